@@ -1,0 +1,148 @@
+// Package dobot holds the domain types shared by the bot's packages: roles,
+// the apps the bot manages, durable operations and audit rows. It depends on
+// nothing but the standard library, so every other package can import it.
+package dobot
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrNotFound is returned by the store when a looked-up record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Role is a person's permission level. Higher roles include everything the
+// lower ones may do, so roles compare with < and >=.
+type Role int
+
+// The roles, lowest first. RoleNone is a person the store does not know.
+const (
+	RoleNone Role = iota
+	RoleViewer
+	RoleDeployer
+	RoleApprover
+	RoleAdmin
+)
+
+var roleNames = []string{"none", "viewer", "deployer", "approver", "admin"}
+
+// String returns the role's lowercase name, as users type it.
+func (r Role) String() string {
+	if r < 0 || int(r) >= len(roleNames) {
+		return fmt.Sprintf("role(%d)", int(r))
+	}
+	return roleNames[r]
+}
+
+// ParseRole turns a role name into a Role. "none" is not accepted: revoke a
+// role instead of granting none.
+func ParseRole(s string) (Role, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for i, name := range roleNames {
+		if i > 0 && name == s {
+			return Role(i), nil
+		}
+	}
+	return RoleNone, fmt.Errorf("unknown role %q; roles are viewer, deployer, approver, admin", s)
+}
+
+// Grant is one person's role as the store records it.
+type Grant struct {
+	UserID    string
+	Role      Role
+	GrantedBy string // Slack user id of the admin, or "BOT_ADMINS"
+	GrantedAt time.Time
+}
+
+// App is something the bot launched and manages on DigitalOcean.
+type App struct {
+	Name       string // DigitalOcean app name, unique among live apps
+	Kind       string // "app" (App Platform) or "droplet"
+	ResourceID string // DigitalOcean id: app UUID or droplet id
+	Region     string
+	Image      string // image reference as the user typed it
+	Owner      string // Slack user id of the launcher
+	Channel    string // channel of the launch message
+	ThreadTS   string // ts of the launch message; replies go in its thread
+	CreatedAt  time.Time
+}
+
+// OpState is where a durable operation is in its life.
+type OpState string
+
+// Operation states. Requested and AwaitingApproval and Running are unfinished;
+// the others are final.
+const (
+	OpRequested        OpState = "requested"
+	OpAwaitingApproval OpState = "awaiting_approval"
+	OpRunning          OpState = "running"
+	OpSucceeded        OpState = "succeeded"
+	OpFailed           OpState = "failed"
+	OpExpired          OpState = "expired"
+	OpCanceled         OpState = "canceled"
+)
+
+// Final reports whether no further transition can happen from s.
+func (s OpState) Final() bool {
+	switch s {
+	case OpSucceeded, OpFailed, OpExpired, OpCanceled:
+		return true
+	}
+	return false
+}
+
+// Operation is one mutating action (launch, teardown, …) recorded durably so
+// that it survives a restart and is never run twice. Its ID is also the
+// request id people see on approval cards ("Request #12").
+type Operation struct {
+	ID            int64
+	Action        string // "launch", "teardown", …
+	App           string // app name the operation acts on
+	State         OpState
+	Requester     string // Slack user id
+	RequesterName string
+	Channel       string // where progress is reported
+	MessageTS     string // the message kept current; its thread gets replies
+	ResponseURL   string // fallback when the bot cannot post in Channel
+	CommandText   string // the command as typed, for audit and display
+	Args          string // JSON of the parsed arguments, to resume or run after approval
+	Reason        string // --reason given by the requester
+	ResourceID    string // DigitalOcean app or droplet id, once known
+	DeploymentID  string // DigitalOcean deployment id, once known
+	Decider       string // Slack user id of the approver or denier
+	DecidedAt     time.Time
+	Error         string // why it failed, for the final message
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	ExpiresAt     time.Time // approval deadline; zero when no approval is needed
+}
+
+// AuditEntry is one append-only audit row. Hash covers every other field and
+// PrevHash, so editing any row breaks the chain from that row on.
+type AuditEntry struct {
+	ID          int64
+	Time        time.Time
+	UserID      string
+	UserName    string
+	Channel     string
+	CommandText string
+	Action      string // command or event name: "launch", "grant", "approval.request", "do.create_app", …
+	Target      string // app name, user id, request id, …
+	Decision    string // "allowed", "refused", "approved", "denied", "expired", or ""
+	Outcome     string // "ok", "error", "started", …
+	Error       string
+	Details     string // ids DigitalOcean returned and other facts, as text
+	PrevHash    string
+	Hash        string
+}
+
+// AuditFilter selects audit rows. Zero fields match everything.
+type AuditFilter struct {
+	UserID string
+	Target string
+	Action string
+	Since  time.Time
+	Limit  int // 0 means the store's default
+}
