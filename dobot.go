@@ -146,3 +146,27 @@ type AuditFilter struct {
 	Since  time.Time
 	Limit  int // 0 means the store's default
 }
+
+// BusyError says that an app already has an unfinished operation. Only one
+// mutating operation may hold an app at a time.
+type BusyError struct {
+	Holder Operation
+}
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("%s is busy: %s #%d by <@%s> since %s is still %s",
+		e.Holder.App, e.Holder.Action, e.Holder.ID, e.Holder.Requester,
+		e.Holder.CreatedAt.UTC().Format("2006-01-02 15:04 MST"), e.Holder.State)
+}
+
+// Policy says which role an action needs and whether a second person must
+// approve it. AppGlob narrows the policy to app names matching a path.Match
+// pattern ("prod-*"); an empty glob is the action's default.
+type Policy struct {
+	Action        string
+	AppGlob       string
+	Role          Role
+	NeedsApproval bool
+	UpdatedBy     string
+	UpdatedAt     time.Time
+}
