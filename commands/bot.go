@@ -1,0 +1,248 @@
+// Package commands is the heart of the bot: the command table, the parser,
+// authorisation and policy, and the handlers. It knows neither Slack nor SQL;
+// it talks through the Chat and Store interfaces and to DigitalOcean through
+// godo's own service interfaces.
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/digitalocean/godo"
+
+	"dobot"
+	"dobot/watch"
+)
+
+// Config holds the settings the commands need.
+type Config struct {
+	Region         string        // DigitalOcean region slug for new apps, e.g. "nyc3"
+	DefaultImage   string        // DO_IMAGE: launch's image when --image is absent
+	DefaultApp     string        // DO_APP_NAME: launch's app name when none is given
+	CommandTimeout time.Duration // limit for one command's synchronous work
+	OpTimeout      time.Duration // limit for watching one operation
+}
+
+// Deps are the collaborators a Bot talks to.
+type Deps struct {
+	Store   Store
+	Apps    godo.AppsService
+	Chat    Chat
+	Watcher *watch.Watcher
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+// Bot runs commands. It is safe for concurrent use.
+type Bot struct {
+	cfg     Config
+	table   Table
+	store   Store
+	apps    godo.AppsService
+	chat    Chat
+	watcher *watch.Watcher
+	log     *slog.Logger
+	now     func() time.Time
+
+	lifeMu sync.Mutex
+	life   context.Context // outlives single commands; canceled at shutdown
+	bg     sync.WaitGroup
+}
+
+// New returns a Bot with the standard command table.
+func New(cfg Config, d Deps) (*Bot, error) {
+	if cfg.CommandTimeout == 0 {
+		cfg.CommandTimeout = 60 * time.Second
+	}
+	if cfg.OpTimeout == 0 {
+		cfg.OpTimeout = 45 * time.Minute
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	b := &Bot{cfg: cfg, store: d.Store, apps: d.Apps, chat: d.Chat, watcher: d.Watcher,
+		log: d.Log.With("component", "commands"), now: d.Now, life: context.Background()}
+	t, err := NewTable(standardCommands()...)
+	if err != nil {
+		return nil, err
+	}
+	b.table = t
+	return b, nil
+}
+
+// Table returns the bot's commands.
+func (b *Bot) Table() Table { return b.table }
+
+// Start gives the bot the context that background work (watching
+// deployments) runs under, and resumes unfinished operations. Cancel ctx to
+// stop background work; Wait then returns once it has stopped.
+func (b *Bot) Start(ctx context.Context) error {
+	b.lifeMu.Lock()
+	b.life = ctx
+	b.lifeMu.Unlock()
+	return b.resume(ctx)
+}
+
+// Wait blocks until background work has stopped.
+func (b *Bot) Wait() { b.bg.Wait() }
+
+// background runs fn under the bot's lifetime context, recovering panics.
+func (b *Bot) background(ref string, fn func(ctx context.Context)) {
+	b.lifeMu.Lock()
+	ctx := b.life
+	b.lifeMu.Unlock()
+	b.bg.Add(1)
+	go func() {
+		defer b.bg.Done()
+		defer func() {
+			if p := recover(); p != nil {
+				b.log.Error("panic in background work", "ref", ref, "panic", p, "stack", string(debug.Stack()))
+			}
+		}()
+		fn(ctx)
+	}()
+}
+
+// Handle runs one command to completion of its synchronous part. It never
+// panics and always answers the person, whatever fails.
+func (b *Bot) Handle(ctx context.Context, req Request) {
+	log := b.log.With("ref", req.Ref, "user", req.UserID)
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("panic handling command", "panic", p, "stack", string(debug.Stack()))
+			b.tell(ctx, req, errorMessage(describeError(errors.New("panic"), req.Ref)))
+		}
+	}()
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
+	defer cancel()
+
+	entry := dobot.AuditEntry{UserID: req.UserID, UserName: req.UserName, Channel: req.ChannelID, CommandText: "/do " + req.Text}
+	cmd, args, err := b.table.Parse(req.Text, b.cfg)
+	if err != nil {
+		entry.Action, entry.Decision, entry.Outcome, entry.Error = "invalid", "refused", "bad input", err.Error()
+		if cmd != nil {
+			entry.Action = cmd.Name
+		}
+		b.audit(ctx, log, entry)
+		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
+		return
+	}
+	entry.Action, entry.Target = cmd.Name, targetOf(args)
+
+	role, err := b.store.Role(ctx, req.UserID)
+	if err != nil {
+		log.Error("load role", "err", err)
+		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
+		return
+	}
+	need, _, err := b.requiredRole(ctx, cmd, entry.Target)
+	if err != nil {
+		log.Error("load policy", "err", err)
+		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
+		return
+	}
+	if role < need {
+		entry.Decision, entry.Outcome = "refused", "not permitted"
+		entry.Error = fmt.Sprintf("needs %s, has %s", need, role)
+		b.audit(ctx, log, entry)
+		b.tell(ctx, req, errorMessage(b.refusal(ctx, cmd.Name, need, role)))
+		return
+	}
+
+	// A command that cannot be audited does not run.
+	entry.Decision, entry.Outcome = "allowed", "started"
+	if _, err := b.store.AppendAudit(ctx, entry); err != nil {
+		log.Error("audit before run", "err", err)
+		b.tell(ctx, req, errorMessage(describeError(fmt.Errorf("audit: %w", err), req.Ref)))
+		return
+	}
+	inv := &Invocation{Req: req, Command: cmd, Args: args, Role: role}
+	err = cmd.Run(ctx, b, inv)
+	if err != nil {
+		var ue *UserError
+		if !errors.As(err, &ue) {
+			log.Error("command failed", "command", cmd.Name, "err", err)
+		}
+		entry.Outcome, entry.Error = "error", err.Error()
+		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
+	} else {
+		entry.Outcome = "ok"
+	}
+	if cmd.Action != "" || err != nil {
+		b.audit(ctx, log, entry)
+	}
+}
+
+// refusal explains a refused command: the role it needs and who can grant it.
+func (b *Bot) refusal(ctx context.Context, cmd string, need, have dobot.Role) string {
+	admins, _ := b.store.UsersWithRole(ctx, dobot.RoleAdmin)
+	who := "an admin"
+	if len(admins) > 0 {
+		who = "an admin (" + mentions(admins) + ")"
+	}
+	hasText := "you have no role"
+	if have != dobot.RoleNone {
+		hasText = "you are a " + have.String()
+	}
+	return fmt.Sprintf("`%s` needs the %s role and %s. Ask %s to run `/do grant @you %s`.", cmd, need, hasText, who, need)
+}
+
+// tell answers the person who typed a command, privately. It falls back to
+// the response_url when the bot cannot post in the channel.
+func (b *Bot) tell(ctx context.Context, req Request, m Message) {
+	err := b.chat.Ephemeral(ctx, req.ChannelID, req.UserID, m)
+	if err == nil {
+		return
+	}
+	if req.ResponseURL != "" {
+		if rerr := b.chat.Respond(ctx, req.ResponseURL, m); rerr == nil {
+			return
+		} else {
+			err = errors.Join(err, rerr)
+		}
+	}
+	b.log.Error("could not answer", "ref", req.Ref, "err", err)
+}
+
+// audit appends e, logging a failure. Callers that must stop when the audit
+// fails call the store directly.
+func (b *Bot) audit(ctx context.Context, log *slog.Logger, e dobot.AuditEntry) {
+	if _, err := b.store.AppendAudit(ctx, e); err != nil {
+		log.Error("append audit", "action", e.Action, "err", err)
+	}
+}
+
+// targeted is implemented by argument types that act on one app or user.
+type targeted interface{ target() string }
+
+func targetOf(args any) string {
+	if t, ok := args.(targeted); ok {
+		return t.target()
+	}
+	return ""
+}
+
+func mentions(ids []string) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = "<@" + id + ">"
+	}
+	return strings.Join(out, ", ")
+}
+
+func errorMessage(text string) Message {
+	return Message{Text: ":warning: " + text}
+}
+
+func infoMessage(text string) Message {
+	return Message{Text: text}
+}

@@ -1,0 +1,69 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/digitalocean/godo"
+)
+
+// UserError is an error that is safe to show and tells the person what to
+// do. Anything else is internal: logged in full, shown only as a reference.
+type UserError struct {
+	Msg string
+}
+
+func (e *UserError) Error() string { return e.Msg }
+
+func userErrorf(format string, a ...any) error {
+	return &UserError{Msg: fmt.Sprintf(format, a...)}
+}
+
+// ErrCannotPost is wrapped by a Chat when the bot may not post in a channel
+// (not_in_channel, channel_not_found, …), so replies fall back to the
+// command's response_url.
+var ErrCannotPost = errors.New("the bot cannot post in this channel")
+
+// describeError turns err into the text a person sees. DigitalOcean's own
+// errors keep their message and request id, which support can trace; user
+// errors show as they are; anything else shows only the reference ref.
+func describeError(err error, ref string) string {
+	var ue *UserError
+	if errors.As(err, &ue) {
+		return ue.Msg
+	}
+	var de *godo.ErrorResponse
+	if errors.As(err, &de) {
+		return describeDOError(de)
+	}
+	return fmt.Sprintf("Something went wrong on our side. The details are logged; quote reference `%s` when you ask for help.", ref)
+}
+
+func describeDOError(de *godo.ErrorResponse) string {
+	status := 0
+	if de.Response != nil {
+		status = de.Response.StatusCode
+	}
+	msg := de.Message
+	if msg == "" && status != 0 {
+		msg = http.StatusText(status)
+	}
+	s := fmt.Sprintf("DigitalOcean said: %s", msg)
+	if status != 0 {
+		s += fmt.Sprintf(" (HTTP %d", status)
+		if de.RequestID != "" {
+			s += ", request id " + de.RequestID
+		}
+		s += ")"
+	} else if de.RequestID != "" {
+		s += " (request id " + de.RequestID + ")"
+	}
+	return s
+}
+
+// isDONotFound reports whether DigitalOcean answered 404.
+func isDONotFound(err error) bool {
+	var de *godo.ErrorResponse
+	return errors.As(err, &de) && de.Response != nil && de.Response.StatusCode == http.StatusNotFound
+}

@@ -1,0 +1,276 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/digitalocean/godo"
+
+	"dobot"
+	"dobot/watch"
+)
+
+// progressUpdateGap is the least time between two updates of a head message
+// for step progress alone; phase changes update at once.
+const progressUpdateGap = 20 * time.Second
+
+// launchState is what the person sees of a deployment.
+type launchState struct {
+	Phase        string // DigitalOcean's deployment phase, or "starting"
+	Progress     *Progress
+	DeploymentID string
+	URL          string
+	Failure      string // failing step and reason
+}
+
+func (s launchState) final() bool {
+	switch godo.DeploymentPhase(s.Phase) {
+	case godo.DeploymentPhase_Active, godo.DeploymentPhase_Error, godo.DeploymentPhase_Canceled, godo.DeploymentPhase_Superseded:
+		return true
+	}
+	return s.Phase == "ERROR"
+}
+
+// followLaunch watches op's deployment until it is live or has failed,
+// keeping the head message current and replying at each phase change.
+func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *reporter) {
+	updates, stop := b.watcher.Watch(op.ResourceID, op.CreatedAt)
+	defer stop()
+	last := launchState{Phase: "starting"}
+	var lastUpdate time.Time
+	for {
+		var u watch.Update
+		select {
+		case <-ctx.Done():
+			return // shutdown or timeout: the operation stays running and resumes
+		case u = <-updates:
+		}
+		if u.Err != nil {
+			if watch.IsNotFound(u.Err) {
+				rep.reply(ctx, errorMessage(fmt.Sprintf("%s disappeared from DigitalOcean before its deployment finished; it was deleted outside the bot.", args.Name)))
+				b.endLaunch(ctx, &op, args, dobot.OpFailed, "app deleted while deploying")
+				_ = b.store.DeleteApp(ctx, args.Name)
+				return
+			}
+			continue // transient: the watcher polls again at its pace
+		}
+		st, err := b.deploymentState(ctx, u.App, op.DeploymentID)
+		if err != nil {
+			b.log.Warn("read deployment", "op", op.ID, "err", err)
+			continue
+		}
+		if op.DeploymentID == "" && st.DeploymentID != "" {
+			op.DeploymentID = st.DeploymentID
+			if err := b.store.UpdateOperation(ctx, op); err != nil {
+				b.log.Error("record deployment id", "op", op.ID, "err", err)
+			}
+		}
+		switch {
+		case st.Phase != last.Phase:
+			rep.update(ctx, launchCard(op, args, st))
+			lastUpdate = b.now()
+			if !st.final() {
+				rep.reply(ctx, infoMessage(phaseLine(st)))
+			}
+		case progressChanged(last, st) && b.now().Sub(lastUpdate) >= progressUpdateGap:
+			rep.update(ctx, launchCard(op, args, st))
+			lastUpdate = b.now()
+		}
+		last = st
+		if !st.final() {
+			continue
+		}
+		if godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active {
+			rep.reply(ctx, Message{Text: fmt.Sprintf(":white_check_mark: %s is live at %s", args.Name, orPending(st.URL))})
+			b.endLaunch(ctx, &op, args, dobot.OpSucceeded, "")
+		} else {
+			rep.reply(ctx, errorMessage(fmt.Sprintf("%s failed: %s", args.Name, st.Failure)))
+			b.endLaunch(ctx, &op, args, dobot.OpFailed, st.Failure)
+		}
+		return
+	}
+}
+
+// endLaunch records the launch's outcome in the operation and the audit.
+func (b *Bot) endLaunch(ctx context.Context, op *dobot.Operation, args LaunchArgs, state dobot.OpState, why string) {
+	b.finish(ctx, op, state, why)
+	outcome := "live"
+	if state != dobot.OpSucceeded {
+		outcome = "failed"
+	}
+	b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
+		CommandText: op.CommandText, Action: "do.deployment", Target: args.Name, Decision: "allowed",
+		Outcome: outcome, Error: why, Details: fmt.Sprintf("app_id=%s deployment_id=%s", op.ResourceID, op.DeploymentID)})
+}
+
+func orPending(url string) string {
+	if url == "" {
+		return "(its URL is not assigned yet; `/do status` will show it)"
+	}
+	return url
+}
+
+func progressChanged(a, b launchState) bool {
+	if (a.Progress == nil) != (b.Progress == nil) {
+		return true
+	}
+	return a.Progress != nil && *a.Progress != *b.Progress
+}
+
+// deploymentState finds deployment depID in app. When the app no longer
+// shows it (it failed or was superseded) it asks DigitalOcean for it.
+func (b *Bot) deploymentState(ctx context.Context, app *godo.App, depID string) (launchState, error) {
+	if depID == "" {
+		if d := firstDeployment(app); d != nil {
+			depID = d.ID
+		} else {
+			return launchState{Phase: string(godo.DeploymentPhase_PendingBuild)}, nil
+		}
+	}
+	if d := app.ActiveDeployment; d != nil && d.ID == depID {
+		return stateOf(d, app), nil
+	}
+	for _, d := range []*godo.Deployment{app.InProgressDeployment, app.PendingDeployment} {
+		if d != nil && d.ID == depID {
+			return stateOf(d, app), nil
+		}
+	}
+	d, _, err := b.apps.GetDeployment(ctx, app.ID, depID)
+	if err != nil {
+		return launchState{}, fmt.Errorf("get deployment %s of app %s: %w", depID, app.ID, err)
+	}
+	return stateOf(d, app), nil
+}
+
+func stateOf(d *godo.Deployment, app *godo.App) launchState {
+	st := launchState{Phase: string(d.Phase), DeploymentID: d.ID}
+	if st.Phase == "" {
+		st.Phase = string(godo.DeploymentPhase_PendingBuild)
+	}
+	if p := d.Progress; p != nil && p.TotalSteps > 0 {
+		st.Progress = &Progress{Done: int(p.SuccessSteps), Total: int(p.TotalSteps)}
+	}
+	switch godo.DeploymentPhase(st.Phase) {
+	case godo.DeploymentPhase_Active:
+		st.URL = app.LiveURL
+	case godo.DeploymentPhase_Error:
+		st.Failure = failureText(d)
+	case godo.DeploymentPhase_Canceled:
+		st.Failure = "the deployment was canceled"
+	case godo.DeploymentPhase_Superseded:
+		st.Failure = "a newer deployment replaced this one"
+	}
+	return st
+}
+
+// failureText names the failing step and DigitalOcean's reason for it.
+func failureText(d *godo.Deployment) string {
+	if d.Progress == nil {
+		return "the deployment failed (DigitalOcean gave no step details)"
+	}
+	path, reason := failingStep(d.Progress.Steps, nil)
+	if path == nil {
+		return "the deployment failed (DigitalOcean gave no step details)"
+	}
+	text := fmt.Sprintf("step `%s` failed", strings.Join(path, " › "))
+	if reason != nil && reason.Message != "" {
+		text += ": " + reason.Message
+		if reason.Code != "" {
+			text += " (" + reason.Code + ")"
+		}
+	}
+	return text
+}
+
+// failingStep returns the path to the deepest step in error, with the
+// nearest reason given along that path.
+func failingStep(steps []*godo.DeploymentProgressStep, prefix []string) ([]string, *godo.DeploymentProgressStepReason) {
+	for _, s := range steps {
+		if s == nil || s.Status != godo.DeploymentProgressStepStatus_Error {
+			continue
+		}
+		name := s.Name
+		if s.ComponentName != "" && s.ComponentName != s.Name {
+			name = s.ComponentName
+		}
+		path := append(append([]string{}, prefix...), name)
+		if sub, reason := failingStep(s.Steps, path); sub != nil {
+			if reason == nil {
+				reason = s.Reason
+			}
+			return sub, reason
+		}
+		return path, s.Reason
+	}
+	return nil, nil
+}
+
+var phaseNames = map[string]string{
+	"starting":       ":hourglass_flowing_sand: Creating the app",
+	"UNKNOWN":        ":grey_question: Unknown",
+	"PENDING_BUILD":  ":hourglass_flowing_sand: Waiting to build",
+	"BUILDING":       ":hammer: Building",
+	"PENDING_DEPLOY": ":hourglass_flowing_sand: Waiting to deploy",
+	"DEPLOYING":      ":rocket: Deploying",
+	"ACTIVE":         ":white_check_mark: Live",
+	"SUPERSEDED":     ":fast_forward: Superseded",
+	"ERROR":          ":x: Failed",
+	"CANCELED":       ":no_entry_sign: Canceled",
+}
+
+func phaseName(p string) string {
+	if n, ok := phaseNames[p]; ok {
+		return n
+	}
+	return p
+}
+
+func phaseLine(st launchState) string {
+	line := phaseName(st.Phase)
+	if st.Progress != nil {
+		line += fmt.Sprintf(" (%d/%d steps done)", st.Progress.Done, st.Progress.Total)
+	}
+	return line
+}
+
+// launchCard is the head message of a launch.
+func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
+	title := fmt.Sprintf(":rocket: Launching %s", args.Name)
+	switch {
+	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active:
+		title = fmt.Sprintf(":white_check_mark: %s is live", args.Name)
+	case st.final():
+		title = fmt.Sprintf(":x: %s failed", args.Name)
+	}
+	fields := []Field{
+		{"App", args.Name},
+		{"Image", args.Image},
+		{"Region", args.Region},
+		{"Phase", phaseName(st.Phase)},
+	}
+	if args.Size != "" {
+		fields = append(fields, Field{"Size", args.Size})
+	}
+	if args.Instances > 0 {
+		fields = append(fields, Field{"Instances", fmt.Sprint(args.Instances)})
+	}
+	if st.URL != "" {
+		fields = append(fields, Field{"URL", st.URL})
+	}
+	if st.DeploymentID != "" {
+		fields = append(fields, Field{"Deployment", "`" + st.DeploymentID + "`"})
+	}
+	m := Message{
+		Text:     fmt.Sprintf("<@%s> is launching %s (%s) in %s: %s", op.Requester, args.Name, args.Image, args.Region, phaseName(st.Phase)),
+		Title:    title,
+		Fields:   fields,
+		Progress: st.Progress,
+		Footer:   fmt.Sprintf("Requested by <@%s> · operation #%d", op.Requester, op.ID),
+	}
+	if st.Failure != "" {
+		m.Body = ":x: " + st.Failure
+	}
+	return m
+}

@@ -1,0 +1,91 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"dobot"
+)
+
+var helpCommand = &Command{
+	Name:        "help",
+	Usage:       "help [COMMAND]",
+	Description: "List the commands you may run, or explain one.",
+	Examples:    []string{"help", "help launch"},
+	MinRole:     dobot.RoleNone,
+	Parse: func(words []string, _ Config) (any, error) {
+		switch len(words) {
+		case 0:
+			return helpArgs{}, nil
+		case 1:
+			return helpArgs{command: strings.ToLower(words[0])}, nil
+		}
+		return nil, userErrorf("help takes at most one command name, like `/do help launch`")
+	},
+	Run: runHelp,
+}
+
+type helpArgs struct{ command string }
+
+func runHelp(ctx context.Context, b *Bot, inv *Invocation) error {
+	args := inv.Args.(helpArgs)
+	if args.command != "" {
+		cmd, ok := b.table[args.command]
+		if !ok {
+			return userErrorf("there is no command %q; `/do help` lists them", args.command)
+		}
+		need, approval, err := b.requiredRole(ctx, cmd, "")
+		if err != nil {
+			return err
+		}
+		b.tell(ctx, inv.Req, Message{Text: commandHelp(cmd, need, approval), Title: "/do " + cmd.Name})
+		return nil
+	}
+	var sb strings.Builder
+	sb.WriteString("*Commands you can run*")
+	if inv.Role != dobot.RoleNone {
+		fmt.Fprintf(&sb, " (you are a %s)", inv.Role)
+	}
+	sb.WriteString(":\n")
+	for _, cmd := range b.table.Sorted() {
+		need, _, err := b.requiredRole(ctx, cmd, "")
+		if err != nil {
+			return err
+		}
+		if inv.Role < need {
+			continue
+		}
+		fmt.Fprintf(&sb, "• `/do %s` — %s", cmd.Usage, cmd.Description)
+		if len(cmd.Examples) > 0 {
+			fmt.Fprintf(&sb, " e.g. `/do %s`", cmd.Examples[0])
+		}
+		sb.WriteString("\n")
+	}
+	if inv.Role == dobot.RoleNone {
+		admins, _ := b.store.UsersWithRole(ctx, dobot.RoleAdmin)
+		who := "an admin"
+		if len(admins) > 0 {
+			who = mentions(admins)
+		}
+		fmt.Fprintf(&sb, "You have no role yet, so help is all you can run. Ask %s for one.\n", who)
+	}
+	b.tell(ctx, inv.Req, Message{Text: sb.String()})
+	return nil
+}
+
+func commandHelp(cmd *Command, need dobot.Role, approval bool) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "`/do %s`\n%s\n", cmd.Usage, cmd.Description)
+	if need > dobot.RoleNone {
+		fmt.Fprintf(&sb, "Needs the %s role", need)
+		if approval {
+			sb.WriteString(" and approval by a second person")
+		}
+		sb.WriteString(".\n")
+	}
+	for _, ex := range cmd.Examples {
+		fmt.Fprintf(&sb, "Example: `/do %s`\n", ex)
+	}
+	return sb.String()
+}

@@ -1,0 +1,258 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/digitalocean/godo"
+
+	"dobot"
+)
+
+var (
+	// appNamePattern is DigitalOcean's rule for App Platform app names.
+	appNamePattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
+	envKeyPattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	sizeSlugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+	regionPattern   = regexp.MustCompile(`^([a-z]{3})([0-9]?)$`)
+)
+
+// appRegions are the region families App Platform runs in.
+var appRegions = map[string]bool{
+	"ams": true, "atl": true, "blr": true, "fra": true, "lon": true,
+	"nyc": true, "sfo": true, "sgp": true, "syd": true, "tor": true,
+}
+
+// AppRegion maps a DigitalOcean region slug ("nyc3") to the App Platform
+// region family ("nyc") and checks that App Platform runs there.
+func AppRegion(slug string) (string, error) {
+	m := regionPattern.FindStringSubmatch(strings.ToLower(slug))
+	if m == nil || !appRegions[m[1]] {
+		known := make([]string, 0, len(appRegions))
+		for r := range appRegions {
+			known = append(known, r)
+		}
+		sort.Strings(known)
+		return "", userErrorf("unknown region %q; App Platform runs in %s (a slug like nyc3 works too)", slug, strings.Join(known, ", "))
+	}
+	return m[1], nil
+}
+
+// ValidAppName checks name against DigitalOcean's rule for app names.
+func ValidAppName(name string) error {
+	if !appNamePattern.MatchString(name) {
+		return userErrorf("bad app name %q: use 2 to 32 lowercase letters, digits and dashes, starting with a letter and not ending with a dash (like web or api-2)", name)
+	}
+	return nil
+}
+
+// LaunchArgs are launch's parsed arguments. They are stored with the
+// operation as JSON, so that a restart or an approval can run it later.
+type LaunchArgs struct {
+	Name      string
+	Image     string // as typed
+	Region    string // App Platform region family
+	Size      string `json:",omitempty"`
+	Instances int    `json:",omitempty"`
+	Port      int    `json:",omitempty"`
+	Env       [][2]string
+	Ref       ImageRef
+}
+
+func (a LaunchArgs) target() string { return a.Name }
+
+var launchCommand = &Command{
+	Name:        "launch",
+	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]…",
+	Description: "Create an App Platform app running a container image, and report its progress in a thread.",
+	Examples:    []string{"launch web --image ghcr.io/acme/web:1.2.3", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod"},
+	Action:      ActionLaunch,
+	Parse:       parseLaunch,
+	Run:         runLaunch,
+}
+
+func parseLaunch(words []string, cfg Config) (any, error) {
+	fs := newFlagSet("launch")
+	image := fs.String("image", cfg.DefaultImage, "")
+	region := fs.String("region", cfg.Region, "")
+	size := fs.String("size", "", "")
+	instances := &intFlag{name: "instances", min: 1, max: 250}
+	port := &intFlag{name: "port", min: 1, max: 65535}
+	env := &envFlag{}
+	fs.Var(instances, "instances", "")
+	fs.Var(port, "port", "")
+	fs.Var(env, "env", "")
+	pos, err := parseFlags(fs, words)
+	if err != nil {
+		return nil, err
+	}
+	args := LaunchArgs{Name: cfg.DefaultApp, Size: *size, Instances: instances.value, Port: port.value, Env: env.pairs}
+	switch len(pos) {
+	case 0:
+		if args.Name == "" {
+			return nil, userErrorf("launch needs an app name, like `/do launch web --image nginx` (or set DO_APP_NAME)")
+		}
+	case 1:
+		args.Name = pos[0]
+	default:
+		return nil, userErrorf("launch takes one app name, got %d words (%s); put flags after --, like --image REF", len(pos), strings.Join(pos, " "))
+	}
+	if err := ValidAppName(args.Name); err != nil {
+		return nil, err
+	}
+	args.Image = unlink(strings.TrimSpace(*image))
+	if args.Image == "" {
+		return nil, userErrorf("launch needs an image: add --image REF (like --image nginx:1.27), or set DO_IMAGE")
+	}
+	if args.Ref, err = ParseImageRef(args.Image); err != nil {
+		return nil, err
+	}
+	if args.Region, err = AppRegion(*region); err != nil {
+		return nil, err
+	}
+	if args.Size != "" && !sizeSlugPattern.MatchString(args.Size) {
+		return nil, userErrorf("bad --size %q: use an instance size slug like apps-s-1vcpu-1gb", args.Size)
+	}
+	return args, nil
+}
+
+// appSpec is the App Platform spec launch creates: one service running the
+// image.
+func (a LaunchArgs) appSpec() *godo.AppSpec {
+	svc := &godo.AppServiceSpec{
+		Name:             a.Name,
+		Image:            a.Ref.Spec(),
+		InstanceSizeSlug: a.Size,
+		InstanceCount:    int64(a.Instances),
+		HTTPPort:         int64(a.Port),
+	}
+	for _, kv := range a.Env {
+		svc.Envs = append(svc.Envs, &godo.AppVariableDefinition{
+			Key: kv[0], Value: kv[1], Scope: godo.AppVariableScope_RunTime, Type: godo.AppVariableType_General,
+		})
+	}
+	return &godo.AppSpec{Name: a.Name, Region: a.Region, Services: []*godo.AppServiceSpec{svc}}
+}
+
+func runLaunch(ctx context.Context, b *Bot, inv *Invocation) error {
+	args := inv.Args.(LaunchArgs)
+	if existing, err := b.store.App(ctx, args.Name); err == nil {
+		return userErrorf("an app named %s already exists (launched by <@%s> on %s). Pick another name, or tear it down first with `/do teardown %s`.",
+			args.Name, existing.Owner, existing.CreatedAt.UTC().Format("2006-01-02"), args.Name)
+	} else if !errors.Is(err, dobot.ErrNotFound) {
+		return fmt.Errorf("look up app %q: %w", args.Name, err)
+	}
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return fmt.Errorf("encode launch args: %w", err)
+	}
+	op, err := b.store.CreateOperation(ctx, dobot.Operation{
+		Action: ActionLaunch, App: args.Name, State: dobot.OpRunning,
+		Requester: inv.Req.UserID, RequesterName: inv.Req.UserName,
+		Channel: inv.Req.ChannelID, ResponseURL: inv.Req.ResponseURL,
+		CommandText: "/do " + inv.Req.Text, Args: string(raw),
+	})
+	var busy *dobot.BusyError
+	if errors.As(err, &busy) {
+		return userErrorf("%s", busyText(busy))
+	}
+	if err != nil {
+		return fmt.Errorf("create launch operation: %w", err)
+	}
+	rep := b.reporterFor(op)
+	if err := rep.start(ctx, launchCard(op, args, launchState{Phase: "starting"})); err != nil {
+		b.finish(ctx, &op, dobot.OpFailed, "could not post the launch message: "+err.Error())
+		return fmt.Errorf("post launch message: %w", err)
+	}
+	op.MessageTS = rep.ts
+	if err := b.store.UpdateOperation(ctx, op); err != nil {
+		return fmt.Errorf("record launch message: %w", err)
+	}
+	b.background(inv.Req.Ref, func(ctx context.Context) { b.executeLaunch(ctx, op, args, rep) })
+	return nil
+}
+
+// busyText says who holds an app and since when.
+func busyText(busy *dobot.BusyError) string {
+	h := busy.Holder
+	return fmt.Sprintf("%s is busy: %s #%d requested by <@%s> at %s is still %s. Wait for it to finish, or cancel it with `/do cancel %d`.",
+		h.App, h.Action, h.ID, h.Requester, h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
+}
+
+// reporterFor returns a reporter for op's head message and thread.
+func (b *Bot) reporterFor(op dobot.Operation) *reporter {
+	return &reporter{chat: b.chat, log: b.log.With("op", op.ID), channel: op.Channel, ts: op.MessageTS, responseURL: op.ResponseURL}
+}
+
+// executeLaunch creates the app (unless an earlier run already did) and
+// follows its first deployment to the end.
+func (b *Bot) executeLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *reporter) {
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
+	defer cancel()
+	if op.ResourceID == "" {
+		app, err := b.createApp(ctx, &op, args)
+		if err != nil {
+			if ctx.Err() != nil {
+				return // shutting down: resume will reconcile by name
+			}
+			msg := describeError(err, fmt.Sprintf("op-%d", op.ID))
+			rep.update(ctx, launchCard(op, args, launchState{Phase: "ERROR", Failure: msg}))
+			rep.reply(ctx, errorMessage("Could not create "+args.Name+": "+msg))
+			b.finish(ctx, &op, dobot.OpFailed, err.Error())
+			return
+		}
+		rep.reply(ctx, infoMessage(fmt.Sprintf(":hammer_and_wrench: Created app %s (id `%s`). Waiting for its first deployment.", args.Name, app.ID)))
+	}
+	b.followLaunch(ctx, op, args, rep)
+}
+
+// createApp sends the create request and records the app's id before any
+// other external call, so a restart never creates it twice.
+func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArgs) (*godo.App, error) {
+	app, _, err := b.apps.Create(ctx, &godo.AppCreateRequest{Spec: args.appSpec()})
+	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
+		CommandText: op.CommandText, Action: "do.create_app", Target: args.Name, Decision: "allowed"}
+	if err != nil {
+		entry.Outcome, entry.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
+		b.audit(ctx, b.log, entry)
+		return nil, fmt.Errorf("create app %q: %w", args.Name, err)
+	}
+	op.ResourceID = app.ID
+	if d := firstDeployment(app); d != nil {
+		op.DeploymentID = d.ID
+	}
+	entry.Outcome, entry.Details = "ok", fmt.Sprintf("app_id=%s deployment_id=%s", app.ID, op.DeploymentID)
+	b.audit(ctx, b.log, entry)
+	if err := b.store.UpdateOperation(ctx, *op); err != nil {
+		return nil, fmt.Errorf("record app id %s: %w", app.ID, err)
+	}
+	if err := b.store.PutApp(ctx, dobot.App{Name: args.Name, Kind: "app", ResourceID: app.ID, Region: args.Region,
+		Image: args.Image, Owner: op.Requester, Channel: op.Channel, ThreadTS: op.MessageTS, CreatedAt: b.now()}); err != nil {
+		return nil, fmt.Errorf("record app %s: %w", args.Name, err)
+	}
+	return app, nil
+}
+
+// firstDeployment is the deployment a freshly created or updated app is
+// working on.
+func firstDeployment(app *godo.App) *godo.Deployment {
+	for _, d := range []*godo.Deployment{app.InProgressDeployment, app.PendingDeployment, app.ActiveDeployment} {
+		if d != nil && d.ID != "" {
+			return d
+		}
+	}
+	return nil
+}
+
+// finish moves op to a final state and records why.
+func (b *Bot) finish(ctx context.Context, op *dobot.Operation, state dobot.OpState, why string) {
+	op.State, op.Error = state, why
+	if err := b.store.UpdateOperation(ctx, *op); err != nil {
+		b.log.Error("finish operation", "op", op.ID, "state", state, "err", err)
+	}
+}

@@ -1,0 +1,153 @@
+package commands
+
+import (
+	"flag"
+	"fmt"
+	"html"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/google/shlex"
+)
+
+// hashStandIn replaces '#' while shlex splits, because shlex would start a
+// comment at a word-initial '#', and in /do commands '#' is an ordinary
+// character (a Slack channel name, a fragment, a colour).
+const hashStandIn = '\uE000'
+
+// smartQuotes are what Slack clients type for plain quotes.
+var smartQuotes = strings.NewReplacer(
+	"\u201c", `"`, "\u201d", `"`, "\u201e", `"`, "\u201f", `"`,
+	"\u2018", "'", "\u2019", "'", "\u201a", "'", "\u201b", "'",
+)
+
+// SplitWords splits command text the way a shell does, after turning Slack's
+// smart quotes into plain ones. '#' is kept as an ordinary character, and
+// Slack's HTML escapes (&amp; &lt; &gt;) are undone in each word.
+func SplitWords(text string) ([]string, error) {
+	if strings.ContainsRune(text, hashStandIn) {
+		return nil, userErrorf("the command contains an unsupported character (U+E000); retype it")
+	}
+	text = smartQuotes.Replace(text)
+	text = strings.ReplaceAll(text, "#", string(hashStandIn))
+	words, err := shlex.Split(text)
+	if err != nil {
+		return nil, userErrorf("could not split the command into words (%v); check that every quote is closed", err)
+	}
+	for i, w := range words {
+		w = strings.ReplaceAll(w, string(hashStandIn), "#")
+		words[i] = html.UnescapeString(w)
+	}
+	return words, nil
+}
+
+// unlink undoes Slack's link markup: "<https://x|label>" becomes "label" and
+// "<https://x>" becomes "x" without its scheme, so an image ref that Slack
+// turned into a link still reads as the user typed it.
+func unlink(word string) string {
+	if !strings.HasPrefix(word, "<") || !strings.HasSuffix(word, ">") || strings.HasPrefix(word, "<@") || strings.HasPrefix(word, "<#") {
+		return word
+	}
+	inner := word[1 : len(word)-1]
+	if _, label, ok := strings.Cut(inner, "|"); ok {
+		return label
+	}
+	for _, scheme := range []string{"https://", "http://"} {
+		if strings.HasPrefix(inner, scheme) {
+			return strings.TrimPrefix(inner, scheme)
+		}
+	}
+	return inner
+}
+
+// newFlagSet returns a flag set that reports errors to the caller instead of
+// printing them or exiting.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parseFlags parses args with fs, allowing flags and positional words in any
+// order ("launch web --image x" and "launch --image x web"). A lone "--"
+// ends the flags. It returns the positional words.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, flagError(fs.Name(), err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		// flag stops at the first non-flag word; a preceding "--" means
+		// everything after is positional.
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// flagError turns the flag package's messages into a user error that names
+// the command and the fix.
+func flagError(cmd string, err error) error {
+	msg := err.Error()
+	switch {
+	case err == flag.ErrHelp:
+		return userErrorf("%s has no -h flag; try `/do help %s`", cmd, cmd)
+	case strings.HasPrefix(msg, "flag provided but not defined: "):
+		name := strings.TrimPrefix(msg, "flag provided but not defined: ")
+		return userErrorf("%s does not know the flag %s; see `/do help %s`", cmd, name, cmd)
+	case strings.HasPrefix(msg, "flag needs an argument: "):
+		name := strings.TrimPrefix(msg, "flag needs an argument: ")
+		return userErrorf("the flag %s of %s needs a value, like %s=VALUE; see `/do help %s`", name, cmd, name, cmd)
+	}
+	return userErrorf("bad flag for %s: %s; see `/do help %s`", cmd, msg, cmd)
+}
+
+// intFlag is an int flag with an inclusive range, checked at parse time so
+// the error names the flag.
+type intFlag struct {
+	name     string
+	min, max int
+	value    int
+	set      bool
+}
+
+func (f *intFlag) String() string { return strconv.Itoa(f.value) }
+
+func (f *intFlag) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < f.min || n > f.max {
+		return fmt.Errorf("--%s must be a whole number from %d to %d, not %q", f.name, f.min, f.max, s)
+	}
+	f.value, f.set = n, true
+	return nil
+}
+
+// envFlag collects repeated --env KEY=VALUE pairs in order.
+type envFlag struct {
+	pairs [][2]string
+}
+
+func (f *envFlag) String() string { return fmt.Sprint(f.pairs) }
+
+func (f *envFlag) Set(s string) error {
+	key, value, ok := strings.Cut(s, "=")
+	if !ok || !envKeyPattern.MatchString(key) {
+		return fmt.Errorf("--env takes KEY=VALUE with KEY made of letters, digits and _ (not starting with a digit), not %q", s)
+	}
+	for i, p := range f.pairs {
+		if p[0] == key { // the last one wins, as in a shell
+			f.pairs[i][1] = value
+			return nil
+		}
+	}
+	f.pairs = append(f.pairs, [2]string{key, value})
+	return nil
+}

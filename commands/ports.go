@@ -1,0 +1,107 @@
+package commands
+
+import (
+	"context"
+	"time"
+
+	"dobot"
+)
+
+// Store is what the commands need from persistence: roles, managed apps,
+// durable operations and the audit trail. store.DB implements it.
+type Store interface {
+	Role(ctx context.Context, userID string) (dobot.Role, error)
+	SetRole(ctx context.Context, userID string, role dobot.Role, by string) error
+	RevokeRole(ctx context.Context, userID string) (existed bool, err error)
+	Grants(ctx context.Context) ([]dobot.Grant, error)
+	UsersWithRole(ctx context.Context, role dobot.Role) ([]string, error)
+
+	PutApp(ctx context.Context, app dobot.App) error
+	App(ctx context.Context, name string) (dobot.App, error)
+	Apps(ctx context.Context) ([]dobot.App, error)
+	DeleteApp(ctx context.Context, name string) error
+
+	AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditEntry, error)
+	Audit(ctx context.Context, f dobot.AuditFilter) ([]dobot.AuditEntry, error)
+
+	CreateOperation(ctx context.Context, op dobot.Operation) (dobot.Operation, error)
+	Operation(ctx context.Context, id int64) (dobot.Operation, error)
+	UpdateOperation(ctx context.Context, op dobot.Operation) error
+	Transition(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState, mutate func(*dobot.Operation)) (dobot.Operation, bool, error)
+	UnfinishedOperations(ctx context.Context) ([]dobot.Operation, error)
+	ActiveOperation(ctx context.Context, app string) (dobot.Operation, error)
+	ExpiredApprovals(ctx context.Context, now time.Time) ([]dobot.Operation, error)
+
+	Policies(ctx context.Context) ([]dobot.Policy, error)
+	SetPolicy(ctx context.Context, p dobot.Policy) error
+	DeletePolicy(ctx context.Context, action, glob string) (bool, error)
+}
+
+// Chat is how the commands talk to people. The Slack adapter implements it
+// with the Web API; the console prints. A Chat wraps ErrCannotPost when the
+// bot may not post in a channel.
+type Chat interface {
+	// Post starts a new message in channel and returns its ts.
+	Post(ctx context.Context, channel string, m Message) (ts string, err error)
+	// Reply posts m in the thread of the message threadTS.
+	Reply(ctx context.Context, channel, threadTS string, m Message) (ts string, err error)
+	// Update replaces the message ts with m.
+	Update(ctx context.Context, channel, ts string, m Message) error
+	// Ephemeral shows m to user only, in channel.
+	Ephemeral(ctx context.Context, channel, user string, m Message) error
+	// Respond answers through a command's response_url, which works even
+	// where the bot is not a member.
+	Respond(ctx context.Context, responseURL string, m Message) error
+}
+
+// Message is a chat message in a form both Block Kit and a terminal can
+// render. Text is always set: it is the notification and fallback text.
+type Message struct {
+	Text     string
+	Title    string // heading, with its status emoji
+	Fields   []Field
+	Progress *Progress
+	Body     string // longer markdown text under the fields
+	Buttons  []Button
+	Footer   string // small context line
+}
+
+// Field is one labelled value on a card, such as "Image" or "Region".
+type Field struct {
+	Label, Value string
+}
+
+// Progress is how many of a deployment's steps are done.
+type Progress struct {
+	Done, Total int
+}
+
+// Button is an interactive choice. Value carries what the click acts on.
+type Button struct {
+	ActionID string
+	Label    string
+	Value    string
+	Style    string // "primary", "danger" or ""
+}
+
+// Request is one /do command as a person typed it.
+type Request struct {
+	Ref         string // envelope id or similar, quoted in logs and internal errors
+	UserID      string
+	UserName    string
+	ChannelID   string
+	Text        string // everything after "/do"
+	ResponseURL string
+}
+
+// Click is one press of a button on a bot message.
+type Click struct {
+	Ref         string
+	UserID      string
+	UserName    string
+	ChannelID   string
+	MessageTS   string
+	ActionID    string
+	Value       string
+	ResponseURL string
+}

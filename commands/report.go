@@ -1,0 +1,62 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+)
+
+// reporter keeps one operation's message current and replies in its thread.
+// When the bot may not post in the channel it falls back to the command's
+// response_url, so the person still hears every phase change.
+type reporter struct {
+	chat        Chat
+	log         *slog.Logger
+	channel     string
+	ts          string // head message; empty until started or when falling back
+	responseURL string
+}
+
+// start posts the head message and returns its ts ("" on fallback).
+func (r *reporter) start(ctx context.Context, m Message) error {
+	ts, err := r.chat.Post(ctx, r.channel, m)
+	if err == nil {
+		r.ts = ts
+		return nil
+	}
+	if errors.Is(err, ErrCannotPost) && r.responseURL != "" {
+		r.log.Info("cannot post in channel; answering through response_url", "channel", r.channel)
+		return r.chat.Respond(ctx, r.responseURL, m)
+	}
+	return err
+}
+
+// update replaces the head message. On fallback there is no message to
+// update; the thread replies carry the news instead.
+func (r *reporter) update(ctx context.Context, m Message) {
+	if r.ts == "" {
+		return
+	}
+	if err := r.chat.Update(ctx, r.channel, r.ts, m); err != nil {
+		r.log.Warn("update head message", "channel", r.channel, "ts", r.ts, "err", err)
+	}
+}
+
+// reply posts m in the head message's thread, or through the response_url.
+func (r *reporter) reply(ctx context.Context, m Message) {
+	var err error
+	if r.ts != "" {
+		_, err = r.chat.Reply(ctx, r.channel, r.ts, m)
+		if err == nil {
+			return
+		}
+	}
+	if r.responseURL != "" {
+		if rerr := r.chat.Respond(ctx, r.responseURL, m); rerr == nil {
+			return
+		} else {
+			err = errors.Join(err, rerr)
+		}
+	}
+	r.log.Error("reply lost", "channel", r.channel, "ts", r.ts, "err", err)
+}

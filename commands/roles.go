@@ -1,0 +1,152 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"dobot"
+)
+
+var (
+	mentionPattern = regexp.MustCompile(`^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$`)
+	userIDPattern  = regexp.MustCompile(`^@?([UW][A-Z0-9]{2,})$`)
+)
+
+// ParseUser reads a Slack user as Slack sends it (<@U123|name>, <@U123>) or
+// as a bare id (U123).
+func ParseUser(s string) (string, error) {
+	if m := mentionPattern.FindStringSubmatch(s); m != nil {
+		return m[1], nil
+	}
+	if m := userIDPattern.FindStringSubmatch(s); m != nil {
+		return m[1], nil
+	}
+	return "", userErrorf("%q is not a Slack user; mention them (@name, picked from Slack's list) or give their member id, like U0123ABCD", s)
+}
+
+// UserArgs name one user, and for grant a role.
+type UserArgs struct {
+	User string
+	Role dobot.Role
+}
+
+func (a UserArgs) target() string { return a.User }
+
+var grantCommand = &Command{
+	Name:        "grant",
+	Usage:       "grant @user ROLE",
+	Description: "Give someone a role: viewer, deployer, approver or admin.",
+	Examples:    []string{"grant @ana deployer"},
+	Action:      ActionRoles,
+	Parse: func(words []string, _ Config) (any, error) {
+		if len(words) != 2 {
+			return nil, userErrorf("grant takes a user and a role, like `/do grant @ana deployer`")
+		}
+		user, err := ParseUser(words[0])
+		if err != nil {
+			return nil, err
+		}
+		role, err := dobot.ParseRole(words[1])
+		if err != nil {
+			return nil, userErrorf("%v", err)
+		}
+		return UserArgs{User: user, Role: role}, nil
+	},
+	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
+		args := inv.Args.(UserArgs)
+		if err := b.keepAnAdmin(ctx, args.User, args.Role); err != nil {
+			return err
+		}
+		if err := b.store.SetRole(ctx, args.User, args.Role, inv.Req.UserID); err != nil {
+			return fmt.Errorf("grant %s to %s: %w", args.Role, args.User, err)
+		}
+		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> is now a %s.", args.User, args.Role)))
+		return nil
+	},
+}
+
+var revokeCommand = &Command{
+	Name:        "revoke",
+	Usage:       "revoke @user",
+	Description: "Take away someone's role.",
+	Examples:    []string{"revoke @ana"},
+	Action:      ActionRoles,
+	Parse: func(words []string, _ Config) (any, error) {
+		if len(words) != 1 {
+			return nil, userErrorf("revoke takes one user, like `/do revoke @ana`")
+		}
+		user, err := ParseUser(words[0])
+		if err != nil {
+			return nil, err
+		}
+		return UserArgs{User: user}, nil
+	},
+	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
+		args := inv.Args.(UserArgs)
+		if err := b.keepAnAdmin(ctx, args.User, dobot.RoleNone); err != nil {
+			return err
+		}
+		existed, err := b.store.RevokeRole(ctx, args.User)
+		if err != nil {
+			return fmt.Errorf("revoke %s: %w", args.User, err)
+		}
+		if !existed {
+			return userErrorf("<@%s> has no role, so there is nothing to revoke.", args.User)
+		}
+		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> no longer has a role.", args.User)))
+		return nil
+	},
+}
+
+// keepAnAdmin refuses a change that would leave the bot with no admin, since
+// then nobody could grant roles again without a restart.
+func (b *Bot) keepAnAdmin(ctx context.Context, user string, newRole dobot.Role) error {
+	if newRole == dobot.RoleAdmin {
+		return nil
+	}
+	admins, err := b.store.UsersWithRole(ctx, dobot.RoleAdmin)
+	if err != nil {
+		return fmt.Errorf("list admins: %w", err)
+	}
+	if len(admins) == 1 && admins[0] == user {
+		return userErrorf("<@%s> is the only admin; grant admin to someone else first.", user)
+	}
+	return nil
+}
+
+var rolesCommand = &Command{
+	Name:        "roles",
+	Usage:       "roles",
+	Description: "List who has which role.",
+	Examples:    []string{"roles"},
+	MinRole:     dobot.RoleViewer,
+	Parse:       noArgs("roles"),
+	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
+		grants, err := b.store.Grants(ctx)
+		if err != nil {
+			return fmt.Errorf("list roles: %w", err)
+		}
+		if len(grants) == 0 {
+			b.tell(ctx, inv.Req, infoMessage("Nobody has a role yet. Set BOT_ADMINS to make the first admins."))
+			return nil
+		}
+		var sb strings.Builder
+		sb.WriteString("*Roles*\n")
+		for _, g := range grants {
+			by := "<@" + g.GrantedBy + ">"
+			if g.GrantedBy == "BOT_ADMINS" || g.GrantedBy == "" {
+				by = "BOT_ADMINS"
+			}
+			fmt.Fprintf(&sb, "• <@%s> — %s (granted by %s, %s)\n", g.UserID, g.Role, by, g.GrantedAt.UTC().Format("2006-01-02"))
+		}
+		b.tell(ctx, inv.Req, infoMessage(sb.String()))
+		return nil
+	},
+}
+
+// standardCommands is the bot's command table.
+func standardCommands() []*Command {
+	return []*Command{helpCommand, launchCommand, statusCommand, teardownCommand, grantCommand, revokeCommand, rolesCommand}
+}

@@ -1,0 +1,175 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/digitalocean/godo"
+
+	"dobot"
+)
+
+var statusCommand = &Command{
+	Name:        "status",
+	Usage:       "status [NAME]",
+	Description: "Show an app's phase, live URL and current deployment; without NAME, every app the bot manages.",
+	Examples:    []string{"status web", "status"},
+	MinRole:     dobot.RoleViewer,
+	Parse: func(words []string, _ Config) (any, error) {
+		switch len(words) {
+		case 0:
+			return statusArgs{}, nil
+		case 1:
+			if err := ValidAppName(words[0]); err != nil {
+				return nil, err
+			}
+			return statusArgs{name: words[0]}, nil
+		}
+		return nil, userErrorf("status takes at most one app name, like `/do status web`")
+	},
+	Run: runStatus,
+}
+
+type statusArgs struct{ name string }
+
+func (a statusArgs) target() string { return a.name }
+
+func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
+	args := inv.Args.(statusArgs)
+	if args.name == "" {
+		return b.statusAll(ctx, inv.Req)
+	}
+	managed, err := b.managedApp(ctx, args.name)
+	if err != nil {
+		return err
+	}
+	app, _, err := b.apps.Get(ctx, managed.ResourceID)
+	if isDONotFound(err) {
+		return userErrorf("%s is recorded as launched by <@%s>, but DigitalOcean no longer has it (id %s); it was deleted outside the bot.", managed.Name, managed.Owner, managed.ResourceID)
+	}
+	if err != nil {
+		return fmt.Errorf("get app %s: %w", managed.ResourceID, err)
+	}
+	m := b.statusCard(ctx, managed, app)
+	if managed.ThreadTS != "" {
+		if _, err := b.chat.Reply(ctx, managed.Channel, managed.ThreadTS, m); err == nil {
+			b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Posted the status of %s in its launch thread in <#%s>.", managed.Name, managed.Channel)))
+			return nil
+		}
+	}
+	b.tell(ctx, inv.Req, m)
+	return nil
+}
+
+// managedApp looks up an app the bot manages, with a user error when it
+// does not.
+func (b *Bot) managedApp(ctx context.Context, name string) (dobot.App, error) {
+	app, err := b.store.App(ctx, name)
+	if errors.Is(err, dobot.ErrNotFound) {
+		return app, userErrorf("the bot manages no app named %s. `/do status` lists the apps it manages.", name)
+	}
+	if err != nil {
+		return app, fmt.Errorf("look up app %q: %w", name, err)
+	}
+	return app, nil
+}
+
+// statusCard describes one app as DigitalOcean reports it.
+func (b *Bot) statusCard(ctx context.Context, managed dobot.App, app *godo.App) Message {
+	st := currentState(app)
+	fields := []Field{{"App", managed.Name}, {"Phase", phaseName(st.Phase)}, {"Image", managed.Image}, {"Region", managed.Region}}
+	if app.LiveURL != "" {
+		fields = append(fields, Field{"URL", app.LiveURL})
+	}
+	if st.DeploymentID != "" {
+		fields = append(fields, Field{"Deployment", "`" + st.DeploymentID + "`"})
+	}
+	m := Message{
+		Text:     fmt.Sprintf("%s: %s %s", managed.Name, phaseLine(st), app.LiveURL),
+		Title:    fmt.Sprintf("Status of %s", managed.Name),
+		Fields:   fields,
+		Progress: st.Progress,
+		Footer:   fmt.Sprintf("Launched by <@%s> on %s", managed.Owner, managed.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")),
+	}
+	if holder, err := b.store.ActiveOperation(ctx, managed.Name); err == nil {
+		m.Body = fmt.Sprintf(":lock: %s #%d by <@%s> holds this app (%s since %s).", holder.Action, holder.ID, holder.Requester,
+			strings.ReplaceAll(string(holder.State), "_", " "), holder.CreatedAt.UTC().Format("15:04 UTC"))
+	}
+	return m
+}
+
+// currentState is the state of the deployment an app is working on, or of
+// its active one.
+func currentState(app *godo.App) launchState {
+	for _, d := range []*godo.Deployment{app.InProgressDeployment, app.PendingDeployment} {
+		if d != nil && d.ID != "" {
+			return stateOf(d, app)
+		}
+	}
+	if d := app.ActiveDeployment; d != nil && d.ID != "" {
+		return stateOf(d, app)
+	}
+	return launchState{Phase: "UNKNOWN"}
+}
+
+// statusAll lists every managed app, one line each, from one app listing.
+func (b *Bot) statusAll(ctx context.Context, req Request) error {
+	managed, err := b.store.Apps(ctx)
+	if err != nil {
+		return fmt.Errorf("list managed apps: %w", err)
+	}
+	if len(managed) == 0 {
+		b.tell(ctx, req, infoMessage("The bot manages no apps yet. Launch one with `/do launch NAME --image REF`."))
+		return nil
+	}
+	live, err := b.listApps(ctx)
+	if err != nil {
+		return err
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "*%d app(s) managed by the bot*\n", len(managed))
+	for _, m := range managed {
+		app, ok := live[m.ResourceID]
+		if !ok {
+			fmt.Fprintf(&sb, "• *%s* — :grey_question: not found on DigitalOcean (deleted outside the bot?) — launched by <@%s>\n", m.Name, m.Owner)
+			continue
+		}
+		st := currentState(app)
+		fmt.Fprintf(&sb, "• *%s* — %s", m.Name, phaseLine(st))
+		if app.LiveURL != "" {
+			fmt.Fprintf(&sb, " — %s", app.LiveURL)
+		}
+		fmt.Fprintf(&sb, " — launched by <@%s>", m.Owner)
+		if holder, err := b.store.ActiveOperation(ctx, m.Name); err == nil {
+			fmt.Fprintf(&sb, " — :lock: %s #%d by <@%s>", holder.Action, holder.ID, holder.Requester)
+		}
+		sb.WriteString("\n")
+	}
+	b.tell(ctx, req, infoMessage(sb.String()))
+	return nil
+}
+
+// listApps returns every app on the account by id, 200 to a page.
+func (b *Bot) listApps(ctx context.Context) (map[string]*godo.App, error) {
+	out := map[string]*godo.App{}
+	opt := &godo.ListOptions{Page: 1, PerPage: 200}
+	for {
+		apps, resp, err := b.apps.List(ctx, opt)
+		if err != nil {
+			return nil, fmt.Errorf("list apps: %w", err)
+		}
+		for _, a := range apps {
+			out[a.ID] = a
+		}
+		if resp == nil || resp.Links == nil || resp.Links.IsLastPage() {
+			return out, nil
+		}
+		page, err := resp.Links.CurrentPage()
+		if err != nil {
+			return out, nil
+		}
+		opt.Page = page + 1
+	}
+}

@@ -1,0 +1,96 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"dobot"
+)
+
+// Command is one /do subcommand, described as data so that help, the
+// authorisation matrix and the parser all read the same table.
+type Command struct {
+	Name        string
+	Usage       string
+	Description string
+	Examples    []string
+	// Action names the policy that decides who may run the command. Read-only
+	// commands have a fixed MinRole instead.
+	Action  string
+	MinRole dobot.Role
+	// Parse turns the words after the command name into arguments, without
+	// touching the network. It returns a *UserError for bad input.
+	Parse func(words []string, cfg Config) (any, error)
+	// Run does the work for an authorised caller.
+	Run func(ctx context.Context, b *Bot, inv *Invocation) error
+}
+
+// Invocation is one parsed command on its way through the bot.
+type Invocation struct {
+	Req     Request
+	Command *Command
+	Args    any
+	Role    dobot.Role // the caller's role at authorisation time
+}
+
+// Table is the set of commands by name.
+type Table map[string]*Command
+
+// NewTable builds a table and refuses two commands with the same name, so a
+// mistake shows at start rather than as a command that silently vanishes.
+func NewTable(cmds ...*Command) (Table, error) {
+	t := Table{}
+	for _, c := range cmds {
+		if _, dup := t[c.Name]; dup {
+			return nil, fmt.Errorf("command %q is defined twice", c.Name)
+		}
+		if c.Parse == nil || c.Run == nil {
+			return nil, fmt.Errorf("command %q needs Parse and Run", c.Name)
+		}
+		t[c.Name] = c
+	}
+	return t, nil
+}
+
+// Sorted returns the commands in name order.
+func (t Table) Sorted() []*Command {
+	out := make([]*Command, 0, len(t))
+	for _, c := range t {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Parse splits text and parses it into an invocation of a command in t.
+func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
+	words, err := SplitWords(text)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(words) == 0 {
+		words = []string{"help"}
+	}
+	name := strings.ToLower(words[0])
+	cmd, ok := t[name]
+	if !ok {
+		return nil, nil, userErrorf("unknown command %q. Try `/do help` for the list of commands.", words[0])
+	}
+	args, err := cmd.Parse(words[1:], cfg)
+	if err != nil {
+		return cmd, nil, err
+	}
+	return cmd, args, nil
+}
+
+// noArgs is the Parse of commands that take no words.
+func noArgs(name string) func([]string, Config) (any, error) {
+	return func(words []string, _ Config) (any, error) {
+		if len(words) > 0 {
+			return nil, userErrorf("%s takes no arguments; see `/do help %s`", name, name)
+		}
+		return nil, nil
+	}
+}
