@@ -119,7 +119,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("panic handling command", "panic", p, "stack", string(debug.Stack()))
-			b.tell(ctx, req, errorMessage(describeError(errors.New("panic"), req.Ref)))
+			b.tell(ctx, req, errorMessage(describeError(errPanic, req.Ref)))
 		}
 	}()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)

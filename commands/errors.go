@@ -67,3 +67,6 @@ func isDONotFound(err error) bool {
 	var de *godo.ErrorResponse
 	return errors.As(err, &de) && de.Response != nil && de.Response.StatusCode == http.StatusNotFound
 }
+
+// errPanic stands for a recovered panic; the stack is in the log.
+var errPanic = errors.New("panic")

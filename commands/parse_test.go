@@ -1,0 +1,274 @@
+package commands
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/digitalocean/godo"
+)
+
+func TestSplitWords(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"plain", "launch web --image nginx", []string{"launch", "web", "--image", "nginx"}},
+		{"double quotes", `launch web --env "GREETING=hello world"`, []string{"launch", "web", "--env", "GREETING=hello world"}},
+		{"smart double quotes", "launch web --env \u201cA=b c\u201d", []string{"launch", "web", "--env", "A=b c"}},
+		{"smart single quotes", "launch web --env \u2018A=b c\u2019", []string{"launch", "web", "--env", "A=b c"}},
+		{"hash mid word", "launch web --env COLOR=#fff", []string{"launch", "web", "--env", "COLOR=#fff"}},
+		{"hash starts word", "launch web #not-a-comment", []string{"launch", "web", "#not-a-comment"}},
+		{"hash inside quotes", `launch web --env 'A=#b c'`, []string{"launch", "web", "--env", "A=#b c"}},
+		{"slack html escapes", "launch web --env A=x&amp;y&lt;z&gt;", []string{"launch", "web", "--env", "A=x&y<z>"}},
+		{"mention kept", "grant <@U123|ana> deployer", []string{"grant", "<@U123|ana>", "deployer"}},
+		{"extra spaces", "  status   web  ", []string{"status", "web"}},
+		{"empty", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := SplitWords(tt.in)
+			if err != nil {
+				t.Fatalf("SplitWords(%q) error %v", tt.in, err)
+			}
+			if len(got) == 0 && len(tt.want) == 0 {
+				return
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("SplitWords(%q) = %q; want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSplitWordsErrors(t *testing.T) {
+	for _, in := range []string{`launch web --env "A=b`, `launch 'web`, "launch web \\", "launch \uE000"} {
+		_, err := SplitWords(in)
+		var ue *UserError
+		if !errors.As(err, &ue) {
+			t.Errorf("SplitWords(%q) error = %v; want a *UserError", in, err)
+		}
+	}
+}
+
+func TestParseImageRef(t *testing.T) {
+	const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	tests := []struct {
+		in   string
+		want godo.ImageSourceSpec
+	}{
+		{"nginx", godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Tag: "latest"}},
+		{"nginx:1.27", godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Tag: "1.27"}},
+		{"library/nginx", godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Tag: "latest"}},
+		{"user/repo:tag", godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "user", Repository: "repo", Tag: "tag"}},
+		{"docker.io/user/repo:v1", godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "user", Repository: "repo", Tag: "v1"}},
+		{"ghcr.io/acme/web:1.2.3", godo.ImageSourceSpec{RegistryType: "GHCR", Registry: "acme", Repository: "web", Tag: "1.2.3"}},
+		{"ghcr.io/acme/team/web", godo.ImageSourceSpec{RegistryType: "GHCR", Registry: "acme", Repository: "team/web", Tag: "latest"}},
+		{"registry.digitalocean.com/acme/web:1.2.3", godo.ImageSourceSpec{RegistryType: "DOCR", Repository: "web", Tag: "1.2.3"}},
+		{"nginx@" + digest, godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Digest: digest}},
+		{"ghcr.io/acme/web@" + digest, godo.ImageSourceSpec{RegistryType: "GHCR", Registry: "acme", Repository: "web", Digest: digest}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			ref, err := ParseImageRef(tt.in)
+			if err != nil {
+				t.Fatalf("ParseImageRef(%q) error %v", tt.in, err)
+			}
+			if got := *ref.Spec(); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ParseImageRef(%q).Spec() = %+v; want %+v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseImageRefErrors(t *testing.T) {
+	for _, in := range []string{
+		"", "Nginx", "nginx:", "nginx:bad tag", "quay.io/acme/web:1", "a/b/c", "ghcr.io/acme",
+		"nginx@sha256:123", "nginx:1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		"registry.digitalocean.com/acme", "nginx/", "-nginx", "ng--inx_", strings.Repeat("a", 300),
+	} {
+		t.Run(in, func(t *testing.T) {
+			_, err := ParseImageRef(in)
+			var ue *UserError
+			if !errors.As(err, &ue) {
+				t.Fatalf("ParseImageRef(%q) error = %v; want a *UserError", in, err)
+			}
+			if !strings.Contains(ue.Msg, "Examples:") {
+				t.Errorf("ParseImageRef(%q) error %q does not show examples", in, ue.Msg)
+			}
+		})
+	}
+}
+
+func TestParseLaunch(t *testing.T) {
+	cfg := Config{Region: "nyc3"}
+	tests := []struct {
+		name string
+		in   string
+		want LaunchArgs
+	}{
+		{"minimal", "web --image nginx", LaunchArgs{Name: "web", Image: "nginx", Region: "nyc"}},
+		{"flags first", "--image nginx:1.27 web", LaunchArgs{Name: "web", Image: "nginx:1.27", Region: "nyc"}},
+		{"all flags", "api --image ghcr.io/acme/api:2 --region ams3 --size apps-s-1vcpu-1gb --instances 3 --port 80 --env A=1 --env \"B=two words\"",
+			LaunchArgs{Name: "api", Image: "ghcr.io/acme/api:2", Region: "ams", Size: "apps-s-1vcpu-1gb", Instances: 3, Port: 80, Env: [][2]string{{"A", "1"}, {"B", "two words"}}}},
+		{"equals form", "web --image=nginx --port=8080", LaunchArgs{Name: "web", Image: "nginx", Region: "nyc", Port: 8080}},
+		{"slack link", "web --image <http://ghcr.io/acme/web:1|ghcr.io/acme/web:1>", LaunchArgs{Name: "web", Image: "ghcr.io/acme/web:1", Region: "nyc"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			words, err := SplitWords(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := parseLaunch(words, cfg)
+			if err != nil {
+				t.Fatalf("parseLaunch(%q) error %v", tt.in, err)
+			}
+			la := got.(LaunchArgs)
+			la.Ref = ImageRef{}
+			if !reflect.DeepEqual(la, tt.want) {
+				t.Errorf("parseLaunch(%q) = %+v; want %+v", tt.in, la, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseLaunchDefaults(t *testing.T) {
+	cfg := Config{Region: "fra1", DefaultImage: "nginx:1.27", DefaultApp: "demo"}
+	got, err := parseLaunch(nil, cfg)
+	if err != nil {
+		t.Fatalf("parseLaunch(nil) with defaults error %v", err)
+	}
+	la := got.(LaunchArgs)
+	if la.Name != "demo" || la.Image != "nginx:1.27" || la.Region != "fra" {
+		t.Errorf("parseLaunch(nil) = %+v; want demo, nginx:1.27, fra", la)
+	}
+}
+
+func TestParseLaunchErrors(t *testing.T) {
+	cfg := Config{Region: "nyc3"}
+	tests := []struct {
+		in, mention string
+	}{
+		{"", "needs an app name"},
+		{"web", "needs an image"},
+		{"Web --image nginx", "bad app name"},
+		{"a --image nginx", "bad app name"},
+		{"web- --image nginx", "bad app name"},
+		{"web --image nginx --instances 0", "--instances"},
+		{"web --image nginx --instances many", "--instances"},
+		{"web --image nginx --port 70000", "--port"},
+		{"web --image nginx --env NOEQUALS", "--env"},
+		{"web --image nginx --env 1A=b", "--env"},
+		{"web --image nginx --region mars1", "unknown region"},
+		{"web --image nginx --size BIG", "--size"},
+		{"web --image nginx --colour red", "does not know the flag"},
+		{"web --image", "needs a value"},
+		{"web api --image nginx", "one app name"},
+		{"web --image quay.io/x/y", "bad image ref"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			words, err := SplitWords(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = parseLaunch(words, cfg)
+			var ue *UserError
+			if !errors.As(err, &ue) {
+				t.Fatalf("parseLaunch(%q) error = %v; want a *UserError", tt.in, err)
+			}
+			if !strings.Contains(ue.Msg, tt.mention) {
+				t.Errorf("parseLaunch(%q) error %q; want it to mention %q", tt.in, ue.Msg, tt.mention)
+			}
+		})
+	}
+}
+
+func TestParseUser(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<@U123ABC|ana>", "U123ABC"},
+		{"<@U123ABC>", "U123ABC"},
+		{"U123ABC", "U123ABC"},
+		{"@U123ABC", "U123ABC"},
+		{"<@W0ENT>", "W0ENT"},
+	}
+	for _, tt := range tests {
+		if got, err := ParseUser(tt.in); err != nil || got != tt.want {
+			t.Errorf("ParseUser(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	for _, in := range []string{"ana", "@ana", "<#C123>", "u123", "<@U1"} {
+		if _, err := ParseUser(in); err == nil {
+			t.Errorf("ParseUser(%q) succeeded; want an error", in)
+		}
+	}
+}
+
+func TestTableParse(t *testing.T) {
+	table, err := NewTable(standardCommands()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmd, _, err := table.Parse("", Config{}); err != nil || cmd.Name != "help" {
+		t.Errorf("Parse(\"\") = %v, %v; want help", cmd, err)
+	}
+	if _, _, err := table.Parse("frobnicate web", Config{}); err == nil || !strings.Contains(err.Error(), "unknown command") {
+		t.Errorf("Parse(frobnicate) error = %v; want unknown command", err)
+	}
+	if cmd, _, err := table.Parse("STATUS web", Config{}); err != nil || cmd.Name != "status" {
+		t.Errorf("Parse(STATUS web) = %v, %v; want status", cmd, err)
+	}
+}
+
+func TestNewTableRefusesDuplicates(t *testing.T) {
+	if _, err := NewTable(helpCommand, helpCommand); err == nil {
+		t.Error("NewTable(help, help) succeeded; want a duplicate error")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"launch web --image nginx", `launch "web`, "status", "grant <@U1|a> admin", "launch web --env A=#b", "\u201cx\u201d", "teardown web"} {
+		f.Add(s)
+	}
+	table, err := NewTable(standardCommands()...)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		_, _, err := table.Parse(text, Config{Region: "nyc3"})
+		if err != nil {
+			var ue *UserError
+			if !errors.As(err, &ue) {
+				t.Fatalf("Parse(%q) error %v is not a *UserError", text, err)
+			}
+			if ue.Msg == "" {
+				t.Fatalf("Parse(%q) gave an empty error message", text)
+			}
+		}
+	})
+}
+
+func FuzzImageRef(f *testing.F) {
+	for _, s := range []string{"nginx", "nginx:1.27", "ghcr.io/acme/web:1.2.3", "registry.digitalocean.com/a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "a/b/c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ref, err := ParseImageRef(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseImageRef(ref.String())
+		if err != nil {
+			t.Fatalf("ParseImageRef(%q) ok but its String %q does not parse: %v", s, ref.String(), err)
+		}
+		if again != ref {
+			t.Fatalf("ParseImageRef(%q) = %+v; reparsed %+v", s, ref, again)
+		}
+		if ref.Spec().Repository == "" {
+			t.Fatalf("ParseImageRef(%q) gave an empty repository", s)
+		}
+	})
+}

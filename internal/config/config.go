@@ -1,0 +1,151 @@
+// Package config reads the bot's settings from the environment and checks
+// every one, so a bad setting stops the bot at start with a line naming the
+// variable, never a token's value.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"dobot/commands"
+)
+
+// Config is the bot's configuration.
+type Config struct {
+	SlackBotToken string
+	SlackAppToken string
+	DOToken       string
+	DORegion      string
+	DOImage       string
+	DOAppName     string
+	DBPath        string
+	Admins        []string
+	SlackAPIURL   string
+	DOAPIURL      string
+	ApprovalTTL   time.Duration
+	AuditChannel  string
+}
+
+// Defaults for optional settings.
+const (
+	DefaultRegion      = "nyc3"
+	DefaultDBPath      = "dobot.db"
+	DefaultSlackAPIURL = "https://slack.com/api/"
+	DefaultDOAPIURL    = "https://api.digitalocean.com/"
+)
+
+var (
+	userIDPattern    = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+	channelIDPattern = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
+)
+
+// Load reads the configuration through getenv. The error joins one line per
+// problem, each naming its variable.
+func Load(getenv func(string) string) (Config, error) {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+
+	c := Config{
+		SlackBotToken: get("SLACK_BOT_TOKEN"),
+		SlackAppToken: get("SLACK_APP_TOKEN"),
+		DORegion:      orDefault(get("DO_REGION"), DefaultRegion),
+		DOImage:       get("DO_IMAGE"),
+		DOAppName:     get("DO_APP_NAME"),
+		DBPath:        orDefault(get("BOT_DB"), DefaultDBPath),
+		SlackAPIURL:   orDefault(get("SLACK_API_URL"), DefaultSlackAPIURL),
+		DOAPIURL:      orDefault(get("DO_API_URL"), DefaultDOAPIURL),
+		AuditChannel:  get("BOT_AUDIT_CHANNEL"),
+		ApprovalTTL:   time.Hour,
+	}
+	switch {
+	case c.SlackBotToken == "":
+		bad("SLACK_BOT_TOKEN is required: the bot token (xoxb-…) from your Slack app's OAuth & Permissions page")
+	case !strings.HasPrefix(c.SlackBotToken, "xoxb-") || strings.ContainsAny(c.SlackBotToken, " \t\n"):
+		bad("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+	}
+	switch {
+	case c.SlackAppToken == "":
+		bad("SLACK_APP_TOKEN is required: an app-level token (xapp-…) with the connections:write scope")
+	case !strings.HasPrefix(c.SlackAppToken, "xapp-") || strings.ContainsAny(c.SlackAppToken, " \t\n"):
+		bad("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+	}
+	for _, name := range []string{"DO_API_TOKEN", "DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"} {
+		if v := get(name); v != "" {
+			c.DOToken = v
+			if strings.ContainsAny(v, " \t\n") {
+				bad("%s must not contain spaces", name)
+			}
+			break
+		}
+	}
+	if c.DOToken == "" {
+		bad("DO_API_TOKEN is required: a DigitalOcean personal access token with read and write scope (DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN also work)")
+	}
+	if _, err := commands.AppRegion(c.DORegion); err != nil {
+		bad("DO_REGION: %v", err)
+	}
+	if c.DOImage != "" {
+		if _, err := commands.ParseImageRef(c.DOImage); err != nil {
+			bad("DO_IMAGE: %v", err)
+		}
+	}
+	if c.DOAppName != "" {
+		if err := commands.ValidAppName(c.DOAppName); err != nil {
+			bad("DO_APP_NAME: %v", err)
+		}
+	}
+	for _, id := range strings.Split(get("BOT_ADMINS"), ",") {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		if !userIDPattern.MatchString(id) {
+			bad("BOT_ADMINS: %q is not a Slack user id (like U0123ABCD)", id)
+			continue
+		}
+		c.Admins = append(c.Admins, id)
+	}
+	var err error
+	if c.SlackAPIURL, err = baseURL(c.SlackAPIURL); err != nil {
+		bad("SLACK_API_URL: %v", err)
+	}
+	if c.DOAPIURL, err = baseURL(c.DOAPIURL); err != nil {
+		bad("DO_API_URL: %v", err)
+	}
+	if v := get("BOT_APPROVAL_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			bad("BOT_APPROVAL_TTL must be a positive Go duration like 30m or 2h, not %q", v)
+		}
+		c.ApprovalTTL = d
+	}
+	if c.AuditChannel != "" && !channelIDPattern.MatchString(c.AuditChannel) {
+		bad("BOT_AUDIT_CHANNEL must be a channel id like C0123ABCD (channel details → bottom of the About tab)")
+	}
+	return c, errors.Join(errs...)
+}
+
+// baseURL checks an absolute http(s) URL and gives it a trailing slash, as
+// slack-go and godo expect of a base.
+func baseURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("must be an absolute http or https URL, not %q", s)
+	}
+	if !strings.HasSuffix(s, "/") {
+		s += "/"
+	}
+	return s, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,220 @@
+// Package slacktest is a stand-in for Slack in end-to-end tests. It speaks
+// the real Socket Mode protocol (apps.connections.open, hello, envelopes,
+// websocket pings, acks, disconnect) and the parts of the Web API the bot
+// uses, as the unmodified slack-go client sends and expects them, so the
+// real bot binary can be pointed at it with slack.OptionAPIURL.
+//
+// Everything the bot does is recorded: every Web API call (Calls), every
+// message-like call (Messages) and every ack (Acks). Faults — failing
+// channels, rate limits, dropped connections — are injected per test.
+//
+// Where the server has to choose, it copies Slack rather than what would be
+// convenient: chat.* methods carry the bot token in the "token" form field,
+// slash-command payloads have string values ("is_enterprise_install":"false"),
+// a block_actions payload on an ephemeral message has no "message", and a
+// response_url may be used five times.
+package slacktest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Identifiers this fake workspace reports wherever Slack would name the
+// team, the app or the bot.
+const (
+	TeamID     = "T0TEST"
+	TeamDomain = "slacktest"
+	AppID      = "A0TEST"
+	BotUserID  = "U0BOT"
+	BotID      = "B0BOT"
+)
+
+// Options configures a Server. The zero value is usable.
+type Options struct {
+	// BotToken is the token every Web API method except
+	// apps.connections.open requires, either as "Authorization: Bearer" or
+	// in the "token" form field (slack-go uses the form field for chat.*,
+	// users.info and auth.test). Default "xoxb-test-bot".
+	BotToken string
+	// AppToken is the app-level token apps.connections.open requires as
+	// "Authorization: Bearer". Default "xapp-test-app".
+	AppToken string
+	// PingInterval is how often the server sends websocket ping frames.
+	// slack-go drops a connection that saw no ping for 30s, so it must stay
+	// below that. Default 5s.
+	PingInterval time.Duration
+	// Users maps user ids to names for users.info, slash commands and
+	// clicks. Ids not in the map are named by their lowercased id.
+	Users map[string]string
+	// DisconnectGrace is how long a connection told to disconnect stays
+	// open before the server closes it, as Slack does. Default 10s.
+	DisconnectGrace time.Duration
+}
+
+// Server is a running fake Slack. It is safe for concurrent use.
+type Server struct {
+	opts Options
+	http *httptest.Server
+	wg   sync.WaitGroup // websocket goroutines, waited for by Close
+
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced whenever recorded state changes
+	closed  bool
+
+	// Socket Mode state.
+	tickets     map[string]bool // issued and not yet used
+	conns       map[*wsConn]bool
+	current     *wsConn // where envelopes go; nil while none is connected
+	connections int
+	sentAt      map[string]time.Time // envelope id → when it was written
+	acks        []Ack
+
+	// Web API state.
+	calls       []Call
+	messages    []Message
+	posts       map[postKey]*Message // current content of each posted message
+	ephemeral   map[string]bool      // message_ts of ephemeral messages
+	tsSeq       int
+	failChannel map[string]string
+	rateLimits  map[string]*rateLimit
+	userInfoErr string
+	responses   map[string]*responseTarget // response_url path → target
+	uploads     map[string]bool            // file id → uploaded
+}
+
+// New starts a Server on a loopback port. Call Close when done.
+func New(opts Options) *Server {
+	if opts.BotToken == "" {
+		opts.BotToken = "xoxb-test-bot"
+	}
+	if opts.AppToken == "" {
+		opts.AppToken = "xapp-test-app"
+	}
+	if opts.PingInterval <= 0 {
+		opts.PingInterval = 5 * time.Second
+	}
+	if opts.DisconnectGrace <= 0 {
+		opts.DisconnectGrace = 10 * time.Second
+	}
+	s := &Server{
+		opts:        opts,
+		changed:     make(chan struct{}),
+		tickets:     map[string]bool{},
+		conns:       map[*wsConn]bool{},
+		sentAt:      map[string]time.Time{},
+		posts:       map[postKey]*Message{},
+		ephemeral:   map[string]bool{},
+		failChannel: map[string]string{},
+		rateLimits:  map[string]*rateLimit{},
+		responses:   map[string]*responseTarget{},
+		uploads:     map[string]bool{},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/", s.handleAPI)
+	mux.HandleFunc("/link/", s.handleLink)
+	mux.HandleFunc("/response/", s.handleResponseURL)
+	mux.HandleFunc("/upload/", s.handleUpload)
+	mux.HandleFunc("/", s.handleUnknown)
+	s.http = httptest.NewServer(mux)
+	return s
+}
+
+// Close closes every websocket connection and the HTTP server, and waits
+// for the server's goroutines to finish. Waits still blocked return an
+// error.
+func (s *Server) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	conns := make([]*wsConn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.current = nil
+	s.notifyLocked()
+	s.mu.Unlock()
+
+	for _, c := range conns {
+		c.close()
+	}
+	s.http.Close()
+	s.wg.Wait()
+}
+
+// APIURL is the base URL to hand to slack.OptionAPIURL, with the trailing
+// slash slack-go expects.
+func (s *Server) APIURL() string { return s.http.URL + "/api/" }
+
+// errClosed is returned by waits and sends once Close has been called.
+var errClosed = errors.New("slacktest: server closed")
+
+// notifyLocked wakes every waiter. s.mu must be held.
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// wait blocks until cond, called with s.mu held, reports true, the server
+// closes, or ctx ends.
+func (s *Server) wait(ctx context.Context, cond func() bool) error {
+	for {
+		s.mu.Lock()
+		if cond() {
+			s.mu.Unlock()
+			return nil
+		}
+		if s.closed {
+			s.mu.Unlock()
+			return errClosed
+		}
+		ch := s.changed
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// userName is what Slack would call the user with this id.
+func (s *Server) userName(id string) string {
+	if name, ok := s.opts.Users[id]; ok {
+		return name
+	}
+	return strings.ToLower(id)
+}
+
+// randomHex returns n random bytes as hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
+}
+
+// newUUID returns a random version 4 UUID, the shape of Slack's envelope ids.
+func newUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return fmt.Sprintf("%s-%s-%s-%s-%s", h[0:8], h[8:12], h[12:16], h[16:20], h[20:32])
+}
+
+// newTriggerID returns an id shaped like Slack's trigger ids.
+func newTriggerID() string {
+	return fmt.Sprintf("%d.%d.%s", time.Now().UnixNano()%1e13, 1234567890, randomHex(16))
+}

@@ -1,0 +1,256 @@
+// Package slackbot is the Slack side of the bot: it turns Socket Mode
+// envelopes into commands requests, acknowledging each at once, and turns
+// commands.Chat calls into Web API calls. It holds no command logic.
+package slackbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"dobot/commands"
+)
+
+// Handler runs commands and button clicks. commands.Bot implements it.
+type Handler interface {
+	Handle(ctx context.Context, req commands.Request)
+	HandleClick(ctx context.Context, click commands.Click)
+}
+
+// Listener receives Socket Mode envelopes and hands them to a Handler on a
+// bounded pool of workers.
+type Listener struct {
+	sm      *socketmode.Client
+	chat    *Chat
+	handler Handler
+	log     *slog.Logger
+	slots   chan struct{}
+	seen    *recentSet
+
+	draining  atomic.Bool
+	connected atomic.Bool
+	inflight  sync.WaitGroup
+	workCtx   context.Context
+}
+
+// ErrInvalidAuth means Slack refused a token; retrying cannot help.
+var ErrInvalidAuth = errors.New("Slack refused the token")
+
+// NewListener returns a listener that runs at most workers handlers at once.
+func NewListener(api *slack.Client, chat *Chat, h Handler, workers int, log *slog.Logger) *Listener {
+	if workers <= 0 {
+		workers = 16
+	}
+	return &Listener{
+		sm:      socketmode.New(api),
+		chat:    chat,
+		handler: h,
+		log:     log.With("component", "slack-socket"),
+		slots:   make(chan struct{}, workers),
+		seen:    newRecentSet(4096),
+		workCtx: context.Background(),
+	}
+}
+
+// Connected reports whether the socket is connected now.
+func (l *Listener) Connected() bool { return l.connected.Load() }
+
+// Drain makes the listener refuse new work with a note to try again, and
+// waits up to timeout for work already started.
+func (l *Listener) Drain(timeout time.Duration) bool {
+	l.draining.Store(true)
+	done := make(chan struct{})
+	go func() { l.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(timeout):
+		return false
+	}
+}
+
+// Run connects and keeps reconnecting with backoff until ctx is done or a
+// token is refused. work is the context handlers run under; it should
+// outlive ctx so that running commands can finish while draining.
+func (l *Listener) Run(ctx, work context.Context) error {
+	l.workCtx = work
+	events := make(chan error, 1)
+	go func() { events <- l.readEvents(ctx) }()
+	backoff := time.Second
+	for {
+		err := l.sm.RunContext(ctx)
+		l.connected.Store(false)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if isAuthError(err) {
+			return fmt.Errorf("%w: SLACK_APP_TOKEN (%v); check that it is the app-level token (xapp-…) with connections:write and that Socket Mode is enabled", ErrInvalidAuth, err)
+		}
+		l.log.Warn("Socket Mode connection ended; reconnecting", "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, time.Minute)
+	}
+}
+
+func isAuthError(err error) bool {
+	if err == nil {
+		return false
+	}
+	switch err.Error() {
+	case "invalid_auth", "not_authed", "account_inactive", "token_revoked", "not_allowed_token_type":
+		return true
+	}
+	var sce slack.StatusCodeError
+	return errors.As(err, &sce) && sce.Code == 404
+}
+
+// readEvents acknowledges every envelope before anything else and then
+// dispatches its work.
+func (l *Listener) readEvents(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case evt, ok := <-l.sm.Events:
+			if !ok {
+				return nil
+			}
+			l.onEvent(evt)
+		}
+	}
+}
+
+func (l *Listener) onEvent(evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeSlashCommand:
+		l.ack(evt)
+		cmd, ok := evt.Data.(slack.SlashCommand)
+		if !ok || !l.firstTime(evt) {
+			return
+		}
+		req := commands.Request{Ref: evt.Request.EnvelopeID, UserID: cmd.UserID, UserName: cmd.UserName,
+			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(cmd.Text), ResponseURL: cmd.ResponseURL}
+		l.dispatch(req.Ref, func(ctx context.Context) { l.handler.Handle(ctx, req) }, req.ChannelID, req.UserID, req.ResponseURL)
+	case socketmode.EventTypeInteractive:
+		l.ack(evt)
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok || !l.firstTime(evt) || cb.Type != slack.InteractionTypeBlockActions {
+			return
+		}
+		for _, a := range cb.ActionCallback.BlockActions {
+			// Slack may redeliver one click in a new envelope; the action_ts
+			// identifies the click itself.
+			if !l.seen.add("click:" + cb.User.ID + ":" + a.ActionTs + ":" + a.ActionID) {
+				continue
+			}
+			click := commands.Click{Ref: evt.Request.EnvelopeID, UserID: cb.User.ID, UserName: cb.User.Name,
+				ChannelID: cb.Channel.ID, MessageTS: messageTS(cb), ActionID: a.ActionID, Value: a.Value, ResponseURL: cb.ResponseURL}
+			l.dispatch(click.Ref, func(ctx context.Context) { l.handler.HandleClick(ctx, click) }, click.ChannelID, click.UserID, click.ResponseURL)
+		}
+	case socketmode.EventTypeEventsAPI:
+		l.ack(evt)
+	case socketmode.EventTypeConnected:
+		l.connected.Store(true)
+		l.log.Info("connected to Slack")
+	case socketmode.EventTypeConnecting:
+		l.log.Debug("connecting to Slack")
+	case socketmode.EventTypeConnectionError:
+		l.connected.Store(false)
+		l.log.Warn("Slack connection error", "err", evt.Data)
+	case socketmode.EventTypeInvalidAuth:
+		l.connected.Store(false)
+	case socketmode.EventTypeDisconnect:
+		l.connected.Store(false)
+	}
+}
+
+func messageTS(cb slack.InteractionCallback) string {
+	if cb.Container.MessageTs != "" {
+		return cb.Container.MessageTs
+	}
+	return cb.Message.Timestamp
+}
+
+func (l *Listener) ack(evt socketmode.Event) {
+	if evt.Request == nil {
+		return
+	}
+	if err := l.sm.Ack(*evt.Request); err != nil {
+		l.log.Error("ack", "envelope", evt.Request.EnvelopeID, "err", err)
+	}
+}
+
+// firstTime reports whether this envelope has not been handled before;
+// Slack retries an envelope it thinks was not acknowledged.
+func (l *Listener) firstTime(evt socketmode.Event) bool {
+	if evt.Request == nil || evt.Request.EnvelopeID == "" {
+		return true
+	}
+	return l.seen.add("env:" + evt.Request.EnvelopeID)
+}
+
+// dispatch runs fn on a worker, or, while draining, tells the person to try
+// again shortly.
+func (l *Listener) dispatch(ref string, fn func(ctx context.Context), channel, user, responseURL string) {
+	l.inflight.Add(1)
+	go func() {
+		defer l.inflight.Done()
+		ctx := l.workCtx
+		if l.draining.Load() {
+			msg := commands.Message{Text: ":hourglass: The bot is restarting; try again in a minute."}
+			if err := l.chat.Ephemeral(ctx, channel, user, msg); err != nil && responseURL != "" {
+				_ = l.chat.Respond(ctx, responseURL, msg)
+			}
+			return
+		}
+		l.slots <- struct{}{}
+		defer func() { <-l.slots }()
+		defer func() {
+			if p := recover(); p != nil {
+				l.log.Error("panic in handler", "ref", ref, "panic", p, "stack", string(debug.Stack()))
+			}
+		}()
+		fn(ctx)
+	}()
+}
+
+// recentSet remembers the last n keys it was given.
+type recentSet struct {
+	mu    sync.Mutex
+	keys  map[string]struct{}
+	order []string
+	n     int
+}
+
+func newRecentSet(n int) *recentSet {
+	return &recentSet{keys: make(map[string]struct{}, n), n: n}
+}
+
+// add records key and reports whether it was new.
+func (s *recentSet) add(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.keys[key]; ok {
+		return false
+	}
+	if len(s.order) >= s.n {
+		delete(s.keys, s.order[0])
+		s.order = s.order[1:]
+	}
+	s.keys[key] = struct{}{}
+	s.order = append(s.order, key)
+	return true
+}
