@@ -42,6 +42,11 @@ func DefaultPace(age time.Duration) time.Duration {
 	return 25 * time.Second
 }
 
+// Fixed polls every d whatever the deployment's age.
+func Fixed(d time.Duration) Pace {
+	return func(time.Duration) time.Duration { return d }
+}
+
 // listPageSize is the most apps DigitalOcean returns in one page.
 const listPageSize = 200
 

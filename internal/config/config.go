@@ -28,6 +28,9 @@ type Config struct {
 	DOAPIURL      string
 	ApprovalTTL   time.Duration
 	AuditChannel  string
+	// WatchInterval, when set, replaces the adaptive polling pace with a
+	// fixed one (for test servers whose deployments take seconds).
+	WatchInterval time.Duration
 }
 
 // Defaults for optional settings.
@@ -123,6 +126,13 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("BOT_APPROVAL_TTL must be a positive Go duration like 30m or 2h, not %q", v)
 		}
 		c.ApprovalTTL = d
+	}
+	if v := get("BOT_WATCH_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 10*time.Millisecond {
+			bad("BOT_WATCH_INTERVAL must be a Go duration of at least 10ms, like 2s, not %q", v)
+		}
+		c.WatchInterval = d
 	}
 	if c.AuditChannel != "" && !channelIDPattern.MatchString(c.AuditChannel) {
 		bad("BOT_AUDIT_CHANNEL must be a channel id like C0123ABCD (channel details → bottom of the About tab)")

@@ -1,0 +1,42 @@
+// Command bot is dobot: a Slack Socket Mode bot that launches, watches and
+// tears down DigitalOcean apps. main only wires the packages together.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "dobot:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program, with its environment passed in so that tests can
+// start the bot in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return serve(ctx, getenv, stderr)
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, getenv, stderr)
+	case "audit":
+		return auditCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
+}
+
+const usage = `usage:
+  bot                 run the bot (reads its settings from the environment; see README.md)
+  bot serve           the same
+  bot audit verify    check the audit trail's hash chain
+  bot audit export --format csv|json [--since 24h|7d]
+`

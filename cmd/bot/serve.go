@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/digitalocean/godo"
+	"github.com/slack-go/slack"
+	"golang.org/x/oauth2"
+
+	"dobot/commands"
+	"dobot/internal/config"
+	"dobot/slackbot"
+	"dobot/store"
+	"dobot/watch"
+)
+
+// Shutdown budget: SIGTERM to exit stays under 10 s.
+const (
+	drainTimeout = 7 * time.Second
+	stopTimeout  = 2 * time.Second
+)
+
+func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "dobot: configuration problems:")
+		for _, line := range splitJoined(err) {
+			fmt.Fprintln(stderr, "  "+line)
+		}
+		return errors.New("fix the settings above and start again")
+	}
+	log := newLogger(stderr)
+	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+
+	db, err := store.Open(ctx, cfg.DBPath)
+	if err != nil {
+		return fmt.Errorf("open store %s: %w", cfg.DBPath, err)
+	}
+	defer db.Close() // deferred first, so it runs last
+	if err := db.EnsureAdmins(ctx, cfg.Admins); err != nil {
+		return fmt.Errorf("make BOT_ADMINS admins: %w", err)
+	}
+
+	do, err := newDOClient(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	api := slack.New(cfg.SlackBotToken, slack.OptionAppLevelToken(cfg.SlackAppToken), slack.OptionAPIURL(cfg.SlackAPIURL))
+	if _, err := api.AuthTestContext(ctx); err != nil {
+		return fmt.Errorf("Slack refused SLACK_BOT_TOKEN (%v); check the bot token (xoxb-…) and that the app is installed", err)
+	}
+
+	// life outlives the signal: background work and running commands get to
+	// finish while the listener drains.
+	life, stopLife := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopLife()
+	var pace watch.Pace
+	if cfg.WatchInterval > 0 {
+		pace = watch.Fixed(cfg.WatchInterval)
+	}
+	watcher := watch.New(do.Apps, log, pace)
+	go watcher.Run(life)
+
+	chat := slackbot.NewChat(api, nil, log)
+	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName},
+		commands.Deps{Store: db, Apps: do.Apps, Chat: chat, Watcher: watcher, Log: log})
+	if err != nil {
+		return err
+	}
+	if err := bot.Start(life); err != nil {
+		return err
+	}
+	listener := slackbot.NewListener(api, chat, bot, 16, log)
+	socket, stopSocket := context.WithCancel(life)
+	defer stopSocket()
+	listenErr := make(chan error, 1)
+	go func() { listenErr <- listener.Run(socket, life) }()
+	log.Info("dobot started", "region", cfg.DORegion, "db", cfg.DBPath)
+
+	select {
+	case <-ctx.Done():
+		log.Info("stopping: finishing running commands", "timeout", drainTimeout)
+	case err := <-listenErr:
+		if err != nil {
+			return err
+		}
+	}
+	if !listener.Drain(drainTimeout) {
+		log.Warn("commands still running at shutdown; their operations resume at the next start")
+	}
+	stopSocket()
+	stopLife()
+	waitTimeout(bot.Wait, stopTimeout)
+	log.Info("stopped")
+	return nil
+}
+
+// newDOClient builds a godo client that retries 429 and 5xx answers with
+// backoff, honouring Retry-After. godo's retrying client needs an oauth2
+// transport.
+func newDOClient(ctx context.Context, cfg config.Config) (*godo.Client, error) {
+	httpClient := oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: cfg.DOToken}))
+	httpClient.Timeout = 30 * time.Second
+	waitMin, waitMax := 0.5, 20.0
+	client, err := godo.New(httpClient,
+		godo.SetBaseURL(cfg.DOAPIURL),
+		godo.SetUserAgent("dobot"),
+		godo.WithRetryAndBackoffs(godo.RetryConfig{RetryMax: 4, RetryWaitMin: &waitMin, RetryWaitMax: &waitMax}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("DigitalOcean client: %w", err)
+	}
+	return client, nil
+}
+
+func waitTimeout(wait func(), d time.Duration) {
+	done := make(chan struct{})
+	go func() { wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}
+
+// newLogger logs JSON, or text when stderr is a terminal.
+func newLogger(w io.Writer) *slog.Logger {
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return slog.New(slog.NewTextHandler(w, nil))
+		}
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
+
+// splitJoined lists the errors inside an errors.Join.
+func splitJoined(err error) []string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []string
+		for _, e := range j.Unwrap() {
+			out = append(out, e.Error())
+		}
+		return out
+	}
+	return []string{err.Error()}
+}

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"dobot"
+)
+
+const appColumns = `name, kind, resource_id, region, image, owner, channel, thread_ts, created_at`
+
+// PutApp stores app, replacing any app of the same name. A zero CreatedAt is
+// set from the store clock.
+func (db *DB) PutApp(ctx context.Context, app dobot.App) error {
+	if app.Name == "" {
+		return errors.New("put app: empty name")
+	}
+	if app.CreatedAt.IsZero() {
+		app.CreatedAt = db.now()
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO apps (`+appColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET
+				kind = excluded.kind,
+				resource_id = excluded.resource_id,
+				region = excluded.region,
+				image = excluded.image,
+				owner = excluded.owner,
+				channel = excluded.channel,
+				thread_ts = excluded.thread_ts,
+				created_at = excluded.created_at`,
+			app.Name, app.Kind, app.ResourceID, app.Region, app.Image,
+			app.Owner, app.Channel, app.ThreadTS, formatTime(app.CreatedAt))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("put app %q: %w", app.Name, err)
+	}
+	return nil
+}
+
+// App returns the app called name, or an error wrapping dobot.ErrNotFound.
+func (db *DB) App(ctx context.Context, name string) (dobot.App, error) {
+	row := db.sql.QueryRowContext(ctx,
+		`SELECT `+appColumns+` FROM apps WHERE name = ?`, name)
+	app, err := scanApp(row)
+	if err != nil {
+		return dobot.App{}, fmt.Errorf("app %q: %w", name, err)
+	}
+	return app, nil
+}
+
+// AppByResourceID returns the app whose DigitalOcean id is id, or an error
+// wrapping dobot.ErrNotFound.
+func (db *DB) AppByResourceID(ctx context.Context, id string) (dobot.App, error) {
+	if id == "" {
+		// Apps whose launch has not returned an id yet all have "".
+		return dobot.App{}, fmt.Errorf("app with resource id %q: %w", id, dobot.ErrNotFound)
+	}
+	row := db.sql.QueryRowContext(ctx,
+		`SELECT `+appColumns+` FROM apps WHERE resource_id = ? ORDER BY name LIMIT 1`, id)
+	app, err := scanApp(row)
+	if err != nil {
+		return dobot.App{}, fmt.Errorf("app with resource id %q: %w", id, err)
+	}
+	return app, nil
+}
+
+// Apps lists every app, sorted by name.
+func (db *DB) Apps(ctx context.Context) ([]dobot.App, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+appColumns+` FROM apps ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("apps: %w", err)
+	}
+	defer rows.Close()
+
+	var apps []dobot.App
+	for rows.Next() {
+		app, err := scanApp(rows)
+		if err != nil {
+			return nil, fmt.Errorf("apps: %w", err)
+		}
+		apps = append(apps, app)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("apps: %w", err)
+	}
+	return apps, nil
+}
+
+// DeleteApp forgets the app called name. It returns an error wrapping
+// dobot.ErrNotFound when there was no such app.
+func (db *DB) DeleteApp(ctx context.Context, name string) error {
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM apps WHERE name = ?`, name)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return dobot.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete app %q: %w", name, err)
+	}
+	return nil
+}
+
+// scanner is what *sql.Row and *sql.Rows have in common.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// scanApp reads one row of appColumns; sql.ErrNoRows becomes ErrNotFound.
+func scanApp(s scanner) (dobot.App, error) {
+	var (
+		app dobot.App
+		at  string
+	)
+	err := s.Scan(&app.Name, &app.Kind, &app.ResourceID, &app.Region, &app.Image,
+		&app.Owner, &app.Channel, &app.ThreadTS, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return dobot.App{}, dobot.ErrNotFound
+	}
+	if err != nil {
+		return dobot.App{}, err
+	}
+	if app.CreatedAt, err = parseTime(at); err != nil {
+		return dobot.App{}, err
+	}
+	return app, nil
+}

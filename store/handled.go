@@ -1,0 +1,62 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Handled keys only need to outlive Slack's retries, which stop within
+// minutes; a day is generous. Pruning on every call would be wasted work.
+const (
+	handledTTL      = 24 * time.Hour
+	pruneEveryMarks = 1000
+)
+
+// MarkHandled records key (a Slack envelope id, a button click id, …) and
+// reports whether this is the first time it has been seen, so a redelivered
+// event is handled once. Every 1000 calls it also drops keys older than a day.
+func (db *DB) MarkHandled(ctx context.Context, key string) (first bool, err error) {
+	now := db.now()
+	prune := db.marks.Add(1)%pruneEveryMarks == 0
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`INSERT OR IGNORE INTO handled (key, seen_at) VALUES (?, ?)`, key, formatTime(now))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		first = n == 1
+		if prune {
+			_, err = tx.ExecContext(ctx,
+				`DELETE FROM handled WHERE seen_at < ?`, formatTime(now.Add(-handledTTL)))
+		}
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("mark handled %q: %w", key, err)
+	}
+	return first, nil
+}
+
+// PruneHandled forgets handled keys first seen before before and returns how
+// many it dropped.
+func (db *DB) PruneHandled(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM handled WHERE seen_at < ?`, formatTime(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune handled: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,259 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"dobot"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+const opColumns = `id, action, app, state, requester, requester_name, channel,
+	message_ts, response_url, command_text, args, reason, resource_id,
+	deployment_id, decider, decided_at, error, created_at, updated_at, expires_at`
+
+// unfinishedStates is the SQL list of states that hold an app. It must match
+// the WHERE of the operations_one_unfinished_per_app index.
+const unfinishedStates = `('requested', 'awaiting_approval', 'running')`
+
+// CreateOperation stores op as a new operation and returns it with ID,
+// CreatedAt and UpdatedAt filled in (State defaults to requested). When another
+// unfinished operation already holds op.App, it returns a *dobot.BusyError
+// naming that operation. The database's unique index decides, so two
+// concurrent requests for one app cannot both get through.
+func (db *DB) CreateOperation(ctx context.Context, op dobot.Operation) (dobot.Operation, error) {
+	if op.State == "" {
+		op.State = dobot.OpRequested
+	}
+	now := db.now()
+	op.CreatedAt, op.UpdatedAt = now, now
+	op.DecidedAt, op.ExpiresAt = normTime(op.DecidedAt), normTime(op.ExpiresAt)
+
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO operations (action, app, state, requester, requester_name, channel,
+				message_ts, response_url, command_text, args, reason, resource_id,
+				deployment_id, decider, decided_at, error, created_at, updated_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			op.Action, op.App, string(op.State), op.Requester, op.RequesterName, op.Channel,
+			op.MessageTS, op.ResponseURL, op.CommandText, op.Args, op.Reason, op.ResourceID,
+			op.DeploymentID, op.Decider, formatTime(op.DecidedAt), op.Error,
+			formatTime(op.CreatedAt), formatTime(op.UpdatedAt), formatTime(op.ExpiresAt))
+		if err != nil {
+			return busyOr(ctx, tx, op.App, err)
+		}
+		op.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return dobot.Operation{}, fmt.Errorf("create operation %s %q: %w", op.Action, op.App, err)
+	}
+	return op, nil
+}
+
+// Operation returns the operation with id, or an error wrapping
+// dobot.ErrNotFound.
+func (db *DB) Operation(ctx context.Context, id int64) (dobot.Operation, error) {
+	op, err := scanOperation(db.sql.QueryRowContext(ctx,
+		`SELECT `+opColumns+` FROM operations WHERE id = ?`, id))
+	if err != nil {
+		return dobot.Operation{}, fmt.Errorf("operation %d: %w", id, err)
+	}
+	return op, nil
+}
+
+// UpdateOperation writes every field of op except ID and CreatedAt to the
+// operation with op.ID, and sets its UpdatedAt. To change State safely under
+// concurrency, use Transition instead.
+func (db *DB) UpdateOperation(ctx context.Context, op dobot.Operation) error {
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		op.UpdatedAt = db.now()
+		return saveOperation(ctx, tx, op)
+	})
+	if err != nil {
+		return fmt.Errorf("update operation %d: %w", op.ID, err)
+	}
+	return nil
+}
+
+// Transition moves operation id to state to if, and only if, its current
+// state is one of from; this is how a decision is taken exactly once when
+// several people click at the same time. On success it applies mutate (when
+// not nil) to the loaded operation, sets State and UpdatedAt, saves it and
+// returns (op, true, nil). Otherwise it changes nothing and returns the
+// current operation and false.
+func (db *DB) Transition(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState,
+	mutate func(*dobot.Operation)) (dobot.Operation, bool, error) {
+	var (
+		op  dobot.Operation
+		won bool
+	)
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		op, err = scanOperation(tx.QueryRowContext(ctx,
+			`SELECT `+opColumns+` FROM operations WHERE id = ?`, id))
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(from, op.State) {
+			return nil
+		}
+		if mutate != nil {
+			mutate(&op)
+		}
+		op.ID = id // mutate may not move the change to another row
+		op.State = to
+		op.UpdatedAt = db.now()
+		if err := saveOperation(ctx, tx, op); err != nil {
+			return err
+		}
+		won = true
+		return nil
+	})
+	if err != nil {
+		return dobot.Operation{}, false, fmt.Errorf("transition operation %d to %s: %w", id, to, err)
+	}
+	return op, won, nil
+}
+
+// UnfinishedOperations lists operations not yet in a final state, oldest
+// first, so the bot can resume or report them after a restart.
+func (db *DB) UnfinishedOperations(ctx context.Context) ([]dobot.Operation, error) {
+	ops, err := db.queryOperations(ctx,
+		`SELECT `+opColumns+` FROM operations WHERE state IN `+unfinishedStates+` ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("unfinished operations: %w", err)
+	}
+	return ops, nil
+}
+
+// ActiveOperation returns the unfinished operation holding app, or an error
+// wrapping dobot.ErrNotFound when the app is free.
+func (db *DB) ActiveOperation(ctx context.Context, app string) (dobot.Operation, error) {
+	op, err := activeOperation(ctx, db.sql, app)
+	if err != nil {
+		return dobot.Operation{}, fmt.Errorf("active operation for %q: %w", app, err)
+	}
+	return op, nil
+}
+
+// ExpiredApprovals lists operations awaiting approval whose deadline is at or
+// before now, oldest first.
+func (db *DB) ExpiredApprovals(ctx context.Context, now time.Time) ([]dobot.Operation, error) {
+	ops, err := db.queryOperations(ctx, `
+		SELECT `+opColumns+` FROM operations
+		WHERE state = 'awaiting_approval' AND expires_at <> '' AND expires_at <= ?
+		ORDER BY id`, formatTime(now))
+	if err != nil {
+		return nil, fmt.Errorf("expired approvals: %w", err)
+	}
+	return ops, nil
+}
+
+// queryer is what *sql.DB and *sql.Tx have in common.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func activeOperation(ctx context.Context, q queryer, app string) (dobot.Operation, error) {
+	return scanOperation(q.QueryRowContext(ctx,
+		`SELECT `+opColumns+` FROM operations
+		WHERE app = ? AND app <> '' AND state IN `+unfinishedStates+` LIMIT 1`, app))
+}
+
+// saveOperation writes op's mutable fields by ID.
+func saveOperation(ctx context.Context, tx *sql.Tx, op dobot.Operation) error {
+	res, err := tx.ExecContext(ctx, `
+		UPDATE operations SET action = ?, app = ?, state = ?, requester = ?,
+			requester_name = ?, channel = ?, message_ts = ?, response_url = ?,
+			command_text = ?, args = ?, reason = ?, resource_id = ?, deployment_id = ?,
+			decider = ?, decided_at = ?, error = ?, updated_at = ?, expires_at = ?
+		WHERE id = ?`,
+		op.Action, op.App, string(op.State), op.Requester,
+		op.RequesterName, op.Channel, op.MessageTS, op.ResponseURL,
+		op.CommandText, op.Args, op.Reason, op.ResourceID, op.DeploymentID,
+		op.Decider, formatTime(op.DecidedAt), op.Error, formatTime(op.UpdatedAt),
+		formatTime(op.ExpiresAt), op.ID)
+	if err != nil {
+		return busyOr(ctx, tx, op.App, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return dobot.ErrNotFound
+	}
+	return nil
+}
+
+// busyOr turns a violation of the one-unfinished-operation-per-app index into
+// a *dobot.BusyError naming the holder, read in the same transaction (a
+// failed statement leaves the transaction usable). Other errors pass through.
+func busyOr(ctx context.Context, tx *sql.Tx, app string, err error) error {
+	var serr *sqlite.Error
+	if !errors.As(err, &serr) || serr.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		return err
+	}
+	holder, herr := activeOperation(ctx, tx, app)
+	if herr != nil {
+		return errors.Join(err, fmt.Errorf("read holder of %q: %w", app, herr))
+	}
+	return &dobot.BusyError{Holder: holder}
+}
+
+func (db *DB) queryOperations(ctx context.Context, q string, args ...any) ([]dobot.Operation, error) {
+	rows, err := db.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+
+	var ops []dobot.Operation
+	for rows.Next() {
+		op, err := scanOperation(rows)
+		if err != nil {
+			return nil, err
+		}
+		ops = append(ops, op)
+	}
+	return ops, rows.Err()
+}
+
+// scanOperation reads one row of opColumns; sql.ErrNoRows becomes ErrNotFound.
+func scanOperation(s scanner) (dobot.Operation, error) {
+	var (
+		op                                   dobot.Operation
+		state                                string
+		decidedAt, createdAt, updatedAt, exp string
+	)
+	err := s.Scan(&op.ID, &op.Action, &op.App, &state, &op.Requester, &op.RequesterName,
+		&op.Channel, &op.MessageTS, &op.ResponseURL, &op.CommandText, &op.Args, &op.Reason,
+		&op.ResourceID, &op.DeploymentID, &op.Decider, &decidedAt, &op.Error,
+		&createdAt, &updatedAt, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return dobot.Operation{}, dobot.ErrNotFound
+	}
+	if err != nil {
+		return dobot.Operation{}, err
+	}
+	op.State = dobot.OpState(state)
+	for _, t := range []struct {
+		dst *time.Time
+		src string
+	}{
+		{&op.DecidedAt, decidedAt}, {&op.CreatedAt, createdAt},
+		{&op.UpdatedAt, updatedAt}, {&op.ExpiresAt, exp},
+	} {
+		if *t.dst, err = parseTime(t.src); err != nil {
+			return dobot.Operation{}, fmt.Errorf("operation %d: %w", op.ID, err)
+		}
+	}
+	return op, nil
+}

@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"dobot"
+)
+
+// botAdmins is the GrantedBy of roles that come from configuration rather
+// than from a person.
+const botAdmins = "BOT_ADMINS"
+
+// Role returns userID's role, or RoleNone (and no error) for someone the
+// store does not know: not being known is the normal case, not a failure.
+func (db *DB) Role(ctx context.Context, userID string) (dobot.Role, error) {
+	var role int
+	err := db.sql.QueryRowContext(ctx,
+		`SELECT role FROM roles WHERE user_id = ?`, userID).Scan(&role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return dobot.RoleNone, nil
+	}
+	if err != nil {
+		return dobot.RoleNone, fmt.Errorf("role %q: %w", userID, err)
+	}
+	return dobot.Role(role), nil
+}
+
+// SetRole grants userID role, replacing any role they had. by is the Slack
+// user id of the admin granting it. RoleNone is refused: use RevokeRole.
+func (db *DB) SetRole(ctx context.Context, userID string, role dobot.Role, by string) error {
+	if role <= dobot.RoleNone || role > dobot.RoleAdmin {
+		return fmt.Errorf("set role %q: invalid role %v", userID, role)
+	}
+	if userID == "" {
+		return errors.New("set role: empty user id")
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO roles (user_id, role, granted_by, granted_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (user_id) DO UPDATE SET
+				role = excluded.role,
+				granted_by = excluded.granted_by,
+				granted_at = excluded.granted_at`,
+			userID, int(role), by, formatTime(db.now()))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set role %q: %w", userID, err)
+	}
+	return nil
+}
+
+// RevokeRole removes userID's role and reports whether there was one.
+func (db *DB) RevokeRole(ctx context.Context, userID string) (existed bool, err error) {
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM roles WHERE user_id = ?`, userID)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		existed = n > 0
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("revoke role %q: %w", userID, err)
+	}
+	return existed, nil
+}
+
+// Grants lists every role, highest role first, then by user id.
+func (db *DB) Grants(ctx context.Context) ([]dobot.Grant, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+		SELECT user_id, role, granted_by, granted_at FROM roles
+		ORDER BY role DESC, user_id`)
+	if err != nil {
+		return nil, fmt.Errorf("grants: %w", err)
+	}
+	defer rows.Close()
+
+	var grants []dobot.Grant
+	for rows.Next() {
+		var (
+			g    dobot.Grant
+			role int
+			at   string
+		)
+		if err := rows.Scan(&g.UserID, &role, &g.GrantedBy, &at); err != nil {
+			return nil, fmt.Errorf("grants: %w", err)
+		}
+		g.Role = dobot.Role(role)
+		if g.GrantedAt, err = parseTime(at); err != nil {
+			return nil, fmt.Errorf("grants: %w", err)
+		}
+		grants = append(grants, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("grants: %w", err)
+	}
+	return grants, nil
+}
+
+// UsersWithRole lists the users holding exactly role, sorted, e.g. to name
+// the admins a refused user can ask.
+func (db *DB) UsersWithRole(ctx context.Context, role dobot.Role) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx,
+		`SELECT user_id FROM roles WHERE role = ? ORDER BY user_id`, int(role))
+	if err != nil {
+		return nil, fmt.Errorf("users with role %v: %w", role, err)
+	}
+	defer rows.Close()
+
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("users with role %v: %w", role, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("users with role %v: %w", role, err)
+	}
+	return ids, nil
+}
+
+// EnsureAdmins makes every id in ids an admin, granted by "BOT_ADMINS". It is
+// meant to run at every start, so users who are already admins are left
+// untouched and their grant keeps its original time and grantor.
+func (db *DB) EnsureAdmins(ctx context.Context, ids []string) error {
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		now := formatTime(db.now())
+		for _, id := range ids {
+			id = strings.TrimSpace(id)
+			if id == "" {
+				continue
+			}
+			_, err := tx.ExecContext(ctx, `
+				INSERT INTO roles (user_id, role, granted_by, granted_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (user_id) DO UPDATE SET
+					role = excluded.role,
+					granted_by = excluded.granted_by,
+					granted_at = excluded.granted_at
+				WHERE role <> excluded.role`,
+				id, int(dobot.RoleAdmin), botAdmins, now)
+			if err != nil {
+				return fmt.Errorf("%q: %w", id, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("ensure admins: %w", err)
+	}
+	return nil
+}

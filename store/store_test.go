@@ -1,0 +1,205 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"dobot/migrations"
+)
+
+// testClock is a settable clock for DB.Now, safe for concurrent tests.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// t0 is the tests' epoch; the odd nanoseconds check nothing is rounded off.
+var t0 = time.Date(2025, 3, 14, 15, 9, 26, 535897932, time.UTC)
+
+// openTest opens a fresh store in a temp dir with a test clock at t0.
+func openTest(t testing.TB) (*DB, *testClock, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "dobot.db")
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("Open(%q) = %v", path, err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("Close() = %v", err)
+		}
+	})
+	clock := &testClock{t: t0}
+	db.Now = clock.Now
+	return db, clock, path
+}
+
+// rawOpen opens path with the plain driver, bypassing the store, the way
+// someone with shell access to the file would.
+func rawOpen(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatalf("raw open %q: %v", path, err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
+}
+
+func appliedMigrations(t *testing.T, db *DB) []string {
+	t.Helper()
+	rows, err := db.sql.Query(`SELECT name FROM schema_migrations ORDER BY name`)
+	if err != nil {
+		t.Fatalf("read schema_migrations: %v", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func TestMigrationsAppliedOnce(t *testing.T) {
+	ctx := context.Background()
+	db, _, path := openTest(t)
+
+	files, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("fs.Glob(migrations.FS) = %v, %v; want some files", files, err)
+	}
+	if got := appliedMigrations(t, db); !slices.Equal(got, files) {
+		t.Fatalf("schema_migrations after Open = %v; want %v", got, files)
+	}
+
+	// A second Open of the same file applies nothing (it would fail on
+	// CREATE TABLE if it tried).
+	db2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("second Open(%q) = %v", path, err)
+	}
+	defer db2.Close()
+	if got, err := db2.migrate(ctx, migrations.FS); err != nil || len(got) != 0 {
+		t.Fatalf("migrate again = %v, %v; want nothing applied", got, err)
+	}
+
+	// A new file is applied, exactly once, after the existing ones.
+	next := fstest.MapFS{"9999_test.sql": {Data: []byte(`CREATE TABLE later (x INTEGER);`)}}
+	for _, f := range files {
+		b, err := fs.ReadFile(migrations.FS, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next[f] = &fstest.MapFile{Data: b}
+	}
+	if got, err := db2.migrate(ctx, next); err != nil || !slices.Equal(got, []string{"9999_test.sql"}) {
+		t.Fatalf("migrate with new file = %v, %v; want [9999_test.sql]", got, err)
+	}
+	if got, err := db2.migrate(ctx, next); err != nil || len(got) != 0 {
+		t.Fatalf("migrate with new file again = %v, %v; want nothing applied", got, err)
+	}
+}
+
+func TestFailedMigrationRollsBack(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := openTest(t)
+	bad := fstest.MapFS{"9998_bad.sql": {Data: []byte(`CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;`)}}
+	if _, err := db.migrate(ctx, bad); err == nil {
+		t.Fatal("migrate(bad) = nil; want error")
+	}
+	var n int
+	if err := db.sql.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'half'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("table from failed migration exists; want it rolled back")
+	}
+	if slices.Contains(appliedMigrations(t, db), "9998_bad.sql") {
+		t.Errorf("failed migration recorded as applied")
+	}
+}
+
+func TestPragmasOnEveryConnection(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := openTest(t)
+
+	// Hold two connections at once so the pool cannot hand back the same one.
+	var conns []*sql.Conn
+	for range 2 {
+		c, err := db.sql.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	tests := []struct {
+		pragma string
+		want   string
+	}{
+		{"journal_mode", "wal"},
+		{"foreign_keys", "1"},
+		{"busy_timeout", "5000"},
+		{"synchronous", "1"}, // NORMAL
+	}
+	for i, c := range conns {
+		for _, tt := range tests {
+			var got string
+			if err := c.QueryRowContext(ctx, "PRAGMA "+tt.pragma).Scan(&got); err != nil {
+				t.Fatalf("conn %d: PRAGMA %s: %v", i, tt.pragma, err)
+			}
+			if got != tt.want {
+				t.Errorf("conn %d: PRAGMA %s = %q; want %q", i, tt.pragma, got, tt.want)
+			}
+		}
+	}
+}
+
+func TestOpenOddPath(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "a?b#c%20d.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open(%q) = %v", path, err)
+	}
+	defer db.Close()
+	if _, err := db.MarkHandled(ctx, "k"); err != nil {
+		t.Fatalf("MarkHandled = %v", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("database file not at %q: %v", path, err)
+	}
+}
