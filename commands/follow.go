@@ -49,7 +49,7 @@ func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchA
 		}
 		if u.Err != nil {
 			if watch.IsNotFound(u.Err) {
-				rep.reply(ctx, errorMessage(fmt.Sprintf("%s disappeared from DigitalOcean before its deployment finished; it was deleted outside the bot.", args.Name)))
+				rep.final(ctx, errorMessage(fmt.Sprintf("%s disappeared from DigitalOcean before its deployment finished; it was deleted outside the bot.", args.Name)))
 				b.endLaunch(ctx, &op, args, dobot.OpFailed, "app deleted while deploying")
 				_ = b.store.DeleteApp(ctx, args.Name)
 				return
@@ -83,10 +83,10 @@ func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchA
 			continue
 		}
 		if godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active {
-			rep.reply(ctx, Message{Text: fmt.Sprintf(":white_check_mark: %s is live at %s", args.Name, orPending(st.URL))})
+			rep.final(ctx, Message{Text: fmt.Sprintf(":white_check_mark: %s is live at %s", args.Name, orPending(st.URL))})
 			b.endLaunch(ctx, &op, args, dobot.OpSucceeded, "")
 		} else {
-			rep.reply(ctx, errorMessage(fmt.Sprintf("%s failed: %s", args.Name, st.Failure)))
+			rep.final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", args.Name, st.Failure)))
 			b.endLaunch(ctx, &op, args, dobot.OpFailed, st.Failure)
 		}
 		return

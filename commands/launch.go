@@ -202,11 +202,11 @@ func (b *Bot) executeLaunch(ctx context.Context, op dobot.Operation, args Launch
 			}
 			msg := describeError(err, fmt.Sprintf("op-%d", op.ID))
 			rep.update(ctx, launchCard(op, args, launchState{Phase: "ERROR", Failure: msg}))
-			rep.reply(ctx, errorMessage("Could not create "+args.Name+": "+msg))
+			rep.final(ctx, errorMessage("Could not create "+args.Name+": "+msg))
 			b.finish(ctx, &op, dobot.OpFailed, err.Error())
 			return
 		}
-		rep.reply(ctx, infoMessage(fmt.Sprintf(":hammer_and_wrench: Created app %s (id `%s`). Waiting for its first deployment.", args.Name, app.ID)))
+		rep.note(ctx, infoMessage(fmt.Sprintf(":hammer_and_wrench: Created app %s (id `%s`). Waiting for its first deployment.", args.Name, app.ID)))
 	}
 	b.followLaunch(ctx, op, args, rep)
 }

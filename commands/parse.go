@@ -94,20 +94,32 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // flagError turns the flag package's messages into a user error that names
-// the command and the fix.
+// the command, the flag as people type it (--name) and the fix.
 func flagError(cmd string, err error) error {
 	msg := err.Error()
 	switch {
 	case err == flag.ErrHelp:
 		return userErrorf("%s has no -h flag; try `/do help %s`", cmd, cmd)
 	case strings.HasPrefix(msg, "flag provided but not defined: "):
-		name := strings.TrimPrefix(msg, "flag provided but not defined: ")
+		name := dashes(strings.TrimPrefix(msg, "flag provided but not defined: "))
 		return userErrorf("%s does not know the flag %s; see `/do help %s`", cmd, name, cmd)
 	case strings.HasPrefix(msg, "flag needs an argument: "):
-		name := strings.TrimPrefix(msg, "flag needs an argument: ")
-		return userErrorf("the flag %s of %s needs a value, like %s=VALUE; see `/do help %s`", name, cmd, name, cmd)
+		name := dashes(strings.TrimPrefix(msg, "flag needs an argument: "))
+		return userErrorf("the flag %s of %s needs a value, like %s VALUE; see `/do help %s`", name, cmd, name, cmd)
+	case strings.HasPrefix(msg, "invalid value "):
+		// "invalid value "x" for flag -n: <our own explanation>"
+		if _, why, ok := strings.Cut(msg, ": "); ok {
+			return userErrorf("%s; see `/do help %s`", why, cmd)
+		}
+	case strings.HasPrefix(msg, "invalid boolean value "):
+		return userErrorf("%s: use true or false; see `/do help %s`", msg, cmd)
 	}
 	return userErrorf("bad flag for %s: %s; see `/do help %s`", cmd, msg, cmd)
+}
+
+// dashes writes a flag name the way the README does: --name.
+func dashes(name string) string {
+	return "--" + strings.TrimLeft(name, "-")
 }
 
 // intFlag is an int flag with an inclusive range, checked at parse time so

@@ -15,7 +15,13 @@ type reporter struct {
 	channel     string
 	ts          string // head message; empty until started or when falling back
 	responseURL string
+	// responses counts response_url posts: Slack takes five per command, so
+	// on fallback the last one is kept for the final word.
+	responses int
 }
+
+// responseURLBudget is how many times Slack accepts a response_url.
+const responseURLBudget = 5
 
 // start posts the head message and returns its ts ("" on fallback).
 func (r *reporter) start(ctx context.Context, m Message) error {
@@ -26,6 +32,7 @@ func (r *reporter) start(ctx context.Context, m Message) error {
 	}
 	if errors.Is(err, ErrCannotPost) && r.responseURL != "" {
 		r.log.Info("cannot post in channel; answering through response_url", "channel", r.channel)
+		r.responses++
 		return r.chat.Respond(ctx, r.responseURL, m)
 	}
 	return err
@@ -43,7 +50,20 @@ func (r *reporter) update(ctx context.Context, m Message) {
 }
 
 // reply posts m in the head message's thread, or through the response_url.
-func (r *reporter) reply(ctx context.Context, m Message) {
+func (r *reporter) reply(ctx context.Context, m Message) { r.send(ctx, m, false) }
+
+// final posts the operation's last word; it always gets through if it can.
+func (r *reporter) final(ctx context.Context, m Message) { r.send(ctx, m, true) }
+
+// note posts a detail that matters less than a phase change: it is left out
+// when replies go through the response_url, whose uses are few.
+func (r *reporter) note(ctx context.Context, m Message) {
+	if r.ts != "" {
+		r.send(ctx, m, false)
+	}
+}
+
+func (r *reporter) send(ctx context.Context, m Message, final bool) {
 	var err error
 	if r.ts != "" {
 		_, err = r.chat.Reply(ctx, r.channel, r.ts, m)
@@ -52,6 +72,10 @@ func (r *reporter) reply(ctx context.Context, m Message) {
 		}
 	}
 	if r.responseURL != "" {
+		if !final && r.responses >= responseURLBudget-1 {
+			return // keep the last use for the outcome
+		}
+		r.responses++
 		if rerr := r.chat.Respond(ctx, r.responseURL, m); rerr == nil {
 			return
 		} else {

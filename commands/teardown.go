@@ -79,7 +79,7 @@ func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed d
 		entry.Outcome, entry.Error = "error", msg
 		b.audit(ctx, b.log, entry)
 		rep.update(ctx, teardownCard(op, managed, ":x: Teardown failed for", msg))
-		rep.reply(ctx, errorMessage(fmt.Sprintf("Could not delete %s: %s", managed.Name, msg)))
+		rep.final(ctx, errorMessage(fmt.Sprintf("Could not delete %s: %s", managed.Name, msg)))
 		b.finish(ctx, &op, dobot.OpFailed, msg)
 		return
 	}
@@ -92,7 +92,7 @@ func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed d
 		b.log.Error("forget deleted app", "app", managed.Name, "err", err)
 	}
 	rep.update(ctx, teardownCard(op, managed, ":wastebasket: Tore down", ""))
-	rep.reply(ctx, infoMessage(fmt.Sprintf(":wastebasket: Deleted %s (id `%s`).", managed.Name, managed.ResourceID)))
+	rep.final(ctx, infoMessage(fmt.Sprintf(":wastebasket: Deleted %s (id `%s`).", managed.Name, managed.ResourceID)))
 	if managed.ThreadTS != "" && managed.ThreadTS != rep.ts {
 		if _, err := b.chat.Reply(ctx, managed.Channel, managed.ThreadTS, infoMessage(fmt.Sprintf(":wastebasket: <@%s> tore %s down.", op.Requester, managed.Name))); err != nil {
 			b.log.Warn("note teardown in launch thread", "app", managed.Name, "err", err)
