@@ -27,12 +27,15 @@ type Config struct {
 	DefaultApp     string        // DO_APP_NAME: launch's app name when none is given
 	CommandTimeout time.Duration // limit for one command's synchronous work
 	OpTimeout      time.Duration // limit for watching one operation
+	ApprovalTTL    time.Duration // how long a request waits for a decision
+	AuditChannel   string        // channel id mirroring every change and decision, or ""
 }
 
 // Deps are the collaborators a Bot talks to.
 type Deps struct {
 	Store   Store
 	Apps    godo.AppsService
+	DO      *godo.Client // for the calls godo has no method for (rollback, cancel)
 	Chat    Chat
 	Watcher *watch.Watcher
 	Log     *slog.Logger
@@ -45,6 +48,7 @@ type Bot struct {
 	table   Table
 	store   Store
 	apps    godo.AppsService
+	do      *godo.Client
 	chat    Chat
 	watcher *watch.Watcher
 	log     *slog.Logger
@@ -63,13 +67,16 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if cfg.OpTimeout == 0 {
 		cfg.OpTimeout = 45 * time.Minute
 	}
+	if cfg.ApprovalTTL == 0 {
+		cfg.ApprovalTTL = time.Hour
+	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{cfg: cfg, store: d.Store, apps: d.Apps, chat: d.Chat, watcher: d.Watcher,
+	b := &Bot{cfg: cfg, store: d.Store, apps: d.Apps, do: d.DO, chat: d.Chat, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, life: context.Background()}
 	t, err := NewTable(standardCommands()...)
 	if err != nil {
@@ -89,6 +96,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.lifeMu.Lock()
 	b.life = ctx
 	b.lifeMu.Unlock()
+	b.background("expiry", b.expireLoop)
 	return b.resume(ctx)
 }
 
@@ -144,7 +152,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
 		return
 	}
-	need, _, err := b.requiredRole(ctx, cmd, entry.Target)
+	need, approval, err := b.requiredRole(ctx, cmd, args, entry.Target)
 	if err != nil {
 		log.Error("load policy", "err", err)
 		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
@@ -160,13 +168,17 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 
 	// A command that cannot be audited does not run.
 	entry.Decision, entry.Outcome = "allowed", "started"
-	if _, err := b.store.AppendAudit(ctx, entry); err != nil {
+	if err := b.record(ctx, entry); err != nil {
 		log.Error("audit before run", "err", err)
 		b.tell(ctx, req, errorMessage(describeError(fmt.Errorf("audit: %w", err), req.Ref)))
 		return
 	}
 	inv := &Invocation{Req: req, Command: cmd, Args: args, Role: role}
-	err = cmd.Run(ctx, b, inv)
+	if cmd.Prepare != nil {
+		err = b.runOperation(ctx, inv, approval)
+	} else {
+		err = cmd.Run(ctx, b, inv)
+	}
 	if err != nil {
 		var ue *UserError
 		if !errors.As(err, &ue) {
@@ -177,7 +189,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	} else {
 		entry.Outcome = "ok"
 	}
-	if cmd.Action != "" || err != nil {
+	if cmd.Mutating || cmd.Prepare != nil || cmd.RoleFor != nil || err != nil {
 		b.audit(ctx, log, entry)
 	}
 }
@@ -213,12 +225,29 @@ func (b *Bot) tell(ctx context.Context, req Request, m Message) {
 	b.log.Error("could not answer", "ref", req.Ref, "err", err)
 }
 
-// audit appends e, logging a failure. Callers that must stop when the audit
-// fails call the store directly.
+// audit records e, logging a failure. Callers that must stop when the
+// audit fails use record.
 func (b *Bot) audit(ctx context.Context, log *slog.Logger, e dobot.AuditEntry) {
-	if _, err := b.store.AppendAudit(ctx, e); err != nil {
+	if err := b.record(ctx, e); err != nil {
 		log.Error("append audit", "action", e.Action, "err", err)
 	}
+}
+
+// record appends e to the audit trail and, when an audit channel is set,
+// mirrors a line for every change and decision there.
+func (b *Bot) record(ctx context.Context, e dobot.AuditEntry) error {
+	stored, err := b.store.AppendAudit(ctx, e)
+	if err != nil {
+		return fmt.Errorf("append audit row %s: %w", e.Action, err)
+	}
+	if b.cfg.AuditChannel != "" && auditWorthMirroring(stored) {
+		b.background("audit-mirror", func(ctx context.Context) {
+			if _, err := b.chat.Post(ctx, b.cfg.AuditChannel, Message{Text: auditLine(stored)}); err != nil {
+				b.log.Warn("mirror audit row", "id", stored.ID, "err", err)
+			}
+		})
+	}
+	return nil
 }
 
 // targeted is implemented by argument types that act on one app or user.

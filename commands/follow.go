@@ -49,9 +49,9 @@ func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchA
 		}
 		if u.Err != nil {
 			if watch.IsNotFound(u.Err) {
-				rep.final(ctx, errorMessage(fmt.Sprintf("%s disappeared from DigitalOcean before its deployment finished; it was deleted outside the bot.", args.Name)))
 				b.endLaunch(ctx, &op, args, dobot.OpFailed, "app deleted while deploying")
 				_ = b.store.DeleteApp(ctx, args.Name)
+				rep.final(ctx, errorMessage(fmt.Sprintf("%s disappeared from DigitalOcean before its deployment finished; it was deleted outside the bot.", args.Name)))
 				return
 			}
 			continue // transient: the watcher polls again at its pace
@@ -82,12 +82,18 @@ func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchA
 		if !st.final() {
 			continue
 		}
-		if godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active {
-			rep.final(ctx, Message{Text: fmt.Sprintf(":white_check_mark: %s is live at %s", args.Name, orPending(st.URL))})
+		// The operation is finished in the store before the person hears
+		// the outcome, so a follow-up command never finds the app busy.
+		switch godo.DeploymentPhase(st.Phase) {
+		case godo.DeploymentPhase_Active:
 			b.endLaunch(ctx, &op, args, dobot.OpSucceeded, "")
-		} else {
-			rep.final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", args.Name, st.Failure)))
+			rep.final(ctx, Message{Text: fmt.Sprintf(":white_check_mark: %s is live at %s", args.Name, orPending(st.URL))})
+		case godo.DeploymentPhase_Canceled:
+			b.endLaunch(ctx, &op, args, dobot.OpCanceled, st.Failure)
+			rep.final(ctx, infoMessage(fmt.Sprintf(":no_entry_sign: The deployment of %s was canceled. The app %s stays; `/do teardown %s` removes it.", args.Name, op.ResourceID, args.Name)))
+		default:
 			b.endLaunch(ctx, &op, args, dobot.OpFailed, st.Failure)
+			rep.final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", args.Name, st.Failure)))
 		}
 		return
 	}
@@ -98,7 +104,7 @@ func (b *Bot) endLaunch(ctx context.Context, op *dobot.Operation, args LaunchArg
 	b.finish(ctx, op, state, why)
 	outcome := "live"
 	if state != dobot.OpSucceeded {
-		outcome = "failed"
+		outcome = string(state)
 	}
 	b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
 		CommandText: op.CommandText, Action: "do.deployment", Target: args.Name, Decision: "allowed",
@@ -267,10 +273,19 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		Title:    title,
 		Fields:   fields,
 		Progress: st.Progress,
-		Footer:   fmt.Sprintf("Requested by <@%s> · operation #%d", op.Requester, op.ID),
+		Footer:   opFooter(op),
 	}
 	if st.Failure != "" {
 		m.Body = ":x: " + st.Failure
 	}
 	return m
+}
+
+// opFooter names who asked for op and, for an approved request, who approved.
+func opFooter(op dobot.Operation) string {
+	footer := fmt.Sprintf("Requested by <@%s> · operation #%d", op.Requester, op.ID)
+	if op.Decider != "" {
+		footer += " · " + decisionLine(op)
+	}
+	return footer
 }

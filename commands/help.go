@@ -35,7 +35,7 @@ func runHelp(ctx context.Context, b *Bot, inv *Invocation) error {
 		if !ok {
 			return userErrorf("there is no command %q; `/do help` lists them", args.command)
 		}
-		need, approval, err := b.requiredRole(ctx, cmd, "")
+		need, approval, err := b.requiredRole(ctx, cmd, nil, "")
 		if err != nil {
 			return err
 		}
@@ -49,7 +49,7 @@ func runHelp(ctx context.Context, b *Bot, inv *Invocation) error {
 	}
 	sb.WriteString(":\n")
 	for _, cmd := range b.table.Sorted() {
-		need, _, err := b.requiredRole(ctx, cmd, "")
+		need, _, err := b.requiredRole(ctx, cmd, nil, "")
 		if err != nil {
 			return err
 		}

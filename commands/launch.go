@@ -62,18 +62,19 @@ type LaunchArgs struct {
 	Port      int    `json:",omitempty"`
 	Env       [][2]string
 	Ref       ImageRef
+	Reason    string `json:",omitempty"`
 }
 
 func (a LaunchArgs) target() string { return a.Name }
 
 var launchCommand = &Command{
 	Name:        "launch",
-	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]…",
+	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--reason TEXT]",
 	Description: "Create an App Platform app running a container image, and report its progress in a thread.",
 	Examples:    []string{"launch web --image ghcr.io/acme/web:1.2.3", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod"},
 	Action:      ActionLaunch,
 	Parse:       parseLaunch,
-	Run:         runLaunch,
+	Prepare:     prepareLaunch,
 }
 
 func parseLaunch(words []string, cfg Config) (any, error) {
@@ -84,6 +85,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	instances := &intFlag{name: "instances", min: 1, max: 250}
 	port := &intFlag{name: "port", min: 1, max: 65535}
 	env := &envFlag{}
+	reason := fs.String("reason", "", "")
 	fs.Var(instances, "instances", "")
 	fs.Var(port, "port", "")
 	fs.Var(env, "env", "")
@@ -91,7 +93,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := LaunchArgs{Name: cfg.DefaultApp, Size: *size, Instances: instances.value, Port: port.value, Env: env.pairs}
+	args := LaunchArgs{Name: cfg.DefaultApp, Size: *size, Instances: instances.value, Port: port.value, Env: env.pairs, Reason: strings.TrimSpace(*reason)}
 	switch len(pos) {
 	case 0:
 		if args.Name == "" {
@@ -139,42 +141,72 @@ func (a LaunchArgs) appSpec() *godo.AppSpec {
 	return &godo.AppSpec{Name: a.Name, Region: a.Region, Services: []*godo.AppServiceSpec{svc}}
 }
 
-func runLaunch(ctx context.Context, b *Bot, inv *Invocation) error {
+func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
 	args := inv.Args.(LaunchArgs)
 	if existing, err := b.store.App(ctx, args.Name); err == nil {
-		return userErrorf("an app named %s already exists (launched by <@%s> on %s). Pick another name, or tear it down first with `/do teardown %s`.",
+		return nil, userErrorf("an app named %s already exists (launched by <@%s> on %s). Pick another name, or tear it down first with `/do teardown %s`.",
 			args.Name, existing.Owner, existing.CreatedAt.UTC().Format("2006-01-02"), args.Name)
 	} else if !errors.Is(err, dobot.ErrNotFound) {
-		return fmt.Errorf("look up app %q: %w", args.Name, err)
+		return nil, fmt.Errorf("look up app %q: %w", args.Name, err)
 	}
 	raw, err := json.Marshal(args)
 	if err != nil {
-		return fmt.Errorf("encode launch args: %w", err)
+		return nil, fmt.Errorf("encode launch args: %w", err)
 	}
-	op, err := b.store.CreateOperation(ctx, dobot.Operation{
-		Action: ActionLaunch, App: args.Name, State: dobot.OpRunning,
-		Requester: inv.Req.UserID, RequesterName: inv.Req.UserName,
-		Channel: inv.Req.ChannelID, ResponseURL: inv.Req.ResponseURL,
-		CommandText: "/do " + inv.Req.Text, Args: string(raw),
-	})
-	var busy *dobot.BusyError
-	if errors.As(err, &busy) {
-		return userErrorf("%s", busyText(busy))
+	return &Plan{
+		Op:      dobot.Operation{Action: ActionLaunch, App: args.Name, Args: string(raw), Reason: args.Reason},
+		Summary: fmt.Sprintf("launch %s (%s) in %s", args.Name, args.Image, args.Region),
+		Fields:  launchFields(args),
+	}, nil
+}
+
+// launchFields are the facts of a launch that a card shows.
+func launchFields(args LaunchArgs) []Field {
+	fields := []Field{{"App", args.Name}, {"Image", args.Image}, {"Region", args.Region}}
+	size := args.Size
+	if size == "" {
+		size = "App Platform default"
 	}
+	instances := args.Instances
+	if instances == 0 {
+		instances = 1
+	}
+	fields = append(fields, Field{"Size", fmt.Sprintf("%s × %d", size, instances)})
+	if args.Port != 0 {
+		fields = append(fields, Field{"Port", fmt.Sprint(args.Port)})
+	}
+	if len(args.Env) > 0 {
+		keys := make([]string, len(args.Env))
+		for i, kv := range args.Env {
+			keys[i] = kv[0]
+		}
+		fields = append(fields, Field{"Environment", strings.Join(keys, ", ")})
+	}
+	return fields
+}
+
+// decodeLaunch reads the launch arguments stored with op.
+func decodeLaunch(op dobot.Operation) (LaunchArgs, error) {
+	var args LaunchArgs
+	if err := json.Unmarshal([]byte(op.Args), &args); err != nil {
+		return args, fmt.Errorf("decode launch arguments of operation %d: %w", op.ID, err)
+	}
+	return args, nil
+}
+
+func launchHead(op dobot.Operation) Message {
+	args, _ := decodeLaunch(op)
+	return launchCard(op, args, launchState{Phase: "starting"})
+}
+
+func runLaunchOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+	args, err := decodeLaunch(op)
 	if err != nil {
-		return fmt.Errorf("create launch operation: %w", err)
+		b.finish(ctx, &op, dobot.OpFailed, err.Error())
+		rep.final(ctx, errorMessage(describeError(err, fmt.Sprintf("op-%d", op.ID))))
+		return
 	}
-	rep := b.reporterFor(op)
-	if err := rep.start(ctx, launchCard(op, args, launchState{Phase: "starting"})); err != nil {
-		b.finish(ctx, &op, dobot.OpFailed, "could not post the launch message: "+err.Error())
-		return fmt.Errorf("post launch message: %w", err)
-	}
-	op.MessageTS = rep.ts
-	if err := b.store.UpdateOperation(ctx, op); err != nil {
-		return fmt.Errorf("record launch message: %w", err)
-	}
-	b.background(inv.Req.Ref, func(ctx context.Context) { b.executeLaunch(ctx, op, args, rep) })
-	return nil
+	b.executeLaunch(ctx, op, args, rep)
 }
 
 // busyText says who holds an app and since when.
@@ -201,9 +233,9 @@ func (b *Bot) executeLaunch(ctx context.Context, op dobot.Operation, args Launch
 				return // shutting down: resume will reconcile by name
 			}
 			msg := describeError(err, fmt.Sprintf("op-%d", op.ID))
+			b.finish(ctx, &op, dobot.OpFailed, err.Error())
 			rep.update(ctx, launchCard(op, args, launchState{Phase: "ERROR", Failure: msg}))
 			rep.final(ctx, errorMessage("Could not create "+args.Name+": "+msg))
-			b.finish(ctx, &op, dobot.OpFailed, err.Error())
 			return
 		}
 		rep.note(ctx, infoMessage(fmt.Sprintf(":hammer_and_wrench: Created app %s (id `%s`). Waiting for its first deployment.", args.Name, app.ID)))

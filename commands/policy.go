@@ -12,14 +12,12 @@ import (
 const (
 	ActionLaunch   = "launch"
 	ActionTeardown = "teardown"
-	ActionRoles    = "roles.manage" // grant and revoke
 )
 
 // DefaultPolicies apply to actions that have no stored policy.
 var DefaultPolicies = map[string]dobot.Policy{
 	ActionLaunch:   {Action: ActionLaunch, Role: dobot.RoleDeployer},
-	ActionTeardown: {Action: ActionTeardown, Role: dobot.RoleAdmin},
-	ActionRoles:    {Action: ActionRoles, Role: dobot.RoleAdmin},
+	ActionTeardown: {Action: ActionTeardown, Role: dobot.RoleDeployer, NeedsApproval: true},
 }
 
 // policyFor returns the policy for action on app: the stored policy whose
@@ -50,8 +48,12 @@ func (b *Bot) policyFor(ctx context.Context, action, app string) (dobot.Policy, 
 	return best, nil
 }
 
-// requiredRole is the role cmd needs for app under the current policy.
-func (b *Bot) requiredRole(ctx context.Context, cmd *Command, app string) (dobot.Role, bool, error) {
+// requiredRole is the role cmd needs for app under the current policy, and
+// whether a second person must approve.
+func (b *Bot) requiredRole(ctx context.Context, cmd *Command, args any, app string) (dobot.Role, bool, error) {
+	if cmd.RoleFor != nil && args != nil {
+		return cmd.RoleFor(args), false, nil
+	}
 	if cmd.Action == "" {
 		return cmd.MinRole, false, nil
 	}

@@ -17,7 +17,14 @@ func (b *Bot) resume(ctx context.Context) error {
 		return fmt.Errorf("load unfinished operations: %w", err)
 	}
 	for _, op := range ops {
-		if op.State != dobot.OpRunning && op.State != dobot.OpRequested {
+		if op.State == dobot.OpRequested {
+			// Stopped before its approval card was posted: nobody can have
+			// approved it, so it must not run.
+			b.finish(ctx, &op, dobot.OpCanceled, "the bot restarted before the approval card was posted")
+			b.reporterFor(op).final(ctx, errorMessage(fmt.Sprintf("Request #%d (%s %s) was lost to a restart before approvers saw it. Nothing was done; please ask again.", op.ID, op.Action, op.App)))
+			continue
+		}
+		if op.State != dobot.OpRunning {
 			continue
 		}
 		b.log.Info("resuming operation", "op", op.ID, "action", op.Action, "app", op.App)

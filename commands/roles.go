@@ -39,7 +39,8 @@ var grantCommand = &Command{
 	Usage:       "grant @user ROLE",
 	Description: "Give someone a role: viewer, deployer, approver or admin.",
 	Examples:    []string{"grant @ana deployer"},
-	Action:      ActionRoles,
+	MinRole:     dobot.RoleAdmin,
+	Mutating:    true,
 	Parse: func(words []string, _ Config) (any, error) {
 		if len(words) != 2 {
 			return nil, userErrorf("grant takes a user and a role, like `/do grant @ana deployer`")
@@ -72,7 +73,8 @@ var revokeCommand = &Command{
 	Usage:       "revoke @user",
 	Description: "Take away someone's role.",
 	Examples:    []string{"revoke @ana"},
-	Action:      ActionRoles,
+	MinRole:     dobot.RoleAdmin,
+	Mutating:    true,
 	Parse: func(words []string, _ Config) (any, error) {
 		if len(words) != 1 {
 			return nil, userErrorf("revoke takes one user, like `/do revoke @ana`")
@@ -148,5 +150,6 @@ var rolesCommand = &Command{
 
 // standardCommands is the bot's command table.
 func standardCommands() []*Command {
-	return []*Command{helpCommand, launchCommand, statusCommand, teardownCommand, grantCommand, revokeCommand, rolesCommand}
+	return []*Command{helpCommand, launchCommand, statusCommand, teardownCommand, grantCommand, revokeCommand, rolesCommand,
+		policyCommand, approveCommand, denyCommand, auditCommand, cancelCommand}
 }

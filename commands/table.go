@@ -20,10 +20,21 @@ type Command struct {
 	// commands have a fixed MinRole instead.
 	Action  string
 	MinRole dobot.Role
+	// Mutating commands get an audit row for their outcome as well as for
+	// their start.
+	Mutating bool
 	// Parse turns the words after the command name into arguments, without
 	// touching the network. It returns a *UserError for bad input.
 	Parse func(words []string, cfg Config) (any, error)
-	// Run does the work for an authorised caller.
+	// RoleFor, when set, decides the role from the parsed arguments, for a
+	// command that only reads with some arguments and changes with others.
+	RoleFor func(args any) dobot.Role
+	// Prepare, for a command that changes DigitalOcean, checks the request
+	// against what the bot knows and describes the operation it would run.
+	// Such a command runs through its action's executor, after an approval
+	// when the policy asks for one, and has no Run.
+	Prepare func(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error)
+	// Run does the work of any other command for an authorised caller.
 	Run func(ctx context.Context, b *Bot, inv *Invocation) error
 }
 
@@ -46,8 +57,11 @@ func NewTable(cmds ...*Command) (Table, error) {
 		if _, dup := t[c.Name]; dup {
 			return nil, fmt.Errorf("command %q is defined twice", c.Name)
 		}
-		if c.Parse == nil || c.Run == nil {
-			return nil, fmt.Errorf("command %q needs Parse and Run", c.Name)
+		if c.Parse == nil || (c.Run == nil) == (c.Prepare == nil) {
+			return nil, fmt.Errorf("command %q needs Parse and exactly one of Run and Prepare", c.Name)
+		}
+		if c.Prepare != nil && executors[c.Action] == nil {
+			return nil, fmt.Errorf("command %q prepares action %q, which has no executor", c.Name, c.Action)
 		}
 		t[c.Name] = c
 	}

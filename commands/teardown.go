@@ -5,64 +5,78 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"dobot"
 )
 
 var teardownCommand = &Command{
 	Name:        "teardown",
-	Usage:       "teardown NAME",
+	Usage:       "teardown NAME [--reason TEXT]",
 	Description: "Delete an app the bot launched.",
 	Examples:    []string{"teardown web"},
 	Action:      ActionTeardown,
 	Parse: func(words []string, _ Config) (any, error) {
-		if len(words) != 1 {
-			return nil, userErrorf("teardown takes exactly one app name, like `/do teardown web`")
-		}
-		if err := ValidAppName(words[0]); err != nil {
+		fs := newFlagSet("teardown")
+		reason := fs.String("reason", "", "")
+		pos, err := parseFlags(fs, words)
+		if err != nil {
 			return nil, err
 		}
-		return TeardownArgs{Name: words[0]}, nil
+		if len(pos) != 1 {
+			return nil, userErrorf("teardown takes exactly one app name, like `/do teardown web --reason \"done testing\"`")
+		}
+		if err := ValidAppName(pos[0]); err != nil {
+			return nil, err
+		}
+		return TeardownArgs{Name: pos[0], Reason: strings.TrimSpace(*reason)}, nil
 	},
-	Run: runTeardown,
+	Prepare: prepareTeardown,
 }
 
 // TeardownArgs are teardown's parsed arguments.
-type TeardownArgs struct{ Name string }
+type TeardownArgs struct {
+	Name   string
+	Reason string `json:",omitempty"`
+}
 
 func (a TeardownArgs) target() string { return a.Name }
 
-func runTeardown(ctx context.Context, b *Bot, inv *Invocation) error {
+func prepareTeardown(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
 	args := inv.Args.(TeardownArgs)
 	managed, err := b.managedApp(ctx, args.Name)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	raw, _ := json.Marshal(args)
-	op, err := b.store.CreateOperation(ctx, dobot.Operation{
-		Action: ActionTeardown, App: args.Name, State: dobot.OpRunning,
-		Requester: inv.Req.UserID, RequesterName: inv.Req.UserName,
-		Channel: inv.Req.ChannelID, ResponseURL: inv.Req.ResponseURL,
-		CommandText: "/do " + inv.Req.Text, Args: string(raw), ResourceID: managed.ResourceID,
-	})
-	var busy *dobot.BusyError
-	if errors.As(err, &busy) {
-		return userErrorf("%s", busyText(busy))
-	}
+	raw, err := json.Marshal(args)
 	if err != nil {
-		return fmt.Errorf("create teardown operation: %w", err)
+		return nil, fmt.Errorf("encode teardown args: %w", err)
 	}
-	rep := b.reporterFor(op)
-	if err := rep.start(ctx, teardownCard(op, managed, ":wastebasket: Tearing down", "")); err != nil {
-		b.finish(ctx, &op, dobot.OpFailed, "could not post the teardown message: "+err.Error())
-		return fmt.Errorf("post teardown message: %w", err)
-	}
-	op.MessageTS = rep.ts
-	if err := b.store.UpdateOperation(ctx, op); err != nil {
-		return fmt.Errorf("record teardown message: %w", err)
+	return &Plan{
+		Op:      dobot.Operation{Action: ActionTeardown, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
+		Summary: fmt.Sprintf("tear down %s", args.Name),
+		Fields: []Field{{"App", managed.Name}, {"Deletes", "the App Platform app and all its deployments"},
+			{"Image", managed.Image}, {"Region", managed.Region}, {"App id", "`" + managed.ResourceID + "`"},
+			{"Launched by", fmt.Sprintf("<@%s> on %s", managed.Owner, managed.CreatedAt.UTC().Format("2006-01-02"))}},
+	}, nil
+}
+
+func teardownHead(op dobot.Operation) Message {
+	return teardownCard(op, dobot.App{Name: op.App, ResourceID: op.ResourceID}, ":wastebasket: Tearing down", "")
+}
+
+func runTeardownOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+	managed, err := b.store.App(ctx, op.App)
+	if errors.Is(err, dobot.ErrNotFound) || (err == nil && managed.ResourceID != op.ResourceID) {
+		// Already forgotten (a resumed teardown), or replaced: delete what
+		// was planned, by id.
+		managed = dobot.App{Name: op.App, ResourceID: op.ResourceID}
+	} else if err != nil {
+		b.finish(ctx, &op, dobot.OpFailed, err.Error())
+		rep.final(ctx, errorMessage(describeError(err, fmt.Sprintf("op-%d", op.ID))))
+		return
 	}
 	b.executeTeardown(ctx, op, managed, rep)
-	return nil
 }
 
 // executeTeardown deletes the app and reports the result. Deleting an app
@@ -78,9 +92,9 @@ func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed d
 		msg := describeError(err, fmt.Sprintf("op-%d", op.ID))
 		entry.Outcome, entry.Error = "error", msg
 		b.audit(ctx, b.log, entry)
+		b.finish(ctx, &op, dobot.OpFailed, msg)
 		rep.update(ctx, teardownCard(op, managed, ":x: Teardown failed for", msg))
 		rep.final(ctx, errorMessage(fmt.Sprintf("Could not delete %s: %s", managed.Name, msg)))
-		b.finish(ctx, &op, dobot.OpFailed, msg)
 		return
 	}
 	entry.Outcome = "ok"
@@ -91,6 +105,7 @@ func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed d
 	if err := b.store.DeleteApp(ctx, managed.Name); err != nil {
 		b.log.Error("forget deleted app", "app", managed.Name, "err", err)
 	}
+	b.finish(ctx, &op, dobot.OpSucceeded, "")
 	rep.update(ctx, teardownCard(op, managed, ":wastebasket: Tore down", ""))
 	rep.final(ctx, infoMessage(fmt.Sprintf(":wastebasket: Deleted %s (id `%s`).", managed.Name, managed.ResourceID)))
 	if managed.ThreadTS != "" && managed.ThreadTS != rep.ts {
@@ -98,7 +113,6 @@ func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed d
 			b.log.Warn("note teardown in launch thread", "app", managed.Name, "err", err)
 		}
 	}
-	b.finish(ctx, &op, dobot.OpSucceeded, "")
 }
 
 func teardownCard(op dobot.Operation, app dobot.App, verb, failure string) Message {
@@ -106,7 +120,7 @@ func teardownCard(op dobot.Operation, app dobot.App, verb, failure string) Messa
 		Text:   fmt.Sprintf("%s %s (requested by <@%s>)", verb, app.Name, op.Requester),
 		Title:  fmt.Sprintf("%s %s", verb, app.Name),
 		Fields: []Field{{"App", app.Name}, {"Image", app.Image}, {"Region", app.Region}, {"App id", "`" + app.ResourceID + "`"}},
-		Footer: fmt.Sprintf("Requested by <@%s> · operation #%d", op.Requester, op.ID),
+		Footer: opFooter(op),
 	}
 	if failure != "" {
 		m.Body = ":x: " + failure

@@ -112,17 +112,17 @@ func TestStatusAndTeardown(t *testing.T) {
 	w.run(viewer, "status")
 	w.waitEphemeral(viewer, "*web*")
 
-	// A deployer may not tear down in this configuration; an admin may.
+	// A viewer may not tear down; a deployer's teardown waits for approval.
 	before := len(w.do.Requests())
-	w.run(deployer, "teardown web")
-	w.waitEphemeral(deployer, "needs the admin role")
+	w.run(viewer, "teardown web")
+	w.waitEphemeral(viewer, "needs the deployer role")
 	if len(w.do.Requests()) != before {
 		t.Errorf("refused teardown made DigitalOcean calls: %v", w.do.Requests()[before:])
 	}
-	w.run(admin, "teardown web")
-	w.waitMessage("teardown result", func(m slacktestMessage) bool {
-		return m.Method == "chat.postMessage" && m.ThreadTS != "" && strings.Contains(m.Text, "Deleted web")
-	})
+	w.run(deployer, "teardown web --reason 'done testing'")
+	card := w.approvalCard("teardown web")
+	w.click(approver, card, "approve")
+	w.waitThread(card.TS, "Deleted web")
 	if n := w.do.Count("DELETE /v2/apps/{id}"); n != 1 {
 		t.Errorf("DELETE /v2/apps/{id} sent %d times; want 1", n)
 	}

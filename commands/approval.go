@@ -1,0 +1,367 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"dobot"
+)
+
+// Button action ids on approval cards. The value is the request id.
+const (
+	clickApprove = "approve"
+	clickDeny    = "deny"
+)
+
+func init() {
+	clickHandlers[clickApprove] = func(ctx context.Context, b *Bot, c Click) error { return b.clickDecision(ctx, c, true) }
+	clickHandlers[clickDeny] = func(ctx context.Context, b *Bot, c Click) error { return b.clickDecision(ctx, c, false) }
+}
+
+const timeFormat = "2006-01-02 15:04 UTC"
+
+// requestApproval posts op's approval card with its buttons and tells the
+// requester privately that the request waits for a second person.
+func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Operation, plan *Plan) error {
+	ts, err := b.chat.Post(ctx, op.Channel, approvalCard(op, plan.Fields, true))
+	if err != nil {
+		b.finish(ctx, &op, dobot.OpCanceled, "could not post the approval card: "+err.Error())
+		if errors.Is(err, ErrCannotPost) {
+			return userErrorf("%s needs approval, and approvers must see the request: invite the bot to this channel (`/invite @dobot`) or ask in a channel it is in. Nothing was changed.", plan.Summary)
+		}
+		return fmt.Errorf("post approval card: %w", err)
+	}
+	// Only now, with its card known, does the request wait for a decision.
+	op, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRequested}, dobot.OpAwaitingApproval,
+		func(o *dobot.Operation) { o.MessageTS = ts })
+	if err != nil || !ok {
+		return fmt.Errorf("record approval card of request %d (moved: %v): %w", op.ID, ok, err)
+	}
+	if err := b.record(ctx, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
+		CommandText: op.CommandText, Action: "approval.request", Target: op.App, Decision: "pending", Outcome: "requested",
+		Details: fmt.Sprintf("request=%d action=%s reason=%q", op.ID, op.Action, op.Reason)}); err != nil {
+		return err
+	}
+	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":hourglass: Request #%d to %s needs approval by an approver or admin other than you. It expires at %s. `/do cancel %d` withdraws it.",
+		op.ID, plan.Summary, op.ExpiresAt.UTC().Format(timeFormat), op.ID)))
+	return nil
+}
+
+// approvalCard shows who asks for what and why. While the request waits it
+// carries the Approve and Deny buttons; once decided it shows the decision.
+func approvalCard(op dobot.Operation, fields []Field, buttons bool) Message {
+	reason := op.Reason
+	if reason == "" {
+		reason = "none given"
+	}
+	all := append(append([]Field{}, fields...), Field{"Requested by", "<@" + op.Requester + ">"}, Field{"Reason", reason})
+	m := Message{
+		Text:   fmt.Sprintf("Request #%d: <@%s> asks to %s %s. An approver must decide.", op.ID, op.Requester, op.Action, op.App),
+		Title:  fmt.Sprintf(":raised_hand: Request #%d: %s %s", op.ID, op.Action, op.App),
+		Fields: all,
+		Footer: fmt.Sprintf("Request #%d · an approver or admin other than <@%s> may decide · expires %s", op.ID, op.Requester, op.ExpiresAt.UTC().Format(timeFormat)),
+	}
+	if buttons {
+		id := strconv.FormatInt(op.ID, 10)
+		m.Buttons = []Button{
+			{ActionID: clickApprove, Label: "Approve", Value: id, Style: "primary"},
+			{ActionID: clickDeny, Label: "Deny", Value: id, Style: "danger"},
+		}
+		return m
+	}
+	switch op.State {
+	case dobot.OpExpired:
+		m.Title = fmt.Sprintf(":hourglass: Request #%d expired: %s %s", op.ID, op.Action, op.App)
+		m.Text = fmt.Sprintf("Request #%d to %s %s expired without a decision.", op.ID, op.Action, op.App)
+		m.Footer = fmt.Sprintf("Request #%d · expired %s without a decision", op.ID, op.ExpiresAt.UTC().Format(timeFormat))
+	case dobot.OpCanceled:
+		verb := "Denied"
+		if op.Decider == "" || op.Decider == op.Requester {
+			verb = "Withdrawn"
+		}
+		m.Title = fmt.Sprintf(":no_entry: Request #%d %s: %s %s", op.ID, strings.ToLower(verb), op.Action, op.App)
+		m.Text = fmt.Sprintf("Request #%d to %s %s: %s", op.ID, op.Action, op.App, decisionLine(op))
+		m.Footer = decisionLine(op)
+	default:
+		m.Title = fmt.Sprintf(":white_check_mark: Request #%d approved: %s %s", op.ID, op.Action, op.App)
+		m.Text = fmt.Sprintf("Request #%d to %s %s: %s", op.ID, op.Action, op.App, decisionLine(op))
+		m.Footer = decisionLine(op)
+	}
+	return m
+}
+
+// decisionLine says who decided a request and when.
+func decisionLine(op dobot.Operation) string {
+	when := op.DecidedAt.UTC().Format(timeFormat)
+	switch {
+	case op.State == dobot.OpCanceled && (op.Decider == "" || op.Decider == op.Requester):
+		return fmt.Sprintf("Withdrawn by <@%s> at %s", op.Requester, when)
+	case op.State == dobot.OpCanceled:
+		line := fmt.Sprintf("Denied by <@%s> at %s", op.Decider, when)
+		if op.Error != "" {
+			line += " — " + op.Error
+		}
+		return line
+	case op.Decider != "":
+		return fmt.Sprintf("Approved by <@%s> at %s", op.Decider, when)
+	}
+	return ""
+}
+
+// decision is one person's answer to a request, from a button or a command.
+type decision struct {
+	requestID int64
+	approve   bool
+	reason    string
+	who       Request
+	messageTS string // the card clicked, when it came from a button
+}
+
+func (b *Bot) clickDecision(ctx context.Context, c Click, approve bool) error {
+	id, err := strconv.ParseInt(c.Value, 10, 64)
+	if err != nil || id <= 0 {
+		b.audit(ctx, b.log, dobot.AuditEntry{UserID: c.UserID, UserName: c.UserName, Channel: c.ChannelID,
+			Action: "approval.decision", Target: c.Value, Decision: "refused", Outcome: "bad button value"})
+		return userErrorf("That button does not name a request. Nothing was changed.")
+	}
+	return b.decide(ctx, decision{requestID: id, approve: approve, messageTS: c.MessageTS,
+		who: Request{Ref: c.Ref, UserID: c.UserID, UserName: c.UserName, ChannelID: c.ChannelID, ResponseURL: c.ResponseURL}})
+}
+
+// decide applies one decision exactly once: the store's compare-and-set
+// lets only the first of any number of concurrent decisions through.
+func (b *Bot) decide(ctx context.Context, d decision) error {
+	verb := "deny"
+	if d.approve {
+		verb = "approve"
+	}
+	entry := dobot.AuditEntry{UserID: d.who.UserID, UserName: d.who.UserName, Channel: d.who.ChannelID,
+		CommandText: commandText(d.who), Action: "approval.decision", Target: fmt.Sprintf("request #%d", d.requestID)}
+	refuse := func(format string, a ...any) error {
+		err := userErrorf(format, a...)
+		entry.Decision, entry.Outcome, entry.Error = "refused", "not decided", err.Error()
+		b.audit(ctx, b.log, entry)
+		return err
+	}
+	op, err := b.requestOnceCarded(ctx, d.requestID)
+	if errors.Is(err, dobot.ErrNotFound) {
+		return refuse("There is no request #%d. Nothing was changed.", d.requestID)
+	}
+	if err != nil {
+		return fmt.Errorf("load request %d: %w", d.requestID, err)
+	}
+	entry.Target = op.App
+	entry.Details = fmt.Sprintf("request=%d action=%s", op.ID, op.Action)
+	if d.messageTS != "" && (op.MessageTS != d.messageTS || op.Channel != d.who.ChannelID) {
+		return refuse("That button does not belong to request #%d's card. Nothing was changed.", op.ID)
+	}
+	role, err := b.store.Role(ctx, d.who.UserID)
+	if err != nil {
+		return fmt.Errorf("load role: %w", err)
+	}
+	if role < dobot.RoleApprover {
+		return refuse("Only an approver or admin may %s requests, and %s. Nothing was changed.", verb, roleText(role))
+	}
+	if d.who.UserID == op.Requester {
+		return refuse("You asked for request #%d, so someone else must decide it: every request needs a second person, admins included.", op.ID)
+	}
+	if op.State != dobot.OpAwaitingApproval {
+		return refuse("Request #%d is no longer waiting: %s.", op.ID, stateText(op))
+	}
+	if !b.now().Before(op.ExpiresAt) {
+		b.expire(ctx, op)
+		return refuse("Request #%d expired at %s without a decision. Ask again if it is still needed.", op.ID, op.ExpiresAt.UTC().Format(timeFormat))
+	}
+
+	to := dobot.OpCanceled
+	if d.approve {
+		to = dobot.OpRunning
+	}
+	decided, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, to, func(o *dobot.Operation) {
+		o.Decider, o.DecidedAt = d.who.UserID, b.now()
+		if !d.approve {
+			o.Error = d.reason
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("decide request %d: %w", op.ID, err)
+	}
+	if !ok {
+		return refuse("Request #%d is no longer waiting: %s.", op.ID, stateText(decided))
+	}
+	entry.Decision, entry.Outcome = "denied", "canceled"
+	if d.approve {
+		entry.Decision, entry.Outcome = "approved", "running"
+	}
+	entry.Error = d.reason
+	if err := b.record(ctx, entry); err != nil {
+		// The decision must be on record before it takes effect: undo it.
+		if _, _, uerr := b.store.Transition(ctx, op.ID, []dobot.OpState{to}, dobot.OpAwaitingApproval, func(o *dobot.Operation) {
+			o.Decider, o.DecidedAt, o.Error = "", time.Time{}, ""
+		}); uerr != nil {
+			b.log.Error("undo unaudited decision", "request", op.ID, "err", uerr)
+		}
+		return err
+	}
+
+	rep := b.reporterFor(decided)
+	exec := executors[decided.Action]
+	if d.approve {
+		rep.update(ctx, exec.head(decided))
+		rep.reply(ctx, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> approved request #%d. Starting: %s %s for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)))
+		b.background(d.who.Ref, func(ctx context.Context) { exec.run(ctx, b, decided, rep) })
+	} else {
+		rep.update(ctx, approvalCard(decided, nil, false))
+		text := fmt.Sprintf(":no_entry: <@%s> denied request #%d (%s %s) for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)
+		if d.reason != "" {
+			text += " Reason: " + d.reason
+		}
+		rep.final(ctx, infoMessage(text))
+	}
+	if d.messageTS == "" {
+		b.tell(ctx, d.who, infoMessage(fmt.Sprintf("You %sd request #%d (%s %s).", verb, op.ID, op.Action, op.App)))
+	}
+	return nil
+}
+
+// requestOnceCarded loads a request, waiting briefly while its card is
+// still being posted: a click can race the bot recording the card.
+func (b *Bot) requestOnceCarded(ctx context.Context, id int64) (dobot.Operation, error) {
+	for tries := 0; ; tries++ {
+		op, err := b.store.Operation(ctx, id)
+		if err != nil || op.State != dobot.OpRequested || tries == 50 {
+			return op, err
+		}
+		select {
+		case <-ctx.Done():
+			return op, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func roleText(r dobot.Role) string {
+	if r == dobot.RoleNone {
+		return "you have no role"
+	}
+	return "you are a " + r.String()
+}
+
+// stateText describes a request that is no longer waiting.
+func stateText(op dobot.Operation) string {
+	switch op.State {
+	case dobot.OpExpired:
+		return "it expired at " + op.ExpiresAt.UTC().Format(timeFormat)
+	case dobot.OpCanceled:
+		return strings.ToLower(decisionLine(op)[:1]) + decisionLine(op)[1:]
+	case dobot.OpAwaitingApproval:
+		return "it is still waiting"
+	}
+	if op.Decider != "" {
+		return fmt.Sprintf("it was approved by <@%s> at %s and is %s", op.Decider, op.DecidedAt.UTC().Format(timeFormat), op.State)
+	}
+	return "it is " + string(op.State)
+}
+
+// expireLoop expires requests whose time is up, so their cards lose their
+// buttons even when nobody clicks.
+func (b *Bot) expireLoop(ctx context.Context) {
+	every := min(max(b.cfg.ApprovalTTL/10, 200*time.Millisecond), 15*time.Second)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ops, err := b.store.ExpiredApprovals(ctx, b.now())
+		if err != nil {
+			b.log.Warn("look for expired requests", "err", err)
+			continue
+		}
+		for _, op := range ops {
+			b.expire(ctx, op)
+		}
+	}
+}
+
+// expire ends a request that waited too long, once.
+func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
+	expired, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpExpired, func(o *dobot.Operation) {
+		o.Error = "no decision before " + o.ExpiresAt.UTC().Format(timeFormat)
+	})
+	if err != nil || !ok {
+		if err != nil {
+			b.log.Error("expire request", "request", op.ID, "err", err)
+		}
+		return
+	}
+	b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
+		CommandText: op.CommandText, Action: "approval.expired", Target: op.App, Decision: "expired", Outcome: "expired",
+		Details: fmt.Sprintf("request=%d action=%s", op.ID, op.Action)})
+	rep := b.reporterFor(expired)
+	rep.update(ctx, approvalCard(expired, nil, false))
+	rep.final(ctx, infoMessage(fmt.Sprintf(":hourglass: Request #%d (%s %s) expired without a decision, so nothing was done. <@%s>, ask again if it is still needed.", op.ID, op.Action, op.App, op.Requester)))
+}
+
+// requestIDArgs name a request, with an optional reason.
+type requestIDArgs struct {
+	id     int64
+	reason string
+}
+
+func (a requestIDArgs) target() string { return fmt.Sprintf("request #%d", a.id) }
+
+func parseRequestID(name string, withReason bool) func([]string, Config) (any, error) {
+	return func(words []string, _ Config) (any, error) {
+		if len(words) == 0 || (!withReason && len(words) > 1) {
+			return nil, userErrorf("%s takes a request id, like `/do %s 12` (the id is on the request's card)", name, name)
+		}
+		id, err := strconv.ParseInt(strings.TrimPrefix(words[0], "#"), 10, 64)
+		if err != nil || id <= 0 {
+			return nil, userErrorf("%q is not a request id; use the number on the request's card, like `/do %s 12`", words[0], name)
+		}
+		return requestIDArgs{id: id, reason: strings.Join(words[1:], " ")}, nil
+	}
+}
+
+var approveCommand = &Command{
+	Name:        "approve",
+	Usage:       "approve ID",
+	Description: "Approve someone else's request, as the card's Approve button does.",
+	Examples:    []string{"approve 12"},
+	MinRole:     dobot.RoleApprover,
+	Mutating:    true,
+	Parse:       parseRequestID("approve", false),
+	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
+		args := inv.Args.(requestIDArgs)
+		return b.decide(ctx, decision{requestID: args.id, approve: true, who: inv.Req})
+	},
+}
+
+var denyCommand = &Command{
+	Name:        "deny",
+	Usage:       "deny ID [REASON]",
+	Description: "Deny someone else's request, as the card's Deny button does.",
+	Examples:    []string{"deny 12 not during the freeze"},
+	MinRole:     dobot.RoleApprover,
+	Mutating:    true,
+	Parse:       parseRequestID("deny", true),
+	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
+		args := inv.Args.(requestIDArgs)
+		return b.decide(ctx, decision{requestID: args.id, approve: false, reason: args.reason, who: inv.Req})
+	},
+}
+
+// commandText is how a decision was typed, for the audit.
+func commandText(r Request) string {
+	if r.Text == "" {
+		return "(button)"
+	}
+	return "/do " + r.Text
+}

@@ -1,0 +1,192 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"dobot"
+)
+
+// Audit listing limits: a Slack answer holds at most maxAuditRows rows, sent
+// in pages of auditPageRows; bigger listings are for `bot audit export`.
+const (
+	defaultAuditRows = 20
+	maxAuditRows     = 200
+	auditPageRows    = 40
+)
+
+var actionPattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,40}$`)
+
+// AuditArgs select audit rows.
+type AuditArgs struct {
+	Filter    dobot.AuditFilter
+	sinceText string // resolved against the bot's clock when run
+}
+
+var auditCommand = &Command{
+	Name:        "audit",
+	Usage:       "audit [--user @u] [--app NAME] [--action A] [--since 24h|7d] [--limit N]",
+	Description: "List audit rows, newest first: who did what, when, who approved it and what DigitalOcean answered.",
+	Examples:    []string{"audit --app web --since 7d", "audit --user @ana --limit 50"},
+	MinRole:     dobot.RoleApprover,
+	Parse:       parseAudit,
+	Run:         runAudit,
+}
+
+// ParseSince reads a --since value: a Go duration (90m, 24h) or days (7d).
+func ParseSince(s string, now time.Time) (time.Time, error) {
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 || n > 36500 {
+			return time.Time{}, fmt.Errorf("--since %q: use a duration like 24h, 90m or 7d", s)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		d, err = time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return time.Time{}, fmt.Errorf("--since %q: use a duration like 24h, 90m or 7d", s)
+		}
+	}
+	return now.Add(-d), nil
+}
+
+func parseAudit(words []string, _ Config) (any, error) {
+	fs := newFlagSet("audit")
+	user := fs.String("user", "", "")
+	app := fs.String("app", "", "")
+	action := fs.String("action", "", "")
+	since := fs.String("since", "", "")
+	limit := &intFlag{name: "limit", min: 1, max: maxAuditRows, value: defaultAuditRows}
+	fs.Var(limit, "limit", "")
+	pos, err := parseFlags(fs, words)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) > 0 {
+		return nil, userErrorf("audit takes only flags, not %q; see `/do help audit`", strings.Join(pos, " "))
+	}
+	args := AuditArgs{Filter: dobot.AuditFilter{Limit: limit.value}}
+	if *user != "" {
+		if args.Filter.UserID, err = ParseUser(*user); err != nil {
+			return nil, err
+		}
+	}
+	if *app != "" {
+		if err := ValidAppName(*app); err != nil {
+			return nil, err
+		}
+		args.Filter.Target = *app
+	}
+	if *action != "" {
+		if !actionPattern.MatchString(*action) {
+			return nil, userErrorf("bad --action %q: use an action name like launch, teardown or approval.decision", *action)
+		}
+		args.Filter.Action = *action
+	}
+	if *since != "" {
+		// The time is fixed when the command runs; here only check it.
+		if _, err := ParseSince(*since, time.Now()); err != nil {
+			return nil, userErrorf("%v", err)
+		}
+		args.sinceText = *since
+	}
+	return args, nil
+}
+
+func runAudit(ctx context.Context, b *Bot, inv *Invocation) error {
+	args := inv.Args.(AuditArgs)
+	f := args.Filter
+	if args.sinceText != "" {
+		f.Since, _ = ParseSince(args.sinceText, b.now())
+	}
+	// Ask for one more row than shown, to know whether there are more.
+	want := f.Limit
+	f.Limit = want + 1
+	rows, err := b.store.Audit(ctx, f)
+	if err != nil {
+		return fmt.Errorf("read audit: %w", err)
+	}
+	more := len(rows) > want
+	if more {
+		rows = rows[:want]
+	}
+	if len(rows) == 0 {
+		b.tell(ctx, inv.Req, infoMessage("No audit rows match."))
+		return nil
+	}
+	pages := (len(rows) + auditPageRows - 1) / auditPageRows
+	for p := 0; p < pages; p++ {
+		part := rows[p*auditPageRows : min((p+1)*auditPageRows, len(rows))]
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "*Audit, newest first* (rows %d–%d", p*auditPageRows+1, p*auditPageRows+len(part))
+		if pages > 1 {
+			fmt.Fprintf(&sb, ", page %d of %d", p+1, pages)
+		}
+		sb.WriteString(")\n")
+		for _, e := range part {
+			sb.WriteString(auditLine(e))
+			sb.WriteString("\n")
+		}
+		if p == pages-1 && more {
+			fmt.Fprintf(&sb, "_More rows match: raise --limit (up to %d), narrow with --since, or run `bot audit export` for everything._", maxAuditRows)
+		}
+		b.tell(ctx, inv.Req, infoMessage(sb.String()))
+	}
+	return nil
+}
+
+// auditLine is one audit row as one readable line.
+func auditLine(e dobot.AuditEntry) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "`%s` <@%s> %s", e.Time.UTC().Format("2006-01-02 15:04:05"), e.UserID, e.Action)
+	if e.Target != "" {
+		fmt.Fprintf(&sb, " *%s*", e.Target)
+	}
+	if e.Decision != "" {
+		fmt.Fprintf(&sb, " · %s", e.Decision)
+	}
+	if e.Outcome != "" {
+		fmt.Fprintf(&sb, " · %s", e.Outcome)
+	}
+	if e.Details != "" {
+		fmt.Fprintf(&sb, " · %s", e.Details)
+	}
+	if e.Error != "" {
+		fmt.Fprintf(&sb, " · _%s_", clipText(e.Error, 200))
+	}
+	return sb.String()
+}
+
+// auditWorthMirroring picks the rows the audit channel shows: every change
+// and every decision, but not reads or the "started" half of a command.
+func auditWorthMirroring(e dobot.AuditEntry) bool {
+	if e.Outcome == "started" {
+		return false
+	}
+	switch e.Decision {
+	case "approved", "denied", "expired", "pending":
+		return true
+	}
+	if strings.HasPrefix(e.Action, "do.") || strings.HasPrefix(e.Action, "approval.") || strings.HasPrefix(e.Action, "policy") {
+		return true
+	}
+	switch e.Action {
+	case ActionLaunch, ActionTeardown, "grant", "revoke", "cancel":
+		return true
+	}
+	return false
+}
+
+func clipText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,90 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/digitalocean/godo"
+
+	"dobot"
+)
+
+var cancelCommand = &Command{
+	Name:        "cancel",
+	Usage:       "cancel ID",
+	Description: "Withdraw a request waiting for approval, or cancel a launch whose deployment is running. The requester or an admin may.",
+	Examples:    []string{"cancel 12"},
+	MinRole:     dobot.RoleViewer,
+	Mutating:    true,
+	Parse:       parseRequestID("cancel", false),
+	Run:         runCancel,
+}
+
+func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
+	args := inv.Args.(requestIDArgs)
+	op, err := b.store.Operation(ctx, args.id)
+	if errors.Is(err, dobot.ErrNotFound) {
+		return userErrorf("There is no operation #%d.", args.id)
+	}
+	if err != nil {
+		return fmt.Errorf("load operation %d: %w", args.id, err)
+	}
+	if op.Requester != inv.Req.UserID && inv.Role < dobot.RoleAdmin {
+		return userErrorf("Only <@%s>, who asked for #%d, or an admin may cancel it.", op.Requester, op.ID)
+	}
+	switch op.State {
+	case dobot.OpAwaitingApproval:
+		canceled, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpCanceled, func(o *dobot.Operation) {
+			o.Decider, o.DecidedAt = inv.Req.UserID, b.now()
+			if inv.Req.UserID != o.Requester {
+				o.Error = "canceled by an admin"
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("cancel request %d: %w", op.ID, err)
+		}
+		if !ok {
+			return userErrorf("#%d is no longer waiting: %s.", op.ID, stateText(canceled))
+		}
+		rep := b.reporterFor(canceled)
+		rep.update(ctx, approvalCard(canceled, nil, false))
+		rep.final(ctx, infoMessage(fmt.Sprintf(":no_entry: <@%s> canceled request #%d (%s %s). Nothing was done.", inv.Req.UserID, op.ID, op.Action, op.App)))
+		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Canceled request #%d.", op.ID)))
+		return nil
+	case dobot.OpRunning:
+		if op.Action != ActionLaunch {
+			return userErrorf("#%d (%s %s) is already under way and cannot be stopped part-way.", op.ID, op.Action, op.App)
+		}
+		if op.ResourceID == "" || op.DeploymentID == "" {
+			return userErrorf("#%d is still creating %s; try again in a few seconds, once its deployment has started.", op.ID, op.App)
+		}
+		if err := b.cancelDeployment(ctx, op.ResourceID, op.DeploymentID); err != nil {
+			return err
+		}
+		b.reporterFor(op).reply(ctx, infoMessage(fmt.Sprintf(":no_entry_sign: <@%s> asked DigitalOcean to cancel deployment `%s`.", inv.Req.UserID, op.DeploymentID)))
+		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Asked DigitalOcean to cancel the deployment of %s (#%d); its thread shows the result.", op.App, op.ID)))
+		return nil
+	}
+	return userErrorf("#%d is already %s; there is nothing to cancel.", op.ID, op.State)
+}
+
+// cancelDeployment asks App Platform to cancel a deployment. godo has no
+// method for it, so it goes through the client's NewRequest and Do.
+func (b *Bot) cancelDeployment(ctx context.Context, appID, deploymentID string) error {
+	if b.do == nil {
+		return errors.New("no DigitalOcean client for raw requests")
+	}
+	req, err := b.do.NewRequest(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/deployments/%s/cancel", appID, deploymentID), nil)
+	if err != nil {
+		return fmt.Errorf("build cancel request: %w", err)
+	}
+	var out struct {
+		Deployment *godo.Deployment `json:"deployment"`
+	}
+	if _, err := b.do.Do(ctx, req, &out); err != nil {
+		return fmt.Errorf("cancel deployment %s: %w", deploymentID, err)
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"dobot"
+)
+
+// Plan is what a mutating command would do, worked out before anything
+// changes: the operation to store and the facts a card shows about it.
+type Plan struct {
+	Op      dobot.Operation // Action, App, Args and ResourceID are set
+	Summary string          // "launch web (nginx:1.27) in nyc"
+	Fields  []Field         // everything that would change
+}
+
+// executor runs one kind of operation. It works from the stored operation
+// alone, so the same code runs a fresh command, an approved request and an
+// operation resumed after a restart.
+type executor struct {
+	// head is the message that reports the operation when it starts
+	// without an approval card.
+	head func(op dobot.Operation) Message
+	// run does the work and reports through rep; it finishes op.
+	run func(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter)
+}
+
+// executors by action. Filled in init to avoid an initialisation cycle
+// through the command table.
+var executors = map[string]*executor{}
+
+func init() {
+	executors[ActionLaunch] = &executor{head: launchHead, run: runLaunchOp}
+	executors[ActionTeardown] = &executor{head: teardownHead, run: runTeardownOp}
+}
+
+// runOperation stores the operation a command plans and either starts it or
+// asks for approval.
+func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval bool) error {
+	plan, err := inv.Command.Prepare(ctx, b, inv)
+	if err != nil {
+		return err
+	}
+	op := plan.Op
+	op.Requester, op.RequesterName = inv.Req.UserID, inv.Req.UserName
+	op.Channel, op.ResponseURL = inv.Req.ChannelID, inv.Req.ResponseURL
+	op.CommandText = "/do " + inv.Req.Text
+	op.State = dobot.OpRunning
+	if needsApproval {
+		// Requested until its card is posted; then awaiting approval.
+		op.State = dobot.OpRequested
+		op.ExpiresAt = b.now().Add(b.cfg.ApprovalTTL)
+	}
+	op, err = b.store.CreateOperation(ctx, op)
+	var busy *dobot.BusyError
+	if errors.As(err, &busy) {
+		return userErrorf("%s", busyText(busy))
+	}
+	if err != nil {
+		return fmt.Errorf("store %s operation: %w", op.Action, err)
+	}
+	if needsApproval {
+		return b.requestApproval(ctx, inv, op, plan)
+	}
+	exec := executors[op.Action]
+	rep := b.reporterFor(op)
+	if err := rep.start(ctx, exec.head(op)); err != nil {
+		b.finish(ctx, &op, dobot.OpFailed, "could not post the first message: "+err.Error())
+		return fmt.Errorf("post %s message: %w", op.Action, err)
+	}
+	op.MessageTS = rep.ts
+	if err := b.store.UpdateOperation(ctx, op); err != nil {
+		return fmt.Errorf("record %s message: %w", op.Action, err)
+	}
+	b.background(inv.Req.Ref, func(ctx context.Context) { exec.run(ctx, b, op, rep) })
+	return nil
+}

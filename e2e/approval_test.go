@@ -1,0 +1,294 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"dobot/internal/slacktest"
+	"dobot/store"
+)
+
+var requestIDPattern = regexp.MustCompile(`Request #(\d+)`)
+
+// approvalCard waits for the approval card of what ("teardown web").
+func (w *world) approvalCard(what string) slacktest.Message {
+	w.t.Helper()
+	return w.waitMessage("approval card for "+what, func(m slacktest.Message) bool {
+		return m.Method == "chat.postMessage" && m.ThreadTS == "" && strings.Contains(m.Text, "asks to "+what) &&
+			strings.Contains(string(m.Blocks), `"action_id":"approve"`)
+	})
+}
+
+// requestID reads the request id off a card.
+func requestID(t *testing.T, card slacktest.Message) string {
+	t.Helper()
+	m := requestIDPattern.FindStringSubmatch(card.Text)
+	if m == nil {
+		t.Fatalf("card %q shows no request id", card.Text)
+	}
+	return m[1]
+}
+
+// click presses a card's button as user and waits for the ack.
+func (w *world) click(user string, card slacktest.Message, action string) {
+	w.t.Helper()
+	env, err := w.slack.ClickButton(user, card.Channel, card.TS, action, requestID(w.t, card))
+	if err != nil {
+		w.t.Fatalf("click %s: %v", action, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := w.slack.WaitAck(ctx, env); err != nil {
+		w.t.Fatalf("no ack for click: %v", err)
+	}
+}
+
+// waitCard waits until the card's latest version contains text.
+func (w *world) waitCard(card slacktest.Message, text string) slacktest.Message {
+	w.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		latest := w.slack.Latest(card.Channel, card.TS)
+		if strings.Contains(latest.Text+unescapeJSON(latest.Blocks), text) {
+			return latest
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	w.t.Fatalf("card never showed %q; latest: %+v\n%s", text, w.slack.Latest(card.Channel, card.TS), w.logs)
+	return slacktest.Message{}
+}
+
+func hasButtons(m slacktest.Message) bool {
+	return strings.Contains(string(m.Blocks), `"type":"button"`)
+}
+
+func TestApprovalByAnotherApproverRunsTeardownOnce(t *testing.T) {
+	w := newWorld(t)
+	w.launchLive("web", "nginx")
+	w.run(deployer, `teardown web --reason "load test finished"`)
+	card := w.approvalCard("teardown web")
+	for _, want := range []string{"load test finished", "<@" + deployer + ">", "web"} {
+		if !strings.Contains(unescapeJSON(card.Blocks), want) {
+			t.Errorf("approval card does not show %q: %s", want, card.Blocks)
+		}
+	}
+	w.waitEphemeral(deployer, "needs approval")
+	if n := w.do.Count("DELETE /v2/apps/{id}"); n != 0 {
+		t.Fatalf("teardown ran before approval (%d DELETEs)", n)
+	}
+
+	w.click(approver, card, "approve")
+	w.waitThread(card.TS, "Deleted web")
+	latest := w.waitCard(card, "Approved by <@"+approver+">")
+	if hasButtons(latest) {
+		t.Errorf("decided card still has buttons: %s", latest.Blocks)
+	}
+	if n := w.do.Count("DELETE /v2/apps/{id}"); n != 1 {
+		t.Errorf("DELETE sent %d times; want 1", n)
+	}
+	// A replayed click changes nothing.
+	w.click(approver, card, "approve")
+	w.waitEphemeral(approver, "no longer waiting")
+	if n := w.do.Count("DELETE /v2/apps/{id}"); n != 1 {
+		t.Errorf("DELETE sent %d times after a replayed click; want 1", n)
+	}
+}
+
+func TestSelfApprovalAndViewerClicksAreRefused(t *testing.T) {
+	w := newWorld(t)
+	w.seedRolesLive(map[string]string{})
+	w.launchLive("web", "nginx")
+	// An admin asking is still bound by the two-person rule.
+	w.run(admin, "teardown web")
+	card := w.approvalCard("teardown web")
+	w.click(admin, card, "approve")
+	w.waitEphemeral(admin, "someone else must decide")
+	w.click(viewer, card, "approve")
+	w.waitEphemeral(viewer, "Only an approver or admin")
+	w.click(deployer, card, "deny")
+	w.waitEphemeral(deployer, "Only an approver or admin")
+	if n := w.do.Count("DELETE /v2/apps/{id}"); n != 0 {
+		t.Errorf("refused clicks led to %d DELETEs", n)
+	}
+	if latest := w.slack.Latest(card.Channel, card.TS); !hasButtons(latest) {
+		t.Errorf("card lost its buttons after refused clicks: %s", latest.Blocks)
+	}
+	w.stop(sigterm, stopBudget)
+	rows := auditRows(t, w.dbPath, "approval.decision")
+	refused := 0
+	for _, r := range rows {
+		if strings.Contains(r, "refused") {
+			refused++
+		}
+	}
+	if refused != 3 {
+		t.Errorf("audit has %d refused decisions; want 3:\n%s", refused, strings.Join(rows, "\n"))
+	}
+}
+
+func TestConcurrentApprovalsRunTheActionOnce(t *testing.T) {
+	w := newWorld(t)
+	w.launchLive("web", "nginx")
+	w.run(deployer, "teardown web")
+	card := w.approvalCard("teardown web")
+	var wg sync.WaitGroup
+	for _, user := range []string{approver, admin, approver, admin} {
+		wg.Add(1)
+		go func(user string) {
+			defer wg.Done()
+			if _, err := w.slack.ClickButton(user, card.Channel, card.TS, "approve", requestID(t, card)); err != nil {
+				t.Errorf("click: %v", err)
+			}
+		}(user)
+	}
+	wg.Wait()
+	w.waitThread(card.TS, "Deleted web")
+	w.waitEphemeral(approver, "no longer waiting")
+	time.Sleep(300 * time.Millisecond) // let any second execution show itself
+	if n := w.do.Count("DELETE /v2/apps/{id}"); n != 1 {
+		t.Errorf("DELETE sent %d times for four concurrent approvals; want 1", n)
+	}
+}
+
+func TestDenyAndTextCommands(t *testing.T) {
+	w := newWorld(t)
+	w.launchLive("web", "nginx")
+	w.run(deployer, "teardown web")
+	card := w.approvalCard("teardown web")
+	id := requestID(t, card)
+	w.run(approver, "deny "+id+" not during the freeze")
+	w.waitThread(card.TS, "not during the freeze")
+	latest := w.waitCard(card, "Denied by <@"+approver+">")
+	if hasButtons(latest) {
+		t.Errorf("denied card still has buttons")
+	}
+	// Approving a denied request does nothing.
+	w.run(admin, "approve "+id)
+	w.waitEphemeral(admin, "no longer waiting")
+
+	w.run(deployer, "teardown web")
+	card2 := w.waitMessage("second card", func(m slacktestMessage) bool {
+		return m.Method == "chat.postMessage" && m.ThreadTS == "" && m.TS != card.TS && strings.Contains(m.Text, "asks to teardown web")
+	})
+	w.run(admin, "approve "+requestID(t, card2))
+	w.waitThread(card2.TS, "Deleted web")
+	if n := w.do.Count("DELETE /v2/apps/{id}"); n != 1 {
+		t.Errorf("DELETE sent %d times; want 1", n)
+	}
+}
+
+func TestRequestsExpire(t *testing.T) {
+	w := newWorld(t, withEnv("BOT_APPROVAL_TTL=1s"))
+	w.launchLive("web", "nginx")
+	w.run(deployer, "teardown web")
+	card := w.approvalCard("teardown web")
+	latest := w.waitCard(card, "expired")
+	if hasButtons(latest) {
+		t.Errorf("expired card still has buttons")
+	}
+	w.waitThread(card.TS, "expired without a decision")
+	w.click(approver, card, "approve")
+	w.waitEphemeral(approver, "no longer waiting")
+	if n := w.do.Count("DELETE /v2/apps/{id}"); n != 0 {
+		t.Errorf("expired request ran: %d DELETEs", n)
+	}
+}
+
+func TestPolicyGlobRequiresApprovalForProdLaunches(t *testing.T) {
+	w := newWorld(t)
+	w.run(deployer, "policy launch --app prod-* --approval yes")
+	w.waitEphemeral(deployer, "needs the admin role")
+	w.run(admin, "policy launch --app 'prod-*' --approval yes")
+	w.waitEphemeral(admin, "Policy for launch on apps matching prod-* is now")
+	w.run(deployer, "launch prod-web --image nginx")
+	card := w.approvalCard("launch prod-web")
+	if w.do.Count("POST /v2/apps") != 0 {
+		t.Fatal("prod launch created an app before approval")
+	}
+	w.click(approver, card, "approve")
+	w.waitThread(card.TS, "is live at https://")
+	// Other names still launch at once.
+	w.launchLive("dev-web", "nginx")
+	w.run(viewer, "policy")
+	w.waitEphemeral(viewer, "prod-*")
+}
+
+func TestAuditCommandAndCLI(t *testing.T) {
+	w := newWorld(t)
+	w.launchLive("web", "nginx")
+	w.run(viewer, "audit")
+	w.waitEphemeral(viewer, "needs the approver role")
+	w.run(approver, "audit --app web --since 1h")
+	m := w.waitEphemeral(approver, "Audit, newest first")
+	if !strings.Contains(m.Text, "do.create_app") || !strings.Contains(m.Text, "<@"+deployer+">") {
+		t.Errorf("audit listing = %q; want the launch and its DigitalOcean call", m.Text)
+	}
+	w.run(approver, "audit --user <@"+deployer+"|dev> --action launch")
+	w.waitEphemeral(approver, "launch *web*")
+	w.stop(sigterm, stopBudget)
+
+	out, err := exec.Command(botBinary, "audit", "verify").CombinedOutput()
+	if err == nil {
+		t.Errorf("audit verify without BOT_DB found a database:\n%s", out)
+	}
+	cmd := exec.Command(botBinary, "audit", "export", "--format", "csv", "--since", "1d")
+	cmd.Env = []string{"BOT_DB=" + w.dbPath}
+	out, err = cmd.CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "id,time,user_id") || !strings.Contains(string(out), "do.create_app") {
+		t.Errorf("audit export = %v\n%s", err, out)
+	}
+	cmd = exec.Command(botBinary, "audit", "verify")
+	cmd.Env = []string{"BOT_DB=" + w.dbPath}
+	out, err = cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "intact") {
+		t.Errorf("audit verify = %v\n%s", err, out)
+	}
+}
+
+func TestAuditChannelMirrorsChangesAndDecisions(t *testing.T) {
+	const auditChannel = "CAUDIT1"
+	w := newWorld(t, withEnv("BOT_AUDIT_CHANNEL="+auditChannel))
+	w.launchLive("web", "nginx")
+	w.run(deployer, "teardown web")
+	card := w.approvalCard("teardown web")
+	w.click(approver, card, "approve")
+	w.waitThread(card.TS, "Deleted web")
+	for _, want := range []string{"do.create_app", "approval.request", "approved", "do.delete_app"} {
+		w.waitMessage("audit line "+want, func(m slacktestMessage) bool {
+			return m.Method == "chat.postMessage" && m.Channel == auditChannel && strings.Contains(m.Text, want)
+		})
+	}
+}
+
+// auditRows reads audit rows of action from the database as text.
+func auditRows(t *testing.T, path, action string) []string {
+	t.Helper()
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var out []string
+	err = db.AuditAll(context.Background(), time.Time{}, func(e auditEntry) error {
+		if e.Action == action {
+			out = append(out, fmt.Sprintf("%s %s %s %s %s", e.UserID, e.Action, e.Decision, e.Outcome, e.Error))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// unescapeJSON undoes Go's HTML-safe escaping in JSON, so tests can look for
+// Slack markup like <@U123> in blocks.
+func unescapeJSON(b []byte) string {
+	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(b))
+}
