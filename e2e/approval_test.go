@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -12,6 +13,8 @@ import (
 
 	"dobot/internal/slacktest"
 	"dobot/store"
+
+	_ "modernc.org/sqlite"
 )
 
 var requestIDPattern = regexp.MustCompile(`Request #(\d+)`)
@@ -291,4 +294,40 @@ func auditRows(t *testing.T, path, action string) []string {
 // Slack markup like <@U123> in blocks.
 func unescapeJSON(b []byte) string {
 	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(b))
+}
+
+func TestAuditVerifyCatchesAnEditedRow(t *testing.T) {
+	w := newWorld(t)
+	w.launchLive("web", "nginx")
+	w.stop(sigterm, stopBudget)
+	verify := func() (string, error) {
+		cmd := exec.Command(botBinary, "audit", "verify")
+		cmd.Env = []string{"BOT_DB=" + w.dbPath}
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := verify(); err != nil {
+		t.Fatalf("audit verify on an untouched trail = %v\n%s", err, out)
+	}
+	// Someone with the file rewrites who launched the app.
+	raw, err := sql.Open("sqlite", w.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		"DROP TRIGGER audit_no_update",
+		"UPDATE audit SET user_id = 'UINNOCENT' WHERE id = 2",
+	} {
+		if _, err := raw.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	raw.Close()
+	out, err := verify()
+	if err == nil {
+		t.Fatalf("audit verify passed an edited trail:\n%s", out)
+	}
+	if !strings.Contains(out, "2") {
+		t.Errorf("audit verify output %q does not name the edited row", out)
+	}
 }

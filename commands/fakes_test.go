@@ -1,0 +1,130 @@
+package commands_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/digitalocean/godo"
+	"golang.org/x/oauth2"
+
+	"dobot"
+	"dobot/commands"
+	"dobot/internal/dotest"
+	"dobot/store"
+	"dobot/watch"
+)
+
+var _ commands.Store = (*store.DB)(nil)
+var _ commands.Chat = (*recordingChat)(nil)
+
+// sent is one message the bot sent through the recording chat.
+type sent struct {
+	Kind    string // post, reply, update, ephemeral, respond
+	Channel string
+	User    string
+	TS      string
+	Msg     commands.Message
+}
+
+// recordingChat records every message and answers like Slack would.
+type recordingChat struct {
+	mu   sync.Mutex
+	sent []sent
+	n    int
+}
+
+func (c *recordingChat) add(s sent) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	s.TS = fmt.Sprintf("1700000000.%06d", c.n)
+	c.sent = append(c.sent, s)
+	return s.TS
+}
+
+func (c *recordingChat) Post(_ context.Context, ch string, m commands.Message) (string, error) {
+	return c.add(sent{Kind: "post", Channel: ch, Msg: m}), nil
+}
+func (c *recordingChat) Reply(_ context.Context, ch, ts string, m commands.Message) (string, error) {
+	return c.add(sent{Kind: "reply", Channel: ch, TS: ts, Msg: m}), nil
+}
+func (c *recordingChat) Update(_ context.Context, ch, ts string, m commands.Message) error {
+	c.add(sent{Kind: "update", Channel: ch, Msg: m})
+	return nil
+}
+func (c *recordingChat) Ephemeral(_ context.Context, ch, user string, m commands.Message) error {
+	c.add(sent{Kind: "ephemeral", Channel: ch, User: user, Msg: m})
+	return nil
+}
+func (c *recordingChat) Respond(_ context.Context, url string, m commands.Message) error {
+	c.add(sent{Kind: "respond", Msg: m})
+	return nil
+}
+
+// lastEphemeral is the latest private answer to user.
+func (c *recordingChat) lastEphemeral(user string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := len(c.sent) - 1; i >= 0; i-- {
+		if c.sent[i].Kind == "ephemeral" && c.sent[i].User == user {
+			return c.sent[i].Msg.Text
+		}
+	}
+	return ""
+}
+
+// harness is a Bot over a real SQLite file and the DigitalOcean test server.
+type harness struct {
+	bot  *commands.Bot
+	db   *store.DB
+	do   *dotest.Server
+	chat *recordingChat
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := dotest.New(t, dotest.Options{Token: "tok", PhaseDelay: 50 * time.Millisecond})
+	client, err := godo.New(oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"})), godo.SetBaseURL(srv.URL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := watch.New(client.Apps, nil, watch.Fixed(20*time.Millisecond))
+	go w.Run(ctx)
+	chat := &recordingChat{}
+	bot, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: db, Apps: client.Apps, DO: client, Chat: chat, Watcher: w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bot.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		bot.Wait()
+		db.Close()
+	})
+	return &harness{bot: bot, db: db, do: srv, chat: chat}
+}
+
+// run runs one command as user and returns the private answer, if any.
+func (h *harness) run(user, text string) string {
+	h.bot.Handle(context.Background(), commands.Request{Ref: "test", UserID: user, UserName: strings.ToLower(user), ChannelID: "C1", Text: text, ResponseURL: "https://hooks.example/x"})
+	return h.chat.lastEphemeral(user)
+}
+
+func (h *harness) grant(t *testing.T, user string, role dobot.Role) {
+	t.Helper()
+	if err := h.db.SetRole(context.Background(), user, role, "test"); err != nil {
+		t.Fatal(err)
+	}
+}
