@@ -247,6 +247,14 @@ func (b *Bot) executeLaunch(ctx context.Context, op dobot.Operation, args Launch
 // other external call, so a restart never creates it twice.
 func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArgs) (*godo.App, error) {
 	app, _, err := b.apps.Create(ctx, &godo.AppCreateRequest{Spec: args.appSpec()})
+	if isDOConflict(err) {
+		// godo retries a create that failed with a 5xx; if the first try
+		// did create the app, the retry meets its name. Take it, rather
+		// than report a failure for an app that exists.
+		if own, ferr := b.findOwnApp(ctx, op, args); ferr == nil && own != nil {
+			return own, nil
+		}
+	}
 	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
 		CommandText: op.CommandText, Action: "do.create_app", Target: args.Name, Decision: "allowed"}
 	if err != nil {

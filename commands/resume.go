@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
+
+	"github.com/digitalocean/godo"
 
 	"dobot"
 )
@@ -35,6 +38,19 @@ func (b *Bot) resume(ctx context.Context) error {
 
 func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 	rep := b.reporterFor(op)
+	if op.MessageTS == "" {
+		// Stopped before its first message was recorded: post it now, so
+		// the thread still tells the story.
+		if exec := executors[op.Action]; exec != nil {
+			if err := rep.start(ctx, exec.head(op)); err == nil && rep.ts != "" {
+				op.MessageTS = rep.ts
+				if err := b.store.UpdateOperation(ctx, op); err != nil {
+					b.log.Error("record resumed message", "op", op.ID, "err", err)
+				}
+			}
+		}
+	}
+	rep.note(ctx, infoMessage(fmt.Sprintf(":arrows_counterclockwise: The bot restarted; picking up %s #%d again.", op.Action, op.ID)))
 	switch op.Action {
 	case ActionLaunch:
 		var args LaunchArgs
@@ -63,25 +79,42 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 }
 
 // adoptByName records the id of an app named like the launch, if
-// DigitalOcean already has one.
+// DigitalOcean already has one created since the launch was asked for.
 func (b *Bot) adoptByName(ctx context.Context, op *dobot.Operation, args LaunchArgs) error {
+	_, err := b.findOwnApp(ctx, op, args)
+	return err
+}
+
+// adoptSlack allows for clock skew between the bot and DigitalOcean when
+// deciding whether an app was created by this launch.
+const adoptSlack = 2 * time.Minute
+
+// findOwnApp looks for the app this launch created, by name, recording it
+// when found. An older app with the name belongs to someone else.
+func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchArgs) (*godo.App, error) {
 	apps, err := b.listApps(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, app := range apps {
 		if app.Spec == nil || app.Spec.Name != args.Name {
 			continue
+		}
+		if !app.CreatedAt.IsZero() && app.CreatedAt.Before(op.CreatedAt.Add(-adoptSlack)) {
+			return nil, nil
 		}
 		op.ResourceID = app.ID
 		if d := firstDeployment(app); d != nil {
 			op.DeploymentID = d.ID
 		}
 		if err := b.store.UpdateOperation(ctx, *op); err != nil {
-			return fmt.Errorf("record app id %s: %w", app.ID, err)
+			return nil, fmt.Errorf("record app id %s: %w", app.ID, err)
 		}
-		return b.store.PutApp(ctx, dobot.App{Name: args.Name, Kind: "app", ResourceID: app.ID, Region: args.Region,
+		b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
+			CommandText: op.CommandText, Action: "do.adopt_app", Target: args.Name, Decision: "allowed", Outcome: "found by name",
+			Details: fmt.Sprintf("app_id=%s (created before the bot could record it)", app.ID)})
+		return app, b.store.PutApp(ctx, dobot.App{Name: args.Name, Kind: "app", ResourceID: app.ID, Region: args.Region,
 			Image: args.Image, Owner: op.Requester, Channel: op.Channel, ThreadTS: op.MessageTS, CreatedAt: b.now()})
 	}
-	return nil
+	return nil, nil
 }

@@ -69,9 +69,16 @@ type world struct {
 	cmd    *exec.Cmd
 	logs   *lockedBuffer
 	exited chan error
+
+	phaseDelay time.Duration
 }
 
 type option func(*world)
+
+// withPhaseDelay sets how long each deployment phase lasts on DigitalOcean.
+func withPhaseDelay(d time.Duration) option {
+	return func(w *world) { w.phaseDelay = d }
+}
 
 // withEnv adds or overrides environment variables of the bot.
 func withEnv(kv ...string) option {
@@ -84,10 +91,14 @@ func newWorld(t *testing.T, opts ...option) *world {
 		t: t,
 		slack: slacktest.New(slacktest.Options{BotToken: botToken, AppToken: appToken,
 			Users: map[string]string{admin: "ana", deployer: "dev", approver: "raj", viewer: "vic", stranger: "sam"}}),
-		do:     dotest.New(t, dotest.Options{Token: doToken, PhaseDelay: 400 * time.Millisecond}),
-		dbPath: filepath.Join(t.TempDir(), "dobot.db"),
+		dbPath:     filepath.Join(t.TempDir(), "dobot.db"),
+		phaseDelay: 400 * time.Millisecond,
 	}
 	t.Cleanup(w.slack.Close)
+	for _, o := range opts {
+		o(w)
+	}
+	w.do = dotest.New(t, dotest.Options{Token: doToken, PhaseDelay: w.phaseDelay})
 	w.env = []string{
 		"SLACK_BOT_TOKEN=" + botToken,
 		"SLACK_APP_TOKEN=" + appToken,

@@ -17,8 +17,9 @@ import (
 )
 
 // maxRateLimitWaits is how many 429s in a row one call sits out before it
-// gives up.
-const maxRateLimitWaits = 6
+// gives up; with Slack's usual Retry-After that is minutes, long enough for
+// a burst to pass, so no message is lost to a rate limit.
+const maxRateLimitWaits = 30
 
 // Chat implements commands.Chat with Slack's Web API. Updates of one message
 // are coalesced: while one is in flight, later ones replace each other and

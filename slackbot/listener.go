@@ -36,6 +36,10 @@ type Listener struct {
 	slots   chan struct{}
 	seen    *recentSet
 
+	// handled, when set, remembers envelopes across restarts, since Slack
+	// redelivers an envelope whose ack it did not see.
+	handled func(ctx context.Context, key string) (first bool, err error)
+
 	draining  atomic.Bool
 	connected atomic.Bool
 	inflight  sync.WaitGroup
@@ -59,6 +63,12 @@ func NewListener(api *slack.Client, chat *Chat, h Handler, workers int, log *slo
 		seen:    newRecentSet(4096),
 		workCtx: context.Background(),
 	}
+}
+
+// RememberHandled makes the listener check every envelope and click with
+// first (the store's MarkHandled), so none runs twice, even across restarts.
+func (l *Listener) RememberHandled(first func(ctx context.Context, key string) (bool, error)) {
+	l.handled = first
 }
 
 // Connected reports whether the socket is connected now.
@@ -143,7 +153,7 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 		}
 		req := commands.Request{Ref: evt.Request.EnvelopeID, UserID: cmd.UserID, UserName: cmd.UserName,
 			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(cmd.Text), ResponseURL: cmd.ResponseURL}
-		l.dispatch(req.Ref, func(ctx context.Context) { l.handler.Handle(ctx, req) }, req.ChannelID, req.UserID, req.ResponseURL)
+		l.dispatch("env:"+req.Ref, func(ctx context.Context) { l.handler.Handle(ctx, req) }, req.ChannelID, req.UserID, req.ResponseURL)
 	case socketmode.EventTypeInteractive:
 		l.ack(evt)
 		cb, ok := evt.Data.(slack.InteractionCallback)
@@ -153,12 +163,13 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 		for _, a := range cb.ActionCallback.BlockActions {
 			// Slack may redeliver one click in a new envelope; the action_ts
 			// identifies the click itself.
-			if !l.seen.add("click:" + cb.User.ID + ":" + a.ActionTs + ":" + a.ActionID) {
+			key := "click:" + cb.User.ID + ":" + a.ActionTs + ":" + a.ActionID
+			if !l.seen.add(key) {
 				continue
 			}
 			click := commands.Click{Ref: evt.Request.EnvelopeID, UserID: cb.User.ID, UserName: cb.User.Name,
 				ChannelID: cb.Channel.ID, MessageTS: messageTS(cb), ActionID: a.ActionID, Value: a.Value, ResponseURL: cb.ResponseURL}
-			l.dispatch(click.Ref, func(ctx context.Context) { l.handler.HandleClick(ctx, click) }, click.ChannelID, click.UserID, click.ResponseURL)
+			l.dispatch(key, func(ctx context.Context) { l.handler.HandleClick(ctx, click) }, click.ChannelID, click.UserID, click.ResponseURL)
 		}
 	case socketmode.EventTypeEventsAPI:
 		l.ack(evt)
@@ -203,8 +214,8 @@ func (l *Listener) firstTime(evt socketmode.Event) bool {
 }
 
 // dispatch runs fn on a worker, or, while draining, tells the person to try
-// again shortly.
-func (l *Listener) dispatch(ref string, fn func(ctx context.Context), channel, user, responseURL string) {
+// again shortly. key identifies the envelope or click for deduplication.
+func (l *Listener) dispatch(key string, fn func(ctx context.Context), channel, user, responseURL string) {
 	l.inflight.Add(1)
 	go func() {
 		defer l.inflight.Done()
@@ -220,9 +231,18 @@ func (l *Listener) dispatch(ref string, fn func(ctx context.Context), channel, u
 		defer func() { <-l.slots }()
 		defer func() {
 			if p := recover(); p != nil {
-				l.log.Error("panic in handler", "ref", ref, "panic", p, "stack", string(debug.Stack()))
+				l.log.Error("panic in handler", "key", key, "panic", p, "stack", string(debug.Stack()))
 			}
 		}()
+		if l.handled != nil {
+			first, err := l.handled(ctx, key)
+			if err != nil {
+				l.log.Error("check envelope was handled", "key", key, "err", err)
+			} else if !first {
+				l.log.Info("skipping an envelope already handled", "key", key)
+				return
+			}
+		}
 		fn(ctx)
 	}()
 }

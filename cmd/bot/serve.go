@@ -81,6 +81,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return err
 	}
 	listener := slackbot.NewListener(api, chat, bot, 16, log)
+	listener.RememberHandled(db.MarkHandled)
 	socket, stopSocket := context.WithCancel(life)
 	defer stopSocket()
 	listenErr := make(chan error, 1)
@@ -115,7 +116,7 @@ func newDOClient(ctx context.Context, cfg config.Config) (*godo.Client, error) {
 	client, err := godo.New(httpClient,
 		godo.SetBaseURL(cfg.DOAPIURL),
 		godo.SetUserAgent("dobot"),
-		godo.WithRetryAndBackoffs(godo.RetryConfig{RetryMax: 4, RetryWaitMin: &waitMin, RetryWaitMax: &waitMax}),
+		godo.WithRetryAndBackoffs(godo.RetryConfig{RetryMax: 6, RetryWaitMin: &waitMin, RetryWaitMax: &waitMax}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("DigitalOcean client: %w", err)
