@@ -114,4 +114,3 @@ func TestRefusedAndBadCommandsNeverReachDigitalOcean(t *testing.T) {
 		t.Errorf("refused or bad commands reached DigitalOcean: %+v", reqs)
 	}
 }
-
