@@ -67,6 +67,13 @@ type App struct {
 	Channel    string // channel of the launch message
 	ThreadTS   string // ts of the launch message; replies go in its thread
 	CreatedAt  time.Time
+
+	Size         string    // instance or droplet size slug
+	Instances    int       // App Platform instance count; 0 means one
+	MonthlyCents int64     // monthly price from DigitalOcean's price list
+	ExpiresAt    time.Time // when the bot tears it down; zero for never
+	Reminded     bool      // the expiry reminder went out
+	Adopted      bool      // not created by the bot; an admin adopted it
 }
 
 // OpState is where a durable operation is in its life.

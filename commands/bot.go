@@ -31,11 +31,27 @@ type Config struct {
 	AuditChannel   string        // channel id mirroring every change and decision, or ""
 }
 
+// Cloud is DigitalOcean as the commands use it: godo's own narrow service
+// interfaces, plus the client for the calls godo has no method for
+// (rollback, cancelling a deployment).
+type Cloud struct {
+	Apps           godo.AppsService
+	Droplets       godo.DropletsService
+	DropletActions godo.DropletActionsService
+	Sizes          godo.SizesService
+	Registry       godo.RegistryService
+	Raw            *godo.Client
+}
+
+// CloudOf takes the services from a godo client.
+func CloudOf(c *godo.Client) Cloud {
+	return Cloud{Apps: c.Apps, Droplets: c.Droplets, DropletActions: c.DropletActions, Sizes: c.Sizes, Registry: c.Registry, Raw: c}
+}
+
 // Deps are the collaborators a Bot talks to.
 type Deps struct {
 	Store   Store
-	Apps    godo.AppsService
-	DO      *godo.Client // for the calls godo has no method for (rollback, cancel)
+	Cloud   Cloud
 	Chat    Chat
 	Watcher *watch.Watcher
 	Log     *slog.Logger
@@ -48,11 +64,13 @@ type Bot struct {
 	table   Table
 	store   Store
 	apps    godo.AppsService
-	do      *godo.Client
+	cloud   Cloud
 	chat    Chat
 	watcher *watch.Watcher
 	log     *slog.Logger
 	now     func() time.Time
+
+	prices priceList
 
 	lifeMu sync.Mutex
 	life   context.Context // outlives single commands; canceled at shutdown
@@ -76,7 +94,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{cfg: cfg, store: d.Store, apps: d.Apps, do: d.DO, chat: d.Chat, watcher: d.Watcher,
+	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, life: context.Background()}
 	t, err := NewTable(standardCommands()...)
 	if err != nil {

@@ -54,7 +54,7 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Canceled request #%d.", op.ID)))
 		return nil
 	case dobot.OpRunning:
-		if op.Action != ActionLaunch {
+		if op.Action != ActionLaunch && op.Action != ActionRedeploy && op.Action != ActionRollback {
 			return userErrorf("#%d (%s %s) is already under way and cannot be stopped part-way.", op.ID, op.Action, op.App)
 		}
 		if op.ResourceID == "" || op.DeploymentID == "" {
@@ -71,19 +71,12 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 }
 
 // cancelDeployment asks App Platform to cancel a deployment. godo has no
-// method for it, so it goes through the client's NewRequest and Do.
+// method for it.
 func (b *Bot) cancelDeployment(ctx context.Context, appID, deploymentID string) error {
-	if b.do == nil {
-		return errors.New("no DigitalOcean client for raw requests")
-	}
-	req, err := b.do.NewRequest(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/deployments/%s/cancel", appID, deploymentID), nil)
-	if err != nil {
-		return fmt.Errorf("build cancel request: %w", err)
-	}
 	var out struct {
 		Deployment *godo.Deployment `json:"deployment"`
 	}
-	if _, err := b.do.Do(ctx, req, &out); err != nil {
+	if err := b.raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/deployments/%s/cancel", appID, deploymentID), nil, &out); err != nil {
 		return fmt.Errorf("cancel deployment %s: %w", deploymentID, err)
 	}
 	return nil

@@ -66,6 +66,11 @@ func (c *recordingChat) Respond(_ context.Context, url string, m commands.Messag
 	return nil
 }
 
+func (c *recordingChat) Upload(_ context.Context, ch, ts, name, title, content string) error {
+	c.add(sent{Kind: "upload", Channel: ch, TS: ts, Msg: commands.Message{Text: content, Title: title}})
+	return nil
+}
+
 // lastEphemeral is the latest private answer to user.
 func (c *recordingChat) lastEphemeral(user string) string {
 	c.mu.Lock()
@@ -101,7 +106,7 @@ func newHarness(t *testing.T) *harness {
 	w := watch.New(client.Apps, nil, watch.Fixed(20*time.Millisecond))
 	go w.Run(ctx)
 	chat := &recordingChat{}
-	bot, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: db, Apps: client.Apps, DO: client, Chat: chat, Watcher: w})
+	bot, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: db, Cloud: commands.CloudOf(client), Chat: chat, Watcher: w})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ type launchState struct {
 	DeploymentID string
 	URL          string
 	Failure      string // failing step and reason
+	FailedStep   string // top-level step that failed: "build" or "deploy"
 }
 
 func (s launchState) final() bool {
@@ -33,9 +34,15 @@ func (s launchState) final() bool {
 	return s.Phase == "ERROR"
 }
 
-// followLaunch watches op's deployment until it is live or has failed,
-// keeping the head message current and replying at each phase change.
+// followLaunch watches a launch's first deployment to its end.
 func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *reporter) {
+	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st launchState) Message { return launchCard(op, args, st) }, rep)
+}
+
+// followDeployment watches op's deployment until it is live or has failed,
+// keeping the head message current with card and replying at each phase
+// change. Launch, redeploy and rollback all end here.
+func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name string, card func(dobot.Operation, launchState) Message, rep *reporter) {
 	updates, stop := b.watcher.Watch(op.ResourceID, op.CreatedAt)
 	defer stop()
 	last := launchState{Phase: "starting"}
@@ -49,9 +56,9 @@ func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchA
 		}
 		if u.Err != nil {
 			if watch.IsNotFound(u.Err) {
-				b.endLaunch(ctx, &op, args, dobot.OpFailed, "app deleted while deploying")
-				_ = b.store.DeleteApp(ctx, args.Name)
-				rep.final(ctx, errorMessage(fmt.Sprintf("%s disappeared from DigitalOcean before its deployment finished; it was deleted outside the bot.", args.Name)))
+				b.endDeployment(ctx, &op, name, dobot.OpFailed, "app deleted while deploying")
+				_ = b.store.DeleteApp(ctx, name)
+				rep.final(ctx, errorMessage(fmt.Sprintf("%s disappeared from DigitalOcean before its deployment finished; it was deleted outside the bot.", name)))
 				return
 			}
 			continue // transient: the watcher polls again at its pace
@@ -69,13 +76,13 @@ func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchA
 		}
 		switch {
 		case st.Phase != last.Phase:
-			rep.update(ctx, launchCard(op, args, st))
+			rep.update(ctx, card(op, st))
 			lastUpdate = b.now()
 			if !st.final() {
 				rep.reply(ctx, infoMessage(phaseLine(st)))
 			}
 		case progressChanged(last, st) && b.now().Sub(lastUpdate) >= progressUpdateGap:
-			rep.update(ctx, launchCard(op, args, st))
+			rep.update(ctx, card(op, st))
 			lastUpdate = b.now()
 		}
 		last = st
@@ -86,29 +93,30 @@ func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchA
 		// the outcome, so a follow-up command never finds the app busy.
 		switch godo.DeploymentPhase(st.Phase) {
 		case godo.DeploymentPhase_Active:
-			b.endLaunch(ctx, &op, args, dobot.OpSucceeded, "")
-			rep.final(ctx, Message{Text: fmt.Sprintf(":white_check_mark: %s is live at %s", args.Name, orPending(st.URL))})
+			b.endDeployment(ctx, &op, name, dobot.OpSucceeded, "")
+			rep.final(ctx, Message{Text: fmt.Sprintf(":white_check_mark: %s is live at %s", name, orPending(st.URL))})
 		case godo.DeploymentPhase_Canceled:
-			b.endLaunch(ctx, &op, args, dobot.OpCanceled, st.Failure)
-			rep.final(ctx, infoMessage(fmt.Sprintf(":no_entry_sign: The deployment of %s was canceled. The app %s stays; `/do teardown %s` removes it.", args.Name, op.ResourceID, args.Name)))
+			b.endDeployment(ctx, &op, name, dobot.OpCanceled, st.Failure)
+			rep.final(ctx, infoMessage(fmt.Sprintf(":no_entry_sign: The deployment of %s was canceled. The app stays; `/do teardown %s` removes it.", name, name)))
 		default:
-			b.endLaunch(ctx, &op, args, dobot.OpFailed, st.Failure)
-			rep.final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", args.Name, st.Failure)))
+			b.endDeployment(ctx, &op, name, dobot.OpFailed, st.Failure)
+			rep.final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", name, st.Failure)))
+			b.attachFailureLogs(ctx, op, st, rep)
 		}
 		return
 	}
 }
 
-// endLaunch records the launch's outcome in the operation and the audit.
-func (b *Bot) endLaunch(ctx context.Context, op *dobot.Operation, args LaunchArgs, state dobot.OpState, why string) {
+// endDeployment records a deployment's outcome in the operation and the audit.
+func (b *Bot) endDeployment(ctx context.Context, op *dobot.Operation, name string, state dobot.OpState, why string) {
 	b.finish(ctx, op, state, why)
 	outcome := "live"
 	if state != dobot.OpSucceeded {
 		outcome = string(state)
 	}
 	b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
-		CommandText: op.CommandText, Action: "do.deployment", Target: args.Name, Decision: "allowed",
-		Outcome: outcome, Error: why, Details: fmt.Sprintf("app_id=%s deployment_id=%s", op.ResourceID, op.DeploymentID)})
+		CommandText: op.CommandText, Action: "do.deployment", Target: name, Decision: "allowed",
+		Outcome: outcome, Error: why, Details: fmt.Sprintf("%s app_id=%s deployment_id=%s", op.Action, op.ResourceID, op.DeploymentID)})
 }
 
 func orPending(url string) string {
@@ -151,7 +159,7 @@ func (b *Bot) deploymentState(ctx context.Context, app *godo.App, depID string) 
 }
 
 func stateOf(d *godo.Deployment, app *godo.App) launchState {
-	st := launchState{Phase: string(d.Phase), DeploymentID: d.ID}
+	st := launchState{Phase: string(d.Phase), DeploymentID: d.ID, FailedStep: failedStepName(d)}
 	if st.Phase == "" {
 		st.Phase = string(godo.DeploymentPhase_PendingBuild)
 	}
@@ -211,6 +219,17 @@ func failingStep(steps []*godo.DeploymentProgressStep, prefix []string) ([]strin
 		return path, s.Reason
 	}
 	return nil, nil
+}
+
+// failedStepName is the top-level step of d in error, if any.
+func failedStepName(d *godo.Deployment) string {
+	if d.Progress == nil {
+		return ""
+	}
+	if path, _ := failingStep(d.Progress.Steps, nil); len(path) > 0 {
+		return path[0]
+	}
+	return ""
 }
 
 var phaseNames = map[string]string{

@@ -18,8 +18,8 @@ var helpCommand = &Command{
 		switch len(words) {
 		case 0:
 			return helpArgs{}, nil
-		case 1:
-			return helpArgs{command: strings.ToLower(words[0])}, nil
+		case 1, 2:
+			return helpArgs{command: strings.ToLower(strings.Join(words, " "))}, nil
 		}
 		return nil, userErrorf("help takes at most one command name, like `/do help launch`")
 	},
@@ -31,8 +31,13 @@ type helpArgs struct{ command string }
 func runHelp(ctx context.Context, b *Bot, inv *Invocation) error {
 	args := inv.Args.(helpArgs)
 	if args.command != "" {
-		cmd, ok := b.table[args.command]
-		if !ok {
+		var cmd *Command
+		for _, c := range b.table.All() {
+			if c.Name == args.command {
+				cmd = c
+			}
+		}
+		if cmd == nil {
 			return userErrorf("there is no command %q; `/do help` lists them", args.command)
 		}
 		need, approval, err := b.requiredRole(ctx, cmd, nil, "")
@@ -48,7 +53,7 @@ func runHelp(ctx context.Context, b *Bot, inv *Invocation) error {
 		fmt.Fprintf(&sb, " (you are a %s)", inv.Role)
 	}
 	sb.WriteString(":\n")
-	for _, cmd := range b.table.Sorted() {
+	for _, cmd := range b.table.All() {
 		need, _, err := b.requiredRole(ctx, cmd, nil, "")
 		if err != nil {
 			return err

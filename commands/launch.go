@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/digitalocean/godo"
 
@@ -20,6 +21,8 @@ var (
 	envKeyPattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	sizeSlugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 	regionPattern   = regexp.MustCompile(`^([a-z]{3})([0-9]?)$`)
+	// deploymentIDPattern is the UUID form of App Platform deployment ids.
+	deploymentIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
 
 // appRegions are the region families App Platform runs in.
@@ -62,16 +65,21 @@ type LaunchArgs struct {
 	Port      int    `json:",omitempty"`
 	Env       [][2]string
 	Ref       ImageRef
-	Reason    string `json:",omitempty"`
+	Reason    string        `json:",omitempty"`
+	TTL       time.Duration `json:",omitempty"` // tear down this long after launch
+	DryRun    bool          `json:"-"`
+	// MonthlyCents is the price of what the launch creates, from
+	// DigitalOcean's price list when the launch was prepared.
+	MonthlyCents int64 `json:",omitempty"`
 }
 
 func (a LaunchArgs) target() string { return a.Name }
 
 var launchCommand = &Command{
 	Name:        "launch",
-	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--reason TEXT]",
+	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--ttl DURATION] [--dry-run] [--reason TEXT]",
 	Description: "Create an App Platform app running a container image, and report its progress in a thread.",
-	Examples:    []string{"launch web --image ghcr.io/acme/web:1.2.3", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod"},
+	Examples:    []string{"launch web --image ghcr.io/acme/web:1.2.3", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run"},
 	Action:      ActionLaunch,
 	Parse:       parseLaunch,
 	Prepare:     prepareLaunch,
@@ -86,6 +94,8 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	port := &intFlag{name: "port", min: 1, max: 65535}
 	env := &envFlag{}
 	reason := fs.String("reason", "", "")
+	ttl := fs.String("ttl", "", "")
+	dryRun := fs.Bool("dry-run", false, "")
 	fs.Var(instances, "instances", "")
 	fs.Var(port, "port", "")
 	fs.Var(env, "env", "")
@@ -120,6 +130,12 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	if args.Size != "" && !sizeSlugPattern.MatchString(args.Size) {
 		return nil, userErrorf("bad --size %q: use an instance size slug like apps-s-1vcpu-1gb", args.Size)
 	}
+	if *ttl != "" {
+		if args.TTL, err = parseTTL(*ttl); err != nil {
+			return nil, err
+		}
+	}
+	args.DryRun = *dryRun
 	return args, nil
 }
 
@@ -143,21 +159,35 @@ func (a LaunchArgs) appSpec() *godo.AppSpec {
 
 func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
 	args := inv.Args.(LaunchArgs)
-	if existing, err := b.store.App(ctx, args.Name); err == nil {
+	existing, err := b.store.App(ctx, args.Name)
+	if err == nil {
 		return nil, userErrorf("an app named %s already exists (launched by <@%s> on %s). Pick another name, or tear it down first with `/do teardown %s`.",
 			args.Name, existing.Owner, existing.CreatedAt.UTC().Format("2006-01-02"), args.Name)
-	} else if !errors.Is(err, dobot.ErrNotFound) {
+	}
+	if !errors.Is(err, dobot.ErrNotFound) {
 		return nil, fmt.Errorf("look up app %q: %w", args.Name, err)
+	}
+	if err := b.checkDOCRTag(ctx, args.Ref); err != nil {
+		return nil, err
+	}
+	if args.MonthlyCents, err = b.appCost(ctx, args.Size, args.Instances); err != nil {
+		return nil, err
 	}
 	raw, err := json.Marshal(args)
 	if err != nil {
 		return nil, fmt.Errorf("encode launch args: %w", err)
 	}
-	return &Plan{
+	plan := &Plan{
 		Op:      dobot.Operation{Action: ActionLaunch, App: args.Name, Args: string(raw), Reason: args.Reason},
 		Summary: fmt.Sprintf("launch %s (%s) in %s", args.Name, args.Image, args.Region),
 		Fields:  launchFields(args),
-	}, nil
+	}
+	if args.DryRun {
+		plan.DryRun = func(ctx context.Context) (Message, error) {
+			return b.proposeApp(ctx, args.appSpec(), "", "launch "+args.Name)
+		}
+	}
+	return plan, nil
 }
 
 // launchFields are the facts of a launch that a card shows.
@@ -172,6 +202,12 @@ func launchFields(args LaunchArgs) []Field {
 		instances = 1
 	}
 	fields = append(fields, Field{"Size", fmt.Sprintf("%s × %d", size, instances)})
+	if args.MonthlyCents > 0 {
+		fields = append(fields, Field{"Cost", money(args.MonthlyCents) + "/month"})
+	}
+	if args.TTL > 0 {
+		fields = append(fields, Field{"Expires", "after " + args.TTL.String() + " (torn down automatically)"})
+	}
 	if args.Port != 0 {
 		fields = append(fields, Field{"Port", fmt.Sprint(args.Port)})
 	}
@@ -271,8 +307,7 @@ func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArg
 	if err := b.store.UpdateOperation(ctx, *op); err != nil {
 		return nil, fmt.Errorf("record app id %s: %w", app.ID, err)
 	}
-	if err := b.store.PutApp(ctx, dobot.App{Name: args.Name, Kind: "app", ResourceID: app.ID, Region: args.Region,
-		Image: args.Image, Owner: op.Requester, Channel: op.Channel, ThreadTS: op.MessageTS, CreatedAt: b.now()}); err != nil {
+	if err := b.store.PutApp(ctx, args.managedApp(op, app.ID, b.now())); err != nil {
 		return nil, fmt.Errorf("record app %s: %w", args.Name, err)
 	}
 	return app, nil
@@ -295,4 +330,33 @@ func (b *Bot) finish(ctx context.Context, op *dobot.Operation, state dobot.OpSta
 	if err := b.store.UpdateOperation(ctx, *op); err != nil {
 		b.log.Error("finish operation", "op", op.ID, "state", state, "err", err)
 	}
+}
+
+// Kinds of resource the bot manages.
+const (
+	kindApp     = "app"
+	kindDroplet = "droplet"
+)
+
+// managedApp is the store's record of the app a launch created.
+func (a LaunchArgs) managedApp(op *dobot.Operation, id string, now time.Time) dobot.App {
+	app := dobot.App{Name: a.Name, Kind: kindApp, ResourceID: id, Region: a.Region, Image: a.Image,
+		Owner: op.Requester, Channel: op.Channel, ThreadTS: op.MessageTS, CreatedAt: now,
+		Size: a.Size, Instances: a.Instances, MonthlyCents: a.MonthlyCents}
+	if app.Size == "" {
+		app.Size = defaultAppSize
+	}
+	if a.TTL > 0 {
+		app.ExpiresAt = now.Add(a.TTL)
+	}
+	return app
+}
+
+// parseTTL reads a --ttl value: a Go duration of at least a minute.
+func parseTTL(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < time.Minute || d > 90*24*time.Hour {
+		return 0, userErrorf("--ttl takes a duration from 1m to 2160h, like 45m, 4h or 2h30m, not %q", s)
+	}
+	return d, nil
 }

@@ -14,6 +14,8 @@ type Plan struct {
 	Op      dobot.Operation // Action, App, Args and ResourceID are set
 	Summary string          // "launch web (nginx:1.27) in nyc"
 	Fields  []Field         // everything that would change
+	// DryRun, when set, shows what would be sent instead of doing it.
+	DryRun func(ctx context.Context) (Message, error)
 }
 
 // executor runs one kind of operation. It works from the stored operation
@@ -42,6 +44,14 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	plan, err := inv.Command.Prepare(ctx, b, inv)
 	if err != nil {
 		return err
+	}
+	if plan.DryRun != nil {
+		m, err := plan.DryRun(ctx)
+		if err != nil {
+			return err
+		}
+		b.tell(ctx, inv.Req, m)
+		return nil
 	}
 	op := plan.Op
 	op.Requester, op.RequesterName = inv.Req.UserID, inv.Req.UserName

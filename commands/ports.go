@@ -52,6 +52,8 @@ type Chat interface {
 	// Respond answers through a command's response_url, which works even
 	// where the bot is not a member.
 	Respond(ctx context.Context, responseURL string, m Message) error
+	// Upload posts text as a file snippet in the thread of threadTS.
+	Upload(ctx context.Context, channel, threadTS, filename, title, content string) error
 }
 
 // Message is a chat message in a form both Block Kit and a terminal can

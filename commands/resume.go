@@ -113,8 +113,7 @@ func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchAr
 		b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
 			CommandText: op.CommandText, Action: "do.adopt_app", Target: args.Name, Decision: "allowed", Outcome: "found by name",
 			Details: fmt.Sprintf("app_id=%s (created before the bot could record it)", app.ID)})
-		return app, b.store.PutApp(ctx, dobot.App{Name: args.Name, Kind: "app", ResourceID: app.ID, Region: args.Region,
-			Image: args.Image, Owner: op.Requester, Channel: op.Channel, ThreadTS: op.MessageTS, CreatedAt: b.now()})
+		return app, b.store.PutApp(ctx, args.managedApp(op, app.ID, b.now()))
 	}
 	return nil, nil
 }

@@ -151,5 +151,6 @@ var rolesCommand = &Command{
 // standardCommands is the bot's command table.
 func standardCommands() []*Command {
 	return []*Command{helpCommand, launchCommand, statusCommand, teardownCommand, grantCommand, revokeCommand, rolesCommand,
-		policyCommand, approveCommand, denyCommand, auditCommand, cancelCommand}
+		policyCommand, approveCommand, denyCommand, auditCommand, cancelCommand,
+		logsCommand, sizesCommand, redeployCommand, rollbackCommand, registryCommand}
 }

@@ -36,6 +36,9 @@ type Command struct {
 	Prepare func(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error)
 	// Run does the work of any other command for an authorised caller.
 	Run func(ctx context.Context, b *Bot, inv *Invocation) error
+	// Subcommands, when set, are chosen by the next word ("registry
+	// create"); the command itself runs when no subcommand is named.
+	Subcommands []*Command
 }
 
 // Invocation is one parsed command on its way through the bot.
@@ -63,9 +66,30 @@ func NewTable(cmds ...*Command) (Table, error) {
 		if c.Prepare != nil && executors[c.Action] == nil {
 			return nil, fmt.Errorf("command %q prepares action %q, which has no executor", c.Name, c.Action)
 		}
+		for _, sub := range c.Subcommands {
+			if !strings.HasPrefix(sub.Name, c.Name+" ") {
+				return nil, fmt.Errorf("subcommand %q must be named %q plus a word", sub.Name, c.Name)
+			}
+			if sub.Parse == nil || (sub.Run == nil) == (sub.Prepare == nil) {
+				return nil, fmt.Errorf("command %q needs Parse and exactly one of Run and Prepare", sub.Name)
+			}
+			if sub.Prepare != nil && executors[sub.Action] == nil {
+				return nil, fmt.Errorf("command %q prepares action %q, which has no executor", sub.Name, sub.Action)
+			}
+		}
 		t[c.Name] = c
 	}
 	return t, nil
+}
+
+// All returns every command and subcommand in name order.
+func (t Table) All() []*Command {
+	var out []*Command
+	for _, c := range t.Sorted() {
+		out = append(out, c)
+		out = append(out, c.Subcommands...)
+	}
+	return out
 }
 
 // Sorted returns the commands in name order.
@@ -92,7 +116,16 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 	if !ok {
 		return nil, nil, userErrorf("unknown command %q. Try `/do help` for the list of commands.", words[0])
 	}
-	args, err := cmd.Parse(words[1:], cfg)
+	words = words[1:]
+	if len(words) > 0 {
+		for _, sub := range cmd.Subcommands {
+			if strings.EqualFold(sub.Name, name+" "+words[0]) {
+				cmd, words = sub, words[1:]
+				break
+			}
+		}
+	}
+	args, err := cmd.Parse(words, cfg)
 	if err != nil {
 		return cmd, nil, err
 	}

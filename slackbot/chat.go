@@ -111,6 +111,20 @@ func (c *Chat) Ephemeral(ctx context.Context, channel, user string, m commands.M
 	}))
 }
 
+// Upload posts content as a text snippet in a thread (files.uploadV2).
+func (c *Chat) Upload(ctx context.Context, channel, threadTS, filename, title, content string) error {
+	if content == "" {
+		content = "(empty)\n"
+	}
+	return mapError(c.retry(ctx, func() error {
+		_, err := c.api.UploadFileContext(ctx, slack.UploadFileParameters{
+			Content: content, FileSize: len(content), Filename: filename, Title: title,
+			Channel: channel, ThreadTimestamp: threadTS, SnippetType: "text",
+		})
+		return err
+	}))
+}
+
 // Respond answers through a response_url, privately to the person.
 func (c *Chat) Respond(ctx context.Context, responseURL string, m commands.Message) error {
 	body, err := json.Marshal(map[string]any{

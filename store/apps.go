@@ -9,7 +9,8 @@ import (
 	"dobot"
 )
 
-const appColumns = `name, kind, resource_id, region, image, owner, channel, thread_ts, created_at`
+const appColumns = `name, kind, resource_id, region, image, owner, channel, thread_ts, created_at,
+	size, instances, monthly_cents, expires_at, reminded, adopted`
 
 // PutApp stores app, replacing any app of the same name. A zero CreatedAt is
 // set from the store clock.
@@ -22,8 +23,14 @@ func (db *DB) PutApp(ctx context.Context, app dobot.App) error {
 	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO apps (`+appColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO apps (`+appColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET
+				size = excluded.size,
+				instances = excluded.instances,
+				monthly_cents = excluded.monthly_cents,
+				expires_at = excluded.expires_at,
+				reminded = excluded.reminded,
+				adopted = excluded.adopted,
 				kind = excluded.kind,
 				resource_id = excluded.resource_id,
 				region = excluded.region,
@@ -33,7 +40,8 @@ func (db *DB) PutApp(ctx context.Context, app dobot.App) error {
 				thread_ts = excluded.thread_ts,
 				created_at = excluded.created_at`,
 			app.Name, app.Kind, app.ResourceID, app.Region, app.Image,
-			app.Owner, app.Channel, app.ThreadTS, formatTime(app.CreatedAt))
+			app.Owner, app.Channel, app.ThreadTS, formatTime(app.CreatedAt),
+			app.Size, app.Instances, app.MonthlyCents, formatTime(app.ExpiresAt), app.Reminded, app.Adopted)
 		return err
 	})
 	if err != nil {
@@ -122,11 +130,12 @@ type scanner interface {
 // scanApp reads one row of appColumns; sql.ErrNoRows becomes ErrNotFound.
 func scanApp(s scanner) (dobot.App, error) {
 	var (
-		app dobot.App
-		at  string
+		app     dobot.App
+		at, exp string
 	)
 	err := s.Scan(&app.Name, &app.Kind, &app.ResourceID, &app.Region, &app.Image,
-		&app.Owner, &app.Channel, &app.ThreadTS, &at)
+		&app.Owner, &app.Channel, &app.ThreadTS, &at,
+		&app.Size, &app.Instances, &app.MonthlyCents, &exp, &app.Reminded, &app.Adopted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return dobot.App{}, dobot.ErrNotFound
 	}
@@ -134,6 +143,9 @@ func scanApp(s scanner) (dobot.App, error) {
 		return dobot.App{}, err
 	}
 	if app.CreatedAt, err = parseTime(at); err != nil {
+		return dobot.App{}, err
+	}
+	if app.ExpiresAt, err = parseTime(exp); err != nil {
 		return dobot.App{}, err
 	}
 	return app, nil

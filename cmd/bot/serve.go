@@ -73,7 +73,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	chat := slackbot.NewChat(api, nil, log)
 	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName,
 		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel},
-		commands.Deps{Store: db, Apps: do.Apps, DO: do, Chat: chat, Watcher: watcher, Log: log})
+		commands.Deps{Store: db, Cloud: commands.CloudOf(do), Chat: chat, Watcher: watcher, Log: log})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,38 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/digitalocean/godo"
+)
+
+// proposeApp checks spec with App Platform's propose endpoint and shows the
+// exact spec that would be sent. It changes nothing.
+func (b *Bot) proposeApp(ctx context.Context, spec *godo.AppSpec, appID, what string) (Message, error) {
+	resp, _, err := b.apps.Propose(ctx, &godo.AppProposeRequest{Spec: spec, AppID: appID})
+	if err != nil {
+		return Message{}, fmt.Errorf("propose %s: %w", what, err)
+	}
+	raw, err := json.MarshalIndent(spec, "", "  ")
+	if err != nil {
+		return Message{}, fmt.Errorf("encode spec: %w", err)
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, ":mag: *Dry run of %s*: nothing was changed. App Platform accepted the spec", what)
+	if resp.AppCost > 0 {
+		fmt.Fprintf(&sb, "; it would cost $%.2f/month", resp.AppCost)
+	}
+	sb.WriteString(".\n")
+	if appID == "" && !resp.AppNameAvailable {
+		fmt.Fprintf(&sb, ":warning: The name %s is taken", spec.Name)
+		if resp.AppNameSuggestion != "" {
+			fmt.Fprintf(&sb, "; %s is free", resp.AppNameSuggestion)
+		}
+		sb.WriteString(".\n")
+	}
+	fmt.Fprintf(&sb, "```%s```", clipTail(string(raw), 2600))
+	return Message{Text: sb.String()}, nil
+}

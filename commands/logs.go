@@ -1,0 +1,217 @@
+package commands
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/digitalocean/godo"
+
+	"dobot"
+)
+
+// Log tail limits.
+const (
+	defaultLogLines = 100
+	maxLogLines     = 2000
+	failureLogLines = 60
+	maxLogBytes     = 4 << 20 // read no more than this from a log URL
+)
+
+// LogsArgs are logs's parsed arguments.
+type LogsArgs struct {
+	Name  string
+	Type  godo.AppLogType
+	Lines int
+}
+
+func (a LogsArgs) target() string { return a.Name }
+
+var logsCommand = &Command{
+	Name:        "logs",
+	Usage:       "logs NAME [--type build|deploy|run] [--lines N]",
+	Description: "Post the last lines of an app's logs in its thread, as a snippet.",
+	Examples:    []string{"logs web", "logs web --type build --lines 300"},
+	MinRole:     dobot.RoleViewer,
+	Parse: func(words []string, _ Config) (any, error) {
+		fs := newFlagSet("logs")
+		typ := fs.String("type", "run", "")
+		lines := &intFlag{name: "lines", min: 1, max: maxLogLines, value: defaultLogLines}
+		fs.Var(lines, "lines", "")
+		pos, err := parseFlags(fs, words)
+		if err != nil {
+			return nil, err
+		}
+		if len(pos) != 1 {
+			return nil, userErrorf("logs takes one app name, like `/do logs web --type build`")
+		}
+		if err := ValidAppName(pos[0]); err != nil {
+			return nil, err
+		}
+		args := LogsArgs{Name: pos[0], Lines: lines.value}
+		switch strings.ToLower(*typ) {
+		case "build":
+			args.Type = godo.AppLogTypeBuild
+		case "deploy":
+			args.Type = godo.AppLogTypeDeploy
+		case "run":
+			args.Type = godo.AppLogTypeRun
+		default:
+			return nil, userErrorf("--type takes build, deploy or run, not %q", *typ)
+		}
+		return args, nil
+	},
+	Run: runLogs,
+}
+
+func runLogs(ctx context.Context, b *Bot, inv *Invocation) error {
+	args := inv.Args.(LogsArgs)
+	managed, err := b.managedApp(ctx, args.Name)
+	if err != nil {
+		return err
+	}
+	if managed.Kind == kindDroplet {
+		return userErrorf("%s is a droplet; App Platform logs exist for apps only. Use the droplet's console or SSH.", args.Name)
+	}
+	app, _, err := b.apps.Get(ctx, managed.ResourceID)
+	if err != nil {
+		return fmt.Errorf("get app %s: %w", managed.ResourceID, err)
+	}
+	d := currentDeployment(app)
+	if d == nil {
+		return userErrorf("%s has no deployment yet, so there are no logs.", args.Name)
+	}
+	text, err := b.fetchLogs(ctx, app, d.ID, args.Type, args.Lines)
+	if err != nil {
+		return err
+	}
+	title := fmt.Sprintf("%s %s logs, last %d lines (deployment %s)", args.Name, strings.ToLower(string(args.Type)), args.Lines, d.ID)
+	channel, thread := managed.Channel, managed.ThreadTS
+	if thread == "" {
+		channel, thread = inv.Req.ChannelID, ""
+	}
+	if err := b.chat.Upload(ctx, channel, thread, args.Name+"-"+strings.ToLower(string(args.Type))+".log", title, text); err != nil {
+		// No file access: fall back to a code block where it was asked.
+		b.tell(ctx, inv.Req, Message{Text: fmt.Sprintf("*%s*\n```%s```", title, clipTail(text, 2800))})
+		return nil
+	}
+	if thread != "" {
+		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Posted the %s logs of %s in its launch thread in <#%s>.", strings.ToLower(string(args.Type)), args.Name, channel)))
+	}
+	return nil
+}
+
+// currentDeployment is the deployment whose logs matter now: the one in
+// progress, else the active one.
+func currentDeployment(app *godo.App) *godo.Deployment {
+	for _, d := range []*godo.Deployment{app.InProgressDeployment, app.ActiveDeployment, app.PendingDeployment} {
+		if d != nil && d.ID != "" {
+			return d
+		}
+	}
+	return nil
+}
+
+// fetchLogs asks App Platform where a deployment's logs are, reads them and
+// keeps the last lines.
+func (b *Bot) fetchLogs(ctx context.Context, app *godo.App, deploymentID string, typ godo.AppLogType, lines int) (string, error) {
+	component := ""
+	if app.Spec != nil && len(app.Spec.Services) > 0 {
+		component = app.Spec.Services[0].Name
+	}
+	logs, _, err := b.apps.GetLogs(ctx, app.ID, deploymentID, component, typ, false, lines)
+	if err != nil {
+		return "", fmt.Errorf("get %s logs of %s: %w", typ, app.ID, err)
+	}
+	urls := append([]string{}, logs.HistoricURLs...)
+	if logs.LiveURL != "" {
+		urls = append(urls, logs.LiveURL)
+	}
+	if len(urls) == 0 {
+		return "", userErrorf("DigitalOcean has no %s logs for this deployment yet.", strings.ToLower(string(typ)))
+	}
+	var all []string
+	for _, u := range urls {
+		part, err := b.readLogURL(ctx, u)
+		if err != nil {
+			return "", err
+		}
+		all = append(all, part...)
+	}
+	if len(all) > lines {
+		all = all[len(all)-lines:]
+	}
+	return strings.Join(all, "\n") + "\n", nil
+}
+
+// readLogURL reads one signed log URL. These are not API calls, so they
+// carry no token.
+func (b *Bot) readLogURL(ctx context.Context, url string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("log request: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("read logs: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("read logs: %s", resp.Status)
+	}
+	var lines []string
+	sc := bufio.NewScanner(io.LimitReader(resp.Body, maxLogBytes))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if err := sc.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("read logs: %w", err)
+	}
+	return lines, nil
+}
+
+// attachFailureLogs posts the tail of the failing step's log in the thread
+// of a failed deployment, so the reason is one click away.
+func (b *Bot) attachFailureLogs(ctx context.Context, op dobot.Operation, st launchState, rep *reporter) {
+	if rep.ts == "" || op.DeploymentID == "" {
+		return
+	}
+	typ := godo.AppLogTypeDeploy
+	if st.FailedStep == "build" || st.FailedStep == "" {
+		typ = godo.AppLogTypeBuild
+	}
+	app, _, err := b.apps.Get(ctx, op.ResourceID)
+	if err != nil {
+		b.log.Warn("get app for failure logs", "op", op.ID, "err", err)
+		return
+	}
+	text, err := b.fetchLogs(ctx, app, op.DeploymentID, typ, failureLogLines)
+	if err != nil {
+		b.log.Warn("fetch failure logs", "op", op.ID, "err", err)
+		return
+	}
+	title := fmt.Sprintf("%s: last %d lines of the %s log", op.App, failureLogLines, strings.ToLower(string(typ)))
+	if err := b.chat.Upload(ctx, rep.channel, rep.ts, op.App+"-"+strings.ToLower(string(typ))+".log", title, text); err != nil {
+		rep.reply(ctx, Message{Text: fmt.Sprintf("*%s*\n```%s```", title, clipTail(text, 2800))})
+	}
+}
+
+// clipTail keeps the last n bytes of s, at a line start when it can.
+func clipTail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[len(s)-n:]
+	if i := strings.IndexByte(s, '\n'); i >= 0 && i < len(s)-1 {
+		s = s[i+1:]
+	}
+	return s
+}

@@ -1,0 +1,468 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/digitalocean/godo"
+
+	"dobot"
+)
+
+// More actions governed by policy.
+const (
+	ActionRedeploy = "redeploy"
+	ActionRollback = "rollback"
+)
+
+func init() {
+	DefaultPolicies[ActionRedeploy] = dobot.Policy{Action: ActionRedeploy, Role: dobot.RoleDeployer}
+	DefaultPolicies[ActionRollback] = dobot.Policy{Action: ActionRollback, Role: dobot.RoleDeployer}
+	executors[ActionRedeploy] = &executor{head: changeHead, run: runRedeployOp}
+	executors[ActionRollback] = &executor{head: changeHead, run: runRollbackOp}
+}
+
+// ChangeArgs are the arguments of redeploy and rollback, stored with the
+// operation so an approval or a restart runs exactly what was planned.
+type ChangeArgs struct {
+	Name         string
+	Image        string        `json:",omitempty"` // redeploy: new image as typed
+	Spec         *godo.AppSpec `json:",omitempty"` // redeploy: the spec to send
+	DeploymentID string        `json:",omitempty"` // rollback: the target
+	From         string        `json:",omitempty"` // what runs now, for the card
+	Reason       string        `json:",omitempty"`
+	DryRun       bool          `json:"-"`
+}
+
+func (a ChangeArgs) target() string { return a.Name }
+
+var redeployCommand = &Command{
+	Name:        "redeploy",
+	Usage:       "redeploy NAME [--image REF] [--dry-run] [--reason TEXT]",
+	Description: "Deploy an app again: with --image, update its spec to the new image or tag; without, force a fresh deployment. Progress goes to a thread.",
+	Examples:    []string{"redeploy web --image ghcr.io/acme/web:1.2.4", "redeploy web"},
+	Action:      ActionRedeploy,
+	Parse: func(words []string, _ Config) (any, error) {
+		fs := newFlagSet("redeploy")
+		image := fs.String("image", "", "")
+		dryRun := fs.Bool("dry-run", false, "")
+		reason := fs.String("reason", "", "")
+		pos, err := parseFlags(fs, words)
+		if err != nil {
+			return nil, err
+		}
+		if len(pos) != 1 {
+			return nil, userErrorf("redeploy takes one app name, like `/do redeploy web --image nginx:1.27`")
+		}
+		if err := ValidAppName(pos[0]); err != nil {
+			return nil, err
+		}
+		args := ChangeArgs{Name: pos[0], Image: unlink(strings.TrimSpace(*image)), DryRun: *dryRun, Reason: strings.TrimSpace(*reason)}
+		if args.Image != "" {
+			if _, err := ParseImageRef(args.Image); err != nil {
+				return nil, err
+			}
+		}
+		return args, nil
+	},
+	Prepare: prepareRedeploy,
+}
+
+func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
+	args := inv.Args.(ChangeArgs)
+	managed, err := b.managedApp(ctx, args.Name)
+	if err != nil {
+		return nil, err
+	}
+	if managed.Kind == kindDroplet {
+		return nil, userErrorf("%s is a droplet; redeploy works on App Platform apps. Tear it down and launch it again, or use `/do droplet reboot %s`.", args.Name, args.Name)
+	}
+	app, _, err := b.apps.Get(ctx, managed.ResourceID)
+	if err != nil {
+		return nil, fmt.Errorf("get app %s: %w", managed.ResourceID, err)
+	}
+	args.From = managed.Image
+	fields := []Field{{"App", args.Name}, {"Now running", managed.Image}}
+	if args.Image != "" {
+		ref, _ := ParseImageRef(args.Image)
+		if err := b.checkDOCRTag(ctx, ref); err != nil {
+			return nil, err
+		}
+		args.Spec = withImage(app.Spec, ref)
+		if args.Spec == nil {
+			return nil, userErrorf("%s has no service that runs an image, so its image cannot be changed; `/do redeploy %s` without --image deploys it again.", args.Name, args.Name)
+		}
+		fields = append(fields, Field{"New image", args.Image})
+	} else {
+		fields = append(fields, Field{"Change", "a fresh deployment of the same spec (forced rebuild)"})
+	}
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return nil, fmt.Errorf("encode redeploy args: %w", err)
+	}
+	plan := &Plan{
+		Op:      dobot.Operation{Action: ActionRedeploy, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
+		Summary: "redeploy " + args.Name,
+		Fields:  fields,
+	}
+	if args.DryRun {
+		spec := args.Spec
+		if spec == nil {
+			spec = app.Spec
+		}
+		plan.DryRun = func(ctx context.Context) (Message, error) {
+			return b.proposeApp(ctx, spec, managed.ResourceID, "redeploy "+args.Name)
+		}
+	}
+	return plan, nil
+}
+
+// withImage copies spec with the image of its image services replaced by
+// ref; nil when no service runs an image.
+func withImage(spec *godo.AppSpec, ref ImageRef) *godo.AppSpec {
+	if spec == nil {
+		return nil
+	}
+	raw, err := json.Marshal(spec)
+	if err != nil {
+		return nil
+	}
+	var out godo.AppSpec
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil
+	}
+	changed := false
+	for _, svc := range out.Services {
+		if svc.Image != nil {
+			img := ref.Spec()
+			img.RegistryCredentials = svc.Image.RegistryCredentials
+			svc.Image = img
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return &out
+}
+
+func decodeChange(op dobot.Operation) (ChangeArgs, error) {
+	var args ChangeArgs
+	if err := json.Unmarshal([]byte(op.Args), &args); err != nil {
+		return args, fmt.Errorf("decode %s arguments of operation %d: %w", op.Action, op.ID, err)
+	}
+	return args, nil
+}
+
+// changeHead is the first message of a redeploy or rollback.
+func changeHead(op dobot.Operation) Message {
+	args, _ := decodeChange(op)
+	return changeCard(op, args, launchState{Phase: "starting"})
+}
+
+func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
+	verb := ":repeat: Redeploying"
+	if op.Action == ActionRollback {
+		verb = ":rewind: Rolling back"
+	}
+	title := fmt.Sprintf("%s %s", verb, args.Name)
+	switch {
+	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active:
+		title = fmt.Sprintf(":white_check_mark: %s is live (%s)", args.Name, op.Action)
+	case st.final():
+		title = fmt.Sprintf(":x: %s of %s failed", op.Action, args.Name)
+	}
+	fields := []Field{{"App", args.Name}, {"Was running", args.From}, {"Phase", phaseName(st.Phase)}}
+	switch {
+	case args.Image != "":
+		fields = append(fields, Field{"New image", args.Image})
+	case args.DeploymentID != "":
+		fields = append(fields, Field{"Back to deployment", "`" + args.DeploymentID + "`"})
+	}
+	if st.URL != "" {
+		fields = append(fields, Field{"URL", st.URL})
+	}
+	m := Message{
+		Text:     fmt.Sprintf("<@%s> is running %s on %s: %s", op.Requester, op.Action, args.Name, phaseName(st.Phase)),
+		Title:    title,
+		Fields:   fields,
+		Progress: st.Progress,
+		Footer:   opFooter(op),
+	}
+	if st.Failure != "" {
+		m.Body = ":x: " + st.Failure
+	}
+	return m
+}
+
+func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+	args, err := decodeChange(op)
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
+	if op.DeploymentID == "" {
+		// A resumed redeploy may already have started its deployment.
+		if d := b.newestDeployment(ctx, op.ResourceID, op.CreatedAt); d != nil {
+			op.DeploymentID = d.ID
+		} else if err := b.startRedeploy(ctx, &op, args); err != nil {
+			b.failOp(ctx, op, rep, err)
+			return
+		}
+		if err := b.store.UpdateOperation(ctx, op); err != nil {
+			b.log.Error("record deployment id", "op", op.ID, "err", err)
+		}
+	}
+	if args.Image != "" {
+		if managed, err := b.store.App(ctx, args.Name); err == nil {
+			managed.Image = args.Image
+			if err := b.store.PutApp(ctx, managed); err != nil {
+				b.log.Error("record new image", "app", args.Name, "err", err)
+			}
+		}
+	}
+	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st launchState) Message { return changeCard(op, args, st) }, rep)
+}
+
+// startRedeploy sends the spec update or the forced deployment.
+func (b *Bot) startRedeploy(ctx context.Context, op *dobot.Operation, args ChangeArgs) error {
+	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel, CommandText: op.CommandText,
+		Target: args.Name, Decision: "allowed"}
+	var dep *godo.Deployment
+	if args.Spec != nil {
+		entry.Action = "do.update_app"
+		app, _, err := b.apps.Update(ctx, op.ResourceID, &godo.AppUpdateRequest{Spec: args.Spec})
+		if err != nil {
+			entry.Outcome, entry.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
+			b.audit(ctx, b.log, entry)
+			return fmt.Errorf("update app %s: %w", args.Name, err)
+		}
+		for _, d := range []*godo.Deployment{app.PendingDeployment, app.InProgressDeployment} {
+			if d != nil && d.ID != "" {
+				dep = d
+				break
+			}
+		}
+		if dep == nil {
+			dep = b.newestDeployment(ctx, op.ResourceID, op.CreatedAt)
+		}
+	} else {
+		entry.Action = "do.create_deployment"
+		d, _, err := b.apps.CreateDeployment(ctx, op.ResourceID, &godo.DeploymentCreateRequest{ForceBuild: true})
+		if err != nil {
+			entry.Outcome, entry.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
+			b.audit(ctx, b.log, entry)
+			return fmt.Errorf("create deployment of %s: %w", args.Name, err)
+		}
+		dep = d
+	}
+	if dep == nil {
+		return fmt.Errorf("DigitalOcean accepted the change to %s but shows no new deployment", args.Name)
+	}
+	op.DeploymentID = dep.ID
+	entry.Outcome, entry.Details = "ok", fmt.Sprintf("app_id=%s deployment_id=%s", op.ResourceID, dep.ID)
+	b.audit(ctx, b.log, entry)
+	return nil
+}
+
+// newestDeployment is the newest deployment of app created at or after
+// since (with clock slack), or nil.
+func (b *Bot) newestDeployment(ctx context.Context, appID string, since time.Time) *godo.Deployment {
+	deps, _, err := b.apps.ListDeployments(ctx, appID, &godo.ListOptions{Page: 1, PerPage: 20})
+	if err != nil {
+		b.log.Warn("list deployments", "app", appID, "err", err)
+		return nil
+	}
+	var newest *godo.Deployment
+	for _, d := range deps {
+		if d.CreatedAt.Before(since.Add(-adoptSlack)) {
+			continue
+		}
+		if newest == nil || d.CreatedAt.After(newest.CreatedAt) {
+			newest = d
+		}
+	}
+	return newest
+}
+
+// failOp ends op as failed and says why in its thread.
+func (b *Bot) failOp(ctx context.Context, op dobot.Operation, rep *reporter, err error) {
+	b.log.Error("operation failed", "op", op.ID, "action", op.Action, "err", err)
+	b.finish(ctx, &op, dobot.OpFailed, err.Error())
+	rep.final(ctx, errorMessage(fmt.Sprintf("%s %s failed: %s", op.Action, op.App, describeError(err, fmt.Sprintf("op-%d", op.ID)))))
+}
+
+var rollbackCommand = &Command{
+	Name:        "rollback",
+	Usage:       "rollback NAME [DEPLOYMENT]",
+	Description: "Roll an app back to its previous active deployment, or to the one given, after DigitalOcean confirms it can.",
+	Examples:    []string{"rollback web", "rollback web 3aa4d20e-5527-4c00-b496-601fbd22520a"},
+	Action:      ActionRollback,
+	Parse: func(words []string, _ Config) (any, error) {
+		fs := newFlagSet("rollback")
+		reason := fs.String("reason", "", "")
+		pos, err := parseFlags(fs, words)
+		if err != nil {
+			return nil, err
+		}
+		if len(pos) < 1 || len(pos) > 2 {
+			return nil, userErrorf("rollback takes an app name and optionally a deployment id, like `/do rollback web`")
+		}
+		if err := ValidAppName(pos[0]); err != nil {
+			return nil, err
+		}
+		args := ChangeArgs{Name: pos[0], Reason: strings.TrimSpace(*reason)}
+		if len(pos) == 2 {
+			if !deploymentIDPattern.MatchString(pos[1]) {
+				return nil, userErrorf("%q is not a deployment id; `/do status %s` shows them", pos[1], pos[0])
+			}
+			args.DeploymentID = pos[1]
+		}
+		return args, nil
+	},
+	Prepare: prepareRollback,
+}
+
+func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
+	args := inv.Args.(ChangeArgs)
+	managed, err := b.managedApp(ctx, args.Name)
+	if err != nil {
+		return nil, err
+	}
+	if managed.Kind == kindDroplet {
+		return nil, userErrorf("%s is a droplet; rollback works on App Platform apps.", args.Name)
+	}
+	app, _, err := b.apps.Get(ctx, managed.ResourceID)
+	if err != nil {
+		return nil, fmt.Errorf("get app %s: %w", managed.ResourceID, err)
+	}
+	if app.ActiveDeployment != nil {
+		args.From = "deployment `" + app.ActiveDeployment.ID + "`"
+	}
+	if args.DeploymentID == "" {
+		prev, err := b.previousDeployment(ctx, app)
+		if err != nil {
+			return nil, err
+		}
+		args.DeploymentID = prev.ID
+	}
+	var check struct {
+		Valid bool `json:"valid"`
+		Error *struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+		Warnings []struct {
+			Message string `json:"message"`
+		} `json:"warnings"`
+	}
+	if err := b.raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/rollback/validate", managed.ResourceID),
+		map[string]any{"deployment_id": args.DeploymentID}, &check); err != nil {
+		return nil, fmt.Errorf("validate rollback of %s: %w", args.Name, err)
+	}
+	if !check.Valid {
+		why := "no reason given"
+		if check.Error != nil {
+			why = check.Error.Message
+			if check.Error.Code != "" {
+				why += " (" + check.Error.Code + ")"
+			}
+		}
+		return nil, userErrorf("DigitalOcean says %s cannot roll back to deployment %s: %s. Nothing was changed.", args.Name, args.DeploymentID, why)
+	}
+	fields := []Field{{"App", args.Name}, {"Now running", args.From}, {"Back to deployment", "`" + args.DeploymentID + "`"}}
+	for _, w := range check.Warnings {
+		fields = append(fields, Field{"Warning", w.Message})
+	}
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return nil, fmt.Errorf("encode rollback args: %w", err)
+	}
+	return &Plan{
+		Op:      dobot.Operation{Action: ActionRollback, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
+		Summary: fmt.Sprintf("roll %s back to deployment %s", args.Name, args.DeploymentID),
+		Fields:  fields,
+	}, nil
+}
+
+// previousDeployment is the newest deployment before the active one that
+// once went live.
+func (b *Bot) previousDeployment(ctx context.Context, app *godo.App) (*godo.Deployment, error) {
+	deps, _, err := b.apps.ListDeployments(ctx, app.ID, &godo.ListOptions{Page: 1, PerPage: 50})
+	if err != nil {
+		return nil, fmt.Errorf("list deployments of %s: %w", app.ID, err)
+	}
+	sort.Slice(deps, func(i, j int) bool { return deps[i].CreatedAt.After(deps[j].CreatedAt) })
+	activeID := ""
+	if app.ActiveDeployment != nil {
+		activeID = app.ActiveDeployment.ID
+	}
+	for _, d := range deps {
+		if d.ID == activeID {
+			continue
+		}
+		switch d.Phase {
+		case godo.DeploymentPhase_Superseded, godo.DeploymentPhase_Active:
+			return d, nil
+		}
+	}
+	return nil, userErrorf("%s has no earlier deployment that went live, so there is nothing to roll back to.", app.Spec.Name)
+}
+
+func runRollbackOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+	args, err := decodeChange(op)
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
+	if op.DeploymentID == "" {
+		if d := b.newestDeployment(ctx, op.ResourceID, op.CreatedAt); d != nil && d.ID != args.DeploymentID {
+			op.DeploymentID = d.ID
+		} else {
+			var out struct {
+				Deployment *godo.Deployment `json:"deployment"`
+			}
+			entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel, CommandText: op.CommandText,
+				Action: "do.rollback", Target: args.Name, Decision: "allowed"}
+			// skip_pin commits the rollback at once, so the app is not left
+			// pinned with deploys on push disabled.
+			err := b.raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/rollback", op.ResourceID),
+				map[string]any{"deployment_id": args.DeploymentID, "skip_pin": true}, &out)
+			if err != nil || out.Deployment == nil {
+				if err == nil {
+					err = fmt.Errorf("DigitalOcean started no rollback deployment for %s", args.Name)
+				}
+				entry.Outcome, entry.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
+				b.audit(ctx, b.log, entry)
+				b.failOp(ctx, op, rep, err)
+				return
+			}
+			op.DeploymentID = out.Deployment.ID
+			entry.Outcome, entry.Details = "ok", fmt.Sprintf("app_id=%s to=%s deployment_id=%s", op.ResourceID, args.DeploymentID, op.DeploymentID)
+			b.audit(ctx, b.log, entry)
+		}
+		if err := b.store.UpdateOperation(ctx, op); err != nil {
+			b.log.Error("record deployment id", "op", op.ID, "err", err)
+		}
+	}
+	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st launchState) Message { return changeCard(op, args, st) }, rep)
+}
+
+// raw sends a request godo has no method for, through godo's client so it
+// gets the same auth, retries and error handling.
+func (b *Bot) raw(ctx context.Context, method, path string, body, out any) error {
+	if b.cloud.Raw == nil {
+		return fmt.Errorf("no DigitalOcean client for %s %s", method, path)
+	}
+	req, err := b.cloud.Raw.NewRequest(ctx, method, path, body)
+	if err != nil {
+		return fmt.Errorf("build %s %s: %w", method, path, err)
+	}
+	_, err = b.cloud.Raw.Do(ctx, req, out)
+	return err
+}
