@@ -518,4 +518,3 @@ func (b *Bot) checkDOCRTag(ctx context.Context, ref ImageRef) error {
 	}
 	return userErrorf("registry.digitalocean.com/%s/%s has no %s. Its tags: %s. Push the image first.", reg.Name, ref.Repository, want, strings.Join(names, ", "))
 }
-

@@ -15,31 +15,6 @@ import (
 	"github.com/google/uuid"
 )
 
-// handlerFunc serves one operation. It runs with s.mu held.
-type handlerFunc func(s *Server, c *call) reply
-
-// handlers maps the description's operationIds to their handlers. An
-// operation the description has but this map lacks is an unknown route.
-var handlers = map[string]handlerFunc{
-	"apps_list":                                 listApps,
-	"apps_create":                               createApp,
-	"apps_get":                                  getApp,
-	"apps_update":                               updateApp,
-	"apps_delete":                               deleteApp,
-	"apps_list_deployments":                     listDeployments,
-	"apps_create_deployment":                    createDeployment,
-	"apps_get_deployment":                       getDeployment,
-	"apps_cancel_deployment":                    cancelDeployment,
-	"apps_validate_appSpec":                     proposeApp,
-	"apps_list_instanceSizes":                   listInstanceSizes,
-	"apps_get_instanceSize":                     getInstanceSize,
-	"apps_list_regions":                         listRegions,
-	"apps_get_logs":                             getLogs,
-	"apps_get_logs_aggregate":                   getLogs,
-	"apps_get_logs_active_deployment":           getLogs,
-	"apps_get_logs_active_deployment_aggregate": getLogs,
-}
-
 // App is the app with id as the server would serve it now.
 func (s *Server) App(id string) (godo.App, bool) {
 	s.mu.Lock()
@@ -208,7 +183,7 @@ func createApp(s *Server, c *call) reply {
 	if a.projectID == "" {
 		a.projectID = defaultProjectID
 	}
-	s.deploy(a, a.spec, "initial deployment", c.now)
+	s.deploy(a, a.spec, "initial deployment", c.now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_CreateDeployment)
 	s.apps[a.id] = a
 	s.order = append(s.order, a.id)
 	return ok(map[string]any{"app": a.render(c.now)})
@@ -253,11 +228,14 @@ func updateApp(s *Server, c *call) reply {
 	if other := s.appByName(req.Spec.Name); other != nil && other != a {
 		return nameTaken()
 	}
+	if a.pinned != "" {
+		return pinnedReply(a)
+	}
 	if req.Spec.Region == "" {
 		req.Spec.Region = a.spec.Region
 	}
 	a.spec, a.updatedAt = req.Spec, c.now
-	s.deploy(a, a.spec, "app spec updated", c.now)
+	s.deploy(a, a.spec, "app spec updated", c.now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_UpdateSpec)
 	return ok(map[string]any{"app": a.render(c.now)})
 }
 
@@ -291,8 +269,12 @@ func (s *Server) page(c *call, n int) (from, to int, links, meta map[string]any)
 	per = min(per, 200)
 	last := max(1, (n+per-1)/per)
 	from, to = min(n, (pg-1)*per), min(n, pg*per)
+	// Links keep the query's filters, such as tag_name, as DigitalOcean's do.
 	link := func(p int) string {
-		return fmt.Sprintf("%s%s?page=%d&per_page=%d", s.ts.URL, c.r.URL.Path, p, per)
+		v := c.r.URL.Query()
+		v.Set("page", strconv.Itoa(p))
+		v.Set("per_page", strconv.Itoa(per))
+		return fmt.Sprintf("%s%s?%s", s.ts.URL, c.r.URL.Path, v.Encode())
 	}
 	pages := map[string]any{}
 	if pg > 1 {
@@ -336,11 +318,14 @@ func createDeployment(s *Server, c *call) reply {
 	if e := decode(c.body, &req); e != nil {
 		return fail(e)
 	}
+	if a.pinned != "" {
+		return pinnedReply(a)
+	}
 	cause := "manual"
 	if req.ForceBuild {
 		cause = "manual: force rebuild"
 	}
-	s.deploy(a, a.spec, cause, c.now)
+	s.deploy(a, a.spec, cause, c.now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_CreateDeployment)
 	return ok(map[string]any{"deployment": a.renderDeployment(len(a.deployments)-1, c.now)})
 }
 

@@ -17,6 +17,11 @@ type app struct {
 	createdAt   time.Time
 	updatedAt   time.Time
 	deployments []*deployment // oldest first
+	// pinned is the id of the rollback deployment the app is pinned to
+	// until the rollback is committed or reverted, and beforeRollback the
+	// spec that a revert deploys again.
+	pinned         string
+	beforeRollback *godo.AppSpec
 }
 
 // deployment is one deployment. Its phase is not stored: it follows from the
@@ -25,6 +30,8 @@ type deployment struct {
 	id        string
 	spec      *godo.AppSpec
 	cause     string
+	details   *godo.DeploymentCauseDetails
+	cloneOf   string // the deployment a rollback went back to
 	createdAt time.Time
 	delay     time.Duration
 	// failing maps the components whose build fails to the reason.
@@ -129,6 +136,9 @@ func (a *app) render(now time.Time) *godo.App {
 	if progressing >= 0 {
 		out.InProgressDeployment = a.deployments[progressing].render(now, phases[progressing], since[progressing])
 	}
+	if i := a.deployment(a.pinned); i >= 0 {
+		out.PinnedDeployment = a.deployments[i].render(now, phases[i], since[i])
+	}
 	// The app has a URL from its first ACTIVE deployment on.
 	for i, d := range a.deployments {
 		if phases[i] == godo.DeploymentPhase_Active || phases[i] == godo.DeploymentPhase_Superseded {
@@ -162,6 +172,8 @@ func (d *deployment) render(now time.Time, phase godo.DeploymentPhase, since tim
 		ID:                 d.id,
 		Spec:               d.spec,
 		Cause:              d.cause,
+		CauseDetails:       d.details,
+		ClonedFrom:         d.cloneOf,
 		CreatedAt:          d.createdAt,
 		UpdatedAt:          since,
 		PhaseLastUpdatedAt: since,

@@ -1,5 +1,6 @@
-// Package dotest is a DigitalOcean API server for tests: it speaks the App
-// Platform part of the API the way DigitalOcean does, and it is held to
+// Package dotest is a DigitalOcean API server for tests: it speaks the parts
+// of the API the bot uses (App Platform, Droplets and their actions, sizes,
+// and the container registry) the way DigitalOcean does, and it is held to
 // DigitalOcean's own OpenAPI description.
 //
 // Every request it receives and every response it gives is validated against
@@ -11,8 +12,10 @@
 // list, knownGaps in validate.go.
 //
 // Deployments move through PENDING_BUILD, BUILDING and DEPLOYING to ACTIVE
-// (or ERROR) as time passes on Options.Clock, so a test steps a fake clock
-// instead of sleeping.
+// (or ERROR), droplets from "new" to "active", actions from "in-progress" to
+// "completed" and registry garbage collections from "requested" to
+// "succeeded", all as time passes on Options.Clock, so a test steps a fake
+// clock instead of sleeping.
 package dotest
 
 import (
@@ -46,7 +49,9 @@ type Options struct {
 	// with no bearer token at all is also a violation of the description.
 	Token string
 	// PhaseDelay is the time a deployment spends in each of PENDING_BUILD,
-	// BUILDING and DEPLOYING; default 200ms.
+	// BUILDING and DEPLOYING, a droplet action or a garbage collection's
+	// phase takes, and half the time a new droplet takes to become active;
+	// default 200ms.
 	PhaseDelay time.Duration
 	// Clock tells the time; default time.Now. Deployment phases are derived
 	// from it on every read, so stepping it moves deployments along.
@@ -61,14 +66,16 @@ type Server struct {
 	ts     *httptest.Server
 	close  sync.Once
 
-	mu         sync.Mutex
-	apps       map[string]*app
-	order      []string // app ids, oldest first, as DigitalOcean lists them
-	requests   []Request
-	violations []string
-	excused    []string // findings that knownGaps excuse, logged at cleanup
-	remaining  int      // ratelimit-remaining
-	behaviour           // faults.go
+	mu            sync.Mutex
+	apps          map[string]*app
+	order         []string // app ids, oldest first, as DigitalOcean lists them
+	requests      []Request
+	violations    []string
+	excused       []string // findings that knownGaps excuse, logged at cleanup
+	remaining     int      // ratelimit-remaining
+	behaviour              // faults.go
+	fleet                  // droplets.go
+	registryState          // registry.go
 }
 
 // Request is one request the server received, as recorded.
@@ -182,6 +189,7 @@ type reply struct {
 	body   any
 	err    *apiError
 	header http.Header
+	empty  bool // no body at all, as in a 204
 }
 
 // apiError is DigitalOcean's error body, less the request id that serve adds.
@@ -200,6 +208,10 @@ func notFound() reply {
 }
 
 func ok(body any) reply { return reply{status: http.StatusOK, body: body} }
+
+// noBody is a reply of status with an empty body, as DigitalOcean sends for
+// deletes (204) and for a few actions (200).
+func noBody(status int) reply { return reply{status: status, empty: true} }
 
 // errorBody is the JSON of every error DigitalOcean returns.
 type errorBody struct {
@@ -271,9 +283,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // nil, sends it and returns its status.
 func (s *Server) write(w http.ResponseWriter, r *http.Request, in *openapi3filter.RequestValidationInput, reqID string, rep reply) int {
 	var payload []byte
-	if rep.err != nil {
+	switch {
+	case rep.empty:
+	case rep.err != nil:
 		payload, _ = json.Marshal(errorBody{ID: rep.err.id, Message: rep.err.message, RequestID: reqID})
-	} else {
+	default:
 		var err error
 		if payload, err = json.Marshal(rep.body); err != nil {
 			rep = errReply(http.StatusInternalServerError, "server_error", "dotest: encode response: "+err.Error())
