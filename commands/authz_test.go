@@ -40,6 +40,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"registry create acme", dobot.RoleAdmin},
 		{"registry delete", dobot.RoleAdmin},
 		{"registry gc", dobot.RoleAdmin},
+		{"extend web 1h", dobot.RoleDeployer},
+		{"list", dobot.RoleViewer},
+		{"adopt other-app", dobot.RoleAdmin},
 	}
 	// Every command in the table appears in the matrix.
 	h := newHarness(t)

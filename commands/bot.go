@@ -115,6 +115,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.life = ctx
 	b.lifeMu.Unlock()
 	b.background("expiry", b.expireLoop)
+	b.background("ttl", b.ttlLoop)
 	return b.resume(ctx)
 }
 

@@ -152,5 +152,6 @@ var rolesCommand = &Command{
 func standardCommands() []*Command {
 	return []*Command{helpCommand, launchCommand, statusCommand, teardownCommand, grantCommand, revokeCommand, rolesCommand,
 		policyCommand, approveCommand, denyCommand, auditCommand, cancelCommand,
-		logsCommand, sizesCommand, redeployCommand, rollbackCommand, registryCommand}
+		logsCommand, sizesCommand, redeployCommand, rollbackCommand, registryCommand,
+		extendCommand, listCommand, adoptCommand}
 }

@@ -1,0 +1,141 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/digitalocean/godo"
+
+	"dobot"
+)
+
+// AdoptArgs are adopt's parsed arguments.
+type AdoptArgs struct {
+	Name    string
+	Droplet bool
+}
+
+func (a AdoptArgs) target() string { return a.Name }
+
+var adoptCommand = &Command{
+	Name:        "adopt",
+	Usage:       "adopt NAME [--droplet]",
+	Description: "Take an app (or droplet) the bot did not create under its management, so status, teardown and the rest work on it.",
+	Examples:    []string{"adopt legacy-api", "adopt build-box --droplet"},
+	MinRole:     dobot.RoleAdmin,
+	Mutating:    true,
+	Parse: func(words []string, _ Config) (any, error) {
+		fs := newFlagSet("adopt")
+		droplet := fs.Bool("droplet", false, "")
+		pos, err := parseFlags(fs, words)
+		if err != nil {
+			return nil, err
+		}
+		if len(pos) != 1 {
+			return nil, userErrorf("adopt takes one name, like `/do adopt legacy-api`")
+		}
+		if err := ValidAppName(pos[0]); err != nil {
+			return nil, err
+		}
+		return AdoptArgs{Name: pos[0], Droplet: *droplet}, nil
+	},
+	Run: runAdopt,
+}
+
+func runAdopt(ctx context.Context, b *Bot, inv *Invocation) error {
+	args := inv.Args.(AdoptArgs)
+	if existing, err := b.store.App(ctx, args.Name); err == nil {
+		return userErrorf("the bot already manages %s (owner <@%s>).", args.Name, existing.Owner)
+	} else if !errors.Is(err, dobot.ErrNotFound) {
+		return err
+	}
+	rec := dobot.App{Name: args.Name, Owner: inv.Req.UserID, Channel: inv.Req.ChannelID, CreatedAt: b.now(), Adopted: true}
+	if args.Droplet {
+		d, err := b.dropletByName(ctx, args.Name)
+		if err != nil {
+			return err
+		}
+		rec.Kind, rec.ResourceID, rec.Region, rec.Size = kindDroplet, strconv.Itoa(d.ID), d.Region.Slug, d.SizeSlug
+		if d.Image != nil {
+			rec.Image = d.Image.Slug
+		}
+		if d.Size != nil {
+			rec.MonthlyCents = int64(math.Round(d.Size.PriceMonthly * 100))
+		}
+	} else {
+		app, err := b.appByName(ctx, args.Name)
+		if err != nil {
+			return err
+		}
+		rec.Kind, rec.ResourceID = kindApp, app.ID
+		if app.Region != nil {
+			rec.Region = app.Region.Slug
+		}
+		if app.Spec != nil {
+			for _, svc := range app.Spec.Services {
+				if svc.Image != nil && rec.Image == "" {
+					rec.Image = imageText(svc.Image)
+				}
+				if c, err := b.appCost(ctx, svc.InstanceSizeSlug, int(svc.InstanceCount)); err == nil {
+					rec.MonthlyCents += c
+				}
+			}
+		}
+	}
+	if err := b.store.PutApp(ctx, rec); err != nil {
+		return fmt.Errorf("adopt %s: %w", args.Name, err)
+	}
+	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":handshake: The bot now manages %s (%s id `%s`), owned by <@%s>.", rec.Name, rec.Kind, rec.ResourceID, rec.Owner)))
+	return nil
+}
+
+// appByName finds an App Platform app by name, with a user error when
+// there is none.
+func (b *Bot) appByName(ctx context.Context, name string) (*godo.App, error) {
+	apps, err := b.listApps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, app := range apps {
+		if app.Spec != nil && app.Spec.Name == name {
+			return app, nil
+		}
+	}
+	return nil, userErrorf("DigitalOcean has no App Platform app named %s (add --droplet for a droplet).", name)
+}
+
+// dropletByName finds a droplet by name, with a user error when there is
+// none or the name is ambiguous.
+func (b *Bot) dropletByName(ctx context.Context, name string) (*godo.Droplet, error) {
+	ds, _, err := b.cloud.Droplets.ListByName(ctx, name, &godo.ListOptions{Page: 1, PerPage: 50})
+	if err != nil {
+		return nil, fmt.Errorf("find droplet %s: %w", name, err)
+	}
+	switch len(ds) {
+	case 0:
+		return nil, userErrorf("DigitalOcean has no droplet named %s.", name)
+	case 1:
+		return &ds[0], nil
+	}
+	return nil, userErrorf("%d droplets are named %s; the bot adopts only a unique name.", len(ds), name)
+}
+
+// imageText writes an App Platform image source back as a ref.
+func imageText(img *godo.ImageSourceSpec) string {
+	tag := ":" + img.Tag
+	if img.Digest != "" {
+		tag = "@" + img.Digest
+	} else if img.Tag == "" {
+		tag = ":latest"
+	}
+	switch img.RegistryType {
+	case godo.ImageSourceSpecRegistryType_Ghcr:
+		return hostGHCR + "/" + img.Registry + "/" + img.Repository + tag
+	case godo.ImageSourceSpecRegistryType_DOCR:
+		return hostDOCR + "/" + img.Repository + tag
+	}
+	return img.Registry + "/" + img.Repository + tag
+}

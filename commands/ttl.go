@@ -1,0 +1,254 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"dobot"
+)
+
+// Expiring environments: a launch with --ttl is torn down when its time is
+// up, after a reminder with Extend and Destroy-now buttons.
+const (
+	reminderLead  = 15 * time.Minute
+	defaultExtend = time.Hour
+	clickExtend   = "ttl_extend"
+	clickDestroy  = "ttl_destroy"
+	// botUser names the bot in the audit when it acts on its own.
+	botUser = "dobot"
+)
+
+// ttlCheck is how often expiries are checked.
+var ttlCheck = time.Second
+
+func init() {
+	clickHandlers[clickExtend] = clickExtendTTL
+	clickHandlers[clickDestroy] = clickDestroyNow
+}
+
+// ttlLoop sends reminders and tears down expired apps. Expiry lives in the
+// store, so it survives restarts.
+func (b *Bot) ttlLoop(ctx context.Context) {
+	t := time.NewTicker(ttlCheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		apps, err := b.store.Apps(ctx)
+		if err != nil {
+			b.log.Warn("look for expiring apps", "err", err)
+			continue
+		}
+		now := b.now()
+		for _, app := range apps {
+			switch {
+			case app.ExpiresAt.IsZero():
+			case !now.Before(app.ExpiresAt):
+				b.expireApp(ctx, app)
+			case !app.Reminded && !now.Before(app.ExpiresAt.Add(-reminderLead)):
+				b.remind(ctx, app)
+			}
+		}
+	}
+}
+
+// remind posts the expiry reminder in the app's thread, once.
+func (b *Bot) remind(ctx context.Context, app dobot.App) {
+	app.Reminded = true
+	if err := b.store.PutApp(ctx, app); err != nil {
+		b.log.Error("record reminder", "app", app.Name, "err", err)
+		return
+	}
+	m := Message{
+		Text: fmt.Sprintf(":alarm_clock: <@%s>, %s expires at %s and will then be torn down.", app.Owner, app.Name, app.ExpiresAt.UTC().Format(timeFormat)),
+		Buttons: []Button{
+			{ActionID: clickExtend, Label: "Extend 1h", Value: app.Name, Style: "primary"},
+			{ActionID: clickDestroy, Label: "Destroy now", Value: app.Name, Style: "danger"},
+		},
+		Footer: fmt.Sprintf("`/do extend %s 2h` extends by any duration.", app.Name),
+	}
+	if _, err := b.chat.Reply(ctx, app.Channel, app.ThreadTS, m); err != nil {
+		b.log.Warn("post expiry reminder", "app", app.Name, "err", err)
+	}
+}
+
+// expireApp tears an expired app down without a new approval: the launch
+// was the decision. The operation is the owner's; the audit names the bot.
+func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
+	op, err := b.store.CreateOperation(ctx, dobot.Operation{
+		Action: ActionTeardown, App: app.Name, State: dobot.OpRunning, ResourceID: app.ResourceID,
+		Requester: app.Owner, RequesterName: botUser + " for " + app.Owner,
+		Channel: app.Channel, MessageTS: app.ThreadTS,
+		CommandText: fmt.Sprintf("(ttl expired at %s)", app.ExpiresAt.UTC().Format(timeFormat)),
+		Reason:      "TTL expired",
+	})
+	var busy *dobot.BusyError
+	if errors.As(err, &busy) {
+		return // something else holds the app; try at the next tick
+	}
+	if err != nil {
+		b.log.Error("start expiry teardown", "app", app.Name, "err", err)
+		return
+	}
+	b.audit(ctx, b.log, dobot.AuditEntry{UserID: botUser, UserName: botUser + " for " + app.Owner, Channel: app.Channel,
+		CommandText: op.CommandText, Action: "ttl.expired", Target: app.Name, Decision: "allowed", Outcome: "teardown",
+		Details: fmt.Sprintf("owner=%s expired_at=%s", app.Owner, app.ExpiresAt.UTC().Format(time.RFC3339))})
+	rep := b.reporterFor(op)
+	rep.reply(ctx, infoMessage(fmt.Sprintf(":hourglass: %s reached the end of its TTL; tearing it down for <@%s>.", app.Name, app.Owner)))
+	b.background(fmt.Sprintf("ttl-%s", app.Name), func(ctx context.Context) { executors[ActionTeardown].run(ctx, b, op, rep) })
+}
+
+// ExtendArgs are extend's parsed arguments.
+type ExtendArgs struct {
+	Name string
+	By   time.Duration
+}
+
+func (a ExtendArgs) target() string { return a.Name }
+
+var extendCommand = &Command{
+	Name:        "extend",
+	Usage:       "extend NAME DURATION",
+	Description: "Push back the expiry of an app launched with --ttl, as the reminder's Extend button does.",
+	Examples:    []string{"extend demo 2h"},
+	MinRole:     dobot.RoleDeployer,
+	Mutating:    true,
+	Parse: func(words []string, _ Config) (any, error) {
+		if len(words) != 2 {
+			return nil, userErrorf("extend takes an app name and a duration, like `/do extend demo 2h`")
+		}
+		if err := ValidAppName(words[0]); err != nil {
+			return nil, err
+		}
+		d, err := parseTTL(words[1])
+		if err != nil {
+			return nil, err
+		}
+		return ExtendArgs{Name: words[0], By: d}, nil
+	},
+	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
+		args := inv.Args.(ExtendArgs)
+		return b.extend(ctx, inv.Req, args.Name, args.By)
+	},
+}
+
+// extend moves an app's expiry later by d, from now if it has passed.
+func (b *Bot) extend(ctx context.Context, who Request, name string, d time.Duration) error {
+	app, err := b.managedApp(ctx, name)
+	if err != nil {
+		return err
+	}
+	if app.ExpiresAt.IsZero() {
+		return userErrorf("%s has no TTL, so there is nothing to extend.", name)
+	}
+	from := app.ExpiresAt
+	if from.Before(b.now()) {
+		from = b.now()
+	}
+	app.ExpiresAt, app.Reminded = from.Add(d), false
+	if err := b.store.PutApp(ctx, app); err != nil {
+		return fmt.Errorf("extend %s: %w", name, err)
+	}
+	b.audit(ctx, b.log, dobot.AuditEntry{UserID: who.UserID, UserName: who.UserName, Channel: who.ChannelID, CommandText: commandText(who),
+		Action: "ttl.extend", Target: name, Decision: "allowed", Outcome: "ok", Details: "expires_at=" + app.ExpiresAt.UTC().Format(time.RFC3339)})
+	text := fmt.Sprintf(":alarm_clock: <@%s> extended %s; it now expires at %s.", who.UserID, name, app.ExpiresAt.UTC().Format(timeFormat))
+	if app.ThreadTS != "" {
+		if _, err := b.chat.Reply(ctx, app.Channel, app.ThreadTS, infoMessage(text)); err == nil {
+			return nil
+		}
+	}
+	b.tell(ctx, who, infoMessage(text))
+	return nil
+}
+
+func clickExtendTTL(ctx context.Context, b *Bot, c Click) error {
+	who := Request{Ref: c.Ref, UserID: c.UserID, UserName: c.UserName, ChannelID: c.ChannelID, ResponseURL: c.ResponseURL}
+	role, err := b.store.Role(ctx, c.UserID)
+	if err != nil {
+		return err
+	}
+	if role < dobot.RoleDeployer {
+		b.audit(ctx, b.log, dobot.AuditEntry{UserID: c.UserID, UserName: c.UserName, Channel: c.ChannelID, CommandText: "(button)",
+			Action: "ttl.extend", Target: c.Value, Decision: "refused", Outcome: "not permitted"})
+		return userErrorf("Extending needs the deployer role, and %s. Nothing was changed.", roleText(role))
+	}
+	if err := ValidAppName(c.Value); err != nil {
+		return err
+	}
+	return b.extend(ctx, who, c.Value, defaultExtend)
+}
+
+// clickDestroyNow is the owner's own teardown: it goes through the teardown
+// command, so the teardown policy (and its approval) applies.
+func clickDestroyNow(ctx context.Context, b *Bot, c Click) error {
+	if err := ValidAppName(c.Value); err != nil {
+		return err
+	}
+	b.Handle(ctx, Request{Ref: c.Ref, UserID: c.UserID, UserName: c.UserName, ChannelID: c.ChannelID,
+		Text: "teardown " + c.Value + " --reason 'Destroy now, from the expiry reminder'", ResponseURL: c.ResponseURL})
+	return nil
+}
+
+var listCommand = &Command{
+	Name:        "list",
+	Usage:       "list",
+	Description: "Everything the bot manages, with owner, age, monthly cost and TTL, and the total.",
+	Examples:    []string{"list"},
+	MinRole:     dobot.RoleViewer,
+	Parse:       noArgs("list"),
+	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
+		apps, err := b.store.Apps(ctx)
+		if err != nil {
+			return fmt.Errorf("list managed apps: %w", err)
+		}
+		if len(apps) == 0 {
+			b.tell(ctx, inv.Req, infoMessage("The bot manages nothing yet. Launch with `/do launch NAME --image REF`."))
+			return nil
+		}
+		sort.Slice(apps, func(i, j int) bool { return apps[i].Name < apps[j].Name })
+		var sb strings.Builder
+		var total int64
+		fmt.Fprintf(&sb, "*%d managed by the bot*\n", len(apps))
+		for _, a := range apps {
+			kind := "app"
+			if a.Kind == kindDroplet {
+				kind = "droplet"
+			}
+			fmt.Fprintf(&sb, "• *%s* (%s) — <@%s> — %s old — %s/month", a.Name, kind, a.Owner, ageText(b.now().Sub(a.CreatedAt)), money(a.MonthlyCents))
+			if !a.ExpiresAt.IsZero() {
+				fmt.Fprintf(&sb, " — expires in %s", ageText(a.ExpiresAt.Sub(b.now())))
+			}
+			if a.Adopted {
+				sb.WriteString(" — adopted")
+			}
+			sb.WriteString("\n")
+			total += a.MonthlyCents
+		}
+		fmt.Fprintf(&sb, "*Total: %s/month*", money(total))
+		b.tell(ctx, inv.Req, infoMessage(sb.String()))
+		return nil
+	},
+}
+
+// ageText is a duration rounded for people: 45s, 12m, 3h10m, 4d2h.
+func ageText(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
+}
