@@ -1,0 +1,113 @@
+package dotest
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// action is one droplet action. Like a deployment's phase, its status is not
+// stored: it is "in-progress" until startedAt plus its duration, then
+// "completed".
+type action struct {
+	id        int
+	typ       string
+	dropletID int
+	region    string
+	startedAt time.Time
+	took      time.Duration
+}
+
+func (a *action) done(now time.Time) bool { return !now.Before(a.startedAt.Add(a.took)) }
+
+// powerActions are the droplet actions the server carries out; the others
+// in the description get 422 and are reported as unimplemented.
+var powerActions = map[string]bool{"reboot": true, "power_off": true, "power_on": true, "shutdown": true, "power_cycle": true}
+
+// startAction starts an action on d at now. A droplet's create action takes
+// as long as the droplet takes to become active: two phase delays.
+func (s *Server) startAction(d *droplet, typ string, now time.Time) *action {
+	a := &action{id: s.nextID(), typ: typ, dropletID: d.id, region: d.region, startedAt: now, took: s.opts.PhaseDelay}
+	if typ == "create" {
+		a.took = 2 * s.opts.PhaseDelay
+	}
+	s.actions[a.id] = a
+	d.actions = append(d.actions, a.id)
+	return a
+}
+
+// renderedAction is an action as DigitalOcean serves it.
+type renderedAction struct {
+	ID           int            `json:"id"`
+	Status       string         `json:"status"`
+	Type         string         `json:"type"`
+	StartedAt    time.Time      `json:"started_at"`
+	CompletedAt  *time.Time     `json:"completed_at"`
+	ResourceID   int            `json:"resource_id"`
+	ResourceType string         `json:"resource_type"`
+	Region       *dropletRegion `json:"region"`
+	RegionSlug   string         `json:"region_slug"`
+}
+
+func (a *action) render(now time.Time) renderedAction {
+	out := renderedAction{
+		ID: a.id, Status: "in-progress", Type: a.typ, StartedAt: a.startedAt,
+		ResourceID: a.dropletID, ResourceType: "droplet", Region: renderRegion(a.region), RegionSlug: a.region,
+	}
+	if a.done(now) {
+		end := a.startedAt.Add(a.took)
+		out.Status, out.CompletedAt = "completed", &end
+	}
+	return out
+}
+
+func postDropletAction(s *Server, c *call) reply {
+	d := s.dropletFor(c)
+	if d == nil {
+		return notFound()
+	}
+	var req struct {
+		Type string `json:"type"`
+	}
+	if e := decode(c.body, &req); e != nil {
+		return fail(e)
+	}
+	if !powerActions[req.Type] {
+		s.violations = append(s.violations, fmt.Sprintf("dotest does not implement droplet action %q", req.Type))
+		return unprocessable("dotest does not implement droplet action %q", req.Type)
+	}
+	for _, id := range d.actions {
+		if !s.actions[id].done(c.now) {
+			return unprocessable("Droplet already has a pending event.")
+		}
+	}
+	a := s.startAction(d, req.Type, c.now)
+	return reply{status: http.StatusCreated, body: map[string]any{"action": a.render(c.now)}}
+}
+
+// getDropletAction serves an action by id, if it is one of the droplet's.
+func getDropletAction(s *Server, c *call) reply {
+	d := s.dropletFor(c)
+	a := s.actionFor(c)
+	if d == nil || a == nil || a.dropletID != d.id {
+		return notFound()
+	}
+	return ok(map[string]any{"action": a.render(c.now)})
+}
+
+// getAction serves any action by id, also one of a deleted droplet.
+func getAction(s *Server, c *call) reply {
+	a := s.actionFor(c)
+	if a == nil {
+		return notFound()
+	}
+	return ok(map[string]any{"action": a.render(c.now)})
+}
+
+func (s *Server) actionFor(c *call) *action {
+	var id int
+	if _, err := fmt.Sscan(c.params["action_id"], &id); err != nil {
+		return nil
+	}
+	return s.actions[id]
+}

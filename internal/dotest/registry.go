@@ -1,0 +1,316 @@
+package dotest
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/digitalocean/godo"
+	"github.com/google/uuid"
+)
+
+// registryState is the account's container registry, if any, and its
+// subscription, which outlives the registry as DigitalOcean's does.
+type registryState struct {
+	reg *containerRegistry
+	sub *subscription
+}
+
+type containerRegistry struct {
+	uuid      string
+	name      string
+	region    string
+	createdAt time.Time
+	repos     map[string]*repository
+	gcs       []*garbageCollection // oldest first
+}
+
+type subscription struct {
+	tier      registryTier
+	createdAt time.Time
+	updatedAt time.Time
+}
+
+type repository struct {
+	name      string
+	manifests []*manifest // oldest first
+}
+
+// manifest is one pushed image. A push of a tag that another manifest holds
+// moves the tag, and may leave that manifest untagged: garbage a collection
+// of untagged manifests frees.
+type manifest struct {
+	digest     string
+	tags       []string
+	size       uint64 // uncompressed
+	compressed uint64
+	updatedAt  time.Time
+	untaggedAt time.Time
+	blobs      []blob
+}
+
+type blob struct {
+	Digest              string `json:"digest"`
+	CompressedSizeBytes uint64 `json:"compressed_size_bytes"`
+}
+
+// registryTier is a subscription tier with DigitalOcean's prices; an
+// included_repositories of 0 means no limit.
+type registryTier struct {
+	Name                       string   `json:"name"`
+	Slug                       string   `json:"slug"`
+	IncludedRepositories       uint64   `json:"included_repositories"`
+	IncludedStorageBytes       uint64   `json:"included_storage_bytes"`
+	AllowStorageOverage        bool     `json:"allow_storage_overage"`
+	IncludedBandwidthBytes     uint64   `json:"included_bandwidth_bytes"`
+	MonthlyPriceInCents        uint64   `json:"monthly_price_in_cents"`
+	StorageOveragePriceInCents uint64   `json:"storage_overage_price_in_cents"`
+	Eligible                   *bool    `json:"eligible,omitempty"`
+	EligibilityReasons         []string `json:"eligibility_reasons,omitempty"`
+}
+
+var registryTiers = []registryTier{
+	{Name: "Starter", Slug: "starter", IncludedRepositories: 1, IncludedStorageBytes: 500 << 20, IncludedBandwidthBytes: 500 << 20},
+	{Name: "Basic", Slug: "basic", IncludedRepositories: 5, IncludedStorageBytes: 5 << 30, AllowStorageOverage: true,
+		IncludedBandwidthBytes: 5 << 30, MonthlyPriceInCents: 500, StorageOveragePriceInCents: 2},
+	{Name: "Professional", Slug: "professional", IncludedStorageBytes: 100 << 30, AllowStorageOverage: true,
+		IncludedBandwidthBytes: 100 << 30, MonthlyPriceInCents: 2000, StorageOveragePriceInCents: 2},
+}
+
+// registryRegions are where a registry can be created.
+var registryRegions = []string{"nyc3", "sfo3", "ams3", "sgp1", "fra1"}
+
+// Registry is the account's registry as the server would serve it now.
+func (s *Server) Registry() (godo.Registry, bool) {
+	s.mu.Lock()
+	var out map[string]any
+	if s.reg != nil {
+		s.settleGC(s.now())
+		out = s.renderRegistry(s.now())
+	}
+	s.mu.Unlock()
+	if out == nil {
+		return godo.Registry{}, false
+	}
+	var g godo.Registry
+	b, _ := json.Marshal(out)
+	_ = json.Unmarshal(b, &g)
+	return g, true
+}
+
+// PushImage stands for a docker push of registry.digitalocean.com/
+// REGISTRY/REPOSITORY:TAG, which DigitalOcean's API does not do. The image's
+// sizes follow from its name, so a test can predict them. Pushing to a
+// registry that does not exist is reported as a violation at cleanup.
+func (s *Server) PushImage(registry, repo, tag string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if s.reg == nil || s.reg.name != registry {
+		s.violations = append(s.violations, fmt.Sprintf("PushImage(%q, %q, %q): no such registry", registry, repo, tag))
+		return
+	}
+	s.settleGC(now)
+	r := s.reg.repos[repo]
+	if r == nil {
+		r = &repository{name: repo}
+		s.reg.repos[repo] = r
+	}
+	for _, m := range r.manifests {
+		if i := slices.Index(m.tags, tag); i >= 0 {
+			m.tags = slices.Delete(m.tags, i, i+1)
+			if len(m.tags) == 0 {
+				m.untaggedAt = now
+			}
+		}
+	}
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s/%s:%s#%d", registry, repo, tag, len(r.manifests)))
+	size := 20<<20 + binary.BigEndian.Uint64(sum[:8])%(60<<20)
+	m := &manifest{digest: fmt.Sprintf("sha256:%x", sum), tags: []string{tag}, size: size, compressed: size * 2 / 5, updatedAt: now}
+	config := uint64(1500)
+	layer := (m.compressed - config) / 2
+	m.blobs = []blob{
+		{Digest: fmt.Sprintf("sha256:%x", sha256.Sum256(append(sum[:], 'c'))), CompressedSizeBytes: config},
+		{Digest: fmt.Sprintf("sha256:%x", sha256.Sum256(append(sum[:], '1'))), CompressedSizeBytes: layer},
+		{Digest: fmt.Sprintf("sha256:%x", sha256.Sum256(append(sum[:], '2'))), CompressedSizeBytes: m.compressed - config - layer},
+	}
+	r.manifests = append(r.manifests, m)
+}
+
+// storage is what the registry stores: every manifest's compressed size.
+func (r *containerRegistry) storage() uint64 {
+	var n uint64
+	for _, repo := range r.repos {
+		for _, m := range repo.manifests {
+			n += m.compressed
+		}
+	}
+	return n
+}
+
+func (s *Server) renderRegistry(now time.Time) map[string]any {
+	return map[string]any{
+		"uuid":                           s.reg.uuid,
+		"name":                           s.reg.name,
+		"region":                         s.reg.region,
+		"created_at":                     s.reg.createdAt,
+		"storage_usage_bytes":            s.reg.storage(),
+		"storage_usage_bytes_updated_at": now,
+		"subscription":                   s.sub.render(),
+	}
+}
+
+func (sub *subscription) render() map[string]any {
+	return map[string]any{"tier": sub.tier, "created_at": sub.createdAt, "updated_at": sub.updatedAt}
+}
+
+func getRegistry(s *Server, c *call) reply {
+	if s.reg == nil {
+		return notFound()
+	}
+	s.settleGC(c.now)
+	return ok(map[string]any{"registry": s.renderRegistry(c.now)})
+}
+
+func createRegistry(s *Server, c *call) reply {
+	var req godo.RegistryCreateRequest
+	if e := decode(c.body, &req); e != nil {
+		return fail(e)
+	}
+	if s.reg != nil {
+		return errReply(http.StatusConflict, "conflict", "a registry already exists for this account")
+	}
+	if req.Region == "" {
+		req.Region = registryRegions[0]
+	}
+	var tier *registryTier
+	for i := range registryTiers {
+		if registryTiers[i].Slug == req.SubscriptionTierSlug {
+			tier = &registryTiers[i]
+		}
+	}
+	if tier == nil {
+		return errReply(http.StatusUnprocessableEntity, "unprocessable_entity", "invalid subscription tier slug")
+	}
+	s.reg = &containerRegistry{uuid: uuid.NewString(), name: req.Name, region: req.Region, createdAt: c.now, repos: map[string]*repository{}}
+	if s.sub == nil || s.sub.tier.Slug != tier.Slug {
+		s.sub = &subscription{tier: *tier, createdAt: c.now, updatedAt: c.now}
+	}
+	return reply{status: http.StatusCreated, body: map[string]any{"registry": s.renderRegistry(c.now)}}
+}
+
+// deleteRegistry deletes the registry and every image in it; the
+// subscription stays.
+func deleteRegistry(s *Server, _ *call) reply {
+	if s.reg == nil {
+		return notFound()
+	}
+	s.reg = nil
+	return noBody(http.StatusNoContent)
+}
+
+func getSubscription(s *Server, _ *call) reply {
+	if s.sub == nil {
+		return notFound()
+	}
+	return ok(map[string]any{"subscription": s.sub.render()})
+}
+
+// getRegistryOptions lists the regions and the tiers, each saying whether
+// the registry as it is now would fit in it.
+func getRegistryOptions(s *Server, c *call) reply {
+	var repos, storage uint64
+	if s.reg != nil {
+		s.settleGC(c.now)
+		repos, storage = uint64(len(s.reg.repos)), s.reg.storage()
+	}
+	tiers := []registryTier{}
+	for _, t := range registryTiers {
+		if t.IncludedRepositories > 0 && repos > t.IncludedRepositories {
+			t.EligibilityReasons = append(t.EligibilityReasons, "OverRepositoryLimit")
+		}
+		if !t.AllowStorageOverage && storage > t.IncludedStorageBytes {
+			t.EligibilityReasons = append(t.EligibilityReasons, "OverStorageLimit")
+		}
+		eligible := len(t.EligibilityReasons) == 0
+		t.Eligible = &eligible
+		tiers = append(tiers, t)
+	}
+	return ok(map[string]any{"options": map[string]any{"available_regions": registryRegions, "subscription_tiers": tiers}})
+}
+
+// registryFor is the registry a route names, settled at the call's time.
+func (s *Server) registryFor(c *call) *containerRegistry {
+	if s.reg == nil || s.reg.name != c.params["registry_name"] {
+		return nil
+	}
+	s.settleGC(c.now)
+	return s.reg
+}
+
+// listRepositories lists repositories by name, each with its newest
+// manifest.
+func listRepositories(s *Server, c *call) reply {
+	reg := s.registryFor(c)
+	if reg == nil {
+		return notFound()
+	}
+	names := make([]string, 0, len(reg.repos))
+	for name := range reg.repos {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	from, to, links, meta := s.page(c, len(names))
+	out := []map[string]any{}
+	for _, name := range names[from:to] {
+		r := reg.repos[name]
+		tags := 0
+		for _, m := range r.manifests {
+			tags += len(m.tags)
+		}
+		out = append(out, map[string]any{
+			"registry_name":   reg.name,
+			"name":            r.name,
+			"tag_count":       tags,
+			"manifest_count":  len(r.manifests),
+			"latest_manifest": r.manifests[len(r.manifests)-1].render(reg.name, r.name),
+		})
+	}
+	return ok(map[string]any{"repositories": out, "links": links, "meta": meta})
+}
+
+func (m *manifest) render(registry, repo string) map[string]any {
+	return map[string]any{
+		"registry_name": registry, "repository": repo, "digest": m.digest,
+		"compressed_size_bytes": m.compressed, "size_bytes": m.size, "updated_at": m.updatedAt,
+		"tags": slices.Concat([]string{}, m.tags), "blobs": m.blobs,
+	}
+}
+
+// listTags lists a repository's tags, most recently pushed first.
+func listTags(s *Server, c *call) reply {
+	reg := s.registryFor(c)
+	// godo escapes the slashes of a nested repository, such as team/web.
+	name, err := url.PathUnescape(c.params["repository_name"])
+	if reg == nil || err != nil || reg.repos[name] == nil {
+		return notFound()
+	}
+	r := reg.repos[name]
+	var all []map[string]any
+	for i := len(r.manifests) - 1; i >= 0; i-- {
+		m := r.manifests[i]
+		for j := len(m.tags) - 1; j >= 0; j-- {
+			all = append(all, map[string]any{
+				"registry_name": reg.name, "repository": r.name, "tag": m.tags[j], "manifest_digest": m.digest,
+				"compressed_size_bytes": m.compressed, "size_bytes": m.size, "updated_at": m.updatedAt,
+			})
+		}
+	}
+	from, to, links, meta := s.page(c, len(all))
+	return ok(map[string]any{"tags": append([]map[string]any{}, all[from:to]...), "links": links, "meta": meta})
+}

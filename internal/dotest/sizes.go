@@ -1,0 +1,150 @@
+package dotest
+
+import "slices"
+
+// dropletSize is a droplet size as GET /v2/sizes lists it. The server keeps
+// its own types for droplet objects because godo's omit empty fields that
+// the description requires, such as an empty features list.
+type dropletSize struct {
+	Slug         string     `json:"slug"`
+	Memory       int        `json:"memory"` // MiB
+	Vcpus        int        `json:"vcpus"`
+	Disk         int        `json:"disk"`     // GiB
+	Transfer     float64    `json:"transfer"` // TiB a month
+	PriceMonthly float64    `json:"price_monthly"`
+	PriceHourly  float64    `json:"price_hourly"`
+	Regions      []string   `json:"regions"`
+	Available    bool       `json:"available"`
+	Description  string     `json:"description"`
+	DiskInfo     []diskInfo `json:"disk_info"`
+}
+
+type diskInfo struct {
+	Type string `json:"type"`
+	Size struct {
+		Amount int    `json:"amount"`
+		Unit   string `json:"unit"`
+	} `json:"size"`
+}
+
+// dropletRegions are the datacenters droplets run in: those of App
+// Platform's regions (catalog.go), so that the two lists agree.
+var dropletRegions = func() []string {
+	var out []string
+	for _, r := range regions {
+		out = append(out, r.DataCenters...)
+	}
+	slices.Sort(out)
+	return out
+}()
+
+// dropletSizes are DigitalOcean's Basic droplets with their list prices.
+// The smallest is not sold everywhere, as on DigitalOcean.
+var dropletSizes = []dropletSize{
+	basicSize("s-1vcpu-512mb-10gb", 1, 512, 10, 0.5, 4, 0.00595, []string{"ams3", "fra1", "nyc1", "nyc3", "sfo3", "sgp1"}),
+	basicSize("s-1vcpu-1gb", 1, 1024, 25, 1, 6, 0.00893, dropletRegions),
+	basicSize("s-1vcpu-2gb", 1, 2048, 50, 2, 12, 0.01786, dropletRegions),
+	basicSize("s-2vcpu-2gb", 2, 2048, 60, 3, 18, 0.02679, dropletRegions),
+	basicSize("s-2vcpu-4gb", 2, 4096, 80, 4, 24, 0.03571, dropletRegions),
+}
+
+func basicSize(slug string, vcpus, memMiB, diskGiB int, transfer, monthly, hourly float64, in []string) dropletSize {
+	d := diskInfo{Type: "local"}
+	d.Size.Amount, d.Size.Unit = diskGiB, "gib"
+	return dropletSize{
+		Slug: slug, Memory: memMiB, Vcpus: vcpus, Disk: diskGiB, Transfer: transfer,
+		PriceMonthly: monthly, PriceHourly: hourly, Regions: in, Available: true,
+		Description: "Basic", DiskInfo: []diskInfo{d},
+	}
+}
+
+func dropletSizeBySlug(slug string) *dropletSize {
+	for i := range dropletSizes {
+		if dropletSizes[i].Slug == slug {
+			c := dropletSizes[i]
+			return &c
+		}
+	}
+	return nil
+}
+
+func listSizes(s *Server, c *call) reply {
+	from, to, links, meta := s.page(c, len(dropletSizes))
+	return ok(map[string]any{"sizes": dropletSizes[from:to], "links": links, "meta": meta})
+}
+
+// dropletRegion is a region as droplets and actions embed it.
+type dropletRegion struct {
+	Name      string   `json:"name"`
+	Slug      string   `json:"slug"`
+	Features  []string `json:"features"`
+	Available bool     `json:"available"`
+	Sizes     []string `json:"sizes"`
+}
+
+// renderRegion is the datacenter slug, such as "nyc3", as DigitalOcean
+// describes it, with the sizes sold there.
+func renderRegion(slug string) *dropletRegion {
+	out := &dropletRegion{Slug: slug, Available: true, Sizes: []string{},
+		Features: []string{"backups", "ipv6", "metadata", "install_agent", "storage", "image_transfer"}}
+	for _, r := range regions {
+		if slices.Contains(r.DataCenters, slug) {
+			out.Name = r.Label + " " + slug[len(slug)-1:]
+		}
+	}
+	for _, sz := range dropletSizes {
+		if slices.Contains(sz.Regions, slug) {
+			out.Sizes = append(out.Sizes, sz.Slug)
+		}
+	}
+	return out
+}
+
+// dropletImage is an image as a droplet embeds it.
+type dropletImage struct {
+	ID            int      `json:"id"`
+	Name          string   `json:"name"`
+	Type          string   `json:"type"`
+	Distribution  string   `json:"distribution"`
+	Slug          string   `json:"slug"`
+	Public        bool     `json:"public"`
+	Regions       []string `json:"regions"`
+	CreatedAt     string   `json:"created_at"`
+	MinDiskSize   int      `json:"min_disk_size"`
+	SizeGigabytes float64  `json:"size_gigabytes"`
+	Tags          []string `json:"tags"`
+	Status        string   `json:"status"`
+}
+
+// imageRegions are the datacenters the description lets an image be in.
+var imageRegions = []string{"ams3", "blr1", "fra1", "lon1", "nyc1", "nyc3", "sfo3", "sgp1", "syd1", "tor1"}
+
+// images are the public images a droplet can be created from, by slug or id.
+// docker-20-04 is the Marketplace's Docker 1-Click image.
+var images = []dropletImage{
+	{ID: 112929408, Name: "Docker 1-Click on Ubuntu 20.04", Type: "snapshot", Distribution: "Ubuntu", Slug: "docker-20-04",
+		Public: true, Regions: imageRegions, CreatedAt: "2022-08-05T16:41:31Z", MinDiskSize: 25, SizeGigabytes: 3.44, Tags: []string{}, Status: "available"},
+	{ID: 129211873, Name: "22.04 (LTS) x64", Type: "base", Distribution: "Ubuntu", Slug: "ubuntu-22-04-x64",
+		Public: true, Regions: imageRegions, CreatedAt: "2023-03-28T14:32:11Z", MinDiskSize: 7, SizeGigabytes: 0.85, Tags: []string{}, Status: "available"},
+	{ID: 155130452, Name: "24.04 (LTS) x64", Type: "base", Distribution: "Ubuntu", Slug: "ubuntu-24-04-x64",
+		Public: true, Regions: imageRegions, CreatedAt: "2024-04-25T17:22:05Z", MinDiskSize: 7, SizeGigabytes: 1.05, Tags: []string{}, Status: "available"},
+	{ID: 147262511, Name: "12 x64", Type: "base", Distribution: "Debian", Slug: "debian-12-x64",
+		Public: true, Regions: imageRegions, CreatedAt: "2023-12-19T18:37:15Z", MinDiskSize: 7, SizeGigabytes: 0.62, Tags: []string{}, Status: "available"},
+}
+
+// imageFor finds the image a create request names by slug or by id.
+func imageFor(ref any) *dropletImage {
+	for i := range images {
+		switch v := ref.(type) {
+		case string:
+			if images[i].Slug == v {
+				return &images[i]
+			}
+		case float64:
+			if float64(images[i].ID) == v {
+				return &images[i]
+			}
+		}
+	}
+	return nil
+}
