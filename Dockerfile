@@ -14,4 +14,7 @@ COPY --from=build --chown=65532:65532 /out/data /data
 ENV BOT_DB=/data/dobot.db
 VOLUME ["/data"]
 USER nonroot:nonroot
+EXPOSE 8080
+# No shell in the image: the binary probes its own /healthz.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s CMD ["/bot", "healthcheck"]
 ENTRYPOINT ["/bot"]

@@ -213,7 +213,7 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 	if d.approve {
 		rep.update(ctx, exec.head(decided))
 		rep.reply(ctx, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> approved request #%d. Starting: %s %s for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)))
-		b.background(d.who.Ref, func(ctx context.Context) { exec.run(ctx, b, decided, rep) })
+		b.runExecutor(d.who.Ref, exec, decided, rep)
 	} else {
 		rep.update(ctx, approvalCard(decided, nil, false))
 		text := fmt.Sprintf(":no_entry: <@%s> denied request #%d (%s %s) for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)

@@ -48,14 +48,23 @@ func CloudOf(c *godo.Client) Cloud {
 	return Cloud{Apps: c.Apps, Droplets: c.Droplets, DropletActions: c.DropletActions, Sizes: c.Sizes, Registry: c.Registry, Raw: c}
 }
 
+// Observer counts what the bot does, for metrics. All methods must be safe
+// for concurrent use; a nil Observer is allowed.
+type Observer interface {
+	CommandDone(name, result string)
+	OperationStarted()
+	OperationFinished()
+}
+
 // Deps are the collaborators a Bot talks to.
 type Deps struct {
-	Store   Store
-	Cloud   Cloud
-	Chat    Chat
-	Watcher *watch.Watcher
-	Log     *slog.Logger
-	Now     func() time.Time
+	Store    Store
+	Cloud    Cloud
+	Chat     Chat
+	Observer Observer
+	Watcher  *watch.Watcher
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 // Bot runs commands. It is safe for concurrent use.
@@ -66,6 +75,7 @@ type Bot struct {
 	apps    godo.AppsService
 	cloud   Cloud
 	chat    Chat
+	observe Observer
 	watcher *watch.Watcher
 	log     *slog.Logger
 	now     func() time.Time
@@ -94,7 +104,10 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, watcher: d.Watcher,
+	if d.Observer == nil {
+		d.Observer = noObserver{}
+	}
+	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, life: context.Background()}
 	t, err := NewTable(standardCommands()...)
 	if err != nil {
@@ -159,6 +172,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		if cmd != nil {
 			entry.Action = cmd.Name
 		}
+		b.observe.CommandDone(entry.Action, "invalid")
 		b.audit(ctx, log, entry)
 		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
 		return
@@ -181,6 +195,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		entry.Decision, entry.Outcome = "refused", "not permitted"
 		entry.Error = fmt.Sprintf("needs %s, has %s", need, role)
 		b.audit(ctx, log, entry)
+		b.observe.CommandDone(cmd.Name, "refused")
 		b.tell(ctx, req, errorMessage(b.refusal(ctx, cmd.Name, need, role)))
 		return
 	}
@@ -205,8 +220,10 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		}
 		entry.Outcome, entry.Error = "error", err.Error()
 		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
+		b.observe.CommandDone(cmd.Name, "error")
 	} else {
 		entry.Outcome = "ok"
+		b.observe.CommandDone(cmd.Name, "ok")
 	}
 	if cmd.Mutating || cmd.Prepare != nil || cmd.RoleFor != nil || err != nil {
 		b.audit(ctx, log, entry)
@@ -268,6 +285,12 @@ func (b *Bot) record(ctx context.Context, e dobot.AuditEntry) error {
 	}
 	return nil
 }
+
+type noObserver struct{}
+
+func (noObserver) CommandDone(string, string) {}
+func (noObserver) OperationStarted()          {}
+func (noObserver) OperationFinished()         {}
 
 // targeted is implemented by argument types that act on one app or user.
 type targeted interface{ target() string }

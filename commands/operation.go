@@ -84,6 +84,15 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	if err := b.store.UpdateOperation(ctx, op); err != nil {
 		return fmt.Errorf("record %s message: %w", op.Action, err)
 	}
-	b.background(inv.Req.Ref, func(ctx context.Context) { exec.run(ctx, b, op, rep) })
+	b.runExecutor(inv.Req.Ref, exec, op, rep)
 	return nil
+}
+
+// runExecutor runs op in the background, counted as in flight.
+func (b *Bot) runExecutor(ref string, exec *executor, op dobot.Operation, rep *reporter) {
+	b.background(ref, func(ctx context.Context) {
+		b.observe.OperationStarted()
+		defer b.observe.OperationFinished()
+		exec.run(ctx, b, op, rep)
+	})
 }

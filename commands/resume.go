@@ -31,7 +31,11 @@ func (b *Bot) resume(ctx context.Context) error {
 			continue
 		}
 		b.log.Info("resuming operation", "op", op.ID, "action", op.Action, "app", op.App)
-		b.background(fmt.Sprintf("op-%d", op.ID), func(ctx context.Context) { b.resumeOne(ctx, op) })
+		b.background(fmt.Sprintf("op-%d", op.ID), func(ctx context.Context) {
+			b.observe.OperationStarted()
+			defer b.observe.OperationFinished()
+			b.resumeOne(ctx, op)
+		})
 	}
 	return nil
 }

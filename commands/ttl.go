@@ -102,7 +102,7 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 		Details: fmt.Sprintf("owner=%s expired_at=%s", app.Owner, app.ExpiresAt.UTC().Format(time.RFC3339))})
 	rep := b.reporterFor(op)
 	rep.reply(ctx, infoMessage(fmt.Sprintf(":hourglass: %s reached the end of its TTL; tearing it down for <@%s>.", app.Name, app.Owner)))
-	b.background(fmt.Sprintf("ttl-%s", app.Name), func(ctx context.Context) { executors[ActionTeardown].run(ctx, b, op, rep) })
+	b.runExecutor("ttl-"+app.Name, executors[ActionTeardown], op, rep)
 }
 
 // ExtendArgs are extend's parsed arguments.

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -108,6 +109,7 @@ func newWorld(t *testing.T, opts ...option) *world {
 		"BOT_DB=" + w.dbPath,
 		"BOT_ADMINS=" + admin,
 		"BOT_WATCH_INTERVAL=100ms",
+		"BOT_HTTP_ADDR=" + freeAddr(t),
 	}
 	for _, o := range opts {
 		o(w)
@@ -278,4 +280,15 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// freeAddr is a loopback address with a port nobody listens on now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }

@@ -36,6 +36,10 @@ type Listener struct {
 	slots   chan struct{}
 	seen    *recentSet
 
+	// onAck, when set, is told how long each acknowledgement took from the
+	// envelope's arrival.
+	onAck func(time.Duration)
+
 	// handled, when set, remembers envelopes across restarts, since Slack
 	// redelivers an envelope whose ack it did not see.
 	handled func(ctx context.Context, key string) (first bool, err error)
@@ -70,6 +74,9 @@ func NewListener(api *slack.Client, chat *Chat, h Handler, workers int, log *slo
 func (l *Listener) RememberHandled(first func(ctx context.Context, key string) (bool, error)) {
 	l.handled = first
 }
+
+// ObserveAcks makes the listener report each acknowledgement's latency.
+func (l *Listener) ObserveAcks(fn func(time.Duration)) { l.onAck = fn }
 
 // Connected reports whether the socket is connected now.
 func (l *Listener) Connected() bool { return l.connected.Load() }
@@ -144,6 +151,10 @@ func (l *Listener) readEvents(ctx context.Context) error {
 }
 
 func (l *Listener) onEvent(evt socketmode.Event) {
+	arrived := time.Now()
+	if evt.Request != nil && l.onAck != nil {
+		defer func() { l.onAck(time.Since(arrived)) }()
+	}
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
 		l.ack(evt)

@@ -110,3 +110,12 @@ func (db *DB) now() time.Time {
 	}
 	return clock().UTC().Round(0)
 }
+
+// Ping checks that the database file answers a query, for /healthz.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.sql.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("ping store: %w", err)
+	}
+	return nil
+}

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"dobot/internal/config"
+	"dobot/internal/health"
 )
 
 func main() {
@@ -27,6 +30,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return serve(ctx, getenv, stderr)
 	case "audit":
 		return auditCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "healthcheck":
+		addr := getenv("BOT_HTTP_ADDR")
+		if addr == "" {
+			addr = config.DefaultHTTPAddr
+		}
+		if err := health.Probe(ctx, health.URL(addr)); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "healthy")
+		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -37,6 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 const usage = `usage:
   bot                 run the bot (reads its settings from the environment; see README.md)
   bot serve           the same
+  bot healthcheck     probe /healthz on BOT_HTTP_ADDR (the container's HEALTHCHECK)
   bot audit verify    check the audit trail's hash chain
   bot audit export --format csv|json [--since 24h|7d]
 `

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -17,6 +18,8 @@ import (
 
 	"dobot/commands"
 	"dobot/internal/config"
+	"dobot/internal/health"
+	"dobot/internal/metrics"
 	"dobot/slackbot"
 	"dobot/store"
 	"dobot/watch"
@@ -50,11 +53,14 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return fmt.Errorf("make BOT_ADMINS admins: %w", err)
 	}
 
-	do, err := newDOClient(ctx, cfg)
+	m := metrics.New()
+	do, err := newDOClient(ctx, cfg, m)
 	if err != nil {
 		return err
 	}
-	api := slack.New(cfg.SlackBotToken, slack.OptionAppLevelToken(cfg.SlackAppToken), slack.OptionAPIURL(cfg.SlackAPIURL))
+	slackHTTP := &http.Client{Transport: m.Transport(metrics.Slack, nil), Timeout: 30 * time.Second}
+	api := slack.New(cfg.SlackBotToken, slack.OptionAppLevelToken(cfg.SlackAppToken), slack.OptionAPIURL(cfg.SlackAPIURL),
+		slack.OptionHTTPClient(slackHTTP))
 	if _, err := api.AuthTestContext(ctx); err != nil {
 		return fmt.Errorf("Slack refused SLACK_BOT_TOKEN (%v); check the bot token (xoxb-…) and that the app is installed", err)
 	}
@@ -70,10 +76,10 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	watcher := watch.New(do.Apps, log, pace)
 	go watcher.Run(life)
 
-	chat := slackbot.NewChat(api, nil, log)
+	chat := slackbot.NewChat(api, slackHTTP, log)
 	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName,
 		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel},
-		commands.Deps{Store: db, Cloud: commands.CloudOf(do), Chat: chat, Watcher: watcher, Log: log})
+		commands.Deps{Store: db, Cloud: commands.CloudOf(do), Chat: chat, Watcher: watcher, Log: log, Observer: m})
 	if err != nil {
 		return err
 	}
@@ -82,6 +88,16 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	}
 	listener := slackbot.NewListener(api, chat, bot, 16, log)
 	listener.RememberHandled(db.MarkHandled)
+	listener.ObserveAcks(m.AckLatency)
+	if cfg.HTTPAddr != "off" {
+		srv := health.NewServer(cfg.HTTPAddr, health.Checks{Store: db.Ping, SlackConnected: listener.Connected}, m)
+		go func() {
+			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("health and metrics server stopped; the bot runs on without it", "addr", cfg.HTTPAddr, "err", err)
+			}
+		}()
+		defer srv.Close()
+	}
 	socket, stopSocket := context.WithCancel(life)
 	defer stopSocket()
 	listenErr := make(chan error, 1)
@@ -109,7 +125,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 // newDOClient builds a godo client that retries 429 and 5xx answers with
 // backoff, honouring Retry-After. godo's retrying client needs an oauth2
 // transport.
-func newDOClient(ctx context.Context, cfg config.Config) (*godo.Client, error) {
+func newDOClient(ctx context.Context, cfg config.Config, m *metrics.Metrics) (*godo.Client, error) {
 	httpClient := oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: cfg.DOToken}))
 	httpClient.Timeout = 30 * time.Second
 	waitMin, waitMax := 0.5, 20.0
@@ -121,6 +137,9 @@ func newDOClient(ctx context.Context, cfg config.Config) (*godo.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DigitalOcean client: %w", err)
 	}
+	// godo rebuilds its transport when it adds retries, so metrics wrap the
+	// outside: one count per call, before oauth2 adds the token.
+	client.HTTPClient.Transport = m.Transport(metrics.DigitalOcean, client.HTTPClient.Transport)
 	return client, nil
 }
 

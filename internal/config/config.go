@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -28,6 +29,8 @@ type Config struct {
 	DOAPIURL      string
 	ApprovalTTL   time.Duration
 	AuditChannel  string
+	// HTTPAddr is where /healthz and /metrics listen; "off" disables them.
+	HTTPAddr string
 	// WatchInterval, when set, replaces the adaptive polling pace with a
 	// fixed one (for test servers whose deployments take seconds).
 	WatchInterval time.Duration
@@ -39,6 +42,7 @@ const (
 	DefaultDBPath      = "dobot.db"
 	DefaultSlackAPIURL = "https://slack.com/api/"
 	DefaultDOAPIURL    = "https://api.digitalocean.com/"
+	DefaultHTTPAddr    = ":8080"
 )
 
 var (
@@ -63,6 +67,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SlackAPIURL:   orDefault(get("SLACK_API_URL"), DefaultSlackAPIURL),
 		DOAPIURL:      orDefault(get("DO_API_URL"), DefaultDOAPIURL),
 		AuditChannel:  get("BOT_AUDIT_CHANNEL"),
+		HTTPAddr:      orDefault(get("BOT_HTTP_ADDR"), DefaultHTTPAddr),
 		ApprovalTTL:   time.Hour,
 	}
 	switch {
@@ -133,6 +138,11 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("BOT_WATCH_INTERVAL must be a Go duration of at least 10ms, like 2s, not %q", v)
 		}
 		c.WatchInterval = d
+	}
+	if c.HTTPAddr != "off" {
+		if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
+			bad("BOT_HTTP_ADDR must be HOST:PORT or :PORT (like :8080), or off, not %q", c.HTTPAddr)
+		}
 	}
 	if c.AuditChannel != "" && !channelIDPattern.MatchString(c.AuditChannel) {
 		bad("BOT_AUDIT_CHANNEL must be a channel id like C0123ABCD (channel details → bottom of the About tab)")
