@@ -43,6 +43,10 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"extend web 1h", dobot.RoleDeployer},
 		{"list", dobot.RoleViewer},
 		{"adopt other-app", dobot.RoleAdmin},
+		{"droplet", dobot.RoleNone}, // bad input: names no action
+		{"droplet reboot web", dobot.RoleDeployer},
+		{"droplet power-off web", dobot.RoleDeployer},
+		{"droplet power-on web", dobot.RoleDeployer},
 	}
 	// Every command in the table appears in the matrix.
 	h := newHarness(t)

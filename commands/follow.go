@@ -269,10 +269,15 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	case st.final():
 		title = fmt.Sprintf(":x: %s failed", args.Name)
 	}
+	region, kind := args.Region, "App Platform"
+	if args.Droplet {
+		region, kind = args.DropletRegion, "Droplet (Docker)"
+	}
 	fields := []Field{
 		{"App", args.Name},
 		{"Image", args.Image},
-		{"Region", args.Region},
+		{"Region", region},
+		{"Runs on", kind},
 		{"Phase", phaseName(st.Phase)},
 	}
 	if args.Size != "" {
@@ -280,6 +285,9 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	}
 	if args.Instances > 0 {
 		fields = append(fields, Field{"Instances", fmt.Sprint(args.Instances)})
+	}
+	if args.MonthlyCents > 0 {
+		fields = append(fields, Field{"Cost", money(args.MonthlyCents) + "/month"})
 	}
 	if st.URL != "" {
 		fields = append(fields, Field{"URL", st.URL})

@@ -67,7 +67,11 @@ type LaunchArgs struct {
 	Ref       ImageRef
 	Reason    string        `json:",omitempty"`
 	TTL       time.Duration `json:",omitempty"` // tear down this long after launch
-	DryRun    bool          `json:"-"`
+	// Droplet runs the image on a droplet instead of App Platform, in the
+	// full region slug DropletRegion.
+	Droplet       bool   `json:",omitempty"`
+	DropletRegion string `json:",omitempty"`
+	DryRun        bool   `json:"-"`
 	// MonthlyCents is the price of what the launch creates, from
 	// DigitalOcean's price list when the launch was prepared.
 	MonthlyCents int64 `json:",omitempty"`
@@ -77,7 +81,7 @@ func (a LaunchArgs) target() string { return a.Name }
 
 var launchCommand = &Command{
 	Name:        "launch",
-	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--ttl DURATION] [--dry-run] [--reason TEXT]",
+	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--droplet] [--ttl DURATION] [--dry-run] [--reason TEXT]",
 	Description: "Create an App Platform app running a container image, and report its progress in a thread.",
 	Examples:    []string{"launch web --image ghcr.io/acme/web:1.2.3", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run"},
 	Action:      ActionLaunch,
@@ -96,6 +100,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	reason := fs.String("reason", "", "")
 	ttl := fs.String("ttl", "", "")
 	dryRun := fs.Bool("dry-run", false, "")
+	droplet := fs.Bool("droplet", false, "")
 	fs.Var(instances, "instances", "")
 	fs.Var(port, "port", "")
 	fs.Var(env, "env", "")
@@ -123,6 +128,16 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	}
 	if args.Ref, err = ParseImageRef(args.Image); err != nil {
 		return nil, err
+	}
+	args.Droplet = *droplet
+	if args.Droplet {
+		if instances.set {
+			return nil, userErrorf("--instances is for App Platform; a --droplet launch runs one droplet")
+		}
+		if !dropletRegionPattern.MatchString(*region) {
+			return nil, userErrorf("a droplet needs a full region slug like nyc3 or ams3, not %q", *region)
+		}
+		args.DropletRegion = *region
 	}
 	if args.Region, err = AppRegion(*region); err != nil {
 		return nil, err
@@ -170,7 +185,14 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 	if err := b.checkDOCRTag(ctx, args.Ref); err != nil {
 		return nil, err
 	}
-	if args.MonthlyCents, err = b.appCost(ctx, args.Size, args.Instances); err != nil {
+	if args.Droplet {
+		if args.DryRun {
+			return nil, userErrorf("--dry-run checks App Platform specs; it does not apply to --droplet launches")
+		}
+		if err := b.prepareDropletLaunch(ctx, &args); err != nil {
+			return nil, err
+		}
+	} else if args.MonthlyCents, err = b.appCost(ctx, args.Size, args.Instances); err != nil {
 		return nil, err
 	}
 	raw, err := json.Marshal(args)
@@ -240,6 +262,10 @@ func runLaunchOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter)
 	if err != nil {
 		b.finish(ctx, &op, dobot.OpFailed, err.Error())
 		rep.final(ctx, errorMessage(describeError(err, fmt.Sprintf("op-%d", op.ID))))
+		return
+	}
+	if args.Droplet {
+		b.executeDropletLaunch(ctx, op, args, rep)
 		return
 	}
 	b.executeLaunch(ctx, op, args, rep)
@@ -360,3 +386,5 @@ func parseTTL(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -55,14 +54,13 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 		}
 	}
 	rep.note(ctx, infoMessage(fmt.Sprintf(":arrows_counterclockwise: The bot restarted; picking up %s #%d again.", op.Action, op.ID)))
-	switch op.Action {
-	case ActionLaunch:
-		var args LaunchArgs
-		if err := json.Unmarshal([]byte(op.Args), &args); err != nil {
-			b.finish(ctx, &op, dobot.OpFailed, "unreadable launch arguments: "+err.Error())
+	if op.Action == ActionLaunch {
+		args, err := decodeLaunch(op)
+		if err != nil {
+			b.failOp(ctx, op, rep, err)
 			return
 		}
-		if op.ResourceID == "" {
+		if op.ResourceID == "" && !args.Droplet {
 			// The create may have been sent before the bot stopped: look the
 			// app up by name instead of creating it twice.
 			if err := b.adoptByName(ctx, &op, args); err != nil {
@@ -70,16 +68,15 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 				return // try again at the next start
 			}
 		}
-		b.executeLaunch(ctx, op, args, rep)
-	case ActionTeardown:
-		managed, err := b.store.App(ctx, op.App)
-		if err != nil {
-			managed = dobot.App{Name: op.App, ResourceID: op.ResourceID}
-		}
-		b.executeTeardown(ctx, op, managed, rep)
-	default:
-		b.log.Warn("cannot resume operation", "op", op.ID, "action", op.Action)
 	}
+	exec := executors[op.Action]
+	if exec == nil {
+		b.log.Warn("cannot resume operation", "op", op.ID, "action", op.Action)
+		return
+	}
+	// Each executor works from the stored operation and checks what an
+	// earlier run already did before doing it again.
+	exec.run(ctx, b, op, rep)
 }
 
 // adoptByName records the id of an app named like the launch, if

@@ -45,6 +45,13 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err != nil {
 		return err
 	}
+	if managed.Kind == kindDroplet {
+		m, err := b.dropletStatus(ctx, managed)
+		if err != nil {
+			return err
+		}
+		return b.replyInLaunchThread(ctx, inv.Req, managed, m)
+	}
 	app, _, err := b.apps.Get(ctx, managed.ResourceID)
 	if isDONotFound(err) {
 		return userErrorf("%s is recorded as launched by <@%s>, but DigitalOcean no longer has it (id %s); it was deleted outside the bot.", managed.Name, managed.Owner, managed.ResourceID)
@@ -52,14 +59,20 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err != nil {
 		return fmt.Errorf("get app %s: %w", managed.ResourceID, err)
 	}
-	m := b.statusCard(ctx, managed, app)
+	return b.replyInLaunchThread(ctx, inv.Req, managed, b.statusCard(ctx, managed, app))
+}
+
+// replyInLaunchThread answers in the app's launch thread when the bot knows
+// it, saying so briefly where the command was typed; otherwise it answers
+// where the command was typed.
+func (b *Bot) replyInLaunchThread(ctx context.Context, req Request, managed dobot.App, m Message) error {
 	if managed.ThreadTS != "" {
 		if _, err := b.chat.Reply(ctx, managed.Channel, managed.ThreadTS, m); err == nil {
-			b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Posted the status of %s in its launch thread in <#%s>.", managed.Name, managed.Channel)))
+			b.tell(ctx, req, infoMessage(fmt.Sprintf("Posted the status of %s in its launch thread in <#%s>.", managed.Name, managed.Channel)))
 			return nil
 		}
 	}
-	b.tell(ctx, inv.Req, m)
+	b.tell(ctx, req, m)
 	return nil
 }
 
@@ -131,6 +144,10 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "*%d app(s) managed by the bot*\n", len(managed))
 	for _, m := range managed {
+		if m.Kind == kindDroplet {
+			fmt.Fprintf(&sb, "• *%s* — droplet `%s` — launched by <@%s> (`/do status %s` for its state)\n", m.Name, m.ResourceID, m.Owner, m.Name)
+			continue
+		}
 		app, ok := live[m.ResourceID]
 		if !ok {
 			fmt.Fprintf(&sb, "• *%s* — :grey_question: not found on DigitalOcean (deleted outside the bot?) — launched by <@%s>\n", m.Name, m.Owner)

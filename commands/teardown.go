@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"dobot"
@@ -92,7 +93,14 @@ func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed d
 	if op.Decider != "" {
 		entry.Details += " approved_by=" + op.Decider
 	}
-	_, err := b.apps.Delete(ctx, managed.ResourceID)
+	var err error
+	if managed.Kind == kindDroplet {
+		entry.Action, entry.Details = "do.delete_droplet", "droplet_id="+managed.ResourceID
+		id, _ := strconv.Atoi(managed.ResourceID)
+		_, err = b.cloud.Droplets.Delete(ctx, id) // by id, never by tag
+	} else {
+		_, err = b.apps.Delete(ctx, managed.ResourceID)
+	}
 	if err != nil && !isDONotFound(err) {
 		msg := describeError(err, fmt.Sprintf("op-%d", op.ID))
 		entry.Outcome, entry.Error = "error", msg

@@ -310,3 +310,7 @@ func IsNotFound(err error) bool {
 	var de *godo.ErrorResponse
 	return errors.As(err, &de) && de.Response != nil && de.Response.StatusCode == http.StatusNotFound
 }
+
+// Interval is the pace for something that started age ago, for callers that
+// poll other resources (droplets, actions) at the same pace.
+func (w *Watcher) Interval(age time.Duration) time.Duration { return w.pace(age) }

@@ -1,0 +1,367 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/digitalocean/godo"
+
+	"dobot"
+)
+
+// Droplet launches run the container on DigitalOcean's Docker image.
+const (
+	dropletImage       = "docker-20-04"
+	defaultDropletSize = "s-1vcpu-1gb"
+	ActionDroplet      = "droplet"
+	tagManaged         = "dobot"
+)
+
+var dropletRegionPattern = regexpMust(`^[a-z]{3}[0-9]$`)
+
+func init() {
+	DefaultPolicies[ActionDroplet] = dobot.Policy{Action: ActionDroplet, Role: dobot.RoleDeployer}
+	executors[ActionDroplet] = &executor{head: dropletActionHead, run: runDropletAction}
+}
+
+// ownerTag marks a droplet with the Slack user who launched it, so it can
+// be found again if the store is lost.
+func ownerTag(user string) string { return "dobot-owner-" + strings.ToLower(user) }
+
+// cloudInit is the user data that runs the container once Docker is up.
+// runcmd's list form runs docker without a shell, so values need no
+// quoting.
+func cloudInit(args LaunchArgs) string {
+	port := args.Port
+	if port == 0 {
+		port = 80
+	}
+	cmd := []string{"docker", "run", "-d", "--restart", "unless-stopped", "--name", args.Name, "-p", fmt.Sprintf("80:%d", port)}
+	for _, kv := range args.Env {
+		cmd = append(cmd, "-e", kv[0]+"="+kv[1])
+	}
+	cmd = append(cmd, args.Ref.String())
+	raw, _ := json.Marshal(cmd) // a JSON array is a YAML flow sequence
+	return "#cloud-config\n# written by dobot\nruncmd:\n  - " + string(raw) + "\n"
+}
+
+// prepareDropletLaunch prices and checks a --droplet launch.
+func (b *Bot) prepareDropletLaunch(ctx context.Context, args *LaunchArgs) error {
+	if args.Size == "" {
+		args.Size = defaultDropletSize
+	}
+	cost, err := b.dropletCost(ctx, args.Size)
+	if err != nil {
+		return err
+	}
+	args.MonthlyCents = cost
+	return nil
+}
+
+// executeDropletLaunch creates the droplet (unless an earlier run did) and
+// follows it until it is active with a public IP.
+func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *reporter) {
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
+	defer cancel()
+	if op.ResourceID == "" {
+		if d := b.findOwnDroplet(ctx, op, args); d != nil {
+			op.ResourceID = strconv.Itoa(d.ID)
+		} else if err := b.createDroplet(ctx, &op, args); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			msg := describeError(err, fmt.Sprintf("op-%d", op.ID))
+			b.finish(ctx, &op, dobot.OpFailed, err.Error())
+			rep.update(ctx, launchCard(op, args, launchState{Phase: "ERROR", Failure: msg}))
+			rep.final(ctx, errorMessage("Could not create droplet "+args.Name+": "+msg))
+			return
+		}
+		if err := b.store.UpdateOperation(ctx, op); err != nil {
+			b.log.Error("record droplet id", "op", op.ID, "err", err)
+		}
+		if err := b.store.PutApp(ctx, args.managedDroplet(&op, b.now())); err != nil {
+			b.log.Error("record droplet", "op", op.ID, "err", err)
+		}
+		rep.note(ctx, infoMessage(fmt.Sprintf(":hammer_and_wrench: Created droplet %s (id `%s`). Waiting for it to boot.", args.Name, op.ResourceID)))
+	}
+	id, _ := strconv.Atoi(op.ResourceID)
+	last := ""
+	for {
+		d, _, err := b.cloud.Droplets.Get(ctx, id)
+		switch {
+		case isDONotFound(err):
+			b.finish(ctx, &op, dobot.OpFailed, "droplet deleted while booting")
+			_ = b.store.DeleteApp(ctx, args.Name)
+			rep.final(ctx, errorMessage(fmt.Sprintf("Droplet %s disappeared before it was up; it was deleted outside the bot.", args.Name)))
+			return
+		case err != nil:
+			b.log.Warn("poll droplet", "op", op.ID, "err", err)
+		case d.Status != last:
+			last = d.Status
+			ip, _ := d.PublicIPv4()
+			st := launchState{Phase: dropletPhase(d.Status), URL: dropletURL(ip)}
+			rep.update(ctx, launchCard(op, args, st))
+			if d.Status == "active" && ip != "" {
+				b.finish(ctx, &op, dobot.OpSucceeded, "")
+				b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
+					CommandText: op.CommandText, Action: "do.droplet_active", Target: args.Name, Decision: "allowed", Outcome: "live",
+					Details: fmt.Sprintf("droplet_id=%d ip=%s", d.ID, ip)})
+				rep.final(ctx, infoMessage(fmt.Sprintf(":white_check_mark: %s is up on droplet `%d` at %s (public IP %s). The container starts once Docker has pulled %s.", args.Name, d.ID, dropletURL(ip), ip, args.Image)))
+				return
+			}
+			rep.reply(ctx, infoMessage(phaseName(st.Phase)))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(b.watcher.Interval(b.now().Sub(op.CreatedAt))):
+		}
+	}
+}
+
+func dropletPhase(status string) string {
+	switch status {
+	case "new":
+		return "DROPLET_NEW"
+	case "active":
+		return "ACTIVE"
+	case "off":
+		return "DROPLET_OFF"
+	}
+	return strings.ToUpper(status)
+}
+
+func dropletURL(ip string) string {
+	if ip == "" {
+		return ""
+	}
+	return "http://" + ip
+}
+
+func init() {
+	phaseNames["DROPLET_NEW"] = ":hourglass_flowing_sand: Booting the droplet"
+	phaseNames["DROPLET_OFF"] = ":black_circle: Powered off"
+}
+
+// createDroplet sends the create and records the id before anything else.
+func (b *Bot) createDroplet(ctx context.Context, op *dobot.Operation, args LaunchArgs) error {
+	req := &godo.DropletCreateRequest{
+		Name: args.Name, Region: args.DropletRegion, Size: args.Size,
+		Image:      godo.DropletCreateImage{Slug: dropletImage},
+		UserData:   cloudInit(args),
+		Tags:       []string{tagManaged, ownerTag(op.Requester)},
+		SSHKeys:    []godo.DropletCreateSSHKey{}, // godo sends null for nil, which the API rejects
+		Monitoring: true,
+	}
+	d, _, err := b.cloud.Droplets.Create(ctx, req)
+	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
+		CommandText: op.CommandText, Action: "do.create_droplet", Target: args.Name, Decision: "allowed"}
+	if err != nil {
+		entry.Outcome, entry.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
+		b.audit(ctx, b.log, entry)
+		return fmt.Errorf("create droplet %q: %w", args.Name, err)
+	}
+	op.ResourceID = strconv.Itoa(d.ID)
+	entry.Outcome, entry.Details = "ok", "droplet_id="+op.ResourceID
+	b.audit(ctx, b.log, entry)
+	return nil
+}
+
+// findOwnDroplet finds a droplet this launch already created, by its name
+// and the bot's tags, for a launch resumed after a restart.
+func (b *Bot) findOwnDroplet(ctx context.Context, op dobot.Operation, args LaunchArgs) *godo.Droplet {
+	ds, _, err := b.cloud.Droplets.ListByTag(ctx, ownerTag(op.Requester), &godo.ListOptions{Page: 1, PerPage: 200})
+	if err != nil {
+		return nil
+	}
+	for i, d := range ds {
+		created, _ := time.Parse(time.RFC3339, d.Created)
+		if d.Name == args.Name && !created.Before(op.CreatedAt.Add(-adoptSlack)) {
+			return &ds[i]
+		}
+	}
+	return nil
+}
+
+// managedDroplet is the store's record of a launched droplet.
+func (a LaunchArgs) managedDroplet(op *dobot.Operation, now time.Time) dobot.App {
+	app := dobot.App{Name: a.Name, Kind: kindDroplet, ResourceID: op.ResourceID, Region: a.DropletRegion, Image: a.Image,
+		Owner: op.Requester, Channel: op.Channel, ThreadTS: op.MessageTS, CreatedAt: now, Size: a.Size, MonthlyCents: a.MonthlyCents}
+	if a.TTL > 0 {
+		app.ExpiresAt = now.Add(a.TTL)
+	}
+	return app
+}
+
+// dropletStatus describes a managed droplet.
+func (b *Bot) dropletStatus(ctx context.Context, managed dobot.App) (Message, error) {
+	id, _ := strconv.Atoi(managed.ResourceID)
+	d, _, err := b.cloud.Droplets.Get(ctx, id)
+	if isDONotFound(err) {
+		return Message{}, userErrorf("%s is recorded as droplet %s, but DigitalOcean no longer has it; it was deleted outside the bot.", managed.Name, managed.ResourceID)
+	}
+	if err != nil {
+		return Message{}, fmt.Errorf("get droplet %d: %w", id, err)
+	}
+	ip, _ := d.PublicIPv4()
+	fields := []Field{{"Droplet", managed.Name}, {"Status", phaseName(dropletPhase(d.Status))}, {"Image", managed.Image},
+		{"Region", managed.Region}, {"Size", d.SizeSlug}, {"Droplet id", "`" + managed.ResourceID + "`"}}
+	if ip != "" {
+		fields = append(fields, Field{"Address", dropletURL(ip)})
+	}
+	return Message{
+		Text:   fmt.Sprintf("%s (droplet): %s %s", managed.Name, d.Status, ip),
+		Title:  "Status of " + managed.Name,
+		Fields: fields,
+		Footer: fmt.Sprintf("Launched by <@%s> on %s", managed.Owner, managed.CreatedAt.UTC().Format(timeFormat)),
+	}, nil
+}
+
+// DropletActionArgs name a droplet and what to do to it.
+type DropletActionArgs struct {
+	Name   string
+	Type   string // reboot, power_off or power_on
+	Reason string `json:",omitempty"`
+}
+
+func (a DropletActionArgs) target() string { return a.Name }
+
+func dropletActionCommand(word, apiType, what string) *Command {
+	return &Command{
+		Name:        "droplet " + word,
+		Usage:       "droplet " + word + " NAME",
+		Description: what + " a droplet the bot manages, and watch the action to completion.",
+		Examples:    []string{"droplet " + word + " build-box"},
+		Action:      ActionDroplet,
+		Parse: func(words []string, _ Config) (any, error) {
+			fs := newFlagSet("droplet " + word)
+			reason := fs.String("reason", "", "")
+			pos, err := parseFlags(fs, words)
+			if err != nil {
+				return nil, err
+			}
+			if len(pos) != 1 {
+				return nil, userErrorf("droplet %s takes one droplet name, like `/do droplet %s build-box`", word, word)
+			}
+			if err := ValidAppName(pos[0]); err != nil {
+				return nil, err
+			}
+			return DropletActionArgs{Name: pos[0], Type: apiType, Reason: strings.TrimSpace(*reason)}, nil
+		},
+		Prepare: prepareDropletAction,
+	}
+}
+
+var dropletCommand = &Command{
+	Name:        "droplet",
+	Usage:       "droplet reboot|power-off|power-on NAME",
+	Description: "Run an action on a droplet the bot manages.",
+	Examples:    []string{"droplet reboot build-box"},
+	MinRole:     dobot.RoleDeployer,
+	Parse: func([]string, Config) (any, error) {
+		return nil, userErrorf("droplet needs an action: `/do droplet reboot NAME`, `/do droplet power-off NAME` or `/do droplet power-on NAME`")
+	},
+	Run: func(context.Context, *Bot, *Invocation) error { return nil },
+	Subcommands: []*Command{
+		dropletActionCommand("reboot", "reboot", "Reboot"),
+		dropletActionCommand("power-off", "power_off", "Power off"),
+		dropletActionCommand("power-on", "power_on", "Power on"),
+	},
+}
+
+func prepareDropletAction(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
+	args := inv.Args.(DropletActionArgs)
+	managed, err := b.managedApp(ctx, args.Name)
+	if err != nil {
+		return nil, err
+	}
+	if managed.Kind != kindDroplet {
+		return nil, userErrorf("%s is an App Platform app, not a droplet; try `/do redeploy %s`.", args.Name, args.Name)
+	}
+	raw, _ := json.Marshal(args)
+	return &Plan{
+		Op:      dobot.Operation{Action: ActionDroplet, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
+		Summary: strings.ReplaceAll(args.Type, "_", " ") + " droplet " + args.Name,
+		Fields:  []Field{{"Droplet", args.Name}, {"Action", strings.ReplaceAll(args.Type, "_", " ")}, {"Droplet id", "`" + managed.ResourceID + "`"}},
+	}, nil
+}
+
+func dropletActionHead(op dobot.Operation) Message {
+	var args DropletActionArgs
+	_ = json.Unmarshal([]byte(op.Args), &args)
+	what := strings.ReplaceAll(args.Type, "_", " ")
+	return Message{
+		Text:   fmt.Sprintf("<@%s>: %s droplet %s", op.Requester, what, args.Name),
+		Title:  fmt.Sprintf(":gear: %s: %s", args.Name, what),
+		Footer: opFooter(op),
+	}
+}
+
+func runDropletAction(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+	var args DropletActionArgs
+	if err := json.Unmarshal([]byte(op.Args), &args); err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
+	id, _ := strconv.Atoi(op.ResourceID)
+	var (
+		action *godo.Action
+		err    error
+	)
+	if op.DeploymentID != "" { // resumed: watch the action already sent
+		aid, _ := strconv.Atoi(op.DeploymentID)
+		action, _, err = b.cloud.DropletActions.Get(ctx, id, aid)
+	} else {
+		switch args.Type {
+		case "reboot":
+			action, _, err = b.cloud.DropletActions.Reboot(ctx, id)
+		case "power_off":
+			action, _, err = b.cloud.DropletActions.PowerOff(ctx, id)
+		case "power_on":
+			action, _, err = b.cloud.DropletActions.PowerOn(ctx, id)
+		default:
+			err = fmt.Errorf("unknown droplet action %q", args.Type)
+		}
+		entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel, CommandText: op.CommandText,
+			Action: "do.droplet_" + args.Type, Target: args.Name, Decision: "allowed", Outcome: "ok"}
+		if err != nil {
+			entry.Outcome, entry.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
+		} else {
+			entry.Details = fmt.Sprintf("droplet_id=%d action_id=%d", id, action.ID)
+			op.DeploymentID = strconv.Itoa(action.ID)
+			if uerr := b.store.UpdateOperation(ctx, op); uerr != nil {
+				b.log.Error("record action id", "op", op.ID, "err", uerr)
+			}
+		}
+		b.audit(ctx, b.log, entry)
+	}
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
+	for action.Status == godo.ActionInProgress {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(b.watcher.Interval(b.now().Sub(op.CreatedAt))):
+		}
+		cur, _, err := b.cloud.DropletActions.Get(ctx, id, action.ID)
+		if err != nil {
+			b.log.Warn("poll droplet action", "op", op.ID, "err", err)
+			continue
+		}
+		action = cur
+	}
+	what := strings.ReplaceAll(args.Type, "_", " ")
+	if action.Status == godo.ActionCompleted {
+		b.finish(ctx, &op, dobot.OpSucceeded, "")
+		rep.final(ctx, infoMessage(fmt.Sprintf(":white_check_mark: %s of %s completed.", what, args.Name)))
+		return
+	}
+	b.finish(ctx, &op, dobot.OpFailed, "action "+action.Status)
+	rep.final(ctx, errorMessage(fmt.Sprintf("%s of %s ended %s.", what, args.Name, action.Status)))
+}
