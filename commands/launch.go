@@ -381,8 +381,8 @@ func (a LaunchArgs) managedApp(op *dobot.Operation, id string, now time.Time) do
 // parseTTL reads a --ttl value: a Go duration of at least a minute.
 func parseTTL(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
-	if err != nil || d < time.Minute || d > 90*24*time.Hour {
-		return 0, userErrorf("--ttl takes a duration from 1m to 2160h, like 45m, 4h or 2h30m, not %q", s)
+	if err != nil || d < 10*time.Second || d > 90*24*time.Hour {
+		return 0, userErrorf("--ttl takes a duration from 10s to 2160h, like 45m, 4h or 2h30m, not %q", s)
 	}
 	return d, nil
 }

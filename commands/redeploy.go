@@ -35,8 +35,11 @@ type ChangeArgs struct {
 	Spec         *godo.AppSpec `json:",omitempty"` // redeploy: the spec to send
 	DeploymentID string        `json:",omitempty"` // rollback: the target
 	From         string        `json:",omitempty"` // what runs now, for the card
-	Reason       string        `json:",omitempty"`
-	DryRun       bool          `json:"-"`
+	// BeforeAt is when the app's newest deployment was created when the
+	// change was planned: a deployment after it is this change's own.
+	BeforeAt time.Time `json:",omitempty"`
+	Reason   string    `json:",omitempty"`
+	DryRun   bool      `json:"-"`
 }
 
 func (a ChangeArgs) target() string { return a.Name }
@@ -87,6 +90,7 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		return nil, fmt.Errorf("get app %s: %w", managed.ResourceID, err)
 	}
 	args.From = managed.Image
+	args.BeforeAt = newestCreated(app)
 	fields := []Field{{"App", args.Name}, {"Now running", managed.Image}}
 	if args.Image != "" {
 		ref, _ := ParseImageRef(args.Image)
@@ -206,13 +210,18 @@ func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 		b.failOp(ctx, op, rep, err)
 		return
 	}
-	if op.DeploymentID == "" {
-		// A resumed redeploy may already have started its deployment.
-		if d := b.newestDeployment(ctx, op.ResourceID, op.CreatedAt); d != nil {
-			op.DeploymentID = d.ID
-		} else if err := b.startRedeploy(ctx, &op, args); err != nil {
-			b.failOp(ctx, op, rep, err)
-			return
+	if op.DeploymentID == "" || op.DeploymentID == sendingMarker {
+		if !b.markSending(ctx, &op) {
+			// A resumed redeploy may already have started its deployment.
+			if d := b.newestDeployment(ctx, op.ResourceID, args.BeforeAt); d != nil {
+				op.DeploymentID = d.ID
+			}
+		}
+		if op.DeploymentID == sendingMarker {
+			if err := b.startRedeploy(ctx, &op, args); err != nil {
+				b.failOp(ctx, op, rep, err)
+				return
+			}
 		}
 		if err := b.store.UpdateOperation(ctx, op); err != nil {
 			b.log.Error("record deployment id", "op", op.ID, "err", err)
@@ -249,7 +258,7 @@ func (b *Bot) startRedeploy(ctx context.Context, op *dobot.Operation, args Chang
 			}
 		}
 		if dep == nil {
-			dep = b.newestDeployment(ctx, op.ResourceID, op.CreatedAt)
+			dep = b.newestDeployment(ctx, op.ResourceID, args.BeforeAt)
 		}
 	} else {
 		entry.Action = "do.create_deployment"
@@ -270,9 +279,37 @@ func (b *Bot) startRedeploy(ctx context.Context, op *dobot.Operation, args Chang
 	return nil
 }
 
-// newestDeployment is the newest deployment of app created at or after
-// since (with clock slack), or nil.
-func (b *Bot) newestDeployment(ctx context.Context, appID string, since time.Time) *godo.Deployment {
+// sendingMarker stands in the deployment id while the request that starts
+// the deployment is in flight, so a restart knows it may have been sent.
+const sendingMarker = "sending"
+
+// markSending records that op's request is about to be sent. It reports
+// whether op was fresh; false means an earlier run may have sent it.
+func (b *Bot) markSending(ctx context.Context, op *dobot.Operation) bool {
+	if op.DeploymentID == sendingMarker {
+		return false
+	}
+	op.DeploymentID = sendingMarker
+	if err := b.store.UpdateOperation(ctx, *op); err != nil {
+		b.log.Error("record request in flight", "op", op.ID, "err", err)
+	}
+	return true
+}
+
+// newestCreated is when app's newest deployment was created.
+func newestCreated(app *godo.App) time.Time {
+	var t time.Time
+	for _, d := range []*godo.Deployment{app.ActiveDeployment, app.InProgressDeployment, app.PendingDeployment} {
+		if d != nil && d.CreatedAt.After(t) {
+			t = d.CreatedAt
+		}
+	}
+	return t
+}
+
+// newestDeployment is the newest deployment of app created after after, or
+// nil.
+func (b *Bot) newestDeployment(ctx context.Context, appID string, after time.Time) *godo.Deployment {
 	deps, _, err := b.apps.ListDeployments(ctx, appID, &godo.ListOptions{Page: 1, PerPage: 20})
 	if err != nil {
 		b.log.Warn("list deployments", "app", appID, "err", err)
@@ -280,7 +317,7 @@ func (b *Bot) newestDeployment(ctx context.Context, appID string, since time.Tim
 	}
 	var newest *godo.Deployment
 	for _, d := range deps {
-		if d.CreatedAt.Before(since.Add(-adoptSlack)) {
+		if !d.CreatedAt.After(after) {
 			continue
 		}
 		if newest == nil || d.CreatedAt.After(newest.CreatedAt) {
@@ -344,6 +381,7 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if app.ActiveDeployment != nil {
 		args.From = "deployment `" + app.ActiveDeployment.ID + "`"
 	}
+	args.BeforeAt = newestCreated(app)
 	if args.DeploymentID == "" {
 		prev, err := b.previousDeployment(ctx, app)
 		if err != nil {
@@ -420,10 +458,13 @@ func runRollbackOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 		b.failOp(ctx, op, rep, err)
 		return
 	}
-	if op.DeploymentID == "" {
-		if d := b.newestDeployment(ctx, op.ResourceID, op.CreatedAt); d != nil && d.ID != args.DeploymentID {
-			op.DeploymentID = d.ID
-		} else {
+	if op.DeploymentID == "" || op.DeploymentID == sendingMarker {
+		if !b.markSending(ctx, &op) {
+			if d := b.newestDeployment(ctx, op.ResourceID, args.BeforeAt); d != nil {
+				op.DeploymentID = d.ID
+			}
+		}
+		if op.DeploymentID == sendingMarker {
 			var out struct {
 				Deployment *godo.Deployment `json:"deployment"`
 			}

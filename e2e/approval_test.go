@@ -38,10 +38,16 @@ func requestID(t *testing.T, card slacktest.Message) string {
 	return m[1]
 }
 
-// click presses a card's button as user and waits for the ack.
+// click presses an approval card's button as user and waits for the ack.
 func (w *world) click(user string, card slacktest.Message, action string) {
 	w.t.Helper()
-	env, err := w.slack.ClickButton(user, card.Channel, card.TS, action, requestID(w.t, card))
+	w.clickValue(user, card, action, requestID(w.t, card))
+}
+
+// clickValue presses a button carrying value and waits for the ack.
+func (w *world) clickValue(user string, card slacktest.Message, action, value string) {
+	w.t.Helper()
+	env, err := w.slack.ClickButton(user, card.Channel, card.TS, action, value)
 	if err != nil {
 		w.t.Fatalf("click %s: %v", action, err)
 	}
