@@ -213,6 +213,7 @@ func (b *Bot) dropletStatus(ctx context.Context, managed dobot.App) (Message, er
 	if ip != "" {
 		fields = append(fields, Field{"Address", dropletURL(ip)})
 	}
+	fields = append(fields, Field{"Links", linksText(kindDroplet, managed.ResourceID, dropletURL(ip))})
 	return Message{
 		Text:   fmt.Sprintf("%s (droplet): %s %s", managed.Name, d.Status, ip),
 		Title:  "Status of " + managed.Name,

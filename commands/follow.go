@@ -289,11 +289,15 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	if args.MonthlyCents > 0 {
 		fields = append(fields, Field{"Cost", money(args.MonthlyCents) + "/month"})
 	}
-	if st.URL != "" {
-		fields = append(fields, Field{"URL", st.URL})
-	}
 	if st.DeploymentID != "" {
 		fields = append(fields, Field{"Deployment", "`" + st.DeploymentID + "`"})
+	}
+	kindOf := kindApp
+	if args.Droplet {
+		kindOf = kindDroplet
+	}
+	if links := linksText(kindOf, op.ResourceID, st.URL); links != "" {
+		fields = append(fields, Field{"Links", links})
 	}
 	m := Message{
 		Text:     fmt.Sprintf("<@%s> is launching %s (%s) in %s: %s", op.Requester, args.Name, args.Image, args.Region, phaseName(st.Phase)),
@@ -315,4 +319,28 @@ func opFooter(op dobot.Operation) string {
 		footer += " · " + decisionLine(op)
 	}
 	return footer
+}
+
+// controlPanelURL is the resource's page in DigitalOcean's control panel.
+func controlPanelURL(kind, id string) string {
+	if id == "" {
+		return ""
+	}
+	if kind == kindDroplet {
+		return "https://cloud.digitalocean.com/droplets/" + id
+	}
+	return "https://cloud.digitalocean.com/apps/" + id
+}
+
+// linksText links the live app and its control panel page, as far as they
+// are known.
+func linksText(kind, id, liveURL string) string {
+	var links []string
+	if liveURL != "" {
+		links = append(links, "<"+liveURL+"|Open the app>")
+	}
+	if u := controlPanelURL(kind, id); u != "" {
+		links = append(links, "<"+u+"|Control panel>")
+	}
+	return strings.Join(links, " · ")
 }

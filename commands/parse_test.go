@@ -272,3 +272,25 @@ func FuzzImageRef(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSlackValues feeds Slack payload values (user mentions, button values,
+// request ids) to their parsers: they return a value or a user error and
+// never panic.
+func FuzzSlackValues(f *testing.F) {
+	for _, s := range []string{"<@U123|ana>", "<@W1>", "U123", "12", "#12", "-1", "99999999999999999999", "<http://x|y>", ""} {
+		f.Add(s)
+	}
+	parseID := parseRequestID("approve", false)
+	f.Fuzz(func(t *testing.T, s string) {
+		if id, err := ParseUser(s); err == nil && !userIDPattern.MatchString(id) {
+			t.Fatalf("ParseUser(%q) = %q, not a user id", s, id)
+		}
+		if _, err := parseID([]string{s}, Config{}); err != nil {
+			var ue *UserError
+			if !errors.As(err, &ue) {
+				t.Fatalf("parse request id %q: %v is not a user error", s, err)
+			}
+		}
+		_ = unlink(s)
+	})
+}

@@ -188,8 +188,8 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 	case args.DeploymentID != "":
 		fields = append(fields, Field{"Back to deployment", "`" + args.DeploymentID + "`"})
 	}
-	if st.URL != "" {
-		fields = append(fields, Field{"URL", st.URL})
+	if links := linksText(kindApp, op.ResourceID, st.URL); links != "" {
+		fields = append(fields, Field{"Links", links})
 	}
 	m := Message{
 		Text:     fmt.Sprintf("<@%s> is running %s on %s: %s", op.Requester, op.Action, args.Name, phaseName(st.Phase)),

@@ -93,12 +93,10 @@ func (b *Bot) managedApp(ctx context.Context, name string) (dobot.App, error) {
 func (b *Bot) statusCard(ctx context.Context, managed dobot.App, app *godo.App) Message {
 	st := currentState(app)
 	fields := []Field{{"App", managed.Name}, {"Phase", phaseName(st.Phase)}, {"Image", managed.Image}, {"Region", managed.Region}}
-	if app.LiveURL != "" {
-		fields = append(fields, Field{"URL", app.LiveURL})
-	}
 	if st.DeploymentID != "" {
 		fields = append(fields, Field{"Deployment", "`" + st.DeploymentID + "`"})
 	}
+	fields = append(fields, Field{"Links", linksText(kindApp, managed.ResourceID, app.LiveURL)})
 	m := Message{
 		Text:     fmt.Sprintf("%s: %s %s", managed.Name, phaseLine(st), app.LiveURL),
 		Title:    fmt.Sprintf("Status of %s", managed.Name),

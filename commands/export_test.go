@@ -1,0 +1,30 @@
+package commands
+
+import "dobot"
+
+// Test-only views of the message builders, for the Block Kit golden tests.
+
+// LaunchState mirrors launchState for tests.
+type LaunchState struct {
+	Phase        string
+	Progress     *Progress
+	DeploymentID string
+	URL          string
+	Failure      string
+}
+
+func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) Message {
+	return launchCard(op, args, launchState{Phase: st.Phase, Progress: st.Progress, DeploymentID: st.DeploymentID, URL: st.URL, Failure: st.Failure})
+}
+
+func ChangeCard(op dobot.Operation, args ChangeArgs, st LaunchState) Message {
+	return changeCard(op, args, launchState{Phase: st.Phase, Progress: st.Progress, URL: st.URL, Failure: st.Failure})
+}
+
+var (
+	ApprovalCard      = approvalCard
+	TeardownCard      = teardownCard
+	ErrorMessage      = errorMessage
+	RegistryHead      = registryHead
+	DropletActionHead = dropletActionHead
+)
