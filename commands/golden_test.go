@@ -34,9 +34,9 @@ func TestBlockKitGolden(t *testing.T) {
 	fields := []commands.Field{{Label: "App", Value: "web"}, {Label: "Deletes", Value: "the App Platform app and all its deployments"}}
 
 	cases := map[string]commands.Message{
-		"launch-building": commands.LaunchCard(op, args, commands.LaunchState{Phase: "BUILDING", Progress: &commands.Progress{Done: 2, Total: 6}, DeploymentID: "d1"}),
-		"launch-live":     commands.LaunchCard(approved, args, commands.LaunchState{Phase: "ACTIVE", Progress: &commands.Progress{Done: 6, Total: 6}, URL: "https://web-abc12.ondigitalocean.app"}),
-		"launch-failed":   commands.LaunchCard(op, args, commands.LaunchState{Phase: "ERROR", Failure: "step `build › web` failed: exit status 1 (BuildJobExitNonZero)"}),
+		"launch-building":  commands.LaunchCard(op, args, commands.LaunchState{Phase: "BUILDING", Progress: &commands.Progress{Done: 2, Total: 6}, DeploymentID: "d1"}),
+		"launch-live":      commands.LaunchCard(approved, args, commands.LaunchState{Phase: "ACTIVE", Progress: &commands.Progress{Done: 6, Total: 6}, URL: "https://web-abc12.ondigitalocean.app"}),
+		"launch-failed":    commands.LaunchCard(op, args, commands.LaunchState{Phase: "ERROR", Failure: "step `build › web` failed: exit status 1 (BuildJobExitNonZero)"}),
 		"approval-pending": commands.ApprovalCard(teardownOp, fields, true),
 		"approval-denied":  commands.ApprovalCard(denied, fields, false),
 		"approval-expired": commands.ApprovalCard(expired, fields, false),
