@@ -13,8 +13,15 @@ import (
 )
 
 // progressUpdateGap is the least time between two updates of a head message
-// for step progress alone; phase changes update at once.
-const progressUpdateGap = 20 * time.Second
+// for step progress alone; phase changes update at once. It keeps a
+// two-minute launch within eight Slack requests.
+const progressUpdateGap = 45 * time.Second
+
+// waiting reports whether a phase only waits for the next one. Such phases
+// are short and say nothing new, so they get neither a reply nor an update.
+func waiting(phase string) bool {
+	return phase == string(godo.DeploymentPhase_PendingBuild) || phase == string(godo.DeploymentPhase_PendingDeploy)
+}
 
 // launchState is what the person sees of a deployment.
 type launchState struct {
@@ -75,6 +82,8 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 			}
 		}
 		switch {
+		case waiting(st.Phase):
+			continue // last keeps the phase people last heard about
 		case st.Phase != last.Phase:
 			rep.update(ctx, card(op, st))
 			lastUpdate = b.now()

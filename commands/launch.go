@@ -288,9 +288,10 @@ func (b *Bot) reporterFor(op dobot.Operation) *reporter {
 func (b *Bot) executeLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *reporter) {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
 	defer cancel()
+	// No reply announces the new app: the head card's control-panel link
+	// carries its id, and a reply would only cost a Slack request.
 	if op.ResourceID == "" {
-		app, err := b.createApp(ctx, &op, args)
-		if err != nil {
+		if _, err := b.createApp(ctx, &op, args); err != nil {
 			if ctx.Err() != nil {
 				return // shutting down: resume will reconcile by name
 			}
@@ -300,7 +301,6 @@ func (b *Bot) executeLaunch(ctx context.Context, op dobot.Operation, args Launch
 			rep.final(ctx, errorMessage("Could not create "+args.Name+": "+msg))
 			return
 		}
-		rep.note(ctx, infoMessage(fmt.Sprintf(":hammer_and_wrench: Created app %s (id `%s`). Waiting for its first deployment.", args.Name, app.ID)))
 	}
 	b.followLaunch(ctx, op, args, rep)
 }
