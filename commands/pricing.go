@@ -54,21 +54,13 @@ func (b *Bot) dropletSizes(ctx context.Context) ([]godo.Size, error) {
 		return p.dropSizes, nil
 	}
 	var all []godo.Size
-	opt := &godo.ListOptions{Page: 1, PerPage: 200}
-	for {
+	err := eachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
 		sizes, resp, err := b.cloud.Sizes.List(ctx, opt)
-		if err != nil {
-			return nil, fmt.Errorf("list droplet sizes: %w", err)
-		}
 		all = append(all, sizes...)
-		if resp == nil || resp.Links == nil || resp.Links.IsLastPage() {
-			break
-		}
-		page, err := resp.Links.CurrentPage()
-		if err != nil {
-			break
-		}
-		opt.Page = page + 1
+		return resp, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list droplet sizes: %w", err)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].PriceMonthly < all[j].PriceMonthly })
 	p.dropSizes, p.dropletAt = all, b.now()

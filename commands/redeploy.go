@@ -205,6 +205,28 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 }
 
 func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+	b.runChange(ctx, op, rep, b.startRedeploy, func(ctx context.Context, args ChangeArgs) {
+		if args.Image == "" {
+			return
+		}
+		if managed, err := b.store.App(ctx, args.Name); err == nil {
+			managed.Image = args.Image
+			if err := b.store.PutApp(ctx, managed); err != nil {
+				b.log.Error("record new image", "app", args.Name, "err", err)
+			}
+		}
+	})
+}
+
+func runRollbackOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+	b.runChange(ctx, op, rep, b.startRollback, nil)
+}
+
+// runChange starts a redeploy or rollback deployment, unless an earlier run
+// already did, then follows it. started, when set, runs once the
+// deployment is known.
+func (b *Bot) runChange(ctx context.Context, op dobot.Operation, rep *reporter,
+	start func(context.Context, *dobot.Operation, ChangeArgs) error, started func(context.Context, ChangeArgs)) {
 	args, err := decodeChange(op)
 	if err != nil {
 		b.failOp(ctx, op, rep, err)
@@ -212,13 +234,14 @@ func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 	}
 	if op.DeploymentID == "" || op.DeploymentID == sendingMarker {
 		if !b.markSending(ctx, &op) {
-			// A resumed redeploy may already have started its deployment.
+			// Resumed after the request may have been sent: a deployment
+			// newer than the plan is this change's own.
 			if d := b.newestDeployment(ctx, op.ResourceID, args.BeforeAt); d != nil {
 				op.DeploymentID = d.ID
 			}
 		}
 		if op.DeploymentID == sendingMarker {
-			if err := b.startRedeploy(ctx, &op, args); err != nil {
+			if err := start(ctx, &op, args); err != nil {
 				b.failOp(ctx, op, rep, err)
 				return
 			}
@@ -227,13 +250,8 @@ func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 			b.log.Error("record deployment id", "op", op.ID, "err", err)
 		}
 	}
-	if args.Image != "" {
-		if managed, err := b.store.App(ctx, args.Name); err == nil {
-			managed.Image = args.Image
-			if err := b.store.PutApp(ctx, managed); err != nil {
-				b.log.Error("record new image", "app", args.Name, "err", err)
-			}
-		}
+	if started != nil {
+		started(ctx, args)
 	}
 	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st launchState) Message { return changeCard(op, args, st) }, rep)
 }
@@ -452,46 +470,29 @@ func (b *Bot) previousDeployment(ctx context.Context, app *godo.App) (*godo.Depl
 	return nil, userErrorf("%s has no earlier deployment that went live, so there is nothing to roll back to.", app.Spec.Name)
 }
 
-func runRollbackOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args, err := decodeChange(op)
+// startRollback asks App Platform to roll back. skip_pin commits the
+// rollback at once, so the app is not left pinned with deploys on push
+// disabled.
+func (b *Bot) startRollback(ctx context.Context, op *dobot.Operation, args ChangeArgs) error {
+	var out struct {
+		Deployment *godo.Deployment `json:"deployment"`
+	}
+	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel, CommandText: op.CommandText,
+		Action: "do.rollback", Target: args.Name, Decision: "allowed"}
+	err := b.raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/rollback", op.ResourceID),
+		map[string]any{"deployment_id": args.DeploymentID, "skip_pin": true}, &out)
+	if err == nil && out.Deployment == nil {
+		err = fmt.Errorf("DigitalOcean started no rollback deployment for %s", args.Name)
+	}
 	if err != nil {
-		b.failOp(ctx, op, rep, err)
-		return
+		entry.Outcome, entry.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
+		b.audit(ctx, b.log, entry)
+		return err
 	}
-	if op.DeploymentID == "" || op.DeploymentID == sendingMarker {
-		if !b.markSending(ctx, &op) {
-			if d := b.newestDeployment(ctx, op.ResourceID, args.BeforeAt); d != nil {
-				op.DeploymentID = d.ID
-			}
-		}
-		if op.DeploymentID == sendingMarker {
-			var out struct {
-				Deployment *godo.Deployment `json:"deployment"`
-			}
-			entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel, CommandText: op.CommandText,
-				Action: "do.rollback", Target: args.Name, Decision: "allowed"}
-			// skip_pin commits the rollback at once, so the app is not left
-			// pinned with deploys on push disabled.
-			err := b.raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/rollback", op.ResourceID),
-				map[string]any{"deployment_id": args.DeploymentID, "skip_pin": true}, &out)
-			if err != nil || out.Deployment == nil {
-				if err == nil {
-					err = fmt.Errorf("DigitalOcean started no rollback deployment for %s", args.Name)
-				}
-				entry.Outcome, entry.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
-				b.audit(ctx, b.log, entry)
-				b.failOp(ctx, op, rep, err)
-				return
-			}
-			op.DeploymentID = out.Deployment.ID
-			entry.Outcome, entry.Details = "ok", fmt.Sprintf("app_id=%s to=%s deployment_id=%s", op.ResourceID, args.DeploymentID, op.DeploymentID)
-			b.audit(ctx, b.log, entry)
-		}
-		if err := b.store.UpdateOperation(ctx, op); err != nil {
-			b.log.Error("record deployment id", "op", op.ID, "err", err)
-		}
-	}
-	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st launchState) Message { return changeCard(op, args, st) }, rep)
+	op.DeploymentID = out.Deployment.ID
+	entry.Outcome, entry.Details = "ok", fmt.Sprintf("app_id=%s to=%s deployment_id=%s", op.ResourceID, args.DeploymentID, op.DeploymentID)
+	b.audit(ctx, b.log, entry)
+	return nil
 }
 
 // raw sends a request godo has no method for, through godo's client so it

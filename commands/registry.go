@@ -457,25 +457,18 @@ func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
 // repository does not exist.
 func (b *Bot) repoTags(ctx context.Context, registry, repo string) ([]*godo.RepositoryTag, error) {
 	var all []*godo.RepositoryTag
-	opt := &godo.ListOptions{Page: 1, PerPage: 200}
-	for {
+	err := eachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
 		tags, resp, err := b.cloud.Registry.ListRepositoryTags(ctx, registry, repo, opt)
-		if isDONotFound(err) {
-			return nil, userErrorf("registry %s has no repository %s; `/do registry repos` lists them.", registry, repo)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list tags of %s: %w", repo, err)
-		}
 		all = append(all, tags...)
-		if resp == nil || resp.Links == nil || resp.Links.IsLastPage() {
-			return all, nil
-		}
-		page, err := resp.Links.CurrentPage()
-		if err != nil {
-			return all, nil
-		}
-		opt.Page = page + 1
+		return resp, err
+	})
+	if isDONotFound(err) {
+		return nil, userErrorf("registry %s has no repository %s; `/do registry repos` lists them.", registry, repo)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("list tags of %s: %w", repo, err)
+	}
+	return all, nil
 }
 
 // checkDOCRTag makes sure a DOCR image exists before anything is created
