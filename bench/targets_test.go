@@ -1,0 +1,156 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// sizes are how big each measurement is: the sizes with -full, small
+// ones otherwise.
+type sizes struct {
+	mode        string
+	steadyRate  int           // status commands a second
+	steadyFor   time.Duration // for this long
+	burst       int           // commands written at once
+	launchPhase time.Duration // dotest PhaseDelay for the single launch (3 phases)
+	fleet       int           // launches watched at once
+	fleetPhase  time.Duration // dotest PhaseDelay for the fleet
+	auditRows   int           // audit rows in the database
+	auditRuns   int           // timed /do audit commands
+	starts      int           // bot starts timed
+	idle        time.Duration // idle time before reading RSS
+}
+
+var smokeSizes = sizes{
+	mode:       "smoke",
+	steadyRate: 200, steadyFor: 100 * time.Millisecond,
+	burst:       20,
+	launchPhase: 300 * time.Millisecond,
+	fleet:       2, fleetPhase: 300 * time.Millisecond,
+	auditRows: 5000, auditRuns: 3,
+	starts: 2, idle: time.Second,
+}
+
+var fullSizes = sizes{
+	mode:       "full",
+	steadyRate: 200, steadyFor: 10 * time.Second,
+	burst:       1000,
+	launchPhase: 40 * time.Second,                  // 3 phases: a 2-minute deployment
+	fleet:       200, fleetPhase: 60 * time.Second, // a 3-minute deployment
+	auditRows: 1_000_000, auditRuns: 20,
+	starts: 5, idle: 5 * time.Second,
+}
+
+// row is one line of the results table.
+type row struct {
+	measure, target, result string
+	met                     bool
+}
+
+// results collects rows and notes from the measurements, in order.
+type results struct {
+	mu    sync.Mutex
+	rows  []row
+	notes []string
+}
+
+func (r *results) add(measure, target, result string, met bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rows = append(r.rows, row{measure, target, result, met})
+}
+
+func (r *results) note(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notes = append(r.notes, fmt.Sprintf(format, args...))
+}
+
+func (r *results) markdown(sz sizes) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "\n### dobot benchmark results (%s mode)\n\n", sz.mode)
+	sb.WriteString("| measure | target | result | met? |\n|---|---|---|---|\n")
+	for _, x := range r.rows {
+		met := "no"
+		if x.met {
+			met = "yes"
+		}
+		fmt.Fprintf(&sb, "| %s | %s | %s | %s |\n", x.measure, x.target, x.result, met)
+	}
+	if len(r.notes) > 0 {
+		sb.WriteString("\nDetails:\n\n")
+		for _, n := range r.notes {
+			fmt.Fprintf(&sb, "- %s\n", n)
+		}
+	}
+	return sb.String()
+}
+
+// TestTargets runs every measurement and prints the results table. In the
+// default (smoke) mode it checks only that each measurement works; it never
+// fails on a timing.
+func TestTargets(t *testing.T) {
+	sz := smokeSizes
+	if *full {
+		sz = fullSizes
+	}
+	res := &results{}
+	steps := []struct {
+		name string
+		run  func(*testing.T, sizes, *results)
+	}{
+		{"AckSteady", measureAckSteady},
+		{"AckBurst", measureAckBurst},
+		{"OneLaunch", measureOneLaunch},
+		{"Fleet", measureFleet},
+		{"Audit", measureAudit},
+		{"Footprint", measureFootprint},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			start := time.Now()
+			s.run(t, sz, res)
+			t.Logf("%s took %v", s.name, time.Since(start).Round(time.Millisecond))
+		})
+	}
+	table := res.markdown(sz)
+	if *full {
+		fmt.Fprint(os.Stdout, table)
+	} else {
+		t.Log(table)
+	}
+}
+
+// percentile is the nearest-rank percentile p (0–100) of sorted ds.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted))*p/100+0.999999) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+func sortDurations(ds []time.Duration) []time.Duration {
+	out := append([]time.Duration(nil), ds...)
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// ms formats d in milliseconds with enough precision for sub-millisecond
+// latencies.
+func ms(d time.Duration) string {
+	switch {
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+	case d < time.Second:
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
+}
