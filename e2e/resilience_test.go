@@ -154,3 +154,28 @@ func TestConcurrentLaunchesOfOneAppCreateItOnce(t *testing.T) {
 		t.Errorf("POST /v2/apps sent %d times for 5 concurrent launches; want 1", n)
 	}
 }
+
+// TestShutdownAnswersNewCommandsWithRestarting sends SIGTERM while a
+// command is still running: a command arriving then is told to try again,
+// the running one finishes, and the bot exits cleanly.
+func TestShutdownAnswersNewCommandsWithRestarting(t *testing.T) {
+	w := newWorld(t)
+	w.do.Delay("GET /v2/apps/tiers/instance_sizes", 3*time.Second)
+	w.run(deployer, "launch web --image nginx --dry-run")
+	time.Sleep(300 * time.Millisecond) // the dry run is now waiting on DigitalOcean
+	if err := w.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	w.run(viewer, "roles")
+	w.waitEphemeral(viewer, "restarting; try again in a minute")
+	w.waitEphemeral(deployer, "Dry run of launch web")
+	select {
+	case err := <-w.exited:
+		if err != nil {
+			t.Errorf("exit after SIGTERM = %v\n%s", err, w.logs)
+		}
+	case <-time.After(stopBudget):
+		t.Fatalf("bot did not exit within %s", stopBudget)
+	}
+}
