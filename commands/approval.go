@@ -248,7 +248,7 @@ func roleText(r dobot.Role) string {
 	if r == dobot.RoleNone {
 		return "you have no role"
 	}
-	return "you are a " + r.String()
+	return "you are " + withArticle(r.String())
 }
 
 // stateText describes a request that is no longer waiting.

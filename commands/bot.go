@@ -239,7 +239,7 @@ func (b *Bot) refusal(ctx context.Context, cmd string, need, have dobot.Role) st
 	}
 	hasText := "you have no role"
 	if have != dobot.RoleNone {
-		hasText = "you are a " + have.String()
+		hasText = "you are " + withArticle(have.String())
 	}
 	return fmt.Sprintf("`%s` needs the %s role and %s. Ask %s to run `/do grant @you %s`.", cmd, need, hasText, who, need)
 }
@@ -316,4 +316,12 @@ func errorMessage(text string) Message {
 
 func infoMessage(text string) Message {
 	return Message{Text: text}
+}
+
+// withArticle puts "a" or "an" before a role name.
+func withArticle(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
 }

@@ -50,7 +50,7 @@ func runHelp(ctx context.Context, b *Bot, inv *Invocation) error {
 	var sb strings.Builder
 	sb.WriteString("*Commands you can run*")
 	if inv.Role != dobot.RoleNone {
-		fmt.Fprintf(&sb, " (you are a %s)", inv.Role)
+		fmt.Fprintf(&sb, " (you are %s)", withArticle(inv.Role.String()))
 	}
 	sb.WriteString(":\n")
 	for _, cmd := range b.table.All() {

@@ -63,7 +63,7 @@ var grantCommand = &Command{
 		if err := b.store.SetRole(ctx, args.User, args.Role, inv.Req.UserID); err != nil {
 			return fmt.Errorf("grant %s to %s: %w", args.Role, args.User, err)
 		}
-		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> is now a %s.", args.User, args.Role)))
+		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> is now %s.", args.User, withArticle(args.Role.String()))))
 		return nil
 	},
 }

@@ -28,6 +28,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch args[0] {
 	case "serve":
 		return serve(ctx, getenv, stderr)
+	case "console":
+		return consoleCommand(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "audit":
 		return auditCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
@@ -50,6 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 const usage = `usage:
   bot                 run the bot (reads its settings from the environment; see README.md)
   bot serve           the same
+  bot console         type /do commands in a terminal, without Slack; simulates DigitalOcean when no token is set
   bot healthcheck     probe /healthz on BOT_HTTP_ADDR (the container's HEALTHCHECK)
   bot audit verify    check the audit trail's hash chain
   bot audit export --format csv|json [--since 24h|7d]

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"dobot/commands"
+	"dobot/console"
+	"dobot/internal/config"
+	"dobot/internal/dotest"
+	"dobot/store"
+	"dobot/watch"
+)
+
+// consoleUsage is the console's flags, as `bot console -h` shows them.
+const consoleUsage = `usage: bot console [--as USER] [--wait DURATION] [--sim-phase DURATION] [-v]
+
+An interactive terminal for the bot: type /do commands as in Slack; buttons
+show as numbered choices. It shares the store (BOT_DB), the commands and the
+DigitalOcean code with Slack mode, and needs no Slack tokens. Without a
+DigitalOcean token it runs against a built-in simulated DigitalOcean.
+Commands can be piped in; at the end of input it waits for running
+operations to finish.
+
+`
+
+// consoleCommand runs `bot console`.
+func consoleCommand(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bot console", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, consoleUsage)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, "\n"+console.Help)
+	}
+	as := fs.String("as", console.DefaultUser, "the Slack-style user id you type as; "+console.DefaultUser+" is made an admin at start")
+	wait := fs.Duration("wait", console.DefaultWait, "at the end of input, how long to wait for running operations")
+	phase := fs.Duration("sim-phase", dotest.ConsolePhaseDelay, "simulated DigitalOcean: time a deployment spends in each phase")
+	verbose := fs.Bool("v", false, "log the bot's info messages too, not only warnings and errors")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("bot console takes no arguments, only flags (got %q); type commands at its prompt or pipe them in", fs.Arg(0))
+	}
+	if *wait <= 0 || *phase <= 0 {
+		return errors.New("bot console: --wait and --sim-phase must be positive durations like 2m or 2s")
+	}
+	// The same check /as makes, so a bad --as fails before anything starts.
+	user, err := console.ParseUser(*as)
+	if err != nil {
+		return errors.New("--as " + err.Error())
+	}
+
+	simulated := doTokenFrom(getenv) == ""
+	cfg, err := config.Load(consoleEnv(getenv, simulated))
+	if err != nil {
+		fmt.Fprintln(stderr, "dobot: configuration problems:")
+		for _, line := range splitJoined(err) {
+			fmt.Fprintln(stderr, "  "+line)
+		}
+		return errors.New("fix the settings above and start again")
+	}
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+
+	var where string
+	if simulated {
+		if getenv("DO_API_URL") != "" {
+			log.Warn("DO_API_URL is ignored without a DigitalOcean token: using the simulated DigitalOcean")
+		}
+		sim, err := startSimulator(*phase, log)
+		if err != nil {
+			return err
+		}
+		defer sim.Close()
+		cfg.DOToken, cfg.DOAPIURL = sim.token, sim.URL()
+		if cfg.WatchInterval == 0 {
+			// The adaptive pace starts at 5 s, longer than a simulated phase.
+			cfg.WatchInterval = min(max(*phase/2, 10*time.Millisecond), time.Second)
+		}
+		where = fmt.Sprintf("a simulated DigitalOcean (no DO_API_TOKEN set; apps go live in about %s)", (3 * *phase).Round(time.Second/10))
+		if getenv("BOT_DB") == "" {
+			// The simulator forgets everything at exit, so its records would
+			// only haunt the next run: keep them in a throwaway file.
+			dir, err := os.MkdirTemp("", "dobot-console")
+			if err != nil {
+				return fmt.Errorf("temporary store: %w", err)
+			}
+			defer os.RemoveAll(dir)
+			cfg.DBPath = filepath.Join(dir, "dobot.db")
+		}
+	} else {
+		where = "DigitalOcean at " + cfg.DOAPIURL + " (real resources, real costs)"
+	}
+
+	db, err := store.Open(ctx, cfg.DBPath)
+	if err != nil {
+		return fmt.Errorf("open store %s: %w", cfg.DBPath, err)
+	}
+	defer db.Close() // deferred before the bot stops, so it runs last
+	if err := db.EnsureAdmins(ctx, append(cfg.Admins, console.DefaultUser)); err != nil {
+		return fmt.Errorf("make %s and BOT_ADMINS admins: %w", console.DefaultUser, err)
+	}
+	do, err := newDOClient(ctx, cfg, nil)
+	if err != nil {
+		return err
+	}
+
+	// As in serve: background work outlives the signal long enough to stop
+	// cleanly; unfinished operations resume at the next start.
+	life, stopLife := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopLife()
+	var pace watch.Pace
+	if cfg.WatchInterval > 0 {
+		pace = watch.Fixed(cfg.WatchInterval)
+	}
+	watcher := watch.New(do.Apps, log, pace)
+	go watcher.Run(life)
+
+	con := console.New(stdout, console.Options{User: user, Store: db, Wait: *wait, Interactive: isTerminal(stdin) && isTerminal(stdout)})
+	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName,
+		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel},
+		commands.Deps{Store: db, Cloud: commands.CloudOf(do), Chat: con, Watcher: watcher, Log: log, Observer: con.Observer(nil)})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "dobot console: using %s; store %s; you are %s. Type /do help, or /help for the console's commands.\n",
+		where, cfg.DBPath, user)
+	if simulated {
+		if err := warnStaleApps(ctx, db, cfg.DBPath, stdout); err != nil {
+			return err
+		}
+	}
+	if err := bot.Start(life); err != nil {
+		return err
+	}
+	runErr := con.Run(ctx, stdin, bot)
+	stopLife()
+	waitTimeout(bot.Wait, stopTimeout)
+	return runErr
+}
+
+// warnStaleApps says when the store lists apps from earlier runs: the
+// simulated DigitalOcean starts empty every time, so to the bot they look
+// deleted outside it, and their names are taken.
+func warnStaleApps(ctx context.Context, db *store.DB, path string, w io.Writer) error {
+	apps, err := db.Apps(ctx)
+	if err != nil {
+		return fmt.Errorf("list apps in %s: %w", path, err)
+	}
+	if len(apps) == 0 {
+		return nil
+	}
+	names := make([]string, len(apps))
+	for i, a := range apps {
+		names[i] = a.Name
+	}
+	fmt.Fprintf(w, "note: %s lists %d app(s) from earlier runs (%s), but the simulated DigitalOcean starts empty each time: "+
+		"the bot will report them deleted outside it, and their names are taken. Set BOT_DB to a fresh file for a clean start.\n",
+		path, len(apps), strings.Join(names, ", "))
+	return nil
+}
+
+// consoleEnv is the environment as config.Load sees it in console mode:
+// the Slack settings, which the console does not use, are stood in for so
+// that every other setting gets the same checks as in Slack mode; so is the
+// DigitalOcean token when the simulator will supply one.
+func consoleEnv(getenv func(string) string, simulated bool) func(string) string {
+	return func(name string) string {
+		switch name {
+		case "SLACK_BOT_TOKEN":
+			return "xoxb-console"
+		case "SLACK_APP_TOKEN":
+			return "xapp-console"
+		case "SLACK_API_URL":
+			return config.DefaultSlackAPIURL
+		case "BOT_HTTP_ADDR":
+			return "off"
+		case "DO_API_TOKEN":
+			if simulated {
+				return "simulated"
+			}
+		case "DO_API_URL":
+			if simulated {
+				return config.DefaultDOAPIURL
+			}
+		}
+		return getenv(name)
+	}
+}
+
+// doTokenFrom is the DigitalOcean token, from the variables config reads.
+func doTokenFrom(getenv func(string) string) string {
+	for _, name := range []string{"DO_API_TOKEN", "DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"} {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// simulator is a simulated DigitalOcean and the token it accepts.
+type simulator struct {
+	*dotest.Server
+	token string
+}
+
+// startSimulator starts a simulated DigitalOcean with a fresh token. Where
+// the bot breaks DigitalOcean's API description, it logs a warning: the
+// real API would refuse that request.
+func startSimulator(phase time.Duration, log *slog.Logger) (*simulator, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("simulated DigitalOcean: token: %w", err)
+	}
+	token := "sim-" + hex.EncodeToString(b)
+	srv, err := dotest.NewSimulator(dotest.Options{Token: token, PhaseDelay: phase}, func(v string) {
+		log.Warn("simulated DigitalOcean: the bot broke the API description", "violation", v)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("simulated DigitalOcean: %w", err)
+	}
+	return &simulator{Server: srv, token: token}, nil
+}
+
+// isTerminal reports whether v is a terminal. With both ends at one, a
+// person types and sees a prompt; otherwise input is echoed into the output.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// env is a getenv over a map: nothing leaks in from the test's environment.
+func env(vars map[string]string) func(string) string {
+	return func(name string) string { return vars[name] }
+}
+
+// The console runs with no Slack settings and no DigitalOcean token: it
+// uses the simulator, says so, and a piped launch goes live before it exits.
+func TestConsoleWithoutSlackOrToken(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "dobot.db")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"console", "--sim-phase", "100ms", "--wait", "1m"},
+		env(map[string]string{"BOT_DB": db, "SLACK_BOT_TOKEN": "not-a-slack-token"}),
+		strings.NewReader("/do launch demo --image nginx\n"), &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bot console: %v\nstderr:\n%s", err, &stderr)
+	}
+	out := stdout.String()
+	for _, want := range []string{"using a simulated DigitalOcean (no DO_API_TOKEN set", "you are ULOCAL", "✅ demo is live at https://demo-"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// Any warning, such as the simulator finding a request the real API
+	// would refuse, fails the test.
+	if stderr.Len() > 0 {
+		t.Errorf("stderr:\n%s", &stderr)
+	}
+}
+
+func TestConsoleChecksSettings(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		vars map[string]string
+		want string
+	}{
+		{"bad region", nil, map[string]string{"DO_REGION": "mars"}, "DO_REGION"},
+		{"bad admin", nil, map[string]string{"BOT_ADMINS": "bob"}, "BOT_ADMINS"},
+		{"bad DO_API_URL with a token", nil, map[string]string{"DO_API_TOKEN": "dop_v1_x", "DO_API_URL": "ftp://x"}, "DO_API_URL"},
+		{"bad --as", []string{"--as", "bob"}, nil, "--as needs a Slack-style user id"},
+		{"arguments", []string{"launch"}, nil, "takes no arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := map[string]string{"BOT_DB": filepath.Join(t.TempDir(), "dobot.db")}
+			for k, v := range tt.vars {
+				vars[k] = v
+			}
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), append([]string{"console"}, tt.args...), env(vars), strings.NewReader(""), &stdout, &stderr)
+			if err == nil || !strings.Contains(err.Error()+stderr.String(), tt.want) {
+				t.Errorf("bot console = %v, stderr %q; want an error naming %s", err, &stderr, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,91 @@
+package dotest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+)
+
+// ConsolePhaseDelay is the phase delay the bot's console gives its simulated
+// DigitalOcean: slow enough to watch a launch move through its phases, fast
+// enough that it goes live in under ten seconds.
+const ConsolePhaseDelay = 2 * time.Second
+
+// NewSimulator starts the same server as New, outside a test: for the bot's
+// local console, which runs against a simulated DigitalOcean when no token
+// is set. Nothing fails when the bot breaks DigitalOcean's description; each
+// violation goes to onViolation (when not nil) as it happens, and Violations
+// lists them all. The caller closes the server.
+//
+// The error is only ever a failure to load the embedded description.
+func NewSimulator(opts Options, onViolation func(string)) (*Server, error) {
+	if opts.Token == "" {
+		opts.Token = defaultToken
+	}
+	if opts.PhaseDelay <= 0 {
+		opts.PhaseDelay = defaultPhaseDelay
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	router, err := apiRouter()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		opts:      opts,
+		router:    router,
+		apps:      map[string]*app{},
+		remaining: rateLimit,
+	}
+	handler := http.Handler(http.HandlerFunc(s.serve))
+	if onViolation != nil {
+		handler = reportViolations(s, handler, onViolation)
+	}
+	s.ts = httptest.NewServer(handler)
+	return s, nil
+}
+
+// reportViolations passes each new violation to report, once and in order,
+// before the response that found it leaves: the server records a request's
+// violations before it writes a byte of its answer.
+func reportViolations(s *Server, next http.Handler, report func(string)) http.Handler {
+	var mu sync.Mutex // orders reports across concurrent requests
+	reported := 0
+	flush := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		all := s.Violations()
+		for _, v := range all[reported:] {
+			report(v)
+		}
+		reported = len(all)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&reportingWriter{ResponseWriter: w, flush: flush}, r)
+		flush()
+	})
+}
+
+// reportingWriter reports violations before the status line goes out.
+type reportingWriter struct {
+	http.ResponseWriter
+	flush func()
+	wrote bool
+}
+
+func (w *reportingWriter) WriteHeader(status int) {
+	if !w.wrote {
+		w.wrote = true
+		w.flush()
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *reportingWriter) Write(p []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(p)
+}
