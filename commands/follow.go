@@ -18,7 +18,8 @@ import (
 const progressUpdateGap = 45 * time.Second
 
 // waiting reports whether a phase only waits for the next one. Such phases
-// are short and say nothing new, so they get neither a reply nor an update.
+// get their thread reply, like every phase change, but no update of the
+// head message: that keeps a two-minute launch within eight Slack requests.
 func waiting(phase string) bool {
 	return phase == string(godo.DeploymentPhase_PendingBuild) || phase == string(godo.DeploymentPhase_PendingDeploy)
 }
@@ -82,8 +83,8 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 			}
 		}
 		switch {
-		case waiting(st.Phase):
-			continue // last keeps the phase people last heard about
+		case st.Phase != last.Phase && waiting(st.Phase):
+			rep.reply(ctx, infoMessage(phaseLine(st)))
 		case st.Phase != last.Phase:
 			rep.update(ctx, card(op, st))
 			lastUpdate = b.now()
