@@ -1,0 +1,47 @@
+package commands_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dobot"
+	"dobot/commands"
+	"dobot/store"
+)
+
+// panickyStore is the real store, except that looking up one user's role
+// panics, as a bug deep in a command might.
+type panickyStore struct {
+	*store.DB
+}
+
+func (s panickyStore) Role(ctx context.Context, user string) (dobot.Role, error) {
+	if user == "UBOOM" {
+		panic("boom")
+	}
+	return s.DB.Role(ctx, user)
+}
+
+func TestPanicIsReportedAndTheBotKeepsRunning(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	chat := &recordingChat{}
+	bot, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: panickyStore{db}, Chat: chat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot.Handle(ctx, commands.Request{Ref: "env-1", UserID: "UBOOM", ChannelID: "C1", Text: "roles"})
+	if got := chat.lastEphemeral("UBOOM"); !strings.Contains(got, "env-1") {
+		t.Errorf("after a panic the person heard %q; want a message quoting the reference env-1", got)
+	}
+	bot.Handle(ctx, commands.Request{Ref: "env-2", UserID: "UOK", ChannelID: "C1", Text: "help"})
+	if got := chat.lastEphemeral("UOK"); !strings.Contains(got, "Commands you can run") {
+		t.Errorf("the next command got %q; want help, as the bot keeps running", got)
+	}
+}
