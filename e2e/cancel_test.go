@@ -27,6 +27,9 @@ func TestCancelRunningLaunchAndWaitingRequest(t *testing.T) {
 		before := len(w.ephemeralsTo(deployer))
 		w.run(deployer, "cancel "+m[1])
 		for len(w.ephemeralsTo(deployer)) == before {
+			if time.Now().After(deadline) {
+				t.Fatalf("no answer to cancel\n%s", w.logs)
+			}
 			time.Sleep(10 * time.Millisecond)
 		}
 		answers := w.ephemeralsTo(deployer)
