@@ -47,8 +47,11 @@ func NewChat(api *slack.Client, httpClient *http.Client, log *slog.Logger) *Chat
 	return &Chat{api: api, http: httpClient, log: log.With("component", "slack-chat"), pending: map[string]*pendingUpdate{}}
 }
 
+// maxText is below Slack's 40,000-character limit on a message's text.
+const maxText = 39000
+
 func msgOptions(m commands.Message) []slack.MsgOption {
-	return []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(Blocks(m)...), slack.MsgOptionDisableLinkUnfurl()}
+	return []slack.MsgOption{slack.MsgOptionText(clip(m.Text, maxText), false), slack.MsgOptionBlocks(Blocks(m)...), slack.MsgOptionDisableLinkUnfurl()}
 }
 
 // Post starts a message in channel.

@@ -15,6 +15,7 @@ const (
 	maxHeaderText  = 150
 	maxFields      = 10
 	maxFieldText   = 2000
+	maxBlocks      = 50
 	progressCells  = 10
 )
 
@@ -60,6 +61,10 @@ func Blocks(m commands.Message) []slack.Block {
 	}
 	if m.Footer != "" {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(clip(m.Footer, maxSectionText))))
+	}
+	if len(blocks) > maxBlocks {
+		// Slack refuses more; keep the start and say the rest was cut.
+		blocks = append(blocks[:maxBlocks-1], slack.NewContextBlock("", mrkdwn("_(message cut: too long for one Slack message)_")))
 	}
 	return blocks
 }
