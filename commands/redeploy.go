@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -218,10 +216,6 @@ func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 	})
 }
 
-func runRollbackOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	b.runChange(ctx, op, rep, b.startRollback, nil)
-}
-
 // runChange starts a redeploy or rollback deployment, unless an earlier run
 // already did, then follows it. started, when set, runs once the
 // deployment is known.
@@ -350,161 +344,4 @@ func (b *Bot) failOp(ctx context.Context, op dobot.Operation, rep *reporter, err
 	b.log.Error("operation failed", "op", op.ID, "action", op.Action, "err", err)
 	b.finish(ctx, &op, dobot.OpFailed, err.Error())
 	rep.final(ctx, errorMessage(fmt.Sprintf("%s %s failed: %s", op.Action, op.App, describeError(err, fmt.Sprintf("op-%d", op.ID)))))
-}
-
-var rollbackCommand = &Command{
-	Name:        "rollback",
-	Usage:       "rollback NAME [DEPLOYMENT]",
-	Description: "Roll an app back to its previous active deployment, or to the one given, after DigitalOcean confirms it can.",
-	Examples:    []string{"rollback web", "rollback web 3aa4d20e-5527-4c00-b496-601fbd22520a"},
-	Action:      ActionRollback,
-	Parse: func(words []string, _ Config) (any, error) {
-		fs := newFlagSet("rollback")
-		reason := fs.String("reason", "", "")
-		pos, err := parseFlags(fs, words)
-		if err != nil {
-			return nil, err
-		}
-		if len(pos) < 1 || len(pos) > 2 {
-			return nil, userErrorf("rollback takes an app name and optionally a deployment id, like `/do rollback web`")
-		}
-		if err := ValidAppName(pos[0]); err != nil {
-			return nil, err
-		}
-		args := ChangeArgs{Name: pos[0], Reason: strings.TrimSpace(*reason)}
-		if len(pos) == 2 {
-			if !deploymentIDPattern.MatchString(pos[1]) {
-				return nil, userErrorf("%q is not a deployment id; `/do status %s` shows them", pos[1], pos[0])
-			}
-			args.DeploymentID = pos[1]
-		}
-		return args, nil
-	},
-	Prepare: prepareRollback,
-}
-
-func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args := inv.Args.(ChangeArgs)
-	managed, err := b.managedApp(ctx, args.Name)
-	if err != nil {
-		return nil, err
-	}
-	if managed.Kind == kindDroplet {
-		return nil, userErrorf("%s is a droplet; rollback works on App Platform apps.", args.Name)
-	}
-	app, _, err := b.apps.Get(ctx, managed.ResourceID)
-	if err != nil {
-		return nil, fmt.Errorf("get app %s: %w", managed.ResourceID, err)
-	}
-	if app.ActiveDeployment != nil {
-		args.From = "deployment `" + app.ActiveDeployment.ID + "`"
-	}
-	args.BeforeAt = newestCreated(app)
-	if args.DeploymentID == "" {
-		prev, err := b.previousDeployment(ctx, app)
-		if err != nil {
-			return nil, err
-		}
-		args.DeploymentID = prev.ID
-	}
-	var check struct {
-		Valid bool `json:"valid"`
-		Error *struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-		Warnings []struct {
-			Message string `json:"message"`
-		} `json:"warnings"`
-	}
-	if err := b.raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/rollback/validate", managed.ResourceID),
-		map[string]any{"deployment_id": args.DeploymentID}, &check); err != nil {
-		return nil, fmt.Errorf("validate rollback of %s: %w", args.Name, err)
-	}
-	if !check.Valid {
-		why := "no reason given"
-		if check.Error != nil {
-			why = check.Error.Message
-			if check.Error.Code != "" {
-				why += " (" + check.Error.Code + ")"
-			}
-		}
-		return nil, userErrorf("DigitalOcean says %s cannot roll back to deployment %s: %s. Nothing was changed.", args.Name, args.DeploymentID, why)
-	}
-	fields := []Field{{"App", args.Name}, {"Now running", args.From}, {"Back to deployment", "`" + args.DeploymentID + "`"}}
-	for _, w := range check.Warnings {
-		fields = append(fields, Field{"Warning", w.Message})
-	}
-	raw, err := json.Marshal(args)
-	if err != nil {
-		return nil, fmt.Errorf("encode rollback args: %w", err)
-	}
-	return &Plan{
-		Op:      dobot.Operation{Action: ActionRollback, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
-		Summary: fmt.Sprintf("roll %s back to deployment %s", args.Name, args.DeploymentID),
-		Fields:  fields,
-	}, nil
-}
-
-// previousDeployment is the newest deployment before the active one that
-// once went live.
-func (b *Bot) previousDeployment(ctx context.Context, app *godo.App) (*godo.Deployment, error) {
-	deps, _, err := b.apps.ListDeployments(ctx, app.ID, &godo.ListOptions{Page: 1, PerPage: 50})
-	if err != nil {
-		return nil, fmt.Errorf("list deployments of %s: %w", app.ID, err)
-	}
-	sort.Slice(deps, func(i, j int) bool { return deps[i].CreatedAt.After(deps[j].CreatedAt) })
-	activeID := ""
-	if app.ActiveDeployment != nil {
-		activeID = app.ActiveDeployment.ID
-	}
-	for _, d := range deps {
-		if d.ID == activeID {
-			continue
-		}
-		switch d.Phase {
-		case godo.DeploymentPhase_Superseded, godo.DeploymentPhase_Active:
-			return d, nil
-		}
-	}
-	return nil, userErrorf("%s has no earlier deployment that went live, so there is nothing to roll back to.", app.Spec.Name)
-}
-
-// startRollback asks App Platform to roll back. skip_pin commits the
-// rollback at once, so the app is not left pinned with deploys on push
-// disabled.
-func (b *Bot) startRollback(ctx context.Context, op *dobot.Operation, args ChangeArgs) error {
-	var out struct {
-		Deployment *godo.Deployment `json:"deployment"`
-	}
-	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel, CommandText: op.CommandText,
-		Action: "do.rollback", Target: args.Name, Decision: "allowed"}
-	err := b.raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/rollback", op.ResourceID),
-		map[string]any{"deployment_id": args.DeploymentID, "skip_pin": true}, &out)
-	if err == nil && out.Deployment == nil {
-		err = fmt.Errorf("DigitalOcean started no rollback deployment for %s", args.Name)
-	}
-	if err != nil {
-		entry.Outcome, entry.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
-		b.audit(ctx, b.log, entry)
-		return err
-	}
-	op.DeploymentID = out.Deployment.ID
-	entry.Outcome, entry.Details = "ok", fmt.Sprintf("app_id=%s to=%s deployment_id=%s", op.ResourceID, args.DeploymentID, op.DeploymentID)
-	b.audit(ctx, b.log, entry)
-	return nil
-}
-
-// raw sends a request godo has no method for, through godo's client so it
-// gets the same auth, retries and error handling.
-func (b *Bot) raw(ctx context.Context, method, path string, body, out any) error {
-	if b.cloud.Raw == nil {
-		return fmt.Errorf("no DigitalOcean client for %s %s", method, path)
-	}
-	req, err := b.cloud.Raw.NewRequest(ctx, method, path, body)
-	if err != nil {
-		return fmt.Errorf("build %s %s: %w", method, path, err)
-	}
-	_, err = b.cloud.Raw.Do(ctx, req, out)
-	return err
 }
