@@ -58,7 +58,8 @@ func approvalCard(op dobot.Operation, fields []Field, buttons bool) Message {
 	if reason == "" {
 		reason = "none given"
 	}
-	all := append(append([]Field{}, fields...), Field{"Requested by", "<@" + op.Requester + ">"}, Field{"Reason", reason})
+	// Who and why go first: a section shows at most ten fields.
+	all := append([]Field{{"Requested by", "<@" + op.Requester + ">"}, {"Reason", reason}}, fields...)
 	m := Message{
 		Text:   fmt.Sprintf("Request #%d: <@%s> asks to %s %s. An approver must decide.", op.ID, op.Requester, op.Action, op.App),
 		Title:  fmt.Sprintf(":raised_hand: Request #%d: %s %s", op.ID, op.Action, op.App),
@@ -165,6 +166,11 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 	}
 	if role < dobot.RoleApprover {
 		return refuse("Only an approver or admin may %s requests, and %s. Nothing was changed.", verb, roleText(role))
+	}
+	if d.approve {
+		if err := b.requesterStillAllowed(ctx, op); err != nil {
+			return refuse("%s", err.Error())
+		}
 	}
 	if d.who.UserID == op.Requester {
 		return refuse("You asked for request #%d, so someone else must decide it: every request needs a second person, admins included.", op.ID)
@@ -364,4 +370,22 @@ func commandText(r Request) string {
 		return "(button)"
 	}
 	return "/do " + r.Text
+}
+
+// requesterStillAllowed checks, at decision time, that the requester still
+// has the role the action's policy asks for: a role revoked while the
+// request waited must not be exercised through someone else's approval.
+func (b *Bot) requesterStillAllowed(ctx context.Context, op dobot.Operation) error {
+	p, err := b.policyFor(ctx, op.Action, op.App)
+	if err != nil {
+		return err
+	}
+	role, err := b.store.Role(ctx, op.Requester)
+	if err != nil {
+		return err
+	}
+	if role < p.Role {
+		return fmt.Errorf("<@%s>, who asked for request #%d, no longer has the %s role it needs, so it cannot be approved. Nothing was changed", op.Requester, op.ID, p.Role)
+	}
+	return nil
 }

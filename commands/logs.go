@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -151,15 +152,20 @@ func (b *Bot) fetchLogs(ctx context.Context, app *godo.App, deploymentID string,
 
 // readLogURL reads one signed log URL. These are not API calls, so they
 // carry no token.
-func (b *Bot) readLogURL(ctx context.Context, url string) ([]string, error) {
+func (b *Bot) readLogURL(ctx context.Context, logURL string) ([]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, logURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("log request: %w", err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
+		// Signed log URLs are secrets: keep them out of the logged error.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("read logs: %w", err)
 	}
 	defer resp.Body.Close()

@@ -320,7 +320,20 @@ func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 
 func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
 	args := decodeRegistry(op)
-	_, err := b.cloud.Registry.Delete(ctx)
+	// Delete takes no name: make sure the registry is still the one that
+	// was asked for and approved.
+	reg, err := b.registryOf(ctx)
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
+	if reg != nil && reg.Name != args.Name {
+		b.failOp(ctx, op, rep, userErrorf("the account's registry is now %s, not %s as approved; nothing was deleted.", reg.Name, args.Name))
+		return
+	}
+	if reg != nil {
+		_, err = b.cloud.Registry.Delete(ctx)
+	}
 	if isDONotFound(err) {
 		err = nil // already gone: the goal is reached
 	}

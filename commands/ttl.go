@@ -22,6 +22,10 @@ const (
 	botUser = "dobot"
 )
 
+// expiryRetry is how long the bot waits before it tries an expiry teardown
+// that failed again.
+const expiryRetry = 15 * time.Minute
+
 // ttlCheck is how often expiries are checked.
 var ttlCheck = time.Second
 
@@ -82,6 +86,17 @@ func (b *Bot) remind(ctx context.Context, app dobot.App) {
 // expireApp tears an expired app down without a new approval: the launch
 // was the decision. The operation is the owner's; the audit names the bot.
 func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
+	if _, err := b.store.ActiveOperation(ctx, app.Name); err == nil {
+		return // something else holds the app; try at the next tick
+	}
+	// Should this teardown fail, try again later rather than every tick.
+	due := app.ExpiresAt
+	app.ExpiresAt = b.now().Add(expiryRetry)
+	if err := b.store.PutApp(ctx, app); err != nil {
+		b.log.Error("record expiry retry", "app", app.Name, "err", err)
+		return
+	}
+	app.ExpiresAt = due
 	op, err := b.store.CreateOperation(ctx, dobot.Operation{
 		Action: ActionTeardown, App: app.Name, State: dobot.OpRunning, ResourceID: app.ResourceID,
 		Requester: app.Owner, RequesterName: botUser + " for " + app.Owner,
@@ -147,6 +162,9 @@ func (b *Bot) extend(ctx context.Context, who Request, name string, d time.Durat
 	}
 	if app.ExpiresAt.IsZero() {
 		return userErrorf("%s has no TTL, so there is nothing to extend.", name)
+	}
+	if holder, err := b.store.ActiveOperation(ctx, name); err == nil {
+		return userErrorf("%s cannot be extended now: %s #%d is running on it.", name, holder.Action, holder.ID)
 	}
 	from := app.ExpiresAt
 	if from.Before(b.now()) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -144,6 +145,12 @@ func (c *Chat) Respond(ctx context.Context, responseURL string, m commands.Messa
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := c.http.Do(req)
 		if err != nil {
+			// The URL is a secret that lets anyone answer the person: keep
+			// it out of the error, which gets logged.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
 			return fmt.Errorf("post to response_url: %w", err)
 		}
 		defer resp.Body.Close()
