@@ -82,9 +82,10 @@ type Bot struct {
 
 	prices priceList
 
-	lifeMu sync.Mutex
-	life   context.Context // outlives single commands; canceled at shutdown
-	bg     sync.WaitGroup
+	lifeMu   sync.Mutex
+	life     context.Context // outlives single commands; canceled at shutdown
+	stopping bool            // Wait has begun: no new background work
+	bg       sync.WaitGroup
 }
 
 // New returns a Bot with the standard command table.
@@ -132,15 +133,27 @@ func (b *Bot) Start(ctx context.Context) error {
 	return b.resume(ctx)
 }
 
-// Wait blocks until background work has stopped.
-func (b *Bot) Wait() { b.bg.Wait() }
+// Wait blocks until background work has stopped. Background work asked for
+// after Wait begins is not started; unfinished operations resume at the
+// next start.
+func (b *Bot) Wait() {
+	b.lifeMu.Lock()
+	b.stopping = true
+	b.lifeMu.Unlock()
+	b.bg.Wait()
+}
 
 // background runs fn under the bot's lifetime context, recovering panics.
 func (b *Bot) background(ref string, fn func(ctx context.Context)) {
 	b.lifeMu.Lock()
 	ctx := b.life
-	b.lifeMu.Unlock()
+	if b.stopping {
+		b.lifeMu.Unlock()
+		b.log.Info("not starting background work while stopping", "ref", ref)
+		return
+	}
 	b.bg.Add(1)
+	b.lifeMu.Unlock()
 	go func() {
 		defer b.bg.Done()
 		defer func() {

@@ -67,6 +67,7 @@ func (b *Bot) prepareDropletLaunch(ctx context.Context, args *LaunchArgs) error 
 func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *reporter) {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
 	defer cancel()
+	defer b.giveUpIfTimedOut(ctx, &op, args.Name, rep)
 	if op.ResourceID == "" {
 		if d := b.findOwnDroplet(ctx, op, args); d != nil {
 			op.ResourceID = strconv.Itoa(d.ID)

@@ -51,6 +51,9 @@ func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchA
 // keeping the head message current with card and replying at each phase
 // change. Launch, redeploy and rollback all end here.
 func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name string, card func(dobot.Operation, launchState) Message, rep *reporter) {
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
+	defer cancel()
+	defer b.giveUpIfTimedOut(ctx, &op, name, rep)
 	updates, stop := b.watcher.Watch(op.ResourceID, op.CreatedAt)
 	defer stop()
 	last := launchState{Phase: "starting"}
@@ -353,4 +356,24 @@ func linksText(kind, id, liveURL string) string {
 		links = append(links, "<"+u+"|Control panel>")
 	}
 	return strings.Join(links, " · ")
+}
+
+// giveUpIfTimedOut ends an operation whose watch ran out of time while the
+// bot keeps running: it is failed and said so, rather than left holding
+// the app. At shutdown it stays running, to resume at the next start.
+func (b *Bot) giveUpIfTimedOut(ctx context.Context, op *dobot.Operation, name string, rep *reporter) {
+	if ctx.Err() == nil || op.State.Final() {
+		return
+	}
+	b.lifeMu.Lock()
+	shuttingDown := b.life.Err() != nil
+	b.lifeMu.Unlock()
+	if shuttingDown {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	why := fmt.Sprintf("stopped watching after %s without an outcome", b.cfg.OpTimeout)
+	b.finish(ctx, op, dobot.OpFailed, why)
+	rep.final(ctx, errorMessage(fmt.Sprintf("The bot %s for %s. DigitalOcean may still finish it: `/do status %s` shows where it is.", why, name, name)))
 }

@@ -308,12 +308,14 @@ func (b *Bot) executeLaunch(ctx context.Context, op dobot.Operation, args Launch
 // createApp sends the create request and records the app's id before any
 // other external call, so a restart never creates it twice.
 func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArgs) (*godo.App, error) {
+	b.markSending(ctx, op)
+	sentAt := b.now()
 	app, _, err := b.apps.Create(ctx, &godo.AppCreateRequest{Spec: args.appSpec()})
 	if isDOConflict(err) {
 		// godo retries a create that failed with a 5xx; if the first try
-		// did create the app, the retry meets its name. Take it, rather
-		// than report a failure for an app that exists.
-		if own, ferr := b.findOwnApp(ctx, op, args); ferr == nil && own != nil {
+		// did create the app, the retry meets its name. Take it only if it
+		// is that app: created just now, with this launch's spec.
+		if own, ferr := b.findOwnApp(ctx, op, args, sentAt.Add(-clockSkew)); ferr == nil && own != nil {
 			return own, nil
 		}
 	}
@@ -324,7 +326,7 @@ func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArg
 		b.audit(ctx, b.log, entry)
 		return nil, fmt.Errorf("create app %q: %w", args.Name, err)
 	}
-	op.ResourceID = app.ID
+	op.ResourceID, op.DeploymentID = app.ID, ""
 	if d := firstDeployment(app); d != nil {
 		op.DeploymentID = d.ID
 	}

@@ -60,7 +60,7 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 			b.failOp(ctx, op, rep, err)
 			return
 		}
-		if op.ResourceID == "" && !args.Droplet {
+		if op.ResourceID == "" && op.DeploymentID == sendingMarker && !args.Droplet {
 			// The create may have been sent before the bot stopped: look the
 			// app up by name instead of creating it twice.
 			if err := b.adoptByName(ctx, &op, args); err != nil {
@@ -82,17 +82,22 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 // adoptByName records the id of an app named like the launch, if
 // DigitalOcean already has one created since the launch was asked for.
 func (b *Bot) adoptByName(ctx context.Context, op *dobot.Operation, args LaunchArgs) error {
-	_, err := b.findOwnApp(ctx, op, args)
+	// The marker was stored just before the create was sent.
+	_, err := b.findOwnApp(ctx, op, args, op.UpdatedAt.Add(-clockSkew))
 	return err
 }
 
-// adoptSlack allows for clock skew between the bot and DigitalOcean when
-// deciding whether an app was created by this launch.
+// clockSkew allows for the clocks of the bot and DigitalOcean to differ
+// when deciding whether an app was created by this launch.
+const clockSkew = time.Minute
+
+// adoptSlack is how far back a resumed droplet launch looks for its droplet.
 const adoptSlack = 2 * time.Minute
 
-// findOwnApp looks for the app this launch created, by name, recording it
-// when found. An older app with the name belongs to someone else.
-func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchArgs) (*godo.App, error) {
+// findOwnApp looks for the app this launch created, recording it when
+// found: the same name, created after after, running this launch's image.
+// Anything else with the name belongs to someone else.
+func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchArgs, after time.Time) (*godo.App, error) {
 	apps, err := b.listApps(ctx)
 	if err != nil {
 		return nil, err
@@ -101,7 +106,7 @@ func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchAr
 		if app.Spec == nil || app.Spec.Name != args.Name {
 			continue
 		}
-		if !app.CreatedAt.IsZero() && app.CreatedAt.Before(op.CreatedAt.Add(-adoptSlack)) {
+		if app.CreatedAt.Before(after) || !runsImage(app.Spec, args) {
 			return nil, nil
 		}
 		op.ResourceID = app.ID
@@ -117,4 +122,17 @@ func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchAr
 		return app, b.store.PutApp(ctx, args.managedApp(op, app.ID, b.now()))
 	}
 	return nil, nil
+}
+
+// runsImage reports whether spec has the service a launch of args creates.
+func runsImage(spec *godo.AppSpec, args LaunchArgs) bool {
+	want := args.Ref.Spec()
+	for _, svc := range spec.Services {
+		if svc.Name == args.Name && svc.Image != nil && svc.Image.RegistryType == want.RegistryType &&
+			svc.Image.Registry == want.Registry && svc.Image.Repository == want.Repository &&
+			svc.Image.Tag == want.Tag && svc.Image.Digest == want.Digest {
+			return true
+		}
+	}
+	return false
 }

@@ -39,6 +39,7 @@ var teardownCommand = &Command{
 type TeardownArgs struct {
 	Name   string
 	Reason string `json:",omitempty"`
+	Kind   string `json:",omitempty"` // app or droplet, fixed when planned
 }
 
 func (a TeardownArgs) target() string { return a.Name }
@@ -54,16 +55,25 @@ func prepareTeardown(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if err != nil {
 		return nil, err
 	}
+	args.Kind = managed.Kind
 	raw, err := json.Marshal(args)
 	if err != nil {
 		return nil, fmt.Errorf("encode teardown args: %w", err)
 	}
+	deletes, idLabel := "the App Platform app and all its deployments", "App id"
+	if managed.Kind == kindDroplet {
+		deletes, idLabel = "the droplet and its disk", "Droplet id"
+	}
+	fields := []Field{{"App", managed.Name}, {"Deletes", deletes},
+		{"Image", managed.Image}, {"Region", managed.Region}, {idLabel, "`" + managed.ResourceID + "`"},
+		{"Launched by", fmt.Sprintf("<@%s> on %s", managed.Owner, managed.CreatedAt.UTC().Format("2006-01-02"))}}
+	if managed.MonthlyCents > 0 {
+		fields = append(fields, Field{"Saves", money(managed.MonthlyCents) + "/month"})
+	}
 	return &Plan{
 		Op:      dobot.Operation{Action: ActionTeardown, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
 		Summary: fmt.Sprintf("tear down %s", args.Name),
-		Fields: []Field{{"App", managed.Name}, {"Deletes", "the App Platform app and all its deployments"},
-			{"Image", managed.Image}, {"Region", managed.Region}, {"App id", "`" + managed.ResourceID + "`"},
-			{"Launched by", fmt.Sprintf("<@%s> on %s", managed.Owner, managed.CreatedAt.UTC().Format("2006-01-02"))}},
+		Fields:  fields,
 	}, nil
 }
 
@@ -72,11 +82,16 @@ func teardownHead(op dobot.Operation) Message {
 }
 
 func runTeardownOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+	var args TeardownArgs
+	_ = json.Unmarshal([]byte(op.Args), &args)
 	managed, err := b.store.App(ctx, op.App)
 	if errors.Is(err, dobot.ErrNotFound) || (err == nil && managed.ResourceID != op.ResourceID) {
 		// Already forgotten (a resumed teardown), or replaced: delete what
-		// was planned, by id.
-		managed = dobot.App{Name: op.App, ResourceID: op.ResourceID}
+		// was planned, by id and of the kind planned.
+		managed = dobot.App{Name: op.App, ResourceID: op.ResourceID, Kind: args.Kind}
+		if managed.Kind == "" {
+			managed.Kind = kindApp
+		}
 	} else if err != nil {
 		b.finish(ctx, &op, dobot.OpFailed, err.Error())
 		rep.final(ctx, errorMessage(describeError(err, fmt.Sprintf("op-%d", op.ID))))

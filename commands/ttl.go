@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -97,8 +98,9 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 		return
 	}
 	app.ExpiresAt = due
+	raw, _ := json.Marshal(TeardownArgs{Name: app.Name, Kind: app.Kind, Reason: "TTL expired"})
 	op, err := b.store.CreateOperation(ctx, dobot.Operation{
-		Action: ActionTeardown, App: app.Name, State: dobot.OpRunning, ResourceID: app.ResourceID,
+		Action: ActionTeardown, App: app.Name, State: dobot.OpRunning, ResourceID: app.ResourceID, Args: string(raw),
 		Requester: app.Owner, RequesterName: botUser + " for " + app.Owner,
 		Channel: app.Channel, MessageTS: app.ThreadTS,
 		CommandText: fmt.Sprintf("(ttl expired at %s)", app.ExpiresAt.UTC().Format(timeFormat)),

@@ -266,6 +266,10 @@ func TestAdoptBeforeTeardown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A launch under a name someone else uses must not take that app over.
+	w.run(deployer, "launch legacy --image nginx:2")
+	head := w.launchHead("legacy")
+	w.waitThread(head.TS, "app name already in use")
 	w.run(admin, "teardown legacy")
 	w.waitEphemeral(admin, "adopt")
 	if n := w.do.Count("DELETE /v2/apps/{id}"); n != 0 {

@@ -44,7 +44,10 @@ type Listener struct {
 	// redelivers an envelope whose ack it did not see.
 	handled func(ctx context.Context, key string) (first bool, err error)
 
-	draining  atomic.Bool
+	// mu guards draining against inflight.Add, so that no work is counted
+	// once Drain has started waiting (WaitGroup forbids that race).
+	mu        sync.Mutex
+	draining  bool
 	connected atomic.Bool
 	inflight  sync.WaitGroup
 	workCtx   context.Context
@@ -84,7 +87,9 @@ func (l *Listener) Connected() bool { return l.connected.Load() }
 // Drain makes the listener refuse new work with a note to try again, and
 // waits up to timeout for work already started.
 func (l *Listener) Drain(timeout time.Duration) bool {
-	l.draining.Store(true)
+	l.mu.Lock()
+	l.draining = true
+	l.mu.Unlock()
 	done := make(chan struct{})
 	go func() { l.inflight.Wait(); close(done) }()
 	select {
@@ -227,17 +232,22 @@ func (l *Listener) firstTime(evt socketmode.Event) bool {
 // dispatch runs fn on a worker, or, while draining, tells the person to try
 // again shortly. key identifies the envelope or click for deduplication.
 func (l *Listener) dispatch(key string, fn func(ctx context.Context), channel, user, responseURL string) {
-	l.inflight.Add(1)
-	go func() {
-		defer l.inflight.Done()
-		ctx := l.workCtx
-		if l.draining.Load() {
+	ctx := l.workCtx
+	l.mu.Lock()
+	if l.draining {
+		l.mu.Unlock()
+		go func() {
 			msg := commands.Message{Text: ":hourglass: The bot is restarting; try again in a minute."}
 			if err := l.chat.Ephemeral(ctx, channel, user, msg); err != nil && responseURL != "" {
 				_ = l.chat.Respond(ctx, responseURL, msg)
 			}
-			return
-		}
+		}()
+		return
+	}
+	l.inflight.Add(1)
+	l.mu.Unlock()
+	go func() {
+		defer l.inflight.Done()
 		l.slots <- struct{}{}
 		defer func() { <-l.slots }()
 		defer func() {
