@@ -41,6 +41,11 @@ type Cloud struct {
 	Sizes          godo.SizesService
 	Registry       godo.RegistryService
 	Raw            *godo.Client
+	// DropletCreates, when set, creates droplets without the client's
+	// automatic retries: droplet names are not unique, so a create retried
+	// after a lost answer could make a second droplet. The bot looks for
+	// the first one before it tries again.
+	DropletCreates godo.DropletsService
 }
 
 // CloudOf takes the services from a godo client.

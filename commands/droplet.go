@@ -3,7 +3,9 @@ package commands
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -158,7 +160,7 @@ func (b *Bot) createDroplet(ctx context.Context, op *dobot.Operation, args Launc
 		SSHKeys:    []godo.DropletCreateSSHKey{}, // godo sends null for nil, which the API rejects
 		Monitoring: true,
 	}
-	d, _, err := b.cloud.Droplets.Create(ctx, req)
+	d, err := b.createDropletOnce(ctx, op, args, req)
 	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
 		CommandText: op.CommandText, Action: "do.create_droplet", Target: args.Name, Decision: "allowed"}
 	if err != nil {
@@ -366,4 +368,40 @@ func runDropletAction(ctx context.Context, b *Bot, op dobot.Operation, rep *repo
 	}
 	b.finish(ctx, &op, dobot.OpFailed, "action "+action.Status)
 	rep.final(ctx, errorMessage(fmt.Sprintf("%s of %s ended %s.", what, args.Name, action.Status)))
+}
+
+// createDropletOnce sends a droplet create, retrying a 429, a 5xx or a lost
+// answer only after checking that the earlier try made no droplet.
+func (b *Bot) createDropletOnce(ctx context.Context, op *dobot.Operation, args LaunchArgs, req *godo.DropletCreateRequest) (*godo.Droplet, error) {
+	svc := b.cloud.DropletCreates
+	if svc == nil {
+		svc = b.cloud.Droplets
+	}
+	const attempts = 4
+	var err error
+	for i := 1; ; i++ {
+		var d *godo.Droplet
+		d, _, err = svc.Create(ctx, req)
+		if err == nil || !retryable(err) || i == attempts {
+			return d, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Duration(i) * time.Second):
+		}
+		if own := b.findOwnDroplet(ctx, *op, args); own != nil {
+			return own, nil
+		}
+	}
+}
+
+// retryable reports whether a failed request may have been lost or
+// throttled rather than refused.
+func retryable(err error) bool {
+	var de *godo.ErrorResponse
+	if errors.As(err, &de) && de.Response != nil {
+		return de.Response.StatusCode == http.StatusTooManyRequests || de.Response.StatusCode >= 500
+	}
+	return true // no answer at all
 }

@@ -128,7 +128,7 @@ func (b *Bot) previousDeployment(ctx context.Context, app *godo.App) (*godo.Depl
 			return d, nil
 		}
 	}
-	return nil, userErrorf("%s has no earlier deployment that went live, so there is nothing to roll back to.", app.Spec.Name)
+	return nil, userErrorf("this app has no earlier deployment that went live, so there is nothing to roll back to.")
 }
 
 // startRollback asks App Platform to roll back. skip_pin commits the

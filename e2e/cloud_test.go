@@ -280,3 +280,17 @@ func TestAdoptBeforeTeardown(t *testing.T) {
 	w.run(viewer, "list")
 	w.waitEphemeral(viewer, "adopted")
 }
+
+func TestDropletCreateRetriedWithoutDuplicates(t *testing.T) {
+	w := newWorld(t)
+	w.do.Fault("POST /v2/droplets", 503, 1)
+	w.run(deployer, "launch box --droplet --image nginx")
+	head := w.launchHead("box")
+	w.waitThread(head.TS, "is up on droplet")
+	if n := len(w.do.DropletCreates()); n != 1 {
+		t.Errorf("%d droplets created; want 1", n)
+	}
+	if n := w.do.Count("POST /v2/droplets"); n != 2 {
+		t.Errorf("droplet create sent %d times; want 2 (one refused, one accepted)", n)
+	}
+}

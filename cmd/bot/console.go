@@ -122,7 +122,7 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	if err := db.EnsureAdmins(ctx, append(cfg.Admins, console.DefaultUser)); err != nil {
 		return fmt.Errorf("make %s and BOT_ADMINS admins: %w", console.DefaultUser, err)
 	}
-	do, err := newDOClient(ctx, cfg, nil)
+	cloud, do, err := newCloud(ctx, cfg, nil)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	con := console.New(stdout, console.Options{User: user, Store: db, Wait: *wait, Interactive: isTerminal(stdin) && isTerminal(stdout)})
 	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName,
 		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel},
-		commands.Deps{Store: db, Cloud: commands.CloudOf(do), Chat: con, Watcher: watcher, Log: log, Observer: con.Observer(nil)})
+		commands.Deps{Store: db, Cloud: cloud, Chat: con, Watcher: watcher, Log: log, Observer: con.Observer(nil)})
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	}
 
 	m := metrics.New()
-	do, err := newDOClient(ctx, cfg, m)
+	cloud, do, err := newCloud(ctx, cfg, m)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	chat := slackbot.NewChat(api, slackHTTP, log)
 	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName,
 		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel},
-		commands.Deps{Store: db, Cloud: commands.CloudOf(do), Chat: chat, Watcher: watcher, Log: log, Observer: m})
+		commands.Deps{Store: db, Cloud: cloud, Chat: chat, Watcher: watcher, Log: log, Observer: m})
 	if err != nil {
 		return err
 	}
@@ -122,18 +122,34 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	return nil
 }
 
-// newDOClient builds a godo client that retries 429 and 5xx answers with
-// backoff, honouring Retry-After. godo's retrying client needs an oauth2
-// transport.
-func newDOClient(ctx context.Context, cfg config.Config, m *metrics.Metrics) (*godo.Client, error) {
+// newCloud is DigitalOcean for the commands: the retrying client, plus one
+// without retries for creates that must not be repeated blindly.
+func newCloud(ctx context.Context, cfg config.Config, m *metrics.Metrics) (commands.Cloud, *godo.Client, error) {
+	do, err := doClient(ctx, cfg, m, true)
+	if err != nil {
+		return commands.Cloud{}, nil, err
+	}
+	once, err := doClient(ctx, cfg, m, false)
+	if err != nil {
+		return commands.Cloud{}, nil, err
+	}
+	cloud := commands.CloudOf(do)
+	cloud.DropletCreates = once.Droplets
+	return cloud, do, nil
+}
+
+// doClient builds a godo client; with retries it retries 429 and 5xx
+// answers with backoff, honouring Retry-After. godo's retrying client needs
+// an oauth2 transport.
+func doClient(ctx context.Context, cfg config.Config, m *metrics.Metrics, retries bool) (*godo.Client, error) {
 	httpClient := oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: cfg.DOToken}))
 	httpClient.Timeout = 30 * time.Second
-	waitMin, waitMax := 0.5, 20.0
-	client, err := godo.New(httpClient,
-		godo.SetBaseURL(cfg.DOAPIURL),
-		godo.SetUserAgent("dobot"),
-		godo.WithRetryAndBackoffs(godo.RetryConfig{RetryMax: 6, RetryWaitMin: &waitMin, RetryWaitMax: &waitMax}),
-	)
+	opts := []godo.ClientOpt{godo.SetBaseURL(cfg.DOAPIURL), godo.SetUserAgent("dobot")}
+	if retries {
+		waitMin, waitMax := 0.5, 20.0
+		opts = append(opts, godo.WithRetryAndBackoffs(godo.RetryConfig{RetryMax: 6, RetryWaitMin: &waitMin, RetryWaitMax: &waitMax}))
+	}
+	client, err := godo.New(httpClient, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("DigitalOcean client: %w", err)
 	}
