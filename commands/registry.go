@@ -309,6 +309,13 @@ func (b *Bot) registryAudit(ctx context.Context, op dobot.Operation, action stri
 func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
 	args := decodeRegistry(op)
 	reg, _, err := b.cloud.Registry.Create(ctx, &godo.RegistryCreateRequest{Name: args.Name, SubscriptionTierSlug: args.Tier, Region: args.Region})
+	if isDOConflict(err) {
+		// A retried or resumed create may meet the registry its first try
+		// made: that is success.
+		if existing, gerr := b.registryOf(ctx); gerr == nil && existing != nil && existing.Name == args.Name {
+			reg, err = existing, nil
+		}
+	}
 	b.registryAudit(ctx, op, "do.create_registry", err, "name="+args.Name)
 	if err != nil {
 		b.failOp(ctx, op, rep, err)
