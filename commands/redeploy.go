@@ -207,11 +207,8 @@ func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 		if args.Image == "" {
 			return
 		}
-		if managed, err := b.store.App(ctx, args.Name); err == nil {
-			managed.Image = args.Image
-			if err := b.store.PutApp(ctx, managed); err != nil {
-				b.log.Error("record new image", "app", args.Name, "err", err)
-			}
+		if err := b.store.SetAppImage(ctx, args.Name, args.Image); err != nil {
+			b.log.Error("record new image", "app", args.Name, "err", err)
 		}
 	})
 }

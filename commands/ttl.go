@@ -66,10 +66,11 @@ func (b *Bot) ttlLoop(ctx context.Context) {
 
 // remind posts the expiry reminder in the app's thread, once.
 func (b *Bot) remind(ctx context.Context, app dobot.App) {
-	app.Reminded = true
-	if err := b.store.PutApp(ctx, app); err != nil {
-		b.log.Error("record reminder", "app", app.Name, "err", err)
-		return
+	if ok, err := b.store.UpdateAppExpiry(ctx, app.Name, app.ExpiresAt, app.ExpiresAt, true); err != nil || !ok {
+		if err != nil {
+			b.log.Error("record reminder", "app", app.Name, "err", err)
+		}
+		return // extended or gone meanwhile
 	}
 	m := Message{
 		Text: fmt.Sprintf(":alarm_clock: <@%s>, %s expires at %s and will then be torn down.", app.Owner, app.Name, app.ExpiresAt.UTC().Format(timeFormat)),
@@ -91,13 +92,12 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 		return // something else holds the app; try at the next tick
 	}
 	// Should this teardown fail, try again later rather than every tick.
-	due := app.ExpiresAt
-	app.ExpiresAt = b.now().Add(expiryRetry)
-	if err := b.store.PutApp(ctx, app); err != nil {
-		b.log.Error("record expiry retry", "app", app.Name, "err", err)
-		return
+	if ok, err := b.store.UpdateAppExpiry(ctx, app.Name, app.ExpiresAt, b.now().Add(expiryRetry), true); err != nil || !ok {
+		if err != nil {
+			b.log.Error("record expiry retry", "app", app.Name, "err", err)
+		}
+		return // extended or gone meanwhile
 	}
-	app.ExpiresAt = due
 	raw, _ := json.Marshal(TeardownArgs{Name: app.Name, Kind: app.Kind, Reason: "TTL expired"})
 	op, err := b.store.CreateOperation(ctx, dobot.Operation{
 		Action: ActionTeardown, App: app.Name, State: dobot.OpRunning, ResourceID: app.ResourceID, Args: string(raw),
@@ -172,10 +172,14 @@ func (b *Bot) extend(ctx context.Context, who Request, name string, d time.Durat
 	if from.Before(b.now()) {
 		from = b.now()
 	}
-	app.ExpiresAt, app.Reminded = from.Add(d), false
-	if err := b.store.PutApp(ctx, app); err != nil {
+	ok, err := b.store.UpdateAppExpiry(ctx, name, app.ExpiresAt, from.Add(d), false)
+	if err != nil {
 		return fmt.Errorf("extend %s: %w", name, err)
 	}
+	if !ok {
+		return userErrorf("%s changed while you extended it (another extend, or its teardown); check `/do list` and try again.", name)
+	}
+	app.ExpiresAt = from.Add(d)
 	b.audit(ctx, b.log, dobot.AuditEntry{UserID: who.UserID, UserName: who.UserName, Channel: who.ChannelID, CommandText: commandText(who),
 		Action: "ttl.extend", Target: name, Decision: "allowed", Outcome: "ok", Details: "expires_at=" + app.ExpiresAt.UTC().Format(time.RFC3339)})
 	text := fmt.Sprintf(":alarm_clock: <@%s> extended %s; it now expires at %s.", who.UserID, name, app.ExpiresAt.UTC().Format(timeFormat))

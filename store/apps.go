@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"dobot"
 )
@@ -149,4 +150,37 @@ func scanApp(s scanner) (dobot.App, error) {
 		return dobot.App{}, err
 	}
 	return app, nil
+}
+
+// UpdateAppExpiry sets an app's expiry and reminder flag only if its expiry
+// is still from, so two changes at once cannot undo each other and a
+// deleted app is never brought back. It reports whether it changed a row.
+func (db *DB) UpdateAppExpiry(ctx context.Context, name string, from, to time.Time, reminded bool) (bool, error) {
+	var changed bool
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE apps SET expires_at = ?, reminded = ? WHERE name = ? AND expires_at = ?`,
+			formatTime(to), reminded, name, formatTime(from))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		changed = n == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("update expiry of app %q: %w", name, err)
+	}
+	return changed, nil
+}
+
+// SetAppImage records the image an app now runs, if the app is still there.
+func (db *DB) SetAppImage(ctx context.Context, name, image string) error {
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE apps SET image = ? WHERE name = ?`, image, name)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set image of app %q: %w", name, err)
+	}
+	return nil
 }

@@ -76,3 +76,31 @@ func TestApps(t *testing.T) {
 		t.Errorf("App(web) after delete = %v; want ErrNotFound", err)
 	}
 }
+
+func TestUpdateAppExpiryIsConditional(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := openTest(t)
+	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	if err := db.PutApp(ctx, dobot.App{Name: "demo", Kind: "app", ResourceID: "id", ExpiresAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.UpdateAppExpiry(ctx, "demo", at.Add(time.Minute), at.Add(time.Hour), false); err != nil || ok {
+		t.Errorf("UpdateAppExpiry from a stale expiry = %v, %v; want no change", ok, err)
+	}
+	if ok, err := db.UpdateAppExpiry(ctx, "demo", at, at.Add(time.Hour), true); err != nil || !ok {
+		t.Fatalf("UpdateAppExpiry from the current expiry = %v, %v; want a change", ok, err)
+	}
+	got, _ := db.App(ctx, "demo")
+	if !got.ExpiresAt.Equal(at.Add(time.Hour)) || !got.Reminded {
+		t.Errorf("after UpdateAppExpiry app = %+v; want expiry +1h and reminded", got)
+	}
+	if err := db.DeleteApp(ctx, "demo"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := db.UpdateAppExpiry(ctx, "demo", at.Add(time.Hour), at.Add(2*time.Hour), false); ok {
+		t.Error("UpdateAppExpiry brought back a deleted app")
+	}
+	if _, err := db.App(ctx, "demo"); err == nil {
+		t.Error("deleted app exists again")
+	}
+}
