@@ -316,10 +316,19 @@ func runDropletAction(ctx context.Context, b *Bot, op dobot.Operation, rep *repo
 		action *godo.Action
 		err    error
 	)
-	if op.DeploymentID != "" { // resumed: watch the action already sent
+	switch op.DeploymentID {
+	case sendingMarker:
+		// The bot stopped while sending the action: it may or may not have
+		// run, and a second reboot or power cycle is not harmless.
+		b.failOp(ctx, op, rep, userErrorf("the bot restarted while sending the %s; check `/do status %s` and run it again if needed", strings.ReplaceAll(args.Type, "_", " "), args.Name))
+		return
+	case "":
+		b.markSending(ctx, &op)
+	default: // resumed: watch the action already sent
 		aid, _ := strconv.Atoi(op.DeploymentID)
 		action, _, err = b.cloud.DropletActions.Get(ctx, id, aid)
-	} else {
+	}
+	if op.DeploymentID == sendingMarker {
 		switch args.Type {
 		case "reboot":
 			action, _, err = b.cloud.DropletActions.Reboot(ctx, id)
