@@ -11,15 +11,14 @@
 package bench
 
 import (
-	"bytes"
 	"context"
+	"dobot/internal/botproc"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -48,22 +47,7 @@ var botBinary string
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	dir, err := os.MkdirTemp("", "dobot-bench")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	botBinary = filepath.Join(dir, "bot")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", botBinary, "./cmd/bot")
-	build.Dir = ".."
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build bot: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	botproc.Main(m, "..", &botBinary)
 }
 
 // rig is one bot process with its own Slack, DigitalOcean and database.
@@ -235,19 +219,4 @@ func (r *rig) rss() (kib int64, err error) {
 }
 
 // lockedBuffer collects the bot's output safely across goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type lockedBuffer = botproc.LockedBuffer

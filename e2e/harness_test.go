@@ -3,15 +3,14 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
+	"dobot/internal/botproc"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -41,22 +40,7 @@ const (
 var botBinary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "dobot-e2e")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	botBinary = filepath.Join(dir, "bot")
-	build := exec.Command("go", "build", "-o", botBinary, "./cmd/bot")
-	build.Dir = ".."
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build bot: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	botproc.Main(m, "..", &botBinary)
 }
 
 // world is one bot process with its own Slack, DigitalOcean and database.
@@ -265,22 +249,7 @@ func dumpMessages(ms []slacktest.Message) string {
 }
 
 // lockedBuffer collects the bot's output safely across goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type lockedBuffer = botproc.LockedBuffer
 
 // freeAddr is a loopback address with a port nobody listens on now.
 func freeAddr(t *testing.T) string {
