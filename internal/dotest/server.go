@@ -93,11 +93,9 @@ type Request struct {
 	Route string
 }
 
-// New starts a server and registers its Close with tb.Cleanup. At cleanup it
-// calls tb.Errorf for every OpenAPI violation and every request to an unknown
-// route.
-func New(tb testing.TB, opts Options) *Server {
-	tb.Helper()
+// newServer applies the defaults and builds a server that is not yet
+// listening.
+func newServer(opts Options) (*Server, error) {
 	if opts.Token == "" {
 		opts.Token = defaultToken
 	}
@@ -109,13 +107,19 @@ func New(tb testing.TB, opts Options) *Server {
 	}
 	router, err := apiRouter()
 	if err != nil {
-		tb.Fatalf("dotest: %v", err)
+		return nil, err
 	}
-	s := &Server{
-		opts:      opts,
-		router:    router,
-		apps:      map[string]*app{},
-		remaining: rateLimit,
+	return &Server{opts: opts, router: router, apps: map[string]*app{}, remaining: rateLimit}, nil
+}
+
+// New starts a server and registers its Close with tb.Cleanup. At cleanup it
+// calls tb.Errorf for every OpenAPI violation and every request to an unknown
+// route.
+func New(tb testing.TB, opts Options) *Server {
+	tb.Helper()
+	s, err := newServer(opts)
+	if err != nil {
+		tb.Fatalf("dotest: %v", err)
 	}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(func() {

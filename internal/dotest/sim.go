@@ -20,24 +20,9 @@ const ConsolePhaseDelay = 2 * time.Second
 //
 // The error is only ever a failure to load the embedded description.
 func NewSimulator(opts Options, onViolation func(string)) (*Server, error) {
-	if opts.Token == "" {
-		opts.Token = defaultToken
-	}
-	if opts.PhaseDelay <= 0 {
-		opts.PhaseDelay = defaultPhaseDelay
-	}
-	if opts.Clock == nil {
-		opts.Clock = time.Now
-	}
-	router, err := apiRouter()
+	s, err := newServer(opts)
 	if err != nil {
 		return nil, err
-	}
-	s := &Server{
-		opts:      opts,
-		router:    router,
-		apps:      map[string]*app{},
-		remaining: rateLimit,
 	}
 	handler := http.Handler(http.HandlerFunc(s.serve))
 	if onViolation != nil {
