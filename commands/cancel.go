@@ -24,7 +24,7 @@ var cancelCommand = &Command{
 
 func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 	args := inv.Args.(requestIDArgs)
-	op, err := b.store.Operation(ctx, args.id)
+	op, err := b.requestOnceCarded(ctx, args.id)
 	if errors.Is(err, dobot.ErrNotFound) {
 		return userErrorf("There is no operation #%d.", args.id)
 	}
