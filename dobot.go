@@ -13,6 +13,10 @@ import (
 // ErrNotFound is returned by the store when a looked-up record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrLastAdmin is returned by the store for a role change that would leave
+// nobody an admin: then nobody could grant roles again without a restart.
+var ErrLastAdmin = errors.New("would leave no admin")
+
 // Role is a person's permission level. Higher roles include everything the
 // lower ones may do, so roles compare with < and >=.
 type Role int
@@ -124,6 +128,22 @@ type Operation struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	ExpiresAt     time.Time // approval deadline; zero when no approval is needed
+	// Lock is what the operation holds while unfinished: AppLock(App) when
+	// empty, or another namespace such as RegistryLock, so that an app and
+	// the registry can never be confused.
+	Lock string
+}
+
+// RegistryLock is the lock of every registry operation: an account has one
+// registry, so creating, deleting and collecting garbage take turns.
+const RegistryLock = "registry:account"
+
+// AppLock is the lock of an operation on the app or droplet called name.
+func AppLock(name string) string {
+	if name == "" {
+		return ""
+	}
+	return "app:" + name
 }
 
 // AuditEntry is one append-only audit row. Hash covers every other field and

@@ -209,7 +209,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
 		return
 	}
-	if role < need {
+	if role < need && (cmd.Own == nil || !cmd.Own(ctx, b, req.UserID, args)) {
 		entry.Decision, entry.Outcome = "refused", "not permitted"
 		entry.Error = fmt.Sprintf("needs %s, has %s", need, role)
 		b.audit(ctx, log, entry)
@@ -294,6 +294,14 @@ func (b *Bot) record(ctx context.Context, e dobot.AuditEntry) error {
 	if err != nil {
 		return fmt.Errorf("append audit row %s: %w", e.Action, err)
 	}
+	b.mirror(stored)
+	return nil
+}
+
+// mirror copies a stored audit row to the audit channel, when one is set
+// and the row is a change or decision. Rows written by the store together
+// with the change they record come here directly.
+func (b *Bot) mirror(stored dobot.AuditEntry) {
 	if b.cfg.AuditChannel != "" && auditWorthMirroring(stored) {
 		b.background("audit-mirror", func(ctx context.Context) {
 			if _, err := b.chat.Post(ctx, b.cfg.AuditChannel, Message{Text: auditLine(stored)}); err != nil {
@@ -301,7 +309,6 @@ func (b *Bot) record(ctx context.Context, e dobot.AuditEntry) error {
 			}
 		})
 	}
-	return nil
 }
 
 type noObserver struct{}

@@ -83,11 +83,9 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 			rep.final(ctx, errorMessage("Could not create droplet "+args.Name+": "+msg))
 			return
 		}
-		if err := b.store.UpdateOperation(ctx, op); err != nil {
-			b.log.Error("record droplet id", "op", op.ID, "err", err)
-		}
-		if err := b.store.PutApp(ctx, args.managedDroplet(&op, b.now())); err != nil {
-			b.log.Error("record droplet", "op", op.ID, "err", err)
+		if err := b.store.RecordCreation(ctx, op, args.managedDroplet(&op, b.now())); err != nil {
+			b.reportNotRecorded(ctx, op, &notRecordedError{kind: "droplet", name: args.Name, id: op.ResourceID, err: err}, rep)
+			return
 		}
 		rep.note(ctx, infoMessage(fmt.Sprintf(":hammer_and_wrench: Created droplet %s (id `%s`). Waiting for it to boot.", args.Name, op.ResourceID)))
 	}

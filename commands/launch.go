@@ -295,6 +295,11 @@ func (b *Bot) executeLaunch(ctx context.Context, op dobot.Operation, args Launch
 			if ctx.Err() != nil {
 				return // shutting down: resume will reconcile by name
 			}
+			var nr *notRecordedError
+			if errors.As(err, &nr) {
+				b.reportNotRecorded(ctx, op, nr, rep)
+				return
+			}
 			msg := describeError(err, fmt.Sprintf("op-%d", op.ID))
 			b.finish(ctx, &op, dobot.OpFailed, err.Error())
 			rep.update(ctx, launchCard(op, args, launchState{Phase: "ERROR", Failure: msg}))
@@ -332,13 +337,45 @@ func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArg
 	}
 	entry.Outcome, entry.Details = "ok", fmt.Sprintf("app_id=%s deployment_id=%s", app.ID, op.DeploymentID)
 	b.audit(ctx, b.log, entry)
-	if err := b.store.UpdateOperation(ctx, *op); err != nil {
-		return nil, fmt.Errorf("record app id %s: %w", app.ID, err)
-	}
-	if err := b.store.PutApp(ctx, args.managedApp(op, app.ID, b.now())); err != nil {
-		return nil, fmt.Errorf("record app %s: %w", args.Name, err)
+	// The id on the operation and the managed app are written together:
+	// there is no moment at which the app runs but the bot does not manage it.
+	if err := b.store.RecordCreation(ctx, *op, args.managedApp(op, app.ID, createdAt(app, b.now()))); err != nil {
+		return app, &notRecordedError{kind: "app", name: args.Name, id: app.ID, err: err}
 	}
 	return app, nil
+}
+
+// createdAt is when DigitalOcean says it created app, else now. A TTL counts
+// from it, so a launch recorded late (after a restart) keeps its lifetime.
+func createdAt(app *godo.App, now time.Time) time.Time {
+	if app.CreatedAt.IsZero() || app.CreatedAt.After(now) {
+		return now
+	}
+	return app.CreatedAt.UTC().Round(0)
+}
+
+// notRecordedError is a resource DigitalOcean created that the store failed
+// to record. The resource exists: saying "could not create" would be false.
+type notRecordedError struct {
+	kind, name, id string
+	err            error
+}
+
+func (e *notRecordedError) Error() string {
+	return fmt.Sprintf("created %s %s (id %s) but could not record it: %v", e.kind, e.name, e.id, e.err)
+}
+
+func (e *notRecordedError) Unwrap() error { return e.err }
+
+// reportNotRecorded tells the person that the resource exists although the
+// bot could not record it. The operation stays unfinished in the store, as
+// it was before the create (the failed write changed nothing), so the next
+// start finds the resource by name and records it, TTL included.
+func (b *Bot) reportNotRecorded(ctx context.Context, op dobot.Operation, nr *notRecordedError, rep *reporter) {
+	ref := fmt.Sprintf("op-%d", op.ID)
+	b.log.Error("created but not recorded", "op", op.ID, "kind", nr.kind, "name", nr.name, "id", nr.id, "err", nr.err)
+	rep.final(ctx, errorMessage(fmt.Sprintf("%s was created on DigitalOcean (%s id `%s`), but the bot could not record it (ref %s). It stays busy until the bot restarts, which finds it by name and takes it over, TTL included. `/do status %s` shows it meanwhile.",
+		nr.name, nr.kind, nr.id, ref, nr.name)))
 }
 
 // firstDeployment is the deployment a freshly created or updated app is

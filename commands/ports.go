@@ -30,6 +30,11 @@ type Store interface {
 	Operation(ctx context.Context, id int64) (dobot.Operation, error)
 	UpdateOperation(ctx context.Context, op dobot.Operation) error
 	Transition(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState, mutate func(*dobot.Operation)) (dobot.Operation, bool, error)
+	Decide(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState, mutate func(*dobot.Operation),
+		entry func(dobot.Operation) dobot.AuditEntry) (dobot.Operation, bool, dobot.AuditEntry, error)
+	CardShown(ctx context.Context, id int64) error
+	PendingCards(ctx context.Context) ([]dobot.Operation, error)
+	RecordCreation(ctx context.Context, op dobot.Operation, app dobot.App) error
 	UnfinishedOperations(ctx context.Context) ([]dobot.Operation, error)
 	ActiveOperation(ctx context.Context, app string) (dobot.Operation, error)
 	ExpiredApprovals(ctx context.Context, now time.Time) ([]dobot.Operation, error)

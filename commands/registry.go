@@ -19,7 +19,8 @@ const (
 	ActionRegistryCreate = "registry.create"
 	ActionRegistryDelete = "registry.delete"
 	ActionRegistryGC     = "registry.gc"
-	// registryLock is the operation "app" that serialises registry changes.
+	// registryLock is what registry operations show as their app and audit
+	// target. Their lock is dobot.RegistryLock, apart from any app's.
 	registryLock = "registry"
 )
 
@@ -228,7 +229,7 @@ func prepareRegistryCreate(ctx context.Context, b *Bot, inv *Invocation) (*Plan,
 	if price != "" {
 		fields = append(fields, Field{"Cost", price})
 	}
-	return &Plan{Op: dobot.Operation{Action: ActionRegistryCreate, App: registryLock, Args: string(raw)},
+	return &Plan{Op: dobot.Operation{Action: ActionRegistryCreate, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw)},
 		Summary: "create registry " + args.Name, Fields: fields}, nil
 }
 
@@ -259,7 +260,7 @@ func prepareRegistryDelete(ctx context.Context, b *Bot, inv *Invocation) (*Plan,
 	}
 	args.Name = reg.Name
 	raw, _ := json.Marshal(args)
-	return &Plan{Op: dobot.Operation{Action: ActionRegistryDelete, App: registryLock, Args: string(raw), Reason: args.Reason},
+	return &Plan{Op: dobot.Operation{Action: ActionRegistryDelete, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw), Reason: args.Reason},
 		Summary: "delete registry " + reg.Name,
 		Fields:  []Field{{"Registry", reg.Name}, {"Deletes", "the registry and every image in it"}, {"Storage", bytesText(reg.StorageUsageBytes)}}}, nil
 }
@@ -275,7 +276,7 @@ func prepareRegistryGC(ctx context.Context, b *Bot, inv *Invocation) (*Plan, err
 	}
 	args.Name = reg.Name
 	raw, _ := json.Marshal(args)
-	return &Plan{Op: dobot.Operation{Action: ActionRegistryGC, App: registryLock, Args: string(raw), Reason: args.Reason},
+	return &Plan{Op: dobot.Operation{Action: ActionRegistryGC, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw), Reason: args.Reason},
 		Summary: "garbage-collect registry " + reg.Name,
 		Fields:  []Field{{"Registry", reg.Name}, {"Note", "the registry is read-only while garbage collection runs"}}}, nil
 }

@@ -22,33 +22,36 @@ func (db *DB) PutApp(ctx context.Context, app dobot.App) error {
 	if app.CreatedAt.IsZero() {
 		app.CreatedAt = db.now()
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO apps (`+appColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET
-				size = excluded.size,
-				instances = excluded.instances,
-				monthly_cents = excluded.monthly_cents,
-				expires_at = excluded.expires_at,
-				reminded = excluded.reminded,
-				adopted = excluded.adopted,
-				kind = excluded.kind,
-				resource_id = excluded.resource_id,
-				region = excluded.region,
-				image = excluded.image,
-				owner = excluded.owner,
-				channel = excluded.channel,
-				thread_ts = excluded.thread_ts,
-				created_at = excluded.created_at`,
-			app.Name, app.Kind, app.ResourceID, app.Region, app.Image,
-			app.Owner, app.Channel, app.ThreadTS, formatTime(app.CreatedAt),
-			app.Size, app.Instances, app.MonthlyCents, formatTime(app.ExpiresAt), app.Reminded, app.Adopted)
-		return err
-	})
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return putApp(ctx, tx, app) })
 	if err != nil {
 		return fmt.Errorf("put app %q: %w", app.Name, err)
 	}
 	return nil
+}
+
+// putApp writes app inside tx, replacing any app of the same name.
+func putApp(ctx context.Context, tx *sql.Tx, app dobot.App) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO apps (`+appColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET
+			size = excluded.size,
+			instances = excluded.instances,
+			monthly_cents = excluded.monthly_cents,
+			expires_at = excluded.expires_at,
+			reminded = excluded.reminded,
+			adopted = excluded.adopted,
+			kind = excluded.kind,
+			resource_id = excluded.resource_id,
+			region = excluded.region,
+			image = excluded.image,
+			owner = excluded.owner,
+			channel = excluded.channel,
+			thread_ts = excluded.thread_ts,
+			created_at = excluded.created_at`,
+		app.Name, app.Kind, app.ResourceID, app.Region, app.Image,
+		app.Owner, app.Channel, app.ThreadTS, formatTime(app.CreatedAt),
+		app.Size, app.Instances, app.MonthlyCents, formatTime(app.ExpiresAt), app.Reminded, app.Adopted)
+	return err
 }
 
 // App returns the app called name, or an error wrapping dobot.ErrNotFound.

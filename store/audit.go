@@ -30,35 +30,45 @@ const auditColumns = `id, time, user_id, user_name, channel, command_text, actio
 // happen in one serialized transaction, so concurrent writers cannot fork the
 // chain.
 func (db *DB) AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditEntry, error) {
-	if e.Time.IsZero() {
-		e.Time = db.now()
-	}
-	e.Time = normTime(e.Time)
+	var stored dobot.AuditEntry
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx,
-			`SELECT hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&e.PrevHash)
-		if errors.Is(err, sql.ErrNoRows) {
-			e.PrevHash = ""
-		} else if err != nil {
-			return fmt.Errorf("read previous hash: %w", err)
-		}
-		e.Hash = auditHash(e)
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO audit (time, user_id, user_name, channel, command_text, action,
-				target, decision, outcome, error, details, prev_hash, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			formatTime(e.Time), e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
-			e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash, e.Hash)
-		if err != nil {
-			return err
-		}
-		e.ID, err = res.LastInsertId()
+		var err error
+		stored, err = db.appendAuditTx(ctx, tx, e)
 		return err
 	})
 	if err != nil {
 		return dobot.AuditEntry{}, fmt.Errorf("append audit %s %s: %w", e.Action, e.Target, err)
 	}
-	return e, nil
+	return stored, nil
+}
+
+// appendAuditTx appends e inside tx, a write transaction, and returns it as
+// stored. Every audit row goes through here, including those written in the
+// same transaction as the change they record.
+func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, e dobot.AuditEntry) (dobot.AuditEntry, error) {
+	if e.Time.IsZero() {
+		e.Time = db.now()
+	}
+	e.Time = normTime(e.Time)
+	err := tx.QueryRowContext(ctx,
+		`SELECT hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&e.PrevHash)
+	if errors.Is(err, sql.ErrNoRows) {
+		e.PrevHash = ""
+	} else if err != nil {
+		return e, fmt.Errorf("read previous hash: %w", err)
+	}
+	e.Hash = auditHash(e)
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO audit (time, user_id, user_name, channel, command_text, action,
+			target, decision, outcome, error, details, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		formatTime(e.Time), e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
+		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash, e.Hash)
+	if err != nil {
+		return e, err
+	}
+	e.ID, err = res.LastInsertId()
+	return e, err
 }
 
 // auditHash is the hex SHA-256 of every field of e except ID and Hash. The
