@@ -105,9 +105,13 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 			last = d.Status
 			ip, _ := d.PublicIPv4()
 			st := launchState{Phase: dropletPhase(d.Status), URL: dropletURL(ip)}
-			rep.update(ctx, launchCard(op, args, st))
-			if d.Status == "active" && ip != "" {
+			up := d.Status == "active" && ip != ""
+			if up {
+				// Finished before the card says so: see followDeployment.
 				b.finish(ctx, &op, dobot.OpSucceeded, "")
+			}
+			rep.update(ctx, launchCard(op, args, st))
+			if up {
 				b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
 					CommandText: op.CommandText, Action: "do.droplet_active", Target: args.Name, Decision: "allowed", Outcome: "live",
 					Details: fmt.Sprintf("droplet_id=%d ip=%s", d.ID, ip)})

@@ -89,6 +89,9 @@ type Server struct {
 	userInfoErr string
 	responses   map[string]*responseTarget // response_url path → target
 	uploads     map[string]bool            // file id → uploaded
+
+	holdMu sync.Mutex
+	holds  []*hold // see Hold
 }
 
 // New starts a Server on a loopback port. Call Close when done.
@@ -132,6 +135,7 @@ func New(opts Options) *Server {
 // for the server's goroutines to finish. Waits still blocked return an
 // error.
 func (s *Server) Close() {
+	s.releaseHolds()
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

@@ -175,6 +175,7 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 		call.Error, _ = resp["error"].(string)
 	}
 	s.record(call)
+	s.waitHolds(req)
 	writeJSON(w, http.StatusOK, resp)
 }
 
