@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -88,7 +89,11 @@ func startBot(t *testing.T, st commands.Store, srv *dotest.Server, clock *testCl
 	w := watch.New(client.Apps, nil, watch.Fixed(20*time.Millisecond))
 	go w.Run(ctx)
 	chat := &recordingChat{}
-	bot, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: st, Cloud: commands.CloudOf(client), Chat: chat, Watcher: w, Now: clock.Now})
+	now := time.Now
+	if clock != nil {
+		now = clock.Now
+	}
+	bot, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: st, Cloud: commands.CloudOf(client), Chat: chat, Watcher: w, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,5 +206,93 @@ func TestDecisionCrashLeavesAuditAndResumeUpdatesCard(t *testing.T) {
 				t.Errorf("PendingCards after the update = %+v, %v; want none", pending, err)
 			}
 		})
+	}
+}
+
+// failingRecordStore is the real store, except that recording a managed
+// app fails once, as a full disk or a locked file would.
+type failingRecordStore struct {
+	*store.DB
+	failed atomic.Bool
+}
+
+func (s *failingRecordStore) RecordCreation(ctx context.Context, op dobot.Operation, app dobot.App) error {
+	if s.failed.CompareAndSwap(false, true) {
+		return errors.New("disk I/O error")
+	}
+	return s.DB.RecordCreation(ctx, op, app)
+}
+
+func (s *failingRecordStore) PutApp(ctx context.Context, app dobot.App) error {
+	if s.failed.CompareAndSwap(false, true) {
+		return errors.New("disk I/O error")
+	}
+	return s.DB.PutApp(ctx, app)
+}
+
+// TestCreatedButNotRecordedIsSaidAndRecoveredWithItsTTL fails the store
+// just as a launch records the app DigitalOcean created. The person must
+// hear that the app exists (not "could not create"), with a reference, and
+// the next start must take the app over with its TTL counted from its
+// creation.
+func TestCreatedButNotRecordedIsSaidAndRecoveredWithItsTTL(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.SetRole(ctx, "UDEPLOY", dobot.RoleDeployer, "test"); err != nil {
+		t.Fatal(err)
+	}
+	srv := dotest.New(t, dotest.Options{Token: "tok", PhaseDelay: 20 * time.Millisecond})
+	first := startBot(t, &failingRecordStore{DB: db}, srv, nil)
+	first.run("UDEPLOY", "launch web --image nginx:1.27 --ttl 2h")
+
+	var final string
+	waitFor(t, "the launch's last word", func() bool {
+		first.chat.mu.Lock()
+		defer first.chat.mu.Unlock()
+		for _, s := range first.chat.sent {
+			if s.Kind == "reply" && strings.Contains(s.Msg.Text, "web") && (strings.Contains(s.Msg.Text, "record") || strings.Contains(s.Msg.Text, "create")) {
+				final = s.Msg.Text
+				return true
+			}
+		}
+		return false
+	})
+	if strings.Contains(final, "Could not create") || !strings.Contains(final, "was created") || !strings.Contains(final, "op-1") {
+		t.Fatalf("reply after the failed record = %q; want it to say web was created but not recorded, with ref op-1", final)
+	}
+	apps := srv.Apps()
+	if len(apps) != 1 || !strings.Contains(final, apps[0].ID) {
+		t.Fatalf("DigitalOcean apps = %+v; want the one app, named in the reply %q", apps, final)
+	}
+	first.stop()
+
+	second := startBot(t, db, srv, nil)
+	var app dobot.App
+	waitFor(t, "web taken over after the restart", func() bool {
+		app, err = db.App(ctx, "web")
+		return err == nil
+	})
+	second.stop()
+	if app.ResourceID != apps[0].ID || app.Owner != "UDEPLOY" {
+		t.Errorf("stored app = %+v; want DigitalOcean's %s owned by UDEPLOY", app, apps[0].ID)
+	}
+	if !app.CreatedAt.Equal(apps[0].CreatedAt.UTC().Round(0)) || app.ExpiresAt.Sub(app.CreatedAt) != 2*time.Hour {
+		t.Errorf("stored app created %v, expires %v; want created at DigitalOcean's %v and expiring 2h later", app.CreatedAt, app.ExpiresAt, apps[0].CreatedAt)
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after ten seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
