@@ -29,6 +29,18 @@ type Config struct {
 	OpTimeout      time.Duration // limit for watching one operation
 	ApprovalTTL    time.Duration // how long a request waits for a decision
 	AuditChannel   string        // channel id mirroring every change and decision, or ""
+	MaxTTL         time.Duration // BOT_MAX_TTL: the longest an expiring app may live, from launch
+}
+
+// defaultMaxTTL is BOT_MAX_TTL when it is not set.
+const defaultMaxTTL = 30 * dobot.Day
+
+// maxTTL is the cap on an expiring app's lifetime, defaulted when unset.
+func (c Config) maxTTL() time.Duration {
+	if c.MaxTTL <= 0 {
+		return defaultMaxTTL
+	}
+	return c.MaxTTL
 }
 
 // Cloud is DigitalOcean as the commands use it: godo's own narrow service
@@ -104,6 +116,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if cfg.ApprovalTTL == 0 {
 		cfg.ApprovalTTL = time.Hour
 	}
+	cfg.MaxTTL = cfg.maxTTL()
 	if d.Now == nil {
 		d.Now = time.Now
 	}

@@ -146,7 +146,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 		return nil, userErrorf("bad --size %q: use an instance size slug like apps-s-1vcpu-1gb", args.Size)
 	}
 	if *ttl != "" {
-		if args.TTL, err = parseTTL(*ttl); err != nil {
+		if args.TTL, err = parseTTL(*ttl, cfg, "--ttl"); err != nil {
 			return nil, err
 		}
 	}
@@ -417,11 +417,16 @@ func (a LaunchArgs) managedApp(op *dobot.Operation, id string, now time.Time) do
 	return app
 }
 
-// parseTTL reads a --ttl value: a Go duration of at least a minute.
-func parseTTL(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 10*time.Second || d > 90*24*time.Hour {
-		return 0, userErrorf("--ttl takes a duration from 10s to 2160h, like 45m, 4h or 2h30m, not %q", s)
+// parseTTL reads a --ttl value, or an extend's duration: a duration (Go's
+// syntax, or days like 4d) of at least ten seconds and at most BOT_MAX_TTL.
+// what names the value in messages.
+func parseTTL(s string, cfg Config, what string) (time.Duration, error) {
+	d, err := dobot.ParseDuration(s)
+	if err != nil || d < 10*time.Second {
+		return 0, userErrorf("%s takes a duration of at least 10s, like 45m, 4h, 2h30m or 2d, not %q", what, s)
+	}
+	if capTTL := cfg.maxTTL(); d > capTTL {
+		return 0, userErrorf("%s %s is longer than an app may live: BOT_MAX_TTL caps its lifetime at %s from its launch. Ask for %s or less.", what, s, dobot.FormatDuration(capTTL), dobot.FormatDuration(capTTL))
 	}
 	return d, nil
 }

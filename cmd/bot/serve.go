@@ -78,7 +78,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 
 	chat := slackbot.NewChat(api, slackHTTP, log)
 	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName,
-		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel},
+		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL},
 		commands.Deps{Store: db, Cloud: cloud, Chat: chat, Watcher: watcher, Log: log, Observer: m})
 	if err != nil {
 		return err

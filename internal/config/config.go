@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"dobot"
 	"dobot/commands"
 )
 
@@ -29,6 +30,9 @@ type Config struct {
 	DOAPIURL      string
 	ApprovalTTL   time.Duration
 	AuditChannel  string
+	// MaxTTL caps an expiring app's whole lifetime, from its launch:
+	// neither --ttl nor extend may go past it.
+	MaxTTL time.Duration
 	// HTTPAddr is where /healthz and /metrics listen; "off" disables them.
 	HTTPAddr string
 	// WatchInterval, when set, replaces the adaptive polling pace with a
@@ -43,6 +47,7 @@ const (
 	DefaultSlackAPIURL = "https://slack.com/api/"
 	DefaultDOAPIURL    = "https://api.digitalocean.com/"
 	DefaultHTTPAddr    = ":8080"
+	DefaultMaxTTL      = 30 * 24 * time.Hour
 )
 
 var (
@@ -69,6 +74,7 @@ func Load(getenv func(string) string) (Config, error) {
 		AuditChannel:  get("BOT_AUDIT_CHANNEL"),
 		HTTPAddr:      orDefault(get("BOT_HTTP_ADDR"), DefaultHTTPAddr),
 		ApprovalTTL:   time.Hour,
+		MaxTTL:        DefaultMaxTTL,
 	}
 	switch {
 	case c.SlackBotToken == "":
@@ -126,11 +132,18 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("DO_API_URL: %v", err)
 	}
 	if v := get("BOT_APPROVAL_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
+		d, err := dobot.ParseDuration(v)
 		if err != nil || d <= 0 {
-			bad("BOT_APPROVAL_TTL must be a positive Go duration like 30m or 2h, not %q", v)
+			bad("BOT_APPROVAL_TTL must be a positive duration like 30m, 2h or 1d, not %q", v)
 		}
 		c.ApprovalTTL = d
+	}
+	if v := get("BOT_MAX_TTL"); v != "" {
+		d, err := dobot.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			bad("BOT_MAX_TTL must be a duration of at least 1m, like 30d, 7d or 12h, not %q", v)
+		}
+		c.MaxTTL = d
 	}
 	if v := get("BOT_WATCH_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
