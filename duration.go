@@ -2,6 +2,7 @@ package dobot
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,9 @@ func ParseDuration(s string) (time.Duration, error) {
 		more, err := time.ParseDuration(rest)
 		if err != nil || more < 0 {
 			return 0, fmt.Errorf("duration %q: after the days, give hours, minutes or seconds, like 1d12h", s)
+		}
+		if more > math.MaxInt64-d {
+			return 0, fmt.Errorf("duration %q is too long", s)
 		}
 		d += more
 	}

@@ -22,6 +22,7 @@ func TestParseDuration(t *testing.T) {
 		{"1dx", 0, false},
 		{"1d-2h", 0, false},
 		{"soon", 0, false},
+		{"65535d2562047h", 0, false},
 	} {
 		got, err := ParseDuration(tt.in)
 		if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
@@ -33,4 +34,19 @@ func TestParseDuration(t *testing.T) {
 			}
 		}
 	}
+}
+
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"4d", "1d12h", "90s", "d", "1d1d", "99999d", "-1h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDuration(s)
+		if err != nil || d < 0 {
+			return
+		}
+		if back, err := ParseDuration(FormatDuration(d)); err != nil || back != d {
+			t.Fatalf("ParseDuration(%q) = %v, but FormatDuration gives %q, read back as %v, %v", s, d, FormatDuration(d), back, err)
+		}
+	})
 }

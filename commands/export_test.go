@@ -27,4 +27,6 @@ var (
 	ErrorMessage      = errorMessage
 	RegistryHead      = registryHead
 	DropletActionHead = dropletActionHead
+	AppNameMatching   = appNameMatching
+	ValidAppGlob      = checkAppGlob
 )

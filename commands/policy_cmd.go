@@ -109,51 +109,67 @@ func checkAppGlob(glob string) error {
 			return userErrorf("--app %q contains %q; a glob holds lowercase letters, digits, dashes and the wildcards * (any run) and ? (one character), like prod-*", glob, string(r))
 		}
 	}
-	if !globCanMatchAppName(glob) {
+	if _, ok := appNameMatching(glob); !ok {
 		return userErrorf("--app %q can never match an app name (2 to 32 lowercase letters, digits and dashes, starting with a letter and not ending with a dash)", glob)
 	}
 	return nil
 }
 
-// globCanMatchAppName reports whether some valid app name matches glob,
-// which holds only [a-z0-9-*?]. It walks the glob and the name's rule
-// together: a name is a letter, then letters, digits and dashes, ending in
-// a letter or digit, 2 to 32 long.
-func globCanMatchAppName(glob string) bool {
+// appNameMatching returns an app name that glob, which holds only
+// [a-z0-9-*?], matches, and false when there is none. It walks the glob and
+// the name's rule together: a name is a letter, then letters, digits and
+// dashes, ending in a letter or digit, 2 to 32 long.
+func appNameMatching(glob string) (string, bool) {
 	const maxLen = 32
 	type state struct {
 		i, n     int  // position in glob, characters produced
 		lastDash bool // the last character produced was a dash
 	}
-	seen := map[state]bool{}
-	var can func(s state) bool
-	can = func(s state) bool {
-		if seen[s] {
-			return false // explored already, without success
+	failed := map[state]bool{}
+	var from func(s state) (string, bool)
+	from = func(s state) (string, bool) {
+		if failed[s] {
+			return "", false
 		}
-		seen[s] = true
 		if s.i == len(glob) {
-			return s.n >= 2 && !s.lastDash
-		}
-		// next tries producing c (a letter 'a', a digit '0', or '-') at
-		// position s.n, then continuing at glob position i.
-		next := func(c byte, i int) bool {
-			if s.n == maxLen || (s.n == 0 && (c < 'a' || c > 'z')) {
-				return false
+			if s.n >= 2 && !s.lastDash {
+				return "", true
 			}
-			return can(state{i: i, n: s.n + 1, lastDash: c == '-'})
+			failed[s] = true
+			return "", false
 		}
+		// next produces c (a letter, a digit or a dash) at position s.n and
+		// goes on from glob position i.
+		next := func(c byte, i int) (string, bool) {
+			if s.n == maxLen || (s.n == 0 && (c < 'a' || c > 'z')) {
+				return "", false
+			}
+			rest, ok := from(state{i: i, n: s.n + 1, lastDash: c == '-'})
+			return string(c) + rest, ok
+		}
+		var tries []func() (string, bool)
 		switch c := glob[s.i]; c {
 		case '*':
-			return can(state{i: s.i + 1, n: s.n, lastDash: s.lastDash}) ||
-				next('a', s.i) || next('0', s.i) || next('-', s.i)
+			tries = append(tries, func() (string, bool) { return from(state{i: s.i + 1, n: s.n, lastDash: s.lastDash}) })
+			for _, c := range []byte{'a', '0', '-'} {
+				tries = append(tries, func() (string, bool) { return next(c, s.i) })
+			}
 		case '?':
-			return next('a', s.i+1) || next('0', s.i+1) || next('-', s.i+1)
+			for _, c := range []byte{'a', '0', '-'} {
+				tries = append(tries, func() (string, bool) { return next(c, s.i+1) })
+			}
 		default:
-			return next(c, s.i+1)
+			tries = append(tries, func() (string, bool) { return next(c, s.i+1) })
 		}
+		for _, try := range tries {
+			if name, ok := try(); ok {
+				return name, true
+			}
+		}
+		failed[s] = true
+		return "", false
 	}
-	return can(state{})
+	return from(state{})
 }
 
 func policyActions() []string {
@@ -260,7 +276,12 @@ func (b *Bot) showPolicy(ctx context.Context, req Request, only string) error {
 		fmt.Fprintf(&sb, "• *%s*: %s\n", action, policyText(def))
 		for _, p := range stored {
 			if p.Action == action && p.AppGlob != "" {
-				fmt.Fprintf(&sb, "    for apps matching `%s`: %s (set by <@%s>)\n", p.AppGlob, policyText(p), p.UpdatedBy)
+				fmt.Fprintf(&sb, "    for apps matching `%s`: %s (set by <@%s>)", p.AppGlob, policyText(p), p.UpdatedBy)
+				if checkAppGlob(p.AppGlob) != nil {
+					// Stored before globs were checked.
+					fmt.Fprintf(&sb, " — this glob can never match an app name; `/do policy %s --app '%s' --remove` removes it", action, p.AppGlob)
+				}
+				sb.WriteString("\n")
 			}
 		}
 	}
