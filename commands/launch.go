@@ -320,8 +320,13 @@ func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArg
 		// godo retries a create that failed with a 5xx; if the first try
 		// did create the app, the retry meets its name. Take it only if it
 		// is that app: created just now, with this launch's spec.
-		if own, ferr := b.findOwnApp(ctx, op, args, sentAt.Add(-clockSkew)); ferr == nil && own != nil {
+		own, ferr := b.findOwnApp(ctx, op, args, sentAt.Add(-clockSkew))
+		if ferr == nil && own != nil {
 			return own, nil
+		}
+		var nr *notRecordedError
+		if errors.As(ferr, &nr) {
+			return nil, ferr // ours, created, but not recorded
 		}
 	}
 	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,

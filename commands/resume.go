@@ -124,7 +124,7 @@ func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchAr
 			Details: fmt.Sprintf("app_id=%s (created before the bot could record it)", app.ID)})
 		// The TTL counts from DigitalOcean's creation time, not from now.
 		if err := b.store.RecordCreation(ctx, *op, args.managedApp(op, app.ID, createdAt(app, b.now()))); err != nil {
-			return nil, fmt.Errorf("record app %s (id %s): %w", args.Name, app.ID, err)
+			return nil, &notRecordedError{kind: "app", name: args.Name, id: app.ID, err: err}
 		}
 		return app, nil
 	}
