@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -95,35 +96,35 @@ func auditSequence(ctx context.Context, q interface {
 
 // keyedAuditHash is the hex HMAC-SHA-256, under the audit key in mac, of the
 // row's id, its stored time text and every other field except Hash, the
-// previous row's hash included. The fields are encoded as a JSON array of
-// strings, which cannot be confused for a different set of values the way
-// plain concatenation can; the leading "v2" keeps it apart from v1 rows.
+// previous row's hash included. Each field goes in with its length first,
+// so no two sets of values encode alike; the leading "dobot audit v2" keeps
+// the encoding apart from v1 rows and from any later version.
 func keyedAuditHash(mac hash.Hash, id int64, at string, e dobot.AuditEntry) string {
+	buf := make([]byte, 0, 512)
+	for _, f := range [...]string{"dobot audit v2", strconv.FormatInt(id, 10), at,
+		e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
+		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash} {
+		buf = binary.BigEndian.AppendUint64(buf, uint64(len(f)))
+		buf = append(buf, f...)
+	}
 	mac.Reset()
-	mac.Write(auditFields("v2", strconv.FormatInt(id, 10), at, e))
-	return hex.EncodeToString(mac.Sum(nil))
+	mac.Write(buf)
+	return hex.EncodeToString(mac.Sum(buf[:0]))
 }
 
 // legacyAuditHash is the plain SHA-256 that chained the rows written before
-// the chain was keyed (v1). It has no id. Anyone can compute it, which is why
-// verify accepts it only at the start of the chain (see VerifyAuditTrail).
+// the chain was keyed: the fields as a JSON array of strings led by "v1", no
+// id. Anyone can compute it, which is why verify accepts it only at the
+// start of the chain (see the rule in auditverify.go).
 func legacyAuditHash(at string, e dobot.AuditEntry) string {
-	sum := sha256.Sum256(auditFields("v1", "", at, e))
-	return hex.EncodeToString(sum[:])
-}
-
-func auditFields(version, id, at string, e dobot.AuditEntry) []byte {
-	fields := []string{version}
-	if id != "" {
-		fields = append(fields, id)
-	}
-	fields = append(fields, at,
+	fields := []string{"v1", at,
 		e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
 		e.Target, e.Decision, e.Outcome, e.Error, e.Details,
-		e.PrevHash)
+		e.PrevHash}
 	// Marshalling a []string cannot fail.
 	b, _ := json.Marshal(fields)
-	return b
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // Audit returns the rows matching f, newest first. Filters are ANDed; Limit

@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -553,5 +555,20 @@ func TestParseAuditCheckpoint(t *testing.T) {
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("ParseAuditCheckpoint(%q) = %+v, %v; want %+v, ok %v", tt.in, got, err, tt.want, tt.ok)
 		}
+	}
+}
+
+// The hash encodings are pinned: a change would break every stored chain.
+// The v1 value is what the store computed before the chain was keyed.
+func TestAuditHashEncodings(t *testing.T) {
+	e := dobot.AuditEntry{UserID: "U1", UserName: "ana", Channel: "C1", CommandText: "launch web <&>", Action: "launch",
+		Target: "web", Decision: "allowed", Outcome: "ok", Details: "d", PrevHash: "prev"}
+	const at = "2025-03-14T15:09:26.535897932Z"
+	if got, want := legacyAuditHash(at, e), "c58f982d1b90fc97266d569be4e5bf490e59e633917c4a9e20b22e04aa5e7ef7"; got != want {
+		t.Errorf("legacyAuditHash() = %s; want %s", got, want)
+	}
+	mac := hmac.New(sha256.New, []byte(strings.Repeat("k", 32)))
+	if got, want := keyedAuditHash(mac, 7, at, e), "2af764e3d130e6e28b0802b77dd745fbe9f2f042bed953e68ba931a241b2e5b5"; got != want {
+		t.Errorf("keyedAuditHash() = %s; want %s", got, want)
 	}
 }
