@@ -96,6 +96,9 @@ func (db *DB) VerifyAudit(ctx context.Context) (checked int, err error) {
 // any other error means the check could not run.
 func (db *DB) VerifyAuditTrail(ctx context.Context, head *AuditCheckpoint) (AuditReport, error) {
 	var rep AuditReport
+	if len(db.auditKey) == 0 {
+		return rep, errors.New("verify audit: no audit key")
+	}
 	tx, err := db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return rep, fmt.Errorf("verify audit: %w", err)

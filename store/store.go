@@ -139,7 +139,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 }
 
 // OpenReadOnly opens the SQLite file at path to read and verify it, keyed
-// with key. It applies no migrations and writes nothing, and it works on a
+// with key (nil to only read, as an export does). It applies no migrations and writes nothing, and it works on a
 // file the process cannot write. When no -wal file exists no process has the
 // database open, so it is opened immutable: SQLite would otherwise create
 // -wal and -shm files beside it and leave them behind. (A bot starting while
@@ -147,8 +147,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 // the main file during the read could disturb it, and verify would then
 // report an error that a second run clears.)
 func OpenReadOnly(ctx context.Context, path string, key []byte) (*DB, error) {
-	if err := CheckAuditKey(key); err != nil {
-		return nil, fmt.Errorf("open store %s read-only: %w", path, err)
+	if key != nil {
+		if err := CheckAuditKey(key); err != nil {
+			return nil, fmt.Errorf("open store %s read-only: %w", path, err)
+		}
 	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open store read-only: %w", err)

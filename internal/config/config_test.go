@@ -70,6 +70,7 @@ func TestLoadErrorsNameEachVariableAndNoSecret(t *testing.T) {
 		{"BOT_AUDIT_CHANNEL", "#audit", "BOT_AUDIT_CHANNEL"},
 		{"BOT_HTTP_ADDR", "8080", "BOT_HTTP_ADDR"},
 		{"BOT_WATCH_INTERVAL", "1ms", "BOT_WATCH_INTERVAL"},
+		{"BOT_AUDIT_KEY", "short-secret", "BOT_AUDIT_KEY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
