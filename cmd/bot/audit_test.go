@@ -131,6 +131,25 @@ func TestAuditVerifyIntact(t *testing.T) {
 	if code, out = botAudit(t, path, "verify", "--head", ref); code != 0 {
 		t.Errorf("bot audit verify --head %q = %d\n%s", ref, code, out)
 	}
+
+	// The key file's content is the key: set as BOT_AUDIT_KEY (as on a
+	// replica, or on the machine that checks a copy) it verifies the same.
+	key, err := os.ReadFile(store.AuditKeyPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(store.AuditKeyPath(path)); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"audit", "verify"}, env(map[string]string{"BOT_DB": path, "BOT_AUDIT_KEY": string(key)}),
+		strings.NewReader(""), &stdout, &stderr)
+	if err != nil || !strings.Contains(stdout.String(), "intact") {
+		t.Errorf("bot audit verify with BOT_AUDIT_KEY = %v\n%s%s", err, &stdout, &stderr)
+	}
+	if strings.Contains(stdout.String()+stderr.String(), strings.TrimSpace(string(key))) {
+		t.Errorf("bot audit verify printed the key")
+	}
 }
 
 // Every edit of issue 11 item 3 makes the real subcommand exit 1 and name the
