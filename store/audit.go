@@ -35,20 +35,20 @@ func (db *DB) AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditE
 	var stored dobot.AuditEntry
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		stored, err = db.appendAudit(ctx, tx, e)
+		stored, err = db.appendAuditTx(ctx, tx, e)
 		return err
 	})
 	if err != nil {
-		return dobot.AuditEntry{}, err
+		return dobot.AuditEntry{}, fmt.Errorf("append audit %s %s: %w", e.Action, e.Target, err)
 	}
 	return stored, nil
 }
 
-// appendAudit appends e inside tx, which must be a write transaction from
+// appendAuditTx appends e inside tx, which must be a write transaction from
 // writeTx: it lets a state change and its audit row commit together. Reading
 // the chain's head and inserting happen in that one serialized transaction,
 // so concurrent writers cannot fork the chain.
-func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, e dobot.AuditEntry) (dobot.AuditEntry, error) {
+func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, e dobot.AuditEntry) (dobot.AuditEntry, error) {
 	if e.Time.IsZero() {
 		e.Time = db.now()
 	}
@@ -59,14 +59,14 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, e dobot.AuditEntry) (
 	if errors.Is(err, sql.ErrNoRows) {
 		lastID, e.PrevHash = 0, ""
 	} else if err != nil {
-		return dobot.AuditEntry{}, fmt.Errorf("append audit %s %s: read previous hash: %w", e.Action, e.Target, err)
+		return dobot.AuditEntry{}, fmt.Errorf("read previous hash: %w", err)
 	}
 	// The id is chosen here, not by AUTOINCREMENT at insert, because the
 	// keyed hash covers it. Past the highest id ever used, so rows cut off
 	// the end leave a gap that verify reports, rather than being reused.
 	seq, err := auditSequence(ctx, tx)
 	if err != nil {
-		return dobot.AuditEntry{}, fmt.Errorf("append audit %s %s: %w", e.Action, e.Target, err)
+		return dobot.AuditEntry{}, err
 	}
 	e.ID = max(lastID, seq) + 1
 	e.Hash = keyedAuditHash(hmac.New(sha256.New, db.auditKey), e.ID, formatTime(e.Time), e)
@@ -77,7 +77,7 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, e dobot.AuditEntry) (
 		e.ID, formatTime(e.Time), e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
 		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash, e.Hash)
 	if err != nil {
-		return dobot.AuditEntry{}, fmt.Errorf("append audit %s %s: %w", e.Action, e.Target, err)
+		return dobot.AuditEntry{}, err
 	}
 	return e, nil
 }

@@ -211,7 +211,7 @@ func (db *DB) anchorAudit(ctx context.Context) error {
 			db.keyInfo.ForeignHead = e.ID
 			return nil
 		}
-		_, err = db.appendAudit(ctx, tx, dobot.AuditEntry{
+		_, err = db.appendAuditTx(ctx, tx, dobot.AuditEntry{
 			Action:  "audit.keyed",
 			Outcome: "ok",
 			Details: fmt.Sprintf("rows up to %d carry plain SHA-256 hashes from before the audit chain was keyed; this row anchors them, and every row from here on is keyed", e.ID),
