@@ -146,8 +146,9 @@ func AppLock(name string) string {
 	return "app:" + name
 }
 
-// AuditEntry is one append-only audit row. Hash covers every other field and
-// PrevHash, so editing any row breaks the chain from that row on.
+// AuditEntry is one append-only audit row. Hash is keyed with the audit key
+// and covers ID, every other field and PrevHash, so editing any row breaks
+// the chain from that row on, and only the key's holder can rebuild it.
 type AuditEntry struct {
 	ID          int64
 	Time        time.Time
@@ -163,6 +164,17 @@ type AuditEntry struct {
 	Details     string // ids DigitalOcean returned and other facts, as text
 	PrevHash    string
 	Hash        string
+}
+
+// AuditRefHashLen is how many hex digits of a row's hash its reference
+// shows. The hash is keyed, so without the key even a short prefix cannot be
+// matched by a forged row.
+const AuditRefHashLen = 8
+
+// Ref is how the audit channel names the row: its id and a prefix of its
+// hash ("#1234 · 3f9a1c2b"), a checkpoint `bot audit verify --head` takes.
+func (e AuditEntry) Ref() string {
+	return fmt.Sprintf("#%d · %.*s", e.ID, AuditRefHashLen, e.Hash)
 }
 
 // AuditFilter selects audit rows. Zero fields match everything.

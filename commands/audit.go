@@ -163,6 +163,14 @@ func auditLine(e dobot.AuditEntry) string {
 	return sb.String()
 }
 
+// auditMirrorLine is a row as the audit channel shows it, led by the row's
+// id and hash prefix ("#1234 · 3f9a1c2b"): the channel then holds a copy of
+// the chain outside the database, and `bot audit verify --head` checks the
+// database against its latest line.
+func auditMirrorLine(e dobot.AuditEntry) string {
+	return "`" + e.Ref() + "` " + auditLine(e)
+}
+
 // auditWorthMirroring picks the rows the audit channel shows: every change
 // and every decision, but not reads or the "started" half of a command.
 func auditWorthMirroring(e dobot.AuditEntry) bool {

@@ -114,9 +114,9 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 		where = "DigitalOcean at " + cfg.DOAPIURL + " (real resources, real costs)"
 	}
 
-	db, err := store.Open(ctx, cfg.DBPath)
+	db, err := openStore(ctx, cfg, log)
 	if err != nil {
-		return fmt.Errorf("open store %s: %w", cfg.DBPath, err)
+		return err
 	}
 	defer db.Close() // deferred before the bot stops, so it runs last
 	if err := db.EnsureAdmins(ctx, append(cfg.Admins, console.DefaultUser)); err != nil {

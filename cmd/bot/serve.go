@@ -21,7 +21,6 @@ import (
 	"dobot/internal/health"
 	"dobot/internal/metrics"
 	"dobot/slackbot"
-	"dobot/store"
 	"dobot/watch"
 )
 
@@ -44,9 +43,9 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 
-	db, err := store.Open(ctx, cfg.DBPath)
+	db, err := openStore(ctx, cfg, log)
 	if err != nil {
-		return fmt.Errorf("open store %s: %w", cfg.DBPath, err)
+		return err
 	}
 	defer db.Close() // deferred first, so it runs last
 	if err := db.EnsureAdmins(ctx, cfg.Admins); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"dobot"
 	"dobot/commands"
+	"dobot/store"
 )
 
 // Config is the bot's configuration.
@@ -33,6 +34,9 @@ type Config struct {
 	// MaxTTL caps an expiring app's whole lifetime, from its launch:
 	// neither --ttl nor extend may go past it.
 	MaxTTL time.Duration
+	// AuditKey keys the audit chain (BOT_AUDIT_KEY); "" means the key file
+	// beside the database. A secret: never printed or logged.
+	AuditKey string
 	// HTTPAddr is where /healthz and /metrics listen; "off" disables them.
 	HTTPAddr string
 	// WatchInterval, when set, replaces the adaptive polling pace with a
@@ -72,6 +76,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SlackAPIURL:   orDefault(get("SLACK_API_URL"), DefaultSlackAPIURL),
 		DOAPIURL:      orDefault(get("DO_API_URL"), DefaultDOAPIURL),
 		AuditChannel:  get("BOT_AUDIT_CHANNEL"),
+		AuditKey:      get("BOT_AUDIT_KEY"),
 		HTTPAddr:      orDefault(get("BOT_HTTP_ADDR"), DefaultHTTPAddr),
 		ApprovalTTL:   time.Hour,
 		MaxTTL:        DefaultMaxTTL,
@@ -159,6 +164,11 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.AuditChannel != "" && !channelIDPattern.MatchString(c.AuditChannel) {
 		bad("BOT_AUDIT_CHANNEL must be a channel id like C0123ABCD (channel details → bottom of the About tab)")
+	}
+	if c.AuditKey != "" {
+		if err := store.CheckAuditKey([]byte(c.AuditKey)); err != nil {
+			bad("BOT_AUDIT_KEY: %v", err)
+		}
 	}
 	return c, errors.Join(errs...)
 }

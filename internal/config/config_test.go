@@ -85,6 +85,7 @@ func TestLoadErrorsNameEachVariableAndNoSecret(t *testing.T) {
 		{"BOT_WATCH_INTERVAL", "1ms", "BOT_WATCH_INTERVAL"},
 		{"BOT_MAX_TTL", "a month", "BOT_MAX_TTL"},
 		{"BOT_MAX_TTL", "1s", "BOT_MAX_TTL"},
+		{"BOT_AUDIT_KEY", "short-secret", "BOT_AUDIT_KEY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
