@@ -48,11 +48,8 @@ func NewChat(api *slack.Client, httpClient *http.Client, log *slog.Logger) *Chat
 	return &Chat{api: api, http: httpClient, log: log.With("component", "slack-chat"), pending: map[string]*pendingUpdate{}}
 }
 
-// maxText is below Slack's 40,000-character limit on a message's text.
-const maxText = 39000
-
 func msgOptions(m commands.Message) []slack.MsgOption {
-	return []slack.MsgOption{slack.MsgOptionText(clip(m.Text, maxText), false), slack.MsgOptionBlocks(Blocks(m)...), slack.MsgOptionDisableLinkUnfurl()}
+	return []slack.MsgOption{slack.MsgOptionText(MessageText(m), false), slack.MsgOptionBlocks(Blocks(m)...), slack.MsgOptionDisableLinkUnfurl()}
 }
 
 // Post starts a message in channel.
@@ -132,7 +129,7 @@ func (c *Chat) Upload(ctx context.Context, channel, threadTS, filename, title, c
 // Respond answers through a response_url, privately to the person.
 func (c *Chat) Respond(ctx context.Context, responseURL string, m commands.Message) error {
 	body, err := json.Marshal(map[string]any{
-		"text": m.Text, "blocks": Blocks(m), "response_type": "ephemeral", "replace_original": false,
+		"text": MessageText(m), "blocks": Blocks(m), "response_type": "ephemeral", "replace_original": false,
 	})
 	if err != nil {
 		return fmt.Errorf("encode response: %w", err)
