@@ -167,9 +167,20 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 		if !ok || !l.firstTime(evt) {
 			return
 		}
+		// Slack redelivers an envelope whose ack it did not see in time, and
+		// the redelivery may carry a new envelope id; the trigger_id is the
+		// command's own and stays the same.
+		key := "env:" + evt.Request.EnvelopeID
+		if cmd.TriggerID != "" {
+			key = "cmd:" + cmd.TriggerID
+			if !l.seen.add(key) {
+				l.log.Info("skipping a redelivered command", "envelope", evt.Request.EnvelopeID, "retry_attempt", evt.Request.RetryAttempt)
+				return
+			}
+		}
 		req := commands.Request{Ref: evt.Request.EnvelopeID, UserID: cmd.UserID, UserName: cmd.UserName,
 			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(cmd.Text), ResponseURL: cmd.ResponseURL}
-		l.dispatch("env:"+req.Ref, func(ctx context.Context) { l.handler.Handle(ctx, req) }, req.ChannelID, req.UserID, req.ResponseURL)
+		l.dispatch(key, func(ctx context.Context) { l.handler.Handle(ctx, req) }, req.ChannelID, req.UserID, req.ResponseURL)
 	case socketmode.EventTypeInteractive:
 		l.ack(evt)
 		cb, ok := evt.Data.(slack.InteractionCallback)

@@ -1,0 +1,141 @@
+package slackbot
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"dobot/commands"
+	"dobot/internal/slacktest"
+	"dobot/store"
+)
+
+// waitFor bounds every wait; generous because CI has two busy cores.
+const waitFor = 15 * time.Second
+
+// countingHandler records every command and click it is given.
+type countingHandler struct {
+	mu       sync.Mutex
+	commands map[string]int // by text
+	clicks   map[string]int // by action id
+}
+
+func (h *countingHandler) Handle(_ context.Context, req commands.Request) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.commands[req.Text]++
+}
+
+func (h *countingHandler) HandleClick(_ context.Context, c commands.Click) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.clicks[c.ActionID]++
+}
+
+// listenerWorld is a Listener connected to a slacktest server, remembering
+// handled envelopes in a real store.
+type listenerWorld struct {
+	srv      *slacktest.Server
+	listener *Listener
+	handler  *countingHandler
+	db       *store.DB
+	ctx      context.Context
+}
+
+func startListener(t *testing.T, opts slacktest.Options) *listenerWorld {
+	t.Helper()
+	opts.BotToken, opts.AppToken = "xoxb-test-bot", "xapp-test-app"
+	srv := slacktest.New(opts)
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	t.Cleanup(cancel)
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	api := slack.New(opts.BotToken, slack.OptionAPIURL(srv.APIURL()), slack.OptionAppLevelToken(opts.AppToken))
+	h := &countingHandler{commands: map[string]int{}, clicks: map[string]int{}}
+	l := NewListener(api, NewChat(api, nil, log), h, 4, log)
+	l.RememberHandled(db.MarkHandled)
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- l.Run(runCtx, context.Background()) }()
+	t.Cleanup(func() {
+		stop()
+		select {
+		case <-done:
+		case <-time.After(waitFor):
+			t.Error("listener did not stop")
+		}
+	})
+	if err := srv.WaitConnected(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return &listenerWorld{srv: srv, listener: l, handler: h, db: db, ctx: ctx}
+}
+
+// settle waits until every envelope sent so far has been read and its work
+// finished: envelopes are read in order, so once a later one is acked the
+// earlier ones have been dispatched, and Drain waits for the dispatched work.
+func (w *listenerWorld) settle(t *testing.T) {
+	t.Helper()
+	id, err := w.srv.SlashCommand(slack.SlashCommand{Text: "settle", UserID: "U1", ChannelID: "C1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.srv.WaitAck(w.ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if !w.listener.Drain(waitFor) {
+		t.Fatal("work did not finish")
+	}
+}
+
+func TestRedeliveredCommandRunsOnce(t *testing.T) {
+	w := startListener(t, slacktest.Options{AckDeadline: 300 * time.Millisecond})
+	w.srv.LoseAcks(1) // the bot's ack is "late": Slack redelivers
+	id, err := w.srv.SlashCommand(slack.SlashCommand{Text: "launch web --image nginx", UserID: "U1", ChannelID: "C1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack, err := w.srv.WaitAck(w.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ack.RetryAttempt != 1 || ack.EnvelopeID == id {
+		t.Fatalf("ack = %+v; want the redelivery's", ack)
+	}
+	w.settle(t)
+	w.handler.mu.Lock()
+	defer w.handler.mu.Unlock()
+	if n := w.handler.commands["launch web --image nginx"]; n != 1 {
+		t.Errorf("a command delivered twice ran %d times; want once", n)
+	}
+}
+
+func TestRedeliveredClickRunsOnce(t *testing.T) {
+	w := startListener(t, slacktest.Options{AckDeadline: 300 * time.Millisecond})
+	w.srv.LoseAcks(1)
+	id, err := w.srv.ClickButton("U1", "C1", "1700000000.000100", "approve", "12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ack, err := w.srv.WaitAck(w.ctx, id); err != nil || ack.RetryAttempt != 1 {
+		t.Fatalf("ack = %+v, %v; want the redelivery's", ack, err)
+	}
+	w.settle(t)
+	w.handler.mu.Lock()
+	defer w.handler.mu.Unlock()
+	if n := w.handler.clicks["approve"]; n != 1 {
+		t.Errorf("a click delivered twice ran %d times; want once", n)
+	}
+}
