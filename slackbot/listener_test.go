@@ -4,7 +4,10 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"dobot/commands"
+	"dobot/internal/health"
 	"dobot/internal/slacktest"
 	"dobot/store"
 )
@@ -137,5 +141,47 @@ func TestRedeliveredClickRunsOnce(t *testing.T) {
 	defer w.handler.mu.Unlock()
 	if n := w.handler.clicks["approve"]; n != 1 {
 		t.Errorf("a click delivered twice ran %d times; want once", n)
+	}
+}
+
+func TestHealthSaysReconnectingWhileTheSocketIsDown(t *testing.T) {
+	w := startListener(t, slacktest.Options{})
+	handler := health.Handler(health.Checks{Store: w.db.Ping, SlackState: w.listener.State})
+	get := func() (int, string) {
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+		return rec.Code, rec.Body.String()
+	}
+	// waitHealth polls /healthz, as a container's health check does, until
+	// it reports slack as want.
+	waitHealth := func(want string) (int, string) {
+		t.Helper()
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			code, body := get()
+			if strings.Contains(body, `"slack":"`+want+`"`) {
+				return code, body
+			}
+			select {
+			case <-w.ctx.Done():
+				t.Fatalf("/healthz never said slack %s; last %d %s", want, code, body)
+			case <-tick.C:
+			}
+		}
+	}
+	if code, body := waitHealth(health.SlackConnected); code != http.StatusOK {
+		t.Fatalf("/healthz while connected = %d %s; want 200", code, body)
+	}
+
+	// Keep the client from getting a new socket, then drop the live one.
+	w.srv.RateLimit("apps.connections.open", 1000, time.Minute)
+	w.srv.DropConnection()
+	code, body := waitHealth(health.SlackReconnecting)
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "reconnecting") {
+		t.Errorf("/healthz while reconnecting = %d %s; want 503 naming the reconnect", code, body)
+	}
+	if w.listener.Connected() {
+		t.Error("Connected() = true with the socket down")
 	}
 }
