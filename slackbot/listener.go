@@ -300,6 +300,7 @@ func (l *Listener) dispatch(key string, fn func(ctx context.Context), channel, u
 				return
 			}
 		}
+		l.chat.recordResponseURL(ctx, responseURL, user, channel)
 		fn(ctx)
 	}()
 }

@@ -28,12 +28,20 @@ type countingHandler struct {
 	mu       sync.Mutex
 	commands map[string]int // by text
 	clicks   map[string]int // by action id
+	requests []commands.Request
+	// onCommand, when set, runs for each command.
+	onCommand func(ctx context.Context, req commands.Request)
 }
 
-func (h *countingHandler) Handle(_ context.Context, req commands.Request) {
+func (h *countingHandler) Handle(ctx context.Context, req commands.Request) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	h.commands[req.Text]++
+	h.requests = append(h.requests, req)
+	on := h.onCommand
+	h.mu.Unlock()
+	if on != nil {
+		on(ctx, req)
+	}
 }
 
 func (h *countingHandler) HandleClick(_ context.Context, c commands.Click) {
@@ -47,6 +55,7 @@ func (h *countingHandler) HandleClick(_ context.Context, c commands.Click) {
 type listenerWorld struct {
 	srv      *slacktest.Server
 	listener *Listener
+	chat     *Chat
 	handler  *countingHandler
 	db       *store.DB
 	ctx      context.Context
@@ -54,21 +63,33 @@ type listenerWorld struct {
 
 func startListener(t *testing.T, opts slacktest.Options) *listenerWorld {
 	t.Helper()
+	return startListenerAt(t, opts, filepath.Join(t.TempDir(), "bot.db"), nil)
+}
+
+// startListenerAt is startListener with the store at dbPath, on clock when
+// it is not nil.
+func startListenerAt(t *testing.T, opts slacktest.Options, dbPath string, clock func() time.Time) *listenerWorld {
+	t.Helper()
 	opts.BotToken, opts.AppToken = "xoxb-test-bot", "xapp-test-app"
 	srv := slacktest.New(opts)
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	t.Cleanup(cancel)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
+	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if clock != nil {
+		db.Now = clock
 	}
 	t.Cleanup(func() { db.Close() })
 
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := slack.New(opts.BotToken, slack.OptionAPIURL(srv.APIURL()), slack.OptionAppLevelToken(opts.AppToken))
 	h := &countingHandler{commands: map[string]int{}, clicks: map[string]int{}}
-	l := NewListener(api, NewChat(api, nil, log), h, 4, log)
+	chat := NewChat(api, nil, log)
+	chat.TrackResponseURLs(db)
+	l := NewListener(api, chat, h, 4, log)
 	l.RememberHandled(db.MarkHandled)
 	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -84,7 +105,7 @@ func startListener(t *testing.T, opts slacktest.Options) *listenerWorld {
 	if err := srv.WaitConnected(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return &listenerWorld{srv: srv, listener: l, handler: h, db: db, ctx: ctx}
+	return &listenerWorld{srv: srv, listener: l, chat: chat, handler: h, db: db, ctx: ctx}
 }
 
 // settle waits until every envelope sent so far has been read and its work
