@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"strings"
@@ -105,4 +106,33 @@ func TestClipKeepsMarkupWhole(t *testing.T) {
 			t.Errorf("%s: clip(%q, %d) = %q", tt.name, tt.in, tt.n, got)
 		}
 	}
+}
+
+// FuzzRenderedMessagesPassStrictSlack checks that whatever a message holds,
+// what the bot sends is a message Slack accepts.
+func FuzzRenderedMessagesPassStrictSlack(f *testing.F) {
+	f.Add("text", "Title", "label", "value", "body", "footer", "approve", "Approve", "12", 3)
+	f.Add("", " ", "", "", "\n\n", " ", "", "", "", 0)
+	f.Add(strings.Repeat("é", 41000), strings.Repeat("T", 200), strings.Repeat("l", 2100), strings.Repeat("v", 2100),
+		strings.Repeat("b\n", 90000), strings.Repeat("f", 4000), strings.Repeat("a", 300), strings.Repeat("B", 100), strings.Repeat("v", 2100), 40)
+	f.Fuzz(func(t *testing.T, text, title, label, value, body, footer, actionID, buttonLabel, buttonValue string, n int) {
+		n = min(max(n, 0), 60)
+		m := commands.Message{Text: text, Title: title, Body: body, Footer: footer,
+			Progress: &commands.Progress{Done: n, Total: 6}}
+		for i := range n {
+			m.Fields = append(m.Fields, commands.Field{Label: label, Value: value})
+			m.Buttons = append(m.Buttons, commands.Button{ActionID: actionID + strings.Repeat("x", i), Label: buttonLabel, Value: buttonValue})
+		}
+		raw, err := json.Marshal(Blocks(m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks := string(raw)
+		if blocks == "null" || blocks == "[]" {
+			blocks = ""
+		}
+		if code, problems := slacktest.CheckMessage(MessageText(m), blocks); code != "" {
+			t.Errorf("Slack would refuse the rendered message: %s %v", code, problems)
+		}
+	})
 }

@@ -156,7 +156,10 @@ func buttonBlocks(buttons []commands.Button) []slack.Block {
 		}
 		label := strings.TrimSpace(b.Label)
 		if label == "" {
-			label = b.ActionID
+			label = strings.TrimSpace(b.ActionID)
+		}
+		if label == "" {
+			label = "Choose" // Slack refuses a button without text
 		}
 		btn := slack.NewButtonBlockElement(b.ActionID, b.Value, slack.NewTextBlockObject(slack.PlainTextType, clipShort(label, maxButtonText), true, false))
 		if b.Style != "" {

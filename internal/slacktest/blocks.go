@@ -196,3 +196,14 @@ func (v *blockValidator) element(ptr string, raw json.RawMessage) {
 		v.maxLen(ptr+"/url", u, maxButtonURL)
 	}
 }
+
+// CheckMessage applies the checks chat.postMessage makes to a message's
+// text and Block Kit JSON (blocks may be ""), and returns Slack's error code
+// and complaints; "" means Slack would accept the message. Renderers use it
+// in property tests.
+func CheckMessage(text, blocks string) (code string, problems []string) {
+	if bad := checkContent(text, blocks, "", true); bad != nil {
+		return bad.code, bad.problems
+	}
+	return "", nil
+}
