@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -54,5 +56,40 @@ func TestLateAckedLaunchRunsOnce(t *testing.T) {
 	}
 	if n := len(w.do.Apps()); n != 1 {
 		t.Errorf("%d apps created; want 1", n)
+	}
+}
+
+func TestHealthzSaysReconnectingWhileSlackIsDown(t *testing.T) {
+	addr := freeAddr(t)
+	w := newWorld(t, withEnv("BOT_HTTP_ADDR="+addr))
+	if body := get(t, "http://"+addr+"/healthz", http.StatusOK); !strings.Contains(body, `"slack":"connected"`) {
+		t.Fatalf("/healthz = %s; want slack connected", body)
+	}
+	// The socket drops and Slack will not hand out a new one for a while.
+	w.slack.RateLimit("apps.connections.open", 1000, time.Minute)
+	w.slack.DropConnection()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), `"slack":"reconnecting"`) {
+			if resp.StatusCode != http.StatusServiceUnavailable {
+				t.Errorf("/healthz while reconnecting = %d; want 503", resp.StatusCode)
+			}
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("/healthz never said reconnecting; last %d %s\n%s", resp.StatusCode, b, w.logs)
+		case <-tick.C:
+		}
 	}
 }
