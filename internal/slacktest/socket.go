@@ -271,9 +271,13 @@ func (s *Server) sendEnvelope(env envelope) (string, error) {
 }
 
 // redeliverUnacked sends env again, up to maxRedeliveries times, while its
-// latest delivery is not acked within the deadline. Whether Slack keeps the
+// latest delivery is not acked within the deadline, with retry_attempt
+// counting up and retry_reason "timeout" (the value Slack's own Java and
+// Node Socket Mode SDKs document and test with). Whether Slack keeps the
 // envelope_id on a retry is not documented; each redelivery here gets a new
 // one, the harder case, so a client must recognise a retry by its payload.
+// Slack documents retries for Events API envelopes; slash commands and
+// clicks are redelivered here too, so the bot is ready for either.
 func (s *Server) redeliverUnacked(env envelope) {
 	defer s.wg.Done()
 	first := env.EnvelopeID
