@@ -196,7 +196,7 @@ func (c *Chat) Respond(ctx context.Context, responseURL string, m commands.Messa
 // direct sends m to user in the app's direct messages (chat.postMessage
 // with the user id as channel), noting why it came there.
 func (c *Chat) direct(ctx context.Context, user string, m commands.Message) error {
-	note := "_Sent here because Slack's reply link for your command has expired (it lasts 30 minutes and 5 replies)._"
+	note := "_Sent here because Slack's reply link for your command is spent: it takes 5 replies within 30 minutes._"
 	if strings.TrimSpace(m.Footer) == "" {
 		m.Footer = note
 	} else {

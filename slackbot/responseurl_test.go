@@ -77,7 +77,7 @@ func TestSixthAnswerGoesByDirectMessage(t *testing.T) {
 			viaURL++
 		case m.Method == "chat.postMessage" && m.Channel == "U1":
 			direct++
-			if !strings.Contains(string(m.Blocks), "expired") {
+			if !strings.Contains(string(m.Blocks), "reply link for your command is spent") {
 				t.Errorf("direct message does not say why it came: %s", m.Blocks)
 			}
 		}
