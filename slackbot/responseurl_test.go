@@ -49,6 +49,7 @@ func refusedResponses(srv *slacktest.Server) int {
 func TestSixthAnswerGoesByDirectMessage(t *testing.T) {
 	w := startListener(t, slacktest.Options{})
 	errs := make(chan error, 7)
+	w.handler.mu.Lock()
 	w.handler.onCommand = func(ctx context.Context, req commands.Request) {
 		if req.Text != "status" {
 			return
@@ -57,6 +58,7 @@ func TestSixthAnswerGoesByDirectMessage(t *testing.T) {
 			errs <- w.chat.Respond(ctx, req.ResponseURL, commands.Message{Text: "answer " + string(rune('1'+i))})
 		}
 	}
+	w.handler.mu.Unlock()
 	if _, err := w.srv.SlashCommand(slack.SlashCommand{Text: "status", UserID: "U1", ChannelID: "C1"}); err != nil {
 		t.Fatal(err)
 	}
