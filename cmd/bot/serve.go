@@ -76,6 +76,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	go watcher.Run(life)
 
 	chat := slackbot.NewChat(api, slackHTTP, log)
+	chat.TrackResponseURLs(db)
 	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName,
 		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL},
 		commands.Deps{Store: db, Cloud: cloud, Chat: chat, Watcher: watcher, Log: log, Observer: m})
@@ -89,7 +90,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	listener.RememberHandled(db.MarkHandled)
 	listener.ObserveAcks(m.AckLatency)
 	if cfg.HTTPAddr != "off" {
-		srv := health.NewServer(cfg.HTTPAddr, health.Checks{Store: db.Ping, SlackConnected: listener.Connected}, m)
+		srv := health.NewServer(cfg.HTTPAddr, health.Checks{Store: db.Ping, SlackState: listener.State}, m)
 		go func() {
 			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("health and metrics server stopped; the bot runs on without it", "addr", cfg.HTTPAddr, "err", err)
