@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -29,6 +30,12 @@ type Config struct {
 	OpTimeout      time.Duration // limit for watching one operation
 	ApprovalTTL    time.Duration // how long a request waits for a decision
 	AuditChannel   string        // channel id mirroring every change and decision, or ""
+	// LiveLogWindow is the longest `/do logs` reads a live log stream,
+	// which never ends by itself; default 5s.
+	LiveLogWindow time.Duration
+	// DropletImage is DO_DROPLET_IMAGE: the image slug droplets are created
+	// from, or "" to pick DigitalOcean's Docker image (see dropletimage.go).
+	DropletImage string
 }
 
 // Cloud is DigitalOcean as the commands use it: godo's own narrow service
@@ -70,6 +77,10 @@ type Deps struct {
 	Watcher  *watch.Watcher
 	Log      *slog.Logger
 	Now      func() time.Time
+	// HTTP fetches what is not DigitalOcean's API: log files and live log
+	// streams. Default: a client with a 30s timeout, never
+	// http.DefaultClient.
+	HTTP *http.Client
 }
 
 // Bot runs commands. It is safe for concurrent use.
@@ -84,6 +95,7 @@ type Bot struct {
 	watcher *watch.Watcher
 	log     *slog.Logger
 	now     func() time.Time
+	http    *http.Client
 
 	prices priceList
 
@@ -113,8 +125,14 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if d.Observer == nil {
 		d.Observer = noObserver{}
 	}
+	if d.HTTP == nil {
+		d.HTTP = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.LiveLogWindow <= 0 {
+		cfg.LiveLogWindow = 5 * time.Second
+	}
 	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, observe: d.Observer, watcher: d.Watcher,
-		log: d.Log.With("component", "commands"), now: d.Now, life: context.Background()}
+		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP, life: context.Background()}
 	t, err := NewTable(standardCommands()...)
 	if err != nil {
 		return nil, err
