@@ -305,6 +305,7 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	if st.DeploymentID != "" {
 		fields = append(fields, Field{"Deployment", "`" + st.DeploymentID + "`"})
 	}
+	fields = append(fields, args.noteFields()...)
 	kindOf := kindApp
 	if args.Droplet {
 		kindOf = kindDroplet
