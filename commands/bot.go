@@ -47,7 +47,11 @@ type Cloud struct {
 	DropletActions godo.DropletActionsService
 	Sizes          godo.SizesService
 	Registry       godo.RegistryService
-	Raw            *godo.Client
+	// Registries is the multi-registry API (/v2/registries), which works
+	// on accounts with one registry or several.
+	Registries godo.RegistriesService
+	Images     godo.ImagesService
+	Raw        *godo.Client
 	// DropletCreates, when set, creates droplets without the client's
 	// automatic retries: droplet names are not unique, so a create retried
 	// after a lost answer could make a second droplet. The bot looks for
@@ -57,7 +61,8 @@ type Cloud struct {
 
 // CloudOf takes the services from a godo client.
 func CloudOf(c *godo.Client) Cloud {
-	return Cloud{Apps: c.Apps, Droplets: c.Droplets, DropletActions: c.DropletActions, Sizes: c.Sizes, Registry: c.Registry, Raw: c}
+	return Cloud{Apps: c.Apps, Droplets: c.Droplets, DropletActions: c.DropletActions, Sizes: c.Sizes, Registry: c.Registry,
+		Registries: c.Registries, Images: c.Images, Raw: c}
 }
 
 // Observer counts what the bot does, for metrics. All methods must be safe

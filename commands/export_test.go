@@ -28,3 +28,7 @@ var (
 	RegistryHead      = registryHead
 	DropletActionHead = dropletActionHead
 )
+
+// DescribeError is describeError, for tests of how DigitalOcean's documented
+// answers read.
+var DescribeError = describeError

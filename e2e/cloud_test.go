@@ -123,7 +123,7 @@ func TestRegistryLifecycleAndDOCRLaunch(t *testing.T) {
 	card := w.approvalCard("registry.delete")
 	w.click(approver, card, "approve")
 	w.waitThread(card.TS, "Deleted registry acme")
-	if n := w.do.Count("DELETE /v2/registry"); n != 1 {
+	if n := w.do.Count("DELETE /v2/registries/{registry_name}"); n != 1 {
 		t.Errorf("registry DELETE sent %d times; want 1", n)
 	}
 }
