@@ -92,6 +92,7 @@ type harness struct {
 	chat *recordingChat
 	// client talks to the test server directly, as someone outside the bot.
 	client *godo.Client
+	dbPath string
 }
 
 func newHarness(t *testing.T) *harness {
@@ -104,7 +105,8 @@ func newHarness(t *testing.T) *harness {
 func newHarnessWith(t *testing.T, cfg commands.Config, opts dotest.Options, httpClient *http.Client) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
+	dbPath := filepath.Join(t.TempDir(), "bot.db")
+	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +130,7 @@ func newHarnessWith(t *testing.T, cfg commands.Config, opts dotest.Options, http
 		bot.Wait()
 		db.Close()
 	})
-	return &harness{bot: bot, db: db, do: srv, chat: chat, client: client}
+	return &harness{bot: bot, db: db, do: srv, chat: chat, client: client, dbPath: dbPath}
 }
 
 // run runs one command as user and returns the private answer, if any.

@@ -281,6 +281,8 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		title = fmt.Sprintf(":white_check_mark: %s is live", args.Name)
 	case st.final():
 		title = fmt.Sprintf(":x: %s failed", args.Name)
+	case st.Phase == "DROPLET_ACTIVE":
+		title = fmt.Sprintf(":white_check_mark: %s: droplet active, container start not checked", args.Name)
 	}
 	region, kind := args.Region, "App Platform"
 	if args.Droplet {
