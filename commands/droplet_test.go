@@ -61,7 +61,9 @@ func TestDropletDefaultImageEnvFileAndPort(t *testing.T) {
 			t.Errorf("user data lacks %s:\n%s", want, c.UserData)
 		}
 	}
-	waitFor(t, "the droplet to be up", func() bool { return strings.Contains(h.chat.fieldText(), "droplet active, container start not checked") })
+	waitFor(t, "the droplet to be up", func() bool {
+		return strings.Contains(h.chat.fieldText(), "droplet active, container start not checked")
+	})
 	if text := h.chat.fieldText(); !strings.Contains(text, "droplet image docker-24-04") || strings.Contains(text, " is live") {
 		t.Errorf("cards = %s; want the image named and no claim that the container is live", text)
 	}
