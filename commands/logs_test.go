@@ -113,3 +113,23 @@ func TestLogsReadHistoricFiles(t *testing.T) {
 		t.Fatalf("uploads = %+v (answer %q); want the archived build log", ups, h.chat.lastEphemeral("UVIEW"))
 	}
 }
+
+// A live stream that breaks after some lines still answers with those
+// lines and says the stream broke off; one that breaks before any line
+// fails with a clear message.
+func TestLogsLiveStreamFailure(t *testing.T) {
+	h := newHarnessWith(t, commands.Config{Region: "nyc3", LiveLogWindow: 2 * time.Second},
+		dotest.Options{Token: "tok", PhaseDelay: 40 * time.Millisecond}, nil)
+	h.grant(t, "UVIEW", dobot.RoleViewer)
+	h.manageApp(t, "web", "nginx")
+	h.do.BreakLiveLogs(1)
+	h.run("UVIEW", "logs web --type build --lines 50")
+	ups := h.chat.uploads()
+	if len(ups) != 1 || !strings.Contains(ups[0].Msg.Text, "broke off") || len(strings.Split(strings.TrimSpace(ups[0].Msg.Text), "\n")) != 2 {
+		t.Fatalf("uploads = %+v (answer %q); want the line read and a note", ups, h.chat.lastEphemeral("UVIEW"))
+	}
+	h.do.BreakLiveLogs(0)
+	if out := h.run("UVIEW", "logs web --type build"); !strings.Contains(out, ":warning:") {
+		t.Errorf("logs with a stream that gives nothing = %q; want an error", out)
+	}
+}

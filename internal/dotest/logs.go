@@ -180,6 +180,12 @@ func (s *Server) streamLog(w http.ResponseWriter, r *http.Request, appID, depID 
 			lines = nil
 		}
 		for ; sent < len(lines); sent++ {
+			if s.breakLive(sent) {
+				// Drop the connection without a close frame, as a network
+				// failure would.
+				conn.NetConn().Close()
+				return http.StatusSwitchingProtocols
+			}
 			msg, _ := json.Marshal(map[string]string{"data": lines[sent] + "\n"})
 			if err := conn.WriteMessage(websocket.TextMessage, msg); err != nil {
 				return http.StatusSwitchingProtocols
@@ -215,4 +221,19 @@ func (d *deployment) requestLines(now time.Time, logType, only string) string {
 		}
 	}
 	return b.String()
+}
+
+// BreakLiveLogs makes every live log stream opened from now on drop its
+// connection after sending n lines, as a broken network would; a negative n
+// turns it off.
+func (s *Server) BreakLiveLogs(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.liveBreak = n
+}
+
+func (s *Server) breakLive(sent int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.liveBreak >= 0 && sent >= s.liveBreak
 }

@@ -86,6 +86,7 @@ type Server struct {
 	registryState          // registry.go
 	hiddenImages  []string // sizes.go: slugs RemoveImage took out
 	dockerSecrets []string // registry.go: docker credentials handed out
+	liveBreak     int      // logs.go: lines before live streams break; -1 for never
 }
 
 // Request is one request the server received, as recorded.
@@ -119,7 +120,7 @@ func newServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{opts: opts, router: router, apps: map[string]*app{}, remaining: rateLimit, done: make(chan struct{})}, nil
+	return &Server{opts: opts, router: router, apps: map[string]*app{}, remaining: rateLimit, done: make(chan struct{}), liveBreak: -1}, nil
 }
 
 // New starts a server and registers its Close with tb.Cleanup. At cleanup it
