@@ -62,6 +62,13 @@ func TestSeveralRegistries(t *testing.T) {
 	if out := h.run("UDEP", "launch web --image registry.digitalocean.com/other/web:1.0"); !strings.Contains(out, "acme, tools") {
 		t.Errorf("launch from an unknown registry = %q; want the account's registries named", out)
 	}
+	// A further registry goes through the multi-registry API.
+	waitFor(t, "the gc to end", func() bool { return strings.Contains(h.chat.fieldText(), "Garbage collection of tools finished") })
+	if out := h.run("UADMIN", "registry create extra"); out != "" {
+		t.Logf("registry create extra = %q", out)
+	}
+	waitFor(t, "the registry create", func() bool { return h.do.Count("POST /v2/registries") == 1 })
+	waitFor(t, "the created reply", func() bool { return strings.Contains(h.chat.fieldText(), "Created registry extra") })
 	if n := h.do.Count("GET /v2/registry"); n != 0 {
 		t.Errorf("the bot asked GET /v2/registry %d times on a multi-registry account", n)
 	}

@@ -80,6 +80,19 @@ func TestREADMEScopesAreEnough(t *testing.T) {
 	w.click(approver, card, "approve")
 	w.waitThread(card.TS, "Deleted web")
 
+	// The droplet's registry credentials went only into its user data.
+	secrets := w.do.DockerSecrets()
+	if len(secrets) != 1 {
+		t.Fatalf("docker credentials handed out = %d; want 1", len(secrets))
+	}
+	w.stop(sigterm, stopBudget)
+	db, _ := os.ReadFile(w.dbPath)
+	wal, _ := os.ReadFile(w.dbPath + "-wal")
+	for where, text := range map[string]string{"the bot's output": w.logs.String(), "Slack": dumpMessages(w.slack.Messages()), "the database": string(db) + string(wal)} {
+		if strings.Contains(text, secrets[0]) {
+			t.Errorf("%s holds the droplet's registry credentials", where)
+		}
+	}
 	for _, r := range w.do.Requests() {
 		if r.Status == 403 {
 			t.Errorf("%s %s was refused for a missing scope", r.Method, r.Path)

@@ -31,7 +31,7 @@ func (s *Server) lacksScope(token string, op *openapi3.Operation, r *http.Reques
 	if !custom {
 		return false
 	}
-	for _, need := range RequiredScopes(op, r, body) {
+	for _, need := range requiredScopes(op, r, body) {
 		if !slices.ContainsFunc(need, func(sc string) bool { return slices.Contains(have, sc) }) {
 			return true
 		}
@@ -39,14 +39,14 @@ func (s *Server) lacksScope(token string, op *openapi3.Operation, r *http.Reques
 	return false
 }
 
-// RequiredScopes lists what a call needs: each inner list is a choice of
+// requiredScopes lists what a call needs: each inner list is a choice of
 // scopes of which the token must hold one. The first comes from the
 // description's security requirement for the route; the others are
 // DigitalOcean's documented associated scopes for the parts of the API the
 // bot uses: tagging a droplet at creation needs tag:create, and listing
 // droplets by tag needs tag:read
 // (docs.digitalocean.com/reference/api/scopes/droplet/create).
-func RequiredScopes(op *openapi3.Operation, r *http.Request, body []byte) [][]string {
+func requiredScopes(op *openapi3.Operation, r *http.Request, body []byte) [][]string {
 	var out [][]string
 	if op.Security != nil {
 		for _, req := range *op.Security {
