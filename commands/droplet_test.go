@@ -139,3 +139,17 @@ func TestDropletDOCRCredentials(t *testing.T) {
 		}
 	}
 }
+
+// When DigitalOcean will not give registry credentials, a DOCR droplet
+// launch fails with a clear message and creates nothing.
+func TestDropletDOCRCredentialsRefused(t *testing.T) {
+	h := dropletHarness(t, "")
+	h.do.AddRegistry("acme", "nyc3")
+	h.do.PushImage("acme", "api", "2")
+	h.do.Fault("GET /v2/registry/docker-credentials", 403, 1)
+	h.run("UDEP", "launch box --droplet --image registry.digitalocean.com/acme/api:2")
+	waitFor(t, "the failure", func() bool { return strings.Contains(h.chat.fieldText(), "could not get read-only credentials") })
+	if n := len(h.do.DropletCreates()); n != 0 {
+		t.Errorf("%d droplets created without registry credentials", n)
+	}
+}
