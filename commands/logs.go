@@ -165,10 +165,9 @@ func (b *Bot) fetchLogs(ctx context.Context, app *godo.App, deploymentID string,
 		live, err := b.readLiveLog(ctx, logs.LiveURL, lines)
 		all = live
 		switch {
-		case err != nil && len(live) == 0 && historicErr == nil:
-			return "", err
 		case err != nil && len(live) == 0:
-			return "", errors.Join(historicErr, err)
+			b.log.Warn("read live logs", "app", app.ID, "err", errors.Join(historicErr, err))
+			return "", userErrorf("DigitalOcean's live %s log stream for this deployment could not be read. Try again in a minute, or open the app's logs in the control panel.", strings.ToLower(string(typ)))
 		case err != nil:
 			b.log.Warn("live log stream ended early", "app", app.ID, "err", err)
 			all = append(all, "(dobot: the live log stream broke off here)")

@@ -129,7 +129,7 @@ func TestLogsLiveStreamFailure(t *testing.T) {
 		t.Fatalf("uploads = %+v (answer %q); want the line read and a note", ups, h.chat.lastEphemeral("UVIEW"))
 	}
 	h.do.BreakLiveLogs(0)
-	if out := h.run("UVIEW", "logs web --type build"); !strings.Contains(out, ":warning:") {
+	if out := h.run("UVIEW", "logs web --type build"); !strings.Contains(out, "live build log stream for this deployment could not be read") {
 		t.Errorf("logs with a stream that gives nothing = %q; want an error", out)
 	}
 }

@@ -115,7 +115,7 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	if c.DropletImage != "" && !dropletImagePattern.MatchString(c.DropletImage) {
-		bad("DO_DROPLET_IMAGE: %q is not an image slug (like docker-24-04)", c.DropletImage)
+		bad("DO_DROPLET_IMAGE is not an image slug; use lowercase letters, digits, dots and dashes, like docker-24-04")
 	}
 	for _, id := range strings.Split(get("BOT_ADMINS"), ",") {
 		id = strings.TrimSpace(id)
