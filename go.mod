@@ -3,6 +3,7 @@ module dobot
 go 1.26.8
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/digitalocean/godo v1.237.0
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/google/shlex v0.0.0-20191202100458-e7afc7fbc510

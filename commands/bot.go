@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -30,6 +31,12 @@ type Config struct {
 	ApprovalTTL    time.Duration // how long a request waits for a decision
 	AuditChannel   string        // channel id mirroring every change and decision, or ""
 	MaxTTL         time.Duration // BOT_MAX_TTL: the longest an expiring app may live, from launch
+	// LiveLogWindow is the longest `/do logs` reads a live log stream,
+	// which never ends by itself; default 5s.
+	LiveLogWindow time.Duration
+	// DropletImage is DO_DROPLET_IMAGE: the image slug droplets are created
+	// from, or "" to pick DigitalOcean's Docker image (see dropletimage.go).
+	DropletImage string
 }
 
 // defaultMaxTTL is BOT_MAX_TTL when it is not set.
@@ -52,7 +59,11 @@ type Cloud struct {
 	DropletActions godo.DropletActionsService
 	Sizes          godo.SizesService
 	Registry       godo.RegistryService
-	Raw            *godo.Client
+	// Registries is the multi-registry API (/v2/registries), which works
+	// on accounts with one registry or several.
+	Registries godo.RegistriesService
+	Images     godo.ImagesService
+	Raw        *godo.Client
 	// DropletCreates, when set, creates droplets without the client's
 	// automatic retries: droplet names are not unique, so a create retried
 	// after a lost answer could make a second droplet. The bot looks for
@@ -62,7 +73,8 @@ type Cloud struct {
 
 // CloudOf takes the services from a godo client.
 func CloudOf(c *godo.Client) Cloud {
-	return Cloud{Apps: c.Apps, Droplets: c.Droplets, DropletActions: c.DropletActions, Sizes: c.Sizes, Registry: c.Registry, Raw: c}
+	return Cloud{Apps: c.Apps, Droplets: c.Droplets, DropletActions: c.DropletActions, Sizes: c.Sizes, Registry: c.Registry,
+		Registries: c.Registries, Images: c.Images, Raw: c}
 }
 
 // Observer counts what the bot does, for metrics. All methods must be safe
@@ -82,6 +94,10 @@ type Deps struct {
 	Watcher  *watch.Watcher
 	Log      *slog.Logger
 	Now      func() time.Time
+	// HTTP fetches what is not DigitalOcean's API: log files and live log
+	// streams. Default: a client with a 30s timeout, never
+	// http.DefaultClient.
+	HTTP *http.Client
 }
 
 // Bot runs commands. It is safe for concurrent use.
@@ -96,6 +112,7 @@ type Bot struct {
 	watcher *watch.Watcher
 	log     *slog.Logger
 	now     func() time.Time
+	http    *http.Client
 
 	prices priceList
 
@@ -126,8 +143,14 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if d.Observer == nil {
 		d.Observer = noObserver{}
 	}
+	if d.HTTP == nil {
+		d.HTTP = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.LiveLogWindow <= 0 {
+		cfg.LiveLogWindow = 5 * time.Second
+	}
 	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, observe: d.Observer, watcher: d.Watcher,
-		log: d.Log.With("component", "commands"), now: d.Now, life: context.Background()}
+		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP, life: context.Background()}
 	t, err := NewTable(standardCommands()...)
 	if err != nil {
 		return nil, err

@@ -288,7 +288,7 @@ func TestCreatedButNotRecordedIsSaidAndRecoveredWithItsTTL(t *testing.T) {
 // waitFor polls cond until it holds, failing the test after ten seconds.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

@@ -30,3 +30,7 @@ var (
 	AppNameMatching   = appNameMatching
 	ValidAppGlob      = checkAppGlob
 )
+
+// DescribeError is describeError, for tests of how DigitalOcean's documented
+// answers read.
+var DescribeError = describeError

@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -89,24 +90,35 @@ type harness struct {
 	db   *store.DB
 	do   *dotest.Server
 	chat *recordingChat
+	// client talks to the test server directly, as someone outside the bot.
+	client *godo.Client
+	dbPath string
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, commands.Config{Region: "nyc3"}, dotest.Options{Token: "tok", PhaseDelay: 50 * time.Millisecond}, nil)
+}
+
+// newHarnessWith is newHarness with the bot's settings, the test server's
+// options (Token must be set) and the HTTP client for log files.
+func newHarnessWith(t *testing.T, cfg commands.Config, opts dotest.Options, httpClient *http.Client) *harness {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
+	dbPath := filepath.Join(t.TempDir(), "bot.db")
+	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := dotest.New(t, dotest.Options{Token: "tok", PhaseDelay: 50 * time.Millisecond})
-	client, err := godo.New(oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"})), godo.SetBaseURL(srv.URL()))
+	srv := dotest.New(t, opts)
+	client, err := godo.New(oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: opts.Token})), godo.SetBaseURL(srv.URL()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := watch.New(client.Apps, nil, watch.Fixed(20*time.Millisecond))
 	go w.Run(ctx)
 	chat := &recordingChat{}
-	bot, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: db, Cloud: commands.CloudOf(client), Chat: chat, Watcher: w})
+	bot, err := commands.New(cfg, commands.Deps{Store: db, Cloud: commands.CloudOf(client), Chat: chat, Watcher: w, HTTP: httpClient})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +130,7 @@ func newHarness(t *testing.T) *harness {
 		bot.Wait()
 		db.Close()
 	})
-	return &harness{bot: bot, db: db, do: srv, chat: chat}
+	return &harness{bot: bot, db: db, do: srv, chat: chat, client: client, dbPath: dbPath}
 }
 
 // run runs one command as user and returns the private answer, if any.

@@ -289,6 +289,8 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		title = fmt.Sprintf(":white_check_mark: %s is live", args.Name)
 	case st.final():
 		title = fmt.Sprintf(":x: %s failed", args.Name)
+	case st.Phase == "DROPLET_ACTIVE":
+		title = fmt.Sprintf(":white_check_mark: %s: droplet active, container start not checked", args.Name)
 	}
 	region, kind := args.Region, "App Platform"
 	if args.Droplet {
@@ -313,6 +315,7 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	if st.DeploymentID != "" {
 		fields = append(fields, Field{"Deployment", "`" + st.DeploymentID + "`"})
 	}
+	fields = append(fields, args.noteFields()...)
 	kindOf := kindApp
 	if args.Droplet {
 		kindOf = kindDroplet

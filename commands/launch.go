@@ -19,7 +19,7 @@ var (
 	// appNamePattern is DigitalOcean's rule for App Platform app names.
 	appNamePattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
 	envKeyPattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	sizeSlugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+	sizeSlugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,63}$`) // sizes such as apps-s-1vcpu-0.5gb have a dot
 	regionPattern   = regexp.MustCompile(`^([a-z]{3})([0-9]?)$`)
 	// deploymentIDPattern is the UUID form of App Platform deployment ids.
 	deploymentIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -75,6 +75,12 @@ type LaunchArgs struct {
 	// MonthlyCents is the price of what the launch creates, from
 	// DigitalOcean's price list when the launch was prepared.
 	MonthlyCents int64 `json:",omitempty"`
+	// Notes are warnings and choices the cards show, such as a size being
+	// retired or the droplet image picked.
+	Notes []string `json:",omitempty"`
+	// DropletImage is the image slug the droplet is created from, chosen
+	// when the launch was prepared.
+	DropletImage string `json:",omitempty"`
 }
 
 func (a LaunchArgs) target() string { return a.Name }
@@ -192,8 +198,17 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 		if err := b.prepareDropletLaunch(ctx, &args); err != nil {
 			return nil, err
 		}
-	} else if args.MonthlyCents, err = b.appCost(ctx, args.Size, args.Instances); err != nil {
-		return nil, err
+	} else {
+		note, err := b.checkAppSize(ctx, args.Size, args.Instances)
+		if err != nil {
+			return nil, err
+		}
+		if note != "" {
+			args.Notes = append(args.Notes, note)
+		}
+		if args.MonthlyCents, err = b.appCost(ctx, args.Size, args.Instances); err != nil {
+			return nil, err
+		}
 	}
 	raw, err := json.Marshal(args)
 	if err != nil {
@@ -240,7 +255,16 @@ func launchFields(args LaunchArgs) []Field {
 		}
 		fields = append(fields, Field{"Environment", strings.Join(keys, ", ")})
 	}
-	return fields
+	return append(fields, args.noteFields()...)
+}
+
+// noteFields are the launch's notes as card fields.
+func (a LaunchArgs) noteFields() []Field {
+	var out []Field
+	for _, n := range a.Notes {
+		out = append(out, Field{"Note", n})
+	}
+	return out
 }
 
 // decodeLaunch reads the launch arguments stored with op.
@@ -386,7 +410,9 @@ func (b *Bot) reportNotRecorded(ctx context.Context, op dobot.Operation, nr *not
 // firstDeployment is the deployment a freshly created or updated app is
 // working on.
 func firstDeployment(app *godo.App) *godo.Deployment {
-	for _, d := range []*godo.Deployment{app.InProgressDeployment, app.PendingDeployment, app.ActiveDeployment} {
+	// pending_deployment comes first: for a create or an update the API
+	// guarantees it is the deployment that change started.
+	for _, d := range []*godo.Deployment{app.PendingDeployment, app.InProgressDeployment, app.ActiveDeployment} {
 		if d != nil && d.ID != "" {
 			return d
 		}

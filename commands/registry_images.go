@@ -11,7 +11,7 @@ import (
 
 func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
 	args := inv.Args.(RegistryArgs)
-	reg, err := b.registryOf(ctx)
+	reg, err := b.pickRegistry(ctx, args.Name)
 	if err != nil {
 		return err
 	}
@@ -74,15 +74,22 @@ func (b *Bot) checkDOCRTag(ctx context.Context, ref ImageRef) error {
 	if ref.Host != hostDOCR {
 		return nil
 	}
-	reg, err := b.registryOf(ctx)
+	// The registry's name comes from the image ref.
+	regs, err := b.registries(ctx)
 	if err != nil {
 		return err
 	}
-	if reg == nil {
-		return userErrorf("%s is in DigitalOcean's registry, but this account has none. Create it with `/do registry create %s` and push the image.", ref, ref.Namespace)
+	var reg *godo.Registry
+	for _, r := range regs {
+		if r.Name == ref.Namespace {
+			reg = r
+		}
 	}
-	if reg.Name != ref.Namespace {
-		return userErrorf("%s names registry %s, but this account's registry is %s; App Platform can pull only from the account's own.", ref, ref.Namespace, reg.Name)
+	switch {
+	case len(regs) == 0:
+		return userErrorf("%s is in DigitalOcean's registry, but this account has none. Create it with `/do registry create %s` and push the image.", ref, ref.Namespace)
+	case reg == nil:
+		return userErrorf("%s names registry %s, but this account's registries are %s; DigitalOcean can pull only from the account's own.", ref, ref.Namespace, registryNames(regs))
 	}
 	tags, err := b.repoTags(ctx, reg.Name, ref.Repository)
 	if err != nil {

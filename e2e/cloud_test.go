@@ -41,22 +41,25 @@ func TestDropletLaunchStatusActionsAndTeardown(t *testing.T) {
 	if !strings.Contains(unescapeJSON(head.Blocks), "$6.00/month") {
 		t.Errorf("droplet launch card shows no cost from the price list: %s", head.Blocks)
 	}
-	w.waitThread(head.TS, "is up on droplet")
+	w.waitThread(head.TS, "droplet active, container start not checked")
 	creates := w.do.DropletCreates()
 	if len(creates) != 1 {
 		t.Fatalf("droplet creates = %d; want 1", len(creates))
 	}
 	c := creates[0]
-	if c.Image != "docker-20-04" || c.Region != "nyc3" || c.Size != "s-1vcpu-1gb" {
-		t.Errorf("droplet create = %+v; want the Docker image in nyc3, size s-1vcpu-1gb", c)
+	if c.Image != "docker-24-04" || c.Region != "nyc3" || c.Size != "s-1vcpu-1gb" {
+		t.Errorf("droplet create = %+v; want the Docker image on Ubuntu 24.04 in nyc3, size s-1vcpu-1gb", c)
 	}
 	if strings.Join(c.Tags, ",") != "dobot,dobot-owner-"+strings.ToLower(deployer) {
 		t.Errorf("droplet tags = %v; want dobot and the owner tag", c.Tags)
 	}
-	for _, want := range []string{"#cloud-config", `"docker","run"`, `"80:8080"`, `"MODE=prod"`, `"ghcr.io/acme/api:2"`} {
+	for _, want := range []string{"#cloud-config", `"docker","run"`, `"80:8080"`, `"--env-file","/etc/dobot/box.env"`, "permissions: '0600'", `"ghcr.io/acme/api:2"`} {
 		if !strings.Contains(c.UserData, want) {
 			t.Errorf("user data lacks %s:\n%s", want, c.UserData)
 		}
+	}
+	if strings.Contains(c.UserData, "MODE=prod") {
+		t.Errorf("user data puts an env value on the command line:\n%s", c.UserData)
 	}
 
 	w.run(viewer, "status box")
@@ -123,7 +126,7 @@ func TestRegistryLifecycleAndDOCRLaunch(t *testing.T) {
 	card := w.approvalCard("registry.delete")
 	w.click(approver, card, "approve")
 	w.waitThread(card.TS, "Deleted registry acme")
-	if n := w.do.Count("DELETE /v2/registry"); n != 1 {
+	if n := w.do.Count("DELETE /v2/registries/{registry_name}"); n != 1 {
 		t.Errorf("registry DELETE sent %d times; want 1", n)
 	}
 }
@@ -286,7 +289,7 @@ func TestDropletCreateRetriedWithoutDuplicates(t *testing.T) {
 	w.do.Fault("POST /v2/droplets", 503, 1)
 	w.run(deployer, "launch box --droplet --image nginx")
 	head := w.launchHead("box")
-	w.waitThread(head.TS, "is up on droplet")
+	w.waitThread(head.TS, "droplet active")
 	if n := len(w.do.DropletCreates()); n != 1 {
 		t.Errorf("%d droplets created; want 1", n)
 	}

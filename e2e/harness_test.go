@@ -56,6 +56,9 @@ type world struct {
 	exited chan error
 
 	phaseDelay time.Duration
+	// scopes, when not nil, makes the bot's token a custom-scope token
+	// holding only these.
+	scopes []string
 }
 
 type option func(*world)
@@ -63,6 +66,11 @@ type option func(*world)
 // withPhaseDelay sets how long each deployment phase lasts on DigitalOcean.
 func withPhaseDelay(d time.Duration) option {
 	return func(w *world) { w.phaseDelay = d }
+}
+
+// withScopes gives the bot a custom-scope token holding only scopes.
+func withScopes(scopes []string) option {
+	return func(w *world) { w.scopes = scopes }
 }
 
 // withEnv adds or overrides environment variables of the bot.
@@ -83,7 +91,12 @@ func newWorld(t *testing.T, opts ...option) *world {
 	for _, o := range opts {
 		o(w)
 	}
-	w.do = dotest.New(t, dotest.Options{Token: doToken, PhaseDelay: w.phaseDelay})
+	doOpts := dotest.Options{Token: doToken, PhaseDelay: w.phaseDelay}
+	if w.scopes != nil {
+		doOpts.Token = "full-access-token-the-bot-never-sees"
+		doOpts.Scopes = map[string][]string{doToken: w.scopes}
+	}
+	w.do = dotest.New(t, doOpts)
 	w.env = []string{
 		"SLACK_BOT_TOKEN=" + botToken,
 		"SLACK_APP_TOKEN=" + appToken,

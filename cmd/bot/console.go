@@ -139,7 +139,7 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	go watcher.Run(life)
 
 	con := console.New(stdout, console.Options{User: user, Store: db, Wait: *wait, Interactive: isTerminal(stdin) && isTerminal(stdout)})
-	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName,
+	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName, DropletImage: cfg.DropletImage,
 		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL},
 		commands.Deps{Store: db, Cloud: cloud, Chat: con, Watcher: watcher, Log: log, Observer: con.Observer(nil)})
 	if err != nil {

@@ -42,7 +42,13 @@ type Config struct {
 	// WatchInterval, when set, replaces the adaptive polling pace with a
 	// fixed one (for test servers whose deployments take seconds).
 	WatchInterval time.Duration
+	// DropletImage is DO_DROPLET_IMAGE, the image slug droplets run on;
+	// empty picks DigitalOcean's Docker image at launch.
+	DropletImage string
 }
+
+// dropletImagePattern is the shape of DigitalOcean's image slugs.
+var dropletImagePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,63}$`)
 
 // Defaults for optional settings.
 const (
@@ -72,6 +78,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DORegion:      orDefault(get("DO_REGION"), DefaultRegion),
 		DOImage:       get("DO_IMAGE"),
 		DOAppName:     get("DO_APP_NAME"),
+		DropletImage:  get("DO_DROPLET_IMAGE"),
 		DBPath:        orDefault(get("BOT_DB"), DefaultDBPath),
 		SlackAPIURL:   orDefault(get("SLACK_API_URL"), DefaultSlackAPIURL),
 		DOAPIURL:      orDefault(get("DO_API_URL"), DefaultDOAPIURL),
@@ -117,6 +124,9 @@ func Load(getenv func(string) string) (Config, error) {
 		if err := commands.ValidAppName(c.DOAppName); err != nil {
 			bad("DO_APP_NAME: %v", err)
 		}
+	}
+	if c.DropletImage != "" && !dropletImagePattern.MatchString(c.DropletImage) {
+		bad("DO_DROPLET_IMAGE is not an image slug; use lowercase letters, digits, dots and dashes, like docker-24-04")
 	}
 	for _, id := range strings.Split(get("BOT_ADMINS"), ",") {
 		id = strings.TrimSpace(id)

@@ -76,6 +76,7 @@ func TestLoadErrorsNameEachVariableAndNoSecret(t *testing.T) {
 		{"DO_REGION", "mars1", "DO_REGION"},
 		{"DO_IMAGE", "quay.io/x/y", "DO_IMAGE"},
 		{"DO_APP_NAME", "Bad_Name", "DO_APP_NAME"},
+		{"DO_DROPLET_IMAGE", "Docker 24 secret", "DO_DROPLET_IMAGE"},
 		{"BOT_ADMINS", "U1,ana", "BOT_ADMINS"},
 		{"SLACK_API_URL", "ftp://x", "SLACK_API_URL"},
 		{"DO_API_URL", "not a url", "DO_API_URL"},

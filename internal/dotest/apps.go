@@ -109,6 +109,28 @@ func checkSpec(spec *godo.AppSpec) *apiError {
 		if c.InstanceSizeSlug != "" && instanceSizeBySlug(c.InstanceSizeSlug) == nil {
 			return invalidSpec(field+".instance_size_slug", "unknown instance size %q", c.InstanceSizeSlug)
 		}
+		if e := checkInstanceCount(field, c.InstanceSizeSlug, c.InstanceCount); e != nil {
+			return e
+		}
+	}
+	for i, c := range spec.Workers {
+		if e := checkInstanceCount(fmt.Sprintf("workers[%d]", i), c.InstanceSizeSlug, c.InstanceCount); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// checkInstanceCount refuses more than one instance of a size that is
+// single_instance_only, as App Platform does: 400 invalid_argument naming the
+// field. The exact wording of DigitalOcean's message is not documented; the
+// shape (DigitalOcean's error body, status 400) is.
+func checkInstanceCount(field, slug string, count int64) *apiError {
+	if slug == "" {
+		slug = defaultInstanceSize
+	}
+	if sz := instanceSizeBySlug(slug); sz != nil && sz.SingleInstanceOnly && count > 1 {
+		return invalidSpec(field+".instance_count", "instance size %s allows only one instance; choose a size that allows more, or an instance_count of 1", slug)
 	}
 	return nil
 }
@@ -186,7 +208,7 @@ func createApp(s *Server, c *call) reply {
 	s.deploy(a, a.spec, "initial deployment", c.now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_CreateDeployment)
 	s.apps[a.id] = a
 	s.order = append(s.order, a.id)
-	return ok(map[string]any{"app": a.render(c.now)})
+	return ok(map[string]any{"app": a.renderChanged(c.now)})
 }
 
 // The account every app belongs to, and its default project.
@@ -203,6 +225,16 @@ func suffix() string {
 		b[i] = letters[rand.IntN(len(letters))]
 	}
 	return string(b)
+}
+
+// renderChanged is the app as a create or update answers it: the
+// description guarantees that pending_deployment is the deployment the
+// change started ("For CreateApp and UpdateApp transactions this is
+// guaranteed to reflect the associated deployment").
+func (a *app) renderChanged(now time.Time) *godo.App {
+	out := a.render(now)
+	out.PendingDeployment = a.renderDeployment(len(a.deployments)-1, now)
+	return out
 }
 
 func getApp(s *Server, c *call) reply {
@@ -236,7 +268,7 @@ func updateApp(s *Server, c *call) reply {
 	}
 	a.spec, a.updatedAt = req.Spec, c.now
 	s.deploy(a, a.spec, "app spec updated", c.now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_UpdateSpec)
-	return ok(map[string]any{"app": a.render(c.now)})
+	return ok(map[string]any{"app": a.renderChanged(c.now)})
 }
 
 func deleteApp(s *Server, c *call) reply {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -178,13 +177,8 @@ func TestLifecycleToActive(t *testing.T) {
 	if err != nil || logs.LiveURL == "" {
 		t.Fatalf("GetLogs = %+v, %v; want a live_url", logs, err)
 	}
-	res, err := http.Get(logs.LiveURL)
-	if err != nil {
-		t.Fatalf("GET live_url: %v", err)
-	}
-	text, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if !strings.Contains(string(text), "web ") || !strings.Contains(string(text), "Build complete") {
+	text := readLive(t, logs.LiveURL, "Build complete")
+	if !strings.Contains(text, "web ") || !strings.Contains(text, "Build complete") {
 		t.Errorf("build log = %q; want web lines ending in Build complete", text)
 	}
 
@@ -357,12 +351,13 @@ func TestMoreRoutes(t *testing.T) {
 
 	spec := imageSpec("busy", "acme/web")
 	spec.Services[0].InstanceCount = 2
+	spec.Services[0].InstanceSizeSlug = "apps-s-1vcpu-1gb"
 	updated, _, err := c.Apps.Update(ctx, app.ID, &godo.AppUpdateRequest{Spec: spec})
-	if err != nil || updated.InProgressDeployment == nil || updated.InProgressDeployment.Cause != "app spec updated" {
-		t.Fatalf("Update = %v; want a new deployment", err)
+	if err != nil || updated.PendingDeployment == nil || updated.PendingDeployment.Cause != "app spec updated" {
+		t.Fatalf("Update = %v; want a new deployment as pending_deployment", err)
 	}
 	clock.Add(3 * delay)
-	if got, _, _ := c.Apps.Get(ctx, app.ID); got.ActiveDeployment == nil || got.ActiveDeployment.ID != updated.InProgressDeployment.ID {
+	if got, _, _ := c.Apps.Get(ctx, app.ID); got.ActiveDeployment == nil || got.ActiveDeployment.ID != updated.PendingDeployment.ID {
 		t.Errorf("after Update: active_deployment = %v; want the update's", got.ActiveDeployment)
 	}
 	deps, _, _ := c.Apps.ListDeployments(ctx, app.ID, &godo.ListOptions{PerPage: 2})
