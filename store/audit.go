@@ -33,7 +33,7 @@ const auditColumns = `id, time, user_id, user_name, channel, command_text, actio
 // ID, PrevHash or Hash in e is ignored.
 func (db *DB) AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditEntry, error) {
 	var stored dobot.AuditEntry
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		var err error
 		stored, err = db.appendAuditTx(ctx, tx, e)
 		return err
@@ -48,7 +48,7 @@ func (db *DB) AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditE
 // writeTx: it lets a state change and its audit row commit together. Reading
 // the chain's head and inserting happen in that one serialized transaction,
 // so concurrent writers cannot fork the chain.
-func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, e dobot.AuditEntry) (dobot.AuditEntry, error) {
+func (db *DB) appendAuditTx(ctx context.Context, tx *txn, e dobot.AuditEntry) (dobot.AuditEntry, error) {
 	if e.Time.IsZero() {
 		e.Time = db.now()
 	}
@@ -64,7 +64,7 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, e dobot.AuditEntry)
 	// The id is chosen here, not by AUTOINCREMENT at insert, because the
 	// keyed hash covers it. Past the highest id ever used, so rows cut off
 	// the end leave a gap that verify reports, rather than being reused.
-	seq, err := auditSequence(ctx, tx)
+	seq, err := auditSequence(ctx, tx, db.d)
 	if err != nil {
 		return dobot.AuditEntry{}, err
 	}
@@ -82,12 +82,11 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, e dobot.AuditEntry)
 	return e, nil
 }
 
-// auditSequence is the highest audit id SQLite ever handed out, 0 for none.
-func auditSequence(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}) (int64, error) {
+// auditSequence is the highest audit id ever inserted, 0 for none: SQLite's
+// sqlite_sequence, or the audit_sequence row a PostgreSQL trigger keeps.
+func auditSequence(ctx context.Context, q queryer, d *dialect) (int64, error) {
 	var seq int64
-	err := q.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'audit'`).Scan(&seq)
+	err := q.QueryRowContext(ctx, d.auditSequence).Scan(&seq)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("read audit sequence: %w", err)
 	}
