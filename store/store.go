@@ -121,12 +121,20 @@ func Open(ctx context.Context, target string, opts ...Option) (*DB, error) {
 	return openSQLite(ctx, target, o)
 }
 
+// sqliteOpenMu serializes opening SQLite files within the process; other
+// processes are kept off the file by its lock file.
+var sqliteOpenMu sync.Mutex
+
 func openSQLite(ctx context.Context, path string, o options) (*DB, error) {
 	release, err := lockFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	// Stores opening in one process take turns: switching a new file to WAL
+	// can answer SQLITE_BUSY at once, without waiting on busy_timeout.
+	sqliteOpenMu.Lock()
 	db, err := openSQLiteLocked(ctx, path, o)
+	sqliteOpenMu.Unlock()
 	if err != nil {
 		return nil, errors.Join(err, release())
 	}
