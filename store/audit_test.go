@@ -345,3 +345,52 @@ func TestAuditQueriesUseIndexes(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditRecordsTheInstance: each row names the process that wrote it,
+// the keyed hash covers that name, and rows from before instances were
+// recorded still verify but cannot be given one unnoticed.
+func TestAuditRecordsTheInstance(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		db, clock, target := be.open(t)
+		appendN(t, db, clock, 2) // no instance, as before BOT_INSTANCE
+		db.instance = "replica-a"
+		rows := appendN(t, db, clock, 2)
+		if rows[0].Instance != "replica-a" {
+			t.Fatalf("AppendAudit stored instance %q; want replica-a", rows[0].Instance)
+		}
+		got, err := db.Audit(ctx, dobot.AuditFilter{})
+		if err != nil || len(got) != 4 || got[0].Instance != "replica-a" || got[3].Instance != "" {
+			t.Fatalf("Audit() = %+v, %v; want the instance read back", got, err)
+		}
+		if _, err := db.VerifyAudit(ctx); err != nil {
+			t.Fatalf("VerifyAudit() = %v; want rows with and without an instance intact", err)
+		}
+		for _, tt := range []struct {
+			sql  string
+			want string
+		}{
+			{`UPDATE audit SET instance = 'replica-b' WHERE id = 4`, "row 4:"},
+			{`UPDATE audit SET instance = 'replica-b' WHERE id = 2`, "row 2:"},
+		} {
+			raw := rawTarget(t, target)
+			c, err := raw.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			skip := `DROP TRIGGER IF EXISTS audit_no_update`
+			if IsPostgres(target) {
+				skip = `SET session_replication_role = replica`
+			}
+			for _, q := range []string{skip, tt.sql} {
+				if _, err := c.ExecContext(ctx, q); err != nil {
+					t.Fatalf("raw Exec(%q) = %v", q, err)
+				}
+			}
+			c.Close()
+			if _, err := db.VerifyAudit(ctx); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("VerifyAudit() after %s = %v; want an error naming %q", tt.sql, err, tt.want)
+			}
+		}
+	})
+}

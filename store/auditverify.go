@@ -173,7 +173,7 @@ func (db *DB) verifyRows(ctx context.Context, tx *txn, head *AuditCheckpoint, re
 		switch {
 		case keyedAuditHash(mac, e.ID, at, e) == e.Hash:
 			keyed = true
-		case legacyAuditHash(at, e) != e.Hash:
+		case e.Instance != "" || legacyAuditHash(at, e) != e.Hash: // v1 predates instances
 			return "", &AuditBreak{Row: e.ID, Reason: fmt.Sprintf(
 				"its hash %.12s does not match its contents: the row was changed, or the audit key is not the one that wrote it", e.Hash)}
 		case keyed:
@@ -209,7 +209,7 @@ func (db *DB) anchorAudit(ctx context.Context) error {
 		switch {
 		case keyedAuditHash(hmac.New(sha256.New, db.auditKey), e.ID, at, e) == e.Hash:
 			return nil
-		case legacyAuditHash(at, e) != e.Hash:
+		case e.Instance != "" || legacyAuditHash(at, e) != e.Hash:
 			db.keyInfo.ForeignHead = e.ID
 			return nil
 		}
@@ -238,7 +238,7 @@ func scanAuditRaw(s scanner) (dobot.AuditEntry, string, error) {
 		at string
 	)
 	err := s.Scan(&e.ID, &at, &e.UserID, &e.UserName, &e.Channel, &e.CommandText, &e.Action,
-		&e.Target, &e.Decision, &e.Outcome, &e.Error, &e.Details, &e.PrevHash, &e.Hash)
+		&e.Target, &e.Decision, &e.Outcome, &e.Error, &e.Details, &e.PrevHash, &e.Hash, &e.Instance)
 	if err != nil {
 		return dobot.AuditEntry{}, "", err
 	}
