@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"regexp"
 	"strconv"
@@ -53,6 +54,14 @@ type dialect struct {
 	functionStatement *regexp.Regexp
 	// uniqueViolation reports whether err is a unique constraint failure.
 	uniqueViolation func(error) bool
+	// tables lists the database's tables (Copy skips schema_migrations and
+	// audit_sequence itself).
+	tables string
+	// raiseAuditSequence sets the highest audit id ever handed out to at
+	// least its argument, after Copy inserted the rows.
+	raiseAuditSequence string
+	// afterCopy, when set, runs after Copy inserted rows with their ids.
+	afterCopy func(ctx context.Context, tx *txn) error
 }
 
 var sqliteDialect = &dialect{
@@ -66,6 +75,8 @@ var sqliteDialect = &dialect{
 	auditSequence:    `SELECT seq FROM sqlite_sequence WHERE name = 'audit'`,
 	triggers:         `SELECT name, tbl_name, coalesce(sql, ''), 1 FROM sqlite_master WHERE type = 'trigger'`,
 	triggerStatement: regexp.MustCompile(`(?ims)^[ \t]*(?:(CREATE[ \t]+TRIGGER[ \t]+(?:IF[ \t]+NOT[ \t]+EXISTS[ \t]+)?"?(\w+)"?.*?^[ \t]*END)[ \t]*;|DROP[ \t]+TRIGGER[ \t]+(?:IF[ \t]+EXISTS[ \t]+)?"?(\w+)"?)`),
+	tables:             `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`,
+	raiseAuditSequence: `UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'audit'`,
 	uniqueViolation: func(err error) bool {
 		var serr *sqlite.Error
 		return errors.As(err, &serr) && serr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
@@ -102,6 +113,41 @@ var postgresDialect = &dialect{
 		var perr *pgconn.PgError
 		return errors.As(err, &perr) && perr.Code == "23505"
 	},
+	tables:             `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+	raiseAuditSequence: `UPDATE audit_sequence SET seq = GREATEST(seq, ?)`,
+	afterCopy:          restartIdentities,
+}
+
+// restartIdentities moves every identity column's sequence past the ids
+// Copy inserted, so the next row gets a new id; SQLite's AUTOINCREMENT
+// does this by itself.
+func restartIdentities(ctx context.Context, tx *txn) error {
+	rows, err := tx.QueryContext(ctx, `SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND is_identity = 'YES'`)
+	if err != nil {
+		return err
+	}
+	var cols [][2]string
+	for rows.Next() {
+		var c [2]string
+		if err := rows.Scan(&c[0], &c[1]); err != nil {
+			rows.Close()
+			return err
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, c := range cols {
+		_, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence(?, ?), coalesce(max(`+quoteIdent(c[1])+`), 0) + 1, false) FROM `+quoteIdent(c[0]),
+			quoteIdent(c[0]), c[1])
+		if err != nil {
+			return fmt.Errorf("restart identity %s.%s: %w", c[0], c[1], err)
+		}
+	}
+	return nil
 }
 
 // rebind rewrites q's ? placeholders for the dialect. Quoted text and
