@@ -72,9 +72,9 @@ var sqliteDialect = &dialect{
 		applied_at TEXT NOT NULL
 	) STRICT`,
 	// AUTOINCREMENT keeps the highest id ever handed out in sqlite_sequence.
-	auditSequence:    `SELECT seq FROM sqlite_sequence WHERE name = 'audit'`,
-	triggers:         `SELECT name, tbl_name, coalesce(sql, ''), 1 FROM sqlite_master WHERE type = 'trigger'`,
-	triggerStatement: regexp.MustCompile(`(?ims)^[ \t]*(?:(CREATE[ \t]+TRIGGER[ \t]+(?:IF[ \t]+NOT[ \t]+EXISTS[ \t]+)?"?(\w+)"?.*?^[ \t]*END)[ \t]*;|DROP[ \t]+TRIGGER[ \t]+(?:IF[ \t]+EXISTS[ \t]+)?"?(\w+)"?)`),
+	auditSequence:      `SELECT seq FROM sqlite_sequence WHERE name = 'audit'`,
+	triggers:           `SELECT name, tbl_name, coalesce(sql, ''), 1 FROM sqlite_master WHERE type = 'trigger'`,
+	triggerStatement:   regexp.MustCompile(`(?ims)^[ \t]*(?:(CREATE[ \t]+TRIGGER[ \t]+(?:IF[ \t]+NOT[ \t]+EXISTS[ \t]+)?"?(\w+)"?.*?^[ \t]*END)[ \t]*;|DROP[ \t]+TRIGGER[ \t]+(?:IF[ \t]+EXISTS[ \t]+)?"?(\w+)"?)`),
 	tables:             `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`,
 	raiseAuditSequence: `UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'audit'`,
 	uniqueViolation: func(err error) bool {
