@@ -2,21 +2,16 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"os"
 	"path/filepath"
-	"sync"
 	"testing"
-	"time"
+
+	"dobot/internal/pgtest"
 )
 
-// The PostgreSQL side of the conformance suite runs against the server in
-// DOBOT_TEST_POSTGRES (default: the CI server below), each test in a fresh
-// schema of its own. With no server the PostgreSQL cases skip and say why,
-// unless DOBOT_REQUIRE_POSTGRES=1 (CI), which makes them fail instead.
-const defaultTestPostgres = "postgres://postgres@127.0.0.1:5432/test"
+// The PostgreSQL side of the conformance suite runs on the server pgtest
+// names, each test in a fresh schema of its own; without a server those
+// cases skip, or fail under DOBOT_REQUIRE_POSTGRES=1.
 
 // testAuditKey keys the PostgreSQL stores, which have no key file.
 var testAuditKey = []byte("dobot-test-audit-key-0123456789abcdef")
@@ -71,75 +66,8 @@ func (be backend) reopen(t testing.TB, target string) *DB {
 	return db
 }
 
-var postgresProbe struct {
-	once sync.Once
-	url  string
-	err  error
-}
-
-// testPostgresURL is the test server's URL, or why it cannot be used.
-func testPostgresURL() (string, error) {
-	postgresProbe.once.Do(func() {
-		u := os.Getenv("DOBOT_TEST_POSTGRES")
-		if u == "" {
-			u = defaultTestPostgres
-		}
-		postgresProbe.url = u
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		db, err := sql.Open("pgx", u)
-		if err == nil {
-			err = db.PingContext(ctx)
-			db.Close()
-		}
-		postgresProbe.err = redactErr(u, err)
-	})
-	return postgresProbe.url, postgresProbe.err
-}
-
-// needPostgres skips t, or fails it under DOBOT_REQUIRE_POSTGRES=1, when no
-// PostgreSQL server answers, and returns the server's URL otherwise.
-func needPostgres(t testing.TB) string {
-	t.Helper()
-	u, err := testPostgresURL()
-	if err != nil {
-		msg := "no PostgreSQL server at " + RedactURL(u) + " (set DOBOT_TEST_POSTGRES): " + err.Error()
-		if os.Getenv("DOBOT_REQUIRE_POSTGRES") == "1" {
-			t.Fatal(msg + "; DOBOT_REQUIRE_POSTGRES=1 requires one")
-		}
-		t.Skip(msg)
-	}
-	return u
-}
-
-// freshPostgres creates a schema of its own for t, dropped when t ends, and
-// returns the server URL with search_path set to it.
-func freshPostgres(t testing.TB) string {
-	t.Helper()
-	u := needPostgres(t)
-	raw := make([]byte, 8)
-	rand.Read(raw)
-	schema := "dobot_test_" + hex.EncodeToString(raw)
-	admin, err := sql.Open("pgx", u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		admin.Close()
-		t.Fatalf("create schema %s: %v", schema, err)
-	}
-	t.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	target, err := withParam(u, "search_path", schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return target
-}
+// freshPostgres is a new schema for t on the test server (see pgtest).
+func freshPostgres(t testing.TB) string { return pgtest.Fresh(t) }
 
 // rawTarget opens target with the plain driver, bypassing the store, the way
 // someone with access to the database would.
