@@ -69,7 +69,9 @@ type Credential struct {
 func (c Credential) String() string { return c.User + ":•••" }
 
 // GoString hides the token from %#v too.
-func (c Credential) GoString() string { return "imagecheck.Credential{User:" + strconv.Quote(c.User) + ", Token:•••}" }
+func (c Credential) GoString() string {
+	return "imagecheck.Credential{User:" + strconv.Quote(c.User) + ", Token:•••}"
+}
 
 // Pair is "USER:TOKEN", the form App Platform's registry_credentials takes.
 func (c Credential) Pair() string { return c.User + ":" + c.Token }
