@@ -105,6 +105,10 @@ func checkSpec(spec *godo.AppSpec) *apiError {
 			if img.RegistryType == "" {
 				return invalidSpec(field+".image.registry_type", "registry_type is required")
 			}
+			if img.Digest != "" && img.Tag != "" {
+				// The description: "Cannot be specified if tag is provided."
+				return invalidSpec(field+".image.digest", "digest cannot be specified if tag is provided")
+			}
 		}
 		if c.InstanceSizeSlug != "" && instanceSizeBySlug(c.InstanceSizeSlug) == nil {
 			return invalidSpec(field+".instance_size_slug", "unknown instance size %q", c.InstanceSizeSlug)
@@ -151,6 +155,17 @@ func (s *Server) deploy(a *app, spec *godo.AppSpec, cause string, now time.Time)
 				d.failing = map[string]string{}
 			}
 			d.failing[c.name] = reason
+		}
+	}
+	for _, svc := range spec.Services {
+		if len(d.failing) > 0 {
+			break // the build fails first
+		}
+		if why := deployFailure(svc, s.registryName()); why != nil {
+			if d.deployFailing == nil {
+				d.deployFailing = map[string]stepReason{}
+			}
+			d.deployFailing[svc.Name] = *why
 		}
 	}
 	a.deployments = append(a.deployments, d)
