@@ -39,7 +39,7 @@ func TestCheck(t *testing.T) {
 		{imagecheck.Ref{Host: "ghcr.io", Path: "nginxinc/nginx-unprivileged", Tag: "stable"}, []int{8080}},
 		{imagecheck.Ref{Host: "docker.io", Path: "acme/multi", Tag: "1.0"}, []int{80, 443, 9090}},
 		{imagecheck.Ref{Host: "docker.io", Path: "acme/noports", Tag: "1.0"}, nil},
-		{imagecheck.Ref{Host: "registry.digitalocean.com", Path: "acme/web", Tag: "2.0"}, []int{8080}},
+		{imagecheck.Ref{Host: "registry.digitalocean.com", Path: "acme/hello", Tag: "1.0"}, []int{8080}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref.String(), func(t *testing.T) {
@@ -50,7 +50,7 @@ func TestCheck(t *testing.T) {
 			if !reflect.DeepEqual(img.Ports, tt.wantPorts) {
 				t.Errorf("Check(%s).Ports = %v; want %v", tt.ref, img.Ports, tt.wantPorts)
 			}
-			want := reg.Digests[tt.ref.Host+"/"+tt.ref.Path+":"+tt.ref.Tag]
+			want := reg.Digest(tt.ref.Host + "/" + tt.ref.Path + ":" + tt.ref.Tag)
 			if img.Digest != want || want == "" {
 				t.Errorf("Check(%s).Digest = %q; want %q", tt.ref, img.Digest, want)
 			}
@@ -88,7 +88,7 @@ func TestCheckErrors(t *testing.T) {
 		{"missing repo on docker hub looks private", anon, imagecheck.Ref{Host: "docker.io", Path: "acme/nothing", Tag: "1"}, &denied},
 		{"private without credentials", anon, imagecheck.Ref{Host: "ghcr.io", Path: "acme/private", Tag: "1.0"}, &denied},
 		{"private with wrong credentials", wrongCreds, imagecheck.Ref{Host: "ghcr.io", Path: "acme/private", Tag: "1.0"}, &denied},
-		{"docr with wrong token", wrongCreds, imagecheck.Ref{Host: "registry.digitalocean.com", Path: "acme/web", Tag: "2.0"}, &denied},
+		{"docr with wrong token", wrongCreds, imagecheck.Ref{Host: "registry.digitalocean.com", Path: "acme/hello", Tag: "1.0"}, &denied},
 		{"arm64 only", anon, imagecheck.Ref{Host: "docker.io", Path: "acme/arm-only", Tag: "1.0"}, &platform},
 	}
 	for _, tt := range tests {

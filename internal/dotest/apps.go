@@ -161,7 +161,7 @@ func (s *Server) deploy(a *app, spec *godo.AppSpec, cause string, now time.Time)
 		if len(d.failing) > 0 {
 			break // the build fails first
 		}
-		if why := deployFailure(svc, s.registryName()); why != nil {
+		if why := deployFailure(svc, s.registryName(), s.docrHas); why != nil {
 			if d.deployFailing == nil {
 				d.deployFailing = map[string]stepReason{}
 			}

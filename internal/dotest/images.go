@@ -48,7 +48,10 @@ func imageHost(img *godo.ImageSourceSpec, registryName string) (host, path strin
 // registry_credentials, has no linux/amd64 variant, or listens on another
 // port than the spec's http_port (default 8080), so the health check finds
 // nothing there. An image that listens on $PORT passes on any http_port.
-func deployFailure(svc *godo.AppServiceSpec, registryName string) *stepReason {
+//
+// A DOCR image outside the catalogue is known when the account's registry
+// here has its repository (pushed with PushImage); it listens on $PORT.
+func deployFailure(svc *godo.AppServiceSpec, registryName string, docrHas func(repo string) bool) *stepReason {
 	img := svc.Image
 	if img == nil {
 		return nil
@@ -68,6 +71,9 @@ func deployFailure(svc *godo.AppServiceSpec, registryName string) *stepReason {
 		return &stepReason{reasonPull, fmt.Sprintf("Failed to pull image %s: %s", ref, why)}
 	}
 	e, ok := regtest.Lookup(host, path)
+	if !ok && host == regtest.HostDOCR && docrHas(img.Repository) {
+		e, ok = regtest.Entry{Host: host, Path: path}, true
+	}
 	switch {
 	case !ok:
 		return pull("manifest unknown: repository or tag not found")
@@ -95,6 +101,12 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// docrHas reports whether the account's registry has repo. The caller
+// holds s.mu.
+func (s *Server) docrHas(repo string) bool {
+	return s.reg != nil && s.reg.repos[repo] != nil
 }
 
 // registryName is the account's container registry, or "" when it has

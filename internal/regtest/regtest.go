@@ -17,6 +17,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
@@ -79,7 +80,10 @@ var Catalogue = []Entry{
 	{Host: HostDockerHub, Path: "acme/broken", Tags: []string{"latest", "2"}, Exposed: []string{"8080/tcp"}, Listen: 8080},
 	{Host: HostGHCR, Path: "acme/web", Tags: []string{"latest", "1.2.3", "1.2.4"}, Exposed: []string{"8080/tcp"}, Listen: 8080},
 	{Host: HostGHCR, Path: "acme/api", Tags: []string{"latest", "2"}, Exposed: []string{"8080/tcp"}, Listen: 8080},
-	{Host: HostDOCR, Path: "acme/web", Tags: []string{"latest", "2.0"}, Exposed: []string{"8080/tcp"}, Listen: 8080, Private: true},
+	// DOCR images are the account's own: tests Push them, as they push to
+	// the DigitalOcean test server's registry; this one is for the
+	// checker's own tests.
+	{Host: HostDOCR, Path: "acme/hello", Tags: []string{"latest", "1.0"}, Exposed: []string{"8080/tcp"}, Listen: 8080, Private: true},
 }
 
 // Lookup finds the catalogue entry of host and path.
@@ -102,20 +106,43 @@ type Options struct {
 // Server is three registries, one per host.
 type Server struct {
 	servers map[string]*httptest.Server
+	inner   map[string]http.Handler
+	mu      sync.Mutex
 	// Digests maps "HOST/PATH:TAG" to the digest that tag names.
-	Digests map[string]string
+	digests map[string]string
+}
+
+// Digest is the digest HOST/PATH:TAG names, or "".
+func (s *Server) Digest(hostPathTag string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.digests[hostPathTag]
+}
+
+// Push adds an image, one linux/amd64 manifest exposing the given ports
+// ("8080/tcp"), as host/path:tag; for DOCR images, which tests push to the
+// DigitalOcean test server's registry too.
+func (s *Server) Push(host, path, tag string, exposed ...string) error {
+	e := Entry{Host: host, Path: path, Tags: []string{tag}, Exposed: exposed, Platforms: []string{"linux/amd64"}}
+	return s.push(s.inner[host], e)
 }
 
 // Start fills a registry for each host with the catalogue and starts
 // serving. Close it when done.
 func Start(opts Options) (*Server, error) {
-	s := &Server{servers: map[string]*httptest.Server{}, Digests: map[string]string{}}
+	s := &Server{servers: map[string]*httptest.Server{}, inner: map[string]http.Handler{}, digests: map[string]string{}}
 	quiet := registry.Logger(log.New(io.Discard, "", 0))
 	for _, host := range []string{HostDockerHub, HostGHCR, HostDOCR} {
 		inner := registry.New(quiet)
-		if err := s.fill(host, inner); err != nil {
-			s.Close()
-			return nil, err
+		s.inner[host] = inner
+		for _, e := range Catalogue {
+			if e.Host != host {
+				continue
+			}
+			if err := s.push(inner, e); err != nil {
+				s.Close()
+				return nil, err
+			}
 		}
 		g := &gate{inner: inner, host: host, doToken: opts.DOToken}
 		s.servers[host] = httptest.NewServer(g)
@@ -142,16 +169,13 @@ func (s *Server) Close() {
 	}
 }
 
-// fill pushes host's catalogue into inner, through a listener of its own
-// that closes once the images are in.
-func (s *Server) fill(host string, inner http.Handler) error {
-	push := httptest.NewServer(inner)
-	defer push.Close()
-	at := strings.TrimPrefix(push.URL, "http://")
-	for _, e := range Catalogue {
-		if e.Host != host {
-			continue
-		}
+// push puts e's tags into inner, through a listener of its own that closes
+// once the images are in: the gate in front allows reads only.
+func (s *Server) push(inner http.Handler, e Entry) error {
+	ts := httptest.NewServer(inner)
+	defer ts.Close()
+	at := strings.TrimPrefix(ts.URL, "http://")
+	{
 		platforms := e.Platforms
 		if len(platforms) == 0 {
 			platforms = []string{"linux/amd64", "linux/arm64"}
@@ -187,7 +211,9 @@ func (s *Server) fill(host string, inner http.Handler) error {
 				}
 				digest, _ = idx.Digest()
 			}
-			s.Digests[e.Host+"/"+e.Path+":"+tag] = digest.String()
+			s.mu.Lock()
+			s.digests[e.Host+"/"+e.Path+":"+tag] = digest.String()
+			s.mu.Unlock()
 		}
 	}
 	return nil
