@@ -85,7 +85,7 @@ var launchCommand = &Command{
 	Name:        "launch",
 	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--droplet] [--ttl DURATION] [--dry-run] [--reason TEXT]",
 	Description: "Create an App Platform app running a container image, and report its progress in a thread.",
-	Examples:    []string{"launch web --image ghcr.io/acme/web:1.2.3", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run"},
+	Examples:    []string{"launch web --image ghcr.io/nginxinc/nginx-unprivileged:stable", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run"},
 	Action:      ActionLaunch,
 	Parse:       parseLaunch,
 	Prepare:     prepareLaunch,

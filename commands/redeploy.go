@@ -48,7 +48,7 @@ var redeployCommand = &Command{
 	Name:        "redeploy",
 	Usage:       "redeploy NAME [--image REF] [--dry-run] [--reason TEXT]",
 	Description: "Deploy an app again: with --image, update its spec to the new image or tag; without, force a fresh deployment. Progress goes to a thread.",
-	Examples:    []string{"redeploy web --image ghcr.io/acme/web:1.2.4", "redeploy web"},
+	Examples:    []string{"redeploy web --image ghcr.io/nginxinc/nginx-unprivileged:mainline", "redeploy web"},
 	Action:      ActionRedeploy,
 	Parse: func(words []string, _ Config) (any, error) {
 		fs := newFlagSet("redeploy")
