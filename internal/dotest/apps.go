@@ -180,6 +180,7 @@ func createApp(s *Server, c *call) reply {
 	if e := checkSpec(req.Spec); e != nil {
 		return fail(e)
 	}
+	sealCredentials(req.Spec)
 	if s.appByName(req.Spec.Name) != nil {
 		return nameTaken()
 	}
@@ -249,6 +250,7 @@ func updateApp(s *Server, c *call) reply {
 	if req.Spec.Region == "" {
 		req.Spec.Region = a.spec.Region
 	}
+	sealCredentials(req.Spec)
 	a.spec, a.updatedAt = req.Spec, c.now
 	s.deploy(a, a.spec, "app spec updated", c.now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_UpdateSpec)
 	return ok(map[string]any{"app": a.render(c.now)})

@@ -1,6 +1,8 @@
 package dotest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -116,4 +118,18 @@ func (s *Server) registryName() string {
 		return ""
 	}
 	return s.reg.name
+}
+
+// sealCredentials stands in for App Platform's encryption of
+// registry_credentials: "The value will be encrypted on first submission.
+// On following submissions, the encrypted value should be used." The spec
+// the server keeps and serves holds an opaque EV[…] value, never the
+// token; a value already sealed is kept as it is.
+func sealCredentials(spec *godo.AppSpec) {
+	for _, svc := range spec.Services {
+		if img := svc.Image; img != nil && img.RegistryCredentials != "" && !strings.HasPrefix(img.RegistryCredentials, "EV[") {
+			sum := sha256.Sum256([]byte(img.RegistryCredentials))
+			img.RegistryCredentials = "EV[1:" + hex.EncodeToString(sum[:12]) + "]"
+		}
+	}
 }
