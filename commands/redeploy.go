@@ -33,8 +33,10 @@ type ChangeArgs struct {
 	Spec         *godo.AppSpec `json:",omitempty"` // redeploy: the spec to send
 	DeploymentID string        `json:",omitempty"` // rollback: the target
 	From         string        `json:",omitempty"` // what runs now, for the card
-	// Check is what the pre-flight check found about the new image.
-	Check Preflight `json:",omitempty"`
+	// Check is what the pre-flight check found about the new image, and
+	// PortNote how the app's http_port changed with it, for the card.
+	Check    Preflight `json:",omitempty"`
+	PortNote string    `json:",omitempty"`
 	// BeforeAt is when the app's newest deployment was created when the
 	// change was planned: a deployment after it is this change's own.
 	BeforeAt time.Time `json:",omitempty"`
@@ -103,14 +105,13 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		if args.Check, err = b.preflight(ctx, ref, 0); err != nil {
 			return nil, err
 		}
-		var portNote string
-		args.Spec, portNote = withImage(app.Spec, ref, args.Check)
+		args.Spec, args.PortNote = withImage(app.Spec, ref, args.Check)
 		if args.Spec == nil {
 			return nil, userErrorf("%s has no service that runs an image, so its image cannot be changed; `/do redeploy %s` without --image deploys it again.", args.Name, args.Name)
 		}
 		fields = append(fields, Field{"New image", imageWithDigest(args.Image, args.Check.Digest)})
-		if portNote != "" {
-			fields = append(fields, Field{"Port", portNote})
+		if args.PortNote != "" {
+			fields = append(fields, Field{"Port", args.PortNote})
 		}
 		if args.Check.Warning != "" {
 			fields = append(fields, Field{"Warning", args.Check.Warning})
@@ -223,6 +224,9 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 	switch {
 	case args.Image != "":
 		fields = append(fields, Field{"New image", imageWithDigest(args.Image, args.Check.Digest)})
+		if args.PortNote != "" {
+			fields = append(fields, Field{"Port", args.PortNote})
+		}
 	case args.DeploymentID != "":
 		fields = append(fields, Field{"Back to deployment", "`" + args.DeploymentID + "`"})
 	}
@@ -236,9 +240,14 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 		Progress: st.Progress,
 		Footer:   opFooter(op),
 	}
-	if st.Failure != "" {
-		m.Body = ":x: " + st.Failure
+	var body []string
+	if args.Check.Warning != "" {
+		body = append(body, ":warning: "+args.Check.Warning)
 	}
+	if st.Failure != "" {
+		body = append(body, ":x: "+st.Failure)
+	}
+	m.Body = strings.Join(body, "\n")
 	return m
 }
 

@@ -224,3 +224,28 @@ func TestREADMEExamplesGoLive(t *testing.T) {
 		})
 	}
 }
+
+// TestRedeployFollowsTheNewImagePort: an app moved to an image that does
+// not listen on its http_port gets the new image's port, or App Platform's
+// health check fails it.
+func TestRedeployFollowsTheNewImagePort(t *testing.T) {
+	w := newWorld(t)
+	w.launchLive("web", "ghcr.io/acme/web:1.2.3")
+	if p := w.createSpec().Services[0].HTTPPort; p != 8080 {
+		t.Fatalf("launch http_port = %d; want 8080 from the image", p)
+	}
+	w.run(deployer, "redeploy web --image nginx:1.27")
+	w.waitLiveReplies(2)
+	put := w.requestBodies("PUT /v2/apps/{id}")
+	if len(put) != 1 || !strings.Contains(put[0], `"http_port":80`) {
+		t.Fatalf("update bodies = %v; want http_port 80", put)
+	}
+	card := w.waitMessage("redeploy card", func(m slacktestMessage) bool {
+		return m.Method == "chat.postMessage" && m.ThreadTS == "" && strings.Contains(m.Text, "redeploy on web")
+	})
+	for _, want := range []string{w.reg.Digest("docker.io/library/nginx:1.27"), "80 (was 8080; from the image)"} {
+		if !strings.Contains(string(card.Blocks), want) {
+			t.Errorf("redeploy card lacks %q: %s", want, card.Blocks)
+		}
+	}
+}
