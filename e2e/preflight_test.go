@@ -176,7 +176,7 @@ func TestRegistryTimeoutDoesNotBlock(t *testing.T) {
 	w.env = append(w.env, "BOT_REGISTRY_MIRRORS=docker.io="+hang.URL)
 	w.start()
 	head := w.launchLive("quiet", "acme/noports")
-	if card := string(w.slack.Latest(channel, head.TS).Blocks); !strings.Contains(card, "could not check docker.io/acme/noports:latest") {
+	if card := string(w.slack.Latest(channel, head.TS).Blocks); !strings.Contains(card, "Could not check docker.io/acme/noports:latest") {
 		t.Errorf("card lacks the warning: %s", card)
 	}
 	if svc := w.createSpec().Services[0]; svc.HTTPPort != 8080 || svc.Image.Tag != "latest" || svc.Image.Digest != "" {
