@@ -251,6 +251,9 @@ func launchFields(args LaunchArgs) []Field {
 	if args.Check.Digest != "" {
 		fields = append(fields, Field{"Digest", "`" + args.Check.Digest + "`"})
 	}
+	if args.Check.Warning != "" {
+		fields = append(fields, Field{"Warning", args.Check.Warning})
+	}
 	if len(args.Env) > 0 {
 		keys := make([]string, len(args.Env))
 		for i, kv := range args.Env {
