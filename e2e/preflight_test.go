@@ -125,6 +125,10 @@ func TestPreflightRefusesBadImages(t *testing.T) {
 	w.refused(deployer, "launch arm --image acme/arm-only:1.0", "has no linux/amd64 image (it has linux/arm64)")
 	w.refused(deployer, "launch secret --image ghcr.io/acme/private:1.0", "BOT_REGISTRY_CREDENTIALS=ghcr.io=USER:TOKEN")
 	w.refused(deployer, "launch arm --droplet --image acme/arm-only:1.0", "linux/amd64")
+	// No approval is asked for an image that cannot run.
+	w.run(admin, "policy launch --app 'prod-*' --approval yes")
+	w.waitEphemeral(admin, "Policy for launch on apps matching prod-* is now")
+	w.refused(deployer, "launch prod-web --image nginx:1.999", "was not found")
 	w.launchLive("web", "nginx")
 	w.refused(deployer, "redeploy web --image nginx:1.999", "was not found")
 	if n := w.do.Count("PUT /v2/apps/{id}"); n != 0 {
