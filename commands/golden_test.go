@@ -25,7 +25,7 @@ func TestBlockKitGolden(t *testing.T) {
 	args := commands.LaunchArgs{Name: "web", Image: "ghcr.io/acme/web:1.2.3", Region: "nyc", Size: "apps-s-1vcpu-1gb", Instances: 2, MonthlyCents: 2400,
 		Port: 8080, Check: commands.Preflight{Port: 8080, PortFrom: "from the image", Digest: "sha256:" + strings.Repeat("ab", 32)}}
 	unchecked := args
-	unchecked.Check = commands.Preflight{Port: 8080, PortFrom: "App Platform default; the image was not checked", Warning: "Could not check ghcr.io/acme/web:1.2.3 before launching: the registry did not answer in time. Going ahead without the check."}
+	unchecked.Check = commands.Preflight{Port: 8080, PortFrom: "App Platform default; the image was not checked", Warning: "Could not check ghcr.io/acme/web:1.2.3 before deploying: the registry did not answer in time. Going ahead without the check."}
 	approved := op
 	approved.Decider, approved.DecidedAt, approved.State = "U0RAJ", at.Add(5*time.Minute), dobot.OpRunning
 	denied := op
