@@ -19,6 +19,7 @@ import (
 
 	"dobot"
 	"dobot/internal/dotest"
+	"dobot/internal/regtest"
 	"dobot/internal/slacktest"
 	"dobot/store"
 )
@@ -48,6 +49,7 @@ type world struct {
 	t      *testing.T
 	slack  *slacktest.Server
 	do     *dotest.Server
+	reg    *regtest.Server // docker.io, ghcr.io and DOCR, behind BOT_REGISTRY_MIRRORS
 	dbPath string
 	env    []string
 
@@ -97,12 +99,19 @@ func newWorld(t *testing.T, opts ...option) *world {
 		doOpts.Scopes = map[string][]string{doToken: w.scopes}
 	}
 	w.do = dotest.New(t, doOpts)
+	reg, err := regtest.Start(regtest.Options{DOToken: doToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.Close)
+	w.reg = reg
 	w.env = []string{
 		"SLACK_BOT_TOKEN=" + botToken,
 		"SLACK_APP_TOKEN=" + appToken,
 		"DO_API_TOKEN=" + doToken,
 		"SLACK_API_URL=" + w.slack.APIURL(),
 		"DO_API_URL=" + w.do.URL(),
+		"BOT_REGISTRY_MIRRORS=" + reg.Mirrors(),
 		"BOT_DB=" + w.dbPath,
 		"BOT_ADMINS=" + admin,
 		"BOT_WATCH_INTERVAL=100ms",
