@@ -67,10 +67,13 @@ type App struct {
 	ResourceID string // DigitalOcean id: app UUID or droplet id
 	Region     string
 	Image      string // image reference as the user typed it
-	Owner      string // Slack user id of the launcher
-	Channel    string // channel of the launch message
-	ThreadTS   string // ts of the launch message; replies go in its thread
-	CreatedAt  time.Time
+	// ImageDigest is the digest Image's tag resolved to at launch or
+	// redeploy ("sha256:…"), or "" when the registry did not answer.
+	ImageDigest string
+	Owner       string // Slack user id of the launcher
+	Channel     string // channel of the launch message
+	ThreadTS    string // ts of the launch message; replies go in its thread
+	CreatedAt   time.Time
 
 	Size         string    // instance or droplet size slug
 	Instances    int       // App Platform instance count; 0 means one

@@ -87,9 +87,12 @@ type Observer interface {
 
 // Deps are the collaborators a Bot talks to.
 type Deps struct {
-	Store    Store
-	Cloud    Cloud
-	Chat     Chat
+	Store Store
+	Cloud Cloud
+	Chat  Chat
+	// Images checks images before launch and redeploy --image; nil skips
+	// the check (port 8080, no digest).
+	Images   Images
 	Observer Observer
 	Watcher  *watch.Watcher
 	Log      *slog.Logger
@@ -108,6 +111,7 @@ type Bot struct {
 	apps    godo.AppsService
 	cloud   Cloud
 	chat    Chat
+	images  Images
 	observe Observer
 	watcher *watch.Watcher
 	log     *slog.Logger
@@ -149,7 +153,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if cfg.LiveLogWindow <= 0 {
 		cfg.LiveLogWindow = 5 * time.Second
 	}
-	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, observe: d.Observer, watcher: d.Watcher,
+	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP, life: context.Background()}
 	t, err := NewTable(standardCommands()...)
 	if err != nil {

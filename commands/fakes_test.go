@@ -15,7 +15,9 @@ import (
 
 	"dobot"
 	"dobot/commands"
+	"dobot/imagecheck"
 	"dobot/internal/dotest"
+	"dobot/internal/regtest"
 	"dobot/store"
 	"dobot/watch"
 )
@@ -84,6 +86,23 @@ func (c *recordingChat) lastEphemeral(user string) string {
 	return ""
 }
 
+var (
+	registryOnce sync.Once
+	registry     *regtest.Server
+	registryErr  error
+)
+
+// testRegistry is one test registry for the whole package: the harnesses
+// only read it, and filling one costs more than most tests.
+func testRegistry(t *testing.T) *regtest.Server {
+	t.Helper()
+	registryOnce.Do(func() { registry, registryErr = regtest.Start(regtest.Options{DOToken: "tok"}) })
+	if registryErr != nil {
+		t.Fatal(registryErr)
+	}
+	return registry
+}
+
 // harness is a Bot over a real SQLite file and the DigitalOcean test server.
 type harness struct {
 	bot  *commands.Bot
@@ -118,7 +137,8 @@ func newHarnessWith(t *testing.T, cfg commands.Config, opts dotest.Options, http
 	w := watch.New(client.Apps, nil, watch.Fixed(20*time.Millisecond))
 	go w.Run(ctx)
 	chat := &recordingChat{}
-	bot, err := commands.New(cfg, commands.Deps{Store: db, Cloud: commands.CloudOf(client), Chat: chat, Watcher: w, HTTP: httpClient})
+	images := &imagecheck.Checker{Mirrors: regtest.ParseMirrors(testRegistry(t).Mirrors()), DOToken: "tok"}
+	bot, err := commands.New(cfg, commands.Deps{Store: db, Cloud: commands.CloudOf(client), Chat: chat, Images: images, Watcher: w, HTTP: httpClient})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,6 +162,17 @@ func (h *harness) run(user, text string) string {
 func (h *harness) grant(t *testing.T, user string, role dobot.Role) {
 	t.Helper()
 	if err := h.db.SetRole(context.Background(), user, role, "test"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pushDOCR pushes repo:tag to the account's registry as `docker push`
+// would: DigitalOcean's API lists the tag, and the test registry serves the
+// image to the pre-flight check.
+func (h *harness) pushDOCR(t *testing.T, registry, repo, tag string, exposed ...string) {
+	t.Helper()
+	h.do.PushImage(registry, repo, tag)
+	if err := testRegistry(t).Push("registry.digitalocean.com", registry+"/"+repo, tag, exposed...); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -296,9 +296,16 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	if args.Droplet {
 		region, kind = args.DropletRegion, "Droplet (Docker)"
 	}
+	image := args.Image
+	if args.Check.Digest != "" {
+		image += "\n`" + args.Check.Digest + "`"
+	}
+	if p := args.Check.portText(); p != "" {
+		kind += ", port " + p
+	}
 	fields := []Field{
 		{"App", args.Name},
-		{"Image", args.Image},
+		{"Image", image},
 		{"Region", region},
 		{"Runs on", kind},
 		{"Phase", phaseName(st.Phase)},
@@ -330,9 +337,14 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		Progress: st.Progress,
 		Footer:   opFooter(op),
 	}
-	if st.Failure != "" {
-		m.Body = ":x: " + st.Failure
+	var body []string
+	if args.Check.Warning != "" {
+		body = append(body, ":warning: "+args.Check.Warning)
 	}
+	if st.Failure != "" {
+		body = append(body, ":x: "+st.Failure)
+	}
+	m.Body = strings.Join(body, "\n")
 	return m
 }
 

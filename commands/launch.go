@@ -81,6 +81,8 @@ type LaunchArgs struct {
 	// DropletImage is the image slug the droplet is created from, chosen
 	// when the launch was prepared.
 	DropletImage string `json:",omitempty"`
+	// Check is what the pre-flight image check found; Port is set from it.
+	Check Preflight `json:",omitempty"`
 }
 
 func (a LaunchArgs) target() string { return a.Name }
@@ -89,7 +91,7 @@ var launchCommand = &Command{
 	Name:        "launch",
 	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--droplet] [--ttl DURATION] [--dry-run] [--reason TEXT]",
 	Description: "Create an App Platform app running a container image, and report its progress in a thread.",
-	Examples:    []string{"launch web --image ghcr.io/acme/web:1.2.3", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run"},
+	Examples:    []string{"launch web --image ghcr.io/nginxinc/nginx-unprivileged:stable", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run"},
 	Action:      ActionLaunch,
 	Parse:       parseLaunch,
 	Prepare:     prepareLaunch,
@@ -161,14 +163,19 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 }
 
 // appSpec is the App Platform spec launch creates: one service running the
-// image.
+// image, pinned to its digest, with http_port always given so App Platform
+// checks the port the image listens on.
 func (a LaunchArgs) appSpec() *godo.AppSpec {
+	port := a.Port
+	if port == 0 {
+		port = appPlatformPort
+	}
 	svc := &godo.AppServiceSpec{
 		Name:             a.Name,
-		Image:            a.Ref.Spec(),
+		Image:            pinnedImage(a.Ref, a.Check.Digest),
 		InstanceSizeSlug: a.Size,
 		InstanceCount:    int64(a.Instances),
-		HTTPPort:         int64(a.Port),
+		HTTPPort:         int64(port),
 	}
 	for _, kv := range a.Env {
 		svc.Envs = append(svc.Envs, &godo.AppVariableDefinition{
@@ -188,9 +195,13 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 	if !errors.Is(err, dobot.ErrNotFound) {
 		return nil, fmt.Errorf("look up app %q: %w", args.Name, err)
 	}
-	if err := b.checkDOCRTag(ctx, args.Ref); err != nil {
+	if err := b.checkDOCRRegistry(ctx, args.Ref); err != nil {
 		return nil, err
 	}
+	if args.Check, err = b.preflight(ctx, args.Ref, args.Port); err != nil {
+		return nil, err
+	}
+	args.Port = args.Check.Port
 	if args.Droplet {
 		if args.DryRun {
 			return nil, userErrorf("--dry-run checks App Platform specs; it does not apply to --droplet launches")
@@ -221,6 +232,8 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 	}
 	if args.DryRun {
 		plan.DryRun = func(ctx context.Context) (Message, error) {
+			// No credentials: proposing pulls nothing, and the answer
+			// echoes the spec.
 			return b.proposeApp(ctx, args.appSpec(), "", "launch "+args.Name)
 		}
 	}
@@ -245,8 +258,16 @@ func launchFields(args LaunchArgs) []Field {
 	if args.TTL > 0 {
 		fields = append(fields, Field{"Expires", "after " + args.TTL.String() + " (torn down automatically)"})
 	}
-	if args.Port != 0 {
+	if p := args.Check.portText(); p != "" {
+		fields = append(fields, Field{"Port", p})
+	} else if args.Port != 0 {
 		fields = append(fields, Field{"Port", fmt.Sprint(args.Port)})
+	}
+	if args.Check.Digest != "" {
+		fields = append(fields, Field{"Digest", "`" + args.Check.Digest + "`"})
+	}
+	if args.Check.Warning != "" {
+		fields = append(fields, Field{"Warning", args.Check.Warning})
 	}
 	if len(args.Env) > 0 {
 		keys := make([]string, len(args.Env))
@@ -339,7 +360,7 @@ func (b *Bot) executeLaunch(ctx context.Context, op dobot.Operation, args Launch
 func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArgs) (*godo.App, error) {
 	b.markSending(ctx, op)
 	sentAt := b.now()
-	app, _, err := b.apps.Create(ctx, &godo.AppCreateRequest{Spec: args.appSpec()})
+	app, _, err := b.apps.Create(ctx, &godo.AppCreateRequest{Spec: b.credentialed(args.appSpec(), args.Ref)})
 	if isDOConflict(err) {
 		// godo retries a create that failed with a 5xx; if the first try
 		// did create the app, the retry meets its name. Take it only if it
@@ -436,7 +457,7 @@ const (
 
 // managedApp is the store's record of the app a launch created.
 func (a LaunchArgs) managedApp(op *dobot.Operation, id string, now time.Time) dobot.App {
-	app := dobot.App{Name: a.Name, Kind: kindApp, ResourceID: id, Region: a.Region, Image: a.Image,
+	app := dobot.App{Name: a.Name, Kind: kindApp, ResourceID: id, Region: a.Region, Image: a.Image, ImageDigest: a.Check.Digest,
 		Owner: op.Requester, Channel: op.Channel, ThreadTS: op.MessageTS, CreatedAt: now,
 		Size: a.Size, Instances: a.Instances, MonthlyCents: a.MonthlyCents}
 	if app.Size == "" {

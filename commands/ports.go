@@ -21,7 +21,7 @@ type Store interface {
 	Apps(ctx context.Context) ([]dobot.App, error)
 	DeleteApp(ctx context.Context, name string) error
 	UpdateAppExpiry(ctx context.Context, name string, from, to time.Time, reminded bool) (bool, error)
-	SetAppImage(ctx context.Context, name, image string) error
+	SetAppImage(ctx context.Context, name, image, digest string) error
 
 	AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditEntry, error)
 	Audit(ctx context.Context, f dobot.AuditFilter) ([]dobot.AuditEntry, error)

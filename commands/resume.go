@@ -133,7 +133,7 @@ func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchAr
 
 // runsImage reports whether spec has the service a launch of args creates.
 func runsImage(spec *godo.AppSpec, args LaunchArgs) bool {
-	want := args.Ref.Spec()
+	want := pinnedImage(args.Ref, args.Check.Digest)
 	for _, svc := range spec.Services {
 		if svc.Name == args.Name && svc.Image != nil && svc.Image.RegistryType == want.RegistryType &&
 			svc.Image.Registry == want.Registry && svc.Image.Repository == want.Repository &&

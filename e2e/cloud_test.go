@@ -53,7 +53,7 @@ func TestDropletLaunchStatusActionsAndTeardown(t *testing.T) {
 	if strings.Join(c.Tags, ",") != "dobot,dobot-owner-"+strings.ToLower(deployer) {
 		t.Errorf("droplet tags = %v; want dobot and the owner tag", c.Tags)
 	}
-	for _, want := range []string{"#cloud-config", `"docker","run"`, `"80:8080"`, `"--env-file","/etc/dobot/box.env"`, "permissions: '0600'", `"ghcr.io/acme/api:2"`} {
+	for _, want := range []string{"#cloud-config", `"docker","run"`, `"80:8080"`, `"--env-file","/etc/dobot/box.env"`, `"PORT=8080"`, "permissions: '0600'", `"ghcr.io/acme/api@sha256:`} {
 		if !strings.Contains(c.UserData, want) {
 			t.Errorf("user data lacks %s:\n%s", want, c.UserData)
 		}
@@ -100,7 +100,7 @@ func TestRegistryLifecycleAndDOCRLaunch(t *testing.T) {
 	if body := w.requestBodies("POST /v2/registry"); len(body) != 1 || !strings.Contains(body[0], `"subscription_tier_slug":"starter"`) {
 		t.Errorf("registry create bodies = %v; want one with the starter tier", body)
 	}
-	w.do.PushImage("acme", "web", "1.0")
+	w.pushDOCR("acme", "web", "1.0", "8080/tcp")
 	w.run(viewer, "registry repos")
 	w.waitEphemeral(viewer, "`web`")
 	w.run(viewer, "registry repos web")
@@ -108,15 +108,16 @@ func TestRegistryLifecycleAndDOCRLaunch(t *testing.T) {
 
 	// A missing tag is caught before anything is created.
 	w.run(deployer, "launch web --image registry.digitalocean.com/acme/web:2.0")
-	w.waitEphemeral(deployer, "has no tag 2.0")
+	w.waitEphemeral(deployer, "no tag 2.0")
 	if n := w.do.Count("POST /v2/apps"); n != 0 {
 		t.Fatalf("a launch of a missing tag created %d apps", n)
 	}
 	w.launchLive("web", "registry.digitalocean.com/acme/web:1.0")
 	var create godo.AppCreateRequest
 	_ = json.Unmarshal([]byte(w.requestBodies("POST /v2/apps")[0]), &create)
-	if img := create.Spec.Services[0].Image; img.RegistryType != "DOCR" || img.Registry != "" || img.Repository != "web" || img.Tag != "1.0" {
-		t.Errorf("DOCR image spec = %+v; want DOCR, no registry, repository web, tag 1.0", img)
+	digest := w.reg.Digest("registry.digitalocean.com/acme/web:1.0")
+	if img := create.Spec.Services[0].Image; img.RegistryType != "DOCR" || img.Registry != "" || img.Repository != "web" || img.Digest != digest || img.Tag != "" {
+		t.Errorf("DOCR image spec = %+v; want DOCR, no registry, repository web, the digest of tag 1.0 (%s)", img, digest)
 	}
 
 	w.run(admin, "registry gc")
@@ -144,8 +145,8 @@ func TestRedeployRollbackAndDryRun(t *testing.T) {
 	w.run(deployer, "redeploy web --image nginx:1.27")
 	w.waitLiveReplies(2)
 	put := w.requestBodies("PUT /v2/apps/{id}")
-	if len(put) != 1 || !strings.Contains(put[0], `"tag":"1.27"`) {
-		t.Fatalf("update bodies = %v; want the spec with tag 1.27", put)
+	if d := w.reg.Digest("docker.io/library/nginx:1.27"); len(put) != 1 || !strings.Contains(put[0], `"digest":"`+d+`"`) || !strings.Contains(put[0], `"http_port":80`) {
+		t.Fatalf("update bodies = %v; want the spec with nginx:1.27's digest %s on port 80", put, d)
 	}
 
 	w.run(deployer, "redeploy web")
@@ -265,12 +266,12 @@ func TestAdoptBeforeTeardown(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err = client.Apps.Create(ctx, &godo.AppCreateRequest{Spec: &godo.AppSpec{Name: "legacy", Region: "nyc", Services: []*godo.AppServiceSpec{{
-		Name: "legacy", Image: &godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Tag: "1"}}}}})
+		Name: "legacy", Image: &godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Tag: "1"}, HTTPPort: 80}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A launch under a name someone else uses must not take that app over.
-	w.run(deployer, "launch legacy --image nginx:2")
+	w.run(deployer, "launch legacy --image nginx:1.27")
 	head := w.launchHead("legacy")
 	w.waitThread(head.TS, "app name already in use")
 	w.run(admin, "teardown legacy")

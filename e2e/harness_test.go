@@ -19,6 +19,7 @@ import (
 
 	"dobot"
 	"dobot/internal/dotest"
+	"dobot/internal/regtest"
 	"dobot/internal/slacktest"
 	"dobot/store"
 )
@@ -48,6 +49,7 @@ type world struct {
 	t      *testing.T
 	slack  *slacktest.Server
 	do     *dotest.Server
+	reg    *regtest.Server // docker.io, ghcr.io and DOCR, behind BOT_REGISTRY_MIRRORS
 	dbPath string
 	env    []string
 
@@ -97,12 +99,19 @@ func newWorld(t *testing.T, opts ...option) *world {
 		doOpts.Scopes = map[string][]string{doToken: w.scopes}
 	}
 	w.do = dotest.New(t, doOpts)
+	reg, err := regtest.Start(regtest.Options{DOToken: doToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.Close)
+	w.reg = reg
 	w.env = []string{
 		"SLACK_BOT_TOKEN=" + botToken,
 		"SLACK_APP_TOKEN=" + appToken,
 		"DO_API_TOKEN=" + doToken,
 		"SLACK_API_URL=" + w.slack.APIURL(),
 		"DO_API_URL=" + w.do.URL(),
+		"BOT_REGISTRY_MIRRORS=" + reg.Mirrors(),
 		"BOT_DB=" + w.dbPath,
 		"BOT_ADMINS=" + admin,
 		"BOT_WATCH_INTERVAL=100ms",
@@ -273,4 +282,15 @@ func freeAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// pushDOCR pushes repo:tag to the account's registry as `docker push`
+// would: DigitalOcean's API lists the tag, and the registry itself serves
+// the image (exposing ports) to the pre-flight check.
+func (w *world) pushDOCR(registry, repo, tag string, exposed ...string) {
+	w.t.Helper()
+	w.do.PushImage(registry, repo, tag)
+	if err := w.reg.Push("registry.digitalocean.com", registry+"/"+repo, tag, exposed...); err != nil {
+		w.t.Fatal(err)
+	}
 }

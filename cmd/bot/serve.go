@@ -17,6 +17,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"dobot/commands"
+	"dobot/imagecheck"
 	"dobot/internal/config"
 	"dobot/internal/health"
 	"dobot/internal/metrics"
@@ -81,7 +82,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	chat.TrackResponseURLs(db)
 	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName, DropletImage: cfg.DropletImage,
 		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL},
-		commands.Deps{Store: db, Cloud: cloud, Chat: chat, Watcher: watcher, Log: log, Observer: m})
+		commands.Deps{Store: db, Cloud: cloud, Chat: chat, Images: newImages(cfg), Watcher: watcher, Log: log, Observer: m})
 	if err != nil {
 		return err
 	}
@@ -122,6 +123,13 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	waitTimeout(bot.Wait, stopTimeout)
 	log.Info("stopped")
 	return nil
+}
+
+// newImages is the pre-flight image check, with the registry settings and
+// the DigitalOcean token for registry.digitalocean.com.
+func newImages(cfg config.Config) *imagecheck.Checker {
+	return &imagecheck.Checker{Transport: http.DefaultTransport, Mirrors: cfg.RegistryMirrors,
+		Credentials: cfg.RegistryCredentials, DOToken: cfg.DOToken, Timeout: imagecheck.DefaultTimeout}
 }
 
 // newCloud is DigitalOcean for the commands: the retrying client, plus one

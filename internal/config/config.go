@@ -10,11 +10,13 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"dobot"
 	"dobot/commands"
+	"dobot/imagecheck"
 	"dobot/store"
 )
 
@@ -51,6 +53,12 @@ type Config struct {
 	// DropletImage is DO_DROPLET_IMAGE, the image slug droplets run on;
 	// empty picks DigitalOcean's Docker image at launch.
 	DropletImage string
+	// RegistryCredentials (BOT_REGISTRY_CREDENTIALS) sign in to docker.io
+	// and ghcr.io for private images. Never print them.
+	RegistryCredentials map[string]imagecheck.Credential
+	// RegistryMirrors (BOT_REGISTRY_MIRRORS) point a registry host at
+	// another base URL.
+	RegistryMirrors map[string]*url.URL
 }
 
 // dropletImagePattern is the shape of DigitalOcean's image slugs.
@@ -204,6 +212,12 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("BOT_AUDIT_KEY: %v", err)
 		}
 	}
+	if c.RegistryCredentials, err = ParseRegistryCredentials(get("BOT_REGISTRY_CREDENTIALS")); err != nil {
+		bad("BOT_REGISTRY_CREDENTIALS: %v", err)
+	}
+	if c.RegistryMirrors, err = ParseRegistryMirrors(get("BOT_REGISTRY_MIRRORS")); err != nil {
+		bad("BOT_REGISTRY_MIRRORS: %v", err)
+	}
 	if store.IsPostgres(c.DBPath) {
 		// The URL itself is never quoted: it may hold a password.
 		if u, err := url.Parse(c.DBPath); err != nil || u.Host == "" {
@@ -220,6 +234,74 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("BOT_INSTANCE must be 1 to 63 letters, digits, dots, dashes, colons, @ or underscores, starting with a letter or digit, like web-1")
 	}
 	return c, errors.Join(errs...)
+}
+
+// credentialHosts are the registries whose images may carry
+// registry_credentials in an App Platform spec; DOCR uses the DigitalOcean
+// token instead.
+var credentialHosts = []string{imagecheck.HostDockerHub, imagecheck.HostGHCR}
+
+// mirrorHosts are the registry hosts a mirror may stand in for.
+var mirrorHosts = []string{imagecheck.HostDockerHub, imagecheck.HostGHCR, imagecheck.HostDOCR}
+
+// ParseRegistryCredentials reads BOT_REGISTRY_CREDENTIALS: comma-separated
+// HOST=USER:TOKEN. Its errors name the entry by position and host, never by
+// its value, since the value is a secret.
+func ParseRegistryCredentials(s string) (map[string]imagecheck.Credential, error) {
+	out := map[string]imagecheck.Credential{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	for i, entry := range strings.Split(s, ",") {
+		entry = strings.TrimSpace(entry)
+		host, pair, ok := strings.Cut(entry, "=")
+		host = strings.ToLower(strings.TrimSpace(host))
+		if !ok {
+			return nil, fmt.Errorf("entry %d is not HOST=USER:TOKEN (like ghcr.io=USER:TOKEN)", i+1)
+		}
+		if !slices.Contains(credentialHosts, host) {
+			return nil, fmt.Errorf("entry %d names a host other than %s; registry.digitalocean.com uses DO_API_TOKEN", i+1, strings.Join(credentialHosts, " or "))
+		}
+		user, token, ok := strings.Cut(pair, ":")
+		if !ok || user == "" || token == "" || strings.ContainsAny(pair, " \t\n\r") {
+			return nil, fmt.Errorf("the entry for %s is not HOST=USER:TOKEN with a user and a token and no spaces", host)
+		}
+		if _, dup := out[host]; dup {
+			return nil, fmt.Errorf("%s is given twice", host)
+		}
+		out[host] = imagecheck.Credential{User: user, Token: token}
+	}
+	return out, nil
+}
+
+// ParseRegistryMirrors reads BOT_REGISTRY_MIRRORS: comma-separated
+// HOST=URL, where URL is an http or https base URL without a path.
+func ParseRegistryMirrors(s string) (map[string]*url.URL, error) {
+	out := map[string]*url.URL{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	for i, entry := range strings.Split(s, ",") {
+		entry = strings.TrimSpace(entry)
+		host, raw, ok := strings.Cut(entry, "=")
+		host = strings.ToLower(strings.TrimSpace(host))
+		if !ok {
+			return nil, fmt.Errorf("entry %d is not HOST=URL (like docker.io=http://127.0.0.1:5000)", i+1)
+		}
+		if !slices.Contains(mirrorHosts, host) {
+			return nil, fmt.Errorf("entry %d: %q is not one of %s", i+1, host, strings.Join(mirrorHosts, ", "))
+		}
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			(u.Path != "" && u.Path != "/") || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("the mirror for %s must be an http or https base URL with no path, like http://127.0.0.1:5000", host)
+		}
+		if _, dup := out[host]; dup {
+			return nil, fmt.Errorf("%s is given twice", host)
+		}
+		out[host] = &url.URL{Scheme: u.Scheme, Host: u.Host}
+	}
+	return out, nil
 }
 
 // baseURL checks an absolute http(s) URL and gives it a trailing slash, as

@@ -105,6 +105,10 @@ func checkSpec(spec *godo.AppSpec) *apiError {
 			if img.RegistryType == "" {
 				return invalidSpec(field+".image.registry_type", "registry_type is required")
 			}
+			if img.Digest != "" && img.Tag != "" {
+				// The description: "Cannot be specified if tag is provided."
+				return invalidSpec(field+".image.digest", "digest cannot be specified if tag is provided")
+			}
 		}
 		if c.InstanceSizeSlug != "" && instanceSizeBySlug(c.InstanceSizeSlug) == nil {
 			return invalidSpec(field+".instance_size_slug", "unknown instance size %q", c.InstanceSizeSlug)
@@ -175,6 +179,17 @@ func (s *Server) deploy(a *app, spec *godo.AppSpec, cause string, now time.Time)
 			d.failing[c.name] = reason
 		}
 	}
+	for _, svc := range spec.Services {
+		if len(d.failing) > 0 {
+			break // the build fails first
+		}
+		if why := deployFailure(svc, s.registryName(), s.docrHas); why != nil {
+			if d.deployFailing == nil {
+				d.deployFailing = map[string]stepReason{}
+			}
+			d.deployFailing[svc.Name] = *why
+		}
+	}
 	a.deployments = append(a.deployments, d)
 	return d
 }
@@ -187,6 +202,7 @@ func createApp(s *Server, c *call) reply {
 	if e := checkSpec(req.Spec); e != nil {
 		return fail(e)
 	}
+	sealCredentials(req.Spec)
 	if s.appByName(req.Spec.Name) != nil {
 		return nameTaken()
 	}
@@ -266,6 +282,7 @@ func updateApp(s *Server, c *call) reply {
 	if req.Spec.Region == "" {
 		req.Spec.Region = a.spec.Region
 	}
+	sealCredentials(req.Spec)
 	a.spec, a.updatedAt = req.Spec, c.now
 	s.deploy(a, a.spec, "app spec updated", c.now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_UpdateSpec)
 	return ok(map[string]any{"app": a.renderChanged(c.now)})

@@ -56,7 +56,10 @@ func client(t *testing.T, srv *dotest.Server, token string, opts ...godo.ClientO
 	return c
 }
 
+// imageSpec is a spec running ghcr.io/OWNER/REPO:1.2.3 for repo
+// "OWNER/REPO", listening on 8080 as the test registry's acme images do.
 func imageSpec(name, repo string) *godo.AppSpec {
+	owner, repo, _ := strings.Cut(repo, "/")
 	return &godo.AppSpec{
 		Name:   name,
 		Region: "ams",
@@ -64,7 +67,7 @@ func imageSpec(name, repo string) *godo.AppSpec {
 			Name: "web",
 			Image: &godo.ImageSourceSpec{
 				RegistryType: godo.ImageSourceSpecRegistryType_Ghcr,
-				Registry:     "acme",
+				Registry:     owner,
 				Repository:   repo,
 				Tag:          "1.2.3",
 			},
@@ -196,7 +199,7 @@ func TestLifecycleToActive(t *testing.T) {
 func TestFailBuild(t *testing.T) {
 	srv, clock := start(t)
 	c := client(t, srv, "do-test-token")
-	srv.FailBuild("acme/broken", "npm ERR! missing script: build")
+	srv.FailBuild("broken", "npm ERR! missing script: build")
 
 	app := create(t, c, imageSpec("broken-app", "acme/broken"))
 	clock.Add(delay)

@@ -125,6 +125,10 @@ func (d *deployment) logText(now time.Time, logType, only string) string {
 		}
 		if deploy {
 			line(p.Add(q), c.name, "Starting %s", c.kind)
+			if why, failed := d.deployFailing[c.name]; failed {
+				line(d.doneAt(), c.name, "ERROR: %s", why.message)
+				continue
+			}
 			line(p.Add(2*q), c.name, "Health checks passed")
 		}
 		if run {
