@@ -45,7 +45,7 @@ func TestSecondBotOnOneSQLiteFile(t *testing.T) {
 	second.Env = w.env
 	out, err := second.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "another dobot process is using this SQLite database") ||
-		!strings.Contains(string(out), "PostgreSQL") {
+		!strings.Contains(string(out), "stop the other one first") {
 		t.Errorf("second bot on %s = %v\n%s\nwant it to exit saying another process holds the file", w.dbPath, err, out)
 	}
 

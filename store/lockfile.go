@@ -53,7 +53,7 @@ func lockFile(path string) (release func() error, err error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w (it holds %s): SQLite runs one bot at a time; stop the other process, or run several replicas on PostgreSQL (BOT_DB=postgres://…)", ErrLocked, abs)
+			return nil, fmt.Errorf("%w (it holds %s): SQLite serves one bot process at a time; stop the other one first", ErrLocked, abs)
 		}
 		return nil, fmt.Errorf("lock %s: %w", abs, err)
 	}

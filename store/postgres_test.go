@@ -204,8 +204,8 @@ func TestSQLiteFileLock(t *testing.T) {
 	if err := otherProcessLocks(path); !errors.Is(err, ErrLocked) {
 		t.Errorf("lock from another process while open = %v; want ErrLocked", err)
 	}
-	if err != nil && !strings.Contains(err.Error(), "PostgreSQL") {
-		t.Errorf("lock refusal = %v; want it to say how to run several", err)
+	if err != nil && !strings.Contains(err.Error(), "stop the other one") {
+		t.Errorf("lock refusal = %v; want it to say what to do", err)
 	}
 	key, err := ReadAuditKeyFile(AuditKeyPath(path))
 	if err != nil {

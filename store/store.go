@@ -34,8 +34,9 @@ type DB struct {
 	release func() error
 
 	// writeMu serializes write transactions. The database allows one writer
-	// at a time anyway (dialect.lockWrites); queueing here instead of on busy_timeout keeps order fair and makes
-	// read-then-write steps (the audit chain, Transition) atomic in-process.
+	// at a time anyway (dialect.lockWrites); queueing here instead of in the
+	// database keeps order fair and makes read-then-write steps (the audit
+	// chain, Transition) atomic in-process.
 	writeMu sync.Mutex
 
 	// marks counts MarkHandled calls so old keys are pruned now and then.
@@ -142,6 +143,7 @@ func openSQLite(ctx context.Context, path string, o options) (*DB, error) {
 	return db, nil
 }
 
+// openSQLiteLocked opens path once openSQLite holds its lock file.
 func openSQLiteLocked(ctx context.Context, path string, o options) (*DB, error) {
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
