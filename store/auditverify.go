@@ -323,7 +323,7 @@ func checkAuditTriggers(ctx context.Context, tx *txn, fsys fs.FS) error {
 			return &AuditBreak{Reason: fmt.Sprintf("trigger %s on the audit table was not created by any migration: it was added by hand", name)}
 		}
 		if !enabled {
-			return &AuditBreak{Reason: fmt.Sprintf("trigger %s is disabled, so the database no longer refuses edits of audit rows", name)}
+			return &AuditBreak{Reason: fmt.Sprintf("trigger %s is disabled (it does not fire in ordinary sessions), so the database no longer refuses edits of audit rows", name)}
 		}
 		have[name] = normalizeSQL(schemaQualifier.ReplaceAllString(text, "ON "))
 	}

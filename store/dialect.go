@@ -94,12 +94,14 @@ var postgresDialect = &dialect{
 	// Two keys: a constant for dobot, and the schema, so that databases in
 	// different schemas of one server (the tests) do not wait on each other.
 	lockWrites:    `SELECT pg_advisory_xact_lock(1685021300, hashtext(current_schema()))`,
-	auditSequence: `SELECT seq FROM audit_sequence`,
+	auditSequence: `SELECT coalesce(max(seq), 0) FROM audit_sequence`,
 	// Repeatable read: every query of verify sees the same committed state.
 	verifyTx: sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 	// Triggers of this schema's tables, printed by the server; verify strips
 	// the schema name from the table so the text matches the migration's.
-	triggers: `SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid), t.tgenabled <> 'D'
+	// A trigger fires in ordinary sessions only when enabled as O (origin)
+	// or A (always): D is disabled, and R fires only for replication.
+	triggers: `SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid), t.tgenabled IN ('O', 'A')
 		FROM pg_trigger t
 		JOIN pg_class c ON c.oid = t.tgrelid
 		JOIN pg_namespace n ON n.oid = c.relnamespace

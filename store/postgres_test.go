@@ -41,6 +41,8 @@ func TestVerifyAuditDetectsTamperingPostgres(t *testing.T) {
 		{"deleted last rows", []string{skip, `DELETE FROM audit WHERE id >= 4`}, "row 4: missing"},
 		{"truncated", []string{`ALTER TABLE audit DISABLE TRIGGER audit_no_truncate`, `TRUNCATE audit`}, "row 1: missing"},
 		{"disabled trigger", []string{`ALTER TABLE audit DISABLE TRIGGER audit_no_update`}, "audit_no_update is disabled"},
+		{"replication-only trigger", []string{`ALTER TABLE audit ENABLE REPLICA TRIGGER audit_no_delete`}, "audit_no_delete is disabled"},
+		{"lower sequence row added", []string{skip, `DELETE FROM audit WHERE id = 5`, `INSERT INTO audit_sequence (seq) VALUES (4)`}, "row 5: missing"},
 		{"dropped trigger", []string{`DROP TRIGGER audit_no_delete ON audit`}, "audit_no_delete is missing"},
 		{"replaced trigger", []string{`DROP TRIGGER audit_no_delete ON audit`,
 			`CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse()`},
