@@ -203,7 +203,12 @@ func (c conn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.R
 	return c.DB.QueryRowContext(ctx, c.d.rebind(q), args...)
 }
 
-// Query and QueryRow exist for tests and tools that read without a context.
+func (c conn) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+	return c.DB.PrepareContext(ctx, c.d.rebind(q))
+}
+
+// Query, QueryRow and Exec shadow the pool's own, so that no way of running
+// a statement on it skips rebinding.
 func (c conn) Query(q string, args ...any) (*sql.Rows, error) {
 	return c.QueryContext(context.Background(), q, args...)
 }
