@@ -50,6 +50,43 @@ func (db *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Du
 	return l, l.Holder == holder && l.Expires.After(now), nil
 }
 
+// RenewLeases extends every unexpired lease holder has to now plus ttl, as
+// the holder's heartbeat, and returns their names, sorted. A lease that ran
+// out is not renewed even if nobody took it: its work may already be
+// starting elsewhere, so the holder must stop acting on it and acquire it
+// again.
+func (db *DB) RenewLeases(ctx context.Context, holder string, ttl time.Duration) ([]string, error) {
+	if holder == "" || ttl <= 0 {
+		return nil, fmt.Errorf("renew leases of %q: need a holder and a positive ttl", holder)
+	}
+	now := db.now()
+	var names []string
+	err := db.writeTx(ctx, func(tx *txn) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE leases SET expires_at = ? WHERE holder = ? AND expires_at > ?`,
+			formatTime(now.Add(ttl)), holder, formatTime(now)); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT name FROM leases WHERE holder = ? AND expires_at > ? ORDER BY name`,
+			holder, formatTime(now))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				return err
+			}
+			names = append(names, name)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("renew leases of %q: %w", holder, err)
+	}
+	return names, nil
+}
+
 // ReleaseLease gives up the lease name if holder has it, so another
 // instance can take the work at once rather than after it expires.
 func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -47,6 +48,38 @@ func TestLeases(t *testing.T) {
 		acquire("op:1", "a", true, "a")
 		if _, _, err := db.AcquireLease(ctx, "op:2", "", ttl); err == nil {
 			t.Error("AcquireLease with no holder = nil; want an error")
+		}
+	})
+}
+
+// TestRenewLeases: the heartbeat keeps the holder's live leases and lets
+// an expired one go, even one nobody has taken yet.
+func TestRenewLeases(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		db, clock, _ := be.open(t)
+		for _, l := range []struct {
+			name string
+			ttl  time.Duration
+		}{{"op:1", time.Minute}, {"op:2", 10 * time.Second}, {"loop:ttl", time.Minute}} {
+			if _, ok, err := db.AcquireLease(ctx, l.name, "a", l.ttl); !ok || err != nil {
+				t.Fatalf("AcquireLease(%s) = %v, %v", l.name, ok, err)
+			}
+		}
+		if _, ok, _ := db.AcquireLease(ctx, "op:3", "b", time.Minute); !ok {
+			t.Fatal("b could not take op:3")
+		}
+		clock.Advance(30 * time.Second)
+		got, err := db.RenewLeases(ctx, "a", time.Minute)
+		if err != nil || fmt.Sprint(got) != "[loop:ttl op:1]" {
+			t.Errorf("RenewLeases(a) = %v, %v; want [loop:ttl op:1]: op:2 ran out", got, err)
+		}
+		clock.Advance(45 * time.Second) // past the first expiry, within the renewed one
+		if _, ok, _ := db.AcquireLease(ctx, "op:1", "b", time.Minute); ok {
+			t.Error("b took op:1 although a renewed it")
+		}
+		if _, ok, _ := db.AcquireLease(ctx, "op:2", "b", time.Minute); !ok {
+			t.Error("b could not take op:2, whose lease ran out")
 		}
 	})
 }
