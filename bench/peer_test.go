@@ -154,6 +154,25 @@ func (c *contender) slashIn(t *testing.T, channel, text string) string {
 	return id
 }
 
+// steady writes n `status` commands at rate a second, each in its own
+// channel named prefix + its index, and returns them, how long writing them
+// took and how far behind its schedule the sender fell at worst.
+func (c *contender) steady(t *testing.T, rate, n int, prefix string) (cmds []sent, took, behind time.Duration) {
+	interval := time.Second / time.Duration(rate)
+	cmds = make([]sent, 0, n)
+	start := time.Now()
+	for i := range n {
+		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
+			time.Sleep(d) // pacing the load generator, not ordering events
+		} else {
+			behind = max(behind, -d)
+		}
+		ch := fmt.Sprintf("%s%05d", prefix, i)
+		cmds = append(cmds, sent{c.slashIn(t, ch, "status"), ch})
+	}
+	return cmds, time.Since(start), behind
+}
+
 // sent is one command written to the contender.
 type sent struct{ envelope, channel string }
 
@@ -233,21 +252,8 @@ func measureContender(t *testing.T, c *contender, sz peerSizes, round int, tab *
 		tab.add(round, metricRSS, c.name, float64(kib)*1024/1e6)
 	}
 
-	// Steady load, on the schedule the sender keeps.
 	n := int(float64(sz.steadyRate) * sz.steadyFor.Seconds())
-	interval := time.Second / time.Duration(sz.steadyRate)
-	cmds := make([]sent, 0, n)
-	start := time.Now()
-	var behind time.Duration
-	for i := range n {
-		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
-			time.Sleep(d) // pacing the load generator, not ordering events
-		} else {
-			behind = max(behind, -d)
-		}
-		ch := fmt.Sprintf("CS%02d%05d", round, i)
-		cmds = append(cmds, sent{c.slashIn(t, ch, "status"), ch})
-	}
+	cmds, took, behind := c.steady(t, sz.steadyRate, n, fmt.Sprintf("CS%02d", round))
 	got := c.collect(cmds, 30*time.Second, 90*time.Second)
 	ack, answer := got.latencies(cmds)
 	if len(got.acks) < n || len(got.answered) < n {
@@ -262,7 +268,7 @@ func measureContender(t *testing.T, c *contender, sz peerSizes, round int, tab *
 		tab.add(round, metricAnswerP99, c.name, msOf(percentile(answer, 99)))
 	}
 	tab.note("round %d %s: steady: %d commands in %v (sender at most %v behind), %d acked, %d answered, %d redelivered",
-		round+1, c.name, n, time.Since(start).Round(time.Millisecond), behind.Round(time.Microsecond), len(got.acks), len(got.answered), got.retried)
+		round+1, c.name, n, took.Round(time.Millisecond), behind.Round(time.Microsecond), len(got.acks), len(got.answered), got.retried)
 
 	// Burst: every command written back to back over the one socket.
 	cmds = cmds[:0]
