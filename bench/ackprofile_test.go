@@ -87,7 +87,8 @@ func buildProfiledBot(t *testing.T) string {
 
 // TestAckProfile profiles the real bot process while it acks and answers
 // `status` at 200 a second for 10 s, the load of the ack measurements, and
-// prints the profile's top 10 by flat and by cumulative time. It runs only
+// prints the profile's top 10 by flat and by cumulative time, and the ack
+// path's own top 10. It runs only
 // with -botprofile:
 //
 //	go test ./bench/ -run TestAckProfile -v -args -botprofile /tmp/ack.pprof
@@ -136,7 +137,9 @@ func TestAckProfile(t *testing.T) {
 	fmt.Printf("\nprofile: %d `status` commands at %d/s written in %v (sender at most %v behind); ack p50 %s p99 %s; answer p50 %s p99 %s\n",
 		n, rate, took.Round(time.Millisecond), behind.Round(time.Microsecond),
 		ms(percentile(ack, 50)), ms(percentile(ack, 99)), ms(percentile(answer, 50)), ms(percentile(answer, 99)))
-	for _, order := range [][]string{{"-top"}, {"-top", "-cum"}} {
+	// The third listing is the ack path alone: slack-go's Socket Mode
+	// reader, parser and ack sender, against the whole process's samples.
+	for _, order := range [][]string{{"-top"}, {"-top", "-cum"}, {"-top", "-cum", "-focus=slack-go/slack/socketmode"}} {
 		args := append([]string{"tool", "pprof", "-nodecount=10"}, order...)
 		top, err := exec.Command("go", append(args, bin, out)...).CombinedOutput()
 		if err != nil {
