@@ -173,13 +173,17 @@ func (c *contender) steady(t *testing.T, rate, n int, prefix string) (cmds []sen
 	return cmds, time.Since(start), behind
 }
 
+// statusAnswer is in both bots' answer to `/do status` when they manage no
+// apps; any other answer (an error, a "restarting" note) does not count.
+const statusAnswer = "manages no apps yet"
+
 // sent is one command written to the contender.
 type sent struct{ envelope, channel string }
 
 // collected is what came back for a batch of commands.
 type collected struct {
 	acks     map[string]slacktest.Ack // by first envelope id
-	answered map[string]time.Time     // by channel: the first private answer to the admin there
+	answered map[string]time.Time     // by channel: the first right private answer to the admin there
 	retried  int                      // redeliveries acked: envelopes whose first ack took longer than slacktest's 3 s
 }
 
@@ -208,7 +212,7 @@ func (c *contender) collect(cmds []sent, ackWithin, answerWithin time.Duration) 
 			}
 		}
 		for _, m := range c.slack.Messages() {
-			if m.Method == "chat.postEphemeral" && m.User == admin && channels[m.Channel] {
+			if m.Method == "chat.postEphemeral" && m.User == admin && channels[m.Channel] && strings.Contains(m.Text, statusAnswer) {
 				if _, seen := got.answered[m.Channel]; !seen {
 					got.answered[m.Channel] = m.At
 				}
