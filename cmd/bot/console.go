@@ -19,7 +19,7 @@ import (
 	"dobot/commands"
 	"dobot/console"
 	"dobot/internal/config"
-	"dobot/internal/dotest"
+	"dobot/internal/dosim"
 	"dobot/internal/regtest"
 	"dobot/store"
 	"dobot/watch"
@@ -48,7 +48,7 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	}
 	as := fs.String("as", console.DefaultUser, "the Slack-style user id you type as; "+console.DefaultUser+" is made an admin at start")
 	wait := fs.Duration("wait", console.DefaultWait, "at the end of input, how long to wait for running operations")
-	phase := fs.Duration("sim-phase", dotest.ConsolePhaseDelay, "simulated DigitalOcean: time a deployment spends in each phase")
+	phase := fs.Duration("sim-phase", dosim.ConsolePhaseDelay, "simulated DigitalOcean: time a deployment spends in each phase")
 	verbose := fs.Bool("v", false, "log the bot's info messages too, not only warnings and errors")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -90,19 +90,19 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 		if getenv("DO_API_URL") != "" {
 			log.Warn("DO_API_URL is ignored without a DigitalOcean token: using the simulated DigitalOcean")
 		}
-		sim, err := startSimulator(*phase, log)
+		sim, err := startSimulator(*phase)
 		if err != nil {
 			return err
 		}
 		defer sim.Close()
-		cfg.DOToken, cfg.DOAPIURL = sim.token, sim.URL()
+		cfg.DOToken, cfg.DOAPIURL = sim.Token(), sim.URL()
 		if getenv("BOT_REGISTRY_MIRRORS") != "" {
 			log.Warn("BOT_REGISTRY_MIRRORS is ignored without a DigitalOcean token: using the simulated registries")
 		}
 		// The simulated registries serve the same catalogue the simulated
 		// App Platform runs, so the pre-flight check works as it does for
 		// real: nginx goes live on port 80, nginx:1.999 is refused.
-		reg, err := regtest.Start(regtest.Options{DOToken: sim.token})
+		reg, err := regtest.Start(regtest.Options{DOToken: sim.Token()})
 		if err != nil {
 			return fmt.Errorf("simulated registry: %w", err)
 		}
@@ -235,28 +235,17 @@ func doTokenFrom(getenv func(string) string) string {
 	return ""
 }
 
-// simulator is a simulated DigitalOcean and the token it accepts.
-type simulator struct {
-	*dotest.Server
-	token string
-}
-
-// startSimulator starts a simulated DigitalOcean with a fresh token. Where
-// the bot breaks DigitalOcean's API description, it logs a warning: the
-// real API would refuse that request.
-func startSimulator(phase time.Duration, log *slog.Logger) (*simulator, error) {
+// startSimulator starts a simulated DigitalOcean with a fresh token.
+func startSimulator(phase time.Duration) (*dosim.Server, error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return nil, fmt.Errorf("simulated DigitalOcean: token: %w", err)
 	}
-	token := "sim-" + hex.EncodeToString(b)
-	srv, err := dotest.NewSimulator(dotest.Options{Token: token, PhaseDelay: phase}, func(v string) {
-		log.Warn("simulated DigitalOcean: the bot broke the API description", "violation", v)
-	})
+	srv, err := dosim.Start(dosim.Options{Token: "sim-" + hex.EncodeToString(b), PhaseDelay: phase})
 	if err != nil {
 		return nil, fmt.Errorf("simulated DigitalOcean: %w", err)
 	}
-	return &simulator{Server: srv, token: token}, nil
+	return srv, nil
 }
 
 // isTerminal reports whether v is a terminal. With both ends at one, a

@@ -4,13 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
-	"time"
 )
-
-// ConsolePhaseDelay is the phase delay the bot's console gives its simulated
-// DigitalOcean: slow enough to watch a launch move through its phases, fast
-// enough that it goes live in under ten seconds.
-const ConsolePhaseDelay = 2 * time.Second
 
 // NewSimulator starts the same server as New, outside a test: for the bot's
 // local console, which runs against a simulated DigitalOcean when no token
