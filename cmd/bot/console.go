@@ -22,7 +22,6 @@ import (
 	"dobot/internal/dosim"
 	"dobot/internal/regtest"
 	"dobot/store"
-	"dobot/watch"
 )
 
 // consoleUsage is the console's flags, as `bot console -h` shows them.
@@ -69,13 +68,9 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	}
 
 	simulated := doTokenFrom(getenv) == ""
-	cfg, err := config.Load(consoleEnv(getenv, simulated))
+	cfg, err := loadConfig(consoleEnv(getenv, simulated), stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "dobot: configuration problems:")
-		for _, line := range splitJoined(err) {
-			fmt.Fprintln(stderr, "  "+line)
-		}
-		return errors.New("fix the settings above and start again")
+		return err
 	}
 	level := slog.LevelWarn
 	if *verbose {
@@ -129,51 +124,27 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 		where = "DigitalOcean at " + cfg.DOAPIURL + " (real resources, real costs)"
 	}
 
-	db, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close() // deferred before the bot stops, so it runs last
-	if err := db.EnsureAdmins(ctx, append(cfg.Admins, console.DefaultUser)); err != nil {
-		return fmt.Errorf("make %s and BOT_ADMINS admins: %w", console.DefaultUser, err)
-	}
-	cloud, do, err := newCloud(ctx, cfg, nil)
-	if err != nil {
-		return err
-	}
-
-	// As in serve: background work outlives the signal long enough to stop
-	// cleanly; unfinished operations resume at the next start.
-	life, stopLife := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopLife()
-	var pace watch.Pace
-	if cfg.WatchInterval > 0 {
-		pace = watch.Fixed(cfg.WatchInterval)
-	}
-	watcher := watch.New(do.Apps, log, pace)
-	go watcher.Run(life)
-
-	con := console.New(stdout, console.Options{User: user, Store: db, Wait: *wait, Interactive: isTerminal(stdin) && isTerminal(stdout)})
-	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName, DropletImage: cfg.DropletImage,
-		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL},
-		commands.Deps{Store: db, Cloud: cloud, Chat: con, Images: newImages(cfg), Watcher: watcher, Log: log, Observer: con.Observer(nil)})
+	var con *console.Console
+	rt, err := newRuntime(ctx, cfg, log, adapter{admins: []string{console.DefaultUser},
+		chat: func(db *store.DB) (commands.Chat, commands.Observer) {
+			con = console.New(stdout, console.Options{User: user, Store: db, Wait: *wait, Interactive: isTerminal(stdin) && isTerminal(stdout)})
+			return con, con.Observer(nil)
+		}})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "dobot console: using %s; store %s; you are %s. Type /do help, or /help for the console's commands.\n",
 		where, store.RedactURL(cfg.DBPath), user)
 	if simulated {
-		if err := warnStaleApps(ctx, db, store.RedactURL(cfg.DBPath), stdout); err != nil {
-			return err
+		if err := warnStaleApps(ctx, rt.db, store.RedactURL(cfg.DBPath), stdout); err != nil {
+			return errors.Join(err, rt.stop())
 		}
 	}
-	if err := bot.Start(life); err != nil {
-		return err
+	if err := rt.start(); err != nil {
+		return errors.Join(err, rt.stop())
 	}
-	runErr := con.Run(ctx, stdin, bot)
-	stopLife()
-	waitTimeout(bot.Wait, stopTimeout)
-	return runErr
+	runErr := con.Run(ctx, stdin, rt.bot)
+	return errors.Join(runErr, rt.stop())
 }
 
 // warnStaleApps says when the store lists apps from earlier runs: the
