@@ -70,6 +70,7 @@ type Server struct {
 	close  sync.Once
 
 	mu         sync.Mutex
+	arrived    map[string]int // by route, counted before the answer
 	requests   []Request
 	violations []string
 	excused    []string // findings that knownGaps excuse, logged at cleanup
@@ -169,6 +170,15 @@ func (s *Server) Requests() []Request {
 	return out
 }
 
+// Arrived is the number of requests for route that have reached the
+// simulator, answered or not: a request held by Delay counts here before
+// Count sees it.
+func (s *Server) Arrived(route string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.arrived[route]
+}
+
 // Count is the number of requests received for route, such as
 // "POST /v2/apps" or "GET /v2/apps/{id}".
 func (s *Server) Count(route string) int {
@@ -231,6 +241,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		// DigitalOcean refuses what its description forbids.
 		resp = s.Error(http.StatusBadRequest, "bad_request", bad[0], reqID)
 	default:
+		s.mu.Lock()
+		if s.arrived == nil {
+			s.arrived = map[string]int{}
+		}
+		s.arrived[rec.Route]++
+		s.mu.Unlock()
 		resp = s.Do(r.Context(), op, r, params, body, reqID)
 	}
 	rec.Status = s.write(w, r, in, resp)
