@@ -191,6 +191,7 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 		o.Decider, o.DecidedAt = d.who.UserID, b.now()
 		if !d.approve {
 			o.Error = d.reason
+			scrubSecrets(o) // denied: it will never be sent
 		}
 	})
 	if err != nil {
@@ -207,7 +208,7 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 	if err := b.record(ctx, entry); err != nil {
 		// The decision must be on record before it takes effect: undo it.
 		if _, _, uerr := b.store.Transition(ctx, op.ID, []dobot.OpState{to}, dobot.OpAwaitingApproval, func(o *dobot.Operation) {
-			o.Decider, o.DecidedAt, o.Error = "", time.Time{}, ""
+			o.Decider, o.DecidedAt, o.Error, o.Args = "", time.Time{}, "", op.Args
 		}); uerr != nil {
 			b.log.Error("undo unaudited decision", "request", op.ID, "err", uerr)
 		}
@@ -300,6 +301,7 @@ func (b *Bot) expireLoop(ctx context.Context) {
 func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
 	expired, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpExpired, func(o *dobot.Operation) {
 		o.Error = "no decision before " + o.ExpiresAt.UTC().Format(timeFormat)
+		scrubSecrets(o) // expired: it will never be sent
 	})
 	if err != nil || !ok {
 		if err != nil {
@@ -369,7 +371,7 @@ func commandText(r Request) string {
 	if r.Text == "" {
 		return "(button)"
 	}
-	return "/do " + r.Text
+	return storedCommand(r.Text)
 }
 
 // requesterStillAllowed checks, at decision time, that the requester still

@@ -38,6 +38,7 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 	case dobot.OpAwaitingApproval:
 		canceled, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpCanceled, func(o *dobot.Operation) {
 			o.Decider, o.DecidedAt = inv.Req.UserID, b.now()
+			scrubSecrets(o) // withdrawn: it will never be sent
 			if inv.Req.UserID != o.Requester {
 				o.Error = "canceled by an admin"
 			}

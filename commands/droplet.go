@@ -83,6 +83,7 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 			rep.final(ctx, errorMessage("Could not create droplet "+args.Name+": "+msg))
 			return
 		}
+		scrubSecrets(&op) // the droplet has its user data; keep no secret
 		if err := b.store.UpdateOperation(ctx, op); err != nil {
 			b.log.Error("record droplet id", "op", op.ID, "err", err)
 		}
@@ -152,6 +153,10 @@ func init() {
 
 // createDroplet sends the create and records the id before anything else.
 func (b *Bot) createDroplet(ctx context.Context, op *dobot.Operation, args LaunchArgs) error {
+	args, err := b.vault.openLaunch(args)
+	if err != nil {
+		return err
+	}
 	req := &godo.DropletCreateRequest{
 		Name: args.Name, Region: args.DropletRegion, Size: args.Size,
 		Image:      godo.DropletCreateImage{Slug: dropletImage},

@@ -302,6 +302,9 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	if args.MonthlyCents > 0 {
 		fields = append(fields, Field{"Cost", money(args.MonthlyCents) + "/month"})
 	}
+	if keys := args.envKeys(); len(keys) > 0 {
+		fields = append(fields, Field{"Environment", envKeysText(keys, args.isSecret)})
+	}
 	if st.DeploymentID != "" {
 		fields = append(fields, Field{"Deployment", "`" + st.DeploymentID + "`"})
 	}

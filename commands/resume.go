@@ -113,6 +113,7 @@ func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchAr
 		if d := firstDeployment(app); d != nil {
 			op.DeploymentID = d.ID
 		}
+		scrubSecrets(op) // the create was sent; DigitalOcean holds the secrets
 		if err := b.store.UpdateOperation(ctx, *op); err != nil {
 			return nil, fmt.Errorf("record app id %s: %w", app.ID, err)
 		}
