@@ -54,7 +54,7 @@ func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Ope
 // approvalCard shows who asks for what and why. While the request waits it
 // carries the Approve and Deny buttons; once decided it shows the decision.
 func approvalCard(op dobot.Operation, fields []Field, buttons bool) Message {
-	reason := op.Reason
+	reason := Escape(op.Reason)
 	if reason == "" {
 		reason = "none given"
 	}
@@ -104,7 +104,7 @@ func decisionLine(op dobot.Operation) string {
 	case op.State == dobot.OpCanceled:
 		line := fmt.Sprintf("Denied by <@%s> at %s", op.Decider, when)
 		if op.Error != "" {
-			line += " — " + op.Error
+			line += " — " + escapeStored(op.Error)
 		}
 		return line
 	case op.Decider != "":
@@ -169,7 +169,7 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 	}
 	if d.approve {
 		if err := b.requesterStillAllowed(ctx, op); err != nil {
-			return refuse("%s", err.Error())
+			return refuse("%s", Markup(err.Error())) // the bot's own text: a mention and a role
 		}
 	}
 	if d.who.UserID == op.Requester {
@@ -225,7 +225,7 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 		rep.update(ctx, approvalCard(decided, nil, false))
 		text := fmt.Sprintf(":no_entry: <@%s> denied request #%d (%s %s) for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)
 		if d.reason != "" {
-			text += " Reason: " + d.reason
+			text += " Reason: " + Escape(d.reason)
 		}
 		rep.final(ctx, infoMessage(text))
 	}

@@ -313,7 +313,7 @@ func (b *Bot) record(ctx context.Context, e dobot.AuditEntry) error {
 	}
 	if b.cfg.AuditChannel != "" && auditWorthMirroring(stored) {
 		b.background("audit-mirror", func(ctx context.Context) {
-			if _, err := b.chat.Post(ctx, b.cfg.AuditChannel, Message{Text: auditLine(stored)}); err != nil {
+			if _, err := b.chat.Post(ctx, b.cfg.AuditChannel, Message{Text: mirrorLine(stored)}); err != nil {
 				b.log.Warn("mirror audit row", "id", stored.ID, "err", err)
 			}
 		})

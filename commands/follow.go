@@ -201,11 +201,11 @@ func failureText(d *godo.Deployment) string {
 	if path == nil {
 		return "the deployment failed (DigitalOcean gave no step details)"
 	}
-	text := fmt.Sprintf("step `%s` failed", strings.Join(path, " › "))
+	text := fmt.Sprintf("step `%s` failed", Escape(strings.Join(path, " › ")))
 	if reason != nil && reason.Message != "" {
-		text += ": " + reason.Message
+		text += ": " + Escape(reason.Message)
 		if reason.Code != "" {
-			text += " (" + reason.Code + ")"
+			text += " (" + Escape(reason.Code) + ")"
 		}
 	}
 	return text
@@ -353,10 +353,10 @@ func controlPanelURL(kind, id string) string {
 func linksText(kind, id, liveURL string) string {
 	var links []string
 	if liveURL != "" {
-		links = append(links, "<"+liveURL+"|Open the app>")
+		links = append(links, link(liveURL, "Open the app"))
 	}
 	if u := controlPanelURL(kind, id); u != "" {
-		links = append(links, "<"+u+"|Control panel>")
+		links = append(links, link(u, "Control panel"))
 	}
 	return strings.Join(links, " · ")
 }

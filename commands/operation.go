@@ -66,7 +66,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	op, err = b.store.CreateOperation(ctx, op)
 	var busy *dobot.BusyError
 	if errors.As(err, &busy) {
-		return userErrorf("%s", busyText(busy))
+		return userErrorf("%s", Markup(busyText(busy)))
 	}
 	if err != nil {
 		return fmt.Errorf("store %s operation: %w", op.Action, err)

@@ -52,7 +52,7 @@ func NewChat(api *slack.Client, httpClient *http.Client, log *slog.Logger) *Chat
 const maxText = 39000
 
 func msgOptions(m commands.Message) []slack.MsgOption {
-	return []slack.MsgOption{slack.MsgOptionText(clip(m.Text, maxText), false), slack.MsgOptionBlocks(Blocks(m)...), slack.MsgOptionDisableLinkUnfurl()}
+	return []slack.MsgOption{slack.MsgOptionText(clip(guard(m.Text), maxText), false), slack.MsgOptionBlocks(Blocks(m)...), slack.MsgOptionDisableLinkUnfurl()}
 }
 
 // Post starts a message in channel.
@@ -122,7 +122,7 @@ func (c *Chat) Upload(ctx context.Context, channel, threadTS, filename, title, c
 	}
 	return mapError(c.retry(ctx, func() error {
 		_, err := c.api.UploadFileContext(ctx, slack.UploadFileParameters{
-			Content: content, FileSize: len(content), Filename: filename, Title: title,
+			Content: content, FileSize: len(content), Filename: filename, Title: guard(title),
 			Channel: channel, ThreadTimestamp: threadTS, SnippetType: "text",
 		})
 		return err
@@ -132,7 +132,7 @@ func (c *Chat) Upload(ctx context.Context, channel, threadTS, filename, title, c
 // Respond answers through a response_url, privately to the person.
 func (c *Chat) Respond(ctx context.Context, responseURL string, m commands.Message) error {
 	body, err := json.Marshal(map[string]any{
-		"text": m.Text, "blocks": Blocks(m), "response_type": "ephemeral", "replace_original": false,
+		"text": guard(m.Text), "blocks": Blocks(m), "response_type": "ephemeral", "replace_original": false,
 	})
 	if err != nil {
 		return fmt.Errorf("encode response: %w", err)

@@ -23,7 +23,7 @@ const (
 func Blocks(m commands.Message) []slack.Block {
 	var blocks []slack.Block
 	if m.Title != "" {
-		blocks = append(blocks, slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, clip(m.Title, maxHeaderText), true, false)))
+		blocks = append(blocks, slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, clip(guard(m.Title), maxHeaderText), true, false)))
 	}
 	if m.Title == "" || len(m.Fields) == 0 && m.Body == "" {
 		for _, chunk := range chunks(m.Text, maxSectionText) {
@@ -80,7 +80,7 @@ func ProgressBar(done, total int) string {
 }
 
 func mrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+	return slack.NewTextBlockObject(slack.MarkdownType, guard(s), false, false)
 }
 
 func clip(s string, n int) string {

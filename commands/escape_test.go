@@ -1,0 +1,92 @@
+package commands_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"dobot"
+	"dobot/commands"
+	"dobot/slackbot"
+)
+
+// botTokens are the only Slack markup the messages below may hold: the
+// mentions of the two people involved, built from their ids.
+var botTokens = strings.NewReplacer("<@UREQ1>", "", "<@UDEC1>", "")
+
+// userTextMessages builds every kind of message that carries text a person
+// or DigitalOcean wrote, with s as that text.
+func userTextMessages(s string) []commands.Message {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	op := dobot.Operation{ID: 7, Action: "teardown", App: "web", Requester: "UREQ1", Reason: s,
+		State: dobot.OpAwaitingApproval, ExpiresAt: at}
+	denied := op
+	denied.State, denied.Decider, denied.DecidedAt, denied.Error = dobot.OpCanceled, "UDEC1", at, s
+	row := dobot.AuditEntry{ID: 3, Time: at, UserID: "UREQ1", CommandText: "/do " + s, Action: s, Target: s,
+		Decision: "denied", Outcome: s, Error: s, Details: s}
+	refused := row
+	refused.Decision = "refused"
+	return []commands.Message{
+		commands.ApprovalCard(op, []commands.Field{{Label: "App", Value: "web"}}, true),
+		commands.ApprovalCard(denied, nil, false),
+		{Text: commands.AuditLine(row)},
+		{Text: commands.MirrorLine(row)},
+		{Text: commands.MirrorLine(refused)},
+		{Text: commands.DecisionLine(denied)},
+		commands.ErrorMessage(commands.UserErrorText(s)),
+		commands.ErrorMessage(commands.DOErrorText(s, s)),
+		{Text: commands.Escape(s)},
+	}
+}
+
+// checkNoUserMarkup fails when text holds a '<' that is not one of the
+// bot's own mentions.
+func checkNoUserMarkup(t *testing.T, in, where, text string) {
+	t.Helper()
+	if strings.Contains(botTokens.Replace(text), "<") {
+		t.Fatalf("with user text %q, %s holds an unescaped '<': %q", in, where, text)
+	}
+}
+
+func FuzzUserTextIsEscaped(f *testing.F) {
+	for _, s := range []string{"<!channel>", "<https://evil.example|Open the app>", "<@UREQ1>", "a & b > c", "&lt;!here&gt;", "<<!everyone>>", "<#C123|general>", "x\n<!subteam^S1>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, m := range userTextMessages(s) {
+			parts := []string{m.Text, m.Title, m.Body, m.Footer}
+			for _, fl := range m.Fields {
+				parts = append(parts, fl.Label, fl.Value)
+			}
+			for _, p := range parts {
+				checkNoUserMarkup(t, s, "the message", p)
+			}
+			raw, err := json.Marshal(slackbot.Blocks(m))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var blocks any
+			if err := json.Unmarshal(raw, &blocks); err != nil {
+				t.Fatal(err)
+			}
+			walkStrings(blocks, func(v string) { checkNoUserMarkup(t, s, "the Block Kit", v) })
+		}
+	})
+}
+
+// walkStrings calls fn on every string in a decoded JSON value.
+func walkStrings(v any, fn func(string)) {
+	switch v := v.(type) {
+	case string:
+		fn(v)
+	case []any:
+		for _, e := range v {
+			walkStrings(e, fn)
+		}
+	case map[string]any:
+		for _, e := range v {
+			walkStrings(e, fn)
+		}
+	}
+}
