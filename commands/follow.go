@@ -107,7 +107,7 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 		switch godo.DeploymentPhase(st.Phase) {
 		case godo.DeploymentPhase_Active:
 			b.endDeployment(ctx, &op, name, dobot.OpSucceeded, "")
-			rep.final(ctx, Message{Text: fmt.Sprintf(":white_check_mark: %s is live at %s", name, orPending(st.URL))})
+			rep.final(ctx, Message{Text: fmt.Sprintf(":white_check_mark: %s is live at %s", name, Escape(orPending(st.URL)))})
 		case godo.DeploymentPhase_Canceled:
 			b.endDeployment(ctx, &op, name, dobot.OpCanceled, st.Failure)
 			rep.final(ctx, infoMessage(fmt.Sprintf(":no_entry_sign: The deployment of %s was canceled. The app stays; `/do teardown %s` removes it.", name, name)))
@@ -262,7 +262,7 @@ func phaseName(p string) string {
 	if n, ok := phaseNames[p]; ok {
 		return n
 	}
-	return p
+	return Escape(p) // a phase this bot does not know, as DigitalOcean names it
 }
 
 func phaseLine(st launchState) string {

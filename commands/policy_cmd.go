@@ -174,5 +174,5 @@ func scopeText(p dobot.Policy) string {
 	if p.AppGlob == "" {
 		return p.Action
 	}
-	return fmt.Sprintf("%s on apps matching %s", p.Action, p.AppGlob)
+	return fmt.Sprintf("%s on apps matching %s", p.Action, Escape(p.AppGlob))
 }
