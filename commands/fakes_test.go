@@ -85,10 +85,12 @@ func (c *recordingChat) lastEphemeral(user string) string {
 
 // harness is a Bot over a real SQLite file and the DigitalOcean test server.
 type harness struct {
-	bot  *commands.Bot
-	db   *store.DB
-	do   *dotest.Server
-	chat *recordingChat
+	bot     *commands.Bot
+	db      *store.DB
+	do      *dotest.Server
+	chat    *recordingChat
+	cloud   commands.Cloud
+	watcher *watch.Watcher
 }
 
 func newHarness(t *testing.T) *harness {
@@ -118,7 +120,7 @@ func newHarness(t *testing.T) *harness {
 		bot.Wait()
 		db.Close()
 	})
-	return &harness{bot: bot, db: db, do: srv, chat: chat}
+	return &harness{bot: bot, db: db, do: srv, chat: chat, cloud: commands.CloudOf(client), watcher: w}
 }
 
 // run runs one command as user and returns the private answer, if any.

@@ -131,3 +131,31 @@ func TestCommandTextOverTheLimitIsRefusedAndStoredCut(t *testing.T) {
 		t.Errorf("stored command has %d characters, ending %q; want at most 4000 and a marker", len(got), string(got[max(0, len(got)-40):]))
 	}
 }
+
+func TestSealedSecretsDoNotSurviveARestart(t *testing.T) {
+	h := newHarness(t)
+	h.grant(t, "UDEP", dobot.RoleDeployer)
+	h.grant(t, "UAPP", dobot.RoleApprover)
+	ctx := context.Background()
+	if err := h.db.SetPolicy(ctx, dobot.Policy{Action: commands.ActionLaunch, Role: dobot.RoleDeployer, NeedsApproval: true, UpdatedBy: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	h.run("UDEP", "launch api --image nginx --secret DB_URL=lost-secret-3")
+
+	// A second bot over the same database stands for the bot restarted:
+	// it has a new key, so the sealed value cannot be opened.
+	restarted, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: h.db, Cloud: h.cloud, Chat: h.chat, Watcher: h.watcher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarted.Handle(ctx, commands.Request{Ref: "r2", UserID: "UAPP", ChannelID: "C1", Text: "approve 1"})
+	op := h.waitOp(t, 1)
+	if op.State != dobot.OpFailed || !strings.Contains(strings.Join(h.chat.all(), "\n"), "never keeps secret values across a restart") {
+		t.Errorf("approved after a restart: state %s; want failed, saying why", op.State)
+	}
+	for _, r := range h.do.Requests() {
+		if r.Route == "POST /v2/apps" {
+			t.Errorf("created an app without its secret: %s", r.Body)
+		}
+	}
+}
