@@ -176,7 +176,7 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 		return refuse("You asked for request #%d, so someone else must decide it: every request needs a second person, admins included.", op.ID)
 	}
 	if op.State != dobot.OpAwaitingApproval {
-		return refuse("Request #%d is no longer waiting: %s.", op.ID, stateText(op))
+		return refuse("Request #%d is no longer waiting: %s.", op.ID, Markup(stateText(op)))
 	}
 	if !b.now().Before(op.ExpiresAt) {
 		b.expire(ctx, op)
@@ -198,7 +198,7 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 		return fmt.Errorf("decide request %d: %w", op.ID, err)
 	}
 	if !ok {
-		return refuse("Request #%d is no longer waiting: %s.", op.ID, stateText(decided))
+		return refuse("Request #%d is no longer waiting: %s.", op.ID, Markup(stateText(decided)))
 	}
 	entry.Decision, entry.Outcome = "denied", "canceled"
 	if d.approve {
@@ -258,7 +258,8 @@ func roleText(r dobot.Role) string {
 	return "you are " + withArticle(r.String())
 }
 
-// stateText describes a request that is no longer waiting.
+// stateText describes a request that is no longer waiting, as message
+// markup: mentions built from ids, and the deny reason escaped.
 func stateText(op dobot.Operation) string {
 	switch op.State {
 	case dobot.OpExpired:

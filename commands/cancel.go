@@ -47,7 +47,7 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 			return fmt.Errorf("cancel request %d: %w", op.ID, err)
 		}
 		if !ok {
-			return userErrorf("#%d is no longer waiting: %s.", op.ID, stateText(canceled))
+			return userErrorf("#%d is no longer waiting: %s.", op.ID, Markup(stateText(canceled)))
 		}
 		rep := b.reporterFor(canceled)
 		rep.update(ctx, approvalCard(canceled, nil, false))

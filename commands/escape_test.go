@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -87,6 +88,28 @@ func walkStrings(v any, fn func(string)) {
 	case map[string]any:
 		for _, e := range v {
 			walkStrings(e, fn)
+		}
+	}
+}
+
+func TestRefusalsKeepTheBotsMentionsAndEscapeTheReason(t *testing.T) {
+	h := newHarness(t)
+	h.grant(t, "UDEP1", dobot.RoleDeployer)
+	h.grant(t, "UAPP1", dobot.RoleApprover)
+	h.grant(t, "UAPP2", dobot.RoleApprover)
+	if err := h.db.SetPolicy(context.Background(), dobot.Policy{Action: commands.ActionLaunch, Role: dobot.RoleDeployer, NeedsApproval: true, UpdatedBy: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	h.run("UDEP1", "launch api --image nginx --reason '<!channel> & co'")
+	h.run("UAPP1", "deny 1 <!here> <https://evil.example|click>")
+	got := h.run("UAPP2", "approve 1")
+	want := "no longer waiting: denied by <@UAPP1> at "
+	if !strings.Contains(got, want) || !strings.Contains(got, "&lt;!here&gt; &lt;https://evil.example|click&gt;") {
+		t.Errorf("approve after deny = %q; want %q and the reason escaped", got, want)
+	}
+	for _, s := range h.chat.all() {
+		if strings.Contains(s, "<!") || strings.Contains(s, "<https://evil") {
+			t.Errorf("a message holds user markup: %q", s)
 		}
 	}
 }
