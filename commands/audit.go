@@ -174,8 +174,18 @@ func mirrorLine(e dobot.AuditEntry) string {
 	if !actionPattern.MatchString(action) {
 		action = "a command"
 	}
-	return fmt.Sprintf("`%s` %s tried `%s` (refused)", e.Time.UTC().Format("2006-01-02 15:04:05"), userMention(e.UserID), action)
+	target := ""
+	if appNamePattern.MatchString(e.Target) {
+		target = " on *" + e.Target + "*"
+	}
+	why := ""
+	if outcomeWords.MatchString(e.Outcome) { // the bot's own words: "not permitted", "bad input"
+		why = ": " + e.Outcome
+	}
+	return fmt.Sprintf("`%s` %s tried `%s`%s (refused%s)", e.Time.UTC().Format("2006-01-02 15:04:05"), userMention(e.UserID), action, target, why)
 }
+
+var outcomeWords = regexp.MustCompile(`^[a-z][a-z ]{0,29}$`)
 
 // mentionable is the shape of Slack user ids; mentions are built only
 // from ids of this shape.

@@ -29,7 +29,7 @@ func TestUserTextCannotPingOrLink(t *testing.T) {
 	w.run(stranger, `teardown "`+evil)
 	w.waitEphemeral(stranger, "could not split")
 	w.waitMessage("audit line of the stranger's try", func(m slacktestMessage) bool {
-		return m.Channel == auditChannel && strings.Contains(m.Text, "<@"+stranger+"> tried `launch` (refused)")
+		return m.Channel == auditChannel && strings.Contains(m.Text, "<@"+stranger+"> tried `launch` (refused: bad input)")
 	})
 
 	traffic := w.slackTraffic()
