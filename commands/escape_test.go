@@ -113,3 +113,19 @@ func TestRefusalsKeepTheBotsMentionsAndEscapeTheReason(t *testing.T) {
 		}
 	}
 }
+
+func TestLinksAreBuiltOnlyFromPlainURLs(t *testing.T) {
+	cases := []struct{ url, want string }{
+		{"https://web-abc.ondigitalocean.app", "<https://web-abc.ondigitalocean.app|Open the app>"},
+		{"https://evil.example|Click me", "https://evil.example|Click me"},
+		{"https://x.example/a>b<!channel>", "https://x.example/a&gt;b&lt;!channel&gt;"},
+		{"javascript:alert(1)", "javascript:alert(1)"},
+		{"<!here>", "&lt;!here&gt;"},
+		{"https://x.example/?a=1&b=2", "https://x.example/?a=1&amp;b=2"},
+	}
+	for _, c := range cases {
+		if got := commands.Link(c.url, "Open the app"); got != c.want {
+			t.Errorf("link(%q) = %q; want %q", c.url, got, c.want)
+		}
+	}
+}

@@ -50,3 +50,6 @@ func UserErrorText(words string) string {
 func DOErrorText(msg, requestID string) string {
 	return describeDOError(&godo.ErrorResponse{Message: msg, RequestID: requestID})
 }
+
+// Link is link, for tests.
+var Link = link

@@ -46,24 +46,23 @@ func MaskCommand(text string) string {
 	if err != nil {
 		return maskRough(text)
 	}
-	changed := false
+	changed, maskNext := false, false
 	out := make([]string, len(words))
-	for i := 0; i < len(words); i++ {
-		w := words[i]
+	for i, w := range words {
 		out[i] = w
 		name, value, inline := flagWord(w)
 		switch {
+		case maskNext:
+			out[i], changed = maskPair(w), true
 		case envValueFlags[name] && inline:
-			out[i] = w[:len(w)-len(value)] + maskPair(value)
-			changed = true
-		case envValueFlags[name] && i+1 < len(words):
-			out[i+1] = maskPair(words[i+1])
-			i++
-			changed = true
+			out[i], changed = w[:len(w)-len(value)]+maskPair(value), true
 		case secretPair(w):
-			out[i] = maskPair(w)
-			changed = true
+			out[i], changed = maskPair(w), true
 		}
+		// The word after --env or --secret is its value, even when it
+		// looks like a flag; and a flag-looking value that is itself
+		// --env or --secret masks the word after it too.
+		maskNext = envValueFlags[name] && !inline
 	}
 	if !changed {
 		return text
@@ -129,16 +128,18 @@ func maskValuesIn(msg, text string) string {
 		return msg
 	}
 	var values []string
-	for i, w := range words {
+	maskNext := false
+	for _, w := range words {
 		name, value, inline := flagWord(w)
 		switch {
+		case maskNext:
+			values = append(values, pairValue(w))
 		case envValueFlags[name] && inline:
 			values = append(values, pairValue(value))
-		case envValueFlags[name] && i+1 < len(words):
-			values = append(values, pairValue(words[i+1]))
 		case secretPair(w):
 			values = append(values, pairValue(w))
 		}
+		maskNext = envValueFlags[name] && !inline
 	}
 	for _, v := range values {
 		if len(v) >= 3 { // shorter ones would mask ordinary words

@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -158,4 +159,29 @@ func TestSealedSecretsDoNotSurviveARestart(t *testing.T) {
 			t.Errorf("created an app without its secret: %s", r.Body)
 		}
 	}
+}
+
+func FuzzMaskCommand(f *testing.F) {
+	f.Add("--image nginx", "hunter2")
+	f.Add("--env", "a b c")
+	f.Add("--reason x --env=Q=1", "p@ss&word#1")
+	f.Add("--secret", "--env")
+	f.Fuzz(func(t *testing.T, prefix, v string) {
+		secretPart := " --secret " + strconv.Quote("K="+v)
+		text := "launch web " + prefix + secretPart
+		out := commands.MaskCommand(text) // must not panic, whatever the text
+		if _, err := commands.SplitWords(text); err != nil {
+			return // masked roughly from the first flag on
+		}
+		words, _ := commands.SplitWords(secretPart)
+		if len(words) != 2 || words[1] != "K="+v || strings.ContainsAny(prefix, "\"'\\") {
+			return // v does not survive splitting as typed, or prefix reshapes the words
+		}
+		if len(v) < 4 || strings.Contains("launch web "+prefix, v) || strings.Contains(" --secret K="+commands.Masked, v) {
+			return
+		}
+		if strings.Contains(out, v) {
+			t.Fatalf("MaskCommand(%q) = %q; still holds %q", text, out, v)
+		}
+	})
 }
