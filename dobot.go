@@ -13,6 +13,10 @@ import (
 // ErrNotFound is returned by the store when a looked-up record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrLastAdmin is returned by the store for a role change that would leave
+// nobody an admin: then nobody could grant roles again without a restart.
+var ErrLastAdmin = errors.New("would leave no admin")
+
 // Role is a person's permission level. Higher roles include everything the
 // lower ones may do, so roles compare with < and >=.
 type Role int
@@ -63,10 +67,13 @@ type App struct {
 	ResourceID string // DigitalOcean id: app UUID or droplet id
 	Region     string
 	Image      string // image reference as the user typed it
-	Owner      string // Slack user id of the launcher
-	Channel    string // channel of the launch message
-	ThreadTS   string // ts of the launch message; replies go in its thread
-	CreatedAt  time.Time
+	// ImageDigest is the digest Image's tag resolved to at launch or
+	// redeploy ("sha256:…"), or "" when the registry did not answer.
+	ImageDigest string
+	Owner       string // Slack user id of the launcher
+	Channel     string // channel of the launch message
+	ThreadTS    string // ts of the launch message; replies go in its thread
+	CreatedAt   time.Time
 
 	Size         string    // instance or droplet size slug
 	Instances    int       // App Platform instance count; 0 means one
@@ -124,10 +131,27 @@ type Operation struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	ExpiresAt     time.Time // approval deadline; zero when no approval is needed
+	// Lock is what the operation holds while unfinished: AppLock(App) when
+	// empty, or another namespace such as RegistryLock, so that an app and
+	// the registry can never be confused.
+	Lock string
 }
 
-// AuditEntry is one append-only audit row. Hash covers every other field and
-// PrevHash, so editing any row breaks the chain from that row on.
+// RegistryLock is the lock of every registry operation: an account has one
+// registry, so creating, deleting and collecting garbage take turns.
+const RegistryLock = "registry:account"
+
+// AppLock is the lock of an operation on the app or droplet called name.
+func AppLock(name string) string {
+	if name == "" {
+		return ""
+	}
+	return "app:" + name
+}
+
+// AuditEntry is one append-only audit row. Hash is keyed with the audit key
+// and covers ID, every other field and PrevHash, so editing any row breaks
+// the chain from that row on, and only the key's holder can rebuild it.
 type AuditEntry struct {
 	ID          int64
 	Time        time.Time
@@ -143,6 +167,17 @@ type AuditEntry struct {
 	Details     string // ids DigitalOcean returned and other facts, as text
 	PrevHash    string
 	Hash        string
+}
+
+// AuditRefHashLen is how many hex digits of a row's hash its reference
+// shows. The hash is keyed, so without the key even a short prefix cannot be
+// matched by a forged row.
+const AuditRefHashLen = 8
+
+// Ref is how the audit channel names the row: its id and a prefix of its
+// hash ("#1234 · 3f9a1c2b"), a checkpoint `bot audit verify --head` takes.
+func (e AuditEntry) Ref() string {
+	return fmt.Sprintf("#%d · %.*s", e.ID, AuditRefHashLen, e.Hash)
 }
 
 // AuditFilter selects audit rows. Zero fields match everything.

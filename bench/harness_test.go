@@ -26,6 +26,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"dobot/internal/dotest"
+	"dobot/internal/regtest"
 	"dobot/internal/slacktest"
 )
 
@@ -89,12 +90,18 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		r.dbPath = filepath.Join(t.TempDir(), "dobot.db")
 	}
 	r.do = dotest.New(t, dotest.Options{Token: doToken, PhaseDelay: o.phaseDelay})
+	reg, err := regtest.Start(regtest.Options{DOToken: doToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.Close)
 	r.env = append([]string{
 		"SLACK_BOT_TOKEN=" + botToken,
 		"SLACK_APP_TOKEN=" + appToken,
 		"DO_API_TOKEN=" + doToken,
 		"SLACK_API_URL=" + r.slack.APIURL(),
 		"DO_API_URL=" + r.do.URL(),
+		"BOT_REGISTRY_MIRRORS=" + reg.Mirrors(),
 		"BOT_DB=" + r.dbPath,
 		"BOT_ADMINS=" + admin,
 	}, o.env...)

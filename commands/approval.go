@@ -184,45 +184,35 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 	}
 
 	to := dobot.OpCanceled
+	entry.Decision, entry.Outcome = "denied", "canceled"
 	if d.approve {
 		to = dobot.OpRunning
+		entry.Decision, entry.Outcome = "approved", "running"
 	}
-	decided, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, to, func(o *dobot.Operation) {
+	entry.Error = d.reason
+	// The decision and its audit row commit together: an action never runs,
+	// and a request never ends, without the decision on record.
+	decided, ok, stored, err := b.store.Decide(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, to, func(o *dobot.Operation) {
 		o.Decider, o.DecidedAt = d.who.UserID, b.now()
 		if !d.approve {
 			o.Error = d.reason
 			scrubSecrets(o) // denied: it will never be sent
 		}
-	})
+	}, func(dobot.Operation) dobot.AuditEntry { return entry })
 	if err != nil {
 		return fmt.Errorf("decide request %d: %w", op.ID, err)
 	}
 	if !ok {
 		return refuse("Request #%d is no longer waiting: %s.", op.ID, Markup(stateText(decided)))
 	}
-	entry.Decision, entry.Outcome = "denied", "canceled"
-	if d.approve {
-		entry.Decision, entry.Outcome = "approved", "running"
-	}
-	entry.Error = d.reason
-	if err := b.record(ctx, entry); err != nil {
-		// The decision must be on record before it takes effect: undo it.
-		if _, _, uerr := b.store.Transition(ctx, op.ID, []dobot.OpState{to}, dobot.OpAwaitingApproval, func(o *dobot.Operation) {
-			o.Decider, o.DecidedAt, o.Error, o.Args = "", time.Time{}, "", op.Args
-		}); uerr != nil {
-			b.log.Error("undo unaudited decision", "request", op.ID, "err", uerr)
-		}
-		return err
-	}
+	b.mirror(stored)
 
 	rep := b.reporterFor(decided)
-	exec := executors[decided.Action]
+	b.showDecision(ctx, decided, rep)
 	if d.approve {
-		rep.update(ctx, exec.head(decided))
 		rep.reply(ctx, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> approved request #%d. Starting: %s %s for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)))
-		b.runExecutor(d.who.Ref, exec, decided, rep)
+		b.runExecutor(d.who.Ref, executors[decided.Action], decided, rep)
 	} else {
-		rep.update(ctx, approvalCard(decided, nil, false))
 		text := fmt.Sprintf(":no_entry: <@%s> denied request #%d (%s %s) for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)
 		if d.reason != "" {
 			text += " Reason: " + Escape(d.reason)
@@ -300,9 +290,13 @@ func (b *Bot) expireLoop(ctx context.Context) {
 
 // expire ends a request that waited too long, once.
 func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
-	expired, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpExpired, func(o *dobot.Operation) {
+	expired, ok, stored, err := b.store.Decide(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpExpired, func(o *dobot.Operation) {
 		o.Error = "no decision before " + o.ExpiresAt.UTC().Format(timeFormat)
 		scrubSecrets(o) // expired: it will never be sent
+	}, func(o dobot.Operation) dobot.AuditEntry {
+		return dobot.AuditEntry{UserID: o.Requester, UserName: o.RequesterName, Channel: o.Channel,
+			CommandText: o.CommandText, Action: "approval.expired", Target: o.App, Decision: "expired", Outcome: "expired",
+			Details: fmt.Sprintf("request=%d action=%s", o.ID, o.Action)}
 	})
 	if err != nil || !ok {
 		if err != nil {
@@ -310,12 +304,59 @@ func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
 		}
 		return
 	}
-	b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
-		CommandText: op.CommandText, Action: "approval.expired", Target: op.App, Decision: "expired", Outcome: "expired",
-		Details: fmt.Sprintf("request=%d action=%s", op.ID, op.Action)})
+	b.mirror(stored)
 	rep := b.reporterFor(expired)
-	rep.update(ctx, approvalCard(expired, nil, false))
+	b.showDecision(ctx, expired, rep)
 	rep.final(ctx, infoMessage(fmt.Sprintf(":hourglass: Request #%d (%s %s) expired without a decision, so nothing was done. <@%s>, ask again if it is still needed.", op.ID, op.Action, op.App, op.Requester)))
+}
+
+// showDecision updates a decided request's card: the action's own head
+// once approved, the decision without buttons otherwise. Only when the
+// update went through is the card marked shown; until then a restart
+// updates it again (see showPendingCards).
+func (b *Bot) showDecision(ctx context.Context, op dobot.Operation, rep *reporter) {
+	m := approvalCard(op, nil, false)
+	if exec := executors[op.Action]; exec != nil && op.Decider != "" && op.State != dobot.OpCanceled && op.State != dobot.OpExpired {
+		m = exec.head(op)
+	}
+	if rep.ts == "" {
+		// Answered through the response_url: there is no card to update.
+		if err := b.store.CardShown(ctx, op.ID); err != nil {
+			b.log.Warn("record card shown", "request", op.ID, "err", err)
+		}
+		return
+	}
+	if err := rep.chat.Update(ctx, rep.channel, rep.ts, m); err != nil {
+		rep.log.Warn("update decided card", "err", err)
+		return
+	}
+	if err := b.store.CardShown(ctx, op.ID); err != nil {
+		b.log.Warn("record card shown", "request", op.ID, "err", err)
+	}
+}
+
+// showPendingCards updates the cards of requests decided just before the
+// bot stopped, so none keeps its buttons after its decision.
+func (b *Bot) showPendingCards(ctx context.Context) error {
+	ops, err := b.store.PendingCards(ctx)
+	if err != nil {
+		return err
+	}
+	for _, op := range ops {
+		if op.MessageTS == "" {
+			_ = b.store.CardShown(ctx, op.ID) // no card to update
+			continue
+		}
+		if op.Decider != "" && op.State != dobot.OpCanceled && op.State != dobot.OpExpired && op.State != dobot.OpRunning {
+			// Approved and already run to its end: the executor's own
+			// updates replaced the card.
+			_ = b.store.CardShown(ctx, op.ID)
+			continue
+		}
+		b.log.Info("updating the card of a request decided before the restart", "request", op.ID, "state", op.State)
+		b.showDecision(ctx, op, b.reporterFor(op))
+	}
+	return nil
 }
 
 // requestIDArgs name a request, with an optional reason.

@@ -163,6 +163,14 @@ func auditLine(e dobot.AuditEntry) string {
 	return sb.String()
 }
 
+// auditMirrorLine is a row as the audit channel shows it, led by the row's
+// id and hash prefix ("#1234 · 3f9a1c2b"): the channel then holds a copy of
+// the chain outside the database, and `bot audit verify --head` checks the
+// database against its latest line.
+func auditMirrorLine(e dobot.AuditEntry) string {
+	return "`" + e.Ref() + "` " + mirrorLine(e)
+}
+
 // mirrorLine is the audit channel's line for a row. A refused command
 // shows only who tried which command: its text and error may be anything
 // a person with no role typed, and never reach the channel verbatim.

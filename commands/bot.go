@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -29,6 +30,24 @@ type Config struct {
 	OpTimeout      time.Duration // limit for watching one operation
 	ApprovalTTL    time.Duration // how long a request waits for a decision
 	AuditChannel   string        // channel id mirroring every change and decision, or ""
+	MaxTTL         time.Duration // BOT_MAX_TTL: the longest an expiring app may live, from launch
+	// LiveLogWindow is the longest `/do logs` reads a live log stream,
+	// which never ends by itself; default 5s.
+	LiveLogWindow time.Duration
+	// DropletImage is DO_DROPLET_IMAGE: the image slug droplets are created
+	// from, or "" to pick DigitalOcean's Docker image (see dropletimage.go).
+	DropletImage string
+}
+
+// defaultMaxTTL is BOT_MAX_TTL when it is not set.
+const defaultMaxTTL = 30 * dobot.Day
+
+// maxTTL is the cap on an expiring app's lifetime, defaulted when unset.
+func (c Config) maxTTL() time.Duration {
+	if c.MaxTTL <= 0 {
+		return defaultMaxTTL
+	}
+	return c.MaxTTL
 }
 
 // Cloud is DigitalOcean as the commands use it: godo's own narrow service
@@ -40,7 +59,11 @@ type Cloud struct {
 	DropletActions godo.DropletActionsService
 	Sizes          godo.SizesService
 	Registry       godo.RegistryService
-	Raw            *godo.Client
+	// Registries is the multi-registry API (/v2/registries), which works
+	// on accounts with one registry or several.
+	Registries godo.RegistriesService
+	Images     godo.ImagesService
+	Raw        *godo.Client
 	// DropletCreates, when set, creates droplets without the client's
 	// automatic retries: droplet names are not unique, so a create retried
 	// after a lost answer could make a second droplet. The bot looks for
@@ -50,7 +73,8 @@ type Cloud struct {
 
 // CloudOf takes the services from a godo client.
 func CloudOf(c *godo.Client) Cloud {
-	return Cloud{Apps: c.Apps, Droplets: c.Droplets, DropletActions: c.DropletActions, Sizes: c.Sizes, Registry: c.Registry, Raw: c}
+	return Cloud{Apps: c.Apps, Droplets: c.Droplets, DropletActions: c.DropletActions, Sizes: c.Sizes, Registry: c.Registry,
+		Registries: c.Registries, Images: c.Images, Raw: c}
 }
 
 // Observer counts what the bot does, for metrics. All methods must be safe
@@ -63,13 +87,20 @@ type Observer interface {
 
 // Deps are the collaborators a Bot talks to.
 type Deps struct {
-	Store    Store
-	Cloud    Cloud
-	Chat     Chat
+	Store Store
+	Cloud Cloud
+	Chat  Chat
+	// Images checks images before launch and redeploy --image; nil skips
+	// the check (port 8080, no digest).
+	Images   Images
 	Observer Observer
 	Watcher  *watch.Watcher
 	Log      *slog.Logger
 	Now      func() time.Time
+	// HTTP fetches what is not DigitalOcean's API: log files and live log
+	// streams. Default: a client with a 30s timeout, never
+	// http.DefaultClient.
+	HTTP *http.Client
 }
 
 // Bot runs commands. It is safe for concurrent use.
@@ -80,10 +111,12 @@ type Bot struct {
 	apps    godo.AppsService
 	cloud   Cloud
 	chat    Chat
+	images  Images
 	observe Observer
 	watcher *watch.Watcher
 	log     *slog.Logger
 	now     func() time.Time
+	http    *http.Client
 
 	prices priceList
 	vault  *vault // seals secret values while they wait in the store
@@ -105,6 +138,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if cfg.ApprovalTTL == 0 {
 		cfg.ApprovalTTL = time.Hour
 	}
+	cfg.MaxTTL = cfg.maxTTL()
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -114,8 +148,14 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if d.Observer == nil {
 		d.Observer = noObserver{}
 	}
-	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, observe: d.Observer, watcher: d.Watcher,
-		log: d.Log.With("component", "commands"), now: d.Now, life: context.Background()}
+	if d.HTTP == nil {
+		d.HTTP = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.LiveLogWindow <= 0 {
+		cfg.LiveLogWindow = 5 * time.Second
+	}
+	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
+		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP, life: context.Background()}
 	v, err := newVault()
 	if err != nil {
 		return nil, err
@@ -226,7 +266,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
 		return
 	}
-	if role < need {
+	if role < need && (cmd.Own == nil || !cmd.Own(ctx, b, req.UserID, args)) {
 		entry.Decision, entry.Outcome = "refused", "not permitted"
 		entry.Error = fmt.Sprintf("needs %s, has %s", need, role)
 		b.audit(ctx, log, entry)
@@ -311,14 +351,21 @@ func (b *Bot) record(ctx context.Context, e dobot.AuditEntry) error {
 	if err != nil {
 		return fmt.Errorf("append audit row %s: %w", e.Action, err)
 	}
+	b.mirror(stored)
+	return nil
+}
+
+// mirror copies a stored audit row to the audit channel, when one is set
+// and the row is a change or decision. Rows written by the store together
+// with the change they record come here directly.
+func (b *Bot) mirror(stored dobot.AuditEntry) {
 	if b.cfg.AuditChannel != "" && auditWorthMirroring(stored) {
 		b.background("audit-mirror", func(ctx context.Context) {
-			if _, err := b.chat.Post(ctx, b.cfg.AuditChannel, Message{Text: mirrorLine(stored)}); err != nil {
+			if _, err := b.chat.Post(ctx, b.cfg.AuditChannel, Message{Text: auditMirrorLine(stored)}); err != nil {
 				b.log.Warn("mirror audit row", "id", stored.ID, "err", err)
 			}
 		})
 	}
-	return nil
 }
 
 type noObserver struct{}

@@ -14,12 +14,26 @@ import (
 var cancelCommand = &Command{
 	Name:        "cancel",
 	Usage:       "cancel ID",
-	Description: "Withdraw a request waiting for approval, or cancel a launch whose deployment is running. The requester or an admin may.",
+	Description: "Withdraw a request waiting for approval, or cancel a launch whose deployment is running. The requester or an admin may; a requester may always withdraw their own waiting request, even after losing their role.",
 	Examples:    []string{"cancel 12"},
 	MinRole:     dobot.RoleViewer,
+	Own:         ownsWaitingRequest,
 	Mutating:    true,
 	Parse:       parseRequestID("cancel", false),
 	Run:         runCancel,
+}
+
+// ownsWaitingRequest reports whether userID asked for the request that args
+// name and it still waits for a decision: withdrawing it only takes back
+// what they asked for, so it needs no role.
+func ownsWaitingRequest(ctx context.Context, b *Bot, userID string, args any) bool {
+	a, ok := args.(requestIDArgs)
+	if !ok {
+		return false
+	}
+	op, err := b.store.Operation(ctx, a.id)
+	return err == nil && op.Requester == userID &&
+		(op.State == dobot.OpAwaitingApproval || op.State == dobot.OpRequested)
 }
 
 func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
@@ -34,14 +48,27 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 	if op.Requester != inv.Req.UserID && inv.Role < dobot.RoleAdmin {
 		return userErrorf("Only <@%s>, who asked for #%d, or an admin may cancel it.", op.Requester, op.ID)
 	}
+	if op.State != dobot.OpAwaitingApproval && inv.Role < dobot.RoleViewer {
+		// Let in only to withdraw (see ownsWaitingRequest), and the
+		// request was decided meanwhile.
+		return userErrorf("#%d is no longer waiting: %s.", op.ID, stateText(op))
+	}
 	switch op.State {
 	case dobot.OpAwaitingApproval:
-		canceled, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpCanceled, func(o *dobot.Operation) {
+		canceled, ok, stored, err := b.store.Decide(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpCanceled, func(o *dobot.Operation) {
 			o.Decider, o.DecidedAt = inv.Req.UserID, b.now()
 			scrubSecrets(o) // withdrawn: it will never be sent
 			if inv.Req.UserID != o.Requester {
 				o.Error = "canceled by an admin"
 			}
+		}, func(o dobot.Operation) dobot.AuditEntry {
+			decision := "withdrawn"
+			if inv.Req.UserID != o.Requester {
+				decision = "canceled"
+			}
+			return dobot.AuditEntry{UserID: inv.Req.UserID, UserName: inv.Req.UserName, Channel: inv.Req.ChannelID,
+				CommandText: commandText(inv.Req), Action: "approval." + decision, Target: o.App, Decision: decision, Outcome: "canceled",
+				Details: fmt.Sprintf("request=%d action=%s", o.ID, o.Action)}
 		})
 		if err != nil {
 			return fmt.Errorf("cancel request %d: %w", op.ID, err)
@@ -49,8 +76,9 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 		if !ok {
 			return userErrorf("#%d is no longer waiting: %s.", op.ID, Markup(stateText(canceled)))
 		}
+		b.mirror(stored)
 		rep := b.reporterFor(canceled)
-		rep.update(ctx, approvalCard(canceled, nil, false))
+		b.showDecision(ctx, canceled, rep)
 		rep.final(ctx, infoMessage(fmt.Sprintf(":no_entry: <@%s> canceled request #%d (%s %s). Nothing was done.", inv.Req.UserID, op.ID, op.Action, op.App)))
 		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Canceled request #%d.", op.ID)))
 		return nil

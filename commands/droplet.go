@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,12 +16,18 @@ import (
 	"dobot"
 )
 
-// Droplet launches run the container on DigitalOcean's Docker image.
+// Droplet launches run the container on a droplet with Docker.
 const (
-	dropletImage       = "docker-20-04"
 	defaultDropletSize = "s-1vcpu-1gb"
 	ActionDroplet      = "droplet"
 	tagManaged         = "dobot"
+	// dropletDefaultPort is the container port a droplet maps when neither
+	// --port nor the image's pre-flight check gave one: App Platform's
+	// default, which it also sends as PORT.
+	dropletDefaultPort = 8080
+	// docrCredentialLife is how long the read-only registry credentials in
+	// a droplet's user data work: long enough to boot and pull.
+	docrCredentialLife = 3600
 )
 
 var dropletRegionPattern = regexpMust(`^[a-z]{3}[0-9]$`)
@@ -34,25 +41,72 @@ func init() {
 // be found again if the store is lost.
 func ownerTag(user string) string { return "dobot-owner-" + strings.ToLower(user) }
 
+// envFilePath is where a droplet keeps its container's environment: a
+// root-only file, so that values never appear on a command line (where ps
+// and /proc/*/cmdline show them to every user) or in cloud-init's logs of
+// runcmd.
+func envFilePath(name string) string { return "/etc/dobot/" + name + ".env" }
+
+// dockerConfigPath is where docker reads registry credentials as root.
+const dockerConfigPath = "/root/.docker/config.json"
+
 // cloudInit is the user data that runs the container once Docker is up.
+// Files go through write_files, base64-encoded and mode 0600 owned by root;
 // runcmd's list form runs docker without a shell, so values need no
-// quoting.
-func cloudInit(args LaunchArgs) string {
+// quoting. dockerConfig, when not nil, is a Docker config.json with
+// short-lived read-only credentials for DigitalOcean's registry: it is
+// written for the pull and removed once the container has been started.
+func cloudInit(args LaunchArgs, dockerConfig []byte) string {
 	port := args.Port
 	if port == 0 {
-		port = 80
+		port = dropletDefaultPort
+	}
+	var b strings.Builder
+	b.WriteString("#cloud-config\n# written by dobot\n")
+	type file struct {
+		path    string
+		content []byte
+	}
+	var files []file
+	if len(args.Env) > 0 {
+		var env strings.Builder
+		for _, kv := range args.Env {
+			env.WriteString(kv[0] + "=" + kv[1] + "\n")
+		}
+		files = append(files, file{envFilePath(args.Name), []byte(env.String())})
+	}
+	if dockerConfig != nil {
+		files = append(files, file{dockerConfigPath, dockerConfig})
+	}
+	if len(files) > 0 {
+		b.WriteString("write_files:\n")
+		for _, f := range files {
+			fmt.Fprintf(&b, "  - path: %s\n    owner: root:root\n    permissions: '0600'\n    encoding: b64\n    content: %s\n",
+				f.path, base64.StdEncoding.EncodeToString(f.content))
+		}
 	}
 	cmd := []string{"docker", "run", "-d", "--restart", "unless-stopped", "--name", args.Name, "-p", fmt.Sprintf("80:%d", port)}
-	for _, kv := range args.Env {
-		cmd = append(cmd, "-e", kv[0]+"="+kv[1])
+	if len(args.Env) > 0 {
+		cmd = append(cmd, "--env-file", envFilePath(args.Name))
 	}
 	cmd = append(cmd, args.Ref.String())
 	raw, _ := json.Marshal(cmd) // a JSON array is a YAML flow sequence
-	return "#cloud-config\n# written by dobot\nruncmd:\n  - " + string(raw) + "\n"
+	b.WriteString("runcmd:\n  - " + string(raw) + "\n")
+	if dockerConfig != nil {
+		rm, _ := json.Marshal([]string{"rm", "-f", dockerConfigPath})
+		b.WriteString("  - " + string(rm) + "\n")
+	}
+	return b.String()
 }
 
-// prepareDropletLaunch prices and checks a --droplet launch.
+// prepareDropletLaunch prices and checks a --droplet launch, and picks the
+// droplet's image.
 func (b *Bot) prepareDropletLaunch(ctx context.Context, args *LaunchArgs) error {
+	for _, kv := range args.Env {
+		if strings.ContainsAny(kv[1], "\r\n") {
+			return userErrorf("--env %s has a line break in its value; a droplet's environment file holds one line per variable. Nothing was created.", kv[0])
+		}
+	}
 	if args.Size == "" {
 		args.Size = defaultDropletSize
 	}
@@ -61,6 +115,15 @@ func (b *Bot) prepareDropletLaunch(ctx context.Context, args *LaunchArgs) error 
 		return err
 	}
 	args.MonthlyCents = cost
+	slug, note, err := b.dropletImage(ctx)
+	if err != nil {
+		return err
+	}
+	args.DropletImage = slug
+	args.Notes = append(args.Notes, note)
+	if args.Ref.Host == hostDOCR {
+		args.Notes = append(args.Notes, "the droplet pulls the image with read-only registry credentials that expire within the hour; they are kept only in its user data")
+	}
 	return nil
 }
 
@@ -84,11 +147,9 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 			return
 		}
 		scrubSecrets(&op) // the droplet has its user data; keep no secret
-		if err := b.store.UpdateOperation(ctx, op); err != nil {
-			b.log.Error("record droplet id", "op", op.ID, "err", err)
-		}
-		if err := b.store.PutApp(ctx, args.managedDroplet(&op, b.now())); err != nil {
-			b.log.Error("record droplet", "op", op.ID, "err", err)
+		if err := b.store.RecordCreation(ctx, op, args.managedDroplet(&op, b.now())); err != nil {
+			b.reportNotRecorded(ctx, op, &notRecordedError{kind: "droplet", name: args.Name, id: op.ResourceID, err: err}, rep)
+			return
 		}
 		rep.note(ctx, infoMessage(fmt.Sprintf(":hammer_and_wrench: Created droplet %s (id `%s`). Waiting for it to boot.", args.Name, op.ResourceID)))
 	}
@@ -108,13 +169,17 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 			last = d.Status
 			ip, _ := d.PublicIPv4()
 			st := launchState{Phase: dropletPhase(d.Status), URL: dropletURL(ip)}
-			rep.update(ctx, launchCard(op, args, st))
-			if d.Status == "active" && ip != "" {
+			up := d.Status == "active" && ip != ""
+			if up {
+				// Finished before the card says so: see followDeployment.
 				b.finish(ctx, &op, dobot.OpSucceeded, "")
+			}
+			rep.update(ctx, launchCard(op, args, st))
+			if up {
 				b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
 					CommandText: op.CommandText, Action: "do.droplet_active", Target: args.Name, Decision: "allowed", Outcome: "live",
 					Details: fmt.Sprintf("droplet_id=%d ip=%s", d.ID, ip)})
-				rep.final(ctx, infoMessage(fmt.Sprintf(":white_check_mark: %s is up on droplet `%d` at %s (public IP %s). The container starts once Docker has pulled %s.", args.Name, d.ID, dropletURL(ip), ip, args.Image)))
+				rep.final(ctx, infoMessage(fmt.Sprintf(":white_check_mark: %s: droplet active, container start not checked. Droplet `%d` is up at %s (public IP %s); the container starts once Docker has pulled %s, and the bot does not check that it did.", args.Name, d.ID, dropletURL(ip), ip, args.Image)))
 				return
 			}
 			rep.reply(ctx, infoMessage(phaseName(st.Phase)))
@@ -132,7 +197,9 @@ func dropletPhase(status string) string {
 	case "new":
 		return "DROPLET_NEW"
 	case "active":
-		return "ACTIVE"
+		// The droplet runs; whether the container started, the API
+		// cannot tell.
+		return "DROPLET_ACTIVE"
 	case "off":
 		return "DROPLET_OFF"
 	}
@@ -149,6 +216,7 @@ func dropletURL(ip string) string {
 func init() {
 	phaseNames["DROPLET_NEW"] = ":hourglass_flowing_sand: Booting the droplet"
 	phaseNames["DROPLET_OFF"] = ":black_circle: Powered off"
+	phaseNames["DROPLET_ACTIVE"] = ":white_check_mark: droplet active, container start not checked"
 }
 
 // createDroplet sends the create and records the id before anything else.
@@ -157,10 +225,27 @@ func (b *Bot) createDroplet(ctx context.Context, op *dobot.Operation, args Launc
 	if err != nil {
 		return err
 	}
+	var dockerConfig []byte
+	if args.Ref.Host == hostDOCR {
+		// Fresh, read-only and short-lived: these credentials go only into
+		// the droplet's user data, never into the store, a log or a
+		// message.
+		life := docrCredentialLife
+		creds, _, err := b.cloud.Registry.DockerCredentials(ctx, &godo.RegistryDockerCredentialsRequest{ReadWrite: false, ExpirySeconds: &life})
+		if err != nil {
+			return userErrorf("could not get read-only credentials for registry.digitalocean.com to pull %s (%s); no droplet was created. The token needs the registry:read scope.",
+				args.Image, describeError(err, fmt.Sprintf("op-%d", op.ID)))
+		}
+		dockerConfig = creds.DockerConfigJSON
+	}
+	image := args.DropletImage
+	if image == "" {
+		image = preferredDropletImage // an operation stored before images were chosen
+	}
 	req := &godo.DropletCreateRequest{
 		Name: args.Name, Region: args.DropletRegion, Size: args.Size,
-		Image:      godo.DropletCreateImage{Slug: dropletImage},
-		UserData:   cloudInit(args),
+		Image:      godo.DropletCreateImage{Slug: image},
+		UserData:   cloudInit(args, dockerConfig),
 		Tags:       []string{tagManaged, ownerTag(op.Requester)},
 		SSHKeys:    []godo.DropletCreateSSHKey{}, // godo sends null for nil, which the API rejects
 		Monitoring: true,

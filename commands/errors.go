@@ -52,6 +52,16 @@ func describeDOError(de *godo.ErrorResponse) string {
 		msg = http.StatusText(status)
 	}
 	s := fmt.Sprintf("DigitalOcean said: %s", msg)
+	switch status {
+	case http.StatusPreconditionFailed:
+		// The documented 412 of the single-registry routes on an account
+		// with several registries.
+		msg = "this call works only on an account with one container registry, and this one has several; name the registry (`/do registry` lists them)"
+		s = fmt.Sprintf("DigitalOcean refused: %s", msg)
+	case http.StatusForbidden:
+		msg = "DO_API_TOKEN lacks a scope this needs (" + msg + "); give the token the custom scopes the README lists"
+		s = fmt.Sprintf("DigitalOcean refused: %s", msg)
+	}
 	if status != 0 {
 		s += fmt.Sprintf(" (HTTP %d", status)
 		if de.RequestID != "" {

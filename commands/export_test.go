@@ -31,6 +31,8 @@ var (
 	ErrorMessage      = errorMessage
 	RegistryHead      = registryHead
 	DropletActionHead = dropletActionHead
+	AppNameMatching   = appNameMatching
+	ValidAppGlob      = checkAppGlob
 )
 
 // Test-only views of the builders that put user and DigitalOcean text in
@@ -53,3 +55,7 @@ func DOErrorText(msg, requestID string) string {
 
 // Link is link, for tests.
 var Link = link
+
+// DescribeError is describeError, for tests of how DigitalOcean's documented
+// answers read.
+var DescribeError = describeError

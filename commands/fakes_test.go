@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,7 +15,9 @@ import (
 
 	"dobot"
 	"dobot/commands"
+	"dobot/imagecheck"
 	"dobot/internal/dotest"
+	"dobot/internal/regtest"
 	"dobot/store"
 	"dobot/watch"
 )
@@ -83,32 +86,63 @@ func (c *recordingChat) lastEphemeral(user string) string {
 	return ""
 }
 
+var (
+	registryOnce sync.Once
+	registry     *regtest.Server
+	registryErr  error
+)
+
+// testRegistry is one test registry for the whole package: the harnesses
+// only read it, and filling one costs more than most tests.
+func testRegistry(t *testing.T) *regtest.Server {
+	t.Helper()
+	registryOnce.Do(func() { registry, registryErr = regtest.Start(regtest.Options{DOToken: "tok"}) })
+	if registryErr != nil {
+		t.Fatal(registryErr)
+	}
+	return registry
+}
+
 // harness is a Bot over a real SQLite file and the DigitalOcean test server.
 type harness struct {
-	bot     *commands.Bot
-	db      *store.DB
-	do      *dotest.Server
-	chat    *recordingChat
+	bot  *commands.Bot
+	db   *store.DB
+	do   *dotest.Server
+	chat *recordingChat
+	// client talks to the test server directly, as someone outside the bot.
+	client *godo.Client
+	dbPath string
+	// cloud and watcher are the bot's, for a second bot over the same
+	// database (a restart).
 	cloud   commands.Cloud
 	watcher *watch.Watcher
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, commands.Config{Region: "nyc3"}, dotest.Options{Token: "tok", PhaseDelay: 50 * time.Millisecond}, nil)
+}
+
+// newHarnessWith is newHarness with the bot's settings, the test server's
+// options (Token must be set) and the HTTP client for log files.
+func newHarnessWith(t *testing.T, cfg commands.Config, opts dotest.Options, httpClient *http.Client) *harness {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
+	dbPath := filepath.Join(t.TempDir(), "bot.db")
+	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := dotest.New(t, dotest.Options{Token: "tok", PhaseDelay: 50 * time.Millisecond})
-	client, err := godo.New(oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"})), godo.SetBaseURL(srv.URL()))
+	srv := dotest.New(t, opts)
+	client, err := godo.New(oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: opts.Token})), godo.SetBaseURL(srv.URL()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := watch.New(client.Apps, nil, watch.Fixed(20*time.Millisecond))
 	go w.Run(ctx)
 	chat := &recordingChat{}
-	bot, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: db, Cloud: commands.CloudOf(client), Chat: chat, Watcher: w})
+	images := &imagecheck.Checker{Mirrors: regtest.ParseMirrors(testRegistry(t).Mirrors()), DOToken: "tok"}
+	bot, err := commands.New(cfg, commands.Deps{Store: db, Cloud: commands.CloudOf(client), Chat: chat, Images: images, Watcher: w, HTTP: httpClient})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +154,7 @@ func newHarness(t *testing.T) *harness {
 		bot.Wait()
 		db.Close()
 	})
-	return &harness{bot: bot, db: db, do: srv, chat: chat, cloud: commands.CloudOf(client), watcher: w}
+	return &harness{bot: bot, db: db, do: srv, chat: chat, client: client, dbPath: dbPath, cloud: commands.CloudOf(client), watcher: w}
 }
 
 // run runs one command as user and returns the private answer, if any.

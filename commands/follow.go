@@ -85,6 +85,19 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 				b.log.Error("record deployment id", "op", op.ID, "err", err)
 			}
 		}
+		if st.final() {
+			// The operation is finished in the store before anyone sees the
+			// outcome, on the card or in the thread, so a command typed the
+			// instant "is live" appears never finds the app busy.
+			switch godo.DeploymentPhase(st.Phase) {
+			case godo.DeploymentPhase_Active:
+				b.endDeployment(ctx, &op, name, dobot.OpSucceeded, "")
+			case godo.DeploymentPhase_Canceled:
+				b.endDeployment(ctx, &op, name, dobot.OpCanceled, st.Failure)
+			default:
+				b.endDeployment(ctx, &op, name, dobot.OpFailed, st.Failure)
+			}
+		}
 		switch {
 		case st.Phase != last.Phase && waiting(st.Phase):
 			rep.reply(ctx, infoMessage(phaseLine(st)))
@@ -102,17 +115,12 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 		if !st.final() {
 			continue
 		}
-		// The operation is finished in the store before the person hears
-		// the outcome, so a follow-up command never finds the app busy.
 		switch godo.DeploymentPhase(st.Phase) {
 		case godo.DeploymentPhase_Active:
-			b.endDeployment(ctx, &op, name, dobot.OpSucceeded, "")
 			rep.final(ctx, Message{Text: fmt.Sprintf(":white_check_mark: %s is live at %s", name, Escape(orPending(st.URL)))})
 		case godo.DeploymentPhase_Canceled:
-			b.endDeployment(ctx, &op, name, dobot.OpCanceled, st.Failure)
 			rep.final(ctx, infoMessage(fmt.Sprintf(":no_entry_sign: The deployment of %s was canceled. The app stays; `/do teardown %s` removes it.", name, name)))
 		default:
-			b.endDeployment(ctx, &op, name, dobot.OpFailed, st.Failure)
 			rep.final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", name, st.Failure)))
 			b.attachFailureLogs(ctx, op, st, rep)
 		}
@@ -281,14 +289,23 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		title = fmt.Sprintf(":white_check_mark: %s is live", args.Name)
 	case st.final():
 		title = fmt.Sprintf(":x: %s failed", args.Name)
+	case st.Phase == "DROPLET_ACTIVE":
+		title = fmt.Sprintf(":white_check_mark: %s: droplet active, container start not checked", args.Name)
 	}
 	region, kind := args.Region, "App Platform"
 	if args.Droplet {
 		region, kind = args.DropletRegion, "Droplet (Docker)"
 	}
+	image := args.Image
+	if args.Check.Digest != "" {
+		image += "\n`" + args.Check.Digest + "`"
+	}
+	if p := args.Check.portText(); p != "" {
+		kind += ", port " + p
+	}
 	fields := []Field{
 		{"App", args.Name},
-		{"Image", args.Image},
+		{"Image", image},
 		{"Region", region},
 		{"Runs on", kind},
 		{"Phase", phaseName(st.Phase)},
@@ -308,6 +325,7 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	if st.DeploymentID != "" {
 		fields = append(fields, Field{"Deployment", "`" + st.DeploymentID + "`"})
 	}
+	fields = append(fields, args.noteFields()...)
 	kindOf := kindApp
 	if args.Droplet {
 		kindOf = kindDroplet
@@ -322,9 +340,14 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		Progress: st.Progress,
 		Footer:   opFooter(op),
 	}
-	if st.Failure != "" {
-		m.Body = ":x: " + st.Failure
+	var body []string
+	if args.Check.Warning != "" {
+		body = append(body, ":warning: "+args.Check.Warning)
 	}
+	if st.Failure != "" {
+		body = append(body, ":x: "+st.Failure)
+	}
+	m.Body = strings.Join(body, "\n")
 	return m
 }
 

@@ -19,7 +19,7 @@ var (
 	// appNamePattern is DigitalOcean's rule for App Platform app names.
 	appNamePattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
 	envKeyPattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	sizeSlugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+	sizeSlugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,63}$`) // sizes such as apps-s-1vcpu-0.5gb have a dot
 	regionPattern   = regexp.MustCompile(`^([a-z]{3})([0-9]?)$`)
 	// deploymentIDPattern is the UUID form of App Platform deployment ids.
 	deploymentIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -79,6 +79,14 @@ type LaunchArgs struct {
 	// MonthlyCents is the price of what the launch creates, from
 	// DigitalOcean's price list when the launch was prepared.
 	MonthlyCents int64 `json:",omitempty"`
+	// Notes are warnings and choices the cards show, such as a size being
+	// retired or the droplet image picked.
+	Notes []string `json:",omitempty"`
+	// DropletImage is the image slug the droplet is created from, chosen
+	// when the launch was prepared.
+	DropletImage string `json:",omitempty"`
+	// Check is what the pre-flight image check found; Port is set from it.
+	Check Preflight `json:",omitempty"`
 }
 
 func (a LaunchArgs) target() string { return a.Name }
@@ -87,7 +95,7 @@ var launchCommand = &Command{
 	Name:        "launch",
 	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--droplet] [--ttl DURATION] [--dry-run] [--reason TEXT]",
 	Description: "Create an App Platform app running a container image, and report its progress in a thread.",
-	Examples:    []string{"launch web --image ghcr.io/acme/web:1.2.3", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run", "launch api --image ghcr.io/acme/api:2 --secret DB_URL=postgres://…"},
+	Examples:    []string{"launch web --image ghcr.io/nginxinc/nginx-unprivileged:stable", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run", "launch api --image ghcr.io/acme/api:2 --secret DB_URL=postgres://…"},
 	Action:      ActionLaunch,
 	Parse:       parseLaunch,
 	Prepare:     prepareLaunch,
@@ -152,7 +160,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 		return nil, userErrorf("bad --size %q: use an instance size slug like apps-s-1vcpu-1gb", args.Size)
 	}
 	if *ttl != "" {
-		if args.TTL, err = parseTTL(*ttl); err != nil {
+		if args.TTL, err = parseTTL(*ttl, cfg, "--ttl"); err != nil {
 			return nil, err
 		}
 	}
@@ -161,14 +169,19 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 }
 
 // appSpec is the App Platform spec launch creates: one service running the
-// image.
+// image, pinned to its digest, with http_port always given so App Platform
+// checks the port the image listens on.
 func (a LaunchArgs) appSpec() *godo.AppSpec {
+	port := a.Port
+	if port == 0 {
+		port = appPlatformPort
+	}
 	svc := &godo.AppServiceSpec{
 		Name:             a.Name,
-		Image:            a.Ref.Spec(),
+		Image:            pinnedImage(a.Ref, a.Check.Digest),
 		InstanceSizeSlug: a.Size,
 		InstanceCount:    int64(a.Instances),
-		HTTPPort:         int64(a.Port),
+		HTTPPort:         int64(port),
 	}
 	for _, kv := range a.Env {
 		typ := godo.AppVariableType_General
@@ -192,9 +205,13 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 	if !errors.Is(err, dobot.ErrNotFound) {
 		return nil, fmt.Errorf("look up app %q: %w", args.Name, err)
 	}
-	if err := b.checkDOCRTag(ctx, args.Ref); err != nil {
+	if err := b.checkDOCRRegistry(ctx, args.Ref); err != nil {
 		return nil, err
 	}
+	if args.Check, err = b.preflight(ctx, args.Ref, args.Port); err != nil {
+		return nil, err
+	}
+	args.Port = args.Check.Port
 	if args.Droplet {
 		if args.DryRun {
 			return nil, userErrorf("--dry-run checks App Platform specs; it does not apply to --droplet launches")
@@ -202,8 +219,17 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 		if err := b.prepareDropletLaunch(ctx, &args); err != nil {
 			return nil, err
 		}
-	} else if args.MonthlyCents, err = b.appCost(ctx, args.Size, args.Instances); err != nil {
-		return nil, err
+	} else {
+		note, err := b.checkAppSize(ctx, args.Size, args.Instances)
+		if err != nil {
+			return nil, err
+		}
+		if note != "" {
+			args.Notes = append(args.Notes, note)
+		}
+		if args.MonthlyCents, err = b.appCost(ctx, args.Size, args.Instances); err != nil {
+			return nil, err
+		}
 	}
 	raw, err := json.Marshal(b.vault.sealLaunch(args))
 	if err != nil {
@@ -216,6 +242,8 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 	}
 	if args.DryRun {
 		plan.DryRun = func(ctx context.Context) (Message, error) {
+			// No credentials: proposing pulls nothing, and the answer
+			// echoes the spec.
 			return b.proposeApp(ctx, args.appSpec(), "", "launch "+args.Name)
 		}
 	}
@@ -240,13 +268,30 @@ func launchFields(args LaunchArgs) []Field {
 	if args.TTL > 0 {
 		fields = append(fields, Field{"Expires", "after " + args.TTL.String() + " (torn down automatically)"})
 	}
-	if args.Port != 0 {
+	if p := args.Check.portText(); p != "" {
+		fields = append(fields, Field{"Port", p})
+	} else if args.Port != 0 {
 		fields = append(fields, Field{"Port", fmt.Sprint(args.Port)})
+	}
+	if args.Check.Digest != "" {
+		fields = append(fields, Field{"Digest", "`" + args.Check.Digest + "`"})
+	}
+	if args.Check.Warning != "" {
+		fields = append(fields, Field{"Warning", args.Check.Warning})
 	}
 	if keys := args.envKeys(); len(keys) > 0 {
 		fields = append(fields, Field{"Environment", envKeysText(keys, args.isSecret)})
 	}
-	return fields
+	return append(fields, args.noteFields()...)
+}
+
+// noteFields are the launch's notes as card fields.
+func (a LaunchArgs) noteFields() []Field {
+	var out []Field
+	for _, n := range a.Notes {
+		out = append(out, Field{"Note", n})
+	}
+	return out
 }
 
 // envKeys are the keys of the launch's variables, in order.
@@ -310,6 +355,11 @@ func (b *Bot) executeLaunch(ctx context.Context, op dobot.Operation, args Launch
 			if ctx.Err() != nil {
 				return // shutting down: resume will reconcile by name
 			}
+			var nr *notRecordedError
+			if errors.As(err, &nr) {
+				b.reportNotRecorded(ctx, op, nr, rep)
+				return
+			}
 			msg := describeError(err, fmt.Sprintf("op-%d", op.ID))
 			b.finish(ctx, &op, dobot.OpFailed, err.Error())
 			rep.update(ctx, launchCard(op, args, launchState{Phase: "ERROR", Failure: msg}))
@@ -329,13 +379,18 @@ func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArg
 	}
 	b.markSending(ctx, op)
 	sentAt := b.now()
-	app, _, err := b.apps.Create(ctx, &godo.AppCreateRequest{Spec: args.appSpec()})
+	app, _, err := b.apps.Create(ctx, &godo.AppCreateRequest{Spec: b.credentialed(args.appSpec(), args.Ref)})
 	if isDOConflict(err) {
 		// godo retries a create that failed with a 5xx; if the first try
 		// did create the app, the retry meets its name. Take it only if it
 		// is that app: created just now, with this launch's spec.
-		if own, ferr := b.findOwnApp(ctx, op, args, sentAt.Add(-clockSkew)); ferr == nil && own != nil {
+		own, ferr := b.findOwnApp(ctx, op, args, sentAt.Add(-clockSkew))
+		if ferr == nil && own != nil {
 			return own, nil
+		}
+		var nr *notRecordedError
+		if errors.As(ferr, &nr) {
+			return nil, ferr // ours, created, but not recorded
 		}
 	}
 	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
@@ -354,19 +409,53 @@ func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArg
 	scrubSecrets(op)
 	entry.Outcome, entry.Details = "ok", fmt.Sprintf("app_id=%s deployment_id=%s", app.ID, op.DeploymentID)
 	b.audit(ctx, b.log, entry)
-	if err := b.store.UpdateOperation(ctx, *op); err != nil {
-		return nil, fmt.Errorf("record app id %s: %w", app.ID, err)
-	}
-	if err := b.store.PutApp(ctx, args.managedApp(op, app.ID, b.now())); err != nil {
-		return nil, fmt.Errorf("record app %s: %w", args.Name, err)
+	// The id on the operation and the managed app are written together:
+	// there is no moment at which the app runs but the bot does not manage it.
+	if err := b.store.RecordCreation(ctx, *op, args.managedApp(op, app.ID, createdAt(app, b.now()))); err != nil {
+		return app, &notRecordedError{kind: "app", name: args.Name, id: app.ID, err: err}
 	}
 	return app, nil
+}
+
+// createdAt is when DigitalOcean says it created app, else now. A TTL counts
+// from it, so a launch recorded late (after a restart) keeps its lifetime.
+func createdAt(app *godo.App, now time.Time) time.Time {
+	if app.CreatedAt.IsZero() || app.CreatedAt.After(now) {
+		return now
+	}
+	return app.CreatedAt.UTC().Round(0)
+}
+
+// notRecordedError is a resource DigitalOcean created that the store failed
+// to record. The resource exists: saying "could not create" would be false.
+type notRecordedError struct {
+	kind, name, id string
+	err            error
+}
+
+func (e *notRecordedError) Error() string {
+	return fmt.Sprintf("created %s %s (id %s) but could not record it: %v", e.kind, e.name, e.id, e.err)
+}
+
+func (e *notRecordedError) Unwrap() error { return e.err }
+
+// reportNotRecorded tells the person that the resource exists although the
+// bot could not record it. The operation stays unfinished in the store, as
+// it was before the create (the failed write changed nothing), so the next
+// start finds the resource by name and records it, TTL included.
+func (b *Bot) reportNotRecorded(ctx context.Context, op dobot.Operation, nr *notRecordedError, rep *reporter) {
+	ref := fmt.Sprintf("op-%d", op.ID)
+	b.log.Error("created but not recorded", "op", op.ID, "kind", nr.kind, "name", nr.name, "id", nr.id, "err", nr.err)
+	rep.final(ctx, errorMessage(fmt.Sprintf("%s was created on DigitalOcean (%s id `%s`), but the bot could not record it (ref %s). It stays busy until the bot restarts, which finds it by name and takes it over, TTL included. `/do status %s` shows it meanwhile.",
+		nr.name, nr.kind, nr.id, ref, nr.name)))
 }
 
 // firstDeployment is the deployment a freshly created or updated app is
 // working on.
 func firstDeployment(app *godo.App) *godo.Deployment {
-	for _, d := range []*godo.Deployment{app.InProgressDeployment, app.PendingDeployment, app.ActiveDeployment} {
+	// pending_deployment comes first: for a create or an update the API
+	// guarantees it is the deployment that change started.
+	for _, d := range []*godo.Deployment{app.PendingDeployment, app.InProgressDeployment, app.ActiveDeployment} {
 		if d != nil && d.ID != "" {
 			return d
 		}
@@ -391,7 +480,7 @@ const (
 
 // managedApp is the store's record of the app a launch created.
 func (a LaunchArgs) managedApp(op *dobot.Operation, id string, now time.Time) dobot.App {
-	app := dobot.App{Name: a.Name, Kind: kindApp, ResourceID: id, Region: a.Region, Image: a.Image,
+	app := dobot.App{Name: a.Name, Kind: kindApp, ResourceID: id, Region: a.Region, Image: a.Image, ImageDigest: a.Check.Digest,
 		Owner: op.Requester, Channel: op.Channel, ThreadTS: op.MessageTS, CreatedAt: now,
 		Size: a.Size, Instances: a.Instances, MonthlyCents: a.MonthlyCents}
 	if app.Size == "" {
@@ -403,11 +492,16 @@ func (a LaunchArgs) managedApp(op *dobot.Operation, id string, now time.Time) do
 	return app
 }
 
-// parseTTL reads a --ttl value: a Go duration of at least a minute.
-func parseTTL(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 10*time.Second || d > 90*24*time.Hour {
-		return 0, userErrorf("--ttl takes a duration from 10s to 2160h, like 45m, 4h or 2h30m, not %q", s)
+// parseTTL reads a --ttl value, or an extend's duration: a duration (Go's
+// syntax, or days like 4d) of at least ten seconds and at most BOT_MAX_TTL.
+// what names the value in messages.
+func parseTTL(s string, cfg Config, what string) (time.Duration, error) {
+	d, err := dobot.ParseDuration(s)
+	if err != nil || d < 10*time.Second {
+		return 0, userErrorf("%s takes a duration of at least 10s, like 45m, 4h, 2h30m or 2d, not %q", what, s)
+	}
+	if capTTL := cfg.maxTTL(); d > capTTL {
+		return 0, userErrorf("%s %s is longer than an app may live: BOT_MAX_TTL caps its lifetime at %s from its launch. Ask for %s or less.", what, s, dobot.FormatDuration(capTTL), dobot.FormatDuration(capTTL))
 	}
 	return d, nil
 }

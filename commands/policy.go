@@ -20,30 +20,38 @@ var DefaultPolicies = map[string]dobot.Policy{
 	ActionTeardown: {Action: ActionTeardown, Role: dobot.RoleDeployer, NeedsApproval: true},
 }
 
-// policyFor returns the policy for action on app: the stored policy whose
-// glob matches app with the longest (most specific) glob, else the stored
-// default for the action, else the built-in default.
+// policyFor returns the policy for action on app: the strictest of every
+// policy that applies to it, namely the action's default (stored, else built
+// in) and each stored glob that matches app, so that a rule for some apps
+// can add a requirement but never lift one. The highest role wins, and
+// approval is needed when any of them asks for it. With app empty only the
+// default applies.
 func (b *Bot) policyFor(ctx context.Context, action, app string) (dobot.Policy, error) {
 	stored, err := b.store.Policies(ctx)
 	if err != nil {
 		return dobot.Policy{}, fmt.Errorf("load policies: %w", err)
 	}
-	best, found := DefaultPolicies[action], false
+	best, ok := DefaultPolicies[action]
+	var globs []dobot.Policy
 	for _, p := range stored {
-		if p.Action != action {
-			continue
-		}
-		if p.AppGlob != "" {
-			if ok, _ := path.Match(p.AppGlob, app); !ok {
-				continue
+		switch {
+		case p.Action != action:
+		case p.AppGlob == "":
+			best, ok = p, true
+		case app != "":
+			if match, _ := path.Match(p.AppGlob, app); match {
+				globs = append(globs, p)
 			}
 		}
-		if !found || len(p.AppGlob) > len(best.AppGlob) {
-			best, found = p, true
-		}
 	}
-	if best.Action == "" {
+	if !ok {
 		return dobot.Policy{}, fmt.Errorf("no policy for action %q", action)
+	}
+	for _, p := range globs {
+		if p.Role > best.Role {
+			best.Role = p.Role
+		}
+		best.NeedsApproval = best.NeedsApproval || p.NeedsApproval
 	}
 	return best, nil
 }

@@ -21,7 +21,7 @@ type Store interface {
 	Apps(ctx context.Context) ([]dobot.App, error)
 	DeleteApp(ctx context.Context, name string) error
 	UpdateAppExpiry(ctx context.Context, name string, from, to time.Time, reminded bool) (bool, error)
-	SetAppImage(ctx context.Context, name, image string) error
+	SetAppImage(ctx context.Context, name, image, digest string) error
 
 	AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditEntry, error)
 	Audit(ctx context.Context, f dobot.AuditFilter) ([]dobot.AuditEntry, error)
@@ -30,6 +30,11 @@ type Store interface {
 	Operation(ctx context.Context, id int64) (dobot.Operation, error)
 	UpdateOperation(ctx context.Context, op dobot.Operation) error
 	Transition(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState, mutate func(*dobot.Operation)) (dobot.Operation, bool, error)
+	Decide(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState, mutate func(*dobot.Operation),
+		entry func(dobot.Operation) dobot.AuditEntry) (dobot.Operation, bool, dobot.AuditEntry, error)
+	CardShown(ctx context.Context, id int64) error
+	PendingCards(ctx context.Context) ([]dobot.Operation, error)
+	RecordCreation(ctx context.Context, op dobot.Operation, app dobot.App) error
 	UnfinishedOperations(ctx context.Context) ([]dobot.Operation, error)
 	ActiveOperation(ctx context.Context, app string) (dobot.Operation, error)
 	ExpiredApprovals(ctx context.Context, now time.Time) ([]dobot.Operation, error)

@@ -70,24 +70,65 @@ func (b *Bot) dropletSizes(ctx context.Context) ([]godo.Size, error) {
 // appCost is the monthly price in cents of instances of size slug, with a
 // user error naming the sizes there are when slug is unknown.
 func (b *Bot) appCost(ctx context.Context, slug string, instances int) (int64, error) {
-	if slug == "" {
-		slug = defaultAppSize
+	sz, err := b.appSize(ctx, slug)
+	if err != nil {
+		return 0, err
 	}
 	if instances <= 0 {
 		instances = 1
 	}
+	return cents(sz.USDPerMonth) * int64(instances), nil
+}
+
+// appSize is the instance size slug names (App Platform's default size when
+// slug is empty), with a user error naming the sizes there are when it is
+// unknown.
+func (b *Bot) appSize(ctx context.Context, slug string) (*godo.AppInstanceSize, error) {
+	if slug == "" {
+		slug = defaultAppSize
+	}
 	sizes, err := b.appSizes(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	var known []string
 	for _, s := range sizes {
 		if s.Slug == slug {
-			return cents(s.USDPerMonth) * int64(instances), nil
+			return s, nil
 		}
 		known = append(known, s.Slug)
 	}
-	return 0, userErrorf("App Platform has no instance size %q. Sizes: %s (`/do sizes` shows prices).", slug, strings.Join(known, ", "))
+	return nil, userErrorf("App Platform has no instance size %q. Sizes: %s (`/do sizes` shows prices).", slug, strings.Join(known, ", "))
+}
+
+// checkAppSize refuses more than one instance of a single-instance size, as
+// App Platform would only after the create (and after any approval), and
+// names the sizes that allow more. It returns a note for the card when
+// DigitalOcean intends to retire the size.
+func (b *Bot) checkAppSize(ctx context.Context, slug string, instances int) (note string, err error) {
+	sz, err := b.appSize(ctx, slug)
+	if err != nil {
+		return "", err
+	}
+	if sz.SingleInstanceOnly && instances > 1 {
+		sizes, _ := b.appSizes(ctx)
+		var more []string
+		for _, s := range sizes {
+			if !s.SingleInstanceOnly && !s.DeprecationIntent {
+				more = append(more, fmt.Sprintf("%s (%s/month)", s.Slug, money(cents(s.USDPerMonth))))
+			}
+		}
+		which := "size " + sz.Slug
+		if slug == "" {
+			which = "the default size, " + sz.Slug + ","
+		}
+		return "", userErrorf("%s runs one instance only, so --instances %d cannot work. Pick a size that allows more with --size: %s. Nothing was created.",
+			which, instances, strings.Join(more, ", "))
+	}
+	if sz.DeprecationIntent {
+		note = fmt.Sprintf(":warning: DigitalOcean intends to retire size %s; it runs today, but pick another (`/do sizes`) for anything that should last.", sz.Slug)
+	}
+	return note, nil
 }
 
 // dropletCost is the monthly price in cents of a droplet size.
@@ -165,7 +206,14 @@ var sizesCommand = &Command{
 			}
 			sb.WriteString("*App Platform instance sizes* (monthly price per instance)\n")
 			for _, s := range sizes {
-				fmt.Fprintf(&sb, "• `%s` — %s vCPU (%s), %s — %s/month\n", s.Slug, s.CPUs, strings.ToLower(string(s.CPUType)), memText(s.MemoryBytes), money(cents(s.USDPerMonth)))
+				extra := ""
+				if s.SingleInstanceOnly {
+					extra += " — one instance only"
+				}
+				if s.DeprecationIntent {
+					extra += " — being retired"
+				}
+				fmt.Fprintf(&sb, "• `%s` — %s vCPU (%s), %s — %s/month%s\n", s.Slug, s.CPUs, strings.ToLower(string(s.CPUType)), memText(s.MemoryBytes), money(cents(s.USDPerMonth)), extra)
 			}
 		}
 		b.tell(ctx, inv.Req, infoMessage(sb.String()))

@@ -33,6 +33,10 @@ type ChangeArgs struct {
 	Spec         *godo.AppSpec `json:",omitempty"` // redeploy: the spec to send
 	DeploymentID string        `json:",omitempty"` // rollback: the target
 	From         string        `json:",omitempty"` // what runs now, for the card
+	// Check is what the pre-flight check found about the new image, and
+	// PortNote how the app's http_port changed with it, for the card.
+	Check    Preflight `json:",omitempty"`
+	PortNote string    `json:",omitempty"`
 	// BeforeAt is when the app's newest deployment was created when the
 	// change was planned: a deployment after it is this change's own.
 	BeforeAt time.Time `json:",omitempty"`
@@ -62,7 +66,7 @@ var redeployCommand = &Command{
 	Name:        "redeploy",
 	Usage:       "redeploy NAME [--image REF] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--dry-run] [--reason TEXT]",
 	Description: "Deploy an app again: with --image, update its spec to the new image or tag; with --env or --secret, set those variables; with neither, force a fresh deployment. Progress goes to a thread.",
-	Examples:    []string{"redeploy web --image ghcr.io/acme/web:1.2.4", "redeploy web", "redeploy web --secret API_TOKEN=…"},
+	Examples:    []string{"redeploy web --image ghcr.io/nginxinc/nginx-unprivileged:mainline", "redeploy web", "redeploy web --secret API_TOKEN=…"},
 	Action:      ActionRedeploy,
 	Parse: func(words []string, _ Config) (any, error) {
 		fs := newFlagSet("redeploy")
@@ -111,18 +115,30 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		return nil, fmt.Errorf("get app %s: %w", managed.ResourceID, err)
 	}
 	args.From = managed.Image
+	if managed.ImageDigest != "" {
+		args.From += " (" + managed.ImageDigest + ")"
+	}
 	args.BeforeAt = newestCreated(app)
 	fields := []Field{{"App", args.Name}, {"Now running", managed.Image}}
 	if args.Image != "" {
 		ref, _ := ParseImageRef(args.Image)
-		if err := b.checkDOCRTag(ctx, ref); err != nil {
+		if err := b.checkDOCRRegistry(ctx, ref); err != nil {
 			return nil, err
 		}
-		args.Spec = withImage(app.Spec, ref)
+		if args.Check, err = b.preflight(ctx, ref, 0); err != nil {
+			return nil, err
+		}
+		args.Spec, args.PortNote = withImage(app.Spec, ref, args.Check)
 		if args.Spec == nil {
 			return nil, userErrorf("%s has no service that runs an image, so its image cannot be changed; `/do redeploy %s` without --image deploys it again.", args.Name, args.Name)
 		}
-		fields = append(fields, Field{"New image", args.Image})
+		fields = append(fields, Field{"New image", imageWithDigest(args.Image, args.Check.Digest)})
+		if args.PortNote != "" {
+			fields = append(fields, Field{"Port", args.PortNote})
+		}
+		if args.Check.Warning != "" {
+			fields = append(fields, Field{"Warning", args.Check.Warning})
+		}
 	}
 	if len(args.env) > 0 {
 		base := args.Spec
@@ -161,32 +177,57 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 }
 
 // withImage copies spec with the image of its image services replaced by
-// ref; nil when no service runs an image.
-func withImage(spec *godo.AppSpec, ref ImageRef) *godo.AppSpec {
+// ref, pinned to the checked digest; nil when no service runs an image. A
+// service keeps its http_port unless the new image exposes ports and none
+// of them is that port: then the launch rule picks the port, and note says
+// so for the card. Encrypted credentials of the old spec are kept only for
+// the same registry; the bot's own are filled in when the update is sent.
+func withImage(spec *godo.AppSpec, ref ImageRef, pf Preflight) (out *godo.AppSpec, note string) {
 	if spec == nil {
-		return nil
+		return nil, ""
 	}
 	raw, err := json.Marshal(spec)
 	if err != nil {
-		return nil
+		return nil, ""
 	}
-	var out godo.AppSpec
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil
+	var copied godo.AppSpec
+	if err := json.Unmarshal(raw, &copied); err != nil {
+		return nil, ""
 	}
 	changed := false
-	for _, svc := range out.Services {
-		if svc.Image != nil {
-			img := ref.Spec()
+	for _, svc := range copied.Services {
+		if svc.Image == nil {
+			continue
+		}
+		img := pinnedImage(ref, pf.Digest)
+		if svc.Image.RegistryType == img.RegistryType && svc.Image.Registry == img.Registry {
 			img.RegistryCredentials = svc.Image.RegistryCredentials
-			svc.Image = img
-			changed = true
+		}
+		svc.Image = img
+		changed = true
+		switch {
+		case svc.HTTPPort == 0:
+			svc.HTTPPort = int64(pf.Port)
+			note = pf.portText()
+		case pf.PortFrom == "from the image" || strings.HasPrefix(pf.PortFrom, "the lowest"):
+			if int64(pf.Port) != svc.HTTPPort && !pf.exposes(int(svc.HTTPPort)) {
+				note = fmt.Sprintf("%d (was %d; %s)", pf.Port, svc.HTTPPort, pf.PortFrom)
+				svc.HTTPPort = int64(pf.Port)
+			}
 		}
 	}
 	if !changed {
-		return nil
+		return nil, ""
 	}
-	return &out
+	return &copied, note
+}
+
+// imageWithDigest is an image as typed, with the digest it resolved to.
+func imageWithDigest(image, digest string) string {
+	if digest == "" {
+		return image
+	}
+	return image + "\n`" + digest + "`"
 }
 
 func decodeChange(op dobot.Operation) (ChangeArgs, error) {
@@ -218,7 +259,10 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 	fields := []Field{{"App", args.Name}, {"Was running", args.From}, {"Phase", phaseName(st.Phase)}}
 	switch {
 	case args.Image != "":
-		fields = append(fields, Field{"New image", args.Image})
+		fields = append(fields, Field{"New image", imageWithDigest(args.Image, args.Check.Digest)})
+		if args.PortNote != "" {
+			fields = append(fields, Field{"Port", args.PortNote})
+		}
 	case args.DeploymentID != "":
 		fields = append(fields, Field{"Back to deployment", "`" + args.DeploymentID + "`"})
 	}
@@ -235,9 +279,14 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 		Progress: st.Progress,
 		Footer:   opFooter(op),
 	}
-	if st.Failure != "" {
-		m.Body = ":x: " + st.Failure
+	var body []string
+	if args.Check.Warning != "" {
+		body = append(body, ":warning: "+args.Check.Warning)
 	}
+	if st.Failure != "" {
+		body = append(body, ":x: "+st.Failure)
+	}
+	m.Body = strings.Join(body, "\n")
 	return m
 }
 
@@ -246,7 +295,7 @@ func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 		if args.Image == "" {
 			return
 		}
-		if err := b.store.SetAppImage(ctx, args.Name, args.Image); err != nil {
+		if err := b.store.SetAppImage(ctx, args.Name, args.Image, args.Check.Digest); err != nil {
 			b.log.Error("record new image", "app", args.Name, "err", err)
 		}
 	})
@@ -299,6 +348,9 @@ func (b *Bot) startRedeploy(ctx context.Context, op *dobot.Operation, args Chang
 		spec, err := b.vault.openSpec(args.Spec)
 		if err != nil {
 			return err
+		}
+		if ref, err := ParseImageRef(args.Image); err == nil && args.Image != "" {
+			spec = b.credentialed(spec, ref)
 		}
 		app, _, err := b.apps.Update(ctx, op.ResourceID, &godo.AppUpdateRequest{Spec: spec})
 		if err != nil {

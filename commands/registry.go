@@ -19,7 +19,8 @@ const (
 	ActionRegistryCreate = "registry.create"
 	ActionRegistryDelete = "registry.delete"
 	ActionRegistryGC     = "registry.gc"
-	// registryLock is the operation "app" that serialises registry changes.
+	// registryLock is what registry operations show as their app and audit
+	// target. Their lock is dobot.RegistryLock, apart from any app's.
 	registryLock = "registry"
 )
 
@@ -41,6 +42,9 @@ type RegistryArgs struct {
 	Region string `json:",omitempty"`
 	Repo   string `json:",omitempty"`
 	Reason string `json:",omitempty"`
+	// Another says the account had registries already, so the create goes
+	// to the multi-registry API.
+	Another bool `json:",omitempty"`
 }
 
 func (a RegistryArgs) target() string { return registryLock }
@@ -65,26 +69,35 @@ var registryCommand = &Command{
 		},
 		{
 			Name:        "registry delete",
-			Usage:       "registry delete [--reason TEXT]",
-			Description: "Delete the container registry and every image in it.",
-			Examples:    []string{"registry delete --reason 'moving to ghcr'"},
+			Usage:       "registry delete [NAME] [--reason TEXT]",
+			Description: "Delete a container registry and every image in it (NAME is needed when the account has several).",
+			Examples:    []string{"registry delete --reason 'moving to ghcr'", "registry delete tools"},
 			Action:      ActionRegistryDelete,
-			Parse:       parseReasonOnly("registry delete"),
+			Parse:       parseRegistryTarget("registry delete"),
 			Prepare:     prepareRegistryDelete,
 		},
 		{
 			Name:        "registry repos",
-			Usage:       "registry repos [REPO]",
-			Description: "List the registry's repositories, or one repository's tags.",
-			Examples:    []string{"registry repos", "registry repos web"},
+			Usage:       "registry repos [REPO] [--registry NAME]",
+			Description: "List a registry's repositories, or one repository's tags.",
+			Examples:    []string{"registry repos", "registry repos web", "registry repos web --registry tools"},
 			MinRole:     dobot.RoleViewer,
 			Parse: func(words []string, _ Config) (any, error) {
-				if len(words) > 1 {
+				fs := newFlagSet("registry repos")
+				registry := fs.String("registry", "", "")
+				pos, err := parseFlags(fs, words)
+				if err != nil {
+					return nil, err
+				}
+				if len(pos) > 1 {
 					return nil, userErrorf("registry repos takes at most one repository name")
 				}
-				args := RegistryArgs{}
-				if len(words) == 1 {
-					args.Repo = words[0]
+				args := RegistryArgs{Name: *registry}
+				if args.Name != "" && !registryNamePattern.MatchString(args.Name) {
+					return nil, userErrorf("bad --registry %q: use the registry's name, as `/do registry` shows it", args.Name)
+				}
+				if len(pos) == 1 {
+					args.Repo = pos[0]
 					for _, part := range strings.Split(args.Repo, "/") {
 						if !pathComponent.MatchString(part) {
 							return nil, userErrorf("%q is not a repository name", args.Repo)
@@ -97,17 +110,19 @@ var registryCommand = &Command{
 		},
 		{
 			Name:        "registry gc",
-			Usage:       "registry gc",
-			Description: "Start garbage collection of unreferenced blobs and watch it to the end.",
-			Examples:    []string{"registry gc"},
+			Usage:       "registry gc [NAME] [--reason TEXT]",
+			Description: "Garbage-collect untagged manifests and unreferenced blobs, and watch it to the end. The registry is read-only while it runs.",
+			Examples:    []string{"registry gc", "registry gc tools"},
 			Action:      ActionRegistryGC,
-			Parse:       parseReasonOnly("registry gc"),
+			Parse:       parseRegistryTarget("registry gc"),
 			Prepare:     prepareRegistryGC,
 		},
 	},
 }
 
-func parseReasonOnly(name string) func([]string, Config) (any, error) {
+// parseRegistryTarget parses [NAME] [--reason TEXT]: the registry to act
+// on, needed when the account has several.
+func parseRegistryTarget(name string) func([]string, Config) (any, error) {
 	return func(words []string, _ Config) (any, error) {
 		fs := newFlagSet(name)
 		reason := fs.String("reason", "", "")
@@ -115,10 +130,17 @@ func parseReasonOnly(name string) func([]string, Config) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(pos) > 0 {
-			return nil, userErrorf("%s takes no names, only --reason; see `/do help %s`", name, name)
+		if len(pos) > 1 {
+			return nil, userErrorf("%s takes at most one registry name, and --reason; see `/do help %s`", name, name)
 		}
-		return RegistryArgs{Reason: strings.TrimSpace(*reason)}, nil
+		args := RegistryArgs{Reason: strings.TrimSpace(*reason)}
+		if len(pos) == 1 {
+			if !registryNamePattern.MatchString(pos[0]) {
+				return nil, userErrorf("bad registry name %q: use the registry's name, as `/do registry` shows it", pos[0])
+			}
+			args.Name = pos[0]
+		}
+		return args, nil
 	}
 }
 
@@ -147,24 +169,57 @@ func parseRegistryCreate(words []string, cfg Config) (any, error) {
 	return RegistryArgs{Name: pos[0], Tier: *tier, Region: *region}, nil
 }
 
-// registryOf returns the account's registry, or nil when there is none.
-func (b *Bot) registryOf(ctx context.Context) (*godo.Registry, error) {
-	reg, _, err := b.cloud.Registry.Get(ctx)
-	if isDONotFound(err) {
-		return nil, nil
-	}
+// registries lists the account's container registries with the
+// multi-registry API, which, unlike GET /v2/registry, also works on an
+// account with several.
+func (b *Bot) registries(ctx context.Context) ([]*godo.Registry, error) {
+	regs, _, err := b.cloud.Registries.List(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("get registry: %w", err)
+		return nil, fmt.Errorf("list registries: %w", err)
 	}
-	return reg, nil
+	return regs, nil
+}
+
+// pickRegistry is the registry a command acts on: the one named, or the
+// account's only one. It is nil, with no error, when the account has none
+// and none was named.
+func (b *Bot) pickRegistry(ctx context.Context, name string) (*godo.Registry, error) {
+	regs, err := b.registries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range regs {
+		if r.Name == name {
+			return r, nil
+		}
+	}
+	switch {
+	case name != "" && len(regs) == 0:
+		return nil, userErrorf("this account has no container registry called %s; it has none at all.", name)
+	case name != "":
+		return nil, userErrorf("this account has no container registry called %s; it has %s.", name, registryNames(regs))
+	case len(regs) == 1:
+		return regs[0], nil
+	case len(regs) > 1:
+		return nil, userErrorf("this account has several container registries (%s): name the one you mean, like `/do registry gc %s`.", registryNames(regs), regs[0].Name)
+	}
+	return nil, nil
+}
+
+func registryNames(regs []*godo.Registry) string {
+	names := make([]string, len(regs))
+	for i, r := range regs {
+		names[i] = r.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 func runRegistryShow(ctx context.Context, b *Bot, inv *Invocation) error {
-	reg, err := b.registryOf(ctx)
+	regs, err := b.registries(ctx)
 	if err != nil {
 		return err
 	}
-	if reg == nil {
+	if len(regs) == 0 {
 		b.tell(ctx, inv.Req, infoMessage("This account has no container registry. An admin can create one with `/do registry create NAME`."))
 		return nil
 	}
@@ -175,6 +230,16 @@ func runRegistryShow(ctx context.Context, b *Bot, inv *Invocation) error {
 			tier += fmt.Sprintf(" (%s/month)", money(int64(sub.Tier.MonthlyPriceInCents)))
 		}
 	}
+	if len(regs) > 1 {
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "*Container registries* (%s tier)\n", tier)
+		for _, r := range regs {
+			fmt.Fprintf(&sb, "• `%s` — %s — %s used — registry.digitalocean.com/%s/REPO:TAG\n", r.Name, r.Region, bytesText(r.StorageUsageBytes), r.Name)
+		}
+		b.tell(ctx, inv.Req, infoMessage(sb.String()))
+		return nil
+	}
+	reg := regs[0]
 	b.tell(ctx, inv.Req, Message{
 		Text:   fmt.Sprintf("Registry %s in %s, %s tier, %s used", Escape(reg.Name), Escape(reg.Region), Escape(tier), bytesText(reg.StorageUsageBytes)),
 		Title:  ":package: Container registry " + reg.Name,
@@ -198,10 +263,17 @@ func bytesText(n uint64) string {
 
 func prepareRegistryCreate(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
 	args := inv.Args.(RegistryArgs)
-	if reg, err := b.registryOf(ctx); err != nil {
+	regs, err := b.registries(ctx)
+	if err != nil {
 		return nil, err
-	} else if reg != nil {
-		return nil, userErrorf("this account already has a registry, %s (an account has one).", reg.Name)
+	}
+	for _, r := range regs {
+		if r.Name == args.Name {
+			return nil, userErrorf("this account already has a registry called %s.", r.Name)
+		}
+	}
+	if len(regs) > 0 {
+		args.Another = true
 	}
 	opts, _, err := b.cloud.Registry.GetOptions(ctx)
 	if err != nil {
@@ -228,7 +300,7 @@ func prepareRegistryCreate(ctx context.Context, b *Bot, inv *Invocation) (*Plan,
 	if price != "" {
 		fields = append(fields, Field{"Cost", price})
 	}
-	return &Plan{Op: dobot.Operation{Action: ActionRegistryCreate, App: registryLock, Args: string(raw)},
+	return &Plan{Op: dobot.Operation{Action: ActionRegistryCreate, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw)},
 		Summary: "create registry " + args.Name, Fields: fields}, nil
 }
 
@@ -250,7 +322,7 @@ func contains(list []string, v string) bool {
 
 func prepareRegistryDelete(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
 	args := inv.Args.(RegistryArgs)
-	reg, err := b.registryOf(ctx)
+	reg, err := b.pickRegistry(ctx, args.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -259,14 +331,14 @@ func prepareRegistryDelete(ctx context.Context, b *Bot, inv *Invocation) (*Plan,
 	}
 	args.Name = reg.Name
 	raw, _ := json.Marshal(args)
-	return &Plan{Op: dobot.Operation{Action: ActionRegistryDelete, App: registryLock, Args: string(raw), Reason: args.Reason},
+	return &Plan{Op: dobot.Operation{Action: ActionRegistryDelete, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw), Reason: args.Reason},
 		Summary: "delete registry " + reg.Name,
 		Fields:  []Field{{"Registry", reg.Name}, {"Deletes", "the registry and every image in it"}, {"Storage", bytesText(reg.StorageUsageBytes)}}}, nil
 }
 
 func prepareRegistryGC(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
 	args := inv.Args.(RegistryArgs)
-	reg, err := b.registryOf(ctx)
+	reg, err := b.pickRegistry(ctx, args.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -275,9 +347,10 @@ func prepareRegistryGC(ctx context.Context, b *Bot, inv *Invocation) (*Plan, err
 	}
 	args.Name = reg.Name
 	raw, _ := json.Marshal(args)
-	return &Plan{Op: dobot.Operation{Action: ActionRegistryGC, App: registryLock, Args: string(raw), Reason: args.Reason},
+	return &Plan{Op: dobot.Operation{Action: ActionRegistryGC, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw), Reason: args.Reason},
 		Summary: "garbage-collect registry " + reg.Name,
-		Fields:  []Field{{"Registry", reg.Name}, {"Note", "the registry is read-only while garbage collection runs"}}}, nil
+		Fields: []Field{{"Registry", reg.Name}, {"Collects", "untagged manifests and unreferenced blobs"},
+			{"Note", "the registry is read-only while garbage collection runs: pushes fail until it ends"}}}, nil
 }
 
 func decodeRegistry(op dobot.Operation) RegistryArgs {
@@ -308,11 +381,18 @@ func (b *Bot) registryAudit(ctx context.Context, op dobot.Operation, action stri
 
 func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
 	args := decodeRegistry(op)
-	reg, _, err := b.cloud.Registry.Create(ctx, &godo.RegistryCreateRequest{Name: args.Name, SubscriptionTierSlug: args.Tier, Region: args.Region})
+	req := &godo.RegistryCreateRequest{Name: args.Name, SubscriptionTierSlug: args.Tier, Region: args.Region}
+	var reg *godo.Registry
+	var err error
+	if args.Another {
+		reg, _, err = b.cloud.Registries.Create(ctx, req)
+	} else {
+		reg, _, err = b.cloud.Registry.Create(ctx, req)
+	}
 	if isDOConflict(err) {
 		// A retried or resumed create may meet the registry its first try
 		// made: that is success.
-		if existing, gerr := b.registryOf(ctx); gerr == nil && existing != nil && existing.Name == args.Name {
+		if existing, _, gerr := b.cloud.Registries.Get(ctx, args.Name); gerr == nil && existing != nil {
 			reg, err = existing, nil
 		}
 	}
@@ -327,20 +407,9 @@ func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 
 func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
 	args := decodeRegistry(op)
-	// Delete takes no name: make sure the registry is still the one that
-	// was asked for and approved.
-	reg, err := b.registryOf(ctx)
-	if err != nil {
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	if reg != nil && reg.Name != args.Name {
-		b.failOp(ctx, op, rep, userErrorf("the account's registry is now %s, not %s as approved; nothing was deleted.", reg.Name, args.Name))
-		return
-	}
-	if reg != nil {
-		_, err = b.cloud.Registry.Delete(ctx)
-	}
+	// Delete by name, so that only the registry that was approved goes,
+	// whatever else the account has by now.
+	_, err := b.cloud.Registries.Delete(ctx, args.Name)
 	if isDONotFound(err) {
 		err = nil // already gone: the goal is reached
 	}
@@ -358,7 +427,10 @@ var gcPoll = 3 * time.Second
 
 func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
 	args := decodeRegistry(op)
-	gc, _, err := b.cloud.Registry.StartGarbageCollection(ctx, args.Name)
+	// Untagged manifests too: a tag pushed again leaves its old manifest
+	// untagged, and those are most of what a registry can free.
+	gc, _, err := b.cloud.Registry.StartGarbageCollection(ctx, args.Name,
+		&godo.StartGarbageCollectionRequest{Type: godo.GCTypeUntaggedManifestsAndUnreferencedBlobs})
 	if err != nil && !isDOConflict(err) {
 		b.registryAudit(ctx, op, "do.start_gc", err, "registry="+args.Name)
 		b.failOp(ctx, op, rep, err)

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -11,7 +10,7 @@ import (
 
 func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
 	args := inv.Args.(RegistryArgs)
-	reg, err := b.registryOf(ctx)
+	reg, err := b.pickRegistry(ctx, args.Name)
 	if err != nil {
 		return err
 	}
@@ -68,43 +67,29 @@ func (b *Bot) repoTags(ctx context.Context, registry, repo string) ([]*godo.Repo
 	return all, nil
 }
 
-// checkDOCRTag makes sure a DOCR image exists before anything is created
-// with it, since App Platform would otherwise fail minutes later.
-func (b *Bot) checkDOCRTag(ctx context.Context, ref ImageRef) error {
+// checkDOCRRegistry makes sure a DOCR image is in this account's registry,
+// the only one App Platform can pull from. Whether the tag exists is the
+// pre-flight check's job: it reads the manifest itself.
+func (b *Bot) checkDOCRRegistry(ctx context.Context, ref ImageRef) error {
 	if ref.Host != hostDOCR {
 		return nil
 	}
-	reg, err := b.registryOf(ctx)
+	// The registry's name comes from the image ref.
+	regs, err := b.registries(ctx)
 	if err != nil {
 		return err
 	}
-	if reg == nil {
+	var reg *godo.Registry
+	for _, r := range regs {
+		if r.Name == ref.Namespace {
+			reg = r
+		}
+	}
+	switch {
+	case len(regs) == 0:
 		return userErrorf("%s is in DigitalOcean's registry, but this account has none. Create it with `/do registry create %s` and push the image.", ref, ref.Namespace)
+	case reg == nil:
+		return userErrorf("%s names registry %s, but this account's registries are %s; DigitalOcean can pull only from the account's own.", ref, ref.Namespace, registryNames(regs))
 	}
-	if reg.Name != ref.Namespace {
-		return userErrorf("%s names registry %s, but this account's registry is %s; App Platform can pull only from the account's own.", ref, ref.Namespace, reg.Name)
-	}
-	tags, err := b.repoTags(ctx, reg.Name, ref.Repository)
-	if err != nil {
-		var ue *UserError
-		if errors.As(err, &ue) {
-			return userErrorf("%s cannot deploy: %s", ref, ue.Msg)
-		}
-		return err
-	}
-	var names []string
-	for _, t := range tags {
-		if (ref.Digest == "" && t.Tag == ref.Tag) || (ref.Digest != "" && t.ManifestDigest == ref.Digest) {
-			return nil
-		}
-		names = append(names, t.Tag)
-	}
-	if len(names) > 10 {
-		names = append(names[:10], "…")
-	}
-	want := "tag " + ref.Tag
-	if ref.Digest != "" {
-		want = "digest " + ref.Digest
-	}
-	return userErrorf("registry.digitalocean.com/%s/%s has no %s. Its tags: %s. Push the image first.", reg.Name, ref.Repository, want, strings.Join(names, ", "))
+	return nil
 }

@@ -12,8 +12,14 @@ import (
 
 // resume picks up every operation a previous run left unfinished: a launch
 // is reconciled and watched again, a teardown is repeated (deleting is
-// idempotent). Operations awaiting approval wait for their decision.
+// idempotent). Operations awaiting approval wait for their decision; those
+// decided whose card was not updated yet get it updated.
 func (b *Bot) resume(ctx context.Context) error {
+	// First the cards of requests decided just before the stop, so an
+	// approved one shows its action before the action resumes below.
+	if err := b.showPendingCards(ctx); err != nil {
+		return fmt.Errorf("update decided cards: %w", err)
+	}
 	ops, err := b.store.UnfinishedOperations(ctx)
 	if err != nil {
 		return fmt.Errorf("load unfinished operations: %w", err)
@@ -114,20 +120,21 @@ func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchAr
 			op.DeploymentID = d.ID
 		}
 		scrubSecrets(op) // the create was sent; DigitalOcean holds the secrets
-		if err := b.store.UpdateOperation(ctx, *op); err != nil {
-			return nil, fmt.Errorf("record app id %s: %w", app.ID, err)
-		}
 		b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
 			CommandText: op.CommandText, Action: "do.adopt_app", Target: args.Name, Decision: "allowed", Outcome: "found by name",
 			Details: fmt.Sprintf("app_id=%s (created before the bot could record it)", app.ID)})
-		return app, b.store.PutApp(ctx, args.managedApp(op, app.ID, b.now()))
+		// The TTL counts from DigitalOcean's creation time, not from now.
+		if err := b.store.RecordCreation(ctx, *op, args.managedApp(op, app.ID, createdAt(app, b.now()))); err != nil {
+			return nil, &notRecordedError{kind: "app", name: args.Name, id: app.ID, err: err}
+		}
+		return app, nil
 	}
 	return nil, nil
 }
 
 // runsImage reports whether spec has the service a launch of args creates.
 func runsImage(spec *godo.AppSpec, args LaunchArgs) bool {
-	want := args.Ref.Spec()
+	want := pinnedImage(args.Ref, args.Check.Digest)
 	for _, svc := range spec.Services {
 		if svc.Name == args.Name && svc.Image != nil && svc.Image.RegistryType == want.RegistryType &&
 			svc.Image.Registry == want.Registry && svc.Image.Repository == want.Repository &&

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -57,10 +58,11 @@ var grantCommand = &Command{
 	},
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
 		args := inv.Args.(UserArgs)
-		if err := b.keepAnAdmin(ctx, args.User, args.Role); err != nil {
-			return err
+		err := b.store.SetRole(ctx, args.User, args.Role, inv.Req.UserID)
+		if errors.Is(err, dobot.ErrLastAdmin) {
+			return lastAdminError(args.User)
 		}
-		if err := b.store.SetRole(ctx, args.User, args.Role, inv.Req.UserID); err != nil {
+		if err != nil {
 			return fmt.Errorf("grant %s to %s: %w", args.Role, args.User, err)
 		}
 		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> is now %s.", args.User, withArticle(args.Role.String()))))
@@ -87,10 +89,10 @@ var revokeCommand = &Command{
 	},
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
 		args := inv.Args.(UserArgs)
-		if err := b.keepAnAdmin(ctx, args.User, dobot.RoleNone); err != nil {
-			return err
-		}
 		existed, err := b.store.RevokeRole(ctx, args.User)
+		if errors.Is(err, dobot.ErrLastAdmin) {
+			return lastAdminError(args.User)
+		}
 		if err != nil {
 			return fmt.Errorf("revoke %s: %w", args.User, err)
 		}
@@ -102,20 +104,12 @@ var revokeCommand = &Command{
 	},
 }
 
-// keepAnAdmin refuses a change that would leave the bot with no admin, since
-// then nobody could grant roles again without a restart.
-func (b *Bot) keepAnAdmin(ctx context.Context, user string, newRole dobot.Role) error {
-	if newRole == dobot.RoleAdmin {
-		return nil
-	}
-	admins, err := b.store.UsersWithRole(ctx, dobot.RoleAdmin)
-	if err != nil {
-		return fmt.Errorf("list admins: %w", err)
-	}
-	if len(admins) == 1 && admins[0] == user {
-		return userErrorf("<@%s> is the only admin; grant admin to someone else first.", user)
-	}
-	return nil
+// lastAdminError refuses a change that would leave the bot with no admin,
+// since then nobody could grant roles again without a restart. The store
+// checks and changes in one transaction, so two admins revoking each other
+// at once cannot both get through.
+func lastAdminError(user string) error {
+	return userErrorf("<@%s> is the only admin; grant admin to someone else first.", user)
 }
 
 var rolesCommand = &Command{

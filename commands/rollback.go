@@ -61,12 +61,14 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		args.From = "deployment `" + app.ActiveDeployment.ID + "`"
 	}
 	args.BeforeAt = newestCreated(app)
+	backTo := ""
 	if args.DeploymentID == "" {
 		prev, err := b.previousDeployment(ctx, app)
 		if err != nil {
 			return nil, err
 		}
 		args.DeploymentID = prev.ID
+		backTo = deploymentImage(prev)
 	}
 	var check struct {
 		Valid bool `json:"valid"`
@@ -93,6 +95,10 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		return nil, userErrorf("DigitalOcean says %s cannot roll back to deployment %s: %s. Nothing was changed.", args.Name, args.DeploymentID, why)
 	}
 	fields := []Field{{"App", args.Name}, {"Now running", args.From}, {"Back to deployment", "`" + args.DeploymentID + "`"}}
+	if backTo != "" {
+		// Launches pin the digest, so this names the exact image.
+		fields = append(fields, Field{"Back to image", backTo})
+	}
 	for _, w := range check.Warnings {
 		fields = append(fields, Field{"Warning", w.Message})
 	}
@@ -158,4 +164,17 @@ func (b *Bot) startRollback(ctx context.Context, op *dobot.Operation, args Chang
 
 func runRollbackOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
 	b.runChange(ctx, op, rep, b.startRollback, nil)
+}
+
+// deploymentImage is the image d's first image service ran, or "".
+func deploymentImage(d *godo.Deployment) string {
+	if d == nil || d.Spec == nil {
+		return ""
+	}
+	for _, svc := range d.Spec.Services {
+		if svc.Image != nil {
+			return imageText(svc.Image)
+		}
+	}
+	return ""
 }

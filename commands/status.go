@@ -92,7 +92,7 @@ func (b *Bot) managedApp(ctx context.Context, name string) (dobot.App, error) {
 // statusCard describes one app as DigitalOcean reports it.
 func (b *Bot) statusCard(ctx context.Context, managed dobot.App, app *godo.App) Message {
 	st := currentState(app)
-	fields := []Field{{"App", managed.Name}, {"Phase", phaseName(st.Phase)}, {"Image", managed.Image}, {"Region", managed.Region}}
+	fields := []Field{{"App", managed.Name}, {"Phase", phaseName(st.Phase)}, {"Image", imageWithDigest(managed.Image, managed.ImageDigest)}, {"Region", managed.Region}}
 	if st.DeploymentID != "" {
 		fields = append(fields, Field{"Deployment", "`" + st.DeploymentID + "`"})
 	}

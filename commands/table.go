@@ -26,6 +26,10 @@ type Command struct {
 	// Parse turns the words after the command name into arguments, without
 	// touching the network. It returns a *UserError for bad input.
 	Parse func(words []string, cfg Config) (any, error)
+	// Own, when set, lets a caller below the command's role run it on
+	// something of their own: a requester whose role was revoked may still
+	// withdraw the request they made.
+	Own func(ctx context.Context, b *Bot, userID string, args any) bool
 	// RoleFor, when set, decides the role from the parsed arguments, for a
 	// command that only reads with some arguments and changes with others.
 	RoleFor func(args any) dobot.Role

@@ -133,18 +133,18 @@ func (a ExtendArgs) target() string { return a.Name }
 var extendCommand = &Command{
 	Name:        "extend",
 	Usage:       "extend NAME DURATION",
-	Description: "Push back the expiry of an app launched with --ttl, as the reminder's Extend button does.",
-	Examples:    []string{"extend demo 2h"},
+	Description: "Push back the expiry of an app launched with --ttl, as the reminder's Extend button does. The app's owner, an approver or an admin may; BOT_MAX_TTL caps the whole lifetime from launch.",
+	Examples:    []string{"extend demo 2h", "extend demo 2d"},
 	MinRole:     dobot.RoleDeployer,
 	Mutating:    true,
-	Parse: func(words []string, _ Config) (any, error) {
+	Parse: func(words []string, cfg Config) (any, error) {
 		if len(words) != 2 {
 			return nil, userErrorf("extend takes an app name and a duration, like `/do extend demo 2h`")
 		}
 		if err := ValidAppName(words[0]); err != nil {
 			return nil, err
 		}
-		d, err := parseTTL(words[1])
+		d, err := parseTTL(words[1], cfg, "extend")
 		if err != nil {
 			return nil, err
 		}
@@ -152,12 +152,15 @@ var extendCommand = &Command{
 	},
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
 		args := inv.Args.(ExtendArgs)
-		return b.extend(ctx, inv.Req, args.Name, args.By)
+		return b.extend(ctx, inv.Req, inv.Role, args.Name, args.By)
 	},
 }
 
-// extend moves an app's expiry later by d, from now if it has passed.
-func (b *Bot) extend(ctx context.Context, who Request, name string, d time.Duration) error {
+// extend moves an app's expiry later by d, from now if it has passed. Only
+// the app's owner, an approver or an admin may, and never past BOT_MAX_TTL
+// from the app's launch: otherwise anyone could keep anything alive for
+// ever, one extension at a time.
+func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name string, d time.Duration) error {
 	app, err := b.managedApp(ctx, name)
 	if err != nil {
 		return err
@@ -165,12 +168,24 @@ func (b *Bot) extend(ctx context.Context, who Request, name string, d time.Durat
 	if app.ExpiresAt.IsZero() {
 		return userErrorf("%s has no TTL, so there is nothing to extend.", name)
 	}
+	if who.UserID != app.Owner && role < dobot.RoleApprover {
+		return userErrorf("Only <@%s>, who launched %s, or an approver or admin may extend it, and %s. Nothing was changed.", app.Owner, name, roleText(role))
+	}
 	if holder, err := b.store.ActiveOperation(ctx, name); err == nil {
 		return userErrorf("%s cannot be extended now: %s #%d is running on it.", name, holder.Action, holder.ID)
 	}
 	from := app.ExpiresAt
 	if from.Before(b.now()) {
 		from = b.now()
+	}
+	capTTL := b.cfg.maxTTL()
+	if limit := app.CreatedAt.Add(capTTL); from.Add(d).After(limit) {
+		if !from.Before(limit) {
+			return userErrorf("%s already expires at the latest it may: BOT_MAX_TTL caps an app's lifetime at %s from its launch (%s). Nothing was changed.",
+				name, dobot.FormatDuration(capTTL), app.CreatedAt.UTC().Format(timeFormat))
+		}
+		return userErrorf("%s cannot be extended by %s: BOT_MAX_TTL caps an app's lifetime at %s from its launch (%s), so it may live until %s at the latest, %s from its current expiry. Nothing was changed.",
+			name, dobot.FormatDuration(d), dobot.FormatDuration(capTTL), app.CreatedAt.UTC().Format(timeFormat), limit.UTC().Format(timeFormat), dobot.FormatDuration(limit.Sub(from).Truncate(time.Minute)))
 	}
 	ok, err := b.store.UpdateAppExpiry(ctx, name, app.ExpiresAt, from.Add(d), false)
 	if err != nil {
@@ -206,7 +221,15 @@ func clickExtendTTL(ctx context.Context, b *Bot, c Click) error {
 	if err := ValidAppName(c.Value); err != nil {
 		return err
 	}
-	return b.extend(ctx, who, c.Value, defaultExtend)
+	if err := b.extend(ctx, who, role, c.Value, defaultExtend); err != nil {
+		var ue *UserError
+		if errors.As(err, &ue) {
+			b.audit(ctx, b.log, dobot.AuditEntry{UserID: c.UserID, UserName: c.UserName, Channel: c.ChannelID, CommandText: "(button)",
+				Action: "ttl.extend", Target: c.Value, Decision: "refused", Outcome: "not extended", Error: ue.Msg})
+		}
+		return err
+	}
+	return nil
 }
 
 // clickDestroyNow is the owner's own teardown: it goes through the teardown

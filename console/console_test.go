@@ -17,7 +17,9 @@ import (
 	"dobot"
 	"dobot/commands"
 	"dobot/console"
+	"dobot/imagecheck"
 	"dobot/internal/dotest"
+	"dobot/internal/regtest"
 	"dobot/store"
 	"dobot/watch"
 )
@@ -70,6 +72,12 @@ func start(t *testing.T) *harness {
 		t.Fatalf("godo.New: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	reg, err := regtest.Start(regtest.Options{DOToken: "console-test-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.Close)
+	images := &imagecheck.Checker{Mirrors: regtest.ParseMirrors(reg.Mirrors()), DOToken: "console-test-token"}
 
 	life, stop := context.WithCancel(ctx)
 	watcher := watch.New(client.Apps, log, watch.Fixed(20*time.Millisecond))
@@ -79,7 +87,7 @@ func start(t *testing.T) *harness {
 	h := &harness{db: db, out: &syncBuffer{}}
 	h.con = console.New(h.out, console.Options{Store: db, Wait: time.Minute})
 	h.bot, err = commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: db, Cloud: commands.CloudOf(client),
-		Chat: h.con, Watcher: watcher, Log: log, Observer: h.con.Observer(nil)})
+		Chat: h.con, Images: images, Watcher: watcher, Log: log, Observer: h.con.Observer(nil)})
 	if err != nil {
 		t.Fatalf("commands.New: %v", err)
 	}

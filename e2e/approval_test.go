@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -273,9 +274,88 @@ func TestAuditChannelMirrorsChangesAndDecisions(t *testing.T) {
 			return m.Method == "chat.postMessage" && m.Channel == auditChannel && strings.Contains(m.Text, want)
 		})
 	}
+	w.stop(sigterm, stopBudget)
+
+	// The bot said where its generated audit key is, and never the key.
+	keyFile := store.AuditKeyPath(w.dbPath)
+	key, err := store.ReadAuditKeyFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if logs := w.logs.String(); !strings.Contains(logs, keyFile) || strings.Contains(logs, string(key)) {
+		t.Errorf("start-up log does not name the key file %s, or shows the key:\n%s", keyFile, logs)
+	}
+
+	// Every audit channel line carries its row's id and hash prefix, which
+	// match the database: the channel is a copy of the chain.
+	hashes := map[int64]string{}
+	for _, line := range auditRows(t, w.dbPath, "") {
+		var id int64
+		var hash string
+		fmt.Sscanf(line, "%d %s", &id, &hash)
+		hashes[id] = hash
+	}
+	refPattern := regexp.MustCompile("^`#([0-9]+) · ([0-9a-f]{8})` ")
+	var head string
+	var headID int64
+	for _, m := range w.slack.Messages() {
+		if m.Method != "chat.postMessage" || m.Channel != auditChannel {
+			continue
+		}
+		sub := refPattern.FindStringSubmatch(m.Text)
+		if sub == nil {
+			t.Errorf("audit channel line %q does not start with its row's #id · hash", m.Text)
+			continue
+		}
+		var id int64
+		fmt.Sscan(sub[1], &id)
+		if !strings.HasPrefix(hashes[id], sub[2]) {
+			t.Errorf("audit channel line %q: row %d's hash is %.8s", m.Text, id, hashes[id])
+		}
+		if id > headID {
+			headID, head = id, sub[1]+":"+sub[2]
+		}
+	}
+	verify := func() (string, error) {
+		cmd := exec.Command(botBinary, "audit", "verify", "--head", head)
+		cmd.Env = []string{"BOT_DB=" + w.dbPath}
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := verify(); err != nil || !strings.Contains(out, "intact") {
+		t.Fatalf("audit verify --head %s = %v\n%s", head, err, out)
+	}
+
+	// Cutting the trail back before the last line, and lowering the
+	// sequence to hide it, is caught against the channel's copy.
+	raw, err := sql.Open("sqlite", w.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, stmt := range []string{
+		"DROP TRIGGER audit_no_delete",
+		fmt.Sprintf("DELETE FROM audit WHERE id >= %d", headID),
+		fmt.Sprintf("UPDATE sqlite_sequence SET seq = %d WHERE name = 'audit'", headID-1),
+		`CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN
+	SELECT RAISE(ABORT, 'audit rows are append-only: delete refused');
+END`,
+	} {
+		if _, err := raw.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	raw.Close()
+	out, err := verify()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(out, fmt.Sprintf("row %d: missing", headID)) {
+		t.Errorf("audit verify --head %s after truncation = %v\n%s\nwant exit 1 naming row %d", head, err, out, headID)
+	}
 }
 
-// auditRows reads audit rows of action from the database as text.
+// auditRows reads audit rows of action from the database as text; with no
+// action, every row as its id and hash.
 func auditRows(t *testing.T, path, action string) []string {
 	t.Helper()
 	db, err := store.Open(context.Background(), path)
@@ -285,7 +365,9 @@ func auditRows(t *testing.T, path, action string) []string {
 	defer db.Close()
 	var out []string
 	err = db.AuditAll(context.Background(), time.Time{}, func(e auditEntry) error {
-		if e.Action == action {
+		if action == "" {
+			out = append(out, fmt.Sprintf("%d %s", e.ID, e.Hash))
+		} else if e.Action == action {
 			out = append(out, fmt.Sprintf("%s %s %s %s %s", e.UserID, e.Action, e.Decision, e.Outcome, e.Error))
 		}
 		return nil

@@ -41,22 +41,25 @@ func TestDropletLaunchStatusActionsAndTeardown(t *testing.T) {
 	if !strings.Contains(unescapeJSON(head.Blocks), "$6.00/month") {
 		t.Errorf("droplet launch card shows no cost from the price list: %s", head.Blocks)
 	}
-	w.waitThread(head.TS, "is up on droplet")
+	w.waitThread(head.TS, "droplet active, container start not checked")
 	creates := w.do.DropletCreates()
 	if len(creates) != 1 {
 		t.Fatalf("droplet creates = %d; want 1", len(creates))
 	}
 	c := creates[0]
-	if c.Image != "docker-20-04" || c.Region != "nyc3" || c.Size != "s-1vcpu-1gb" {
-		t.Errorf("droplet create = %+v; want the Docker image in nyc3, size s-1vcpu-1gb", c)
+	if c.Image != "docker-24-04" || c.Region != "nyc3" || c.Size != "s-1vcpu-1gb" {
+		t.Errorf("droplet create = %+v; want the Docker image on Ubuntu 24.04 in nyc3, size s-1vcpu-1gb", c)
 	}
 	if strings.Join(c.Tags, ",") != "dobot,dobot-owner-"+strings.ToLower(deployer) {
 		t.Errorf("droplet tags = %v; want dobot and the owner tag", c.Tags)
 	}
-	for _, want := range []string{"#cloud-config", `"docker","run"`, `"80:8080"`, `"MODE=prod"`, `"ghcr.io/acme/api:2"`} {
+	for _, want := range []string{"#cloud-config", `"docker","run"`, `"80:8080"`, `"--env-file","/etc/dobot/box.env"`, "permissions: '0600'", `"ghcr.io/acme/api:2"`} {
 		if !strings.Contains(c.UserData, want) {
 			t.Errorf("user data lacks %s:\n%s", want, c.UserData)
 		}
+	}
+	if strings.Contains(c.UserData, "MODE=prod") {
+		t.Errorf("user data puts an env value on the command line:\n%s", c.UserData)
 	}
 
 	w.run(viewer, "status box")
@@ -98,6 +101,9 @@ func TestRegistryLifecycleAndDOCRLaunch(t *testing.T) {
 		t.Errorf("registry create bodies = %v; want one with the starter tier", body)
 	}
 	w.do.PushImage("acme", "web", "1.0")
+	if err := w.reg.Push("registry.digitalocean.com", "acme/web", "1.0", "8080/tcp"); err != nil {
+		t.Fatal(err)
+	}
 	w.run(viewer, "registry repos")
 	w.waitEphemeral(viewer, "`web`")
 	w.run(viewer, "registry repos web")
@@ -105,15 +111,16 @@ func TestRegistryLifecycleAndDOCRLaunch(t *testing.T) {
 
 	// A missing tag is caught before anything is created.
 	w.run(deployer, "launch web --image registry.digitalocean.com/acme/web:2.0")
-	w.waitEphemeral(deployer, "has no tag 2.0")
+	w.waitEphemeral(deployer, "no tag 2.0")
 	if n := w.do.Count("POST /v2/apps"); n != 0 {
 		t.Fatalf("a launch of a missing tag created %d apps", n)
 	}
 	w.launchLive("web", "registry.digitalocean.com/acme/web:1.0")
 	var create godo.AppCreateRequest
 	_ = json.Unmarshal([]byte(w.requestBodies("POST /v2/apps")[0]), &create)
-	if img := create.Spec.Services[0].Image; img.RegistryType != "DOCR" || img.Registry != "" || img.Repository != "web" || img.Tag != "1.0" {
-		t.Errorf("DOCR image spec = %+v; want DOCR, no registry, repository web, tag 1.0", img)
+	digest := w.reg.Digest("registry.digitalocean.com/acme/web:1.0")
+	if img := create.Spec.Services[0].Image; img.RegistryType != "DOCR" || img.Registry != "" || img.Repository != "web" || img.Digest != digest || img.Tag != "" {
+		t.Errorf("DOCR image spec = %+v; want DOCR, no registry, repository web, the digest of tag 1.0 (%s)", img, digest)
 	}
 
 	w.run(admin, "registry gc")
@@ -123,7 +130,7 @@ func TestRegistryLifecycleAndDOCRLaunch(t *testing.T) {
 	card := w.approvalCard("registry.delete")
 	w.click(approver, card, "approve")
 	w.waitThread(card.TS, "Deleted registry acme")
-	if n := w.do.Count("DELETE /v2/registry"); n != 1 {
+	if n := w.do.Count("DELETE /v2/registries/{registry_name}"); n != 1 {
 		t.Errorf("registry DELETE sent %d times; want 1", n)
 	}
 }
@@ -141,8 +148,8 @@ func TestRedeployRollbackAndDryRun(t *testing.T) {
 	w.run(deployer, "redeploy web --image nginx:1.27")
 	w.waitLiveReplies(2)
 	put := w.requestBodies("PUT /v2/apps/{id}")
-	if len(put) != 1 || !strings.Contains(put[0], `"tag":"1.27"`) {
-		t.Fatalf("update bodies = %v; want the spec with tag 1.27", put)
+	if d := w.reg.Digest("docker.io/library/nginx:1.27"); len(put) != 1 || !strings.Contains(put[0], `"digest":"`+d+`"`) || !strings.Contains(put[0], `"http_port":80`) {
+		t.Fatalf("update bodies = %v; want the spec with nginx:1.27's digest %s on port 80", put, d)
 	}
 
 	w.run(deployer, "redeploy web")
@@ -262,12 +269,12 @@ func TestAdoptBeforeTeardown(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err = client.Apps.Create(ctx, &godo.AppCreateRequest{Spec: &godo.AppSpec{Name: "legacy", Region: "nyc", Services: []*godo.AppServiceSpec{{
-		Name: "legacy", Image: &godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Tag: "1"}}}}})
+		Name: "legacy", Image: &godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Tag: "1"}, HTTPPort: 80}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A launch under a name someone else uses must not take that app over.
-	w.run(deployer, "launch legacy --image nginx:2")
+	w.run(deployer, "launch legacy --image nginx:1.27")
 	head := w.launchHead("legacy")
 	w.waitThread(head.TS, "app name already in use")
 	w.run(admin, "teardown legacy")
@@ -286,7 +293,7 @@ func TestDropletCreateRetriedWithoutDuplicates(t *testing.T) {
 	w.do.Fault("POST /v2/droplets", 503, 1)
 	w.run(deployer, "launch box --droplet --image nginx")
 	head := w.launchHead("box")
-	w.waitThread(head.TS, "is up on droplet")
+	w.waitThread(head.TS, "droplet active")
 	if n := len(w.do.DropletCreates()); n != 1 {
 		t.Errorf("%d droplets created; want 1", n)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"dobot"
 	"dobot/internal/dotest"
+	"dobot/internal/regtest"
 	"dobot/internal/slacktest"
 	"dobot/store"
 )
@@ -48,6 +49,7 @@ type world struct {
 	t      *testing.T
 	slack  *slacktest.Server
 	do     *dotest.Server
+	reg    *regtest.Server // docker.io, ghcr.io and DOCR, behind BOT_REGISTRY_MIRRORS
 	dbPath string
 	env    []string
 
@@ -56,6 +58,9 @@ type world struct {
 	exited chan error
 
 	phaseDelay time.Duration
+	// scopes, when not nil, makes the bot's token a custom-scope token
+	// holding only these.
+	scopes []string
 }
 
 type option func(*world)
@@ -63,6 +68,11 @@ type option func(*world)
 // withPhaseDelay sets how long each deployment phase lasts on DigitalOcean.
 func withPhaseDelay(d time.Duration) option {
 	return func(w *world) { w.phaseDelay = d }
+}
+
+// withScopes gives the bot a custom-scope token holding only scopes.
+func withScopes(scopes []string) option {
+	return func(w *world) { w.scopes = scopes }
 }
 
 // withEnv adds or overrides environment variables of the bot.
@@ -83,13 +93,25 @@ func newWorld(t *testing.T, opts ...option) *world {
 	for _, o := range opts {
 		o(w)
 	}
-	w.do = dotest.New(t, dotest.Options{Token: doToken, PhaseDelay: w.phaseDelay})
+	doOpts := dotest.Options{Token: doToken, PhaseDelay: w.phaseDelay}
+	if w.scopes != nil {
+		doOpts.Token = "full-access-token-the-bot-never-sees"
+		doOpts.Scopes = map[string][]string{doToken: w.scopes}
+	}
+	w.do = dotest.New(t, doOpts)
+	reg, err := regtest.Start(regtest.Options{DOToken: doToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.Close)
+	w.reg = reg
 	w.env = []string{
 		"SLACK_BOT_TOKEN=" + botToken,
 		"SLACK_APP_TOKEN=" + appToken,
 		"DO_API_TOKEN=" + doToken,
 		"SLACK_API_URL=" + w.slack.APIURL(),
 		"DO_API_URL=" + w.do.URL(),
+		"BOT_REGISTRY_MIRRORS=" + reg.Mirrors(),
 		"BOT_DB=" + w.dbPath,
 		"BOT_ADMINS=" + admin,
 		"BOT_WATCH_INTERVAL=100ms",

@@ -37,8 +37,11 @@ func TestLaunchReachesLiveURL(t *testing.T) {
 		t.Fatalf("create spec = %+v; want app web in nyc with one service", spec)
 	}
 	img := spec.Services[0].Image
-	if img == nil || img.RegistryType != "GHCR" || img.Registry != "acme" || img.Repository != "web" || img.Tag != "1.2.3" {
-		t.Errorf("service image = %+v; want GHCR acme/web:1.2.3", img)
+	// Pinned: the digest the tag resolved to in the pre-flight check, in
+	// place of the tag (the description allows one of them).
+	digest := w.reg.Digest("ghcr.io/acme/web:1.2.3")
+	if img == nil || img.RegistryType != "GHCR" || img.Registry != "acme" || img.Repository != "web" || img.Digest != digest || img.Tag != "" {
+		t.Errorf("service image = %+v; want GHCR acme/web pinned to %s", img, digest)
 	}
 	if spec.Services[0].HTTPPort != 8080 || len(spec.Services[0].Envs) != 1 || spec.Services[0].Envs[0].Key != "MODE" {
 		t.Errorf("service = %+v; want port 8080 and env MODE", spec.Services[0])

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +31,7 @@ type Chat struct {
 	api  *slack.Client
 	http *http.Client
 	log  *slog.Logger
+	urls ResponseURLStore // nil: response_urls are used without counting
 
 	mu      sync.Mutex
 	pending map[string]*pendingUpdate // by channel/ts
@@ -48,11 +51,8 @@ func NewChat(api *slack.Client, httpClient *http.Client, log *slog.Logger) *Chat
 	return &Chat{api: api, http: httpClient, log: log.With("component", "slack-chat"), pending: map[string]*pendingUpdate{}}
 }
 
-// maxText is below Slack's 40,000-character limit on a message's text.
-const maxText = 39000
-
 func msgOptions(m commands.Message) []slack.MsgOption {
-	return []slack.MsgOption{slack.MsgOptionText(clip(guard(m.Text), maxText), false), slack.MsgOptionBlocks(Blocks(m)...), slack.MsgOptionDisableLinkUnfurl()}
+	return []slack.MsgOption{slack.MsgOptionText(MessageText(m), false), slack.MsgOptionBlocks(Blocks(m)...), slack.MsgOptionDisableLinkUnfurl()}
 }
 
 // Post starts a message in channel.
@@ -129,10 +129,89 @@ func (c *Chat) Upload(ctx context.Context, channel, threadTS, filename, title, c
 	}))
 }
 
-// Respond answers through a response_url, privately to the person.
+// Slack lets an app use a response_url five times within thirty minutes
+// (api.slack.com/interactivity/handling, "Message responses").
+const (
+	responseURLUses = 5
+	responseURLLife = 30 * time.Minute
+)
+
+// ResponseURLStore keeps each response_url's age and uses, so that Slack's
+// limits hold across restarts and replicas. store.DB implements it.
+type ResponseURLStore interface {
+	// RecordResponseURL notes that url was handed to userID in channelID now.
+	RecordResponseURL(ctx context.Context, url, userID, channelID string) error
+	// UseResponseURL counts one use within maxUses and life; allowed is
+	// false past either, and userID is "" for a URL never recorded.
+	UseResponseURL(ctx context.Context, url string, maxUses int, life time.Duration) (allowed bool, userID string, err error)
+}
+
+// TrackResponseURLs makes the Chat count response_url uses in s, and answer
+// by direct message once a URL is past Slack's limits.
+func (c *Chat) TrackResponseURLs(s ResponseURLStore) { c.urls = s }
+
+// recordResponseURL notes a response_url that came with an envelope.
+func (c *Chat) recordResponseURL(ctx context.Context, url, userID, channelID string) {
+	if c.urls == nil || url == "" {
+		return
+	}
+	if err := c.urls.RecordResponseURL(ctx, url, userID, channelID); err != nil {
+		c.log.Warn("record response_url", "user", userID, "err", err)
+	}
+}
+
+// errResponseURLGone means Slack refused a response_url as used up or
+// expired.
+var errResponseURLGone = errors.New("response_url is used up or expired")
+
+// Respond answers through a response_url, privately to the person. Past the
+// URL's five uses or thirty minutes, it sends m to the person as a direct
+// message instead: what Respond carries is meant for that person alone, and
+// the bot uses Respond where it cannot post in the channel, so the channel
+// is no fallback.
 func (c *Chat) Respond(ctx context.Context, responseURL string, m commands.Message) error {
+	var user string
+	if c.urls != nil {
+		allowed, u, err := c.urls.UseResponseURL(ctx, responseURL, responseURLUses, responseURLLife)
+		if err != nil {
+			// Trying the URL is better than staying silent; Slack will say
+			// if it is spent.
+			c.log.Warn("count response_url use", "err", err)
+			allowed = true
+		}
+		user = u
+		if !allowed {
+			c.log.Info("response_url past Slack's limits; answering by direct message", "user", user)
+			return c.direct(ctx, user, m)
+		}
+	}
+	err := c.postResponse(ctx, responseURL, m)
+	if errors.Is(err, errResponseURLGone) && user != "" {
+		c.log.Info("Slack refused a spent response_url; answering by direct message", "user", user)
+		return c.direct(ctx, user, m)
+	}
+	return err
+}
+
+// direct sends m to user in the app's direct messages (chat.postMessage
+// with the user id as channel), noting why it came there.
+func (c *Chat) direct(ctx context.Context, user string, m commands.Message) error {
+	note := "_Sent here because Slack's reply link for your command is spent: it takes 5 replies within 30 minutes._"
+	if strings.TrimSpace(m.Footer) == "" {
+		m.Footer = note
+	} else {
+		m.Footer += "\n" + note
+	}
+	if _, err := c.Post(ctx, user, m); err != nil {
+		return fmt.Errorf("direct message instead of a spent response_url: %w", err)
+	}
+	return nil
+}
+
+// postResponse posts m to a response_url.
+func (c *Chat) postResponse(ctx context.Context, responseURL string, m commands.Message) error {
 	body, err := json.Marshal(map[string]any{
-		"text": guard(m.Text), "blocks": Blocks(m), "response_type": "ephemeral", "replace_original": false,
+		"text": MessageText(m), "blocks": Blocks(m), "response_type": "ephemeral", "replace_original": false,
 	})
 	if err != nil {
 		return fmt.Errorf("encode response: %w", err)
@@ -154,11 +233,16 @@ func (c *Chat) Respond(ctx context.Context, responseURL string, m commands.Messa
 			return fmt.Errorf("post to response_url: %w", err)
 		}
 		defer resp.Body.Close()
+		answer, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
 		if resp.StatusCode == http.StatusTooManyRequests {
 			return &slack.RateLimitedError{RetryAfter: time.Second}
 		}
 		if resp.StatusCode/100 != 2 {
-			return fmt.Errorf("response_url answered %s", resp.Status)
+			code := strings.TrimSpace(string(answer))
+			if code == "expired_url" || code == "used_url" {
+				return fmt.Errorf("response_url answered %s %s: %w", resp.Status, code, errResponseURLGone)
+			}
+			return fmt.Errorf("response_url answered %s %.100s", resp.Status, code)
 		}
 		return nil
 	})

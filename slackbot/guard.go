@@ -3,6 +3,8 @@ package slackbot
 import (
 	"regexp"
 	"strings"
+
+	"dobot/commands"
 )
 
 // botMarkup is the Slack markup the bot itself writes: user mentions,
@@ -35,4 +37,17 @@ func guard(s string) string {
 		sb.WriteString("&lt;")
 		s = s[1:]
 	}
+}
+
+// guardMessage is m with every text guarded.
+func guardMessage(m commands.Message) commands.Message {
+	m.Text, m.Title, m.Body, m.Footer = guard(m.Text), guard(m.Title), guard(m.Body), guard(m.Footer)
+	if len(m.Fields) > 0 {
+		fields := make([]commands.Field, len(m.Fields))
+		for i, f := range m.Fields {
+			fields[i] = commands.Field{Label: guard(f.Label), Value: guard(f.Value)}
+		}
+		m.Fields = fields
+	}
+	return m
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"dobot/commands"
+	"dobot/internal/health"
 )
 
 // Handler runs commands and button clicks. commands.Bot implements it.
@@ -49,6 +50,8 @@ type Listener struct {
 	mu        sync.Mutex
 	draining  bool
 	connected atomic.Bool
+	running   atomic.Bool // Run is connecting or connected
+	everUp    atomic.Bool // connected at least once since Run started
 	inflight  sync.WaitGroup
 	workCtx   context.Context
 }
@@ -84,6 +87,22 @@ func (l *Listener) ObserveAcks(fn func(time.Duration)) { l.onAck = fn }
 // Connected reports whether the socket is connected now.
 func (l *Listener) Connected() bool { return l.connected.Load() }
 
+// State names the Socket Mode connection's state for /healthz: connected;
+// connecting before the first connection; reconnecting while a lost
+// connection is being replaced; disconnected when Run is not running.
+func (l *Listener) State() string {
+	switch {
+	case l.connected.Load():
+		return health.SlackConnected
+	case !l.running.Load():
+		return health.SlackDisconnected
+	case l.everUp.Load():
+		return health.SlackReconnecting
+	default:
+		return health.SlackConnecting
+	}
+}
+
 // Drain makes the listener refuse new work with a note to try again, and
 // waits up to timeout for work already started.
 func (l *Listener) Drain(timeout time.Duration) bool {
@@ -105,6 +124,8 @@ func (l *Listener) Drain(timeout time.Duration) bool {
 // outlive ctx so that running commands can finish while draining.
 func (l *Listener) Run(ctx, work context.Context) error {
 	l.workCtx = work
+	l.running.Store(true)
+	defer l.running.Store(false)
 	events := make(chan error, 1)
 	go func() { events <- l.readEvents(ctx) }()
 	backoff := time.Second
@@ -167,9 +188,20 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 		if !ok || !l.firstTime(evt) {
 			return
 		}
+		// Slack redelivers an envelope whose ack it did not see in time, and
+		// the redelivery may carry a new envelope id; the trigger_id is the
+		// command's own and stays the same.
+		key := "env:" + evt.Request.EnvelopeID
+		if cmd.TriggerID != "" {
+			key = "cmd:" + cmd.TriggerID
+			if !l.seen.add(key) {
+				l.log.Info("skipping a redelivered command", "envelope", evt.Request.EnvelopeID, "retry_attempt", evt.Request.RetryAttempt)
+				return
+			}
+		}
 		req := commands.Request{Ref: evt.Request.EnvelopeID, UserID: cmd.UserID, UserName: cmd.UserName,
 			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(cmd.Text), ResponseURL: cmd.ResponseURL}
-		l.dispatch("env:"+req.Ref, func(ctx context.Context) { l.handler.Handle(ctx, req) }, req.ChannelID, req.UserID, req.ResponseURL)
+		l.dispatch(key, func(ctx context.Context) { l.handler.Handle(ctx, req) }, req.ChannelID, req.UserID, req.ResponseURL)
 	case socketmode.EventTypeInteractive:
 		l.ack(evt)
 		cb, ok := evt.Data.(slack.InteractionCallback)
@@ -191,8 +223,12 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 		l.ack(evt)
 	case socketmode.EventTypeConnected:
 		l.connected.Store(true)
+		l.everUp.Store(true)
 		l.log.Info("connected to Slack")
 	case socketmode.EventTypeConnecting:
+		// slack-go reconnects by itself when a socket drops, and says so
+		// only with this event: the old socket is gone.
+		l.connected.Store(false)
 		l.log.Debug("connecting to Slack")
 	case socketmode.EventTypeConnectionError:
 		l.connected.Store(false)
@@ -264,6 +300,7 @@ func (l *Listener) dispatch(key string, fn func(ctx context.Context), channel, u
 				return
 			}
 		}
+		l.chat.recordResponseURL(ctx, responseURL, user, channel)
 		fn(ctx)
 	}()
 }

@@ -11,7 +11,7 @@ import (
 )
 
 const appColumns = `name, kind, resource_id, region, image, owner, channel, thread_ts, created_at,
-	size, instances, monthly_cents, expires_at, reminded, adopted`
+	size, instances, monthly_cents, expires_at, reminded, adopted, image_digest`
 
 // PutApp stores app, replacing any app of the same name. A zero CreatedAt is
 // set from the store clock.
@@ -22,33 +22,37 @@ func (db *DB) PutApp(ctx context.Context, app dobot.App) error {
 	if app.CreatedAt.IsZero() {
 		app.CreatedAt = db.now()
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO apps (`+appColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET
-				size = excluded.size,
-				instances = excluded.instances,
-				monthly_cents = excluded.monthly_cents,
-				expires_at = excluded.expires_at,
-				reminded = excluded.reminded,
-				adopted = excluded.adopted,
-				kind = excluded.kind,
-				resource_id = excluded.resource_id,
-				region = excluded.region,
-				image = excluded.image,
-				owner = excluded.owner,
-				channel = excluded.channel,
-				thread_ts = excluded.thread_ts,
-				created_at = excluded.created_at`,
-			app.Name, app.Kind, app.ResourceID, app.Region, app.Image,
-			app.Owner, app.Channel, app.ThreadTS, formatTime(app.CreatedAt),
-			app.Size, app.Instances, app.MonthlyCents, formatTime(app.ExpiresAt), app.Reminded, app.Adopted)
-		return err
-	})
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return putApp(ctx, tx, app) })
 	if err != nil {
 		return fmt.Errorf("put app %q: %w", app.Name, err)
 	}
 	return nil
+}
+
+// putApp writes app inside tx, replacing any app of the same name.
+func putApp(ctx context.Context, tx *sql.Tx, app dobot.App) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO apps (`+appColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET
+			size = excluded.size,
+			instances = excluded.instances,
+			monthly_cents = excluded.monthly_cents,
+			expires_at = excluded.expires_at,
+			reminded = excluded.reminded,
+			adopted = excluded.adopted,
+			kind = excluded.kind,
+			resource_id = excluded.resource_id,
+			region = excluded.region,
+			image = excluded.image,
+			image_digest = excluded.image_digest,
+			owner = excluded.owner,
+			channel = excluded.channel,
+			thread_ts = excluded.thread_ts,
+			created_at = excluded.created_at`,
+		app.Name, app.Kind, app.ResourceID, app.Region, app.Image,
+		app.Owner, app.Channel, app.ThreadTS, formatTime(app.CreatedAt),
+		app.Size, app.Instances, app.MonthlyCents, formatTime(app.ExpiresAt), app.Reminded, app.Adopted, app.ImageDigest)
+	return err
 }
 
 // App returns the app called name, or an error wrapping dobot.ErrNotFound.
@@ -136,7 +140,7 @@ func scanApp(s scanner) (dobot.App, error) {
 	)
 	err := s.Scan(&app.Name, &app.Kind, &app.ResourceID, &app.Region, &app.Image,
 		&app.Owner, &app.Channel, &app.ThreadTS, &at,
-		&app.Size, &app.Instances, &app.MonthlyCents, &exp, &app.Reminded, &app.Adopted)
+		&app.Size, &app.Instances, &app.MonthlyCents, &exp, &app.Reminded, &app.Adopted, &app.ImageDigest)
 	if errors.Is(err, sql.ErrNoRows) {
 		return dobot.App{}, dobot.ErrNotFound
 	}
@@ -173,10 +177,11 @@ func (db *DB) UpdateAppExpiry(ctx context.Context, name string, from, to time.Ti
 	return changed, nil
 }
 
-// SetAppImage records the image an app now runs, if the app is still there.
-func (db *DB) SetAppImage(ctx context.Context, name, image string) error {
+// SetAppImage records the image an app now runs and the digest its tag
+// resolved to ("" when unknown), if the app is still there.
+func (db *DB) SetAppImage(ctx context.Context, name, image, digest string) error {
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE apps SET image = ? WHERE name = ?`, image, name)
+		_, err := tx.ExecContext(ctx, `UPDATE apps SET image = ?, image_digest = ? WHERE name = ?`, image, digest, name)
 		return err
 	})
 	if err != nil {

@@ -2,12 +2,16 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,53 +30,97 @@ const auditColumns = `id, time, user_id, user_name, channel, command_text, actio
 
 // AppendAudit appends e to the audit log and returns it as stored, with ID,
 // Time (from the store clock when zero), PrevHash and Hash filled in. Any
-// PrevHash or Hash in e is ignored. Reading the previous hash and inserting
-// happen in one serialized transaction, so concurrent writers cannot fork the
-// chain.
+// ID, PrevHash or Hash in e is ignored.
 func (db *DB) AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditEntry, error) {
-	if e.Time.IsZero() {
-		e.Time = db.now()
-	}
-	e.Time = normTime(e.Time)
+	var stored dobot.AuditEntry
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx,
-			`SELECT hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&e.PrevHash)
-		if errors.Is(err, sql.ErrNoRows) {
-			e.PrevHash = ""
-		} else if err != nil {
-			return fmt.Errorf("read previous hash: %w", err)
-		}
-		e.Hash = auditHash(e)
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO audit (time, user_id, user_name, channel, command_text, action,
-				target, decision, outcome, error, details, prev_hash, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			formatTime(e.Time), e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
-			e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash, e.Hash)
-		if err != nil {
-			return err
-		}
-		e.ID, err = res.LastInsertId()
+		var err error
+		stored, err = db.appendAuditTx(ctx, tx, e)
 		return err
 	})
 	if err != nil {
 		return dobot.AuditEntry{}, fmt.Errorf("append audit %s %s: %w", e.Action, e.Target, err)
 	}
+	return stored, nil
+}
+
+// appendAuditTx appends e inside tx, which must be a write transaction from
+// writeTx: it lets a state change and its audit row commit together. Reading
+// the chain's head and inserting happen in that one serialized transaction,
+// so concurrent writers cannot fork the chain.
+func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, e dobot.AuditEntry) (dobot.AuditEntry, error) {
+	if e.Time.IsZero() {
+		e.Time = db.now()
+	}
+	e.Time = normTime(e.Time)
+	var lastID int64
+	err := tx.QueryRowContext(ctx,
+		`SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&lastID, &e.PrevHash)
+	if errors.Is(err, sql.ErrNoRows) {
+		lastID, e.PrevHash = 0, ""
+	} else if err != nil {
+		return dobot.AuditEntry{}, fmt.Errorf("read previous hash: %w", err)
+	}
+	// The id is chosen here, not by AUTOINCREMENT at insert, because the
+	// keyed hash covers it. Past the highest id ever used, so rows cut off
+	// the end leave a gap that verify reports, rather than being reused.
+	seq, err := auditSequence(ctx, tx)
+	if err != nil {
+		return dobot.AuditEntry{}, err
+	}
+	e.ID = max(lastID, seq) + 1
+	e.Hash = keyedAuditHash(hmac.New(sha256.New, db.auditKey), e.ID, formatTime(e.Time), e)
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO audit (id, time, user_id, user_name, channel, command_text, action,
+			target, decision, outcome, error, details, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, formatTime(e.Time), e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
+		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash, e.Hash)
+	if err != nil {
+		return dobot.AuditEntry{}, err
+	}
 	return e, nil
 }
 
-// auditHash is the hex SHA-256 of every field of e except ID and Hash. The
-// fields are encoded as a JSON array of strings, which cannot be confused
-// for a different set of values the way plain concatenation can. The leading
-// "v1" lets the encoding change later without rehashing old rows.
-func auditHash(e dobot.AuditEntry) string {
-	fields := []string{
-		"v1",
-		formatTime(e.Time),
+// auditSequence is the highest audit id SQLite ever handed out, 0 for none.
+func auditSequence(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int64, error) {
+	var seq int64
+	err := q.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'audit'`).Scan(&seq)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("read audit sequence: %w", err)
+	}
+	return seq, nil
+}
+
+// keyedAuditHash is the hex HMAC-SHA-256, under the audit key in mac, of the
+// row's id, its stored time text and every other field except Hash, the
+// previous row's hash included. Each field goes in with its length first,
+// so no two sets of values encode alike; the leading "dobot audit v2" keeps
+// the encoding apart from v1 rows and from any later version.
+func keyedAuditHash(mac hash.Hash, id int64, at string, e dobot.AuditEntry) string {
+	buf := make([]byte, 0, 512)
+	for _, f := range [...]string{"dobot audit v2", strconv.FormatInt(id, 10), at,
+		e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
+		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash} {
+		buf = binary.BigEndian.AppendUint64(buf, uint64(len(f)))
+		buf = append(buf, f...)
+	}
+	mac.Reset()
+	mac.Write(buf)
+	return hex.EncodeToString(mac.Sum(buf[:0]))
+}
+
+// legacyAuditHash is the plain SHA-256 that chained the rows written before
+// the chain was keyed: the fields as a JSON array of strings led by "v1", no
+// id. Anyone can compute it, which is why verify accepts it only at the
+// start of the chain (see the rule in auditverify.go).
+func legacyAuditHash(at string, e dobot.AuditEntry) string {
+	fields := []string{"v1", at,
 		e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
 		e.Target, e.Decision, e.Outcome, e.Error, e.Details,
-		e.PrevHash,
-	}
+		e.PrevHash}
 	// Marshalling a []string cannot fail.
 	b, _ := json.Marshal(fields)
 	sum := sha256.Sum256(b)
@@ -170,58 +218,6 @@ func (db *DB) AuditCount(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("audit count: %w", err)
 	}
 	return n, nil
-}
-
-// VerifyAudit recomputes the hash chain in id order and returns how many rows
-// it checked. The error names the first row whose hash or prev-hash does not
-// match: an edited row fails its own hash, a deleted row fails the next
-// row's prev-hash, and rows cut off the end are caught by comparing the last
-// id with the highest id SQLite ever assigned.
-func (db *DB) VerifyAudit(ctx context.Context) (checked int, err error) {
-	// One read transaction, so the rows and the sequence come from the same
-	// snapshot even while the bot keeps appending.
-	tx, err := db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return 0, fmt.Errorf("verify audit: %w", err)
-	}
-	defer tx.Rollback()
-
-	rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY id`)
-	if err != nil {
-		return 0, fmt.Errorf("verify audit: %w", err)
-	}
-	defer rows.Close()
-
-	prev, lastID := "", int64(0)
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return checked, fmt.Errorf("verify audit: after row %d: %w", lastID, err)
-		}
-		if e.PrevHash != prev {
-			return checked, fmt.Errorf("verify audit: row %d: prev hash %.12s does not match hash %.12s of row %d (a row was removed or changed)",
-				e.ID, e.PrevHash, prev, lastID)
-		}
-		if want := auditHash(e); e.Hash != want {
-			return checked, fmt.Errorf("verify audit: row %d: stored hash %.12s does not match its contents (%.12s); the row was changed",
-				e.ID, e.Hash, want)
-		}
-		prev, lastID = e.Hash, e.ID
-		checked++
-	}
-	if err := rows.Err(); err != nil {
-		return checked, fmt.Errorf("verify audit: %w", err)
-	}
-
-	var seq int64
-	err = tx.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'audit'`).Scan(&seq)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return checked, fmt.Errorf("verify audit: read sequence: %w", err)
-	}
-	if seq > lastID {
-		return checked, fmt.Errorf("verify audit: row %d: rows after id %d up to %d are missing", lastID+1, lastID, seq)
-	}
-	return checked, nil
 }
 
 // scanAudit reads one row of auditColumns.

@@ -16,20 +16,24 @@ import (
 
 const opColumns = `id, action, app, state, requester, requester_name, channel,
 	message_ts, response_url, command_text, args, reason, resource_id,
-	deployment_id, decider, decided_at, error, created_at, updated_at, expires_at`
+	deployment_id, decider, decided_at, error, created_at, updated_at, expires_at, lock_key`
 
-// unfinishedStates is the SQL list of states that hold an app. It must match
-// the WHERE of the operations_one_unfinished_per_app index.
+// unfinishedStates is the SQL list of states that hold a lock. It must match
+// the WHERE of the operations_one_unfinished_per_lock index.
 const unfinishedStates = `('requested', 'awaiting_approval', 'running')`
 
 // CreateOperation stores op as a new operation and returns it with ID,
-// CreatedAt and UpdatedAt filled in (State defaults to requested). When another
-// unfinished operation already holds op.App, it returns a *dobot.BusyError
+// CreatedAt and UpdatedAt filled in (State defaults to requested, Lock to
+// dobot.AppLock(op.App)). When another
+// unfinished operation already holds op.Lock, it returns a *dobot.BusyError
 // naming that operation. The database's unique index decides, so two
 // concurrent requests for one app cannot both get through.
 func (db *DB) CreateOperation(ctx context.Context, op dobot.Operation) (dobot.Operation, error) {
 	if op.State == "" {
 		op.State = dobot.OpRequested
+	}
+	if op.Lock == "" {
+		op.Lock = dobot.AppLock(op.App)
 	}
 	now := db.now()
 	op.CreatedAt, op.UpdatedAt = now, now
@@ -39,14 +43,14 @@ func (db *DB) CreateOperation(ctx context.Context, op dobot.Operation) (dobot.Op
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO operations (action, app, state, requester, requester_name, channel,
 				message_ts, response_url, command_text, args, reason, resource_id,
-				deployment_id, decider, decided_at, error, created_at, updated_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				deployment_id, decider, decided_at, error, created_at, updated_at, expires_at, lock_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			op.Action, op.App, string(op.State), op.Requester, op.RequesterName, op.Channel,
 			op.MessageTS, op.ResponseURL, op.CommandText, op.Args, op.Reason, op.ResourceID,
 			op.DeploymentID, op.Decider, formatTime(op.DecidedAt), op.Error,
-			formatTime(op.CreatedAt), formatTime(op.UpdatedAt), formatTime(op.ExpiresAt))
+			formatTime(op.CreatedAt), formatTime(op.UpdatedAt), formatTime(op.ExpiresAt), op.Lock)
 		if err != nil {
-			return busyOr(ctx, tx, op.App, err)
+			return busyOr(ctx, tx, op.Lock, err)
 		}
 		op.ID, err = res.LastInsertId()
 		return err
@@ -90,9 +94,30 @@ func (db *DB) UpdateOperation(ctx context.Context, op dobot.Operation) error {
 // current operation and false.
 func (db *DB) Transition(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState,
 	mutate func(*dobot.Operation)) (dobot.Operation, bool, error) {
+	op, won, _, err := db.transition(ctx, id, from, to, mutate, nil)
+	return op, won, err
+}
+
+// Decide is Transition for a decision on a request (approve, deny,
+// withdraw, expire): the audit row that entry builds from the changed
+// operation is appended in the same transaction, so the decision never takes
+// effect without its record. It also marks the request's card as not yet
+// showing the decision, until CardShown; PendingCards lists such requests
+// after a restart. It returns the stored audit row when the change was made.
+func (db *DB) Decide(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState,
+	mutate func(*dobot.Operation), entry func(dobot.Operation) dobot.AuditEntry) (dobot.Operation, bool, dobot.AuditEntry, error) {
+	if entry == nil {
+		return dobot.Operation{}, false, dobot.AuditEntry{}, fmt.Errorf("decide operation %d: no audit entry", id)
+	}
+	return db.transition(ctx, id, from, to, mutate, entry)
+}
+
+func (db *DB) transition(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState,
+	mutate func(*dobot.Operation), entry func(dobot.Operation) dobot.AuditEntry) (dobot.Operation, bool, dobot.AuditEntry, error) {
 	var (
-		op  dobot.Operation
-		won bool
+		op     dobot.Operation
+		won    bool
+		stored dobot.AuditEntry
 	)
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -113,13 +138,68 @@ func (db *DB) Transition(ctx context.Context, id int64, from []dobot.OpState, to
 		if err := saveOperation(ctx, tx, op); err != nil {
 			return err
 		}
+		if entry != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE operations SET card_pending = 1 WHERE id = ?`, id); err != nil {
+				return err
+			}
+			if stored, err = db.appendAuditTx(ctx, tx, entry(op)); err != nil {
+				return err
+			}
+		}
 		won = true
 		return nil
 	})
 	if err != nil {
-		return dobot.Operation{}, false, fmt.Errorf("transition operation %d to %s: %w", id, to, err)
+		return dobot.Operation{}, false, dobot.AuditEntry{}, fmt.Errorf("transition operation %d to %s: %w", id, to, err)
 	}
-	return op, won, nil
+	return op, won, stored, nil
+}
+
+// CardShown records that a decided request's card now shows the decision.
+func (db *DB) CardShown(ctx context.Context, id int64) error {
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE operations SET card_pending = 0 WHERE id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("card of operation %d shown: %w", id, err)
+	}
+	return nil
+}
+
+// PendingCards lists decided requests whose card does not show the decision
+// yet, oldest first: the bot stopped between deciding and updating the card.
+func (db *DB) PendingCards(ctx context.Context) ([]dobot.Operation, error) {
+	ops, err := db.queryOperations(ctx,
+		`SELECT `+opColumns+` FROM operations WHERE card_pending = 1 ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("pending cards: %w", err)
+	}
+	return ops, nil
+}
+
+// RecordCreation saves op, which now carries the DigitalOcean id of what it
+// created, and stores app as managed, in one transaction: a crash cannot
+// leave a created resource on the operation but unknown to the bot (no
+// teardown, no TTL). On error neither is written.
+func (db *DB) RecordCreation(ctx context.Context, op dobot.Operation, app dobot.App) error {
+	if app.Name == "" {
+		return errors.New("record creation: empty app name")
+	}
+	if app.CreatedAt.IsZero() {
+		app.CreatedAt = db.now()
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		op.UpdatedAt = db.now()
+		if err := saveOperation(ctx, tx, op); err != nil {
+			return err
+		}
+		return putApp(ctx, tx, app)
+	})
+	if err != nil {
+		return fmt.Errorf("record creation of %q by operation %d: %w", app.Name, op.ID, err)
+	}
+	return nil
 }
 
 // UnfinishedOperations lists operations not yet in a final state, oldest
@@ -133,10 +213,10 @@ func (db *DB) UnfinishedOperations(ctx context.Context) ([]dobot.Operation, erro
 	return ops, nil
 }
 
-// ActiveOperation returns the unfinished operation holding app, or an error
-// wrapping dobot.ErrNotFound when the app is free.
+// ActiveOperation returns the unfinished operation holding the app or
+// droplet called app, or an error wrapping dobot.ErrNotFound when it is free.
 func (db *DB) ActiveOperation(ctx context.Context, app string) (dobot.Operation, error) {
-	op, err := activeOperation(ctx, db.sql, app)
+	op, err := activeOperation(ctx, db.sql, dobot.AppLock(app))
 	if err != nil {
 		return dobot.Operation{}, fmt.Errorf("active operation for %q: %w", app, err)
 	}
@@ -161,13 +241,15 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func activeOperation(ctx context.Context, q queryer, app string) (dobot.Operation, error) {
+// activeOperation returns the unfinished operation holding lock.
+func activeOperation(ctx context.Context, q queryer, lock string) (dobot.Operation, error) {
 	return scanOperation(q.QueryRowContext(ctx,
 		`SELECT `+opColumns+` FROM operations
-		WHERE app = ? AND app <> '' AND state IN `+unfinishedStates+` LIMIT 1`, app))
+		WHERE lock_key = ? AND lock_key <> '' AND state IN `+unfinishedStates+` LIMIT 1`, lock))
 }
 
-// saveOperation writes op's mutable fields by ID.
+// saveOperation writes op's mutable fields by ID. The lock is fixed at
+// creation and not among them.
 func saveOperation(ctx context.Context, tx *sql.Tx, op dobot.Operation) error {
 	res, err := tx.ExecContext(ctx, `
 		UPDATE operations SET action = ?, app = ?, state = ?, requester = ?,
@@ -181,7 +263,7 @@ func saveOperation(ctx context.Context, tx *sql.Tx, op dobot.Operation) error {
 		op.Decider, formatTime(op.DecidedAt), op.Error, formatTime(op.UpdatedAt),
 		formatTime(op.ExpiresAt), op.ID)
 	if err != nil {
-		return busyOr(ctx, tx, op.App, err)
+		return busyOr(ctx, tx, op.Lock, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
@@ -193,17 +275,17 @@ func saveOperation(ctx context.Context, tx *sql.Tx, op dobot.Operation) error {
 	return nil
 }
 
-// busyOr turns a violation of the one-unfinished-operation-per-app index into
-// a *dobot.BusyError naming the holder, read in the same transaction (a
+// busyOr turns a violation of the one-unfinished-operation-per-lock index
+// into a *dobot.BusyError naming the holder, read in the same transaction (a
 // failed statement leaves the transaction usable). Other errors pass through.
-func busyOr(ctx context.Context, tx *sql.Tx, app string, err error) error {
+func busyOr(ctx context.Context, tx *sql.Tx, lock string, err error) error {
 	var serr *sqlite.Error
 	if !errors.As(err, &serr) || serr.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE {
 		return err
 	}
-	holder, herr := activeOperation(ctx, tx, app)
+	holder, herr := activeOperation(ctx, tx, lock)
 	if herr != nil {
-		return errors.Join(err, fmt.Errorf("read holder of %q: %w", app, herr))
+		return errors.Join(err, fmt.Errorf("read holder of %q: %w", lock, herr))
 	}
 	return &dobot.BusyError{Holder: holder}
 }
@@ -236,7 +318,7 @@ func scanOperation(s scanner) (dobot.Operation, error) {
 	err := s.Scan(&op.ID, &op.Action, &op.App, &state, &op.Requester, &op.RequesterName,
 		&op.Channel, &op.MessageTS, &op.ResponseURL, &op.CommandText, &op.Args, &op.Reason,
 		&op.ResourceID, &op.DeploymentID, &op.Decider, &decidedAt, &op.Error,
-		&createdAt, &updatedAt, &exp)
+		&createdAt, &updatedAt, &exp, &op.Lock)
 	if errors.Is(err, sql.ErrNoRows) {
 		return dobot.Operation{}, dobot.ErrNotFound
 	}

@@ -31,6 +31,9 @@ func (db *DB) Role(ctx context.Context, userID string) (dobot.Role, error) {
 
 // SetRole grants userID role, replacing any role they had. by is the Slack
 // user id of the admin granting it. RoleNone is refused: use RevokeRole.
+// Demoting the only admin fails with dobot.ErrLastAdmin; the check and the
+// change share one write transaction, so two admins demoting each other at
+// once cannot both succeed.
 func (db *DB) SetRole(ctx context.Context, userID string, role dobot.Role, by string) error {
 	if role <= dobot.RoleNone || role > dobot.RoleAdmin {
 		return fmt.Errorf("set role %q: invalid role %v", userID, role)
@@ -39,6 +42,11 @@ func (db *DB) SetRole(ctx context.Context, userID string, role dobot.Role, by st
 		return errors.New("set role: empty user id")
 	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		if role < dobot.RoleAdmin {
+			if err := keepAnAdmin(ctx, tx, userID); err != nil {
+				return err
+			}
+		}
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO roles (user_id, role, granted_by, granted_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (user_id) DO UPDATE SET
@@ -55,8 +63,13 @@ func (db *DB) SetRole(ctx context.Context, userID string, role dobot.Role, by st
 }
 
 // RevokeRole removes userID's role and reports whether there was one.
+// Revoking the only admin fails with dobot.ErrLastAdmin, checked in the same
+// write transaction as the delete.
 func (db *DB) RevokeRole(ctx context.Context, userID string) (existed bool, err error) {
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := keepAnAdmin(ctx, tx, userID); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM roles WHERE user_id = ?`, userID)
 		if err != nil {
 			return err
@@ -69,6 +82,24 @@ func (db *DB) RevokeRole(ctx context.Context, userID string) (existed bool, err 
 		return false, fmt.Errorf("revoke role %q: %w", userID, err)
 	}
 	return existed, nil
+}
+
+// keepAnAdmin fails with dobot.ErrLastAdmin when userID is an admin and no
+// one else is. It must run in the transaction that makes the change.
+func keepAnAdmin(ctx context.Context, tx *sql.Tx, userID string) error {
+	var isAdmin, others int
+	err := tx.QueryRowContext(ctx, `
+		SELECT
+			count(*) FILTER (WHERE user_id = ?),
+			count(*) FILTER (WHERE user_id <> ?)
+		FROM roles WHERE role = ?`, userID, userID, int(dobot.RoleAdmin)).Scan(&isAdmin, &others)
+	if err != nil {
+		return fmt.Errorf("count admins: %w", err)
+	}
+	if isAdmin > 0 && others == 0 {
+		return dobot.ErrLastAdmin
+	}
+	return nil
 }
 
 // Grants lists every role, highest role first, then by user id.

@@ -8,6 +8,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,6 +36,41 @@ type DB struct {
 
 	// marks counts MarkHandled calls so old keys are pruned now and then.
 	marks atomic.Int64
+
+	// auditKey keys the audit chain's HMAC. It lives only in memory: it
+	// comes from BOT_AUDIT_KEY or the key file, never from the database.
+	auditKey []byte
+	keyInfo  AuditKeyInfo
+}
+
+// AuditKeyInfo says where the audit key came from and what Open did to the
+// chain, for the start-up log. It never holds the key.
+type AuditKeyInfo struct {
+	// File is the key file used, or "" when the key was given (BOT_AUDIT_KEY).
+	File string
+	// Created is true when Open generated the key file just now.
+	Created bool
+	// Anchored is the number of unkeyed rows a new keyed row anchored at this
+	// start (rows written before the chain was keyed), or 0.
+	Anchored int64
+	// ForeignHead is the id of the chain's last row when it is neither keyed
+	// with this key nor an unkeyed row: the key is not the one that wrote the
+	// trail, or the row was changed. New rows still chain onto it; verify
+	// will name it.
+	ForeignHead int64
+}
+
+// Option changes how Open opens the store.
+type Option func(*options)
+
+type options struct {
+	auditKey []byte
+}
+
+// WithAuditKey keys the audit chain with key (BOT_AUDIT_KEY) instead of the
+// key file beside the database. Replicas sharing a database must share it.
+func WithAuditKey(key []byte) Option {
+	return func(o *options) { o.auditKey = key }
 }
 
 // dsn builds the connection string. The pragmas live in it, not in a one-off
@@ -53,8 +90,29 @@ func dsn(path string) string {
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies any
-// migrations it has not seen yet.
-func Open(ctx context.Context, path string) (*DB, error) {
+// migrations it has not seen yet. The audit chain is keyed with the key
+// given by WithAuditKey or else with the one in AuditKeyPath(path), which
+// Open generates the first time.
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	db := &DB{Now: time.Now, auditKey: o.auditKey}
+	if o.auditKey == nil {
+		file := AuditKeyPath(path)
+		key, created, err := loadOrCreateAuditKey(file)
+		if err != nil {
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+		db.auditKey, db.keyInfo = key, AuditKeyInfo{File: file, Created: created}
+	} else if err := CheckAuditKey(o.auditKey); err != nil {
+		return nil, fmt.Errorf("open store %s: BOT_AUDIT_KEY: %w", path, err)
+	}
+
 	sqldb, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -63,13 +121,103 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// bot and bounds memory.
 	sqldb.SetMaxOpenConns(8)
 	sqldb.SetMaxIdleConns(8)
+	db.sql = sqldb
 
-	db := &DB{Now: time.Now, sql: sqldb}
 	if _, err := db.migrate(ctx, migrations.FS); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	if err := matchSidecarModes(path); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := db.anchorAudit(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	return db, nil
+}
+
+// OpenReadOnly opens the SQLite file at path to read and verify it, keyed
+// with key (nil to only read, as an export does). It applies no migrations and writes nothing, and it works on a
+// file the process cannot write. When no -wal file exists no process has the
+// database open, so it is opened immutable: SQLite would otherwise create
+// -wal and -shm files beside it and leave them behind. (A bot starting while
+// the file is read that way writes to its own -wal; only a checkpoint into
+// the main file during the read could disturb it, and verify would then
+// report an error that a second run clears.)
+func OpenReadOnly(ctx context.Context, path string, key []byte) (*DB, error) {
+	if key != nil {
+		if err := CheckAuditKey(key); err != nil {
+			return nil, fmt.Errorf("open store %s read-only: %w", path, err)
+		}
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open store read-only: %w", err)
+	}
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	d := "file:" + esc + "?mode=ro&_pragma=busy_timeout(5000)&_pragma=query_only(1)"
+	if _, err := os.Stat(path + "-wal"); errors.Is(err, fs.ErrNotExist) {
+		d += "&immutable=1"
+	}
+	sqldb, err := sql.Open("sqlite", d)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s read-only: %w", path, err)
+	}
+	sqldb.SetMaxOpenConns(2)
+	db := &DB{Now: time.Now, sql: sqldb, auditKey: key}
+	if err := db.Ping(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open store %s read-only: %w", path, err)
+	}
+	return db, nil
+}
+
+// AuditKeyInfo says where the audit key came from and what Open did to the
+// audit chain.
+func (db *DB) AuditKeyInfo() AuditKeyInfo { return db.keyInfo }
+
+// createPrivate creates the database file 0600 before SQLite opens it, so it
+// is never readable by others whatever the umask. SQLite gives the -wal and
+// -shm files the database file's mode. An existing file keeps its mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	if err := errors.Join(f.Chmod(0o600), f.Close()); err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	return nil
+}
+
+// matchSidecarModes gives the -wal and -shm files no more access than the
+// database file. SQLite already creates them that way; this also corrects
+// ones left by an older version that created them with the umask's mode.
+func matchSidecarModes(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	want := st.Mode().Perm()
+	for _, side := range []string{path + "-wal", path + "-shm"} {
+		sst, err := os.Stat(side)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if sst.Mode().Perm()&^want != 0 {
+			if err := os.Chmod(side, sst.Mode().Perm()&want); err != nil {
+				return fmt.Errorf("restrict %s: %w", side, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Close closes the database. Call it last, after running work has drained.

@@ -54,7 +54,7 @@ func TestManyAppsShareOneListRequest(t *testing.T) {
 	var ids []string
 	for i := 0; i < n; i++ {
 		app, _, err := client.Apps.Create(ctx, &godo.AppCreateRequest{Spec: &godo.AppSpec{Name: fmt.Sprintf("app-%02d", i), Region: "nyc",
-			Services: []*godo.AppServiceSpec{{Name: "web", Image: &godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Tag: "1"}}}}})
+			Services: []*godo.AppServiceSpec{{Name: "web", HTTPPort: 80, Image: &godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Tag: "1"}}}}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,6 +20,7 @@ import (
 	"dobot/console"
 	"dobot/internal/config"
 	"dobot/internal/dotest"
+	"dobot/internal/regtest"
 	"dobot/store"
 	"dobot/watch"
 )
@@ -95,6 +96,20 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 		}
 		defer sim.Close()
 		cfg.DOToken, cfg.DOAPIURL = sim.token, sim.URL()
+		if getenv("BOT_REGISTRY_MIRRORS") != "" {
+			log.Warn("BOT_REGISTRY_MIRRORS is ignored without a DigitalOcean token: using the simulated registries")
+		}
+		// The simulated registries serve the same catalogue the simulated
+		// App Platform runs, so the pre-flight check works as it does for
+		// real: nginx goes live on port 80, nginx:1.999 is refused.
+		reg, err := regtest.Start(regtest.Options{DOToken: sim.token})
+		if err != nil {
+			return fmt.Errorf("simulated registry: %w", err)
+		}
+		defer reg.Close()
+		if cfg.RegistryMirrors, err = config.ParseRegistryMirrors(reg.Mirrors()); err != nil {
+			return fmt.Errorf("simulated registry: %w", err)
+		}
 		if cfg.WatchInterval == 0 {
 			// The adaptive pace starts at 5 s, longer than a simulated phase.
 			cfg.WatchInterval = min(max(*phase/2, 10*time.Millisecond), time.Second)
@@ -114,9 +129,9 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 		where = "DigitalOcean at " + cfg.DOAPIURL + " (real resources, real costs)"
 	}
 
-	db, err := store.Open(ctx, cfg.DBPath)
+	db, err := openStore(ctx, cfg, log)
 	if err != nil {
-		return fmt.Errorf("open store %s: %w", cfg.DBPath, err)
+		return err
 	}
 	defer db.Close() // deferred before the bot stops, so it runs last
 	if err := db.EnsureAdmins(ctx, append(cfg.Admins, console.DefaultUser)); err != nil {
@@ -139,9 +154,9 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	go watcher.Run(life)
 
 	con := console.New(stdout, console.Options{User: user, Store: db, Wait: *wait, Interactive: isTerminal(stdin) && isTerminal(stdout)})
-	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName,
-		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel},
-		commands.Deps{Store: db, Cloud: cloud, Chat: con, Watcher: watcher, Log: log, Observer: con.Observer(nil)})
+	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName, DropletImage: cfg.DropletImage,
+		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL},
+		commands.Deps{Store: db, Cloud: cloud, Chat: con, Images: newImages(cfg), Watcher: watcher, Log: log, Observer: con.Observer(nil)})
 	if err != nil {
 		return err
 	}

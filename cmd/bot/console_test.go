@@ -64,3 +64,29 @@ func TestConsoleChecksSettings(t *testing.T) {
 		})
 	}
 }
+
+// The simulator holds the console to the pre-flight rules: nginx goes live
+// on port 80, the port its image exposes, and a typo'd tag is refused
+// before anything is created.
+func TestConsoleSimulatorChecksImages(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "dobot.db")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"console", "--sim-phase", "100ms", "--wait", "1m"},
+		env(map[string]string{"BOT_DB": db}),
+		strings.NewReader("/do launch typo --image nginx:1.999\n/do launch demo --image nginx\n"), &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bot console: %v\nstderr:\n%s", err, &stderr)
+	}
+	out := stdout.String()
+	for _, want := range []string{"docker.io/library/nginx:1.999 was not found", "port 80 (from the image)", "✅ demo is live at https://demo-"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "launching typo") {
+		t.Errorf("the typo'd launch started:\n%s", out)
+	}
+	if stderr.Len() > 0 {
+		t.Errorf("stderr:\n%s", &stderr)
+	}
+}

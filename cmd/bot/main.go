@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,8 +16,30 @@ import (
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "dobot:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// exitError gives an error its own exit status. Errors without one exit 1.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError is a command used wrongly or unable to run: exit status 2, as
+// `bot audit verify` keeps 1 for a trail that is not intact.
+func usageError(err error) error { return &exitError{code: 2, err: err} }
+
+// exitCode is the process exit status for err.
+func exitCode(err error) int {
+	var e *exitError
+	if errors.As(err, &e) {
+		return e.code
+	}
+	return 1
 }
 
 // run is the whole program, with its environment passed in so that tests can
@@ -54,6 +77,9 @@ const usage = `usage:
   bot serve           the same
   bot console         type /do commands in a terminal, without Slack; simulates DigitalOcean when no token is set
   bot healthcheck     probe /healthz on BOT_HTTP_ADDR (the container's HEALTHCHECK)
-  bot audit verify    check the audit trail's hash chain
+  bot audit verify [--head ID:HASH]
+                      check the audit trail's keyed hash chain, read-only; --head takes
+                      the "#ID · HASH" of the latest audit channel line. Exit 0 intact,
+                      1 broken (naming the first bad row), 2 could not check
   bot audit export --format csv|json [--since 24h|7d]
 `

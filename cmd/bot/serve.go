@@ -17,11 +17,11 @@ import (
 	"golang.org/x/oauth2"
 
 	"dobot/commands"
+	"dobot/imagecheck"
 	"dobot/internal/config"
 	"dobot/internal/health"
 	"dobot/internal/metrics"
 	"dobot/slackbot"
-	"dobot/store"
 	"dobot/watch"
 )
 
@@ -44,9 +44,9 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 
-	db, err := store.Open(ctx, cfg.DBPath)
+	db, err := openStore(ctx, cfg, log)
 	if err != nil {
-		return fmt.Errorf("open store %s: %w", cfg.DBPath, err)
+		return err
 	}
 	defer db.Close() // deferred first, so it runs last
 	if err := db.EnsureAdmins(ctx, cfg.Admins); err != nil {
@@ -77,9 +77,10 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	go watcher.Run(life)
 
 	chat := slackbot.NewChat(api, slackHTTP, log)
-	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName,
-		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel},
-		commands.Deps{Store: db, Cloud: cloud, Chat: chat, Watcher: watcher, Log: log, Observer: m})
+	chat.TrackResponseURLs(db)
+	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName, DropletImage: cfg.DropletImage,
+		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL},
+		commands.Deps{Store: db, Cloud: cloud, Chat: chat, Images: newImages(cfg), Watcher: watcher, Log: log, Observer: m})
 	if err != nil {
 		return err
 	}
@@ -90,7 +91,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	listener.RememberHandled(db.MarkHandled)
 	listener.ObserveAcks(m.AckLatency)
 	if cfg.HTTPAddr != "off" {
-		srv := health.NewServer(cfg.HTTPAddr, health.Checks{Store: db.Ping, SlackConnected: listener.Connected}, m)
+		srv := health.NewServer(cfg.HTTPAddr, health.Checks{Store: db.Ping, SlackState: listener.State}, m)
 		go func() {
 			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("health and metrics server stopped; the bot runs on without it", "addr", cfg.HTTPAddr, "err", err)
@@ -120,6 +121,13 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	waitTimeout(bot.Wait, stopTimeout)
 	log.Info("stopped")
 	return nil
+}
+
+// newImages is the pre-flight image check, with the registry settings and
+// the DigitalOcean token for registry.digitalocean.com.
+func newImages(cfg config.Config) *imagecheck.Checker {
+	return &imagecheck.Checker{Transport: http.DefaultTransport, Mirrors: cfg.RegistryMirrors,
+		Credentials: cfg.RegistryCredentials, DOToken: cfg.DOToken, Timeout: imagecheck.DefaultTimeout}
 }
 
 // newCloud is DigitalOcean for the commands: the retrying client, plus one

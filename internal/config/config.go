@@ -9,10 +9,14 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
+	"dobot"
 	"dobot/commands"
+	"dobot/imagecheck"
+	"dobot/store"
 )
 
 // Config is the bot's configuration.
@@ -29,12 +33,30 @@ type Config struct {
 	DOAPIURL      string
 	ApprovalTTL   time.Duration
 	AuditChannel  string
+	// MaxTTL caps an expiring app's whole lifetime, from its launch:
+	// neither --ttl nor extend may go past it.
+	MaxTTL time.Duration
+	// AuditKey keys the audit chain (BOT_AUDIT_KEY); "" means the key file
+	// beside the database. A secret: never printed or logged.
+	AuditKey string
 	// HTTPAddr is where /healthz and /metrics listen; "off" disables them.
 	HTTPAddr string
 	// WatchInterval, when set, replaces the adaptive polling pace with a
 	// fixed one (for test servers whose deployments take seconds).
 	WatchInterval time.Duration
+	// DropletImage is DO_DROPLET_IMAGE, the image slug droplets run on;
+	// empty picks DigitalOcean's Docker image at launch.
+	DropletImage string
+	// RegistryCredentials (BOT_REGISTRY_CREDENTIALS) sign in to docker.io
+	// and ghcr.io for private images. Never print them.
+	RegistryCredentials map[string]imagecheck.Credential
+	// RegistryMirrors (BOT_REGISTRY_MIRRORS) point a registry host at
+	// another base URL.
+	RegistryMirrors map[string]*url.URL
 }
+
+// dropletImagePattern is the shape of DigitalOcean's image slugs.
+var dropletImagePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,63}$`)
 
 // Defaults for optional settings.
 const (
@@ -43,6 +65,7 @@ const (
 	DefaultSlackAPIURL = "https://slack.com/api/"
 	DefaultDOAPIURL    = "https://api.digitalocean.com/"
 	DefaultHTTPAddr    = ":8080"
+	DefaultMaxTTL      = 30 * 24 * time.Hour
 )
 
 var (
@@ -63,12 +86,15 @@ func Load(getenv func(string) string) (Config, error) {
 		DORegion:      orDefault(get("DO_REGION"), DefaultRegion),
 		DOImage:       get("DO_IMAGE"),
 		DOAppName:     get("DO_APP_NAME"),
+		DropletImage:  get("DO_DROPLET_IMAGE"),
 		DBPath:        orDefault(get("BOT_DB"), DefaultDBPath),
 		SlackAPIURL:   orDefault(get("SLACK_API_URL"), DefaultSlackAPIURL),
 		DOAPIURL:      orDefault(get("DO_API_URL"), DefaultDOAPIURL),
 		AuditChannel:  get("BOT_AUDIT_CHANNEL"),
+		AuditKey:      get("BOT_AUDIT_KEY"),
 		HTTPAddr:      orDefault(get("BOT_HTTP_ADDR"), DefaultHTTPAddr),
 		ApprovalTTL:   time.Hour,
+		MaxTTL:        DefaultMaxTTL,
 	}
 	switch {
 	case c.SlackBotToken == "":
@@ -107,6 +133,9 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("DO_APP_NAME: %v", err)
 		}
 	}
+	if c.DropletImage != "" && !dropletImagePattern.MatchString(c.DropletImage) {
+		bad("DO_DROPLET_IMAGE is not an image slug; use lowercase letters, digits, dots and dashes, like docker-24-04")
+	}
 	for _, id := range strings.Split(get("BOT_ADMINS"), ",") {
 		id = strings.TrimSpace(id)
 		if id == "" {
@@ -126,11 +155,18 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("DO_API_URL: %v", err)
 	}
 	if v := get("BOT_APPROVAL_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
+		d, err := dobot.ParseDuration(v)
 		if err != nil || d <= 0 {
-			bad("BOT_APPROVAL_TTL must be a positive Go duration like 30m or 2h, not %q", v)
+			bad("BOT_APPROVAL_TTL must be a positive duration like 30m, 2h or 1d, not %q", v)
 		}
 		c.ApprovalTTL = d
+	}
+	if v := get("BOT_MAX_TTL"); v != "" {
+		d, err := dobot.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			bad("BOT_MAX_TTL must be a duration of at least 1m, like 30d, 7d or 12h, not %q", v)
+		}
+		c.MaxTTL = d
 	}
 	if v := get("BOT_WATCH_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -147,7 +183,86 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.AuditChannel != "" && !channelIDPattern.MatchString(c.AuditChannel) {
 		bad("BOT_AUDIT_CHANNEL must be a channel id like C0123ABCD (channel details → bottom of the About tab)")
 	}
+	if c.AuditKey != "" {
+		if err := store.CheckAuditKey([]byte(c.AuditKey)); err != nil {
+			bad("BOT_AUDIT_KEY: %v", err)
+		}
+	}
+	if c.RegistryCredentials, err = ParseRegistryCredentials(get("BOT_REGISTRY_CREDENTIALS")); err != nil {
+		bad("BOT_REGISTRY_CREDENTIALS: %v", err)
+	}
+	if c.RegistryMirrors, err = ParseRegistryMirrors(get("BOT_REGISTRY_MIRRORS")); err != nil {
+		bad("BOT_REGISTRY_MIRRORS: %v", err)
+	}
 	return c, errors.Join(errs...)
+}
+
+// credentialHosts are the registries whose images may carry
+// registry_credentials in an App Platform spec; DOCR uses the DigitalOcean
+// token instead.
+var credentialHosts = []string{imagecheck.HostDockerHub, imagecheck.HostGHCR}
+
+// mirrorHosts are the registry hosts a mirror may stand in for.
+var mirrorHosts = []string{imagecheck.HostDockerHub, imagecheck.HostGHCR, imagecheck.HostDOCR}
+
+// ParseRegistryCredentials reads BOT_REGISTRY_CREDENTIALS: comma-separated
+// HOST=USER:TOKEN. Its errors name the entry by position and host, never by
+// its value, since the value is a secret.
+func ParseRegistryCredentials(s string) (map[string]imagecheck.Credential, error) {
+	out := map[string]imagecheck.Credential{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	for i, entry := range strings.Split(s, ",") {
+		entry = strings.TrimSpace(entry)
+		host, pair, ok := strings.Cut(entry, "=")
+		host = strings.ToLower(strings.TrimSpace(host))
+		if !ok {
+			return nil, fmt.Errorf("entry %d is not HOST=USER:TOKEN (like ghcr.io=USER:TOKEN)", i+1)
+		}
+		if !slices.Contains(credentialHosts, host) {
+			return nil, fmt.Errorf("entry %d names a host other than %s; registry.digitalocean.com uses DO_API_TOKEN", i+1, strings.Join(credentialHosts, " or "))
+		}
+		user, token, ok := strings.Cut(pair, ":")
+		if !ok || user == "" || token == "" || strings.ContainsAny(pair, " \t\n\r") {
+			return nil, fmt.Errorf("the entry for %s is not HOST=USER:TOKEN with a user and a token and no spaces", host)
+		}
+		if _, dup := out[host]; dup {
+			return nil, fmt.Errorf("%s is given twice", host)
+		}
+		out[host] = imagecheck.Credential{User: user, Token: token}
+	}
+	return out, nil
+}
+
+// ParseRegistryMirrors reads BOT_REGISTRY_MIRRORS: comma-separated
+// HOST=URL, where URL is an http or https base URL without a path.
+func ParseRegistryMirrors(s string) (map[string]*url.URL, error) {
+	out := map[string]*url.URL{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	for i, entry := range strings.Split(s, ",") {
+		entry = strings.TrimSpace(entry)
+		host, raw, ok := strings.Cut(entry, "=")
+		host = strings.ToLower(strings.TrimSpace(host))
+		if !ok {
+			return nil, fmt.Errorf("entry %d is not HOST=URL (like docker.io=http://127.0.0.1:5000)", i+1)
+		}
+		if !slices.Contains(mirrorHosts, host) {
+			return nil, fmt.Errorf("entry %d: %q is not one of %s", i+1, host, strings.Join(mirrorHosts, ", "))
+		}
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			(u.Path != "" && u.Path != "/") || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("the mirror for %s must be an http or https base URL with no path, like http://127.0.0.1:5000", host)
+		}
+		if _, dup := out[host]; dup {
+			return nil, fmt.Errorf("%s is given twice", host)
+		}
+		out[host] = &url.URL{Scheme: u.Scheme, Host: u.Host}
+	}
+	return out, nil
 }
 
 // baseURL checks an absolute http(s) URL and gives it a trailing slash, as

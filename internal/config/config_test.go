@@ -29,6 +29,19 @@ func TestLoadDefaults(t *testing.T) {
 	}
 }
 
+func TestLoadMaxTTL(t *testing.T) {
+	c, err := Load(env(valid()))
+	if err != nil || c.MaxTTL != 30*24*time.Hour {
+		t.Errorf("Load(valid).MaxTTL = %v, %v; want 30 days by default", c.MaxTTL, err)
+	}
+	e := valid()
+	e["BOT_MAX_TTL"], e["BOT_APPROVAL_TTL"] = "7d", "1d"
+	c, err = Load(env(e))
+	if err != nil || c.MaxTTL != 7*24*time.Hour || c.ApprovalTTL != 24*time.Hour {
+		t.Errorf("Load(BOT_MAX_TTL=7d, BOT_APPROVAL_TTL=1d) = %v, %v, %v; want 7 days and 1 day", c.MaxTTL, c.ApprovalTTL, err)
+	}
+}
+
 func TestLoadDOTokenFallbacks(t *testing.T) {
 	tests := []struct {
 		name string
@@ -63,6 +76,7 @@ func TestLoadErrorsNameEachVariableAndNoSecret(t *testing.T) {
 		{"DO_REGION", "mars1", "DO_REGION"},
 		{"DO_IMAGE", "quay.io/x/y", "DO_IMAGE"},
 		{"DO_APP_NAME", "Bad_Name", "DO_APP_NAME"},
+		{"DO_DROPLET_IMAGE", "Docker 24 secret", "DO_DROPLET_IMAGE"},
 		{"BOT_ADMINS", "U1,ana", "BOT_ADMINS"},
 		{"SLACK_API_URL", "ftp://x", "SLACK_API_URL"},
 		{"DO_API_URL", "not a url", "DO_API_URL"},
@@ -70,6 +84,9 @@ func TestLoadErrorsNameEachVariableAndNoSecret(t *testing.T) {
 		{"BOT_AUDIT_CHANNEL", "#audit", "BOT_AUDIT_CHANNEL"},
 		{"BOT_HTTP_ADDR", "8080", "BOT_HTTP_ADDR"},
 		{"BOT_WATCH_INTERVAL", "1ms", "BOT_WATCH_INTERVAL"},
+		{"BOT_MAX_TTL", "a month", "BOT_MAX_TTL"},
+		{"BOT_MAX_TTL", "1s", "BOT_MAX_TTL"},
+		{"BOT_AUDIT_KEY", "short-secret", "BOT_AUDIT_KEY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {

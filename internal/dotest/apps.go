@@ -105,10 +105,36 @@ func checkSpec(spec *godo.AppSpec) *apiError {
 			if img.RegistryType == "" {
 				return invalidSpec(field+".image.registry_type", "registry_type is required")
 			}
+			if img.Digest != "" && img.Tag != "" {
+				// The description: "Cannot be specified if tag is provided."
+				return invalidSpec(field+".image.digest", "digest cannot be specified if tag is provided")
+			}
 		}
 		if c.InstanceSizeSlug != "" && instanceSizeBySlug(c.InstanceSizeSlug) == nil {
 			return invalidSpec(field+".instance_size_slug", "unknown instance size %q", c.InstanceSizeSlug)
 		}
+		if e := checkInstanceCount(field, c.InstanceSizeSlug, c.InstanceCount); e != nil {
+			return e
+		}
+	}
+	for i, c := range spec.Workers {
+		if e := checkInstanceCount(fmt.Sprintf("workers[%d]", i), c.InstanceSizeSlug, c.InstanceCount); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// checkInstanceCount refuses more than one instance of a size that is
+// single_instance_only, as App Platform does: 400 invalid_argument naming the
+// field. The exact wording of DigitalOcean's message is not documented; the
+// shape (DigitalOcean's error body, status 400) is.
+func checkInstanceCount(field, slug string, count int64) *apiError {
+	if slug == "" {
+		slug = defaultInstanceSize
+	}
+	if sz := instanceSizeBySlug(slug); sz != nil && sz.SingleInstanceOnly && count > 1 {
+		return invalidSpec(field+".instance_count", "instance size %s allows only one instance; choose a size that allows more, or an instance_count of 1", slug)
 	}
 	return nil
 }
@@ -153,6 +179,17 @@ func (s *Server) deploy(a *app, spec *godo.AppSpec, cause string, now time.Time)
 			d.failing[c.name] = reason
 		}
 	}
+	for _, svc := range spec.Services {
+		if len(d.failing) > 0 {
+			break // the build fails first
+		}
+		if why := deployFailure(svc, s.registryName(), s.docrHas); why != nil {
+			if d.deployFailing == nil {
+				d.deployFailing = map[string]stepReason{}
+			}
+			d.deployFailing[svc.Name] = *why
+		}
+	}
 	a.deployments = append(a.deployments, d)
 	return d
 }
@@ -165,6 +202,7 @@ func createApp(s *Server, c *call) reply {
 	if e := checkSpec(req.Spec); e != nil {
 		return fail(e)
 	}
+	sealCredentials(req.Spec)
 	if s.appByName(req.Spec.Name) != nil {
 		return nameTaken()
 	}
@@ -189,7 +227,7 @@ func createApp(s *Server, c *call) reply {
 	s.deploy(a, a.spec, "initial deployment", c.now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_CreateDeployment)
 	s.apps[a.id] = a
 	s.order = append(s.order, a.id)
-	return ok(map[string]any{"app": a.render(c.now)})
+	return ok(map[string]any{"app": a.renderChanged(c.now)})
 }
 
 // The account every app belongs to, and its default project.
@@ -206,6 +244,16 @@ func suffix() string {
 		b[i] = letters[rand.IntN(len(letters))]
 	}
 	return string(b)
+}
+
+// renderChanged is the app as a create or update answers it: the
+// description guarantees that pending_deployment is the deployment the
+// change started ("For CreateApp and UpdateApp transactions this is
+// guaranteed to reflect the associated deployment").
+func (a *app) renderChanged(now time.Time) *godo.App {
+	out := a.render(now)
+	out.PendingDeployment = a.renderDeployment(len(a.deployments)-1, now)
+	return out
 }
 
 func getApp(s *Server, c *call) reply {
@@ -240,9 +288,10 @@ func updateApp(s *Server, c *call) reply {
 	if req.Spec.Region == "" {
 		req.Spec.Region = a.spec.Region
 	}
+	sealCredentials(req.Spec)
 	a.spec, a.updatedAt = req.Spec, c.now
 	s.deploy(a, a.spec, "app spec updated", c.now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_UpdateSpec)
-	return ok(map[string]any{"app": a.render(c.now)})
+	return ok(map[string]any{"app": a.renderChanged(c.now)})
 }
 
 func deleteApp(s *Server, c *call) reply {

@@ -41,7 +41,7 @@ var instanceSizes = []*godo.AppInstanceSize{
 	size("Shared 1VCPU 1GB", "apps-s-1vcpu-1gb", godo.AppInstanceSizeCPUType_Shared, 1, 1024, "12.00", "0.000004960317", "professional", false, "150"),
 	size("Shared 1VCPU 2GB", "apps-s-1vcpu-2gb", godo.AppInstanceSizeCPUType_Shared, 1, 2048, "25.00", "0.000010333995", "professional", false, "200"),
 	size("Shared 2VCPU 4GB", "apps-s-2vcpu-4gb", godo.AppInstanceSizeCPUType_Shared, 2, 4096, "50.00", "0.000020667989", "professional", false, "250"),
-	size("Dedicated 1VCPU 0.5GB", "apps-d-1vcpu-0.5gb", godo.AppInstanceSizeCPUType_Dedicated, 1, 512, "29.00", "0.000011987434", "professional", false, "100"),
+	deprecated(size("Dedicated 1VCPU 0.5GB", "apps-d-1vcpu-0.5gb", godo.AppInstanceSizeCPUType_Dedicated, 1, 512, "29.00", "0.000011987434", "professional", false, "100")),
 	size("Dedicated 1VCPU 1GB", "apps-d-1vcpu-1gb", godo.AppInstanceSizeCPUType_Dedicated, 1, 1024, "34.00", "0.000014054233", "professional", false, "200"),
 	size("Dedicated 2VCPU 4GB", "apps-d-2vcpu-4gb", godo.AppInstanceSizeCPUType_Dedicated, 2, 4096, "98.00", "0.000040509259", "professional", false, "500"),
 }
@@ -60,6 +60,17 @@ func size(name, slug string, cpu godo.AppInstanceSizeCPUType, cpus, memMiB int, 
 	}
 }
 
+// deprecated marks a size that DigitalOcean intends to retire: it still
+// works, and the catalogue says so with deprecation_intent.
+func deprecated(sz *godo.AppInstanceSize) *godo.AppInstanceSize {
+	sz.DeprecationIntent = true
+	return sz
+}
+
+// defaultInstanceSize is the size a component gets when its spec names
+// none, as the description's instance_size_slug default says.
+const defaultInstanceSize = "apps-s-1vcpu-0.5gb"
+
 func instanceSizeBySlug(slug string) *godo.AppInstanceSize {
 	for _, s := range instanceSizes {
 		if s.Slug == slug {
@@ -76,7 +87,7 @@ func monthlyCost(spec *godo.AppSpec) int {
 	cost := 0.0
 	add := func(slug string, count int64) {
 		if slug == "" {
-			slug = "apps-s-1vcpu-0.5gb"
+			slug = defaultInstanceSize
 		}
 		if count < 1 {
 			count = 1

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -57,7 +56,10 @@ func client(t *testing.T, srv *dotest.Server, token string, opts ...godo.ClientO
 	return c
 }
 
+// imageSpec is a spec running ghcr.io/OWNER/REPO:1.2.3 for repo
+// "OWNER/REPO", listening on 8080 as the test registry's acme images do.
 func imageSpec(name, repo string) *godo.AppSpec {
+	owner, repo, _ := strings.Cut(repo, "/")
 	return &godo.AppSpec{
 		Name:   name,
 		Region: "ams",
@@ -65,7 +67,7 @@ func imageSpec(name, repo string) *godo.AppSpec {
 			Name: "web",
 			Image: &godo.ImageSourceSpec{
 				RegistryType: godo.ImageSourceSpecRegistryType_Ghcr,
-				Registry:     "acme",
+				Registry:     owner,
 				Repository:   repo,
 				Tag:          "1.2.3",
 			},
@@ -178,13 +180,8 @@ func TestLifecycleToActive(t *testing.T) {
 	if err != nil || logs.LiveURL == "" {
 		t.Fatalf("GetLogs = %+v, %v; want a live_url", logs, err)
 	}
-	res, err := http.Get(logs.LiveURL)
-	if err != nil {
-		t.Fatalf("GET live_url: %v", err)
-	}
-	text, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if !strings.Contains(string(text), "web ") || !strings.Contains(string(text), "Build complete") {
+	text := readLive(t, logs.LiveURL, "Build complete")
+	if !strings.Contains(text, "web ") || !strings.Contains(text, "Build complete") {
 		t.Errorf("build log = %q; want web lines ending in Build complete", text)
 	}
 
@@ -202,7 +199,7 @@ func TestLifecycleToActive(t *testing.T) {
 func TestFailBuild(t *testing.T) {
 	srv, clock := start(t)
 	c := client(t, srv, "do-test-token")
-	srv.FailBuild("acme/broken", "npm ERR! missing script: build")
+	srv.FailBuild("broken", "npm ERR! missing script: build")
 
 	app := create(t, c, imageSpec("broken-app", "acme/broken"))
 	clock.Add(delay)
@@ -357,12 +354,13 @@ func TestMoreRoutes(t *testing.T) {
 
 	spec := imageSpec("busy", "acme/web")
 	spec.Services[0].InstanceCount = 2
+	spec.Services[0].InstanceSizeSlug = "apps-s-1vcpu-1gb"
 	updated, _, err := c.Apps.Update(ctx, app.ID, &godo.AppUpdateRequest{Spec: spec})
-	if err != nil || updated.InProgressDeployment == nil || updated.InProgressDeployment.Cause != "app spec updated" {
-		t.Fatalf("Update = %v; want a new deployment", err)
+	if err != nil || updated.PendingDeployment == nil || updated.PendingDeployment.Cause != "app spec updated" {
+		t.Fatalf("Update = %v; want a new deployment as pending_deployment", err)
 	}
 	clock.Add(3 * delay)
-	if got, _, _ := c.Apps.Get(ctx, app.ID); got.ActiveDeployment == nil || got.ActiveDeployment.ID != updated.InProgressDeployment.ID {
+	if got, _, _ := c.Apps.Get(ctx, app.ID); got.ActiveDeployment == nil || got.ActiveDeployment.ID != updated.PendingDeployment.ID {
 		t.Errorf("after Update: active_deployment = %v; want the update's", got.ActiveDeployment)
 	}
 	deps, _, _ := c.Apps.ListDeployments(ctx, app.ID, &godo.ListOptions{PerPage: 2})

@@ -133,7 +133,7 @@ func createDroplet(s *Server, c *call) reply {
 		req.Region = "nyc3"
 	}
 	size := dropletSizeBySlug(req.Size)
-	img := imageFor(req.Image)
+	img := s.imageFor(req.Image)
 	switch {
 	case !slices.Contains(dropletRegions, req.Region):
 		return unprocessable("You specified an invalid region for Droplet creation.")

@@ -44,10 +44,13 @@ func (g *garbageCollection) status(now time.Time) (string, time.Time) {
 // started, with their blobs. A collection of unreferenced blobs alone frees
 // nothing here, since an untagged manifest still references its blobs.
 func (s *Server) settleGC(now time.Time) {
-	if s.reg == nil {
-		return
+	for _, reg := range s.regs {
+		reg.settleGC(now)
 	}
-	for _, g := range s.reg.gcs {
+}
+
+func (reg *containerRegistry) settleGC(now time.Time) {
+	for _, g := range reg.gcs {
 		if g.applied || now.Before(g.doneAt()) {
 			continue
 		}
@@ -55,7 +58,7 @@ func (s *Server) settleGC(now time.Time) {
 		if !strings.Contains(string(g.typ), "untagged manifests") {
 			continue
 		}
-		for name, r := range s.reg.repos {
+		for name, r := range reg.repos {
 			kept := r.manifests[:0]
 			for _, m := range r.manifests {
 				if len(m.tags) == 0 && !m.untaggedAt.After(g.createdAt) {
@@ -67,7 +70,7 @@ func (s *Server) settleGC(now time.Time) {
 			}
 			r.manifests = kept
 			if len(kept) == 0 {
-				delete(s.reg.repos, name)
+				delete(reg.repos, name)
 			}
 		}
 	}

@@ -36,6 +36,9 @@ type deployment struct {
 	delay     time.Duration
 	// failing maps the components whose build fails to the reason.
 	failing map[string]string
+	// deployFailing maps the services that cannot start to the reason: the
+	// deployment goes through DEPLOYING and ends in ERROR (images.go).
+	deployFailing map[string]stepReason
 	// stoppedAt and stoppedAs record a cancel, or a newer deployment that
 	// superseded this one before it finished.
 	stoppedAt time.Time
@@ -70,6 +73,8 @@ func (d *deployment) phase(now time.Time) (godo.DeploymentPhase, time.Time) {
 		return godo.DeploymentPhase_Error, d.deployAt()
 	case now.Before(d.doneAt()):
 		return godo.DeploymentPhase_Deploying, d.deployAt()
+	case len(d.deployFailing) > 0:
+		return godo.DeploymentPhase_Error, d.doneAt()
 	default:
 		return godo.DeploymentPhase_Active, d.doneAt()
 	}
@@ -236,8 +241,11 @@ type span struct{ from, to time.Time }
 func (d *deployment) progress(now time.Time) *godo.DeploymentProgress {
 	b, p, q := d.buildAt(), d.deployAt(), d.delay/4
 	stop := d.stoppedAt
+	failAt, failCode := p, "BuildJobExitNonZero"
 	if len(d.failing) > 0 && (stop.IsZero() || p.Before(stop)) {
 		stop = p
+	} else if len(d.deployFailing) > 0 && (stop.IsZero() || d.doneAt().Before(stop)) {
+		stop, failAt = d.doneAt(), d.doneAt()
 	}
 	var counts godo.DeploymentProgress
 	leaf := func(name, comp, msg string, sp span, failReason string) *godo.DeploymentProgressStep {
@@ -248,9 +256,13 @@ func (d *deployment) progress(now time.Time) *godo.DeploymentProgress {
 			t = stop
 		}
 		switch {
-		case failReason != "" && stopped && stop.Equal(p):
-			st.Status, st.StartedAt, st.EndedAt = godo.DeploymentProgressStepStatus_Error, sp.from, p
-			st.Reason = &godo.DeploymentProgressStepReason{Code: "BuildJobExitNonZero", Message: failReason}
+		case failReason != "" && stopped && stop.Equal(failAt):
+			st.Status, st.StartedAt, st.EndedAt = godo.DeploymentProgressStepStatus_Error, sp.from, failAt
+			code := failCode
+			if why, ok := d.deployFailing[comp]; ok && failAt.Equal(d.doneAt()) {
+				code = why.code
+			}
+			st.Reason = &godo.DeploymentProgressStepReason{Code: code, Message: failReason}
 		case t.Before(sp.from) || (stopped && !sp.from.Before(stop)):
 			st.Status = godo.DeploymentProgressStepStatus_Pending
 		case !t.Before(sp.to):
@@ -285,15 +297,25 @@ func (d *deployment) progress(now time.Time) *godo.DeploymentProgress {
 	}
 	deployInit := leaf("initialize", "", "", span{p, p.Add(q)}, "")
 	for _, c := range comps {
+		// A service that cannot start keeps App Platform waiting for it
+		// until the deploy gives up.
+		wait, why := span{p.Add(2 * q), p.Add(3 * q)}, ""
+		if r, ok := d.deployFailing[c.name]; ok && len(d.failing) == 0 {
+			wait, why = span{p.Add(2 * q), d.doneAt()}, r.message
+		}
 		deployed = append(deployed, parent(c.name, c.name, []*godo.DeploymentProgressStep{
 			leaf("deploy", c.name, "Deploying "+c.kind, span{p.Add(q), p.Add(2 * q)}, ""),
-			leaf("wait", c.name, "Waiting for "+c.kind, span{p.Add(2 * q), p.Add(3 * q)}, ""),
+			leaf("wait", c.name, "Waiting for "+c.kind, wait, why),
 		}))
+	}
+	final := span{p.Add(3 * q), d.doneAt()}
+	if len(d.deployFailing) > 0 && len(d.failing) == 0 {
+		final = span{d.doneAt(), d.doneAt().Add(q)}
 	}
 	deploySteps := []*godo.DeploymentProgressStep{
 		deployInit,
 		parent("components", "", deployed),
-		leaf("finalize", "", "", span{p.Add(3 * q), d.doneAt()}, ""),
+		leaf("finalize", "", "", final, ""),
 	}
 	counts.Steps = []*godo.DeploymentProgressStep{
 		parent("build", "", buildSteps),

@@ -1,6 +1,7 @@
 package dotest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/digitalocean/godo"
+	"github.com/gorilla/websocket"
 )
 
 // getLogs serves the four logs routes. Like DigitalOcean's they answer
@@ -41,11 +43,16 @@ func getLogs(s *Server, c *call) reply {
 		v.Set("component", comp)
 	}
 	link := fmt.Sprintf("%s%s%s/%s?%s", s.ts.URL, logsPrefix, a.id, a.deployments[i].id, v.Encode())
-	historic := []string{}
 	if p, _ := a.deployments[i].phase(c.now); !inProgress(p) && p != godo.DeploymentPhase_Active {
-		historic = append(historic, link)
+		// A past deployment's logs are archived files.
+		return ok(godo.AppLogs{HistoricURLs: []string{link}})
 	}
-	return ok(godo.AppLogs{LiveURL: link, HistoricURLs: historic})
+	// An in-progress or active deployment's logs are a live stream: a
+	// websocket (wss:// on DigitalOcean, ws:// here) that keeps pushing
+	// lines and never ends by itself.
+	v.Set("live", "1")
+	live := fmt.Sprintf("ws%s%s%s/%s?%s", strings.TrimPrefix(s.ts.URL, "http"), logsPrefix, a.id, a.deployments[i].id, v.Encode())
+	return ok(godo.AppLogs{LiveURL: live, HistoricURLs: []string{}})
 }
 
 func hasComponent(spec *godo.AppSpec, name string) bool {
@@ -76,6 +83,9 @@ func (s *Server) serveLogFile(w http.ResponseWriter, r *http.Request) int {
 	if !found {
 		http.Error(w, "log not found", http.StatusNotFound)
 		return http.StatusNotFound
+	}
+	if r.URL.Query().Get("live") == "1" {
+		return s.streamLog(w, r, parts[0], parts[1])
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte(text))
@@ -115,6 +125,10 @@ func (d *deployment) logText(now time.Time, logType, only string) string {
 		}
 		if deploy {
 			line(p.Add(q), c.name, "Starting %s", c.kind)
+			if why, failed := d.deployFailing[c.name]; failed {
+				line(d.doneAt(), c.name, "ERROR: %s", why.message)
+				continue
+			}
 			line(p.Add(2*q), c.name, "Health checks passed")
 		}
 		if run {
@@ -122,4 +136,108 @@ func (d *deployment) logText(now time.Time, logType, only string) string {
 		}
 	}
 	return b.String()
+}
+
+var logUpgrader = websocket.Upgrader{}
+
+// streamLog serves a live log as DigitalOcean does: a websocket whose text
+// messages are JSON objects {"data": "LINE"} (the shape doctl's `apps logs
+// --follow` reads). It sends the lines so far, then each new one as it
+// appears; a running app's run log gains a request line every phase delay.
+// It never closes the stream: only the client, or the server's Close, ends
+// it. A plain GET gets 400, as a websocket endpoint answers.
+func (s *Server) streamLog(w http.ResponseWriter, r *http.Request, appID, depID string) int {
+	if !websocket.IsWebSocketUpgrade(r) {
+		http.Error(w, "this log is a live stream: connect with a websocket", http.StatusBadRequest)
+		return http.StatusBadRequest
+	}
+	conn, err := logUpgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return http.StatusBadRequest
+	}
+	defer conn.Close()
+	// Notice the client going away: reading fails once it has.
+	gone := make(chan struct{})
+	go func() {
+		defer close(gone)
+		for {
+			if _, _, err := conn.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	q := r.URL.Query()
+	sent := 0
+	tick := time.NewTicker(s.opts.PhaseDelay / 4)
+	defer tick.Stop()
+	for {
+		s.mu.Lock()
+		var text string
+		if a := s.apps[appID]; a != nil {
+			if i := a.deployment(depID); i >= 0 {
+				text = a.deployments[i].logText(s.now(), q.Get("type"), q.Get("component")) + a.deployments[i].requestLines(s.now(), q.Get("type"), q.Get("component"))
+			}
+		}
+		s.mu.Unlock()
+		lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+		if text == "" {
+			lines = nil
+		}
+		for ; sent < len(lines); sent++ {
+			if s.breakLive(sent) {
+				// Drop the connection without a close frame, as a network
+				// failure would.
+				conn.NetConn().Close()
+				return http.StatusSwitchingProtocols
+			}
+			msg, _ := json.Marshal(map[string]string{"data": lines[sent] + "\n"})
+			if err := conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				return http.StatusSwitchingProtocols
+			}
+		}
+		select {
+		case <-gone:
+			return http.StatusSwitchingProtocols
+		case <-s.done:
+			return http.StatusSwitchingProtocols
+		case <-tick.C:
+		}
+	}
+}
+
+// requestLines are the lines a running service logs after it is up: one
+// request every phase delay, for as long as it runs.
+func (d *deployment) requestLines(now time.Time, logType, only string) string {
+	if logType != "" && logType != "UNSPECIFIED" && logType != "RUN" || len(d.failing) > 0 || now.Before(d.doneAt()) {
+		return ""
+	}
+	end := now
+	if !d.stoppedAt.IsZero() && d.stoppedAt.Before(end) {
+		end = d.stoppedAt
+	}
+	var b strings.Builder
+	for _, c := range components(d.spec) {
+		if only != "" && c.name != only || c.kind != "service" {
+			continue
+		}
+		for at := d.doneAt().Add(d.delay); !at.After(end); at = at.Add(d.delay) {
+			fmt.Fprintf(&b, "%s %s GET / 200\n", c.name, at.UTC().Format(time.RFC3339Nano))
+		}
+	}
+	return b.String()
+}
+
+// BreakLiveLogs makes every live log stream opened from now on drop its
+// connection after sending n lines, as a broken network would; a negative n
+// turns it off.
+func (s *Server) BreakLiveLogs(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.liveBreak = n
+}
+
+func (s *Server) breakLive(sent int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.liveBreak >= 0 && sent >= s.liveBreak
 }

@@ -2,6 +2,7 @@ package dotest
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -14,11 +15,32 @@ import (
 	"github.com/google/uuid"
 )
 
-// registryState is the account's container registry, if any, and its
-// subscription, which outlives the registry as DigitalOcean's does.
+// registryState is the account's container registries, oldest first, and
+// its subscription, which outlives them as DigitalOcean's does. Most
+// accounts have one registry; an account with several gets 412 from the
+// single-registry routes (/v2/registry), as DigitalOcean's does.
 type registryState struct {
-	reg *containerRegistry
-	sub *subscription
+	regs []*containerRegistry
+	sub  *subscription
+}
+
+// registryNamed is the registry called name, or nil.
+func (s *Server) registryNamed(name string) *containerRegistry {
+	for _, r := range s.regs {
+		if r.name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// multiRegistry is DigitalOcean's answer to a single-registry route on an
+// account with several registries: 412 with the documented body.
+func multiRegistry() reply {
+	return errReply(http.StatusPreconditionFailed, "precondition_failed",
+		"This API is not supported if you have created multiple registries. Please use \n"+
+			"'/v2/registries/{registry_name}' instead. Refer to \n"+
+			"https://docs.digitalocean.com/reference/api/digitalocean/#tag/Container-Registry for more info.")
 }
 
 type containerRegistry struct {
@@ -89,9 +111,9 @@ var registryRegions = []string{"nyc3", "sfo3", "ams3", "sgp1", "fra1"}
 func (s *Server) Registry() (godo.Registry, bool) {
 	s.mu.Lock()
 	var out map[string]any
-	if s.reg != nil {
+	if len(s.regs) > 0 {
 		s.settleGC(s.now())
-		out = s.renderRegistry(s.now())
+		out = s.renderRegistry(s.regs[0], s.now())
 	}
 	s.mu.Unlock()
 	if out == nil {
@@ -111,15 +133,16 @@ func (s *Server) PushImage(registry, repo, tag string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	if s.reg == nil || s.reg.name != registry {
+	reg := s.registryNamed(registry)
+	if reg == nil {
 		s.violations = append(s.violations, fmt.Sprintf("PushImage(%q, %q, %q): no such registry", registry, repo, tag))
 		return
 	}
 	s.settleGC(now)
-	r := s.reg.repos[repo]
+	r := reg.repos[repo]
 	if r == nil {
 		r = &repository{name: repo}
-		s.reg.repos[repo] = r
+		reg.repos[repo] = r
 	}
 	for _, m := range r.manifests {
 		if i := slices.Index(m.tags, tag); i >= 0 {
@@ -153,13 +176,13 @@ func (r *containerRegistry) storage() uint64 {
 	return n
 }
 
-func (s *Server) renderRegistry(now time.Time) map[string]any {
+func (s *Server) renderRegistry(reg *containerRegistry, now time.Time) map[string]any {
 	return map[string]any{
-		"uuid":                           s.reg.uuid,
-		"name":                           s.reg.name,
-		"region":                         s.reg.region,
-		"created_at":                     s.reg.createdAt,
-		"storage_usage_bytes":            s.reg.storage(),
+		"uuid":                           reg.uuid,
+		"name":                           reg.name,
+		"region":                         reg.region,
+		"created_at":                     reg.createdAt,
+		"storage_usage_bytes":            reg.storage(),
 		"storage_usage_bytes_updated_at": now,
 		"subscription":                   s.sub.render(),
 	}
@@ -170,20 +193,55 @@ func (sub *subscription) render() map[string]any {
 }
 
 func getRegistry(s *Server, c *call) reply {
-	if s.reg == nil {
+	switch len(s.regs) {
+	case 0:
+		return notFound()
+	case 1:
+		s.settleGC(c.now)
+		return ok(map[string]any{"registry": s.renderRegistry(s.regs[0], c.now)})
+	}
+	return multiRegistry()
+}
+
+// listRegistries serves GET /v2/registries: every registry of the account.
+func listRegistries(s *Server, c *call) reply {
+	s.settleGC(c.now)
+	out := []map[string]any{}
+	for _, reg := range s.regs {
+		out = append(out, s.renderRegistry(reg, c.now))
+	}
+	return ok(map[string]any{"registries": out})
+}
+
+// getRegistryByName serves GET /v2/registries/{registry_name}.
+func getRegistryByName(s *Server, c *call) reply {
+	reg := s.registryFor(c)
+	if reg == nil {
 		return notFound()
 	}
-	s.settleGC(c.now)
-	return ok(map[string]any{"registry": s.renderRegistry(c.now)})
+	return ok(map[string]any{"registry": s.renderRegistry(reg, c.now)})
 }
 
 func createRegistry(s *Server, c *call) reply {
+	if len(s.regs) > 0 {
+		return errReply(http.StatusConflict, "conflict", "a registry already exists for this account")
+	}
+	return s.addRegistry(c)
+}
+
+// createNamedRegistry serves POST /v2/registries, which adds a registry to
+// an account that may already have some.
+func createNamedRegistry(s *Server, c *call) reply {
+	return s.addRegistry(c)
+}
+
+func (s *Server) addRegistry(c *call) reply {
 	var req godo.RegistryCreateRequest
 	if e := decode(c.body, &req); e != nil {
 		return fail(e)
 	}
-	if s.reg != nil {
-		return errReply(http.StatusConflict, "conflict", "a registry already exists for this account")
+	if s.registryNamed(req.Name) != nil {
+		return errReply(http.StatusConflict, "conflict", "a registry with this name already exists")
 	}
 	if req.Region == "" {
 		req.Region = registryRegions[0]
@@ -194,24 +252,77 @@ func createRegistry(s *Server, c *call) reply {
 			tier = &registryTiers[i]
 		}
 	}
-	if tier == nil {
+	if tier == nil && len(s.regs) == 0 {
 		return errReply(http.StatusUnprocessableEntity, "unprocessable_entity", "invalid subscription tier slug")
 	}
-	s.reg = &containerRegistry{uuid: uuid.NewString(), name: req.Name, region: req.Region, createdAt: c.now, repos: map[string]*repository{}}
-	if s.sub == nil || s.sub.tier.Slug != tier.Slug {
+	reg := &containerRegistry{uuid: uuid.NewString(), name: req.Name, region: req.Region, createdAt: c.now, repos: map[string]*repository{}}
+	s.regs = append(s.regs, reg)
+	if tier != nil && (s.sub == nil || s.sub.tier.Slug != tier.Slug) {
 		s.sub = &subscription{tier: *tier, createdAt: c.now, updatedAt: c.now}
 	}
-	return reply{status: http.StatusCreated, body: map[string]any{"registry": s.renderRegistry(c.now)}}
+	return reply{status: http.StatusCreated, body: map[string]any{"registry": s.renderRegistry(reg, c.now)}}
+}
+
+// AddRegistry gives the account another registry, as a second
+// `POST /v2/registries` would, so that a test can make a multi-registry
+// account.
+func (s *Server) AddRegistry(name, region string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	s.regs = append(s.regs, &containerRegistry{uuid: uuid.NewString(), name: name, region: region, createdAt: now, repos: map[string]*repository{}})
+	if s.sub == nil {
+		s.sub = &subscription{tier: registryTiers[2], createdAt: now, updatedAt: now}
+	}
 }
 
 // deleteRegistry deletes the registry and every image in it; the
 // subscription stays.
 func deleteRegistry(s *Server, _ *call) reply {
-	if s.reg == nil {
+	switch len(s.regs) {
+	case 0:
+		return notFound()
+	case 1:
+		s.regs = nil
+		return noBody(http.StatusNoContent)
+	}
+	return multiRegistry()
+}
+
+// deleteRegistryByName serves DELETE /v2/registries/{registry_name}.
+func deleteRegistryByName(s *Server, c *call) reply {
+	reg := s.registryFor(c)
+	if reg == nil {
 		return notFound()
 	}
-	s.reg = nil
+	s.regs = slices.DeleteFunc(s.regs, func(r *containerRegistry) bool { return r == reg })
 	return noBody(http.StatusNoContent)
+}
+
+// dockerCredentials serves GET /v2/registry/docker-credentials: a Docker
+// config.json for registry.digitalocean.com. The credentials are made from
+// the request, so a test can tell which were asked for: read-only unless
+// read_write=true, and expiring after expiry_seconds when given.
+func dockerCredentials(s *Server, c *call) reply {
+	q := c.r.URL.Query()
+	mode := "read"
+	if q.Get("read_write") == "true" {
+		mode = "write"
+	}
+	user := "dobot-" + mode + "-" + q.Get("expiry_seconds")
+	secret := fmt.Sprintf("%x", sha256.Sum256([]byte(user+c.now.String())))[:32]
+	s.dockerSecrets = append(s.dockerSecrets, secret)
+	auth := base64.StdEncoding.EncodeToString([]byte(user + ":" + secret))
+	return ok(map[string]any{"auths": map[string]any{"registry.digitalocean.com": map[string]any{"auth": auth}}})
+}
+
+// DockerSecrets are the password halves of every docker credential the
+// server handed out, so a test can check they were kept out of logs,
+// messages and the database.
+func (s *Server) DockerSecrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.dockerSecrets...)
 }
 
 func getSubscription(s *Server, _ *call) reply {
@@ -225,9 +336,10 @@ func getSubscription(s *Server, _ *call) reply {
 // the registry as it is now would fit in it.
 func getRegistryOptions(s *Server, c *call) reply {
 	var repos, storage uint64
-	if s.reg != nil {
-		s.settleGC(c.now)
-		repos, storage = uint64(len(s.reg.repos)), s.reg.storage()
+	s.settleGC(c.now)
+	for _, reg := range s.regs {
+		repos += uint64(len(reg.repos))
+		storage += reg.storage()
 	}
 	tiers := []registryTier{}
 	for _, t := range registryTiers {
@@ -246,11 +358,12 @@ func getRegistryOptions(s *Server, c *call) reply {
 
 // registryFor is the registry a route names, settled at the call's time.
 func (s *Server) registryFor(c *call) *containerRegistry {
-	if s.reg == nil || s.reg.name != c.params["registry_name"] {
+	reg := s.registryNamed(c.params["registry_name"])
+	if reg == nil {
 		return nil
 	}
-	s.settleGC(c.now)
-	return s.reg
+	reg.settleGC(c.now)
+	return reg
 }
 
 // listRepositories lists repositories by name, each with its newest

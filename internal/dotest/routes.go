@@ -39,9 +39,16 @@ var handlers = map[string]handlerFunc{
 	"dropletActions_get":  getDropletAction,
 	"actions_get":         getAction,
 	"sizes_list":          listSizes,
+	"images_list":         listImages,
+	"images_get":          getImage,
 
 	// Container registry: registry.go, gc.go.
 	"registry_get":                     getRegistry,
+	"registry_get_dockerCredentials":   dockerCredentials,
+	"registries_list":                  listRegistries,
+	"registries_get":                   getRegistryByName,
+	"registries_create":                createNamedRegistry,
+	"registries_delete":                deleteRegistryByName,
 	"registry_create":                  createRegistry,
 	"registry_delete":                  deleteRegistry,
 	"registry_get_subscription":        getSubscription,

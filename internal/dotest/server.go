@@ -53,6 +53,13 @@ type Options struct {
 	// phase takes, and half the time a new droplet takes to become active;
 	// default 200ms.
 	PhaseDelay time.Duration
+	// Scopes gives more tokens, each with its custom scopes, such as
+	// "app:create" or "droplet:read". The server accepts these tokens too,
+	// and answers 403 as DigitalOcean does when a route needs a scope the
+	// token lacks: the one the description lists for the route (any one of
+	// them, when it lists several), plus the associated scopes that
+	// DigitalOcean documents, such as tag:create to tag a new droplet.
+	Scopes map[string][]string
 	// Clock tells the time; default time.Now. Deployment phases are derived
 	// from it on every read, so stepping it moves deployments along.
 	Clock func() time.Time
@@ -65,6 +72,7 @@ type Server struct {
 	router routers.Router
 	ts     *httptest.Server
 	close  sync.Once
+	done   chan struct{} // closed by Close: live log streams end
 
 	mu            sync.Mutex
 	apps          map[string]*app
@@ -76,6 +84,9 @@ type Server struct {
 	behaviour              // faults.go
 	fleet                  // droplets.go
 	registryState          // registry.go
+	hiddenImages  []string // sizes.go: slugs RemoveImage took out
+	dockerSecrets []string // registry.go: docker credentials handed out
+	liveBreak     int      // logs.go: lines before live streams break; -1 for never
 }
 
 // Request is one request the server received, as recorded.
@@ -109,7 +120,7 @@ func newServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{opts: opts, router: router, apps: map[string]*app{}, remaining: rateLimit}, nil
+	return &Server{opts: opts, router: router, apps: map[string]*app{}, remaining: rateLimit, done: make(chan struct{}), liveBreak: -1}, nil
 }
 
 // New starts a server and registers its Close with tb.Cleanup. At cleanup it
@@ -141,7 +152,12 @@ func New(tb testing.TB, opts Options) *Server {
 func (s *Server) URL() string { return s.ts.URL + "/" }
 
 // Close shuts the server down; it is safe to call more than once.
-func (s *Server) Close() { s.close.Do(s.ts.Close) }
+func (s *Server) Close() {
+	s.close.Do(func() {
+		close(s.done)
+		s.ts.Close()
+	})
+}
 
 // Violations lists every request or response that broke the description
 // (less knownGaps) and every request to an unknown route, in order.
@@ -265,9 +281,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	bad := s.judge(op, rec.Route, checkRequest(r.Context(), in, body))
 
 	var rep reply
+	token, known := s.token(r)
 	switch {
-	case r.Header.Get("Authorization") != "Bearer "+s.opts.Token:
+	case !known:
 		rep = errReply(http.StatusUnauthorized, "unauthorized", "Unable to authenticate you")
+	case s.lacksScope(token, route.Operation, r, body):
+		rep = errReply(http.StatusForbidden, "forbidden", "You do not have permission to perform this action.")
 	case len(bad) > 0:
 		// DigitalOcean refuses what its description forbids.
 		rep = errReply(http.StatusBadRequest, "bad_request", bad[0])

@@ -1,6 +1,10 @@
 package dotest
 
-import "slices"
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // dropletSize is a droplet size as GET /v2/sizes lists it. The server keeps
 // its own types for droplet objects because godo's omit empty fields that
@@ -120,8 +124,11 @@ type dropletImage struct {
 var imageRegions = []string{"ams3", "blr1", "fra1", "lon1", "nyc1", "nyc3", "sfo3", "sgp1", "syd1", "tor1"}
 
 // images are the public images a droplet can be created from, by slug or id.
-// docker-20-04 is the Marketplace's Docker 1-Click image.
+// docker-20-04 and docker-24-04 are the Marketplace's Docker 1-Click images
+// (application images), on Ubuntu 20.04, past its end of life, and 24.04.
 var images = []dropletImage{
+	{ID: 163398591, Name: "Docker 1-Click on Ubuntu 24.04", Type: "snapshot", Distribution: "Ubuntu", Slug: "docker-24-04",
+		Public: true, Regions: imageRegions, CreatedAt: "2024-10-08T13:12:49Z", MinDiskSize: 25, SizeGigabytes: 4.02, Tags: []string{}, Status: "available"},
 	{ID: 112929408, Name: "Docker 1-Click on Ubuntu 20.04", Type: "snapshot", Distribution: "Ubuntu", Slug: "docker-20-04",
 		Public: true, Regions: imageRegions, CreatedAt: "2022-08-05T16:41:31Z", MinDiskSize: 25, SizeGigabytes: 3.44, Tags: []string{}, Status: "available"},
 	{ID: 129211873, Name: "22.04 (LTS) x64", Type: "base", Distribution: "Ubuntu", Slug: "ubuntu-22-04-x64",
@@ -132,19 +139,72 @@ var images = []dropletImage{
 		Public: true, Regions: imageRegions, CreatedAt: "2023-12-19T18:37:15Z", MinDiskSize: 7, SizeGigabytes: 0.62, Tags: []string{}, Status: "available"},
 }
 
-// imageFor finds the image a create request names by slug or by id.
-func imageFor(ref any) *dropletImage {
-	for i := range images {
+// imageFor finds the image a create request names by slug or by id, among
+// those the server lists now.
+func (s *Server) imageFor(ref any) *dropletImage {
+	for _, img := range s.catalogue() {
 		switch v := ref.(type) {
 		case string:
-			if images[i].Slug == v {
-				return &images[i]
+			if img.Slug == v {
+				return &img
 			}
 		case float64:
-			if float64(images[i].ID) == v {
-				return &images[i]
+			if float64(img.ID) == v {
+				return &img
 			}
 		}
 	}
 	return nil
+}
+
+// applicationImage says whether an image is a 1-Click application image,
+// as ?type=application filters them: here, the Docker ones.
+func applicationImage(img dropletImage) bool {
+	return strings.HasPrefix(img.Slug, "docker-")
+}
+
+// RemoveImage takes an image out of the catalogue, as DigitalOcean retires
+// old 1-Click images.
+func (s *Server) RemoveImage(slug string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hiddenImages = append(s.hiddenImages, slug)
+}
+
+// catalogue is the images this server lists now.
+func (s *Server) catalogue() []dropletImage {
+	var out []dropletImage
+	for _, img := range images {
+		if !slices.Contains(s.hiddenImages, img.Slug) {
+			out = append(out, img)
+		}
+	}
+	return out
+}
+
+// listImages serves GET /v2/images: ?type=application lists the 1-Click
+// application images, ?type=distribution the base OS images.
+func listImages(s *Server, c *call) reply {
+	typ := c.r.URL.Query().Get("type")
+	all := []dropletImage{}
+	for _, img := range s.catalogue() {
+		switch {
+		case typ == "application" && !applicationImage(img), typ == "distribution" && applicationImage(img):
+			continue
+		}
+		all = append(all, img)
+	}
+	from, to, links, meta := s.page(c, len(all))
+	return ok(map[string]any{"images": all[from:to], "links": links, "meta": meta})
+}
+
+// getImage serves GET /v2/images/{image_id}, by id or by slug.
+func getImage(s *Server, c *call) reply {
+	ref := c.params["image_id"]
+	for _, img := range s.catalogue() {
+		if img.Slug == ref || strconv.Itoa(img.ID) == ref {
+			return ok(map[string]any{"image": img})
+		}
+	}
+	return notFound()
 }

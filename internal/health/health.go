@@ -32,22 +32,34 @@ type Checks struct {
 	// Store reports whether the store answers, such as by a trivial query.
 	Store func(ctx context.Context) error
 	// SlackConnected reports whether the Socket Mode connection is up now.
+	// SlackState, when set, is asked instead.
 	SlackConnected func() bool
+	// SlackState names the Socket Mode connection's state: SlackConnected,
+	// SlackConnecting, SlackReconnecting or SlackDisconnected.
+	SlackState func() string
 }
+
+// The states of the Slack connection /healthz reports.
+const (
+	SlackConnected    = "connected"
+	SlackConnecting   = "connecting"   // started, not yet connected once
+	SlackReconnecting = "reconnecting" // was connected; the socket is down and the bot is connecting again
+	SlackDisconnected = "disconnected" // not trying: stopped, or a token was refused
+)
 
 // Report is the JSON body of /healthz.
 type Report struct {
 	Store string `json:"store"`           // "ok" or "unreachable"
-	Slack string `json:"slack"`           // "connected" or "disconnected"
+	Slack string `json:"slack"`           // one of the Slack states above
 	Error string `json:"error,omitempty"` // what is wrong, when something is
 }
 
 // OK reports whether everything r covers is fine.
-func (r Report) OK() bool { return r.Store == "ok" && r.Slack == "connected" }
+func (r Report) OK() bool { return r.Store == "ok" && r.Slack == SlackConnected }
 
 // check runs c, the store check under its own timeout.
 func (c Checks) check(ctx context.Context) Report {
-	r := Report{Store: "ok", Slack: "connected"}
+	r := Report{Store: "ok", Slack: SlackConnected}
 	var problems []string
 	if c.Store == nil {
 		r.Store = "unreachable"
@@ -62,11 +74,23 @@ func (c Checks) check(ctx context.Context) Report {
 		}
 	}
 	switch {
+	case c.SlackState != nil:
+		r.Slack = c.SlackState()
+		switch r.Slack {
+		case SlackConnected:
+		case SlackConnecting:
+			problems = append(problems, "slack: connecting to Socket Mode")
+		case SlackReconnecting:
+			problems = append(problems, "slack: Socket Mode connection lost; reconnecting")
+		default:
+			r.Slack = SlackDisconnected
+			problems = append(problems, "slack: Socket Mode is not connected")
+		}
 	case c.SlackConnected == nil:
-		r.Slack = "disconnected"
+		r.Slack = SlackDisconnected
 		problems = append(problems, "slack: no check configured")
 	case !c.SlackConnected():
-		r.Slack = "disconnected"
+		r.Slack = SlackDisconnected
 		problems = append(problems, "slack: Socket Mode is not connected")
 	}
 	r.Error = strings.Join(problems, "; ")
@@ -75,7 +99,7 @@ func (c Checks) check(ctx context.Context) Report {
 
 // Handler serves /healthz: 200 with {"store":"ok","slack":"connected"} when
 // both are fine, else 503 with the same fields and an "error" naming what
-// is wrong.
+// is wrong; "slack":"reconnecting" while a lost socket is being replaced.
 func Handler(c Checks) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -38,6 +38,12 @@ func TestHandler(t *testing.T) {
 			`{"store":"ok","slack":"disconnected","error":"slack: Socket Mode is not connected"}`},
 		{"both down", Checks{Store: storeDown, SlackConnected: disconnected}, 503,
 			`{"store":"unreachable","slack":"disconnected","error":"store: ping: database is locked (SQLITE_BUSY); slack: Socket Mode is not connected"}`},
+		{"slack reconnecting", Checks{Store: storeOK, SlackState: func() string { return SlackReconnecting }}, 503,
+			`{"store":"ok","slack":"reconnecting","error":"slack: Socket Mode connection lost; reconnecting"}`},
+		{"slack connecting", Checks{Store: storeOK, SlackState: func() string { return SlackConnecting }}, 503,
+			`{"store":"ok","slack":"connecting","error":"slack: connecting to Socket Mode"}`},
+		{"slack state connected", Checks{Store: storeOK, SlackState: func() string { return SlackConnected }}, 200,
+			`{"store":"ok","slack":"connected"}`},
 		{"no checks", Checks{}, 503,
 			`{"store":"unreachable","slack":"disconnected","error":"store: no check configured; slack: no check configured"}`},
 	}

@@ -7,10 +7,16 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
-// responseURLUses is how many times Slack lets a response_url be used.
-const responseURLUses = 5
+// A response_url may be used five times within thirty minutes of the
+// envelope that carried it (api.slack.com/interactivity/handling, "Message
+// responses"). Past either, Slack answers 404: used_url or expired_url.
+const (
+	responseURLUses = 5
+	responseURLLife = 30 * time.Minute
+)
 
 // Message is one successful message-like call: chat.postMessage,
 // chat.update, chat.postEphemeral, chat.delete,
@@ -60,6 +66,7 @@ type responseTarget struct {
 	messageTS  string // the clicked message, "" for slash commands
 	ephemeral  bool   // the clicked message was ephemeral
 	uses       int
+	issued     time.Time // by the server's clock, Options.Now
 }
 
 // nextTSLocked returns a fresh message ts. Slack's ts are unique per channel
@@ -70,24 +77,45 @@ func (s *Server) nextTSLocked() string {
 	return fmt.Sprintf("%d.%06d", 1700000000+micros/1e6, micros%1e6)
 }
 
-// checkContent applies Slack's validation of a message's text and blocks.
-func checkContent(text, blocks, attachments string, needContent bool) string {
-	if needContent && text == "" && blocks == "" && attachments == "" {
-		return "no_text"
+// contentError is Slack's refusal of a message's text or blocks: its error
+// code and, for invalid_blocks, what was wrong where.
+type contentError struct {
+	code     string
+	problems []string
+}
+
+// answer is the ok:false Web API answer Slack gives for e.
+func (e *contentError) answer() map[string]any {
+	resp := slackErr(e.code)
+	if len(e.problems) > 0 {
+		msgs := make([]string, len(e.problems))
+		for i, p := range e.problems {
+			msgs[i] = "[ERROR] " + p
+		}
+		resp["errors"] = e.problems
+		resp["response_metadata"] = map[string]any{"messages": msgs}
 	}
-	if len(text) > maxTextLen {
-		return "msg_too_long"
+	return resp
+}
+
+// checkContent applies Slack's validation of a message's text and blocks;
+// nil means Slack would accept them.
+func checkContent(text, blocks, attachments string, needContent bool) *contentError {
+	if needContent && text == "" && blocks == "" && attachments == "" {
+		return &contentError{code: "no_text"}
+	}
+	if utf8.RuneCountInString(text) > maxTextLen {
+		return &contentError{code: "msg_too_long"}
 	}
 	if blocks != "" {
-		var bs []json.RawMessage
-		if json.Unmarshal([]byte(blocks), &bs) != nil || len(bs) > maxBlocks {
-			return "invalid_blocks"
+		if problems := blockProblems(blocks); len(problems) > 0 {
+			return &contentError{code: "invalid_blocks", problems: problems}
 		}
 	}
 	if attachments != "" && !json.Valid([]byte(attachments)) {
-		return "invalid_attachments"
+		return &contentError{code: "invalid_attachments"}
 	}
-	return ""
+	return nil
 }
 
 // messageJSON is the message object Slack returns for a bot's post.
@@ -125,8 +153,8 @@ func (s *Server) postMessage(req *apiRequest) map[string]any {
 	if failure := s.channelFault(channel); failure != "" {
 		return slackErr(failure)
 	}
-	if bad := checkContent(f.Get("text"), f.Get("blocks"), f.Get("attachments"), true); bad != "" {
-		return slackErr(bad)
+	if bad := checkContent(f.Get("text"), f.Get("blocks"), f.Get("attachments"), true); bad != nil {
+		return bad.answer()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -156,8 +184,8 @@ func (s *Server) update(req *apiRequest) map[string]any {
 	if failure := s.channelFault(channel); failure != "" {
 		return slackErr(failure)
 	}
-	if bad := checkContent(f.Get("text"), f.Get("blocks"), f.Get("attachments"), false); bad != "" {
-		return slackErr(bad)
+	if bad := checkContent(f.Get("text"), f.Get("blocks"), f.Get("attachments"), false); bad != nil {
+		return bad.answer()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -209,8 +237,8 @@ func (s *Server) postEphemeral(req *apiRequest) map[string]any {
 	if failure := s.channelFault(channel); failure != "" {
 		return slackErr(failure)
 	}
-	if bad := checkContent(f.Get("text"), f.Get("blocks"), f.Get("attachments"), true); bad != "" {
-		return slackErr(bad)
+	if bad := checkContent(f.Get("text"), f.Get("blocks"), f.Get("attachments"), true); bad != nil {
+		return bad.answer()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -266,7 +294,8 @@ func (s *Server) newResponseURL(envelopeID, channel, messageTS string, ephemeral
 	path := "/response/" + TeamID + "/" + randomHex(12)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.responses[path] = &responseTarget{envelopeID: envelopeID, channel: channel, messageTS: messageTS, ephemeral: ephemeral || s.ephemeral[messageTS]}
+	s.responses[path] = &responseTarget{envelopeID: envelopeID, channel: channel, messageTS: messageTS,
+		ephemeral: ephemeral || s.ephemeral[messageTS], issued: s.opts.Now()}
 	return s.http.URL + path
 }
 
@@ -285,6 +314,18 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	}
 	raw, decodeErr := readJSON(r, &body)
 	call := Call{Method: "response_url", Body: raw, At: at}
+	var bad *contentError
+	if decodeErr == nil && !body.DeleteOriginal {
+		blocks := ""
+		if b := nullToNil(body.Blocks); b != nil {
+			blocks = string(b)
+		}
+		attachments := ""
+		if a := nullToNil(body.Attachments); a != nil {
+			attachments = string(a)
+		}
+		bad = checkContent(body.Text, blocks, attachments, true)
+	}
 
 	s.mu.Lock()
 	target := s.responses[r.URL.Path]
@@ -293,10 +334,14 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method != http.MethodPost || target == nil:
 		status, reply = http.StatusNotFound, "invalid_url"
+	case s.opts.Now().Sub(target.issued) > responseURLLife:
+		status, reply = http.StatusNotFound, "expired_url"
 	case target.uses >= responseURLUses:
 		status, reply = http.StatusNotFound, "used_url"
 	case decodeErr != nil:
 		status, reply = http.StatusBadRequest, "invalid_payload"
+	case bad != nil:
+		status, reply = http.StatusBadRequest, bad.code
 	default:
 		target.uses++
 		status, reply = http.StatusOK, "ok"

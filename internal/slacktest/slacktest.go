@@ -11,8 +11,10 @@
 // Where the server has to choose, it copies Slack rather than what would be
 // convenient: chat.* methods carry the bot token in the "token" form field,
 // slash-command payloads have string values ("is_enterprise_install":"false"),
-// a block_actions payload on an ephemeral message has no "message", and a
-// response_url may be used five times.
+// a block_actions payload on an ephemeral message has no "message", a
+// response_url may be used five times within thirty minutes, blocks and text
+// must keep within Slack's limits, and an envelope not acked within three
+// seconds is delivered again.
 package slacktest
 
 import (
@@ -58,6 +60,12 @@ type Options struct {
 	// DisconnectGrace is how long a connection told to disconnect stays
 	// open before the server closes it, as Slack does. Default 10s.
 	DisconnectGrace time.Duration
+	// Now is the clock response_url expiry is measured by, so a test can
+	// move past Slack's thirty minutes without waiting. Default time.Now.
+	Now func() time.Time
+	// AckDeadline is how long an envelope waits for its ack before the
+	// server redelivers it, as Slack does after three seconds. Default 3s.
+	AckDeadline time.Duration
 }
 
 // Server is a running fake Slack. It is safe for concurrent use.
@@ -77,6 +85,10 @@ type Server struct {
 	connections int
 	sentAt      map[string]time.Time // envelope id → when it was written
 	acks        []Ack
+	acked       map[string]bool   // envelope ids whose ack was read
+	firstOf     map[string]string // redelivery's envelope id → first delivery's
+	attemptOf   map[string]int    // redelivery's envelope id → its retry_attempt
+	loseAcks    int               // acks still to ignore, see LoseAcks
 
 	// Web API state.
 	calls       []Call
@@ -85,10 +97,14 @@ type Server struct {
 	ephemeral   map[string]bool      // message_ts of ephemeral messages
 	tsSeq       int
 	failChannel map[string]string
+	notMember   map[string]bool // channels the bot is not in, see LeaveChannel
 	rateLimits  map[string]*rateLimit
 	userInfoErr string
 	responses   map[string]*responseTarget // response_url path → target
 	uploads     map[string]bool            // file id → uploaded
+
+	holdMu sync.Mutex
+	holds  []*hold // see Hold
 }
 
 // New starts a Server on a loopback port. Call Close when done.
@@ -105,15 +121,25 @@ func New(opts Options) *Server {
 	if opts.DisconnectGrace <= 0 {
 		opts.DisconnectGrace = 10 * time.Second
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.AckDeadline <= 0 {
+		opts.AckDeadline = 3 * time.Second
+	}
 	s := &Server{
 		opts:        opts,
 		changed:     make(chan struct{}),
 		tickets:     map[string]bool{},
 		conns:       map[*wsConn]bool{},
 		sentAt:      map[string]time.Time{},
+		acked:       map[string]bool{},
+		firstOf:     map[string]string{},
+		attemptOf:   map[string]int{},
 		posts:       map[postKey]*Message{},
 		ephemeral:   map[string]bool{},
 		failChannel: map[string]string{},
+		notMember:   map[string]bool{},
 		rateLimits:  map[string]*rateLimit{},
 		responses:   map[string]*responseTarget{},
 		uploads:     map[string]bool{},
@@ -132,6 +158,7 @@ func New(opts Options) *Server {
 // for the server's goroutines to finish. Waits still blocked return an
 // error.
 func (s *Server) Close() {
+	s.releaseHolds()
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

@@ -33,6 +33,11 @@ type Ack struct {
 	SentAt time.Time
 	// AckedAt is when the ack was read, taken just after the read.
 	AckedAt time.Time
+	// FirstEnvelopeID is the id of the envelope's first delivery: the
+	// same as EnvelopeID unless this ack is for a redelivery.
+	FirstEnvelopeID string
+	// RetryAttempt is the acked delivery's retry_attempt: 0 for the first.
+	RetryAttempt int
 }
 
 // wsConn is one Socket Mode websocket. gorilla/websocket allows a single
@@ -155,11 +160,23 @@ func (s *Server) readLoop(c *wsConn) {
 			continue // Slack ignores frames that are not acks
 		}
 		s.mu.Lock()
+		if s.loseAcks > 0 {
+			s.loseAcks-- // lost on the way, as far as the server knows
+			s.mu.Unlock()
+			continue
+		}
+		first := s.firstOf[a.EnvelopeID]
+		if first == "" {
+			first = a.EnvelopeID
+		}
+		s.acked[a.EnvelopeID] = true
 		s.acks = append(s.acks, Ack{
-			EnvelopeID: a.EnvelopeID,
-			Payload:    a.Payload,
-			SentAt:     s.sentAt[a.EnvelopeID],
-			AckedAt:    ackedAt,
+			EnvelopeID:      a.EnvelopeID,
+			Payload:         a.Payload,
+			SentAt:          s.sentAt[a.EnvelopeID],
+			AckedAt:         ackedAt,
+			FirstEnvelopeID: first,
+			RetryAttempt:    s.attemptOf[a.EnvelopeID],
 		})
 		s.notifyLocked()
 		s.mu.Unlock()
@@ -200,12 +217,29 @@ func (s *Server) Connections() int {
 	return s.connections
 }
 
-// envelope is a Socket Mode request as Slack frames it.
+// envelope is a Socket Mode request as Slack frames it. A first delivery
+// carries retry_attempt 0 and an empty retry_reason, as slack-go's own
+// fixtures show.
 type envelope struct {
 	EnvelopeID             string          `json:"envelope_id"`
 	Payload                json.RawMessage `json:"payload"`
 	Type                   string          `json:"type"`
 	AcceptsResponsePayload bool            `json:"accepts_response_payload"`
+	RetryAttempt           int             `json:"retry_attempt"`
+	RetryReason            string          `json:"retry_reason"`
+}
+
+// maxRedeliveries is how many times an unacknowledged envelope is sent
+// again, as Slack retries an event three times.
+const maxRedeliveries = 3
+
+// LoseAcks makes the server ignore the next n acks it reads, as if they
+// were lost or arrived after the deadline: the envelopes they answer are
+// redelivered once Options.AckDeadline passes.
+func (s *Server) LoseAcks(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loseAcks = n
 }
 
 // liveConn returns the connection envelopes go to, waiting up to
@@ -221,15 +255,62 @@ func (s *Server) liveConn() (*wsConn, error) {
 	return c, nil
 }
 
-// sendEnvelope writes env to the live connection, recording when.
+// sendEnvelope writes env to the live connection and redelivers it if no
+// ack arrives within Options.AckDeadline, as Slack does.
 func (s *Server) sendEnvelope(env envelope) (string, error) {
+	if err := s.deliver(env); err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	if !s.closed {
+		s.wg.Add(1)
+		go s.redeliverUnacked(env)
+	}
+	s.mu.Unlock()
+	return env.EnvelopeID, nil
+}
+
+// redeliverUnacked sends env again, up to maxRedeliveries times, while its
+// latest delivery is not acked within the deadline, with retry_attempt
+// counting up and retry_reason "timeout" (the value Slack's own Java and
+// Node Socket Mode SDKs document and test with). Whether Slack keeps the
+// envelope_id on a retry is not documented; each redelivery here gets a new
+// one, the harder case, so a client must recognise a retry by its payload.
+// Slack documents retries for Events API envelopes; slash commands and
+// clicks are redelivered here too, so the bot is ready for either.
+func (s *Server) redeliverUnacked(env envelope) {
+	defer s.wg.Done()
+	first := env.EnvelopeID
+	for attempt := 1; attempt <= maxRedeliveries; attempt++ {
+		id := env.EnvelopeID
+		ctx, cancel := context.WithTimeout(context.Background(), s.opts.AckDeadline)
+		err := s.wait(ctx, func() bool { return s.acked[id] })
+		cancel()
+		if err == nil || err == errClosed {
+			return
+		}
+		env.EnvelopeID = newUUID()
+		env.RetryAttempt = attempt
+		env.RetryReason = "timeout"
+		s.mu.Lock()
+		s.firstOf[env.EnvelopeID] = first
+		s.attemptOf[env.EnvelopeID] = attempt
+		s.mu.Unlock()
+		if s.deliver(env) != nil {
+			return
+		}
+	}
+}
+
+// deliver writes env to the live connection, recording when.
+func (s *Server) deliver(env envelope) error {
 	data, err := json.Marshal(env)
 	if err != nil {
-		return "", fmt.Errorf("marshal %s envelope: %w", env.Type, err)
+		return fmt.Errorf("marshal %s envelope: %w", env.Type, err)
 	}
 	c, err := s.liveConn()
 	if err != nil {
-		return "", fmt.Errorf("send %s envelope: %w", env.Type, err)
+		return fmt.Errorf("send %s envelope: %w", env.Type, err)
 	}
 	err = c.write(data, func() {
 		s.mu.Lock()
@@ -245,9 +326,9 @@ func (s *Server) sendEnvelope(env envelope) (string, error) {
 		}
 		s.mu.Unlock()
 		c.close()
-		return "", fmt.Errorf("send %s envelope on connection %d: %w", env.Type, c.id, err)
+		return fmt.Errorf("send %s envelope on connection %d: %w", env.Type, c.id, err)
 	}
-	return env.EnvelopeID, nil
+	return nil
 }
 
 // SlashCommand sends a slash_commands envelope. Command defaults to "/do";
@@ -428,12 +509,13 @@ func (s *Server) SendRaw(v any) error {
 	return nil
 }
 
-// WaitAck blocks until the envelope has been acked, or ctx ends.
+// WaitAck blocks until the envelope, or a redelivery of it, has been
+// acked, or ctx ends.
 func (s *Server) WaitAck(ctx context.Context, envelopeID string) (Ack, error) {
 	var ack Ack
 	err := s.wait(ctx, func() bool {
 		for _, a := range s.acks {
-			if a.EnvelopeID == envelopeID {
+			if a.EnvelopeID == envelopeID || a.FirstEnvelopeID == envelopeID {
 				ack = a
 				return true
 			}

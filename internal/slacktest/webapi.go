@@ -14,12 +14,6 @@ import (
 	"time"
 )
 
-// Slack's limits on a message, enforced so the bot meets them in tests.
-const (
-	maxTextLen = 40000 // chat.postMessage text; more is msg_too_long
-	maxBlocks  = 50    // blocks per message; more is invalid_blocks
-)
-
 // Call is one HTTP request the server received: a Web API method, a
 // response_url post ("response_url"), a file upload ("upload") or an unknown
 // path (the path itself).
@@ -49,7 +43,8 @@ type rateLimit struct {
 }
 
 // FailChannel makes chat.postMessage, chat.update, chat.postEphemeral,
-// chat.delete and conversations.info for channel answer ok:false with
+// chat.delete, files.completeUploadExternal and conversations.info for
+// channel answer ok:false with
 // slackErr, e.g. "not_in_channel" or "channel_not_found". An empty slackErr
 // clears the fault. Failed calls appear in Calls, not in Messages.
 func (s *Server) FailChannel(channel, slackErr string) {
@@ -60,6 +55,24 @@ func (s *Server) FailChannel(channel, slackErr string) {
 		return
 	}
 	s.failChannel[channel] = slackErr
+}
+
+// LeaveChannel makes the bot no longer a member of channel: chat.postMessage,
+// chat.postEphemeral, chat.update and files.completeUploadExternal there
+// answer not_in_channel, as Slack does for an app without
+// chat:write.public, and conversations.info says is_member false.
+// JoinChannel undoes it.
+func (s *Server) LeaveChannel(channel string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.notMember[channel] = true
+}
+
+// JoinChannel makes the bot a member of channel again; see LeaveChannel.
+func (s *Server) JoinChannel(channel string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.notMember, channel)
 }
 
 // RateLimit makes the next times calls of method (e.g. "chat.postMessage"
@@ -177,6 +190,7 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 		call.Error, _ = resp["error"].(string)
 	}
 	s.record(call)
+	s.waitHolds(req)
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -292,23 +306,33 @@ func (s *Server) conversationsInfo(req *apiRequest) map[string]any {
 	if channel == "" {
 		return slackErr("channel_not_found")
 	}
-	if failure := s.channelFault(channel); failure != "" {
+	s.mu.Lock()
+	failure, member := s.failChannel[channel], !s.notMember[channel]
+	s.mu.Unlock()
+	if failure != "" {
 		return slackErr(failure)
 	}
 	return map[string]any{"ok": true, "channel": map[string]any{
 		"id":         channel,
 		"name":       strings.ToLower(channel),
 		"is_channel": true,
-		"is_member":  true,
+		"is_member":  member,
 		"created":    1700000000,
 	}}
 }
 
-// channelFault is the FailChannel error for channel, or "".
+// channelFault is the FailChannel error for channel, not_in_channel when the
+// bot left it, or "".
 func (s *Server) channelFault(channel string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.failChannel[channel]
+	if f := s.failChannel[channel]; f != "" {
+		return f
+	}
+	if s.notMember[channel] {
+		return "not_in_channel"
+	}
+	return ""
 }
 
 func (s *Server) getUploadURL(req *apiRequest) map[string]any {
@@ -354,16 +378,22 @@ func (s *Server) completeUpload(req *apiRequest) map[string]any {
 	if err := json.Unmarshal([]byte(req.form.Get("files")), &files); err != nil || len(files) == 0 {
 		return slackErr("invalid_arguments")
 	}
+	channel := req.form.Get("channel_id")
+	if channel == "" {
+		channel = req.form.Get("channels")
+	}
+	// Sharing the file where the bot is not a member fails, as a post would.
+	if channel != "" {
+		if failure := s.channelFault(channel); failure != "" {
+			return slackErr(failure)
+		}
+	}
 	s.mu.Lock()
 	for _, f := range files {
 		if !s.uploads[f.ID] {
 			s.mu.Unlock()
 			return slackErr("file_not_found")
 		}
-	}
-	channel := req.form.Get("channel_id")
-	if channel == "" {
-		channel = req.form.Get("channels")
 	}
 	s.messages = append(s.messages, Message{
 		Method:   "files.completeUploadExternal",

@@ -1,0 +1,59 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/digitalocean/godo"
+)
+
+// preferredDropletImage is DigitalOcean's Docker 1-Click image on Ubuntu
+// 24.04 LTS, used when DO_DROPLET_IMAGE is unset and DigitalOcean lists it.
+const preferredDropletImage = "docker-24-04"
+
+// dropletImage chooses the image a droplet is created from, and says on the
+// card which one and why. With DO_DROPLET_IMAGE set, that image must exist.
+// Otherwise it is docker-24-04 when DigitalOcean lists it, else the newest
+// application image whose slug starts with docker- (GET
+// /v2/images?type=application), as DECISIONS.md says.
+func (b *Bot) dropletImage(ctx context.Context) (slug, note string, err error) {
+	if want := b.cfg.DropletImage; want != "" {
+		img, _, err := b.cloud.Images.GetBySlug(ctx, want)
+		if isDONotFound(err) {
+			return "", "", userErrorf("DO_DROPLET_IMAGE is %s, but DigitalOcean lists no image with that slug. Set it to an image slug that exists, such as %s, or unset it to use DigitalOcean's Docker image. Nothing was created.", want, preferredDropletImage)
+		}
+		if err != nil {
+			return "", "", fmt.Errorf("look up droplet image %s: %w", want, err)
+		}
+		return img.Slug, fmt.Sprintf("droplet image %s (%s), from DO_DROPLET_IMAGE", img.Slug, img.Name), nil
+	}
+	img, _, err := b.cloud.Images.GetBySlug(ctx, preferredDropletImage)
+	if err == nil {
+		return img.Slug, fmt.Sprintf("droplet image %s (%s)", img.Slug, img.Name), nil
+	}
+	if !isDONotFound(err) {
+		return "", "", fmt.Errorf("look up droplet image %s: %w", preferredDropletImage, err)
+	}
+	var docker []godo.Image
+	err = eachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
+		imgs, resp, err := b.cloud.Images.ListApplication(ctx, opt)
+		for _, i := range imgs {
+			if strings.HasPrefix(i.Slug, "docker-") {
+				docker = append(docker, i)
+			}
+		}
+		return resp, err
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("list application images: %w", err)
+	}
+	if len(docker) == 0 {
+		return "", "", userErrorf("DigitalOcean lists no Docker application image (%s or another docker-… slug), so the bot cannot pick one. Set DO_DROPLET_IMAGE to an image with Docker installed. Nothing was created.", preferredDropletImage)
+	}
+	// RFC 3339 times in UTC sort as strings.
+	sort.Slice(docker, func(i, j int) bool { return docker[i].Created > docker[j].Created })
+	newest := docker[0]
+	return newest.Slug, fmt.Sprintf("droplet image %s (%s): the newest Docker image DigitalOcean lists, since it does not list %s", newest.Slug, newest.Name, preferredDropletImage), nil
+}

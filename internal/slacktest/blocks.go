@@ -1,0 +1,209 @@
+package slacktest
+
+import (
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+)
+
+// Slack's limits on a message, enforced so that the bot meets them in tests.
+// Lengths are in characters. Sources: Slack's Block Kit reference
+// (docs.slack.dev/reference/block-kit: section, header, actions and context
+// blocks, the button element and the text object), chat.postMessage's
+// reference (50 blocks; msg_too_long) and
+// api.slack.com/changelog/2018-04-truncating-really-long-messages (40,000).
+const (
+	maxTextLen        = 40000 // a message's top-level text; more is msg_too_long
+	maxBlocks         = 50    // blocks in a message
+	maxBlockID        = 255
+	maxSectionText    = 3000
+	maxFields         = 10
+	maxFieldText      = 2000
+	maxHeaderText     = 150
+	maxActionElements = 25
+	maxContextElems   = 10
+	maxTextObject     = 3000 // any text object not limited further
+	maxButtonText     = 75
+	maxActionID       = 255
+	maxButtonValue    = 2000
+	maxButtonURL      = 3000
+)
+
+// blockProblems checks Block Kit JSON as Slack does for a message and
+// returns its complaints in Slack's words, each with the JSON pointer of the
+// offending part, e.g. "must be less than 3001 characters
+// [json-pointer:/blocks/0/text/text]". None means the blocks are valid.
+func blockProblems(raw string) []string {
+	var blocks []map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(raw), &blocks); err != nil {
+		return []string{"blocks must be a JSON array of objects [json-pointer:/blocks]"}
+	}
+	v := &blockValidator{ids: map[string]bool{}}
+	if len(blocks) > maxBlocks {
+		v.fail("/blocks", "must contain at most %d items", maxBlocks)
+	}
+	for i, b := range blocks {
+		v.block(fmt.Sprintf("/blocks/%d", i), b)
+	}
+	return v.problems
+}
+
+type blockValidator struct {
+	problems []string
+	ids      map[string]bool
+}
+
+func (v *blockValidator) fail(ptr, format string, args ...any) {
+	v.problems = append(v.problems, fmt.Sprintf(format, args...)+" [json-pointer:"+ptr+"]")
+}
+
+func str(raw json.RawMessage) (string, bool) {
+	var s string
+	if raw == nil || json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// maxLen complains when s has more than n characters.
+func (v *blockValidator) maxLen(ptr, s string, n int) {
+	if utf8.RuneCountInString(s) > n {
+		v.fail(ptr, "must be less than %d characters", n+1)
+	}
+}
+
+func (v *blockValidator) block(ptr string, b map[string]json.RawMessage) {
+	typ, _ := str(b["type"])
+	if id, ok := str(b["block_id"]); ok {
+		v.maxLen(ptr+"/block_id", id, maxBlockID)
+		if v.ids[id] {
+			v.fail(ptr+"/block_id", "duplicate block_id %q", id)
+		}
+		v.ids[id] = true
+	}
+	switch typ {
+	case "section":
+		_, hasText := b["text"]
+		_, hasFields := b["fields"]
+		if !hasText && !hasFields {
+			v.fail(ptr, "must provide either text or fields")
+		}
+		if hasText {
+			v.textObject(ptr+"/text", b["text"], maxSectionText, false)
+		}
+		if hasFields {
+			var fields []json.RawMessage
+			if json.Unmarshal(b["fields"], &fields) != nil {
+				v.fail(ptr+"/fields", "must be an array")
+			}
+			if len(fields) > maxFields {
+				v.fail(ptr+"/fields", "must contain at most %d items", maxFields)
+			}
+			for i, f := range fields {
+				v.textObject(fmt.Sprintf("%s/fields/%d", ptr, i), f, maxFieldText, false)
+			}
+		}
+		if acc, ok := b["accessory"]; ok {
+			v.element(ptr+"/accessory", acc)
+		}
+	case "header":
+		v.textObject(ptr+"/text", b["text"], maxHeaderText, true)
+	case "actions":
+		elems := v.array(ptr+"/elements", b["elements"], maxActionElements)
+		for i, e := range elems {
+			v.element(fmt.Sprintf("%s/elements/%d", ptr, i), e)
+		}
+	case "context":
+		elems := v.array(ptr+"/elements", b["elements"], maxContextElems)
+		for i, e := range elems {
+			p := fmt.Sprintf("%s/elements/%d", ptr, i)
+			var el map[string]json.RawMessage
+			_ = json.Unmarshal(e, &el)
+			if t, _ := str(el["type"]); t == "image" {
+				continue
+			}
+			v.textObject(p, e, maxTextObject, false)
+		}
+	case "divider", "image", "rich_text":
+		// Not used by the bot; accepted as they are.
+	default:
+		v.fail(ptr+"/type", "unknown block type %q", typ)
+	}
+}
+
+// array decodes a required, non-empty array of at most n items.
+func (v *blockValidator) array(ptr string, raw json.RawMessage, n int) []json.RawMessage {
+	var items []json.RawMessage
+	if raw == nil || json.Unmarshal(raw, &items) != nil {
+		v.fail(ptr, "must be an array")
+		return nil
+	}
+	if len(items) == 0 {
+		v.fail(ptr, "must contain at least 1 item")
+	}
+	if len(items) > n {
+		v.fail(ptr, "must contain at most %d items", n)
+	}
+	return items
+}
+
+// textObject checks a text object: a known type, 1 to n characters.
+func (v *blockValidator) textObject(ptr string, raw json.RawMessage, n int, plainOnly bool) {
+	var t struct {
+		Type string  `json:"type"`
+		Text *string `json:"text"`
+	}
+	if raw == nil || json.Unmarshal(raw, &t) != nil {
+		v.fail(ptr, "must be a text object")
+		return
+	}
+	switch {
+	case t.Type == "plain_text":
+	case t.Type == "mrkdwn" && !plainOnly:
+	default:
+		v.fail(ptr+"/type", "must be plain_text")
+		return
+	}
+	if t.Text == nil || *t.Text == "" {
+		v.fail(ptr+"/text", "must be more than 0 characters")
+		return
+	}
+	v.maxLen(ptr+"/text", *t.Text, n)
+}
+
+// element checks an interactive element; the bot only sends buttons.
+func (v *blockValidator) element(ptr string, raw json.RawMessage) {
+	var e map[string]json.RawMessage
+	if json.Unmarshal(raw, &e) != nil {
+		v.fail(ptr, "must be an object")
+		return
+	}
+	typ, _ := str(e["type"])
+	if id, ok := str(e["action_id"]); ok {
+		if id == "" {
+			v.fail(ptr+"/action_id", "must be more than 0 characters")
+		}
+		v.maxLen(ptr+"/action_id", id, maxActionID)
+	}
+	if typ != "button" {
+		return // other elements are not checked further
+	}
+	v.textObject(ptr+"/text", e["text"], maxButtonText, true)
+	if val, ok := str(e["value"]); ok {
+		v.maxLen(ptr+"/value", val, maxButtonValue)
+	}
+	if u, ok := str(e["url"]); ok {
+		v.maxLen(ptr+"/url", u, maxButtonURL)
+	}
+}
+
+// CheckMessage applies the checks chat.postMessage makes to a message's
+// text and Block Kit JSON (blocks may be ""), and returns Slack's error code
+// and complaints; "" means Slack would accept the message. Renderers use it
+// in property tests.
+func CheckMessage(text, blocks string) (code string, problems []string) {
+	if bad := checkContent(text, blocks, "", true); bad != nil {
+		return bad.code, bad.problems
+	}
+	return "", nil
+}
