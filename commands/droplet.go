@@ -47,6 +47,16 @@ func ownerTag(user string) string { return "dobot-owner-" + strings.ToLower(user
 // runcmd.
 func envFilePath(name string) string { return "/etc/dobot/" + name + ".env" }
 
+// hasEnvKey reports whether env sets key.
+func hasEnvKey(env [][2]string, key string) bool {
+	for _, kv := range env {
+		if kv[0] == key {
+			return true
+		}
+	}
+	return false
+}
+
 // dockerConfigPath is where docker reads registry credentials as root.
 const dockerConfigPath = "/root/.docker/config.json"
 
@@ -89,7 +99,18 @@ func cloudInit(args LaunchArgs, dockerConfig []byte) string {
 	if len(args.Env) > 0 {
 		cmd = append(cmd, "--env-file", envFilePath(args.Name))
 	}
-	cmd = append(cmd, args.Ref.String())
+	if !hasEnvKey(args.Env, "PORT") {
+		// App Platform tells a container its port in PORT; a droplet must
+		// too, or images that listen on $PORT pick their own default.
+		cmd = append(cmd, "-e", fmt.Sprintf("PORT=%d", port))
+	}
+	ref := args.Ref
+	if args.Check.Digest != "" {
+		// Run exactly the image the pre-flight check read and the card
+		// shows, even if the tag moves before the droplet boots.
+		ref.Tag, ref.Digest = "", args.Check.Digest
+	}
+	cmd = append(cmd, ref.String())
 	raw, _ := json.Marshal(cmd) // a JSON array is a YAML flow sequence
 	b.WriteString("runcmd:\n  - " + string(raw) + "\n")
 	if dockerConfig != nil {

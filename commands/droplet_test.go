@@ -56,7 +56,7 @@ func TestDropletDefaultImageEnvFileAndPort(t *testing.T) {
 	}
 	envFile := base64.StdEncoding.EncodeToString([]byte("MODE=prod\nDB_PASSWORD=hunter2\n"))
 	for _, want := range []string{"path: /etc/dobot/box.env", "permissions: '0600'", "owner: root:root", "encoding: b64", "content: " + envFile,
-		`"--env-file","/etc/dobot/box.env"`, `"-p","80:8080"`} {
+		`"--env-file","/etc/dobot/box.env"`, `"-p","80:80"`} {
 		if !strings.Contains(c.UserData, want) {
 			t.Errorf("user data lacks %s:\n%s", want, c.UserData)
 		}
@@ -104,7 +104,7 @@ func TestDropletImageSettingNotFound(t *testing.T) {
 func TestDropletDOCRCredentials(t *testing.T) {
 	h := dropletHarness(t, "")
 	h.do.AddRegistry("acme", "nyc3")
-	h.do.PushImage("acme", "api", "2")
+	h.pushDOCR(t, "acme", "api", "2")
 	h.run("UDEP", "launch box --droplet --image registry.digitalocean.com/acme/api:2")
 	c := h.waitDroplet(t)
 	var credReq *dotest.Request
@@ -145,7 +145,7 @@ func TestDropletDOCRCredentials(t *testing.T) {
 func TestDropletDOCRCredentialsRefused(t *testing.T) {
 	h := dropletHarness(t, "")
 	h.do.AddRegistry("acme", "nyc3")
-	h.do.PushImage("acme", "api", "2")
+	h.pushDOCR(t, "acme", "api", "2")
 	h.do.Fault("GET /v2/registry/docker-credentials", 403, 1)
 	h.run("UDEP", "launch box --droplet --image registry.digitalocean.com/acme/api:2")
 	waitFor(t, "the failure", func() bool { return strings.Contains(h.chat.fieldText(), "could not get read-only credentials") })

@@ -169,3 +169,14 @@ func (h *harness) grant(t *testing.T, user string, role dobot.Role) {
 		t.Fatal(err)
 	}
 }
+
+// pushDOCR pushes repo:tag to the account's registry as `docker push`
+// would: DigitalOcean's API lists the tag, and the test registry serves the
+// image to the pre-flight check.
+func (h *harness) pushDOCR(t *testing.T, registry, repo, tag string, exposed ...string) {
+	t.Helper()
+	h.do.PushImage(registry, repo, tag)
+	if err := testRegistry(t).Push("registry.digitalocean.com", registry+"/"+repo, tag, exposed...); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -43,7 +43,7 @@ func TestSeveralRegistries(t *testing.T) {
 	}
 
 	// A DOCR launch finds its registry by the name in the image ref.
-	if out := h.run("UDEP", "launch web --image registry.digitalocean.com/tools/web:2.0"); !strings.Contains(out, "has no tag 2.0") {
+	if out := h.run("UDEP", "launch web --image registry.digitalocean.com/tools/web:2.0"); !strings.Contains(out, "no tag 2.0") {
 		t.Errorf("launch of a missing tag in tools = %q; want it caught", out)
 	}
 	if out := h.run("UDEP", "launch web --image registry.digitalocean.com/other/web:1.0"); !strings.Contains(out, "acme, tools") {

@@ -53,7 +53,7 @@ func TestDropletLaunchStatusActionsAndTeardown(t *testing.T) {
 	if strings.Join(c.Tags, ",") != "dobot,dobot-owner-"+strings.ToLower(deployer) {
 		t.Errorf("droplet tags = %v; want dobot and the owner tag", c.Tags)
 	}
-	for _, want := range []string{"#cloud-config", `"docker","run"`, `"80:8080"`, `"--env-file","/etc/dobot/box.env"`, "permissions: '0600'", `"ghcr.io/acme/api:2"`} {
+	for _, want := range []string{"#cloud-config", `"docker","run"`, `"80:8080"`, `"--env-file","/etc/dobot/box.env"`, `"PORT=8080"`, "permissions: '0600'", `"ghcr.io/acme/api@sha256:`} {
 		if !strings.Contains(c.UserData, want) {
 			t.Errorf("user data lacks %s:\n%s", want, c.UserData)
 		}
@@ -100,10 +100,7 @@ func TestRegistryLifecycleAndDOCRLaunch(t *testing.T) {
 	if body := w.requestBodies("POST /v2/registry"); len(body) != 1 || !strings.Contains(body[0], `"subscription_tier_slug":"starter"`) {
 		t.Errorf("registry create bodies = %v; want one with the starter tier", body)
 	}
-	w.do.PushImage("acme", "web", "1.0")
-	if err := w.reg.Push("registry.digitalocean.com", "acme/web", "1.0", "8080/tcp"); err != nil {
-		t.Fatal(err)
-	}
+	w.pushDOCR("acme", "web", "1.0", "8080/tcp")
 	w.run(viewer, "registry repos")
 	w.waitEphemeral(viewer, "`web`")
 	w.run(viewer, "registry repos web")

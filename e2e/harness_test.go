@@ -283,3 +283,14 @@ func freeAddr(t *testing.T) string {
 	defer l.Close()
 	return l.Addr().String()
 }
+
+// pushDOCR pushes repo:tag to the account's registry as `docker push`
+// would: DigitalOcean's API lists the tag, and the registry itself serves
+// the image (exposing ports) to the pre-flight check.
+func (w *world) pushDOCR(registry, repo, tag string, exposed ...string) {
+	w.t.Helper()
+	w.do.PushImage(registry, repo, tag)
+	if err := w.reg.Push("registry.digitalocean.com", registry+"/"+repo, tag, exposed...); err != nil {
+		w.t.Fatal(err)
+	}
+}

@@ -62,7 +62,7 @@ func TestREADMEScopesAreEnough(t *testing.T) {
 
 	w.run(admin, "registry create acme")
 	w.waitMessage("registry created", func(m slacktestMessage) bool { return strings.Contains(m.Text, "Created registry acme") })
-	w.do.PushImage("acme", "api", "1")
+	w.pushDOCR("acme", "api", "1")
 	w.run(viewer, "registry repos api")
 	w.waitEphemeral(viewer, "`1`")
 	w.run(deployer, "launch dbox --droplet --image registry.digitalocean.com/acme/api:1")
