@@ -218,7 +218,7 @@ func copySpec(spec *godo.AppSpec) *godo.AppSpec {
 }
 
 // maskedSpec is spec as people may see it: every variable keeps its key,
-// scope and type, and no value.
+// scope and type, and no value; registry credentials show as masked.
 func maskedSpec(spec *godo.AppSpec) *godo.AppSpec {
 	out := copySpec(spec)
 	forEachEnv(out, func(v *godo.AppVariableDefinition) {
@@ -226,6 +226,25 @@ func maskedSpec(spec *godo.AppSpec) *godo.AppSpec {
 			v.Value = Masked
 		}
 	})
+	if out == nil {
+		return nil
+	}
+	// Registry credentials are secrets too, sealed or not.
+	var images []*godo.ImageSourceSpec
+	for _, c := range out.Services {
+		images = append(images, c.Image)
+	}
+	for _, c := range out.Workers {
+		images = append(images, c.Image)
+	}
+	for _, c := range out.Jobs {
+		images = append(images, c.Image)
+	}
+	for _, img := range images {
+		if img != nil && img.RegistryCredentials != "" {
+			img.RegistryCredentials = Masked
+		}
+	}
 	return out
 }
 

@@ -185,3 +185,22 @@ func FuzzMaskCommand(f *testing.F) {
 		}
 	})
 }
+
+func TestDryRunShowsNoValueOfTheLiveSpec(t *testing.T) {
+	h := newHarness(t)
+	h.grant(t, "UDEP", dobot.RoleDeployer)
+	h.grant(t, "UOTHER", dobot.RoleDeployer)
+	h.run("UDEP", "launch web --image nginx --env MODE=visible-value-4 --secret TOKEN_A=hidden-value-5")
+	if op := h.waitOp(t, 1); op.State != dobot.OpSucceeded {
+		t.Fatalf("launch ended %s: %s", op.State, op.Error)
+	}
+	got := h.run("UOTHER", "redeploy web --dry-run")
+	if !strings.Contains(got, "Dry run of redeploy web") || !strings.Contains(got, `"key": "MODE"`) || !strings.Contains(got, `"type": "SECRET"`) {
+		t.Fatalf("dry run = %q; want the spec with its keys and types", got)
+	}
+	for _, v := range []string{"visible-value-4", "hidden-value-5", "EV["} {
+		if strings.Contains(got, v) {
+			t.Errorf("dry run shows %q:\n%s", v, got)
+		}
+	}
+}
