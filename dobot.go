@@ -167,6 +167,10 @@ type AuditEntry struct {
 	Details     string // ids DigitalOcean returned and other facts, as text
 	PrevHash    string
 	Hash        string
+	// Instance is the process that wrote the row (BOT_INSTANCE), so that
+	// with several replicas the trail says which one acted. The store
+	// fills it in; rows from before it was recorded have "".
+	Instance string
 }
 
 // AuditRefHashLen is how many hex digits of a row's hash its reference

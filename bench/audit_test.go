@@ -106,8 +106,9 @@ func measureAudit(t *testing.T, sz sizes, res *results) {
 	lat = sortDurations(lat)
 
 	// The store's query alone, as runAudit asks it (default 20 rows, plus
-	// one to know whether there are more).
-	db, err := store.Open(ctx, path)
+	// one to know whether there are more). Read-only: the bot still has the
+	// file, and SQLite serves one bot process.
+	db, err := store.OpenReadOnly(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

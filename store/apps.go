@@ -22,7 +22,7 @@ func (db *DB) PutApp(ctx context.Context, app dobot.App) error {
 	if app.CreatedAt.IsZero() {
 		app.CreatedAt = db.now()
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error { return putApp(ctx, tx, app) })
+	err := db.writeTx(ctx, func(tx *txn) error { return putApp(ctx, tx, app) })
 	if err != nil {
 		return fmt.Errorf("put app %q: %w", app.Name, err)
 	}
@@ -30,7 +30,7 @@ func (db *DB) PutApp(ctx context.Context, app dobot.App) error {
 }
 
 // putApp writes app inside tx, replacing any app of the same name.
-func putApp(ctx context.Context, tx *sql.Tx, app dobot.App) error {
+func putApp(ctx context.Context, tx *txn, app dobot.App) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO apps (`+appColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET
@@ -107,7 +107,7 @@ func (db *DB) Apps(ctx context.Context) ([]dobot.App, error) {
 // DeleteApp forgets the app called name. It returns an error wrapping
 // dobot.ErrNotFound when there was no such app.
 func (db *DB) DeleteApp(ctx context.Context, name string) error {
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM apps WHERE name = ?`, name)
 		if err != nil {
 			return err
@@ -161,7 +161,7 @@ func scanApp(s scanner) (dobot.App, error) {
 // deleted app is never brought back. It reports whether it changed a row.
 func (db *DB) UpdateAppExpiry(ctx context.Context, name string, from, to time.Time, reminded bool) (bool, error) {
 	var changed bool
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE apps SET expires_at = ?, reminded = ? WHERE name = ? AND expires_at = ?`,
 			formatTime(to), reminded, name, formatTime(from))
 		if err != nil {
@@ -180,7 +180,7 @@ func (db *DB) UpdateAppExpiry(ctx context.Context, name string, from, to time.Ti
 // SetAppImage records the image an app now runs and the digest its tag
 // resolved to ("" when unknown), if the app is still there.
 func (db *DB) SetAppImage(ctx context.Context, name, image, digest string) error {
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `UPDATE apps SET image = ?, image_digest = ? WHERE name = ?`, image, digest, name)
 		return err
 	})

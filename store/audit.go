@@ -26,14 +26,15 @@ const (
 )
 
 const auditColumns = `id, time, user_id, user_name, channel, command_text, action,
-	target, decision, outcome, error, details, prev_hash, hash`
+	target, decision, outcome, error, details, prev_hash, hash, instance`
 
 // AppendAudit appends e to the audit log and returns it as stored, with ID,
-// Time (from the store clock when zero), PrevHash and Hash filled in. Any
-// ID, PrevHash or Hash in e is ignored.
+// Time (from the store clock when zero), PrevHash, Hash and Instance (this
+// process's, from WithInstance, when empty) filled in. Any ID, PrevHash or
+// Hash in e is ignored.
 func (db *DB) AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditEntry, error) {
 	var stored dobot.AuditEntry
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		var err error
 		stored, err = db.appendAuditTx(ctx, tx, e)
 		return err
@@ -48,11 +49,14 @@ func (db *DB) AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditE
 // writeTx: it lets a state change and its audit row commit together. Reading
 // the chain's head and inserting happen in that one serialized transaction,
 // so concurrent writers cannot fork the chain.
-func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, e dobot.AuditEntry) (dobot.AuditEntry, error) {
+func (db *DB) appendAuditTx(ctx context.Context, tx *txn, e dobot.AuditEntry) (dobot.AuditEntry, error) {
 	if e.Time.IsZero() {
 		e.Time = db.now()
 	}
 	e.Time = normTime(e.Time)
+	if e.Instance == "" {
+		e.Instance = db.instance
+	}
 	var lastID int64
 	err := tx.QueryRowContext(ctx,
 		`SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&lastID, &e.PrevHash)
@@ -64,30 +68,28 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, e dobot.AuditEntry)
 	// The id is chosen here, not by AUTOINCREMENT at insert, because the
 	// keyed hash covers it. Past the highest id ever used, so rows cut off
 	// the end leave a gap that verify reports, rather than being reused.
-	seq, err := auditSequence(ctx, tx)
+	seq, err := auditSequence(ctx, tx, db.d)
 	if err != nil {
 		return dobot.AuditEntry{}, err
 	}
 	e.ID = max(lastID, seq) + 1
 	e.Hash = keyedAuditHash(hmac.New(sha256.New, db.auditKey), e.ID, formatTime(e.Time), e)
 	_, err = tx.ExecContext(ctx, `
-		INSERT INTO audit (id, time, user_id, user_name, channel, command_text, action,
-			target, decision, outcome, error, details, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		INSERT INTO audit (`+auditColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, formatTime(e.Time), e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
-		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash, e.Hash)
+		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash, e.Hash, e.Instance)
 	if err != nil {
 		return dobot.AuditEntry{}, err
 	}
 	return e, nil
 }
 
-// auditSequence is the highest audit id SQLite ever handed out, 0 for none.
-func auditSequence(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}) (int64, error) {
+// auditSequence is the highest audit id ever inserted, 0 for none: SQLite's
+// sqlite_sequence, or the audit_sequence row a PostgreSQL trigger keeps.
+func auditSequence(ctx context.Context, q queryer, d *dialect) (int64, error) {
 	var seq int64
-	err := q.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'audit'`).Scan(&seq)
+	err := q.QueryRowContext(ctx, d.auditSequence).Scan(&seq)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("read audit sequence: %w", err)
 	}
@@ -97,13 +99,22 @@ func auditSequence(ctx context.Context, q interface {
 // keyedAuditHash is the hex HMAC-SHA-256, under the audit key in mac, of the
 // row's id, its stored time text and every other field except Hash, the
 // previous row's hash included. Each field goes in with its length first,
-// so no two sets of values encode alike; the leading "dobot audit v2" keeps
-// the encoding apart from v1 rows and from any later version.
+// so no two sets of values encode alike; the leading version keeps the
+// encodings apart. A row with an Instance is hashed as "dobot audit v3",
+// which covers it; a row without one as "dobot audit v2", the encoding from
+// before instances were recorded, so chains written then still verify.
+// Verify accepts v2 only for rows whose instance is empty, so an instance
+// cannot be added to or changed on a v2 row unnoticed.
 func keyedAuditHash(mac hash.Hash, id int64, at string, e dobot.AuditEntry) string {
 	buf := make([]byte, 0, 512)
-	for _, f := range [...]string{"dobot audit v2", strconv.FormatInt(id, 10), at,
+	fields := []string{"dobot audit v2", strconv.FormatInt(id, 10), at,
 		e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
-		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash} {
+		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash}
+	if e.Instance != "" {
+		fields[0] = "dobot audit v3"
+		fields = append(fields, e.Instance)
+	}
+	for _, f := range fields {
 		buf = binary.BigEndian.AppendUint64(buf, uint64(len(f)))
 		buf = append(buf, f...)
 	}
@@ -227,7 +238,7 @@ func scanAudit(s scanner) (dobot.AuditEntry, error) {
 		at string
 	)
 	err := s.Scan(&e.ID, &at, &e.UserID, &e.UserName, &e.Channel, &e.CommandText, &e.Action,
-		&e.Target, &e.Decision, &e.Outcome, &e.Error, &e.Details, &e.PrevHash, &e.Hash)
+		&e.Target, &e.Decision, &e.Outcome, &e.Error, &e.Details, &e.PrevHash, &e.Hash, &e.Instance)
 	if err != nil {
 		return dobot.AuditEntry{}, err
 	}

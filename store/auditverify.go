@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"dobot"
-	"dobot/migrations"
 )
 
 // How the audit chain is keyed, and how databases from before the key
@@ -99,11 +98,14 @@ func (db *DB) VerifyAuditTrail(ctx context.Context, head *AuditCheckpoint) (Audi
 	if len(db.auditKey) == 0 {
 		return rep, errors.New("verify audit: no audit key")
 	}
-	tx, err := db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := db.d.verifyTx
+	opts.ReadOnly = true
+	stx, err := db.sql.BeginTx(ctx, &opts)
 	if err != nil {
 		return rep, fmt.Errorf("verify audit: %w", err)
 	}
-	defer tx.Rollback()
+	defer stx.Rollback()
+	tx := &txn{stx, db.d}
 
 	headHash, err := db.verifyRows(ctx, tx, head, &rep)
 	if err != nil {
@@ -115,13 +117,13 @@ func (db *DB) VerifyAuditTrail(ctx context.Context, head *AuditCheckpoint) (Audi
 				"if no bot with an audit key has opened this database yet, start it once and verify again; otherwise the trail was rewritten",
 			rep.HeadID)}
 	}
-	seq, err := auditSequence(ctx, tx)
+	seq, err := auditSequence(ctx, tx, db.d)
 	if err != nil {
 		return rep, fmt.Errorf("verify audit: %w", err)
 	}
 	if seq > rep.HeadID {
 		return rep, &AuditBreak{Row: rep.HeadID + 1, Reason: fmt.Sprintf(
-			"missing: SQLite handed out ids up to %d but the trail ends at row %d (rows were cut off the end)", seq, rep.HeadID)}
+			"missing: the database handed out ids up to %d but the trail ends at row %d (rows were cut off the end)", seq, rep.HeadID)}
 	}
 	if head != nil {
 		switch {
@@ -135,7 +137,7 @@ func (db *DB) VerifyAuditTrail(ctx context.Context, head *AuditCheckpoint) (Audi
 			return rep, &AuditBreak{Row: head.ID, Reason: "it is unkeyed, but the audit channel only shows keyed rows: the trail was rewritten"}
 		}
 	}
-	if err := checkAuditTriggers(ctx, tx, migrations.FS); err != nil {
+	if err := checkAuditTriggers(ctx, tx, db.d.migrations); err != nil {
 		return rep, err
 	}
 	return rep, nil
@@ -143,7 +145,7 @@ func (db *DB) VerifyAuditTrail(ctx context.Context, head *AuditCheckpoint) (Audi
 
 // verifyRows walks the rows in id order, filling rep, and returns the hash
 // of the row head names ("" without one).
-func (db *DB) verifyRows(ctx context.Context, tx *sql.Tx, head *AuditCheckpoint, rep *AuditReport) (string, error) {
+func (db *DB) verifyRows(ctx context.Context, tx *txn, head *AuditCheckpoint, rep *AuditReport) (string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY id`)
 	if err != nil {
 		return "", fmt.Errorf("verify audit: %w", err)
@@ -171,7 +173,7 @@ func (db *DB) verifyRows(ctx context.Context, tx *sql.Tx, head *AuditCheckpoint,
 		switch {
 		case keyedAuditHash(mac, e.ID, at, e) == e.Hash:
 			keyed = true
-		case legacyAuditHash(at, e) != e.Hash:
+		case e.Instance != "" || legacyAuditHash(at, e) != e.Hash: // v1 predates instances
 			return "", &AuditBreak{Row: e.ID, Reason: fmt.Sprintf(
 				"its hash %.12s does not match its contents: the row was changed, or the audit key is not the one that wrote it", e.Hash)}
 		case keyed:
@@ -196,7 +198,7 @@ func (db *DB) verifyRows(ctx context.Context, tx *sql.Tx, head *AuditCheckpoint,
 // unkeyed span. When the last row is neither keyed with this key nor
 // unkeyed, it records that for the start-up log and changes nothing.
 func (db *DB) anchorAudit(ctx context.Context) error {
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		e, at, err := scanAuditRaw(tx.QueryRowContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY id DESC LIMIT 1`))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
@@ -207,7 +209,7 @@ func (db *DB) anchorAudit(ctx context.Context) error {
 		switch {
 		case keyedAuditHash(hmac.New(sha256.New, db.auditKey), e.ID, at, e) == e.Hash:
 			return nil
-		case legacyAuditHash(at, e) != e.Hash:
+		case e.Instance != "" || legacyAuditHash(at, e) != e.Hash:
 			db.keyInfo.ForeignHead = e.ID
 			return nil
 		}
@@ -236,7 +238,7 @@ func scanAuditRaw(s scanner) (dobot.AuditEntry, string, error) {
 		at string
 	)
 	err := s.Scan(&e.ID, &at, &e.UserID, &e.UserName, &e.Channel, &e.CommandText, &e.Action,
-		&e.Target, &e.Decision, &e.Outcome, &e.Error, &e.Details, &e.PrevHash, &e.Hash)
+		&e.Target, &e.Decision, &e.Outcome, &e.Error, &e.Details, &e.PrevHash, &e.Hash, &e.Instance)
 	if err != nil {
 		return dobot.AuditEntry{}, "", err
 	}
@@ -244,16 +246,14 @@ func scanAuditRaw(s scanner) (dobot.AuditEntry, string, error) {
 	return e, at, nil
 }
 
-// triggerStatement finds CREATE TRIGGER … END and DROP TRIGGER statements in
-// a migration, in order.
-var triggerStatement = regexp.MustCompile(`(?ims)^[ \t]*(?:(CREATE[ \t]+TRIGGER[ \t]+(?:IF[ \t]+NOT[ \t]+EXISTS[ \t]+)?"?(\w+)"?.*?^[ \t]*END)[ \t]*;|DROP[ \t]+TRIGGER[ \t]+(?:IF[ \t]+EXISTS[ \t]+)?"?(\w+)"?)`)
-
 // checkAuditTriggers compares the database's triggers with the ones the
-// applied migrations in fsys created: each must exist with the same SQL, and
-// the audit table must have no others. Only migrations the database lists
-// count, so a database missing a newer migration still verifies; the first
-// one, which made the audit table and its triggers, must be listed.
-func checkAuditTriggers(ctx context.Context, tx *sql.Tx, fsys fs.FS) error {
+// applied migrations in fsys created: each must exist with the same SQL and
+// fire, and the audit table must have no others. On PostgreSQL the functions
+// those triggers call must also have the source the migrations gave them.
+// Only migrations the database lists count, so a database missing a newer
+// migration still verifies; the first one, which made the audit table and
+// its triggers, must be listed.
+func checkAuditTriggers(ctx context.Context, tx *txn, fsys fs.FS) error {
 	applied := map[string]bool{}
 	rows, err := tx.QueryContext(ctx, `SELECT name FROM schema_migrations`)
 	if err != nil {
@@ -276,7 +276,8 @@ func checkAuditTriggers(ctx context.Context, tx *sql.Tx, fsys fs.FS) error {
 		return &AuditBreak{Reason: "schema_migrations does not list " + first + ", which created the audit table and its append-only triggers: it was edited"}
 	}
 
-	want := map[string]string{} // trigger name → normalized SQL
+	want := map[string]string{}  // trigger name → normalized SQL
+	funcs := map[string]string{} // function name → normalized body
 	names, err := fs.Glob(fsys, "*.sql")
 	if err != nil {
 		return fmt.Errorf("verify audit: list migrations: %w", err)
@@ -289,32 +290,42 @@ func checkAuditTriggers(ctx context.Context, tx *sql.Tx, fsys fs.FS) error {
 		if err != nil {
 			return fmt.Errorf("verify audit: read migration %s: %w", name, err)
 		}
-		for _, m := range triggerStatement.FindAllStringSubmatch(string(body), -1) {
+		for _, m := range tx.d.triggerStatement.FindAllStringSubmatch(string(body), -1) {
 			if m[1] != "" {
 				want[strings.ToLower(m[2])] = normalizeSQL(m[1])
 			} else {
 				delete(want, strings.ToLower(m[3]))
 			}
 		}
+		if tx.d.functionStatement != nil {
+			for _, m := range tx.d.functionStatement.FindAllStringSubmatch(string(body), -1) {
+				funcs[strings.ToLower(m[1])] = normalizeSQL(m[2])
+			}
+		}
 	}
 
 	have := map[string]string{}
-	rows, err = tx.QueryContext(ctx, `SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'`)
+	rows, err = tx.QueryContext(ctx, tx.d.triggers)
 	if err != nil {
 		return fmt.Errorf("verify audit: read triggers: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var name, table string
-		var text sql.NullString
-		if err := rows.Scan(&name, &table, &text); err != nil {
+		var (
+			name, table, text string
+			enabled           bool
+		)
+		if err := rows.Scan(&name, &table, &text, &enabled); err != nil {
 			return fmt.Errorf("verify audit: read triggers: %w", err)
 		}
 		name = strings.ToLower(name)
 		if _, ok := want[name]; !ok && strings.EqualFold(table, "audit") {
 			return &AuditBreak{Reason: fmt.Sprintf("trigger %s on the audit table was not created by any migration: it was added by hand", name)}
 		}
-		have[name] = normalizeSQL(text.String)
+		if !enabled {
+			return &AuditBreak{Reason: fmt.Sprintf("trigger %s is disabled (it does not fire in ordinary sessions), so the database no longer refuses edits of audit rows", name)}
+		}
+		have[name] = normalizeSQL(schemaQualifier.ReplaceAllString(text, "ON "))
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("verify audit: read triggers: %w", err)
@@ -326,6 +337,44 @@ func checkAuditTriggers(ctx context.Context, tx *sql.Tx, fsys fs.FS) error {
 			return &AuditBreak{Reason: fmt.Sprintf("trigger %s is missing: it was dropped, so the database no longer refuses edits of audit rows", name)}
 		case got != want[name]:
 			return &AuditBreak{Reason: fmt.Sprintf("trigger %s is not the one the migrations created: it was replaced", name)}
+		}
+	}
+	return checkTriggerFunctions(ctx, tx, funcs)
+}
+
+// schemaQualifier is the schema PostgreSQL names before a trigger's table.
+var schemaQualifier = regexp.MustCompile(`(?i)\bON\s+"?\w+"?\.`)
+
+// checkTriggerFunctions checks that each function in want (PostgreSQL's
+// trigger functions) still has the body the migrations gave it: replacing
+// the body would silence a trigger without touching it.
+func checkTriggerFunctions(ctx context.Context, tx *txn, want map[string]string) error {
+	if tx.d.functions == "" || len(want) == 0 {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, tx.d.functions)
+	if err != nil {
+		return fmt.Errorf("verify audit: read functions: %w", err)
+	}
+	defer rows.Close()
+	have := map[string]string{}
+	for rows.Next() {
+		var name, src string
+		if err := rows.Scan(&name, &src); err != nil {
+			return fmt.Errorf("verify audit: read functions: %w", err)
+		}
+		have[strings.ToLower(name)] = normalizeSQL(src)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("verify audit: read functions: %w", err)
+	}
+	for _, name := range sortedKeys(want) {
+		got, ok := have[name]
+		switch {
+		case !ok:
+			return &AuditBreak{Reason: fmt.Sprintf("function %s, which the audit triggers call, is missing", name)}
+		case got != want[name]:
+			return &AuditBreak{Reason: fmt.Sprintf("function %s, which the audit triggers call, is not the one the migrations created: it was replaced", name)}
 		}
 	}
 	return nil

@@ -21,7 +21,7 @@ import (
 // are computed properly anyway (it costs little), so the chain still
 // verifies.
 func bulkAudit(ctx context.Context, db *DB, n int) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	return db.writeTx(ctx, func(tx *txn) error {
 		var (
 			prev   string
 			lastID int64

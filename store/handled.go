@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -20,9 +19,9 @@ const (
 func (db *DB) MarkHandled(ctx context.Context, key string) (first bool, err error) {
 	now := db.now()
 	prune := db.marks.Add(1)%pruneEveryMarks == 0
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx,
-			`INSERT OR IGNORE INTO handled (key, seen_at) VALUES (?, ?)`, key, formatTime(now))
+			`INSERT INTO handled (key, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING`, key, formatTime(now))
 		if err != nil {
 			return err
 		}
@@ -47,7 +46,7 @@ func (db *DB) MarkHandled(ctx context.Context, key string) (first bool, err erro
 // many it dropped.
 func (db *DB) PruneHandled(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM handled WHERE seen_at < ?`, formatTime(before))
 		if err != nil {
 			return err

@@ -10,15 +10,14 @@ import (
 	"strings"
 )
 
-// migrate applies every *.sql file in fsys that schema_migrations does not
-// list yet, in filename order, each in its own transaction together with the
-// row that records it. It returns the names it applied.
+// migrate applies every *.sql file in fsys (the dialect's migrations) that
+// schema_migrations does not list yet, in filename order, each in its own
+// transaction together with the row that records it. It returns the names it
+// applied. Each transaction holds the write lock (writeTx), so processes
+// starting together on one database apply each migration once.
 func (db *DB) migrate(ctx context.Context, fsys fs.FS) ([]string, error) {
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-			name       TEXT PRIMARY KEY,
-			applied_at TEXT NOT NULL
-		) STRICT`)
+	err := db.writeTx(ctx, func(tx *txn) error {
+		_, err := tx.ExecContext(ctx, db.d.schemaMigrations)
 		return err
 	})
 	if err != nil {
@@ -50,10 +49,10 @@ func (db *DB) migrate(ctx context.Context, fsys fs.FS) ([]string, error) {
 
 // applyMigration runs one migration unless it is already recorded. The check
 // happens inside the write transaction, so two processes opening the same
-// file cannot both apply it.
+// database cannot both apply it.
 func (db *DB) applyMigration(ctx context.Context, name, body string) (bool, error) {
 	did := false
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		var seen string
 		err := tx.QueryRowContext(ctx,
 			`SELECT name FROM schema_migrations WHERE name = ?`, name).Scan(&seen)
@@ -64,7 +63,9 @@ func (db *DB) applyMigration(ctx context.Context, name, body string) (bool, erro
 			return err
 		}
 		if strings.TrimSpace(body) != "" {
-			if _, err := tx.ExecContext(ctx, body); err != nil {
+			// Not rebound: a migration has no parameters, and PostgreSQL
+			// function bodies may hold a literal ?.
+			if _, err := tx.Tx.ExecContext(ctx, body); err != nil {
 				return err
 			}
 		}

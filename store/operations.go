@@ -9,9 +9,6 @@ import (
 	"time"
 
 	"dobot"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 const opColumns = `id, action, app, state, requester, requester_name, channel,
@@ -39,21 +36,23 @@ func (db *DB) CreateOperation(ctx context.Context, op dobot.Operation) (dobot.Op
 	op.CreatedAt, op.UpdatedAt = now, now
 	op.DecidedAt, op.ExpiresAt = normTime(op.DecidedAt), normTime(op.ExpiresAt)
 
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `
+	err := db.writeTx(ctx, func(tx *txn) error {
+		err := tx.attempt(ctx, func() error {
+			return tx.QueryRowContext(ctx, `
 			INSERT INTO operations (action, app, state, requester, requester_name, channel,
 				message_ts, response_url, command_text, args, reason, resource_id,
 				deployment_id, decider, decided_at, error, created_at, updated_at, expires_at, lock_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			op.Action, op.App, string(op.State), op.Requester, op.RequesterName, op.Channel,
-			op.MessageTS, op.ResponseURL, op.CommandText, op.Args, op.Reason, op.ResourceID,
-			op.DeploymentID, op.Decider, formatTime(op.DecidedAt), op.Error,
-			formatTime(op.CreatedAt), formatTime(op.UpdatedAt), formatTime(op.ExpiresAt), op.Lock)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			RETURNING id`,
+				op.Action, op.App, string(op.State), op.Requester, op.RequesterName, op.Channel,
+				op.MessageTS, op.ResponseURL, op.CommandText, op.Args, op.Reason, op.ResourceID,
+				op.DeploymentID, op.Decider, formatTime(op.DecidedAt), op.Error,
+				formatTime(op.CreatedAt), formatTime(op.UpdatedAt), formatTime(op.ExpiresAt), op.Lock).Scan(&op.ID)
+		})
 		if err != nil {
 			return busyOr(ctx, tx, op.Lock, err)
 		}
-		op.ID, err = res.LastInsertId()
-		return err
+		return nil
 	})
 	if err != nil {
 		return dobot.Operation{}, fmt.Errorf("create operation %s %q: %w", op.Action, op.App, err)
@@ -76,7 +75,7 @@ func (db *DB) Operation(ctx context.Context, id int64) (dobot.Operation, error) 
 // operation with op.ID, and sets its UpdatedAt. To change State safely under
 // concurrency, use Transition instead.
 func (db *DB) UpdateOperation(ctx context.Context, op dobot.Operation) error {
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		op.UpdatedAt = db.now()
 		return saveOperation(ctx, tx, op)
 	})
@@ -119,7 +118,7 @@ func (db *DB) transition(ctx context.Context, id int64, from []dobot.OpState, to
 		won    bool
 		stored dobot.AuditEntry
 	)
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		var err error
 		op, err = scanOperation(tx.QueryRowContext(ctx,
 			`SELECT `+opColumns+` FROM operations WHERE id = ?`, id))
@@ -157,7 +156,7 @@ func (db *DB) transition(ctx context.Context, id int64, from []dobot.OpState, to
 
 // CardShown records that a decided request's card now shows the decision.
 func (db *DB) CardShown(ctx context.Context, id int64) error {
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `UPDATE operations SET card_pending = 0 WHERE id = ?`, id)
 		return err
 	})
@@ -189,7 +188,7 @@ func (db *DB) RecordCreation(ctx context.Context, op dobot.Operation, app dobot.
 	if app.CreatedAt.IsZero() {
 		app.CreatedAt = db.now()
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		op.UpdatedAt = db.now()
 		if err := saveOperation(ctx, tx, op); err != nil {
 			return err
@@ -236,7 +235,7 @@ func (db *DB) ExpiredApprovals(ctx context.Context, now time.Time) ([]dobot.Oper
 	return ops, nil
 }
 
-// queryer is what *sql.DB and *sql.Tx have in common.
+// queryer is what conn and txn have in common.
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
@@ -250,18 +249,23 @@ func activeOperation(ctx context.Context, q queryer, lock string) (dobot.Operati
 
 // saveOperation writes op's mutable fields by ID. The lock is fixed at
 // creation and not among them.
-func saveOperation(ctx context.Context, tx *sql.Tx, op dobot.Operation) error {
-	res, err := tx.ExecContext(ctx, `
+func saveOperation(ctx context.Context, tx *txn, op dobot.Operation) error {
+	var res sql.Result
+	err := tx.attempt(ctx, func() error {
+		var err error
+		res, err = tx.ExecContext(ctx, `
 		UPDATE operations SET action = ?, app = ?, state = ?, requester = ?,
 			requester_name = ?, channel = ?, message_ts = ?, response_url = ?,
 			command_text = ?, args = ?, reason = ?, resource_id = ?, deployment_id = ?,
 			decider = ?, decided_at = ?, error = ?, updated_at = ?, expires_at = ?
 		WHERE id = ?`,
-		op.Action, op.App, string(op.State), op.Requester,
-		op.RequesterName, op.Channel, op.MessageTS, op.ResponseURL,
-		op.CommandText, op.Args, op.Reason, op.ResourceID, op.DeploymentID,
-		op.Decider, formatTime(op.DecidedAt), op.Error, formatTime(op.UpdatedAt),
-		formatTime(op.ExpiresAt), op.ID)
+			op.Action, op.App, string(op.State), op.Requester,
+			op.RequesterName, op.Channel, op.MessageTS, op.ResponseURL,
+			op.CommandText, op.Args, op.Reason, op.ResourceID, op.DeploymentID,
+			op.Decider, formatTime(op.DecidedAt), op.Error, formatTime(op.UpdatedAt),
+			formatTime(op.ExpiresAt), op.ID)
+		return err
+	})
 	if err != nil {
 		return busyOr(ctx, tx, op.Lock, err)
 	}
@@ -276,11 +280,11 @@ func saveOperation(ctx context.Context, tx *sql.Tx, op dobot.Operation) error {
 }
 
 // busyOr turns a violation of the one-unfinished-operation-per-lock index
-// into a *dobot.BusyError naming the holder, read in the same transaction (a
-// failed statement leaves the transaction usable). Other errors pass through.
-func busyOr(ctx context.Context, tx *sql.Tx, lock string, err error) error {
-	var serr *sqlite.Error
-	if !errors.As(err, &serr) || serr.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+// into a *dobot.BusyError naming the holder, read in the same transaction
+// (the failed statement ran in tx.attempt, so the transaction is usable).
+// Other errors pass through.
+func busyOr(ctx context.Context, tx *txn, lock string, err error) error {
+	if !tx.d.uniqueViolation(err) {
 		return err
 	}
 	holder, herr := activeOperation(ctx, tx, lock)

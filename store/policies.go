@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -51,7 +50,7 @@ func (db *DB) SetPolicy(ctx context.Context, p dobot.Policy) error {
 	if p.Role < dobot.RoleNone || p.Role > dobot.RoleAdmin {
 		return fmt.Errorf("set policy %s %q: invalid role %v", p.Action, p.AppGlob, p.Role)
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO policies (action, app_glob, role, needs_approval, updated_by, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?)
@@ -73,7 +72,7 @@ func (db *DB) SetPolicy(ctx context.Context, p dobot.Policy) error {
 // there was one.
 func (db *DB) DeletePolicy(ctx context.Context, action, glob string) (bool, error) {
 	var existed bool
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx,
 			`DELETE FROM policies WHERE action = ? AND app_glob = ?`, action, glob)
 		if err != nil {

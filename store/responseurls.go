@@ -30,9 +30,9 @@ func (db *DB) RecordResponseURL(ctx context.Context, url, userID, channelID stri
 		return nil
 	}
 	now := db.now()
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx,
-			`INSERT OR IGNORE INTO response_urls (url_hash, user_id, channel_id, issued_at) VALUES (?, ?, ?, ?)`,
+			`INSERT INTO response_urls (url_hash, user_id, channel_id, issued_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			hashURL(url), userID, channelID, formatTime(now)); err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func (db *DB) RecordResponseURL(ctx context.Context, url, userID, channelID stri
 func (db *DB) UseResponseURL(ctx context.Context, url string, maxUses int, life time.Duration) (allowed bool, userID string, err error) {
 	now := db.now()
 	key := hashURL(url)
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(tx *txn) error {
 		err := tx.QueryRowContext(ctx, `SELECT user_id FROM response_urls WHERE url_hash = ?`, key).Scan(&userID)
 		if errors.Is(err, sql.ErrNoRows) {
 			allowed = true

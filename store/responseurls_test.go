@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -10,15 +9,16 @@ import (
 )
 
 func TestResponseURLLimitsSurviveARestart(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, be backend) { testResponseURLLimitsSurviveARestart(t, be) })
+}
+
+func testResponseURLLimitsSurviveARestart(t *testing.T, be backend) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "bot.db")
+	path := be.fresh(t)
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	clock := func() time.Time { return now }
 	open := func() *DB {
-		db, err := Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := be.reopen(t, path)
 		db.Now = clock
 		return db
 	}
@@ -70,34 +70,36 @@ func TestResponseURLLimitsSurviveARestart(t *testing.T) {
 }
 
 func TestResponseURLLastUseGoesToOneCaller(t *testing.T) {
-	ctx := context.Background()
-	db, _, _ := openTest(t)
-	const url = "https://hooks.slack.com/actions/T1/1/secret"
-	if err := db.RecordResponseURL(ctx, url, "U1", "C1"); err != nil {
-		t.Fatal(err)
-	}
-	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		allowed int
-	)
-	for range 12 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ok, _, err := db.UseResponseURL(ctx, url, 5, 30*time.Minute)
-			if err != nil {
-				t.Error(err)
-			}
-			if ok {
-				mu.Lock()
-				allowed++
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if allowed != 5 {
-		t.Errorf("12 concurrent uses: %d allowed; want 5", allowed)
-	}
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		db, _, _ := be.open(t)
+		const url = "https://hooks.slack.com/actions/T1/1/secret"
+		if err := db.RecordResponseURL(ctx, url, "U1", "C1"); err != nil {
+			t.Fatal(err)
+		}
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			allowed int
+		)
+		for range 12 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ok, _, err := db.UseResponseURL(ctx, url, 5, 30*time.Minute)
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					mu.Lock()
+					allowed++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if allowed != 5 {
+			t.Errorf("12 concurrent uses: %d allowed; want 5", allowed)
+		}
+	})
 }

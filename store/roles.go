@@ -41,7 +41,7 @@ func (db *DB) SetRole(ctx context.Context, userID string, role dobot.Role, by st
 	if userID == "" {
 		return errors.New("set role: empty user id")
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		if role < dobot.RoleAdmin {
 			if err := keepAnAdmin(ctx, tx, userID); err != nil {
 				return err
@@ -66,7 +66,7 @@ func (db *DB) SetRole(ctx context.Context, userID string, role dobot.Role, by st
 // Revoking the only admin fails with dobot.ErrLastAdmin, checked in the same
 // write transaction as the delete.
 func (db *DB) RevokeRole(ctx context.Context, userID string) (existed bool, err error) {
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(tx *txn) error {
 		if err := keepAnAdmin(ctx, tx, userID); err != nil {
 			return err
 		}
@@ -86,7 +86,7 @@ func (db *DB) RevokeRole(ctx context.Context, userID string) (existed bool, err 
 
 // keepAnAdmin fails with dobot.ErrLastAdmin when userID is an admin and no
 // one else is. It must run in the transaction that makes the change.
-func keepAnAdmin(ctx context.Context, tx *sql.Tx, userID string) error {
+func keepAnAdmin(ctx context.Context, tx *txn, userID string) error {
 	var isAdmin, others int
 	err := tx.QueryRowContext(ctx, `
 		SELECT
@@ -162,7 +162,7 @@ func (db *DB) UsersWithRole(ctx context.Context, role dobot.Role) ([]string, err
 // meant to run at every start, so users who are already admins are left
 // untouched and their grant keeps its original time and grantor.
 func (db *DB) EnsureAdmins(ctx context.Context, ids []string) error {
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
 		now := formatTime(db.now())
 		for _, id := range ids {
 			id = strings.TrimSpace(id)
@@ -175,7 +175,7 @@ func (db *DB) EnsureAdmins(ctx context.Context, ids []string) error {
 					role = excluded.role,
 					granted_by = excluded.granted_by,
 					granted_at = excluded.granted_at
-				WHERE role <> excluded.role`,
+				WHERE roles.role <> excluded.role`,
 				id, int(dobot.RoleAdmin), botAdmins, now)
 			if err != nil {
 				return fmt.Errorf("%q: %w", id, err)

@@ -1,6 +1,7 @@
-// Package store keeps the bot's durable state in one SQLite file: roles,
-// managed apps, operations, policies, handled-event keys and the hash-chained
-// audit log. It is the only package that writes SQL.
+// Package store keeps the bot's durable state, in one SQLite file or in a
+// PostgreSQL database: roles, managed apps, operations, policies,
+// handled-event keys and the hash-chained audit log. It is the only package
+// that writes SQL; what differs between the two is in dialect.go.
 package store
 
 import (
@@ -15,23 +16,27 @@ import (
 	"sync/atomic"
 	"time"
 
-	"dobot/migrations"
-
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // DB is the bot's store. It is safe for concurrent use: reads run in parallel
-// on WAL snapshots, writes are serialized.
+// (on WAL snapshots in SQLite), writes are serialized.
 type DB struct {
 	// Now is the clock behind every timestamp the store writes. Tests set it;
 	// it defaults to time.Now.
 	Now func() time.Time
 
-	sql *sql.DB
+	sql conn
+	d   *dialect
 
-	// writeMu serializes write transactions. SQLite allows one writer anyway;
-	// queueing here instead of on busy_timeout keeps order fair and makes
-	// read-then-write steps (the audit chain, Transition) atomic in-process.
+	// release gives up what Open holds besides the pool: the SQLite lock
+	// file. Nil when there is nothing.
+	release func() error
+
+	// writeMu serializes write transactions. The database allows one writer
+	// at a time anyway (dialect.lockWrites); queueing here instead of in the
+	// database keeps order fair and makes read-then-write steps (the audit
+	// chain, Transition) atomic in-process.
 	writeMu sync.Mutex
 
 	// marks counts MarkHandled calls so old keys are pruned now and then.
@@ -41,6 +46,9 @@ type DB struct {
 	// comes from BOT_AUDIT_KEY or the key file, never from the database.
 	auditKey []byte
 	keyInfo  AuditKeyInfo
+
+	// instance names this process (BOT_INSTANCE) in the audit rows it writes.
+	instance string
 }
 
 // AuditKeyInfo says where the audit key came from and what Open did to the
@@ -65,12 +73,19 @@ type Option func(*options)
 
 type options struct {
 	auditKey []byte
+	instance string
 }
 
 // WithAuditKey keys the audit chain with key (BOT_AUDIT_KEY) instead of the
 // key file beside the database. Replicas sharing a database must share it.
 func WithAuditKey(key []byte) Option {
 	return func(o *options) { o.auditKey = key }
+}
+
+// WithInstance names the process (BOT_INSTANCE) in every audit row it
+// appends, so the trail says which replica acted.
+func WithInstance(id string) Option {
+	return func(o *options) { o.instance = id }
 }
 
 // dsn builds the connection string. The pragmas live in it, not in a one-off
@@ -89,19 +104,51 @@ func dsn(path string) string {
 		"&_txlock=immediate"
 }
 
-// Open opens (creating if needed) the SQLite file at path and applies any
-// migrations it has not seen yet. The audit chain is keyed with the key
-// given by WithAuditKey or else with the one in AuditKeyPath(path), which
-// Open generates the first time.
-func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+// Open opens the store named by target and applies any migrations it has not
+// seen yet. target is a postgres:// or postgresql:// URL (see IsPostgres) or
+// else the path of a SQLite file, created if needed. On SQLite the audit
+// chain is keyed with the key given by WithAuditKey or else with the one in
+// AuditKeyPath(path), which Open generates the first time; PostgreSQL needs
+// WithAuditKey. Errors name the target with its password, if any, replaced
+// by xxxxx.
+func Open(ctx context.Context, target string, opts ...Option) (*DB, error) {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}
+	if IsPostgres(target) {
+		return openPostgres(ctx, target, o)
+	}
+	return openSQLite(ctx, target, o)
+}
+
+// sqliteOpenMu serializes opening SQLite files within the process; other
+// processes are kept off the file by its lock file.
+var sqliteOpenMu sync.Mutex
+
+func openSQLite(ctx context.Context, path string, o options) (*DB, error) {
+	release, err := lockFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	// Stores opening in one process take turns: switching a new file to WAL
+	// can answer SQLITE_BUSY at once, without waiting on busy_timeout.
+	sqliteOpenMu.Lock()
+	db, err := openSQLiteLocked(ctx, path, o)
+	sqliteOpenMu.Unlock()
+	if err != nil {
+		return nil, errors.Join(err, release())
+	}
+	db.release = release
+	return db, nil
+}
+
+// openSQLiteLocked opens path once openSQLite holds its lock file.
+func openSQLiteLocked(ctx context.Context, path string, o options) (*DB, error) {
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	db := &DB{Now: time.Now, auditKey: o.auditKey}
+	db := &DB{Now: time.Now, auditKey: o.auditKey, d: sqliteDialect, instance: o.instance}
 	if o.auditKey == nil {
 		file := AuditKeyPath(path)
 		key, created, err := loadOrCreateAuditKey(file)
@@ -121,9 +168,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// bot and bounds memory.
 	sqldb.SetMaxOpenConns(8)
 	sqldb.SetMaxIdleConns(8)
-	db.sql = sqldb
+	db.sql = conn{sqldb, db.d}
 
-	if _, err := db.migrate(ctx, migrations.FS); err != nil {
+	if _, err := db.migrate(ctx, db.d.migrations); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -138,20 +185,26 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	return db, nil
 }
 
-// OpenReadOnly opens the SQLite file at path to read and verify it, keyed
-// with key (nil to only read, as an export does). It applies no migrations and writes nothing, and it works on a
-// file the process cannot write. When no -wal file exists no process has the
+// OpenReadOnly opens the store named by target (a SQLite path or a
+// PostgreSQL URL, as for Open) to read and verify it, keyed with key (nil to
+// only read, as an export does). It applies no migrations and writes
+// nothing; on PostgreSQL every transaction is read-only, and a SQLite file
+// may be one the process cannot write or one a running bot holds. When no -wal file exists no process has the
 // database open, so it is opened immutable: SQLite would otherwise create
 // -wal and -shm files beside it and leave them behind. (A bot starting while
 // the file is read that way writes to its own -wal; only a checkpoint into
 // the main file during the read could disturb it, and verify would then
 // report an error that a second run clears.)
-func OpenReadOnly(ctx context.Context, path string, key []byte) (*DB, error) {
+func OpenReadOnly(ctx context.Context, target string, key []byte) (*DB, error) {
 	if key != nil {
 		if err := CheckAuditKey(key); err != nil {
-			return nil, fmt.Errorf("open store %s read-only: %w", path, err)
+			return nil, fmt.Errorf("open store %s read-only: %w", RedactURL(target), err)
 		}
 	}
+	if IsPostgres(target) {
+		return openPostgresReadOnly(ctx, target, key)
+	}
+	path := target
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open store read-only: %w", err)
 	}
@@ -165,7 +218,7 @@ func OpenReadOnly(ctx context.Context, path string, key []byte) (*DB, error) {
 		return nil, fmt.Errorf("open store %s read-only: %w", path, err)
 	}
 	sqldb.SetMaxOpenConns(2)
-	db := &DB{Now: time.Now, sql: sqldb, auditKey: key}
+	db := &DB{Now: time.Now, sql: conn{sqldb, sqliteDialect}, d: sqliteDialect, auditKey: key}
 	if err := db.Ping(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open store %s read-only: %w", path, err)
@@ -222,7 +275,12 @@ func matchSidecarModes(path string) error {
 
 // Close closes the database. Call it last, after running work has drained.
 func (db *DB) Close() error {
-	if err := db.sql.Close(); err != nil {
+	err := db.sql.Close()
+	if db.release != nil {
+		err = errors.Join(err, db.release())
+		db.release = nil
+	}
+	if err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
 	return nil
@@ -230,13 +288,20 @@ func (db *DB) Close() error {
 
 // writeTx runs fn in a write transaction, one at a time, and commits it when
 // fn returns nil.
-func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) writeTx(ctx context.Context, fn func(tx *txn) error) error {
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
 
-	tx, err := db.sql.BeginTx(ctx, nil)
+	stx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &txn{stx, db.d}
+	if db.d.lockWrites != "" {
+		if _, err := tx.ExecContext(ctx, db.d.lockWrites); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("take the write lock: %w", err)
+		}
 	}
 	if err := fn(tx); err != nil {
 		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
@@ -259,7 +324,7 @@ func (db *DB) now() time.Time {
 	return clock().UTC().Round(0)
 }
 
-// Ping checks that the database file answers a query, for /healthz.
+// Ping checks that the database answers a query, for /healthz.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
 	if err := db.sql.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {

@@ -94,62 +94,96 @@ func appliedMigrations(t *testing.T, db *DB) []string {
 }
 
 func TestMigrationsAppliedOnce(t *testing.T) {
-	ctx := context.Background()
-	db, _, path := openTest(t)
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		db, _, path := be.open(t)
 
-	files, err := fs.Glob(migrations.FS, "*.sql")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("fs.Glob(migrations.FS) = %v, %v; want some files", files, err)
-	}
-	if got := appliedMigrations(t, db); !slices.Equal(got, files) {
-		t.Fatalf("schema_migrations after Open = %v; want %v", got, files)
-	}
-
-	// A second Open of the same file applies nothing (it would fail on
-	// CREATE TABLE if it tried).
-	db2, err := Open(ctx, path)
-	if err != nil {
-		t.Fatalf("second Open(%q) = %v", path, err)
-	}
-	defer db2.Close()
-	if got, err := db2.migrate(ctx, migrations.FS); err != nil || len(got) != 0 {
-		t.Fatalf("migrate again = %v, %v; want nothing applied", got, err)
-	}
-
-	// A new file is applied, exactly once, after the existing ones.
-	next := fstest.MapFS{"9999_test.sql": {Data: []byte(`CREATE TABLE later (x INTEGER);`)}}
-	for _, f := range files {
-		b, err := fs.ReadFile(migrations.FS, f)
-		if err != nil {
-			t.Fatal(err)
+		files, err := fs.Glob(db.d.migrations, "*.sql")
+		if err != nil || len(files) == 0 {
+			t.Fatalf("fs.Glob(migrations) = %v, %v; want some files", files, err)
 		}
-		next[f] = &fstest.MapFile{Data: b}
-	}
-	if got, err := db2.migrate(ctx, next); err != nil || !slices.Equal(got, []string{"9999_test.sql"}) {
-		t.Fatalf("migrate with new file = %v, %v; want [9999_test.sql]", got, err)
-	}
-	if got, err := db2.migrate(ctx, next); err != nil || len(got) != 0 {
-		t.Fatalf("migrate with new file again = %v, %v; want nothing applied", got, err)
+		if got := appliedMigrations(t, db); !slices.Equal(got, files) {
+			t.Fatalf("schema_migrations after Open = %v; want %v", got, files)
+		}
+
+		// A second Open of the same database applies nothing (it would fail
+		// on CREATE TABLE if it tried).
+		db2 := be.reopen(t, path)
+		if got, err := db2.migrate(ctx, db.d.migrations); err != nil || len(got) != 0 {
+			t.Fatalf("migrate again = %v, %v; want nothing applied", got, err)
+		}
+
+		// A new file is applied, exactly once, after the existing ones.
+		next := fstest.MapFS{"9999_test.sql": {Data: []byte(`CREATE TABLE later (x INTEGER);`)}}
+		for _, f := range files {
+			b, err := fs.ReadFile(db.d.migrations, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			next[f] = &fstest.MapFile{Data: b}
+		}
+		if got, err := db2.migrate(ctx, next); err != nil || !slices.Equal(got, []string{"9999_test.sql"}) {
+			t.Fatalf("migrate with new file = %v, %v; want [9999_test.sql]", got, err)
+		}
+		if got, err := db2.migrate(ctx, next); err != nil || len(got) != 0 {
+			t.Fatalf("migrate with new file again = %v, %v; want nothing applied", got, err)
+		}
+	})
+}
+
+// TestMigrationsOnceWhenStartedTogether opens one empty database from
+// several stores at once, as replicas starting together do: each migration
+// is applied once and every Open succeeds.
+func TestMigrationsOnceWhenStartedTogether(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, be backend) {
+		target := be.fresh(t)
+		const n = 4
+		dbs := make([]*DB, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { dbs[i], errs[i] = Open(context.Background(), target, be.opts...) })
+		}
+		wg.Wait()
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("Open %d of %d at once = %v", i, n, errs[i])
+			}
+			defer dbs[i].Close()
+		}
+		files, _ := fs.Glob(dbs[0].d.migrations, "*.sql")
+		if got := appliedMigrations(t, dbs[0]); !slices.Equal(got, files) {
+			t.Errorf("schema_migrations = %v; want each of %v once", got, files)
+		}
+	})
+}
+
+// TestMigrationsMatchAcrossDialects holds the two sets of migrations to the
+// same names, as migrations/embed.go promises.
+func TestMigrationsMatchAcrossDialects(t *testing.T) {
+	lite, _ := fs.Glob(migrations.FS, "*.sql")
+	pg, _ := fs.Glob(migrations.Postgres, "*.sql")
+	if len(lite) == 0 || !slices.Equal(lite, pg) {
+		t.Errorf("SQLite migrations %v and PostgreSQL migrations %v differ: add each schema change to both", lite, pg)
 	}
 }
 
 func TestFailedMigrationRollsBack(t *testing.T) {
-	ctx := context.Background()
-	db, _, _ := openTest(t)
-	bad := fstest.MapFS{"9998_bad.sql": {Data: []byte(`CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;`)}}
-	if _, err := db.migrate(ctx, bad); err == nil {
-		t.Fatal("migrate(bad) = nil; want error")
-	}
-	var n int
-	if err := db.sql.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'half'`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n != 0 {
-		t.Errorf("table from failed migration exists; want it rolled back")
-	}
-	if slices.Contains(appliedMigrations(t, db), "9998_bad.sql") {
-		t.Errorf("failed migration recorded as applied")
-	}
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		db, _, _ := be.open(t)
+		bad := fstest.MapFS{"9998_bad.sql": {Data: []byte(`CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;`)}}
+		if _, err := db.migrate(ctx, bad); err == nil {
+			t.Fatal("migrate(bad) = nil; want error")
+		}
+		var n int
+		if err := db.sql.QueryRow(`SELECT count(*) FROM half`).Scan(&n); err == nil {
+			t.Errorf("table from failed migration exists; want it rolled back")
+		}
+		if slices.Contains(appliedMigrations(t, db), "9998_bad.sql") {
+			t.Errorf("failed migration recorded as applied")
+		}
+	})
 }
 
 func TestPragmasOnEveryConnection(t *testing.T) {

@@ -23,8 +23,9 @@ import (
 const auditUsage = "usage: bot audit verify [--head ID:HASH] | bot audit export --format csv|json [--since DURATION]"
 
 // auditCommand runs "bot audit …" against the store named by BOT_DB. Both
-// subcommands open the file read-only and apply no migrations: they must not
-// change what they inspect, and must work on a copy nobody may write.
+// subcommands open it read-only and apply no migrations: they must not
+// change what they inspect, and must work on a copy nobody may write (on
+// PostgreSQL, in read-only transactions).
 func auditCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageError(errors.New(auditUsage))
@@ -37,7 +38,7 @@ func auditCommand(ctx context.Context, args []string, getenv func(string) string
 	case "verify":
 		return verifyAudit(ctx, path, args[1:], getenv, stdout)
 	case "export":
-		if _, err := os.Stat(path); err != nil {
+		if _, err := os.Stat(path); err != nil && !store.IsPostgres(path) {
 			return fmt.Errorf("no database at %s (set BOT_DB to the bot's SQLite file): %w", path, err)
 		}
 		db, err := store.OpenReadOnly(ctx, path, nil)
@@ -70,7 +71,7 @@ func verifyAudit(ctx context.Context, path string, args []string, getenv func(st
 		}
 		head = &cp
 	}
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); err != nil && !store.IsPostgres(path) {
 		return usageError(fmt.Errorf("no database at %s (set BOT_DB to the bot's SQLite file): %w", path, err))
 	}
 	key, err := auditKey(path, getenv)
@@ -110,13 +111,16 @@ func verifyAudit(ctx context.Context, path string, args []string, getenv func(st
 }
 
 // auditKey is BOT_AUDIT_KEY when set, else the key file the bot keeps beside
-// the database. It is never printed.
+// a SQLite database. It is never printed.
 func auditKey(dbPath string, getenv func(string) string) ([]byte, error) {
 	if k := strings.TrimSpace(getenv("BOT_AUDIT_KEY")); k != "" {
 		if err := store.CheckAuditKey([]byte(k)); err != nil {
 			return nil, fmt.Errorf("BOT_AUDIT_KEY: %w", err)
 		}
 		return []byte(k), nil
+	}
+	if store.IsPostgres(dbPath) {
+		return nil, errors.New("no audit key: set BOT_AUDIT_KEY to the key the bots on this PostgreSQL database share")
 	}
 	file := store.AuditKeyPath(dbPath)
 	key, err := store.ReadAuditKeyFile(file)
@@ -143,10 +147,10 @@ func exportAudit(ctx context.Context, db *store.DB, args []string, stdout io.Wri
 			return usageError(err)
 		}
 	}
-	header := []string{"id", "time", "user_id", "user_name", "channel", "command", "action", "target", "decision", "outcome", "error", "details", "prev_hash", "hash"}
+	header := []string{"id", "time", "user_id", "user_name", "channel", "command", "action", "target", "decision", "outcome", "error", "details", "prev_hash", "hash", "instance"}
 	row := func(e dobot.AuditEntry) []string {
 		return []string{strconv.FormatInt(e.ID, 10), e.Time.UTC().Format(time.RFC3339Nano), e.UserID, e.UserName, e.Channel, e.CommandText,
-			e.Action, e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash, e.Hash}
+			e.Action, e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash, e.Hash, e.Instance}
 	}
 	switch *format {
 	case "csv":

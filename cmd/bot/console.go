@@ -161,9 +161,9 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	fmt.Fprintf(stdout, "dobot console: using %s; store %s; you are %s. Type /do help, or /help for the console's commands.\n",
-		where, cfg.DBPath, user)
+		where, store.RedactURL(cfg.DBPath), user)
 	if simulated {
-		if err := warnStaleApps(ctx, db, cfg.DBPath, stdout); err != nil {
+		if err := warnStaleApps(ctx, db, store.RedactURL(cfg.DBPath), stdout); err != nil {
 			return err
 		}
 	}

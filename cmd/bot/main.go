@@ -55,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return consoleCommand(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "audit":
 		return auditCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "store":
+		return storeCommand(ctx, args[1:], getenv, stdout)
 	case "healthcheck":
 		addr := getenv("BOT_HTTP_ADDR")
 		if addr == "" {
@@ -82,4 +84,7 @@ const usage = `usage:
                       the "#ID · HASH" of the latest audit channel line. Exit 0 intact,
                       1 broken (naming the first bad row), 2 could not check
   bot audit export --format csv|json [--since 24h|7d]
+  bot store copy --from dobot.db --to postgres://…
+                      copy every row into a new, empty store (SQLite file or PostgreSQL URL),
+                      keeping the audit chain's ids and hashes; refuses a target with rows
 `

@@ -22,6 +22,7 @@ import (
 	"dobot/internal/health"
 	"dobot/internal/metrics"
 	"dobot/slackbot"
+	"dobot/store"
 	"dobot/watch"
 )
 
@@ -40,7 +41,8 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		}
 		return errors.New("fix the settings above and start again")
 	}
-	log := newLogger(stderr)
+	// Every line names the instance, so replicas' logs can be told apart.
+	log := newLogger(stderr).With("instance", cfg.Instance)
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 
@@ -91,7 +93,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	listener.RememberHandled(db.MarkHandled)
 	listener.ObserveAcks(m.AckLatency)
 	if cfg.HTTPAddr != "off" {
-		srv := health.NewServer(cfg.HTTPAddr, health.Checks{Store: db.Ping, SlackState: listener.State}, m)
+		srv := health.NewServer(cfg.HTTPAddr, health.Checks{Store: db.Ping, SlackState: listener.State, Instance: cfg.Instance}, m)
 		go func() {
 			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("health and metrics server stopped; the bot runs on without it", "addr", cfg.HTTPAddr, "err", err)
@@ -103,7 +105,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	defer stopSocket()
 	listenErr := make(chan error, 1)
 	go func() { listenErr <- listener.Run(socket, life) }()
-	log.Info("dobot started", "region", cfg.DORegion, "db", cfg.DBPath)
+	log.Info("dobot started", "region", cfg.DORegion, "db", store.RedactURL(cfg.DBPath))
 
 	select {
 	case <-ctx.Done():

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,12 +28,17 @@ type Config struct {
 	DORegion      string
 	DOImage       string
 	DOAppName     string
-	DBPath        string
-	Admins        []string
-	SlackAPIURL   string
-	DOAPIURL      string
-	ApprovalTTL   time.Duration
-	AuditChannel  string
+	// DBPath is BOT_DB: a SQLite file path or a postgres:// URL, which may
+	// carry a password; print it only through store.RedactURL.
+	DBPath string
+	// Instance names this process (BOT_INSTANCE) in logs, /healthz and the
+	// audit, so that with several replicas each one can be told apart.
+	Instance     string
+	Admins       []string
+	SlackAPIURL  string
+	DOAPIURL     string
+	ApprovalTTL  time.Duration
+	AuditChannel string
 	// MaxTTL caps an expiring app's whole lifetime, from its launch:
 	// neither --ttl nor extend may go past it.
 	MaxTTL time.Duration
@@ -68,6 +74,23 @@ const (
 	DefaultMaxTTL      = 30 * 24 * time.Hour
 )
 
+// instancePattern is what BOT_INSTANCE may be: short, printable, no spaces,
+// so it reads plainly in logs and audit exports.
+var instancePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:@-]{0,62}$`)
+
+// DefaultInstance is the instance id when BOT_INSTANCE is unset: the host
+// name and the process id, unique among replicas on one host or many.
+func DefaultInstance() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "dobot"
+	}
+	if i := strings.IndexByte(host, '.'); i > 0 {
+		host = host[:i]
+	}
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
 var (
 	userIDPattern    = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 	channelIDPattern = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
@@ -93,6 +116,7 @@ func Load(getenv func(string) string) (Config, error) {
 		AuditChannel:  get("BOT_AUDIT_CHANNEL"),
 		AuditKey:      get("BOT_AUDIT_KEY"),
 		HTTPAddr:      orDefault(get("BOT_HTTP_ADDR"), DefaultHTTPAddr),
+		Instance:      get("BOT_INSTANCE"),
 		ApprovalTTL:   time.Hour,
 		MaxTTL:        DefaultMaxTTL,
 	}
@@ -193,6 +217,21 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.RegistryMirrors, err = ParseRegistryMirrors(get("BOT_REGISTRY_MIRRORS")); err != nil {
 		bad("BOT_REGISTRY_MIRRORS: %v", err)
+	}
+	if store.IsPostgres(c.DBPath) {
+		// The URL itself is never quoted: it may hold a password.
+		if u, err := url.Parse(c.DBPath); err != nil || u.Host == "" {
+			bad("BOT_DB is not a valid PostgreSQL URL; write it postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=require")
+		}
+		if c.AuditKey == "" {
+			bad("BOT_AUDIT_KEY is required when BOT_DB is a PostgreSQL URL: no key file can sit beside a database server, and every replica must share one key (for example `openssl rand -hex 32`)")
+		}
+	}
+	switch {
+	case c.Instance == "":
+		c.Instance = DefaultInstance()
+	case !instancePattern.MatchString(c.Instance):
+		bad("BOT_INSTANCE must be 1 to 63 letters, digits, dots, dashes, colons, @ or underscores, starting with a letter or digit, like web-1")
 	}
 	return c, errors.Join(errs...)
 }

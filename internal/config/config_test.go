@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +113,51 @@ func TestLoadAllMissingGivesOneLineEach(t *testing.T) {
 	lines := strings.Split(err.Error(), "\n")
 	if len(lines) != 3 {
 		t.Errorf("Load(empty) = %d lines; want one each for the three tokens:\n%v", len(lines), err)
+	}
+}
+
+func TestLoadInstance(t *testing.T) {
+	c, err := Load(env(valid()))
+	if err != nil || !strings.HasSuffix(c.Instance, fmt.Sprintf("-%d", os.Getpid())) {
+		t.Errorf("Load(valid).Instance = %q, %v; want hostname-pid by default", c.Instance, err)
+	}
+	e := valid()
+	e["BOT_INSTANCE"] = "web-1"
+	if c, err := Load(env(e)); err != nil || c.Instance != "web-1" {
+		t.Errorf("Load(BOT_INSTANCE=web-1).Instance = %q, %v; want web-1", c.Instance, err)
+	}
+	for _, bad := range []string{"two words", "-dash", strings.Repeat("a", 64), "a\nb"} {
+		e["BOT_INSTANCE"] = bad
+		if _, err := Load(env(e)); err == nil || !strings.Contains(err.Error(), "BOT_INSTANCE") {
+			t.Errorf("Load(BOT_INSTANCE=%q) = %v; want an error naming BOT_INSTANCE", bad, err)
+		}
+	}
+}
+
+// TestLoadPostgresURL: a PostgreSQL BOT_DB needs BOT_AUDIT_KEY, and no
+// complaint about it ever quotes the URL, which may hold a password.
+func TestLoadPostgresURL(t *testing.T) {
+	const pw = "hunter2-secret"
+	tests := []struct {
+		db, key string
+		want    string // "" for no error
+	}{
+		{"postgres://bot:" + pw + "@db:25060/dobot?sslmode=require", strings.Repeat("k", 32), ""},
+		{"postgresql://bot:" + pw + "@db/dobot", strings.Repeat("k", 32), ""},
+		{"postgres://bot:" + pw + "@db/dobot", "", "BOT_AUDIT_KEY is required"},
+		{"postgres://bot:" + pw + "@db:port/dobot", strings.Repeat("k", 32), "BOT_DB is not a valid PostgreSQL URL"},
+	}
+	for _, tt := range tests {
+		e := valid()
+		e["BOT_DB"], e["BOT_AUDIT_KEY"] = tt.db, tt.key
+		c, err := Load(env(e))
+		switch {
+		case tt.want == "" && (err != nil || c.DBPath != tt.db):
+			t.Errorf("Load(BOT_DB=URL) = %v; want it accepted", err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("Load(BOT_DB=URL) = %v; want an error containing %q", err, tt.want)
+		case err != nil && strings.Contains(err.Error(), pw):
+			t.Errorf("Load(BOT_DB=URL) error shows the password: %v", err)
+		}
 	}
 }

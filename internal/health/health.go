@@ -37,6 +37,9 @@ type Checks struct {
 	// SlackState names the Socket Mode connection's state: SlackConnected,
 	// SlackConnecting, SlackReconnecting or SlackDisconnected.
 	SlackState func() string
+	// Instance is the process's instance id (BOT_INSTANCE), reported so a
+	// load balancer's probe says which replica answered.
+	Instance string
 }
 
 // The states of the Slack connection /healthz reports.
@@ -49,9 +52,10 @@ const (
 
 // Report is the JSON body of /healthz.
 type Report struct {
-	Store string `json:"store"`           // "ok" or "unreachable"
-	Slack string `json:"slack"`           // one of the Slack states above
-	Error string `json:"error,omitempty"` // what is wrong, when something is
+	Instance string `json:"instance,omitempty"` // BOT_INSTANCE of the replica answering
+	Store    string `json:"store"`              // "ok" or "unreachable"
+	Slack    string `json:"slack"`              // one of the Slack states above
+	Error    string `json:"error,omitempty"`    // what is wrong, when something is
 }
 
 // OK reports whether everything r covers is fine.
@@ -59,7 +63,7 @@ func (r Report) OK() bool { return r.Store == "ok" && r.Slack == SlackConnected 
 
 // check runs c, the store check under its own timeout.
 func (c Checks) check(ctx context.Context) Report {
-	r := Report{Store: "ok", Slack: SlackConnected}
+	r := Report{Instance: c.Instance, Store: "ok", Slack: SlackConnected}
 	var problems []string
 	if c.Store == nil {
 		r.Store = "unreachable"

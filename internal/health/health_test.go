@@ -222,3 +222,13 @@ func TestURL(t *testing.T) {
 		}
 	}
 }
+
+// TestHandlerNamesTheInstance: with several replicas behind one address,
+// /healthz says which one answered.
+func TestHandlerNamesTheInstance(t *testing.T) {
+	rec := httptest.NewRecorder()
+	Handler(Checks{Store: storeOK, SlackConnected: connected, Instance: "web-1"}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	if got, want := strings.TrimSpace(rec.Body.String()), `{"instance":"web-1","store":"ok","slack":"connected"}`; got != want {
+		t.Errorf("GET /healthz = %s; want %s", got, want)
+	}
+}

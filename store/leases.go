@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"dobot"
+)
+
+// Lease is a named claim on a piece of work ("op:42", "loop:ttl") that one
+// instance holds until Expires. The holder renews it while it works; once it
+// runs out, another instance may take the work over.
+type Lease struct {
+	Name    string
+	Holder  string
+	Expires time.Time
+}
+
+// AcquireLease gives the lease name to holder until the store clock's now
+// plus ttl, if it is free, has expired, or is holder's already (then this
+// renews it). It returns the lease as it stands afterwards and whether
+// holder has it; when not, the lease names who does and until when. The
+// check and the claim are one statement in a write transaction, so two
+// instances can never both get it. Instances' clocks must agree to well
+// within ttl.
+func (db *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (Lease, bool, error) {
+	if name == "" || holder == "" || ttl <= 0 {
+		return Lease{}, false, fmt.Errorf("acquire lease %q for %q: need a name, a holder and a positive ttl", name, holder)
+	}
+	now := db.now()
+	var l Lease
+	err := db.writeTx(ctx, func(tx *txn) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+			WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
+			name, holder, formatTime(now.Add(ttl)), formatTime(now))
+		if err != nil {
+			return err
+		}
+		l, err = readLease(ctx, tx, name)
+		return err
+	})
+	if err != nil {
+		return Lease{}, false, fmt.Errorf("acquire lease %q for %q: %w", name, holder, err)
+	}
+	return l, l.Holder == holder && l.Expires.After(now), nil
+}
+
+// RenewLeases extends every unexpired lease holder has to now plus ttl, as
+// the holder's heartbeat, and returns their names, sorted. A lease that ran
+// out is not renewed even if nobody took it: its work may already be
+// starting elsewhere, so the holder must stop acting on it and acquire it
+// again.
+func (db *DB) RenewLeases(ctx context.Context, holder string, ttl time.Duration) ([]string, error) {
+	if holder == "" || ttl <= 0 {
+		return nil, fmt.Errorf("renew leases of %q: need a holder and a positive ttl", holder)
+	}
+	now := db.now()
+	var names []string
+	err := db.writeTx(ctx, func(tx *txn) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE leases SET expires_at = ? WHERE holder = ? AND expires_at > ?`,
+			formatTime(now.Add(ttl)), holder, formatTime(now)); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT name FROM leases WHERE holder = ? AND expires_at > ? ORDER BY name`,
+			holder, formatTime(now))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				return err
+			}
+			names = append(names, name)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("renew leases of %q: %w", holder, err)
+	}
+	return names, nil
+}
+
+// ReleaseLease gives up the lease name if holder has it, so another
+// instance can take the work at once rather than after it expires.
+func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {
+	err := db.writeTx(ctx, func(tx *txn) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM leases WHERE name = ? AND holder = ?`, name, holder)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("release lease %q of %q: %w", name, holder, err)
+	}
+	return nil
+}
+
+// ReleaseLeases gives up every lease holder has, as an instance does when
+// it stops, and returns how many there were.
+func (db *DB) ReleaseLeases(ctx context.Context, holder string) (int64, error) {
+	var n int64
+	err := db.writeTx(ctx, func(tx *txn) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM leases WHERE holder = ?`, holder)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("release leases of %q: %w", holder, err)
+	}
+	return n, nil
+}
+
+// LeaseOf returns the lease name as stored (expired or not), or an error
+// wrapping dobot.ErrNotFound when nobody has claimed it.
+func (db *DB) LeaseOf(ctx context.Context, name string) (Lease, error) {
+	l, err := readLease(ctx, db.sql, name)
+	if err != nil {
+		return Lease{}, fmt.Errorf("lease %q: %w", name, err)
+	}
+	return l, nil
+}
+
+func readLease(ctx context.Context, q queryer, name string) (Lease, error) {
+	var (
+		l   Lease
+		exp string
+	)
+	err := q.QueryRowContext(ctx, `SELECT name, holder, expires_at FROM leases WHERE name = ?`, name).
+		Scan(&l.Name, &l.Holder, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Lease{}, dobot.ErrNotFound
+	}
+	if err != nil {
+		return Lease{}, err
+	}
+	l.Expires, err = parseTime(exp)
+	return l, err
+}
