@@ -101,6 +101,10 @@ type Deps struct {
 	// streams. Default: a client with a 30s timeout, never
 	// http.DefaultClient.
 	HTTP *http.Client
+	// SecretKey (32 bytes) seals secret values while an operation waits to
+	// send them; the store derives it from the audit key. Nil: a random
+	// key, lost at restart.
+	SecretKey []byte
 }
 
 // Bot runs commands. It is safe for concurrent use.
@@ -156,7 +160,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	}
 	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP, life: context.Background()}
-	v, err := newVault()
+	v, err := newVault(d.SecretKey)
 	if err != nil {
 		return nil, err
 	}

@@ -143,20 +143,53 @@ func TestSealedSecretsDoNotSurviveARestart(t *testing.T) {
 	}
 	h.run("UDEP", "launch api --image nginx --secret DB_URL=lost-secret-3")
 
-	// A second bot over the same database stands for the bot restarted:
-	// it has a new key, so the sealed value cannot be opened.
-	restarted, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: h.db, Cloud: h.cloud, Chat: h.chat, Watcher: h.watcher})
+	// A second bot over the same database with another key stands for a
+	// bot whose BOT_AUDIT_KEY was replaced: the sealed value cannot be
+	// opened, and nothing is sent without it.
+	restarted, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: h.db, Cloud: h.cloud, Chat: h.chat, Watcher: h.watcher, SecretKey: h.db.DeriveKey("another purpose")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	restarted.Handle(ctx, commands.Request{Ref: "r2", UserID: "UAPP", ChannelID: "C1", Text: "approve 1"})
 	op := h.waitOp(t, 1)
-	if op.State != dobot.OpFailed || !strings.Contains(strings.Join(h.chat.all(), "\n"), "never keeps secret values across a restart") {
-		t.Errorf("approved after a restart: state %s; want failed, saying why", op.State)
+	if op.State != dobot.OpFailed || !strings.Contains(strings.Join(h.chat.all(), "\n"), "cannot be opened") {
+		t.Errorf("approved after a key change: state %s; want failed, saying why", op.State)
 	}
 	for _, r := range h.do.Requests() {
 		if r.Route == "POST /v2/apps" {
 			t.Errorf("created an app without its secret: %s", r.Body)
+		}
+	}
+}
+
+// A request waiting for approval keeps its secrets across a restart: the
+// key is derived from the audit key, which outlives the process, and the
+// value reaches DigitalOcean as SECRET once approved.
+func TestSealedSecretsSurviveARestartWithTheSameKey(t *testing.T) {
+	h := newHarness(t)
+	h.grant(t, "UDEP", dobot.RoleDeployer)
+	h.grant(t, "UAPP", dobot.RoleApprover)
+	ctx := context.Background()
+	if err := h.db.SetPolicy(ctx, dobot.Policy{Action: commands.ActionLaunch, Role: dobot.RoleDeployer, NeedsApproval: true, UpdatedBy: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: h.db, Cloud: h.cloud, Chat: h.chat, Watcher: h.watcher, SecretKey: h.db.DeriveKey("secret values v1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Handle(ctx, commands.Request{Ref: "r1", UserID: "UDEP", ChannelID: "C1", Text: "launch api --image nginx --secret DB_URL=kept-secret-4"})
+	restarted, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: h.db, Cloud: h.cloud, Chat: h.chat, Watcher: h.watcher, SecretKey: h.db.DeriveKey("secret values v1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := restarted.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	restarted.Handle(ctx, commands.Request{Ref: "r2", UserID: "UAPP", ChannelID: "C1", Text: "approve 1"})
+	waitFor(t, "the create", func() bool { return h.do.Count("POST /v2/apps") == 1 })
+	for _, r := range h.do.Requests() {
+		if r.Route == "POST /v2/apps" && (!strings.Contains(string(r.Body), "kept-secret-4") || !strings.Contains(string(r.Body), `"SECRET"`)) {
+			t.Errorf("create body = %s; want the secret value, typed SECRET", r.Body)
 		}
 	}
 }

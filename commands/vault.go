@@ -12,12 +12,16 @@ import (
 )
 
 // vault keeps secret values out of the database in the clear. An operation
-// stores a secret sealed with a key that exists only in this process's
-// memory, from the command until the request that needs it is sent; then
-// the sealed value is dropped too (scrubSecrets). SQLite keeps old page
-// images in its WAL and in free pages, so a value stored in the clear even
-// briefly would stay readable in the file. A restart loses the key: an
-// operation that had not sent its secrets yet fails and says so.
+// stores a secret sealed (AES-GCM) from the command until the request that
+// needs it is sent; then the sealed value is dropped too (scrubSecrets).
+// SQLite keeps old page images in its WAL and in free pages, so a value
+// stored in the clear even briefly would stay readable in the file.
+//
+// The key is never in the database: the bot derives it from the audit key
+// (Deps.SecretKey), so a request waiting for approval keeps its secrets
+// across a restart, and every replica sharing BOT_AUDIT_KEY can send them.
+// Without a key (tests that do not care) a random one is used, and a
+// restart then loses the secrets: the operation fails and says so.
 type vault struct {
 	aead cipher.AEAD
 }
@@ -25,10 +29,15 @@ type vault struct {
 // sealedPrefix marks a sealed value in stored arguments.
 const sealedPrefix = "dobot-sealed:v1:"
 
-func newVault() (*vault, error) {
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("make the key for secret values: %w", err)
+func newVault(key []byte) (*vault, error) {
+	if key == nil {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("make the key for secret values: %w", err)
+		}
+	}
+	if len(key) != 32 {
+		return nil, fmt.Errorf("the key for secret values has %d bytes; want 32", len(key))
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
@@ -50,7 +59,7 @@ func (v *vault) seal(plain string) string {
 }
 
 // errSecretLost says why an operation cannot send its secrets.
-var errSecretLost = &UserError{Msg: "The bot restarted after this was asked for, and it never keeps secret values across a restart, so they are gone. Nothing was sent to DigitalOcean; run the command again."}
+var errSecretLost = &UserError{Msg: "The secret values of this request cannot be opened: the bot's key changed since it was asked for (was BOT_AUDIT_KEY or its key file replaced?). Nothing was sent to DigitalOcean; run the command again."}
 
 // open returns the plain value of s, which may not be sealed at all.
 func (v *vault) open(s string) (string, error) {

@@ -156,7 +156,7 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	con := console.New(stdout, console.Options{User: user, Store: db, Wait: *wait, Interactive: isTerminal(stdin) && isTerminal(stdout)})
 	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName, DropletImage: cfg.DropletImage,
 		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL},
-		commands.Deps{Store: db, Cloud: cloud, Chat: con, Images: newImages(cfg), Watcher: watcher, Log: log, Observer: con.Observer(nil)})
+		commands.Deps{Store: db, Cloud: cloud, Chat: con, Images: newImages(cfg), Watcher: watcher, Log: log, SecretKey: db.DeriveKey("secret values v1"), Observer: con.Observer(nil)})
 	if err != nil {
 		return err
 	}

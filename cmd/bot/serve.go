@@ -82,7 +82,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	chat.TrackResponseURLs(db)
 	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName, DropletImage: cfg.DropletImage,
 		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL},
-		commands.Deps{Store: db, Cloud: cloud, Chat: chat, Images: newImages(cfg), Watcher: watcher, Log: log, Observer: m})
+		commands.Deps{Store: db, Cloud: cloud, Chat: chat, Images: newImages(cfg), Watcher: watcher, Log: log, SecretKey: db.DeriveKey("secret values v1"), Observer: m})
 	if err != nil {
 		return err
 	}
