@@ -139,7 +139,7 @@ func (c *Chat) Upload(ctx context.Context, channel, threadTS, filename, title, c
 	}
 	return mapError(c.retry(ctx, func() error {
 		_, err := c.api.UploadFileContext(ctx, slack.UploadFileParameters{
-			Content: content, FileSize: len(content), Filename: filename, Title: title,
+			Content: content, FileSize: len(content), Filename: filename, Title: guard(title),
 			Channel: channel, ThreadTimestamp: threadTS, SnippetType: "text",
 		})
 		return err
