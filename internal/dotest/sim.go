@@ -6,9 +6,10 @@ import (
 	"sync"
 )
 
-// NewSimulator starts the same server as New, outside a test: for the bot's
-// local console, which runs against a simulated DigitalOcean when no token
-// is set. Nothing fails when the bot breaks DigitalOcean's description; each
+// NewSimulator starts the same server as New without a testing.TB, for a
+// harness that runs outside a test. (The bot's console does not use it: it
+// runs on internal/dosim, so that the binary links no OpenAPI checks.)
+// Nothing fails when the client breaks DigitalOcean's description; each
 // violation goes to onViolation (when not nil) as it happens, and Violations
 // lists them all. The caller closes the server.
 //
