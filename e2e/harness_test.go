@@ -122,8 +122,9 @@ func (w *world) start() {
 	w.bw.Env = w.env
 	p := w.bw.Start(w.t, botBinary)
 	w.proc, w.cmd, w.logs = p, p.Cmd, p.Logs
-	w.exited = make(chan error, 1)
-	go func() { <-p.Exited; w.exited <- p.Err }()
+	exited := make(chan error, 1)
+	w.exited = exited
+	go func() { <-p.Exited; exited <- p.Err }()
 }
 
 // stop sends sig and waits for the bot to exit, returning its error.

@@ -121,22 +121,25 @@ func (w *World) Start(t testing.TB, binary string) *Process {
 	case <-p.Exited:
 		t.Fatalf("bot exited before connecting: %v\n%s", p.Err, p.Logs)
 	}
-	// The bot logs this once its start-up work (resuming operations) is
-	// done, so what a test counts from here is its own.
-	for !strings.Contains(p.Logs.String(), startedLine) {
-		select {
-		case <-p.Exited:
-			t.Fatalf("bot exited after connecting: %v\n%s", p.Err, p.Logs)
-		case <-ctx.Done():
-			t.Fatalf("bot never logged %q\n%s", startedLine, p.Logs)
-		case <-time.After(5 * time.Millisecond):
+	// The bot logs these once its start-up work (resuming operations) is
+	// done and once it has itself seen the connection (so /healthz says
+	// connected): what a test counts or checks from here is its own.
+	for _, line := range startedLines {
+		for !strings.Contains(p.Logs.String(), line) {
+			select {
+			case <-p.Exited:
+				t.Fatalf("bot exited after connecting: %v\n%s", p.Err, p.Logs)
+			case <-ctx.Done():
+				t.Fatalf("bot never logged %q\n%s", line, p.Logs)
+			case <-time.After(5 * time.Millisecond):
+			}
 		}
 	}
 	return p
 }
 
-// startedLine is what the bot logs when it has started.
-const startedLine = "dobot started"
+// startedLines are what the bot logs when it has started and connected.
+var startedLines = []string{"dobot started", "connected to Slack"}
 
 // Stop ends the bot with SIGTERM, then SIGKILL if it is still running
 // after within.
