@@ -89,7 +89,7 @@ const usage = `usage:
   bot                 run the bot (reads its settings from the environment; see README.md)
   bot serve           the same
   bot console         type /do commands in a terminal, without Slack; simulates DigitalOcean when no token is set
-  bot healthcheck     probe /healthz on BOT_HTTP_ADDR (the container's HEALTHCHECK)
+  bot healthcheck     probe /healthz on BOT_HTTP_ADDR (the container's HEALTHCHECK); fails when it is off
   bot audit verify [--head ID:HASH]
                       check the audit trail's keyed hash chain, read-only; --head takes
                       the "#ID · HASH" of the latest audit channel line. Exit 0 intact,
