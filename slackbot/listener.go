@@ -155,7 +155,7 @@ func (l *Listener) Drain(timeout time.Duration) bool {
 // outlive ctx so that running commands can finish while draining. Before
 // it returns, Run waits for the envelope reader, for the commands already
 // handed to workers and for the notes being sent: call Drain first to let
-// them finish, and end work to cut them short.
+// them finish, and end work to cut them short. Call Run once.
 func (l *Listener) Run(ctx, work context.Context) error {
 	l.workCtx = work
 	l.running.Store(true)

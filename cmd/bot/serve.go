@@ -60,17 +60,22 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	listener := slackbot.NewListener(api, chat, rt.bot, 16, log)
 	listener.RememberHandled(rt.db.MarkHandled)
 	listener.ObserveAcks(m.AckLatency)
+	return listen(ctx, rt, cfg, listener, m)
+}
 
-	// failed ends at the signal, or when the socket gives up (a refused
-	// token): either way the bot shuts down.
-	failed, fail := context.WithCancelCause(ctx)
-	defer fail(nil)
+// listen runs the Slack socket and the health server in the runtime's
+// group until the signal or until the socket gives up (a refused token),
+// then shuts down: refuse new work and drain what runs, stop the socket
+// and the health server, and stop the runtime, which closes the store last.
+func listen(ctx context.Context, rt *runtime, cfg config.Config, listener *slackbot.Listener, m *metrics.Metrics) error {
+	failed, fail := context.WithCancel(ctx)
+	defer fail()
 	var srv *http.Server
 	if cfg.HTTPAddr != "off" {
 		srv = health.NewServer(cfg.HTTPAddr, health.Checks{Store: rt.db.Ping, SlackState: listener.State, Instance: cfg.Instance}, m)
 		rt.goroutine(func() error {
 			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("health and metrics server stopped; the bot runs on without it", "addr", cfg.HTTPAddr, "err", err)
+				rt.log.Error("health and metrics server stopped; the bot runs on without it", "addr", cfg.HTTPAddr, "err", err)
 			}
 			return nil
 		})
@@ -80,27 +85,25 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	rt.goroutine(func() error {
 		err := listener.Run(socket, rt.life)
 		if err != nil {
-			fail(err)
+			fail()
 		}
 		return err
 	})
-	log.Info("dobot started", "region", cfg.DORegion, "db", store.RedactURL(cfg.DBPath))
+	rt.log.Info("dobot started", "region", cfg.DORegion, "db", store.RedactURL(cfg.DBPath))
 
 	<-failed.Done()
 	if ctx.Err() != nil {
-		log.Info("stopping: finishing running commands", "timeout", drainTimeout)
+		rt.log.Info("stopping: finishing running commands", "timeout", drainTimeout)
 	}
-	// Refuse new work and drain what runs, then stop the socket and the
-	// health server; the store closes last, in rt.stop.
 	if !listener.Drain(drainTimeout) {
-		log.Warn("commands still running at shutdown; their operations resume at the next start")
+		rt.log.Warn("commands still running at shutdown; their operations resume at the next start")
 	}
 	stopSocket()
 	if srv != nil {
 		_ = srv.Close()
 	}
-	err = rt.stop()
-	log.Info("stopped")
+	err := rt.stop()
+	rt.log.Info("stopped")
 	return err
 }
 
