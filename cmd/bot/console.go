@@ -80,48 +80,13 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 
-	var where string
+	where := "DigitalOcean at " + cfg.DOAPIURL + " (real resources, real costs)"
 	if simulated {
-		if getenv("DO_API_URL") != "" {
-			log.Warn("DO_API_URL is ignored without a DigitalOcean token: using the simulated DigitalOcean")
-		}
-		sim, err := startSimulator(*phase)
-		if err != nil {
+		var closeSim func()
+		if where, closeSim, err = simulate(&cfg, *phase, getenv, log); err != nil {
 			return err
 		}
-		defer sim.Close()
-		cfg.DOToken, cfg.DOAPIURL = sim.Token(), sim.URL()
-		if getenv("BOT_REGISTRY_MIRRORS") != "" {
-			log.Warn("BOT_REGISTRY_MIRRORS is ignored without a DigitalOcean token: using the simulated registries")
-		}
-		// The simulated registries serve the same catalogue the simulated
-		// App Platform runs, so the pre-flight check works as it does for
-		// real: nginx goes live on port 80, nginx:1.999 is refused.
-		reg, err := regtest.Start(regtest.Options{DOToken: sim.Token()})
-		if err != nil {
-			return fmt.Errorf("simulated registry: %w", err)
-		}
-		defer reg.Close()
-		if cfg.RegistryMirrors, err = config.ParseRegistryMirrors(reg.Mirrors()); err != nil {
-			return fmt.Errorf("simulated registry: %w", err)
-		}
-		if cfg.WatchInterval == 0 {
-			// The adaptive pace starts at 5 s, longer than a simulated phase.
-			cfg.WatchInterval = min(max(*phase/2, 10*time.Millisecond), time.Second)
-		}
-		where = fmt.Sprintf("a simulated DigitalOcean (no DO_API_TOKEN set; apps go live in about %s)", (3 * *phase).Round(time.Second/10))
-		if getenv("BOT_DB") == "" {
-			// The simulator forgets everything at exit, so its records would
-			// only haunt the next run: keep them in a throwaway file.
-			dir, err := os.MkdirTemp("", "dobot-console")
-			if err != nil {
-				return fmt.Errorf("temporary store: %w", err)
-			}
-			defer os.RemoveAll(dir)
-			cfg.DBPath = filepath.Join(dir, "dobot.db")
-		}
-	} else {
-		where = "DigitalOcean at " + cfg.DOAPIURL + " (real resources, real costs)"
+		defer closeSim()
 	}
 
 	var con *console.Console
@@ -145,6 +110,61 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	}
 	runErr := con.Run(ctx, stdin, rt.bot)
 	return errors.Join(runErr, rt.stop())
+}
+
+// simulate points cfg at a simulated DigitalOcean and simulated
+// registries, and, unless BOT_DB is set, at a throwaway store. It returns
+// what the console is using, for its banner, and how to stop it all.
+func simulate(cfg *config.Config, phase time.Duration, getenv func(string) string, log *slog.Logger) (where string, stop func(), err error) {
+	var stops []func()
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
+	if getenv("DO_API_URL") != "" {
+		log.Warn("DO_API_URL is ignored without a DigitalOcean token: using the simulated DigitalOcean")
+	}
+	sim, err := startSimulator(phase)
+	if err != nil {
+		return "", nil, err
+	}
+	stops = append(stops, sim.Close)
+	cfg.DOToken, cfg.DOAPIURL = sim.Token(), sim.URL()
+	if getenv("BOT_REGISTRY_MIRRORS") != "" {
+		log.Warn("BOT_REGISTRY_MIRRORS is ignored without a DigitalOcean token: using the simulated registries")
+	}
+	// The simulated registries serve the same catalogue the simulated App
+	// Platform runs, so the pre-flight check works as it does for real:
+	// nginx goes live on port 80, nginx:1.999 is refused.
+	reg, err := regtest.Start(regtest.Options{DOToken: sim.Token()})
+	if err != nil {
+		return "", nil, fmt.Errorf("simulated registry: %w", err)
+	}
+	stops = append(stops, reg.Close)
+	if cfg.RegistryMirrors, err = config.ParseRegistryMirrors(reg.Mirrors()); err != nil {
+		return "", nil, fmt.Errorf("simulated registry: %w", err)
+	}
+	if cfg.WatchInterval == 0 {
+		// The adaptive pace starts at 5 s, longer than a simulated phase.
+		cfg.WatchInterval = min(max(phase/2, 10*time.Millisecond), time.Second)
+	}
+	if getenv("BOT_DB") == "" {
+		// The simulator forgets everything at exit, so its records would
+		// only haunt the next run: keep them in a throwaway file.
+		dir, err := os.MkdirTemp("", "dobot-console")
+		if err != nil {
+			return "", nil, fmt.Errorf("temporary store: %w", err)
+		}
+		stops = append(stops, func() { os.RemoveAll(dir) })
+		cfg.DBPath = filepath.Join(dir, "dobot.db")
+	}
+	return fmt.Sprintf("a simulated DigitalOcean (no DO_API_TOKEN set; apps go live in about %s)", (3 * phase).Round(time.Second/10)), stop, nil
 }
 
 // warnStaleApps says when the store lists apps from earlier runs: the
