@@ -169,7 +169,15 @@ func (l *Listener) Run(ctx, work context.Context) error {
 	}
 	readCtx, stopReading := context.WithCancel(ctx)
 	read := make(chan error, 1)
-	go func() { read <- l.readEvents(readCtx) }()
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				l.log.Error("panic reading Slack events", "panic", p, "stack", string(debug.Stack()))
+				read <- fmt.Errorf("panic reading Slack events: %v", p)
+			}
+		}()
+		read <- l.readEvents(readCtx)
+	}()
 	defer func() {
 		stopReading()
 		if err := <-read; err != nil && !errors.Is(err, context.Canceled) {
