@@ -156,7 +156,7 @@ func (l *Listener) Drain(timeout time.Duration) bool {
 // it returns, Run waits for the envelope reader, for the commands already
 // handed to workers and for the notes being sent: call Drain first to let
 // them finish, and end work to cut them short. Call Run once.
-func (l *Listener) Run(ctx, work context.Context) error {
+func (l *Listener) Run(ctx, work context.Context) (err error) {
 	l.workCtx = work
 	l.running.Store(true)
 	defer l.running.Store(false)
@@ -167,21 +167,27 @@ func (l *Listener) Run(ctx, work context.Context) error {
 	for range replyWorkers {
 		pool.Go(func() { l.serve(l.replies, l.note) })
 	}
-	readCtx, stopReading := context.WithCancel(ctx)
+	// The reader and the connection end together: without a reader,
+	// envelopes would go unacknowledged.
+	conn, stop := context.WithCancel(ctx)
 	read := make(chan error, 1)
 	go func() {
+		defer stop()
 		defer func() {
 			if p := recover(); p != nil {
 				l.log.Error("panic reading Slack events", "panic", p, "stack", string(debug.Stack()))
 				read <- fmt.Errorf("panic reading Slack events: %v", p)
 			}
 		}()
-		read <- l.readEvents(readCtx)
+		read <- l.readEvents(conn)
 	}()
 	defer func() {
-		stopReading()
-		if err := <-read; err != nil && !errors.Is(err, context.Canceled) {
-			l.log.Warn("reading Slack events", "err", err)
+		stop()
+		if rerr := <-read; ctx.Err() == nil && err == nil {
+			if rerr == nil {
+				rerr = errors.New("the event channel closed")
+			}
+			err = fmt.Errorf("reading Slack events stopped: %w", rerr)
 		}
 		// No dispatch can come now: the reader has stopped.
 		l.mu.Lock()
@@ -191,7 +197,7 @@ func (l *Listener) Run(ctx, work context.Context) error {
 		l.mu.Unlock()
 		pool.Wait()
 	}()
-	return l.connect(ctx)
+	return l.connect(conn)
 }
 
 // connect runs the Socket Mode connection, reconnecting with backoff.
