@@ -13,6 +13,10 @@ package metrics
 import (
 	"net/http"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // ackBuckets resolve sub-millisecond acks, since acking before any work is
@@ -20,47 +24,64 @@ import (
 // envelope as unacknowledged and sends it again.
 var ackBuckets = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3}
 
-// Metrics is the bot's set of metrics, its own, so that tests can build as
-// many as they like and nothing leaks between them.
+// Metrics is the bot's set of metrics on a registry of its own, so that
+// tests can build as many as they like and nothing leaks between them.
 type Metrics struct {
-	started time.Time
+	reg *prometheus.Registry
 
-	commands   *counterVec
-	ackLatency *histogram
-	inFlight   *gauge
+	commands   *prometheus.CounterVec
+	ackLatency prometheus.Histogram
+	inFlight   prometheus.Gauge
 
-	doRequests    *counterVec
-	slackRequests *counterVec
-	rateLimit     *gauge
-	rateRemaining *gauge
+	doRequests    *prometheus.CounterVec
+	slackRequests *prometheus.CounterVec
+	rateLimit     prometheus.Gauge
+	rateRemaining prometheus.Gauge
 }
 
-// New returns a new set of metrics, beside which the handler also shows
-// the Go runtime's and the process's own gauges.
+// New returns metrics registered on a new registry, together with the Go
+// runtime and process collectors.
 func New() *Metrics {
-	return &Metrics{
-		started: processStart,
-		commands: newCounterVec("dobot_commands_total",
-			"Commands finished, by command name and result (ok, error, refused, invalid).", "command", "result"),
-		ackLatency: newHistogram("dobot_ack_latency_seconds",
-			"Time from receiving a Socket Mode envelope to acknowledging it.", ackBuckets),
-		inFlight: &gauge{name: "dobot_operations_in_flight", help: "Operations (launches, teardowns, …) running now."},
-		doRequests: newCounterVec("dobot_do_requests_total",
-			"HTTP requests to the DigitalOcean API, by endpoint template, method and status code (\"error\" when no response came).",
-			"endpoint", "method", "status"),
-		slackRequests: newCounterVec("dobot_slack_requests_total",
-			"HTTP requests to Slack, by Web API method (or \"response_url\"), HTTP method and status code (\"error\" when no response came).",
-			"endpoint", "method", "status"),
-		rateLimit: &gauge{name: "dobot_do_ratelimit_limit",
-			help: "DigitalOcean's ratelimit-limit header as last seen: requests allowed per window."},
-		rateRemaining: &gauge{name: "dobot_do_ratelimit_remaining",
-			help: "DigitalOcean's ratelimit-remaining header as last seen: requests left in the window."},
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dobot_commands_total",
+			Help: "Commands finished, by command name and result (ok, error, refused, invalid).",
+		}, []string{"command", "result"}),
+		ackLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "dobot_ack_latency_seconds",
+			Help:    "Time from receiving a Socket Mode envelope to acknowledging it.",
+			Buckets: ackBuckets,
+		}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "dobot_operations_in_flight",
+			Help: "Operations (launches, teardowns, …) running now.",
+		}),
+		doRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dobot_do_requests_total",
+			Help: "HTTP requests to the DigitalOcean API, by endpoint template, method and status code (\"error\" when no response came).",
+		}, []string{"endpoint", "method", "status"}),
+		slackRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dobot_slack_requests_total",
+			Help: "HTTP requests to Slack, by Web API method (or \"response_url\"), HTTP method and status code (\"error\" when no response came).",
+		}, []string{"endpoint", "method", "status"}),
+		rateLimit: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "dobot_do_ratelimit_limit",
+			Help: "DigitalOcean's ratelimit-limit header as last seen: requests allowed per window.",
+		}),
+		rateRemaining: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "dobot_do_ratelimit_remaining",
+			Help: "DigitalOcean's ratelimit-remaining header as last seen: requests left in the window.",
+		}),
 	}
+	m.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.commands, m.ackLatency, m.inFlight,
+		m.doRequests, m.slackRequests, m.rateLimit, m.rateRemaining,
+	)
+	return m
 }
-
-// processStart is when this process started, near enough: when the
-// package was initialised.
-var processStart = time.Now()
 
 // CommandDone counts one finished command. name must come from the command
 // table (pass "unknown" for anything else), never from what the person
@@ -70,7 +91,7 @@ func (m *Metrics) CommandDone(name, result string) {
 	if m == nil {
 		return
 	}
-	m.commands.inc(name, result)
+	m.commands.WithLabelValues(name, result).Inc()
 }
 
 // AckLatency records how long one envelope took to be acknowledged.
@@ -78,7 +99,7 @@ func (m *Metrics) AckLatency(d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.ackLatency.observe(d.Seconds())
+	m.ackLatency.Observe(d.Seconds())
 }
 
 // OperationStarted counts an operation as in flight until the matching
@@ -87,7 +108,7 @@ func (m *Metrics) OperationStarted() {
 	if m == nil {
 		return
 	}
-	m.inFlight.add(1)
+	m.inFlight.Inc()
 }
 
 // OperationFinished ends what OperationStarted began.
@@ -95,7 +116,7 @@ func (m *Metrics) OperationFinished() {
 	if m == nil {
 		return
 	}
-	m.inFlight.add(-1)
+	m.inFlight.Dec()
 }
 
 // Handler serves the metrics in Prometheus text format. On a nil *Metrics
@@ -104,5 +125,5 @@ func (m *Metrics) Handler() http.Handler {
 	if m == nil {
 		return http.NotFoundHandler()
 	}
-	return http.HandlerFunc(m.serve)
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }

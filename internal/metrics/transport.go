@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Services that Transport knows how to label.
@@ -40,7 +42,7 @@ func (m *Metrics) Transport(service string, base http.RoundTripper) http.RoundTr
 
 type transport struct {
 	base     http.RoundTripper
-	requests *counterVec
+	requests *prometheus.CounterVec
 	endpoint func(*url.URL) string
 	m        *Metrics
 	rate     bool // record DigitalOcean's rate-limit headers
@@ -55,7 +57,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.m.noteRate(resp.Header)
 		}
 	}
-	t.requests.inc(t.endpoint(req.URL), methodLabel(req.Method), status)
+	t.requests.WithLabelValues(t.endpoint(req.URL), methodLabel(req.Method), status).Inc()
 	return resp, err
 }
 
@@ -70,10 +72,10 @@ func (t *transport) CloseIdleConnections() {
 // them; an error response may lack them, and then the last values stand.
 func (m *Metrics) noteRate(h http.Header) {
 	if v, err := strconv.ParseInt(h.Get("Ratelimit-Limit"), 10, 64); err == nil {
-		m.rateLimit.set(float64(v))
+		m.rateLimit.Set(float64(v))
 	}
 	if v, err := strconv.ParseInt(h.Get("Ratelimit-Remaining"), 10, 64); err == nil {
-		m.rateRemaining.set(float64(v))
+		m.rateRemaining.Set(float64(v))
 	}
 }
 
