@@ -54,7 +54,7 @@ func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Ope
 // approvalCard shows who asks for what and why. While the request waits it
 // carries the Approve and Deny buttons; once decided it shows the decision.
 func approvalCard(op dobot.Operation, fields []Field, buttons bool) Message {
-	reason := op.Reason
+	reason := Escape(op.Reason)
 	if reason == "" {
 		reason = "none given"
 	}
@@ -104,7 +104,7 @@ func decisionLine(op dobot.Operation) string {
 	case op.State == dobot.OpCanceled:
 		line := fmt.Sprintf("Denied by <@%s> at %s", op.Decider, when)
 		if op.Error != "" {
-			line += " — " + op.Error
+			line += " — " + escapeStored(op.Error)
 		}
 		return line
 	case op.Decider != "":
@@ -169,14 +169,14 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 	}
 	if d.approve {
 		if err := b.requesterStillAllowed(ctx, op); err != nil {
-			return refuse("%s", err.Error())
+			return refuse("%s", Markup(err.Error())) // the bot's own text: a mention and a role
 		}
 	}
 	if d.who.UserID == op.Requester {
 		return refuse("You asked for request #%d, so someone else must decide it: every request needs a second person, admins included.", op.ID)
 	}
 	if op.State != dobot.OpAwaitingApproval {
-		return refuse("Request #%d is no longer waiting: %s.", op.ID, stateText(op))
+		return refuse("Request #%d is no longer waiting: %s.", op.ID, Markup(stateText(op)))
 	}
 	if !b.now().Before(op.ExpiresAt) {
 		b.expire(ctx, op)
@@ -196,13 +196,14 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 		o.Decider, o.DecidedAt = d.who.UserID, b.now()
 		if !d.approve {
 			o.Error = d.reason
+			scrubSecrets(o) // denied: it will never be sent
 		}
 	}, func(dobot.Operation) dobot.AuditEntry { return entry })
 	if err != nil {
 		return fmt.Errorf("decide request %d: %w", op.ID, err)
 	}
 	if !ok {
-		return refuse("Request #%d is no longer waiting: %s.", op.ID, stateText(decided))
+		return refuse("Request #%d is no longer waiting: %s.", op.ID, Markup(stateText(decided)))
 	}
 	b.mirror(stored)
 
@@ -214,7 +215,7 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 	} else {
 		text := fmt.Sprintf(":no_entry: <@%s> denied request #%d (%s %s) for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)
 		if d.reason != "" {
-			text += " Reason: " + d.reason
+			text += " Reason: " + Escape(d.reason)
 		}
 		rep.final(ctx, infoMessage(text))
 	}
@@ -247,7 +248,8 @@ func roleText(r dobot.Role) string {
 	return "you are " + withArticle(r.String())
 }
 
-// stateText describes a request that is no longer waiting.
+// stateText describes a request that is no longer waiting, as message
+// markup: mentions built from ids, and the deny reason escaped.
 func stateText(op dobot.Operation) string {
 	switch op.State {
 	case dobot.OpExpired:
@@ -290,6 +292,7 @@ func (b *Bot) expireLoop(ctx context.Context) {
 func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
 	expired, ok, stored, err := b.store.Decide(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpExpired, func(o *dobot.Operation) {
 		o.Error = "no decision before " + o.ExpiresAt.UTC().Format(timeFormat)
+		scrubSecrets(o) // expired: it will never be sent
 	}, func(o dobot.Operation) dobot.AuditEntry {
 		return dobot.AuditEntry{UserID: o.Requester, UserName: o.RequesterName, Channel: o.Channel,
 			CommandText: o.CommandText, Action: "approval.expired", Target: o.App, Decision: "expired", Outcome: "expired",
@@ -410,7 +413,7 @@ func commandText(r Request) string {
 	if r.Text == "" {
 		return "(button)"
 	}
-	return "/do " + r.Text
+	return storedCommand(r.Text)
 }
 
 // requesterStillAllowed checks, at decision time, that the requester still

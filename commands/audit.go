@@ -144,21 +144,21 @@ func runAudit(ctx context.Context, b *Bot, inv *Invocation) error {
 // auditLine is one audit row as one readable line.
 func auditLine(e dobot.AuditEntry) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "`%s` <@%s> %s", e.Time.UTC().Format("2006-01-02 15:04:05"), e.UserID, e.Action)
+	fmt.Fprintf(&sb, "`%s` %s %s", e.Time.UTC().Format("2006-01-02 15:04:05"), userMention(e.UserID), escapeStored(e.Action))
 	if e.Target != "" {
-		fmt.Fprintf(&sb, " *%s*", e.Target)
+		fmt.Fprintf(&sb, " *%s*", escapeStored(e.Target))
 	}
 	if e.Decision != "" {
-		fmt.Fprintf(&sb, " · %s", e.Decision)
+		fmt.Fprintf(&sb, " · %s", escapeStored(e.Decision))
 	}
 	if e.Outcome != "" {
-		fmt.Fprintf(&sb, " · %s", e.Outcome)
+		fmt.Fprintf(&sb, " · %s", escapeStored(e.Outcome))
 	}
 	if e.Details != "" {
-		fmt.Fprintf(&sb, " · %s", e.Details)
+		fmt.Fprintf(&sb, " · %s", escapeStored(e.Details))
 	}
 	if e.Error != "" {
-		fmt.Fprintf(&sb, " · _%s_", clipText(e.Error, 200))
+		fmt.Fprintf(&sb, " · _%s_", escapeStored(clipText(e.Error, 200)))
 	}
 	return sb.String()
 }
@@ -168,7 +168,44 @@ func auditLine(e dobot.AuditEntry) string {
 // the chain outside the database, and `bot audit verify --head` checks the
 // database against its latest line.
 func auditMirrorLine(e dobot.AuditEntry) string {
-	return "`" + e.Ref() + "` " + auditLine(e)
+	return "`" + e.Ref() + "` " + mirrorLine(e)
+}
+
+// mirrorLine is the audit channel's line for a row. A refused command
+// shows only who tried which command: its text and error may be anything
+// a person with no role typed, and never reach the channel verbatim.
+func mirrorLine(e dobot.AuditEntry) string {
+	if e.Decision != "refused" {
+		return auditLine(e)
+	}
+	action := e.Action
+	if !actionPattern.MatchString(action) {
+		action = "a command"
+	}
+	target := ""
+	if appNamePattern.MatchString(e.Target) {
+		target = " on *" + e.Target + "*"
+	}
+	why := ""
+	if outcomeWords.MatchString(e.Outcome) { // the bot's own words: "not permitted", "bad input"
+		why = ": " + e.Outcome
+	}
+	return fmt.Sprintf("`%s` %s tried `%s`%s (refused%s)", e.Time.UTC().Format("2006-01-02 15:04:05"), userMention(e.UserID), action, target, why)
+}
+
+var outcomeWords = regexp.MustCompile(`^[a-z][a-z ]{0,29}$`)
+
+// mentionable is the shape of Slack user ids; mentions are built only
+// from ids of this shape.
+var mentionable = regexp.MustCompile(`^[UW][A-Z0-9]{1,20}$`)
+
+// userMention mentions a Slack user by id, or shows the escaped text when
+// it is not a user id (the bot itself, a stored oddity).
+func userMention(id string) string {
+	if mentionable.MatchString(id) {
+		return "<@" + id + ">"
+	}
+	return Escape(id)
 }
 
 // auditWorthMirroring picks the rows the audit channel shows: every change

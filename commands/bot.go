@@ -101,6 +101,10 @@ type Deps struct {
 	// streams. Default: a client with a 30s timeout, never
 	// http.DefaultClient.
 	HTTP *http.Client
+	// SecretKey (32 bytes) seals secret values while an operation waits to
+	// send them; the store derives it from the audit key. Nil: a random
+	// key, lost at restart.
+	SecretKey []byte
 }
 
 // Bot runs commands. It is safe for concurrent use.
@@ -119,6 +123,7 @@ type Bot struct {
 	http    *http.Client
 
 	prices priceList
+	vault  *vault // seals secret values while they wait in the store
 
 	lifeMu   sync.Mutex
 	life     context.Context // outlives single commands; canceled at shutdown
@@ -155,6 +160,11 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	}
 	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP, life: context.Background()}
+	v, err := newVault(d.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	b.vault = v
 	t, err := NewTable(standardCommands()...)
 	if err != nil {
 		return nil, err
@@ -223,9 +233,20 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
 	defer cancel()
 
-	entry := dobot.AuditEntry{UserID: req.UserID, UserName: req.UserName, Channel: req.ChannelID, CommandText: "/do " + req.Text}
+	entry := dobot.AuditEntry{UserID: req.UserID, UserName: req.UserName, Channel: req.ChannelID, CommandText: storedCommand(req.Text)}
+	if n := len([]rune(req.Text)); n > MaxCommandText {
+		// Refused before parsing, so nothing of it is echoed back.
+		entry.Action, entry.Decision, entry.Outcome = "invalid", "refused", "bad input"
+		entry.Error = fmt.Sprintf("command text too long: %d characters", n)
+		b.observe.CommandDone(entry.Action, "invalid")
+		b.audit(ctx, log, entry)
+		b.tell(ctx, req, errorMessage(fmt.Sprintf("That command is %d characters long; the limit is %d. Nothing was run. Shorten it (a long --reason can go in the thread).", n, MaxCommandText)))
+		return
+	}
 	cmd, args, err := b.table.Parse(req.Text, b.cfg)
 	if err != nil {
+		// The message may quote the command: never with a secret in it.
+		err = maskedError(err, req.Text)
 		entry.Action, entry.Decision, entry.Outcome, entry.Error = "invalid", "refused", "bad input", err.Error()
 		if cmd != nil {
 			entry.Action = cmd.Name

@@ -57,6 +57,7 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 	case dobot.OpAwaitingApproval:
 		canceled, ok, stored, err := b.store.Decide(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpCanceled, func(o *dobot.Operation) {
 			o.Decider, o.DecidedAt = inv.Req.UserID, b.now()
+			scrubSecrets(o) // withdrawn: it will never be sent
 			if inv.Req.UserID != o.Requester {
 				o.Error = "canceled by an admin"
 			}
@@ -73,7 +74,7 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 			return fmt.Errorf("cancel request %d: %w", op.ID, err)
 		}
 		if !ok {
-			return userErrorf("#%d is no longer waiting: %s.", op.ID, stateText(canceled))
+			return userErrorf("#%d is no longer waiting: %s.", op.ID, Markup(stateText(canceled)))
 		}
 		b.mirror(stored)
 		rep := b.reporterFor(canceled)

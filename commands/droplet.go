@@ -167,6 +167,7 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 			rep.final(ctx, errorMessage("Could not create droplet "+args.Name+": "+msg))
 			return
 		}
+		scrubSecrets(&op) // the droplet has its user data; keep no secret
 		if err := b.store.RecordCreation(ctx, op, args.managedDroplet(&op, b.now())); err != nil {
 			b.reportNotRecorded(ctx, op, &notRecordedError{kind: "droplet", name: args.Name, id: op.ResourceID, err: err}, rep)
 			return
@@ -241,6 +242,10 @@ func init() {
 
 // createDroplet sends the create and records the id before anything else.
 func (b *Bot) createDroplet(ctx context.Context, op *dobot.Operation, args LaunchArgs) error {
+	args, err := b.vault.openLaunch(args)
+	if err != nil {
+		return err
+	}
 	var dockerConfig []byte
 	if args.Ref.Host == hostDOCR {
 		// Fresh, read-only and short-lived: these credentials go only into

@@ -16,7 +16,8 @@ func (b *Bot) proposeApp(ctx context.Context, spec *godo.AppSpec, appID, what st
 	if err != nil {
 		return Message{}, fmt.Errorf("propose %s: %w", what, err)
 	}
-	raw, err := json.MarshalIndent(spec, "", "  ")
+	// The spec may hold the app's live variables: show keys, never values.
+	raw, err := json.MarshalIndent(maskedSpec(spec), "", "  ")
 	if err != nil {
 		return Message{}, fmt.Errorf("encode spec: %w", err)
 	}

@@ -17,7 +17,9 @@ type UserError struct {
 func (e *UserError) Error() string { return e.Msg }
 
 func userErrorf(format string, a ...any) error {
-	return &UserError{Msg: fmt.Sprintf(format, a...)}
+	// Arguments often quote what was typed: escape them, so an error can
+	// neither ping nor link (see Markup for the bot's own markup).
+	return &UserError{Msg: fmt.Sprintf(format, escapeArgs(a)...)}
 }
 
 // ErrCannotPost is wrapped by a Chat when the bot may not post in a channel
@@ -45,7 +47,7 @@ func describeDOError(de *godo.ErrorResponse) string {
 	if de.Response != nil {
 		status = de.Response.StatusCode
 	}
-	msg := de.Message
+	msg := Escape(de.Message)
 	if msg == "" && status != 0 {
 		msg = http.StatusText(status)
 	}
@@ -63,11 +65,11 @@ func describeDOError(de *godo.ErrorResponse) string {
 	if status != 0 {
 		s += fmt.Sprintf(" (HTTP %d", status)
 		if de.RequestID != "" {
-			s += ", request id " + de.RequestID
+			s += ", request id " + Escape(de.RequestID)
 		}
 		s += ")"
 	} else if de.RequestID != "" {
-		s += " (request id " + de.RequestID + ")"
+		s += " (request id " + Escape(de.RequestID) + ")"
 	}
 	return s
 }

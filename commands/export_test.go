@@ -1,6 +1,10 @@
 package commands
 
-import "dobot"
+import (
+	"github.com/digitalocean/godo"
+
+	"dobot"
+)
 
 // Test-only views of the message builders, for the Block Kit golden tests.
 
@@ -30,6 +34,27 @@ var (
 	AppNameMatching   = appNameMatching
 	ValidAppGlob      = checkAppGlob
 )
+
+// Test-only views of the builders that put user and DigitalOcean text in
+// messages, for the escaping fuzz target.
+var (
+	AuditLine    = auditLine
+	MirrorLine   = mirrorLine
+	DecisionLine = decisionLine
+)
+
+// UserErrorText is what a person sees for a user error quoting words.
+func UserErrorText(words string) string {
+	return describeError(userErrorf("bad app name %q; got %s", words, words), "ref")
+}
+
+// DOErrorText is what a person sees for a DigitalOcean error message.
+func DOErrorText(msg, requestID string) string {
+	return describeDOError(&godo.ErrorResponse{Message: msg, RequestID: requestID})
+}
+
+// Link is link, for tests.
+var Link = link
 
 // DescribeError is describeError, for tests of how DigitalOcean's documented
 // answers read.

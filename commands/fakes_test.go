@@ -112,6 +112,10 @@ type harness struct {
 	// client talks to the test server directly, as someone outside the bot.
 	client *godo.Client
 	dbPath string
+	// cloud and watcher are the bot's, for a second bot over the same
+	// database (a restart).
+	cloud   commands.Cloud
+	watcher *watch.Watcher
 }
 
 func newHarness(t *testing.T) *harness {
@@ -150,7 +154,7 @@ func newHarnessWith(t *testing.T, cfg commands.Config, opts dotest.Options, http
 		bot.Wait()
 		db.Close()
 	})
-	return &harness{bot: bot, db: db, do: srv, chat: chat, client: client, dbPath: dbPath}
+	return &harness{bot: bot, db: db, do: srv, chat: chat, client: client, dbPath: dbPath, cloud: commands.CloudOf(client), watcher: w}
 }
 
 // run runs one command as user and returns the private answer, if any.

@@ -117,7 +117,7 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 		}
 		switch godo.DeploymentPhase(st.Phase) {
 		case godo.DeploymentPhase_Active:
-			rep.final(ctx, Message{Text: fmt.Sprintf(":white_check_mark: %s is live at %s", name, orPending(st.URL))})
+			rep.final(ctx, Message{Text: fmt.Sprintf(":white_check_mark: %s is live at %s", name, Escape(orPending(st.URL)))})
 		case godo.DeploymentPhase_Canceled:
 			rep.final(ctx, infoMessage(fmt.Sprintf(":no_entry_sign: The deployment of %s was canceled. The app stays; `/do teardown %s` removes it.", name, name)))
 		default:
@@ -209,11 +209,11 @@ func failureText(d *godo.Deployment) string {
 	if path == nil {
 		return "the deployment failed (DigitalOcean gave no step details)"
 	}
-	text := fmt.Sprintf("step `%s` failed", strings.Join(path, " › "))
+	text := fmt.Sprintf("step `%s` failed", Escape(strings.Join(path, " › ")))
 	if reason != nil && reason.Message != "" {
-		text += ": " + reason.Message
+		text += ": " + Escape(reason.Message)
 		if reason.Code != "" {
-			text += " (" + reason.Code + ")"
+			text += " (" + Escape(reason.Code) + ")"
 		}
 	}
 	return text
@@ -270,7 +270,7 @@ func phaseName(p string) string {
 	if n, ok := phaseNames[p]; ok {
 		return n
 	}
-	return p
+	return Escape(p) // a phase this bot does not know, as DigitalOcean names it
 }
 
 func phaseLine(st launchState) string {
@@ -318,6 +318,9 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	}
 	if args.MonthlyCents > 0 {
 		fields = append(fields, Field{"Cost", money(args.MonthlyCents) + "/month"})
+	}
+	if keys := args.envKeys(); len(keys) > 0 {
+		fields = append(fields, Field{"Environment", envKeysText(keys, args.isSecret)})
 	}
 	if st.DeploymentID != "" {
 		fields = append(fields, Field{"Deployment", "`" + st.DeploymentID + "`"})
@@ -373,10 +376,10 @@ func controlPanelURL(kind, id string) string {
 func linksText(kind, id, liveURL string) string {
 	var links []string
 	if liveURL != "" {
-		links = append(links, "<"+liveURL+"|Open the app>")
+		links = append(links, link(liveURL, "Open the app"))
 	}
 	if u := controlPanelURL(kind, id); u != "" {
-		links = append(links, "<"+u+"|Control panel>")
+		links = append(links, link(u, "Control panel"))
 	}
 	return strings.Join(links, " · ")
 }

@@ -64,9 +64,13 @@ type LaunchArgs struct {
 	Instances int    `json:",omitempty"`
 	Port      int    `json:",omitempty"`
 	Env       [][2]string
-	Ref       ImageRef
-	Reason    string        `json:",omitempty"`
-	TTL       time.Duration `json:",omitempty"` // tear down this long after launch
+	// SecretKeys are the keys of Env given with --secret; keys that look
+	// secret (SecretLooking) are sent as SECRET too. Secret values are
+	// blanked once the create is sent (scrubSecrets).
+	SecretKeys []string `json:",omitempty"`
+	Ref        ImageRef
+	Reason     string        `json:",omitempty"`
+	TTL        time.Duration `json:",omitempty"` // tear down this long after launch
 	// Droplet runs the image on a droplet instead of App Platform, in the
 	// full region slug DropletRegion.
 	Droplet       bool   `json:",omitempty"`
@@ -89,9 +93,9 @@ func (a LaunchArgs) target() string { return a.Name }
 
 var launchCommand = &Command{
 	Name:        "launch",
-	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--droplet] [--ttl DURATION] [--dry-run] [--reason TEXT]",
+	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--droplet] [--ttl DURATION] [--dry-run] [--reason TEXT]",
 	Description: "Create an App Platform app running a container image, and report its progress in a thread.",
-	Examples:    []string{"launch web --image ghcr.io/nginxinc/nginx-unprivileged:stable", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run"},
+	Examples:    []string{"launch web --image ghcr.io/nginxinc/nginx-unprivileged:stable", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run", "launch api --image ghcr.io/acme/api:2 --secret DB_URL=postgres://…"},
 	Action:      ActionLaunch,
 	Parse:       parseLaunch,
 	Prepare:     prepareLaunch,
@@ -111,12 +115,14 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	droplet := fs.Bool("droplet", false, "")
 	fs.Var(instances, "instances", "")
 	fs.Var(port, "port", "")
-	fs.Var(env, "env", "")
+	fs.Var(env.as("env"), "env", "")
+	fs.Var(env.as("secret"), "secret", "")
 	pos, err := parseFlags(fs, words)
 	if err != nil {
 		return nil, err
 	}
-	args := LaunchArgs{Name: cfg.DefaultApp, Size: *size, Instances: instances.value, Port: port.value, Env: env.pairs, Reason: strings.TrimSpace(*reason)}
+	args := LaunchArgs{Name: cfg.DefaultApp, Size: *size, Instances: instances.value, Port: port.value, Env: env.pairs,
+		SecretKeys: env.secretKeys(), Reason: strings.TrimSpace(*reason)}
 	switch len(pos) {
 	case 0:
 		if args.Name == "" {
@@ -178,8 +184,12 @@ func (a LaunchArgs) appSpec() *godo.AppSpec {
 		HTTPPort:         int64(port),
 	}
 	for _, kv := range a.Env {
+		typ := godo.AppVariableType_General
+		if a.isSecret(kv[0]) {
+			typ = godo.AppVariableType_Secret
+		}
 		svc.Envs = append(svc.Envs, &godo.AppVariableDefinition{
-			Key: kv[0], Value: kv[1], Scope: godo.AppVariableScope_RunTime, Type: godo.AppVariableType_General,
+			Key: kv[0], Value: kv[1], Scope: godo.AppVariableScope_RunTime, Type: typ,
 		})
 	}
 	return &godo.AppSpec{Name: a.Name, Region: a.Region, Services: []*godo.AppServiceSpec{svc}}
@@ -221,7 +231,7 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 			return nil, err
 		}
 	}
-	raw, err := json.Marshal(args)
+	raw, err := json.Marshal(b.vault.sealLaunch(args))
 	if err != nil {
 		return nil, fmt.Errorf("encode launch args: %w", err)
 	}
@@ -269,12 +279,8 @@ func launchFields(args LaunchArgs) []Field {
 	if args.Check.Warning != "" {
 		fields = append(fields, Field{"Warning", args.Check.Warning})
 	}
-	if len(args.Env) > 0 {
-		keys := make([]string, len(args.Env))
-		for i, kv := range args.Env {
-			keys[i] = kv[0]
-		}
-		fields = append(fields, Field{"Environment", strings.Join(keys, ", ")})
+	if keys := args.envKeys(); len(keys) > 0 {
+		fields = append(fields, Field{"Environment", envKeysText(keys, args.isSecret)})
 	}
 	return append(fields, args.noteFields()...)
 }
@@ -286,6 +292,15 @@ func (a LaunchArgs) noteFields() []Field {
 		out = append(out, Field{"Note", n})
 	}
 	return out
+}
+
+// envKeys are the keys of the launch's variables, in order.
+func (a LaunchArgs) envKeys() []string {
+	keys := make([]string, len(a.Env))
+	for i, kv := range a.Env {
+		keys[i] = kv[0]
+	}
+	return keys
 }
 
 // decodeLaunch reads the launch arguments stored with op.
@@ -358,6 +373,10 @@ func (b *Bot) executeLaunch(ctx context.Context, op dobot.Operation, args Launch
 // createApp sends the create request and records the app's id before any
 // other external call, so a restart never creates it twice.
 func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArgs) (*godo.App, error) {
+	args, err := b.vault.openLaunch(args)
+	if err != nil {
+		return nil, err
+	}
 	b.markSending(ctx, op)
 	sentAt := b.now()
 	app, _, err := b.apps.Create(ctx, &godo.AppCreateRequest{Spec: b.credentialed(args.appSpec(), args.Ref)})
@@ -385,6 +404,9 @@ func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArg
 	if d := firstDeployment(app); d != nil {
 		op.DeploymentID = d.ID
 	}
+	// DigitalOcean holds the secrets now; the same update that records the
+	// send drops them from the stored arguments.
+	scrubSecrets(op)
 	entry.Outcome, entry.Details = "ok", fmt.Sprintf("app_id=%s deployment_id=%s", app.ID, op.DeploymentID)
 	b.audit(ctx, b.log, entry)
 	// The id on the operation and the managed app are written together:
@@ -444,6 +466,7 @@ func firstDeployment(app *godo.App) *godo.Deployment {
 // finish moves op to a final state and records why.
 func (b *Bot) finish(ctx context.Context, op *dobot.Operation, state dobot.OpState, why string) {
 	op.State, op.Error = state, why
+	scrubSecrets(op) // a finished operation is never sent again
 	if err := b.store.UpdateOperation(ctx, *op); err != nil {
 		b.log.Error("finish operation", "op", op.ID, "state", state, "err", err)
 	}

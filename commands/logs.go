@@ -107,7 +107,7 @@ func runLogs(ctx context.Context, b *Bot, inv *Invocation) error {
 	}
 	if err := b.chat.Upload(ctx, channel, thread, args.Name+"-"+strings.ToLower(string(args.Type))+".log", title, text); err != nil {
 		// No file access: fall back to a code block where it was asked.
-		b.tell(ctx, inv.Req, Message{Text: fmt.Sprintf("*%s*\n```%s```", title, clipTail(text, 2800))})
+		b.tell(ctx, inv.Req, Message{Text: fmt.Sprintf("*%s*\n```%s```", Escape(title), Escape(clipTail(text, 2800)))})
 		return nil
 	}
 	if thread != "" {
@@ -297,7 +297,7 @@ func (b *Bot) attachFailureLogs(ctx context.Context, op dobot.Operation, st laun
 	}
 	title := fmt.Sprintf("%s: last %d lines of the %s log", op.App, failureLogLines, strings.ToLower(string(typ)))
 	if err := b.chat.Upload(ctx, rep.channel, rep.ts, op.App+"-"+strings.ToLower(string(typ))+".log", title, text); err != nil {
-		rep.reply(ctx, Message{Text: fmt.Sprintf("*%s*\n```%s```", title, clipTail(text, 2800))})
+		rep.reply(ctx, Message{Text: fmt.Sprintf("*%s*\n```%s```", Escape(title), Escape(clipTail(text, 2800)))})
 	}
 }
 

@@ -56,7 +56,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	op := plan.Op
 	op.Requester, op.RequesterName = inv.Req.UserID, inv.Req.UserName
 	op.Channel, op.ResponseURL = inv.Req.ChannelID, inv.Req.ResponseURL
-	op.CommandText = "/do " + inv.Req.Text
+	op.CommandText = storedCommand(inv.Req.Text)
 	op.State = dobot.OpRunning
 	if needsApproval {
 		// Requested until its card is posted; then awaiting approval.
@@ -66,7 +66,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	op, err = b.store.CreateOperation(ctx, op)
 	var busy *dobot.BusyError
 	if errors.As(err, &busy) {
-		return userErrorf("%s", busyText(busy))
+		return userErrorf("%s", Markup(busyText(busy)))
 	}
 	if err != nil {
 		return fmt.Errorf("store %s operation: %w", op.Action, err)

@@ -142,17 +142,40 @@ func (f *intFlag) Set(s string) error {
 	return nil
 }
 
-// envFlag collects repeated --env KEY=VALUE pairs in order.
+// envFlag collects repeated --env KEY=VALUE and --secret KEY=VALUE pairs
+// in order. One envFlag serves both flags (see envFlag.as), so a key given
+// twice keeps its first place and its last value, as in a shell.
 type envFlag struct {
-	pairs [][2]string
+	pairs  [][2]string
+	secret map[string]bool // keys given with --secret
 }
 
-func (f *envFlag) String() string { return fmt.Sprint(f.pairs) }
+func (f *envFlag) String() string { return fmt.Sprintf("%d variables", len(f.pairs)) }
 
-func (f *envFlag) Set(s string) error {
+func (f *envFlag) Set(s string) error { return f.set("env", s) }
+
+// as returns the flag.Value for --name (env or secret) writing into f.
+func (f *envFlag) as(name string) flag.Value { return envFlagAs{f, name} }
+
+type envFlagAs struct {
+	f    *envFlag
+	name string
+}
+
+func (a envFlagAs) String() string     { return a.f.String() }
+func (a envFlagAs) Set(s string) error { return a.f.set(a.name, s) }
+
+func (f *envFlag) set(name, s string) error {
 	key, value, ok := strings.Cut(s, "=")
 	if !ok || !envKeyPattern.MatchString(key) {
-		return fmt.Errorf("--env takes KEY=VALUE with KEY made of letters, digits and _ (not starting with a digit), not %q", s)
+		// Never echo the value: it may be a secret typed with a typo.
+		return fmt.Errorf("--%s takes KEY=VALUE with KEY made of letters, digits and _ (not starting with a digit); %s", name, badKeyHint(key, ok))
+	}
+	if name == "secret" {
+		if f.secret == nil {
+			f.secret = map[string]bool{}
+		}
+		f.secret[key] = true
 	}
 	for i, p := range f.pairs {
 		if p[0] == key { // the last one wins, as in a shell
@@ -162,4 +185,25 @@ func (f *envFlag) Set(s string) error {
 	}
 	f.pairs = append(f.pairs, [2]string{key, value})
 	return nil
+}
+
+// badKeyHint says what was wrong with a --env or --secret word without
+// showing its value.
+func badKeyHint(key string, hadEquals bool) string {
+	if !hadEquals {
+		return "the word has no = (its text is not shown, in case it is a secret)"
+	}
+	return fmt.Sprintf("the key %q is not one", clipText(key, 40))
+}
+
+// secretKeys lists the keys of f to send as SECRET: those given with
+// --secret and those whose name looks secret.
+func (f *envFlag) secretKeys() []string {
+	var keys []string
+	for _, p := range f.pairs {
+		if f.secret[p[0]] || SecretLooking(p[0]) {
+			keys = append(keys, p[0])
+		}
+	}
+	return keys
 }

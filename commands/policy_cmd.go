@@ -215,7 +215,7 @@ func runPolicy(ctx context.Context, b *Bot, inv *Invocation) error {
 		return fmt.Errorf("set policy: %w", err)
 	}
 	if err := b.record(ctx, dobot.AuditEntry{UserID: inv.Req.UserID, UserName: inv.Req.UserName, Channel: inv.Req.ChannelID,
-		CommandText: "/do " + inv.Req.Text, Action: "policy.set", Target: scopeText(next), Decision: "allowed", Outcome: "ok",
+		CommandText: storedCommand(inv.Req.Text), Action: "policy.set", Target: scopeText(next), Decision: "allowed", Outcome: "ok",
 		Details: fmt.Sprintf("before: %s; after: %s", policyText(before), policyText(next))}); err != nil {
 		return err
 	}
@@ -303,5 +303,5 @@ func scopeText(p dobot.Policy) string {
 	if p.AppGlob == "" {
 		return p.Action
 	}
-	return fmt.Sprintf("%s on apps matching %s", p.Action, p.AppGlob)
+	return fmt.Sprintf("%s on apps matching %s", p.Action, Escape(p.AppGlob))
 }

@@ -77,7 +77,7 @@ func (b *Bot) preflight(ctx context.Context, ref ImageRef, port int) (Preflight,
 				return pf, preflightError(ref, err)
 			}
 			b.log.Warn("pre-flight image check", "image", ref.String(), "err", err)
-			pf.Warning = fmt.Sprintf("Could not check %s before deploying: %s. Going ahead without the check.", ref, un.Err)
+			pf.Warning = fmt.Sprintf("Could not check %s before deploying: %s. Going ahead without the check.", ref, Escape(un.Err.Error()))
 		} else {
 			checked = true
 			pf.Digest, pf.Exposed = img.Digest, img.Ports

@@ -42,21 +42,40 @@ type ChangeArgs struct {
 	BeforeAt time.Time `json:",omitempty"`
 	Reason   string    `json:",omitempty"`
 	DryRun   bool      `json:"-"`
+	// EnvKeys are the variables redeploy sets (--env, --secret) and
+	// SecretKeys those of them sent as SECRET; their values live only in
+	// Spec, and secret ones only until the update is sent.
+	EnvKeys    []string `json:",omitempty"`
+	SecretKeys []string `json:",omitempty"`
+	env        [][2]string
+}
+
+// isSecret reports whether redeploy sends the variable key as SECRET.
+func (a ChangeArgs) isSecret(key string) bool {
+	for _, k := range a.SecretKeys {
+		if k == key {
+			return true
+		}
+	}
+	return false
 }
 
 func (a ChangeArgs) target() string { return a.Name }
 
 var redeployCommand = &Command{
 	Name:        "redeploy",
-	Usage:       "redeploy NAME [--image REF] [--dry-run] [--reason TEXT]",
-	Description: "Deploy an app again: with --image, update its spec to the new image or tag; without, force a fresh deployment. Progress goes to a thread.",
-	Examples:    []string{"redeploy web --image ghcr.io/nginxinc/nginx-unprivileged:mainline", "redeploy web"},
+	Usage:       "redeploy NAME [--image REF] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--dry-run] [--reason TEXT]",
+	Description: "Deploy an app again: with --image, update its spec to the new image or tag; with --env or --secret, set those variables; with neither, force a fresh deployment. Progress goes to a thread.",
+	Examples:    []string{"redeploy web --image ghcr.io/nginxinc/nginx-unprivileged:mainline", "redeploy web", "redeploy web --secret API_TOKEN=…"},
 	Action:      ActionRedeploy,
 	Parse: func(words []string, _ Config) (any, error) {
 		fs := newFlagSet("redeploy")
 		image := fs.String("image", "", "")
 		dryRun := fs.Bool("dry-run", false, "")
 		reason := fs.String("reason", "", "")
+		env := &envFlag{}
+		fs.Var(env.as("env"), "env", "")
+		fs.Var(env.as("secret"), "secret", "")
 		pos, err := parseFlags(fs, words)
 		if err != nil {
 			return nil, err
@@ -67,7 +86,11 @@ var redeployCommand = &Command{
 		if err := ValidAppName(pos[0]); err != nil {
 			return nil, err
 		}
-		args := ChangeArgs{Name: pos[0], Image: unlink(strings.TrimSpace(*image)), DryRun: *dryRun, Reason: strings.TrimSpace(*reason)}
+		args := ChangeArgs{Name: pos[0], Image: unlink(strings.TrimSpace(*image)), DryRun: *dryRun, Reason: strings.TrimSpace(*reason),
+			env: env.pairs, SecretKeys: env.secretKeys()}
+		for _, kv := range env.pairs {
+			args.EnvKeys = append(args.EnvKeys, kv[0])
+		}
 		if args.Image != "" {
 			if _, err := ParseImageRef(args.Image); err != nil {
 				return nil, err
@@ -116,10 +139,23 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		if args.Check.Warning != "" {
 			fields = append(fields, Field{"Warning", args.Check.Warning})
 		}
-	} else {
+	}
+	if len(args.env) > 0 {
+		base := args.Spec
+		if base == nil {
+			base = app.Spec
+		}
+		if args.Spec = withEnv(base, args.env, args.isSecret); args.Spec == nil {
+			return nil, userErrorf("%s has no service to set variables on; nothing was changed.", args.Name)
+		}
+		fields = append(fields, Field{"Set variables", envKeysText(args.EnvKeys, args.isSecret)})
+	}
+	if args.Image == "" && len(args.env) == 0 {
 		fields = append(fields, Field{"Change", "a fresh deployment of the same spec (forced rebuild)"})
 	}
-	raw, err := json.Marshal(args)
+	stored := args
+	stored.Spec = b.vault.sealSpec(args.Spec)
+	raw, err := json.Marshal(stored)
 	if err != nil {
 		return nil, fmt.Errorf("encode redeploy args: %w", err)
 	}
@@ -230,6 +266,9 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 	case args.DeploymentID != "":
 		fields = append(fields, Field{"Back to deployment", "`" + args.DeploymentID + "`"})
 	}
+	if len(args.EnvKeys) > 0 {
+		fields = append(fields, Field{"Set variables", envKeysText(args.EnvKeys, args.isSecret)})
+	}
 	if links := linksText(kindApp, op.ResourceID, st.URL); links != "" {
 		fields = append(fields, Field{"Links", links})
 	}
@@ -286,6 +325,9 @@ func (b *Bot) runChange(ctx context.Context, op dobot.Operation, rep *reporter,
 				return
 			}
 		}
+		// Sent: DigitalOcean holds any new secret, and following the
+		// deployment needs none. Drop them in the update that records it.
+		scrubSecrets(&op)
 		if err := b.store.UpdateOperation(ctx, op); err != nil {
 			b.log.Error("record deployment id", "op", op.ID, "err", err)
 		}
@@ -303,7 +345,10 @@ func (b *Bot) startRedeploy(ctx context.Context, op *dobot.Operation, args Chang
 	var dep *godo.Deployment
 	if args.Spec != nil {
 		entry.Action = "do.update_app"
-		spec := args.Spec
+		spec, err := b.vault.openSpec(args.Spec)
+		if err != nil {
+			return err
+		}
 		if ref, err := ParseImageRef(args.Image); err == nil && args.Image != "" {
 			spec = b.credentialed(spec, ref)
 		}
@@ -394,4 +439,43 @@ func (b *Bot) failOp(ctx context.Context, op dobot.Operation, rep *reporter, err
 	b.log.Error("operation failed", "op", op.ID, "action", op.Action, "err", err)
 	b.finish(ctx, &op, dobot.OpFailed, err.Error())
 	rep.final(ctx, errorMessage(fmt.Sprintf("%s %s failed: %s", op.Action, op.App, describeError(err, fmt.Sprintf("op-%d", op.ID)))))
+}
+
+// withEnv copies spec with the variables env set on every service (or
+// app-wide when it has none), replacing variables of the same key. It
+// returns nil when spec is nil.
+func withEnv(spec *godo.AppSpec, env [][2]string, secret func(string) bool) *godo.AppSpec {
+	out := copySpec(spec)
+	if out == nil {
+		return nil
+	}
+	set := func(list []*godo.AppVariableDefinition) []*godo.AppVariableDefinition {
+		for _, kv := range env {
+			v := &godo.AppVariableDefinition{Key: kv[0], Value: kv[1], Scope: godo.AppVariableScope_RunTime, Type: godo.AppVariableType_General}
+			if secret(kv[0]) {
+				v.Type = godo.AppVariableType_Secret
+			}
+			replaced := false
+			for i, old := range list {
+				if old != nil && old.Key == kv[0] {
+					if old.Scope != "" {
+						v.Scope = old.Scope
+					}
+					list[i], replaced = v, true
+				}
+			}
+			if !replaced {
+				list = append(list, v)
+			}
+		}
+		return list
+	}
+	if len(out.Services) == 0 {
+		out.Envs = set(out.Envs)
+		return out
+	}
+	for _, svc := range out.Services {
+		svc.Envs = set(svc.Envs)
+	}
+	return out
 }

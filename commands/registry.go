@@ -241,9 +241,9 @@ func runRegistryShow(ctx context.Context, b *Bot, inv *Invocation) error {
 	}
 	reg := regs[0]
 	b.tell(ctx, inv.Req, Message{
-		Text:   fmt.Sprintf("Registry %s in %s, %s tier, %s used", reg.Name, reg.Region, tier, bytesText(reg.StorageUsageBytes)),
+		Text:   fmt.Sprintf("Registry %s in %s, %s tier, %s used", Escape(reg.Name), Escape(reg.Region), Escape(tier), bytesText(reg.StorageUsageBytes)),
 		Title:  ":package: Container registry " + reg.Name,
-		Fields: []Field{{"Name", reg.Name}, {"Region", reg.Region}, {"Tier", tier}, {"Storage used", bytesText(reg.StorageUsageBytes)}},
+		Fields: []Field{{"Name", Escape(reg.Name)}, {"Region", Escape(reg.Region)}, {"Tier", Escape(tier)}, {"Storage used", bytesText(reg.StorageUsageBytes)}},
 		Footer: "Images deploy as registry.digitalocean.com/" + reg.Name + "/REPO:TAG",
 	})
 	return nil
@@ -402,7 +402,7 @@ func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 		return
 	}
 	b.finish(ctx, &op, dobot.OpSucceeded, "")
-	rep.final(ctx, infoMessage(fmt.Sprintf(":white_check_mark: Created registry %s in %s. Push to registry.digitalocean.com/%s/REPO:TAG.", reg.Name, reg.Region, reg.Name)))
+	rep.final(ctx, infoMessage(fmt.Sprintf(":white_check_mark: Created registry %s in %s. Push to registry.digitalocean.com/%s/REPO:TAG.", Escape(reg.Name), Escape(reg.Region), Escape(reg.Name))))
 }
 
 func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
@@ -478,7 +478,7 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 		return
 	}
 	b.finish(ctx, &op, dobot.OpFailed, "garbage collection "+gc.Status)
-	rep.final(ctx, errorMessage(fmt.Sprintf("Garbage collection of %s ended: %s.", args.Name, gc.Status)))
+	rep.final(ctx, errorMessage(fmt.Sprintf("Garbage collection of %s ended: %s.", args.Name, Escape(gc.Status))))
 }
 
 func gcFinal(status string) bool {

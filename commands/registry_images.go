@@ -24,25 +24,25 @@ func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
 			return fmt.Errorf("list repositories: %w", err)
 		}
 		if len(repos) == 0 {
-			b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Registry %s has no repositories yet.", reg.Name)))
+			b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Registry %s has no repositories yet.", Escape(reg.Name))))
 			return nil
 		}
-		fmt.Fprintf(&sb, "*Repositories in %s*\n", reg.Name)
+		fmt.Fprintf(&sb, "*Repositories in %s*\n", Escape(reg.Name))
 		for _, r := range repos {
 			latest := ""
 			if r.LatestManifest != nil && len(r.LatestManifest.Tags) > 0 {
-				latest = " — latest " + strings.Join(r.LatestManifest.Tags, ", ")
+				latest = " — latest " + Escape(strings.Join(r.LatestManifest.Tags, ", "))
 			}
-			fmt.Fprintf(&sb, "• `%s` — %d tags%s\n", r.Name, r.TagCount, latest)
+			fmt.Fprintf(&sb, "• `%s` — %d tags%s\n", Escape(r.Name), r.TagCount, latest)
 		}
 	} else {
 		tags, err := b.repoTags(ctx, reg.Name, args.Repo)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(&sb, "*Tags of %s/%s*\n", reg.Name, args.Repo)
+		fmt.Fprintf(&sb, "*Tags of %s/%s*\n", Escape(reg.Name), Escape(args.Repo))
 		for _, t := range tags {
-			fmt.Fprintf(&sb, "• `%s` — %s — %s\n", t.Tag, bytesText(t.CompressedSizeBytes), t.UpdatedAt.UTC().Format("2006-01-02 15:04"))
+			fmt.Fprintf(&sb, "• `%s` — %s — %s\n", Escape(t.Tag), bytesText(t.CompressedSizeBytes), t.UpdatedAt.UTC().Format("2006-01-02 15:04"))
 		}
 	}
 	b.tell(ctx, inv.Req, infoMessage(sb.String()))

@@ -119,6 +119,7 @@ func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchAr
 		if d := firstDeployment(app); d != nil {
 			op.DeploymentID = d.ID
 		}
+		scrubSecrets(op) // the create was sent; DigitalOcean holds the secrets
 		b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
 			CommandText: op.CommandText, Action: "do.adopt_app", Target: args.Name, Decision: "allowed", Outcome: "found by name",
 			Details: fmt.Sprintf("app_id=%s (created before the bot could record it)", app.ID)})

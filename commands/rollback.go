@@ -100,7 +100,7 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		fields = append(fields, Field{"Back to image", backTo})
 	}
 	for _, w := range check.Warnings {
-		fields = append(fields, Field{"Warning", w.Message})
+		fields = append(fields, Field{"Warning", Escape(w.Message)})
 	}
 	raw, err := json.Marshal(args)
 	if err != nil {

@@ -98,7 +98,7 @@ func (b *Bot) statusCard(ctx context.Context, managed dobot.App, app *godo.App) 
 	}
 	fields = append(fields, Field{"Links", linksText(kindApp, managed.ResourceID, app.LiveURL)})
 	m := Message{
-		Text:     fmt.Sprintf("%s: %s %s", managed.Name, phaseLine(st), app.LiveURL),
+		Text:     fmt.Sprintf("%s: %s %s", managed.Name, phaseLine(st), Escape(app.LiveURL)),
 		Title:    fmt.Sprintf("Status of %s", managed.Name),
 		Fields:   fields,
 		Progress: st.Progress,

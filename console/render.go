@@ -135,13 +135,18 @@ func plain(s string) string {
 		}
 		return label + " (" + target + ")"
 	})
-	return emojiCode.ReplaceAllStringFunc(s, func(code string) string {
+	s = emojiCode.ReplaceAllStringFunc(s, func(code string) string {
 		if e, ok := emoji[strings.Trim(code, ":")]; ok {
 			return e
 		}
 		return code
 	})
+	// Message text is Slack mrkdwn, with &, < and > escaped; a terminal
+	// shows them as typed.
+	return unescapeEntities.Replace(s)
 }
+
+var unescapeEntities = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
 
 var emojiCode = regexp.MustCompile(`:[a-z0-9_+-]+:`)
 

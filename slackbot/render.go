@@ -42,6 +42,7 @@ const truncated = "… (truncated)"
 // MessageText is the top-level text Slack shows in notifications and where
 // blocks cannot be shown: never empty, at most 40,000 characters.
 func MessageText(m commands.Message) string {
+	m = guardMessage(m)
 	text := m.Text
 	if strings.TrimSpace(text) == "" {
 		text = m.Title
@@ -57,6 +58,7 @@ func MessageText(m commands.Message) string {
 // and say so, while the title, fields, buttons and footer are kept: those
 // are what a person acts on.
 func Blocks(m commands.Message) []slack.Block {
+	m = guardMessage(m) // before clipping, so the limits hold for what is sent
 	var head, text, middle, body, tail []slack.Block
 	if title := strings.TrimSpace(m.Title); title != "" {
 		head = append(head, slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, clipShort(title, maxHeaderText), true, false)))

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -89,4 +91,14 @@ func loadOrCreateAuditKey(path string) (key []byte, created bool, err error) {
 		return nil, false, fmt.Errorf("create audit key file %s: %w", path, err)
 	}
 	return key, true, nil
+}
+
+// DeriveKey returns a 32-byte key for purpose, derived from the audit key
+// with HMAC-SHA-256, so the bot needs one secret (BOT_AUDIT_KEY or its key
+// file) and never stores a second one. Keys for different purposes are
+// unrelated to each other and reveal nothing of the audit key.
+func (db *DB) DeriveKey(purpose string) []byte {
+	mac := hmac.New(sha256.New, db.auditKey)
+	mac.Write([]byte("dobot derived key: " + purpose))
+	return mac.Sum(nil)
 }

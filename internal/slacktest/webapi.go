@@ -26,6 +26,8 @@ type Call struct {
 	Form url.Values
 	// Body is the raw body when it was JSON, else nil.
 	Body json.RawMessage
+	// Content is the file body, for Method "upload".
+	Content []byte
 	// Status is the HTTP status the server answered with.
 	Status int
 	// Error is the Slack error code of an ok:false answer, else "".
@@ -347,7 +349,8 @@ func (s *Server) getUploadURL(req *apiRequest) map[string]any {
 // handleUpload receives the file body posted to an upload URL.
 func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimPrefix(r.URL.Path, "/upload/")
-	n, _ := io.Copy(io.Discard, r.Body)
+	content, _ := io.ReadAll(r.Body)
+	n := len(content)
 	s.mu.Lock()
 	_, known := s.uploads[id]
 	if known {
@@ -358,7 +361,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	if !known {
 		status = http.StatusNotFound
 	}
-	s.record(Call{Method: "upload", Form: url.Values{"file_id": {id}}, Status: status, At: time.Now()})
+	s.record(Call{Method: "upload", Form: url.Values{"file_id": {id}}, Content: content, Status: status, At: time.Now()})
 	if !known {
 		http.NotFound(w, r)
 		return

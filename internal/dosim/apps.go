@@ -1,4 +1,4 @@
-package dotest
+package dosim
 
 import (
 	"bytes"
@@ -206,6 +206,9 @@ func createApp(s *Server, c *call) reply {
 	if s.appByName(req.Spec.Name) != nil {
 		return nameTaken()
 	}
+	if e := sealSecrets(req.Spec, nil); e != nil {
+		return fail(e)
+	}
 	if req.Spec.Region == "" {
 		req.Spec.Region = defaultRegion
 	}
@@ -279,6 +282,9 @@ func updateApp(s *Server, c *call) reply {
 	if a.pinned != "" {
 		return pinnedReply(a)
 	}
+	if e := sealSecrets(req.Spec, a.spec); e != nil {
+		return fail(e)
+	}
 	if req.Spec.Region == "" {
 		req.Spec.Region = a.spec.Region
 	}
@@ -323,7 +329,7 @@ func (s *Server) page(c *call, n int) (from, to int, links, meta map[string]any)
 		v := c.r.URL.Query()
 		v.Set("page", strconv.Itoa(p))
 		v.Set("per_page", strconv.Itoa(per))
-		return fmt.Sprintf("%s%s?%s", s.ts.URL, c.r.URL.Path, v.Encode())
+		return fmt.Sprintf("%s%s?%s", c.base(), c.r.URL.Path, v.Encode())
 	}
 	pages := map[string]any{}
 	if pg > 1 {
@@ -448,4 +454,71 @@ func getInstanceSize(_ *Server, c *call) reply {
 
 func listRegions(_ *Server, _ *call) reply {
 	return ok(map[string]any{"regions": regions})
+}
+
+// sealSecrets does what App Platform does with SECRET variables: it keeps
+// them encrypted and serves them as EV[1:…:…], never in the clear. An
+// EV[…] value sent back in an update keeps the secret it stands for, and
+// is refused when the app holds no such value (as when creating an app).
+func sealSecrets(spec, current *godo.AppSpec) *apiError {
+	sealed := map[string]bool{}
+	eachEnv(current, func(v *godo.AppVariableDefinition) {
+		if strings.HasPrefix(v.Value, "EV[") {
+			sealed[v.Value] = true
+		}
+	})
+	var bad *apiError
+	eachEnv(spec, func(v *godo.AppVariableDefinition) {
+		if !strings.EqualFold(string(v.Type), string(godo.AppVariableType_Secret)) {
+			return
+		}
+		if strings.HasPrefix(v.Value, "EV[") {
+			if !sealed[v.Value] && bad == nil {
+				bad = invalidSpec("envs", "the encrypted value of %s was not made for this app; send the plain value", v.Key)
+			}
+			return
+		}
+		v.Value = "EV[1:" + randomText(32) + ":" + randomText(24) + "]"
+	})
+	return bad
+}
+
+// eachEnv calls fn on every variable of spec.
+func eachEnv(spec *godo.AppSpec, fn func(*godo.AppVariableDefinition)) {
+	if spec == nil {
+		return
+	}
+	lists := [][]*godo.AppVariableDefinition{spec.Envs}
+	for _, c := range spec.Services {
+		lists = append(lists, c.Envs)
+	}
+	for _, c := range spec.Workers {
+		lists = append(lists, c.Envs)
+	}
+	for _, c := range spec.Jobs {
+		lists = append(lists, c.Envs)
+	}
+	for _, c := range spec.StaticSites {
+		lists = append(lists, c.Envs)
+	}
+	for _, c := range spec.Functions {
+		lists = append(lists, c.Envs)
+	}
+	for _, l := range lists {
+		for _, v := range l {
+			if v != nil {
+				fn(v)
+			}
+		}
+	}
+}
+
+// randomText is n random letters and digits.
+func randomText(n int) string {
+	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = letters[rand.IntN(len(letters))]
+	}
+	return string(b)
 }
