@@ -133,9 +133,9 @@ func imageText(img *godo.ImageSourceSpec) string {
 	}
 	switch img.RegistryType {
 	case godo.ImageSourceSpecRegistryType_Ghcr:
-		return hostGHCR + "/" + img.Registry + "/" + img.Repository + tag
+		return dobot.HostGHCR + "/" + img.Registry + "/" + img.Repository + tag
 	case godo.ImageSourceSpecRegistryType_DOCR:
-		return hostDOCR + "/" + img.Repository + tag
+		return dobot.HostDOCR + "/" + img.Repository + tag
 	}
 	return img.Registry + "/" + img.Repository + tag
 }

@@ -30,8 +30,6 @@ const (
 	docrCredentialLife = 3600
 )
 
-var dropletRegionPattern = regexpMust(`^[a-z]{3}[0-9]$`)
-
 func init() {
 	DefaultPolicies[ActionDroplet] = dobot.Policy{Action: ActionDroplet, Role: dobot.RoleDeployer}
 	executors[ActionDroplet] = &executor{head: dropletActionHead, run: runDropletAction}
@@ -142,7 +140,7 @@ func (b *Bot) prepareDropletLaunch(ctx context.Context, args *LaunchArgs) error 
 	}
 	args.DropletImage = slug
 	args.Notes = append(args.Notes, note)
-	if args.Ref.Host == hostDOCR {
+	if args.Ref.Host == dobot.HostDOCR {
 		args.Notes = append(args.Notes, "the droplet pulls the image with read-only registry credentials that expire within the hour; they are kept only in its user data")
 	}
 	return nil
@@ -247,7 +245,7 @@ func (b *Bot) createDroplet(ctx context.Context, op *dobot.Operation, args Launc
 		return err
 	}
 	var dockerConfig []byte
-	if args.Ref.Host == hostDOCR {
+	if args.Ref.Host == dobot.HostDOCR {
 		// Fresh, read-only and short-lived: these credentials go only into
 		// the droplet's user data, never into the store, a log or a
 		// message.

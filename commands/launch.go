@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -16,42 +15,25 @@ import (
 )
 
 var (
-	// appNamePattern is DigitalOcean's rule for App Platform app names.
-	appNamePattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
 	envKeyPattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	sizeSlugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,63}$`) // sizes such as apps-s-1vcpu-0.5gb have a dot
-	regionPattern   = regexp.MustCompile(`^([a-z]{3})([0-9]?)$`)
 	// deploymentIDPattern is the UUID form of App Platform deployment ids.
 	deploymentIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
 
-// appRegions are the region families App Platform runs in.
-var appRegions = map[string]bool{
-	"ams": true, "atl": true, "blr": true, "fra": true, "lon": true,
-	"nyc": true, "sfo": true, "sgp": true, "syd": true, "tor": true,
-}
-
-// AppRegion maps a DigitalOcean region slug ("nyc3") to the App Platform
-// region family ("nyc") and checks that App Platform runs there.
+// AppRegion is dobot.AppRegion with its refusal as a UserError.
 func AppRegion(slug string) (string, error) {
-	m := regionPattern.FindStringSubmatch(strings.ToLower(slug))
-	if m == nil || !appRegions[m[1]] {
-		known := make([]string, 0, len(appRegions))
-		for r := range appRegions {
-			known = append(known, r)
-		}
-		sort.Strings(known)
-		return "", userErrorf("unknown region %q; App Platform runs in %s (a slug like nyc3 works too)", slug, strings.Join(known, ", "))
-	}
-	return m[1], nil
+	r, err := dobot.AppRegion(slug)
+	return r, fromDomain(err)
 }
 
-// ValidAppName checks name against DigitalOcean's rule for app names.
-func ValidAppName(name string) error {
-	if !appNamePattern.MatchString(name) {
-		return userErrorf("bad app name %q: use 2 to 32 lowercase letters, digits and dashes, starting with a letter and not ending with a dash (like web or api-2)", name)
-	}
-	return nil
+// ValidAppName is dobot.ValidAppName with its refusal as a UserError.
+func ValidAppName(name string) error { return fromDomain(dobot.ValidAppName(name)) }
+
+// ParseImageRef is dobot.ParseImageRef with its refusal as a UserError.
+func ParseImageRef(s string) (dobot.ImageRef, error) {
+	ref, err := dobot.ParseImageRef(s)
+	return ref, fromDomain(err)
 }
 
 // LaunchArgs are launch's parsed arguments. They are stored with the
@@ -68,7 +50,7 @@ type LaunchArgs struct {
 	// secret (SecretLooking) are sent as SECRET too. Secret values are
 	// blanked once the create is sent (scrubSecrets).
 	SecretKeys []string `json:",omitempty"`
-	Ref        ImageRef
+	Ref        dobot.ImageRef
 	Reason     string        `json:",omitempty"`
 	TTL        time.Duration `json:",omitempty"` // tear down this long after launch
 	// Droplet runs the image on a droplet instead of App Platform, in the
@@ -148,7 +130,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 		if instances.set {
 			return nil, userErrorf("--instances is for App Platform; a --droplet launch runs one droplet")
 		}
-		if !dropletRegionPattern.MatchString(*region) {
+		if !dobot.IsDropletRegion(*region) {
 			return nil, userErrorf("a droplet needs a full region slug like nyc3 or ams3, not %q", *region)
 		}
 		args.DropletRegion = *region
@@ -505,5 +487,3 @@ func parseTTL(s string, cfg Config, what string) (time.Duration, error) {
 	}
 	return d, nil
 }
-
-func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/digitalocean/godo"
 
+	"dobot"
+	"dobot/docloud"
 	"dobot/imagecheck"
 )
 
@@ -54,8 +56,8 @@ func (p Preflight) portText() string {
 	return fmt.Sprintf("%d (%s)", p.Port, p.PortFrom)
 }
 
-// checkRef maps an ImageRef to the form the checker takes.
-func checkRef(ref ImageRef) imagecheck.Ref {
+// checkRef maps an dobot.ImageRef to the form the checker takes.
+func checkRef(ref dobot.ImageRef) imagecheck.Ref {
 	return imagecheck.Ref{Host: ref.Host, Path: ref.Namespace + "/" + ref.Repository, Tag: ref.Tag, Digest: ref.Digest}
 }
 
@@ -64,7 +66,7 @@ func checkRef(ref ImageRef) imagecheck.Ref {
 // the image's exposed TCP port (the lowest of several), else App Platform's
 // 8080. A registry that does not answer in time gives a warning, not an
 // error, and the launch carries on with 8080.
-func (b *Bot) preflight(ctx context.Context, ref ImageRef, port int) (Preflight, error) {
+func (b *Bot) preflight(ctx context.Context, ref dobot.ImageRef, port int) (Preflight, error) {
 	var pf Preflight
 	var img imagecheck.Image
 	checked := false
@@ -103,7 +105,7 @@ func (b *Bot) preflight(ctx context.Context, ref ImageRef, port int) (Preflight,
 }
 
 // preflightError turns a failed check into what the person should do.
-func preflightError(ref ImageRef, err error) error {
+func preflightError(ref dobot.ImageRef, err error) error {
 	var notFound *imagecheck.NotFoundError
 	var denied *imagecheck.DeniedError
 	var platform *imagecheck.PlatformError
@@ -114,14 +116,14 @@ func preflightError(ref ImageRef, err error) error {
 			what = "digest " + ref.Digest
 		}
 		return userErrorf("%s was not found: its registry has no such repository or no %s. Check the name and the tag; nothing was created.", ref, what)
-	case errors.As(err, &denied) && ref.Host == hostDOCR:
+	case errors.As(err, &denied) && ref.Host == dobot.HostDOCR:
 		return userErrorf("registry.digitalocean.com refused to show %s to the bot's DigitalOcean token: the image does not exist, or the token lacks registry read access. Push the image, or give DO_API_TOKEN the registry scope; nothing was created.", ref)
 	case errors.As(err, &denied) && denied.WithCredentials:
 		return userErrorf("%s refused the credentials in BOT_REGISTRY_CREDENTIALS for %s: check the user and token, and that the token may read the image; nothing was created.", ref.Host, ref)
 	case errors.As(err, &denied):
 		hint := "a GitHub token with read:packages"
 		maybe := ""
-		if ref.Host == hostDockerHub {
+		if ref.Host == dobot.HostDockerHub {
 			hint, maybe = "a Docker Hub access token with read access", " (Docker Hub answers the same for a repository that does not exist, so check the name too)"
 		}
 		return userErrorf("%s is private: its registry wants credentials%s. Add BOT_REGISTRY_CREDENTIALS=%s=USER:TOKEN (%s) to the bot's settings and restart it; nothing was created.",
@@ -138,8 +140,8 @@ func preflightError(ref ImageRef, err error) error {
 // says digest "cannot be specified if tag is provided"), so App Platform
 // runs exactly the image that was checked, and a tag moved later changes
 // nothing until the next redeploy --image.
-func pinnedImage(ref ImageRef, digest string) *godo.ImageSourceSpec {
-	spec := ref.Spec()
+func pinnedImage(ref dobot.ImageRef, digest string) *godo.ImageSourceSpec {
+	spec := docloud.ImageSpec(ref)
 	if digest != "" {
 		spec.Tag, spec.Digest = "", digest
 	}
@@ -152,7 +154,7 @@ func pinnedImage(ref ImageRef, digest string) *godo.ImageSourceSpec {
 // since App Platform pulls from the account's own registry. It reports
 // whether it set them.
 func (b *Bot) withCredentials(img *godo.ImageSourceSpec, host string) bool {
-	if b.images == nil || img == nil || host == hostDOCR {
+	if b.images == nil || img == nil || host == dobot.HostDOCR {
 		return false
 	}
 	cr, ok := b.images.RegistryCredentials(host)
@@ -164,7 +166,7 @@ func (b *Bot) withCredentials(img *godo.ImageSourceSpec, host string) bool {
 
 // credentialed fills in the credentials of spec's services that run ref's
 // registry, and returns spec.
-func (b *Bot) credentialed(spec *godo.AppSpec, ref ImageRef) *godo.AppSpec {
+func (b *Bot) credentialed(spec *godo.AppSpec, ref dobot.ImageRef) *godo.AppSpec {
 	for _, svc := range spec.Services {
 		if svc.Image != nil {
 			b.withCredentials(svc.Image, ref.Host)

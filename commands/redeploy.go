@@ -182,7 +182,7 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 // of them is that port: then the launch rule picks the port, and note says
 // so for the card. Encrypted credentials of the old spec are kept only for
 // the same registry; the bot's own are filled in when the update is sent.
-func withImage(spec *godo.AppSpec, ref ImageRef, pf Preflight) (out *godo.AppSpec, note string) {
+func withImage(spec *godo.AppSpec, ref dobot.ImageRef, pf Preflight) (out *godo.AppSpec, note string) {
 	if spec == nil {
 		return nil, ""
 	}

@@ -98,10 +98,8 @@ var registryCommand = &Command{
 				}
 				if len(pos) == 1 {
 					args.Repo = pos[0]
-					for _, part := range strings.Split(args.Repo, "/") {
-						if !pathComponent.MatchString(part) {
-							return nil, userErrorf("%q is not a repository name", args.Repo)
-						}
+					if !dobot.IsRepoPath(args.Repo) {
+						return nil, userErrorf("%q is not a repository name", args.Repo)
 					}
 				}
 				return args, nil
@@ -163,7 +161,7 @@ func parseRegistryCreate(words []string, cfg Config) (any, error) {
 	default:
 		return nil, userErrorf("--tier takes starter, basic or professional, not %q", *tier)
 	}
-	if *region != "" && !regionPattern.MatchString(*region) {
+	if *region != "" && !dobot.IsRegionSlug(*region) {
 		return nil, userErrorf("bad --region %q: use a region slug like nyc3 or ams3", *region)
 	}
 	return RegistryArgs{Name: pos[0], Tier: *tier, Region: *region}, nil

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/digitalocean/godo"
+
+	"dobot"
 )
 
 func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
@@ -70,8 +72,8 @@ func (b *Bot) repoTags(ctx context.Context, registry, repo string) ([]*godo.Repo
 // checkDOCRRegistry makes sure a DOCR image is in this account's registry,
 // the only one App Platform can pull from. Whether the tag exists is the
 // pre-flight check's job: it reads the manifest itself.
-func (b *Bot) checkDOCRRegistry(ctx context.Context, ref ImageRef) error {
-	if ref.Host != hostDOCR {
+func (b *Bot) checkDOCRRegistry(ctx context.Context, ref dobot.ImageRef) error {
+	if ref.Host != dobot.HostDOCR {
 		return nil
 	}
 	// The registry's name comes from the image ref.
