@@ -12,6 +12,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 var (
@@ -466,7 +467,7 @@ func (a LaunchArgs) managedApp(op *dobot.Operation, id string, now time.Time) do
 		Owner: op.Requester, Channel: op.Channel, ThreadTS: op.MessageTS, CreatedAt: now,
 		Size: a.Size, Instances: a.Instances, MonthlyCents: a.MonthlyCents}
 	if app.Size == "" {
-		app.Size = defaultAppSize
+		app.Size = docloud.DefaultAppSize
 	}
 	if a.TTL > 0 {
 		app.ExpiresAt = now.Add(a.TTL)
