@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/digitalocean/godo"
+
+	"dobot/docloud"
 )
 
 // preferredDropletImage is DigitalOcean's Docker 1-Click image on Ubuntu
@@ -37,7 +39,7 @@ func (b *Bot) dropletImage(ctx context.Context) (slug, note string, err error) {
 		return "", "", fmt.Errorf("look up droplet image %s: %w", preferredDropletImage, err)
 	}
 	var docker []godo.Image
-	err = eachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
+	err = docloud.EachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
 		imgs, resp, err := b.cloud.Images.ListApplication(ctx, opt)
 		for _, i := range imgs {
 			if strings.HasPrefix(i.Slug, "docker-") {

@@ -433,18 +433,9 @@ func (b *Bot) reportNotRecorded(ctx context.Context, op dobot.Operation, nr *not
 		nr.name, nr.kind, nr.id, ref, nr.name)))
 }
 
-// firstDeployment is the deployment a freshly created or updated app is
-// working on.
-func firstDeployment(app *godo.App) *godo.Deployment {
-	// pending_deployment comes first: for a create or an update the API
-	// guarantees it is the deployment that change started.
-	for _, d := range []*godo.Deployment{app.PendingDeployment, app.InProgressDeployment, app.ActiveDeployment} {
-		if d != nil && d.ID != "" {
-			return d
-		}
-	}
-	return nil
-}
+// firstDeployment is docloud.FirstDeployment, kept under its old name for
+// the operation engine's callers.
+func firstDeployment(app *godo.App) *godo.Deployment { return docloud.FirstDeployment(app) }
 
 // finish moves op to a final state and records why.
 func (b *Bot) finish(ctx context.Context, op *dobot.Operation, state dobot.OpState, why string) {

@@ -8,6 +8,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
@@ -55,7 +56,7 @@ func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
 // repository does not exist.
 func (b *Bot) repoTags(ctx context.Context, registry, repo string) ([]*godo.RepositoryTag, error) {
 	var all []*godo.RepositoryTag
-	err := eachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
+	err := docloud.EachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
 		tags, resp, err := b.cloud.Registry.ListRepositoryTags(ctx, registry, repo, opt)
 		all = append(all, tags...)
 		return resp, err

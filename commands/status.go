@@ -9,6 +9,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 var statusCommand = &Command{
@@ -169,7 +170,7 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 // listApps returns every app on the account by id, 200 to a page.
 func (b *Bot) listApps(ctx context.Context) (map[string]*godo.App, error) {
 	out := map[string]*godo.App{}
-	err := eachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
+	err := docloud.EachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
 		apps, resp, err := b.apps.List(ctx, opt)
 		for _, a := range apps {
 			out[a.ID] = a
@@ -180,24 +181,4 @@ func (b *Bot) listApps(ctx context.Context) (map[string]*godo.App, error) {
 		return nil, fmt.Errorf("list apps: %w", err)
 	}
 	return out, nil
-}
-
-// eachPage calls list for page 1, 2, … of perPage items until DigitalOcean
-// says the page was the last.
-func eachPage(perPage int, list func(opt *godo.ListOptions) (*godo.Response, error)) error {
-	opt := &godo.ListOptions{Page: 1, PerPage: perPage}
-	for {
-		resp, err := list(opt)
-		if err != nil {
-			return err
-		}
-		if resp == nil || resp.Links == nil || resp.Links.IsLastPage() {
-			return nil
-		}
-		page, err := resp.Links.CurrentPage()
-		if err != nil {
-			return nil
-		}
-		opt.Page = page + 1
-	}
 }
