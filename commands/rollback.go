@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
+
+	"dobot/docloud"
 
 	"github.com/digitalocean/godo"
 
@@ -70,29 +71,12 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		args.DeploymentID = prev.ID
 		backTo = deploymentImage(prev)
 	}
-	var check struct {
-		Valid bool `json:"valid"`
-		Error *struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-		Warnings []struct {
-			Message string `json:"message"`
-		} `json:"warnings"`
-	}
-	if err := b.raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/rollback/validate", managed.ResourceID),
-		map[string]any{"deployment_id": args.DeploymentID}, &check); err != nil {
+	check, err := docloud.Raw{Client: b.cloud.Raw}.ValidateRollback(ctx, managed.ResourceID, args.DeploymentID)
+	if err != nil {
 		return nil, fmt.Errorf("validate rollback of %s: %w", args.Name, err)
 	}
 	if !check.Valid {
-		why := "no reason given"
-		if check.Error != nil {
-			why = check.Error.Message
-			if check.Error.Code != "" {
-				why += " (" + check.Error.Code + ")"
-			}
-		}
-		return nil, userErrorf("DigitalOcean says %s cannot roll back to deployment %s: %s. Nothing was changed.", args.Name, args.DeploymentID, why)
+		return nil, userErrorf("DigitalOcean says %s cannot roll back to deployment %s: %s. Nothing was changed.", args.Name, args.DeploymentID, check.Why())
 	}
 	fields := []Field{{"App", args.Name}, {"Now running", args.From}, {"Back to deployment", "`" + args.DeploymentID + "`"}}
 	if backTo != "" {
@@ -137,18 +121,13 @@ func (b *Bot) previousDeployment(ctx context.Context, app *godo.App) (*godo.Depl
 	return nil, userErrorf("this app has no earlier deployment that went live, so there is nothing to roll back to.")
 }
 
-// startRollback asks App Platform to roll back. skip_pin commits the
-// rollback at once, so the app is not left pinned with deploys on push
-// disabled.
+// startRollback asks App Platform to roll back (docloud.Raw.Rollback) and
+// audits the call.
 func (b *Bot) startRollback(ctx context.Context, op *dobot.Operation, args ChangeArgs) error {
-	var out struct {
-		Deployment *godo.Deployment `json:"deployment"`
-	}
 	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel, CommandText: op.CommandText,
 		Action: "do.rollback", Target: args.Name, Decision: "allowed"}
-	err := b.raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/rollback", op.ResourceID),
-		map[string]any{"deployment_id": args.DeploymentID, "skip_pin": true}, &out)
-	if err == nil && out.Deployment == nil {
+	dep, err := docloud.Raw{Client: b.cloud.Raw}.Rollback(ctx, op.ResourceID, args.DeploymentID)
+	if err == nil && dep == nil {
 		err = fmt.Errorf("DigitalOcean started no rollback deployment for %s", args.Name)
 	}
 	if err != nil {
@@ -156,7 +135,7 @@ func (b *Bot) startRollback(ctx context.Context, op *dobot.Operation, args Chang
 		b.audit(ctx, b.log, entry)
 		return err
 	}
-	op.DeploymentID = out.Deployment.ID
+	op.DeploymentID = dep.ID
 	entry.Outcome, entry.Details = "ok", fmt.Sprintf("app_id=%s to=%s deployment_id=%s", op.ResourceID, args.DeploymentID, op.DeploymentID)
 	b.audit(ctx, b.log, entry)
 	return nil
