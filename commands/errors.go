@@ -90,17 +90,5 @@ func describeDOError(de *godo.ErrorResponse) string {
 	return s
 }
 
-// isDONotFound reports whether DigitalOcean answered 404.
-func isDONotFound(err error) bool {
-	var de *godo.ErrorResponse
-	return errors.As(err, &de) && de.Response != nil && de.Response.StatusCode == http.StatusNotFound
-}
-
 // errPanic stands for a recovered panic; the stack is in the log.
 var errPanic = errors.New("panic")
-
-// isDOConflict reports whether DigitalOcean answered 409 Conflict.
-func isDOConflict(err error) bool {
-	var de *godo.ErrorResponse
-	return errors.As(err, &de) && de.Response != nil && de.Response.StatusCode == http.StatusConflict
-}

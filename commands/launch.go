@@ -363,7 +363,7 @@ func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArg
 	b.markSending(ctx, op)
 	sentAt := b.now()
 	app, _, err := b.apps.Create(ctx, &godo.AppCreateRequest{Spec: b.credentialed(args.appSpec(), args.Ref)})
-	if isDOConflict(err) {
+	if docloud.IsConflict(err) {
 		// godo retries a create that failed with a 5xx; if the first try
 		// did create the app, the retry meets its name. Take it only if it
 		// is that app: created just now, with this launch's spec.

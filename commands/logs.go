@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"strings"
 
-	"dobot/docloud"
-
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 // Log tail limits.

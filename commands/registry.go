@@ -11,6 +11,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 // Registry actions and their policies (admins manage the registry; deleting
@@ -387,7 +388,7 @@ func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 	} else {
 		reg, _, err = b.cloud.Registry.Create(ctx, req)
 	}
-	if isDOConflict(err) {
+	if docloud.IsConflict(err) {
 		// A retried or resumed create may meet the registry its first try
 		// made: that is success.
 		if existing, _, gerr := b.cloud.Registries.Get(ctx, args.Name); gerr == nil && existing != nil {
@@ -408,7 +409,7 @@ func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 	// Delete by name, so that only the registry that was approved goes,
 	// whatever else the account has by now.
 	_, err := b.cloud.Registries.Delete(ctx, args.Name)
-	if isDONotFound(err) {
+	if docloud.IsNotFound(err) {
 		err = nil // already gone: the goal is reached
 	}
 	b.registryAudit(ctx, op, "do.delete_registry", err, "name="+args.Name)
@@ -429,7 +430,7 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 	// untagged, and those are most of what a registry can free.
 	gc, _, err := b.cloud.Registry.StartGarbageCollection(ctx, args.Name,
 		&godo.StartGarbageCollectionRequest{Type: godo.GCTypeUntaggedManifestsAndUnreferencedBlobs})
-	if err != nil && !isDOConflict(err) {
+	if err != nil && !docloud.IsConflict(err) {
 		b.registryAudit(ctx, op, "do.start_gc", err, "registry="+args.Name)
 		b.failOp(ctx, op, rep, err)
 		return
@@ -458,7 +459,7 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 		}
 		cur, _, err := b.cloud.Registry.GetGarbageCollection(ctx, args.Name)
 		switch {
-		case isDONotFound(err):
+		case docloud.IsNotFound(err):
 			// No active collection any more: find how it ended.
 			cur = b.lastGC(ctx, args.Name, gc.UUID)
 			if cur == nil {

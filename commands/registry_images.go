@@ -61,7 +61,7 @@ func (b *Bot) repoTags(ctx context.Context, registry, repo string) ([]*godo.Repo
 		all = append(all, tags...)
 		return resp, err
 	})
-	if isDONotFound(err) {
+	if docloud.IsNotFound(err) {
 		return nil, userErrorf("registry %s has no repository %s; `/do registry repos` lists them.", registry, repo)
 	}
 	if err != nil {

@@ -7,11 +7,10 @@ import (
 	"sort"
 	"strings"
 
-	"dobot/docloud"
-
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 var rollbackCommand = &Command{

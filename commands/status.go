@@ -54,7 +54,7 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 		return b.replyInLaunchThread(ctx, inv.Req, managed, m)
 	}
 	app, _, err := b.apps.Get(ctx, managed.ResourceID)
-	if isDONotFound(err) {
+	if docloud.IsNotFound(err) {
 		return userErrorf("%s is recorded as launched by <@%s>, but DigitalOcean no longer has it (id %s); it was deleted outside the bot.", managed.Name, managed.Owner, managed.ResourceID)
 	}
 	if err != nil {
