@@ -157,7 +157,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 func (a LaunchArgs) appSpec() *godo.AppSpec {
 	port := a.Port
 	if port == 0 {
-		port = appPlatformPort
+		port = docloud.AppPlatformPort
 	}
 	svc := &godo.AppServiceSpec{
 		Name:             a.Name,
