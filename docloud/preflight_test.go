@@ -42,7 +42,9 @@ func mustRef(t *testing.T, s string) dobot.ImageRef {
 func TestCheckImagePort(t *testing.T) {
 	const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	answer := func(ports ...int) func(imagecheck.Ref) (imagecheck.Image, error) {
-		return func(imagecheck.Ref) (imagecheck.Image, error) { return imagecheck.Image{Digest: digest, Ports: ports}, nil }
+		return func(imagecheck.Ref) (imagecheck.Image, error) {
+			return imagecheck.Image{Digest: digest, Ports: ports}, nil
+		}
 	}
 	tests := []struct {
 		name     string
