@@ -78,3 +78,7 @@ func IsDropletRegion(s string) bool { return dropletRegionPattern.MatchString(s)
 // IsUserID reports whether id has the shape of a Slack member id (U0123ABCD
 // or W0123ABCD). Every place that accepts a user id checks it here.
 func IsUserID(id string) bool { return userIDPattern.MatchString(id) }
+
+// Masked stands for a value the bot will not show or store: in command
+// text, audit rows, exports, cards and logs alike.
+const Masked = "•••"

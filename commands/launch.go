@@ -151,31 +151,10 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	return args, nil
 }
 
-// appSpec is the App Platform spec launch creates: one service running the
-// image, pinned to its digest, with http_port always given so App Platform
-// checks the port the image listens on.
+// appSpec is the App Platform spec launch creates (docloud.AppSpec).
 func (a LaunchArgs) appSpec() *godo.AppSpec {
-	port := a.Port
-	if port == 0 {
-		port = docloud.AppPlatformPort
-	}
-	svc := &godo.AppServiceSpec{
-		Name:             a.Name,
-		Image:            pinnedImage(a.Ref, a.Check.Digest),
-		InstanceSizeSlug: a.Size,
-		InstanceCount:    int64(a.Instances),
-		HTTPPort:         int64(port),
-	}
-	for _, kv := range a.Env {
-		typ := godo.AppVariableType_General
-		if a.isSecret(kv[0]) {
-			typ = godo.AppVariableType_Secret
-		}
-		svc.Envs = append(svc.Envs, &godo.AppVariableDefinition{
-			Key: kv[0], Value: kv[1], Scope: godo.AppVariableScope_RunTime, Type: typ,
-		})
-	}
-	return &godo.AppSpec{Name: a.Name, Region: a.Region, Services: []*godo.AppServiceSpec{svc}}
+	return docloud.AppSpec(docloud.Service{Name: a.Name, Region: a.Region, Ref: a.Ref, Digest: a.Check.Digest,
+		Size: a.Size, Instances: a.Instances, Port: a.Port, Env: a.Env, Secret: a.isSecret})
 }
 
 func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
