@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -168,53 +169,24 @@ func parseRegistryCreate(words []string, cfg Config) (any, error) {
 	return RegistryArgs{Name: pos[0], Tier: *tier, Region: *region}, nil
 }
 
-// registries lists the account's container registries with the
-// multi-registry API, which, unlike GET /v2/registry, also works on an
-// account with several.
-func (b *Bot) registries(ctx context.Context) ([]*godo.Registry, error) {
-	regs, _, err := b.cloud.Registries.List(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list registries: %w", err)
-	}
-	return regs, nil
-}
-
-// pickRegistry is the registry a command acts on: the one named, or the
-// account's only one. It is nil, with no error, when the account has none
-// and none was named.
+// pickRegistry is docloud.PickRegistry, with its refusals worded for the
+// person.
 func (b *Bot) pickRegistry(ctx context.Context, name string) (*godo.Registry, error) {
-	regs, err := b.registries(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range regs {
-		if r.Name == name {
-			return r, nil
-		}
-	}
+	reg, err := docloud.PickRegistry(ctx, b.cloud.Registries, name)
+	var ce *docloud.RegistryChoiceError
 	switch {
-	case name != "" && len(regs) == 0:
+	case !errors.As(err, &ce):
+		return reg, err
+	case name != "" && len(ce.Have) == 0:
 		return nil, userErrorf("this account has no container registry called %s; it has none at all.", name)
 	case name != "":
-		return nil, userErrorf("this account has no container registry called %s; it has %s.", name, registryNames(regs))
-	case len(regs) == 1:
-		return regs[0], nil
-	case len(regs) > 1:
-		return nil, userErrorf("this account has several container registries (%s): name the one you mean, like `/do registry gc %s`.", registryNames(regs), regs[0].Name)
+		return nil, userErrorf("this account has no container registry called %s; it has %s.", name, docloud.RegistryNames(ce.Have))
 	}
-	return nil, nil
-}
-
-func registryNames(regs []*godo.Registry) string {
-	names := make([]string, len(regs))
-	for i, r := range regs {
-		names[i] = r.Name
-	}
-	return strings.Join(names, ", ")
+	return nil, userErrorf("this account has several container registries (%s): name the one you mean, like `/do registry gc %s`.", docloud.RegistryNames(ce.Have), ce.Have[0].Name)
 }
 
 func runRegistryShow(ctx context.Context, b *Bot, inv *Invocation) error {
-	regs, err := b.registries(ctx)
+	regs, err := docloud.Registries(ctx, b.cloud.Registries)
 	if err != nil {
 		return err
 	}
@@ -262,7 +234,7 @@ func bytesText(n uint64) string {
 
 func prepareRegistryCreate(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
 	args := inv.Args.(RegistryArgs)
-	regs, err := b.registries(ctx)
+	regs, err := docloud.Registries(ctx, b.cloud.Registries)
 	if err != nil {
 		return nil, err
 	}
@@ -461,7 +433,7 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 		switch {
 		case docloud.IsNotFound(err):
 			// No active collection any more: find how it ended.
-			cur = b.lastGC(ctx, args.Name, gc.UUID)
+			cur = docloud.FindGC(ctx, b.cloud.Registry, args.Name, gc.UUID)
 			if cur == nil {
 				cur = &godo.GarbageCollection{UUID: gc.UUID, Status: "succeeded"}
 			}
@@ -486,18 +458,4 @@ func gcFinal(status string) bool {
 		return true
 	}
 	return false
-}
-
-// lastGC finds a finished garbage collection by id.
-func (b *Bot) lastGC(ctx context.Context, registry, id string) *godo.GarbageCollection {
-	gcs, _, err := b.cloud.Registry.ListGarbageCollections(ctx, registry, &godo.ListOptions{Page: 1, PerPage: 20})
-	if err != nil {
-		return nil
-	}
-	for _, gc := range gcs {
-		if gc.UUID == id {
-			return gc
-		}
-	}
-	return nil
 }

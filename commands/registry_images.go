@@ -55,19 +55,11 @@ func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
 // repoTags lists every tag of a repository, with a user error when the
 // repository does not exist.
 func (b *Bot) repoTags(ctx context.Context, registry, repo string) ([]*godo.RepositoryTag, error) {
-	var all []*godo.RepositoryTag
-	err := docloud.EachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
-		tags, resp, err := b.cloud.Registry.ListRepositoryTags(ctx, registry, repo, opt)
-		all = append(all, tags...)
-		return resp, err
-	})
+	tags, err := docloud.RepoTags(ctx, b.cloud.Registry, registry, repo)
 	if docloud.IsNotFound(err) {
 		return nil, userErrorf("registry %s has no repository %s; `/do registry repos` lists them.", registry, repo)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("list tags of %s: %w", repo, err)
-	}
-	return all, nil
+	return tags, err
 }
 
 // checkDOCRRegistry makes sure a DOCR image is in this account's registry,
@@ -78,7 +70,7 @@ func (b *Bot) checkDOCRRegistry(ctx context.Context, ref dobot.ImageRef) error {
 		return nil
 	}
 	// The registry's name comes from the image ref.
-	regs, err := b.registries(ctx)
+	regs, err := docloud.Registries(ctx, b.cloud.Registries)
 	if err != nil {
 		return err
 	}
@@ -92,7 +84,7 @@ func (b *Bot) checkDOCRRegistry(ctx context.Context, ref dobot.ImageRef) error {
 	case len(regs) == 0:
 		return userErrorf("%s is in DigitalOcean's registry, but this account has none. Create it with `/do registry create %s` and push the image.", ref, ref.Namespace)
 	case reg == nil:
-		return userErrorf("%s names registry %s, but this account's registries are %s; DigitalOcean can pull only from the account's own.", ref, ref.Namespace, registryNames(regs))
+		return userErrorf("%s names registry %s, but this account's registries are %s; DigitalOcean can pull only from the account's own.", ref, ref.Namespace, docloud.RegistryNames(regs))
 	}
 	return nil
 }
