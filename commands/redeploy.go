@@ -119,7 +119,7 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if managed.ImageDigest != "" {
 		args.From += " (" + managed.ImageDigest + ")"
 	}
-	args.BeforeAt = newestCreated(app)
+	args.BeforeAt = docloud.NewestCreated(app)
 	fields := []Field{{"App", args.Name}, {"Now running", managed.Image}}
 	if args.Image != "" {
 		ref, _ := ParseImageRef(args.Image)
@@ -358,35 +358,13 @@ func (b *Bot) markSending(ctx context.Context, op *dobot.Operation) bool {
 	return true
 }
 
-// newestCreated is when app's newest deployment was created.
-func newestCreated(app *godo.App) time.Time {
-	var t time.Time
-	for _, d := range []*godo.Deployment{app.ActiveDeployment, app.InProgressDeployment, app.PendingDeployment} {
-		if d != nil && d.CreatedAt.After(t) {
-			t = d.CreatedAt
-		}
-	}
-	return t
-}
-
-// newestDeployment is the newest deployment of app created after after, or
-// nil.
+// newestDeployment is docloud.NewestDeployment, logging a failed list.
 func (b *Bot) newestDeployment(ctx context.Context, appID string, after time.Time) *godo.Deployment {
-	deps, _, err := b.apps.ListDeployments(ctx, appID, &godo.ListOptions{Page: 1, PerPage: 20})
+	d, err := docloud.NewestDeployment(ctx, b.apps, appID, after)
 	if err != nil {
 		b.log.Warn("list deployments", "app", appID, "err", err)
-		return nil
 	}
-	var newest *godo.Deployment
-	for _, d := range deps {
-		if !d.CreatedAt.After(after) {
-			continue
-		}
-		if newest == nil || d.CreatedAt.After(newest.CreatedAt) {
-			newest = d
-		}
-	}
-	return newest
+	return d
 }
 
 // failOp ends op as failed and says why in its thread.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/digitalocean/godo"
@@ -60,7 +59,7 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if app.ActiveDeployment != nil {
 		args.From = "deployment `" + app.ActiveDeployment.ID + "`"
 	}
-	args.BeforeAt = newestCreated(app)
+	args.BeforeAt = docloud.NewestCreated(app)
 	backTo := ""
 	if args.DeploymentID == "" {
 		prev, err := b.previousDeployment(ctx, app)
@@ -68,7 +67,7 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 			return nil, err
 		}
 		args.DeploymentID = prev.ID
-		backTo = deploymentImage(prev)
+		backTo = docloud.DeploymentImage(prev)
 	}
 	check, err := docloud.Raw{Client: b.cloud.Raw}.ValidateRollback(ctx, managed.ResourceID, args.DeploymentID)
 	if err != nil {
@@ -96,28 +95,14 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	}, nil
 }
 
-// previousDeployment is the newest deployment before the active one that
-// once went live.
+// previousDeployment is the deployment a rollback goes back to
+// (docloud.PreviousDeployment), with a user error when there is none.
 func (b *Bot) previousDeployment(ctx context.Context, app *godo.App) (*godo.Deployment, error) {
-	deps, _, err := b.apps.ListDeployments(ctx, app.ID, &godo.ListOptions{Page: 1, PerPage: 50})
-	if err != nil {
-		return nil, fmt.Errorf("list deployments of %s: %w", app.ID, err)
+	d, err := docloud.PreviousDeployment(ctx, b.apps, app)
+	if err == nil && d == nil {
+		return nil, userErrorf("this app has no earlier deployment that went live, so there is nothing to roll back to.")
 	}
-	sort.Slice(deps, func(i, j int) bool { return deps[i].CreatedAt.After(deps[j].CreatedAt) })
-	activeID := ""
-	if app.ActiveDeployment != nil {
-		activeID = app.ActiveDeployment.ID
-	}
-	for _, d := range deps {
-		if d.ID == activeID {
-			continue
-		}
-		switch d.Phase {
-		case godo.DeploymentPhase_Superseded, godo.DeploymentPhase_Active:
-			return d, nil
-		}
-	}
-	return nil, userErrorf("this app has no earlier deployment that went live, so there is nothing to roll back to.")
+	return d, err
 }
 
 // startRollback asks App Platform to roll back (docloud.Raw.Rollback) and
@@ -142,17 +127,4 @@ func (b *Bot) startRollback(ctx context.Context, op *dobot.Operation, args Chang
 
 func runRollbackOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
 	b.runChange(ctx, op, rep, b.startRollback, nil)
-}
-
-// deploymentImage is the image d's first image service ran, or "".
-func deploymentImage(d *godo.Deployment) string {
-	if d == nil || d.Spec == nil {
-		return ""
-	}
-	for _, svc := range d.Spec.Services {
-		if svc.Image != nil {
-			return imageText(svc.Image)
-		}
-	}
-	return ""
 }

@@ -167,18 +167,7 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 	return nil
 }
 
-// listApps returns every app on the account by id, 200 to a page.
+// listApps returns every app on the account by id (docloud.AppsByID).
 func (b *Bot) listApps(ctx context.Context) (map[string]*godo.App, error) {
-	out := map[string]*godo.App{}
-	err := docloud.EachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
-		apps, resp, err := b.apps.List(ctx, opt)
-		for _, a := range apps {
-			out[a.ID] = a
-		}
-		return resp, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list apps: %w", err)
-	}
-	return out, nil
+	return docloud.AppsByID(ctx, b.apps)
 }
