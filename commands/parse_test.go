@@ -297,3 +297,21 @@ func FuzzSlackValues(f *testing.F) {
 		_ = unlink(s)
 	})
 }
+
+// TestDomainRefusalsAreEscaped: the root package's refusals are plain text;
+// the commands turn them into user errors escaped for message text.
+func TestDomainRefusalsAreEscaped(t *testing.T) {
+	for name, err := range map[string]error{
+		"ValidAppName": ValidAppName("<!channel>"),
+		"AppRegion":    func() error { _, err := AppRegion("<!channel>"); return err }(),
+		"ParseImageRef": func() error {
+			_, err := ParseImageRef("<!channel>")
+			return err
+		}(),
+	} {
+		var ue *UserError
+		if !errors.As(err, &ue) || strings.Contains(ue.Msg, "<!channel>") || !strings.Contains(ue.Msg, "&lt;!channel&gt;") {
+			t.Errorf("%s(<!channel>) = %v; want a UserError with the input escaped", name, err)
+		}
+	}
+}
