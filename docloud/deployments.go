@@ -134,3 +134,37 @@ func NewestDeployment(ctx context.Context, svc godo.AppsService, appID string, a
 	}
 	return newest, nil
 }
+
+// FindOwnApp finds the app a launch created, for a launch resumed after a
+// restart or a create whose answer was lost: the app called name, created
+// at or after after, with the service name running want. Anything else with
+// the name belongs to someone else, and FindOwnApp returns nil.
+func FindOwnApp(ctx context.Context, svc godo.AppsService, name string, after time.Time, want *godo.ImageSourceSpec) (*godo.App, error) {
+	apps, err := AppsByID(ctx, svc)
+	if err != nil {
+		return nil, err
+	}
+	for _, app := range apps {
+		if app.Spec == nil || app.Spec.Name != name {
+			continue
+		}
+		if app.CreatedAt.Before(after) || !RunsImage(app.Spec, name, want) {
+			return nil, nil
+		}
+		return app, nil
+	}
+	return nil, nil
+}
+
+// RunsImage reports whether spec has the service called name running
+// exactly want: the same registry, repository, tag and digest.
+func RunsImage(spec *godo.AppSpec, name string, want *godo.ImageSourceSpec) bool {
+	for _, svc := range spec.Services {
+		if svc.Name == name && svc.Image != nil && svc.Image.RegistryType == want.RegistryType &&
+			svc.Image.Registry == want.Registry && svc.Image.Repository == want.Repository &&
+			svc.Image.Tag == want.Tag && svc.Image.Digest == want.Digest {
+			return true
+		}
+	}
+	return false
+}

@@ -67,3 +67,26 @@ func TestImageText(t *testing.T) {
 		}
 	}
 }
+
+func TestFindOwnApp(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{now: time.Now()}
+	_, client := newCloud(t, dotest.Options{Clock: clk.Now})
+	before := clk.Now().Add(-time.Minute)
+	app := createApp(t, client, clk, "web", "nginx")
+	want := &godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Tag: "1"}
+	if got, err := docloud.FindOwnApp(ctx, client.Apps, "web", before, want); err != nil || got == nil || got.ID != app.ID {
+		t.Errorf("FindOwnApp(web) = %v, %v; want app %s", got, err, app.ID)
+	}
+	other := *want
+	other.Tag = "2"
+	if got, err := docloud.FindOwnApp(ctx, client.Apps, "web", before, &other); err != nil || got != nil {
+		t.Errorf("FindOwnApp(web, another image) = %v, %v; want none: it is someone else's", got, err)
+	}
+	if got, err := docloud.FindOwnApp(ctx, client.Apps, "web", clk.Now(), want); err != nil || got != nil {
+		t.Errorf("FindOwnApp(web, created before the launch) = %v, %v; want none", got, err)
+	}
+	if got, err := docloud.FindOwnApp(ctx, client.Apps, "api", before, want); err != nil || got != nil {
+		t.Errorf("FindOwnApp(api) = %v, %v; want none", got, err)
+	}
+}
