@@ -18,9 +18,6 @@ import (
 const (
 	defaultDropletSize = "s-1vcpu-1gb"
 	ActionDroplet      = "droplet"
-	// docrCredentialLife is how long the read-only registry credentials in
-	// a droplet's user data work: long enough to boot and pull.
-	docrCredentialLife = 3600
 )
 
 func init() {
@@ -157,13 +154,12 @@ func (b *Bot) createDroplet(ctx context.Context, op *dobot.Operation, args Launc
 		// Fresh, read-only and short-lived: these credentials go only into
 		// the droplet's user data, never into the store, a log or a
 		// message.
-		life := docrCredentialLife
-		creds, _, err := b.cloud.Registry.DockerCredentials(ctx, &godo.RegistryDockerCredentialsRequest{ReadWrite: false, ExpirySeconds: &life})
+		creds, err := docloud.PullCredentials(ctx, b.cloud.Registry)
 		if err != nil {
 			return userErrorf("could not get read-only credentials for registry.digitalocean.com to pull %s (%s); no droplet was created. The token needs the registry:read scope.",
 				args.Image, describeError(err, fmt.Sprintf("op-%d", op.ID)))
 		}
-		dockerConfig = creds.DockerConfigJSON
+		dockerConfig = creds
 	}
 	image := args.DropletImage
 	if image == "" {

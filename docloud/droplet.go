@@ -22,6 +22,23 @@ const TagManaged = "dobot"
 // default, which it also sends as PORT.
 const DefaultDropletPort = 8080
 
+// pullCredentialLife is how long the read-only registry credentials in a
+// droplet's user data work: long enough to boot and pull.
+const pullCredentialLife = 3600
+
+// PullCredentials asks DigitalOcean's registry for a Docker config.json
+// with fresh, read-only credentials that expire within the hour, for a
+// droplet to pull from registry.digitalocean.com. They are a secret: they
+// belong in the droplet's user data only.
+func PullCredentials(ctx context.Context, svc godo.RegistryService) ([]byte, error) {
+	life := pullCredentialLife
+	creds, _, err := svc.DockerCredentials(ctx, &godo.RegistryDockerCredentialsRequest{ReadWrite: false, ExpirySeconds: &life})
+	if err != nil {
+		return nil, err
+	}
+	return creds.DockerConfigJSON, nil
+}
+
 // dockerConfigPath is where docker reads registry credentials as root.
 const dockerConfigPath = "/root/.docker/config.json"
 

@@ -110,3 +110,24 @@ func TestFindOwnDroplet(t *testing.T) {
 		t.Errorf("FindOwnDroplet(created before the launch) = droplet %d; want none", got.ID)
 	}
 }
+
+func TestPullCredentialsAreReadOnlyAndShortLived(t *testing.T) {
+	ctx := context.Background()
+	srv, client := newCloud(t, dotest.Options{})
+	if _, _, err := client.Registry.Create(ctx, &godo.RegistryCreateRequest{Name: "acme", SubscriptionTierSlug: "basic", Region: "fra1"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := docloud.PullCredentials(ctx, client.Registry)
+	if err != nil || !strings.Contains(string(cfg), "registry.digitalocean.com") {
+		t.Fatalf("PullCredentials = %q, %v; want a Docker config for registry.digitalocean.com", cfg, err)
+	}
+	var query string
+	for _, r := range srv.Requests() {
+		if r.Route == "GET /v2/registry/docker-credentials" {
+			query = r.Query
+		}
+	}
+	if !strings.Contains(query, "read_write=false") || !strings.Contains(query, "expiry_seconds=3600") {
+		t.Errorf("docker-credentials query = %q; want read_write=false and expiry_seconds=3600", query)
+	}
+}
