@@ -17,11 +17,6 @@ const (
 	clickDeny    = "deny"
 )
 
-func init() {
-	clickHandlers[clickApprove] = func(ctx context.Context, b *Bot, c Click) error { return b.clickDecision(ctx, c, true) }
-	clickHandlers[clickDeny] = func(ctx context.Context, b *Bot, c Click) error { return b.clickDecision(ctx, c, false) }
-}
-
 const timeFormat = "2006-01-02 15:04 UTC"
 
 // requestApproval posts op's approval card with its buttons and tells the
@@ -211,7 +206,7 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 	b.showDecision(ctx, decided, rep)
 	if d.approve {
 		rep.reply(ctx, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> approved request #%d. Starting: %s %s for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)))
-		b.runExecutor(d.who.Ref, executors[decided.Action], decided, rep)
+		b.runExecutor(d.who.Ref, b.table.actions[decided.Action], decided, rep)
 	} else {
 		text := fmt.Sprintf(":no_entry: <@%s> denied request #%d (%s %s) for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)
 		if d.reason != "" {
@@ -316,7 +311,7 @@ func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
 // updates it again (see showPendingCards).
 func (b *Bot) showDecision(ctx context.Context, op dobot.Operation, rep *reporter) {
 	m := approvalCard(op, nil, false)
-	if exec := executors[op.Action]; exec != nil && op.Decider != "" && op.State != dobot.OpCanceled && op.State != dobot.OpExpired {
+	if exec := b.table.actions[op.Action]; exec != nil && op.Decider != "" && op.State != dobot.OpCanceled && op.State != dobot.OpExpired {
 		m = exec.head(op)
 	}
 	if rep.ts == "" {

@@ -7,9 +7,6 @@ import (
 	"dobot"
 )
 
-// clickHandlers run button clicks by action id.
-var clickHandlers = map[string]func(ctx context.Context, b *Bot, c Click) error{}
-
 // HandleClick runs one button click. A click on a button the bot does not
 // know, or whose request is gone, gets a clear private answer and changes
 // nothing.
@@ -24,14 +21,14 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 	}()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
 	defer cancel()
-	h, ok := clickHandlers[c.ActionID]
+	h, ok := b.table.clicks[c.ActionID]
 	if !ok {
 		b.audit(ctx, log, dobot.AuditEntry{UserID: c.UserID, UserName: c.UserName, Channel: c.ChannelID,
 			Action: "click", Target: c.ActionID, Decision: "refused", Outcome: "unknown button"})
 		b.tell(ctx, req, errorMessage("That button is not one the bot knows (it may be from an older version). Nothing was changed."))
 		return
 	}
-	if err := h(ctx, b, c); err != nil {
+	if err := h.run(ctx, b, c); err != nil {
 		if _, isUser := err.(*UserError); !isUser {
 			log.Error("click failed", "err", err)
 		}

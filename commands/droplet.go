@@ -32,11 +32,6 @@ const (
 
 var dropletRegionPattern = regexpMust(`^[a-z]{3}[0-9]$`)
 
-func init() {
-	DefaultPolicies[ActionDroplet] = dobot.Policy{Action: ActionDroplet, Role: dobot.RoleDeployer}
-	executors[ActionDroplet] = &executor{head: dropletActionHead, run: runDropletAction}
-}
-
 // ownerTag marks a droplet with the Slack user who launched it, so it can
 // be found again if the store is lost.
 func ownerTag(user string) string { return "dobot-owner-" + strings.ToLower(user) }
@@ -232,12 +227,6 @@ func dropletURL(ip string) string {
 		return ""
 	}
 	return "http://" + ip
-}
-
-func init() {
-	phaseNames["DROPLET_NEW"] = ":hourglass_flowing_sand: Booting the droplet"
-	phaseNames["DROPLET_OFF"] = ":black_circle: Powered off"
-	phaseNames["DROPLET_ACTIVE"] = ":white_check_mark: droplet active, container start not checked"
 }
 
 // createDroplet sends the create and records the id before anything else.

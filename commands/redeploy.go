@@ -18,13 +18,6 @@ const (
 	ActionRollback = "rollback"
 )
 
-func init() {
-	DefaultPolicies[ActionRedeploy] = dobot.Policy{Action: ActionRedeploy, Role: dobot.RoleDeployer}
-	DefaultPolicies[ActionRollback] = dobot.Policy{Action: ActionRollback, Role: dobot.RoleDeployer}
-	executors[ActionRedeploy] = &executor{head: changeHead, run: runRedeployOp}
-	executors[ActionRollback] = &executor{head: changeHead, run: runRollbackOp}
-}
-
 // ChangeArgs are the arguments of redeploy and rollback, stored with the
 // operation so an approval or a restart runs exactly what was planned.
 type ChangeArgs struct {

@@ -26,15 +26,6 @@ const (
 
 var registryNamePattern = regexp.MustCompile(`^[a-z0-9-]{1,63}$`)
 
-func init() {
-	DefaultPolicies[ActionRegistryCreate] = dobot.Policy{Action: ActionRegistryCreate, Role: dobot.RoleAdmin}
-	DefaultPolicies[ActionRegistryDelete] = dobot.Policy{Action: ActionRegistryDelete, Role: dobot.RoleAdmin, NeedsApproval: true}
-	DefaultPolicies[ActionRegistryGC] = dobot.Policy{Action: ActionRegistryGC, Role: dobot.RoleAdmin}
-	executors[ActionRegistryCreate] = &executor{head: registryHead, run: runRegistryCreate}
-	executors[ActionRegistryDelete] = &executor{head: registryHead, run: runRegistryDelete}
-	executors[ActionRegistryGC] = &executor{head: registryHead, run: runRegistryGC}
-}
-
 // RegistryArgs are the arguments of the registry commands.
 type RegistryArgs struct {
 	Name   string `json:",omitempty"`

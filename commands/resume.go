@@ -50,7 +50,7 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 	if op.MessageTS == "" {
 		// Stopped before its first message was recorded: post it now, so
 		// the thread still tells the story.
-		if exec := executors[op.Action]; exec != nil {
+		if exec := b.table.actions[op.Action]; exec != nil {
 			if err := rep.start(ctx, exec.head(op)); err == nil && rep.ts != "" {
 				op.MessageTS = rep.ts
 				if err := b.store.UpdateOperation(ctx, op); err != nil {
@@ -75,7 +75,7 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 			}
 		}
 	}
-	exec := executors[op.Action]
+	exec := b.table.actions[op.Action]
 	if exec == nil {
 		b.log.Warn("cannot resume operation", "op", op.ID, "action", op.Action)
 		return

@@ -30,11 +30,6 @@ const expiryRetry = 15 * time.Minute
 // ttlCheck is how often expiries are checked.
 var ttlCheck = time.Second
 
-func init() {
-	clickHandlers[clickExtend] = clickExtendTTL
-	clickHandlers[clickDestroy] = clickDestroyNow
-}
-
 // ttlLoop sends reminders and tears down expired apps. Expiry lives in the
 // store, so it survives restarts.
 func (b *Bot) ttlLoop(ctx context.Context) {
@@ -119,7 +114,7 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 		Details: fmt.Sprintf("owner=%s expired_at=%s", app.Owner, app.ExpiresAt.UTC().Format(time.RFC3339))})
 	rep := b.reporterFor(op)
 	rep.reply(ctx, infoMessage(fmt.Sprintf(":hourglass: %s reached the end of its TTL; tearing it down for <@%s>.", app.Name, app.Owner)))
-	b.runExecutor("ttl-"+app.Name, executors[ActionTeardown], op, rep)
+	b.runExecutor("ttl-"+app.Name, b.table.actions[ActionTeardown], op, rep)
 }
 
 // ExtendArgs are extend's parsed arguments.
