@@ -45,19 +45,37 @@ func standardActions() []*action {
 	}
 }
 
-// clickRoute is what one kind of button does when pressed.
+// clickRoute is a button as a command: pressing it runs the command it
+// names with arguments taken from the button, through the same
+// authorisation, policy and audit as typing it.
 type clickRoute struct {
-	id  string // the button's action id
-	run func(ctx context.Context, b *Bot, c Click) error
+	id      string // the button's action id
+	label   string // the button's label, for refusals
+	command string // the full name of the command it runs
+	// args builds the command's arguments from the click; a bad value is a
+	// *UserError.
+	args func(c Click) (any, error)
 }
 
 // standardClicks are the buttons the bot puts on its messages.
 func standardClicks() []*clickRoute {
 	return []*clickRoute{
-		{id: clickApprove, run: func(ctx context.Context, b *Bot, c Click) error { return b.clickDecision(ctx, c, true) }},
-		{id: clickDeny, run: func(ctx context.Context, b *Bot, c Click) error { return b.clickDecision(ctx, c, false) }},
-		{id: clickExtend, run: clickExtendTTL},
-		{id: clickDestroy, run: clickDestroyNow},
+		{id: clickApprove, label: "Approve", command: "approve", args: clickedRequest},
+		{id: clickDeny, label: "Deny", command: "deny", args: clickedRequest},
+		{id: clickExtend, label: "Extend", command: "extend", args: func(c Click) (any, error) {
+			if err := ValidAppName(c.Value); err != nil {
+				return nil, err
+			}
+			return ExtendArgs{Name: c.Value, By: defaultExtend}, nil
+		}},
+		// The owner's own teardown: the teardown policy (and its approval)
+		// applies.
+		{id: clickDestroy, label: "Destroy now", command: "teardown", args: func(c Click) (any, error) {
+			if err := ValidAppName(c.Value); err != nil {
+				return nil, err
+			}
+			return TeardownArgs{Name: c.Value, Reason: "Destroy now, from the expiry reminder"}, nil
+		}},
 	}
 }
 
@@ -81,7 +99,7 @@ func checkActions(actions []*action, clicks []*clickRoute) (map[string]*action, 
 	}
 	byID := map[string]*clickRoute{}
 	for _, c := range clicks {
-		if c.id == "" || c.run == nil {
+		if c.id == "" || c.command == "" || c.args == nil {
 			return nil, nil, fmt.Errorf("button %q has no handler", c.id)
 		}
 		if byID[c.id] != nil {

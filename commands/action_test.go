@@ -15,7 +15,7 @@ func TestNewTableChecksActionsAndButtons(t *testing.T) {
 		return &action{name: ActionTeardown, policy: dobot.Policy{Action: ActionTeardown, Role: dobot.RoleDeployer}, head: head, run: run}
 	}
 	click := func(id string) *clickRoute {
-		return &clickRoute{id: id, run: func(context.Context, *Bot, Click) error { return nil }}
+		return &clickRoute{id: id, command: "teardown", args: func(Click) (any, error) { return nil, nil }}
 	}
 	noRun, noPolicy, noHead := good(), good(), good()
 	noRun.run = nil
@@ -35,6 +35,7 @@ func TestNewTableChecksActionsAndButtons(t *testing.T) {
 		{"missing policy", []*action{noPolicy}, nil, nil, "no default policy"},
 		{"duplicate button", nil, []*clickRoute{click("a"), click("a")}, nil, "defined twice"},
 		{"button without handler", nil, []*clickRoute{{id: "a"}}, nil, "no handler"},
+		{"button running no command", []*action{good()}, []*clickRoute{click("a")}, nil, "does not exist"},
 		{"command without its action", nil, nil, []*Command{teardownCommand}, "has no executor"},
 		{"governed by an unknown action", []*action{good()}, nil, []*Command{{Name: "x", Action: "nope",
 			Parse: noArgs("x"), Run: func(context.Context, *Bot, *Invocation) error { return nil }}}, "no policy"},

@@ -117,15 +117,14 @@ type decision struct {
 	messageTS string // the card clicked, when it came from a button
 }
 
-func (b *Bot) clickDecision(ctx context.Context, c Click, approve bool) error {
+// clickedRequest is the request an Approve or Deny button names, and the
+// card it sits on: a button only decides the request of its own card.
+func clickedRequest(c Click) (any, error) {
 	id, err := strconv.ParseInt(c.Value, 10, 64)
 	if err != nil || id <= 0 {
-		b.audit(ctx, b.log, dobot.AuditEntry{UserID: c.UserID, UserName: c.UserName, Channel: c.ChannelID,
-			Action: "approval.decision", Target: c.Value, Decision: "refused", Outcome: "bad button value"})
-		return userErrorf("That button does not name a request. Nothing was changed.")
+		return nil, userErrorf("That button does not name a request. Nothing was changed.")
 	}
-	return b.decide(ctx, decision{requestID: id, approve: approve, messageTS: c.MessageTS,
-		who: Request{Ref: c.Ref, UserID: c.UserID, UserName: c.UserName, ChannelID: c.ChannelID, ResponseURL: c.ResponseURL}})
+	return requestIDArgs{id: id, card: c.MessageTS}, nil
 }
 
 // decide applies one decision exactly once: the store's compare-and-set
@@ -154,13 +153,6 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 	entry.Details = fmt.Sprintf("request=%d action=%s", op.ID, op.Action)
 	if d.messageTS != "" && (op.MessageTS != d.messageTS || op.Channel != d.who.ChannelID) {
 		return refuse("That button does not belong to request #%d's card. Nothing was changed.", op.ID)
-	}
-	role, err := b.store.Role(ctx, d.who.UserID)
-	if err != nil {
-		return fmt.Errorf("load role: %w", err)
-	}
-	if role < dobot.RoleApprover {
-		return refuse("Only an approver or admin may %s requests, and %s. Nothing was changed.", verb, roleText(role))
 	}
 	if d.approve {
 		if err := b.requesterStillAllowed(ctx, op); err != nil {
@@ -358,6 +350,7 @@ func (b *Bot) showPendingCards(ctx context.Context) error {
 type requestIDArgs struct {
 	id     int64
 	reason string
+	card   string // the card whose button was pressed; "" when typed
 }
 
 func (a requestIDArgs) target() string { return fmt.Sprintf("request #%d", a.id) }
@@ -381,11 +374,12 @@ var approveCommand = &Command{
 	Description: "Approve someone else's request, as the card's Approve button does.",
 	Examples:    []string{"approve 12"},
 	MinRole:     dobot.RoleApprover,
+	RefusedAs:   "approval.decision",
 	Mutating:    true,
 	Parse:       parseRequestID("approve", false),
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
 		args := inv.Args.(requestIDArgs)
-		return b.decide(ctx, decision{requestID: args.id, approve: true, who: inv.Req})
+		return b.decide(ctx, decision{requestID: args.id, approve: true, who: inv.Req, messageTS: args.card})
 	},
 }
 
@@ -395,11 +389,12 @@ var denyCommand = &Command{
 	Description: "Deny someone else's request, as the card's Deny button does.",
 	Examples:    []string{"deny 12 not during the freeze"},
 	MinRole:     dobot.RoleApprover,
+	RefusedAs:   "approval.decision",
 	Mutating:    true,
 	Parse:       parseRequestID("deny", true),
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
 		args := inv.Args.(requestIDArgs)
-		return b.decide(ctx, decision{requestID: args.id, approve: false, reason: args.reason, who: inv.Req})
+		return b.decide(ctx, decision{requestID: args.id, approve: false, reason: args.reason, who: inv.Req, messageTS: args.card})
 	},
 }
 

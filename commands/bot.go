@@ -256,8 +256,13 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
 		return
 	}
-	entry.Action, entry.Target = cmd.Name, targetOf(args)
+	b.dispatch(ctx, log, req, cmd, args, entry)
+}
 
+// dispatch authorises one parsed command, typed or pressed as a button,
+// audits it, and runs it: every command and every button passes here.
+func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *Command, args any, entry dobot.AuditEntry) {
+	entry.Action, entry.Target = cmd.Name, targetOf(args)
 	role, err := b.store.Role(ctx, req.UserID)
 	if err != nil {
 		log.Error("load role", "err", err)
@@ -271,11 +276,11 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		return
 	}
 	if role < need && (cmd.Own == nil || !cmd.Own(ctx, b, req.UserID, args)) {
-		entry.Decision, entry.Outcome = "refused", "not permitted"
+		entry.Action, entry.Decision, entry.Outcome = cmd.refusedAs(), "refused", "not permitted"
 		entry.Error = fmt.Sprintf("needs %s, has %s", need, role)
 		b.audit(ctx, log, entry)
 		b.observe.CommandDone(cmd.Name, "refused")
-		b.tell(ctx, req, errorMessage(b.refusal(ctx, cmd.Name, need, role)))
+		b.tell(ctx, req, errorMessage(b.refusal(ctx, req, cmd.Name, need, role)))
 		return
 	}
 
@@ -310,7 +315,11 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 }
 
 // refusal explains a refused command: the role it needs and who can grant it.
-func (b *Bot) refusal(ctx context.Context, cmd string, need, have dobot.Role) string {
+func (b *Bot) refusal(ctx context.Context, req Request, cmd string, need, have dobot.Role) string {
+	if req.Button != "" {
+		// Pressed, not typed: say who may press it.
+		return fmt.Sprintf("Only %s may use the %s button, and %s. Nothing was changed.", rolesFrom(need), req.Button, roleText(have))
+	}
 	admins, _ := b.store.UsersWithRole(ctx, dobot.RoleAdmin)
 	who := "an admin"
 	if len(admins) > 0 {
@@ -402,6 +411,18 @@ func errorMessage(text string) Message {
 
 func infoMessage(text string) Message {
 	return Message{Text: text}
+}
+
+// rolesFrom names every role from r up: "an approver or admin".
+func rolesFrom(r dobot.Role) string {
+	var names []string
+	for x := max(r, dobot.RoleViewer); x <= dobot.RoleAdmin; x++ {
+		names = append(names, x.String())
+	}
+	if len(names) == 1 {
+		return withArticle(names[0])
+	}
+	return withArticle(strings.Join(names[:len(names)-1], ", ")) + " or " + names[len(names)-1]
 }
 
 // withArticle puts "a" or "an" before a role name.

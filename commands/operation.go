@@ -36,7 +36,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	op := plan.Op
 	op.Requester, op.RequesterName = inv.Req.UserID, inv.Req.UserName
 	op.Channel, op.ResponseURL = inv.Req.ChannelID, inv.Req.ResponseURL
-	op.CommandText = storedCommand(inv.Req.Text)
+	op.CommandText = commandText(inv.Req)
 	op.State = dobot.OpRunning
 	if needsApproval {
 		// Requested until its card is posted; then awaiting approval.

@@ -101,6 +101,9 @@ type Request struct {
 	ChannelID   string
 	Text        string // everything after "/do"
 	ResponseURL string
+	// Button, for a command run by pressing a button, is the button's
+	// label; Text is then empty.
+	Button string
 }
 
 // Click is one press of a button on a bot message.

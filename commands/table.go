@@ -20,6 +20,10 @@ type Command struct {
 	// commands have a fixed MinRole instead.
 	Action  string
 	MinRole dobot.Role
+	// RefusedAs, when set, is the action a refusal's audit row names
+	// instead of Name: approve and deny are refused as approval.decision,
+	// like the refusals of the approval state machine itself.
+	RefusedAs string
 	// Mutating commands get an audit row for their outcome as well as for
 	// their start.
 	Mutating bool
@@ -43,6 +47,24 @@ type Command struct {
 	// Subcommands, when set, are chosen by the next word ("registry
 	// create"); the command itself runs when no subcommand is named.
 	Subcommands []*Command
+}
+
+// refusedAs is the action the audit row of a refusal of c names.
+func (c *Command) refusedAs() string {
+	if c.RefusedAs != "" {
+		return c.RefusedAs
+	}
+	return c.Name
+}
+
+// lookup finds a command or subcommand by its full name.
+func (t Table) lookup(name string) *Command {
+	for _, c := range t.All() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
 }
 
 // Invocation is one parsed command on its way through the bot.
@@ -94,6 +116,11 @@ func newTable(actions []*action, clicks []*clickRoute, cmds ...*Command) (Table,
 			}
 		}
 		t.commands[c.Name] = c
+	}
+	for id, route := range t.clicks {
+		if t.lookup(route.command) == nil {
+			return Table{}, fmt.Errorf("button %q runs command %q, which does not exist", id, route.command)
+		}
 	}
 	return t, nil
 }

@@ -202,42 +202,6 @@ func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name str
 	return nil
 }
 
-func clickExtendTTL(ctx context.Context, b *Bot, c Click) error {
-	who := Request{Ref: c.Ref, UserID: c.UserID, UserName: c.UserName, ChannelID: c.ChannelID, ResponseURL: c.ResponseURL}
-	role, err := b.store.Role(ctx, c.UserID)
-	if err != nil {
-		return err
-	}
-	if role < dobot.RoleDeployer {
-		b.audit(ctx, b.log, dobot.AuditEntry{UserID: c.UserID, UserName: c.UserName, Channel: c.ChannelID, CommandText: "(button)",
-			Action: "ttl.extend", Target: c.Value, Decision: "refused", Outcome: "not permitted"})
-		return userErrorf("Extending needs the deployer role, and %s. Nothing was changed.", roleText(role))
-	}
-	if err := ValidAppName(c.Value); err != nil {
-		return err
-	}
-	if err := b.extend(ctx, who, role, c.Value, defaultExtend); err != nil {
-		var ue *UserError
-		if errors.As(err, &ue) {
-			b.audit(ctx, b.log, dobot.AuditEntry{UserID: c.UserID, UserName: c.UserName, Channel: c.ChannelID, CommandText: "(button)",
-				Action: "ttl.extend", Target: c.Value, Decision: "refused", Outcome: "not extended", Error: ue.Msg})
-		}
-		return err
-	}
-	return nil
-}
-
-// clickDestroyNow is the owner's own teardown: it goes through the teardown
-// command, so the teardown policy (and its approval) applies.
-func clickDestroyNow(ctx context.Context, b *Bot, c Click) error {
-	if err := ValidAppName(c.Value); err != nil {
-		return err
-	}
-	b.Handle(ctx, Request{Ref: c.Ref, UserID: c.UserID, UserName: c.UserName, ChannelID: c.ChannelID,
-		Text: "teardown " + c.Value + " --reason 'Destroy now, from the expiry reminder'", ResponseURL: c.ResponseURL})
-	return nil
-}
-
 var listCommand = &Command{
 	Name:        "list",
 	Usage:       "list",
