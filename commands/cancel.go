@@ -86,7 +86,7 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 		if op.Action != ActionLaunch && op.Action != ActionRedeploy && op.Action != ActionRollback {
 			return userErrorf("#%d (%s %s) is already under way and cannot be stopped part-way.", op.ID, op.Action, op.App)
 		}
-		if op.ResourceID == "" || op.DeploymentID == "" || op.DeploymentID == sendingMarker {
+		if op.ResourceID == "" || op.DeploymentID == "" {
 			return userErrorf("#%d is still creating %s; try again in a few seconds, once its deployment has started.", op.ID, op.App)
 		}
 		if err := b.cancelDeployment(ctx, op.ResourceID, op.DeploymentID); err != nil {

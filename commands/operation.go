@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -16,6 +17,17 @@ type Plan struct {
 	Fields  []Field         // everything that would change
 	// DryRun, when set, shows what would be sent instead of doing it.
 	DryRun func(ctx context.Context) (Message, error)
+}
+
+// decodeArgs reads the arguments stored with op as T. An operation whose
+// arguments do not decode cannot run as planned, so every executor fails it
+// on this error rather than run with zero values.
+func decodeArgs[T any](op dobot.Operation) (T, error) {
+	var args T
+	if err := json.Unmarshal([]byte(op.Args), &args); err != nil {
+		return args, fmt.Errorf("decode the %s arguments stored with operation %d: %w", op.Action, op.ID, err)
+	}
+	return args, nil
 }
 
 // runOperation stores the operation a command plans and either starts it or

@@ -344,14 +344,8 @@ func prepareRegistryGC(ctx context.Context, b *Bot, inv *Invocation) (*Plan, err
 			{"Note", "the registry is read-only while garbage collection runs: pushes fail until it ends"}}}, nil
 }
 
-func decodeRegistry(op dobot.Operation) RegistryArgs {
-	var args RegistryArgs
-	_ = json.Unmarshal([]byte(op.Args), &args)
-	return args
-}
-
 func registryHead(op dobot.Operation) Message {
-	args := decodeRegistry(op)
+	args, _ := decodeArgs[RegistryArgs](op) // a bad decode fails the run
 	what := map[string]string{ActionRegistryCreate: "Creating", ActionRegistryDelete: "Deleting", ActionRegistryGC: "Garbage-collecting"}[op.Action]
 	return Message{
 		Text:   fmt.Sprintf("<@%s>: %s registry %s", op.Requester, strings.ToLower(what), args.Name),
@@ -371,10 +365,13 @@ func (b *Bot) registryAudit(ctx context.Context, op dobot.Operation, action stri
 }
 
 func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args := decodeRegistry(op)
+	args, err := decodeArgs[RegistryArgs](op)
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
 	req := &godo.RegistryCreateRequest{Name: args.Name, SubscriptionTierSlug: args.Tier, Region: args.Region}
 	var reg *godo.Registry
-	var err error
 	if args.Another {
 		reg, _, err = b.cloud.Registries.Create(ctx, req)
 	} else {
@@ -397,10 +394,14 @@ func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 }
 
 func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args := decodeRegistry(op)
+	args, err := decodeArgs[RegistryArgs](op)
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
 	// Delete by name, so that only the registry that was approved goes,
 	// whatever else the account has by now.
-	_, err := b.cloud.Registries.Delete(ctx, args.Name)
+	_, err = b.cloud.Registries.Delete(ctx, args.Name)
 	if isDONotFound(err) {
 		err = nil // already gone: the goal is reached
 	}
@@ -417,7 +418,11 @@ func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 var gcPoll = 3 * time.Second
 
 func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args := decodeRegistry(op)
+	args, err := decodeArgs[RegistryArgs](op)
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
 	// Untagged manifests too: a tag pushed again leaves its old manifest
 	// untagged, and those are most of what a registry can free.
 	gc, _, err := b.cloud.Registry.StartGarbageCollection(ctx, args.Name,

@@ -61,12 +61,12 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 	}
 	rep.note(ctx, infoMessage(fmt.Sprintf(":arrows_counterclockwise: The bot restarted; picking up %s #%d again.", op.Action, op.ID)))
 	if op.Action == ActionLaunch {
-		args, err := decodeLaunch(op)
+		args, err := decodeArgs[LaunchArgs](op)
 		if err != nil {
 			b.failOp(ctx, op, rep, err)
 			return
 		}
-		if op.ResourceID == "" && op.DeploymentID == sendingMarker && !args.Droplet {
+		if op.ResourceID == "" && op.Step == dobot.StepSending && !args.Droplet {
 			// The create may have been sent before the bot stopped: look the
 			// app up by name instead of creating it twice.
 			if err := b.adoptByName(ctx, &op, args); err != nil {
@@ -115,7 +115,7 @@ func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchAr
 		if app.CreatedAt.Before(after) || !runsImage(app.Spec, args) {
 			return nil, nil
 		}
-		op.ResourceID = app.ID
+		op.ResourceID, op.Step = app.ID, dobot.StepSent
 		if d := firstDeployment(app); d != nil {
 			op.DeploymentID = d.ID
 		}

@@ -272,7 +272,7 @@ func scrubSecrets(op *dobot.Operation) {
 	var raw []byte
 	switch op.Action {
 	case ActionLaunch:
-		args, err := decodeLaunch(*op)
+		args, err := decodeArgs[LaunchArgs](*op)
 		if err != nil || !args.scrub() {
 			return
 		}
@@ -281,7 +281,7 @@ func scrubSecrets(op *dobot.Operation) {
 			return
 		}
 	case ActionRedeploy, ActionRollback:
-		args, err := decodeChange(*op)
+		args, err := decodeArgs[ChangeArgs](*op)
 		if err != nil || !scrubSpec(args.Spec) {
 			return
 		}
