@@ -31,11 +31,16 @@ func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Ope
 		return fmt.Errorf("post approval card: %w", err)
 	}
 	// Only now, with its card known, does the request wait for a decision.
-	op, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRequested}, dobot.OpAwaitingApproval,
+	carded, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRequested}, dobot.OpAwaitingApproval,
 		func(o *dobot.Operation) { o.MessageTS = ts })
 	if err != nil || !ok {
-		return fmt.Errorf("record approval card of request %d (moved: %v): %w", op.ID, ok, err)
+		if err == nil {
+			err = errors.New("it was no longer waiting for its card")
+		}
+		b.abandonCard(ctx, op, ts)
+		return fmt.Errorf("record the approval card of request %d: %w", op.ID, err)
 	}
+	op = carded
 	if err := b.record(ctx, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
 		CommandText: op.CommandText, Action: "approval.request", Target: op.App, Decision: "pending", Outcome: "requested",
 		Details: fmt.Sprintf("request=%d action=%s reason=%q", op.ID, op.Action, op.Reason)}); err != nil {
@@ -44,6 +49,26 @@ func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Ope
 	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":hourglass: Request #%d to %s needs approval by an approver or admin other than you. It expires at %s. `/do cancel %d` withdraws it.",
 		op.ID, plan.Summary, op.ExpiresAt.UTC().Format(timeFormat), op.ID)))
 	return nil
+}
+
+// abandonCard ends a request whose card was posted but could not be
+// recorded, and takes the buttons off that card: nobody could decide it.
+func (b *Bot) abandonCard(ctx context.Context, op dobot.Operation, ts string) {
+	_, _, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRequested}, dobot.OpCanceled, func(o *dobot.Operation) {
+		o.MessageTS, o.Error = ts, "could not record the approval card"
+		scrubSecrets(o) // it will never be sent
+	})
+	if err != nil {
+		b.log.Error("cancel a request whose card was not recorded", "request", op.ID, "err", err)
+	}
+	m := Message{
+		Title: fmt.Sprintf(":warning: Request #%d: %s %s was not put up for decision", op.ID, op.Action, op.App),
+		Text: fmt.Sprintf("Request #%d (%s %s) could not be recorded as waiting for approval, so it cannot be decided. Nothing was done; <@%s>, please ask again.",
+			op.ID, op.Action, op.App, op.Requester),
+	}
+	if err := b.chat.Update(ctx, op.Channel, ts, m); err != nil {
+		b.log.Warn("take the buttons off an unrecorded card", "request", op.ID, "err", err)
+	}
 }
 
 // approvalCard shows who asks for what and why. While the request waits it
@@ -155,8 +180,14 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 		return refuse("That button does not belong to request #%d's card. Nothing was changed.", op.ID)
 	}
 	if d.approve {
-		if err := b.requesterStillAllowed(ctx, op); err != nil {
-			return refuse("%s", Markup(err.Error())) // the bot's own text: a mention and a role
+		why, err := b.requesterStillAllowed(ctx, op)
+		if err != nil {
+			// Not a refusal: nobody decided anything, and the person sees
+			// a reference to the log, never the database's words.
+			return fmt.Errorf("re-check the requester of request %d: %w", op.ID, err)
+		}
+		if why != "" {
+			return refuse("%s", Markup(why)) // the bot's own text: a mention and a role
 		}
 	}
 	if d.who.UserID == op.Requester {
@@ -408,18 +439,20 @@ func commandText(r Request) string {
 
 // requesterStillAllowed checks, at decision time, that the requester still
 // has the role the action's policy asks for: a role revoked while the
-// request waited must not be exercised through someone else's approval.
-func (b *Bot) requesterStillAllowed(ctx context.Context, op dobot.Operation) error {
+// request waited must not be exercised through someone else's approval. It
+// returns why not, as message markup, or "" when they may; err is a failure
+// to find out, which is no refusal.
+func (b *Bot) requesterStillAllowed(ctx context.Context, op dobot.Operation) (why string, err error) {
 	p, err := b.policyFor(ctx, op.Action, op.App)
 	if err != nil {
-		return err
+		return "", err
 	}
 	role, err := b.store.Role(ctx, op.Requester)
 	if err != nil {
-		return err
+		return "", fmt.Errorf("load the role of %s: %w", op.Requester, err)
 	}
 	if role < p.Role {
-		return fmt.Errorf("<@%s>, who asked for request #%d, no longer has the %s role it needs, so it cannot be approved. Nothing was changed", op.Requester, op.ID, p.Role)
+		return fmt.Sprintf("<@%s>, who asked for request #%d, no longer has the %s role it needs, so it cannot be approved. Nothing was changed", op.Requester, op.ID, p.Role), nil
 	}
-	return nil
+	return "", nil
 }

@@ -86,6 +86,9 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 		if op.Action != ActionLaunch && op.Action != ActionRedeploy && op.Action != ActionRollback {
 			return userErrorf("#%d (%s %s) is already under way and cannot be stopped part-way.", op.ID, op.Action, op.App)
 		}
+		if op.Action == ActionLaunch && isDropletLaunch(op) {
+			return userErrorf("#%d is launching the droplet %s, which cannot be stopped part-way. Once it is up, `/do teardown %s` removes it.", op.ID, op.App, op.App)
+		}
 		if op.ResourceID == "" || op.DeploymentID == "" {
 			return userErrorf("#%d is still creating %s; try again in a few seconds, once its deployment has started.", op.ID, op.App)
 		}
@@ -97,6 +100,13 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 		return nil
 	}
 	return userErrorf("#%d is already %s; there is nothing to cancel.", op.ID, op.State)
+}
+
+// isDropletLaunch reports whether op launches a droplet, which has no
+// deployment to cancel.
+func isDropletLaunch(op dobot.Operation) bool {
+	args, err := decodeArgs[LaunchArgs](op)
+	return err == nil && args.Droplet
 }
 
 // cancelDeployment asks App Platform to cancel a deployment. godo has no

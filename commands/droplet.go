@@ -455,18 +455,19 @@ func runDropletAction(ctx context.Context, b *Bot, op dobot.Operation, rep *repo
 		b.failOp(ctx, op, rep, err)
 		return
 	}
+	polls := b.newPoller(ctx, op, rep)
+	defer polls.stop()
 	for action.Status == godo.ActionInProgress {
-		select {
-		case <-ctx.Done():
+		if !polls.wait(b.watcher.Interval(b.now().Sub(op.CreatedAt))) {
 			return
-		case <-time.After(b.watcher.Interval(b.now().Sub(op.CreatedAt))):
 		}
-		cur, _, err := b.cloud.DropletActions.Get(ctx, id, action.ID)
-		if err != nil {
-			b.log.Warn("poll droplet action", "op", op.ID, "err", err)
-			continue
+		cur, _, err := b.cloud.DropletActions.Get(polls.ctx, id, action.ID)
+		if !polls.ok(err) {
+			return
 		}
-		action = cur
+		if err == nil {
+			action = cur
+		}
 	}
 	what := strings.ReplaceAll(args.Type, "_", " ")
 	if action.Status == godo.ActionCompleted {

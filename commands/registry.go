@@ -440,6 +440,8 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 		}
 	}
 	b.registryAudit(ctx, op, "do.start_gc", nil, "registry="+args.Name+" gc="+gc.UUID)
+	polls := b.newPoller(ctx, op, rep)
+	defer polls.stop()
 	last := ""
 	for {
 		if gc.Status != last {
@@ -449,24 +451,23 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 			}
 			rep.reply(ctx, infoMessage(":broom: Garbage collection: "+gc.Status))
 		}
-		select {
-		case <-ctx.Done():
+		if !polls.wait(gcPoll) {
 			return
-		case <-time.After(gcPoll):
 		}
-		cur, _, err := b.cloud.Registry.GetGarbageCollection(ctx, args.Name)
-		switch {
-		case isDONotFound(err):
+		cur, _, err := b.cloud.Registry.GetGarbageCollection(polls.ctx, args.Name)
+		if isDONotFound(err) {
 			// No active collection any more: find how it ended.
-			cur = b.lastGC(ctx, args.Name, gc.UUID)
+			cur, err = b.lastGC(polls.ctx, args.Name, gc.UUID), nil
 			if cur == nil {
 				cur = &godo.GarbageCollection{UUID: gc.UUID, Status: "succeeded"}
 			}
-		case err != nil:
-			b.log.Warn("poll garbage collection", "op", op.ID, "err", err)
-			continue
 		}
-		gc = cur
+		if !polls.ok(err) {
+			return
+		}
+		if err == nil {
+			gc = cur
+		}
 	}
 	if gc.Status == "succeeded" {
 		b.finish(ctx, &op, dobot.OpSucceeded, "")
