@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/ops"
 )
 
 // Button action ids on approval cards. The value is the request id.
@@ -17,7 +18,7 @@ const (
 	clickDeny    = "deny"
 )
 
-const timeFormat = "2006-01-02 15:04 UTC"
+const timeFormat = ops.TimeFormat
 
 // requestApproval posts op's approval card with its buttons and tells the
 // requester privately that the request waits for a second person.
@@ -152,79 +153,29 @@ func clickedRequest(c Click) (any, error) {
 	return requestIDArgs{id: id, card: c.MessageTS}, nil
 }
 
-// decide applies one decision exactly once: the store's compare-and-set
-// lets only the first of any number of concurrent decisions through.
+// decide applies one decision through the approval state machine and
+// reports it: the card, the thread, and the executor when approved.
 func (b *Bot) decide(ctx context.Context, d decision) error {
 	verb := "deny"
 	if d.approve {
 		verb = "approve"
 	}
-	entry := dobot.AuditEntry{UserID: d.who.UserID, UserName: d.who.UserName, Channel: d.who.ChannelID,
-		CommandText: commandText(d.who), Action: "approval.decision", Target: fmt.Sprintf("request #%d", d.requestID)}
-	refuse := func(format string, a ...any) error {
-		err := userErrorf(format, a...)
-		entry.Decision, entry.Outcome, entry.Error = "refused", "not decided", err.Error()
-		b.audit(ctx, b.log, entry)
+	decided, stored, err := b.approvals.Decide(ctx, ops.Decision{RequestID: d.requestID, Approve: d.approve, Reason: d.reason,
+		Decider: d.who.UserID, DeciderName: d.who.UserName, Channel: d.who.ChannelID, CommandText: commandText(d.who), Card: d.messageTS})
+	var refused *ops.Refusal
+	if errors.As(err, &refused) {
+		if refused.Expired {
+			b.expire(ctx, refused.Op)
+		}
+		b.audit(ctx, b.log, refused.Entry)
+		return userErrorf("%s", Markup(refused.Text)) // the bot's own text: ids, times, mentions
+	}
+	if err != nil {
 		return err
-	}
-	op, err := b.requestOnceCarded(ctx, d.requestID)
-	if errors.Is(err, dobot.ErrNotFound) {
-		return refuse("There is no request #%d. Nothing was changed.", d.requestID)
-	}
-	if err != nil {
-		return fmt.Errorf("load request %d: %w", d.requestID, err)
-	}
-	entry.Target = op.App
-	entry.Details = fmt.Sprintf("request=%d action=%s", op.ID, op.Action)
-	if d.messageTS != "" && (op.MessageTS != d.messageTS || op.Channel != d.who.ChannelID) {
-		return refuse("That button does not belong to request #%d's card. Nothing was changed.", op.ID)
-	}
-	if d.approve {
-		why, err := b.requesterStillAllowed(ctx, op)
-		if err != nil {
-			// Not a refusal: nobody decided anything, and the person sees
-			// a reference to the log, never the database's words.
-			return fmt.Errorf("re-check the requester of request %d: %w", op.ID, err)
-		}
-		if why != "" {
-			return refuse("%s", Markup(why)) // the bot's own text: a mention and a role
-		}
-	}
-	if d.who.UserID == op.Requester {
-		return refuse("You asked for request #%d, so someone else must decide it: every request needs a second person, admins included.", op.ID)
-	}
-	if op.State != dobot.OpAwaitingApproval {
-		return refuse("Request #%d is no longer waiting: %s.", op.ID, Markup(stateText(op)))
-	}
-	if !b.now().Before(op.ExpiresAt) {
-		b.expire(ctx, op)
-		return refuse("Request #%d expired at %s without a decision. Ask again if it is still needed.", op.ID, op.ExpiresAt.UTC().Format(timeFormat))
-	}
-
-	to := dobot.OpCanceled
-	entry.Decision, entry.Outcome = "denied", "canceled"
-	if d.approve {
-		to = dobot.OpRunning
-		entry.Decision, entry.Outcome = "approved", "running"
-	}
-	entry.Error = d.reason
-	// The decision and its audit row commit together: an action never runs,
-	// and a request never ends, without the decision on record.
-	decided, ok, stored, err := b.store.Decide(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, to, func(o *dobot.Operation) {
-		o.Decider, o.DecidedAt = d.who.UserID, b.now()
-		if !d.approve {
-			o.Error = d.reason
-			scrubSecrets(o) // denied: it will never be sent
-		}
-	}, func(dobot.Operation) dobot.AuditEntry { return entry })
-	if err != nil {
-		return fmt.Errorf("decide request %d: %w", op.ID, err)
-	}
-	if !ok {
-		return refuse("Request #%d is no longer waiting: %s.", op.ID, Markup(stateText(decided)))
 	}
 	b.mirror(stored)
 
+	op := decided
 	rep := b.reporterFor(decided)
 	b.showDecision(ctx, decided, rep)
 	if d.approve {
@@ -241,22 +192,6 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 		b.tell(ctx, d.who, infoMessage(fmt.Sprintf("You %sd request #%d (%s %s).", verb, op.ID, op.Action, op.App)))
 	}
 	return nil
-}
-
-// requestOnceCarded loads a request, waiting briefly while its card is
-// still being posted: a click can race the bot recording the card.
-func (b *Bot) requestOnceCarded(ctx context.Context, id int64) (dobot.Operation, error) {
-	for tries := 0; ; tries++ {
-		op, err := b.store.Operation(ctx, id)
-		if err != nil || op.State != dobot.OpRequested || tries == 50 {
-			return op, err
-		}
-		select {
-		case <-ctx.Done():
-			return op, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 }
 
 func roleText(r dobot.Role) string {
@@ -308,14 +243,7 @@ func (b *Bot) expireLoop(ctx context.Context) {
 
 // expire ends a request that waited too long, once.
 func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
-	expired, ok, stored, err := b.store.Decide(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpExpired, func(o *dobot.Operation) {
-		o.Error = "no decision before " + o.ExpiresAt.UTC().Format(timeFormat)
-		scrubSecrets(o) // expired: it will never be sent
-	}, func(o dobot.Operation) dobot.AuditEntry {
-		return dobot.AuditEntry{UserID: o.Requester, UserName: o.RequesterName, Channel: o.Channel,
-			CommandText: o.CommandText, Action: "approval.expired", Target: o.App, Decision: "expired", Outcome: "expired",
-			Details: fmt.Sprintf("request=%d action=%s", o.ID, o.Action)}
-	})
+	expired, ok, stored, err := b.approvals.Expire(ctx, op)
 	if err != nil || !ok {
 		if err != nil {
 			b.log.Error("expire request", "request", op.ID, "err", err)

@@ -18,6 +18,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/ops"
 	"dobot/watch"
 )
 
@@ -122,6 +123,8 @@ type Bot struct {
 	now     func() time.Time
 	http    *http.Client
 
+	approvals *ops.Approvals // the approval state machine
+
 	prices priceList
 	vault  *vault // seals secret values while they wait in the store
 
@@ -165,6 +168,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		return nil, err
 	}
 	b.vault = v
+	b.approvals = &ops.Approvals{Store: d.Store, Now: d.Now, RequesterAllowed: b.requesterStillAllowed, StateText: stateText, Scrub: scrubSecrets}
 	t, err := NewTable(standardCommands()...)
 	if err != nil {
 		return nil, err

@@ -38,7 +38,7 @@ func ownsWaitingRequest(ctx context.Context, b *Bot, userID string, args any) bo
 
 func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 	args := inv.Args.(requestIDArgs)
-	op, err := b.requestOnceCarded(ctx, args.id)
+	op, err := b.approvals.Carded(ctx, args.id)
 	if errors.Is(err, dobot.ErrNotFound) {
 		return userErrorf("There is no operation #%d.", args.id)
 	}
