@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -128,10 +127,7 @@ type Bot struct {
 	prices priceList
 	vault  *vault // seals secret values while they wait in the store
 
-	lifeMu   sync.Mutex
-	life     context.Context // outlives single commands; canceled at shutdown
-	stopping bool            // Wait has begun: no new background work
-	bg       sync.WaitGroup
+	runner ops.Runner // background work, joined at shutdown
 }
 
 // New returns a Bot with the standard command table.
@@ -162,7 +158,8 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		cfg.LiveLogWindow = 5 * time.Second
 	}
 	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
-		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP, life: context.Background()}
+		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
+	b.runner.Log = b.log
 	v, err := newVault(d.SecretKey)
 	if err != nil {
 		return nil, err
@@ -184,9 +181,7 @@ func (b *Bot) Table() Table { return b.table }
 // deployments) runs under, and resumes unfinished operations. Cancel ctx to
 // stop background work; Wait then returns once it has stopped.
 func (b *Bot) Start(ctx context.Context) error {
-	b.lifeMu.Lock()
-	b.life = ctx
-	b.lifeMu.Unlock()
+	b.runner.Start(ctx)
 	b.background("expiry", b.expireLoop)
 	b.background("ttl", b.ttlLoop)
 	return b.resume(ctx)
@@ -195,34 +190,10 @@ func (b *Bot) Start(ctx context.Context) error {
 // Wait blocks until background work has stopped. Background work asked for
 // after Wait begins is not started; unfinished operations resume at the
 // next start.
-func (b *Bot) Wait() {
-	b.lifeMu.Lock()
-	b.stopping = true
-	b.lifeMu.Unlock()
-	b.bg.Wait()
-}
+func (b *Bot) Wait() { b.runner.Wait() }
 
 // background runs fn under the bot's lifetime context, recovering panics.
-func (b *Bot) background(ref string, fn func(ctx context.Context)) {
-	b.lifeMu.Lock()
-	ctx := b.life
-	if b.stopping {
-		b.lifeMu.Unlock()
-		b.log.Info("not starting background work while stopping", "ref", ref)
-		return
-	}
-	b.bg.Add(1)
-	b.lifeMu.Unlock()
-	go func() {
-		defer b.bg.Done()
-		defer func() {
-			if p := recover(); p != nil {
-				b.log.Error("panic in background work", "ref", ref, "panic", p, "stack", string(debug.Stack()))
-			}
-		}()
-		fn(ctx)
-	}()
-}
+func (b *Bot) background(ref string, fn func(ctx context.Context)) { b.runner.Go(ref, fn) }
 
 // Handle runs one command to completion of its synchronous part. It never
 // panics and always answers the person, whatever fails.

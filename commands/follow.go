@@ -397,10 +397,7 @@ func (b *Bot) giveUpIfTimedOut(ctx context.Context, op *dobot.Operation, name st
 	if ctx.Err() == nil || op.State.Final() {
 		return
 	}
-	b.lifeMu.Lock()
-	shuttingDown := b.life.Err() != nil
-	b.lifeMu.Unlock()
-	if shuttingDown {
+	if b.runner.Stopping() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

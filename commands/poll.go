@@ -47,7 +47,7 @@ func (p *poller) wait(d time.Duration) bool {
 
 // over ends polling once its context is done, and reports false.
 func (p *poller) over() bool {
-	if p.parent.Err() != nil {
+	if p.parent.Err() != nil || p.b.runner.Stopping() {
 		return false // shutting down: resume picks it up
 	}
 	p.fail(fmt.Errorf("it did not finish within %s (BOT_OP_TIMEOUT); check on DigitalOcean how it ended", dobot.FormatDuration(p.b.cfg.OpTimeout)))
