@@ -455,14 +455,14 @@ func runDropletAction(ctx context.Context, b *Bot, op dobot.Operation, rep *repo
 		b.failOp(ctx, op, rep, err)
 		return
 	}
-	polls := b.newPoller(ctx, op, rep)
-	defer polls.stop()
+	polls := b.newPoller(ctx, &op, rep)
+	defer polls.Stop()
 	for action.Status == godo.ActionInProgress {
-		if !polls.wait(b.watcher.Interval(b.now().Sub(op.CreatedAt))) {
+		if !polls.Wait(b.watcher.Interval(b.now().Sub(op.CreatedAt))) {
 			return
 		}
-		cur, _, err := b.cloud.DropletActions.Get(polls.ctx, id, action.ID)
-		if !polls.ok(err) {
+		cur, _, err := b.cloud.DropletActions.Get(polls.Ctx, id, action.ID)
+		if !polls.OK(err) {
 			return
 		}
 		if err == nil {

@@ -2,11 +2,11 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"dobot"
+	"dobot/ops"
 )
 
 // Plan is what a mutating command would do, worked out before anything
@@ -19,16 +19,9 @@ type Plan struct {
 	DryRun func(ctx context.Context) (Message, error)
 }
 
-// decodeArgs reads the arguments stored with op as T. An operation whose
-// arguments do not decode cannot run as planned, so every executor fails it
-// on this error rather than run with zero values.
-func decodeArgs[T any](op dobot.Operation) (T, error) {
-	var args T
-	if err := json.Unmarshal([]byte(op.Args), &args); err != nil {
-		return args, fmt.Errorf("decode the %s arguments stored with operation %d: %w", op.Action, op.ID, err)
-	}
-	return args, nil
-}
+// decodeArgs is ops.DecodeArgs: every executor fails its operation on its
+// error rather than run with zero values.
+func decodeArgs[T any](op dobot.Operation) (T, error) { return ops.DecodeArgs[T](op) }
 
 // runOperation stores the operation a command plans and either starts it or
 // asks for approval.

@@ -440,8 +440,8 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 		}
 	}
 	b.registryAudit(ctx, op, "do.start_gc", nil, "registry="+args.Name+" gc="+gc.UUID)
-	polls := b.newPoller(ctx, op, rep)
-	defer polls.stop()
+	polls := b.newPoller(ctx, &op, rep)
+	defer polls.Stop()
 	last := ""
 	for {
 		if gc.Status != last {
@@ -451,18 +451,18 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 			}
 			rep.reply(ctx, infoMessage(":broom: Garbage collection: "+gc.Status))
 		}
-		if !polls.wait(gcPoll) {
+		if !polls.Wait(gcPoll) {
 			return
 		}
-		cur, _, err := b.cloud.Registry.GetGarbageCollection(polls.ctx, args.Name)
+		cur, _, err := b.cloud.Registry.GetGarbageCollection(polls.Ctx, args.Name)
 		if isDONotFound(err) {
 			// No active collection any more: find how it ended.
-			cur, err = b.lastGC(polls.ctx, args.Name, gc.UUID), nil
+			cur, err = b.lastGC(polls.Ctx, args.Name, gc.UUID), nil
 			if cur == nil {
 				cur = &godo.GarbageCollection{UUID: gc.UUID, Status: "succeeded"}
 			}
 		}
-		if !polls.ok(err) {
+		if !polls.OK(err) {
 			return
 		}
 		if err == nil {
