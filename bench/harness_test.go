@@ -11,22 +11,18 @@
 package bench
 
 import (
-	"context"
-	"dobot/internal/botproc"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"dobot/internal/botproc"
 	"dobot/internal/dotest"
-	"dobot/internal/regtest"
 	"dobot/internal/slacktest"
 )
 
@@ -59,11 +55,9 @@ type rig struct {
 	dbPath string
 	env    []string
 
-	cmd       *exec.Cmd
-	logs      *lockedBuffer
-	exited    chan struct{} // closed when the process has exited
-	exitErr   error         // set before exited closes
-	startedAt time.Time
+	proc *botproc.Process
+	cmd  *exec.Cmd
+	logs *lockedBuffer
 	// connectedIn is the time from starting the process to its Socket Mode
 	// connection receiving hello.
 	connectedIn time.Duration
@@ -80,83 +74,17 @@ type rigOptions struct {
 // never set here.
 func newRig(t testing.TB, o rigOptions) *rig {
 	t.Helper()
-	r := &rig{
-		t:      t,
-		slack:  slacktest.New(slacktest.Options{BotToken: botToken, AppToken: appToken, Users: map[string]string{admin: "ana"}}),
-		dbPath: o.dbPath,
-	}
-	t.Cleanup(r.slack.Close)
-	if r.dbPath == "" {
-		r.dbPath = filepath.Join(t.TempDir(), "dobot.db")
-	}
-	r.do = dotest.New(t, dotest.Options{Token: doToken, PhaseDelay: o.phaseDelay})
-	reg, err := regtest.Start(regtest.Options{DOToken: doToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(reg.Close)
-	r.env = append([]string{
-		"SLACK_BOT_TOKEN=" + botToken,
-		"SLACK_APP_TOKEN=" + appToken,
-		"DO_API_TOKEN=" + doToken,
-		"SLACK_API_URL=" + r.slack.APIURL(),
-		"DO_API_URL=" + r.do.URL(),
-		"BOT_REGISTRY_MIRRORS=" + reg.Mirrors(),
-		"BOT_DB=" + r.dbPath,
-		"BOT_ADMINS=" + admin,
-	}, o.env...)
-	r.start()
+	w := botproc.NewWorld(t, botproc.Options{BotToken: botToken, AppToken: appToken, DOToken: doToken,
+		Users: map[string]string{admin: "ana"}, PhaseDelay: o.phaseDelay, DBPath: o.dbPath,
+		Env: append([]string{"BOT_ADMINS=" + admin}, o.env...)})
+	r := &rig{t: t, slack: w.Slack, do: w.DO, dbPath: w.DBPath, env: w.Env}
+	r.proc = w.Start(t, botBinary)
+	r.cmd, r.logs, r.connectedIn = r.proc.Cmd, r.proc.Logs, r.proc.ConnectedIn
 	return r
 }
 
-// start runs the bot and waits for its Socket Mode connection, timing it.
-func (r *rig) start() {
-	r.t.Helper()
-	r.logs = &lockedBuffer{}
-	r.cmd = exec.Command(botBinary)
-	r.cmd.Env = r.env
-	r.cmd.Stdout, r.cmd.Stderr = r.logs, r.logs
-	r.startedAt = time.Now()
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatalf("start bot: %v", err)
-	}
-	r.exited = make(chan struct{})
-	go func() { r.exitErr = r.cmd.Wait(); close(r.exited) }()
-	r.t.Cleanup(r.stop)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	connected := make(chan error, 1)
-	go func() { connected <- r.slack.WaitConnected(ctx) }()
-	select {
-	case err := <-connected:
-		if err != nil {
-			r.t.Fatalf("bot did not connect: %v\n%s", err, r.logs)
-		}
-		r.connectedIn = time.Since(r.startedAt)
-	case <-r.exited:
-		r.t.Fatalf("bot exited before connecting: %v\n%s", r.exitErr, r.logs)
-	}
-}
-
 // stop ends the bot with SIGTERM, then SIGKILL if it lingers.
-func (r *rig) stop() {
-	if r.cmd == nil || r.cmd.Process == nil {
-		return
-	}
-	select {
-	case <-r.exited:
-		return
-	default:
-	}
-	_ = r.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-r.exited:
-	case <-time.After(10 * time.Second):
-		_ = r.cmd.Process.Kill()
-		<-r.exited
-	}
-}
+func (r *rig) stop() { r.proc.Stop(10 * time.Second) }
 
 // slash writes one /do command from the admin in the deploys channel and
 // returns its envelope id, without waiting for the ack.

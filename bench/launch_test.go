@@ -64,8 +64,7 @@ func countRoutes(reqs []dotest.Request) string {
 // sz.launchPhase, and counts the DigitalOcean and Slack requests from the
 // command to the final "is live" reply.
 func measureOneLaunch(t *testing.T, sz sizes, res *results) {
-	r := newRig(t, rigOptions{phaseDelay: sz.launchPhase})
-	time.Sleep(200 * time.Millisecond) // let start-up calls settle
+	r := newRig(t, rigOptions{phaseDelay: sz.launchPhase}) // returns once start-up calls are done
 	before := time.Now()
 	doBefore := len(r.do.Requests())
 	r.slash("launch web --image ghcr.io/acme/web:1.2.3")
@@ -129,7 +128,6 @@ var phases = []phase{
 // phase change.
 func measureFleet(t *testing.T, sz sizes, res *results) {
 	r := newRig(t, rigOptions{phaseDelay: sz.fleetPhase})
-	time.Sleep(200 * time.Millisecond)
 	before := time.Now()
 	doBefore := len(r.do.Requests())
 	names := make([]string, sz.fleet)

@@ -159,8 +159,17 @@ func TestConcurrentApprovalsRunTheActionOnce(t *testing.T) {
 	}
 	wg.Wait()
 	w.waitThread(card.TS, "Deleted web")
-	w.waitEphemeral(approver, "no longer waiting")
-	time.Sleep(300 * time.Millisecond) // let any second execution show itself
+	// Every click is decided once the three that lost say so; only a
+	// winning click could have run the teardown again.
+	w.waitUntil("three clicks refused as no longer waiting", func() bool {
+		refused := 0
+		for _, m := range w.slack.Messages() {
+			if m.Method == "chat.postEphemeral" && strings.Contains(m.Text, "is no longer waiting") {
+				refused++
+			}
+		}
+		return refused >= 3
+	})
 	if n := w.do.Count("DELETE /v2/apps/{id}"); n != 1 {
 		t.Errorf("DELETE sent %d times for four concurrent approvals; want 1", n)
 	}

@@ -22,6 +22,18 @@ func (w *world) requestBodies(route string) []string {
 	return out
 }
 
+// waitUntil waits until cond holds, checking every 20 ms for 30 s.
+func (w *world) waitUntil(what string, cond func() bool) {
+	w.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			w.t.Fatalf("waiting for %s: gave up\n%s", what, w.logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // waitCount waits until route has been called n times.
 func (w *world) waitCount(route string, n int) {
 	w.t.Helper()

@@ -4,20 +4,18 @@ package e2e
 
 import (
 	"context"
-	"dobot/internal/botproc"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"dobot"
+	"dobot/internal/botproc"
 	"dobot/internal/dotest"
 	"dobot/internal/regtest"
 	"dobot/internal/slacktest"
@@ -47,79 +45,55 @@ func TestMain(m *testing.M) {
 // world is one bot process with its own Slack, DigitalOcean and database.
 type world struct {
 	t      *testing.T
+	bw     *botproc.World
 	slack  *slacktest.Server
 	do     *dotest.Server
 	reg    *regtest.Server // docker.io, ghcr.io and DOCR, behind BOT_REGISTRY_MIRRORS
 	dbPath string
-	env    []string
+	env    []string // the next start's environment
 
+	proc   *botproc.Process
 	cmd    *exec.Cmd
 	logs   *lockedBuffer
 	exited chan error
-
-	phaseDelay time.Duration
-	// scopes, when not nil, makes the bot's token a custom-scope token
-	// holding only these.
-	scopes []string
 }
 
-type option func(*world)
+// option changes the world a test asks for.
+type option func(*botproc.Options)
 
 // withPhaseDelay sets how long each deployment phase lasts on DigitalOcean.
 func withPhaseDelay(d time.Duration) option {
-	return func(w *world) { w.phaseDelay = d }
+	return func(o *botproc.Options) { o.PhaseDelay = d }
 }
 
 // withScopes gives the bot a custom-scope token holding only scopes.
 func withScopes(scopes []string) option {
-	return func(w *world) { w.scopes = scopes }
+	return func(o *botproc.Options) { o.Scopes = scopes }
 }
 
 // withEnv adds or overrides environment variables of the bot.
 func withEnv(kv ...string) option {
-	return func(w *world) { w.env = append(w.env, kv...) }
+	return func(o *botproc.Options) { o.Env = append(o.Env, kv...) }
+}
+
+// worldOptions is the world the tests share, changed by opts, each applied
+// once.
+func worldOptions(t *testing.T, opts ...option) botproc.Options {
+	o := botproc.Options{BotToken: botToken, AppToken: appToken, DOToken: doToken,
+		Users:      map[string]string{admin: "ana", deployer: "dev", approver: "raj", viewer: "vic", stranger: "sam"},
+		PhaseDelay: 400 * time.Millisecond,
+		Env:        []string{"BOT_ADMINS=" + admin, "BOT_WATCH_INTERVAL=100ms", "BOT_HTTP_ADDR=" + freeAddr(t)},
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
 }
 
 func newWorld(t *testing.T, opts ...option) *world {
 	t.Helper()
-	w := &world{
-		t: t,
-		slack: slacktest.New(slacktest.Options{BotToken: botToken, AppToken: appToken,
-			Users: map[string]string{admin: "ana", deployer: "dev", approver: "raj", viewer: "vic", stranger: "sam"}}),
-		dbPath:     filepath.Join(t.TempDir(), "dobot.db"),
-		phaseDelay: 400 * time.Millisecond,
-	}
-	t.Cleanup(w.slack.Close)
-	for _, o := range opts {
-		o(w)
-	}
-	doOpts := dotest.Options{Token: doToken, PhaseDelay: w.phaseDelay}
-	if w.scopes != nil {
-		doOpts.Token = "full-access-token-the-bot-never-sees"
-		doOpts.Scopes = map[string][]string{doToken: w.scopes}
-	}
-	w.do = dotest.New(t, doOpts)
-	reg, err := regtest.Start(regtest.Options{DOToken: doToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(reg.Close)
-	w.reg = reg
-	w.env = []string{
-		"SLACK_BOT_TOKEN=" + botToken,
-		"SLACK_APP_TOKEN=" + appToken,
-		"DO_API_TOKEN=" + doToken,
-		"SLACK_API_URL=" + w.slack.APIURL(),
-		"DO_API_URL=" + w.do.URL(),
-		"BOT_REGISTRY_MIRRORS=" + reg.Mirrors(),
-		"BOT_DB=" + w.dbPath,
-		"BOT_ADMINS=" + admin,
-		"BOT_WATCH_INTERVAL=100ms",
-		"BOT_HTTP_ADDR=" + freeAddr(t),
-	}
-	for _, o := range opts {
-		o(w)
-	}
+	bw := botproc.NewWorld(t, worldOptions(t, opts...))
+	w := &world{t: t, bw: bw, slack: bw.Slack, do: bw.DO, reg: bw.Reg, dbPath: bw.DBPath, env: bw.Env}
 	w.seedRoles(map[string]dobot.Role{deployer: dobot.RoleDeployer, approver: dobot.RoleApprover, viewer: dobot.RoleViewer})
 	w.start()
 	return w
@@ -141,35 +115,16 @@ func (w *world) seedRoles(roles map[string]dobot.Role) {
 	}
 }
 
-// start runs the bot binary and waits until it is connected to Slack.
+// start runs the bot binary with w.env and waits until it is connected to
+// Slack.
 func (w *world) start() {
 	w.t.Helper()
-	w.logs = &lockedBuffer{}
-	w.cmd = exec.Command(botBinary)
-	w.cmd.Env = w.env
-	w.cmd.Stderr = w.logs
-	w.cmd.Stdout = w.logs
-	if err := w.cmd.Start(); err != nil {
-		w.t.Fatalf("start bot: %v", err)
-	}
-	w.exited = make(chan error, 1)
-	go func(c *exec.Cmd, done chan error) { done <- c.Wait() }(w.cmd, w.exited)
-	w.t.Cleanup(func() { w.kill() })
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	connectedBefore := w.slack.Connections()
-	for w.slack.Connections() <= connectedBefore {
-		select {
-		case err := <-w.exited:
-			w.t.Fatalf("bot exited before connecting: %v\n%s", err, w.logs)
-		case <-ctx.Done():
-			w.t.Fatalf("bot did not connect to Slack\n%s", w.logs)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	if err := w.slack.WaitConnected(ctx); err != nil {
-		w.t.Fatalf("bot did not connect: %v\n%s", err, w.logs)
-	}
+	w.bw.Env = w.env
+	p := w.bw.Start(w.t, botBinary)
+	w.proc, w.cmd, w.logs = p, p.Cmd, p.Logs
+	exited := make(chan error, 1)
+	w.exited = exited
+	go func() { <-p.Exited; exited <- p.Err }()
 }
 
 // stop sends sig and waits for the bot to exit, returning its error.
@@ -187,15 +142,8 @@ func (w *world) stop(sig os.Signal, within time.Duration) error {
 	}
 }
 
-func (w *world) kill() {
-	if w.cmd != nil && w.cmd.ProcessState == nil {
-		_ = w.cmd.Process.Signal(syscall.SIGKILL)
-		select {
-		case <-w.exited:
-		case <-time.After(5 * time.Second):
-		}
-	}
-}
+// kill ends the bot with SIGKILL and waits for it.
+func (w *world) kill() { w.proc.Kill() }
 
 // do types a /do command as user in the deploys channel and waits for its ack.
 func (w *world) run(user, text string) string {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/internal/botproc"
 	"dobot/internal/dotest"
 	"dobot/internal/slacktest"
 )
@@ -91,3 +92,22 @@ type auditEntry = dobot.AuditEntry
 
 // seedRolesLive is a no-op marker for tests that rely on the seeded roles.
 func (w *world) seedRolesLive(map[string]string) {}
+
+// TestWorldAppliesEachOptionOnce: the harness used to apply every option
+// twice, once before and once after building the defaults.
+func TestWorldAppliesEachOptionOnce(t *testing.T) {
+	calls := 0
+	o := worldOptions(t, func(*botproc.Options) { calls++ }, withEnv("BOT_INSTANCE=once"))
+	if calls != 1 {
+		t.Errorf("an option was applied %d times; want once", calls)
+	}
+	n := 0
+	for _, kv := range o.Env {
+		if kv == "BOT_INSTANCE=once" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("withEnv added its variable %d times; want once: %q", n, o.Env)
+	}
+}

@@ -160,13 +160,15 @@ func TestConcurrentLaunchesOfOneAppCreateItOnce(t *testing.T) {
 // the running one finishes, and the bot exits cleanly.
 func TestShutdownAnswersNewCommandsWithRestarting(t *testing.T) {
 	w := newWorld(t)
-	w.do.Delay("GET /v2/apps/tiers/instance_sizes", 3*time.Second)
+	const sizes = "GET /v2/apps/tiers/instance_sizes"
+	w.do.Delay(sizes, 3*time.Second)
+	before := w.do.Arrived(sizes)
 	w.run(deployer, "launch web --image nginx --dry-run")
-	time.Sleep(300 * time.Millisecond) // the dry run is now waiting on DigitalOcean
+	w.waitUntil("the dry run waiting on DigitalOcean", func() bool { return w.do.Arrived(sizes) > before })
 	if err := w.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	w.waitUntil("the bot draining", func() bool { return strings.Contains(w.logs.String(), "stopping: finishing running commands") })
 	w.run(viewer, "roles")
 	w.waitEphemeral(viewer, "restarting; try again in a minute")
 	w.waitEphemeral(deployer, "Dry run of launch web")

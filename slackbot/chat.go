@@ -38,8 +38,13 @@ type Chat struct {
 }
 
 type pendingUpdate struct {
-	next *commands.Message // latest update waiting for the one in flight
+	next    *commands.Message // latest update waiting for the one in flight
+	nextCtx context.Context   // its caller's context, detached from its cancel
 }
+
+// coalescedTimeout bounds sending an update on behalf of a caller that has
+// already returned: its own context may end at any moment after that.
+const coalescedTimeout = 2 * time.Minute
 
 var _ commands.Chat = (*Chat)(nil)
 
@@ -75,36 +80,48 @@ func (c *Chat) Reply(ctx context.Context, channel, threadTS string, m commands.M
 	return ts, mapError(err)
 }
 
-// Update replaces message ts, coalescing with updates already in flight.
+// Update replaces message ts, coalescing with updates already in flight:
+// a caller that finds one in flight leaves its update to be sent next, in
+// place of any other waiting, and returns at once. The caller in flight
+// sends each waiting update under that update's own caller's context (less
+// its cancel: that caller has returned), so the update goes out even when
+// the first caller's context ends. It returns the error of its own update.
 func (c *Chat) Update(ctx context.Context, channel, ts string, m commands.Message) error {
 	key := channel + "/" + ts
 	c.mu.Lock()
 	if p, busy := c.pending[key]; busy {
-		p.next = &m // the update in flight sends this when it is done
+		p.next, p.nextCtx = &m, context.WithoutCancel(ctx) // the update in flight sends this when it is done
 		c.mu.Unlock()
 		return nil
 	}
 	c.pending[key] = &pendingUpdate{}
 	c.mu.Unlock()
 
+	err := c.update(ctx, channel, ts, m)
 	for {
-		err := c.retry(ctx, func() error {
-			_, _, _, err := c.api.UpdateMessageContext(ctx, channel, ts, msgOptions(m)...)
-			return err
-		})
 		c.mu.Lock()
 		p := c.pending[key]
-		if p.next == nil || ctx.Err() != nil {
+		if p.next == nil {
 			delete(c.pending, key)
 			c.mu.Unlock()
 			return mapError(err)
 		}
-		m, p.next = *p.next, nil
+		next, nextCtx := *p.next, p.nextCtx
+		p.next, p.nextCtx = nil, nil
 		c.mu.Unlock()
-		if err != nil {
-			c.log.Warn("update superseded after error", "channel", channel, "ts", ts, "err", err)
+		sendCtx, cancel := context.WithTimeout(nextCtx, coalescedTimeout)
+		if nerr := c.update(sendCtx, channel, ts, next); nerr != nil {
+			c.log.Warn("coalesced update failed", "channel", channel, "ts", ts, "err", nerr)
 		}
+		cancel()
 	}
+}
+
+func (c *Chat) update(ctx context.Context, channel, ts string, m commands.Message) error {
+	return c.retry(ctx, func() error {
+		_, _, _, err := c.api.UpdateMessageContext(ctx, channel, ts, msgOptions(m)...)
+		return err
+	})
 }
 
 // Ephemeral shows m to user alone.

@@ -34,8 +34,14 @@ type Listener struct {
 	chat    *Chat
 	handler Handler
 	log     *slog.Logger
-	slots   chan struct{}
+	workers int
 	seen    *recentSet
+
+	// queue holds commands and clicks for the workers; replies holds the
+	// notes sent while draining or busy. Both are bounded, and Run joins
+	// the goroutines that serve them before it returns.
+	queue   chan job
+	replies chan job
 
 	// onAck, when set, is told how long each acknowledgement took from the
 	// envelope's arrival.
@@ -53,8 +59,31 @@ type Listener struct {
 	running   atomic.Bool // Run is connecting or connected
 	everUp    atomic.Bool // connected at least once since Run started
 	inflight  sync.WaitGroup
+	closed    bool // the queues are closed: Run has returned
 	workCtx   context.Context
 }
+
+// job is one command or click, or one note to its sender.
+type job struct {
+	key                        string
+	fn                         func(ctx context.Context)
+	channel, user, responseURL string
+}
+
+const (
+	// queueSize is how many commands and clicks may wait for a worker;
+	// past it, the sender is told the bot is busy.
+	queueSize = 1024
+	// replyWorkers send the notes to people whose command was not run.
+	replyWorkers = 2
+	replyQueue   = 256
+)
+
+// Notes to a person whose command the listener did not run.
+const (
+	restartingNote = ":hourglass: The bot is restarting; try again in a minute."
+	busyNote       = ":hourglass: The bot is busy; try again in a minute."
+)
 
 // ErrInvalidAuth means Slack refused a token; retrying cannot help.
 var ErrInvalidAuth = errors.New("Slack refused the token")
@@ -69,7 +98,9 @@ func NewListener(api *slack.Client, chat *Chat, h Handler, workers int, log *slo
 		chat:    chat,
 		handler: h,
 		log:     log.With("component", "slack-socket"),
-		slots:   make(chan struct{}, workers),
+		workers: workers,
+		queue:   make(chan job, queueSize),
+		replies: make(chan job, replyQueue),
 		seen:    newRecentSet(4096),
 		workCtx: context.Background(),
 	}
@@ -121,13 +152,56 @@ func (l *Listener) Drain(timeout time.Duration) bool {
 
 // Run connects and keeps reconnecting with backoff until ctx is done or a
 // token is refused. work is the context handlers run under; it should
-// outlive ctx so that running commands can finish while draining.
-func (l *Listener) Run(ctx, work context.Context) error {
+// outlive ctx so that running commands can finish while draining. Before
+// it returns, Run waits for the envelope reader, for the commands already
+// handed to workers and for the notes being sent: call Drain first to let
+// them finish, and end work to cut them short. Call Run once.
+func (l *Listener) Run(ctx, work context.Context) (err error) {
 	l.workCtx = work
 	l.running.Store(true)
 	defer l.running.Store(false)
-	events := make(chan error, 1)
-	go func() { events <- l.readEvents(ctx) }()
+	var pool sync.WaitGroup
+	for range l.workers {
+		pool.Go(func() { l.serve(l.queue, l.run) })
+	}
+	for range replyWorkers {
+		pool.Go(func() { l.serve(l.replies, l.note) })
+	}
+	// The reader and the connection end together: without a reader,
+	// envelopes would go unacknowledged.
+	conn, stop := context.WithCancel(ctx)
+	read := make(chan error, 1)
+	go func() {
+		defer stop()
+		defer func() {
+			if p := recover(); p != nil {
+				l.log.Error("panic reading Slack events", "panic", p, "stack", string(debug.Stack()))
+				read <- fmt.Errorf("panic reading Slack events: %v", p)
+			}
+		}()
+		read <- l.readEvents(conn)
+	}()
+	defer func() {
+		stop()
+		if rerr := <-read; ctx.Err() == nil && err == nil {
+			if rerr == nil {
+				rerr = errors.New("the event channel closed")
+			}
+			err = fmt.Errorf("reading Slack events stopped: %w", rerr)
+		}
+		// No dispatch can come now: the reader has stopped.
+		l.mu.Lock()
+		l.closed = true
+		close(l.queue)
+		close(l.replies)
+		l.mu.Unlock()
+		pool.Wait()
+	}()
+	return l.connect(conn)
+}
+
+// connect runs the Socket Mode connection, reconnecting with backoff.
+func (l *Listener) connect(ctx context.Context) error {
 	backoff := time.Second
 	for {
 		err := l.sm.RunContext(ctx)
@@ -265,44 +339,74 @@ func (l *Listener) firstTime(evt socketmode.Event) bool {
 	return l.seen.add("env:" + evt.Request.EnvelopeID)
 }
 
-// dispatch runs fn on a worker, or, while draining, tells the person to try
-// again shortly. key identifies the envelope or click for deduplication.
+// dispatch queues fn for a worker, or, while draining or when the queue is
+// full, queues a note telling the person to try again shortly. key
+// identifies the envelope or click for deduplication.
 func (l *Listener) dispatch(key string, fn func(ctx context.Context), channel, user, responseURL string) {
-	ctx := l.workCtx
+	j := job{key: key, fn: fn, channel: channel, user: user, responseURL: responseURL}
 	l.mu.Lock()
-	if l.draining {
-		l.mu.Unlock()
-		go func() {
-			msg := commands.Message{Text: ":hourglass: The bot is restarting; try again in a minute."}
-			if err := l.chat.Ephemeral(ctx, channel, user, msg); err != nil && responseURL != "" {
-				_ = l.chat.Respond(ctx, responseURL, msg)
-			}
-		}()
+	defer l.mu.Unlock()
+	if l.closed {
 		return
 	}
-	l.inflight.Add(1)
-	l.mu.Unlock()
-	go func() {
-		defer l.inflight.Done()
-		l.slots <- struct{}{}
-		defer func() { <-l.slots }()
-		defer func() {
-			if p := recover(); p != nil {
-				l.log.Error("panic in handler", "key", key, "panic", p, "stack", string(debug.Stack()))
-			}
-		}()
-		if l.handled != nil {
-			first, err := l.handled(ctx, key)
-			if err != nil {
-				l.log.Error("check envelope was handled", "key", key, "err", err)
-			} else if !first {
-				l.log.Info("skipping an envelope already handled", "key", key)
-				return
-			}
+	if !l.draining {
+		l.inflight.Add(1)
+		select {
+		case l.queue <- j:
+			return
+		default:
+			l.inflight.Done()
+			l.log.Warn("every worker is busy and the queue is full; telling the sender to retry", "key", key)
+			j.fn = nil
 		}
-		l.chat.recordResponseURL(ctx, responseURL, user, channel)
-		fn(ctx)
-	}()
+	}
+	select {
+	case l.replies <- j:
+	default:
+		l.log.Warn("too many notes waiting; not telling this sender to retry", "key", key)
+	}
+}
+
+// serve runs each job from jobs until it is closed, recovering panics.
+func (l *Listener) serve(jobs <-chan job, do func(context.Context, job)) {
+	for j := range jobs {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					l.log.Error("panic in handler", "key", j.key, "panic", p, "stack", string(debug.Stack()))
+				}
+			}()
+			do(l.workCtx, j)
+		}()
+	}
+}
+
+// note tells the sender of j that the bot did not run it: it is
+// restarting, or, when j still has its work, busy.
+func (l *Listener) note(ctx context.Context, j job) {
+	msg := commands.Message{Text: restartingNote}
+	if j.fn == nil {
+		msg.Text = busyNote
+	}
+	if err := l.chat.Ephemeral(ctx, j.channel, j.user, msg); err != nil && j.responseURL != "" {
+		_ = l.chat.Respond(ctx, j.responseURL, msg)
+	}
+}
+
+// run runs one command or click, unless the store says it ran before.
+func (l *Listener) run(ctx context.Context, j job) {
+	defer l.inflight.Done()
+	if l.handled != nil {
+		first, err := l.handled(ctx, j.key)
+		if err != nil {
+			l.log.Error("check envelope was handled", "key", j.key, "err", err)
+		} else if !first {
+			l.log.Info("skipping an envelope already handled", "key", j.key)
+			return
+		}
+	}
+	l.chat.recordResponseURL(ctx, j.responseURL, j.user, j.channel)
+	j.fn(ctx)
 }
 
 // recentSet remembers the last n keys it was given.

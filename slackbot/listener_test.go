@@ -59,6 +59,8 @@ type listenerWorld struct {
 	handler  *countingHandler
 	db       *store.DB
 	ctx      context.Context
+	stop     context.CancelFunc // ends Run's socket context
+	done     chan error         // Run's result
 }
 
 func startListener(t *testing.T, opts slacktest.Options) *listenerWorld {
@@ -97,7 +99,8 @@ func startListenerAt(t *testing.T, opts slacktest.Options, dbPath string, clock 
 	t.Cleanup(func() {
 		stop()
 		select {
-		case <-done:
+		case err := <-done:
+			done <- err // for a test that waits on it too
 		case <-time.After(waitFor):
 			t.Error("listener did not stop")
 		}
@@ -105,7 +108,7 @@ func startListenerAt(t *testing.T, opts slacktest.Options, dbPath string, clock 
 	if err := srv.WaitConnected(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return &listenerWorld{srv: srv, listener: l, chat: chat, handler: h, db: db, ctx: ctx}
+	return &listenerWorld{srv: srv, listener: l, chat: chat, handler: h, db: db, ctx: ctx, stop: stop, done: done}
 }
 
 // settle waits until every envelope sent so far has been read and its work

@@ -19,10 +19,9 @@ import (
 	"dobot/commands"
 	"dobot/console"
 	"dobot/internal/config"
-	"dobot/internal/dotest"
+	"dobot/internal/dosim"
 	"dobot/internal/regtest"
 	"dobot/store"
-	"dobot/watch"
 )
 
 // consoleUsage is the console's flags, as `bot console -h` shows them.
@@ -48,7 +47,7 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	}
 	as := fs.String("as", console.DefaultUser, "the Slack-style user id you type as; "+console.DefaultUser+" is made an admin at start")
 	wait := fs.Duration("wait", console.DefaultWait, "at the end of input, how long to wait for running operations")
-	phase := fs.Duration("sim-phase", dotest.ConsolePhaseDelay, "simulated DigitalOcean: time a deployment spends in each phase")
+	phase := fs.Duration("sim-phase", dosim.ConsolePhaseDelay, "simulated DigitalOcean: time a deployment spends in each phase")
 	verbose := fs.Bool("v", false, "log the bot's info messages too, not only warnings and errors")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -69,13 +68,9 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	}
 
 	simulated := doTokenFrom(getenv) == ""
-	cfg, err := config.Load(consoleEnv(getenv, simulated))
+	cfg, err := loadConfig(consoleEnv(getenv, simulated), stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "dobot: configuration problems:")
-		for _, line := range splitJoined(err) {
-			fmt.Fprintln(stderr, "  "+line)
-		}
-		return errors.New("fix the settings above and start again")
+		return err
 	}
 	level := slog.LevelWarn
 	if *verbose {
@@ -85,95 +80,91 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 
-	var where string
+	where := "DigitalOcean at " + cfg.DOAPIURL + " (real resources, real costs)"
 	if simulated {
-		if getenv("DO_API_URL") != "" {
-			log.Warn("DO_API_URL is ignored without a DigitalOcean token: using the simulated DigitalOcean")
-		}
-		sim, err := startSimulator(*phase, log)
-		if err != nil {
+		var closeSim func()
+		if where, closeSim, err = simulate(&cfg, *phase, getenv, log); err != nil {
 			return err
 		}
-		defer sim.Close()
-		cfg.DOToken, cfg.DOAPIURL = sim.token, sim.URL()
-		if getenv("BOT_REGISTRY_MIRRORS") != "" {
-			log.Warn("BOT_REGISTRY_MIRRORS is ignored without a DigitalOcean token: using the simulated registries")
-		}
-		// The simulated registries serve the same catalogue the simulated
-		// App Platform runs, so the pre-flight check works as it does for
-		// real: nginx goes live on port 80, nginx:1.999 is refused.
-		reg, err := regtest.Start(regtest.Options{DOToken: sim.token})
-		if err != nil {
-			return fmt.Errorf("simulated registry: %w", err)
-		}
-		defer reg.Close()
-		if cfg.RegistryMirrors, err = config.ParseRegistryMirrors(reg.Mirrors()); err != nil {
-			return fmt.Errorf("simulated registry: %w", err)
-		}
-		if cfg.WatchInterval == 0 {
-			// The adaptive pace starts at 5 s, longer than a simulated phase.
-			cfg.WatchInterval = min(max(*phase/2, 10*time.Millisecond), time.Second)
-		}
-		where = fmt.Sprintf("a simulated DigitalOcean (no DO_API_TOKEN set; apps go live in about %s)", (3 * *phase).Round(time.Second/10))
-		if getenv("BOT_DB") == "" {
-			// The simulator forgets everything at exit, so its records would
-			// only haunt the next run: keep them in a throwaway file.
-			dir, err := os.MkdirTemp("", "dobot-console")
-			if err != nil {
-				return fmt.Errorf("temporary store: %w", err)
-			}
-			defer os.RemoveAll(dir)
-			cfg.DBPath = filepath.Join(dir, "dobot.db")
-		}
-	} else {
-		where = "DigitalOcean at " + cfg.DOAPIURL + " (real resources, real costs)"
+		defer closeSim()
 	}
 
-	db, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close() // deferred before the bot stops, so it runs last
-	if err := db.EnsureAdmins(ctx, append(cfg.Admins, console.DefaultUser)); err != nil {
-		return fmt.Errorf("make %s and BOT_ADMINS admins: %w", console.DefaultUser, err)
-	}
-	cloud, do, err := newCloud(ctx, cfg, nil)
-	if err != nil {
-		return err
-	}
-
-	// As in serve: background work outlives the signal long enough to stop
-	// cleanly; unfinished operations resume at the next start.
-	life, stopLife := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopLife()
-	var pace watch.Pace
-	if cfg.WatchInterval > 0 {
-		pace = watch.Fixed(cfg.WatchInterval)
-	}
-	watcher := watch.New(do.Apps, log, pace)
-	go watcher.Run(life)
-
-	con := console.New(stdout, console.Options{User: user, Store: db, Wait: *wait, Interactive: isTerminal(stdin) && isTerminal(stdout)})
-	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName, DropletImage: cfg.DropletImage,
-		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL},
-		commands.Deps{Store: db, Cloud: cloud, Chat: con, Images: newImages(cfg), Watcher: watcher, Log: log, SecretKey: db.DeriveKey("secret values v1"), Observer: con.Observer(nil)})
+	var con *console.Console
+	rt, err := newRuntime(ctx, cfg, log, adapter{admins: []string{console.DefaultUser},
+		chat: func(db *store.DB) (commands.Chat, commands.Observer) {
+			con = console.New(stdout, console.Options{User: user, Store: db, Wait: *wait, Interactive: isTerminal(stdin) && isTerminal(stdout)})
+			return con, con.Observer(nil)
+		}})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "dobot console: using %s; store %s; you are %s. Type /do help, or /help for the console's commands.\n",
 		where, store.RedactURL(cfg.DBPath), user)
 	if simulated {
-		if err := warnStaleApps(ctx, db, store.RedactURL(cfg.DBPath), stdout); err != nil {
-			return err
+		if err := warnStaleApps(ctx, rt.db, store.RedactURL(cfg.DBPath), stdout); err != nil {
+			return errors.Join(err, rt.stop())
 		}
 	}
-	if err := bot.Start(life); err != nil {
-		return err
+	if err := rt.start(); err != nil {
+		return errors.Join(err, rt.stop())
 	}
-	runErr := con.Run(ctx, stdin, bot)
-	stopLife()
-	waitTimeout(bot.Wait, stopTimeout)
-	return runErr
+	runErr := con.Run(ctx, stdin, rt.bot)
+	return errors.Join(runErr, rt.stop())
+}
+
+// simulate points cfg at a simulated DigitalOcean and simulated
+// registries, and, unless BOT_DB is set, at a throwaway store. It returns
+// what the console is using, for its banner, and how to stop it all.
+func simulate(cfg *config.Config, phase time.Duration, getenv func(string) string, log *slog.Logger) (where string, stop func(), err error) {
+	var stops []func()
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
+	if getenv("DO_API_URL") != "" {
+		log.Warn("DO_API_URL is ignored without a DigitalOcean token: using the simulated DigitalOcean")
+	}
+	sim, err := startSimulator(phase)
+	if err != nil {
+		return "", nil, err
+	}
+	stops = append(stops, sim.Close)
+	cfg.DOToken, cfg.DOAPIURL = sim.Token(), sim.URL()
+	if getenv("BOT_REGISTRY_MIRRORS") != "" {
+		log.Warn("BOT_REGISTRY_MIRRORS is ignored without a DigitalOcean token: using the simulated registries")
+	}
+	// The simulated registries serve the same catalogue the simulated App
+	// Platform runs, so the pre-flight check works as it does for real:
+	// nginx goes live on port 80, nginx:1.999 is refused.
+	reg, err := regtest.Start(regtest.Options{DOToken: sim.Token()})
+	if err != nil {
+		return "", nil, fmt.Errorf("simulated registry: %w", err)
+	}
+	stops = append(stops, reg.Close)
+	if cfg.RegistryMirrors, err = config.ParseRegistryMirrors(reg.Mirrors()); err != nil {
+		return "", nil, fmt.Errorf("simulated registry: %w", err)
+	}
+	if cfg.WatchInterval == 0 {
+		// The adaptive pace starts at 5 s, longer than a simulated phase.
+		cfg.WatchInterval = min(max(phase/2, 10*time.Millisecond), time.Second)
+	}
+	if getenv("BOT_DB") == "" {
+		// The simulator forgets everything at exit, so its records would
+		// only haunt the next run: keep them in a throwaway file.
+		dir, err := os.MkdirTemp("", "dobot-console")
+		if err != nil {
+			return "", nil, fmt.Errorf("temporary store: %w", err)
+		}
+		stops = append(stops, func() { os.RemoveAll(dir) })
+		cfg.DBPath = filepath.Join(dir, "dobot.db")
+	}
+	return fmt.Sprintf("a simulated DigitalOcean (no DO_API_TOKEN set; apps go live in about %s)", (3 * phase).Round(time.Second/10)), stop, nil
 }
 
 // warnStaleApps says when the store lists apps from earlier runs: the
@@ -235,28 +226,17 @@ func doTokenFrom(getenv func(string) string) string {
 	return ""
 }
 
-// simulator is a simulated DigitalOcean and the token it accepts.
-type simulator struct {
-	*dotest.Server
-	token string
-}
-
-// startSimulator starts a simulated DigitalOcean with a fresh token. Where
-// the bot breaks DigitalOcean's API description, it logs a warning: the
-// real API would refuse that request.
-func startSimulator(phase time.Duration, log *slog.Logger) (*simulator, error) {
+// startSimulator starts a simulated DigitalOcean with a fresh token.
+func startSimulator(phase time.Duration) (*dosim.Server, error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return nil, fmt.Errorf("simulated DigitalOcean: token: %w", err)
 	}
-	token := "sim-" + hex.EncodeToString(b)
-	srv, err := dotest.NewSimulator(dotest.Options{Token: token, PhaseDelay: phase}, func(v string) {
-		log.Warn("simulated DigitalOcean: the bot broke the API description", "violation", v)
-	})
+	srv, err := dosim.Start(dosim.Options{Token: "sim-" + hex.EncodeToString(b), PhaseDelay: phase})
 	if err != nil {
 		return nil, fmt.Errorf("simulated DigitalOcean: %w", err)
 	}
-	return &simulator{Server: srv, token: token}, nil
+	return srv, nil
 }
 
 // isTerminal reports whether v is a terminal. With both ends at one, a

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"dobot/internal/config"
 	"dobot/internal/health"
@@ -58,15 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "store":
 		return storeCommand(ctx, args[1:], getenv, stdout)
 	case "healthcheck":
-		addr := getenv("BOT_HTTP_ADDR")
-		if addr == "" {
-			addr = config.DefaultHTTPAddr
-		}
-		if err := health.Probe(ctx, health.URL(addr)); err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, "healthy")
-		return nil
+		return healthcheck(ctx, getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -74,11 +67,29 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
 }
 
+// healthcheck probes the bot's /healthz. With BOT_HTTP_ADDR=off the bot
+// serves none, so there is nothing to probe: that is a failure the
+// container's HEALTHCHECK must show, with a line saying why.
+func healthcheck(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	addr := strings.TrimSpace(getenv("BOT_HTTP_ADDR"))
+	if addr == "off" {
+		return errors.New("health checks are off (BOT_HTTP_ADDR=off): the bot serves no /healthz to probe; set BOT_HTTP_ADDR to an address, or remove the HEALTHCHECK")
+	}
+	if addr == "" {
+		addr = config.DefaultHTTPAddr
+	}
+	if err := health.Probe(ctx, health.URL(addr)); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "healthy")
+	return nil
+}
+
 const usage = `usage:
   bot                 run the bot (reads its settings from the environment; see README.md)
   bot serve           the same
   bot console         type /do commands in a terminal, without Slack; simulates DigitalOcean when no token is set
-  bot healthcheck     probe /healthz on BOT_HTTP_ADDR (the container's HEALTHCHECK)
+  bot healthcheck     probe /healthz on BOT_HTTP_ADDR (the container's HEALTHCHECK); fails when it is off
   bot audit verify [--head ID:HASH]
                       check the audit trail's keyed hash chain, read-only; --head takes
                       the "#ID · HASH" of the latest audit channel line. Exit 0 intact,

@@ -23,106 +23,101 @@ import (
 	"dobot/internal/metrics"
 	"dobot/slackbot"
 	"dobot/store"
-	"dobot/watch"
-)
-
-// Shutdown budget: SIGTERM to exit stays under 10 s.
-const (
-	drainTimeout = 7 * time.Second
-	stopTimeout  = 2 * time.Second
 )
 
 func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := config.Load(getenv)
+	cfg, err := loadConfig(getenv, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "dobot: configuration problems:")
-		for _, line := range splitJoined(err) {
-			fmt.Fprintln(stderr, "  "+line)
-		}
-		return errors.New("fix the settings above and start again")
+		return err
 	}
 	// Every line names the instance, so replicas' logs can be told apart.
 	log := newLogger(stderr).With("instance", cfg.Instance)
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 
-	db, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close() // deferred first, so it runs last
-	if err := db.EnsureAdmins(ctx, cfg.Admins); err != nil {
-		return fmt.Errorf("make BOT_ADMINS admins: %w", err)
-	}
-
 	m := metrics.New()
-	cloud, do, err := newCloud(ctx, cfg, m)
-	if err != nil {
-		return err
-	}
 	slackHTTP := &http.Client{Transport: m.Transport(metrics.Slack, nil), Timeout: 30 * time.Second}
 	api := slack.New(cfg.SlackBotToken, slack.OptionAppLevelToken(cfg.SlackAppToken), slack.OptionAPIURL(cfg.SlackAPIURL),
 		slack.OptionHTTPClient(slackHTTP))
-	if _, err := api.AuthTestContext(ctx); err != nil {
-		return fmt.Errorf("Slack refused SLACK_BOT_TOKEN (%v); check the bot token (xoxb-…) and that the app is installed", err)
-	}
-
-	// life outlives the signal: background work and running commands get to
-	// finish while the listener drains.
-	life, stopLife := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopLife()
-	var pace watch.Pace
-	if cfg.WatchInterval > 0 {
-		pace = watch.Fixed(cfg.WatchInterval)
-	}
-	watcher := watch.New(do.Apps, log, pace)
-	go watcher.Run(life)
-
 	chat := slackbot.NewChat(api, slackHTTP, log)
-	chat.TrackResponseURLs(db)
-	bot, err := commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName, DropletImage: cfg.DropletImage,
-		ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL},
-		commands.Deps{Store: db, Cloud: cloud, Chat: chat, Images: newImages(cfg), Watcher: watcher, Log: log, SecretKey: db.DeriveKey("secret values v1"), Observer: m})
+	rt, err := newRuntime(ctx, cfg, log, adapter{metrics: m,
+		ready: func(ctx context.Context) error {
+			if _, err := api.AuthTestContext(ctx); err != nil {
+				return fmt.Errorf("Slack refused SLACK_BOT_TOKEN (%v); check the bot token (xoxb-…) and that the app is installed", err)
+			}
+			return nil
+		},
+		chat: func(db *store.DB) (commands.Chat, commands.Observer) {
+			chat.TrackResponseURLs(db)
+			return chat, m
+		}})
 	if err != nil {
 		return err
 	}
-	if err := bot.Start(life); err != nil {
-		return err
+	if err := rt.start(); err != nil {
+		return errors.Join(err, rt.stop())
 	}
-	listener := slackbot.NewListener(api, chat, bot, 16, log)
-	listener.RememberHandled(db.MarkHandled)
+	listener := slackbot.NewListener(api, chat, rt.bot, 16, log)
+	listener.RememberHandled(rt.db.MarkHandled)
 	listener.ObserveAcks(m.AckLatency)
-	if cfg.HTTPAddr != "off" {
-		srv := health.NewServer(cfg.HTTPAddr, health.Checks{Store: db.Ping, SlackState: listener.State, Instance: cfg.Instance}, m)
-		go func() {
-			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("health and metrics server stopped; the bot runs on without it", "addr", cfg.HTTPAddr, "err", err)
-			}
-		}()
-		defer srv.Close()
-	}
-	socket, stopSocket := context.WithCancel(life)
-	defer stopSocket()
-	listenErr := make(chan error, 1)
-	go func() { listenErr <- listener.Run(socket, life) }()
-	log.Info("dobot started", "region", cfg.DORegion, "db", store.RedactURL(cfg.DBPath))
+	return listen(ctx, rt, cfg, listener, m)
+}
 
-	select {
-	case <-ctx.Done():
-		log.Info("stopping: finishing running commands", "timeout", drainTimeout)
-	case err := <-listenErr:
+// listen runs the Slack socket and the health server in the runtime's
+// group until the signal or until the socket gives up (a refused token),
+// then shuts down: refuse new work and drain what runs, stop the socket
+// and the health server, and stop the runtime, which closes the store last.
+func listen(ctx context.Context, rt *runtime, cfg config.Config, listener *slackbot.Listener, m *metrics.Metrics) error {
+	failed, fail := context.WithCancel(ctx)
+	defer fail()
+	var srv *http.Server
+	if cfg.HTTPAddr != "off" {
+		srv = health.NewServer(cfg.HTTPAddr, health.Checks{Store: rt.db.Ping, SlackState: listener.State, Instance: cfg.Instance}, m)
+		rt.goroutine(func() error {
+			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				rt.log.Error("health and metrics server stopped; the bot runs on without it", "addr", cfg.HTTPAddr, "err", err)
+			}
+			return nil
+		})
+	}
+	socket, stopSocket := context.WithCancel(rt.life)
+	defer stopSocket()
+	rt.goroutine(func() error {
+		err := listener.Run(socket, rt.life)
 		if err != nil {
-			return err
+			fail()
 		}
+		return err
+	})
+	rt.log.Info("dobot started", "region", cfg.DORegion, "db", store.RedactURL(cfg.DBPath))
+
+	<-failed.Done()
+	if ctx.Err() != nil {
+		rt.log.Info("stopping: finishing running commands", "timeout", drainTimeout)
 	}
 	if !listener.Drain(drainTimeout) {
-		log.Warn("commands still running at shutdown; their operations resume at the next start")
+		rt.log.Warn("commands still running at shutdown; their operations resume at the next start")
 	}
 	stopSocket()
-	stopLife()
-	waitTimeout(bot.Wait, stopTimeout)
-	log.Info("stopped")
-	return nil
+	if srv != nil {
+		_ = srv.Close()
+	}
+	err := rt.stop()
+	rt.log.Info("stopped")
+	return err
+}
+
+// loadConfig reads the settings, listing every problem on stderr.
+func loadConfig(getenv func(string) string, stderr io.Writer) (config.Config, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "dobot: configuration problems:")
+		for _, line := range splitJoined(err) {
+			fmt.Fprintln(stderr, "  "+line)
+		}
+		return cfg, errors.New("fix the settings above and start again")
+	}
+	return cfg, nil
 }
 
 // newImages is the pre-flight image check, with the registry settings and
@@ -167,15 +162,6 @@ func doClient(ctx context.Context, cfg config.Config, m *metrics.Metrics, retrie
 	// outside: one count per call, before oauth2 adds the token.
 	client.HTTPClient.Transport = m.Transport(metrics.DigitalOcean, client.HTTPClient.Transport)
 	return client, nil
-}
-
-func waitTimeout(wait func(), d time.Duration) {
-	done := make(chan struct{})
-	go func() { wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(d):
-	}
 }
 
 // newLogger logs JSON, or text when stderr is a terminal.

@@ -1,5 +1,9 @@
 // Package botproc helps tests run the real bot binary: it builds it once as
-// the Dockerfile does, and collects its output safely.
+// the Dockerfile does, builds the world it runs in (the Slack, DigitalOcean
+// and registry test servers, a database and the environment pointing at
+// them), starts and stops it, and collects its output safely. The e2e tests
+// and the benchmarks share it. It is test support: the binary never links
+// it.
 package botproc
 
 import (

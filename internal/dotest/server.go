@@ -11,21 +11,19 @@
 // Known gaps between godo and the description are excused in one commented
 // list, knownGaps in validate.go.
 //
-// Deployments move through PENDING_BUILD, BUILDING and DEPLOYING to ACTIVE
-// (or ERROR), droplets from "new" to "active", actions from "in-progress" to
-// "completed" and registry garbage collections from "requested" to
-// "succeeded", all as time passes on Options.Clock, so a test steps a fake
-// clock instead of sleeping.
+// The state machines are internal/dosim's, which the bot's console also runs
+// on: deployments, droplets, actions and garbage collections move on as time
+// passes on Options.Clock, so a test steps a fake clock instead of sleeping.
+// This package adds what only tests need: the description, the strict
+// router, token scopes, the request record and the testing.TB reports.
 package dotest
 
 import (
-	"context"
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -34,12 +32,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/google/uuid"
-)
 
-const (
-	defaultToken      = "do-test-token"
-	defaultPhaseDelay = 200 * time.Millisecond
-	rateLimit         = 5000
+	"dobot/internal/dosim"
 )
 
 // Options configures a Server. The zero value is ready to use.
@@ -65,29 +59,28 @@ type Options struct {
 	Clock func() time.Time
 }
 
-// Server is a fake DigitalOcean API on an httptest.Server. Its methods are
-// safe for concurrent use.
+// Server is a fake DigitalOcean API on an httptest.Server: the simulator,
+// whose methods (App, Fault, PushImage, …) it shares, behind the
+// description's router and checks. Its methods are safe for concurrent use.
 type Server struct {
+	*dosim.Server
 	opts   Options
 	router routers.Router
 	ts     *httptest.Server
 	close  sync.Once
-	done   chan struct{} // closed by Close: live log streams end
 
-	mu            sync.Mutex
-	apps          map[string]*app
-	order         []string // app ids, oldest first, as DigitalOcean lists them
-	requests      []Request
-	violations    []string
-	excused       []string // findings that knownGaps excuse, logged at cleanup
-	remaining     int      // ratelimit-remaining
-	behaviour              // faults.go
-	fleet                  // droplets.go
-	registryState          // registry.go
-	hiddenImages  []string // sizes.go: slugs RemoveImage took out
-	dockerSecrets []string // registry.go: docker credentials handed out
-	liveBreak     int      // logs.go: lines before live streams break; -1 for never
+	mu         sync.Mutex
+	arrived    map[string]int // by route, counted before the answer
+	requests   []Request
+	violations []string
+	excused    []string // findings that knownGaps excuse, logged at cleanup
 }
+
+// DropletCreate is one droplet the server was asked to create.
+type DropletCreate = dosim.DropletCreate
+
+// ConsolePhaseDelay is the simulator's phase delay in the bot's console.
+const ConsolePhaseDelay = dosim.ConsolePhaseDelay
 
 // Request is one request the server received, as recorded.
 type Request struct {
@@ -107,20 +100,16 @@ type Request struct {
 // newServer applies the defaults and builds a server that is not yet
 // listening.
 func newServer(opts Options) (*Server, error) {
-	if opts.Token == "" {
-		opts.Token = defaultToken
-	}
-	if opts.PhaseDelay <= 0 {
-		opts.PhaseDelay = defaultPhaseDelay
-	}
-	if opts.Clock == nil {
-		opts.Clock = time.Now
-	}
 	router, err := apiRouter()
 	if err != nil {
 		return nil, err
 	}
-	return &Server{opts: opts, router: router, apps: map[string]*app{}, remaining: rateLimit, done: make(chan struct{}), liveBreak: -1}, nil
+	sim := dosim.New(dosim.Options{Token: opts.Token, PhaseDelay: opts.PhaseDelay, Clock: opts.Clock})
+	opts.Token = sim.Token()
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	return &Server{Server: sim, opts: opts, router: router}, nil
 }
 
 // New starts a server and registers its Close with tb.Cleanup. At cleanup it
@@ -154,17 +143,19 @@ func (s *Server) URL() string { return s.ts.URL + "/" }
 // Close shuts the server down; it is safe to call more than once.
 func (s *Server) Close() {
 	s.close.Do(func() {
-		close(s.done)
+		s.Server.Close()
 		s.ts.Close()
 	})
 }
 
 // Violations lists every request or response that broke the description
-// (less knownGaps) and every request to an unknown route, in order.
+// (less knownGaps) and every request to an unknown route, in order, then
+// every request the simulator does not implement.
 func (s *Server) Violations() []string {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
+	out := append([]string(nil), s.violations...)
+	s.mu.Unlock()
+	return append(out, s.Server.Unsupported()...)
 }
 
 // Requests returns every request received so far, oldest first.
@@ -177,6 +168,15 @@ func (s *Server) Requests() []Request {
 		out[i] = r
 	}
 	return out
+}
+
+// Arrived is the number of requests for route that have reached the
+// simulator, answered or not: a request held by Delay counts here before
+// Count sees it.
+func (s *Server) Arrived(route string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.arrived[route]
 }
 
 // Count is the number of requests received for route, such as
@@ -195,83 +195,33 @@ func (s *Server) Count(route string) int {
 
 func (s *Server) now() time.Time { return s.opts.Clock().UTC() }
 
-// call is what a handler needs from one request.
-type call struct {
-	r      *http.Request
-	params map[string]string
-	body   []byte
-	now    time.Time
-}
-
-// reply is what a handler answers: a body to encode as JSON, or an error.
-type reply struct {
-	status int
-	body   any
-	err    *apiError
-	header http.Header
-	empty  bool // no body at all, as in a 204
-}
-
-// apiError is DigitalOcean's error body, less the request id that serve adds.
-type apiError struct {
-	status  int
-	id      string
-	message string
-}
-
-func errReply(status int, id, message string) reply {
-	return reply{status: status, err: &apiError{status: status, id: id, message: message}}
-}
-
-func notFound() reply {
-	return errReply(http.StatusNotFound, "not_found", "The resource you requested could not be found.")
-}
-
-func ok(body any) reply { return reply{status: http.StatusOK, body: body} }
-
-// noBody is a reply of status with an empty body, as DigitalOcean sends for
-// deletes (204) and for a few actions (200).
-func noBody(status int) reply { return reply{status: status, empty: true} }
-
-// errorBody is the JSON of every error DigitalOcean returns.
-type errorBody struct {
-	ID        string `json:"id"`
-	Message   string `json:"message"`
-	RequestID string `json:"request_id"`
-}
-
-// logsPrefix is where the log files that the logs routes point at are
-// served; DigitalOcean serves them from another host, outside the API.
-const logsPrefix = "/logs/"
-
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body, At: s.now()}
 	reqID := uuid.NewString()
 
-	if strings.HasPrefix(r.URL.Path, logsPrefix) && r.Method == http.MethodGet {
-		rec.Route = "GET " + logsPrefix
-		rec.Status = s.serveLogFile(w, r)
+	if strings.HasPrefix(r.URL.Path, dosim.LogsPrefix) && r.Method == http.MethodGet {
+		rec.Route = "GET " + dosim.LogsPrefix
+		rec.Status = s.ServeLogFile(w, r)
 		s.record(rec)
 		return
 	}
 
 	route, params, err := s.router.FindRoute(r)
-	var handler handlerFunc
 	if err == nil {
 		rec.Route = r.Method + " " + route.Path
-		handler = handlers[route.Operation.OperationID]
-		if handler == nil {
+		if !dosim.Implements(route.Operation.OperationID) {
 			s.violate(fmt.Sprintf("unknown route: %s %s (%s, %s is in the description but dotest does not implement it)",
 				r.Method, r.URL.Path, route.Operation.OperationID, rec.Route))
+			route = nil
 		}
 	} else {
 		s.violate(fmt.Sprintf("unknown route: %s %s is not in the DigitalOcean API description (%v)", r.Method, r.URL.Path, err))
 	}
-	if handler == nil {
+	if route == nil {
 		rec.Route = ""
-		rep := notFound()
-		rec.Status = s.write(w, r, nil, reqID, rep)
+		rec.Status = s.write(w, r, nil, s.Error(http.StatusNotFound, "not_found", "The resource you requested could not be found.", reqID))
 		s.record(rec)
 		return
 	}
@@ -280,66 +230,41 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route}
 	bad := s.judge(op, rec.Route, checkRequest(r.Context(), in, body))
 
-	var rep reply
+	var resp dosim.Response
 	token, known := s.token(r)
 	switch {
 	case !known:
-		rep = errReply(http.StatusUnauthorized, "unauthorized", "Unable to authenticate you")
+		resp = s.Error(http.StatusUnauthorized, "unauthorized", "Unable to authenticate you", reqID)
 	case s.lacksScope(token, route.Operation, r, body):
-		rep = errReply(http.StatusForbidden, "forbidden", "You do not have permission to perform this action.")
+		resp = s.Error(http.StatusForbidden, "forbidden", "You do not have permission to perform this action.", reqID)
 	case len(bad) > 0:
 		// DigitalOcean refuses what its description forbids.
-		rep = errReply(http.StatusBadRequest, "bad_request", bad[0])
+		resp = s.Error(http.StatusBadRequest, "bad_request", bad[0], reqID)
 	default:
-		rep = s.misbehave(r.Context(), rec.Route)
-		if rep.status == 0 {
-			s.mu.Lock()
-			rep = handler(s, &call{r: r, params: params, body: body, now: s.now()})
-			s.mu.Unlock()
+		s.mu.Lock()
+		if s.arrived == nil {
+			s.arrived = map[string]int{}
 		}
+		s.arrived[rec.Route]++
+		s.mu.Unlock()
+		resp = s.Do(r.Context(), op, r, params, body, reqID)
 	}
-	rec.Status = s.write(w, r, in, reqID, rep)
+	rec.Status = s.write(w, r, in, resp)
 	s.record(rec)
 }
 
-// write encodes rep with DigitalOcean's headers, validates it when in is not
-// nil, sends it and returns its status.
-func (s *Server) write(w http.ResponseWriter, r *http.Request, in *openapi3filter.RequestValidationInput, reqID string, rep reply) int {
-	var payload []byte
-	switch {
-	case rep.empty:
-	case rep.err != nil:
-		payload, _ = json.Marshal(errorBody{ID: rep.err.id, Message: rep.err.message, RequestID: reqID})
-	default:
-		var err error
-		if payload, err = json.Marshal(rep.body); err != nil {
-			rep = errReply(http.StatusInternalServerError, "server_error", "dotest: encode response: "+err.Error())
-			payload, _ = json.Marshal(errorBody{ID: rep.err.id, Message: rep.err.message, RequestID: reqID})
-		}
-	}
+// write validates resp when in is not nil, sends it and returns its status.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, in *openapi3filter.RequestValidationInput, resp dosim.Response) int {
 	h := w.Header()
-	for k, v := range rep.header {
+	for k, v := range resp.Header {
 		h[k] = v
 	}
-	s.mu.Lock()
-	if s.remaining > 0 {
-		s.remaining--
-	}
-	remaining := s.remaining
-	s.mu.Unlock()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("ratelimit-limit", strconv.Itoa(rateLimit))
-	if h.Get("ratelimit-remaining") == "" {
-		h.Set("ratelimit-remaining", strconv.Itoa(remaining))
-	}
-	h.Set("ratelimit-reset", strconv.FormatInt(s.now().Add(time.Minute).Unix(), 10))
-	h.Set("x-request-id", reqID)
 	if in != nil {
-		s.judge(in.Route.Operation.OperationID, r.Method+" "+in.Route.Path, checkResponse(r.Context(), in, rep.status, h, payload))
+		s.judge(in.Route.Operation.OperationID, r.Method+" "+in.Route.Path, checkResponse(r.Context(), in, resp.Status, h, resp.Body))
 	}
-	w.WriteHeader(rep.status)
-	_, _ = w.Write(payload)
-	return rep.status
+	w.WriteHeader(resp.Status)
+	_, _ = w.Write(resp.Body)
+	return resp.Status
 }
 
 // judge records every finding that no known gap excuses and returns them.
@@ -368,17 +293,4 @@ func (s *Server) record(r Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, r)
-}
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }

@@ -4,17 +4,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
-	"time"
 )
 
-// ConsolePhaseDelay is the phase delay the bot's console gives its simulated
-// DigitalOcean: slow enough to watch a launch move through its phases, fast
-// enough that it goes live in under ten seconds.
-const ConsolePhaseDelay = 2 * time.Second
-
-// NewSimulator starts the same server as New, outside a test: for the bot's
-// local console, which runs against a simulated DigitalOcean when no token
-// is set. Nothing fails when the bot breaks DigitalOcean's description; each
+// NewSimulator starts the same server as New without a testing.TB, for a
+// harness that runs outside a test. (The bot's console does not use it: it
+// runs on internal/dosim, so that the binary links no OpenAPI checks.)
+// Nothing fails when the client breaks DigitalOcean's description; each
 // violation goes to onViolation (when not nil) as it happens, and Violations
 // lists them all. The caller closes the server.
 //

@@ -209,6 +209,15 @@ func (s *Server) WaitConnected(ctx context.Context) error {
 	return nil
 }
 
+// WaitConnectedAfter is WaitConnected for a connection opened after the
+// first n: a restarted bot's, not its predecessor's.
+func (s *Server) WaitConnectedAfter(ctx context.Context, n int) error {
+	if err := s.wait(ctx, func() bool { return s.connections > n && s.current != nil }); err != nil {
+		return fmt.Errorf("wait for socket mode connection: %w", err)
+	}
+	return nil
+}
+
 // Connections is how many websocket connections have been opened so far,
 // including closed ones; a reconnect makes it grow by one.
 func (s *Server) Connections() int {

@@ -1,4 +1,4 @@
-package dotest
+package dosim
 
 import (
 	"crypto/sha256"
@@ -135,7 +135,7 @@ func (s *Server) PushImage(registry, repo, tag string) {
 	now := s.now()
 	reg := s.registryNamed(registry)
 	if reg == nil {
-		s.violations = append(s.violations, fmt.Sprintf("PushImage(%q, %q, %q): no such registry", registry, repo, tag))
+		s.unsupported = append(s.unsupported, fmt.Sprintf("PushImage(%q, %q, %q): no such registry", registry, repo, tag))
 		return
 	}
 	s.settleGC(now)

@@ -1,4 +1,4 @@
-package dotest
+package dosim
 
 import (
 	"net/http"

@@ -1,4 +1,4 @@
-package dotest
+package dosim
 
 import (
 	"fmt"
@@ -73,8 +73,8 @@ func postDropletAction(s *Server, c *call) reply {
 		return fail(e)
 	}
 	if !powerActions[req.Type] {
-		s.violations = append(s.violations, fmt.Sprintf("dotest does not implement droplet action %q", req.Type))
-		return unprocessable("dotest does not implement droplet action %q", req.Type)
+		s.unsupported = append(s.unsupported, fmt.Sprintf("the simulator does not implement droplet action %q", req.Type))
+		return unprocessable("the simulator does not implement droplet action %q", req.Type)
 	}
 	for _, id := range d.actions {
 		if !s.actions[id].done(c.now) {

@@ -1,4 +1,4 @@
-package dotest
+package dosim
 
 import (
 	"encoding/json"
@@ -126,8 +126,8 @@ func createDroplet(s *Server, c *call) reply {
 		return fail(e)
 	}
 	if len(req.Names) > 0 {
-		s.violations = append(s.violations, "dotest does not implement creating several droplets at once (names)")
-		return unprocessable("dotest does not implement creating several droplets at once")
+		s.unsupported = append(s.unsupported, "the simulator does not implement creating several droplets at once (names)")
+		return unprocessable("the simulator does not implement creating several droplets at once")
 	}
 	if req.Region == "" {
 		req.Region = "nyc3"
@@ -178,7 +178,7 @@ func createDroplet(s *Server, c *call) reply {
 	s.creates = append(s.creates, rec)
 
 	links := map[string]any{"actions": []map[string]any{{
-		"id": create.id, "rel": "create", "href": fmt.Sprintf("%s/v2/actions/%d", s.ts.URL, create.id),
+		"id": create.id, "rel": "create", "href": fmt.Sprintf("%s/v2/actions/%d", c.base(), create.id),
 	}}}
 	return reply{status: http.StatusAccepted, body: map[string]any{"droplet": s.renderDroplet(d, c.now), "links": links}}
 }

@@ -1,4 +1,4 @@
-package dotest
+package dosim
 
 import (
 	"bytes"
@@ -329,7 +329,7 @@ func (s *Server) page(c *call, n int) (from, to int, links, meta map[string]any)
 		v := c.r.URL.Query()
 		v.Set("page", strconv.Itoa(p))
 		v.Set("per_page", strconv.Itoa(per))
-		return fmt.Sprintf("%s%s?%s", s.ts.URL, c.r.URL.Path, v.Encode())
+		return fmt.Sprintf("%s%s?%s", c.base(), c.r.URL.Path, v.Encode())
 	}
 	pages := map[string]any{}
 	if pg > 1 {

@@ -1,4 +1,4 @@
-package dotest
+package dosim
 
 import (
 	"encoding/json"
@@ -42,7 +42,7 @@ func getLogs(s *Server, c *call) reply {
 	if comp != "" {
 		v.Set("component", comp)
 	}
-	link := fmt.Sprintf("%s%s%s/%s?%s", s.ts.URL, logsPrefix, a.id, a.deployments[i].id, v.Encode())
+	link := fmt.Sprintf("%s%s%s/%s?%s", c.base(), logsPrefix, a.id, a.deployments[i].id, v.Encode())
 	if p, _ := a.deployments[i].phase(c.now); !inProgress(p) && p != godo.DeploymentPhase_Active {
 		// A past deployment's logs are archived files.
 		return ok(godo.AppLogs{HistoricURLs: []string{link}})
@@ -51,7 +51,7 @@ func getLogs(s *Server, c *call) reply {
 	// websocket (wss:// on DigitalOcean, ws:// here) that keeps pushing
 	// lines and never ends by itself.
 	v.Set("live", "1")
-	live := fmt.Sprintf("ws%s%s%s/%s?%s", strings.TrimPrefix(s.ts.URL, "http"), logsPrefix, a.id, a.deployments[i].id, v.Encode())
+	live := fmt.Sprintf("ws%s%s%s/%s?%s", strings.TrimPrefix(c.base(), "http"), logsPrefix, a.id, a.deployments[i].id, v.Encode())
 	return ok(godo.AppLogs{LiveURL: live, HistoricURLs: []string{}})
 }
 
@@ -64,9 +64,10 @@ func hasComponent(spec *godo.AppSpec, name string) bool {
 	return false
 }
 
-// serveLogFile serves a log file that a logs route pointed at, as plain
-// text: one "COMPONENT TIMESTAMP MESSAGE" line per event so far.
-func (s *Server) serveLogFile(w http.ResponseWriter, r *http.Request) int {
+// ServeLogFile serves a log file that a logs route pointed at, as plain
+// text: one "COMPONENT TIMESTAMP MESSAGE" line per event so far. It returns
+// the status it answered.
+func (s *Server) ServeLogFile(w http.ResponseWriter, r *http.Request) int {
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, logsPrefix), "/")
 	s.mu.Lock()
 	var text string

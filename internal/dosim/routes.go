@@ -1,0 +1,141 @@
+package dosim
+
+import "strings"
+
+// handlerFunc serves one operation. It runs with s.mu held.
+type handlerFunc func(s *Server, c *call) reply
+
+// handlers maps the description's operationIds to their handlers: it is the
+// table of everything the server implements. An operation the description
+// has but this map lacks is an unknown route.
+var handlers = map[string]handlerFunc{
+	// App Platform: apps.go, rollback.go, logs.go.
+	"apps_list":                                 listApps,
+	"apps_create":                               createApp,
+	"apps_get":                                  getApp,
+	"apps_update":                               updateApp,
+	"apps_delete":                               deleteApp,
+	"apps_list_deployments":                     listDeployments,
+	"apps_create_deployment":                    createDeployment,
+	"apps_get_deployment":                       getDeployment,
+	"apps_cancel_deployment":                    cancelDeployment,
+	"apps_validate_appSpec":                     proposeApp,
+	"apps_list_instanceSizes":                   listInstanceSizes,
+	"apps_get_instanceSize":                     getInstanceSize,
+	"apps_list_regions":                         listRegions,
+	"apps_get_logs":                             getLogs,
+	"apps_get_logs_aggregate":                   getLogs,
+	"apps_get_logs_active_deployment":           getLogs,
+	"apps_get_logs_active_deployment_aggregate": getLogs,
+	"apps_create_rollback":                      createRollback,
+	"apps_validate_rollback":                    validateRollback,
+	"apps_commit_rollback":                      commitRollback,
+	"apps_revert_rollback":                      revertRollback,
+
+	// Droplets and actions: droplets.go, actions.go; sizes: sizes.go.
+	"droplets_list":       listDroplets,
+	"droplets_create":     createDroplet,
+	"droplets_get":        getDroplet,
+	"droplets_destroy":    deleteDroplet,
+	"dropletActions_post": postDropletAction,
+	"dropletActions_get":  getDropletAction,
+	"actions_get":         getAction,
+	"sizes_list":          listSizes,
+	"images_list":         listImages,
+	"images_get":          getImage,
+
+	// Container registry: registry.go, gc.go.
+	"registry_get":                     getRegistry,
+	"registry_get_dockerCredentials":   dockerCredentials,
+	"registries_list":                  listRegistries,
+	"registries_get":                   getRegistryByName,
+	"registries_create":                createNamedRegistry,
+	"registries_delete":                deleteRegistryByName,
+	"registry_create":                  createRegistry,
+	"registry_delete":                  deleteRegistry,
+	"registry_get_subscription":        getSubscription,
+	"registry_get_options":             getRegistryOptions,
+	"registry_list_repositoriesV2":     listRepositories,
+	"registry_list_repositoryTags":     listTags,
+	"registry_run_garbageCollection":   startGC,
+	"registry_get_garbageCollection":   getGC,
+	"registry_list_garbageCollections": listGCs,
+}
+
+// route is where DigitalOcean serves an operation: the method and the path
+// template of its OpenAPI description.
+type route struct {
+	method, path, operation string
+}
+
+// params lists the names of the route's path parameters.
+func (rt route) params() []string {
+	var out []string
+	for _, seg := range strings.Split(rt.path, "/") {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			out = append(out, seg[1:len(seg)-1])
+		}
+	}
+	return out
+}
+
+// routes places every operation in handlers, as DigitalOcean's description
+// does; internal/dotest checks the two agree.
+var routes = []route{
+	{"GET", "/v2/apps", "apps_list"},
+	{"POST", "/v2/apps", "apps_create"},
+	{"GET", "/v2/apps/{id}", "apps_get"},
+	{"PUT", "/v2/apps/{id}", "apps_update"},
+	{"DELETE", "/v2/apps/{id}", "apps_delete"},
+	{"GET", "/v2/apps/{app_id}/deployments", "apps_list_deployments"},
+	{"POST", "/v2/apps/{app_id}/deployments", "apps_create_deployment"},
+	{"GET", "/v2/apps/{app_id}/deployments/{deployment_id}", "apps_get_deployment"},
+	{"POST", "/v2/apps/{app_id}/deployments/{deployment_id}/cancel", "apps_cancel_deployment"},
+	{"POST", "/v2/apps/propose", "apps_validate_appSpec"},
+	{"GET", "/v2/apps/tiers/instance_sizes", "apps_list_instanceSizes"},
+	{"GET", "/v2/apps/tiers/instance_sizes/{slug}", "apps_get_instanceSize"},
+	{"GET", "/v2/apps/regions", "apps_list_regions"},
+	{"GET", "/v2/apps/{app_id}/deployments/{deployment_id}/components/{component_name}/logs", "apps_get_logs"},
+	{"GET", "/v2/apps/{app_id}/deployments/{deployment_id}/logs", "apps_get_logs_aggregate"},
+	{"GET", "/v2/apps/{app_id}/components/{component_name}/logs", "apps_get_logs_active_deployment"},
+	{"GET", "/v2/apps/{app_id}/logs", "apps_get_logs_active_deployment_aggregate"},
+	{"POST", "/v2/apps/{app_id}/rollback", "apps_create_rollback"},
+	{"POST", "/v2/apps/{app_id}/rollback/validate", "apps_validate_rollback"},
+	{"POST", "/v2/apps/{app_id}/rollback/commit", "apps_commit_rollback"},
+	{"POST", "/v2/apps/{app_id}/rollback/revert", "apps_revert_rollback"},
+	{"GET", "/v2/droplets", "droplets_list"},
+	{"POST", "/v2/droplets", "droplets_create"},
+	{"GET", "/v2/droplets/{droplet_id}", "droplets_get"},
+	{"DELETE", "/v2/droplets/{droplet_id}", "droplets_destroy"},
+	{"POST", "/v2/droplets/{droplet_id}/actions", "dropletActions_post"},
+	{"GET", "/v2/droplets/{droplet_id}/actions/{action_id}", "dropletActions_get"},
+	{"GET", "/v2/actions/{action_id}", "actions_get"},
+	{"GET", "/v2/sizes", "sizes_list"},
+	{"GET", "/v2/images", "images_list"},
+	{"GET", "/v2/images/{image_id}", "images_get"},
+	{"GET", "/v2/registry", "registry_get"},
+	{"GET", "/v2/registry/docker-credentials", "registry_get_dockerCredentials"},
+	{"GET", "/v2/registries", "registries_list"},
+	{"GET", "/v2/registries/{registry_name}", "registries_get"},
+	{"POST", "/v2/registries", "registries_create"},
+	{"DELETE", "/v2/registries/{registry_name}", "registries_delete"},
+	{"POST", "/v2/registry", "registry_create"},
+	{"DELETE", "/v2/registry", "registry_delete"},
+	{"GET", "/v2/registry/subscription", "registry_get_subscription"},
+	{"GET", "/v2/registry/options", "registry_get_options"},
+	{"GET", "/v2/registry/{registry_name}/repositoriesV2", "registry_list_repositoriesV2"},
+	{"GET", "/v2/registry/{registry_name}/repositories/{repository_name}/tags", "registry_list_repositoryTags"},
+	{"POST", "/v2/registry/{registry_name}/garbage-collection", "registry_run_garbageCollection"},
+	{"GET", "/v2/registry/{registry_name}/garbage-collection", "registry_get_garbageCollection"},
+	{"GET", "/v2/registry/{registry_name}/garbage-collections", "registry_list_garbageCollections"},
+}
+
+// routeOf is each operation's route, as "METHOD /path/{param}", the name
+// faults and delays are set by.
+var routeOf = func() map[string]string {
+	m := make(map[string]string, len(routes))
+	for _, rt := range routes {
+		m[rt.operation] = rt.method + " " + rt.path
+	}
+	return m
+}()

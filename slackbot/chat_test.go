@@ -1,0 +1,57 @@
+package slackbot
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/slack-go/slack"
+
+	"dobot/commands"
+	"dobot/internal/slacktest"
+)
+
+// An update coalesced behind one in flight is sent even when the first
+// caller's context ends before its own update is answered: the second
+// caller was told its update would go out.
+func TestCoalescedUpdateSurvivesTheFirstCallersContext(t *testing.T) {
+	srv := slacktest.New(slacktest.Options{})
+	defer srv.Close()
+	api := slack.New("xoxb-test-bot", slack.OptionAPIURL(srv.APIURL()))
+	chat := NewChat(api, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	ts, err := chat.Post(ctx, "C1", commands.Message{Text: "launching web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	release := srv.Hold(func(method string, form url.Values) bool {
+		return method == "chat.update" && strings.Contains(form.Get("text"), "first")
+	})
+	defer release()
+	firstCtx, endFirst := context.WithCancel(ctx)
+	firstDone := make(chan error, 1)
+	go func() { firstDone <- chat.Update(firstCtx, "C1", ts, commands.Message{Text: "first update"}) }()
+	isUpdate := func(text string) func(slacktest.Message) bool {
+		return func(m slacktest.Message) bool {
+			return m.Method == "chat.update" && m.TS == ts && strings.Contains(m.Text, text)
+		}
+	}
+	if _, err := srv.WaitMessage(ctx, isUpdate("first")); err != nil {
+		t.Fatalf("first update never reached Slack: %v", err)
+	}
+	// The first update is in flight and held: this one is coalesced.
+	if err := chat.Update(ctx, "C1", ts, commands.Message{Text: "second update"}); err != nil {
+		t.Fatalf("coalesced Update = %v", err)
+	}
+	endFirst()
+	<-firstDone
+	release()
+	if _, err := srv.WaitMessage(ctx, isUpdate("second")); err != nil {
+		t.Fatalf("the coalesced second update was dropped: %v\nmessages: %v", err, srv.Messages())
+	}
+}

@@ -1,0 +1,85 @@
+package slackbot
+
+import (
+	"context"
+	"net/url"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"dobot/commands"
+	"dobot/internal/slacktest"
+)
+
+// A burst of envelopes while every worker is busy waits in a bounded queue:
+// it does not start a goroutine per envelope.
+func TestBurstDoesNotStartAGoroutinePerEnvelope(t *testing.T) {
+	w := startListener(t, slacktest.Options{})
+	unblock := make(chan struct{})
+	defer close(unblock)
+	started := make(chan struct{}, 1)
+	w.handler.onCommand = func(ctx context.Context, _ commands.Request) {
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+		<-unblock
+	}
+	before := runtime.NumGoroutine()
+	const burst = 200
+	ids := make([]string, burst)
+	for i := range ids {
+		id, err := w.srv.SlashCommand(slack.SlashCommand{Text: "status " + strconv.Itoa(i), UserID: "U1", ChannelID: "C1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = id
+	}
+	// Envelopes are read in order: once the last is acked, every one has
+	// been dispatched.
+	if _, err := w.srv.WaitAck(w.ctx, ids[burst-1]); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	if grew := runtime.NumGoroutine() - before; grew > burst/4 {
+		t.Errorf("%d envelopes with every worker busy started %d goroutines; want a bounded pool", burst, grew)
+	}
+}
+
+// The "restarting" notes sent while draining are joined: Run does not
+// return while one is still being sent.
+func TestRunWaitsForRestartingNotes(t *testing.T) {
+	w := startListener(t, slacktest.Options{})
+	if !w.listener.Drain(waitFor) {
+		t.Fatal("Drain with no work did not finish")
+	}
+	release := w.srv.Hold(func(method string, _ url.Values) bool { return method == "chat.postEphemeral" })
+	defer release()
+	if _, err := w.srv.SlashCommand(slack.SlashCommand{Text: "status", UserID: "U1", ChannelID: "C1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.srv.WaitMessage(w.ctx, func(m slacktest.Message) bool {
+		return m.Method == "chat.postEphemeral" && m.User == "U1"
+	}); err != nil {
+		t.Fatalf("no restarting note: %v", err)
+	}
+	w.stop()
+	// The note is held by Slack: Run must still be waiting for it. (This
+	// only ever passes wrongly on a slow machine; it cannot fail wrongly.)
+	select {
+	case err := <-w.done:
+		w.done <- err
+		t.Fatal("Run returned while a restarting note was still being sent")
+	case <-time.After(300 * time.Millisecond):
+	}
+	release()
+	select {
+	case err := <-w.done:
+		w.done <- err
+	case <-time.After(waitFor):
+		t.Fatal("Run did not return once the note was sent")
+	}
+}
