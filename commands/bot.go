@@ -123,6 +123,7 @@ type Bot struct {
 	http    *http.Client
 
 	approvals *ops.Approvals // the approval state machine
+	engine    *ops.Engine    // durable operations' state
 
 	prices priceList
 	vault  *vault // seals secret values while they wait in the store
@@ -165,6 +166,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		return nil, err
 	}
 	b.vault = v
+	b.engine = &ops.Engine{Store: d.Store, Now: d.Now, ApprovalTTL: cfg.ApprovalTTL, Scrub: scrubSecrets, Log: b.log}
 	b.approvals = &ops.Approvals{Store: d.Store, Now: d.Now, RequesterAllowed: b.requesterStillAllowed, StateText: stateText, Scrub: scrubSecrets}
 	t, err := NewTable(standardCommands()...)
 	if err != nil {

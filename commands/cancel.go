@@ -9,6 +9,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/ops"
 )
 
 var cancelCommand = &Command{
@@ -55,21 +56,8 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 	}
 	switch op.State {
 	case dobot.OpAwaitingApproval:
-		canceled, ok, stored, err := b.store.Decide(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpCanceled, func(o *dobot.Operation) {
-			o.Decider, o.DecidedAt = inv.Req.UserID, b.now()
-			scrubSecrets(o) // withdrawn: it will never be sent
-			if inv.Req.UserID != o.Requester {
-				o.Error = "canceled by an admin"
-			}
-		}, func(o dobot.Operation) dobot.AuditEntry {
-			decision := "withdrawn"
-			if inv.Req.UserID != o.Requester {
-				decision = "canceled"
-			}
-			return dobot.AuditEntry{UserID: inv.Req.UserID, UserName: inv.Req.UserName, Channel: inv.Req.ChannelID,
-				CommandText: commandText(inv.Req), Action: "approval." + decision, Target: o.App, Decision: decision, Outcome: "canceled",
-				Details: fmt.Sprintf("request=%d action=%s", o.ID, o.Action)}
-		})
+		canceled, ok, stored, err := b.engine.Withdraw(ctx, op, ops.Withdrawal{By: inv.Req.UserID, ByName: inv.Req.UserName,
+			Channel: inv.Req.ChannelID, CommandText: commandText(inv.Req)})
 		if err != nil {
 			return fmt.Errorf("cancel request %d: %w", op.ID, err)
 		}

@@ -458,11 +458,7 @@ func firstDeployment(app *godo.App) *godo.Deployment {
 
 // finish moves op to a final state and records why.
 func (b *Bot) finish(ctx context.Context, op *dobot.Operation, state dobot.OpState, why string) {
-	op.State, op.Error = state, why
-	scrubSecrets(op) // a finished operation is never sent again
-	if err := b.store.UpdateOperation(ctx, *op); err != nil {
-		b.log.Error("finish operation", "op", op.ID, "state", state, "err", err)
-	}
+	b.engine.Finish(ctx, op, state, why)
 }
 
 // Kinds of resource the bot manages.

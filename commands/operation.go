@@ -42,13 +42,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	op.Requester, op.RequesterName = inv.Req.UserID, inv.Req.UserName
 	op.Channel, op.ResponseURL = inv.Req.ChannelID, inv.Req.ResponseURL
 	op.CommandText = commandText(inv.Req)
-	op.State = dobot.OpRunning
-	if needsApproval {
-		// Requested until its card is posted; then awaiting approval.
-		op.State = dobot.OpRequested
-		op.ExpiresAt = b.now().Add(b.cfg.ApprovalTTL)
-	}
-	op, err = b.store.CreateOperation(ctx, op)
+	op, err = b.engine.Open(ctx, op, needsApproval)
 	var busy *dobot.BusyError
 	if errors.As(err, &busy) {
 		return userErrorf("%s", Markup(busyText(busy)))

@@ -20,21 +20,14 @@ func (b *Bot) resume(ctx context.Context) error {
 	if err := b.showPendingCards(ctx); err != nil {
 		return fmt.Errorf("update decided cards: %w", err)
 	}
-	ops, err := b.store.UnfinishedOperations(ctx)
+	lost, running, err := b.engine.Unfinished(ctx)
 	if err != nil {
-		return fmt.Errorf("load unfinished operations: %w", err)
+		return err
 	}
-	for _, op := range ops {
-		if op.State == dobot.OpRequested {
-			// Stopped before its approval card was posted: nobody can have
-			// approved it, so it must not run.
-			b.finish(ctx, &op, dobot.OpCanceled, "the bot restarted before the approval card was posted")
-			b.reporterFor(op).final(ctx, errorMessage(fmt.Sprintf("Request #%d (%s %s) was lost to a restart before approvers saw it. Nothing was done; please ask again.", op.ID, op.Action, op.App)))
-			continue
-		}
-		if op.State != dobot.OpRunning {
-			continue
-		}
+	for _, op := range lost {
+		b.reporterFor(op).final(ctx, errorMessage(fmt.Sprintf("Request #%d (%s %s) was lost to a restart before approvers saw it. Nothing was done; please ask again.", op.ID, op.Action, op.App)))
+	}
+	for _, op := range running {
 		b.log.Info("resuming operation", "op", op.ID, "action", op.Action, "app", op.App)
 		b.background(fmt.Sprintf("op-%d", op.ID), func(ctx context.Context) {
 			b.observe.OperationStarted()
