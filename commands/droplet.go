@@ -20,11 +20,6 @@ const (
 	ActionDroplet      = "droplet"
 )
 
-func init() {
-	DefaultPolicies[ActionDroplet] = dobot.Policy{Action: ActionDroplet, Role: dobot.RoleDeployer}
-	executors[ActionDroplet] = &executor{head: dropletActionHead, run: runDropletAction}
-}
-
 // cloudInit is the droplet's user data for a launch: the container of
 // args, pinned to the digest the pre-flight check read, so that the droplet
 // runs exactly the image the card shows even if the tag moves before it
@@ -73,7 +68,7 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 	defer b.giveUpIfTimedOut(ctx, &op, args.Name, rep)
 	if op.ResourceID == "" {
 		if d := b.findOwnDroplet(ctx, op, args); d != nil {
-			op.ResourceID = strconv.Itoa(d.ID)
+			op.ResourceID, op.Step = strconv.Itoa(d.ID), dobot.StepSent
 		} else if err := b.createDroplet(ctx, &op, args); err != nil {
 			if ctx.Err() != nil {
 				return
@@ -137,12 +132,6 @@ func dropletURL(ip string) string {
 	return "http://" + ip
 }
 
-func init() {
-	phaseNames["DROPLET_NEW"] = ":hourglass_flowing_sand: Booting the droplet"
-	phaseNames["DROPLET_OFF"] = ":black_circle: Powered off"
-	phaseNames["DROPLET_ACTIVE"] = ":white_check_mark: droplet active, container start not checked"
-}
-
 // createDroplet sends the create and records the id before anything else.
 func (b *Bot) createDroplet(ctx context.Context, op *dobot.Operation, args LaunchArgs) error {
 	args, err := b.vault.openLaunch(args)
@@ -181,7 +170,7 @@ func (b *Bot) createDroplet(ctx context.Context, op *dobot.Operation, args Launc
 		b.audit(ctx, b.log, entry)
 		return fmt.Errorf("create droplet %q: %w", args.Name, err)
 	}
-	op.ResourceID = strconv.Itoa(d.ID)
+	op.ResourceID, op.Step = strconv.Itoa(d.ID), dobot.StepSent
 	entry.Outcome, entry.Details = "ok", "droplet_id="+op.ResourceID
 	b.audit(ctx, b.log, entry)
 	return nil
@@ -298,8 +287,7 @@ func prepareDropletAction(ctx context.Context, b *Bot, inv *Invocation) (*Plan, 
 }
 
 func dropletActionHead(op dobot.Operation) Message {
-	var args DropletActionArgs
-	_ = json.Unmarshal([]byte(op.Args), &args)
+	args, _ := decodeArgs[DropletActionArgs](op) // a bad decode fails the run
 	what := strings.ReplaceAll(args.Type, "_", " ")
 	return Message{
 		Text:   fmt.Sprintf("<@%s>: %s droplet %s", op.Requester, what, args.Name),
@@ -309,29 +297,29 @@ func dropletActionHead(op dobot.Operation) Message {
 }
 
 func runDropletAction(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	var args DropletActionArgs
-	if err := json.Unmarshal([]byte(op.Args), &args); err != nil {
+	args, err := decodeArgs[DropletActionArgs](op)
+	if err != nil {
 		b.failOp(ctx, op, rep, err)
 		return
 	}
 	id, _ := strconv.Atoi(op.ResourceID)
-	var (
-		action *godo.Action
-		err    error
-	)
-	switch op.DeploymentID {
-	case sendingMarker:
+	var action *godo.Action
+	switch op.Step {
+	case dobot.StepSending:
 		// The bot stopped while sending the action: it may or may not have
 		// run, and a second reboot or power cycle is not harmless.
 		b.failOp(ctx, op, rep, userErrorf("the bot restarted while sending the %s; check `/do status %s` and run it again if needed", strings.ReplaceAll(args.Type, "_", " "), args.Name))
 		return
-	case "":
-		b.markSending(ctx, &op)
-	default: // resumed: watch the action already sent
-		aid, _ := strconv.Atoi(op.DeploymentID)
+	case dobot.StepSent: // resumed: watch the action already sent
+		aid, _ := strconv.Atoi(op.ExternalID)
 		action, _, err = b.cloud.DropletActions.Get(ctx, id, aid)
+	default:
+		if _, err := b.markSending(ctx, &op); err != nil {
+			b.failOp(ctx, op, rep, err)
+			return
+		}
 	}
-	if op.DeploymentID == sendingMarker {
+	if op.Step == dobot.StepSending {
 		switch args.Type {
 		case "reboot":
 			action, _, err = b.cloud.DropletActions.Reboot(ctx, id)
@@ -348,7 +336,7 @@ func runDropletAction(ctx context.Context, b *Bot, op dobot.Operation, rep *repo
 			entry.Outcome, entry.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
 		} else {
 			entry.Details = fmt.Sprintf("droplet_id=%d action_id=%d", id, action.ID)
-			op.DeploymentID = strconv.Itoa(action.ID)
+			op.ExternalID, op.Step = strconv.Itoa(action.ID), dobot.StepSent
 			if uerr := b.store.UpdateOperation(ctx, op); uerr != nil {
 				b.log.Error("record action id", "op", op.ID, "err", uerr)
 			}
@@ -359,18 +347,19 @@ func runDropletAction(ctx context.Context, b *Bot, op dobot.Operation, rep *repo
 		b.failOp(ctx, op, rep, err)
 		return
 	}
+	polls := b.newPoller(ctx, &op, rep)
+	defer polls.Stop()
 	for action.Status == godo.ActionInProgress {
-		select {
-		case <-ctx.Done():
+		if !polls.Wait(b.watcher.Interval(b.now().Sub(op.CreatedAt))) {
 			return
-		case <-time.After(b.watcher.Interval(b.now().Sub(op.CreatedAt))):
 		}
-		cur, _, err := b.cloud.DropletActions.Get(ctx, id, action.ID)
-		if err != nil {
-			b.log.Warn("poll droplet action", "op", op.ID, "err", err)
-			continue
+		cur, _, err := b.cloud.DropletActions.Get(polls.Ctx, id, action.ID)
+		if !polls.OK(err) {
+			return
 		}
-		action = cur
+		if err == nil {
+			action = cur
+		}
 	}
 	what := strings.ReplaceAll(args.Type, "_", " ")
 	if action.Status == godo.ActionCompleted {

@@ -265,22 +265,13 @@ func (a LaunchArgs) envKeys() []string {
 	return keys
 }
 
-// decodeLaunch reads the launch arguments stored with op.
-func decodeLaunch(op dobot.Operation) (LaunchArgs, error) {
-	var args LaunchArgs
-	if err := json.Unmarshal([]byte(op.Args), &args); err != nil {
-		return args, fmt.Errorf("decode launch arguments of operation %d: %w", op.ID, err)
-	}
-	return args, nil
-}
-
 func launchHead(op dobot.Operation) Message {
-	args, _ := decodeLaunch(op)
+	args, _ := decodeArgs[LaunchArgs](op)
 	return launchCard(op, args, launchState{Phase: "starting"})
 }
 
 func runLaunchOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args, err := decodeLaunch(op)
+	args, err := decodeArgs[LaunchArgs](op)
 	if err != nil {
 		b.finish(ctx, &op, dobot.OpFailed, err.Error())
 		rep.final(ctx, errorMessage(describeError(err, fmt.Sprintf("op-%d", op.ID))))
@@ -339,7 +330,9 @@ func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArg
 	if err != nil {
 		return nil, err
 	}
-	b.markSending(ctx, op)
+	if _, err := b.markSending(ctx, op); err != nil {
+		return nil, err
+	}
 	sentAt := b.now()
 	app, _, err := b.apps.Create(ctx, &godo.AppCreateRequest{Spec: b.credentialed(args.appSpec(), args.Ref)})
 	if docloud.IsConflict(err) {
@@ -362,7 +355,7 @@ func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArg
 		b.audit(ctx, b.log, entry)
 		return nil, fmt.Errorf("create app %q: %w", args.Name, err)
 	}
-	op.ResourceID, op.DeploymentID = app.ID, ""
+	op.ResourceID, op.DeploymentID, op.Step = app.ID, "", dobot.StepSent
 	if d := firstDeployment(app); d != nil {
 		op.DeploymentID = d.ID
 	}
@@ -418,11 +411,7 @@ func firstDeployment(app *godo.App) *godo.Deployment { return docloud.FirstDeplo
 
 // finish moves op to a final state and records why.
 func (b *Bot) finish(ctx context.Context, op *dobot.Operation, state dobot.OpState, why string) {
-	op.State, op.Error = state, why
-	scrubSecrets(op) // a finished operation is never sent again
-	if err := b.store.UpdateOperation(ctx, *op); err != nil {
-		b.log.Error("finish operation", "op", op.ID, "state", state, "err", err)
-	}
+	b.engine.Finish(ctx, op, state, why)
 }
 
 // Kinds of resource the bot manages.

@@ -19,13 +19,6 @@ const (
 	ActionRollback = "rollback"
 )
 
-func init() {
-	DefaultPolicies[ActionRedeploy] = dobot.Policy{Action: ActionRedeploy, Role: dobot.RoleDeployer}
-	DefaultPolicies[ActionRollback] = dobot.Policy{Action: ActionRollback, Role: dobot.RoleDeployer}
-	executors[ActionRedeploy] = &executor{head: changeHead, run: runRedeployOp}
-	executors[ActionRollback] = &executor{head: changeHead, run: runRollbackOp}
-}
-
 // ChangeArgs are the arguments of redeploy and rollback, stored with the
 // operation so an approval or a restart runs exactly what was planned.
 type ChangeArgs struct {
@@ -185,17 +178,9 @@ func imageWithDigest(image, digest string) string {
 	return image + "\n`" + digest + "`"
 }
 
-func decodeChange(op dobot.Operation) (ChangeArgs, error) {
-	var args ChangeArgs
-	if err := json.Unmarshal([]byte(op.Args), &args); err != nil {
-		return args, fmt.Errorf("decode %s arguments of operation %d: %w", op.Action, op.ID, err)
-	}
-	return args, nil
-}
-
 // changeHead is the first message of a redeploy or rollback.
 func changeHead(op dobot.Operation) Message {
-	args, _ := decodeChange(op)
+	args, _ := decodeArgs[ChangeArgs](op)
 	return changeCard(op, args, launchState{Phase: "starting"})
 }
 
@@ -261,24 +246,30 @@ func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 // deployment is known.
 func (b *Bot) runChange(ctx context.Context, op dobot.Operation, rep *reporter,
 	start func(context.Context, *dobot.Operation, ChangeArgs) error, started func(context.Context, ChangeArgs)) {
-	args, err := decodeChange(op)
+	args, err := decodeArgs[ChangeArgs](op)
 	if err != nil {
 		b.failOp(ctx, op, rep, err)
 		return
 	}
-	if op.DeploymentID == "" || op.DeploymentID == sendingMarker {
-		if !b.markSending(ctx, &op) {
+	if op.Step != dobot.StepSent {
+		fresh, err := b.markSending(ctx, &op)
+		if err != nil {
+			b.failOp(ctx, op, rep, err)
+			return
+		}
+		if !fresh {
 			// Resumed after the request may have been sent: a deployment
 			// newer than the plan is this change's own.
 			if d := b.newestDeployment(ctx, op.ResourceID, args.BeforeAt); d != nil {
-				op.DeploymentID = d.ID
+				op.DeploymentID, op.Step = d.ID, dobot.StepSent
 			}
 		}
-		if op.DeploymentID == sendingMarker {
+		if op.Step == dobot.StepSending {
 			if err := start(ctx, &op, args); err != nil {
 				b.failOp(ctx, op, rep, err)
 				return
 			}
+			op.Step = dobot.StepSent
 		}
 		// Sent: DigitalOcean holds any new secret, and following the
 		// deployment needs none. Drop them in the update that records it.
@@ -341,21 +332,22 @@ func (b *Bot) startRedeploy(ctx context.Context, op *dobot.Operation, args Chang
 	return nil
 }
 
-// sendingMarker stands in the deployment id while the request that starts
-// the deployment is in flight, so a restart knows it may have been sent.
-const sendingMarker = "sending"
-
-// markSending records that op's request is about to be sent. It reports
-// whether op was fresh; false means an earlier run may have sent it.
-func (b *Bot) markSending(ctx context.Context, op *dobot.Operation) bool {
-	if op.DeploymentID == sendingMarker {
-		return false
+// markSending records that op's request is about to be sent, so a restart
+// knows it may have been. It reports whether op was fresh; false means an
+// earlier run may have sent it. When the step cannot be recorded it returns
+// the error and the request must not be sent: a restart would not know to
+// look for what it made, and would make it twice.
+func (b *Bot) markSending(ctx context.Context, op *dobot.Operation) (bool, error) {
+	if op.Step == dobot.StepSending {
+		return false, nil
 	}
-	op.DeploymentID = sendingMarker
+	prev := op.Step
+	op.Step = dobot.StepSending
 	if err := b.store.UpdateOperation(ctx, *op); err != nil {
-		b.log.Error("record request in flight", "op", op.ID, "err", err)
+		op.Step = prev
+		return false, fmt.Errorf("record that operation %d is sending its request: %w", op.ID, err)
 	}
-	return true
+	return true, nil
 }
 
 // newestDeployment is docloud.NewestDeployment, logging a failed list.

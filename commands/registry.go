@@ -28,15 +28,6 @@ const (
 
 var registryNamePattern = regexp.MustCompile(`^[a-z0-9-]{1,63}$`)
 
-func init() {
-	DefaultPolicies[ActionRegistryCreate] = dobot.Policy{Action: ActionRegistryCreate, Role: dobot.RoleAdmin}
-	DefaultPolicies[ActionRegistryDelete] = dobot.Policy{Action: ActionRegistryDelete, Role: dobot.RoleAdmin, NeedsApproval: true}
-	DefaultPolicies[ActionRegistryGC] = dobot.Policy{Action: ActionRegistryGC, Role: dobot.RoleAdmin}
-	executors[ActionRegistryCreate] = &executor{head: registryHead, run: runRegistryCreate}
-	executors[ActionRegistryDelete] = &executor{head: registryHead, run: runRegistryDelete}
-	executors[ActionRegistryGC] = &executor{head: registryHead, run: runRegistryGC}
-}
-
 // RegistryArgs are the arguments of the registry commands.
 type RegistryArgs struct {
 	Name   string `json:",omitempty"`
@@ -324,14 +315,8 @@ func prepareRegistryGC(ctx context.Context, b *Bot, inv *Invocation) (*Plan, err
 			{"Note", "the registry is read-only while garbage collection runs: pushes fail until it ends"}}}, nil
 }
 
-func decodeRegistry(op dobot.Operation) RegistryArgs {
-	var args RegistryArgs
-	_ = json.Unmarshal([]byte(op.Args), &args)
-	return args
-}
-
 func registryHead(op dobot.Operation) Message {
-	args := decodeRegistry(op)
+	args, _ := decodeArgs[RegistryArgs](op) // a bad decode fails the run
 	what := map[string]string{ActionRegistryCreate: "Creating", ActionRegistryDelete: "Deleting", ActionRegistryGC: "Garbage-collecting"}[op.Action]
 	return Message{
 		Text:   fmt.Sprintf("<@%s>: %s registry %s", op.Requester, strings.ToLower(what), args.Name),
@@ -351,10 +336,13 @@ func (b *Bot) registryAudit(ctx context.Context, op dobot.Operation, action stri
 }
 
 func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args := decodeRegistry(op)
+	args, err := decodeArgs[RegistryArgs](op)
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
 	req := &godo.RegistryCreateRequest{Name: args.Name, SubscriptionTierSlug: args.Tier, Region: args.Region}
 	var reg *godo.Registry
-	var err error
 	if args.Another {
 		reg, _, err = b.cloud.Registries.Create(ctx, req)
 	} else {
@@ -377,10 +365,14 @@ func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 }
 
 func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args := decodeRegistry(op)
+	args, err := decodeArgs[RegistryArgs](op)
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
 	// Delete by name, so that only the registry that was approved goes,
 	// whatever else the account has by now.
-	_, err := b.cloud.Registries.Delete(ctx, args.Name)
+	_, err = b.cloud.Registries.Delete(ctx, args.Name)
 	if docloud.IsNotFound(err) {
 		err = nil // already gone: the goal is reached
 	}
@@ -397,7 +389,11 @@ func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 var gcPoll = 3 * time.Second
 
 func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args := decodeRegistry(op)
+	args, err := decodeArgs[RegistryArgs](op)
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
 	// Untagged manifests too: a tag pushed again leaves its old manifest
 	// untagged, and those are most of what a registry can free.
 	gc, _, err := b.cloud.Registry.StartGarbageCollection(ctx, args.Name,
@@ -415,6 +411,8 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 		}
 	}
 	b.registryAudit(ctx, op, "do.start_gc", nil, "registry="+args.Name+" gc="+gc.UUID)
+	polls := b.newPoller(ctx, &op, rep)
+	defer polls.Stop()
 	last := ""
 	for {
 		if gc.Status != last {
@@ -424,24 +422,23 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 			}
 			rep.reply(ctx, infoMessage(":broom: Garbage collection: "+gc.Status))
 		}
-		select {
-		case <-ctx.Done():
+		if !polls.Wait(gcPoll) {
 			return
-		case <-time.After(gcPoll):
 		}
-		cur, _, err := b.cloud.Registry.GetGarbageCollection(ctx, args.Name)
-		switch {
-		case docloud.IsNotFound(err):
+		cur, _, err := b.cloud.Registry.GetGarbageCollection(polls.Ctx, args.Name)
+		if docloud.IsNotFound(err) {
 			// No active collection any more: find how it ended.
-			cur = docloud.FindGC(ctx, b.cloud.Registry, args.Name, gc.UUID)
+			cur, err = docloud.FindGC(polls.Ctx, b.cloud.Registry, args.Name, gc.UUID), nil
 			if cur == nil {
 				cur = &godo.GarbageCollection{UUID: gc.UUID, Status: "succeeded"}
 			}
-		case err != nil:
-			b.log.Warn("poll garbage collection", "op", op.ID, "err", err)
-			continue
 		}
-		gc = cur
+		if !polls.OK(err) {
+			return
+		}
+		if err == nil {
+			gc = cur
+		}
 	}
 	if gc.Status == "succeeded" {
 		b.finish(ctx, &op, dobot.OpSucceeded, "")

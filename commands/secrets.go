@@ -175,7 +175,7 @@ func scrubSecrets(op *dobot.Operation) {
 	var raw []byte
 	switch op.Action {
 	case ActionLaunch:
-		args, err := decodeLaunch(*op)
+		args, err := decodeArgs[LaunchArgs](*op)
 		if err != nil || !args.scrub() {
 			return
 		}
@@ -184,7 +184,7 @@ func scrubSecrets(op *dobot.Operation) {
 			return
 		}
 	case ActionRedeploy, ActionRollback:
-		args, err := decodeChange(*op)
+		args, err := decodeArgs[ChangeArgs](*op)
 		if err != nil || !docloud.ScrubSpec(args.Spec) {
 			return
 		}

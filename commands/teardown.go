@@ -83,8 +83,11 @@ func teardownHead(op dobot.Operation) Message {
 }
 
 func runTeardownOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	var args TeardownArgs
-	_ = json.Unmarshal([]byte(op.Args), &args)
+	args, err := decodeArgs[TeardownArgs](op)
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
 	managed, err := b.store.App(ctx, op.App)
 	if errors.Is(err, dobot.ErrNotFound) || (err == nil && managed.ResourceID != op.ResourceID) {
 		// Already forgotten (a resumed teardown), or replaced: delete what
