@@ -125,17 +125,34 @@ type Operation struct {
 	Reason        string // --reason given by the requester
 	ResourceID    string // DigitalOcean app or droplet id, once known
 	DeploymentID  string // DigitalOcean deployment id, once known
-	Decider       string // Slack user id of the approver or denier
-	DecidedAt     time.Time
-	Error         string // why it failed, for the final message
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	ExpiresAt     time.Time // approval deadline; zero when no approval is needed
+	// Step is how far the request that starts the work on DigitalOcean has
+	// gone, so that a restart knows whether it may have been sent.
+	Step OpStep
+	// ExternalID is DigitalOcean's id of work that is not a deployment,
+	// once sent: a droplet action's id.
+	ExternalID string
+	Decider    string // Slack user id of the approver or denier
+	DecidedAt  time.Time
+	Error      string // why it failed, for the final message
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	ExpiresAt  time.Time // approval deadline; zero when no approval is needed
 	// Lock is what the operation holds while unfinished: AppLock(App) when
 	// empty, or another namespace such as RegistryLock, so that an app and
 	// the registry can never be confused.
 	Lock string
 }
+
+// OpStep is how far an operation's request to DigitalOcean has gone.
+type OpStep string
+
+// The steps, in order. An operation that never sends a request that could
+// be lost (a teardown deletes by id, which is idempotent) stays created.
+const (
+	StepCreated OpStep = "created" // nothing sent yet
+	StepSending OpStep = "sending" // the request may be in flight
+	StepSent    OpStep = "sent"    // DigitalOcean answered; its ids are recorded
+)
 
 // RegistryLock is the lock of every registry operation: an account has one
 // registry, so creating, deleting and collecting garbage take turns.

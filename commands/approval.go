@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/ops"
 )
 
 // Button action ids on approval cards. The value is the request id.
@@ -17,12 +18,7 @@ const (
 	clickDeny    = "deny"
 )
 
-func init() {
-	clickHandlers[clickApprove] = func(ctx context.Context, b *Bot, c Click) error { return b.clickDecision(ctx, c, true) }
-	clickHandlers[clickDeny] = func(ctx context.Context, b *Bot, c Click) error { return b.clickDecision(ctx, c, false) }
-}
-
-const timeFormat = "2006-01-02 15:04 UTC"
+const timeFormat = ops.TimeFormat
 
 // requestApproval posts op's approval card with its buttons and tells the
 // requester privately that the request waits for a second person.
@@ -36,11 +32,16 @@ func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Ope
 		return fmt.Errorf("post approval card: %w", err)
 	}
 	// Only now, with its card known, does the request wait for a decision.
-	op, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRequested}, dobot.OpAwaitingApproval,
+	carded, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRequested}, dobot.OpAwaitingApproval,
 		func(o *dobot.Operation) { o.MessageTS = ts })
 	if err != nil || !ok {
-		return fmt.Errorf("record approval card of request %d (moved: %v): %w", op.ID, ok, err)
+		if err == nil {
+			err = errors.New("it was no longer waiting for its card")
+		}
+		b.abandonCard(ctx, op, ts)
+		return fmt.Errorf("record the approval card of request %d: %w", op.ID, err)
 	}
+	op = carded
 	if err := b.record(ctx, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
 		CommandText: op.CommandText, Action: "approval.request", Target: op.App, Decision: "pending", Outcome: "requested",
 		Details: fmt.Sprintf("request=%d action=%s reason=%q", op.ID, op.Action, op.Reason)}); err != nil {
@@ -49,6 +50,26 @@ func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Ope
 	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":hourglass: Request #%d to %s needs approval by an approver or admin other than you. It expires at %s. `/do cancel %d` withdraws it.",
 		op.ID, plan.Summary, op.ExpiresAt.UTC().Format(timeFormat), op.ID)))
 	return nil
+}
+
+// abandonCard ends a request whose card was posted but could not be
+// recorded, and takes the buttons off that card: nobody could decide it.
+func (b *Bot) abandonCard(ctx context.Context, op dobot.Operation, ts string) {
+	_, _, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRequested}, dobot.OpCanceled, func(o *dobot.Operation) {
+		o.MessageTS, o.Error = ts, "could not record the approval card"
+		scrubSecrets(o) // it will never be sent
+	})
+	if err != nil {
+		b.log.Error("cancel a request whose card was not recorded", "request", op.ID, "err", err)
+	}
+	m := Message{
+		Title: fmt.Sprintf(":warning: Request #%d: %s %s was not put up for decision", op.ID, op.Action, op.App),
+		Text: fmt.Sprintf("Request #%d (%s %s) could not be recorded as waiting for approval, so it cannot be decided. Nothing was done; <@%s>, please ask again.",
+			op.ID, op.Action, op.App, op.Requester),
+	}
+	if err := b.chat.Update(ctx, op.Channel, ts, m); err != nil {
+		b.log.Warn("take the buttons off an unrecorded card", "request", op.ID, "err", err)
+	}
 }
 
 // approvalCard shows who asks for what and why. While the request waits it
@@ -122,96 +143,44 @@ type decision struct {
 	messageTS string // the card clicked, when it came from a button
 }
 
-func (b *Bot) clickDecision(ctx context.Context, c Click, approve bool) error {
+// clickedRequest is the request an Approve or Deny button names, and the
+// card it sits on: a button only decides the request of its own card.
+func clickedRequest(c Click) (any, error) {
 	id, err := strconv.ParseInt(c.Value, 10, 64)
 	if err != nil || id <= 0 {
-		b.audit(ctx, b.log, dobot.AuditEntry{UserID: c.UserID, UserName: c.UserName, Channel: c.ChannelID,
-			Action: "approval.decision", Target: c.Value, Decision: "refused", Outcome: "bad button value"})
-		return userErrorf("That button does not name a request. Nothing was changed.")
+		return nil, userErrorf("That button does not name a request. Nothing was changed.")
 	}
-	return b.decide(ctx, decision{requestID: id, approve: approve, messageTS: c.MessageTS,
-		who: Request{Ref: c.Ref, UserID: c.UserID, UserName: c.UserName, ChannelID: c.ChannelID, ResponseURL: c.ResponseURL}})
+	return requestIDArgs{id: id, card: c.MessageTS}, nil
 }
 
-// decide applies one decision exactly once: the store's compare-and-set
-// lets only the first of any number of concurrent decisions through.
+// decide applies one decision through the approval state machine and
+// reports it: the card, the thread, and the executor when approved.
 func (b *Bot) decide(ctx context.Context, d decision) error {
 	verb := "deny"
 	if d.approve {
 		verb = "approve"
 	}
-	entry := dobot.AuditEntry{UserID: d.who.UserID, UserName: d.who.UserName, Channel: d.who.ChannelID,
-		CommandText: commandText(d.who), Action: "approval.decision", Target: fmt.Sprintf("request #%d", d.requestID)}
-	refuse := func(format string, a ...any) error {
-		err := userErrorf(format, a...)
-		entry.Decision, entry.Outcome, entry.Error = "refused", "not decided", err.Error()
-		b.audit(ctx, b.log, entry)
+	decided, stored, err := b.approvals.Decide(ctx, ops.Decision{RequestID: d.requestID, Approve: d.approve, Reason: d.reason,
+		Decider: d.who.UserID, DeciderName: d.who.UserName, Channel: d.who.ChannelID, CommandText: commandText(d.who), Card: d.messageTS})
+	var refused *ops.Refusal
+	if errors.As(err, &refused) {
+		if refused.Expired {
+			b.expire(ctx, refused.Op)
+		}
+		b.audit(ctx, b.log, refused.Entry)
+		return userErrorf("%s", Markup(refused.Text)) // the bot's own text: ids, times, mentions
+	}
+	if err != nil {
 		return err
-	}
-	op, err := b.requestOnceCarded(ctx, d.requestID)
-	if errors.Is(err, dobot.ErrNotFound) {
-		return refuse("There is no request #%d. Nothing was changed.", d.requestID)
-	}
-	if err != nil {
-		return fmt.Errorf("load request %d: %w", d.requestID, err)
-	}
-	entry.Target = op.App
-	entry.Details = fmt.Sprintf("request=%d action=%s", op.ID, op.Action)
-	if d.messageTS != "" && (op.MessageTS != d.messageTS || op.Channel != d.who.ChannelID) {
-		return refuse("That button does not belong to request #%d's card. Nothing was changed.", op.ID)
-	}
-	role, err := b.store.Role(ctx, d.who.UserID)
-	if err != nil {
-		return fmt.Errorf("load role: %w", err)
-	}
-	if role < dobot.RoleApprover {
-		return refuse("Only an approver or admin may %s requests, and %s. Nothing was changed.", verb, roleText(role))
-	}
-	if d.approve {
-		if err := b.requesterStillAllowed(ctx, op); err != nil {
-			return refuse("%s", Markup(err.Error())) // the bot's own text: a mention and a role
-		}
-	}
-	if d.who.UserID == op.Requester {
-		return refuse("You asked for request #%d, so someone else must decide it: every request needs a second person, admins included.", op.ID)
-	}
-	if op.State != dobot.OpAwaitingApproval {
-		return refuse("Request #%d is no longer waiting: %s.", op.ID, Markup(stateText(op)))
-	}
-	if !b.now().Before(op.ExpiresAt) {
-		b.expire(ctx, op)
-		return refuse("Request #%d expired at %s without a decision. Ask again if it is still needed.", op.ID, op.ExpiresAt.UTC().Format(timeFormat))
-	}
-
-	to := dobot.OpCanceled
-	entry.Decision, entry.Outcome = "denied", "canceled"
-	if d.approve {
-		to = dobot.OpRunning
-		entry.Decision, entry.Outcome = "approved", "running"
-	}
-	entry.Error = d.reason
-	// The decision and its audit row commit together: an action never runs,
-	// and a request never ends, without the decision on record.
-	decided, ok, stored, err := b.store.Decide(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, to, func(o *dobot.Operation) {
-		o.Decider, o.DecidedAt = d.who.UserID, b.now()
-		if !d.approve {
-			o.Error = d.reason
-			scrubSecrets(o) // denied: it will never be sent
-		}
-	}, func(dobot.Operation) dobot.AuditEntry { return entry })
-	if err != nil {
-		return fmt.Errorf("decide request %d: %w", op.ID, err)
-	}
-	if !ok {
-		return refuse("Request #%d is no longer waiting: %s.", op.ID, Markup(stateText(decided)))
 	}
 	b.mirror(stored)
 
+	op := decided
 	rep := b.reporterFor(decided)
 	b.showDecision(ctx, decided, rep)
 	if d.approve {
 		rep.reply(ctx, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> approved request #%d. Starting: %s %s for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)))
-		b.runExecutor(d.who.Ref, executors[decided.Action], decided, rep)
+		b.runExecutor(d.who.Ref, b.table.actions[decided.Action], decided, rep)
 	} else {
 		text := fmt.Sprintf(":no_entry: <@%s> denied request #%d (%s %s) for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)
 		if d.reason != "" {
@@ -223,22 +192,6 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 		b.tell(ctx, d.who, infoMessage(fmt.Sprintf("You %sd request #%d (%s %s).", verb, op.ID, op.Action, op.App)))
 	}
 	return nil
-}
-
-// requestOnceCarded loads a request, waiting briefly while its card is
-// still being posted: a click can race the bot recording the card.
-func (b *Bot) requestOnceCarded(ctx context.Context, id int64) (dobot.Operation, error) {
-	for tries := 0; ; tries++ {
-		op, err := b.store.Operation(ctx, id)
-		if err != nil || op.State != dobot.OpRequested || tries == 50 {
-			return op, err
-		}
-		select {
-		case <-ctx.Done():
-			return op, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 }
 
 func roleText(r dobot.Role) string {
@@ -290,14 +243,7 @@ func (b *Bot) expireLoop(ctx context.Context) {
 
 // expire ends a request that waited too long, once.
 func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
-	expired, ok, stored, err := b.store.Decide(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpExpired, func(o *dobot.Operation) {
-		o.Error = "no decision before " + o.ExpiresAt.UTC().Format(timeFormat)
-		scrubSecrets(o) // expired: it will never be sent
-	}, func(o dobot.Operation) dobot.AuditEntry {
-		return dobot.AuditEntry{UserID: o.Requester, UserName: o.RequesterName, Channel: o.Channel,
-			CommandText: o.CommandText, Action: "approval.expired", Target: o.App, Decision: "expired", Outcome: "expired",
-			Details: fmt.Sprintf("request=%d action=%s", o.ID, o.Action)}
-	})
+	expired, ok, stored, err := b.approvals.Expire(ctx, op)
 	if err != nil || !ok {
 		if err != nil {
 			b.log.Error("expire request", "request", op.ID, "err", err)
@@ -316,7 +262,7 @@ func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
 // updates it again (see showPendingCards).
 func (b *Bot) showDecision(ctx context.Context, op dobot.Operation, rep *reporter) {
 	m := approvalCard(op, nil, false)
-	if exec := executors[op.Action]; exec != nil && op.Decider != "" && op.State != dobot.OpCanceled && op.State != dobot.OpExpired {
+	if exec := b.table.actions[op.Action]; exec != nil && op.Decider != "" && op.State != dobot.OpCanceled && op.State != dobot.OpExpired {
 		m = exec.head(op)
 	}
 	if rep.ts == "" {
@@ -363,6 +309,7 @@ func (b *Bot) showPendingCards(ctx context.Context) error {
 type requestIDArgs struct {
 	id     int64
 	reason string
+	card   string // the card whose button was pressed; "" when typed
 }
 
 func (a requestIDArgs) target() string { return fmt.Sprintf("request #%d", a.id) }
@@ -386,11 +333,12 @@ var approveCommand = &Command{
 	Description: "Approve someone else's request, as the card's Approve button does.",
 	Examples:    []string{"approve 12"},
 	MinRole:     dobot.RoleApprover,
+	RefusedAs:   "approval.decision",
 	Mutating:    true,
 	Parse:       parseRequestID("approve", false),
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
 		args := inv.Args.(requestIDArgs)
-		return b.decide(ctx, decision{requestID: args.id, approve: true, who: inv.Req})
+		return b.decide(ctx, decision{requestID: args.id, approve: true, who: inv.Req, messageTS: args.card})
 	},
 }
 
@@ -400,11 +348,12 @@ var denyCommand = &Command{
 	Description: "Deny someone else's request, as the card's Deny button does.",
 	Examples:    []string{"deny 12 not during the freeze"},
 	MinRole:     dobot.RoleApprover,
+	RefusedAs:   "approval.decision",
 	Mutating:    true,
 	Parse:       parseRequestID("deny", true),
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
 		args := inv.Args.(requestIDArgs)
-		return b.decide(ctx, decision{requestID: args.id, approve: false, reason: args.reason, who: inv.Req})
+		return b.decide(ctx, decision{requestID: args.id, approve: false, reason: args.reason, who: inv.Req, messageTS: args.card})
 	},
 }
 
@@ -418,18 +367,20 @@ func commandText(r Request) string {
 
 // requesterStillAllowed checks, at decision time, that the requester still
 // has the role the action's policy asks for: a role revoked while the
-// request waited must not be exercised through someone else's approval.
-func (b *Bot) requesterStillAllowed(ctx context.Context, op dobot.Operation) error {
+// request waited must not be exercised through someone else's approval. It
+// returns why not, as message markup, or "" when they may; err is a failure
+// to find out, which is no refusal.
+func (b *Bot) requesterStillAllowed(ctx context.Context, op dobot.Operation) (why string, err error) {
 	p, err := b.policyFor(ctx, op.Action, op.App)
 	if err != nil {
-		return err
+		return "", err
 	}
 	role, err := b.store.Role(ctx, op.Requester)
 	if err != nil {
-		return err
+		return "", fmt.Errorf("load the role of %s: %w", op.Requester, err)
 	}
 	if role < p.Role {
-		return fmt.Errorf("<@%s>, who asked for request #%d, no longer has the %s role it needs, so it cannot be approved. Nothing was changed", op.Requester, op.ID, p.Role)
+		return fmt.Sprintf("<@%s>, who asked for request #%d, no longer has the %s role it needs, so it cannot be approved. Nothing was changed", op.Requester, op.ID, p.Role), nil
 	}
-	return nil
+	return "", nil
 }

@@ -12,12 +12,12 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/ops"
 	"dobot/watch"
 )
 
@@ -35,7 +35,7 @@ type Config struct {
 	// which never ends by itself; default 5s.
 	LiveLogWindow time.Duration
 	// DropletImage is DO_DROPLET_IMAGE: the image slug droplets are created
-	// from, or "" to pick DigitalOcean's Docker image (see dropletimage.go).
+	// from, or "" to pick DigitalOcean's Docker image (see docloud.DropletImage).
 	DropletImage string
 }
 
@@ -122,13 +122,13 @@ type Bot struct {
 	now     func() time.Time
 	http    *http.Client
 
+	approvals *ops.Approvals // the approval state machine
+	engine    *ops.Engine    // durable operations' state
+
 	prices priceList
 	vault  *vault // seals secret values while they wait in the store
 
-	lifeMu   sync.Mutex
-	life     context.Context // outlives single commands; canceled at shutdown
-	stopping bool            // Wait has begun: no new background work
-	bg       sync.WaitGroup
+	runner ops.Runner // background work, joined at shutdown
 }
 
 // New returns a Bot with the standard command table.
@@ -159,12 +159,15 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		cfg.LiveLogWindow = 5 * time.Second
 	}
 	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
-		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP, life: context.Background()}
+		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
+	b.runner.Log = b.log
 	v, err := newVault(d.SecretKey)
 	if err != nil {
 		return nil, err
 	}
 	b.vault = v
+	b.engine = &ops.Engine{Store: d.Store, Now: d.Now, ApprovalTTL: cfg.ApprovalTTL, Scrub: scrubSecrets, Log: b.log}
+	b.approvals = &ops.Approvals{Store: d.Store, Now: d.Now, RequesterAllowed: b.requesterStillAllowed, StateText: stateText, Scrub: scrubSecrets}
 	t, err := NewTable(standardCommands()...)
 	if err != nil {
 		return nil, err
@@ -180,9 +183,7 @@ func (b *Bot) Table() Table { return b.table }
 // deployments) runs under, and resumes unfinished operations. Cancel ctx to
 // stop background work; Wait then returns once it has stopped.
 func (b *Bot) Start(ctx context.Context) error {
-	b.lifeMu.Lock()
-	b.life = ctx
-	b.lifeMu.Unlock()
+	b.runner.Start(ctx)
 	b.background("expiry", b.expireLoop)
 	b.background("ttl", b.ttlLoop)
 	return b.resume(ctx)
@@ -191,34 +192,10 @@ func (b *Bot) Start(ctx context.Context) error {
 // Wait blocks until background work has stopped. Background work asked for
 // after Wait begins is not started; unfinished operations resume at the
 // next start.
-func (b *Bot) Wait() {
-	b.lifeMu.Lock()
-	b.stopping = true
-	b.lifeMu.Unlock()
-	b.bg.Wait()
-}
+func (b *Bot) Wait() { b.runner.Wait() }
 
 // background runs fn under the bot's lifetime context, recovering panics.
-func (b *Bot) background(ref string, fn func(ctx context.Context)) {
-	b.lifeMu.Lock()
-	ctx := b.life
-	if b.stopping {
-		b.lifeMu.Unlock()
-		b.log.Info("not starting background work while stopping", "ref", ref)
-		return
-	}
-	b.bg.Add(1)
-	b.lifeMu.Unlock()
-	go func() {
-		defer b.bg.Done()
-		defer func() {
-			if p := recover(); p != nil {
-				b.log.Error("panic in background work", "ref", ref, "panic", p, "stack", string(debug.Stack()))
-			}
-		}()
-		fn(ctx)
-	}()
-}
+func (b *Bot) background(ref string, fn func(ctx context.Context)) { b.runner.Go(ref, fn) }
 
 // Handle runs one command to completion of its synchronous part. It never
 // panics and always answers the person, whatever fails.
@@ -256,8 +233,13 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
 		return
 	}
-	entry.Action, entry.Target = cmd.Name, targetOf(args)
+	b.dispatch(ctx, log, req, cmd, args, entry)
+}
 
+// dispatch authorises one parsed command, typed or pressed as a button,
+// audits it, and runs it: every command and every button passes here.
+func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *Command, args any, entry dobot.AuditEntry) {
+	entry.Action, entry.Target = cmd.Name, targetOf(args)
 	role, err := b.store.Role(ctx, req.UserID)
 	if err != nil {
 		log.Error("load role", "err", err)
@@ -271,11 +253,11 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		return
 	}
 	if role < need && (cmd.Own == nil || !cmd.Own(ctx, b, req.UserID, args)) {
-		entry.Decision, entry.Outcome = "refused", "not permitted"
+		entry.Action, entry.Decision, entry.Outcome = cmd.refusedAs(), "refused", "not permitted"
 		entry.Error = fmt.Sprintf("needs %s, has %s", need, role)
 		b.audit(ctx, log, entry)
 		b.observe.CommandDone(cmd.Name, "refused")
-		b.tell(ctx, req, errorMessage(b.refusal(ctx, cmd.Name, need, role)))
+		b.tell(ctx, req, errorMessage(b.refusal(ctx, req, cmd.Name, need, role)))
 		return
 	}
 
@@ -310,7 +292,11 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 }
 
 // refusal explains a refused command: the role it needs and who can grant it.
-func (b *Bot) refusal(ctx context.Context, cmd string, need, have dobot.Role) string {
+func (b *Bot) refusal(ctx context.Context, req Request, cmd string, need, have dobot.Role) string {
+	if req.Button != "" {
+		// Pressed, not typed: say who may press it.
+		return fmt.Sprintf("Only %s may use the %s button, and %s. Nothing was changed.", rolesFrom(need), req.Button, roleText(have))
+	}
 	admins, _ := b.store.UsersWithRole(ctx, dobot.RoleAdmin)
 	who := "an admin"
 	if len(admins) > 0 {
@@ -402,6 +388,18 @@ func errorMessage(text string) Message {
 
 func infoMessage(text string) Message {
 	return Message{Text: text}
+}
+
+// rolesFrom names every role from r up: "an approver or admin".
+func rolesFrom(r dobot.Role) string {
+	var names []string
+	for x := max(r, dobot.RoleViewer); x <= dobot.RoleAdmin; x++ {
+		names = append(names, x.String())
+	}
+	if len(names) == 1 {
+		return withArticle(names[0])
+	}
+	return withArticle(strings.Join(names[:len(names)-1], ", ")) + " or " + names[len(names)-1]
 }
 
 // withArticle puts "a" or "an" before a role name.

@@ -9,6 +9,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/ops"
 )
 
 var cancelCommand = &Command{
@@ -38,7 +39,7 @@ func ownsWaitingRequest(ctx context.Context, b *Bot, userID string, args any) bo
 
 func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 	args := inv.Args.(requestIDArgs)
-	op, err := b.requestOnceCarded(ctx, args.id)
+	op, err := b.approvals.Carded(ctx, args.id)
 	if errors.Is(err, dobot.ErrNotFound) {
 		return userErrorf("There is no operation #%d.", args.id)
 	}
@@ -55,21 +56,8 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 	}
 	switch op.State {
 	case dobot.OpAwaitingApproval:
-		canceled, ok, stored, err := b.store.Decide(ctx, op.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpCanceled, func(o *dobot.Operation) {
-			o.Decider, o.DecidedAt = inv.Req.UserID, b.now()
-			scrubSecrets(o) // withdrawn: it will never be sent
-			if inv.Req.UserID != o.Requester {
-				o.Error = "canceled by an admin"
-			}
-		}, func(o dobot.Operation) dobot.AuditEntry {
-			decision := "withdrawn"
-			if inv.Req.UserID != o.Requester {
-				decision = "canceled"
-			}
-			return dobot.AuditEntry{UserID: inv.Req.UserID, UserName: inv.Req.UserName, Channel: inv.Req.ChannelID,
-				CommandText: commandText(inv.Req), Action: "approval." + decision, Target: o.App, Decision: decision, Outcome: "canceled",
-				Details: fmt.Sprintf("request=%d action=%s", o.ID, o.Action)}
-		})
+		canceled, ok, stored, err := b.engine.Withdraw(ctx, op, ops.Withdrawal{By: inv.Req.UserID, ByName: inv.Req.UserName,
+			Channel: inv.Req.ChannelID, CommandText: commandText(inv.Req)})
 		if err != nil {
 			return fmt.Errorf("cancel request %d: %w", op.ID, err)
 		}
@@ -86,7 +74,10 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 		if op.Action != ActionLaunch && op.Action != ActionRedeploy && op.Action != ActionRollback {
 			return userErrorf("#%d (%s %s) is already under way and cannot be stopped part-way.", op.ID, op.Action, op.App)
 		}
-		if op.ResourceID == "" || op.DeploymentID == "" || op.DeploymentID == sendingMarker {
+		if op.Action == ActionLaunch && isDropletLaunch(op) {
+			return userErrorf("#%d is launching the droplet %s, which cannot be stopped part-way. Once it is up, `/do teardown %s` removes it.", op.ID, op.App, op.App)
+		}
+		if op.ResourceID == "" || op.DeploymentID == "" {
 			return userErrorf("#%d is still creating %s; try again in a few seconds, once its deployment has started.", op.ID, op.App)
 		}
 		if err := b.cancelDeployment(ctx, op.ResourceID, op.DeploymentID); err != nil {
@@ -97,6 +88,13 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 		return nil
 	}
 	return userErrorf("#%d is already %s; there is nothing to cancel.", op.ID, op.State)
+}
+
+// isDropletLaunch reports whether op launches a droplet, which has no
+// deployment to cancel.
+func isDropletLaunch(op dobot.Operation) bool {
+	args, err := decodeArgs[LaunchArgs](op)
+	return err == nil && args.Droplet
 }
 
 // cancelDeployment asks App Platform to cancel a deployment. godo has no

@@ -7,12 +7,9 @@ import (
 	"dobot"
 )
 
-// clickHandlers run button clicks by action id.
-var clickHandlers = map[string]func(ctx context.Context, b *Bot, c Click) error{}
-
-// HandleClick runs one button click. A click on a button the bot does not
-// know, or whose request is gone, gets a clear private answer and changes
-// nothing.
+// HandleClick runs one button click as the command the button stands for.
+// A click on a button the bot does not know, or whose request is gone, gets
+// a clear private answer and changes nothing.
 func (b *Bot) HandleClick(ctx context.Context, c Click) {
 	log := b.log.With("ref", c.Ref, "user", c.UserID, "action", c.ActionID)
 	req := Request{Ref: c.Ref, UserID: c.UserID, UserName: c.UserName, ChannelID: c.ChannelID, ResponseURL: c.ResponseURL}
@@ -24,17 +21,23 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 	}()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
 	defer cancel()
-	h, ok := clickHandlers[c.ActionID]
+	entry := dobot.AuditEntry{UserID: c.UserID, UserName: c.UserName, Channel: c.ChannelID, CommandText: commandText(req)}
+	route, ok := b.table.clicks[c.ActionID]
 	if !ok {
-		b.audit(ctx, log, dobot.AuditEntry{UserID: c.UserID, UserName: c.UserName, Channel: c.ChannelID,
-			Action: "click", Target: c.ActionID, Decision: "refused", Outcome: "unknown button"})
+		entry.Action, entry.Target, entry.Decision, entry.Outcome = "click", c.ActionID, "refused", "unknown button"
+		b.audit(ctx, log, entry)
 		b.tell(ctx, req, errorMessage("That button is not one the bot knows (it may be from an older version). Nothing was changed."))
 		return
 	}
-	if err := h(ctx, b, c); err != nil {
-		if _, isUser := err.(*UserError); !isUser {
-			log.Error("click failed", "err", err)
-		}
+	req.Button = route.label
+	cmd := b.table.lookup(route.command)
+	args, err := route.args(c)
+	if err != nil {
+		entry.Action, entry.Target, entry.Decision, entry.Outcome, entry.Error = cmd.refusedAs(), c.Value, "refused", "bad button value", err.Error()
+		b.observe.CommandDone(cmd.Name, "invalid")
+		b.audit(ctx, log, entry)
 		b.tell(ctx, req, errorMessage(describeError(err, c.Ref)))
+		return
 	}
+	b.dispatch(ctx, log, req, cmd, args, entry)
 }

@@ -253,6 +253,8 @@ func failedStepName(d *godo.Deployment) string {
 	return ""
 }
 
+// phaseNames are the phases of a deployment or droplet as people read them.
+// It is read only.
 var phaseNames = map[string]string{
 	"starting":       ":hourglass_flowing_sand: Creating the app",
 	"UNKNOWN":        ":grey_question: Unknown",
@@ -264,6 +266,10 @@ var phaseNames = map[string]string{
 	"SUPERSEDED":     ":fast_forward: Superseded",
 	"ERROR":          ":x: Failed",
 	"CANCELED":       ":no_entry_sign: Canceled",
+	// A droplet's phases (see dropletPhase).
+	"DROPLET_NEW":    ":hourglass_flowing_sand: Booting the droplet",
+	"DROPLET_OFF":    ":black_circle: Powered off",
+	"DROPLET_ACTIVE": ":white_check_mark: droplet active, container start not checked",
 }
 
 func phaseName(p string) string {
@@ -391,10 +397,7 @@ func (b *Bot) giveUpIfTimedOut(ctx context.Context, op *dobot.Operation, name st
 	if ctx.Err() == nil || op.State.Final() {
 		return
 	}
-	b.lifeMu.Lock()
-	shuttingDown := b.life.Err() != nil
-	b.lifeMu.Unlock()
-	if shuttingDown {
+	if b.runner.Stopping() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

@@ -53,6 +53,7 @@ func runHelp(ctx context.Context, b *Bot, inv *Invocation) error {
 		fmt.Fprintf(&sb, " (you are %s)", withArticle(inv.Role.String()))
 	}
 	sb.WriteString(":\n")
+	listed := 0
 	for _, cmd := range b.table.All() {
 		need, _, err := b.requiredRole(ctx, cmd, nil, "")
 		if err != nil {
@@ -61,6 +62,7 @@ func runHelp(ctx context.Context, b *Bot, inv *Invocation) error {
 		if inv.Role < need {
 			continue
 		}
+		listed++
 		fmt.Fprintf(&sb, "• `/do %s` — %s", cmd.Usage, cmd.Description)
 		if len(cmd.Examples) > 0 {
 			fmt.Fprintf(&sb, " e.g. `/do %s`", cmd.Examples[0])
@@ -73,7 +75,11 @@ func runHelp(ctx context.Context, b *Bot, inv *Invocation) error {
 		if len(admins) > 0 {
 			who = mentions(admins)
 		}
-		fmt.Fprintf(&sb, "You have no role yet, so help is all you can run. Ask %s for one.\n", who)
+		what := "these are all you can run"
+		if listed == 1 {
+			what = "help is all you can run"
+		}
+		fmt.Fprintf(&sb, "You have no role yet, so %s. Ask %s for one.\n", what, who)
 	}
 	b.tell(ctx, inv.Req, Message{Text: sb.String()})
 	return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"dobot"
+	"dobot/ops"
 )
 
 // Plan is what a mutating command would do, worked out before anything
@@ -18,25 +19,9 @@ type Plan struct {
 	DryRun func(ctx context.Context) (Message, error)
 }
 
-// executor runs one kind of operation. It works from the stored operation
-// alone, so the same code runs a fresh command, an approved request and an
-// operation resumed after a restart.
-type executor struct {
-	// head is the message that reports the operation when it starts
-	// without an approval card.
-	head func(op dobot.Operation) Message
-	// run does the work and reports through rep; it finishes op.
-	run func(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter)
-}
-
-// executors by action. Filled in init to avoid an initialisation cycle
-// through the command table.
-var executors = map[string]*executor{}
-
-func init() {
-	executors[ActionLaunch] = &executor{head: launchHead, run: runLaunchOp}
-	executors[ActionTeardown] = &executor{head: teardownHead, run: runTeardownOp}
-}
+// decodeArgs is ops.DecodeArgs: every executor fails its operation on its
+// error rather than run with zero values.
+func decodeArgs[T any](op dobot.Operation) (T, error) { return ops.DecodeArgs[T](op) }
 
 // runOperation stores the operation a command plans and either starts it or
 // asks for approval.
@@ -56,14 +41,8 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	op := plan.Op
 	op.Requester, op.RequesterName = inv.Req.UserID, inv.Req.UserName
 	op.Channel, op.ResponseURL = inv.Req.ChannelID, inv.Req.ResponseURL
-	op.CommandText = storedCommand(inv.Req.Text)
-	op.State = dobot.OpRunning
-	if needsApproval {
-		// Requested until its card is posted; then awaiting approval.
-		op.State = dobot.OpRequested
-		op.ExpiresAt = b.now().Add(b.cfg.ApprovalTTL)
-	}
-	op, err = b.store.CreateOperation(ctx, op)
+	op.CommandText = commandText(inv.Req)
+	op, err = b.engine.Open(ctx, op, needsApproval)
 	var busy *dobot.BusyError
 	if errors.As(err, &busy) {
 		return userErrorf("%s", Markup(busyText(busy)))
@@ -74,7 +53,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	if needsApproval {
 		return b.requestApproval(ctx, inv, op, plan)
 	}
-	exec := executors[op.Action]
+	exec := b.table.actions[op.Action]
 	rep := b.reporterFor(op)
 	if err := rep.start(ctx, exec.head(op)); err != nil {
 		b.finish(ctx, &op, dobot.OpFailed, "could not post the first message: "+err.Error())
@@ -89,7 +68,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 }
 
 // runExecutor runs op in the background, counted as in flight.
-func (b *Bot) runExecutor(ref string, exec *executor, op dobot.Operation, rep *reporter) {
+func (b *Bot) runExecutor(ref string, exec *action, op dobot.Operation, rep *reporter) {
 	b.background(ref, func(ctx context.Context) {
 		b.observe.OperationStarted()
 		defer b.observe.OperationFinished()

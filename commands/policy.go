@@ -14,12 +14,6 @@ const (
 	ActionTeardown = "teardown"
 )
 
-// DefaultPolicies apply to actions that have no stored policy.
-var DefaultPolicies = map[string]dobot.Policy{
-	ActionLaunch:   {Action: ActionLaunch, Role: dobot.RoleDeployer},
-	ActionTeardown: {Action: ActionTeardown, Role: dobot.RoleDeployer, NeedsApproval: true},
-}
-
 // policyFor returns the policy for action on app: the strictest of every
 // policy that applies to it, namely the action's default (stored, else built
 // in) and each stored glob that matches app, so that a rule for some apps
@@ -31,7 +25,11 @@ func (b *Bot) policyFor(ctx context.Context, action, app string) (dobot.Policy, 
 	if err != nil {
 		return dobot.Policy{}, fmt.Errorf("load policies: %w", err)
 	}
-	best, ok := DefaultPolicies[action]
+	var best dobot.Policy
+	a, ok := b.table.actions[action]
+	if ok {
+		best = a.policy
+	}
 	var globs []dobot.Policy
 	for _, p := range stored {
 		switch {

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -61,7 +62,7 @@ func parsePolicy(words []string, _ Config) (any, error) {
 	default:
 		return nil, userErrorf("policy takes one action, like `/do policy teardown --role approver`")
 	}
-	if _, ok := DefaultPolicies[args.Action]; !ok {
+	if !slices.Contains(policyActions(), args.Action) {
 		return nil, userErrorf("unknown action %q; actions with a policy are %s", args.Action, strings.Join(policyActions(), ", "))
 	}
 	if *remove && (*role != "" || *approval != "") {
@@ -174,8 +175,8 @@ func appNameMatching(glob string) (string, bool) {
 
 func policyActions() []string {
 	var out []string
-	for a := range DefaultPolicies {
-		out = append(out, a)
+	for _, a := range standardActions() {
+		out = append(out, a.name)
 	}
 	sort.Strings(out)
 	return out

@@ -5,40 +5,61 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/ops"
 )
 
-// Store is what the commands need from persistence: roles, managed apps,
-// durable operations and the audit trail. store.DB implements it.
+// Store is what the commands need from persistence, by role: each part is
+// a narrow interface that code needing only that part can take instead.
+// store.DB implements it.
 type Store interface {
+	RoleStore
+	AppStore
+	AuditStore
+	OperationStore
+	PolicyStore
+}
+
+// RoleStore keeps who has which role.
+type RoleStore interface {
 	Role(ctx context.Context, userID string) (dobot.Role, error)
 	SetRole(ctx context.Context, userID string, role dobot.Role, by string) error
 	RevokeRole(ctx context.Context, userID string) (existed bool, err error)
 	Grants(ctx context.Context) ([]dobot.Grant, error)
 	UsersWithRole(ctx context.Context, role dobot.Role) ([]string, error)
+}
 
+// AppStore keeps the apps and droplets the bot manages.
+type AppStore interface {
 	PutApp(ctx context.Context, app dobot.App) error
 	App(ctx context.Context, name string) (dobot.App, error)
 	Apps(ctx context.Context) ([]dobot.App, error)
 	DeleteApp(ctx context.Context, name string) error
 	UpdateAppExpiry(ctx context.Context, name string, from, to time.Time, reminded bool) (bool, error)
 	SetAppImage(ctx context.Context, name, image, digest string) error
+}
 
+// AuditStore keeps the append-only audit trail.
+type AuditStore interface {
 	AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditEntry, error)
 	Audit(ctx context.Context, f dobot.AuditFilter) ([]dobot.AuditEntry, error)
+}
 
+// OperationStore keeps durable operations and the locks they hold.
+type OperationStore interface {
+	ops.Store
 	CreateOperation(ctx context.Context, op dobot.Operation) (dobot.Operation, error)
-	Operation(ctx context.Context, id int64) (dobot.Operation, error)
 	UpdateOperation(ctx context.Context, op dobot.Operation) error
 	Transition(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState, mutate func(*dobot.Operation)) (dobot.Operation, bool, error)
-	Decide(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState, mutate func(*dobot.Operation),
-		entry func(dobot.Operation) dobot.AuditEntry) (dobot.Operation, bool, dobot.AuditEntry, error)
 	CardShown(ctx context.Context, id int64) error
 	PendingCards(ctx context.Context) ([]dobot.Operation, error)
 	RecordCreation(ctx context.Context, op dobot.Operation, app dobot.App) error
 	UnfinishedOperations(ctx context.Context) ([]dobot.Operation, error)
 	ActiveOperation(ctx context.Context, app string) (dobot.Operation, error)
 	ExpiredApprovals(ctx context.Context, now time.Time) ([]dobot.Operation, error)
+}
 
+// PolicyStore keeps the stored policies.
+type PolicyStore interface {
 	Policies(ctx context.Context) ([]dobot.Policy, error)
 	SetPolicy(ctx context.Context, p dobot.Policy) error
 	DeletePolicy(ctx context.Context, action, glob string) (bool, error)
@@ -101,6 +122,9 @@ type Request struct {
 	ChannelID   string
 	Text        string // everything after "/do"
 	ResponseURL string
+	// Button, for a command run by pressing a button, is the button's
+	// label; Text is then empty.
+	Button string
 }
 
 // Click is one press of a button on a bot message.

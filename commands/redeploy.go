@@ -10,6 +10,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 // More actions governed by policy.
@@ -17,13 +18,6 @@ const (
 	ActionRedeploy = "redeploy"
 	ActionRollback = "rollback"
 )
-
-func init() {
-	DefaultPolicies[ActionRedeploy] = dobot.Policy{Action: ActionRedeploy, Role: dobot.RoleDeployer}
-	DefaultPolicies[ActionRollback] = dobot.Policy{Action: ActionRollback, Role: dobot.RoleDeployer}
-	executors[ActionRedeploy] = &executor{head: changeHead, run: runRedeployOp}
-	executors[ActionRollback] = &executor{head: changeHead, run: runRollbackOp}
-}
 
 // ChangeArgs are the arguments of redeploy and rollback, stored with the
 // operation so an approval or a restart runs exactly what was planned.
@@ -118,7 +112,7 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if managed.ImageDigest != "" {
 		args.From += " (" + managed.ImageDigest + ")"
 	}
-	args.BeforeAt = newestCreated(app)
+	args.BeforeAt = docloud.NewestCreated(app)
 	fields := []Field{{"App", args.Name}, {"Now running", managed.Image}}
 	if args.Image != "" {
 		ref, _ := ParseImageRef(args.Image)
@@ -128,7 +122,7 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		if args.Check, err = b.preflight(ctx, ref, 0); err != nil {
 			return nil, err
 		}
-		args.Spec, args.PortNote = withImage(app.Spec, ref, args.Check)
+		args.Spec, args.PortNote = docloud.WithImage(app.Spec, ref, docloud.Preflight(args.Check))
 		if args.Spec == nil {
 			return nil, userErrorf("%s has no service that runs an image, so its image cannot be changed; `/do redeploy %s` without --image deploys it again.", args.Name, args.Name)
 		}
@@ -145,7 +139,7 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		if base == nil {
 			base = app.Spec
 		}
-		if args.Spec = withEnv(base, args.env, args.isSecret); args.Spec == nil {
+		if args.Spec = docloud.WithEnv(base, args.env, args.isSecret); args.Spec == nil {
 			return nil, userErrorf("%s has no service to set variables on; nothing was changed.", args.Name)
 		}
 		fields = append(fields, Field{"Set variables", envKeysText(args.EnvKeys, args.isSecret)})
@@ -176,52 +170,6 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	return plan, nil
 }
 
-// withImage copies spec with the image of its image services replaced by
-// ref, pinned to the checked digest; nil when no service runs an image. A
-// service keeps its http_port unless the new image exposes ports and none
-// of them is that port: then the launch rule picks the port, and note says
-// so for the card. Encrypted credentials of the old spec are kept only for
-// the same registry; the bot's own are filled in when the update is sent.
-func withImage(spec *godo.AppSpec, ref ImageRef, pf Preflight) (out *godo.AppSpec, note string) {
-	if spec == nil {
-		return nil, ""
-	}
-	raw, err := json.Marshal(spec)
-	if err != nil {
-		return nil, ""
-	}
-	var copied godo.AppSpec
-	if err := json.Unmarshal(raw, &copied); err != nil {
-		return nil, ""
-	}
-	changed := false
-	for _, svc := range copied.Services {
-		if svc.Image == nil {
-			continue
-		}
-		img := pinnedImage(ref, pf.Digest)
-		if svc.Image.RegistryType == img.RegistryType && svc.Image.Registry == img.Registry {
-			img.RegistryCredentials = svc.Image.RegistryCredentials
-		}
-		svc.Image = img
-		changed = true
-		switch {
-		case svc.HTTPPort == 0:
-			svc.HTTPPort = int64(pf.Port)
-			note = pf.portText()
-		case pf.PortFrom == "from the image" || strings.HasPrefix(pf.PortFrom, "the lowest"):
-			if int64(pf.Port) != svc.HTTPPort && !pf.exposes(int(svc.HTTPPort)) {
-				note = fmt.Sprintf("%d (was %d; %s)", pf.Port, svc.HTTPPort, pf.PortFrom)
-				svc.HTTPPort = int64(pf.Port)
-			}
-		}
-	}
-	if !changed {
-		return nil, ""
-	}
-	return &copied, note
-}
-
 // imageWithDigest is an image as typed, with the digest it resolved to.
 func imageWithDigest(image, digest string) string {
 	if digest == "" {
@@ -230,17 +178,9 @@ func imageWithDigest(image, digest string) string {
 	return image + "\n`" + digest + "`"
 }
 
-func decodeChange(op dobot.Operation) (ChangeArgs, error) {
-	var args ChangeArgs
-	if err := json.Unmarshal([]byte(op.Args), &args); err != nil {
-		return args, fmt.Errorf("decode %s arguments of operation %d: %w", op.Action, op.ID, err)
-	}
-	return args, nil
-}
-
 // changeHead is the first message of a redeploy or rollback.
 func changeHead(op dobot.Operation) Message {
-	args, _ := decodeChange(op)
+	args, _ := decodeArgs[ChangeArgs](op)
 	return changeCard(op, args, launchState{Phase: "starting"})
 }
 
@@ -306,24 +246,30 @@ func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 // deployment is known.
 func (b *Bot) runChange(ctx context.Context, op dobot.Operation, rep *reporter,
 	start func(context.Context, *dobot.Operation, ChangeArgs) error, started func(context.Context, ChangeArgs)) {
-	args, err := decodeChange(op)
+	args, err := decodeArgs[ChangeArgs](op)
 	if err != nil {
 		b.failOp(ctx, op, rep, err)
 		return
 	}
-	if op.DeploymentID == "" || op.DeploymentID == sendingMarker {
-		if !b.markSending(ctx, &op) {
+	if op.Step != dobot.StepSent {
+		fresh, err := b.markSending(ctx, &op)
+		if err != nil {
+			b.failOp(ctx, op, rep, err)
+			return
+		}
+		if !fresh {
 			// Resumed after the request may have been sent: a deployment
 			// newer than the plan is this change's own.
 			if d := b.newestDeployment(ctx, op.ResourceID, args.BeforeAt); d != nil {
-				op.DeploymentID = d.ID
+				op.DeploymentID, op.Step = d.ID, dobot.StepSent
 			}
 		}
-		if op.DeploymentID == sendingMarker {
+		if op.Step == dobot.StepSending {
 			if err := start(ctx, &op, args); err != nil {
 				b.failOp(ctx, op, rep, err)
 				return
 			}
+			op.Step = dobot.StepSent
 		}
 		// Sent: DigitalOcean holds any new secret, and following the
 		// deployment needs none. Drop them in the update that records it.
@@ -386,52 +332,31 @@ func (b *Bot) startRedeploy(ctx context.Context, op *dobot.Operation, args Chang
 	return nil
 }
 
-// sendingMarker stands in the deployment id while the request that starts
-// the deployment is in flight, so a restart knows it may have been sent.
-const sendingMarker = "sending"
-
-// markSending records that op's request is about to be sent. It reports
-// whether op was fresh; false means an earlier run may have sent it.
-func (b *Bot) markSending(ctx context.Context, op *dobot.Operation) bool {
-	if op.DeploymentID == sendingMarker {
-		return false
+// markSending records that op's request is about to be sent, so a restart
+// knows it may have been. It reports whether op was fresh; false means an
+// earlier run may have sent it. When the step cannot be recorded it returns
+// the error and the request must not be sent: a restart would not know to
+// look for what it made, and would make it twice.
+func (b *Bot) markSending(ctx context.Context, op *dobot.Operation) (bool, error) {
+	if op.Step == dobot.StepSending {
+		return false, nil
 	}
-	op.DeploymentID = sendingMarker
+	prev := op.Step
+	op.Step = dobot.StepSending
 	if err := b.store.UpdateOperation(ctx, *op); err != nil {
-		b.log.Error("record request in flight", "op", op.ID, "err", err)
+		op.Step = prev
+		return false, fmt.Errorf("record that operation %d is sending its request: %w", op.ID, err)
 	}
-	return true
+	return true, nil
 }
 
-// newestCreated is when app's newest deployment was created.
-func newestCreated(app *godo.App) time.Time {
-	var t time.Time
-	for _, d := range []*godo.Deployment{app.ActiveDeployment, app.InProgressDeployment, app.PendingDeployment} {
-		if d != nil && d.CreatedAt.After(t) {
-			t = d.CreatedAt
-		}
-	}
-	return t
-}
-
-// newestDeployment is the newest deployment of app created after after, or
-// nil.
+// newestDeployment is docloud.NewestDeployment, logging a failed list.
 func (b *Bot) newestDeployment(ctx context.Context, appID string, after time.Time) *godo.Deployment {
-	deps, _, err := b.apps.ListDeployments(ctx, appID, &godo.ListOptions{Page: 1, PerPage: 20})
+	d, err := docloud.NewestDeployment(ctx, b.apps, appID, after)
 	if err != nil {
 		b.log.Warn("list deployments", "app", appID, "err", err)
-		return nil
 	}
-	var newest *godo.Deployment
-	for _, d := range deps {
-		if !d.CreatedAt.After(after) {
-			continue
-		}
-		if newest == nil || d.CreatedAt.After(newest.CreatedAt) {
-			newest = d
-		}
-	}
-	return newest
+	return d
 }
 
 // failOp ends op as failed and says why in its thread.
@@ -439,43 +364,4 @@ func (b *Bot) failOp(ctx context.Context, op dobot.Operation, rep *reporter, err
 	b.log.Error("operation failed", "op", op.ID, "action", op.Action, "err", err)
 	b.finish(ctx, &op, dobot.OpFailed, err.Error())
 	rep.final(ctx, errorMessage(fmt.Sprintf("%s %s failed: %s", op.Action, op.App, describeError(err, fmt.Sprintf("op-%d", op.ID)))))
-}
-
-// withEnv copies spec with the variables env set on every service (or
-// app-wide when it has none), replacing variables of the same key. It
-// returns nil when spec is nil.
-func withEnv(spec *godo.AppSpec, env [][2]string, secret func(string) bool) *godo.AppSpec {
-	out := copySpec(spec)
-	if out == nil {
-		return nil
-	}
-	set := func(list []*godo.AppVariableDefinition) []*godo.AppVariableDefinition {
-		for _, kv := range env {
-			v := &godo.AppVariableDefinition{Key: kv[0], Value: kv[1], Scope: godo.AppVariableScope_RunTime, Type: godo.AppVariableType_General}
-			if secret(kv[0]) {
-				v.Type = godo.AppVariableType_Secret
-			}
-			replaced := false
-			for i, old := range list {
-				if old != nil && old.Key == kv[0] {
-					if old.Scope != "" {
-						v.Scope = old.Scope
-					}
-					list[i], replaced = v, true
-				}
-			}
-			if !replaced {
-				list = append(list, v)
-			}
-		}
-		return list
-	}
-	if len(out.Services) == 0 {
-		out.Envs = set(out.Envs)
-		return out
-	}
-	for _, svc := range out.Services {
-		svc.Envs = set(svc.Envs)
-	}
-	return out
 }

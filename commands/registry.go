@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 // Registry actions and their policies (admins manage the registry; deleting
@@ -25,15 +27,6 @@ const (
 )
 
 var registryNamePattern = regexp.MustCompile(`^[a-z0-9-]{1,63}$`)
-
-func init() {
-	DefaultPolicies[ActionRegistryCreate] = dobot.Policy{Action: ActionRegistryCreate, Role: dobot.RoleAdmin}
-	DefaultPolicies[ActionRegistryDelete] = dobot.Policy{Action: ActionRegistryDelete, Role: dobot.RoleAdmin, NeedsApproval: true}
-	DefaultPolicies[ActionRegistryGC] = dobot.Policy{Action: ActionRegistryGC, Role: dobot.RoleAdmin}
-	executors[ActionRegistryCreate] = &executor{head: registryHead, run: runRegistryCreate}
-	executors[ActionRegistryDelete] = &executor{head: registryHead, run: runRegistryDelete}
-	executors[ActionRegistryGC] = &executor{head: registryHead, run: runRegistryGC}
-}
 
 // RegistryArgs are the arguments of the registry commands.
 type RegistryArgs struct {
@@ -98,10 +91,8 @@ var registryCommand = &Command{
 				}
 				if len(pos) == 1 {
 					args.Repo = pos[0]
-					for _, part := range strings.Split(args.Repo, "/") {
-						if !pathComponent.MatchString(part) {
-							return nil, userErrorf("%q is not a repository name", args.Repo)
-						}
+					if !dobot.IsRepoPath(args.Repo) {
+						return nil, userErrorf("%q is not a repository name", args.Repo)
 					}
 				}
 				return args, nil
@@ -163,59 +154,30 @@ func parseRegistryCreate(words []string, cfg Config) (any, error) {
 	default:
 		return nil, userErrorf("--tier takes starter, basic or professional, not %q", *tier)
 	}
-	if *region != "" && !regionPattern.MatchString(*region) {
+	if *region != "" && !dobot.IsRegionSlug(*region) {
 		return nil, userErrorf("bad --region %q: use a region slug like nyc3 or ams3", *region)
 	}
 	return RegistryArgs{Name: pos[0], Tier: *tier, Region: *region}, nil
 }
 
-// registries lists the account's container registries with the
-// multi-registry API, which, unlike GET /v2/registry, also works on an
-// account with several.
-func (b *Bot) registries(ctx context.Context) ([]*godo.Registry, error) {
-	regs, _, err := b.cloud.Registries.List(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list registries: %w", err)
-	}
-	return regs, nil
-}
-
-// pickRegistry is the registry a command acts on: the one named, or the
-// account's only one. It is nil, with no error, when the account has none
-// and none was named.
+// pickRegistry is docloud.PickRegistry, with its refusals worded for the
+// person.
 func (b *Bot) pickRegistry(ctx context.Context, name string) (*godo.Registry, error) {
-	regs, err := b.registries(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range regs {
-		if r.Name == name {
-			return r, nil
-		}
-	}
+	reg, err := docloud.PickRegistry(ctx, b.cloud.Registries, name)
+	var ce *docloud.RegistryChoiceError
 	switch {
-	case name != "" && len(regs) == 0:
+	case !errors.As(err, &ce):
+		return reg, err
+	case name != "" && len(ce.Have) == 0:
 		return nil, userErrorf("this account has no container registry called %s; it has none at all.", name)
 	case name != "":
-		return nil, userErrorf("this account has no container registry called %s; it has %s.", name, registryNames(regs))
-	case len(regs) == 1:
-		return regs[0], nil
-	case len(regs) > 1:
-		return nil, userErrorf("this account has several container registries (%s): name the one you mean, like `/do registry gc %s`.", registryNames(regs), regs[0].Name)
+		return nil, userErrorf("this account has no container registry called %s; it has %s.", name, docloud.RegistryNames(ce.Have))
 	}
-	return nil, nil
-}
-
-func registryNames(regs []*godo.Registry) string {
-	names := make([]string, len(regs))
-	for i, r := range regs {
-		names[i] = r.Name
-	}
-	return strings.Join(names, ", ")
+	return nil, userErrorf("this account has several container registries (%s): name the one you mean, like `/do registry gc %s`.", docloud.RegistryNames(ce.Have), ce.Have[0].Name)
 }
 
 func runRegistryShow(ctx context.Context, b *Bot, inv *Invocation) error {
-	regs, err := b.registries(ctx)
+	regs, err := docloud.Registries(ctx, b.cloud.Registries)
 	if err != nil {
 		return err
 	}
@@ -263,7 +225,7 @@ func bytesText(n uint64) string {
 
 func prepareRegistryCreate(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
 	args := inv.Args.(RegistryArgs)
-	regs, err := b.registries(ctx)
+	regs, err := docloud.Registries(ctx, b.cloud.Registries)
 	if err != nil {
 		return nil, err
 	}
@@ -353,14 +315,8 @@ func prepareRegistryGC(ctx context.Context, b *Bot, inv *Invocation) (*Plan, err
 			{"Note", "the registry is read-only while garbage collection runs: pushes fail until it ends"}}}, nil
 }
 
-func decodeRegistry(op dobot.Operation) RegistryArgs {
-	var args RegistryArgs
-	_ = json.Unmarshal([]byte(op.Args), &args)
-	return args
-}
-
 func registryHead(op dobot.Operation) Message {
-	args := decodeRegistry(op)
+	args, _ := decodeArgs[RegistryArgs](op) // a bad decode fails the run
 	what := map[string]string{ActionRegistryCreate: "Creating", ActionRegistryDelete: "Deleting", ActionRegistryGC: "Garbage-collecting"}[op.Action]
 	return Message{
 		Text:   fmt.Sprintf("<@%s>: %s registry %s", op.Requester, strings.ToLower(what), args.Name),
@@ -380,16 +336,19 @@ func (b *Bot) registryAudit(ctx context.Context, op dobot.Operation, action stri
 }
 
 func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args := decodeRegistry(op)
+	args, err := decodeArgs[RegistryArgs](op)
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
 	req := &godo.RegistryCreateRequest{Name: args.Name, SubscriptionTierSlug: args.Tier, Region: args.Region}
 	var reg *godo.Registry
-	var err error
 	if args.Another {
 		reg, _, err = b.cloud.Registries.Create(ctx, req)
 	} else {
 		reg, _, err = b.cloud.Registry.Create(ctx, req)
 	}
-	if isDOConflict(err) {
+	if docloud.IsConflict(err) {
 		// A retried or resumed create may meet the registry its first try
 		// made: that is success.
 		if existing, _, gerr := b.cloud.Registries.Get(ctx, args.Name); gerr == nil && existing != nil {
@@ -406,11 +365,15 @@ func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 }
 
 func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args := decodeRegistry(op)
+	args, err := decodeArgs[RegistryArgs](op)
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
 	// Delete by name, so that only the registry that was approved goes,
 	// whatever else the account has by now.
-	_, err := b.cloud.Registries.Delete(ctx, args.Name)
-	if isDONotFound(err) {
+	_, err = b.cloud.Registries.Delete(ctx, args.Name)
+	if docloud.IsNotFound(err) {
 		err = nil // already gone: the goal is reached
 	}
 	b.registryAudit(ctx, op, "do.delete_registry", err, "name="+args.Name)
@@ -426,12 +389,16 @@ func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 var gcPoll = 3 * time.Second
 
 func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args := decodeRegistry(op)
+	args, err := decodeArgs[RegistryArgs](op)
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
 	// Untagged manifests too: a tag pushed again leaves its old manifest
 	// untagged, and those are most of what a registry can free.
 	gc, _, err := b.cloud.Registry.StartGarbageCollection(ctx, args.Name,
 		&godo.StartGarbageCollectionRequest{Type: godo.GCTypeUntaggedManifestsAndUnreferencedBlobs})
-	if err != nil && !isDOConflict(err) {
+	if err != nil && !docloud.IsConflict(err) {
 		b.registryAudit(ctx, op, "do.start_gc", err, "registry="+args.Name)
 		b.failOp(ctx, op, rep, err)
 		return
@@ -444,6 +411,8 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 		}
 	}
 	b.registryAudit(ctx, op, "do.start_gc", nil, "registry="+args.Name+" gc="+gc.UUID)
+	polls := b.newPoller(ctx, &op, rep)
+	defer polls.Stop()
 	last := ""
 	for {
 		if gc.Status != last {
@@ -453,24 +422,23 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 			}
 			rep.reply(ctx, infoMessage(":broom: Garbage collection: "+gc.Status))
 		}
-		select {
-		case <-ctx.Done():
+		if !polls.Wait(gcPoll) {
 			return
-		case <-time.After(gcPoll):
 		}
-		cur, _, err := b.cloud.Registry.GetGarbageCollection(ctx, args.Name)
-		switch {
-		case isDONotFound(err):
+		cur, _, err := b.cloud.Registry.GetGarbageCollection(polls.Ctx, args.Name)
+		if docloud.IsNotFound(err) {
 			// No active collection any more: find how it ended.
-			cur = b.lastGC(ctx, args.Name, gc.UUID)
+			cur, err = docloud.FindGC(polls.Ctx, b.cloud.Registry, args.Name, gc.UUID), nil
 			if cur == nil {
 				cur = &godo.GarbageCollection{UUID: gc.UUID, Status: "succeeded"}
 			}
-		case err != nil:
-			b.log.Warn("poll garbage collection", "op", op.ID, "err", err)
-			continue
 		}
-		gc = cur
+		if !polls.OK(err) {
+			return
+		}
+		if err == nil {
+			gc = cur
+		}
 	}
 	if gc.Status == "succeeded" {
 		b.finish(ctx, &op, dobot.OpSucceeded, "")
@@ -487,18 +455,4 @@ func gcFinal(status string) bool {
 		return true
 	}
 	return false
-}
-
-// lastGC finds a finished garbage collection by id.
-func (b *Bot) lastGC(ctx context.Context, registry, id string) *godo.GarbageCollection {
-	gcs, _, err := b.cloud.Registry.ListGarbageCollections(ctx, registry, &godo.ListOptions{Page: 1, PerPage: 20})
-	if err != nil {
-		return nil
-	}
-	for _, gc := range gcs {
-		if gc.UUID == id {
-			return gc
-		}
-	}
-	return nil
 }

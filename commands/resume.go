@@ -20,21 +20,14 @@ func (b *Bot) resume(ctx context.Context) error {
 	if err := b.showPendingCards(ctx); err != nil {
 		return fmt.Errorf("update decided cards: %w", err)
 	}
-	ops, err := b.store.UnfinishedOperations(ctx)
+	lost, running, err := b.engine.Unfinished(ctx)
 	if err != nil {
-		return fmt.Errorf("load unfinished operations: %w", err)
+		return err
 	}
-	for _, op := range ops {
-		if op.State == dobot.OpRequested {
-			// Stopped before its approval card was posted: nobody can have
-			// approved it, so it must not run.
-			b.finish(ctx, &op, dobot.OpCanceled, "the bot restarted before the approval card was posted")
-			b.reporterFor(op).final(ctx, errorMessage(fmt.Sprintf("Request #%d (%s %s) was lost to a restart before approvers saw it. Nothing was done; please ask again.", op.ID, op.Action, op.App)))
-			continue
-		}
-		if op.State != dobot.OpRunning {
-			continue
-		}
+	for _, op := range lost {
+		b.reporterFor(op).final(ctx, errorMessage(fmt.Sprintf("Request #%d (%s %s) was lost to a restart before approvers saw it. Nothing was done; please ask again.", op.ID, op.Action, op.App)))
+	}
+	for _, op := range running {
 		b.log.Info("resuming operation", "op", op.ID, "action", op.Action, "app", op.App)
 		b.background(fmt.Sprintf("op-%d", op.ID), func(ctx context.Context) {
 			b.observe.OperationStarted()
@@ -50,7 +43,7 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 	if op.MessageTS == "" {
 		// Stopped before its first message was recorded: post it now, so
 		// the thread still tells the story.
-		if exec := executors[op.Action]; exec != nil {
+		if exec := b.table.actions[op.Action]; exec != nil {
 			if err := rep.start(ctx, exec.head(op)); err == nil && rep.ts != "" {
 				op.MessageTS = rep.ts
 				if err := b.store.UpdateOperation(ctx, op); err != nil {
@@ -61,12 +54,12 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 	}
 	rep.note(ctx, infoMessage(fmt.Sprintf(":arrows_counterclockwise: The bot restarted; picking up %s #%d again.", op.Action, op.ID)))
 	if op.Action == ActionLaunch {
-		args, err := decodeLaunch(op)
+		args, err := decodeArgs[LaunchArgs](op)
 		if err != nil {
 			b.failOp(ctx, op, rep, err)
 			return
 		}
-		if op.ResourceID == "" && op.DeploymentID == sendingMarker && !args.Droplet {
+		if op.ResourceID == "" && op.Step == dobot.StepSending && !args.Droplet {
 			// The create may have been sent before the bot stopped: look the
 			// app up by name instead of creating it twice.
 			if err := b.adoptByName(ctx, &op, args); err != nil {
@@ -75,7 +68,7 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 			}
 		}
 	}
-	exec := executors[op.Action]
+	exec := b.table.actions[op.Action]
 	if exec == nil {
 		b.log.Warn("cannot resume operation", "op", op.ID, "action", op.Action)
 		return
@@ -115,7 +108,7 @@ func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchAr
 		if app.CreatedAt.Before(after) || !runsImage(app.Spec, args) {
 			return nil, nil
 		}
-		op.ResourceID = app.ID
+		op.ResourceID, op.Step = app.ID, dobot.StepSent
 		if d := firstDeployment(app); d != nil {
 			op.DeploymentID = d.ID
 		}

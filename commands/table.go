@@ -20,6 +20,10 @@ type Command struct {
 	// commands have a fixed MinRole instead.
 	Action  string
 	MinRole dobot.Role
+	// RefusedAs, when set, is the action a refusal's audit row names
+	// instead of Name: approve and deny are refused as approval.decision,
+	// like the refusals of the approval state machine itself.
+	RefusedAs string
 	// Mutating commands get an audit row for their outcome as well as for
 	// their start.
 	Mutating bool
@@ -45,6 +49,24 @@ type Command struct {
 	Subcommands []*Command
 }
 
+// refusedAs is the action the audit row of a refusal of c names.
+func (c *Command) refusedAs() string {
+	if c.RefusedAs != "" {
+		return c.RefusedAs
+	}
+	return c.Name
+}
+
+// lookup finds a command or subcommand by its full name.
+func (t Table) lookup(name string) *Command {
+	for _, c := range t.All() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
 // Invocation is one parsed command on its way through the bot.
 type Invocation struct {
 	Req     Request
@@ -53,37 +75,69 @@ type Invocation struct {
 	Role    dobot.Role // the caller's role at authorisation time
 }
 
-// Table is the set of commands by name.
-type Table map[string]*Command
+// Table is the set of commands by name, with the actions their
+// operations run and the buttons the bot's messages carry.
+type Table struct {
+	commands map[string]*Command
+	actions  map[string]*action
+	clicks   map[string]*clickRoute
+}
 
-// NewTable builds a table and refuses two commands with the same name, so a
-// mistake shows at start rather than as a command that silently vanishes.
+// NewTable builds a table from the standard actions and buttons and cmds.
+// See newTable.
 func NewTable(cmds ...*Command) (Table, error) {
-	t := Table{}
+	return newTable(standardActions(), standardClicks(), cmds...)
+}
+
+// newTable checks commands, actions and buttons together: two commands, two
+// actions or two buttons with the same name, an action without its executor
+// or default policy, and a command preparing an action that does not exist
+// are refused, so a mistake shows at start rather than as a command that
+// silently vanishes.
+func newTable(actions []*action, clicks []*clickRoute, cmds ...*Command) (Table, error) {
+	byName, byID, err := checkActions(actions, clicks)
+	if err != nil {
+		return Table{}, err
+	}
+	t := Table{commands: map[string]*Command{}, actions: byName, clicks: byID}
 	for _, c := range cmds {
-		if _, dup := t[c.Name]; dup {
-			return nil, fmt.Errorf("command %q is defined twice", c.Name)
+		if _, dup := t.commands[c.Name]; dup {
+			return Table{}, fmt.Errorf("command %q is defined twice", c.Name)
 		}
-		if c.Parse == nil || (c.Run == nil) == (c.Prepare == nil) {
-			return nil, fmt.Errorf("command %q needs Parse and exactly one of Run and Prepare", c.Name)
-		}
-		if c.Prepare != nil && executors[c.Action] == nil {
-			return nil, fmt.Errorf("command %q prepares action %q, which has no executor", c.Name, c.Action)
+		if err := t.checkCommand(c); err != nil {
+			return Table{}, err
 		}
 		for _, sub := range c.Subcommands {
 			if !strings.HasPrefix(sub.Name, c.Name+" ") {
-				return nil, fmt.Errorf("subcommand %q must be named %q plus a word", sub.Name, c.Name)
+				return Table{}, fmt.Errorf("subcommand %q must be named %q plus a word", sub.Name, c.Name)
 			}
-			if sub.Parse == nil || (sub.Run == nil) == (sub.Prepare == nil) {
-				return nil, fmt.Errorf("command %q needs Parse and exactly one of Run and Prepare", sub.Name)
-			}
-			if sub.Prepare != nil && executors[sub.Action] == nil {
-				return nil, fmt.Errorf("command %q prepares action %q, which has no executor", sub.Name, sub.Action)
+			if err := t.checkCommand(sub); err != nil {
+				return Table{}, err
 			}
 		}
-		t[c.Name] = c
+		t.commands[c.Name] = c
+	}
+	for id, route := range t.clicks {
+		if t.lookup(route.command) == nil {
+			return Table{}, fmt.Errorf("button %q runs command %q, which does not exist", id, route.command)
+		}
 	}
 	return t, nil
+}
+
+// checkCommand refuses a command that cannot run: one without a parser, or
+// with neither or both of Run and Prepare, or whose action is unknown.
+func (t Table) checkCommand(c *Command) error {
+	if c.Parse == nil || (c.Run == nil) == (c.Prepare == nil) {
+		return fmt.Errorf("command %q needs Parse and exactly one of Run and Prepare", c.Name)
+	}
+	if c.Prepare != nil && t.actions[c.Action] == nil {
+		return fmt.Errorf("command %q prepares action %q, which has no executor", c.Name, c.Action)
+	}
+	if c.Action != "" && t.actions[c.Action] == nil {
+		return fmt.Errorf("command %q is governed by action %q, which has no policy", c.Name, c.Action)
+	}
+	return nil
 }
 
 // All returns every command and subcommand in name order.
@@ -98,8 +152,8 @@ func (t Table) All() []*Command {
 
 // Sorted returns the commands in name order.
 func (t Table) Sorted() []*Command {
-	out := make([]*Command, 0, len(t))
-	for _, c := range t {
+	out := make([]*Command, 0, len(t.commands))
+	for _, c := range t.commands {
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -116,7 +170,7 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 		words = []string{"help"}
 	}
 	name := strings.ToLower(words[0])
-	cmd, ok := t[name]
+	cmd, ok := t.commands[name]
 	if !ok {
 		return nil, nil, userErrorf("unknown command %q. Try `/do help` for the list of commands.", words[0])
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 var teardownCommand = &Command{
@@ -82,8 +83,11 @@ func teardownHead(op dobot.Operation) Message {
 }
 
 func runTeardownOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	var args TeardownArgs
-	_ = json.Unmarshal([]byte(op.Args), &args)
+	args, err := decodeArgs[TeardownArgs](op)
+	if err != nil {
+		b.failOp(ctx, op, rep, err)
+		return
+	}
 	managed, err := b.store.App(ctx, op.App)
 	if errors.Is(err, dobot.ErrNotFound) || (err == nil && managed.ResourceID != op.ResourceID) {
 		// Already forgotten (a resumed teardown), or replaced: delete what
@@ -116,7 +120,7 @@ func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed d
 	} else {
 		_, err = b.apps.Delete(ctx, managed.ResourceID)
 	}
-	if err != nil && !isDONotFound(err) {
+	if err != nil && !docloud.IsNotFound(err) {
 		msg := describeError(err, fmt.Sprintf("op-%d", op.ID))
 		entry.Outcome, entry.Error = "error", msg
 		b.audit(ctx, b.log, entry)

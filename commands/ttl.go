@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/ops"
 )
 
 // Expiring environments: a launch with --ttl is torn down when its time is
 // up, after a reminder with Extend and Destroy-now buttons.
 const (
-	reminderLead  = 15 * time.Minute
 	defaultExtend = time.Hour
 	clickExtend   = "ttl_extend"
 	clickDestroy  = "ttl_destroy"
@@ -29,11 +29,6 @@ const expiryRetry = 15 * time.Minute
 
 // ttlCheck is how often expiries are checked.
 var ttlCheck = time.Second
-
-func init() {
-	clickHandlers[clickExtend] = clickExtendTTL
-	clickHandlers[clickDestroy] = clickDestroyNow
-}
 
 // ttlLoop sends reminders and tears down expired apps. Expiry lives in the
 // store, so it survives restarts.
@@ -53,11 +48,10 @@ func (b *Bot) ttlLoop(ctx context.Context) {
 		}
 		now := b.now()
 		for _, app := range apps {
-			switch {
-			case app.ExpiresAt.IsZero():
-			case !now.Before(app.ExpiresAt):
+			switch ops.DueAt(app, now) {
+			case ops.TTLExpire:
 				b.expireApp(ctx, app)
-			case !app.Reminded && !now.Before(app.ExpiresAt.Add(-reminderLead)):
+			case ops.TTLRemind:
 				b.remind(ctx, app)
 			}
 		}
@@ -119,7 +113,7 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 		Details: fmt.Sprintf("owner=%s expired_at=%s", app.Owner, app.ExpiresAt.UTC().Format(time.RFC3339))})
 	rep := b.reporterFor(op)
 	rep.reply(ctx, infoMessage(fmt.Sprintf(":hourglass: %s reached the end of its TTL; tearing it down for <@%s>.", app.Name, app.Owner)))
-	b.runExecutor("ttl-"+app.Name, executors[ActionTeardown], op, rep)
+	b.runExecutor("ttl-"+app.Name, b.table.actions[ActionTeardown], op, rep)
 }
 
 // ExtendArgs are extend's parsed arguments.
@@ -174,27 +168,27 @@ func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name str
 	if holder, err := b.store.ActiveOperation(ctx, name); err == nil {
 		return userErrorf("%s cannot be extended now: %s #%d is running on it.", name, holder.Action, holder.ID)
 	}
-	from := app.ExpiresAt
-	if from.Before(b.now()) {
-		from = b.now()
-	}
-	capTTL := b.cfg.maxTTL()
-	if limit := app.CreatedAt.Add(capTTL); from.Add(d).After(limit) {
-		if !from.Before(limit) {
+	to, err := ops.Extended(app, b.now(), d, b.cfg.maxTTL())
+	var capped *ops.CapError
+	if errors.As(err, &capped) {
+		if capped.AtLimit {
 			return userErrorf("%s already expires at the latest it may: BOT_MAX_TTL caps an app's lifetime at %s from its launch (%s). Nothing was changed.",
-				name, dobot.FormatDuration(capTTL), app.CreatedAt.UTC().Format(timeFormat))
+				name, dobot.FormatDuration(capped.Cap), capped.Launched.UTC().Format(timeFormat))
 		}
 		return userErrorf("%s cannot be extended by %s: BOT_MAX_TTL caps an app's lifetime at %s from its launch (%s), so it may live until %s at the latest, %s from its current expiry. Nothing was changed.",
-			name, dobot.FormatDuration(d), dobot.FormatDuration(capTTL), app.CreatedAt.UTC().Format(timeFormat), limit.UTC().Format(timeFormat), dobot.FormatDuration(limit.Sub(from).Truncate(time.Minute)))
+			name, dobot.FormatDuration(d), dobot.FormatDuration(capped.Cap), capped.Launched.UTC().Format(timeFormat), capped.Limit.UTC().Format(timeFormat), dobot.FormatDuration(capped.Limit.Sub(capped.From).Truncate(time.Minute)))
 	}
-	ok, err := b.store.UpdateAppExpiry(ctx, name, app.ExpiresAt, from.Add(d), false)
+	if err != nil {
+		return err
+	}
+	ok, err := b.store.UpdateAppExpiry(ctx, name, app.ExpiresAt, to, false)
 	if err != nil {
 		return fmt.Errorf("extend %s: %w", name, err)
 	}
 	if !ok {
 		return userErrorf("%s changed while you extended it (another extend, or its teardown); check `/do list` and try again.", name)
 	}
-	app.ExpiresAt = from.Add(d)
+	app.ExpiresAt = to
 	b.audit(ctx, b.log, dobot.AuditEntry{UserID: who.UserID, UserName: who.UserName, Channel: who.ChannelID, CommandText: commandText(who),
 		Action: "ttl.extend", Target: name, Decision: "allowed", Outcome: "ok", Details: "expires_at=" + app.ExpiresAt.UTC().Format(time.RFC3339)})
 	text := fmt.Sprintf(":alarm_clock: <@%s> extended %s; it now expires at %s.", who.UserID, name, app.ExpiresAt.UTC().Format(timeFormat))
@@ -204,42 +198,6 @@ func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name str
 		}
 	}
 	b.tell(ctx, who, infoMessage(text))
-	return nil
-}
-
-func clickExtendTTL(ctx context.Context, b *Bot, c Click) error {
-	who := Request{Ref: c.Ref, UserID: c.UserID, UserName: c.UserName, ChannelID: c.ChannelID, ResponseURL: c.ResponseURL}
-	role, err := b.store.Role(ctx, c.UserID)
-	if err != nil {
-		return err
-	}
-	if role < dobot.RoleDeployer {
-		b.audit(ctx, b.log, dobot.AuditEntry{UserID: c.UserID, UserName: c.UserName, Channel: c.ChannelID, CommandText: "(button)",
-			Action: "ttl.extend", Target: c.Value, Decision: "refused", Outcome: "not permitted"})
-		return userErrorf("Extending needs the deployer role, and %s. Nothing was changed.", roleText(role))
-	}
-	if err := ValidAppName(c.Value); err != nil {
-		return err
-	}
-	if err := b.extend(ctx, who, role, c.Value, defaultExtend); err != nil {
-		var ue *UserError
-		if errors.As(err, &ue) {
-			b.audit(ctx, b.log, dobot.AuditEntry{UserID: c.UserID, UserName: c.UserName, Channel: c.ChannelID, CommandText: "(button)",
-				Action: "ttl.extend", Target: c.Value, Decision: "refused", Outcome: "not extended", Error: ue.Msg})
-		}
-		return err
-	}
-	return nil
-}
-
-// clickDestroyNow is the owner's own teardown: it goes through the teardown
-// command, so the teardown policy (and its approval) applies.
-func clickDestroyNow(ctx context.Context, b *Bot, c Click) error {
-	if err := ValidAppName(c.Value); err != nil {
-		return err
-	}
-	b.Handle(ctx, Request{Ref: c.Ref, UserID: c.UserID, UserName: c.UserName, ChannelID: c.ChannelID,
-		Text: "teardown " + c.Value + " --reason 'Destroy now, from the expiry reminder'", ResponseURL: c.ResponseURL})
 	return nil
 }
 

@@ -13,7 +13,8 @@ import (
 
 const opColumns = `id, action, app, state, requester, requester_name, channel,
 	message_ts, response_url, command_text, args, reason, resource_id,
-	deployment_id, decider, decided_at, error, created_at, updated_at, expires_at, lock_key`
+	deployment_id, decider, decided_at, error, created_at, updated_at, expires_at, lock_key,
+	step, external_id`
 
 // unfinishedStates is the SQL list of states that hold a lock. It must match
 // the WHERE of the operations_one_unfinished_per_lock index.
@@ -32,6 +33,9 @@ func (db *DB) CreateOperation(ctx context.Context, op dobot.Operation) (dobot.Op
 	if op.Lock == "" {
 		op.Lock = dobot.AppLock(op.App)
 	}
+	if op.Step == "" {
+		op.Step = dobot.StepCreated
+	}
 	now := db.now()
 	op.CreatedAt, op.UpdatedAt = now, now
 	op.DecidedAt, op.ExpiresAt = normTime(op.DecidedAt), normTime(op.ExpiresAt)
@@ -41,13 +45,15 @@ func (db *DB) CreateOperation(ctx context.Context, op dobot.Operation) (dobot.Op
 			return tx.QueryRowContext(ctx, `
 			INSERT INTO operations (action, app, state, requester, requester_name, channel,
 				message_ts, response_url, command_text, args, reason, resource_id,
-				deployment_id, decider, decided_at, error, created_at, updated_at, expires_at, lock_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				deployment_id, decider, decided_at, error, created_at, updated_at, expires_at, lock_key,
+				step, external_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			RETURNING id`,
 				op.Action, op.App, string(op.State), op.Requester, op.RequesterName, op.Channel,
 				op.MessageTS, op.ResponseURL, op.CommandText, op.Args, op.Reason, op.ResourceID,
 				op.DeploymentID, op.Decider, formatTime(op.DecidedAt), op.Error,
-				formatTime(op.CreatedAt), formatTime(op.UpdatedAt), formatTime(op.ExpiresAt), op.Lock).Scan(&op.ID)
+				formatTime(op.CreatedAt), formatTime(op.UpdatedAt), formatTime(op.ExpiresAt), op.Lock,
+				string(op.Step), op.ExternalID).Scan(&op.ID)
 		})
 		if err != nil {
 			return busyOr(ctx, tx, op.Lock, err)
@@ -257,13 +263,14 @@ func saveOperation(ctx context.Context, tx *txn, op dobot.Operation) error {
 		UPDATE operations SET action = ?, app = ?, state = ?, requester = ?,
 			requester_name = ?, channel = ?, message_ts = ?, response_url = ?,
 			command_text = ?, args = ?, reason = ?, resource_id = ?, deployment_id = ?,
-			decider = ?, decided_at = ?, error = ?, updated_at = ?, expires_at = ?
+			decider = ?, decided_at = ?, error = ?, updated_at = ?, expires_at = ?,
+			step = ?, external_id = ?
 		WHERE id = ?`,
 			op.Action, op.App, string(op.State), op.Requester,
 			op.RequesterName, op.Channel, op.MessageTS, op.ResponseURL,
 			op.CommandText, op.Args, op.Reason, op.ResourceID, op.DeploymentID,
 			op.Decider, formatTime(op.DecidedAt), op.Error, formatTime(op.UpdatedAt),
-			formatTime(op.ExpiresAt), op.ID)
+			formatTime(op.ExpiresAt), string(op.Step), op.ExternalID, op.ID)
 		return err
 	})
 	if err != nil {
@@ -316,20 +323,20 @@ func (db *DB) queryOperations(ctx context.Context, q string, args ...any) ([]dob
 func scanOperation(s scanner) (dobot.Operation, error) {
 	var (
 		op                                   dobot.Operation
-		state                                string
+		state, step                          string
 		decidedAt, createdAt, updatedAt, exp string
 	)
 	err := s.Scan(&op.ID, &op.Action, &op.App, &state, &op.Requester, &op.RequesterName,
 		&op.Channel, &op.MessageTS, &op.ResponseURL, &op.CommandText, &op.Args, &op.Reason,
 		&op.ResourceID, &op.DeploymentID, &op.Decider, &decidedAt, &op.Error,
-		&createdAt, &updatedAt, &exp, &op.Lock)
+		&createdAt, &updatedAt, &exp, &op.Lock, &step, &op.ExternalID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return dobot.Operation{}, dobot.ErrNotFound
 	}
 	if err != nil {
 		return dobot.Operation{}, err
 	}
-	op.State = dobot.OpState(state)
+	op.State, op.Step = dobot.OpState(state), dobot.OpStep(step)
 	for _, t := range []struct {
 		dst *time.Time
 		src string

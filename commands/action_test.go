@@ -1,0 +1,73 @@
+package commands
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"dobot"
+)
+
+func TestNewTableChecksActionsAndButtons(t *testing.T) {
+	head := func(dobot.Operation) Message { return Message{} }
+	run := func(context.Context, *Bot, dobot.Operation, *reporter) {}
+	good := func() *action {
+		return &action{name: ActionTeardown, policy: dobot.Policy{Action: ActionTeardown, Role: dobot.RoleDeployer}, head: head, run: run}
+	}
+	click := func(id string) *clickRoute {
+		return &clickRoute{id: id, command: "teardown", args: func(Click) (any, error) { return nil, nil }}
+	}
+	noRun, noPolicy, noHead := good(), good(), good()
+	noRun.run = nil
+	noHead.head = nil
+	noPolicy.policy = dobot.Policy{}
+	tests := []struct {
+		name    string
+		actions []*action
+		clicks  []*clickRoute
+		cmds    []*Command
+		want    string // part of the error; "" for none
+	}{
+		{"ok", []*action{good()}, []*clickRoute{click("a")}, []*Command{teardownCommand}, ""},
+		{"duplicate action", []*action{good(), good()}, nil, nil, "defined twice"},
+		{"missing executor", []*action{noRun}, nil, nil, "no executor"},
+		{"missing head", []*action{noHead}, nil, nil, "no executor"},
+		{"missing policy", []*action{noPolicy}, nil, nil, "no default policy"},
+		{"duplicate button", nil, []*clickRoute{click("a"), click("a")}, nil, "defined twice"},
+		{"button without handler", nil, []*clickRoute{{id: "a"}}, nil, "no handler"},
+		{"button running no command", []*action{good()}, []*clickRoute{click("a")}, nil, "does not exist"},
+		{"command without its action", nil, nil, []*Command{teardownCommand}, "has no executor"},
+		{"governed by an unknown action", []*action{good()}, nil, []*Command{{Name: "x", Action: "nope",
+			Parse: noArgs("x"), Run: func(context.Context, *Bot, *Invocation) error { return nil }}}, "no policy"},
+		{"duplicate command", []*action{good()}, nil, []*Command{teardownCommand, teardownCommand}, "defined twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := newTable(tt.actions, tt.clicks, tt.cmds...)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("newTable = %v; want no error", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("newTable = %v; want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestStandardTableHasEveryPolicyOnce(t *testing.T) {
+	table, err := NewTable(standardCommands()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{ActionLaunch, ActionTeardown, ActionRedeploy, ActionRollback, ActionDroplet,
+		ActionRegistryCreate, ActionRegistryDelete, ActionRegistryGC} {
+		if a := table.actions[name]; a == nil || a.policy.Action != name {
+			t.Errorf("action %q = %+v; want it with its default policy", name, a)
+		}
+	}
+	for _, id := range []string{clickApprove, clickDeny, clickExtend, clickDestroy} {
+		if table.clicks[id] == nil {
+			t.Errorf("button %q has no handler", id)
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+
+	"dobot"
+	"dobot/migrations"
+)
+
+// TestStepMigrationSplitsDeploymentID applies the migrations before 0010 to
+// a file holding operations as an older bot left them, with the "sending"
+// marker and droplet action ids in deployment_id, and then the rest.
+func TestStepMigrationSplitsDeploymentID(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	sqldb, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := &DB{Now: (&testClock{t: t0}).Now, sql: conn{sqldb, sqliteDialect}, d: sqliteDialect}
+	defer db.Close()
+	before, after := fstest.MapFS{}, fstest.MapFS{}
+	files, _ := fs.Glob(migrations.FS, "*.sql")
+	for _, f := range files {
+		b, _ := fs.ReadFile(migrations.FS, f)
+		after[f] = &fstest.MapFile{Data: b}
+		if f < "0010" {
+			before[f] = &fstest.MapFile{Data: b}
+		}
+	}
+	if _, err := db.migrate(ctx, before); err != nil {
+		t.Fatal(err)
+	}
+	rows := []struct {
+		action, app, resource, deployment string
+		wantStep                          dobot.OpStep
+		wantDeployment, wantExternal      string
+	}{
+		{"launch", "a", "", "sending", dobot.StepSending, "", ""},
+		{"launch", "b", "app-1", "", dobot.StepSent, "", ""},
+		{"redeploy", "c", "app-2", "dep-9", dobot.StepSent, "dep-9", ""},
+		{"redeploy", "d", "app-3", "", dobot.StepCreated, "", ""},
+		{"droplet", "e", "123", "456", dobot.StepSent, "", "456"},
+		{"droplet", "f", "124", "sending", dobot.StepSending, "", ""},
+		{"teardown", "g", "app-4", "", dobot.StepCreated, "", ""},
+	}
+	for _, r := range rows {
+		if _, err := sqldb.Exec(`INSERT INTO operations (action, app, state, requester, requester_name, channel,
+			message_ts, response_url, command_text, args, reason, resource_id, deployment_id, decider, decided_at,
+			error, created_at, updated_at, expires_at, lock_key) VALUES (?, ?, 'running', '', '', '', '', '', '', '', '', ?, ?, '', '', '', '', '', '', ?)`,
+			r.action, r.app, r.resource, r.deployment, "app:"+r.app); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.migrate(ctx, after); err != nil {
+		t.Fatalf("migrate = %v", err)
+	}
+	for _, r := range rows {
+		op, err := db.ActiveOperation(ctx, r.app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if op.Step != r.wantStep || op.DeploymentID != r.wantDeployment || op.ExternalID != r.wantExternal {
+			t.Errorf("%s %s (deployment_id %q) migrated to step %q, deployment %q, external %q; want %q, %q, %q",
+				r.action, r.app, r.deployment, op.Step, op.DeploymentID, op.ExternalID, r.wantStep, r.wantDeployment, r.wantExternal)
+		}
+	}
+}
+
+func TestOperationStepAndExternalIDRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := openTest(t)
+	op, err := db.CreateOperation(ctx, dobot.Operation{Action: "droplet", App: "web", State: dobot.OpRunning})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if op.Step != dobot.StepCreated {
+		t.Errorf("new operation's step = %q; want created", op.Step)
+	}
+	op.Step, op.ExternalID = dobot.StepSent, "789"
+	if err := db.UpdateOperation(ctx, op); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Operation(ctx, op.ID)
+	if err != nil || got.Step != dobot.StepSent || got.ExternalID != "789" {
+		t.Errorf("Operation after update = %+v, %v; want step sent and external id 789", got, err)
+	}
+}
