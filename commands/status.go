@@ -51,7 +51,8 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 		if err != nil {
 			return err
 		}
-		return b.replyInLaunchThread(ctx, inv.Req, managed, m)
+		b.answerPrivately(ctx, inv.Req, managed, m)
+		return nil
 	}
 	app, _, err := b.apps.Get(ctx, managed.ResourceID)
 	if docloud.IsNotFound(err) {
@@ -60,20 +61,7 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err != nil {
 		return fmt.Errorf("get app %s: %w", managed.ResourceID, err)
 	}
-	return b.replyInLaunchThread(ctx, inv.Req, managed, b.statusCard(ctx, managed, app))
-}
-
-// replyInLaunchThread answers in the app's launch thread when the bot knows
-// it, saying so briefly where the command was typed; otherwise it answers
-// where the command was typed.
-func (b *Bot) replyInLaunchThread(ctx context.Context, req Request, managed dobot.App, m Message) error {
-	if managed.ThreadTS != "" {
-		if _, err := b.chat.Reply(ctx, managed.Channel, managed.ThreadTS, m); err == nil {
-			b.tell(ctx, req, infoMessage(fmt.Sprintf("Posted the status of %s in its launch thread in <#%s>.", managed.Name, managed.Channel)))
-			return nil
-		}
-	}
-	b.tell(ctx, req, m)
+	b.answerPrivately(ctx, inv.Req, managed, b.statusCard(ctx, managed, app))
 	return nil
 }
 

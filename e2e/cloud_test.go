@@ -75,7 +75,9 @@ func TestDropletLaunchStatusActionsAndTeardown(t *testing.T) {
 	}
 
 	w.run(viewer, "status box")
-	w.waitThread(head.TS, "203.0.113.")
+	if st := w.waitEphemeral(viewer, "box"); !strings.Contains(unescapeJSON(st.Blocks), "203.0.113.") || !strings.Contains(unescapeJSON(st.Blocks), permalinkOf(head.TS)) {
+		t.Errorf("droplet status = %s; want its address and the launch thread's link", st.Blocks)
+	}
 	w.run(deployer, "droplet reboot box")
 	w.waitMessage("reboot completed", func(m slacktestMessage) bool { return strings.Contains(m.Text, "reboot of box completed") })
 	w.run(deployer, "droplet power-off box")
@@ -216,9 +218,7 @@ func TestLogsSizesCostAndFailureLogs(t *testing.T) {
 		t.Errorf("launch card shows no monthly cost")
 	}
 	w.run(viewer, "logs web --type build --lines 20")
-	w.waitMessage("log snippet", func(m slacktestMessage) bool {
-		return m.Method == "files.completeUploadExternal" && m.ThreadTS == head.TS
-	})
+	w.waitEphemeral(viewer, "web build logs")
 	w.run(viewer, "sizes")
 	w.waitEphemeral(viewer, "apps-s-1vcpu-1gb")
 	w.run(viewer, "sizes --droplet")

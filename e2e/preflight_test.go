@@ -51,8 +51,7 @@ func TestLaunchNginxUsesTheImagePort(t *testing.T) {
 	}
 	w.run(viewer, "status demo")
 	w.waitMessage("status naming the digest", func(m slacktestMessage) bool {
-		// Wherever the status answer goes (thread or private reply).
-		return strings.HasPrefix(m.Text, "demo: ") && strings.Contains(string(m.Blocks), digest)
+		return m.Method == "chat.postEphemeral" && strings.HasPrefix(m.Text, "demo: ") && strings.Contains(string(m.Blocks), digest)
 	})
 
 	w.stop(sigterm, stopBudget)

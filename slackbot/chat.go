@@ -146,6 +146,33 @@ func (c *Chat) Upload(ctx context.Context, channel, threadTS, filename, title, c
 	}))
 }
 
+// UploadDirect sends content as a snippet in the app's direct messages
+// with user: conversations.open (scope im:write) gives that conversation's
+// id, which files.completeUploadExternal needs; a user id is no channel
+// there.
+func (c *Chat) UploadDirect(ctx context.Context, user, filename, title, content string) error {
+	var im *slack.Channel
+	err := c.retry(ctx, func() (err error) {
+		im, _, _, err = c.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("open direct message with %s: %w", user, mapError(err))
+	}
+	return c.Upload(ctx, im.ID, "", filename, title, content)
+}
+
+// Permalink asks Slack for a link to a message (chat.getPermalink, which
+// needs no scope).
+func (c *Chat) Permalink(ctx context.Context, channel, ts string) (string, error) {
+	var link string
+	err := c.retry(ctx, func() (err error) {
+		link, err = c.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
+		return err
+	})
+	return link, mapError(err)
+}
+
 // Slack lets an app use a response_url five times within thirty minutes
 // (api.slack.com/interactivity/handling, "Message responses").
 const (
