@@ -172,7 +172,7 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 	name := strings.ToLower(words[0])
 	cmd, ok := t.commands[name]
 	if !ok {
-		return nil, nil, userErrorf("unknown command %q. Try `/do help` for the list of commands.", words[0])
+		return nil, nil, t.unknownCommand(words[0])
 	}
 	words = words[1:]
 	if len(words) > 0 {
@@ -182,6 +182,9 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 				break
 			}
 		}
+	}
+	if wantsHelp(words) {
+		return t.helpFor(cmd)
 	}
 	args, err := cmd.Parse(words, cfg)
 	if err != nil {

@@ -124,3 +124,15 @@ func TestLongLogsGoToDirectMessageAndEmptyLogsSaySo(t *testing.T) {
 		t.Errorf("logs added %d messages to the launch thread", n)
 	}
 }
+
+// --help on a command shows its help, and a mistyped command gets a
+// suggestion, both to the asker alone.
+func TestHelpFlagAndDidYouMean(t *testing.T) {
+	w := newWorld(t)
+	w.run(viewer, "launch —help")
+	w.waitEphemeral(viewer, "/do launch [NAME]")
+	w.run(viewer, "lauch web")
+	w.waitEphemeral(viewer, "Did you mean `/do launch`?")
+	w.run(deployer, "launch web —image nginx —image httpd")
+	w.waitEphemeral(deployer, "--image was given twice")
+}
