@@ -17,7 +17,7 @@ func (b *Bot) answerPrivately(ctx context.Context, req Request, managed dobot.Ap
 		if strings.TrimSpace(m.Footer) == "" {
 			m.Footer = line
 		} else {
-			m.Footer += "\n" + line
+			m.Footer += " · " + line
 		}
 	}
 	b.tell(ctx, req, m)
