@@ -160,7 +160,7 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 	if d.approve {
 		verb = "approve"
 	}
-	decided, stored, err := b.approvals.Decide(ctx, ops.Decision{RequestID: d.requestID, Approve: d.approve, Reason: d.reason,
+	decided, stored, err := b.eng.approvals.Decide(ctx, ops.Decision{RequestID: d.requestID, Approve: d.approve, Reason: d.reason,
 		Decider: d.who.UserID, DeciderName: d.who.UserName, Channel: d.who.ChannelID, CommandText: commandText(d.who), Card: d.messageTS})
 	var refused *ops.Refusal
 	if errors.As(err, &refused) {
@@ -243,7 +243,7 @@ func (b *Bot) expireLoop(ctx context.Context) {
 
 // expire ends a request that waited too long, once.
 func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
-	expired, ok, stored, err := b.approvals.Expire(ctx, op)
+	expired, ok, stored, err := b.eng.approvals.Expire(ctx, op)
 	if err != nil || !ok {
 		if err != nil {
 			b.log.Error("expire request", "request", op.ID, "err", err)

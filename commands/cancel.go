@@ -39,7 +39,7 @@ func ownsWaitingRequest(ctx context.Context, b *Bot, userID string, args any) bo
 
 func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 	args := inv.Args.(requestIDArgs)
-	op, err := b.approvals.Carded(ctx, args.id)
+	op, err := b.eng.approvals.Carded(ctx, args.id)
 	if errors.Is(err, dobot.ErrNotFound) {
 		return userErrorf("There is no operation #%d.", args.id)
 	}
@@ -56,7 +56,7 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 	}
 	switch op.State {
 	case dobot.OpAwaitingApproval:
-		canceled, ok, stored, err := b.engine.Withdraw(ctx, op, ops.Withdrawal{By: inv.Req.UserID, ByName: inv.Req.UserName,
+		canceled, ok, stored, err := b.eng.ops.Withdraw(ctx, op, ops.Withdrawal{By: inv.Req.UserID, ByName: inv.Req.UserName,
 			Channel: inv.Req.ChannelID, CommandText: commandText(inv.Req)})
 		if err != nil {
 			return fmt.Errorf("cancel request %d: %w", op.ID, err)

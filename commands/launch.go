@@ -458,7 +458,7 @@ func firstDeployment(app *godo.App) *godo.Deployment {
 
 // finish moves op to a final state and records why.
 func (b *Bot) finish(ctx context.Context, op *dobot.Operation, state dobot.OpState, why string) {
-	b.engine.Finish(ctx, op, state, why)
+	b.eng.ops.Finish(ctx, op, state, why)
 }
 
 // Kinds of resource the bot manages.
