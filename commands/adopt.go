@@ -10,6 +10,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 // AdoptArgs are adopt's parsed arguments.
@@ -77,7 +78,7 @@ func runAdopt(ctx context.Context, b *Bot, inv *Invocation) error {
 		if app.Spec != nil {
 			for _, svc := range app.Spec.Services {
 				if svc.Image != nil && rec.Image == "" {
-					rec.Image = imageText(svc.Image)
+					rec.Image = docloud.ImageText(svc.Image)
 				}
 				if c, err := b.appCost(ctx, svc.InstanceSizeSlug, int(svc.InstanceCount)); err == nil {
 					rec.MonthlyCents += c
@@ -121,21 +122,4 @@ func (b *Bot) dropletByName(ctx context.Context, name string) (*godo.Droplet, er
 		return &ds[0], nil
 	}
 	return nil, userErrorf("%d droplets are named %s; the bot adopts only a unique name.", len(ds), name)
-}
-
-// imageText writes an App Platform image source back as a ref.
-func imageText(img *godo.ImageSourceSpec) string {
-	tag := ":" + img.Tag
-	if img.Digest != "" {
-		tag = "@" + img.Digest
-	} else if img.Tag == "" {
-		tag = ":latest"
-	}
-	switch img.RegistryType {
-	case godo.ImageSourceSpecRegistryType_Ghcr:
-		return hostGHCR + "/" + img.Registry + "/" + img.Repository + tag
-	case godo.ImageSourceSpecRegistryType_DOCR:
-		return hostDOCR + "/" + img.Repository + tag
-	}
-	return img.Registry + "/" + img.Repository + tag
 }

@@ -183,7 +183,7 @@ func mirrorLine(e dobot.AuditEntry) string {
 		action = "a command"
 	}
 	target := ""
-	if appNamePattern.MatchString(e.Target) {
+	if dobot.IsAppName(e.Target) {
 		target = " on *" + e.Target + "*"
 	}
 	why := ""

@@ -35,7 +35,7 @@ type Config struct {
 	// which never ends by itself; default 5s.
 	LiveLogWindow time.Duration
 	// DropletImage is DO_DROPLET_IMAGE: the image slug droplets are created
-	// from, or "" to pick DigitalOcean's Docker image (see dropletimage.go).
+	// from, or "" to pick DigitalOcean's Docker image (see docloud.DropletImage).
 	DropletImage string
 }
 

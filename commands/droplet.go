@@ -2,11 +2,8 @@ package commands
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -14,105 +11,25 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 // Droplet launches run the container on a droplet with Docker.
 const (
 	defaultDropletSize = "s-1vcpu-1gb"
 	ActionDroplet      = "droplet"
-	tagManaged         = "dobot"
-	// dropletDefaultPort is the container port a droplet maps when neither
-	// --port nor the image's pre-flight check gave one: App Platform's
-	// default, which it also sends as PORT.
-	dropletDefaultPort = 8080
-	// docrCredentialLife is how long the read-only registry credentials in
-	// a droplet's user data work: long enough to boot and pull.
-	docrCredentialLife = 3600
 )
 
-var dropletRegionPattern = regexpMust(`^[a-z]{3}[0-9]$`)
-
-// ownerTag marks a droplet with the Slack user who launched it, so it can
-// be found again if the store is lost.
-func ownerTag(user string) string { return "dobot-owner-" + strings.ToLower(user) }
-
-// envFilePath is where a droplet keeps its container's environment: a
-// root-only file, so that values never appear on a command line (where ps
-// and /proc/*/cmdline show them to every user) or in cloud-init's logs of
-// runcmd.
-func envFilePath(name string) string { return "/etc/dobot/" + name + ".env" }
-
-// hasEnvKey reports whether env sets key.
-func hasEnvKey(env [][2]string, key string) bool {
-	for _, kv := range env {
-		if kv[0] == key {
-			return true
-		}
-	}
-	return false
-}
-
-// dockerConfigPath is where docker reads registry credentials as root.
-const dockerConfigPath = "/root/.docker/config.json"
-
-// cloudInit is the user data that runs the container once Docker is up.
-// Files go through write_files, base64-encoded and mode 0600 owned by root;
-// runcmd's list form runs docker without a shell, so values need no
-// quoting. dockerConfig, when not nil, is a Docker config.json with
-// short-lived read-only credentials for DigitalOcean's registry: it is
-// written for the pull and removed once the container has been started.
+// cloudInit is the droplet's user data for a launch: the container of
+// args, pinned to the digest the pre-flight check read, so that the droplet
+// runs exactly the image the card shows even if the tag moves before it
+// boots.
 func cloudInit(args LaunchArgs, dockerConfig []byte) string {
-	port := args.Port
-	if port == 0 {
-		port = dropletDefaultPort
-	}
-	var b strings.Builder
-	b.WriteString("#cloud-config\n# written by dobot\n")
-	type file struct {
-		path    string
-		content []byte
-	}
-	var files []file
-	if len(args.Env) > 0 {
-		var env strings.Builder
-		for _, kv := range args.Env {
-			env.WriteString(kv[0] + "=" + kv[1] + "\n")
-		}
-		files = append(files, file{envFilePath(args.Name), []byte(env.String())})
-	}
-	if dockerConfig != nil {
-		files = append(files, file{dockerConfigPath, dockerConfig})
-	}
-	if len(files) > 0 {
-		b.WriteString("write_files:\n")
-		for _, f := range files {
-			fmt.Fprintf(&b, "  - path: %s\n    owner: root:root\n    permissions: '0600'\n    encoding: b64\n    content: %s\n",
-				f.path, base64.StdEncoding.EncodeToString(f.content))
-		}
-	}
-	cmd := []string{"docker", "run", "-d", "--restart", "unless-stopped", "--name", args.Name, "-p", fmt.Sprintf("80:%d", port)}
-	if len(args.Env) > 0 {
-		cmd = append(cmd, "--env-file", envFilePath(args.Name))
-	}
-	if !hasEnvKey(args.Env, "PORT") {
-		// App Platform tells a container its port in PORT; a droplet must
-		// too, or images that listen on $PORT pick their own default.
-		cmd = append(cmd, "-e", fmt.Sprintf("PORT=%d", port))
-	}
 	ref := args.Ref
 	if args.Check.Digest != "" {
-		// Run exactly the image the pre-flight check read and the card
-		// shows, even if the tag moves before the droplet boots.
 		ref.Tag, ref.Digest = "", args.Check.Digest
 	}
-	cmd = append(cmd, ref.String())
-	raw, _ := json.Marshal(cmd) // a JSON array is a YAML flow sequence
-	b.WriteString("runcmd:\n  - " + string(raw) + "\n")
-	if dockerConfig != nil {
-		rm, _ := json.Marshal([]string{"rm", "-f", dockerConfigPath})
-		b.WriteString("  - " + string(rm) + "\n")
-	}
-	return b.String()
+	return docloud.CloudInit(docloud.Container{Name: args.Name, Image: ref.String(), Port: args.Port, Env: args.Env, DockerConfig: dockerConfig})
 }
 
 // prepareDropletLaunch prices and checks a --droplet launch, and picks the
@@ -131,13 +48,13 @@ func (b *Bot) prepareDropletLaunch(ctx context.Context, args *LaunchArgs) error 
 		return err
 	}
 	args.MonthlyCents = cost
-	slug, note, err := b.dropletImage(ctx)
+	slug, note, err := docloud.DropletImage(ctx, b.cloud.Images, b.cfg.DropletImage)
 	if err != nil {
-		return err
+		return fromDomain(err)
 	}
 	args.DropletImage = slug
 	args.Notes = append(args.Notes, note)
-	if args.Ref.Host == hostDOCR {
+	if args.Ref.Host == dobot.HostDOCR {
 		args.Notes = append(args.Notes, "the droplet pulls the image with read-only registry credentials that expire within the hour; they are kept only in its user data")
 	}
 	return nil
@@ -174,7 +91,7 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 	for {
 		d, _, err := b.cloud.Droplets.Get(ctx, id)
 		switch {
-		case isDONotFound(err):
+		case docloud.IsNotFound(err):
 			b.finish(ctx, &op, dobot.OpFailed, "droplet deleted while booting")
 			_ = b.store.DeleteApp(ctx, args.Name)
 			rep.final(ctx, errorMessage(fmt.Sprintf("Droplet %s disappeared before it was up; it was deleted outside the bot.", args.Name)))
@@ -184,7 +101,7 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 		case d.Status != last:
 			last = d.Status
 			ip, _ := d.PublicIPv4()
-			st := launchState{Phase: dropletPhase(d.Status), URL: dropletURL(ip)}
+			st := launchState{Phase: docloud.DropletPhase(d.Status), URL: dropletURL(ip)}
 			up := d.Status == "active" && ip != ""
 			if up {
 				// Finished before the card says so: see followDeployment.
@@ -208,20 +125,6 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 	}
 }
 
-func dropletPhase(status string) string {
-	switch status {
-	case "new":
-		return "DROPLET_NEW"
-	case "active":
-		// The droplet runs; whether the container started, the API
-		// cannot tell.
-		return "DROPLET_ACTIVE"
-	case "off":
-		return "DROPLET_OFF"
-	}
-	return strings.ToUpper(status)
-}
-
 func dropletURL(ip string) string {
 	if ip == "" {
 		return ""
@@ -236,27 +139,26 @@ func (b *Bot) createDroplet(ctx context.Context, op *dobot.Operation, args Launc
 		return err
 	}
 	var dockerConfig []byte
-	if args.Ref.Host == hostDOCR {
+	if args.Ref.Host == dobot.HostDOCR {
 		// Fresh, read-only and short-lived: these credentials go only into
 		// the droplet's user data, never into the store, a log or a
 		// message.
-		life := docrCredentialLife
-		creds, _, err := b.cloud.Registry.DockerCredentials(ctx, &godo.RegistryDockerCredentialsRequest{ReadWrite: false, ExpirySeconds: &life})
+		creds, err := docloud.PullCredentials(ctx, b.cloud.Registry)
 		if err != nil {
 			return userErrorf("could not get read-only credentials for registry.digitalocean.com to pull %s (%s); no droplet was created. The token needs the registry:read scope.",
 				args.Image, describeError(err, fmt.Sprintf("op-%d", op.ID)))
 		}
-		dockerConfig = creds.DockerConfigJSON
+		dockerConfig = creds
 	}
 	image := args.DropletImage
 	if image == "" {
-		image = preferredDropletImage // an operation stored before images were chosen
+		image = docloud.PreferredDropletImage // an operation stored before images were chosen
 	}
 	req := &godo.DropletCreateRequest{
 		Name: args.Name, Region: args.DropletRegion, Size: args.Size,
 		Image:      godo.DropletCreateImage{Slug: image},
 		UserData:   cloudInit(args, dockerConfig),
-		Tags:       []string{tagManaged, ownerTag(op.Requester)},
+		Tags:       []string{docloud.TagManaged, docloud.OwnerTag(op.Requester)},
 		SSHKeys:    []godo.DropletCreateSSHKey{}, // godo sends null for nil, which the API rejects
 		Monitoring: true,
 	}
@@ -277,17 +179,7 @@ func (b *Bot) createDroplet(ctx context.Context, op *dobot.Operation, args Launc
 // findOwnDroplet finds a droplet this launch already created, by its name
 // and the bot's tags, for a launch resumed after a restart.
 func (b *Bot) findOwnDroplet(ctx context.Context, op dobot.Operation, args LaunchArgs) *godo.Droplet {
-	ds, _, err := b.cloud.Droplets.ListByTag(ctx, ownerTag(op.Requester), &godo.ListOptions{Page: 1, PerPage: 200})
-	if err != nil {
-		return nil
-	}
-	for i, d := range ds {
-		created, _ := time.Parse(time.RFC3339, d.Created)
-		if d.Name == args.Name && !created.Before(op.CreatedAt.Add(-adoptSlack)) {
-			return &ds[i]
-		}
-	}
-	return nil
+	return docloud.FindOwnDroplet(ctx, b.cloud.Droplets, op.Requester, args.Name, op.CreatedAt.Add(-adoptSlack))
 }
 
 // managedDroplet is the store's record of a launched droplet.
@@ -304,14 +196,14 @@ func (a LaunchArgs) managedDroplet(op *dobot.Operation, now time.Time) dobot.App
 func (b *Bot) dropletStatus(ctx context.Context, managed dobot.App) (Message, error) {
 	id, _ := strconv.Atoi(managed.ResourceID)
 	d, _, err := b.cloud.Droplets.Get(ctx, id)
-	if isDONotFound(err) {
+	if docloud.IsNotFound(err) {
 		return Message{}, userErrorf("%s is recorded as droplet %s, but DigitalOcean no longer has it; it was deleted outside the bot.", managed.Name, managed.ResourceID)
 	}
 	if err != nil {
 		return Message{}, fmt.Errorf("get droplet %d: %w", id, err)
 	}
 	ip, _ := d.PublicIPv4()
-	fields := []Field{{"Droplet", managed.Name}, {"Status", phaseName(dropletPhase(d.Status))}, {"Image", managed.Image},
+	fields := []Field{{"Droplet", managed.Name}, {"Status", phaseName(docloud.DropletPhase(d.Status))}, {"Image", managed.Image},
 		{"Region", managed.Region}, {"Size", d.SizeSlug}, {"Droplet id", "`" + managed.ResourceID + "`"}}
 	if ip != "" {
 		fields = append(fields, Field{"Address", dropletURL(ip)})
@@ -491,7 +383,7 @@ func (b *Bot) createDropletOnce(ctx context.Context, op *dobot.Operation, args L
 	for i := 1; ; i++ {
 		var d *godo.Droplet
 		d, _, err = svc.Create(ctx, req)
-		if err == nil || !retryable(err) || i == attempts {
+		if err == nil || !docloud.Retryable(err) || i == attempts {
 			return d, err
 		}
 		select {
@@ -503,14 +395,4 @@ func (b *Bot) createDropletOnce(ctx context.Context, op *dobot.Operation, args L
 			return own, nil
 		}
 	}
-}
-
-// retryable reports whether a failed request may have been lost or
-// throttled rather than refused.
-func retryable(err error) bool {
-	var de *godo.ErrorResponse
-	if errors.As(err, &de) && de.Response != nil {
-		return de.Response.StatusCode == http.StatusTooManyRequests || de.Response.StatusCode >= 500
-	}
-	return true // no answer at all
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/digitalocean/godo"
+
+	"dobot/docloud"
 )
 
 // proposeApp checks spec with App Platform's propose endpoint and shows the
@@ -17,7 +19,7 @@ func (b *Bot) proposeApp(ctx context.Context, spec *godo.AppSpec, appID, what st
 		return Message{}, fmt.Errorf("propose %s: %w", what, err)
 	}
 	// The spec may hold the app's live variables: show keys, never values.
-	raw, err := json.MarshalIndent(maskedSpec(spec), "", "  ")
+	raw, err := json.MarshalIndent(docloud.MaskedSpec(spec), "", "  ")
 	if err != nil {
 		return Message{}, fmt.Errorf("encode spec: %w", err)
 	}

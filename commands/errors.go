@@ -6,6 +6,8 @@ import (
 	"net/http"
 
 	"github.com/digitalocean/godo"
+
+	"dobot"
 )
 
 // UserError is an error that is safe to show and tells the person what to
@@ -22,6 +24,16 @@ func userErrorf(format string, a ...any) error {
 	return &UserError{Msg: fmt.Sprintf(format, escapeArgs(a)...)}
 }
 
+// fromDomain turns a domain rule's plain-text refusal (*dobot.UserError)
+// into a UserError, escaped for message text; other errors pass through.
+func fromDomain(err error) error {
+	var de *dobot.UserError
+	if errors.As(err, &de) {
+		return &UserError{Msg: Escape(de.Msg)}
+	}
+	return err
+}
+
 // ErrCannotPost is wrapped by a Chat when the bot may not post in a channel
 // (not_in_channel, channel_not_found, …), so replies fall back to the
 // command's response_url.
@@ -34,6 +46,10 @@ func describeError(err error, ref string) string {
 	var ue *UserError
 	if errors.As(err, &ue) {
 		return ue.Msg
+	}
+	var re *dobot.UserError
+	if errors.As(err, &re) {
+		return Escape(re.Msg)
 	}
 	var de *godo.ErrorResponse
 	if errors.As(err, &de) {
@@ -74,17 +90,5 @@ func describeDOError(de *godo.ErrorResponse) string {
 	return s
 }
 
-// isDONotFound reports whether DigitalOcean answered 404.
-func isDONotFound(err error) bool {
-	var de *godo.ErrorResponse
-	return errors.As(err, &de) && de.Response != nil && de.Response.StatusCode == http.StatusNotFound
-}
-
 // errPanic stands for a recovered panic; the stack is in the log.
 var errPanic = errors.New("panic")
-
-// isDOConflict reports whether DigitalOcean answered 409 Conflict.
-func isDOConflict(err error) bool {
-	var de *godo.ErrorResponse
-	return errors.As(err, &de) && de.Response != nil && de.Response.StatusCode == http.StatusConflict
-}

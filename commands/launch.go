@@ -6,52 +6,35 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 var (
-	// appNamePattern is DigitalOcean's rule for App Platform app names.
-	appNamePattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
 	envKeyPattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	sizeSlugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,63}$`) // sizes such as apps-s-1vcpu-0.5gb have a dot
-	regionPattern   = regexp.MustCompile(`^([a-z]{3})([0-9]?)$`)
 	// deploymentIDPattern is the UUID form of App Platform deployment ids.
 	deploymentIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
 
-// appRegions are the region families App Platform runs in.
-var appRegions = map[string]bool{
-	"ams": true, "atl": true, "blr": true, "fra": true, "lon": true,
-	"nyc": true, "sfo": true, "sgp": true, "syd": true, "tor": true,
-}
-
-// AppRegion maps a DigitalOcean region slug ("nyc3") to the App Platform
-// region family ("nyc") and checks that App Platform runs there.
+// AppRegion is dobot.AppRegion with its refusal as a UserError.
 func AppRegion(slug string) (string, error) {
-	m := regionPattern.FindStringSubmatch(strings.ToLower(slug))
-	if m == nil || !appRegions[m[1]] {
-		known := make([]string, 0, len(appRegions))
-		for r := range appRegions {
-			known = append(known, r)
-		}
-		sort.Strings(known)
-		return "", userErrorf("unknown region %q; App Platform runs in %s (a slug like nyc3 works too)", slug, strings.Join(known, ", "))
-	}
-	return m[1], nil
+	r, err := dobot.AppRegion(slug)
+	return r, fromDomain(err)
 }
 
-// ValidAppName checks name against DigitalOcean's rule for app names.
-func ValidAppName(name string) error {
-	if !appNamePattern.MatchString(name) {
-		return userErrorf("bad app name %q: use 2 to 32 lowercase letters, digits and dashes, starting with a letter and not ending with a dash (like web or api-2)", name)
-	}
-	return nil
+// ValidAppName is dobot.ValidAppName with its refusal as a UserError.
+func ValidAppName(name string) error { return fromDomain(dobot.ValidAppName(name)) }
+
+// ParseImageRef is dobot.ParseImageRef with its refusal as a UserError.
+func ParseImageRef(s string) (dobot.ImageRef, error) {
+	ref, err := dobot.ParseImageRef(s)
+	return ref, fromDomain(err)
 }
 
 // LaunchArgs are launch's parsed arguments. They are stored with the
@@ -68,7 +51,7 @@ type LaunchArgs struct {
 	// secret (SecretLooking) are sent as SECRET too. Secret values are
 	// blanked once the create is sent (scrubSecrets).
 	SecretKeys []string `json:",omitempty"`
-	Ref        ImageRef
+	Ref        dobot.ImageRef
 	Reason     string        `json:",omitempty"`
 	TTL        time.Duration `json:",omitempty"` // tear down this long after launch
 	// Droplet runs the image on a droplet instead of App Platform, in the
@@ -148,7 +131,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 		if instances.set {
 			return nil, userErrorf("--instances is for App Platform; a --droplet launch runs one droplet")
 		}
-		if !dropletRegionPattern.MatchString(*region) {
+		if !dobot.IsDropletRegion(*region) {
 			return nil, userErrorf("a droplet needs a full region slug like nyc3 or ams3, not %q", *region)
 		}
 		args.DropletRegion = *region
@@ -168,31 +151,10 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	return args, nil
 }
 
-// appSpec is the App Platform spec launch creates: one service running the
-// image, pinned to its digest, with http_port always given so App Platform
-// checks the port the image listens on.
+// appSpec is the App Platform spec launch creates (docloud.AppSpec).
 func (a LaunchArgs) appSpec() *godo.AppSpec {
-	port := a.Port
-	if port == 0 {
-		port = appPlatformPort
-	}
-	svc := &godo.AppServiceSpec{
-		Name:             a.Name,
-		Image:            pinnedImage(a.Ref, a.Check.Digest),
-		InstanceSizeSlug: a.Size,
-		InstanceCount:    int64(a.Instances),
-		HTTPPort:         int64(port),
-	}
-	for _, kv := range a.Env {
-		typ := godo.AppVariableType_General
-		if a.isSecret(kv[0]) {
-			typ = godo.AppVariableType_Secret
-		}
-		svc.Envs = append(svc.Envs, &godo.AppVariableDefinition{
-			Key: kv[0], Value: kv[1], Scope: godo.AppVariableScope_RunTime, Type: typ,
-		})
-	}
-	return &godo.AppSpec{Name: a.Name, Region: a.Region, Services: []*godo.AppServiceSpec{svc}}
+	return docloud.AppSpec(docloud.Service{Name: a.Name, Region: a.Region, Ref: a.Ref, Digest: a.Check.Digest,
+		Size: a.Size, Instances: a.Instances, Port: a.Port, Env: a.Env, Secret: a.isSecret})
 }
 
 func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
@@ -373,7 +335,7 @@ func (b *Bot) createApp(ctx context.Context, op *dobot.Operation, args LaunchArg
 	}
 	sentAt := b.now()
 	app, _, err := b.apps.Create(ctx, &godo.AppCreateRequest{Spec: b.credentialed(args.appSpec(), args.Ref)})
-	if isDOConflict(err) {
+	if docloud.IsConflict(err) {
 		// godo retries a create that failed with a 5xx; if the first try
 		// did create the app, the retry meets its name. Take it only if it
 		// is that app: created just now, with this launch's spec.
@@ -443,18 +405,9 @@ func (b *Bot) reportNotRecorded(ctx context.Context, op dobot.Operation, nr *not
 		nr.name, nr.kind, nr.id, ref, nr.name)))
 }
 
-// firstDeployment is the deployment a freshly created or updated app is
-// working on.
-func firstDeployment(app *godo.App) *godo.Deployment {
-	// pending_deployment comes first: for a create or an update the API
-	// guarantees it is the deployment that change started.
-	for _, d := range []*godo.Deployment{app.PendingDeployment, app.InProgressDeployment, app.ActiveDeployment} {
-		if d != nil && d.ID != "" {
-			return d
-		}
-	}
-	return nil
-}
+// firstDeployment is docloud.FirstDeployment, kept under its old name for
+// the operation engine's callers.
+func firstDeployment(app *godo.App) *godo.Deployment { return docloud.FirstDeployment(app) }
 
 // finish moves op to a final state and records why.
 func (b *Bot) finish(ctx context.Context, op *dobot.Operation, state dobot.OpState, why string) {
@@ -473,7 +426,7 @@ func (a LaunchArgs) managedApp(op *dobot.Operation, id string, now time.Time) do
 		Owner: op.Requester, Channel: op.Channel, ThreadTS: op.MessageTS, CreatedAt: now,
 		Size: a.Size, Instances: a.Instances, MonthlyCents: a.MonthlyCents}
 	if app.Size == "" {
-		app.Size = defaultAppSize
+		app.Size = docloud.DefaultAppSize
 	}
 	if a.TTL > 0 {
 		app.ExpiresAt = now.Add(a.TTL)
@@ -494,5 +447,3 @@ func parseTTL(s string, cfg Config, what string) (time.Duration, error) {
 	}
 	return d, nil
 }
-
-func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }

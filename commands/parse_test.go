@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/digitalocean/godo"
+
+	"dobot"
+	"dobot/docloud"
 )
 
 func TestSplitWords(t *testing.T) {
@@ -76,7 +79,7 @@ func TestParseImageRef(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseImageRef(%q) error %v", tt.in, err)
 			}
-			if got := *ref.Spec(); !reflect.DeepEqual(got, tt.want) {
+			if got := *docloud.ImageSpec(ref); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("ParseImageRef(%q).Spec() = %+v; want %+v", tt.in, got, tt.want)
 			}
 		})
@@ -127,7 +130,7 @@ func TestParseLaunch(t *testing.T) {
 				t.Fatalf("parseLaunch(%q) error %v", tt.in, err)
 			}
 			la := got.(LaunchArgs)
-			la.Ref = ImageRef{}
+			la.Ref = dobot.ImageRef{}
 			if !reflect.DeepEqual(la, tt.want) {
 				t.Errorf("parseLaunch(%q) = %+v; want %+v", tt.in, la, tt.want)
 			}
@@ -267,7 +270,7 @@ func FuzzImageRef(f *testing.F) {
 		if again != ref {
 			t.Fatalf("ParseImageRef(%q) = %+v; reparsed %+v", s, ref, again)
 		}
-		if ref.Spec().Repository == "" {
+		if docloud.ImageSpec(ref).Repository == "" {
 			t.Fatalf("ParseImageRef(%q) gave an empty repository", s)
 		}
 	})
@@ -282,7 +285,7 @@ func FuzzSlackValues(f *testing.F) {
 	}
 	parseID := parseRequestID("approve", false)
 	f.Fuzz(func(t *testing.T, s string) {
-		if id, err := ParseUser(s); err == nil && !userIDPattern.MatchString(id) {
+		if id, err := ParseUser(s); err == nil && !dobot.IsUserID(id) {
 			t.Fatalf("ParseUser(%q) = %q, not a user id", s, id)
 		}
 		if _, err := parseID([]string{s}, Config{}); err != nil {
@@ -293,4 +296,22 @@ func FuzzSlackValues(f *testing.F) {
 		}
 		_ = unlink(s)
 	})
+}
+
+// TestDomainRefusalsAreEscaped: the root package's refusals are plain text;
+// the commands turn them into user errors escaped for message text.
+func TestDomainRefusalsAreEscaped(t *testing.T) {
+	for name, err := range map[string]error{
+		"ValidAppName": ValidAppName("<!channel>"),
+		"AppRegion":    func() error { _, err := AppRegion("<!channel>"); return err }(),
+		"ParseImageRef": func() error {
+			_, err := ParseImageRef("<!channel>")
+			return err
+		}(),
+	} {
+		var ue *UserError
+		if !errors.As(err, &ue) || strings.Contains(ue.Msg, "<!channel>") || !strings.Contains(ue.Msg, "&lt;!channel&gt;") {
+			t.Errorf("%s(<!channel>) = %v; want a UserError with the input escaped", name, err)
+		}
+	}
 }

@@ -2,103 +2,68 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/digitalocean/godo"
+
+	"dobot/docloud"
 )
 
-// priceTTL is how long DigitalOcean's price lists are reused; prices change
-// rarely, and every launch card needs them.
-const priceTTL = 10 * time.Minute
-
-// defaultAppSize is the size App Platform gives a service that names none.
-const defaultAppSize = "apps-s-1vcpu-0.5gb"
-
-// priceList caches DigitalOcean's App Platform instance sizes and droplet
-// sizes. Prices always come from the API.
+// priceList is the bot's price cache, built on first use from the bot's
+// DigitalOcean services and clock.
 type priceList struct {
-	mu        sync.Mutex
-	appSizes  []*godo.AppInstanceSize
-	appAt     time.Time
-	dropSizes []godo.Size
-	dropletAt time.Time
+	once sync.Once
+	p    *docloud.Prices
+}
+
+func (b *Bot) priceCache() *docloud.Prices {
+	b.prices.once.Do(func() {
+		b.prices.p = &docloud.Prices{Apps: b.apps, Sizes: b.cloud.Sizes, Now: b.now}
+	})
+	return b.prices.p
 }
 
 func (b *Bot) appSizes(ctx context.Context) ([]*godo.AppInstanceSize, error) {
-	p := &b.prices
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.appSizes != nil && b.now().Sub(p.appAt) < priceTTL {
-		return p.appSizes, nil
-	}
-	sizes, _, err := b.apps.ListInstanceSizes(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list App Platform instance sizes: %w", err)
-	}
-	sort.Slice(sizes, func(i, j int) bool { return cents(sizes[i].USDPerMonth) < cents(sizes[j].USDPerMonth) })
-	p.appSizes, p.appAt = sizes, b.now()
-	return sizes, nil
+	return b.priceCache().AppSizes(ctx)
 }
 
 func (b *Bot) dropletSizes(ctx context.Context) ([]godo.Size, error) {
-	p := &b.prices
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.dropSizes != nil && b.now().Sub(p.dropletAt) < priceTTL {
-		return p.dropSizes, nil
-	}
-	var all []godo.Size
-	err := eachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
-		sizes, resp, err := b.cloud.Sizes.List(ctx, opt)
-		all = append(all, sizes...)
-		return resp, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list droplet sizes: %w", err)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].PriceMonthly < all[j].PriceMonthly })
-	p.dropSizes, p.dropletAt = all, b.now()
-	return all, nil
+	return b.priceCache().DropletSizes(ctx)
 }
 
 // appCost is the monthly price in cents of instances of size slug, with a
 // user error naming the sizes there are when slug is unknown.
 func (b *Bot) appCost(ctx context.Context, slug string, instances int) (int64, error) {
-	sz, err := b.appSize(ctx, slug)
-	if err != nil {
-		return 0, err
-	}
-	if instances <= 0 {
-		instances = 1
-	}
-	return cents(sz.USDPerMonth) * int64(instances), nil
+	c, err := b.priceCache().AppCost(ctx, slug, instances)
+	return c, sizeError(err)
 }
 
 // appSize is the instance size slug names (App Platform's default size when
 // slug is empty), with a user error naming the sizes there are when it is
 // unknown.
 func (b *Bot) appSize(ctx context.Context, slug string) (*godo.AppInstanceSize, error) {
-	if slug == "" {
-		slug = defaultAppSize
+	sz, err := b.priceCache().AppSize(ctx, slug)
+	return sz, sizeError(err)
+}
+
+// sizeError turns docloud's unknown size into a user error that names the
+// sizes there are and the command that prices them.
+func sizeError(err error) error {
+	var ue *docloud.UnknownSizeError
+	if !errors.As(err, &ue) {
+		return err
 	}
-	sizes, err := b.appSizes(ctx)
-	if err != nil {
-		return nil, err
+	switch {
+	case ue.Unavailable:
+		return userErrorf("droplet size %s is not available now; `/do sizes --droplet` lists the ones that are.", ue.Slug)
+	case ue.Droplet:
+		return userErrorf("DigitalOcean has no droplet size %q. Sizes: %s (`/do sizes --droplet` shows prices).", ue.Slug, strings.Join(ue.Known, ", "))
 	}
-	var known []string
-	for _, s := range sizes {
-		if s.Slug == slug {
-			return s, nil
-		}
-		known = append(known, s.Slug)
-	}
-	return nil, userErrorf("App Platform has no instance size %q. Sizes: %s (`/do sizes` shows prices).", slug, strings.Join(known, ", "))
+	return userErrorf("App Platform has no instance size %q. Sizes: %s (`/do sizes` shows prices).", ue.Slug, strings.Join(ue.Known, ", "))
 }
 
 // checkAppSize refuses more than one instance of a single-instance size, as
@@ -115,7 +80,7 @@ func (b *Bot) checkAppSize(ctx context.Context, slug string, instances int) (not
 		var more []string
 		for _, s := range sizes {
 			if !s.SingleInstanceOnly && !s.DeprecationIntent {
-				more = append(more, fmt.Sprintf("%s (%s/month)", s.Slug, money(cents(s.USDPerMonth))))
+				more = append(more, fmt.Sprintf("%s (%s/month)", s.Slug, money(docloud.Cents(s.USDPerMonth))))
 			}
 		}
 		which := "size " + sz.Slug
@@ -133,30 +98,8 @@ func (b *Bot) checkAppSize(ctx context.Context, slug string, instances int) (not
 
 // dropletCost is the monthly price in cents of a droplet size.
 func (b *Bot) dropletCost(ctx context.Context, slug string) (int64, error) {
-	sizes, err := b.dropletSizes(ctx)
-	if err != nil {
-		return 0, err
-	}
-	var known []string
-	for _, s := range sizes {
-		if s.Slug == slug {
-			if !s.Available {
-				return 0, userErrorf("droplet size %s is not available now; `/do sizes --droplet` lists the ones that are.", slug)
-			}
-			return int64(math.Round(s.PriceMonthly * 100)), nil
-		}
-		known = append(known, s.Slug)
-	}
-	return 0, userErrorf("DigitalOcean has no droplet size %q. Sizes: %s (`/do sizes --droplet` shows prices).", slug, strings.Join(known, ", "))
-}
-
-// cents parses a price like "12.00" into cents; unparsable prices count 0.
-func cents(usd string) int64 {
-	f, err := strconv.ParseFloat(usd, 64)
-	if err != nil {
-		return 0
-	}
-	return int64(math.Round(f * 100))
+	c, err := b.priceCache().DropletCost(ctx, slug)
+	return c, sizeError(err)
 }
 
 // money writes cents as dollars.
@@ -197,7 +140,7 @@ var sizesCommand = &Command{
 				if !s.Available {
 					continue
 				}
-				fmt.Fprintf(&sb, "• `%s` — %d vCPU, %d MB, %d GB disk — %s/month\n", s.Slug, s.Vcpus, s.Memory, s.Disk, money(int64(math.Round(s.PriceMonthly*100))))
+				fmt.Fprintf(&sb, "• `%s` — %d vCPU, %d MB, %d GB disk — %s/month\n", s.Slug, s.Vcpus, s.Memory, s.Disk, money(docloud.DollarsToCents(s.PriceMonthly)))
 			}
 		} else {
 			sizes, err := b.appSizes(ctx)
@@ -213,7 +156,7 @@ var sizesCommand = &Command{
 				if s.DeprecationIntent {
 					extra += " — being retired"
 				}
-				fmt.Fprintf(&sb, "• `%s` — %s vCPU (%s), %s — %s/month%s\n", s.Slug, s.CPUs, strings.ToLower(string(s.CPUType)), memText(s.MemoryBytes), money(cents(s.USDPerMonth)), extra)
+				fmt.Fprintf(&sb, "• `%s` — %s vCPU (%s), %s — %s/month%s\n", s.Slug, s.CPUs, strings.ToLower(string(s.CPUType)), memText(s.MemoryBytes), money(docloud.Cents(s.USDPerMonth)), extra)
 			}
 		}
 		b.tell(ctx, inv.Req, infoMessage(sb.String()))

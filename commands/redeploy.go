@@ -10,6 +10,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 // More actions governed by policy.
@@ -111,7 +112,7 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if managed.ImageDigest != "" {
 		args.From += " (" + managed.ImageDigest + ")"
 	}
-	args.BeforeAt = newestCreated(app)
+	args.BeforeAt = docloud.NewestCreated(app)
 	fields := []Field{{"App", args.Name}, {"Now running", managed.Image}}
 	if args.Image != "" {
 		ref, _ := ParseImageRef(args.Image)
@@ -121,7 +122,7 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		if args.Check, err = b.preflight(ctx, ref, 0); err != nil {
 			return nil, err
 		}
-		args.Spec, args.PortNote = withImage(app.Spec, ref, args.Check)
+		args.Spec, args.PortNote = docloud.WithImage(app.Spec, ref, docloud.Preflight(args.Check))
 		if args.Spec == nil {
 			return nil, userErrorf("%s has no service that runs an image, so its image cannot be changed; `/do redeploy %s` without --image deploys it again.", args.Name, args.Name)
 		}
@@ -138,7 +139,7 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		if base == nil {
 			base = app.Spec
 		}
-		if args.Spec = withEnv(base, args.env, args.isSecret); args.Spec == nil {
+		if args.Spec = docloud.WithEnv(base, args.env, args.isSecret); args.Spec == nil {
 			return nil, userErrorf("%s has no service to set variables on; nothing was changed.", args.Name)
 		}
 		fields = append(fields, Field{"Set variables", envKeysText(args.EnvKeys, args.isSecret)})
@@ -167,52 +168,6 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		}
 	}
 	return plan, nil
-}
-
-// withImage copies spec with the image of its image services replaced by
-// ref, pinned to the checked digest; nil when no service runs an image. A
-// service keeps its http_port unless the new image exposes ports and none
-// of them is that port: then the launch rule picks the port, and note says
-// so for the card. Encrypted credentials of the old spec are kept only for
-// the same registry; the bot's own are filled in when the update is sent.
-func withImage(spec *godo.AppSpec, ref ImageRef, pf Preflight) (out *godo.AppSpec, note string) {
-	if spec == nil {
-		return nil, ""
-	}
-	raw, err := json.Marshal(spec)
-	if err != nil {
-		return nil, ""
-	}
-	var copied godo.AppSpec
-	if err := json.Unmarshal(raw, &copied); err != nil {
-		return nil, ""
-	}
-	changed := false
-	for _, svc := range copied.Services {
-		if svc.Image == nil {
-			continue
-		}
-		img := pinnedImage(ref, pf.Digest)
-		if svc.Image.RegistryType == img.RegistryType && svc.Image.Registry == img.Registry {
-			img.RegistryCredentials = svc.Image.RegistryCredentials
-		}
-		svc.Image = img
-		changed = true
-		switch {
-		case svc.HTTPPort == 0:
-			svc.HTTPPort = int64(pf.Port)
-			note = pf.portText()
-		case pf.PortFrom == "from the image" || strings.HasPrefix(pf.PortFrom, "the lowest"):
-			if int64(pf.Port) != svc.HTTPPort && !pf.exposes(int(svc.HTTPPort)) {
-				note = fmt.Sprintf("%d (was %d; %s)", pf.Port, svc.HTTPPort, pf.PortFrom)
-				svc.HTTPPort = int64(pf.Port)
-			}
-		}
-	}
-	if !changed {
-		return nil, ""
-	}
-	return &copied, note
 }
 
 // imageWithDigest is an image as typed, with the digest it resolved to.
@@ -395,35 +350,13 @@ func (b *Bot) markSending(ctx context.Context, op *dobot.Operation) (bool, error
 	return true, nil
 }
 
-// newestCreated is when app's newest deployment was created.
-func newestCreated(app *godo.App) time.Time {
-	var t time.Time
-	for _, d := range []*godo.Deployment{app.ActiveDeployment, app.InProgressDeployment, app.PendingDeployment} {
-		if d != nil && d.CreatedAt.After(t) {
-			t = d.CreatedAt
-		}
-	}
-	return t
-}
-
-// newestDeployment is the newest deployment of app created after after, or
-// nil.
+// newestDeployment is docloud.NewestDeployment, logging a failed list.
 func (b *Bot) newestDeployment(ctx context.Context, appID string, after time.Time) *godo.Deployment {
-	deps, _, err := b.apps.ListDeployments(ctx, appID, &godo.ListOptions{Page: 1, PerPage: 20})
+	d, err := docloud.NewestDeployment(ctx, b.apps, appID, after)
 	if err != nil {
 		b.log.Warn("list deployments", "app", appID, "err", err)
-		return nil
 	}
-	var newest *godo.Deployment
-	for _, d := range deps {
-		if !d.CreatedAt.After(after) {
-			continue
-		}
-		if newest == nil || d.CreatedAt.After(newest.CreatedAt) {
-			newest = d
-		}
-	}
-	return newest
+	return d
 }
 
 // failOp ends op as failed and says why in its thread.
@@ -431,43 +364,4 @@ func (b *Bot) failOp(ctx context.Context, op dobot.Operation, rep *reporter, err
 	b.log.Error("operation failed", "op", op.ID, "action", op.Action, "err", err)
 	b.finish(ctx, &op, dobot.OpFailed, err.Error())
 	rep.final(ctx, errorMessage(fmt.Sprintf("%s %s failed: %s", op.Action, op.App, describeError(err, fmt.Sprintf("op-%d", op.ID)))))
-}
-
-// withEnv copies spec with the variables env set on every service (or
-// app-wide when it has none), replacing variables of the same key. It
-// returns nil when spec is nil.
-func withEnv(spec *godo.AppSpec, env [][2]string, secret func(string) bool) *godo.AppSpec {
-	out := copySpec(spec)
-	if out == nil {
-		return nil
-	}
-	set := func(list []*godo.AppVariableDefinition) []*godo.AppVariableDefinition {
-		for _, kv := range env {
-			v := &godo.AppVariableDefinition{Key: kv[0], Value: kv[1], Scope: godo.AppVariableScope_RunTime, Type: godo.AppVariableType_General}
-			if secret(kv[0]) {
-				v.Type = godo.AppVariableType_Secret
-			}
-			replaced := false
-			for i, old := range list {
-				if old != nil && old.Key == kv[0] {
-					if old.Scope != "" {
-						v.Scope = old.Scope
-					}
-					list[i], replaced = v, true
-				}
-			}
-			if !replaced {
-				list = append(list, v)
-			}
-		}
-		return list
-	}
-	if len(out.Services) == 0 {
-		out.Envs = set(out.Envs)
-		return out
-	}
-	for _, svc := range out.Services {
-		svc.Envs = set(svc.Envs)
-	}
-	return out
 }

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 // Registry actions and their policies (admins manage the registry; deleting
@@ -89,10 +91,8 @@ var registryCommand = &Command{
 				}
 				if len(pos) == 1 {
 					args.Repo = pos[0]
-					for _, part := range strings.Split(args.Repo, "/") {
-						if !pathComponent.MatchString(part) {
-							return nil, userErrorf("%q is not a repository name", args.Repo)
-						}
+					if !dobot.IsRepoPath(args.Repo) {
+						return nil, userErrorf("%q is not a repository name", args.Repo)
 					}
 				}
 				return args, nil
@@ -154,59 +154,30 @@ func parseRegistryCreate(words []string, cfg Config) (any, error) {
 	default:
 		return nil, userErrorf("--tier takes starter, basic or professional, not %q", *tier)
 	}
-	if *region != "" && !regionPattern.MatchString(*region) {
+	if *region != "" && !dobot.IsRegionSlug(*region) {
 		return nil, userErrorf("bad --region %q: use a region slug like nyc3 or ams3", *region)
 	}
 	return RegistryArgs{Name: pos[0], Tier: *tier, Region: *region}, nil
 }
 
-// registries lists the account's container registries with the
-// multi-registry API, which, unlike GET /v2/registry, also works on an
-// account with several.
-func (b *Bot) registries(ctx context.Context) ([]*godo.Registry, error) {
-	regs, _, err := b.cloud.Registries.List(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list registries: %w", err)
-	}
-	return regs, nil
-}
-
-// pickRegistry is the registry a command acts on: the one named, or the
-// account's only one. It is nil, with no error, when the account has none
-// and none was named.
+// pickRegistry is docloud.PickRegistry, with its refusals worded for the
+// person.
 func (b *Bot) pickRegistry(ctx context.Context, name string) (*godo.Registry, error) {
-	regs, err := b.registries(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range regs {
-		if r.Name == name {
-			return r, nil
-		}
-	}
+	reg, err := docloud.PickRegistry(ctx, b.cloud.Registries, name)
+	var ce *docloud.RegistryChoiceError
 	switch {
-	case name != "" && len(regs) == 0:
+	case !errors.As(err, &ce):
+		return reg, err
+	case name != "" && len(ce.Have) == 0:
 		return nil, userErrorf("this account has no container registry called %s; it has none at all.", name)
 	case name != "":
-		return nil, userErrorf("this account has no container registry called %s; it has %s.", name, registryNames(regs))
-	case len(regs) == 1:
-		return regs[0], nil
-	case len(regs) > 1:
-		return nil, userErrorf("this account has several container registries (%s): name the one you mean, like `/do registry gc %s`.", registryNames(regs), regs[0].Name)
+		return nil, userErrorf("this account has no container registry called %s; it has %s.", name, docloud.RegistryNames(ce.Have))
 	}
-	return nil, nil
-}
-
-func registryNames(regs []*godo.Registry) string {
-	names := make([]string, len(regs))
-	for i, r := range regs {
-		names[i] = r.Name
-	}
-	return strings.Join(names, ", ")
+	return nil, userErrorf("this account has several container registries (%s): name the one you mean, like `/do registry gc %s`.", docloud.RegistryNames(ce.Have), ce.Have[0].Name)
 }
 
 func runRegistryShow(ctx context.Context, b *Bot, inv *Invocation) error {
-	regs, err := b.registries(ctx)
+	regs, err := docloud.Registries(ctx, b.cloud.Registries)
 	if err != nil {
 		return err
 	}
@@ -254,7 +225,7 @@ func bytesText(n uint64) string {
 
 func prepareRegistryCreate(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
 	args := inv.Args.(RegistryArgs)
-	regs, err := b.registries(ctx)
+	regs, err := docloud.Registries(ctx, b.cloud.Registries)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +348,7 @@ func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 	} else {
 		reg, _, err = b.cloud.Registry.Create(ctx, req)
 	}
-	if isDOConflict(err) {
+	if docloud.IsConflict(err) {
 		// A retried or resumed create may meet the registry its first try
 		// made: that is success.
 		if existing, _, gerr := b.cloud.Registries.Get(ctx, args.Name); gerr == nil && existing != nil {
@@ -402,7 +373,7 @@ func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 	// Delete by name, so that only the registry that was approved goes,
 	// whatever else the account has by now.
 	_, err = b.cloud.Registries.Delete(ctx, args.Name)
-	if isDONotFound(err) {
+	if docloud.IsNotFound(err) {
 		err = nil // already gone: the goal is reached
 	}
 	b.registryAudit(ctx, op, "do.delete_registry", err, "name="+args.Name)
@@ -427,7 +398,7 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 	// untagged, and those are most of what a registry can free.
 	gc, _, err := b.cloud.Registry.StartGarbageCollection(ctx, args.Name,
 		&godo.StartGarbageCollectionRequest{Type: godo.GCTypeUntaggedManifestsAndUnreferencedBlobs})
-	if err != nil && !isDOConflict(err) {
+	if err != nil && !docloud.IsConflict(err) {
 		b.registryAudit(ctx, op, "do.start_gc", err, "registry="+args.Name)
 		b.failOp(ctx, op, rep, err)
 		return
@@ -455,9 +426,9 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 			return
 		}
 		cur, _, err := b.cloud.Registry.GetGarbageCollection(polls.Ctx, args.Name)
-		if isDONotFound(err) {
+		if docloud.IsNotFound(err) {
 			// No active collection any more: find how it ended.
-			cur, err = b.lastGC(polls.Ctx, args.Name, gc.UUID), nil
+			cur, err = docloud.FindGC(polls.Ctx, b.cloud.Registry, args.Name, gc.UUID), nil
 			if cur == nil {
 				cur = &godo.GarbageCollection{UUID: gc.UUID, Status: "succeeded"}
 			}
@@ -484,18 +455,4 @@ func gcFinal(status string) bool {
 		return true
 	}
 	return false
-}
-
-// lastGC finds a finished garbage collection by id.
-func (b *Bot) lastGC(ctx context.Context, registry, id string) *godo.GarbageCollection {
-	gcs, _, err := b.cloud.Registry.ListGarbageCollections(ctx, registry, &godo.ListOptions{Page: 1, PerPage: 20})
-	if err != nil {
-		return nil
-	}
-	for _, gc := range gcs {
-		if gc.UUID == id {
-			return gc
-		}
-	}
-	return nil
 }

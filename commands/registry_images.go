@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"github.com/digitalocean/godo"
+
+	"dobot"
+	"dobot/docloud"
 )
 
 func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
@@ -52,30 +55,22 @@ func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
 // repoTags lists every tag of a repository, with a user error when the
 // repository does not exist.
 func (b *Bot) repoTags(ctx context.Context, registry, repo string) ([]*godo.RepositoryTag, error) {
-	var all []*godo.RepositoryTag
-	err := eachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
-		tags, resp, err := b.cloud.Registry.ListRepositoryTags(ctx, registry, repo, opt)
-		all = append(all, tags...)
-		return resp, err
-	})
-	if isDONotFound(err) {
+	tags, err := docloud.RepoTags(ctx, b.cloud.Registry, registry, repo)
+	if docloud.IsNotFound(err) {
 		return nil, userErrorf("registry %s has no repository %s; `/do registry repos` lists them.", registry, repo)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("list tags of %s: %w", repo, err)
-	}
-	return all, nil
+	return tags, err
 }
 
 // checkDOCRRegistry makes sure a DOCR image is in this account's registry,
 // the only one App Platform can pull from. Whether the tag exists is the
 // pre-flight check's job: it reads the manifest itself.
-func (b *Bot) checkDOCRRegistry(ctx context.Context, ref ImageRef) error {
-	if ref.Host != hostDOCR {
+func (b *Bot) checkDOCRRegistry(ctx context.Context, ref dobot.ImageRef) error {
+	if ref.Host != dobot.HostDOCR {
 		return nil
 	}
 	// The registry's name comes from the image ref.
-	regs, err := b.registries(ctx)
+	regs, err := docloud.Registries(ctx, b.cloud.Registries)
 	if err != nil {
 		return err
 	}
@@ -89,7 +84,7 @@ func (b *Bot) checkDOCRRegistry(ctx context.Context, ref ImageRef) error {
 	case len(regs) == 0:
 		return userErrorf("%s is in DigitalOcean's registry, but this account has none. Create it with `/do registry create %s` and push the image.", ref, ref.Namespace)
 	case reg == nil:
-		return userErrorf("%s names registry %s, but this account's registries are %s; DigitalOcean can pull only from the account's own.", ref, ref.Namespace, registryNames(regs))
+		return userErrorf("%s names registry %s, but this account's registries are %s; DigitalOcean can pull only from the account's own.", ref, ref.Namespace, docloud.RegistryNames(regs))
 	}
 	return nil
 }

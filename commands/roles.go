@@ -4,27 +4,36 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"dobot"
 )
 
-var (
-	mentionPattern = regexp.MustCompile(`^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$`)
-	userIDPattern  = regexp.MustCompile(`^@?([UW][A-Z0-9]{2,})$`)
-)
-
 // ParseUser reads a Slack user as Slack sends it (<@U123|name>, <@U123>) or
-// as a bare id (U123).
+// as a bare id (U123, @U123).
 func ParseUser(s string) (string, error) {
-	if m := mentionPattern.FindStringSubmatch(s); m != nil {
-		return m[1], nil
+	if id, ok := mentionedID(s); ok && dobot.IsUserID(id) {
+		return id, nil
 	}
-	if m := userIDPattern.FindStringSubmatch(s); m != nil {
-		return m[1], nil
+	if id := strings.TrimPrefix(s, "@"); dobot.IsUserID(id) {
+		return id, nil
 	}
 	return "", userErrorf("%q is not a Slack user; mention them (@name, picked from Slack's list) or give their member id, like U0123ABCD", s)
+}
+
+// mentionedID is the id in Slack's mention markup, <@U123> or
+// <@U123|name>, where the name holds no '>'.
+func mentionedID(s string) (string, bool) {
+	inner, ok := strings.CutPrefix(s, "<@")
+	if !ok {
+		return "", false
+	}
+	inner, ok = strings.CutSuffix(inner, ">")
+	if !ok {
+		return "", false
+	}
+	id, name, _ := strings.Cut(inner, "|")
+	return id, !strings.Contains(name, ">")
 }
 
 // UserArgs name one user, and for grant a role.

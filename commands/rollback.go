@@ -4,13 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"sort"
 	"strings"
 
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 var rollbackCommand = &Command{
@@ -60,7 +59,7 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if app.ActiveDeployment != nil {
 		args.From = "deployment `" + app.ActiveDeployment.ID + "`"
 	}
-	args.BeforeAt = newestCreated(app)
+	args.BeforeAt = docloud.NewestCreated(app)
 	backTo := ""
 	if args.DeploymentID == "" {
 		prev, err := b.previousDeployment(ctx, app)
@@ -68,31 +67,14 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 			return nil, err
 		}
 		args.DeploymentID = prev.ID
-		backTo = deploymentImage(prev)
+		backTo = docloud.DeploymentImage(prev)
 	}
-	var check struct {
-		Valid bool `json:"valid"`
-		Error *struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-		Warnings []struct {
-			Message string `json:"message"`
-		} `json:"warnings"`
-	}
-	if err := b.raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/rollback/validate", managed.ResourceID),
-		map[string]any{"deployment_id": args.DeploymentID}, &check); err != nil {
+	check, err := docloud.Raw{Client: b.cloud.Raw}.ValidateRollback(ctx, managed.ResourceID, args.DeploymentID)
+	if err != nil {
 		return nil, fmt.Errorf("validate rollback of %s: %w", args.Name, err)
 	}
 	if !check.Valid {
-		why := "no reason given"
-		if check.Error != nil {
-			why = check.Error.Message
-			if check.Error.Code != "" {
-				why += " (" + check.Error.Code + ")"
-			}
-		}
-		return nil, userErrorf("DigitalOcean says %s cannot roll back to deployment %s: %s. Nothing was changed.", args.Name, args.DeploymentID, why)
+		return nil, userErrorf("DigitalOcean says %s cannot roll back to deployment %s: %s. Nothing was changed.", args.Name, args.DeploymentID, check.Why())
 	}
 	fields := []Field{{"App", args.Name}, {"Now running", args.From}, {"Back to deployment", "`" + args.DeploymentID + "`"}}
 	if backTo != "" {
@@ -113,42 +95,23 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	}, nil
 }
 
-// previousDeployment is the newest deployment before the active one that
-// once went live.
+// previousDeployment is the deployment a rollback goes back to
+// (docloud.PreviousDeployment), with a user error when there is none.
 func (b *Bot) previousDeployment(ctx context.Context, app *godo.App) (*godo.Deployment, error) {
-	deps, _, err := b.apps.ListDeployments(ctx, app.ID, &godo.ListOptions{Page: 1, PerPage: 50})
-	if err != nil {
-		return nil, fmt.Errorf("list deployments of %s: %w", app.ID, err)
+	d, err := docloud.PreviousDeployment(ctx, b.apps, app)
+	if err == nil && d == nil {
+		return nil, userErrorf("this app has no earlier deployment that went live, so there is nothing to roll back to.")
 	}
-	sort.Slice(deps, func(i, j int) bool { return deps[i].CreatedAt.After(deps[j].CreatedAt) })
-	activeID := ""
-	if app.ActiveDeployment != nil {
-		activeID = app.ActiveDeployment.ID
-	}
-	for _, d := range deps {
-		if d.ID == activeID {
-			continue
-		}
-		switch d.Phase {
-		case godo.DeploymentPhase_Superseded, godo.DeploymentPhase_Active:
-			return d, nil
-		}
-	}
-	return nil, userErrorf("this app has no earlier deployment that went live, so there is nothing to roll back to.")
+	return d, err
 }
 
-// startRollback asks App Platform to roll back. skip_pin commits the
-// rollback at once, so the app is not left pinned with deploys on push
-// disabled.
+// startRollback asks App Platform to roll back (docloud.Raw.Rollback) and
+// audits the call.
 func (b *Bot) startRollback(ctx context.Context, op *dobot.Operation, args ChangeArgs) error {
-	var out struct {
-		Deployment *godo.Deployment `json:"deployment"`
-	}
 	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel, CommandText: op.CommandText,
 		Action: "do.rollback", Target: args.Name, Decision: "allowed"}
-	err := b.raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/rollback", op.ResourceID),
-		map[string]any{"deployment_id": args.DeploymentID, "skip_pin": true}, &out)
-	if err == nil && out.Deployment == nil {
+	dep, err := docloud.Raw{Client: b.cloud.Raw}.Rollback(ctx, op.ResourceID, args.DeploymentID)
+	if err == nil && dep == nil {
 		err = fmt.Errorf("DigitalOcean started no rollback deployment for %s", args.Name)
 	}
 	if err != nil {
@@ -156,7 +119,7 @@ func (b *Bot) startRollback(ctx context.Context, op *dobot.Operation, args Chang
 		b.audit(ctx, b.log, entry)
 		return err
 	}
-	op.DeploymentID = out.Deployment.ID
+	op.DeploymentID = dep.ID
 	entry.Outcome, entry.Details = "ok", fmt.Sprintf("app_id=%s to=%s deployment_id=%s", op.ResourceID, args.DeploymentID, op.DeploymentID)
 	b.audit(ctx, b.log, entry)
 	return nil
@@ -164,17 +127,4 @@ func (b *Bot) startRollback(ctx context.Context, op *dobot.Operation, args Chang
 
 func runRollbackOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
 	b.runChange(ctx, op, rep, b.startRollback, nil)
-}
-
-// deploymentImage is the image d's first image service ran, or "".
-func deploymentImage(d *godo.Deployment) string {
-	if d == nil || d.Spec == nil {
-		return ""
-	}
-	for _, svc := range d.Spec.Services {
-		if svc.Image != nil {
-			return imageText(svc.Image)
-		}
-	}
-	return ""
 }

@@ -7,14 +7,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/digitalocean/godo"
-
 	"dobot"
+	"dobot/docloud"
 )
 
-// Masked stands for a value the bot will not show or store: in command
-// text, audit rows, exports, cards and logs alike.
-const Masked = "•••"
+// Masked stands for a value the bot will not show or store (dobot.Masked).
+const Masked = dobot.Masked
 
 // secretWords are the parts of a variable name that make it secret.
 var secretWords = []string{"PASSWORD", "SECRET", "TOKEN", "KEY", "CREDENTIAL"}
@@ -170,101 +168,6 @@ func storedCommand(text string) string {
 	return "/do " + masked
 }
 
-// forEachEnv calls fn on every variable in spec, app-wide and in every
-// component.
-func forEachEnv(spec *godo.AppSpec, fn func(*godo.AppVariableDefinition)) {
-	if spec == nil {
-		return
-	}
-	lists := [][]*godo.AppVariableDefinition{spec.Envs}
-	for _, c := range spec.Services {
-		lists = append(lists, c.Envs)
-	}
-	for _, c := range spec.Workers {
-		lists = append(lists, c.Envs)
-	}
-	for _, c := range spec.Jobs {
-		lists = append(lists, c.Envs)
-	}
-	for _, c := range spec.StaticSites {
-		lists = append(lists, c.Envs)
-	}
-	for _, c := range spec.Functions {
-		lists = append(lists, c.Envs)
-	}
-	for _, l := range lists {
-		for _, v := range l {
-			if v != nil {
-				fn(v)
-			}
-		}
-	}
-}
-
-// copySpec deep-copies spec.
-func copySpec(spec *godo.AppSpec) *godo.AppSpec {
-	if spec == nil {
-		return nil
-	}
-	raw, err := json.Marshal(spec)
-	if err != nil {
-		return nil
-	}
-	var out godo.AppSpec
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil
-	}
-	return &out
-}
-
-// maskedSpec is spec as people may see it: every variable keeps its key,
-// scope and type, and no value; registry credentials show as masked.
-func maskedSpec(spec *godo.AppSpec) *godo.AppSpec {
-	out := copySpec(spec)
-	forEachEnv(out, func(v *godo.AppVariableDefinition) {
-		if v.Value != "" {
-			v.Value = Masked
-		}
-	})
-	if out == nil {
-		return nil
-	}
-	// Registry credentials are secrets too, sealed or not.
-	var images []*godo.ImageSourceSpec
-	for _, c := range out.Services {
-		images = append(images, c.Image)
-	}
-	for _, c := range out.Workers {
-		images = append(images, c.Image)
-	}
-	for _, c := range out.Jobs {
-		images = append(images, c.Image)
-	}
-	for _, img := range images {
-		if img != nil && img.RegistryCredentials != "" {
-			img.RegistryCredentials = Masked
-		}
-	}
-	return out
-}
-
-// isSealed reports whether v is a value App Platform has already
-// encrypted: it serves SECRET values as EV[1:…:…] and keeps the secret
-// when the same text comes back in an update.
-func isSealed(v string) bool { return strings.HasPrefix(v, "EV[") }
-
-// scrubSpec blanks every SECRET value in spec that is not sealed yet. It
-// reports whether it changed anything.
-func scrubSpec(spec *godo.AppSpec) bool {
-	changed := false
-	forEachEnv(spec, func(v *godo.AppVariableDefinition) {
-		if v.Type == godo.AppVariableType_Secret && v.Value != "" && !isSealed(v.Value) {
-			v.Value, changed = "", true
-		}
-	})
-	return changed
-}
-
 // scrubSecrets removes from op's stored arguments every secret value. It
 // runs in the same store update that records a create or update as sent,
 // and when an operation ends: nothing after the send needs the value.
@@ -282,7 +185,7 @@ func scrubSecrets(op *dobot.Operation) {
 		}
 	case ActionRedeploy, ActionRollback:
 		args, err := decodeArgs[ChangeArgs](*op)
-		if err != nil || !scrubSpec(args.Spec) {
+		if err != nil || !docloud.ScrubSpec(args.Spec) {
 			return
 		}
 		raw, err = json.Marshal(args)

@@ -9,6 +9,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 var statusCommand = &Command{
@@ -53,7 +54,7 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 		return b.replyInLaunchThread(ctx, inv.Req, managed, m)
 	}
 	app, _, err := b.apps.Get(ctx, managed.ResourceID)
-	if isDONotFound(err) {
+	if docloud.IsNotFound(err) {
 		return userErrorf("%s is recorded as launched by <@%s>, but DigitalOcean no longer has it (id %s); it was deleted outside the bot.", managed.Name, managed.Owner, managed.ResourceID)
 	}
 	if err != nil {
@@ -166,38 +167,7 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 	return nil
 }
 
-// listApps returns every app on the account by id, 200 to a page.
+// listApps returns every app on the account by id (docloud.AppsByID).
 func (b *Bot) listApps(ctx context.Context) (map[string]*godo.App, error) {
-	out := map[string]*godo.App{}
-	err := eachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
-		apps, resp, err := b.apps.List(ctx, opt)
-		for _, a := range apps {
-			out[a.ID] = a
-		}
-		return resp, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list apps: %w", err)
-	}
-	return out, nil
-}
-
-// eachPage calls list for page 1, 2, … of perPage items until DigitalOcean
-// says the page was the last.
-func eachPage(perPage int, list func(opt *godo.ListOptions) (*godo.Response, error)) error {
-	opt := &godo.ListOptions{Page: 1, PerPage: perPage}
-	for {
-		resp, err := list(opt)
-		if err != nil {
-			return err
-		}
-		if resp == nil || resp.Links == nil || resp.Links.IsLastPage() {
-			return nil
-		}
-		page, err := resp.Links.CurrentPage()
-		if err != nil {
-			return nil
-		}
-		opt.Page = page + 1
-	}
+	return docloud.AppsByID(ctx, b.apps)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 var teardownCommand = &Command{
@@ -119,7 +120,7 @@ func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed d
 	} else {
 		_, err = b.apps.Delete(ctx, managed.ResourceID)
 	}
-	if err != nil && !isDONotFound(err) {
+	if err != nil && !docloud.IsNotFound(err) {
 		msg := describeError(err, fmt.Sprintf("op-%d", op.ID))
 		entry.Outcome, entry.Error = "error", msg
 		b.audit(ctx, b.log, entry)

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/digitalocean/godo"
+
+	"dobot/docloud"
 )
 
 // vault keeps secret values out of the database in the clear. An operation
@@ -109,9 +111,9 @@ func (v *vault) openLaunch(args LaunchArgs) (LaunchArgs, error) {
 // sealSpec returns a copy of spec with every SECRET value sealed, except
 // those DigitalOcean already encrypted.
 func (v *vault) sealSpec(spec *godo.AppSpec) *godo.AppSpec {
-	out := copySpec(spec)
-	forEachEnv(out, func(e *godo.AppVariableDefinition) {
-		if e.Type == godo.AppVariableType_Secret && e.Value != "" && !isSealed(e.Value) && !strings.HasPrefix(e.Value, sealedPrefix) {
+	out := docloud.CopySpec(spec)
+	docloud.ForEachEnv(out, func(e *godo.AppVariableDefinition) {
+		if e.Type == godo.AppVariableType_Secret && e.Value != "" && !docloud.IsSealed(e.Value) && !strings.HasPrefix(e.Value, sealedPrefix) {
 			e.Value = v.seal(e.Value)
 		}
 	})
@@ -120,9 +122,9 @@ func (v *vault) sealSpec(spec *godo.AppSpec) *godo.AppSpec {
 
 // openSpec returns a copy of spec with every sealed value opened.
 func (v *vault) openSpec(spec *godo.AppSpec) (*godo.AppSpec, error) {
-	out := copySpec(spec)
+	out := docloud.CopySpec(spec)
 	var err error
-	forEachEnv(out, func(e *godo.AppVariableDefinition) {
+	docloud.ForEachEnv(out, func(e *godo.AppVariableDefinition) {
 		if err == nil {
 			e.Value, err = v.open(e.Value)
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"dobot"
 )
 
 func TestParseLine(t *testing.T) {
@@ -81,7 +83,7 @@ func FuzzParseLine(f *testing.F) {
 				t.Fatalf("parseLine(%q) = choice %d", line, in.choice)
 			}
 		case kindAs:
-			if in.text != "" && !userID.MatchString(in.text) {
+			if in.text != "" && !dobot.IsUserID(in.text) {
 				t.Fatalf("parseLine(%q) = user %q", line, in.text)
 			}
 		case kindWait:

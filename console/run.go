@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,9 +56,6 @@ type input struct {
 	wait   time.Duration // kindWait: 0 for the console's limit
 }
 
-// userID is a Slack-style user id, as config checks BOT_ADMINS.
-var userID = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
-
 // ParseUser reads a user id as /as and --as take it: U0456, u0456, @U0456
 // or <@U0456>.
 func ParseUser(s string) (string, error) {
@@ -68,7 +64,7 @@ func ParseUser(s string) (string, error) {
 		id = id[2 : len(id)-1]
 	}
 	id = strings.ToUpper(strings.TrimPrefix(id, "@"))
-	if !userID.MatchString(id) {
+	if !dobot.IsUserID(id) {
 		return "", fmt.Errorf("needs a Slack-style user id like U0456 (U or W, then letters and digits), not %q", s)
 	}
 	return id, nil

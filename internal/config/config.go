@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"dobot"
-	"dobot/commands"
 	"dobot/imagecheck"
 	"dobot/store"
 )
@@ -91,10 +90,7 @@ func DefaultInstance() string {
 	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }
 
-var (
-	userIDPattern    = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
-	channelIDPattern = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
-)
+var channelIDPattern = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
 
 // Load reads the configuration through getenv. The error joins one line per
 // problem, each naming its variable.
@@ -144,16 +140,16 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.DOToken == "" {
 		bad("DO_API_TOKEN is required: a DigitalOcean personal access token with read and write scope (DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN also work)")
 	}
-	if _, err := commands.AppRegion(c.DORegion); err != nil {
+	if _, err := dobot.AppRegion(c.DORegion); err != nil {
 		bad("DO_REGION: %v", err)
 	}
 	if c.DOImage != "" {
-		if _, err := commands.ParseImageRef(c.DOImage); err != nil {
+		if _, err := dobot.ParseImageRef(c.DOImage); err != nil {
 			bad("DO_IMAGE: %v", err)
 		}
 	}
 	if c.DOAppName != "" {
-		if err := commands.ValidAppName(c.DOAppName); err != nil {
+		if err := dobot.ValidAppName(c.DOAppName); err != nil {
 			bad("DO_APP_NAME: %v", err)
 		}
 	}
@@ -165,7 +161,7 @@ func Load(getenv func(string) string) (Config, error) {
 		if id == "" {
 			continue
 		}
-		if !userIDPattern.MatchString(id) {
+		if !dobot.IsUserID(id) {
 			bad("BOT_ADMINS: %q is not a Slack user id (like U0123ABCD)", id)
 			continue
 		}

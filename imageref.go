@@ -1,18 +1,16 @@
-package commands
+package dobot
 
 import (
 	"fmt"
 	"regexp"
 	"strings"
-
-	"github.com/digitalocean/godo"
 )
 
 // Registries App Platform can pull from, by the host a ref names.
 const (
-	hostDockerHub = "docker.io"
-	hostGHCR      = "ghcr.io"
-	hostDOCR      = "registry.digitalocean.com"
+	HostDockerHub = "docker.io"
+	HostGHCR      = "ghcr.io"
+	HostDOCR      = "registry.digitalocean.com"
 )
 
 var (
@@ -38,7 +36,7 @@ type ImageRef struct {
 // each with "@sha256:<hex>" allowed in place of the tag.
 func ParseImageRef(s string) (ImageRef, error) {
 	bad := func(format string, a ...any) (ImageRef, error) {
-		return ImageRef{}, userErrorf("bad image ref %q: %s. Examples: nginx:1.27, ghcr.io/acme/web:1.2.3, registry.digitalocean.com/acme/web:1.2.3", s, fmt.Sprintf(format, a...))
+		return ImageRef{}, UserErrorf("bad image ref %q: %s. Examples: nginx:1.27, ghcr.io/acme/web:1.2.3, registry.digitalocean.com/acme/web:1.2.3", s, fmt.Sprintf(format, a...))
 	}
 	if s == "" {
 		return bad("it is empty")
@@ -69,12 +67,12 @@ func ParseImageRef(s string) (ImageRef, error) {
 	}
 
 	parts := strings.Split(rest, "/")
-	ref.Host = hostDockerHub
+	ref.Host = HostDockerHub
 	if first := parts[0]; len(parts) > 1 && (strings.ContainsAny(first, ".:") || first == "localhost") {
 		switch first {
 		case "docker.io", "index.docker.io", "registry-1.docker.io":
-			ref.Host = hostDockerHub
-		case hostGHCR, hostDOCR:
+			ref.Host = HostDockerHub
+		case HostGHCR, HostDOCR:
 			ref.Host = first
 		default:
 			return bad("App Platform pulls only from Docker Hub, ghcr.io and registry.digitalocean.com, not %s", first)
@@ -87,7 +85,7 @@ func ParseImageRef(s string) (ImageRef, error) {
 		}
 	}
 	switch ref.Host {
-	case hostDockerHub:
+	case HostDockerHub:
 		switch len(parts) {
 		case 1:
 			ref.Namespace, ref.Repository = "library", parts[0]
@@ -96,7 +94,7 @@ func ParseImageRef(s string) (ImageRef, error) {
 		default:
 			return bad("Docker Hub repositories have the form NAMESPACE/NAME")
 		}
-	case hostGHCR, hostDOCR:
+	case HostGHCR, HostDOCR:
 		if len(parts) < 2 {
 			return bad("%s refs have the form %s/OWNER/REPOSITORY", ref.Host, ref.Host)
 		}
@@ -114,18 +112,14 @@ func (r ImageRef) String() string {
 	return s + ":" + r.Tag
 }
 
-// Spec maps the ref to App Platform's image source: Docker Hub sets registry
-// to the namespace, GHCR to the owner, and DOCR leaves it empty because the
-// registry is the account's own.
-func (r ImageRef) Spec() *godo.ImageSourceSpec {
-	spec := &godo.ImageSourceSpec{Repository: r.Repository, Tag: r.Tag, Digest: r.Digest}
-	switch r.Host {
-	case hostGHCR:
-		spec.RegistryType, spec.Registry = godo.ImageSourceSpecRegistryType_Ghcr, r.Namespace
-	case hostDOCR:
-		spec.RegistryType = godo.ImageSourceSpecRegistryType_DOCR
-	default:
-		spec.RegistryType, spec.Registry = godo.ImageSourceSpecRegistryType_DockerHub, r.Namespace
+// IsRepoPath reports whether path is a repository path as the OCI
+// distribution spec defines it: slash-separated components of lowercase
+// letters and digits joined by single separators.
+func IsRepoPath(path string) bool {
+	for _, part := range strings.Split(path, "/") {
+		if !pathComponent.MatchString(part) {
+			return false
+		}
 	}
-	return spec
+	return true
 }
