@@ -337,7 +337,10 @@ var approveCommand = &Command{
 	Mutating:    true,
 	Parse:       parseRequestID("approve", false),
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args := inv.Args.(requestIDArgs)
+		args, err := argsOf[requestIDArgs](inv)
+		if err != nil {
+			return err
+		}
 		return b.decide(ctx, decision{requestID: args.id, approve: true, who: inv.Req, messageTS: args.card})
 	},
 }
@@ -352,7 +355,10 @@ var denyCommand = &Command{
 	Mutating:    true,
 	Parse:       parseRequestID("deny", true),
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args := inv.Args.(requestIDArgs)
+		args, err := argsOf[requestIDArgs](inv)
+		if err != nil {
+			return err
+		}
 		return b.decide(ctx, decision{requestID: args.id, approve: false, reason: args.reason, who: inv.Req, messageTS: args.card})
 	},
 }

@@ -38,7 +38,10 @@ func ownsWaitingRequest(ctx context.Context, b *Bot, userID string, args any) bo
 }
 
 func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
-	args := inv.Args.(requestIDArgs)
+	args, err := argsOf[requestIDArgs](inv)
+	if err != nil {
+		return err
+	}
 	op, err := b.eng.approvals.Carded(ctx, args.id)
 	if errors.Is(err, dobot.ErrNotFound) {
 		return userErrorf("There is no operation #%d.", args.id)

@@ -145,7 +145,10 @@ var extendCommand = &Command{
 		return ExtendArgs{Name: words[0], By: d}, nil
 	},
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args := inv.Args.(ExtendArgs)
+		args, err := argsOf[ExtendArgs](inv)
+		if err != nil {
+			return err
+		}
 		return b.extend(ctx, inv.Req, inv.Role, args.Name, args.By)
 	},
 }
