@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"dobot"
 	"dobot/ops"
@@ -216,29 +215,6 @@ func stateText(op dobot.Operation) string {
 		return fmt.Sprintf("it was approved by <@%s> at %s and is %s", op.Decider, op.DecidedAt.UTC().Format(timeFormat), op.State)
 	}
 	return "it is " + string(op.State)
-}
-
-// expireLoop expires requests whose time is up, so their cards lose their
-// buttons even when nobody clicks.
-func (b *Bot) expireLoop(ctx context.Context) {
-	every := min(max(b.cfg.ApprovalTTL/10, 200*time.Millisecond), 15*time.Second)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		ops, err := b.store.ExpiredApprovals(ctx, b.now())
-		if err != nil {
-			b.log.Warn("look for expired requests", "err", err)
-			continue
-		}
-		for _, op := range ops {
-			b.expire(ctx, op)
-		}
-	}
 }
 
 // expire ends a request that waited too long, once.

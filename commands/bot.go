@@ -190,8 +190,10 @@ func (b *Bot) Table() Table { return b.table }
 // stop background work; Wait then returns once it has stopped.
 func (b *Bot) Start(ctx context.Context) error {
 	b.eng.runner.Start(ctx)
-	b.background("expiry", b.expireLoop)
-	b.background("ttl", b.ttlLoop)
+	timers := &ops.Expiry{Store: b.store, Now: b.now, Log: b.log, ApprovalTTL: b.cfg.ApprovalTTL, AppsEvery: ttlCheck,
+		ExpireRequest: b.expire, Remind: b.remind, ExpireApp: b.expireApp}
+	b.background("expiry", timers.RequestsLoop)
+	b.background("ttl", timers.AppsLoop)
 	return b.resume(ctx)
 }
 
