@@ -58,3 +58,23 @@ func TestLaunchWarnsOnDeprecatedSize(t *testing.T) {
 		t.Errorf("no card warned that apps-d-1vcpu-0.5gb is being retired: %+v", h.chat.sent)
 	}
 }
+
+// An unknown size is refused with the sizes there are, before any write.
+func TestLaunchRefusesUnknownSize(t *testing.T) {
+	h := newHarness(t)
+	h.grant(t, "UDEP", dobot.RoleDeployer)
+	tests := []struct{ cmd, want string }{
+		{"launch web --image nginx --size apps-nope", "App Platform has no instance size \"apps-nope\". Sizes: apps-s-1vcpu-0.5gb"},
+		{"launch web --image nginx --droplet --size s-nope", "DigitalOcean has no droplet size \"s-nope\". Sizes: "},
+	}
+	for _, tt := range tests {
+		if out := h.run("UDEP", tt.cmd); !strings.Contains(out, tt.want) {
+			t.Errorf("%s = %q; want it to contain %q", tt.cmd, out, tt.want)
+		}
+	}
+	for _, r := range h.do.Requests() {
+		if r.Method != "GET" {
+			t.Errorf("refused launch sent %s %s", r.Method, r.Path)
+		}
+	}
+}

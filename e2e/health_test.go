@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHealthAndMetrics(t *testing.T) {
@@ -19,7 +20,13 @@ func TestHealthAndMetrics(t *testing.T) {
 	if !strings.Contains(body, `"store":"ok"`) || !strings.Contains(body, `"slack":"connected"`) {
 		t.Errorf("/healthz = %s; want store ok and slack connected", body)
 	}
+	// The launch's operation counts as finished once its goroutine returns,
+	// just after the "is live" reply: wait for that rather than race it.
 	metrics := get(t, "http://"+addr+"/metrics", http.StatusOK)
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(metrics, "dobot_operations_in_flight 0") && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond) // polling interval, not ordering
+		metrics = get(t, "http://"+addr+"/metrics", http.StatusOK)
+	}
 	for _, want := range []string{
 		`dobot_commands_total{command="launch",result="ok"} 1`,
 		`dobot_commands_total{command="launch",result="refused"} 1`,
