@@ -90,7 +90,10 @@ func parseAudit(words []string, _ Config) (any, error) {
 }
 
 func runAudit(ctx context.Context, b *Bot, inv *Invocation) error {
-	args := inv.Args.(AuditArgs)
+	args, err := argsOf[AuditArgs](inv)
+	if err != nil {
+		return err
+	}
 	f := args.Filter
 	if args.sinceText != "" {
 		f.Since, _ = ParseSince(args.sinceText, b.now())

@@ -66,7 +66,10 @@ var logsCommand = &Command{
 }
 
 func runLogs(ctx context.Context, b *Bot, inv *Invocation) error {
-	args := inv.Args.(LogsArgs)
+	args, err := argsOf[LogsArgs](inv)
+	if err != nil {
+		return err
+	}
 	managed, err := b.managedApp(ctx, args.Name)
 	if err != nil {
 		return err

@@ -96,7 +96,10 @@ var redeployCommand = &Command{
 }
 
 func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args := inv.Args.(ChangeArgs)
+	args, err := argsOf[ChangeArgs](inv)
+	if err != nil {
+		return nil, err
+	}
 	managed, err := b.managedApp(ctx, args.Name)
 	if err != nil {
 		return nil, err

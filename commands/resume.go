@@ -20,7 +20,7 @@ func (b *Bot) resume(ctx context.Context) error {
 	if err := b.showPendingCards(ctx); err != nil {
 		return fmt.Errorf("update decided cards: %w", err)
 	}
-	lost, running, err := b.engine.Unfinished(ctx)
+	lost, running, err := b.eng.ops.Unfinished(ctx)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,10 @@ type statusArgs struct{ name string }
 func (a statusArgs) target() string { return a.name }
 
 func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
-	args := inv.Args.(statusArgs)
+	args, err := argsOf[statusArgs](inv)
+	if err != nil {
+		return err
+	}
 	if args.name == "" {
 		return b.statusAll(ctx, inv.Req)
 	}

@@ -75,6 +75,18 @@ type Invocation struct {
 	Role    dobot.Role // the caller's role at authorisation time
 }
 
+// argsOf is inv's parsed arguments as T. The table pairs each command's
+// Parse with its handlers, so a mismatch is a bug in the table: it is
+// reported as an internal error rather than a panic.
+func argsOf[T any](inv *Invocation) (T, error) {
+	args, ok := inv.Args.(T)
+	if !ok {
+		var want T
+		return want, fmt.Errorf("command %q got arguments of type %T; want %T", inv.Command.Name, inv.Args, want)
+	}
+	return args, nil
+}
+
 // Table is the set of commands by name, with the actions their
 // operations run and the buttons the bot's messages carry.
 type Table struct {
