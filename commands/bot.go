@@ -231,7 +231,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	cmd, args, err := b.table.Parse(req.Text, b.cfg)
 	if err != nil {
 		// The message may quote the command: never with a secret in it.
-		err = maskedError(err, req.Text)
+		err = maskedError(namedFor(cmd, err), req.Text)
 		entry.Action, entry.Decision, entry.Outcome, entry.Error = "invalid", "refused", "bad input", err.Error()
 		if cmd != nil {
 			entry.Action = cmd.Name

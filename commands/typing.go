@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"sort"
@@ -178,4 +179,37 @@ func singleValued(fs *flag.FlagSet) {
 		}
 		f.Value = &onceValue{Value: f.Value, name: f.Name}
 	})
+}
+
+// namedFor makes a parse error of cmd name the command typed, so that
+// "bad app name" reads as an answer to `/do logs`, not to something else.
+// Errors that already name it are left as they are.
+func namedFor(cmd *Command, err error) error {
+	var ue *UserError
+	if cmd == nil || !errors.As(err, &ue) || containsWord(ue.Msg, cmd.Name) {
+		return err
+	}
+	return &UserError{Msg: fmt.Sprintf("%s: %s", cmd.Name, ue.Msg)}
+}
+
+// containsWord reports whether name appears in msg as a whole word (or
+// words): "launch" in "launch takes…" but not in "launched".
+func containsWord(msg, name string) bool {
+	for i := 0; ; {
+		j := strings.Index(msg[i:], name)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(name)
+		before, _ := utf8.DecodeLastRuneInString(msg[:start])
+		after, _ := utf8.DecodeRuneInString(msg[end:])
+		if !isWordRune(before) && !isWordRune(after) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 }

@@ -173,3 +173,33 @@ func FuzzEditDistance(f *testing.F) {
 		}
 	})
 }
+
+// TestParseErrorsNameTheCommand: every refusal of a typed command names
+// that command, whichever helper refused it.
+func TestParseErrorsNameTheCommand(t *testing.T) {
+	table, err := NewTable(standardCommands()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ in, want string }{
+		{"status Bad_Name", "status: bad app name"},
+		{"logs Bad_Name", "logs: bad app name"},
+		{"logs web --type x", "logs: --type takes build"},
+		{"launch Bad_Name --image nginx", "launch: bad app name"},
+		{"audit --since x", "audit: --since"},
+		{"launch web --image nginx --ttl 1s", "launch: --ttl takes"},
+		{"extend web 1s", "extend takes a duration"},
+		{"registry create Bad_Name", "registry create"},
+		{"grant bob admin", "grant: "},
+	}
+	for _, tt := range tests {
+		cmd, _, err := table.Parse(tt.in, Config{Region: "nyc3"})
+		if err == nil {
+			t.Errorf("parse(%q) succeeded; want an error", tt.in)
+			continue
+		}
+		if got := namedFor(cmd, err).Error(); !strings.Contains(got, tt.want) {
+			t.Errorf("parse(%q) = %q; want it to contain %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -135,4 +135,6 @@ func TestHelpFlagAndDidYouMean(t *testing.T) {
 	w.waitEphemeral(viewer, "Did you mean `/do launch`?")
 	w.run(deployer, "launch web —image nginx —image httpd")
 	w.waitEphemeral(deployer, "--image was given twice")
+	w.run(viewer, "logs Bad_Name")
+	w.waitEphemeral(viewer, "logs: bad app name")
 }
