@@ -12,8 +12,7 @@ import (
 // with a link to the app's launch thread when it has one. Read-only
 // commands answer this way so that asking never adds to a shared thread.
 func (b *Bot) answerPrivately(ctx context.Context, req Request, managed dobot.App, m Message) {
-	if link := b.launchThreadLink(ctx, managed); link != "" {
-		line := "Launch thread: " + Escape(link)
+	if line := b.launchThreadLine(ctx, managed, "Launch thread"); line != "" {
 		if strings.TrimSpace(m.Footer) == "" {
 			m.Footer = line
 		} else {
@@ -35,4 +34,19 @@ func (b *Bot) launchThreadLink(ctx context.Context, managed dobot.App) string {
 		return ""
 	}
 	return link
+}
+
+// launchThreadLine is label linked to the app's launch thread, "" when
+// there is none: a link where the adapter gives a web URL (Slack), else
+// the adapter's own name for the thread after the label ("Launch thread:
+// [#3 web]" in the console).
+func (b *Bot) launchThreadLine(ctx context.Context, managed dobot.App, label string) string {
+	l := b.launchThreadLink(ctx, managed)
+	if l == "" {
+		return ""
+	}
+	if out := link(l, label); strings.HasPrefix(out, "<") {
+		return out
+	}
+	return label + ": " + Escape(l)
 }

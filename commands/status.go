@@ -135,7 +135,11 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 	fmt.Fprintf(&sb, "*%d app(s) managed by the bot*\n", len(managed))
 	for _, m := range managed {
 		if m.Kind == kindDroplet {
-			fmt.Fprintf(&sb, "• *%s* — droplet `%s` — launched by <@%s> (`/do status %s` for its state)\n", m.Name, m.ResourceID, m.Owner, m.Name)
+			fmt.Fprintf(&sb, "• *%s* — droplet `%s` — launched by <@%s> (`/do status %s` for its state)", m.Name, m.ResourceID, m.Owner, m.Name)
+			if line := b.launchThreadLine(ctx, m, "launch thread"); line != "" {
+				fmt.Fprintf(&sb, " — %s", line)
+			}
+			sb.WriteString("\n")
 			continue
 		}
 		app, ok := live[m.ResourceID]
@@ -149,6 +153,9 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 			fmt.Fprintf(&sb, " — %s", app.LiveURL)
 		}
 		fmt.Fprintf(&sb, " — launched by <@%s>", m.Owner)
+		if line := b.launchThreadLine(ctx, m, "launch thread"); line != "" {
+			fmt.Fprintf(&sb, " — %s", line)
+		}
 		if holder, err := b.store.ActiveOperation(ctx, m.Name); err == nil {
 			fmt.Fprintf(&sb, " — :lock: %s #%d by <@%s>", holder.Action, holder.ID, holder.Requester)
 		}

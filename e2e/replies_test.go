@@ -38,6 +38,12 @@ func TestStatusAndLogsAnswerPrivatelyWithLaunchThreadLink(t *testing.T) {
 		t.Errorf("status answer = %s; want the launch thread's permalink %s", st.Blocks, permalinkOf(head.TS))
 	}
 
+	w.run(viewer, "status")
+	all := w.waitEphemeral(viewer, "*web*")
+	if !strings.Contains(all.Text, "<"+permalinkOf(head.TS)+"|launch thread>") {
+		t.Errorf("status of all = %q; want a link to web's launch thread", all.Text)
+	}
+
 	w.run(viewer, "logs web --type build --lines 20")
 	lg := w.waitEphemeral(viewer, "web build logs, last 20 lines")
 	blocks := unescapeJSON(lg.Blocks)
