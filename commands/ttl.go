@@ -208,6 +208,9 @@ var listCommand = &Command{
 			if a.Adopted {
 				sb.WriteString(" — adopted")
 			}
+			if line := b.launchThreadLine(ctx, a, "launch thread"); line != "" {
+				fmt.Fprintf(&sb, " — %s", line)
+			}
 			sb.WriteString("\n")
 			total += a.MonthlyCents
 		}

@@ -44,6 +44,11 @@ func TestStatusAndLogsAnswerPrivatelyWithLaunchThreadLink(t *testing.T) {
 		t.Errorf("status of all = %q; want a link to web's launch thread", all.Text)
 	}
 
+	w.run(viewer, "list")
+	if l := w.waitEphemeral(viewer, "*Total:"); !strings.Contains(l.Text, "<"+permalinkOf(head.TS)+"|launch thread>") {
+		t.Errorf("list = %q; want a link to web's launch thread", l.Text)
+	}
+
 	w.run(viewer, "logs web --type build --lines 20")
 	lg := w.waitEphemeral(viewer, "web build logs, last 20 lines")
 	blocks := unescapeJSON(lg.Blocks)
