@@ -113,8 +113,8 @@ func flagError(cmd string, err error) error {
 		return userErrorf("the flag %s of %s needs a value, like %s VALUE; see `/do help %s`", name, cmd, name, cmd)
 	case strings.HasPrefix(msg, "invalid value "):
 		// "invalid value "x" for flag -n: <our own explanation>"; the
-		// value may hold ": ", so cut after the flag's name.
-		if i := strings.Index(msg, " for flag -"); i >= 0 {
+		// value may hold ": " (or anything), so cut after the last flag name.
+		if i := strings.LastIndex(msg, " for flag -"); i >= 0 {
 			if _, why, ok := strings.Cut(msg[i:], ": "); ok {
 				return userErrorf("%s; see `/do help %s`", why, cmd)
 			}

@@ -56,6 +56,7 @@ func TestTableParseTypingTraps(t *testing.T) {
 		{in: "launch web --image nginx --env A=1 --env A=2", wantErr: "key A was given twice", notErr: "A=2"},
 		{in: "launch web --image nginx --env A=1 --secret A=s3cret", wantErr: "key A was given twice", notErr: "s3cret"},
 		{in: "redeploy web --secret TOKEN=x --secret TOKEN=y", wantErr: "key TOKEN was given twice"},
+		{in: `launch web --image nginx --secret "A=s3 for flag -x: leak" --secret "A=for flag -y: leak2"`, wantErr: "key A was given twice", notErr: "leak"},
 		{in: "launch web --image nginx --env A=1 --env B=2 --secret C=3", wantCmd: "launch"},
 		// Durations take d everywhere.
 		{in: "launch demo --image nginx --ttl 4d", wantCmd: "launch"},
