@@ -71,6 +71,7 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		}
 		args.DeploymentID = prev.ID
 		backTo = docloud.DeploymentImage(prev)
+		args.BackToImage = backTo
 	}
 	check, err := docloud.Raw{Client: b.cloud.Raw}.ValidateRollback(ctx, managed.ResourceID, args.DeploymentID)
 	if err != nil {

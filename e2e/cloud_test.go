@@ -178,6 +178,13 @@ func TestRedeployRollbackAndDryRun(t *testing.T) {
 	if len(rb) != 1 || !strings.Contains(rb[0], `"skip_pin":true`) {
 		t.Errorf("rollback bodies = %v; want one with skip_pin", rb)
 	}
+	// The rollback card names the exact image it goes back to.
+	rollbackCard := w.waitMessage("rollback card", func(m slacktestMessage) bool {
+		return m.ThreadTS == "" && strings.Contains(m.Text, "rollback") && strings.Contains(string(m.Blocks), "Back to image")
+	})
+	if !strings.Contains(string(rollbackCard.Blocks), "@sha256:") {
+		t.Errorf("rollback card = %s; want the target image with its digest", rollbackCard.Blocks)
+	}
 }
 
 // waitLiveReplies waits until n thread replies have said an app is live.
