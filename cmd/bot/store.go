@@ -32,9 +32,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	case info.File == "":
 		log.Info("audit chain keyed with BOT_AUDIT_KEY")
 	case info.Created:
-		// Warn, not Info: the console shows only warnings, and whoever
-		// runs the bot must learn that a key file now exists.
-		log.Warn("BOT_AUDIT_KEY is not set: generated an audit key file; keep it private and back it up apart from the database",
+		log.Info("BOT_AUDIT_KEY is not set: generated an audit key file; keep it private and back it up apart from the database",
 			"file", info.File)
 	default:
 		log.Info("BOT_AUDIT_KEY is not set: audit chain keyed with the key file", "file", info.File)
