@@ -39,14 +39,25 @@ func ParseDuration(s string) (time.Duration, error) {
 }
 
 // FormatDuration writes d the way ParseDuration reads it, with whole days
-// as d: 30d, 1d12h0m0s, 45m0s.
+// as d and no zero units: 30d, 1d12h, 21h30m, 45m, 90s.
 func FormatDuration(d time.Duration) string {
+	var b strings.Builder
 	if d >= Day {
-		days, rest := d/Day, d%Day
-		if rest == 0 {
-			return fmt.Sprintf("%dd", days)
-		}
-		return fmt.Sprintf("%dd%s", days, rest)
+		fmt.Fprintf(&b, "%dd", d/Day)
+		d %= Day
 	}
-	return d.String()
+	if d == 0 && b.Len() > 0 {
+		return b.String()
+	}
+	s := d.String()
+	for _, zero := range []string{"m0s", "h0m"} {
+		if strings.HasSuffix(s, zero) {
+			s = strings.TrimSuffix(s, zero[1:])
+		}
+	}
+	if s == "0s" && b.Len() > 0 {
+		s = ""
+	}
+	b.WriteString(s)
+	return b.String()
 }

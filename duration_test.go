@@ -50,3 +50,23 @@ func FuzzParseDuration(f *testing.F) {
 		}
 	})
 }
+
+func TestFormatDurationDropsZeroUnits(t *testing.T) {
+	for _, tt := range []struct {
+		in   time.Duration
+		want string
+	}{
+		{30 * Day, "30d"},
+		{Day + 12*time.Hour, "1d12h"},
+		{21*time.Hour + 30*time.Minute, "21h30m"},
+		{45 * time.Minute, "45m"},
+		{2 * time.Hour, "2h"},
+		{90 * time.Second, "1m30s"},
+		{time.Hour + 5*time.Second, "1h0m5s"},
+		{0, "0s"},
+	} {
+		if got := FormatDuration(tt.in); got != tt.want {
+			t.Errorf("FormatDuration(%v) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -90,6 +90,9 @@ func (quietChat) Upload(context.Context, string, string, string, string, string)
 	return nil
 }
 
+func (quietChat) UploadDirect(context.Context, string, string, string, string) error { return nil }
+func (quietChat) Permalink(context.Context, string, string) (string, error)          { return "", nil }
+
 var _ commands.Chat = quietChat{}
 
 // noAuditStore is the real store with AppendAudit left out, to see the

@@ -47,7 +47,10 @@ var adoptCommand = &Command{
 }
 
 func runAdopt(ctx context.Context, b *Bot, inv *Invocation) error {
-	args := inv.Args.(AdoptArgs)
+	args, err := argsOf[AdoptArgs](inv)
+	if err != nil {
+		return err
+	}
 	if existing, err := b.store.App(ctx, args.Name); err == nil {
 		return userErrorf("the bot already manages %s (owner <@%s>).", args.Name, existing.Owner)
 	} else if !errors.Is(err, dobot.ErrNotFound) {

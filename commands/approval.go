@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"dobot"
 	"dobot/ops"
@@ -160,7 +159,7 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 	if d.approve {
 		verb = "approve"
 	}
-	decided, stored, err := b.approvals.Decide(ctx, ops.Decision{RequestID: d.requestID, Approve: d.approve, Reason: d.reason,
+	decided, stored, err := b.eng.approvals.Decide(ctx, ops.Decision{RequestID: d.requestID, Approve: d.approve, Reason: d.reason,
 		Decider: d.who.UserID, DeciderName: d.who.UserName, Channel: d.who.ChannelID, CommandText: commandText(d.who), Card: d.messageTS})
 	var refused *ops.Refusal
 	if errors.As(err, &refused) {
@@ -218,32 +217,9 @@ func stateText(op dobot.Operation) string {
 	return "it is " + string(op.State)
 }
 
-// expireLoop expires requests whose time is up, so their cards lose their
-// buttons even when nobody clicks.
-func (b *Bot) expireLoop(ctx context.Context) {
-	every := min(max(b.cfg.ApprovalTTL/10, 200*time.Millisecond), 15*time.Second)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		ops, err := b.store.ExpiredApprovals(ctx, b.now())
-		if err != nil {
-			b.log.Warn("look for expired requests", "err", err)
-			continue
-		}
-		for _, op := range ops {
-			b.expire(ctx, op)
-		}
-	}
-}
-
 // expire ends a request that waited too long, once.
 func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
-	expired, ok, stored, err := b.approvals.Expire(ctx, op)
+	expired, ok, stored, err := b.eng.approvals.Expire(ctx, op)
 	if err != nil || !ok {
 		if err != nil {
 			b.log.Error("expire request", "request", op.ID, "err", err)
@@ -337,7 +313,10 @@ var approveCommand = &Command{
 	Mutating:    true,
 	Parse:       parseRequestID("approve", false),
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args := inv.Args.(requestIDArgs)
+		args, err := argsOf[requestIDArgs](inv)
+		if err != nil {
+			return err
+		}
 		return b.decide(ctx, decision{requestID: args.id, approve: true, who: inv.Req, messageTS: args.card})
 	},
 }
@@ -352,7 +331,10 @@ var denyCommand = &Command{
 	Mutating:    true,
 	Parse:       parseRequestID("deny", true),
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args := inv.Args.(requestIDArgs)
+		args, err := argsOf[requestIDArgs](inv)
+		if err != nil {
+			return err
+		}
 		return b.decide(ctx, decision{requestID: args.id, approve: false, reason: args.reason, who: inv.Req, messageTS: args.card})
 	},
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -37,21 +36,12 @@ var auditCommand = &Command{
 	Run:         runAudit,
 }
 
-// ParseSince reads a --since value: a Go duration (90m, 24h) or days (7d).
+// ParseSince reads a --since value: a duration as dobot.ParseDuration
+// reads it (90m, 24h, 7d, 1d12h), at most 100 years back.
 func ParseSince(s string, now time.Time) (time.Time, error) {
-	var d time.Duration
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n <= 0 || n > 36500 {
-			return time.Time{}, fmt.Errorf("--since %q: use a duration like 24h, 90m or 7d", s)
-		}
-		d = time.Duration(n) * 24 * time.Hour
-	} else {
-		var err error
-		d, err = time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return time.Time{}, fmt.Errorf("--since %q: use a duration like 24h, 90m or 7d", s)
-		}
+	d, err := dobot.ParseDuration(s)
+	if err != nil || d <= 0 || d > 36500*dobot.Day {
+		return time.Time{}, fmt.Errorf("--since %q: use a duration like 24h, 90m, 7d or 1d12h", s)
 	}
 	return now.Add(-d), nil
 }
@@ -100,7 +90,10 @@ func parseAudit(words []string, _ Config) (any, error) {
 }
 
 func runAudit(ctx context.Context, b *Bot, inv *Invocation) error {
-	args := inv.Args.(AuditArgs)
+	args, err := argsOf[AuditArgs](inv)
+	if err != nil {
+		return err
+	}
 	f := args.Filter
 	if args.sinceText != "" {
 		f.Since, _ = ParseSince(args.sinceText, b.now())

@@ -122,13 +122,19 @@ type Bot struct {
 	now     func() time.Time
 	http    *http.Client
 
-	approvals *ops.Approvals // the approval state machine
-	engine    *ops.Engine    // durable operations' state
+	eng machinery // durable operations, approvals and background work
 
 	prices priceList
 	vault  *vault // seals secret values while they wait in the store
 
-	runner ops.Runner // background work, joined at shutdown
+}
+
+// machinery is the durable operation machinery of package ops the bot
+// runs on.
+type machinery struct {
+	ops       *ops.Engine    // durable operations' state
+	approvals *ops.Approvals // the approval state machine
+	runner    ops.Runner     // background work, joined at shutdown
 }
 
 // New returns a Bot with the standard command table.
@@ -160,14 +166,14 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	}
 	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
-	b.runner.Log = b.log
+	b.eng.runner.Log = b.log
 	v, err := newVault(d.SecretKey)
 	if err != nil {
 		return nil, err
 	}
 	b.vault = v
-	b.engine = &ops.Engine{Store: d.Store, Now: d.Now, ApprovalTTL: cfg.ApprovalTTL, Scrub: scrubSecrets, Log: b.log}
-	b.approvals = &ops.Approvals{Store: d.Store, Now: d.Now, RequesterAllowed: b.requesterStillAllowed, StateText: stateText, Scrub: scrubSecrets}
+	b.eng.ops = &ops.Engine{Store: d.Store, Now: d.Now, ApprovalTTL: cfg.ApprovalTTL, Scrub: scrubSecrets, Log: b.log}
+	b.eng.approvals = &ops.Approvals{Store: d.Store, Now: d.Now, RequesterAllowed: b.requesterStillAllowed, StateText: stateText, Scrub: scrubSecrets}
 	t, err := NewTable(standardCommands()...)
 	if err != nil {
 		return nil, err
@@ -183,19 +189,21 @@ func (b *Bot) Table() Table { return b.table }
 // deployments) runs under, and resumes unfinished operations. Cancel ctx to
 // stop background work; Wait then returns once it has stopped.
 func (b *Bot) Start(ctx context.Context) error {
-	b.runner.Start(ctx)
-	b.background("expiry", b.expireLoop)
-	b.background("ttl", b.ttlLoop)
+	b.eng.runner.Start(ctx)
+	timers := &ops.Expiry{Store: b.store, Now: b.now, Log: b.log, ApprovalTTL: b.cfg.ApprovalTTL, AppsEvery: ttlCheck,
+		ExpireRequest: b.expire, Remind: b.remind, ExpireApp: b.expireApp}
+	b.background("expiry", timers.RequestsLoop)
+	b.background("ttl", timers.AppsLoop)
 	return b.resume(ctx)
 }
 
 // Wait blocks until background work has stopped. Background work asked for
 // after Wait begins is not started; unfinished operations resume at the
 // next start.
-func (b *Bot) Wait() { b.runner.Wait() }
+func (b *Bot) Wait() { b.eng.runner.Wait() }
 
 // background runs fn under the bot's lifetime context, recovering panics.
-func (b *Bot) background(ref string, fn func(ctx context.Context)) { b.runner.Go(ref, fn) }
+func (b *Bot) background(ref string, fn func(ctx context.Context)) { b.eng.runner.Go(ref, fn) }
 
 // Handle runs one command to completion of its synchronous part. It never
 // panics and always answers the person, whatever fails.
@@ -223,7 +231,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	cmd, args, err := b.table.Parse(req.Text, b.cfg)
 	if err != nil {
 		// The message may quote the command: never with a secret in it.
-		err = maskedError(err, req.Text)
+		err = maskedError(namedFor(cmd, err), req.Text)
 		entry.Action, entry.Decision, entry.Outcome, entry.Error = "invalid", "refused", "bad input", err.Error()
 		if cmd != nil {
 			entry.Action = cmd.Name

@@ -38,8 +38,11 @@ func ownsWaitingRequest(ctx context.Context, b *Bot, userID string, args any) bo
 }
 
 func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
-	args := inv.Args.(requestIDArgs)
-	op, err := b.approvals.Carded(ctx, args.id)
+	args, err := argsOf[requestIDArgs](inv)
+	if err != nil {
+		return err
+	}
+	op, err := b.eng.approvals.Carded(ctx, args.id)
 	if errors.Is(err, dobot.ErrNotFound) {
 		return userErrorf("There is no operation #%d.", args.id)
 	}
@@ -54,32 +57,17 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 		// request was decided meanwhile.
 		return userErrorf("#%d is no longer waiting: %s.", op.ID, stateText(op))
 	}
-	switch op.State {
-	case dobot.OpAwaitingApproval:
-		canceled, ok, stored, err := b.engine.Withdraw(ctx, op, ops.Withdrawal{By: inv.Req.UserID, ByName: inv.Req.UserName,
-			Channel: inv.Req.ChannelID, CommandText: commandText(inv.Req)})
-		if err != nil {
-			return fmt.Errorf("cancel request %d: %w", op.ID, err)
-		}
-		if !ok {
-			return userErrorf("#%d is no longer waiting: %s.", op.ID, Markup(stateText(canceled)))
-		}
-		b.mirror(stored)
-		rep := b.reporterFor(canceled)
-		b.showDecision(ctx, canceled, rep)
-		rep.final(ctx, infoMessage(fmt.Sprintf(":no_entry: <@%s> canceled request #%d (%s %s). Nothing was done.", inv.Req.UserID, op.ID, op.Action, op.App)))
-		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Canceled request #%d.", op.ID)))
-		return nil
-	case dobot.OpRunning:
-		if op.Action != ActionLaunch && op.Action != ActionRedeploy && op.Action != ActionRollback {
-			return userErrorf("#%d (%s %s) is already under way and cannot be stopped part-way.", op.ID, op.Action, op.App)
-		}
-		if op.Action == ActionLaunch && isDropletLaunch(op) {
+	switch ops.CanCancel(op, deploys(op)) {
+	case ops.CancelWithdraw:
+		return b.withdraw(ctx, inv, op)
+	case ops.CancelCannot:
+		if op.Action == ActionLaunch {
 			return userErrorf("#%d is launching the droplet %s, which cannot be stopped part-way. Once it is up, `/do teardown %s` removes it.", op.ID, op.App, op.App)
 		}
-		if op.ResourceID == "" || op.DeploymentID == "" {
-			return userErrorf("#%d is still creating %s; try again in a few seconds, once its deployment has started.", op.ID, op.App)
-		}
+		return userErrorf("#%d (%s %s) is already under way and cannot be stopped part-way.", op.ID, op.Action, op.App)
+	case ops.CancelNotYet:
+		return userErrorf("#%d is still creating %s; try again in a few seconds, once its deployment has started.", op.ID, op.App)
+	case ops.CancelDeployment:
 		if err := b.cancelDeployment(ctx, op.ResourceID, op.DeploymentID); err != nil {
 			return err
 		}
@@ -88,6 +76,36 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 		return nil
 	}
 	return userErrorf("#%d is already %s; there is nothing to cancel.", op.ID, op.State)
+}
+
+// withdraw cancels a request waiting for a decision and shows it.
+func (b *Bot) withdraw(ctx context.Context, inv *Invocation, op dobot.Operation) error {
+	canceled, ok, stored, err := b.eng.ops.Withdraw(ctx, op, ops.Withdrawal{By: inv.Req.UserID, ByName: inv.Req.UserName,
+		Channel: inv.Req.ChannelID, CommandText: commandText(inv.Req)})
+	if err != nil {
+		return fmt.Errorf("cancel request %d: %w", op.ID, err)
+	}
+	if !ok {
+		return userErrorf("#%d is no longer waiting: %s.", op.ID, Markup(stateText(canceled)))
+	}
+	b.mirror(stored)
+	rep := b.reporterFor(canceled)
+	b.showDecision(ctx, canceled, rep)
+	rep.final(ctx, infoMessage(fmt.Sprintf(":no_entry: <@%s> canceled request #%d (%s %s). Nothing was done.", inv.Req.UserID, op.ID, op.Action, op.App)))
+	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Canceled request #%d.", op.ID)))
+	return nil
+}
+
+// deploys reports whether op's work is an App Platform deployment, which
+// DigitalOcean can cancel.
+func deploys(op dobot.Operation) bool {
+	switch op.Action {
+	case ActionRedeploy, ActionRollback:
+		return true
+	case ActionLaunch:
+		return !isDropletLaunch(op)
+	}
+	return false
 }
 
 // isDropletLaunch reports whether op launches a droplet, which has no

@@ -19,10 +19,12 @@ type answers struct {
 	text []string
 }
 
-func (a *answers) Post(context.Context, string, Message) (string, error)          { return "1.1", nil }
-func (a *answers) Reply(context.Context, string, string, Message) (string, error) { return "1.2", nil }
-func (a *answers) Update(context.Context, string, string, Message) error          { return nil }
-func (a *answers) Respond(context.Context, string, Message) error                 { return nil }
+func (a *answers) Post(context.Context, string, Message) (string, error)              { return "1.1", nil }
+func (a *answers) Reply(context.Context, string, string, Message) (string, error)     { return "1.2", nil }
+func (a *answers) Update(context.Context, string, string, Message) error              { return nil }
+func (a *answers) Respond(context.Context, string, Message) error                     { return nil }
+func (a *answers) UploadDirect(context.Context, string, string, string, string) error { return nil }
+func (a *answers) Permalink(context.Context, string, string) (string, error)          { return "", nil }
 func (a *answers) Upload(context.Context, string, string, string, string, string) error {
 	return nil
 }

@@ -270,7 +270,10 @@ var dropletCommand = &Command{
 }
 
 func prepareDropletAction(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args := inv.Args.(DropletActionArgs)
+	args, err := argsOf[DropletActionArgs](inv)
+	if err != nil {
+		return nil, err
+	}
 	managed, err := b.managedApp(ctx, args.Name)
 	if err != nil {
 		return nil, err

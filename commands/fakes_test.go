@@ -74,6 +74,15 @@ func (c *recordingChat) Upload(_ context.Context, ch, ts, name, title, content s
 	return nil
 }
 
+func (c *recordingChat) UploadDirect(_ context.Context, user, name, title, content string) error {
+	c.add(sent{Kind: "upload-direct", User: user, Msg: commands.Message{Text: content, Title: title}})
+	return nil
+}
+
+func (c *recordingChat) Permalink(_ context.Context, ch, ts string) (string, error) {
+	return "https://example.slack.com/archives/" + ch + "/p" + strings.ReplaceAll(ts, ".", ""), nil
+}
+
 // lastEphemeral is the latest private answer to user.
 func (c *recordingChat) lastEphemeral(user string) string {
 	c.mu.Lock()

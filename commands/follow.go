@@ -397,7 +397,7 @@ func (b *Bot) giveUpIfTimedOut(ctx context.Context, op *dobot.Operation, name st
 	if ctx.Err() == nil || op.State.Final() {
 		return
 	}
-	if b.runner.Stopping() {
+	if b.eng.runner.Stopping() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

@@ -29,7 +29,10 @@ var helpCommand = &Command{
 type helpArgs struct{ command string }
 
 func runHelp(ctx context.Context, b *Bot, inv *Invocation) error {
-	args := inv.Args.(helpArgs)
+	args, err := argsOf[helpArgs](inv)
+	if err != nil {
+		return err
+	}
 	if args.command != "" {
 		var cmd *Command
 		for _, c := range b.table.All() {

@@ -158,7 +158,10 @@ func (a LaunchArgs) appSpec() *godo.AppSpec {
 }
 
 func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args := inv.Args.(LaunchArgs)
+	args, err := argsOf[LaunchArgs](inv)
+	if err != nil {
+		return nil, err
+	}
 	existing, err := b.store.App(ctx, args.Name)
 	if err == nil {
 		return nil, userErrorf("an app named %s already exists (launched by <@%s> on %s). Pick another name, or tear it down first with `/do teardown %s`.",
@@ -411,7 +414,7 @@ func firstDeployment(app *godo.App) *godo.Deployment { return docloud.FirstDeplo
 
 // finish moves op to a final state and records why.
 func (b *Bot) finish(ctx context.Context, op *dobot.Operation, state dobot.OpState, why string) {
-	b.engine.Finish(ctx, op, state, why)
+	b.eng.ops.Finish(ctx, op, state, why)
 }
 
 // Kinds of resource the bot manages.

@@ -31,7 +31,7 @@ func (a LogsArgs) target() string { return a.Name }
 var logsCommand = &Command{
 	Name:        "logs",
 	Usage:       "logs NAME [--type build|deploy|run] [--lines N]",
-	Description: "Post the last lines of an app's logs in its thread, as a snippet.",
+	Description: "Show you the last lines of an app's logs, privately: here when they fit, else as a snippet in a direct message.",
 	Examples:    []string{"logs web", "logs web --type build --lines 300"},
 	MinRole:     dobot.RoleViewer,
 	Parse: func(words []string, _ Config) (any, error) {
@@ -66,7 +66,10 @@ var logsCommand = &Command{
 }
 
 func runLogs(ctx context.Context, b *Bot, inv *Invocation) error {
-	args := inv.Args.(LogsArgs)
+	args, err := argsOf[LogsArgs](inv)
+	if err != nil {
+		return err
+	}
 	managed, err := b.managedApp(ctx, args.Name)
 	if err != nil {
 		return err
@@ -93,20 +96,52 @@ func runLogs(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err != nil {
 		return err
 	}
-	title := fmt.Sprintf("%s %s logs, last %d lines (deployment %s)", args.Name, strings.ToLower(string(args.Type)), args.Lines, d.ID)
-	channel, thread := managed.Channel, managed.ThreadTS
-	if thread == "" {
-		channel, thread = inv.Req.ChannelID, ""
-	}
-	if err := b.chat.Upload(ctx, channel, thread, args.Name+"-"+strings.ToLower(string(args.Type))+".log", title, text); err != nil {
-		// No file access: fall back to a code block where it was asked.
-		b.tell(ctx, inv.Req, Message{Text: fmt.Sprintf("*%s*\n```%s```", Escape(title), Escape(clipTail(text, 2800)))})
-		return nil
-	}
-	if thread != "" {
-		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Posted the %s logs of %s in its launch thread in <#%s>.", strings.ToLower(string(args.Type)), args.Name, channel)))
-	}
+	b.answerLogs(ctx, inv.Req, managed, args, d.ID, text)
 	return nil
+}
+
+// maxInlineLog is the most log text, escaped and with its heading, that a
+// private reply shows as one code block: Slack's section text holds 3,000
+// characters, and a code block split across two sections loses its
+// formatting. Longer logs go to the asker as a snippet.
+const maxInlineLog = 2900
+
+// answerLogs shows the asker the log text privately where they asked: as a
+// code block when it fits, else as a snippet in a direct message with a
+// one-line note here.
+func (b *Bot) answerLogs(ctx context.Context, req Request, managed dobot.App, args LogsArgs, deploymentID, text string) {
+	typ := strings.ToLower(string(args.Type))
+	if strings.TrimSpace(text) == "" {
+		b.answerPrivately(ctx, req, managed, infoMessage(fmt.Sprintf(
+			"The %s log of %s (deployment `%s`) is empty: nothing has been written to it yet.", typ, args.Name, Escape(deploymentID))))
+		return
+	}
+	title := fmt.Sprintf("%s %s logs, last %d lines (deployment %s)", args.Name, typ, args.Lines, deploymentID)
+	inline := "*" + Escape(title) + "*\n```" + Escape(strings.TrimRight(text, "\n")) + "```"
+	if len(inline) <= maxInlineLog {
+		b.answerPrivately(ctx, req, managed, Message{Text: inline})
+		return
+	}
+	if err := b.chat.UploadDirect(ctx, req.UserID, args.Name+"-"+typ+".log", title, text); err != nil {
+		// No direct message: the end of the log, clipped to fit, still
+		// answers the question.
+		b.log.Warn("send log snippet by direct message", "ref", req.Ref, "err", err)
+		head := "*" + Escape(title) + "* (the end only: the whole log could not be sent to you as a direct message)\n```"
+		b.answerPrivately(ctx, req, managed, Message{Text: head + clipTailToFit(text, maxInlineLog-len(head)-3) + "```"})
+		return
+	}
+	b.answerPrivately(ctx, req, managed, infoMessage(fmt.Sprintf(
+		"The last %d lines of the %s log of %s are too long to show here: they are in your direct messages with the bot, as a snippet.", args.Lines, typ, args.Name)))
+}
+
+// clipTailToFit is the escaped end of text, at most n bytes once escaped.
+func clipTailToFit(text string, n int) string {
+	for limit := n; limit > 0; limit -= limit / 4 {
+		if out := Escape(clipTail(text, limit)); len(out) <= n {
+			return out
+		}
+	}
+	return ""
 }
 
 // fetchLogs reads the last lines of a deployment's logs through docloud,

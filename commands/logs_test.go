@@ -50,13 +50,19 @@ func (h *harness) manageApp(t *testing.T, name, repo string) godo.App {
 	}
 }
 
-// uploads are the snippets the bot uploaded.
-func (c *recordingChat) uploads() []sent {
+// logAnswers are the logs the bot showed: snippets it uploaded anywhere,
+// and code blocks in private answers, each with Msg.Text the log text.
+func (c *recordingChat) logAnswers() []sent {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []sent
 	for _, s := range c.sent {
-		if s.Kind == "upload" {
+		switch {
+		case s.Kind == "upload" || s.Kind == "upload-direct":
+			out = append(out, s)
+		case s.Kind == "ephemeral" && strings.Count(s.Msg.Text, "```") == 2:
+			_, code, _ := strings.Cut(s.Msg.Text, "```")
+			s.Msg.Text = strings.TrimSuffix(code, "```")
 			out = append(out, s)
 		}
 	}
@@ -77,7 +83,7 @@ func TestLogsReadLiveStream(t *testing.T) {
 	if out := h.run("UVIEW", "logs web --lines 3"); strings.Contains(out, ":warning:") {
 		t.Fatalf("logs web = %q; want the live lines", out)
 	}
-	ups := h.chat.uploads()
+	ups := h.chat.logAnswers()
 	if len(ups) != 1 {
 		t.Fatalf("uploads = %d; want 1 (answers: %q)", len(ups), h.chat.lastEphemeral("UVIEW"))
 	}
@@ -90,7 +96,7 @@ func TestLogsReadLiveStream(t *testing.T) {
 	if out := h.run("UVIEW", "logs web --type build --lines 50"); strings.Contains(out, ":warning:") {
 		t.Fatalf("logs web --type build = %q; want the build lines", out)
 	}
-	ups = h.chat.uploads()
+	ups = h.chat.logAnswers()
 	if len(ups) != 2 || !strings.Contains(ups[1].Msg.Text, "Build complete") {
 		t.Fatalf("build log uploads = %+v; want the build log", ups)
 	}
@@ -108,7 +114,7 @@ func TestLogsReadHistoricFiles(t *testing.T) {
 	h.do.FailBuild("broken", "exit status 1")
 	h.manageApp(t, "bad", "broken")
 	h.run("UVIEW", "logs bad --type build")
-	ups := h.chat.uploads()
+	ups := h.chat.logAnswers()
 	if len(ups) != 1 || !strings.Contains(ups[0].Msg.Text, "build failed: exit status 1") {
 		t.Fatalf("uploads = %+v (answer %q); want the archived build log", ups, h.chat.lastEphemeral("UVIEW"))
 	}
@@ -124,7 +130,7 @@ func TestLogsLiveStreamFailure(t *testing.T) {
 	h.manageApp(t, "web", "nginx")
 	h.do.BreakLiveLogs(1)
 	h.run("UVIEW", "logs web --type build --lines 50")
-	ups := h.chat.uploads()
+	ups := h.chat.logAnswers()
 	if len(ups) != 1 || !strings.Contains(ups[0].Msg.Text, "broke off") || len(strings.Split(strings.TrimSpace(ups[0].Msg.Text), "\n")) != 2 {
 		t.Fatalf("uploads = %+v (answer %q); want the line read and a note", ups, h.chat.lastEphemeral("UVIEW"))
 	}

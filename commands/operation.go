@@ -42,7 +42,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	op.Requester, op.RequesterName = inv.Req.UserID, inv.Req.UserName
 	op.Channel, op.ResponseURL = inv.Req.ChannelID, inv.Req.ResponseURL
 	op.CommandText = commandText(inv.Req)
-	op, err = b.engine.Open(ctx, op, needsApproval)
+	op, err = b.eng.ops.Open(ctx, op, needsApproval)
 	var busy *dobot.BusyError
 	if errors.As(err, &busy) {
 		return userErrorf("%s", Markup(busyText(busy)))

@@ -23,8 +23,10 @@ var smartQuotes = strings.NewReplacer(
 )
 
 // SplitWords splits command text the way a shell does, after turning Slack's
-// smart quotes into plain ones. '#' is kept as an ordinary character, and
-// Slack's HTML escapes (&amp; &lt; &gt;) are undone in each word.
+// smart quotes into plain ones. '#' is kept as an ordinary character,
+// Slack's HTML escapes (&amp; &lt; &gt;) are undone in each word, and a
+// flag that autocorrect began with an em or en dash (—image) reads as
+// --image.
 func SplitWords(text string) ([]string, error) {
 	if strings.ContainsRune(text, hashStandIn) {
 		return nil, userErrorf("the command contains an unsupported character (U+E000); retype it")
@@ -37,7 +39,7 @@ func SplitWords(text string) ([]string, error) {
 	}
 	for i, w := range words {
 		w = strings.ReplaceAll(w, string(hashStandIn), "#")
-		words[i] = html.UnescapeString(w)
+		words[i] = undash(html.UnescapeString(w))
 	}
 	return words, nil
 }
@@ -74,6 +76,7 @@ func newFlagSet(name string) *flag.FlagSet {
 // order ("launch web --image x" and "launch --image x web"). A lone "--"
 // ends the flags. It returns the positional words.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	singleValued(fs)
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -99,7 +102,9 @@ func flagError(cmd string, err error) error {
 	msg := err.Error()
 	switch {
 	case err == flag.ErrHelp:
-		return userErrorf("%s has no -h flag; try `/do help %s`", cmd, cmd)
+		// The table answers --help and -h before parsing; this is for a
+		// parser called on its own.
+		return userErrorf("see `/do help %s` for what %s takes", cmd, cmd)
 	case strings.HasPrefix(msg, "flag provided but not defined: "):
 		name := dashes(strings.TrimPrefix(msg, "flag provided but not defined: "))
 		return userErrorf("%s does not know the flag %s; see `/do help %s`", cmd, name, cmd)
@@ -107,9 +112,12 @@ func flagError(cmd string, err error) error {
 		name := dashes(strings.TrimPrefix(msg, "flag needs an argument: "))
 		return userErrorf("the flag %s of %s needs a value, like %s VALUE; see `/do help %s`", name, cmd, name, cmd)
 	case strings.HasPrefix(msg, "invalid value "):
-		// "invalid value "x" for flag -n: <our own explanation>"
-		if _, why, ok := strings.Cut(msg, ": "); ok {
-			return userErrorf("%s; see `/do help %s`", why, cmd)
+		// "invalid value "x" for flag -n: <our own explanation>"; the
+		// value may hold ": " (or anything), so cut after the last flag name.
+		if i := strings.LastIndex(msg, " for flag -"); i >= 0 {
+			if _, why, ok := strings.Cut(msg[i:], ": "); ok {
+				return userErrorf("%s; see `/do help %s`", why, cmd)
+			}
 		}
 	case strings.HasPrefix(msg, "invalid boolean value "):
 		return userErrorf("%s: use true or false; see `/do help %s`", msg, cmd)
@@ -144,7 +152,7 @@ func (f *intFlag) Set(s string) error {
 
 // envFlag collects repeated --env KEY=VALUE and --secret KEY=VALUE pairs
 // in order. One envFlag serves both flags (see envFlag.as), so a key given
-// twice keeps its first place and its last value, as in a shell.
+// twice, with either, is refused: which value was meant is a guess.
 type envFlag struct {
 	pairs  [][2]string
 	secret map[string]bool // keys given with --secret
@@ -153,6 +161,8 @@ type envFlag struct {
 func (f *envFlag) String() string { return fmt.Sprintf("%d variables", len(f.pairs)) }
 
 func (f *envFlag) Set(s string) error { return f.set("env", s) }
+
+func (f *envFlag) repeatable() {}
 
 // as returns the flag.Value for --name (env or secret) writing into f.
 func (f *envFlag) as(name string) flag.Value { return envFlagAs{f, name} }
@@ -164,6 +174,7 @@ type envFlagAs struct {
 
 func (a envFlagAs) String() string     { return a.f.String() }
 func (a envFlagAs) Set(s string) error { return a.f.set(a.name, s) }
+func (a envFlagAs) repeatable()        {}
 
 func (f *envFlag) set(name, s string) error {
 	key, value, ok := strings.Cut(s, "=")
@@ -171,17 +182,17 @@ func (f *envFlag) set(name, s string) error {
 		// Never echo the value: it may be a secret typed with a typo.
 		return fmt.Errorf("--%s takes KEY=VALUE with KEY made of letters, digits and _ (not starting with a digit); %s", name, badKeyHint(key, ok))
 	}
+	for _, p := range f.pairs {
+		if p[0] == key {
+			// Name the key only: its values may be secrets.
+			return fmt.Errorf("the key %s was given twice (with --env or --secret); give each key once", key)
+		}
+	}
 	if name == "secret" {
 		if f.secret == nil {
 			f.secret = map[string]bool{}
 		}
 		f.secret[key] = true
-	}
-	for i, p := range f.pairs {
-		if p[0] == key { // the last one wins, as in a shell
-			f.pairs[i][1] = value
-			return nil
-		}
 	}
 	f.pairs = append(f.pairs, [2]string{key, value})
 	return nil

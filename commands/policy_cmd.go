@@ -183,7 +183,10 @@ func policyActions() []string {
 }
 
 func runPolicy(ctx context.Context, b *Bot, inv *Invocation) error {
-	args := inv.Args.(PolicyArgs)
+	args, err := argsOf[PolicyArgs](inv)
+	if err != nil {
+		return err
+	}
 	if !args.changes() {
 		return b.showPolicy(ctx, inv.Req, args.Action)
 	}

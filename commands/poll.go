@@ -10,7 +10,7 @@ import (
 // newPoller paces the polls of op, failing it at the operation timeout or
 // after too many failed polls in a row (see ops.Poller).
 func (b *Bot) newPoller(ctx context.Context, op *dobot.Operation, rep *reporter) *ops.Poller {
-	return ops.NewPoller(ctx, b.cfg.OpTimeout, b.runner.Stopping, func(ctx context.Context, err error) {
+	return ops.NewPoller(ctx, b.cfg.OpTimeout, b.eng.runner.Stopping, func(ctx context.Context, err error) {
 		b.failOp(ctx, *op, rep, err)
 	}, b.log.With("op", op.ID, "action", op.Action))
 }

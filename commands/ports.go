@@ -82,6 +82,13 @@ type Chat interface {
 	Respond(ctx context.Context, responseURL string, m Message) error
 	// Upload posts text as a file snippet in the thread of threadTS.
 	Upload(ctx context.Context, channel, threadTS, filename, title, content string) error
+	// UploadDirect sends text as a file snippet to user alone, in the
+	// bot's direct messages with them: for what is too long for a private
+	// reply.
+	UploadDirect(ctx context.Context, user, filename, title, content string) error
+	// Permalink is a link to the message ts in channel that the adapter's
+	// people can follow (a URL in Slack).
+	Permalink(ctx context.Context, channel, ts string) (string, error)
 }
 
 // Message is a chat message in a form both Block Kit and a terminal can

@@ -130,7 +130,11 @@ var sizesCommand = &Command{
 	},
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
 		var sb strings.Builder
-		if inv.Args.(SizesArgs).Droplet {
+		args, err := argsOf[SizesArgs](inv)
+		if err != nil {
+			return err
+		}
+		if args.Droplet {
 			sizes, err := b.dropletSizes(ctx)
 			if err != nil {
 				return err

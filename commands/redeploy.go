@@ -26,6 +26,7 @@ type ChangeArgs struct {
 	Image        string        `json:",omitempty"` // redeploy: new image as typed
 	Spec         *godo.AppSpec `json:",omitempty"` // redeploy: the spec to send
 	DeploymentID string        `json:",omitempty"` // rollback: the target
+	BackToImage  string        `json:",omitempty"` // rollback: the target's image, digest included
 	From         string        `json:",omitempty"` // what runs now, for the card
 	// Check is what the pre-flight check found about the new image, and
 	// PortNote how the app's http_port changed with it, for the card.
@@ -96,7 +97,10 @@ var redeployCommand = &Command{
 }
 
 func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args := inv.Args.(ChangeArgs)
+	args, err := argsOf[ChangeArgs](inv)
+	if err != nil {
+		return nil, err
+	}
 	managed, err := b.managedApp(ctx, args.Name)
 	if err != nil {
 		return nil, err
@@ -205,6 +209,9 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 		}
 	case args.DeploymentID != "":
 		fields = append(fields, Field{"Back to deployment", "`" + args.DeploymentID + "`"})
+		if args.BackToImage != "" {
+			fields = append(fields, Field{"Back to image", args.BackToImage})
+		}
 	}
 	if len(args.EnvKeys) > 0 {
 		fields = append(fields, Field{"Set variables", envKeysText(args.EnvKeys, args.isSecret)})

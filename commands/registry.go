@@ -224,7 +224,10 @@ func bytesText(n uint64) string {
 }
 
 func prepareRegistryCreate(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args := inv.Args.(RegistryArgs)
+	args, err := argsOf[RegistryArgs](inv)
+	if err != nil {
+		return nil, err
+	}
 	regs, err := docloud.Registries(ctx, b.cloud.Registries)
 	if err != nil {
 		return nil, err
@@ -283,7 +286,10 @@ func contains(list []string, v string) bool {
 }
 
 func prepareRegistryDelete(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args := inv.Args.(RegistryArgs)
+	args, err := argsOf[RegistryArgs](inv)
+	if err != nil {
+		return nil, err
+	}
 	reg, err := b.pickRegistry(ctx, args.Name)
 	if err != nil {
 		return nil, err
@@ -299,7 +305,10 @@ func prepareRegistryDelete(ctx context.Context, b *Bot, inv *Invocation) (*Plan,
 }
 
 func prepareRegistryGC(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args := inv.Args.(RegistryArgs)
+	args, err := argsOf[RegistryArgs](inv)
+	if err != nil {
+		return nil, err
+	}
 	reg, err := b.pickRegistry(ctx, args.Name)
 	if err != nil {
 		return nil, err

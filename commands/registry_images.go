@@ -12,7 +12,10 @@ import (
 )
 
 func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
-	args := inv.Args.(RegistryArgs)
+	args, err := argsOf[RegistryArgs](inv)
+	if err != nil {
+		return err
+	}
 	reg, err := b.pickRegistry(ctx, args.Name)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/docloud"
 )
 
 // resume picks up every operation a previous run left unfinished: a launch
@@ -20,7 +21,7 @@ func (b *Bot) resume(ctx context.Context) error {
 	if err := b.showPendingCards(ctx); err != nil {
 		return fmt.Errorf("update decided cards: %w", err)
 	}
-	lost, running, err := b.engine.Unfinished(ctx)
+	lost, running, err := b.eng.ops.Unfinished(ctx)
 	if err != nil {
 		return err
 	}
@@ -97,43 +98,21 @@ const adoptSlack = 2 * time.Minute
 // found: the same name, created after after, running this launch's image.
 // Anything else with the name belongs to someone else.
 func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchArgs, after time.Time) (*godo.App, error) {
-	apps, err := b.listApps(ctx)
-	if err != nil {
+	app, err := docloud.FindOwnApp(ctx, b.apps, args.Name, after, pinnedImage(args.Ref, args.Check.Digest))
+	if err != nil || app == nil {
 		return nil, err
 	}
-	for _, app := range apps {
-		if app.Spec == nil || app.Spec.Name != args.Name {
-			continue
-		}
-		if app.CreatedAt.Before(after) || !runsImage(app.Spec, args) {
-			return nil, nil
-		}
-		op.ResourceID, op.Step = app.ID, dobot.StepSent
-		if d := firstDeployment(app); d != nil {
-			op.DeploymentID = d.ID
-		}
-		scrubSecrets(op) // the create was sent; DigitalOcean holds the secrets
-		b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
-			CommandText: op.CommandText, Action: "do.adopt_app", Target: args.Name, Decision: "allowed", Outcome: "found by name",
-			Details: fmt.Sprintf("app_id=%s (created before the bot could record it)", app.ID)})
-		// The TTL counts from DigitalOcean's creation time, not from now.
-		if err := b.store.RecordCreation(ctx, *op, args.managedApp(op, app.ID, createdAt(app, b.now()))); err != nil {
-			return nil, &notRecordedError{kind: "app", name: args.Name, id: app.ID, err: err}
-		}
-		return app, nil
+	op.ResourceID, op.Step = app.ID, dobot.StepSent
+	if d := firstDeployment(app); d != nil {
+		op.DeploymentID = d.ID
 	}
-	return nil, nil
-}
-
-// runsImage reports whether spec has the service a launch of args creates.
-func runsImage(spec *godo.AppSpec, args LaunchArgs) bool {
-	want := pinnedImage(args.Ref, args.Check.Digest)
-	for _, svc := range spec.Services {
-		if svc.Name == args.Name && svc.Image != nil && svc.Image.RegistryType == want.RegistryType &&
-			svc.Image.Registry == want.Registry && svc.Image.Repository == want.Repository &&
-			svc.Image.Tag == want.Tag && svc.Image.Digest == want.Digest {
-			return true
-		}
+	scrubSecrets(op) // the create was sent; DigitalOcean holds the secrets
+	b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
+		CommandText: op.CommandText, Action: "do.adopt_app", Target: args.Name, Decision: "allowed", Outcome: "found by name",
+		Details: fmt.Sprintf("app_id=%s (created before the bot could record it)", app.ID)})
+	// The TTL counts from DigitalOcean's creation time, not from now.
+	if err := b.store.RecordCreation(ctx, *op, args.managedApp(op, app.ID, createdAt(app, b.now()))); err != nil {
+		return nil, &notRecordedError{kind: "app", name: args.Name, id: app.ID, err: err}
 	}
-	return false
+	return app, nil
 }

@@ -66,8 +66,11 @@ var grantCommand = &Command{
 		return UserArgs{User: user, Role: role}, nil
 	},
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args := inv.Args.(UserArgs)
-		err := b.store.SetRole(ctx, args.User, args.Role, inv.Req.UserID)
+		args, err := argsOf[UserArgs](inv)
+		if err != nil {
+			return err
+		}
+		err = b.store.SetRole(ctx, args.User, args.Role, inv.Req.UserID)
 		if errors.Is(err, dobot.ErrLastAdmin) {
 			return lastAdminError(args.User)
 		}
@@ -97,7 +100,10 @@ var revokeCommand = &Command{
 		return UserArgs{User: user}, nil
 	},
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args := inv.Args.(UserArgs)
+		args, err := argsOf[UserArgs](inv)
+		if err != nil {
+			return err
+		}
 		existed, err := b.store.RevokeRole(ctx, args.User)
 		if errors.Is(err, dobot.ErrLastAdmin) {
 			return lastAdminError(args.User)

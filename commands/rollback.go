@@ -44,7 +44,10 @@ var rollbackCommand = &Command{
 }
 
 func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args := inv.Args.(ChangeArgs)
+	args, err := argsOf[ChangeArgs](inv)
+	if err != nil {
+		return nil, err
+	}
 	managed, err := b.managedApp(ctx, args.Name)
 	if err != nil {
 		return nil, err
@@ -68,6 +71,7 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		}
 		args.DeploymentID = prev.ID
 		backTo = docloud.DeploymentImage(prev)
+		args.BackToImage = backTo
 	}
 	check, err := docloud.Raw{Client: b.cloud.Raw}.ValidateRollback(ctx, managed.ResourceID, args.DeploymentID)
 	if err != nil {

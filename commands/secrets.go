@@ -44,16 +44,24 @@ func MaskCommand(text string) string {
 	if err != nil {
 		return maskRough(text)
 	}
-	changed, maskNext := false, false
+	changed, maskNext, bareKey := false, false, false
 	out := make([]string, len(words))
 	for i, w := range words {
 		out[i] = w
 		name, value, inline := flagWord(w)
+		wasBare := bareKey
+		bareKey = false
 		switch {
 		case maskNext:
 			out[i], changed = maskPair(w), true
+			bareKey = !strings.Contains(w, "=")
 		case envValueFlags[name] && inline:
 			out[i], changed = w[:len(w)-len(value)]+maskPair(value), true
+			bareKey = !strings.Contains(value, "=")
+		case wasBare && !strings.HasPrefix(w, "-"):
+			// "--env DB_PASSWORD hunter2": the parser refuses the missing
+			// "=", but the word after the key is still the value.
+			out[i], changed = Masked, true
 		case secretPair(w):
 			out[i], changed = maskPair(w), true
 		}

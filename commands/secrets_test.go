@@ -25,6 +25,9 @@ func TestMaskCommand(t *testing.T) {
 		{`launch web --env "K=a b`, "launch web --env •••"},
 		{`launch web "oops DB_TOKEN=abc123`, `launch web "oops DB_TOKEN=•••`},
 		{"redeploy web --secret NEW=x&amp;y", "redeploy web --secret NEW=•••"},
+		{"launch w6 --image nginx --env DB_PASSWORD hunter2pqr", "launch w6 --image nginx --env ••• •••"},
+		{"launch w6 --secret=TOKEN hunter2pqr --reason x", "launch w6 --secret=••• ••• --reason x"},
+		{"launch w6 --env K --reason x", "launch w6 --env ••• --reason x"},
 	}
 	for _, c := range cases {
 		if got := commands.MaskCommand(c.in); got != c.want {

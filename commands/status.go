@@ -38,7 +38,10 @@ type statusArgs struct{ name string }
 func (a statusArgs) target() string { return a.name }
 
 func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
-	args := inv.Args.(statusArgs)
+	args, err := argsOf[statusArgs](inv)
+	if err != nil {
+		return err
+	}
 	if args.name == "" {
 		return b.statusAll(ctx, inv.Req)
 	}
@@ -51,7 +54,8 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 		if err != nil {
 			return err
 		}
-		return b.replyInLaunchThread(ctx, inv.Req, managed, m)
+		b.answerPrivately(ctx, inv.Req, managed, m)
+		return nil
 	}
 	app, _, err := b.apps.Get(ctx, managed.ResourceID)
 	if docloud.IsNotFound(err) {
@@ -60,20 +64,7 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err != nil {
 		return fmt.Errorf("get app %s: %w", managed.ResourceID, err)
 	}
-	return b.replyInLaunchThread(ctx, inv.Req, managed, b.statusCard(ctx, managed, app))
-}
-
-// replyInLaunchThread answers in the app's launch thread when the bot knows
-// it, saying so briefly where the command was typed; otherwise it answers
-// where the command was typed.
-func (b *Bot) replyInLaunchThread(ctx context.Context, req Request, managed dobot.App, m Message) error {
-	if managed.ThreadTS != "" {
-		if _, err := b.chat.Reply(ctx, managed.Channel, managed.ThreadTS, m); err == nil {
-			b.tell(ctx, req, infoMessage(fmt.Sprintf("Posted the status of %s in its launch thread in <#%s>.", managed.Name, managed.Channel)))
-			return nil
-		}
-	}
-	b.tell(ctx, req, m)
+	b.answerPrivately(ctx, inv.Req, managed, b.statusCard(ctx, managed, app))
 	return nil
 }
 
@@ -144,7 +135,11 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 	fmt.Fprintf(&sb, "*%d app(s) managed by the bot*\n", len(managed))
 	for _, m := range managed {
 		if m.Kind == kindDroplet {
-			fmt.Fprintf(&sb, "• *%s* — droplet `%s` — launched by <@%s> (`/do status %s` for its state)\n", m.Name, m.ResourceID, m.Owner, m.Name)
+			fmt.Fprintf(&sb, "• *%s* — droplet `%s` — launched by <@%s> (`/do status %s` for its state)", m.Name, m.ResourceID, m.Owner, m.Name)
+			if line := b.launchThreadLine(ctx, m, "launch thread"); line != "" {
+				fmt.Fprintf(&sb, " — %s", line)
+			}
+			sb.WriteString("\n")
 			continue
 		}
 		app, ok := live[m.ResourceID]
@@ -158,6 +153,9 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 			fmt.Fprintf(&sb, " — %s", app.LiveURL)
 		}
 		fmt.Fprintf(&sb, " — launched by <@%s>", m.Owner)
+		if line := b.launchThreadLine(ctx, m, "launch thread"); line != "" {
+			fmt.Fprintf(&sb, " — %s", line)
+		}
 		if holder, err := b.store.ActiveOperation(ctx, m.Name); err == nil {
 			fmt.Fprintf(&sb, " — :lock: %s #%d by <@%s>", holder.Action, holder.ID, holder.Requester)
 		}

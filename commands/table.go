@@ -75,6 +75,18 @@ type Invocation struct {
 	Role    dobot.Role // the caller's role at authorisation time
 }
 
+// argsOf is inv's parsed arguments as T. The table pairs each command's
+// Parse with its handlers, so a mismatch is a bug in the table: it is
+// reported as an internal error rather than a panic.
+func argsOf[T any](inv *Invocation) (T, error) {
+	args, ok := inv.Args.(T)
+	if !ok {
+		var want T
+		return want, fmt.Errorf("command %q got arguments of type %T; want %T", inv.Command.Name, inv.Args, want)
+	}
+	return args, nil
+}
+
 // Table is the set of commands by name, with the actions their
 // operations run and the buttons the bot's messages carry.
 type Table struct {
@@ -172,7 +184,7 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 	name := strings.ToLower(words[0])
 	cmd, ok := t.commands[name]
 	if !ok {
-		return nil, nil, userErrorf("unknown command %q. Try `/do help` for the list of commands.", words[0])
+		return nil, nil, t.unknownCommand(words[0])
 	}
 	words = words[1:]
 	if len(words) > 0 {
@@ -182,6 +194,9 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 				break
 			}
 		}
+	}
+	if wantsHelp(words) {
+		return t.helpFor(cmd)
 	}
 	args, err := cmd.Parse(words, cfg)
 	if err != nil {

@@ -46,7 +46,10 @@ type TeardownArgs struct {
 func (a TeardownArgs) target() string { return a.Name }
 
 func prepareTeardown(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args := inv.Args.(TeardownArgs)
+	args, err := argsOf[TeardownArgs](inv)
+	if err != nil {
+		return nil, err
+	}
 	managed, err := b.managedApp(ctx, args.Name)
 	var ue *UserError
 	if errors.As(err, &ue) {

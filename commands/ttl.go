@@ -28,35 +28,7 @@ const (
 const expiryRetry = 15 * time.Minute
 
 // ttlCheck is how often expiries are checked.
-var ttlCheck = time.Second
-
-// ttlLoop sends reminders and tears down expired apps. Expiry lives in the
-// store, so it survives restarts.
-func (b *Bot) ttlLoop(ctx context.Context) {
-	t := time.NewTicker(ttlCheck)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		apps, err := b.store.Apps(ctx)
-		if err != nil {
-			b.log.Warn("look for expiring apps", "err", err)
-			continue
-		}
-		now := b.now()
-		for _, app := range apps {
-			switch ops.DueAt(app, now) {
-			case ops.TTLExpire:
-				b.expireApp(ctx, app)
-			case ops.TTLRemind:
-				b.remind(ctx, app)
-			}
-		}
-	}
-}
+const ttlCheck = time.Second
 
 // remind posts the expiry reminder in the app's thread, once.
 func (b *Bot) remind(ctx context.Context, app dobot.App) {
@@ -145,7 +117,10 @@ var extendCommand = &Command{
 		return ExtendArgs{Name: words[0], By: d}, nil
 	},
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args := inv.Args.(ExtendArgs)
+		args, err := argsOf[ExtendArgs](inv)
+		if err != nil {
+			return err
+		}
 		return b.extend(ctx, inv.Req, inv.Role, args.Name, args.By)
 	},
 }
@@ -232,6 +207,9 @@ var listCommand = &Command{
 			}
 			if a.Adopted {
 				sb.WriteString(" — adopted")
+			}
+			if line := b.launchThreadLine(ctx, a, "launch thread"); line != "" {
+				fmt.Fprintf(&sb, " — %s", line)
 			}
 			sb.WriteString("\n")
 			total += a.MonthlyCents

@@ -202,6 +202,30 @@ func (c *Console) Upload(_ context.Context, channel, threadTS, filename, title, 
 	return nil
 }
 
+// UploadDirect shows the end of a file as an answer for user alone.
+func (c *Console) UploadDirect(_ context.Context, user, filename, title, content string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	who := "(only you, direct) "
+	if user != c.user {
+		who = "(only @" + user + ", direct) "
+	}
+	c.print(block(who, strings.Repeat(" ", 4), uploadLines(filename, title, content)))
+	return nil
+}
+
+// Permalink names a message the way the console shows it, "[#3 web]", so
+// that a reader can find it above.
+func (c *Console) Permalink(_ context.Context, channel, ts string) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.msgs[ts]
+	if !ok || p.channel != channel {
+		return "", fmt.Errorf("console: permalink: no message %s in %s", ts, channel)
+	}
+	return c.tagOf(p), nil
+}
+
 // private prints an answer meant for one person. The console shows
 // everyone's, marking whose it is when it is not the current user's.
 func (c *Console) private(channel, user string, m commands.Message) {

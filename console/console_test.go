@@ -202,7 +202,7 @@ func TestBadInputSaysWhatToType(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
-		{"bot refuses a bad name", "/do launch Bad_Name --image nginx", "(only you) ⚠️ bad app name \"Bad_Name\""},
+		{"bot refuses a bad name", "/do launch Bad_Name --image nginx", "(only you) ⚠️ launch: bad app name \"Bad_Name\""},
 		{"unknown bot command", "/do lunch demo", "(only you) ⚠️"},
 		{"no /do", "launch demo", "(console) type /do launch demo to run it as a bot command"},
 		{"unknown console command", "/deploy demo", "(console) /deploy is not a console command"},

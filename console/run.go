@@ -116,7 +116,7 @@ func parseLine(line string) (input, error) {
 		if rest == "" {
 			return input{kind: kindWait}, nil
 		}
-		d, err := time.ParseDuration(rest)
+		d, err := dobot.ParseDuration(rest)
 		if err != nil || d <= 0 {
 			return input{}, inputErrorf("/wait takes a duration like 30s or 5m, not %q", rest)
 		}

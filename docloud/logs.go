@@ -111,7 +111,7 @@ func (l Logs) Fetch(ctx context.Context, app *godo.App, deploymentID string, typ
 		all = all[len(all)-lines:]
 	}
 	if len(all) == 0 {
-		return "(no log lines yet)\n", nil
+		return "", nil // an empty log: callers say so in their own words
 	}
 	return strings.Join(all, "\n") + "\n", nil
 }

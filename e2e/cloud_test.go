@@ -75,7 +75,9 @@ func TestDropletLaunchStatusActionsAndTeardown(t *testing.T) {
 	}
 
 	w.run(viewer, "status box")
-	w.waitThread(head.TS, "203.0.113.")
+	if st := w.waitEphemeral(viewer, "box"); !strings.Contains(unescapeJSON(st.Blocks), "203.0.113.") || !strings.Contains(unescapeJSON(st.Blocks), permalinkOf(head.TS)) {
+		t.Errorf("droplet status = %s; want its address and the launch thread's link", st.Blocks)
+	}
 	w.run(deployer, "droplet reboot box")
 	w.waitMessage("reboot completed", func(m slacktestMessage) bool { return strings.Contains(m.Text, "reboot of box completed") })
 	w.run(deployer, "droplet power-off box")
@@ -176,6 +178,13 @@ func TestRedeployRollbackAndDryRun(t *testing.T) {
 	if len(rb) != 1 || !strings.Contains(rb[0], `"skip_pin":true`) {
 		t.Errorf("rollback bodies = %v; want one with skip_pin", rb)
 	}
+	// The rollback card names the exact image it goes back to.
+	rollbackCard := w.waitMessage("rollback card", func(m slacktestMessage) bool {
+		return m.ThreadTS == "" && strings.Contains(m.Text, "rollback") && strings.Contains(string(m.Blocks), "Back to image")
+	})
+	if !strings.Contains(string(rollbackCard.Blocks), "@sha256:") {
+		t.Errorf("rollback card = %s; want the target image with its digest", rollbackCard.Blocks)
+	}
 }
 
 // waitLiveReplies waits until n thread replies have said an app is live.
@@ -216,9 +225,7 @@ func TestLogsSizesCostAndFailureLogs(t *testing.T) {
 		t.Errorf("launch card shows no monthly cost")
 	}
 	w.run(viewer, "logs web --type build --lines 20")
-	w.waitMessage("log snippet", func(m slacktestMessage) bool {
-		return m.Method == "files.completeUploadExternal" && m.ThreadTS == head.TS
-	})
+	w.waitEphemeral(viewer, "web build logs")
 	w.run(viewer, "sizes")
 	w.waitEphemeral(viewer, "apps-s-1vcpu-1gb")
 	w.run(viewer, "sizes --droplet")

@@ -106,10 +106,11 @@ func TestStatusAndTeardown(t *testing.T) {
 	head := w.launchLive("web", "nginx:1.27")
 	appID := w.do.Apps()[0].ID
 
-	// status NAME answers in the launch thread and says so where typed.
+	// status NAME answers the asker privately, linking the launch thread.
 	w.run(viewer, "status web")
-	w.waitThread(head.TS, "Live")
-	w.waitEphemeral(viewer, "launch thread")
+	if st := w.waitEphemeral(viewer, "web: "); !strings.Contains(unescapeJSON(st.Blocks), permalinkOf(head.TS)) {
+		t.Errorf("status answer = %s; want the launch thread's link", st.Blocks)
+	}
 
 	// status without a name lists every managed app in one line each.
 	w.run(viewer, "status")

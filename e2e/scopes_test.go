@@ -42,11 +42,11 @@ func TestREADMEScopesAreEnough(t *testing.T) {
 
 	head := w.launchLive("web", "nginx")
 	w.run(viewer, "logs web --lines 5")
-	w.waitMessage("log snippet", func(m slacktestMessage) bool {
-		return m.Method == "files.completeUploadExternal" && m.ThreadTS == head.TS
-	})
+	w.waitEphemeral(viewer, "web run logs")
 	w.run(viewer, "status web")
-	w.waitThread(head.TS, "web")
+	if st := w.waitEphemeral(viewer, "web: "); !strings.Contains(unescapeJSON(st.Blocks), permalinkOf(head.TS)) {
+		t.Errorf("status answer = %s; want the launch thread's link", st.Blocks)
+	}
 	w.run(viewer, "sizes")
 	w.waitEphemeral(viewer, "apps-s-1vcpu-1gb")
 	w.run(viewer, "sizes --droplet")

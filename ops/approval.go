@@ -49,6 +49,7 @@ type Refusal struct {
 	Op      dobot.Operation
 }
 
+// Error is the refusal's text.
 func (r *Refusal) Error() string { return r.Text }
 
 // Approvals is the approval state machine over a store.

@@ -74,7 +74,7 @@ func (p *Poller) over() bool {
 	if p.parent.Err() != nil || p.stopping() {
 		return false // shutting down: resume picks it up
 	}
-	p.end(fmt.Errorf("it did not finish within %s (BOT_OP_TIMEOUT); check on DigitalOcean how it ended", dobot.FormatDuration(p.timeout)))
+	p.end(fmt.Errorf("it did not finish within %s, the longest the bot watches an operation; check on DigitalOcean how it ended", dobot.FormatDuration(p.timeout)))
 	return false
 }
 

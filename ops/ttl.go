@@ -42,6 +42,7 @@ type CapError struct {
 	AtLimit  bool          // the app already expires at the limit
 }
 
+// Error says what the cap refused.
 func (e *CapError) Error() string { return "the extension passes BOT_MAX_TTL" }
 
 // Extended is app's expiry extended by d at now: from its expiry, or from

@@ -35,7 +35,11 @@ type Chat struct {
 
 	mu      sync.Mutex
 	pending map[string]*pendingUpdate // by channel/ts
+	links   map[string]string         // permalinks by channel/ts: they never change
 }
+
+// maxCachedLinks bounds the permalink cache; past it the cache starts over.
+const maxCachedLinks = 4096
 
 type pendingUpdate struct {
 	next    *commands.Message // latest update waiting for the one in flight
@@ -144,6 +148,52 @@ func (c *Chat) Upload(ctx context.Context, channel, threadTS, filename, title, c
 		})
 		return err
 	}))
+}
+
+// UploadDirect sends content as a snippet in the app's direct messages
+// with user: conversations.open (scope im:write) gives that conversation's
+// id, which files.completeUploadExternal needs; a user id is no channel
+// there.
+func (c *Chat) UploadDirect(ctx context.Context, user, filename, title, content string) error {
+	var im *slack.Channel
+	err := c.retry(ctx, func() (err error) {
+		im, _, _, err = c.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("open direct message with %s: %w", user, mapError(err))
+	}
+	return c.Upload(ctx, im.ID, "", filename, title, content)
+}
+
+// Permalink asks Slack for a link to a message (chat.getPermalink, which
+// needs no scope).
+//
+// A message's permalink never changes, so each is asked of Slack once:
+// `/do list` over many apps would otherwise make a call per app on every
+// answer.
+func (c *Chat) Permalink(ctx context.Context, channel, ts string) (string, error) {
+	key := channel + "/" + ts
+	c.mu.Lock()
+	link, ok := c.links[key]
+	c.mu.Unlock()
+	if ok {
+		return link, nil
+	}
+	err := c.retry(ctx, func() (err error) {
+		link, err = c.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
+		return err
+	})
+	if err != nil {
+		return "", mapError(err)
+	}
+	c.mu.Lock()
+	if c.links == nil || len(c.links) >= maxCachedLinks {
+		c.links = map[string]string{}
+	}
+	c.links[key] = link
+	c.mu.Unlock()
+	return link, nil
 }
 
 // Slack lets an app use a response_url five times within thirty minutes

@@ -55,3 +55,39 @@ func TestCoalescedUpdateSurvivesTheFirstCallersContext(t *testing.T) {
 		t.Fatalf("the coalesced second update was dropped: %v\nmessages: %v", err, srv.Messages())
 	}
 }
+
+// A message's permalink is asked of Slack once, however often an answer
+// links to it: `/do list` over many apps must not make a call per app on
+// every answer.
+func TestPermalinkIsAskedOnce(t *testing.T) {
+	srv := slacktest.New(slacktest.Options{})
+	defer srv.Close()
+	api := slack.New("xoxb-test-bot", slack.OptionAPIURL(srv.APIURL()))
+	chat := NewChat(api, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	ts, err := chat.Post(ctx, "C1", commands.Message{Text: "launching web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var links []string
+	for range 3 {
+		link, err := chat.Permalink(ctx, "C1", ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		links = append(links, link)
+	}
+	if links[0] == "" || links[1] != links[0] || links[2] != links[0] {
+		t.Errorf("permalinks = %q; want one link three times", links)
+	}
+	n := 0
+	for _, c := range srv.Calls() {
+		if c.Method == "chat.getPermalink" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("chat.getPermalink called %d times; want 1", n)
+	}
+}

@@ -9,25 +9,37 @@ import (
 	"testing/fstest"
 
 	"dobot"
-	"dobot/migrations"
+	"dobot/internal/pgtest"
 )
 
 // TestStepMigrationSplitsDeploymentID applies the migrations before 0010 to
-// a file holding operations as an older bot left them, with the "sending"
-// marker and droplet action ids in deployment_id, and then the rest.
+// a database holding operations as an older bot left them, with the
+// "sending" marker and droplet action ids in deployment_id, and then the
+// rest, in both dialects.
 func TestStepMigrationSplitsDeploymentID(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		sqldb, err := sql.Open("sqlite", dsn(filepath.Join(t.TempDir(), "old.db")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		testStepMigration(t, &DB{Now: (&testClock{t: t0}).Now, sql: conn{sqldb, sqliteDialect}, d: sqliteDialect})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		sqldb, err := sql.Open("pgx", pgtest.Fresh(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		testStepMigration(t, &DB{Now: (&testClock{t: t0}).Now, sql: conn{sqldb, postgresDialect}, d: postgresDialect})
+	})
+}
+
+func testStepMigration(t *testing.T, db *DB) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	sqldb, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := &DB{Now: (&testClock{t: t0}).Now, sql: conn{sqldb, sqliteDialect}, d: sqliteDialect}
 	defer db.Close()
 	before, after := fstest.MapFS{}, fstest.MapFS{}
-	files, _ := fs.Glob(migrations.FS, "*.sql")
+	files, _ := fs.Glob(db.d.migrations, "*.sql")
 	for _, f := range files {
-		b, _ := fs.ReadFile(migrations.FS, f)
+		b, _ := fs.ReadFile(db.d.migrations, f)
 		after[f] = &fstest.MapFile{Data: b}
 		if f < "0010" {
 			before[f] = &fstest.MapFile{Data: b}
@@ -50,7 +62,7 @@ func TestStepMigrationSplitsDeploymentID(t *testing.T) {
 		{"teardown", "g", "app-4", "", dobot.StepCreated, "", ""},
 	}
 	for _, r := range rows {
-		if _, err := sqldb.Exec(`INSERT INTO operations (action, app, state, requester, requester_name, channel,
+		if _, err := db.sql.ExecContext(ctx, `INSERT INTO operations (action, app, state, requester, requester_name, channel,
 			message_ts, response_url, command_text, args, reason, resource_id, deployment_id, decider, decided_at,
 			error, created_at, updated_at, expires_at, lock_key) VALUES (?, ?, 'running', '', '', '', '', '', '', '', '', ?, ?, '', '', '', '', '', '', ?)`,
 			r.action, r.app, r.resource, r.deployment, "app:"+r.app); err != nil {

@@ -90,3 +90,25 @@ func TestConsoleSimulatorChecksImages(t *testing.T) {
 		t.Errorf("stderr:\n%s", &stderr)
 	}
 }
+
+// In the console, status and logs answer the asker alone and name the
+// launch thread the way the console shows it.
+func TestConsoleStatusAndLogsAnswerPrivately(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "dobot.db")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"console", "--sim-phase", "100ms", "--wait", "1m"},
+		env(map[string]string{"BOT_DB": db}),
+		strings.NewReader("/do launch demo --image nginx\n/wait 3s\n/do status demo\n/do logs demo --type build\n"), &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bot console: %v\nstderr:\n%s", err, &stderr)
+	}
+	out := stdout.String()
+	for _, want := range []string{"(only you) Status of demo", "· Launch thread: [#1 demo]", "demo build logs, last 100 lines"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Posted the") {
+		t.Errorf("output still points to the launch thread instead of answering:\n%s", out)
+	}
+}

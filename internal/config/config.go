@@ -189,7 +189,7 @@ func Load(getenv func(string) string) (Config, error) {
 		c.MaxTTL = d
 	}
 	if v := get("BOT_WATCH_INTERVAL"); v != "" {
-		d, err := time.ParseDuration(v)
+		d, err := dobot.ParseDuration(v)
 		if err != nil || d < 10*time.Millisecond {
 			bad("BOT_WATCH_INTERVAL must be a Go duration of at least 10ms, like 2s, not %q", v)
 		}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/digitalocean/godo"
 	"github.com/google/uuid"
+
+	"dobot/docloud"
 )
 
 // App is the app with id as the server would serve it now.
@@ -462,13 +464,13 @@ func listRegions(_ *Server, _ *call) reply {
 // is refused when the app holds no such value (as when creating an app).
 func sealSecrets(spec, current *godo.AppSpec) *apiError {
 	sealed := map[string]bool{}
-	eachEnv(current, func(v *godo.AppVariableDefinition) {
+	docloud.ForEachEnv(current, func(v *godo.AppVariableDefinition) {
 		if strings.HasPrefix(v.Value, "EV[") {
 			sealed[v.Value] = true
 		}
 	})
 	var bad *apiError
-	eachEnv(spec, func(v *godo.AppVariableDefinition) {
+	docloud.ForEachEnv(spec, func(v *godo.AppVariableDefinition) {
 		if !strings.EqualFold(string(v.Type), string(godo.AppVariableType_Secret)) {
 			return
 		}
@@ -481,36 +483,6 @@ func sealSecrets(spec, current *godo.AppSpec) *apiError {
 		v.Value = "EV[1:" + randomText(32) + ":" + randomText(24) + "]"
 	})
 	return bad
-}
-
-// eachEnv calls fn on every variable of spec.
-func eachEnv(spec *godo.AppSpec, fn func(*godo.AppVariableDefinition)) {
-	if spec == nil {
-		return
-	}
-	lists := [][]*godo.AppVariableDefinition{spec.Envs}
-	for _, c := range spec.Services {
-		lists = append(lists, c.Envs)
-	}
-	for _, c := range spec.Workers {
-		lists = append(lists, c.Envs)
-	}
-	for _, c := range spec.Jobs {
-		lists = append(lists, c.Envs)
-	}
-	for _, c := range spec.StaticSites {
-		lists = append(lists, c.Envs)
-	}
-	for _, c := range spec.Functions {
-		lists = append(lists, c.Envs)
-	}
-	for _, l := range lists {
-		for _, v := range l {
-			if v != nil {
-				fn(v)
-			}
-		}
-	}
 }
 
 // randomText is n random letters and digits.

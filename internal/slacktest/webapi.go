@@ -208,6 +208,8 @@ func (s *Server) methods() map[string]func(*apiRequest) map[string]any {
 		"conversations.info":           s.conversationsInfo,
 		"files.getUploadURLExternal":   s.getUploadURL,
 		"files.completeUploadExternal": s.completeUpload,
+		"chat.getPermalink":            s.getPermalink,
+		"conversations.open":           s.conversationsOpen,
 	}
 }
 
@@ -418,4 +420,57 @@ func rawOrNil(s string) json.RawMessage {
 		return nil
 	}
 	return json.RawMessage(s)
+}
+
+// getPermalink answers chat.getPermalink for a message the bot posted,
+// shaped as Slack's: https://TEAM.slack.com/archives/CHANNEL/pTS without
+// its dot, with thread_ts and cid for a reply. Slack answers
+// message_not_found for a ts it has no message for.
+func (s *Server) getPermalink(req *apiRequest) map[string]any {
+	channel, ts := req.form.Get("channel"), req.form.Get("message_ts")
+	if channel == "" {
+		return slackErr("channel_not_found")
+	}
+	if ts == "" {
+		return slackErr("invalid_arguments")
+	}
+	s.mu.Lock()
+	failure := s.failChannel[channel]
+	cur := s.posts[postKey{channel, ts}]
+	s.mu.Unlock()
+	if failure != "" {
+		return slackErr("channel_not_found")
+	}
+	if cur == nil || isDeleted(cur) {
+		return slackErr("message_not_found")
+	}
+	link := "https://" + TeamDomain + ".slack.com/archives/" + channel + "/p" + strings.ReplaceAll(ts, ".", "")
+	if cur.ThreadTS != "" && cur.ThreadTS != ts {
+		link += "?thread_ts=" + cur.ThreadTS + "&cid=" + channel
+	}
+	return map[string]any{"ok": true, "channel": channel, "permalink": link}
+}
+
+// DirectChannel is the id of the app's direct-message conversation with
+// user, as conversations.open gives it.
+func DirectChannel(user string) string { return "D" + strings.TrimPrefix(user, "U") }
+
+// conversationsOpen answers conversations.open for one user: the app's
+// direct-message conversation with them. Slack wants users (or channel);
+// with neither it answers users_list_not_supplied, and a user id that is
+// not one user_not_found.
+func (s *Server) conversationsOpen(req *apiRequest) map[string]any {
+	users := req.form.Get("users")
+	if users == "" {
+		return slackErr("users_list_not_supplied")
+	}
+	if strings.Contains(users, ",") {
+		// A group DM: the bot never opens one, so the server need not
+		// model it.
+		return slackErr("not_supported")
+	}
+	if !strings.HasPrefix(users, "U") && !strings.HasPrefix(users, "W") {
+		return slackErr("user_not_found")
+	}
+	return map[string]any{"ok": true, "channel": map[string]any{"id": DirectChannel(users), "is_im": true, "user": users, "created": 1700000000}}
 }

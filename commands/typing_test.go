@@ -1,0 +1,206 @@
+package commands
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSplitWordsReadsAutocorrectedDashes(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"launch web —image nginx", []string{"launch", "web", "--image", "nginx"}},
+		{"launch web –image nginx", []string{"launch", "web", "--image", "nginx"}},
+		{"launch web —image=nginx", []string{"launch", "web", "--image=nginx"}},
+		{"launch web —-image nginx", []string{"launch", "web", "--image", "nginx"}},
+		{"launch web —dry-run", []string{"launch", "web", "--dry-run"}},
+		{"launch web --image nginx — web2", []string{"launch", "web", "--image", "nginx", "--", "web2"}},
+		{`teardown web --reason "— done"`, []string{"teardown", "web", "--reason", "— done"}},
+		{`teardown web --reason "a–b"`, []string{"teardown", "web", "--reason", "a–b"}},
+		{"teardown web —5", []string{"teardown", "web", "—5"}},
+		{"launch web --image nginx", []string{"launch", "web", "--image", "nginx"}},
+	}
+	for _, tt := range tests {
+		got, err := SplitWords(tt.in)
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("parse(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+// TestTableParseTypingTraps: what people mistype reaches the command they
+// meant, or a refusal that says what to fix.
+func TestTableParseTypingTraps(t *testing.T) {
+	table, err := NewTable(standardCommands()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Region: "nyc3", MaxTTL: 30 * 24 * time.Hour}
+	tests := []struct {
+		in       string
+		wantCmd  string // "" when an error is wanted
+		wantArgs any    // checked when not nil
+		wantErr  string // substring of the error
+		notErr   string // must not be in the error
+	}{
+		// Em and en dashes from autocorrect.
+		{in: "launch web —image nginx", wantCmd: "launch"},
+		{in: "launch web –image nginx –region ams3", wantCmd: "launch"},
+		// Repeated single-value flags and env keys.
+		{in: "launch web --image a --image b", wantErr: "--image was given twice", notErr: "\"b\""},
+		{in: "launch web --image nginx --region ams3 --region nyc3", wantErr: "--region was given twice"},
+		{in: "logs web --lines 5 --lines 6", wantErr: "--lines was given twice"},
+		{in: "launch web --image nginx --env A=1 --env A=2", wantErr: "key A was given twice", notErr: "A=2"},
+		{in: "launch web --image nginx --env A=1 --secret A=s3cret", wantErr: "key A was given twice", notErr: "s3cret"},
+		{in: "redeploy web --secret TOKEN=x --secret TOKEN=y", wantErr: "key TOKEN was given twice"},
+		{in: `launch web --image nginx --secret "A=s3 for flag -x: leak" --secret "A=for flag -y: leak2"`, wantErr: "key A was given twice", notErr: "leak"},
+		{in: "launch web --image nginx --env A=1 --env B=2 --secret C=3", wantCmd: "launch"},
+		// Durations take d everywhere.
+		{in: "launch demo --image nginx --ttl 4d", wantCmd: "launch"},
+		{in: "extend demo 2d", wantCmd: "extend"},
+		{in: "extend demo 1d12h", wantCmd: "extend"},
+		{in: "audit --since 1d12h", wantCmd: "audit"},
+		{in: "audit --since 7d", wantCmd: "audit"},
+		// Errors name the command typed.
+		{in: "extend demo soon", wantErr: "extend", notErr: "--ttl"},
+		{in: "extend demo 90d", wantErr: "extend", notErr: "--ttl"},
+		{in: "launch demo --image nginx --ttl soon", wantErr: "--ttl"},
+		{in: "logs web --lines x", wantErr: "/do help logs"},
+		{in: "launch web --image nginx --nope", wantErr: "launch does not know the flag --nope"},
+		// --help and -h show the command's help.
+		{in: "launch --help", wantCmd: "help", wantArgs: helpArgs{command: "launch"}},
+		{in: "launch web --image nginx -h", wantCmd: "help", wantArgs: helpArgs{command: "launch"}},
+		{in: "status -h", wantCmd: "help", wantArgs: helpArgs{command: "status"}},
+		{in: "extend —help", wantCmd: "help", wantArgs: helpArgs{command: "extend"}},
+		{in: "registry create --help", wantCmd: "help", wantArgs: helpArgs{command: "registry create"}},
+		{in: "teardown web --reason -- -h", wantErr: "teardown"},
+		// Did you mean …?
+		{in: "lauch web", wantErr: "Did you mean `/do launch`?"},
+		{in: "stauts", wantErr: "`/do status`"},
+		{in: "LAUNC web", wantErr: "`/do launch`"},
+		{in: "frobnicate", wantErr: "unknown command", notErr: "Did you mean"},
+	}
+	for _, tt := range tests {
+		cmd, args, err := table.Parse(tt.in, cfg)
+		switch {
+		case tt.wantCmd != "":
+			if err != nil || cmd == nil || cmd.Name != tt.wantCmd {
+				t.Errorf("parse(%q) = %v, %v; want %s", tt.in, cmd, err, tt.wantCmd)
+				continue
+			}
+			if tt.wantArgs != nil && !reflect.DeepEqual(args, tt.wantArgs) {
+				t.Errorf("parse(%q) = %#v; want %#v", tt.in, args, tt.wantArgs)
+			}
+		case err == nil:
+			t.Errorf("parse(%q) = %v, %v; want an error with %q", tt.in, cmd, args, tt.wantErr)
+		default:
+			if !strings.Contains(err.Error(), tt.wantErr) || tt.notErr != "" && strings.Contains(err.Error(), tt.notErr) {
+				t.Errorf("parse(%q) = %v; want an error with %q and without %q", tt.in, err, tt.wantErr, tt.notErr)
+			}
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"launch", "launch", 0}, {"lauch", "launch", 1}, {"luanch", "launch", 2},
+		{"", "ab", 2}, {"abc", "", 3}, {"xyzzy", "launch", 3}, {"kitten", "sitting", 3},
+		{"ünï", "uni", 2},
+	}
+	for _, tt := range tests {
+		if got := editDistance(tt.a, tt.b, 2); got != min(tt.want, 3) {
+			t.Errorf("editDistance(%q, %q) = %d; want %d", tt.a, tt.b, got, min(tt.want, 3))
+		}
+	}
+}
+
+func TestParseSinceTakesDays(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Time
+		ok   bool
+	}{
+		{"7d", now.Add(-7 * 24 * time.Hour), true},
+		{"1d12h", now.Add(-36 * time.Hour), true},
+		{"90m", now.Add(-90 * time.Minute), true},
+		{"0d", time.Time{}, false},
+		{"-3h", time.Time{}, false},
+		{"soon", time.Time{}, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseSince(tt.in, now)
+		if (err == nil) != tt.ok || tt.ok && !got.Equal(tt.want) {
+			t.Errorf("parse(%q) = %v, %v; want %v (ok %v)", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+// FuzzUndash: reading autocorrected dashes never panics, only ever
+// rewrites a word that starts with a dash, and keeps what follows.
+func FuzzUndash(f *testing.F) {
+	for _, s := range []string{"—image", "–", "—", "—-x", "a—b", "—5", "-—=", "\xe2\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, w string) {
+		got := undash(w)
+		if got == w {
+			return
+		}
+		if !strings.HasPrefix(w, "—") && !strings.HasPrefix(w, "–") && !strings.HasPrefix(w, "-") {
+			t.Fatalf("parse(%q) = %q; want it unchanged", w, got)
+		}
+		if !strings.HasPrefix(got, "--") || !strings.HasSuffix(w, strings.TrimPrefix(got, "--")) {
+			t.Fatalf("parse(%q) = %q; want -- and the rest of the word", w, got)
+		}
+	})
+}
+
+// FuzzEditDistance: the distance is symmetric, zero only for equal words,
+// and capped at max+1.
+func FuzzEditDistance(f *testing.F) {
+	f.Add("lauch", "launch")
+	f.Add("", "x")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		d := editDistance(a, b, 2)
+		if d != editDistance(b, a, 2) || d > 3 || (d == 0) != (string([]rune(a)) == string([]rune(b))) {
+			t.Fatalf("editDistance(%q, %q) = %d, reversed %d", a, b, d, editDistance(b, a, 2))
+		}
+	})
+}
+
+// TestParseErrorsNameTheCommand: every refusal of a typed command names
+// that command, whichever helper refused it.
+func TestParseErrorsNameTheCommand(t *testing.T) {
+	table, err := NewTable(standardCommands()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ in, want string }{
+		{"status Bad_Name", "status: bad app name"},
+		{"logs Bad_Name", "logs: bad app name"},
+		{"logs web --type x", "logs: --type takes build"},
+		{"launch Bad_Name --image nginx", "launch: bad app name"},
+		{"audit --since x", "audit: --since"},
+		{"launch web --image nginx --ttl 1s", "launch: --ttl takes"},
+		{"extend web 1s", "extend takes a duration"},
+		{"registry create Bad_Name", "registry create"},
+		{"grant bob admin", "grant: "},
+	}
+	for _, tt := range tests {
+		cmd, _, err := table.Parse(tt.in, Config{Region: "nyc3"})
+		if err == nil {
+			t.Errorf("parse(%q) succeeded; want an error", tt.in)
+			continue
+		}
+		if got := namedFor(cmd, err).Error(); !strings.Contains(got, tt.want) {
+			t.Errorf("parse(%q) = %q; want it to contain %q", tt.in, got, tt.want)
+		}
+	}
+}
