@@ -73,12 +73,28 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 func (b *Bot) managedApp(ctx context.Context, name string) (dobot.App, error) {
 	app, err := b.store.App(ctx, name)
 	if errors.Is(err, dobot.ErrNotFound) {
+		// A launch in flight holds the name before the app is recorded:
+		// say so rather than deny that the app exists.
+		if err := b.beingLaunched(ctx, name); err != nil {
+			return app, err
+		}
 		return app, userErrorf("the bot manages no app named %s. `/do status` lists the apps it manages.", name)
 	}
 	if err != nil {
 		return app, fmt.Errorf("look up app %q: %w", name, err)
 	}
 	return app, nil
+}
+
+// beingLaunched is the answer about an app whose launch holds its name but
+// has not recorded it yet (waiting for approval, or creating), or nil.
+func (b *Bot) beingLaunched(ctx context.Context, name string) error {
+	op, err := b.store.ActiveOperation(ctx, name)
+	if err != nil || op.Action != ActionLaunch {
+		return nil
+	}
+	return userErrorf("%s is still being launched: launch #%d, requested by %s, is %s. Its card and thread in %s show its progress; try again once it is live, or stop it with `/do cancel %d`.",
+		name, op.ID, Markup("<@"+op.Requester+">"), strings.ReplaceAll(string(op.State), "_", " "), Markup("<#"+op.Channel+">"), op.ID)
 }
 
 // statusCard describes one app as DigitalOcean reports it.

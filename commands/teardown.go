@@ -53,6 +53,9 @@ func prepareTeardown(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	managed, err := b.managedApp(ctx, args.Name)
 	var ue *UserError
 	if errors.As(err, &ue) {
+		if busy := b.beingLaunched(ctx, args.Name); busy != nil {
+			return nil, busy
+		}
 		// Something by that name the bot did not create is not its to delete.
 		return nil, userErrorf("the bot manages no app named %s, so it will not tear it down. If it exists on DigitalOcean but the bot did not create it, an admin can adopt it first with `/do adopt %s`.", args.Name, args.Name)
 	}
