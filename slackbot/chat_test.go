@@ -18,16 +18,7 @@ import (
 // caller's context ends before its own update is answered: the second
 // caller was told its update would go out.
 func TestCoalescedUpdateSurvivesTheFirstCallersContext(t *testing.T) {
-	srv := slacktest.New(slacktest.Options{})
-	defer srv.Close()
-	api := slack.New("xoxb-test-bot", slack.OptionAPIURL(srv.APIURL()))
-	chat := NewChat(api, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
-	ts, err := chat.Post(ctx, "C1", commands.Message{Text: "launching web"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, chat, ctx, ts := postedMessage(t)
 
 	release := srv.Hold(func(method string, form url.Values) bool {
 		return method == "chat.update" && strings.Contains(form.Get("text"), "first")
@@ -60,16 +51,7 @@ func TestCoalescedUpdateSurvivesTheFirstCallersContext(t *testing.T) {
 // links to it: `/do list` over many apps must not make a call per app on
 // every answer.
 func TestPermalinkIsAskedOnce(t *testing.T) {
-	srv := slacktest.New(slacktest.Options{})
-	defer srv.Close()
-	api := slack.New("xoxb-test-bot", slack.OptionAPIURL(srv.APIURL()))
-	chat := NewChat(api, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
-	ts, err := chat.Post(ctx, "C1", commands.Message{Text: "launching web"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, chat, ctx, ts := postedMessage(t)
 	var links []string
 	for range 3 {
 		link, err := chat.Permalink(ctx, "C1", ts)
@@ -90,4 +72,21 @@ func TestPermalinkIsAskedOnce(t *testing.T) {
 	if n != 1 {
 		t.Errorf("chat.getPermalink called %d times; want 1", n)
 	}
+}
+
+// postedMessage starts a Chat against a fresh Slack test server and posts
+// one message in C1, whose ts it returns.
+func postedMessage(t *testing.T) (*slacktest.Server, *Chat, context.Context, string) {
+	t.Helper()
+	srv := slacktest.New(slacktest.Options{})
+	t.Cleanup(srv.Close)
+	api := slack.New("xoxb-test-bot", slack.OptionAPIURL(srv.APIURL()))
+	chat := NewChat(api, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	t.Cleanup(cancel)
+	ts, err := chat.Post(ctx, "C1", commands.Message{Text: "launching web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, chat, ctx, ts
 }
