@@ -155,10 +155,6 @@ func clickedRequest(c Click) (any, error) {
 // decide applies one decision through the approval state machine and
 // reports it: the card, the thread, and the executor when approved.
 func (b *Bot) decide(ctx context.Context, d decision) error {
-	verb := "deny"
-	if d.approve {
-		verb = "approve"
-	}
 	decided, stored, err := b.eng.approvals.Decide(ctx, ops.Decision{RequestID: d.requestID, Approve: d.approve, Reason: d.reason,
 		Decider: d.who.UserID, DeciderName: d.who.UserName, Channel: d.who.ChannelID, CommandText: commandText(d.who), Card: d.messageTS})
 	var refused *ops.Refusal
@@ -188,7 +184,11 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 		rep.final(ctx, infoMessage(text))
 	}
 	if d.messageTS == "" {
-		b.tell(ctx, d.who, infoMessage(fmt.Sprintf("You %sd request #%d (%s %s).", verb, op.ID, op.Action, op.App)))
+		done := "denied"
+		if d.approve {
+			done = "approved"
+		}
+		b.tell(ctx, d.who, infoMessage(fmt.Sprintf("You %s request #%d (%s %s).", done, op.ID, op.Action, op.App)))
 	}
 	return nil
 }

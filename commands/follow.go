@@ -256,7 +256,9 @@ func failedStepName(d *godo.Deployment) string {
 // phaseNames are the phases of a deployment or droplet as people read them.
 // It is read only.
 var phaseNames = map[string]string{
-	"starting":       ":hourglass_flowing_sand: Creating the app",
+	"starting":       ":hourglass_flowing_sand: Starting",
+	"creating":       ":hourglass_flowing_sand: Creating the app",
+	"DROPLET_CREATE": ":hourglass_flowing_sand: Creating the droplet",
 	"UNKNOWN":        ":grey_question: Unknown",
 	"PENDING_BUILD":  ":hourglass_flowing_sand: Waiting to build",
 	"BUILDING":       ":hammer: Building",

@@ -30,3 +30,26 @@ func TestStatusOfAnAppBeingLaunched(t *testing.T) {
 		t.Errorf("status api = %q; want the plain refusal", out)
 	}
 }
+
+// A typed decision is confirmed in plain English, and a droplet's card
+// does not say it is creating an app.
+func TestDecisionRepliesAndDropletCardWording(t *testing.T) {
+	h := dropletHarness(t, "")
+	h.grant(t, "UAPP", dobot.RoleApprover)
+	ctx := context.Background()
+	if err := h.db.SetPolicy(ctx, dobot.Policy{Action: commands.ActionLaunch, Role: dobot.RoleDeployer, NeedsApproval: true, UpdatedBy: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	h.run("UDEP", "launch web --image nginx")
+	if out := h.run("UAPP", "deny 1 not today"); !strings.Contains(out, "You denied request #1") {
+		t.Errorf("deny 1 = %q; want \"You denied request #1\"", out)
+	}
+	h.run("UDEP", "launch box --droplet --image nginx")
+	if out := h.run("UAPP", "approve 2"); !strings.Contains(out, "You approved request #2") {
+		t.Errorf("approve 2 = %q; want \"You approved request #2\"", out)
+	}
+	waitFor(t, "the droplet card", func() bool { return strings.Contains(h.chat.fieldText(), "Creating the droplet") })
+	if strings.Contains(h.chat.fieldText(), "Creating the app") {
+		t.Errorf("a droplet launch's card says it is creating an app:\n%s", h.chat.fieldText())
+	}
+}

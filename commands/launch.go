@@ -270,7 +270,11 @@ func (a LaunchArgs) envKeys() []string {
 
 func launchHead(op dobot.Operation) Message {
 	args, _ := decodeArgs[LaunchArgs](op)
-	return launchCard(op, args, launchState{Phase: "starting"})
+	first := "creating"
+	if args.Droplet {
+		first = "DROPLET_CREATE"
+	}
+	return launchCard(op, args, launchState{Phase: first})
 }
 
 func runLaunchOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
