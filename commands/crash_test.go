@@ -285,7 +285,7 @@ func TestCreatedButNotRecordedIsSaidAndRecoveredWithItsTTL(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds, failing the test after ten seconds.
+// waitFor polls cond until it holds, failing the test after thirty seconds (a busy 2-core machine is slow, never wrong).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)

@@ -37,17 +37,12 @@ func (h *harness) manageApp(t *testing.T, name, repo string) godo.App {
 	if err := h.db.PutApp(ctx, dobot.App{Name: name, Kind: "app", ResourceID: app.ID, Region: "nyc", Image: repo, Owner: "UOWNER", Channel: "C1", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		a, _ := h.do.App(app.ID)
-		if a.InProgressDeployment == nil && (a.ActiveDeployment != nil || len(a.Spec.Services) > 0 && time.Since(a.CreatedAt) > 2*time.Second) {
-			return a
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("app %s never finished deploying", name)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	var a godo.App
+	waitFor(t, "app "+name+" to finish deploying", func() bool {
+		a, _ = h.do.App(app.ID)
+		return a.InProgressDeployment == nil && (a.ActiveDeployment != nil || len(a.Spec.Services) > 0 && time.Since(a.CreatedAt) > 2*time.Second)
+	})
+	return a
 }
 
 // logAnswers are the logs the bot showed: snippets it uploaded anywhere,

@@ -2,10 +2,10 @@ package commands_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"dobot"
 	"dobot/commands"
@@ -39,17 +39,13 @@ func TestMaskCommand(t *testing.T) {
 // waitOp waits until operation id reaches a final state.
 func (h *harness) waitOp(t *testing.T, id int64) dobot.Operation {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		op, err := h.db.Operation(context.Background(), id)
-		if err == nil && op.State.Final() {
-			return op
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("operation %d did not finish: %+v %v", id, op, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	var op dobot.Operation
+	waitFor(t, fmt.Sprintf("operation %d to finish", id), func() bool {
+		var err error
+		op, err = h.db.Operation(context.Background(), id)
+		return err == nil && op.State.Final()
+	})
+	return op
 }
 
 func TestSecretValuesLeaveTheStoreOnceSent(t *testing.T) {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -37,13 +38,7 @@ func (w *world) waitUntil(what string, cond func() bool) {
 // waitCount waits until route has been called n times.
 func (w *world) waitCount(route string, n int) {
 	w.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for w.do.Count(route) < n {
-		if time.Now().After(deadline) {
-			w.t.Fatalf("%s called %d times; want %d\n%s", route, w.do.Count(route), n, w.logs)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	w.waitUntil(fmt.Sprintf("%d calls of %s (so far %d)", n, route, w.do.Count(route)), func() bool { return w.do.Count(route) >= n })
 }
 
 func TestDropletLaunchStatusActionsAndTeardown(t *testing.T) {
