@@ -1,9 +1,11 @@
-package dosim
+package droplets
 
 import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"dobot/internal/dosim/wire"
 )
 
 // action is one droplet action. Like a deployment's phase, its status is not
@@ -26,10 +28,10 @@ var powerActions = map[string]bool{"reboot": true, "power_off": true, "power_on"
 
 // startAction starts an action on d at now. A droplet's create action takes
 // as long as the droplet takes to become active: two phase delays.
-func (s *Server) startAction(d *droplet, typ string, now time.Time) *action {
-	a := &action{id: s.nextID(), typ: typ, dropletID: d.id, region: d.region, startedAt: now, took: s.opts.PhaseDelay}
+func (s *State) startAction(d *droplet, typ string, now time.Time) *action {
+	a := &action{id: s.nextID(), typ: typ, dropletID: d.id, region: d.region, startedAt: now, took: s.delay}
 	if typ == "create" {
-		a.took = 2 * s.opts.PhaseDelay
+		a.took = 2 * s.delay
 	}
 	s.actions[a.id] = a
 	d.actions = append(d.actions, a.id)
@@ -61,52 +63,52 @@ func (a *action) render(now time.Time) renderedAction {
 	return out
 }
 
-func postDropletAction(s *Server, c *call) reply {
+func (s *State) postDropletAction(c *wire.Call) wire.Reply {
 	d := s.dropletFor(c)
 	if d == nil {
-		return notFound()
+		return wire.NotFound()
 	}
 	var req struct {
 		Type string `json:"type"`
 	}
-	if e := decode(c.body, &req); e != nil {
-		return fail(e)
+	if e := wire.Decode(c.Body, &req); e != nil {
+		return wire.Fail(e)
 	}
 	if !powerActions[req.Type] {
-		s.unsupported = append(s.unsupported, fmt.Sprintf("the simulator does not implement droplet action %q", req.Type))
+		s.unsupported(fmt.Sprintf("the simulator does not implement droplet action %q", req.Type))
 		return unprocessable("the simulator does not implement droplet action %q", req.Type)
 	}
 	for _, id := range d.actions {
-		if !s.actions[id].done(c.now) {
+		if !s.actions[id].done(c.Now) {
 			return unprocessable("Droplet already has a pending event.")
 		}
 	}
-	a := s.startAction(d, req.Type, c.now)
-	return reply{status: http.StatusCreated, body: map[string]any{"action": a.render(c.now)}}
+	a := s.startAction(d, req.Type, c.Now)
+	return wire.With(http.StatusCreated, map[string]any{"action": a.render(c.Now)})
 }
 
 // getDropletAction serves an action by id, if it is one of the droplet's.
-func getDropletAction(s *Server, c *call) reply {
+func (s *State) getDropletAction(c *wire.Call) wire.Reply {
 	d := s.dropletFor(c)
 	a := s.actionFor(c)
 	if d == nil || a == nil || a.dropletID != d.id {
-		return notFound()
+		return wire.NotFound()
 	}
-	return ok(map[string]any{"action": a.render(c.now)})
+	return wire.OK(map[string]any{"action": a.render(c.Now)})
 }
 
 // getAction serves any action by id, also one of a deleted droplet.
-func getAction(s *Server, c *call) reply {
+func (s *State) getAction(c *wire.Call) wire.Reply {
 	a := s.actionFor(c)
 	if a == nil {
-		return notFound()
+		return wire.NotFound()
 	}
-	return ok(map[string]any{"action": a.render(c.now)})
+	return wire.OK(map[string]any{"action": a.render(c.Now)})
 }
 
-func (s *Server) actionFor(c *call) *action {
+func (s *State) actionFor(c *wire.Call) *action {
 	var id int
-	if _, err := fmt.Sscan(c.params["action_id"], &id); err != nil {
+	if _, err := fmt.Sscan(c.Params["action_id"], &id); err != nil {
 		return nil
 	}
 	return s.actions[id]

@@ -1,4 +1,4 @@
-package dosim
+package apps
 
 import (
 	"encoding/json"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"dobot/internal/dosim/wire"
+
 	"github.com/digitalocean/godo"
 	"github.com/gorilla/websocket"
 )
@@ -16,43 +18,43 @@ import (
 // {"live_url": ..., "historic_urls": [...]}: URLs of plain-text log files,
 // here on this server under /logs/. A finished deployment's log is also
 // listed in historic_urls.
-func getLogs(s *Server, c *call) reply {
-	a := s.apps[c.params["app_id"]]
+func (s *State) getLogs(c *wire.Call) wire.Reply {
+	a := s.apps[c.Params["app_id"]]
 	if a == nil {
-		return notFound()
+		return wire.NotFound()
 	}
 	i := -1
-	if id, ok := c.params["deployment_id"]; ok {
+	if id, ok := c.Params["deployment_id"]; ok {
 		i = a.deployment(id)
 	} else {
-		_, _, i, _ = a.phases(c.now)
+		_, _, i, _ = a.phases(c.Now)
 	}
 	if i < 0 {
-		return notFound()
+		return wire.NotFound()
 	}
-	q := c.r.URL.Query()
-	comp := c.params["component_name"]
+	q := c.R.URL.Query()
+	comp := c.Params["component_name"]
 	if comp == "" {
 		comp = q.Get("component_name")
 	}
 	if comp != "" && !hasComponent(a.deployments[i].spec, comp) {
-		return notFound()
+		return wire.NotFound()
 	}
 	v := url.Values{"type": {q.Get("type")}}
 	if comp != "" {
 		v.Set("component", comp)
 	}
-	link := fmt.Sprintf("%s%s%s/%s?%s", c.base(), logsPrefix, a.id, a.deployments[i].id, v.Encode())
-	if p, _ := a.deployments[i].phase(c.now); !inProgress(p) && p != godo.DeploymentPhase_Active {
+	link := fmt.Sprintf("%s%s%s/%s?%s", c.Base(), LogsPrefix, a.id, a.deployments[i].id, v.Encode())
+	if p, _ := a.deployments[i].phase(c.Now); !inProgress(p) && p != godo.DeploymentPhase_Active {
 		// A past deployment's logs are archived files.
-		return ok(godo.AppLogs{HistoricURLs: []string{link}})
+		return wire.OK(godo.AppLogs{HistoricURLs: []string{link}})
 	}
 	// An in-progress or active deployment's logs are a live stream: a
 	// websocket (wss:// on DigitalOcean, ws:// here) that keeps pushing
 	// lines and never ends by itself.
 	v.Set("live", "1")
-	live := fmt.Sprintf("ws%s%s%s/%s?%s", strings.TrimPrefix(c.base(), "http"), logsPrefix, a.id, a.deployments[i].id, v.Encode())
-	return ok(godo.AppLogs{LiveURL: live, HistoricURLs: []string{}})
+	live := fmt.Sprintf("ws%s%s%s/%s?%s", strings.TrimPrefix(c.Base(), "http"), LogsPrefix, a.id, a.deployments[i].id, v.Encode())
+	return wire.OK(godo.AppLogs{LiveURL: live, HistoricURLs: []string{}})
 }
 
 func hasComponent(spec *godo.AppSpec, name string) bool {
@@ -67,9 +69,9 @@ func hasComponent(spec *godo.AppSpec, name string) bool {
 // ServeLogFile serves a log file that a logs route pointed at, as plain
 // text: one "COMPONENT TIMESTAMP MESSAGE" line per event so far. It returns
 // the status it answered.
-func (s *Server) ServeLogFile(w http.ResponseWriter, r *http.Request) int {
-	parts := strings.Split(strings.TrimPrefix(r.URL.Path, logsPrefix), "/")
-	s.mu.Lock()
+func (s *State) ServeLogFile(w http.ResponseWriter, r *http.Request) int {
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, LogsPrefix), "/")
+	s.lock.Lock()
 	var text string
 	found := false
 	if len(parts) == 2 {
@@ -80,7 +82,7 @@ func (s *Server) ServeLogFile(w http.ResponseWriter, r *http.Request) int {
 			}
 		}
 	}
-	s.mu.Unlock()
+	s.lock.Unlock()
 	if !found {
 		http.Error(w, "log not found", http.StatusNotFound)
 		return http.StatusNotFound
@@ -139,6 +141,10 @@ func (d *deployment) logText(now time.Time, logType, only string) string {
 	return b.String()
 }
 
+// LogsPrefix is where the log files that the logs routes point at are
+// served; DigitalOcean serves them from another host, outside the API.
+const LogsPrefix = "/logs/"
+
 var logUpgrader = websocket.Upgrader{}
 
 // streamLog serves a live log as DigitalOcean does: a websocket whose text
@@ -147,7 +153,7 @@ var logUpgrader = websocket.Upgrader{}
 // appears; a running app's run log gains a request line every phase delay.
 // It never closes the stream: only the client, or the server's Close, ends
 // it. A plain GET gets 400, as a websocket endpoint answers.
-func (s *Server) streamLog(w http.ResponseWriter, r *http.Request, appID, depID string) int {
+func (s *State) streamLog(w http.ResponseWriter, r *http.Request, appID, depID string) int {
 	if !websocket.IsWebSocketUpgrade(r) {
 		http.Error(w, "this log is a live stream: connect with a websocket", http.StatusBadRequest)
 		return http.StatusBadRequest
@@ -169,17 +175,17 @@ func (s *Server) streamLog(w http.ResponseWriter, r *http.Request, appID, depID 
 	}()
 	q := r.URL.Query()
 	sent := 0
-	tick := time.NewTicker(s.opts.PhaseDelay / 4)
+	tick := time.NewTicker(s.delay / 4)
 	defer tick.Stop()
 	for {
-		s.mu.Lock()
+		s.lock.Lock()
 		var text string
 		if a := s.apps[appID]; a != nil {
 			if i := a.deployment(depID); i >= 0 {
 				text = a.deployments[i].logText(s.now(), q.Get("type"), q.Get("component")) + a.deployments[i].requestLines(s.now(), q.Get("type"), q.Get("component"))
 			}
 		}
-		s.mu.Unlock()
+		s.lock.Unlock()
 		lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 		if text == "" {
 			lines = nil
@@ -231,14 +237,12 @@ func (d *deployment) requestLines(now time.Time, logType, only string) string {
 // BreakLiveLogs makes every live log stream opened from now on drop its
 // connection after sending n lines, as a broken network would; a negative n
 // turns it off.
-func (s *Server) BreakLiveLogs(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *State) BreakLiveLogs(n int) {
 	s.liveBreak = n
 }
 
-func (s *Server) breakLive(sent int) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *State) breakLive(sent int) bool {
+	s.lock.Lock()
+	defer s.lock.Unlock()
 	return s.liveBreak >= 0 && sent >= s.liveBreak
 }

@@ -1,4 +1,7 @@
-package dosim
+// Package catalog is what the DigitalOcean simulator sells: App Platform
+// regions and instance sizes with their prices, shared by the apps and
+// droplets parts of the simulator.
+package catalog
 
 import (
 	"strconv"
@@ -6,9 +9,9 @@ import (
 	"github.com/digitalocean/godo"
 )
 
-// regions are App Platform's regions as DigitalOcean lists them; nyc is the
+// Regions are App Platform's regions as DigitalOcean lists them; nyc is the
 // default, and the region an app gets when its spec names none.
-var regions = []*godo.AppRegion{
+var Regions = []*godo.AppRegion{
 	{Slug: "ams", Label: "Amsterdam", Flag: "netherlands", Continent: "Europe", DataCenters: []string{"ams3"}},
 	{Slug: "atl", Label: "Atlanta", Flag: "usa", Continent: "North America", DataCenters: []string{"atl1"}},
 	{Slug: "blr", Label: "Bangalore", Flag: "india", Continent: "Asia", DataCenters: []string{"blr1"}},
@@ -21,10 +24,12 @@ var regions = []*godo.AppRegion{
 	{Slug: "tor", Label: "Toronto", Flag: "canada", Continent: "North America", DataCenters: []string{"tor1"}},
 }
 
-const defaultRegion = "nyc"
+// DefaultRegion is the region of an app whose spec names none.
+const DefaultRegion = "nyc"
 
-func regionBySlug(slug string) *godo.AppRegion {
-	for _, r := range regions {
+// RegionBySlug is a copy of the region slug names, or nil.
+func RegionBySlug(slug string) *godo.AppRegion {
+	for _, r := range Regions {
 		if r.Slug == slug {
 			c := *r
 			return &c
@@ -33,9 +38,9 @@ func regionBySlug(slug string) *godo.AppRegion {
 	return nil
 }
 
-// instanceSizes are the sizes a component can run on, with DigitalOcean's
+// InstanceSizes are the sizes a component can run on, with DigitalOcean's
 // monthly prices.
-var instanceSizes = []*godo.AppInstanceSize{
+var InstanceSizes = []*godo.AppInstanceSize{
 	size("Shared 1VCPU 0.5GB", "apps-s-1vcpu-0.5gb", godo.AppInstanceSizeCPUType_Shared, 1, 512, "5.00", "0.000002066799", "basic", true, "50"),
 	size("Shared 1VCPU 1GB Fixed", "apps-s-1vcpu-1gb-fixed", godo.AppInstanceSizeCPUType_Shared, 1, 1024, "10.00", "0.000004133598", "basic", true, "100"),
 	size("Shared 1VCPU 1GB", "apps-s-1vcpu-1gb", godo.AppInstanceSizeCPUType_Shared, 1, 1024, "12.00", "0.000004960317", "professional", false, "150"),
@@ -67,12 +72,13 @@ func deprecated(sz *godo.AppInstanceSize) *godo.AppInstanceSize {
 	return sz
 }
 
-// defaultInstanceSize is the size a component gets when its spec names
+// DefaultInstanceSize is the size a component gets when its spec names
 // none, as the description's instance_size_slug default says.
-const defaultInstanceSize = "apps-s-1vcpu-0.5gb"
+const DefaultInstanceSize = "apps-s-1vcpu-0.5gb"
 
-func instanceSizeBySlug(slug string) *godo.AppInstanceSize {
-	for _, s := range instanceSizes {
+// InstanceSizeBySlug is a copy of the size slug names, or nil.
+func InstanceSizeBySlug(slug string) *godo.AppInstanceSize {
+	for _, s := range InstanceSizes {
 		if s.Slug == slug {
 			c := *s
 			return &c
@@ -81,30 +87,37 @@ func instanceSizeBySlug(slug string) *godo.AppInstanceSize {
 	return nil
 }
 
-// monthlyCost is what DigitalOcean's propose answers as app_cost: the
-// monthly price of every instance the spec asks for, in whole dollars.
-func monthlyCost(spec *godo.AppSpec) int {
-	cost := 0.0
-	add := func(slug string, count int64) {
-		if slug == "" {
-			slug = defaultInstanceSize
-		}
-		if count < 1 {
-			count = 1
-		}
-		if sz := instanceSizeBySlug(slug); sz != nil {
-			p, _ := strconv.ParseFloat(sz.USDPerMonth, 64)
-			cost += p * float64(count)
-		}
+// ComponentCost is the monthly price of count instances of size slug (the
+// default size when empty, one instance when count is below one); 0 for a
+// size the catalogue does not have.
+func ComponentCost(slug string, count int64) float64 {
+	if slug == "" {
+		slug = DefaultInstanceSize
 	}
+	if count < 1 {
+		count = 1
+	}
+	sz := InstanceSizeBySlug(slug)
+	if sz == nil {
+		return 0
+	}
+	p, _ := strconv.ParseFloat(sz.USDPerMonth, 64)
+	return p * float64(count)
+}
+
+// MonthlyCost is what DigitalOcean's propose answers as app_cost: the
+// monthly price of every instance the spec asks for, in whole dollars.
+// Static sites cost nothing here (App Platform's first three are free).
+func MonthlyCost(spec *godo.AppSpec) int {
+	cost := 0.0
 	for _, c := range spec.Services {
-		add(c.InstanceSizeSlug, c.InstanceCount)
+		cost += ComponentCost(c.InstanceSizeSlug, c.InstanceCount)
 	}
 	for _, c := range spec.Workers {
-		add(c.InstanceSizeSlug, c.InstanceCount)
+		cost += ComponentCost(c.InstanceSizeSlug, c.InstanceCount)
 	}
 	for _, c := range spec.Jobs {
-		add(c.InstanceSizeSlug, c.InstanceCount)
+		cost += ComponentCost(c.InstanceSizeSlug, c.InstanceCount)
 	}
 	return int(cost)
 }

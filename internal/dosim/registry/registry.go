@@ -1,4 +1,8 @@
-package dosim
+// Package registry is the DigitalOcean simulator's container registry:
+// registries, their repositories and tags, the subscription, docker
+// credentials and garbage collections. Its State holds no lock:
+// internal/dosim calls it with the simulator's lock held.
+package registry
 
 import (
 	"crypto/sha256"
@@ -11,21 +15,75 @@ import (
 	"slices"
 	"time"
 
+	"dobot/internal/dosim/wire"
+
 	"github.com/digitalocean/godo"
 	"github.com/google/uuid"
 )
 
-// registryState is the account's container registries, oldest first, and
+// State is the account's container registries, oldest first, and
 // its subscription, which outlives them as DigitalOcean's does. Most
 // accounts have one registry; an account with several gets 412 from the
 // single-registry routes (/v2/registry), as DigitalOcean's does.
-type registryState struct {
-	regs []*containerRegistry
-	sub  *subscription
+type State struct {
+	regs          []*containerRegistry
+	sub           *subscription
+	dockerSecrets []string // docker credentials handed out
+	delay         time.Duration
+	unsupported   func(string)
+}
+
+// New is an account without a registry whose garbage collections take
+// delay a phase, and which reports requests it does not implement to
+// unsupported.
+func New(delay time.Duration, unsupported func(string)) *State {
+	return &State{delay: delay, unsupported: unsupported}
+}
+
+// Handlers are the operations this package serves, by operationId.
+func (s *State) Handlers() map[string]wire.Handler {
+	return map[string]wire.Handler{
+		"registry_get":                     s.getRegistry,
+		"registry_get_dockerCredentials":   s.dockerCredentials,
+		"registries_list":                  s.listRegistries,
+		"registries_get":                   s.getRegistryByName,
+		"registries_create":                s.createNamedRegistry,
+		"registries_delete":                s.deleteRegistryByName,
+		"registry_create":                  s.createRegistry,
+		"registry_delete":                  s.deleteRegistry,
+		"registry_get_subscription":        s.getSubscription,
+		"registry_get_options":             s.getRegistryOptions,
+		"registry_list_repositoriesV2":     s.listRepositories,
+		"registry_list_repositoryTags":     s.listTags,
+		"registry_run_garbageCollection":   s.startGC,
+		"registry_get_garbageCollection":   s.getGC,
+		"registry_list_garbageCollections": s.listGCs,
+	}
+}
+
+// Name is the registry a DOCR image spec means, or "" when the account
+// has none. The spec must leave `registry` empty for DOCR, so on an account
+// with several registries the simulator takes the first one created;
+// DigitalOcean does not document that case.
+func (s *State) Name() string {
+	if len(s.regs) == 0 {
+		return ""
+	}
+	return s.regs[0].name
+}
+
+// Has reports whether one of the account's registries has repo.
+func (s *State) Has(repo string) bool {
+	for _, r := range s.regs {
+		if r.repos[repo] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // registryNamed is the registry called name, or nil.
-func (s *Server) registryNamed(name string) *containerRegistry {
+func (s *State) registryNamed(name string) *containerRegistry {
 	for _, r := range s.regs {
 		if r.name == name {
 			return r
@@ -36,8 +94,8 @@ func (s *Server) registryNamed(name string) *containerRegistry {
 
 // multiRegistry is DigitalOcean's answer to a single-registry route on an
 // account with several registries: 412 with the documented body.
-func multiRegistry() reply {
-	return errReply(http.StatusPreconditionFailed, "precondition_failed",
+func multiRegistry() wire.Reply {
+	return wire.Err(http.StatusPreconditionFailed, "precondition_failed",
 		"This API is not supported if you have created multiple registries. Please use \n"+
 			"'/v2/registries/{registry_name}' instead. Refer to \n"+
 			"https://docs.digitalocean.com/reference/api/digitalocean/#tag/Container-Registry for more info.")
@@ -108,14 +166,12 @@ var registryTiers = []registryTier{
 var registryRegions = []string{"nyc3", "sfo3", "ams3", "sgp1", "fra1"}
 
 // Registry is the account's registry as the server would serve it now.
-func (s *Server) Registry() (godo.Registry, bool) {
-	s.mu.Lock()
+func (s *State) Registry(now time.Time) (godo.Registry, bool) {
 	var out map[string]any
 	if len(s.regs) > 0 {
-		s.settleGC(s.now())
-		out = s.renderRegistry(s.regs[0], s.now())
+		s.settleGC(now)
+		out = s.renderRegistry(s.regs[0], now)
 	}
-	s.mu.Unlock()
 	if out == nil {
 		return godo.Registry{}, false
 	}
@@ -129,13 +185,10 @@ func (s *Server) Registry() (godo.Registry, bool) {
 // REGISTRY/REPOSITORY:TAG, which DigitalOcean's API does not do. The image's
 // sizes follow from its name, so a test can predict them. Pushing to a
 // registry that does not exist is reported as a violation at cleanup.
-func (s *Server) PushImage(registry, repo, tag string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
+func (s *State) PushImage(registry, repo, tag string, now time.Time) {
 	reg := s.registryNamed(registry)
 	if reg == nil {
-		s.unsupported = append(s.unsupported, fmt.Sprintf("PushImage(%q, %q, %q): no such registry", registry, repo, tag))
+		s.unsupported(fmt.Sprintf("PushImage(%q, %q, %q): no such registry", registry, repo, tag))
 		return
 	}
 	s.settleGC(now)
@@ -176,7 +229,7 @@ func (r *containerRegistry) storage() uint64 {
 	return n
 }
 
-func (s *Server) renderRegistry(reg *containerRegistry, now time.Time) map[string]any {
+func (s *State) renderRegistry(reg *containerRegistry, now time.Time) map[string]any {
 	return map[string]any{
 		"uuid":                           reg.uuid,
 		"name":                           reg.name,
@@ -192,56 +245,56 @@ func (sub *subscription) render() map[string]any {
 	return map[string]any{"tier": sub.tier, "created_at": sub.createdAt, "updated_at": sub.updatedAt}
 }
 
-func getRegistry(s *Server, c *call) reply {
+func (s *State) getRegistry(c *wire.Call) wire.Reply {
 	switch len(s.regs) {
 	case 0:
-		return notFound()
+		return wire.NotFound()
 	case 1:
-		s.settleGC(c.now)
-		return ok(map[string]any{"registry": s.renderRegistry(s.regs[0], c.now)})
+		s.settleGC(c.Now)
+		return wire.OK(map[string]any{"registry": s.renderRegistry(s.regs[0], c.Now)})
 	}
 	return multiRegistry()
 }
 
 // listRegistries serves GET /v2/registries: every registry of the account.
-func listRegistries(s *Server, c *call) reply {
-	s.settleGC(c.now)
+func (s *State) listRegistries(c *wire.Call) wire.Reply {
+	s.settleGC(c.Now)
 	out := []map[string]any{}
 	for _, reg := range s.regs {
-		out = append(out, s.renderRegistry(reg, c.now))
+		out = append(out, s.renderRegistry(reg, c.Now))
 	}
-	return ok(map[string]any{"registries": out})
+	return wire.OK(map[string]any{"registries": out})
 }
 
 // getRegistryByName serves GET /v2/registries/{registry_name}.
-func getRegistryByName(s *Server, c *call) reply {
+func (s *State) getRegistryByName(c *wire.Call) wire.Reply {
 	reg := s.registryFor(c)
 	if reg == nil {
-		return notFound()
+		return wire.NotFound()
 	}
-	return ok(map[string]any{"registry": s.renderRegistry(reg, c.now)})
+	return wire.OK(map[string]any{"registry": s.renderRegistry(reg, c.Now)})
 }
 
-func createRegistry(s *Server, c *call) reply {
+func (s *State) createRegistry(c *wire.Call) wire.Reply {
 	if len(s.regs) > 0 {
-		return errReply(http.StatusConflict, "conflict", "a registry already exists for this account")
+		return wire.Err(http.StatusConflict, "conflict", "a registry already exists for this account")
 	}
 	return s.addRegistry(c)
 }
 
 // createNamedRegistry serves POST /v2/registries, which adds a registry to
 // an account that may already have some.
-func createNamedRegistry(s *Server, c *call) reply {
+func (s *State) createNamedRegistry(c *wire.Call) wire.Reply {
 	return s.addRegistry(c)
 }
 
-func (s *Server) addRegistry(c *call) reply {
+func (s *State) addRegistry(c *wire.Call) wire.Reply {
 	var req godo.RegistryCreateRequest
-	if e := decode(c.body, &req); e != nil {
-		return fail(e)
+	if e := wire.Decode(c.Body, &req); e != nil {
+		return wire.Fail(e)
 	}
 	if s.registryNamed(req.Name) != nil {
-		return errReply(http.StatusConflict, "conflict", "a registry with this name already exists")
+		return wire.Err(http.StatusConflict, "conflict", "a registry with this name already exists")
 	}
 	if req.Region == "" {
 		req.Region = registryRegions[0]
@@ -253,23 +306,20 @@ func (s *Server) addRegistry(c *call) reply {
 		}
 	}
 	if tier == nil && len(s.regs) == 0 {
-		return errReply(http.StatusUnprocessableEntity, "unprocessable_entity", "invalid subscription tier slug")
+		return wire.Err(http.StatusUnprocessableEntity, "unprocessable_entity", "invalid subscription tier slug")
 	}
-	reg := &containerRegistry{uuid: uuid.NewString(), name: req.Name, region: req.Region, createdAt: c.now, repos: map[string]*repository{}}
+	reg := &containerRegistry{uuid: uuid.NewString(), name: req.Name, region: req.Region, createdAt: c.Now, repos: map[string]*repository{}}
 	s.regs = append(s.regs, reg)
 	if tier != nil && (s.sub == nil || s.sub.tier.Slug != tier.Slug) {
-		s.sub = &subscription{tier: *tier, createdAt: c.now, updatedAt: c.now}
+		s.sub = &subscription{tier: *tier, createdAt: c.Now, updatedAt: c.Now}
 	}
-	return reply{status: http.StatusCreated, body: map[string]any{"registry": s.renderRegistry(reg, c.now)}}
+	return wire.With(http.StatusCreated, map[string]any{"registry": s.renderRegistry(reg, c.Now)})
 }
 
 // AddRegistry gives the account another registry, as a second
 // `POST /v2/registries` would, so that a test can make a multi-registry
 // account.
-func (s *Server) AddRegistry(name, region string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
+func (s *State) AddRegistry(name, region string, now time.Time) {
 	s.regs = append(s.regs, &containerRegistry{uuid: uuid.NewString(), name: name, region: region, createdAt: now, repos: map[string]*repository{}})
 	if s.sub == nil {
 		s.sub = &subscription{tier: registryTiers[2], createdAt: now, updatedAt: now}
@@ -278,65 +328,63 @@ func (s *Server) AddRegistry(name, region string) {
 
 // deleteRegistry deletes the registry and every image in it; the
 // subscription stays.
-func deleteRegistry(s *Server, _ *call) reply {
+func (s *State) deleteRegistry(c *wire.Call) wire.Reply {
 	switch len(s.regs) {
 	case 0:
-		return notFound()
+		return wire.NotFound()
 	case 1:
 		s.regs = nil
-		return noBody(http.StatusNoContent)
+		return wire.NoBody(http.StatusNoContent)
 	}
 	return multiRegistry()
 }
 
 // deleteRegistryByName serves DELETE /v2/registries/{registry_name}.
-func deleteRegistryByName(s *Server, c *call) reply {
+func (s *State) deleteRegistryByName(c *wire.Call) wire.Reply {
 	reg := s.registryFor(c)
 	if reg == nil {
-		return notFound()
+		return wire.NotFound()
 	}
 	s.regs = slices.DeleteFunc(s.regs, func(r *containerRegistry) bool { return r == reg })
-	return noBody(http.StatusNoContent)
+	return wire.NoBody(http.StatusNoContent)
 }
 
 // dockerCredentials serves GET /v2/registry/docker-credentials: a Docker
 // config.json for registry.digitalocean.com. The credentials are made from
 // the request, so a test can tell which were asked for: read-only unless
 // read_write=true, and expiring after expiry_seconds when given.
-func dockerCredentials(s *Server, c *call) reply {
-	q := c.r.URL.Query()
+func (s *State) dockerCredentials(c *wire.Call) wire.Reply {
+	q := c.R.URL.Query()
 	mode := "read"
 	if q.Get("read_write") == "true" {
 		mode = "write"
 	}
 	user := "dobot-" + mode + "-" + q.Get("expiry_seconds")
-	secret := fmt.Sprintf("%x", sha256.Sum256([]byte(user+c.now.String())))[:32]
+	secret := fmt.Sprintf("%x", sha256.Sum256([]byte(user+c.Now.String())))[:32]
 	s.dockerSecrets = append(s.dockerSecrets, secret)
 	auth := base64.StdEncoding.EncodeToString([]byte(user + ":" + secret))
-	return ok(map[string]any{"auths": map[string]any{"registry.digitalocean.com": map[string]any{"auth": auth}}})
+	return wire.OK(map[string]any{"auths": map[string]any{"registry.digitalocean.com": map[string]any{"auth": auth}}})
 }
 
 // DockerSecrets are the password halves of every docker credential the
 // server handed out, so a test can check they were kept out of logs,
 // messages and the database.
-func (s *Server) DockerSecrets() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *State) DockerSecrets() []string {
 	return append([]string(nil), s.dockerSecrets...)
 }
 
-func getSubscription(s *Server, _ *call) reply {
+func (s *State) getSubscription(c *wire.Call) wire.Reply {
 	if s.sub == nil {
-		return notFound()
+		return wire.NotFound()
 	}
-	return ok(map[string]any{"subscription": s.sub.render()})
+	return wire.OK(map[string]any{"subscription": s.sub.render()})
 }
 
 // getRegistryOptions lists the regions and the tiers, each saying whether
 // the registry as it is now would fit in it.
-func getRegistryOptions(s *Server, c *call) reply {
+func (s *State) getRegistryOptions(c *wire.Call) wire.Reply {
 	var repos, storage uint64
-	s.settleGC(c.now)
+	s.settleGC(c.Now)
 	for _, reg := range s.regs {
 		repos += uint64(len(reg.repos))
 		storage += reg.storage()
@@ -353,32 +401,32 @@ func getRegistryOptions(s *Server, c *call) reply {
 		t.Eligible = &eligible
 		tiers = append(tiers, t)
 	}
-	return ok(map[string]any{"options": map[string]any{"available_regions": registryRegions, "subscription_tiers": tiers}})
+	return wire.OK(map[string]any{"options": map[string]any{"available_regions": registryRegions, "subscription_tiers": tiers}})
 }
 
 // registryFor is the registry a route names, settled at the call's time.
-func (s *Server) registryFor(c *call) *containerRegistry {
-	reg := s.registryNamed(c.params["registry_name"])
+func (s *State) registryFor(c *wire.Call) *containerRegistry {
+	reg := s.registryNamed(c.Params["registry_name"])
 	if reg == nil {
 		return nil
 	}
-	reg.settleGC(c.now)
+	reg.settleGC(c.Now)
 	return reg
 }
 
 // listRepositories lists repositories by name, each with its newest
 // manifest.
-func listRepositories(s *Server, c *call) reply {
+func (s *State) listRepositories(c *wire.Call) wire.Reply {
 	reg := s.registryFor(c)
 	if reg == nil {
-		return notFound()
+		return wire.NotFound()
 	}
 	names := make([]string, 0, len(reg.repos))
 	for name := range reg.repos {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	from, to, links, meta := s.page(c, len(names))
+	from, to, links, meta := c.Page(len(names))
 	out := []map[string]any{}
 	for _, name := range names[from:to] {
 		r := reg.repos[name]
@@ -394,7 +442,7 @@ func listRepositories(s *Server, c *call) reply {
 			"latest_manifest": r.manifests[len(r.manifests)-1].render(reg.name, r.name),
 		})
 	}
-	return ok(map[string]any{"repositories": out, "links": links, "meta": meta})
+	return wire.OK(map[string]any{"repositories": out, "links": links, "meta": meta})
 }
 
 func (m *manifest) render(registry, repo string) map[string]any {
@@ -406,12 +454,12 @@ func (m *manifest) render(registry, repo string) map[string]any {
 }
 
 // listTags lists a repository's tags, most recently pushed first.
-func listTags(s *Server, c *call) reply {
+func (s *State) listTags(c *wire.Call) wire.Reply {
 	reg := s.registryFor(c)
 	// godo escapes the slashes of a nested repository, such as team/web.
-	name, err := url.PathUnescape(c.params["repository_name"])
+	name, err := url.PathUnescape(c.Params["repository_name"])
 	if reg == nil || err != nil || reg.repos[name] == nil {
-		return notFound()
+		return wire.NotFound()
 	}
 	r := reg.repos[name]
 	var all []map[string]any
@@ -424,6 +472,6 @@ func listTags(s *Server, c *call) reply {
 			})
 		}
 	}
-	from, to, links, meta := s.page(c, len(all))
-	return ok(map[string]any{"tags": append([]map[string]any{}, all[from:to]...), "links": links, "meta": meta})
+	from, to, links, meta := c.Page(len(all))
+	return wire.OK(map[string]any{"tags": append([]map[string]any{}, all[from:to]...), "links": links, "meta": meta})
 }

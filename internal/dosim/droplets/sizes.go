@@ -1,9 +1,12 @@
-package dosim
+package droplets
 
 import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"dobot/internal/dosim/catalog"
+	"dobot/internal/dosim/wire"
 )
 
 // dropletSize is a droplet size as GET /v2/sizes lists it. The server keeps
@@ -35,7 +38,7 @@ type diskInfo struct {
 // Platform's regions (catalog.go), so that the two lists agree.
 var dropletRegions = func() []string {
 	var out []string
-	for _, r := range regions {
+	for _, r := range catalog.Regions {
 		out = append(out, r.DataCenters...)
 	}
 	slices.Sort(out)
@@ -72,9 +75,9 @@ func dropletSizeBySlug(slug string) *dropletSize {
 	return nil
 }
 
-func listSizes(s *Server, c *call) reply {
-	from, to, links, meta := s.page(c, len(dropletSizes))
-	return ok(map[string]any{"sizes": dropletSizes[from:to], "links": links, "meta": meta})
+func (s *State) listSizes(c *wire.Call) wire.Reply {
+	from, to, links, meta := c.Page(len(dropletSizes))
+	return wire.OK(map[string]any{"sizes": dropletSizes[from:to], "links": links, "meta": meta})
 }
 
 // dropletRegion is a region as droplets and actions embed it.
@@ -91,7 +94,7 @@ type dropletRegion struct {
 func renderRegion(slug string) *dropletRegion {
 	out := &dropletRegion{Slug: slug, Available: true, Sizes: []string{},
 		Features: []string{"backups", "ipv6", "metadata", "install_agent", "storage", "image_transfer"}}
-	for _, r := range regions {
+	for _, r := range catalog.Regions {
 		if slices.Contains(r.DataCenters, slug) {
 			out.Name = r.Label + " " + slug[len(slug)-1:]
 		}
@@ -141,7 +144,7 @@ var images = []dropletImage{
 
 // imageFor finds the image a create request names by slug or by id, among
 // those the server lists now.
-func (s *Server) imageFor(ref any) *dropletImage {
+func (s *State) imageFor(ref any) *dropletImage {
 	for _, img := range s.catalogue() {
 		switch v := ref.(type) {
 		case string:
@@ -165,14 +168,12 @@ func applicationImage(img dropletImage) bool {
 
 // RemoveImage takes an image out of the catalogue, as DigitalOcean retires
 // old 1-Click images.
-func (s *Server) RemoveImage(slug string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *State) RemoveImage(slug string) {
 	s.hiddenImages = append(s.hiddenImages, slug)
 }
 
 // catalogue is the images this server lists now.
-func (s *Server) catalogue() []dropletImage {
+func (s *State) catalogue() []dropletImage {
 	var out []dropletImage
 	for _, img := range images {
 		if !slices.Contains(s.hiddenImages, img.Slug) {
@@ -184,8 +185,8 @@ func (s *Server) catalogue() []dropletImage {
 
 // listImages serves GET /v2/images: ?type=application lists the 1-Click
 // application images, ?type=distribution the base OS images.
-func listImages(s *Server, c *call) reply {
-	typ := c.r.URL.Query().Get("type")
+func (s *State) listImages(c *wire.Call) wire.Reply {
+	typ := c.R.URL.Query().Get("type")
 	all := []dropletImage{}
 	for _, img := range s.catalogue() {
 		switch {
@@ -194,17 +195,17 @@ func listImages(s *Server, c *call) reply {
 		}
 		all = append(all, img)
 	}
-	from, to, links, meta := s.page(c, len(all))
-	return ok(map[string]any{"images": all[from:to], "links": links, "meta": meta})
+	from, to, links, meta := c.Page(len(all))
+	return wire.OK(map[string]any{"images": all[from:to], "links": links, "meta": meta})
 }
 
 // getImage serves GET /v2/images/{image_id}, by id or by slug.
-func getImage(s *Server, c *call) reply {
-	ref := c.params["image_id"]
+func (s *State) getImage(c *wire.Call) wire.Reply {
+	ref := c.Params["image_id"]
 	for _, img := range s.catalogue() {
 		if img.Slug == ref || strconv.Itoa(img.ID) == ref {
-			return ok(map[string]any{"image": img})
+			return wire.OK(map[string]any{"image": img})
 		}
 	}
-	return notFound()
+	return wire.NotFound()
 }

@@ -1,4 +1,7 @@
-package dosim
+// Package droplets is the DigitalOcean simulator's Droplets: droplets and
+// their actions, droplet sizes and the image catalogue. Its State holds no
+// lock: internal/dosim calls it with the simulator's lock held.
+package droplets
 
 import (
 	"encoding/json"
@@ -9,9 +12,42 @@ import (
 
 	"github.com/digitalocean/godo"
 	"github.com/google/uuid"
+
+	"dobot/internal/dosim/wire"
 )
 
-// fleet is the server's droplets and their actions.
+// State is the simulator's droplets and their actions, and the images it
+// lists.
+type State struct {
+	fleet
+	hiddenImages []string // slugs RemoveImage took out
+	delay        time.Duration
+	unsupported  func(string)
+}
+
+// New is an empty fleet whose actions take delay (a create twice that), and
+// which reports requests it does not implement to unsupported.
+func New(delay time.Duration, unsupported func(string)) *State {
+	return &State{delay: delay, unsupported: unsupported}
+}
+
+// Handlers are the operations this package serves, by operationId.
+func (s *State) Handlers() map[string]wire.Handler {
+	return map[string]wire.Handler{
+		"droplets_list":       s.listDroplets,
+		"droplets_create":     s.createDroplet,
+		"droplets_get":        s.getDroplet,
+		"droplets_destroy":    s.deleteDroplet,
+		"dropletActions_post": s.postDropletAction,
+		"dropletActions_get":  s.getDropletAction,
+		"actions_get":         s.getAction,
+		"sizes_list":          s.listSizes,
+		"images_list":         s.listImages,
+		"images_get":          s.getImage,
+	}
+}
+
+// fleet is the droplets and their actions.
 type fleet struct {
 	droplets  map[int]*droplet
 	dropOrder []int // droplet ids, oldest first
@@ -54,21 +90,17 @@ type DropletCreate struct {
 
 // DropletLimit makes creates that would take the account past n droplets
 // fail with 422, as DigitalOcean's do once an account reaches its limit.
-func (s *Server) DropletLimit(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *State) DropletLimit(n int) {
 	s.limit, s.limited = n, true
 }
 
 // Droplet is the droplet with id as the server would serve it now.
-func (s *Server) Droplet(id int) (godo.Droplet, bool) {
-	s.mu.Lock()
+func (s *State) Droplet(id int, now time.Time) (godo.Droplet, bool) {
 	d := s.droplets[id]
 	var out *renderedDroplet
 	if d != nil {
-		out = s.renderDroplet(d, s.now())
+		out = s.renderDroplet(d, now)
 	}
-	s.mu.Unlock()
 	if out == nil {
 		return godo.Droplet{}, false
 	}
@@ -79,9 +111,7 @@ func (s *Server) Droplet(id int) (godo.Droplet, bool) {
 }
 
 // DropletCreates is every accepted droplet create request, oldest first.
-func (s *Server) DropletCreates() []DropletCreate {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *State) DropletCreates() []DropletCreate {
 	out := make([]DropletCreate, len(s.creates))
 	for i, c := range s.creates {
 		c.Tags, c.SSHKeys = slices.Clone(c.Tags), slices.Clone(c.SSHKeys)
@@ -116,17 +146,17 @@ type createBody struct {
 	Tags       []string `json:"tags"`
 }
 
-func unprocessable(format string, args ...any) reply {
-	return errReply(http.StatusUnprocessableEntity, "unprocessable_entity", fmt.Sprintf(format, args...))
+func unprocessable(format string, args ...any) wire.Reply {
+	return wire.Err(http.StatusUnprocessableEntity, "unprocessable_entity", fmt.Sprintf(format, args...))
 }
 
-func createDroplet(s *Server, c *call) reply {
+func (s *State) createDroplet(c *wire.Call) wire.Reply {
 	var req createBody
-	if e := decode(c.body, &req); e != nil {
-		return fail(e)
+	if e := wire.Decode(c.Body, &req); e != nil {
+		return wire.Fail(e)
 	}
 	if len(req.Names) > 0 {
-		s.unsupported = append(s.unsupported, "the simulator does not implement creating several droplets at once (names)")
+		s.unsupported("the simulator does not implement creating several droplets at once (names)")
 		return unprocessable("the simulator does not implement creating several droplets at once")
 	}
 	if req.Region == "" {
@@ -151,7 +181,7 @@ func createDroplet(s *Server, c *call) reply {
 	}
 	d := &droplet{
 		id: s.nextID(), name: req.Name, region: req.Region, size: *size, image: *img,
-		tags: slices.Compact(slices.Clone(req.Tags)), createdAt: c.now, delay: s.opts.PhaseDelay,
+		tags: slices.Compact(slices.Clone(req.Tags)), createdAt: c.Now, delay: s.delay,
 		features: []string{"droplet_agent", "private_networking"}, n: len(s.creates) + 2,
 	}
 	if d.tags == nil {
@@ -166,7 +196,7 @@ func createDroplet(s *Server, c *call) reply {
 		}
 	}
 	slices.Sort(d.features)
-	create := s.startAction(d, "create", c.now)
+	create := s.startAction(d, "create", c.Now)
 	s.droplets[d.id] = d
 	s.dropOrder = append(s.dropOrder, d.id)
 
@@ -178,32 +208,32 @@ func createDroplet(s *Server, c *call) reply {
 	s.creates = append(s.creates, rec)
 
 	links := map[string]any{"actions": []map[string]any{{
-		"id": create.id, "rel": "create", "href": fmt.Sprintf("%s/v2/actions/%d", c.base(), create.id),
+		"id": create.id, "rel": "create", "href": fmt.Sprintf("%s/v2/actions/%d", c.Base(), create.id),
 	}}}
-	return reply{status: http.StatusAccepted, body: map[string]any{"droplet": s.renderDroplet(d, c.now), "links": links}}
+	return wire.With(http.StatusAccepted, map[string]any{"droplet": s.renderDroplet(d, c.Now), "links": links})
 }
 
 // dropletFor finds the droplet a route names.
-func (s *Server) dropletFor(c *call) *droplet {
+func (s *State) dropletFor(c *wire.Call) *droplet {
 	var id int
-	if _, err := fmt.Sscan(c.params["droplet_id"], &id); err != nil {
+	if _, err := fmt.Sscan(c.Params["droplet_id"], &id); err != nil {
 		return nil
 	}
 	return s.droplets[id]
 }
 
-func getDroplet(s *Server, c *call) reply {
+func (s *State) getDroplet(c *wire.Call) wire.Reply {
 	d := s.dropletFor(c)
 	if d == nil {
-		return notFound()
+		return wire.NotFound()
 	}
-	return ok(map[string]any{"droplet": s.renderDroplet(d, c.now)})
+	return wire.OK(map[string]any{"droplet": s.renderDroplet(d, c.Now)})
 }
 
 // listDroplets lists droplets oldest first, filtered by tag_name or name.
 // No droplet here has a GPU, so type=gpus lists none.
-func listDroplets(s *Server, c *call) reply {
-	q := c.r.URL.Query()
+func (s *State) listDroplets(c *wire.Call) wire.Reply {
+	q := c.R.URL.Query()
 	var match []*droplet
 	for _, id := range s.dropOrder {
 		d := s.droplets[id]
@@ -215,28 +245,28 @@ func listDroplets(s *Server, c *call) reply {
 			match = append(match, d)
 		}
 	}
-	from, to, links, meta := s.page(c, len(match))
+	from, to, links, meta := c.Page(len(match))
 	out := []*renderedDroplet{}
 	for _, d := range match[from:to] {
-		out = append(out, s.renderDroplet(d, c.now))
+		out = append(out, s.renderDroplet(d, c.Now))
 	}
-	return ok(map[string]any{"droplets": out, "links": links, "meta": meta})
+	return wire.OK(map[string]any{"droplets": out, "links": links, "meta": meta})
 }
 
-func deleteDroplet(s *Server, c *call) reply {
+func (s *State) deleteDroplet(c *wire.Call) wire.Reply {
 	d := s.dropletFor(c)
 	if d == nil {
-		return notFound()
+		return wire.NotFound()
 	}
 	delete(s.droplets, d.id)
 	s.dropOrder = slices.DeleteFunc(s.dropOrder, func(id int) bool { return id == d.id })
-	return noBody(http.StatusNoContent)
+	return wire.NoBody(http.StatusNoContent)
 }
 
 // status is the droplet's status at now: "new" until its create action
 // completes, then "active", or "off" after a completed power_off or
 // shutdown until a completed power_on.
-func (s *Server) status(d *droplet, now time.Time) string {
+func (s *State) status(d *droplet, now time.Time) string {
 	status := "new"
 	for _, id := range d.actions {
 		a := s.actions[id]
@@ -294,7 +324,7 @@ type networkV4 struct {
 // renderDroplet is the droplet at now. A droplet has no addresses while it
 // is new; once active it has a public IPv4 address (from TEST-NET-3, which
 // is never routed) and a private one in its region's default VPC.
-func (s *Server) renderDroplet(d *droplet, now time.Time) *renderedDroplet {
+func (s *State) renderDroplet(d *droplet, now time.Time) *renderedDroplet {
 	out := &renderedDroplet{
 		ID: d.id, Name: d.name, Memory: d.size.Memory, Vcpus: d.size.Vcpus, Disk: d.size.Disk,
 		DiskInfo: d.size.DiskInfo, Status: s.status(d, now), CreatedAt: d.createdAt,

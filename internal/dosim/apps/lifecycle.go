@@ -1,7 +1,9 @@
-package dosim
+package apps
 
 import (
 	"time"
+
+	"dobot/internal/dosim/catalog"
 
 	"github.com/digitalocean/godo"
 )
@@ -129,7 +131,7 @@ func (a *app) render(now time.Time) *godo.App {
 		Spec:      a.spec,
 		CreatedAt: a.createdAt,
 		UpdatedAt: a.updatedAt,
-		Region:    regionBySlug(a.spec.Region),
+		Region:    catalog.RegionBySlug(a.spec.Region),
 		TierSlug:  "basic",
 	}
 	if n := len(a.deployments); n > 0 {

@@ -1,8 +1,10 @@
-package dosim
+package apps
 
 import (
 	"fmt"
 	"net/http"
+
+	"dobot/internal/dosim/wire"
 
 	"github.com/digitalocean/godo"
 )
@@ -37,8 +39,8 @@ func manualCause(action godo.DeploymentCauseDetailsDigitalOceanUserActionName) *
 	}
 }
 
-func pinnedReply(a *app) reply {
-	return errReply(http.StatusConflict, "conflict",
+func pinnedReply(a *app) wire.Reply {
+	return wire.Err(http.StatusConflict, "conflict",
 		fmt.Sprintf("app is pinned to rollback deployment %s: commit or revert the rollback first", a.pinned))
 }
 
@@ -46,10 +48,10 @@ func pinnedReply(a *app) reply {
 // must be one of the app's earlier deployments that went live (ACTIVE or
 // SUPERSEDED, not one superseded before it finished), not the live one, and
 // no other rollback may be pending. It returns the deployment's index too.
-func checkRollback(a *app, id string, c *call) (rollbackValidation, int) {
+func checkRollback(a *app, id string, c *wire.Call) (rollbackValidation, int) {
 	v := rollbackValidation{Warnings: []condition{}}
 	i := a.deployment(id)
-	phases, _, active, _ := a.phases(c.now)
+	phases, _, active, _ := a.phases(c.Now)
 	switch {
 	case a.pinned != "":
 		v.Error = &condition{Code: "app_pinned", Message: fmt.Sprintf("app is pinned to rollback deployment %s", a.pinned)}
@@ -60,7 +62,7 @@ func checkRollback(a *app, id string, c *call) (rollbackValidation, int) {
 	case phases[i] != godo.DeploymentPhase_Active && phases[i] != godo.DeploymentPhase_Superseded:
 		v.Error = &condition{Code: "incompatible_phase", Message: fmt.Sprintf("deployment is %s; only a deployment that was ACTIVE can be rolled back to", phases[i])}
 	default:
-		if own, _ := a.deployments[i].phase(c.now); own != godo.DeploymentPhase_Active {
+		if own, _ := a.deployments[i].phase(c.Now); own != godo.DeploymentPhase_Active {
 			v.Error = &condition{Code: "incompatible_result", Message: "deployment was superseded before it became active"}
 		}
 	}
@@ -88,47 +90,47 @@ func checkRollback(a *app, id string, c *call) (rollbackValidation, int) {
 	return v, i
 }
 
-func rollbackTarget(s *Server, c *call) (*app, rollbackRequest, *apiError) {
-	a := s.apps[c.params["app_id"]]
+func rollbackTarget(s *State, c *wire.Call) (*app, rollbackRequest, *wire.APIError) {
+	a := s.apps[c.Params["app_id"]]
 	if a == nil {
-		e := notFound().err
+		e := wire.NotFound().Err
 		return nil, rollbackRequest{}, e
 	}
 	var req rollbackRequest
-	if e := decode(c.body, &req); e != nil {
+	if e := wire.Decode(c.Body, &req); e != nil {
 		return nil, req, e
 	}
 	if req.DeploymentID == "" {
-		return nil, req, &apiError{status: http.StatusBadRequest, id: "invalid_argument", message: "deployment_id is required"}
+		return nil, req, &wire.APIError{Status: http.StatusBadRequest, ID: "invalid_argument", Message: "deployment_id is required"}
 	}
 	return a, req, nil
 }
 
-func validateRollback(s *Server, c *call) reply {
+func (s *State) validateRollback(c *wire.Call) wire.Reply {
 	a, req, e := rollbackTarget(s, c)
 	if e != nil {
-		return fail(e)
+		return wire.Fail(e)
 	}
 	v, _ := checkRollback(a, req.DeploymentID, c)
-	return ok(v)
+	return wire.OK(v)
 }
 
 // createRollback deploys an earlier deployment's spec again. The app's spec
 // becomes that spec, and unless skip_pin is set the app is pinned to the
 // new deployment until the rollback is committed or reverted.
-func createRollback(s *Server, c *call) reply {
+func (s *State) createRollback(c *wire.Call) wire.Reply {
 	a, req, e := rollbackTarget(s, c)
 	if e != nil {
-		return fail(e)
+		return wire.Fail(e)
 	}
 	v, i := checkRollback(a, req.DeploymentID, c)
 	if !v.Valid {
-		return errReply(http.StatusBadRequest, "invalid_argument", "rollback is not valid: "+v.Error.Message)
+		return wire.Err(http.StatusBadRequest, "invalid_argument", "rollback is not valid: "+v.Error.Message)
 	}
 	old := a.deployments[i]
 	prior := a.spec
-	a.spec, a.updatedAt = old.spec, c.now
-	d := s.deploy(a, old.spec, "manual rollback", c.now)
+	a.spec, a.updatedAt = old.spec, c.Now
+	d := s.deploy(a, old.spec, "manual rollback", c.Now)
 	d.failing = nil // a rollback reuses the builds of the deployment it goes back to
 	d.cloneOf = old.id
 	d.details = &godo.DeploymentCauseDetails{
@@ -140,39 +142,39 @@ func createRollback(s *Server, c *call) reply {
 	if !req.SkipPin {
 		a.pinned, a.beforeRollback = d.id, prior
 	}
-	return ok(map[string]any{"deployment": a.renderDeployment(len(a.deployments)-1, c.now)})
+	return wire.OK(map[string]any{"deployment": a.renderDeployment(len(a.deployments)-1, c.Now)})
 }
 
-func noRollback() reply {
-	return errReply(http.StatusBadRequest, "invalid_argument", "app has no rollback to commit or revert")
+func noRollback() wire.Reply {
+	return wire.Err(http.StatusBadRequest, "invalid_argument", "app has no rollback to commit or revert")
 }
 
 // commitRollback keeps the rollback and unpins the app; its body is empty.
-func commitRollback(s *Server, c *call) reply {
-	a := s.apps[c.params["app_id"]]
+func (s *State) commitRollback(c *wire.Call) wire.Reply {
+	a := s.apps[c.Params["app_id"]]
 	if a == nil {
-		return notFound()
+		return wire.NotFound()
 	}
 	if a.pinned == "" {
 		return noRollback()
 	}
 	a.pinned, a.beforeRollback = "", nil
-	return noBody(http.StatusOK)
+	return wire.NoBody(http.StatusOK)
 }
 
 // revertRollback unpins the app and deploys the spec it had before the
 // rollback again.
-func revertRollback(s *Server, c *call) reply {
-	a := s.apps[c.params["app_id"]]
+func (s *State) revertRollback(c *wire.Call) wire.Reply {
+	a := s.apps[c.Params["app_id"]]
 	if a == nil {
-		return notFound()
+		return wire.NotFound()
 	}
 	if a.pinned == "" {
 		return noRollback()
 	}
-	a.spec, a.updatedAt = a.beforeRollback, c.now
+	a.spec, a.updatedAt = a.beforeRollback, c.Now
 	a.pinned, a.beforeRollback = "", nil
-	d := s.deploy(a, a.spec, "revert rollback", c.now)
+	d := s.deploy(a, a.spec, "revert rollback", c.Now)
 	d.details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_RevertAppRollback)
-	return ok(map[string]any{"deployment": a.renderDeployment(len(a.deployments)-1, c.now)})
+	return wire.OK(map[string]any{"deployment": a.renderDeployment(len(a.deployments)-1, c.Now)})
 }

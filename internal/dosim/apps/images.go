@@ -1,4 +1,4 @@
-package dosim
+package apps
 
 import (
 	"crypto/sha256"
@@ -103,28 +103,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// docrHas reports whether one of the account's registries has repo. The
-// caller holds s.mu.
-func (s *Server) docrHas(repo string) bool {
-	for _, r := range s.regs {
-		if r.repos[repo] != nil {
-			return true
-		}
-	}
-	return false
-}
-
-// registryName is the registry a DOCR image spec means, or "" when the
-// account has none. The spec must leave `registry` empty for DOCR, so on an
-// account with several registries this server takes the first one created;
-// DigitalOcean does not document that case.
-func (s *Server) registryName() string {
-	if len(s.regs) == 0 {
-		return ""
-	}
-	return s.regs[0].name
 }
 
 // sealCredentials stands in for App Platform's encryption of

@@ -1,9 +1,11 @@
-package dosim
+package registry
 
 import (
 	"net/http"
 	"strings"
 	"time"
+
+	"dobot/internal/dosim/wire"
 
 	"github.com/digitalocean/godo"
 	"github.com/google/uuid"
@@ -43,7 +45,7 @@ func (g *garbageCollection) status(now time.Time) (string, time.Time) {
 // one that collects untagged manifests deletes those untagged when it
 // started, with their blobs. A collection of unreferenced blobs alone frees
 // nothing here, since an untagged manifest still references its blobs.
-func (s *Server) settleGC(now time.Time) {
+func (s *State) settleGC(now time.Time) {
 	for _, reg := range s.regs {
 		reg.settleGC(now)
 	}
@@ -98,49 +100,49 @@ func (r *containerRegistry) active(now time.Time) *garbageCollection {
 
 // startGC starts a collection. Without a body it collects unreferenced
 // blobs only, which is also what godo asks for by default.
-func startGC(s *Server, c *call) reply {
+func (s *State) startGC(c *wire.Call) wire.Reply {
 	reg := s.registryFor(c)
 	if reg == nil {
-		return notFound()
+		return wire.NotFound()
 	}
 	var req godo.StartGarbageCollectionRequest
-	if e := decode(c.body, &req); e != nil {
-		return fail(e)
+	if e := wire.Decode(c.Body, &req); e != nil {
+		return wire.Fail(e)
 	}
 	if req.Type == "" {
 		req.Type = godo.GCTypeUnreferencedBlobsOnly
 	}
-	if reg.active(c.now) != nil {
-		return errReply(http.StatusConflict, "conflict", "a garbage collection is already in progress for this registry")
+	if reg.active(c.Now) != nil {
+		return wire.Err(http.StatusConflict, "conflict", "a garbage collection is already in progress for this registry")
 	}
-	g := &garbageCollection{uuid: uuid.NewString(), typ: req.Type, createdAt: c.now, delay: s.opts.PhaseDelay}
+	g := &garbageCollection{uuid: uuid.NewString(), typ: req.Type, createdAt: c.Now, delay: s.delay}
 	reg.gcs = append(reg.gcs, g)
-	return reply{status: http.StatusCreated, body: map[string]any{"garbage_collection": g.render(reg.name, c.now)}}
+	return wire.With(http.StatusCreated, map[string]any{"garbage_collection": g.render(reg.name, c.Now)})
 }
 
 // getGC serves the active collection; there is none once it has finished.
-func getGC(s *Server, c *call) reply {
+func (s *State) getGC(c *wire.Call) wire.Reply {
 	reg := s.registryFor(c)
 	if reg == nil {
-		return notFound()
+		return wire.NotFound()
 	}
-	g := reg.active(c.now)
+	g := reg.active(c.Now)
 	if g == nil {
-		return notFound()
+		return wire.NotFound()
 	}
-	return ok(map[string]any{"garbage_collection": g.render(reg.name, c.now)})
+	return wire.OK(map[string]any{"garbage_collection": g.render(reg.name, c.Now)})
 }
 
 // listGCs lists every collection, newest first.
-func listGCs(s *Server, c *call) reply {
+func (s *State) listGCs(c *wire.Call) wire.Reply {
 	reg := s.registryFor(c)
 	if reg == nil {
-		return notFound()
+		return wire.NotFound()
 	}
-	from, to, links, meta := s.page(c, len(reg.gcs))
+	from, to, links, meta := c.Page(len(reg.gcs))
 	out := []map[string]any{}
 	for k := from; k < to; k++ {
-		out = append(out, reg.gcs[len(reg.gcs)-1-k].render(reg.name, c.now))
+		out = append(out, reg.gcs[len(reg.gcs)-1-k].render(reg.name, c.Now))
 	}
-	return ok(map[string]any{"garbage_collections": out, "links": links, "meta": meta})
+	return wire.OK(map[string]any{"garbage_collections": out, "links": links, "meta": meta})
 }

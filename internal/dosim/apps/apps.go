@@ -1,31 +1,110 @@
-package dosim
+// Package apps is the DigitalOcean simulator's App Platform: apps and
+// their deployments, propose, rollbacks, logs, the instance size and region
+// catalogue, detect, restart, domains and deployments started outside the
+// API. Its State holds no lock: internal/dosim calls it with the
+// simulator's lock held (log streams take that lock themselves).
+package apps
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/digitalocean/godo"
 	"github.com/google/uuid"
 
 	"dobot/docloud"
+	"dobot/internal/dosim/catalog"
+	"dobot/internal/dosim/wire"
 )
 
+// Registry is what App Platform needs to know of the account's container
+// registry to pull a DOCR image.
+type Registry interface {
+	Name() string         // the registry a DOCR image spec means, or ""
+	Has(repo string) bool // whether it has the repository
+}
+
+// Options configures a State.
+type Options struct {
+	Delay    time.Duration // time in each deployment phase
+	Clock    func() time.Time
+	Registry Registry
+	Lock     sync.Locker     // the simulator's lock, taken by log streams
+	Done     <-chan struct{} // closed when the simulator closes: streams end
+}
+
+// State is the simulator's apps.
+type State struct {
+	apps       map[string]*app
+	order      []string // app ids, oldest first, as DigitalOcean lists them
+	failBuilds map[string]string
+	liveBreak  int // lines before live streams break; -1 for never
+	delay      time.Duration
+	clock      func() time.Time
+	registry   Registry
+	lock       sync.Locker
+	done       <-chan struct{}
+}
+
+// New is an account without apps.
+func New(o Options) *State {
+	return &State{apps: map[string]*app{}, liveBreak: -1, delay: o.Delay, clock: o.Clock,
+		registry: o.Registry, lock: o.Lock, done: o.Done}
+}
+
+func (s *State) now() time.Time { return s.clock().UTC() }
+
+// Handlers are the operations this package serves, by operationId.
+func (s *State) Handlers() map[string]wire.Handler {
+	return map[string]wire.Handler{
+		"apps_list":                                 s.listApps,
+		"apps_create":                               s.createApp,
+		"apps_get":                                  s.getApp,
+		"apps_update":                               s.updateApp,
+		"apps_delete":                               s.deleteApp,
+		"apps_list_deployments":                     s.listDeployments,
+		"apps_create_deployment":                    s.createDeployment,
+		"apps_get_deployment":                       s.getDeployment,
+		"apps_cancel_deployment":                    s.cancelDeployment,
+		"apps_validate_appSpec":                     s.proposeApp,
+		"apps_list_instanceSizes":                   s.listInstanceSizes,
+		"apps_get_instanceSize":                     s.getInstanceSize,
+		"apps_list_regions":                         s.listRegions,
+		"apps_get_logs":                             s.getLogs,
+		"apps_get_logs_aggregate":                   s.getLogs,
+		"apps_get_logs_active_deployment":           s.getLogs,
+		"apps_get_logs_active_deployment_aggregate": s.getLogs,
+		"apps_create_rollback":                      s.createRollback,
+		"apps_validate_rollback":                    s.validateRollback,
+		"apps_commit_rollback":                      s.commitRollback,
+		"apps_revert_rollback":                      s.revertRollback,
+	}
+}
+
+// FailBuild makes deployments created from now on fail in BUILDING when a
+// component's image repository is imageRepository: the deployment ends in
+// phase ERROR and the component's build step, and the "build" step above it,
+// have status ERROR and reason {code: "BuildJobExitNonZero", message: reason}.
+func (s *State) FailBuild(imageRepository, reason string) {
+	if s.failBuilds == nil {
+		s.failBuilds = map[string]string{}
+	}
+	s.failBuilds[imageRepository] = reason
+}
+
 // App is the app with id as the server would serve it now.
-func (s *Server) App(id string) (godo.App, bool) {
-	s.mu.Lock()
+func (s *State) App(id string, now time.Time) (godo.App, bool) {
 	a := s.apps[id]
 	var out *godo.App
 	if a != nil {
-		out = a.render(s.now())
+		out = a.render(now)
 	}
-	s.mu.Unlock()
 	if out == nil {
 		return godo.App{}, false
 	}
@@ -33,13 +112,11 @@ func (s *Server) App(id string) (godo.App, bool) {
 }
 
 // Apps is every app as the server would serve it now, oldest first.
-func (s *Server) Apps() []godo.App {
-	s.mu.Lock()
+func (s *State) Apps(now time.Time) []godo.App {
 	var rendered []*godo.App
 	for _, id := range s.order {
-		rendered = append(rendered, s.apps[id].render(s.now()))
+		rendered = append(rendered, s.apps[id].render(now))
 	}
-	s.mu.Unlock()
 	out := make([]godo.App, len(rendered))
 	for i, a := range rendered {
 		out[i] = served(a)
@@ -58,16 +135,16 @@ func served(a *godo.App) godo.App {
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
 
-func invalidSpec(field, format string, args ...any) *apiError {
-	return &apiError{status: http.StatusBadRequest, id: "invalid_argument",
-		message: fmt.Sprintf("error validating app spec field %q: ", field) + fmt.Sprintf(format, args...)}
+func invalidSpec(field, format string, args ...any) *wire.APIError {
+	return &wire.APIError{Status: http.StatusBadRequest, ID: "invalid_argument",
+		Message: fmt.Sprintf("error validating app spec field %q: ", field) + fmt.Sprintf(format, args...)}
 }
 
 // checkSpec is DigitalOcean's own check of an app spec, beyond what the
 // description can say.
-func checkSpec(spec *godo.AppSpec) *apiError {
+func checkSpec(spec *godo.AppSpec) *wire.APIError {
 	if spec == nil {
-		return &apiError{status: http.StatusBadRequest, id: "invalid_argument", message: "spec is required"}
+		return &wire.APIError{Status: http.StatusBadRequest, ID: "invalid_argument", Message: "spec is required"}
 	}
 	if spec.Name == "" {
 		return invalidSpec("name", "name is required")
@@ -75,7 +152,7 @@ func checkSpec(spec *godo.AppSpec) *apiError {
 	if !nameRE.MatchString(spec.Name) {
 		return invalidSpec("name", "%q must match %s", spec.Name, nameRE)
 	}
-	if spec.Region != "" && regionBySlug(spec.Region) == nil {
+	if spec.Region != "" && catalog.RegionBySlug(spec.Region) == nil {
 		return invalidSpec("region", "unknown region %q", spec.Region)
 	}
 	if len(spec.Services)+len(spec.Workers)+len(spec.Jobs)+len(spec.StaticSites)+len(spec.Functions) == 0 {
@@ -112,7 +189,7 @@ func checkSpec(spec *godo.AppSpec) *apiError {
 				return invalidSpec(field+".image.digest", "digest cannot be specified if tag is provided")
 			}
 		}
-		if c.InstanceSizeSlug != "" && instanceSizeBySlug(c.InstanceSizeSlug) == nil {
+		if c.InstanceSizeSlug != "" && catalog.InstanceSizeBySlug(c.InstanceSizeSlug) == nil {
 			return invalidSpec(field+".instance_size_slug", "unknown instance size %q", c.InstanceSizeSlug)
 		}
 		if e := checkInstanceCount(field, c.InstanceSizeSlug, c.InstanceCount); e != nil {
@@ -131,30 +208,17 @@ func checkSpec(spec *godo.AppSpec) *apiError {
 // single_instance_only, as App Platform does: 400 invalid_argument naming the
 // field. The exact wording of DigitalOcean's message is not documented; the
 // shape (DigitalOcean's error body, status 400) is.
-func checkInstanceCount(field, slug string, count int64) *apiError {
+func checkInstanceCount(field, slug string, count int64) *wire.APIError {
 	if slug == "" {
-		slug = defaultInstanceSize
+		slug = catalog.DefaultInstanceSize
 	}
-	if sz := instanceSizeBySlug(slug); sz != nil && sz.SingleInstanceOnly && count > 1 {
+	if sz := catalog.InstanceSizeBySlug(slug); sz != nil && sz.SingleInstanceOnly && count > 1 {
 		return invalidSpec(field+".instance_count", "instance size %s allows only one instance; choose a size that allows more, or an instance_count of 1", slug)
 	}
 	return nil
 }
 
-// decode reads a JSON body into v; an empty body or null leaves v alone.
-func decode(body []byte, v any) *apiError {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return &apiError{status: http.StatusBadRequest, id: "bad_request", message: "unable to parse request body: " + err.Error()}
-	}
-	return nil
-}
-
-func fail(e *apiError) reply { return reply{status: e.status, err: e} }
-
-func (s *Server) appByName(name string) *app {
+func (s *State) appByName(name string) *app {
 	for _, a := range s.apps {
 		if a.spec.Name == name {
 			return a
@@ -163,16 +227,16 @@ func (s *Server) appByName(name string) *app {
 	return nil
 }
 
-func nameTaken() reply {
-	return errReply(http.StatusConflict, "conflict", "app name already in use")
+func nameTaken() wire.Reply {
+	return wire.Err(http.StatusConflict, "conflict", "app name already in use")
 }
 
 // deploy starts a deployment of spec, superseding one still in progress.
-func (s *Server) deploy(a *app, spec *godo.AppSpec, cause string, now time.Time) *deployment {
+func (s *State) deploy(a *app, spec *godo.AppSpec, cause string, now time.Time) *deployment {
 	for _, d := range a.deployments {
 		d.stop(now, godo.DeploymentPhase_Superseded)
 	}
-	d := &deployment{id: uuid.NewString(), spec: spec, cause: cause, createdAt: now, delay: s.opts.PhaseDelay}
+	d := &deployment{id: uuid.NewString(), spec: spec, cause: cause, createdAt: now, delay: s.delay}
 	for _, c := range components(spec) {
 		if reason, ok := s.failBuilds[c.imageRepository]; ok && c.imageRepository != "" {
 			if d.failing == nil {
@@ -185,7 +249,7 @@ func (s *Server) deploy(a *app, spec *godo.AppSpec, cause string, now time.Time)
 		if len(d.failing) > 0 {
 			break // the build fails first
 		}
-		if why := deployFailure(svc, s.registryName(), s.docrHas); why != nil {
+		if why := deployFailure(svc, s.registry.Name(), s.registry.Has); why != nil {
 			if d.deployFailing == nil {
 				d.deployFailing = map[string]stepReason{}
 			}
@@ -196,23 +260,23 @@ func (s *Server) deploy(a *app, spec *godo.AppSpec, cause string, now time.Time)
 	return d
 }
 
-func createApp(s *Server, c *call) reply {
+func (s *State) createApp(c *wire.Call) wire.Reply {
 	var req godo.AppCreateRequest
-	if e := decode(c.body, &req); e != nil {
-		return fail(e)
+	if e := wire.Decode(c.Body, &req); e != nil {
+		return wire.Fail(e)
 	}
 	if e := checkSpec(req.Spec); e != nil {
-		return fail(e)
+		return wire.Fail(e)
 	}
 	sealCredentials(req.Spec)
 	if s.appByName(req.Spec.Name) != nil {
 		return nameTaken()
 	}
 	if e := sealSecrets(req.Spec, nil); e != nil {
-		return fail(e)
+		return wire.Fail(e)
 	}
 	if req.Spec.Region == "" {
-		req.Spec.Region = defaultRegion
+		req.Spec.Region = catalog.DefaultRegion
 	}
 	a := &app{
 		id:        uuid.NewString(),
@@ -220,16 +284,16 @@ func createApp(s *Server, c *call) reply {
 		projectID: req.ProjectID,
 		hostname:  fmt.Sprintf("%s-%s.ondigitalocean.app", req.Spec.Name, suffix()),
 		spec:      req.Spec,
-		createdAt: c.now,
-		updatedAt: c.now,
+		createdAt: c.Now,
+		updatedAt: c.Now,
 	}
 	if a.projectID == "" {
 		a.projectID = defaultProjectID
 	}
-	s.deploy(a, a.spec, "initial deployment", c.now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_CreateDeployment)
+	s.deploy(a, a.spec, "initial deployment", c.Now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_CreateDeployment)
 	s.apps[a.id] = a
 	s.order = append(s.order, a.id)
-	return ok(map[string]any{"app": a.renderChanged(c.now)})
+	return wire.OK(map[string]any{"app": a.renderChanged(c.Now)})
 }
 
 // The account every app belongs to, and its default project.
@@ -258,25 +322,25 @@ func (a *app) renderChanged(now time.Time) *godo.App {
 	return out
 }
 
-func getApp(s *Server, c *call) reply {
-	a := s.apps[c.params["id"]]
+func (s *State) getApp(c *wire.Call) wire.Reply {
+	a := s.apps[c.Params["id"]]
 	if a == nil {
-		return notFound()
+		return wire.NotFound()
 	}
-	return ok(map[string]any{"app": a.render(c.now)})
+	return wire.OK(map[string]any{"app": a.render(c.Now)})
 }
 
-func updateApp(s *Server, c *call) reply {
-	a := s.apps[c.params["id"]]
+func (s *State) updateApp(c *wire.Call) wire.Reply {
+	a := s.apps[c.Params["id"]]
 	if a == nil {
-		return notFound()
+		return wire.NotFound()
 	}
 	var req godo.AppUpdateRequest
-	if e := decode(c.body, &req); e != nil {
-		return fail(e)
+	if e := wire.Decode(c.Body, &req); e != nil {
+		return wire.Fail(e)
 	}
 	if e := checkSpec(req.Spec); e != nil {
-		return fail(e)
+		return wire.Fail(e)
 	}
 	if other := s.appByName(req.Spec.Name); other != nil && other != a {
 		return nameTaken()
@@ -285,21 +349,21 @@ func updateApp(s *Server, c *call) reply {
 		return pinnedReply(a)
 	}
 	if e := sealSecrets(req.Spec, a.spec); e != nil {
-		return fail(e)
+		return wire.Fail(e)
 	}
 	if req.Spec.Region == "" {
 		req.Spec.Region = a.spec.Region
 	}
 	sealCredentials(req.Spec)
-	a.spec, a.updatedAt = req.Spec, c.now
-	s.deploy(a, a.spec, "app spec updated", c.now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_UpdateSpec)
-	return ok(map[string]any{"app": a.renderChanged(c.now)})
+	a.spec, a.updatedAt = req.Spec, c.Now
+	s.deploy(a, a.spec, "app spec updated", c.Now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_UpdateSpec)
+	return wire.OK(map[string]any{"app": a.renderChanged(c.Now)})
 }
 
-func deleteApp(s *Server, c *call) reply {
-	id := c.params["id"]
+func (s *State) deleteApp(c *wire.Call) wire.Reply {
+	id := c.Params["id"]
 	if s.apps[id] == nil {
-		return notFound()
+		return wire.NotFound()
 	}
 	delete(s.apps, id)
 	for i, x := range s.order {
@@ -308,72 +372,40 @@ func deleteApp(s *Server, c *call) reply {
 			break
 		}
 	}
-	return ok(map[string]any{"id": id})
+	return wire.OK(map[string]any{"id": id})
 }
 
-// page cuts n items into the page the query asks for, and returns the
-// links and meta DigitalOcean sends with it.
-func (s *Server) page(c *call, n int) (from, to int, links, meta map[string]any) {
-	q := c.r.URL.Query()
-	pg, _ := strconv.Atoi(q.Get("page"))
-	per, _ := strconv.Atoi(q.Get("per_page"))
-	if pg < 1 {
-		pg = 1
-	}
-	if per < 1 {
-		per = 20
-	}
-	per = min(per, 200)
-	last := max(1, (n+per-1)/per)
-	from, to = min(n, (pg-1)*per), min(n, pg*per)
-	// Links keep the query's filters, such as tag_name, as DigitalOcean's do.
-	link := func(p int) string {
-		v := c.r.URL.Query()
-		v.Set("page", strconv.Itoa(p))
-		v.Set("per_page", strconv.Itoa(per))
-		return fmt.Sprintf("%s%s?%s", c.base(), c.r.URL.Path, v.Encode())
-	}
-	pages := map[string]any{}
-	if pg > 1 {
-		pages["first"], pages["prev"] = link(1), link(min(pg-1, last))
-	}
-	if pg < last {
-		pages["next"], pages["last"] = link(pg+1), link(last)
-	}
-	return from, to, map[string]any{"pages": pages}, map[string]any{"total": n}
-}
-
-func listApps(s *Server, c *call) reply {
-	from, to, links, meta := s.page(c, len(s.order))
+func (s *State) listApps(c *wire.Call) wire.Reply {
+	from, to, links, meta := c.Page(len(s.order))
 	apps := []*godo.App{}
 	for _, id := range s.order[from:to] {
-		apps = append(apps, s.apps[id].render(c.now))
+		apps = append(apps, s.apps[id].render(c.Now))
 	}
-	return ok(map[string]any{"apps": apps, "links": links, "meta": meta})
+	return wire.OK(map[string]any{"apps": apps, "links": links, "meta": meta})
 }
 
-func listDeployments(s *Server, c *call) reply {
-	a := s.apps[c.params["app_id"]]
+func (s *State) listDeployments(c *wire.Call) wire.Reply {
+	a := s.apps[c.Params["app_id"]]
 	if a == nil {
-		return notFound()
+		return wire.NotFound()
 	}
-	from, to, links, meta := s.page(c, len(a.deployments))
+	from, to, links, meta := c.Page(len(a.deployments))
 	deps := []*godo.Deployment{}
 	// Newest first, as DigitalOcean lists them.
 	for k := from; k < to; k++ {
-		deps = append(deps, a.renderDeployment(len(a.deployments)-1-k, c.now))
+		deps = append(deps, a.renderDeployment(len(a.deployments)-1-k, c.Now))
 	}
-	return ok(map[string]any{"deployments": deps, "links": links, "meta": meta})
+	return wire.OK(map[string]any{"deployments": deps, "links": links, "meta": meta})
 }
 
-func createDeployment(s *Server, c *call) reply {
-	a := s.apps[c.params["app_id"]]
+func (s *State) createDeployment(c *wire.Call) wire.Reply {
+	a := s.apps[c.Params["app_id"]]
 	if a == nil {
-		return notFound()
+		return wire.NotFound()
 	}
 	var req godo.DeploymentCreateRequest
-	if e := decode(c.body, &req); e != nil {
-		return fail(e)
+	if e := wire.Decode(c.Body, &req); e != nil {
+		return wire.Fail(e)
 	}
 	if a.pinned != "" {
 		return pinnedReply(a)
@@ -382,50 +414,50 @@ func createDeployment(s *Server, c *call) reply {
 	if req.ForceBuild {
 		cause = "manual: force rebuild"
 	}
-	s.deploy(a, a.spec, cause, c.now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_CreateDeployment)
-	return ok(map[string]any{"deployment": a.renderDeployment(len(a.deployments)-1, c.now)})
+	s.deploy(a, a.spec, cause, c.Now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_CreateDeployment)
+	return wire.OK(map[string]any{"deployment": a.renderDeployment(len(a.deployments)-1, c.Now)})
 }
 
 // appDeployment finds the app and deployment a route names.
-func (s *Server) appDeployment(c *call) (*app, int) {
-	a := s.apps[c.params["app_id"]]
+func (s *State) appDeployment(c *wire.Call) (*app, int) {
+	a := s.apps[c.Params["app_id"]]
 	if a == nil {
 		return nil, -1
 	}
-	return a, a.deployment(c.params["deployment_id"])
+	return a, a.deployment(c.Params["deployment_id"])
 }
 
-func getDeployment(s *Server, c *call) reply {
+func (s *State) getDeployment(c *wire.Call) wire.Reply {
 	a, i := s.appDeployment(c)
 	if i < 0 {
-		return notFound()
+		return wire.NotFound()
 	}
-	return ok(map[string]any{"deployment": a.renderDeployment(i, c.now)})
+	return wire.OK(map[string]any{"deployment": a.renderDeployment(i, c.Now)})
 }
 
-func cancelDeployment(s *Server, c *call) reply {
+func (s *State) cancelDeployment(c *wire.Call) wire.Reply {
 	a, i := s.appDeployment(c)
 	if i < 0 {
-		return notFound()
+		return wire.NotFound()
 	}
-	if !a.deployments[i].stop(c.now, godo.DeploymentPhase_Canceled) {
-		p, _ := a.deployments[i].phase(c.now)
-		return errReply(http.StatusBadRequest, "invalid_argument",
+	if !a.deployments[i].stop(c.Now, godo.DeploymentPhase_Canceled) {
+		p, _ := a.deployments[i].phase(c.Now)
+		return wire.Err(http.StatusBadRequest, "invalid_argument",
 			fmt.Sprintf("deployment is %s and can no longer be canceled", p))
 	}
-	return ok(map[string]any{"deployment": a.renderDeployment(i, c.now)})
+	return wire.OK(map[string]any{"deployment": a.renderDeployment(i, c.Now)})
 }
 
-func proposeApp(s *Server, c *call) reply {
+func (s *State) proposeApp(c *wire.Call) wire.Reply {
 	var req godo.AppProposeRequest
-	if e := decode(c.body, &req); e != nil {
-		return fail(e)
+	if e := wire.Decode(c.Body, &req); e != nil {
+		return wire.Fail(e)
 	}
 	if e := checkSpec(req.Spec); e != nil {
-		return fail(e)
+		return wire.Fail(e)
 	}
 	if req.AppID != "" && s.apps[req.AppID] == nil {
-		return notFound()
+		return wire.NotFound()
 	}
 	out := map[string]any{
 		"app_name_available":   true,
@@ -433,43 +465,43 @@ func proposeApp(s *Server, c *call) reply {
 		"existing_static_apps": "0",
 		"max_free_static_apps": "3",
 		"spec":                 req.Spec,
-		"app_cost":             monthlyCost(req.Spec),
+		"app_cost":             catalog.MonthlyCost(req.Spec),
 	}
 	if other := s.appByName(req.Spec.Name); other != nil && other.id != req.AppID {
 		out["app_name_available"] = false
 		out["app_name_suggestion"] = strings.TrimSuffix(req.Spec.Name[:min(len(req.Spec.Name), 28)], "-") + "-" + suffix()[:3]
 	}
-	return ok(out)
+	return wire.OK(out)
 }
 
-func listInstanceSizes(_ *Server, _ *call) reply {
-	return ok(map[string]any{"instance_sizes": instanceSizes, "discount_percent": 0})
+func (s *State) listInstanceSizes(c *wire.Call) wire.Reply {
+	return wire.OK(map[string]any{"instance_sizes": catalog.InstanceSizes, "discount_percent": 0})
 }
 
-func getInstanceSize(_ *Server, c *call) reply {
-	sz := instanceSizeBySlug(c.params["slug"])
+func (s *State) getInstanceSize(c *wire.Call) wire.Reply {
+	sz := catalog.InstanceSizeBySlug(c.Params["slug"])
 	if sz == nil {
-		return notFound()
+		return wire.NotFound()
 	}
-	return ok(map[string]any{"instance_size": sz})
+	return wire.OK(map[string]any{"instance_size": sz})
 }
 
-func listRegions(_ *Server, _ *call) reply {
-	return ok(map[string]any{"regions": regions})
+func (s *State) listRegions(c *wire.Call) wire.Reply {
+	return wire.OK(map[string]any{"regions": catalog.Regions})
 }
 
 // sealSecrets does what App Platform does with SECRET variables: it keeps
 // them encrypted and serves them as EV[1:…:…], never in the clear. An
 // EV[…] value sent back in an update keeps the secret it stands for, and
 // is refused when the app holds no such value (as when creating an app).
-func sealSecrets(spec, current *godo.AppSpec) *apiError {
+func sealSecrets(spec, current *godo.AppSpec) *wire.APIError {
 	sealed := map[string]bool{}
 	docloud.ForEachEnv(current, func(v *godo.AppVariableDefinition) {
 		if strings.HasPrefix(v.Value, "EV[") {
 			sealed[v.Value] = true
 		}
 	})
-	var bad *apiError
+	var bad *wire.APIError
 	docloud.ForEachEnv(spec, func(v *godo.AppVariableDefinition) {
 		if !strings.EqualFold(string(v.Type), string(godo.AppVariableType_Secret)) {
 			return
