@@ -1,6 +1,9 @@
 package dosim
 
-import "strings"
+import (
+	"dobot/internal/dosim/apps"
+	"strings"
+)
 
 // route is where DigitalOcean serves an operation: the method and the path
 // template of its OpenAPI description.
@@ -68,6 +71,30 @@ var routes = []route{
 	{"POST", "/v2/registry/{registry_name}/garbage-collection", "registry_run_garbageCollection"},
 	{"GET", "/v2/registry/{registry_name}/garbage-collection", "registry_get_garbageCollection"},
 	{"GET", "/v2/registry/{registry_name}/garbage-collections", "registry_list_garbageCollections"},
+	{"POST", "/v2/apps/{app_id}/restart", "apps_restart"},
+	{"GET", "/v2/projects", "projects_list"},
+	{"GET", "/v2/projects/{project_id}", "projects_get"},
+	{"POST", "/v2/projects/{project_id}/resources", "projects_assign_resources"},
+	{"GET", "/v2/projects/{project_id}/resources", "projects_list_resources"},
+}
+
+// unlisted are the routes the simulator serves that DigitalOcean's public
+// OpenAPI description does not have, by the name the simulator gives them.
+// internal/dotest serves them outside its description checks.
+var unlisted = map[string]string{
+	// godo's Apps.Detect, used by doctl: request and answer are godo's
+	// DetectRequest and DetectResponse.
+	"apps_detect": "POST " + apps.DetectPath,
+}
+
+// Unlisted lists the routes the simulator serves outside DigitalOcean's
+// OpenAPI description, as "METHOD /path" keyed by the simulator's name.
+func Unlisted() map[string]string {
+	out := make(map[string]string, len(unlisted))
+	for op, rt := range unlisted {
+		out[op] = rt
+	}
+	return out
 }
 
 // routeOf is each operation's route, as "METHOD /path/{param}", the name
@@ -76,6 +103,9 @@ var routeOf = func() map[string]string {
 	m := make(map[string]string, len(routes))
 	for _, rt := range routes {
 		m[rt.operation] = rt.method + " " + rt.path
+	}
+	for op, rt := range unlisted {
+		m[op] = rt
 	}
 	return m
 }()

@@ -12,6 +12,11 @@ func TestEveryRouteHasAHandler(t *testing.T) {
 			t.Errorf("route %s %s (%s) has no handler", rt.method, rt.path, rt.operation)
 		}
 	}
+	for op := range unlisted {
+		if s.handlers[op] == nil {
+			t.Errorf("unlisted route %s has no handler", op)
+		}
+	}
 	for op := range s.handlers {
 		if _, ok := routeOf[op]; !ok {
 			t.Errorf("handler %s has no route", op)

@@ -79,6 +79,8 @@ type Server struct {
 	handlers    map[string]wire.Handler // by operationId
 	unsupported []string                // requests the simulator does not implement
 	remaining   int                     // ratelimit-remaining
+	projects    []*project              // projects.go
+	assigned    []Assignment            // projects.go
 	behaviour                           // faults.go
 }
 
@@ -94,7 +96,7 @@ func New(opts Options) *Server {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	s := &Server{opts: opts, remaining: rateLimit, done: make(chan struct{})}
+	s := &Server{opts: opts, remaining: rateLimit, done: make(chan struct{}), projects: defaultProjects(opts.Clock().UTC())}
 	report := func(what string) { s.unsupported = append(s.unsupported, what) }
 	s.reg = registry.New(opts.PhaseDelay, report)
 	s.drops = droplets.New(opts.PhaseDelay, report)
@@ -108,6 +110,9 @@ func New(opts Options) *Server {
 	s.mux = http.NewServeMux()
 	for _, rt := range routes {
 		s.mux.HandleFunc(rt.method+" "+rt.path, s.serveRoute(rt))
+	}
+	for op, rt := range unlisted {
+		s.mux.HandleFunc(rt, s.serveRoute(route{operation: op}))
 	}
 	s.mux.HandleFunc("GET "+LogsPrefix, func(w http.ResponseWriter, r *http.Request) { s.ServeLogFile(w, r) })
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -158,7 +163,11 @@ func (s *Server) Unsupported() []string {
 
 // Implements reports whether the simulator serves operation, an operationId
 // of DigitalOcean's OpenAPI description such as "apps_create".
-func Implements(operation string) bool { _, ok := routeOf[operation]; return ok }
+func Implements(operation string) bool {
+	_, unlisted := unlisted[operation]
+	_, ok := routeOf[operation]
+	return ok && !unlisted
+}
 
 // Routes lists every route the simulator serves, as "METHOD /path/{param}"
 // keyed by operationId.

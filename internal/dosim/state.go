@@ -5,6 +5,7 @@ import (
 
 	"github.com/digitalocean/godo"
 
+	"dobot/internal/dosim/apps"
 	"dobot/internal/dosim/droplets"
 )
 
@@ -119,4 +120,60 @@ func (s *Server) DockerSecrets() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.reg.DockerSecrets()
+}
+
+// Outside is a deployment started outside the API: a push, the control
+// panel or doctl. Build one with Push or Manual.
+type Outside = apps.Outside
+
+// Repo is a Git repository as the simulator knows it.
+type Repo = apps.Repo
+
+// Push is the deployment a push of commit to repo by author starts on an
+// app whose source deploys on push: cause "commit abc1234 pushed to
+// github.com/acme/web", with DEPLOY_ON_PUSH cause details.
+func Push(repo, commit, author, message string) Outside {
+	return apps.Push(repo, commit, author, message)
+}
+
+// Manual is a deployment someone started by hand in the control panel or
+// with doctl: cause "manual", with the user's email.
+func Manual(email string) Outside { return apps.Manual(email) }
+
+// StartDeployment starts a deployment of the app with id that the API's
+// caller did not ask for, as a push or the control panel would, and
+// returns its id. Set o.FailAt to "build" or "deploy" (with o.Reason) to
+// make it fail at that step; the failing step's log says why.
+func (s *Server) StartDeployment(appID string, o Outside) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.apps.StartOutside(appID, o)
+}
+
+// HoldDomain keeps the custom domain name PENDING (its DNS does not point
+// at App Platform yet) until called again with false; then its DNS check
+// and certificate run, CONFIGURING then ACTIVE.
+func (s *Server) HoldDomain(name string, hold bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.apps.HoldDomain(name, hold)
+}
+
+// AddRepo makes the simulator know a Git repository, by clone URL, such
+// as "https://github.com/acme/api". It starts knowing a few (apps.Repo's
+// catalogue): github.com/acme/web, acme/shop (three components),
+// acme/empty (nothing detected) and acme/private, gitlab.com/acme/site
+// and git.example.com/acme/tool.
+func (s *Server) AddRepo(cloneURL string, r Repo) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.apps.AddRepo(cloneURL, r)
+}
+
+// DisconnectGitHub makes the account one that never connected GitHub to
+// DigitalOcean: github sources get "GitHub user not authenticated".
+func (s *Server) DisconnectGitHub(disconnected bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.apps.DisconnectGitHub(disconnected)
 }

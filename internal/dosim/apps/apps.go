@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +49,9 @@ type State struct {
 	registry   Registry
 	lock       sync.Locker
 	done       <-chan struct{}
+	repos      map[string]Repo // sources.go, by RepoKey
+	noGitHub   bool            // sources.go
+	held       map[string]bool // domains.go: domains held PENDING
 }
 
 // New is an account without apps.
@@ -84,11 +86,14 @@ func (s *State) Handlers() map[string]wire.Handler {
 		"apps_validate_rollback":                    s.validateRollback,
 		"apps_commit_rollback":                      s.commitRollback,
 		"apps_revert_rollback":                      s.revertRollback,
+		"apps_restart":                              s.restartApp,
+		"apps_detect":                               s.detect, // not in the description: see DetectPath
 	}
 }
 
 // FailBuild makes deployments created from now on fail in BUILDING when a
-// component's image repository is imageRepository: the deployment ends in
+// component's image repository is imageRepository (or, for a Git source,
+// its RepoKey, such as "github.com/acme/web"): the deployment ends in
 // phase ERROR and the component's build step, and the "build" step above it,
 // have status ERROR and reason {code: "BuildJobExitNonZero", message: reason}.
 func (s *State) FailBuild(imageRepository, reason string) {
@@ -133,91 +138,6 @@ func served(a *godo.App) godo.App {
 	return out
 }
 
-var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
-
-func invalidSpec(field, format string, args ...any) *wire.APIError {
-	return &wire.APIError{Status: http.StatusBadRequest, ID: "invalid_argument",
-		Message: fmt.Sprintf("error validating app spec field %q: ", field) + fmt.Sprintf(format, args...)}
-}
-
-// checkSpec is DigitalOcean's own check of an app spec, beyond what the
-// description can say.
-func checkSpec(spec *godo.AppSpec) *wire.APIError {
-	if spec == nil {
-		return &wire.APIError{Status: http.StatusBadRequest, ID: "invalid_argument", Message: "spec is required"}
-	}
-	if spec.Name == "" {
-		return invalidSpec("name", "name is required")
-	}
-	if !nameRE.MatchString(spec.Name) {
-		return invalidSpec("name", "%q must match %s", spec.Name, nameRE)
-	}
-	if spec.Region != "" && catalog.RegionBySlug(spec.Region) == nil {
-		return invalidSpec("region", "unknown region %q", spec.Region)
-	}
-	if len(spec.Services)+len(spec.Workers)+len(spec.Jobs)+len(spec.StaticSites)+len(spec.Functions) == 0 {
-		return invalidSpec("services", "an app must have at least one component")
-	}
-	seen := map[string]bool{}
-	for i, c := range spec.Services {
-		field := fmt.Sprintf("services[%d]", i)
-		if !nameRE.MatchString(c.Name) {
-			return invalidSpec(field+".name", "%q must match %s", c.Name, nameRE)
-		}
-		if seen[c.Name] {
-			return invalidSpec(field+".name", "component name %q is used more than once", c.Name)
-		}
-		seen[c.Name] = true
-		sources := 0
-		for _, set := range []bool{c.Image != nil, c.Git != nil, c.GitHub != nil, c.GitLab != nil, c.Bitbucket != nil} {
-			if set {
-				sources++
-			}
-		}
-		if sources != 1 {
-			return invalidSpec(field, "a service needs exactly one source (image, git, github, gitlab or bitbucket)")
-		}
-		if img := c.Image; img != nil {
-			if img.Repository == "" {
-				return invalidSpec(field+".image.repository", "repository is required")
-			}
-			if img.RegistryType == "" {
-				return invalidSpec(field+".image.registry_type", "registry_type is required")
-			}
-			if img.Digest != "" && img.Tag != "" {
-				// The description: "Cannot be specified if tag is provided."
-				return invalidSpec(field+".image.digest", "digest cannot be specified if tag is provided")
-			}
-		}
-		if c.InstanceSizeSlug != "" && catalog.InstanceSizeBySlug(c.InstanceSizeSlug) == nil {
-			return invalidSpec(field+".instance_size_slug", "unknown instance size %q", c.InstanceSizeSlug)
-		}
-		if e := checkInstanceCount(field, c.InstanceSizeSlug, c.InstanceCount); e != nil {
-			return e
-		}
-	}
-	for i, c := range spec.Workers {
-		if e := checkInstanceCount(fmt.Sprintf("workers[%d]", i), c.InstanceSizeSlug, c.InstanceCount); e != nil {
-			return e
-		}
-	}
-	return nil
-}
-
-// checkInstanceCount refuses more than one instance of a size that is
-// single_instance_only, as App Platform does: 400 invalid_argument naming the
-// field. The exact wording of DigitalOcean's message is not documented; the
-// shape (DigitalOcean's error body, status 400) is.
-func checkInstanceCount(field, slug string, count int64) *wire.APIError {
-	if slug == "" {
-		slug = catalog.DefaultInstanceSize
-	}
-	if sz := catalog.InstanceSizeBySlug(slug); sz != nil && sz.SingleInstanceOnly && count > 1 {
-		return invalidSpec(field+".instance_count", "instance size %s allows only one instance; choose a size that allows more, or an instance_count of 1", slug)
-	}
-	return nil
-}
-
 func (s *State) appByName(name string) *app {
 	for _, a := range s.apps {
 		if a.spec.Name == name {
@@ -236,13 +156,17 @@ func (s *State) deploy(a *app, spec *godo.AppSpec, cause string, now time.Time) 
 	for _, d := range a.deployments {
 		d.stop(now, godo.DeploymentPhase_Superseded)
 	}
+	a.syncDomains(spec, now, s.held)
 	d := &deployment{id: uuid.NewString(), spec: spec, cause: cause, createdAt: now, delay: s.delay}
+	d.commit, _ = s.checkSources(spec) // vetted already: only the commit is new
 	for _, c := range components(spec) {
-		if reason, ok := s.failBuilds[c.imageRepository]; ok && c.imageRepository != "" {
-			if d.failing == nil {
-				d.failing = map[string]string{}
+		for _, key := range []string{c.imageRepository, c.repo} {
+			if reason, ok := s.failBuilds[key]; ok && key != "" {
+				if d.failing == nil {
+					d.failing = map[string]string{}
+				}
+				d.failing[c.name] = reason
 			}
-			d.failing[c.name] = reason
 		}
 	}
 	for _, svc := range spec.Services {
@@ -265,7 +189,7 @@ func (s *State) createApp(c *wire.Call) wire.Reply {
 	if e := wire.Decode(c.Body, &req); e != nil {
 		return wire.Fail(e)
 	}
-	if e := checkSpec(req.Spec); e != nil {
+	if e := s.vet(req.Spec); e != nil {
 		return wire.Fail(e)
 	}
 	sealCredentials(req.Spec)
@@ -280,15 +204,16 @@ func (s *State) createApp(c *wire.Call) wire.Reply {
 	}
 	a := &app{
 		id:        uuid.NewString(),
-		ownerUUID: ownerUUID,
+		ownerUUID: OwnerUUID,
 		projectID: req.ProjectID,
 		hostname:  fmt.Sprintf("%s-%s.ondigitalocean.app", req.Spec.Name, suffix()),
 		spec:      req.Spec,
 		createdAt: c.Now,
 		updatedAt: c.Now,
+		delay:     s.delay,
 	}
 	if a.projectID == "" {
-		a.projectID = defaultProjectID
+		a.projectID = DefaultProjectID
 	}
 	s.deploy(a, a.spec, "initial deployment", c.Now).details = manualCause(godo.DeploymentCauseDetailsDigitalOceanUserActionName_CreateDeployment)
 	s.apps[a.id] = a
@@ -296,10 +221,13 @@ func (s *State) createApp(c *wire.Call) wire.Reply {
 	return wire.OK(map[string]any{"app": a.renderChanged(c.Now)})
 }
 
-// The account every app belongs to, and its default project.
+// The account every app belongs to (OwnerUUID), and its default project.
 const (
-	ownerUUID        = "0c7a7a5e-5b7e-4c1b-9a1e-2f3d4c5b6a79"
-	defaultProjectID = "88b72d1a-b78a-4d9f-9090-b53c4399073f"
+	// OwnerUUID is the account every app belongs to.
+	OwnerUUID = "0c7a7a5e-5b7e-4c1b-9a1e-2f3d4c5b6a79"
+	// DefaultProjectID is the account's default project, where an app
+	// created without a project_id goes.
+	DefaultProjectID = "88b72d1a-b78a-4d9f-9090-b53c4399073f"
 )
 
 // suffix is the random part of an app's ondigitalocean.app hostname.
@@ -339,7 +267,7 @@ func (s *State) updateApp(c *wire.Call) wire.Reply {
 	if e := wire.Decode(c.Body, &req); e != nil {
 		return wire.Fail(e)
 	}
-	if e := checkSpec(req.Spec); e != nil {
+	if e := s.vet(req.Spec); e != nil {
 		return wire.Fail(e)
 	}
 	if other := s.appByName(req.Spec.Name); other != nil && other != a {
@@ -453,7 +381,7 @@ func (s *State) proposeApp(c *wire.Call) wire.Reply {
 	if e := wire.Decode(c.Body, &req); e != nil {
 		return wire.Fail(e)
 	}
-	if e := checkSpec(req.Spec); e != nil {
+	if e := s.vet(req.Spec); e != nil {
 		return wire.Fail(e)
 	}
 	if req.AppID != "" && s.apps[req.AppID] == nil {

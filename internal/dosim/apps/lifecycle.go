@@ -1,6 +1,7 @@
 package apps
 
 import (
+	"slices"
 	"time"
 
 	"dobot/internal/dosim/catalog"
@@ -24,6 +25,8 @@ type app struct {
 	// spec that a revert deploys again.
 	pinned         string
 	beforeRollback *godo.AppSpec
+	domains        map[string]*domain // domains.go, by name
+	delay          time.Duration      // the simulator's phase delay
 }
 
 // deployment is one deployment. Its phase is not stored: it follows from the
@@ -45,12 +48,23 @@ type deployment struct {
 	// superseded this one before it finished.
 	stoppedAt time.Time
 	stoppedAs godo.DeploymentPhase
+	// restart marks a restart (restart.go): no build stage, and only the
+	// components in restarted (all when empty) are deployed again.
+	restart   bool
+	restarted []string
+	commit    string // the commit built, for a spec with Git sources
 }
 
-// Stages of the pipeline, as offsets from a deployment's creation.
-func (d *deployment) buildAt() time.Time  { return d.createdAt.Add(d.delay) }
-func (d *deployment) deployAt() time.Time { return d.createdAt.Add(2 * d.delay) }
-func (d *deployment) doneAt() time.Time   { return d.createdAt.Add(3 * d.delay) }
+// Stages of the pipeline, as offsets from a deployment's creation. A
+// restart has no build stage: it waits in PENDING_DEPLOY instead.
+func (d *deployment) buildAt() time.Time {
+	if d.restart {
+		return d.createdAt
+	}
+	return d.createdAt.Add(d.delay)
+}
+func (d *deployment) deployAt() time.Time { return d.buildAt().Add(d.delay) }
+func (d *deployment) doneAt() time.Time   { return d.deployAt().Add(d.delay) }
 
 // finishedAt is when the deployment reaches ACTIVE or ERROR by itself.
 func (d *deployment) finishedAt() time.Time {
@@ -69,6 +83,8 @@ func (d *deployment) phase(now time.Time) (godo.DeploymentPhase, time.Time) {
 	switch {
 	case now.Before(d.buildAt()):
 		return godo.DeploymentPhase_PendingBuild, d.createdAt
+	case d.restart && now.Before(d.deployAt()):
+		return godo.DeploymentPhase_PendingDeploy, d.createdAt
 	case now.Before(d.deployAt()):
 		return godo.DeploymentPhase_Building, d.buildAt()
 	case len(d.failing) > 0:
@@ -137,6 +153,7 @@ func (a *app) render(now time.Time) *godo.App {
 	if n := len(a.deployments); n > 0 {
 		out.LastDeploymentCreatedAt = a.deployments[n-1].createdAt
 	}
+	out.Domains = a.renderDomains(now, a.delay)
 	if active >= 0 {
 		out.ActiveDeployment = a.deployments[active].render(now, phases[active], since[active])
 	}
@@ -189,23 +206,28 @@ func (d *deployment) render(now time.Time, phase godo.DeploymentPhase, since tim
 		Progress:           d.progress(now),
 	}
 	for _, c := range components(d.spec) {
+		commit := ""
+		if c.repo != "" {
+			commit = d.commit
+		}
 		switch c.kind {
 		case "service":
-			out.Services = append(out.Services, &godo.DeploymentService{Name: c.name})
+			out.Services = append(out.Services, &godo.DeploymentService{Name: c.name, SourceCommitHash: commit})
 		case "worker":
-			out.Workers = append(out.Workers, &godo.DeploymentWorker{Name: c.name})
+			out.Workers = append(out.Workers, &godo.DeploymentWorker{Name: c.name, SourceCommitHash: commit})
 		case "job":
-			out.Jobs = append(out.Jobs, &godo.DeploymentJob{Name: c.name})
+			out.Jobs = append(out.Jobs, &godo.DeploymentJob{Name: c.name, SourceCommitHash: commit})
 		case "static site":
-			out.StaticSites = append(out.StaticSites, &godo.DeploymentStaticSite{Name: c.name})
+			out.StaticSites = append(out.StaticSites, &godo.DeploymentStaticSite{Name: c.name, SourceCommitHash: commit})
 		}
 	}
 	return out
 }
 
-// component is one buildable part of an app spec.
+// component is one buildable part of an app spec: its kind, its name, and
+// its image repository or the Git repository it builds from.
 type component struct {
-	kind, name, imageRepository string
+	kind, name, imageRepository, repo string
 }
 
 func components(spec *godo.AppSpec) []component {
@@ -217,18 +239,24 @@ func components(spec *godo.AppSpec) []component {
 		return img.Repository
 	}
 	for _, c := range spec.Services {
-		out = append(out, component{"service", c.Name, repo(c.Image)})
+		out = append(out, component{"service", c.Name, repo(c.Image), gitRepo(c.Git, c.GitHub, c.GitLab)})
 	}
 	for _, c := range spec.Workers {
-		out = append(out, component{"worker", c.Name, repo(c.Image)})
+		out = append(out, component{"worker", c.Name, repo(c.Image), gitRepo(c.Git, c.GitHub, c.GitLab)})
 	}
 	for _, c := range spec.Jobs {
-		out = append(out, component{"job", c.Name, repo(c.Image)})
+		out = append(out, component{"job", c.Name, repo(c.Image), gitRepo(c.Git, c.GitHub, c.GitLab)})
 	}
 	for _, c := range spec.StaticSites {
-		out = append(out, component{"static site", c.Name, ""})
+		out = append(out, component{"static site", c.Name, "", gitRepo(c.Git, c.GitHub, c.GitLab)})
 	}
 	return out
+}
+
+// deploys reports whether the deployment deploys component name: every
+// component, except in a restart of named components.
+func (d *deployment) deploys(name string) bool {
+	return len(d.restarted) == 0 || slices.Contains(d.restarted, name)
 }
 
 // span is the time a leaf step of the progress tree runs in.
@@ -290,15 +318,20 @@ func (d *deployment) progress(now time.Time) *godo.DeploymentProgress {
 
 	comps := components(d.spec)
 	var built, deployed []*godo.DeploymentProgressStep
-	for _, c := range comps {
-		built = append(built, leaf(c.name, c.name, "Building "+c.kind, span{b.Add(q), p}, d.failing[c.name]))
-	}
-	buildSteps := []*godo.DeploymentProgressStep{
-		leaf("initialize", "", "", span{b, b.Add(q)}, ""),
-		parent("components", "", built),
+	if !d.restart {
+		for _, c := range comps {
+			built = append(built, leaf(c.name, c.name, "Building "+c.kind, span{b.Add(q), p}, d.failing[c.name]))
+		}
+		built = []*godo.DeploymentProgressStep{
+			leaf("initialize", "", "", span{b, b.Add(q)}, ""),
+			parent("components", "", built),
+		}
 	}
 	deployInit := leaf("initialize", "", "", span{p, p.Add(q)}, "")
 	for _, c := range comps {
+		if !d.deploys(c.name) {
+			continue
+		}
 		// A service that cannot start keeps App Platform waiting for it
 		// until the deploy gives up.
 		wait, why := span{p.Add(2 * q), p.Add(3 * q)}, ""
@@ -319,10 +352,10 @@ func (d *deployment) progress(now time.Time) *godo.DeploymentProgress {
 		parent("components", "", deployed),
 		leaf("finalize", "", "", final, ""),
 	}
-	counts.Steps = []*godo.DeploymentProgressStep{
-		parent("build", "", buildSteps),
-		parent("deploy", "", deploySteps),
+	if !d.restart {
+		counts.Steps = append(counts.Steps, parent("build", "", built))
 	}
+	counts.Steps = append(counts.Steps, parent("deploy", "", deploySteps))
 	return &counts
 }
 

@@ -111,10 +111,14 @@ func (d *deployment) logText(now time.Time, logType, only string) string {
 			continue
 		}
 		b0, p := d.buildAt(), d.deployAt()
-		if build {
-			if c.imageRepository != "" {
+		if build && !d.restart {
+			switch {
+			case c.imageRepository != "":
 				line(b0.Add(q), c.name, "Pulling image %s", c.imageRepository)
-			} else {
+			case c.repo != "":
+				line(b0.Add(q), c.name, "Cloning %s at commit %s", c.repo, d.commit)
+				line(b0.Add(q), c.name, "Building %s from source", c.kind)
+			default:
 				line(b0.Add(q), c.name, "Building %s from source", c.kind)
 			}
 			if reason, failed := d.failing[c.name]; failed {
@@ -126,7 +130,7 @@ func (d *deployment) logText(now time.Time, logType, only string) string {
 		if len(d.failing) > 0 {
 			continue
 		}
-		if deploy {
+		if deploy && d.deploys(c.name) {
 			line(p.Add(q), c.name, "Starting %s", c.kind)
 			if why, failed := d.deployFailing[c.name]; failed {
 				line(d.doneAt(), c.name, "ERROR: %s", why.message)
