@@ -40,99 +40,73 @@ var identity = []string{"name", "key", "domain", "path"}
 
 // SpecDiff lists what changes from old to new, sorted by path. Values of
 // SECRET variables and registry credentials are masked on both sides: a
-// changed secret shows as "••• → •••". A component, variable or domain
-// added or removed as a whole is one change.
+// changed secret shows as "••• → •••". A component, variable, domain or
+// route added or removed as a whole is one change at its path.
 func SpecDiff(old, new *godo.AppSpec) []Change {
 	a, b := flatten(old), flatten(new)
 	var out []Change
-	for p, va := range a {
-		vb, ok := b[p]
+	grouped := map[string]bool{}
+	for p, va := range a.leaves {
+		vb, ok := b.leaves[p]
 		switch {
-		case !ok && !covered(b, p):
-			out = append(out, Change{Op: '-', Path: p, From: va})
-		case ok && va != vb:
-			out = append(out, Change{Op: '~', Path: p, From: va, To: vb})
+		case ok && va.raw != vb.raw:
+			out = append(out, Change{Op: '~', Path: p, From: va.shown, To: vb.shown})
+		case !ok:
+			if root := a.wholeRoot(p, b); root != "" {
+				if !grouped["-"+root] {
+					grouped["-"+root] = true
+					out = append(out, Change{Op: '-', Path: root, From: "removed"})
+				}
+				continue
+			}
+			out = append(out, Change{Op: '-', Path: p, From: va.shown})
 		}
 	}
-	for p, vb := range b {
-		if _, ok := a[p]; !ok && !covered(a, p) {
-			out = append(out, Change{Op: '+', Path: p, To: vb})
+	for p, vb := range b.leaves {
+		if _, ok := a.leaves[p]; ok {
+			continue
 		}
+		if root := b.wholeRoot(p, a); root != "" {
+			if !grouped["+"+root] {
+				grouped["+"+root] = true
+				out = append(out, Change{Op: '+', Path: root, To: "added"})
+			}
+			continue
+		}
+		out = append(out, Change{Op: '+', Path: p, To: vb.shown})
 	}
-	out = wholes(out)
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }
 
-// covered reports whether the other side has a leaf below p or above it,
-// which makes p a change of shape rather than an addition.
-func covered(m map[string]string, p string) bool {
-	for q := range m {
-		if strings.HasPrefix(p, q+".") {
-			return true
-		}
-	}
-	return false
+// leaf is one value of a spec: raw to compare, shown to display (masked
+// for secrets).
+type leaf struct{ raw, shown string }
+
+// flat is a spec as leaves by path, and the paths of its list elements.
+type flat struct {
+	leaves map[string]leaf
+	elems  map[string]bool
 }
 
-// wholes folds the leaves of an element added or removed as a whole (every
-// leaf under an identified element, such as services.api.*) into one
-// change at the element's path.
-func wholes(in []Change) []Change {
-	var out []Change
-	seen := map[string]bool{}
-	for _, c := range in {
-		root := elementRoot(c.Path)
-		if c.Op == '~' || root == "" {
-			out = append(out, c)
-			continue
-		}
-		if seen[root+string(c.Op)] {
-			continue
-		}
-		all := true
-		for _, d := range in {
-			if strings.HasPrefix(d.Path, root+".") && d.Op != c.Op {
-				all = false
-			}
-		}
-		if !all {
-			out = append(out, c)
-			continue
-		}
-		seen[root+string(c.Op)] = true
-		word := "added"
-		if c.Op == '-' {
-			word = "removed"
-		}
-		ch := Change{Op: c.Op, Path: root}
-		if c.Op == '+' {
-			ch.To = word
-		} else {
-			ch.From = word
-		}
-		out = append(out, ch)
-	}
-	return out
-}
-
-// elementRoot is the path of the identified list element p is inside
-// ("services.web" for "services.web.image.tag"), or "".
-func elementRoot(p string) string {
+// wholeRoot is the outermost list element above p (p's own element
+// included) that other does not have at all, or "": the element was added
+// or removed as a whole.
+func (f flat) wholeRoot(p string, other flat) string {
 	parts := strings.Split(p, ".")
-	for i := len(parts) - 2; i >= 1; i-- {
-		if parts[i-1] == "services" || parts[i-1] == "workers" || parts[i-1] == "jobs" || parts[i-1] == "static_sites" ||
-			parts[i-1] == "envs" || parts[i-1] == "domains" {
-			return strings.Join(parts[:i+1], ".")
+	for i := 1; i <= len(parts); i++ {
+		prefix := strings.Join(parts[:i], ".")
+		if f.elems[prefix] && !other.elems[prefix] {
+			return prefix
 		}
 	}
 	return ""
 }
 
-// flatten maps every leaf of spec to its value as text, by path; list
-// elements are named by their identity field, secrets are masked.
-func flatten(spec *godo.AppSpec) map[string]string {
-	out := map[string]string{}
+// flatten maps every leaf of spec to its value, by path; list elements are
+// named by their identity field.
+func flatten(spec *godo.AppSpec) flat {
+	out := flat{leaves: map[string]leaf{}, elems: map[string]bool{}}
 	if spec == nil {
 		return out
 	}
@@ -144,11 +118,11 @@ func flatten(spec *godo.AppSpec) map[string]string {
 	if json.Unmarshal(raw, &tree) != nil {
 		return out
 	}
-	walk("", tree, out)
+	walk("", tree, false, out)
 	return out
 }
 
-func walk(path string, v any, out map[string]string) {
+func walk(path string, v any, secret bool, out flat) {
 	join := func(k string) string {
 		if path == "" {
 			return k
@@ -157,21 +131,25 @@ func walk(path string, v any, out map[string]string) {
 	}
 	switch t := v.(type) {
 	case map[string]any:
-		secret := t["type"] == string(godo.AppVariableType_Secret)
+		isSecret := t["type"] == string(godo.AppVariableType_Secret)
 		for k, x := range t {
-			if (k == "value" && secret) || k == "registry_credentials" {
-				x = dobot.Masked
-			}
-			walk(join(k), x, out)
+			walk(join(k), x, (k == "value" && isSecret) || k == "registry_credentials", out)
 		}
 	case []any:
 		for i, x := range t {
-			walk(join(elementName(x, i)), x, out)
+			p := join(elementName(x, i))
+			out.elems[p] = true
+			walk(p, x, false, out)
 		}
 	case nil:
 	default:
 		b, _ := json.Marshal(t)
-		out[path] = strings.Trim(string(b), `"`)
+		l := leaf{raw: strings.Trim(string(b), `"`)}
+		l.shown = l.raw
+		if secret {
+			l.shown = dobot.Masked
+		}
+		out.leaves[path] = l
 	}
 }
 
