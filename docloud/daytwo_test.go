@@ -20,8 +20,8 @@ const phase = 200 * time.Millisecond
 
 func ghcrSpec(name string) *godo.AppSpec {
 	return &godo.AppSpec{Name: name, Region: "ams", Services: []*godo.AppServiceSpec{{
-		Name:  "web",
-		Image: &godo.ImageSourceSpec{RegistryType: godo.ImageSourceSpecRegistryType_Ghcr, Registry: "acme", Repository: "web", Tag: "1.2.3"},
+		Name:             "web",
+		Image:            &godo.ImageSourceSpec{RegistryType: godo.ImageSourceSpecRegistryType_Ghcr, Registry: "acme", Repository: "web", Tag: "1.2.3"},
 		InstanceSizeSlug: "apps-s-1vcpu-1gb", InstanceCount: 1, HTTPPort: 8080,
 	}}}
 }
