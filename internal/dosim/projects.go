@@ -27,6 +27,12 @@ type project struct {
 	UpdatedAt   time.Time `json:"updated_at"`
 }
 
+// projectState is the account's projects and what was assigned to them.
+type projectState struct {
+	projects []*project
+	assigned []Assignment
+}
+
 // Assignment is one resource put into a project through
 // POST /v2/projects/{id}/resources, as the simulator recorded it.
 type Assignment struct {

@@ -72,16 +72,15 @@ type Server struct {
 
 	// mu guards everything below, and the resource packages' state: they
 	// hold no lock of their own.
-	mu          sync.Mutex
-	apps        *apps.State
-	drops       *droplets.State
-	reg         *registry.State
-	handlers    map[string]wire.Handler // by operationId
-	unsupported []string                // requests the simulator does not implement
-	remaining   int                     // ratelimit-remaining
-	projects    []*project              // projects.go
-	assigned    []Assignment            // projects.go
-	behaviour                           // faults.go
+	mu           sync.Mutex
+	apps         *apps.State
+	drops        *droplets.State
+	reg          *registry.State
+	handlers     map[string]wire.Handler // by operationId
+	unsupported  []string                // requests the simulator does not implement
+	remaining    int                     // ratelimit-remaining
+	projectState                         // projects.go
+	behaviour                            // faults.go
 }
 
 // New builds a server that is not listening: serve it with ServeHTTP, or
@@ -96,7 +95,7 @@ func New(opts Options) *Server {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	s := &Server{opts: opts, remaining: rateLimit, done: make(chan struct{}), projects: defaultProjects(opts.Clock().UTC())}
+	s := &Server{opts: opts, remaining: rateLimit, done: make(chan struct{}), projectState: projectState{projects: defaultProjects(opts.Clock().UTC())}}
 	report := func(what string) { s.unsupported = append(s.unsupported, what) }
 	s.reg = registry.New(opts.PhaseDelay, report)
 	s.drops = droplets.New(opts.PhaseDelay, report)

@@ -270,64 +270,24 @@ type span struct{ from, to time.Time }
 // Counts are of leaf steps, as in DigitalOcean's own example.
 func (d *deployment) progress(now time.Time) *godo.DeploymentProgress {
 	b, p, q := d.buildAt(), d.deployAt(), d.delay/4
-	stop := d.stoppedAt
-	failAt, failCode := p, "BuildJobExitNonZero"
-	if len(d.failing) > 0 && (stop.IsZero() || p.Before(stop)) {
-		stop = p
-	} else if len(d.deployFailing) > 0 && (stop.IsZero() || d.doneAt().Before(stop)) {
-		stop, failAt = d.doneAt(), d.doneAt()
+	pr := &progressAt{d: d, now: now, stop: d.stoppedAt, failAt: p}
+	if len(d.failing) > 0 && (pr.stop.IsZero() || p.Before(pr.stop)) {
+		pr.stop = p
+	} else if len(d.deployFailing) > 0 && (pr.stop.IsZero() || d.doneAt().Before(pr.stop)) {
+		pr.stop, pr.failAt = d.doneAt(), d.doneAt()
 	}
-	var counts godo.DeploymentProgress
-	leaf := func(name, comp, msg string, sp span, failReason string) *godo.DeploymentProgressStep {
-		st := &godo.DeploymentProgressStep{Name: name, ComponentName: comp, MessageBase: msg}
-		t := now
-		stopped := !stop.IsZero() && !now.Before(stop)
-		if stopped {
-			t = stop
-		}
-		switch {
-		case failReason != "" && stopped && stop.Equal(failAt):
-			st.Status, st.StartedAt, st.EndedAt = godo.DeploymentProgressStepStatus_Error, sp.from, failAt
-			code := failCode
-			if why, ok := d.deployFailing[comp]; ok && failAt.Equal(d.doneAt()) {
-				code = why.code
-			}
-			st.Reason = &godo.DeploymentProgressStepReason{Code: code, Message: failReason}
-		case t.Before(sp.from) || (stopped && !sp.from.Before(stop)):
-			st.Status = godo.DeploymentProgressStepStatus_Pending
-		case !t.Before(sp.to):
-			st.Status, st.StartedAt, st.EndedAt = godo.DeploymentProgressStepStatus_Success, sp.from, sp.to
-		case stopped:
-			st.Status, st.StartedAt, st.EndedAt = godo.DeploymentProgressStepStatus_Error, sp.from, stop
-		default:
-			st.Status, st.StartedAt = godo.DeploymentProgressStepStatus_Running, sp.from
-		}
-		counts.TotalSteps++
-		switch st.Status {
-		case godo.DeploymentProgressStepStatus_Pending:
-			counts.PendingSteps++
-		case godo.DeploymentProgressStepStatus_Running:
-			counts.RunningSteps++
-		case godo.DeploymentProgressStepStatus_Success:
-			counts.SuccessSteps++
-		case godo.DeploymentProgressStepStatus_Error:
-			counts.ErrorSteps++
-		}
-		return st
-	}
-
 	comps := components(d.spec)
 	var built, deployed []*godo.DeploymentProgressStep
 	if !d.restart {
 		for _, c := range comps {
-			built = append(built, leaf(c.name, c.name, "Building "+c.kind, span{b.Add(q), p}, d.failing[c.name]))
+			built = append(built, pr.leaf(c.name, c.name, "Building "+c.kind, span{b.Add(q), p}, d.failing[c.name]))
 		}
 		built = []*godo.DeploymentProgressStep{
-			leaf("initialize", "", "", span{b, b.Add(q)}, ""),
+			pr.leaf("initialize", "", "", span{b, b.Add(q)}, ""),
 			parent("components", "", built),
 		}
 	}
-	deployInit := leaf("initialize", "", "", span{p, p.Add(q)}, "")
+	deployInit := pr.leaf("initialize", "", "", span{p, p.Add(q)}, "")
 	for _, c := range comps {
 		if !d.deploys(c.name) {
 			continue
@@ -339,8 +299,8 @@ func (d *deployment) progress(now time.Time) *godo.DeploymentProgress {
 			wait, why = span{p.Add(2 * q), d.doneAt()}, r.message
 		}
 		deployed = append(deployed, parent(c.name, c.name, []*godo.DeploymentProgressStep{
-			leaf("deploy", c.name, "Deploying "+c.kind, span{p.Add(q), p.Add(2 * q)}, ""),
-			leaf("wait", c.name, "Waiting for "+c.kind, wait, why),
+			pr.leaf("deploy", c.name, "Deploying "+c.kind, span{p.Add(q), p.Add(2 * q)}, ""),
+			pr.leaf("wait", c.name, "Waiting for "+c.kind, wait, why),
 		}))
 	}
 	final := span{p.Add(3 * q), d.doneAt()}
@@ -350,13 +310,63 @@ func (d *deployment) progress(now time.Time) *godo.DeploymentProgress {
 	deploySteps := []*godo.DeploymentProgressStep{
 		deployInit,
 		parent("components", "", deployed),
-		leaf("finalize", "", "", final, ""),
+		pr.leaf("finalize", "", "", final, ""),
 	}
 	if !d.restart {
-		counts.Steps = append(counts.Steps, parent("build", "", built))
+		pr.counts.Steps = append(pr.counts.Steps, parent("build", "", built))
 	}
-	counts.Steps = append(counts.Steps, parent("deploy", "", deploySteps))
-	return &counts
+	pr.counts.Steps = append(pr.counts.Steps, parent("deploy", "", deploySteps))
+	return &pr.counts
+}
+
+// progressAt builds a deployment's progress tree at now, counting leaves
+// as it goes. stop is when the deployment stopped (canceled, superseded or
+// failed) and failAt when its failing step failed.
+type progressAt struct {
+	d            *deployment
+	now          time.Time
+	stop, failAt time.Time
+	counts       godo.DeploymentProgress
+}
+
+// leaf is one leaf step running in sp; failReason, when set, is why it
+// fails if the deployment failed there.
+func (pr *progressAt) leaf(name, comp, msg string, sp span, failReason string) *godo.DeploymentProgressStep {
+	st := &godo.DeploymentProgressStep{Name: name, ComponentName: comp, MessageBase: msg}
+	stop, t := pr.stop, pr.now
+	stopped := !stop.IsZero() && !t.Before(stop)
+	if stopped {
+		t = stop
+	}
+	switch {
+	case failReason != "" && stopped && stop.Equal(pr.failAt):
+		st.Status, st.StartedAt, st.EndedAt = godo.DeploymentProgressStepStatus_Error, sp.from, pr.failAt
+		code := "BuildJobExitNonZero"
+		if why, ok := pr.d.deployFailing[comp]; ok && pr.failAt.Equal(pr.d.doneAt()) {
+			code = why.code
+		}
+		st.Reason = &godo.DeploymentProgressStepReason{Code: code, Message: failReason}
+	case t.Before(sp.from) || (stopped && !sp.from.Before(stop)):
+		st.Status = godo.DeploymentProgressStepStatus_Pending
+	case !t.Before(sp.to):
+		st.Status, st.StartedAt, st.EndedAt = godo.DeploymentProgressStepStatus_Success, sp.from, sp.to
+	case stopped:
+		st.Status, st.StartedAt, st.EndedAt = godo.DeploymentProgressStepStatus_Error, sp.from, stop
+	default:
+		st.Status, st.StartedAt = godo.DeploymentProgressStepStatus_Running, sp.from
+	}
+	pr.counts.TotalSteps++
+	switch st.Status {
+	case godo.DeploymentProgressStepStatus_Pending:
+		pr.counts.PendingSteps++
+	case godo.DeploymentProgressStepStatus_Running:
+		pr.counts.RunningSteps++
+	case godo.DeploymentProgressStepStatus_Success:
+		pr.counts.SuccessSteps++
+	case godo.DeploymentProgressStepStatus_Error:
+		pr.counts.ErrorSteps++
+	}
+	return st
 }
 
 // parent sums up its children: ERROR if any failed, SUCCESS if all

@@ -283,30 +283,42 @@ func (s *State) status(d *droplet, now time.Time) string {
 	return status
 }
 
-// renderedDroplet is a droplet as DigitalOcean serves it.
+// renderedDroplet is a droplet as DigitalOcean serves it. Its fields are
+// grouped in embedded structs, which encoding/json writes inline.
 type renderedDroplet struct {
-	ID               int            `json:"id"`
-	Name             string         `json:"name"`
-	Memory           int            `json:"memory"`
-	Vcpus            int            `json:"vcpus"`
-	Disk             int            `json:"disk"`
-	DiskInfo         []diskInfo     `json:"disk_info"`
-	Locked           bool           `json:"locked"`
-	Status           string         `json:"status"`
-	Kernel           *struct{}      `json:"kernel"`
-	CreatedAt        time.Time      `json:"created_at"`
-	Features         []string       `json:"features"`
-	BackupIDs        []int          `json:"backup_ids"`
-	NextBackupWindow *struct{}      `json:"next_backup_window"`
-	SnapshotIDs      []int          `json:"snapshot_ids"`
-	Image            dropletImage   `json:"image"`
-	VolumeIDs        []string       `json:"volume_ids"`
-	Size             dropletSize    `json:"size"`
-	SizeSlug         string         `json:"size_slug"`
-	Networks         networks       `json:"networks"`
-	Region           *dropletRegion `json:"region"`
-	Tags             []string       `json:"tags"`
-	VPCUUID          string         `json:"vpc_uuid"`
+	ID        int            `json:"id"`
+	Name      string         `json:"name"`
+	Status    string         `json:"status"`
+	CreatedAt time.Time      `json:"created_at"`
+	Image     dropletImage   `json:"image"`
+	Networks  networks       `json:"networks"`
+	Region    *dropletRegion `json:"region"`
+	Tags      []string       `json:"tags"`
+	VPCUUID   string         `json:"vpc_uuid"`
+	dropletHardware
+	dropletExtras
+}
+
+// dropletHardware is what a droplet's size gives it.
+type dropletHardware struct {
+	Memory   int         `json:"memory"`
+	Vcpus    int         `json:"vcpus"`
+	Disk     int         `json:"disk"`
+	DiskInfo []diskInfo  `json:"disk_info"`
+	Size     dropletSize `json:"size"`
+	SizeSlug string      `json:"size_slug"`
+}
+
+// dropletExtras are the fields the simulator always serves empty or off,
+// as DigitalOcean does for a droplet without backups, snapshots or volumes.
+type dropletExtras struct {
+	Locked           bool      `json:"locked"`
+	Kernel           *struct{} `json:"kernel"`
+	Features         []string  `json:"features"`
+	BackupIDs        []int     `json:"backup_ids"`
+	NextBackupWindow *struct{} `json:"next_backup_window"`
+	SnapshotIDs      []int     `json:"snapshot_ids"`
+	VolumeIDs        []string  `json:"volume_ids"`
 }
 
 type networks struct {
@@ -326,13 +338,13 @@ type networkV4 struct {
 // is never routed) and a private one in its region's default VPC.
 func (s *State) renderDroplet(d *droplet, now time.Time) *renderedDroplet {
 	out := &renderedDroplet{
-		ID: d.id, Name: d.name, Memory: d.size.Memory, Vcpus: d.size.Vcpus, Disk: d.size.Disk,
-		DiskInfo: d.size.DiskInfo, Status: s.status(d, now), CreatedAt: d.createdAt,
-		Features: d.features, BackupIDs: []int{}, SnapshotIDs: []int{}, Image: d.image,
-		VolumeIDs: []string{}, Size: d.size, SizeSlug: d.size.Slug,
+		ID: d.id, Name: d.name, Status: s.status(d, now), CreatedAt: d.createdAt, Image: d.image,
 		Networks: networks{V4: []networkV4{}, V6: []networkV4{}},
 		Region:   renderRegion(d.region), Tags: d.tags,
 		VPCUUID: uuid.NewSHA1(uuid.NameSpaceURL, []byte("vpc:default-"+d.region)).String(),
+		dropletHardware: dropletHardware{Memory: d.size.Memory, Vcpus: d.size.Vcpus, Disk: d.size.Disk,
+			DiskInfo: d.size.DiskInfo, Size: d.size, SizeSlug: d.size.Slug},
+		dropletExtras: dropletExtras{Features: d.features, BackupIDs: []int{}, SnapshotIDs: []int{}, VolumeIDs: []string{}},
 	}
 	if out.Status != "new" {
 		out.Networks.V4 = []networkV4{

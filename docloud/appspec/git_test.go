@@ -1,4 +1,4 @@
-package docloud_test
+package appspec_test
 
 import (
 	"context"
@@ -7,31 +7,32 @@ import (
 	"testing"
 
 	"github.com/digitalocean/godo"
+	"golang.org/x/oauth2"
 
-	"dobot/docloud"
+	"dobot/docloud/appspec"
 	"dobot/internal/dotest"
 )
 
 func TestParseGitURL(t *testing.T) {
 	tests := []struct {
 		in       string
-		want     docloud.GitRepo
+		want     appspec.GitRepo
 		wantFail bool
 	}{
-		{"https://github.com/acme/web", docloud.GitRepo{Kind: "github", Repo: "acme/web"}, false},
-		{"github.com/acme/web.git", docloud.GitRepo{Kind: "github", Repo: "acme/web"}, false},
-		{"git@github.com:acme/web.git", docloud.GitRepo{Kind: "github", Repo: "acme/web"}, false},
-		{"https://gitlab.com/acme/group/site", docloud.GitRepo{Kind: "gitlab", Repo: "acme/group/site"}, false},
-		{"https://git.example.com/acme/tool", docloud.GitRepo{Kind: "git", Repo: "https://git.example.com/acme/tool.git"}, false},
-		{"https://github.com/acme", docloud.GitRepo{}, true},
-		{"https://github.com/acme/web/tree/main", docloud.GitRepo{}, true},
-		{"https://user:pw@git.example.com/acme/tool", docloud.GitRepo{}, true},
-		{"ftp://git.example.com/acme/tool", docloud.GitRepo{}, true},
-		{"", docloud.GitRepo{}, true},
+		{"https://github.com/acme/web", appspec.GitRepo{Kind: "github", Repo: "acme/web"}, false},
+		{"github.com/acme/web.git", appspec.GitRepo{Kind: "github", Repo: "acme/web"}, false},
+		{"git@github.com:acme/web.git", appspec.GitRepo{Kind: "github", Repo: "acme/web"}, false},
+		{"https://gitlab.com/acme/group/site", appspec.GitRepo{Kind: "gitlab", Repo: "acme/group/site"}, false},
+		{"https://git.example.com/acme/tool", appspec.GitRepo{Kind: "git", Repo: "https://git.example.com/acme/tool.git"}, false},
+		{"https://github.com/acme", appspec.GitRepo{}, true},
+		{"https://github.com/acme/web/tree/main", appspec.GitRepo{}, true},
+		{"https://user:pw@git.example.com/acme/tool", appspec.GitRepo{}, true},
+		{"ftp://git.example.com/acme/tool", appspec.GitRepo{}, true},
+		{"", appspec.GitRepo{}, true},
 	}
 	for _, tt := range tests {
-		got, err := docloud.ParseGitURL(tt.in)
-		var ge *docloud.GitURLError
+		got, err := appspec.ParseGitURL(tt.in)
+		var ge *appspec.GitURLError
 		if tt.wantFail {
 			if !errors.As(err, &ge) {
 				t.Errorf("ParseGitURL(%q) = %v, %v; want a GitURLError", tt.in, got, err)
@@ -49,40 +50,40 @@ func TestDetectBuildsASpecThatCreates(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name      string
-		src       docloud.GitSource
+		src       appspec.GitSource
 		fallback  bool
 		services  int
 		sites     int
 		workers   int
 		checkSpec func(t *testing.T, spec *godo.AppSpec)
 	}{
-		{name: "github", src: docloud.GitSource{URL: "https://github.com/acme/web"}, services: 1,
+		{name: "github", src: appspec.GitSource{URL: "https://github.com/acme/web"}, services: 1,
 			checkSpec: func(t *testing.T, spec *godo.AppSpec) {
 				svc := spec.Services[0]
 				if svc.GitHub == nil || svc.GitHub.Repo != "acme/web" || svc.GitHub.DeployOnPush || svc.DockerfilePath != "Dockerfile" || svc.HTTPPort != 8080 {
 					t.Errorf("service = %+v %+v; want github acme/web, deploy_on_push off, Dockerfile, port 8080", svc, svc.GitHub)
 				}
 			}},
-		{name: "github deploy on push", src: docloud.GitSource{URL: "github.com/acme/web", Branch: "main", DeployOnPush: true}, services: 1,
+		{name: "github deploy on push", src: appspec.GitSource{URL: "github.com/acme/web", Branch: "main", DeployOnPush: true}, services: 1,
 			checkSpec: func(t *testing.T, spec *godo.AppSpec) {
 				if gh := spec.Services[0].GitHub; !gh.DeployOnPush || gh.Branch != "main" {
 					t.Errorf("github source = %+v; want deploy_on_push on main", gh)
 				}
 			}},
-		{name: "gitlab static", src: docloud.GitSource{URL: "https://gitlab.com/acme/site"}, sites: 1,
+		{name: "gitlab static", src: appspec.GitSource{URL: "https://gitlab.com/acme/site"}, sites: 1,
 			checkSpec: func(t *testing.T, spec *godo.AppSpec) {
 				if gl := spec.StaticSites[0].GitLab; gl == nil || gl.Repo != "acme/site" {
 					t.Errorf("static site source = %+v; want gitlab acme/site", gl)
 				}
 			}},
-		{name: "plain git buildpack", src: docloud.GitSource{URL: "https://git.example.com/acme/tool"}, services: 1,
+		{name: "plain git buildpack", src: appspec.GitSource{URL: "https://git.example.com/acme/tool"}, services: 1,
 			checkSpec: func(t *testing.T, spec *godo.AppSpec) {
 				svc := spec.Services[0]
 				if svc.Git == nil || svc.Git.RepoCloneURL != "https://git.example.com/acme/tool.git" || svc.RunCommand != "bin/tool" || svc.DockerfilePath != "" {
 					t.Errorf("service = %+v; want a git source running bin/tool", svc)
 				}
 			}},
-		{name: "monorepo", src: docloud.GitSource{URL: "https://github.com/acme/shop"}, services: 1, sites: 1, workers: 1,
+		{name: "monorepo", src: appspec.GitSource{URL: "https://github.com/acme/shop"}, services: 1, sites: 1, workers: 1,
 			checkSpec: func(t *testing.T, spec *godo.AppSpec) {
 				if spec.Services[0].Name != "api" || spec.Services[0].HTTPPort != 3000 || spec.Services[0].Routes[0].Path != "/" ||
 					spec.StaticSites[0].Routes[0].Path != "/site" || spec.Workers[0].SourceDir != "worker" {
@@ -90,7 +91,7 @@ func TestDetectBuildsASpecThatCreates(t *testing.T) {
 						spec.Services[0], spec.StaticSites[0], spec.Workers[0])
 				}
 			}},
-		{name: "nothing detected", src: docloud.GitSource{URL: "https://github.com/acme/empty"}, fallback: true, services: 1,
+		{name: "nothing detected", src: appspec.GitSource{URL: "https://github.com/acme/empty"}, fallback: true, services: 1,
 			checkSpec: func(t *testing.T, spec *godo.AppSpec) {
 				if spec.Services[0].DockerfilePath != "Dockerfile" {
 					t.Errorf("fallback service = %+v; want one built from the Dockerfile", spec.Services[0])
@@ -99,7 +100,7 @@ func TestDetectBuildsASpecThatCreates(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			det, err := docloud.Detect(ctx, client.Apps, tt.src)
+			det, err := appspec.Detect(ctx, client.Apps, tt.src)
 			if err != nil {
 				t.Fatalf("Detect: %v", err)
 			}
@@ -107,7 +108,7 @@ func TestDetectBuildsASpecThatCreates(t *testing.T) {
 				t.Errorf("Detect fallback = %v %q; want %v with a note naming the Dockerfile", det.Fallback, det.Note, tt.fallback)
 			}
 			name := "app-" + string(rune('a'+i))
-			spec := docloud.BuildGitSpec(name, "ams", tt.src, det)
+			spec := appspec.BuildGitSpec(name, "ams", tt.src, det)
 			if len(spec.Services) != tt.services || len(spec.StaticSites) != tt.sites || len(spec.Workers) != tt.workers {
 				t.Fatalf("spec has %d services, %d sites, %d workers; want %d, %d, %d",
 					len(spec.Services), len(spec.StaticSites), len(spec.Workers), tt.services, tt.sites, tt.workers)
@@ -124,15 +125,15 @@ func TestDetectPrivateRepo(t *testing.T) {
 	srv, client := newCloud(t, dotest.Options{})
 	ctx := context.Background()
 	for _, url := range []string{"https://github.com/acme/private", "https://github.com/acme/unknown", "https://gitlab.com/acme/private-site"} {
-		_, err := docloud.Detect(ctx, client.Apps, docloud.GitSource{URL: url})
-		var acc *docloud.RepoAccessError
+		_, err := appspec.Detect(ctx, client.Apps, appspec.GitSource{URL: url})
+		var acc *appspec.RepoAccessError
 		if !errors.As(err, &acc) || !strings.Contains(acc.Error(), "Connect GitHub") || acc.RequestID == "" {
 			t.Errorf("Detect(%s) = %v; want a RepoAccessError telling to connect GitHub, with the request id", url, err)
 		}
 	}
 	srv.DisconnectGitHub(true)
-	_, err := docloud.Detect(ctx, client.Apps, docloud.GitSource{URL: "https://github.com/acme/web"})
-	var acc *docloud.RepoAccessError
+	_, err := appspec.Detect(ctx, client.Apps, appspec.GitSource{URL: "https://github.com/acme/web"})
+	var acc *appspec.RepoAccessError
 	if !errors.As(err, &acc) || acc.Message != "GitHub user not authenticated" {
 		t.Errorf("Detect with GitHub not connected = %v; want DigitalOcean's \"GitHub user not authenticated\"", err)
 	}
@@ -156,9 +157,9 @@ func TestParseSpec(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			spec, err := docloud.ParseSpec(tt.in)
+			spec, err := appspec.ParseSpec(tt.in)
 			if tt.wantErr != "" {
-				var se *docloud.SpecError
+				var se *appspec.SpecError
 				if !errors.As(err, &se) || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("ParseSpec = %v; want a SpecError mentioning %q", err, tt.wantErr)
 				}
@@ -183,9 +184,24 @@ func FuzzParseSpec(f *testing.F) {
 	f.Add("```json\n{\"name\":\"web\"}\n```")
 	f.Add("spec:\n  name: x\n")
 	f.Fuzz(func(t *testing.T, in string) {
-		spec, err := docloud.ParseSpec(in)
+		spec, err := appspec.ParseSpec(in)
 		if err == nil && (spec == nil || spec.Name == "") {
 			t.Fatalf("ParseSpec(%q) = %+v with no error and no name", in, spec)
 		}
 	})
+}
+
+// newCloud starts a strict DigitalOcean test server and a godo client for it.
+func newCloud(t *testing.T, opts dotest.Options) (*dotest.Server, *godo.Client) {
+	t.Helper()
+	if opts.Token == "" {
+		opts.Token = "tok"
+	}
+	srv := dotest.New(t, opts)
+	ts := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: opts.Token})
+	client, err := godo.New(oauth2.NewClient(context.Background(), ts), godo.SetBaseURL(srv.URL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, client
 }

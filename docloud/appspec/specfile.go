@@ -1,4 +1,4 @@
-package docloud
+package appspec
 
 import (
 	"bytes"

@@ -1,8 +1,10 @@
-package docloud
+package daytwo
 
 import (
 	"fmt"
 	"slices"
+
+	"dobot/docloud"
 
 	"github.com/digitalocean/godo"
 )
@@ -69,7 +71,7 @@ func EnvList(spec *godo.AppSpec) []EnvVar {
 // it came, so SECRET values stay the EV[…] text App Platform served,
 // which it reads as "keep this secret".
 func EnvSet(spec *godo.AppSpec, component, key, value string, secret bool) (*godo.AppSpec, error) {
-	out := CopySpec(spec)
+	out := docloud.CopySpec(spec)
 	if out == nil {
 		return nil, fmt.Errorf("env set: the app has no spec")
 	}
@@ -102,7 +104,7 @@ func EnvSet(spec *godo.AppSpec, component, key, value string, secret bool) (*god
 // reports whether KEY was there; the rest, sealed secrets included, is kept
 // as it came.
 func EnvUnset(spec *godo.AppSpec, component, key string) (*godo.AppSpec, bool, error) {
-	out := CopySpec(spec)
+	out := docloud.CopySpec(spec)
 	if out == nil {
 		return nil, false, fmt.Errorf("env unset: the app has no spec")
 	}

@@ -1,9 +1,11 @@
-package docloud
+package daytwo
 
 import (
 	"context"
 	"fmt"
 	"strings"
+
+	"dobot/docloud"
 
 	"github.com/digitalocean/godo"
 )
@@ -27,7 +29,7 @@ func (e *ProjectError) Error() string {
 func ResolveProject(ctx context.Context, projects godo.ProjectsService, nameOrID string) (*godo.Project, error) {
 	want := strings.TrimSpace(nameOrID)
 	var all []godo.Project
-	err := EachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
+	err := docloud.EachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
 		page, resp, err := projects.List(ctx, opt)
 		all = append(all, page...)
 		return resp, err
@@ -55,8 +57,10 @@ func ResolveProject(ctx context.Context, projects godo.ProjectsService, nameOrID
 	return nil, &ProjectError{Want: want, Many: true}
 }
 
-// AppURN and DropletURN name resources for AssignToProject.
-func AppURN(appID string) string      { return "do:app:" + appID }
+// AppURN names an app for AssignToProject, as godo's App.URN does.
+func AppURN(appID string) string { return "do:app:" + appID }
+
+// DropletURN names a droplet for AssignToProject.
 func DropletURN(dropletID int) string { return fmt.Sprintf("do:droplet:%d", dropletID) }
 
 // AssignToProject puts resources (URNs such as AppURN(id)) into project.

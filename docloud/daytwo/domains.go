@@ -1,9 +1,11 @@
-package docloud
+package daytwo
 
 import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"dobot/docloud"
 
 	"github.com/digitalocean/godo"
 )
@@ -75,7 +77,7 @@ func AddDomain(spec *godo.AppSpec, name string, primary bool) (*godo.AppSpec, er
 	if !strings.Contains(name, ".") || strings.ContainsAny(name, " /:@") {
 		return nil, &DomainError{fmt.Sprintf("%q is not a domain name", name)}
 	}
-	out := CopySpec(spec)
+	out := docloud.CopySpec(spec)
 	if out == nil {
 		return nil, fmt.Errorf("add domain: the app has no spec")
 	}
@@ -101,7 +103,7 @@ func AddDomain(spec *godo.AppSpec, name string, primary bool) (*godo.AppSpec, er
 // RemoveDomain copies spec without domain name, or a *DomainError when the
 // app does not have it.
 func RemoveDomain(spec *godo.AppSpec, name string) (*godo.AppSpec, error) {
-	out := CopySpec(spec)
+	out := docloud.CopySpec(spec)
 	if out == nil {
 		return nil, fmt.Errorf("remove domain: the app has no spec")
 	}

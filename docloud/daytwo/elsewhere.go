@@ -1,4 +1,4 @@
-package docloud
+package daytwo
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"dobot/docloud"
 
 	"github.com/digitalocean/godo"
 )
@@ -70,7 +72,7 @@ func (f *ElsewhereFinder) Find(ctx context.Context, managed map[string]Known, ou
 		return nil, false, nil
 	}
 	var apps []*godo.App
-	err = EachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
+	err = docloud.EachPage(200, func(opt *godo.ListOptions) (*godo.Response, error) {
 		page, resp, err := f.Apps.List(ctx, opt)
 		apps = append(apps, page...)
 		return resp, err

@@ -1,71 +1,20 @@
-package docloud
+package appspec
 
 import (
 	"context"
 	"fmt"
 
+	"dobot/docloud"
+
 	"github.com/digitalocean/godo"
 )
-
-// ComponentCost is one component of a spec with its monthly price.
-type ComponentCost struct {
-	Kind      string // "service", "worker", "job" or "static site"
-	Name      string
-	Size      string // "" for a static site
-	Instances int
-	Cents     int64 // a month
-}
-
-// SpecCost prices every component of spec from DigitalOcean's instance
-// sizes: instances × the size's monthly price. Static sites count as free
-// (App Platform's first three are); an unknown size is an
-// *UnknownSizeError.
-func SpecCost(ctx context.Context, prices *Prices, spec *godo.AppSpec) ([]ComponentCost, int64, error) {
-	var out []ComponentCost
-	var total int64
-	add := func(kind, name, size string, count int64) error {
-		if size == "" {
-			size = DefaultAppSize
-		}
-		n := max(int(count), 1)
-		c, err := prices.AppCost(ctx, size, n)
-		if err != nil {
-			return err
-		}
-		out = append(out, ComponentCost{Kind: kind, Name: name, Size: size, Instances: n, Cents: c})
-		total += c
-		return nil
-	}
-	if spec == nil {
-		return nil, 0, nil
-	}
-	for _, c := range spec.Services {
-		if err := add("service", c.Name, c.InstanceSizeSlug, c.InstanceCount); err != nil {
-			return nil, 0, err
-		}
-	}
-	for _, c := range spec.Workers {
-		if err := add("worker", c.Name, c.InstanceSizeSlug, c.InstanceCount); err != nil {
-			return nil, 0, err
-		}
-	}
-	for _, c := range spec.Jobs {
-		if err := add("job", c.Name, c.InstanceSizeSlug, c.InstanceCount); err != nil {
-			return nil, 0, err
-		}
-	}
-	for _, c := range spec.StaticSites {
-		out = append(out, ComponentCost{Kind: "static site", Name: c.Name})
-	}
-	return out, total, nil
-}
 
 // Proposal is App Platform's view of a spec before it is created: the
 // spec as it would run, each component's price, the app's monthly cost as
 // DigitalOcean states it (app_cost), and what the card should warn about.
 type Proposal struct {
 	Spec           *godo.AppSpec
-	Components     []ComponentCost
+	Components     []docloud.ComponentCost
 	AppCostCents   int64 // DigitalOcean's app_cost
 	NameAvailable  bool
 	NameSuggestion string
@@ -78,7 +27,7 @@ type Proposal struct {
 // naming the field), a repository it cannot read as a *RepoAccessError.
 // Propose's answer has no per-component costs or warnings: those come from
 // the instance size list, and the warnings from the spec (see warnings).
-func Propose(ctx context.Context, apps godo.AppsService, prices *Prices, spec *godo.AppSpec, appID string) (Proposal, error) {
+func Propose(ctx context.Context, apps godo.AppsService, prices *docloud.Prices, spec *godo.AppSpec, appID string) (Proposal, error) {
 	res, _, err := apps.Propose(ctx, &godo.AppProposeRequest{Spec: spec, AppID: appID})
 	if err != nil {
 		if acc := repoAccess(spec.Name, err); acc != nil {
@@ -86,12 +35,12 @@ func Propose(ctx context.Context, apps godo.AppsService, prices *Prices, spec *g
 		}
 		return Proposal{}, fmt.Errorf("propose app %q: %w", spec.Name, err)
 	}
-	p := Proposal{Spec: res.Spec, AppCostCents: DollarsToCents(float64(res.AppCost)),
+	p := Proposal{Spec: res.Spec, AppCostCents: docloud.DollarsToCents(float64(res.AppCost)),
 		NameAvailable: res.AppNameAvailable, NameSuggestion: res.AppNameSuggestion}
 	if p.Spec == nil {
 		p.Spec = spec
 	}
-	comps, _, err := SpecCost(ctx, prices, p.Spec)
+	comps, _, err := docloud.SpecCost(ctx, prices, p.Spec)
 	if err != nil {
 		return Proposal{}, err
 	}

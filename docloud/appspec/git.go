@@ -1,4 +1,4 @@
-package docloud
+package appspec
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"dobot/docloud"
 
 	"github.com/digitalocean/godo"
 )
@@ -215,15 +217,15 @@ func BuildGitSpec(name, region string, src GitSource, det Detection) *godo.AppSp
 		case c.Strategy == godo.DetectResponseType_Buildpack && len(c.HTTPPorts) == 0:
 			spec.Workers = append(spec.Workers, &godo.AppWorkerSpec{Name: cname, Git: git, GitHub: gh, GitLab: gl,
 				SourceDir: dir, EnvironmentSlug: c.EnvironmentSlug, BuildCommand: c.BuildCommand, RunCommand: c.RunCommand,
-				InstanceSizeSlug: DefaultAppSize, InstanceCount: 1})
+				InstanceSizeSlug: docloud.DefaultAppSize, InstanceCount: 1})
 		default:
-			port := int64(AppPlatformPort)
+			port := int64(docloud.AppPlatformPort)
 			if n := len(c.HTTPPorts); n > 0 {
 				port = c.HTTPPorts[n-1]
 			}
 			svc := &godo.AppServiceSpec{Name: cname, Git: git, GitHub: gh, GitLab: gl, SourceDir: dir, HTTPPort: port,
 				EnvironmentSlug: c.EnvironmentSlug, BuildCommand: c.BuildCommand, RunCommand: c.RunCommand,
-				InstanceSizeSlug: DefaultAppSize, InstanceCount: 1, Routes: route()}
+				InstanceSizeSlug: docloud.DefaultAppSize, InstanceCount: 1, Routes: route()}
 			if c.Strategy != godo.DetectResponseType_Buildpack {
 				svc.DockerfilePath = "Dockerfile"
 				if len(c.Dockerfiles) > 0 {

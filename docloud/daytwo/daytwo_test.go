@@ -1,17 +1,21 @@
-package docloud_test
+package daytwo_test
 
 import (
 	"context"
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/digitalocean/godo"
+	"golang.org/x/oauth2"
 
 	"dobot"
 	"dobot/docloud"
+	"dobot/docloud/appspec"
+	"dobot/docloud/daytwo"
 	"dobot/internal/dosim"
 	"dobot/internal/dotest"
 )
@@ -49,13 +53,13 @@ func TestProposeMultiComponent(t *testing.T) {
 	if _, _, err := client.Apps.Create(ctx, &godo.AppCreateRequest{Spec: ghcrSpec("shop")}); err != nil {
 		t.Fatal(err)
 	}
-	det, err := docloud.Detect(ctx, client.Apps, docloud.GitSource{URL: "https://github.com/acme/shop", DeployOnPush: true})
+	det, err := appspec.Detect(ctx, client.Apps, appspec.GitSource{URL: "https://github.com/acme/shop", DeployOnPush: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := docloud.BuildGitSpec("shop", "fra", docloud.GitSource{URL: "https://github.com/acme/shop", DeployOnPush: true}, det)
+	spec := appspec.BuildGitSpec("shop", "fra", appspec.GitSource{URL: "https://github.com/acme/shop", DeployOnPush: true}, det)
 	spec.Services[0].InstanceSizeSlug, spec.Services[0].InstanceCount = "apps-d-1vcpu-0.5gb", 2
-	p, err := docloud.Propose(ctx, client.Apps, prices, spec, "")
+	p, err := appspec.Propose(ctx, client.Apps, prices, spec, "")
 	if err != nil {
 		t.Fatalf("Propose: %v", err)
 	}
@@ -74,7 +78,7 @@ func TestProposeMultiComponent(t *testing.T) {
 		}
 	}
 	spec.Services[0].InstanceSizeSlug = "apps-s-1vcpu-0.5gb"
-	if _, err := docloud.Propose(ctx, client.Apps, prices, spec, ""); apiStatus(err) != 400 {
+	if _, err := appspec.Propose(ctx, client.Apps, prices, spec, ""); apiStatus(err) != 400 {
 		t.Errorf("Propose of two single-instance instances = %v; want DigitalOcean's 400", err)
 	}
 }
@@ -92,28 +96,28 @@ func TestPlanScale(t *testing.T) {
 	ctx := context.Background()
 	prices := &docloud.Prices{Apps: client.Apps, Sizes: client.Sizes}
 	spec := ghcrSpec("web")
-	s, err := docloud.PlanScale(ctx, prices, spec, docloud.ScaleRequest{Instances: 3})
+	s, err := daytwo.PlanScale(ctx, prices, spec, daytwo.ScaleRequest{Instances: 3})
 	if err != nil {
 		t.Fatalf("PlanScale: %v", err)
 	}
 	if s.BeforeCents != 1200 || s.AfterCents != 3600 || s.ToInstances != 3 || s.Spec.Services[0].InstanceCount != 3 || spec.Services[0].InstanceCount != 1 {
 		t.Errorf("PlanScale = %+v; want $12 → $36 on a copy", s)
 	}
-	s, err = docloud.PlanScale(ctx, prices, spec, docloud.ScaleRequest{Size: "apps-d-1vcpu-0.5gb"})
+	s, err = daytwo.PlanScale(ctx, prices, spec, daytwo.ScaleRequest{Size: "apps-d-1vcpu-0.5gb"})
 	if err != nil || !s.Retiring || s.AfterCents != 2900 {
 		t.Errorf("PlanScale to a retiring size = %+v, %v; want allowed, flagged, $29", s, err)
 	}
-	_, err = docloud.PlanScale(ctx, prices, spec, docloud.ScaleRequest{Size: "apps-s-1vcpu-0.5gb", Instances: 2})
+	_, err = daytwo.PlanScale(ctx, prices, spec, daytwo.ScaleRequest{Size: "apps-s-1vcpu-0.5gb", Instances: 2})
 	var single *docloud.SingleInstanceError
 	if !errors.As(err, &single) || len(single.Allowing) == 0 || single.Allowing[0].SingleInstanceOnly {
 		t.Errorf("PlanScale of two single-instance instances = %v; want a SingleInstanceError listing sizes that allow more", err)
 	}
 	var unknown *docloud.UnknownSizeError
-	if _, err := docloud.PlanScale(ctx, prices, spec, docloud.ScaleRequest{Size: "huge"}); !errors.As(err, &unknown) {
+	if _, err := daytwo.PlanScale(ctx, prices, spec, daytwo.ScaleRequest{Size: "huge"}); !errors.As(err, &unknown) {
 		t.Errorf("PlanScale to an unknown size = %v; want an UnknownSizeError", err)
 	}
-	var comp *docloud.ComponentError
-	if _, err := docloud.PlanScale(ctx, prices, spec, docloud.ScaleRequest{Component: "api", Instances: 2}); !errors.As(err, &comp) {
+	var comp *daytwo.ComponentError
+	if _, err := daytwo.PlanScale(ctx, prices, spec, daytwo.ScaleRequest{Component: "api", Instances: 2}); !errors.As(err, &comp) {
 		t.Errorf("PlanScale of a missing component = %v; want a ComponentError", err)
 	}
 }
@@ -122,7 +126,7 @@ func TestRestart(t *testing.T) {
 	clk := &clock{now: time.Now()}
 	_, client := newCloud(t, dotest.Options{Clock: clk.Now, PhaseDelay: phase})
 	app := goLive(t, client, clk, ghcrSpec("web"))
-	d, err := docloud.Restart(context.Background(), client.Apps, app.ID)
+	d, err := daytwo.Restart(context.Background(), client.Apps, app.ID)
 	if err != nil {
 		t.Fatalf("Restart: %v", err)
 	}
@@ -147,22 +151,22 @@ func TestEnvKeepsSecrets(t *testing.T) {
 	}
 	sealed := app.Spec.Services[0].Envs[0].Value
 
-	next, err := docloud.EnvSet(app.Spec, "", "API_TOKEN", "s3cret", true)
+	next, err := daytwo.EnvSet(app.Spec, "", "API_TOKEN", "s3cret", true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if app, _, err = client.Apps.Update(ctx, app.ID, &godo.AppUpdateRequest{Spec: next}); err != nil {
 		t.Fatalf("update after env set: %v", err)
 	}
-	next, found, err := docloud.EnvUnset(app.Spec, "", "MODE")
+	next, found, err := daytwo.EnvUnset(app.Spec, "", "MODE")
 	if err != nil || !found {
 		t.Fatalf("EnvUnset = %v, %v; want MODE found", found, err)
 	}
 	if app, _, err = client.Apps.Update(ctx, app.ID, &godo.AppUpdateRequest{Spec: next}); err != nil {
 		t.Fatalf("update after env unset: %v", err)
 	}
-	vars := docloud.EnvList(app.Spec)
-	want := []docloud.EnvVar{
+	vars := daytwo.EnvList(app.Spec)
+	want := []daytwo.EnvVar{
 		{Component: "", Key: "API_TOKEN", Scope: godo.AppVariableScope_RunAndBuildTime, Type: godo.AppVariableType_Secret},
 		{Component: "web", Key: "DB_PASSWORD", Type: godo.AppVariableType_Secret},
 	}
@@ -172,11 +176,11 @@ func TestEnvKeepsSecrets(t *testing.T) {
 	if v := app.Spec.Services[0].Envs[0].Value; v != sealed {
 		t.Errorf("DB_PASSWORD = %q after two updates; want the sealed %q kept", v, sealed)
 	}
-	if _, found, _ := docloud.EnvUnset(app.Spec, "", "NOPE"); found {
+	if _, found, _ := daytwo.EnvUnset(app.Spec, "", "NOPE"); found {
 		t.Error("EnvUnset of a missing key reports it found")
 	}
-	var comp *docloud.ComponentError
-	if _, err := docloud.EnvSet(app.Spec, "api", "A", "b", false); !errors.As(err, &comp) {
+	var comp *daytwo.ComponentError
+	if _, err := daytwo.EnvSet(app.Spec, "api", "A", "b", false); !errors.As(err, &comp) {
 		t.Errorf("EnvSet in a missing component = %v; want a ComponentError", err)
 	}
 }
@@ -187,43 +191,43 @@ func TestDomainsPendingToActive(t *testing.T) {
 	ctx := context.Background()
 	app := goLive(t, client, clk, ghcrSpec("web"))
 	srv.HoldDomain("example.com", true)
-	spec, err := docloud.AddDomain(app.Spec, "www.example.com", true)
+	spec, err := daytwo.AddDomain(app.Spec, "www.example.com", true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if spec, err = docloud.AddDomain(spec, "example.com", true); err != nil {
+	if spec, err = daytwo.AddDomain(spec, "example.com", true); err != nil {
 		t.Fatal(err)
 	}
 	if app, _, err = client.Apps.Update(ctx, app.ID, &godo.AppUpdateRequest{Spec: spec}); err != nil {
 		t.Fatalf("update with domains: %v", err)
 	}
-	ds := docloud.Domains(app)
+	ds := daytwo.Domains(app)
 	if len(ds) != 2 || ds[0].Primary || !ds[1].Primary || ds[1].Phase != godo.AppJobSpecKindPHASE_Pending || !strings.HasPrefix(ds[1].TXT, "_acme-challenge.example.com TXT ") {
 		t.Fatalf("Domains = %+v; want www as alias, the apex primary and PENDING with its TXT record", ds)
 	}
 	clk.Add(2 * phase)
 	srv.HoldDomain("example.com", false)
 	app, _, _ = client.Apps.Get(ctx, app.ID)
-	if p, ok := docloud.DomainPhase(app, "www.example.com"); !ok || p != godo.AppJobSpecKindPHASE_Active {
+	if p, ok := daytwo.DomainPhase(app, "www.example.com"); !ok || p != godo.AppJobSpecKindPHASE_Active {
 		t.Errorf("www phase = %s; want ACTIVE", p)
 	}
-	if p, _ := docloud.DomainPhase(app, "example.com"); p != godo.AppJobSpecKindPHASE_Configuring {
+	if p, _ := daytwo.DomainPhase(app, "example.com"); p != godo.AppJobSpecKindPHASE_Configuring {
 		t.Errorf("released apex phase = %s; want CONFIGURING", p)
 	}
 	clk.Add(2 * phase)
 	app, _, _ = client.Apps.Get(ctx, app.ID)
-	if p, _ := docloud.DomainPhase(app, "example.com"); p != godo.AppJobSpecKindPHASE_Active {
+	if p, _ := daytwo.DomainPhase(app, "example.com"); p != godo.AppJobSpecKindPHASE_Active {
 		t.Errorf("apex phase = %s; want ACTIVE", p)
 	}
-	spec, err = docloud.RemoveDomain(app.Spec, "www.example.com")
+	spec, err = daytwo.RemoveDomain(app.Spec, "www.example.com")
 	if err != nil || len(spec.Domains) != 1 {
 		t.Fatalf("RemoveDomain = %+v, %v", spec, err)
 	}
-	var de *docloud.DomainError
-	if _, err := docloud.RemoveDomain(spec, "www.example.com"); !errors.As(err, &de) {
+	var de *daytwo.DomainError
+	if _, err := daytwo.RemoveDomain(spec, "www.example.com"); !errors.As(err, &de) {
 		t.Errorf("removing a missing domain = %v; want a DomainError", err)
 	}
-	if _, err := docloud.AddDomain(spec, "not a domain", false); !errors.As(err, &de) {
+	if _, err := daytwo.AddDomain(spec, "not a domain", false); !errors.As(err, &de) {
 		t.Errorf("adding a bad domain = %v; want a DomainError", err)
 	}
 }
@@ -234,31 +238,31 @@ func TestProjects(t *testing.T) {
 	ctx := context.Background()
 	prod := srv.AddProject("Acme Prod", "Production")
 	for _, in := range []string{"acme prod", prod} {
-		p, err := docloud.ResolveProject(ctx, client.Projects, in)
+		p, err := daytwo.ResolveProject(ctx, client.Projects, in)
 		if err != nil || p.ID != prod {
 			t.Errorf("ResolveProject(%q) = %+v, %v; want %s", in, p, err, prod)
 		}
 	}
-	var pe *docloud.ProjectError
-	if _, err := docloud.ResolveProject(ctx, client.Projects, "staging"); !errors.As(err, &pe) || !slices.Contains(pe.Known, "Acme Prod") {
+	var pe *daytwo.ProjectError
+	if _, err := daytwo.ResolveProject(ctx, client.Projects, "staging"); !errors.As(err, &pe) || !slices.Contains(pe.Known, "Acme Prod") {
 		t.Errorf("ResolveProject(staging) = %v; want a ProjectError naming the projects", err)
 	}
 	srv.AddProject("twin", "Staging")
 	srv.AddProject("twin", "Staging")
-	if _, err := docloud.ResolveProject(ctx, client.Projects, "twin"); !errors.As(err, &pe) || !pe.Many {
+	if _, err := daytwo.ResolveProject(ctx, client.Projects, "twin"); !errors.As(err, &pe) || !pe.Many {
 		t.Errorf("ResolveProject(twin) = %v; want an ambiguity error", err)
 	}
 	app, _, err := client.Apps.Create(ctx, &godo.AppCreateRequest{Spec: ghcrSpec("web")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := docloud.AssignToProject(ctx, client.Projects, prod, docloud.AppURN(app.ID)); err != nil {
+	if err := daytwo.AssignToProject(ctx, client.Projects, prod, daytwo.AppURN(app.ID)); err != nil {
 		t.Fatalf("AssignToProject: %v", err)
 	}
 	if as := srv.Assignments(); len(as) != 1 || as[0].URN != "do:app:"+app.ID || as[0].ProjectID != prod {
 		t.Errorf("Assignments = %+v; want the app in %s", as, prod)
 	}
-	if err := docloud.AssignToProject(ctx, client.Projects, prod, docloud.DropletURN(42)); err == nil || !strings.Contains(err.Error(), "not_found") {
+	if err := daytwo.AssignToProject(ctx, client.Projects, prod, daytwo.DropletURN(42)); err == nil || !strings.Contains(err.Error(), "not_found") {
 		t.Errorf("assigning a missing droplet = %v; want an error saying not_found", err)
 	}
 }
@@ -274,7 +278,7 @@ func TestSpecDiffAndHash(t *testing.T) {
 	next.Services[0].Image.Tag = "1.2.4"
 	next.Services[0].Envs[0].Value = "hunter2"
 	next.Workers = []*godo.AppWorkerSpec{{Name: "jobs", Image: old.Services[0].Image, InstanceSizeSlug: "apps-s-1vcpu-0.5gb"}}
-	plan, err := docloud.PlanChange(ctx, prices, old, next)
+	plan, err := daytwo.PlanChange(ctx, prices, old, next)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,18 +296,18 @@ func TestSpecDiffAndHash(t *testing.T) {
 	if strings.Contains(got, "hunter2") || strings.Contains(got, "EV[") {
 		t.Errorf("plan shows a secret: %s", got)
 	}
-	if d := docloud.SpecDiff(old, docloud.CopySpec(old)); len(d) != 0 {
+	if d := daytwo.SpecDiff(old, docloud.CopySpec(old)); len(d) != 0 {
 		t.Errorf("SpecDiff of a copy = %v; want nothing", d)
 	}
 	if !strings.Contains(dobot.Masked, "•") {
 		t.Fatal("dobot.Masked changed")
 	}
 
-	h := docloud.SpecHash(old)
-	if !strings.HasPrefix(h, "sha256:") || h != docloud.SpecHash(docloud.CopySpec(old)) {
-		t.Errorf("SpecHash is not stable: %s vs %s", h, docloud.SpecHash(docloud.CopySpec(old)))
+	h := daytwo.SpecHash(old)
+	if !strings.HasPrefix(h, "sha256:") || h != daytwo.SpecHash(docloud.CopySpec(old)) {
+		t.Errorf("SpecHash is not stable: %s vs %s", h, daytwo.SpecHash(docloud.CopySpec(old)))
 	}
-	if h == docloud.SpecHash(next) || strings.Contains(h, "abc") {
+	if h == daytwo.SpecHash(next) || strings.Contains(h, "abc") {
 		t.Errorf("SpecHash(%s) does not follow the change", h)
 	}
 	// The hash survives a trip through App Platform and back.
@@ -312,7 +316,7 @@ func TestSpecDiffAndHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	got2, _, _ := client.Apps.Get(ctx, app.ID)
-	if docloud.SpecHash(app.Spec) != docloud.SpecHash(got2.Spec) {
+	if daytwo.SpecHash(app.Spec) != daytwo.SpecHash(got2.Spec) {
 		t.Error("SpecHash differs between the create answer and a get")
 	}
 }
@@ -328,11 +332,11 @@ func TestElsewhereFinder(t *testing.T) {
 	spec.Services[0].GitHub = &godo.GitHubSourceSpec{Repo: "acme/web", Branch: "main", DeployOnPush: true}
 	web := goLive(t, client, clk, spec)
 	other := goLive(t, client, clk, ghcrSpec("other"))
-	managed := map[string]docloud.Known{
+	managed := map[string]daytwo.Known{
 		web.ID:   {DeploymentID: web.ActiveDeployment.ID, CreatedAt: web.ActiveDeployment.CreatedAt},
 		other.ID: {DeploymentID: other.ActiveDeployment.ID, CreatedAt: other.ActiveDeployment.CreatedAt},
 	}
-	f := &docloud.ElsewhereFinder{Apps: client.Apps, Now: clk.Now}
+	f := &daytwo.ElsewhereFinder{Apps: client.Apps, Now: clk.Now}
 	ours := map[string]bool{}
 	isOurs := func(id string) bool { return ours[id] }
 
@@ -354,10 +358,10 @@ func TestElsewhereFinder(t *testing.T) {
 		t.Fatalf("Find after a push = %+v, %v, %v; want the pushed deployment", found, polled, err)
 	}
 	d := found[0].Deployment
-	if c := docloud.DeploymentCause(d); c != "push of abc123d to acme/web by ana" || docloud.DeploymentCommit(d) != "abc123def456" {
-		t.Errorf("cause %q commit %q; want the push and its commit", c, docloud.DeploymentCommit(d))
+	if c := daytwo.DeploymentCause(d); c != "push of abc123d to acme/web by ana" || daytwo.DeploymentCommit(d) != "abc123def456" {
+		t.Errorf("cause %q commit %q; want the push and its commit", c, daytwo.DeploymentCommit(d))
 	}
-	managed[web.ID] = docloud.Known{DeploymentID: d.ID, CreatedAt: d.CreatedAt}
+	managed[web.ID] = daytwo.Known{DeploymentID: d.ID, CreatedAt: d.CreatedAt}
 	// One the bot started itself is not reported.
 	clk.Add(time.Minute)
 	mine, _, _ := client.Apps.CreateDeployment(ctx, other.ID)
@@ -371,8 +375,8 @@ func TestElsewhereFinder(t *testing.T) {
 	if err != nil || len(found) != 1 || found[0].Deployment.ID != failed || found[0].Deployment.Phase != godo.DeploymentPhase_Error {
 		t.Fatalf("Find after a failed manual deployment = %+v, %v; want it, in ERROR", found, err)
 	}
-	if docloud.DeploymentCause(found[0].Deployment) != "manual, by raj@example.com" {
-		t.Errorf("cause = %q", docloud.DeploymentCause(found[0].Deployment))
+	if daytwo.DeploymentCause(found[0].Deployment) != "manual, by raj@example.com" {
+		t.Errorf("cause = %q", daytwo.DeploymentCause(found[0].Deployment))
 	}
 	if n, m := srv.Count("GET /v2/apps")-lists, srv.Count("GET /v2/apps/{app_id}/deployments")-deps; n != 1 || m != 1 {
 		t.Errorf("Find made %d app lists and %d deployment lists; want 1 and 1", n, m)
@@ -403,7 +407,7 @@ func TestSpecDiffShapes(t *testing.T) {
 			next := docloud.CopySpec(base)
 			tt.change(next)
 			var got []string
-			for _, c := range docloud.SpecDiff(base, next) {
+			for _, c := range daytwo.SpecDiff(base, next) {
 				got = append(got, c.String())
 			}
 			slices.Sort(got)
@@ -414,4 +418,37 @@ func TestSpecDiffShapes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newCloud starts a strict DigitalOcean test server and a godo client for it.
+func newCloud(t *testing.T, opts dotest.Options) (*dotest.Server, *godo.Client) {
+	t.Helper()
+	if opts.Token == "" {
+		opts.Token = "tok"
+	}
+	srv := dotest.New(t, opts)
+	ts := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: opts.Token})
+	client, err := godo.New(oauth2.NewClient(context.Background(), ts), godo.SetBaseURL(srv.URL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, client
+}
+
+// clock is a test clock the server derives deployment phases from.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }

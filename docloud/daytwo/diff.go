@@ -1,4 +1,4 @@
-package docloud
+package daytwo
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"dobot/docloud"
 
 	"github.com/digitalocean/godo"
 
@@ -174,13 +176,13 @@ type Plan struct {
 }
 
 // PlanChange diffs old and new and prices both.
-func PlanChange(ctx context.Context, prices *Prices, old, new *godo.AppSpec) (Plan, error) {
+func PlanChange(ctx context.Context, prices *docloud.Prices, old, new *godo.AppSpec) (Plan, error) {
 	p := Plan{Changes: SpecDiff(old, new)}
 	var err error
-	if _, p.BeforeCents, err = SpecCost(ctx, prices, old); err != nil {
+	if _, p.BeforeCents, err = docloud.SpecCost(ctx, prices, old); err != nil {
 		return Plan{}, err
 	}
-	if _, p.AfterCents, err = SpecCost(ctx, prices, new); err != nil {
+	if _, p.AfterCents, err = docloud.SpecCost(ctx, prices, new); err != nil {
 		return Plan{}, err
 	}
 	return p, nil

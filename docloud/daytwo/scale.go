@@ -1,55 +1,14 @@
-package docloud
+package daytwo
 
 import (
 	"context"
 	"fmt"
 	"strings"
 
+	"dobot/docloud"
+
 	"github.com/digitalocean/godo"
 )
-
-// SingleInstanceError says a size runs one instance only, so more cannot
-// work; Allowing lists the sizes that allow more and are not being retired,
-// cheapest first.
-type SingleInstanceError struct {
-	Slug      string
-	Instances int
-	Allowing  []*godo.AppInstanceSize
-}
-
-func (e *SingleInstanceError) Error() string {
-	var more []string
-	for _, s := range e.Allowing {
-		more = append(more, s.Slug)
-	}
-	return fmt.Sprintf("size %s runs one instance only, so %d instances cannot work; sizes that allow more: %s",
-		e.Slug, e.Instances, strings.Join(more, ", "))
-}
-
-// CheckAppSize applies App Platform's size rules before anything is sent,
-// as a launch does: the size must exist (else *UnknownSizeError), and a
-// single_instance_only size runs one instance (else *SingleInstanceError).
-// A size DigitalOcean intends to retire is allowed, and retiring says so.
-func CheckAppSize(ctx context.Context, prices *Prices, slug string, instances int) (sz *godo.AppInstanceSize, retiring bool, err error) {
-	sz, err = prices.AppSize(ctx, slug)
-	if err != nil {
-		return nil, false, err
-	}
-	if sz.SingleInstanceOnly && instances > 1 {
-		sizes, err := prices.AppSizes(ctx)
-		if err != nil {
-			return nil, false, err
-		}
-		e := &SingleInstanceError{Slug: sz.Slug, Instances: instances}
-		for _, s := range sizes {
-			if !s.SingleInstanceOnly && !s.DeprecationIntent {
-				e.Allowing = append(e.Allowing, s)
-			}
-		}
-		return nil, false, e
-	}
-	return sz, sz.DeprecationIntent, nil
-}
 
 // ScaleRequest is `/do scale NAME [--component C] [--instances N] [--size
 // SLUG]`: zero values keep what the component has.
@@ -116,10 +75,10 @@ func pick(comps []sized, want string) (sized, error) {
 }
 
 // PlanScale applies req to a copy of spec under the same size rules as a
-// launch (CheckAppSize) and prices the app before and after. Nothing is
+// launch (docloud.CheckAppSize) and prices the app before and after. Nothing is
 // sent to DigitalOcean but the price list.
-func PlanScale(ctx context.Context, prices *Prices, spec *godo.AppSpec, req ScaleRequest) (Scale, error) {
-	out := CopySpec(spec)
+func PlanScale(ctx context.Context, prices *docloud.Prices, spec *godo.AppSpec, req ScaleRequest) (Scale, error) {
+	out := docloud.CopySpec(spec)
 	if out == nil {
 		return Scale{}, fmt.Errorf("scale: the app has no spec")
 	}
@@ -129,7 +88,7 @@ func PlanScale(ctx context.Context, prices *Prices, spec *godo.AppSpec, req Scal
 	}
 	s := Scale{Spec: out, Component: c.name, FromSize: *c.size, FromInstances: max(int(*c.count), 1)}
 	if s.FromSize == "" {
-		s.FromSize = DefaultAppSize
+		s.FromSize = docloud.DefaultAppSize
 	}
 	s.ToSize, s.ToInstances = s.FromSize, s.FromInstances
 	if req.Size != "" {
@@ -138,14 +97,14 @@ func PlanScale(ctx context.Context, prices *Prices, spec *godo.AppSpec, req Scal
 	if req.Instances > 0 {
 		s.ToInstances = req.Instances
 	}
-	if _, s.Retiring, err = CheckAppSize(ctx, prices, s.ToSize, s.ToInstances); err != nil {
+	if _, s.Retiring, err = docloud.CheckAppSize(ctx, prices, s.ToSize, s.ToInstances); err != nil {
 		return Scale{}, err
 	}
 	*c.size, *c.count = s.ToSize, int64(s.ToInstances)
-	if _, s.BeforeCents, err = SpecCost(ctx, prices, spec); err != nil {
+	if _, s.BeforeCents, err = docloud.SpecCost(ctx, prices, spec); err != nil {
 		return Scale{}, err
 	}
-	if _, s.AfterCents, err = SpecCost(ctx, prices, out); err != nil {
+	if _, s.AfterCents, err = docloud.SpecCost(ctx, prices, out); err != nil {
 		return Scale{}, err
 	}
 	return s, nil
