@@ -9,7 +9,9 @@
 // reported through the testing.TB at cleanup, so a test fails when the code
 // under test talks to DigitalOcean in a way the real API would not accept.
 // Known gaps between godo and the description are excused in one commented
-// list, knownGaps in validate.go.
+// list, knownGaps in validate.go. One route the API has is missing from the
+// description: POST /v2/apps/detect (godo's Apps.Detect); it is served
+// outside the checks, shaped as godo's DetectRequest and DetectResponse.
 //
 // The state machines are internal/dosim's, which the bot's console also runs
 // on: deployments, droplets, actions and garbage collections move on as time
