@@ -80,8 +80,11 @@ func (s *Server) projectHandlers() map[string]wire.Handler {
 	}
 }
 
-func (s *Server) projectFor(c *wire.Call) *project {
-	id := c.Params["project_id"]
+func (s *Server) projectFor(c *wire.Call) *project { return s.findProject(c.Params["project_id"]) }
+
+// findProject is the project with id ("default" for the default one), or
+// nil. The caller holds s.mu.
+func (s *Server) findProject(id string) *project {
 	for _, p := range s.projects {
 		if p.ID == id || id == "default" && p.IsDefault {
 			return p

@@ -99,7 +99,8 @@ func New(opts Options) *Server {
 	report := func(what string) { s.unsupported = append(s.unsupported, what) }
 	s.reg = registry.New(opts.PhaseDelay, report)
 	s.drops = droplets.New(opts.PhaseDelay, report)
-	s.apps = apps.New(apps.Options{Delay: opts.PhaseDelay, Clock: opts.Clock, Registry: s.reg, Lock: &s.mu, Done: s.done})
+	s.apps = apps.New(apps.Options{Delay: opts.PhaseDelay, Clock: opts.Clock, Registry: s.reg, Lock: &s.mu, Done: s.done,
+		Project: func(id string) bool { return s.findProject(id) != nil }})
 	s.handlers = map[string]wire.Handler{}
 	for _, part := range []map[string]wire.Handler{s.apps.Handlers(), s.drops.Handlers(), s.reg.Handlers(), s.projectHandlers()} {
 		for op, h := range part {

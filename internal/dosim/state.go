@@ -136,6 +136,12 @@ func Push(repo, commit, author, message string) Outside {
 	return apps.Push(repo, commit, author, message)
 }
 
+// RegistryPush is the deployment a push of repo:tag to the account's
+// container registry starts on an app whose image deploys on push.
+func RegistryPush(registry, repo, tag, digest string) Outside {
+	return apps.RegistryPush(registry, repo, tag, digest)
+}
+
 // Manual is a deployment someone started by hand in the control panel or
 // with doctl: cause "manual", with the user's email.
 func Manual(email string) Outside { return apps.Manual(email) }
@@ -160,10 +166,11 @@ func (s *Server) HoldDomain(name string, hold bool) {
 }
 
 // AddRepo makes the simulator know a Git repository, by clone URL, such
-// as "https://github.com/acme/api". It starts knowing a few (apps.Repo's
-// catalogue): github.com/acme/web, acme/shop (three components),
-// acme/empty (nothing detected) and acme/private, gitlab.com/acme/site
-// and git.example.com/acme/tool.
+// as "https://github.com/acme/api". It starts knowing a few (see
+// internal/dosim/apps/sources.go): github.com/acme/web (a Dockerfile),
+// acme/shop (three components), acme/empty (nothing detected) and
+// acme/private, gitlab.com/acme/site (static) and git.example.com/acme/tool
+// (a Go buildpack).
 func (s *Server) AddRepo(cloneURL string, r Repo) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -390,3 +390,48 @@ func TestProjects(t *testing.T) {
 		t.Errorf("ListResources = %+v, %v; want the app and the droplet", listed, err)
 	}
 }
+
+// An app created in a project belongs to it; a project the account does
+// not have is refused.
+func TestCreateInProject(t *testing.T) {
+	srv, _ := start(t)
+	c := client(t, srv, srv.Token())
+	ctx := context.Background()
+	prod := srv.AddProject("acme-prod", "Production")
+	app, _, err := c.Apps.Create(ctx, &godo.AppCreateRequest{Spec: imageSpec("web", "acme/web"), ProjectID: prod})
+	if err != nil || app.ProjectID != prod {
+		t.Fatalf("create in a project = %+v, %v; want project_id %s", app, err, prod)
+	}
+	_, _, err = c.Apps.Create(ctx, &godo.AppCreateRequest{Spec: imageSpec("other", "acme/web"), ProjectID: "4e1bfbc3-dc3e-41f2-a18f-1b4d7ba71679"})
+	if apiStatus(err) != http.StatusBadRequest {
+		t.Errorf("create in a missing project = %v; want 400", err)
+	}
+	res, _, err := c.Projects.ListResources(ctx, prod, nil)
+	if err != nil || len(res) != 1 || res[0].URN != "do:app:"+app.ID {
+		t.Errorf("ListResources = %+v, %v; want the app", res, err)
+	}
+}
+
+// A registry push deploys the pushed tag, with docr_push cause details.
+func TestRegistryPushDeployment(t *testing.T) {
+	srv, clock := start(t)
+	c := client(t, srv, srv.Token())
+	ctx := context.Background()
+	app := create(t, c, imageSpec("web", "acme/web"))
+	live(t, c, clock, app.ID)
+	id, err := srv.StartDeployment(app.ID, dosim.RegistryPush("acme", "web", "1.2.4", "sha256:"+strings.Repeat("a", 64)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := c.Apps.GetDeployment(ctx, app.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Spec.Services[0].Image.Tag != "1.2.4" || d.CauseDetails.DOCRPush == nil || d.CauseDetails.DOCRPush.Tag != "1.2.4" {
+		t.Errorf("registry push deployment = tag %q, %+v; want 1.2.4 with docr_push details", d.Spec.Services[0].Image.Tag, d.CauseDetails)
+	}
+	got, _, _ := c.Apps.Get(ctx, app.ID)
+	if got.Spec.Services[0].Image.Tag != "1.2.4" {
+		t.Errorf("app spec tag = %q after the push; want 1.2.4", got.Spec.Services[0].Image.Tag)
+	}
+}

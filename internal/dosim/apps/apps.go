@@ -36,6 +36,9 @@ type Options struct {
 	Registry Registry
 	Lock     sync.Locker     // the simulator's lock, taken by log streams
 	Done     <-chan struct{} // closed when the simulator closes: streams end
+	// Project reports whether the account has a project with this id, for
+	// an app created with a project_id.
+	Project func(id string) bool
 }
 
 // State is the simulator's apps.
@@ -52,12 +55,13 @@ type State struct {
 	repos      map[string]Repo // sources.go, by RepoKey
 	noGitHub   bool            // sources.go
 	held       map[string]bool // domains.go: domains held PENDING
+	project    func(string) bool
 }
 
 // New is an account without apps.
 func New(o Options) *State {
 	return &State{apps: map[string]*app{}, liveBreak: -1, delay: o.Delay, clock: o.Clock,
-		registry: o.Registry, lock: o.Lock, done: o.Done}
+		registry: o.Registry, lock: o.Lock, done: o.Done, project: o.Project}
 }
 
 func (s *State) now() time.Time { return s.clock().UTC() }
@@ -195,6 +199,10 @@ func (s *State) createApp(c *wire.Call) wire.Reply {
 	sealCredentials(req.Spec)
 	if s.appByName(req.Spec.Name) != nil {
 		return nameTaken()
+	}
+	if req.ProjectID != "" && s.project != nil && !s.project(req.ProjectID) {
+		// The wording is the simulator's; DigitalOcean does not document it.
+		return wire.Fail(wire.Invalid("project %s not found", req.ProjectID))
 	}
 	if e := sealSecrets(req.Spec, nil); e != nil {
 		return wire.Fail(e)

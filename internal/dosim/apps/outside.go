@@ -46,6 +46,18 @@ func Push(repo, commit, author, message string) Outside {
 	}
 }
 
+// RegistryPush is the deployment a push of repo:tag (with digest) to the
+// account's container registry starts on an app whose DOCR image deploys
+// on push: every image component runs the pushed tag.
+func RegistryPush(registry, repo, tag, digest string) Outside {
+	return Outside{
+		Cause: fmt.Sprintf("image %s:%s pushed to registry %s", repo, tag, registry),
+		Details: &godo.DeploymentCauseDetails{Type: godo.DeploymentCauseDetailsType_DeployOnPush,
+			DOCRPush: &godo.DeploymentCauseDetailsDOCRPush{Registry: registry, Repository: repo, Tag: tag, ImageDigest: digest}},
+		Tag: tag,
+	}
+}
+
 // Manual is a deployment someone started by hand in the control panel or
 // with doctl: cause "manual", with the user who did it.
 func Manual(email string) Outside {
