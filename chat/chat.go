@@ -130,10 +130,10 @@ type Kind int
 
 // The kinds of Segment.
 const (
-	Text    Kind = iota // plain text, to be escaped by the adapter
-	Person              // a mention: Target is the user id
-	Room                // a channel: Target is the channel id
-	Href                // a link: Target is the URL, Text the label
+	Text   Kind = iota // plain text, to be escaped by the adapter
+	Person             // a mention: Target is the user id
+	Room               // a channel: Target is the channel id
+	Href               // a link: Target is the URL, Text the label
 )
 
 // Segment is a run of text or one token.
