@@ -176,6 +176,10 @@ func TestEnvKeepsSecrets(t *testing.T) {
 	if v := app.Spec.Services[0].Envs[0].Value; v != sealed {
 		t.Errorf("DB_PASSWORD = %q after two updates; want the sealed %q kept", v, sealed)
 	}
+	again, _ := daytwo.EnvSet(app.Spec, "", "DB_PASSWORD", "new", false)
+	if v := again.Services[0].Envs[0]; v.Type != godo.AppVariableType_Secret || v.Value != "new" {
+		t.Errorf("EnvSet over a SECRET without --secret = %+v; want it to stay SECRET", v)
+	}
 	if _, found, _ := daytwo.EnvUnset(app.Spec, "", "NOPE"); found {
 		t.Error("EnvUnset of a missing key reports it found")
 	}

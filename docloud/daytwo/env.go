@@ -67,7 +67,9 @@ func EnvList(spec *godo.AppSpec) []EnvVar {
 
 // EnvSet copies spec with KEY=value set: where KEY already is (every
 // place, or only in component when one is named), else app-wide (or in
-// component). secret sends it as SECRET. Every other variable is kept as
+// component). secret sends it as SECRET; a variable that is SECRET stays
+// SECRET, so a new value is never sent in the clear by mistake. Every
+// other variable is kept as
 // it came, so SECRET values stay the EV[…] text App Platform served,
 // which it reads as "keep this secret".
 func EnvSet(spec *godo.AppSpec, component, key, value string, secret bool) (*godo.AppSpec, error) {
@@ -90,7 +92,10 @@ func EnvSet(spec *godo.AppSpec, component, key, value string, secret bool) (*god
 	for _, list := range lists {
 		for _, v := range *list {
 			if v != nil && v.Key == key {
-				v.Value, v.Type, set = value, typ, true
+				v.Value, set = value, true
+				if v.Type != godo.AppVariableType_Secret {
+					v.Type = typ
+				}
 			}
 		}
 	}
