@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/digitalocean/godo"
-	"golang.org/x/oauth2"
 
 	"dobot/docloud/appspec"
 	"dobot/internal/dotest"
@@ -194,14 +193,45 @@ func FuzzParseSpec(f *testing.F) {
 // newCloud starts a strict DigitalOcean test server and a godo client for it.
 func newCloud(t *testing.T, opts dotest.Options) (*dotest.Server, *godo.Client) {
 	t.Helper()
-	if opts.Token == "" {
-		opts.Token = "tok"
-	}
 	srv := dotest.New(t, opts)
-	ts := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: opts.Token})
-	client, err := godo.New(oauth2.NewClient(context.Background(), ts), godo.SetBaseURL(srv.URL()))
-	if err != nil {
-		t.Fatal(err)
+	return srv, srv.Client(t, "")
+}
+
+// When detection itself fails, the launch falls back to the Dockerfile and
+// says why.
+func TestDetectFallsBackWhenDetectionFails(t *testing.T) {
+	srv, client := newCloud(t, dotest.Options{})
+	srv.Fault("POST /v2/apps/detect", 500, 1)
+	det, err := appspec.Detect(context.Background(), client.Apps, appspec.GitSource{URL: "https://github.com/acme/web"})
+	if err != nil || !det.Fallback || !strings.Contains(det.Note, "could not detect") || !strings.Contains(det.Note, "Dockerfile") {
+		t.Fatalf("Detect with detection failing = %+v, %v; want the Dockerfile fallback saying why", det, err)
 	}
-	return srv, client
+	spec := appspec.BuildGitSpec("web", "ams", appspec.GitSource{URL: "https://github.com/acme/web"}, det)
+	if len(spec.Services) != 1 || spec.Services[0].DockerfilePath != "Dockerfile" || spec.Services[0].GitHub.Repo != "acme/web" {
+		t.Errorf("fallback spec = %+v; want one service from acme/web's Dockerfile", spec.Services[0])
+	}
+}
+
+func FuzzParseGitURL(f *testing.F) {
+	for _, s := range []string{"https://github.com/acme/web", "git@github.com:a/b.git", "gitlab.com/a/b/c", "https://x.example/a/b", ":"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		r, err := appspec.ParseGitURL(in)
+		if err != nil {
+			return
+		}
+		switch r.Kind {
+		case "github", "gitlab":
+			if !strings.Contains(r.Repo, "/") || strings.Contains(r.Repo, "://") {
+				t.Fatalf("ParseGitURL(%q) = %+v; want owner/name", in, r)
+			}
+		case "git":
+			if !strings.HasPrefix(r.Repo, "https://") || !strings.HasSuffix(r.Repo, ".git") {
+				t.Fatalf("ParseGitURL(%q) = %+v; want an https clone URL", in, r)
+			}
+		default:
+			t.Fatalf("ParseGitURL(%q) = %+v; unknown kind", in, r)
+		}
+	})
 }

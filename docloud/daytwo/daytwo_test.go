@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/digitalocean/godo"
-	"golang.org/x/oauth2"
 
 	"dobot"
 	"dobot/docloud"
@@ -427,16 +426,8 @@ func TestSpecDiffShapes(t *testing.T) {
 // newCloud starts a strict DigitalOcean test server and a godo client for it.
 func newCloud(t *testing.T, opts dotest.Options) (*dotest.Server, *godo.Client) {
 	t.Helper()
-	if opts.Token == "" {
-		opts.Token = "tok"
-	}
 	srv := dotest.New(t, opts)
-	ts := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: opts.Token})
-	client, err := godo.New(oauth2.NewClient(context.Background(), ts), godo.SetBaseURL(srv.URL()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, client
+	return srv, srv.Client(t, "")
 }
 
 // clock is a test clock the server derives deployment phases from.

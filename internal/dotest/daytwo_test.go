@@ -11,6 +11,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot/internal/dosim"
+	"dobot/internal/dotest"
 )
 
 func apiMessage(err error) string {
@@ -433,5 +434,23 @@ func TestRegistryPushDeployment(t *testing.T) {
 	got, _, _ := c.Apps.Get(ctx, app.ID)
 	if got.Spec.Services[0].Image.Tag != "1.2.4" {
 		t.Errorf("app spec tag = %q after the push; want 1.2.4", got.Spec.Services[0].Image.Tag)
+	}
+}
+
+// Detect, served outside the description, still checks the token and its
+// scopes.
+func TestDetectNeedsAToken(t *testing.T) {
+	srv := dotest.New(t, dotest.Options{Scopes: map[string][]string{"reader": {"app:read"}, "creator": {"app:create"}}})
+	req := &godo.DetectRequest{GitHub: &godo.GitHubSourceSpec{Repo: "acme/web"}}
+	for _, tt := range []struct {
+		token string
+		want  int
+	}{{"reader", http.StatusForbidden}, {"nobody", http.StatusUnauthorized}} {
+		if _, _, err := srv.Client(t, tt.token).Apps.Detect(context.Background(), req); apiStatus(err) != tt.want {
+			t.Errorf("Detect with token %s = %v; want %d", tt.token, err, tt.want)
+		}
+	}
+	if _, _, err := srv.Client(t, "creator").Apps.Detect(context.Background(), req); err != nil {
+		t.Errorf("Detect with app:create = %v; want it served", err)
 	}
 }
