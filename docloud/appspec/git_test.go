@@ -8,6 +8,7 @@ import (
 
 	"github.com/digitalocean/godo"
 
+	"dobot/docloud"
 	"dobot/docloud/appspec"
 	"dobot/internal/dotest"
 )
@@ -234,4 +235,16 @@ func FuzzParseGitURL(f *testing.F) {
 			t.Fatalf("ParseGitURL(%q) = %+v; unknown kind", in, r)
 		}
 	})
+}
+
+// A pasted spec naming a repository DigitalOcean cannot read is refused by
+// propose with the same clear message as detect.
+func TestProposePrivateRepo(t *testing.T) {
+	_, client := newCloud(t, dotest.Options{})
+	spec := &godo.AppSpec{Name: "web", Services: []*godo.AppServiceSpec{{Name: "web", GitHub: &godo.GitHubSourceSpec{Repo: "acme/private"}}}}
+	_, err := appspec.Propose(context.Background(), client.Apps, &docloud.Prices{Apps: client.Apps, Sizes: client.Sizes}, spec, "")
+	var acc *appspec.RepoAccessError
+	if !errors.As(err, &acc) || acc.URL != "github.com/acme/private" {
+		t.Errorf("Propose of a private repo = %v; want a RepoAccessError naming github.com/acme/private", err)
+	}
 }

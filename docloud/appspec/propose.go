@@ -30,7 +30,7 @@ type Proposal struct {
 func Propose(ctx context.Context, apps godo.AppsService, prices *docloud.Prices, spec *godo.AppSpec, appID string) (Proposal, error) {
 	res, _, err := apps.Propose(ctx, &godo.AppProposeRequest{Spec: spec, AppID: appID})
 	if err != nil {
-		if acc := repoAccess(spec.Name, err); acc != nil {
+		if acc := repoAccess(specRepo(spec), err); acc != nil {
 			return Proposal{}, acc
 		}
 		return Proposal{}, fmt.Errorf("propose app %q: %w", spec.Name, err)
@@ -91,4 +91,35 @@ func warnings(p Proposal, sizes []*godo.AppInstanceSize, appID string) []string 
 		push("static site", c.Name, c.GitHub, c.GitLab)
 	}
 	return out
+}
+
+// specRepo names the first Git repository spec builds from, for messages.
+func specRepo(spec *godo.AppSpec) string {
+	name := func(git *godo.GitSourceSpec, gh *godo.GitHubSourceSpec, gl *godo.GitLabSourceSpec) string {
+		switch {
+		case gh != nil:
+			return "github.com/" + gh.Repo
+		case gl != nil:
+			return "gitlab.com/" + gl.Repo
+		case git != nil:
+			return git.RepoCloneURL
+		}
+		return ""
+	}
+	for _, c := range spec.Services {
+		if n := name(c.Git, c.GitHub, c.GitLab); n != "" {
+			return n
+		}
+	}
+	for _, c := range spec.Workers {
+		if n := name(c.Git, c.GitHub, c.GitLab); n != "" {
+			return n
+		}
+	}
+	for _, c := range spec.StaticSites {
+		if n := name(c.Git, c.GitHub, c.GitLab); n != "" {
+			return n
+		}
+	}
+	return "the app's repository"
 }

@@ -454,3 +454,28 @@ func TestDetectNeedsAToken(t *testing.T) {
 		t.Errorf("Detect with app:create = %v; want it served", err)
 	}
 }
+
+// Rolling a Git-sourced app back runs the commit the old deployment built,
+// not the branch's head.
+func TestGitRollbackKeepsItsCommit(t *testing.T) {
+	srv, clock := start(t)
+	c := client(t, srv, srv.Token())
+	app := create(t, c, gitSpec("web"))
+	first := live(t, c, clock, app.ID).ActiveDeployment
+	pushed, err := srv.StartDeployment(app.ID, dosim.Push("github.com/acme/web", "feedfacecafe", "ana", "new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := live(t, c, clock, app.ID).ActiveDeployment; got.ID != pushed {
+		t.Fatalf("active = %s; want the pushed %s", got.ID, pushed)
+	}
+	var out struct {
+		Deployment *godo.Deployment `json:"deployment"`
+	}
+	if _, err := post(t, c, "/v2/apps/"+app.ID+"/rollback", map[string]any{"deployment_id": first.ID, "skip_pin": true}, &out); err != nil {
+		t.Fatalf("rollback: %v", err)
+	}
+	if h, want := out.Deployment.Services[0].SourceCommitHash, first.Services[0].SourceCommitHash; h != want {
+		t.Errorf("rollback builds %q; want the first deployment's %q", h, want)
+	}
+}

@@ -16,8 +16,9 @@ type Outside struct {
 	Details *godo.DeploymentCauseDetails
 	// Commit is the commit it builds, for a spec with Git sources.
 	Commit string
-	// Image, when set, is the image tag or digest every image component
-	// deploys (as a DOCR push to a deploy-on-push image does).
+	// Tag or Digest, when set, is what every image component deploys (as a
+	// DOCR push to a deploy-on-push image does); a digest wins over a tag,
+	// since a spec may not carry both.
 	Tag, Digest string
 	// FailAt makes the deployment fail: "build" (the build step fails with
 	// Reason in its log) or "deploy" (the first service fails its health
@@ -117,6 +118,9 @@ func withImage(spec *godo.AppSpec, tag, digest string) *godo.AppSpec {
 	set := func(img *godo.ImageSourceSpec) {
 		if img != nil {
 			img.Tag, img.Digest = tag, digest
+			if digest != "" {
+				img.Tag = ""
+			}
 		}
 	}
 	for _, c := range cp.Services {

@@ -132,7 +132,7 @@ func (s *State) createRollback(c *wire.Call) wire.Reply {
 	a.spec, a.updatedAt = old.spec, c.Now
 	d := s.deploy(a, old.spec, "manual rollback", c.Now)
 	d.failing = nil // a rollback reuses the builds of the deployment it goes back to
-	d.cloneOf = old.id
+	d.cloneOf, d.commit = old.id, old.commit
 	d.details = &godo.DeploymentCauseDetails{
 		Type: godo.DeploymentCauseDetailsType_ManualRollback,
 		DigitalOceanUserAction: &godo.DeploymentCauseDetailsDigitalOceanUserAction{

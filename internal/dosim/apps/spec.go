@@ -16,7 +16,7 @@ var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
 var domainRE = regexp.MustCompile(`^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 
 func invalidSpec(field, format string, args ...any) *wire.APIError {
-	return wire.Invalid(fmt.Sprintf("error validating app spec field %q: ", field)+"%s", fmt.Sprintf(format, args...))
+	return wire.Invalid("error validating app spec field %q: %s", field, fmt.Sprintf(format, args...))
 }
 
 // vet is App Platform's check of a spec before propose, create or update:
