@@ -51,6 +51,8 @@ func blockProblems(raw string) []string {
 type blockValidator struct {
 	problems []string
 	ids      map[string]bool
+	// view is true for a modal or Home tab, where input blocks may appear.
+	view bool
 }
 
 func (v *blockValidator) fail(ptr, format string, args ...any) {
@@ -110,8 +112,11 @@ func (v *blockValidator) block(ptr string, b map[string]json.RawMessage) {
 		v.textObject(ptr+"/text", b["text"], maxHeaderText, true)
 	case "actions":
 		elems := v.array(ptr+"/elements", b["elements"], maxActionElements)
+		actionIDs := map[string]bool{}
 		for i, e := range elems {
-			v.element(fmt.Sprintf("%s/elements/%d", ptr, i), e)
+			p := fmt.Sprintf("%s/elements/%d", ptr, i)
+			v.element(p, e)
+			v.uniqueActionID(p, e, actionIDs)
 		}
 	case "context":
 		elems := v.array(ptr+"/elements", b["elements"], maxContextElems)
@@ -124,6 +129,12 @@ func (v *blockValidator) block(ptr string, b map[string]json.RawMessage) {
 			}
 			v.textObject(p, e, maxTextObject, false)
 		}
+	case "input":
+		if !v.view {
+			v.fail(ptr+"/type", "input blocks are only allowed in views")
+			return
+		}
+		v.input(ptr, b)
 	case "divider", "image", "rich_text":
 		// Not used by the bot; accepted as they are.
 	default:
@@ -171,7 +182,8 @@ func (v *blockValidator) textObject(ptr string, raw json.RawMessage, n int, plai
 	v.maxLen(ptr+"/text", *t.Text, n)
 }
 
-// element checks an interactive element; the bot only sends buttons.
+// element checks an interactive element: buttons, and the input elements
+// of views (see viewcheck.go); others are not checked further.
 func (v *blockValidator) element(ptr string, raw json.RawMessage) {
 	var e map[string]json.RawMessage
 	if json.Unmarshal(raw, &e) != nil {
@@ -185,8 +197,19 @@ func (v *blockValidator) element(ptr string, raw json.RawMessage) {
 		}
 		v.maxLen(ptr+"/action_id", id, maxActionID)
 	}
-	if typ != "button" {
-		return // other elements are not checked further
+	switch typ {
+	case "button":
+	case "plain_text_input":
+		v.plainTextInput(ptr, e)
+		return
+	case "static_select":
+		v.staticSelect(ptr, e)
+		return
+	case "number_input":
+		v.numberInput(ptr, e)
+		return
+	default:
+		return
 	}
 	v.textObject(ptr+"/text", e["text"], maxButtonText, true)
 	if val, ok := str(e["value"]); ok {

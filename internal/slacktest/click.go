@@ -65,7 +65,7 @@ func (s *Server) ClickButton(user, channel, messageTS, actionID, value string) (
 			"channel_id":   channel,
 			"is_ephemeral": ephemeral,
 		},
-		"trigger_id":            newTriggerID(),
+		"trigger_id":            s.issueTrigger("", user),
 		"team":                  map[string]any{"id": TeamID, "domain": TeamDomain},
 		"enterprise":            nil,
 		"is_enterprise_install": false,
