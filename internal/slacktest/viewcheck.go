@@ -241,3 +241,13 @@ func (v *blockValidator) numberInput(ptr string, e map[string]json.RawMessage) {
 		}
 	}
 }
+
+// CheckView applies the checks views.open (typ "modal") or views.publish
+// (typ "home") makes to a view's JSON, and returns Slack's complaints;
+// none means Slack would accept it. Renderers use it in tests.
+func CheckView(view []byte, typ string) []string {
+	if len(view) > maxViewBytes {
+		return []string{"view_too_large"}
+	}
+	return viewProblems(view, typ)
+}
