@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"dobot/internal/slacktest/blockkit"
 )
 
 // ViewAnswer is what the app answered to a view submission in its ack,
@@ -98,7 +98,7 @@ func (s *Server) SubmitView(user string, values map[string]string) (envelopeID s
 		s.mu.Unlock()
 		return "", err
 	}
-	state, err := submissionState(v, values)
+	state, err := blockkit.SubmissionState(v.Blocks, values)
 	if err != nil {
 		s.mu.Unlock()
 		return "", err
@@ -122,138 +122,6 @@ func (s *Server) SubmitView(user string, values map[string]string) (envelopeID s
 		return "", err
 	}
 	return id, nil
-}
-
-// inputBlock is the part of an input block a submission needs.
-type inputBlock struct {
-	BlockID  string `json:"block_id"`
-	Type     string `json:"type"`
-	Optional bool   `json:"optional"`
-	Element  struct {
-		Type          string            `json:"type"`
-		ActionID      string            `json:"action_id"`
-		InitialValue  *string           `json:"initial_value"`
-		InitialOption json.RawMessage   `json:"initial_option"`
-		Options       []json.RawMessage `json:"options"`
-		MinLength     int               `json:"min_length"`
-		MaxLength     int               `json:"max_length"`
-		Decimal       bool              `json:"is_decimal_allowed"`
-		MinValue      *string           `json:"min_value"`
-		MaxValue      *string           `json:"max_value"`
-	} `json:"element"`
-}
-
-// submissionState builds view.state.values for a submission of v.
-func submissionState(v *View, values map[string]string) (map[string]any, error) {
-	var blocks []inputBlock
-	if err := json.Unmarshal(v.Blocks, &blocks); err != nil {
-		return nil, fmt.Errorf("slacktest: decode view blocks: %w", err)
-	}
-	left := map[string]bool{}
-	for k := range values {
-		left[k] = true
-	}
-	state := map[string]any{}
-	for _, b := range blocks {
-		if b.Type != "input" {
-			continue
-		}
-		delete(left, b.BlockID)
-		val, given := values[b.BlockID]
-		entry, err := inputState(b, val, given)
-		if err != nil {
-			return nil, err
-		}
-		state[b.BlockID] = map[string]any{b.Element.ActionID: entry}
-	}
-	if len(left) > 0 {
-		return nil, fmt.Errorf("slacktest: view %s has no input block %v", v.ID, slices.Sorted(mapsKeys(left)))
-	}
-	return state, nil
-}
-
-func mapsKeys(m map[string]bool) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
-// inputState is one input's entry in view.state.values, refused where
-// Slack's client would not let the person submit.
-func inputState(b inputBlock, val string, given bool) (map[string]any, error) {
-	e := b.Element
-	entry := map[string]any{"type": e.Type}
-	filled := false
-	switch e.Type {
-	case "plain_text_input", "number_input":
-		if !given && e.InitialValue != nil {
-			val = *e.InitialValue
-		}
-		entry["value"] = nil
-		if val != "" {
-			if err := checkTyped(b, val); err != nil {
-				return nil, err
-			}
-			entry["value"], filled = val, true
-		}
-	case "static_select":
-		var opt json.RawMessage
-		if !given && len(e.InitialOption) > 0 {
-			opt = e.InitialOption
-		} else if given && val != "" {
-			for _, o := range e.Options {
-				var ov struct{ Value string }
-				if json.Unmarshal(o, &ov) == nil && ov.Value == val {
-					opt = o
-				}
-			}
-			if opt == nil {
-				return nil, fmt.Errorf("slacktest: input %q has no option %q", b.BlockID, val)
-			}
-		}
-		entry["selected_option"], filled = opt, opt != nil
-	default:
-		return nil, fmt.Errorf("slacktest: input %q: submitting a %s is not supported", b.BlockID, e.Type)
-	}
-	if !filled && !b.Optional {
-		return nil, fmt.Errorf("slacktest: input %q is required; Slack would not let the person submit", b.BlockID)
-	}
-	return entry, nil
-}
-
-// checkTyped applies the checks Slack's client makes to typed text.
-func checkTyped(b inputBlock, val string) error {
-	e := b.Element
-	n := utf8.RuneCountInString(val)
-	if e.Type == "plain_text_input" {
-		if e.MaxLength > 0 && n > e.MaxLength || n > maxInputLength {
-			return fmt.Errorf("slacktest: input %q takes at most %d characters; Slack would not let the person submit", b.BlockID, max(e.MaxLength, maxInputLength))
-		}
-		if n < e.MinLength {
-			return fmt.Errorf("slacktest: input %q needs at least %d characters; Slack would not let the person submit", b.BlockID, e.MinLength)
-		}
-		return nil
-	}
-	f, err := strconv.ParseFloat(val, 64)
-	if err != nil || !e.Decimal && strings.ContainsAny(val, ".eE") {
-		return fmt.Errorf("slacktest: input %q takes a number; Slack would not let the person submit %q", b.BlockID, val)
-	}
-	for _, lim := range []struct {
-		bound *string
-		low   bool
-	}{{e.MinValue, true}, {e.MaxValue, false}} {
-		if lim.bound == nil {
-			continue
-		}
-		if x, _ := strconv.ParseFloat(*lim.bound, 64); lim.low && f < x || !lim.low && f > x {
-			return fmt.Errorf("slacktest: input %q is out of range; Slack would not let the person submit %q", b.BlockID, val)
-		}
-	}
-	return nil
 }
 
 // CloseView closes user's top modal as the person would with its close
@@ -305,7 +173,7 @@ func (s *Server) ClickViewButton(user, viewID, actionID, value string) (envelope
 		s.mu.Unlock()
 		return "", fmt.Errorf("slacktest: %s has no view %s", user, viewID)
 	}
-	blockID, button := findButton(v.Blocks, actionID)
+	blockID, button := blockkit.FindButton(v.Blocks, actionID)
 	view := viewJSON(v, nil)
 	s.mu.Unlock()
 	if button == nil || button["type"] != "button" {
@@ -402,7 +270,7 @@ func (s *Server) applyAnswerLocked(a *ViewAnswer, stack []*View, i int) error {
 		if len(a.Errors) == 0 {
 			return errors.New("response_action errors without errors")
 		}
-		inputs := inputBlockIDs(v)
+		inputs := blockkit.InputBlockIDs(v.Blocks)
 		for k := range a.Errors {
 			if !inputs[k] {
 				return fmt.Errorf("errors key %q is not the block_id of an input block: Slack shows a generic error", k)
@@ -410,15 +278,15 @@ func (s *Server) applyAnswerLocked(a *ViewAnswer, stack []*View, i int) error {
 		}
 		v.Errors = a.Errors
 	case "update", "push":
-		if problems := viewProblems(a.View, "modal"); len(problems) > 0 {
+		if problems := blockkit.ViewProblems(a.View, "modal"); len(problems) > 0 {
 			return fmt.Errorf("invalid view in response_action %s: %s", a.Action, strings.Join(problems, "; "))
 		}
-		nv := decodeView(a.View)
+		nv := blockkit.DecodeView(a.View, func() string { return randomHex(3) })
 		if a.Action == "update" {
 			s.replaceLocked(v, nv)
 			return nil
 		}
-		if len(stack) >= maxViewStack {
+		if len(stack) >= blockkit.MaxViewStack {
 			return errors.New("push_limit_reached: a modal holds at most 3 views")
 		}
 		nv.ID, nv.User, nv.Hash, nv.Type = s.newViewIDLocked(), a.User, newHash(), "modal"
@@ -428,16 +296,4 @@ func (s *Server) applyAnswerLocked(a *ViewAnswer, stack []*View, i int) error {
 		return fmt.Errorf("unknown response_action %q", a.Action)
 	}
 	return nil
-}
-
-func inputBlockIDs(v *View) map[string]bool {
-	var blocks []inputBlock
-	_ = json.Unmarshal(v.Blocks, &blocks)
-	ids := map[string]bool{}
-	for _, b := range blocks {
-		if b.Type == "input" {
-			ids[b.BlockID] = true
-		}
-	}
-	return ids
 }

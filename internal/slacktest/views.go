@@ -2,11 +2,12 @@ package slacktest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
+
+	"dobot/internal/slacktest/blockkit"
 )
 
 // triggerShape is the form Slack gives and expects of trigger ids, e.g.
@@ -21,27 +22,7 @@ type trigger struct {
 }
 
 // View is a modal view or a Home tab as the server holds it now.
-type View struct {
-	ID             string
-	Type           string // "modal" or "home"
-	User           string // whose modal or Home tab it is
-	CallbackID     string
-	PrivateMeta    string
-	ExternalID     string
-	Hash           string // changes with every update
-	RootViewID     string
-	PreviousViewID string
-	Title          string // plain text of the title, for modals
-	Submit, Close  string // plain text of the buttons, for modals
-	NotifyOnClose  bool
-	ClearOnClose   bool
-	// Blocks is the view's Block Kit JSON, with the block_id and action_id
-	// Slack fills in where the app gave none.
-	Blocks json.RawMessage
-	// Errors are the messages shown under input blocks, by block_id, after
-	// a submission answered response_action "errors".
-	Errors map[string]string
-}
+type View = blockkit.View
 
 // views is the server's state of every person's modals and Home tab.
 type views struct {
@@ -111,67 +92,13 @@ func parseView(req *apiRequest, want string) (*View, map[string]any) {
 	if raw == "" {
 		return nil, invalidArguments([]string{"missing required field: view"})
 	}
-	if len(raw) > maxViewBytes {
+	if len(raw) > blockkit.MaxViewBytes {
 		return nil, slackErr("view_too_large")
 	}
-	if problems := viewProblems([]byte(raw), want); len(problems) > 0 {
+	if problems := blockkit.ViewProblems([]byte(raw), want); len(problems) > 0 {
 		return nil, invalidArguments(problems)
 	}
-	return decodeView([]byte(raw)), nil
-}
-
-// decodeView turns a checked view's JSON into a View, filling in missing
-// block_ids and action_ids as Slack does.
-func decodeView(raw []byte) *View {
-	var in struct {
-		Type            string                 `json:"type"`
-		Title           *struct{ Text string } `json:"title"`
-		Submit          *struct{ Text string } `json:"submit"`
-		Close           *struct{ Text string } `json:"close"`
-		Blocks          []map[string]any       `json:"blocks"`
-		PrivateMetadata string                 `json:"private_metadata"`
-		CallbackID      string                 `json:"callback_id"`
-		ExternalID      string                 `json:"external_id"`
-		NotifyOnClose   bool                   `json:"notify_on_close"`
-		ClearOnClose    bool                   `json:"clear_on_close"`
-	}
-	_ = json.Unmarshal(raw, &in) // checked by viewProblems
-	v := &View{Type: in.Type, CallbackID: in.CallbackID, PrivateMeta: in.PrivateMetadata, ExternalID: in.ExternalID,
-		NotifyOnClose: in.NotifyOnClose, ClearOnClose: in.ClearOnClose}
-	if in.Title != nil {
-		v.Title = in.Title.Text
-	}
-	if in.Submit != nil {
-		v.Submit = in.Submit.Text
-	}
-	if in.Close != nil {
-		v.Close = in.Close.Text
-	}
-	for _, b := range in.Blocks {
-		if _, ok := b["block_id"]; !ok {
-			b["block_id"] = randomHex(3)
-		}
-		fillActionID(b["element"])
-		fillActionID(b["accessory"])
-		if elems, ok := b["elements"].([]any); ok && b["type"] == "actions" {
-			for _, e := range elems {
-				fillActionID(e)
-			}
-		}
-	}
-	v.Blocks, _ = json.Marshal(in.Blocks)
-	if in.Blocks == nil {
-		v.Blocks = json.RawMessage("[]")
-	}
-	return v
-}
-
-func fillActionID(e any) {
-	if m, ok := e.(map[string]any); ok {
-		if _, has := m["action_id"]; !has {
-			m["action_id"] = randomHex(3)
-		}
-	}
+	return blockkit.DecodeView([]byte(raw), func() string { return randomHex(3) }), nil
 }
 
 // viewJSON is the view object Slack returns and sends in payloads.
@@ -271,7 +198,7 @@ func (s *Server) openOrPush(req *apiRequest, push bool) map[string]any {
 	if push && len(stack) == 0 {
 		return slackErr("not_found") // nothing to push onto
 	}
-	if push && len(stack) >= maxViewStack {
+	if push && len(stack) >= blockkit.MaxViewStack {
 		return slackErr("push_limit_reached")
 	}
 	v.ID, v.User, v.Hash = s.newViewIDLocked(), user, newHash()
@@ -372,18 +299,6 @@ func viewID(v *View) string {
 	return v.ID
 }
 
-func copyView(v *View) View {
-	c := *v
-	c.Blocks = append(json.RawMessage(nil), v.Blocks...)
-	if v.Errors != nil {
-		c.Errors = make(map[string]string, len(v.Errors))
-		for k, e := range v.Errors {
-			c.Errors[k] = e
-		}
-	}
-	return c
-}
-
 // Home returns the Home tab last published for user.
 func (s *Server) Home(user string) (View, bool) {
 	s.mu.Lock()
@@ -392,7 +307,7 @@ func (s *Server) Home(user string) (View, bool) {
 	if v == nil {
 		return View{}, false
 	}
-	return copyView(v), true
+	return v.Copy(), true
 }
 
 // ModalStack returns user's open modal views, the root first; none when
@@ -402,7 +317,7 @@ func (s *Server) ModalStack(user string) []View {
 	defer s.mu.Unlock()
 	out := make([]View, 0, len(s.views.stacks[user]))
 	for _, v := range s.views.stacks[user] {
-		out = append(out, copyView(v))
+		out = append(out, v.Copy())
 	}
 	return out
 }
@@ -415,7 +330,7 @@ func (s *Server) WaitHome(ctx context.Context, user string, match func(View) boo
 		if v == nil || !match(*v) {
 			return false
 		}
-		got = copyView(v)
+		got = v.Copy()
 		return true
 	})
 	if err != nil {
@@ -437,7 +352,7 @@ func (s *Server) WaitModal(ctx context.Context, user string, match func(View) bo
 		if match != nil && !match(*top) {
 			return false
 		}
-		got = copyView(top)
+		got = top.Copy()
 		return true
 	})
 	if err != nil {

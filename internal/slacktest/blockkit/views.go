@@ -1,4 +1,4 @@
-package slacktest
+package blockkit
 
 import (
 	"encoding/json"
@@ -22,8 +22,8 @@ const (
 	maxPrivateMetadata = 3000
 	maxCallbackID      = 255
 	maxExternalID      = 255
-	maxViewBytes       = 250 * 1024
-	maxViewStack       = 3
+	MaxViewBytes       = 250 * 1024
+	MaxViewStack       = 3
 	maxInputLabel      = 2000
 	maxInputHint       = 2000
 	maxInputLength     = 3000
@@ -33,10 +33,10 @@ const (
 	maxOptionValue     = 150
 )
 
-// viewProblems checks a view as views.open, views.update, views.push or
+// ViewProblems checks a view as views.open, views.update, views.push or
 // views.publish does, for a view of type want ("modal" or "home"), and
 // returns Slack's complaints, each with its JSON pointer under /view.
-func viewProblems(raw []byte, want string) []string {
+func ViewProblems(raw []byte, want string) []string {
 	var view map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &view); err != nil || view == nil {
 		return []string{"must be an object [json-pointer:/view]"}
@@ -240,14 +240,4 @@ func (v *blockValidator) numberInput(ptr string, e map[string]json.RawMessage) {
 			}
 		}
 	}
-}
-
-// CheckView applies the checks views.open (typ "modal") or views.publish
-// (typ "home") makes to a view's JSON, and returns Slack's complaints;
-// none means Slack would accept it. Renderers use it in tests.
-func CheckView(view []byte, typ string) []string {
-	if len(view) > maxViewBytes {
-		return []string{"view_too_large"}
-	}
-	return viewProblems(view, typ)
 }
