@@ -262,7 +262,9 @@ func (l *Listener) readEvents(ctx context.Context) error {
 
 func (l *Listener) onEvent(evt socketmode.Event) {
 	arrived := time.Now()
-	if evt.Request != nil && l.onAck != nil {
+	// A form submission is acked with its answer, later by design; it is
+	// not counted with the acks sent at once.
+	if evt.Request != nil && l.onAck != nil && !isSubmission(evt) {
 		defer func() { l.onAck(time.Since(arrived)) }()
 	}
 	switch evt.Type {

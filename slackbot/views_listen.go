@@ -52,6 +52,7 @@ func (l *Listener) onEventsAPI(api slackevents.EventsAPIEvent) {
 // view handler, with the trigger_id that lets it open a form in answer.
 func (l *Listener) onViewClick(cb slack.InteractionCallback) {
 	if l.views == nil {
+		l.log.Debug("a button in a view was pressed, but no view handler is set", "user", cb.User.ID)
 		return
 	}
 	formID := ""
@@ -76,6 +77,12 @@ func (l *Listener) onViewClosed(evt socketmode.Event, cb slack.InteractionCallba
 	}
 	closed := chatview.Closed{FormID: cb.View.CallbackID, UserID: cb.User.ID, Metadata: cb.View.PrivateMetadata}
 	l.dispatch("closed:"+evt.Request.EnvelopeID, func(ctx context.Context) { l.views.FormClosed(ctx, closed) }, "", closed.UserID, "")
+}
+
+// isSubmission reports whether evt is a form submission.
+func isSubmission(evt socketmode.Event) bool {
+	cb, ok := evt.Data.(slack.InteractionCallback)
+	return ok && evt.Type == socketmode.EventTypeInteractive && cb.Type == slack.InteractionTypeViewSubmission
 }
 
 // onSubmission answers a form submission in its ack, as Slack requires:

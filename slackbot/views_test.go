@@ -418,3 +418,31 @@ func TestFormClosedIsTold(t *testing.T) {
 		t.Fatal("FormClosed was never called")
 	}
 }
+
+func TestSubmissionWhileDrainingKeepsFormOpen(t *testing.T) {
+	called := make(chan struct{}, 1)
+	w := startViews(t, &viewHandler{submit: func(context.Context, chatview.Submission) chatview.Reply {
+		called <- struct{}{}
+		return chatview.Reply{}
+	}}, nil)
+	w.openForm(t)
+	if !w.listen.Drain(waitFor) {
+		t.Fatal("drain did not finish")
+	}
+	id, err := w.srv.SubmitView("U1", map[string]string{"name": "web", "instances": "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, err := w.srv.WaitViewAnswer(w.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Action != "errors" || ans.Errors["name"] != submitRestarting || len(w.srv.ModalStack("U1")) != 1 {
+		t.Errorf("answer = %+v; want the form kept open with %q on its first field", ans, submitRestarting)
+	}
+	select {
+	case <-called:
+		t.Error("the form handler ran while draining")
+	default:
+	}
+}
