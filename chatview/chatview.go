@@ -2,12 +2,16 @@
 // person's home page (Slack's Home tab) in terms the core can build without
 // knowing the chat service: fields with a kind, options with labels, lines
 // with buttons. Each adapter renders them its own way; slackbot turns them
-// into Block Kit. It depends on nothing but the standard library.
+// into Block Kit. Texts are the core's neutral text of package chat:
+// mentions and links are chat.Mention and chat.Link tokens, never a chat
+// service's markup.
 package chatview
 
 import (
 	"context"
 	"errors"
+
+	"dobot/chat"
 )
 
 // Kind is how a field is asked for.
@@ -49,9 +53,9 @@ type Field struct {
 	MaxLength   int      // for Text, Multiline and Secret; 0 means the chat service's limit
 }
 
-// Form is a modal form. Labels, hints and options are plain text, shown
-// as they are; Intro uses the markup of the core's messages and must be
-// escaped like them.
+// Form is a modal form. Labels, hints, options and errors are shown as
+// plain text (a token becomes "@U123" or "label (url)"); Intro is shown
+// like a message's body.
 type Form struct {
 	// ID says which form this is; it comes back as Submission.FormID.
 	ID     string
@@ -120,24 +124,20 @@ type Home struct {
 // Section is a titled part of a home page, e.g. "Your apps".
 type Section struct {
 	Title   string
-	Text    string   // optional text under the title, in the core's markup
+	Text    string   // optional text under the title, like a message's body
 	Lines   []Line   // one per item, e.g. one per app
 	Buttons []Button // under the lines, e.g. "Launch an app"
 }
 
 // Line is one item of a section, with the buttons that act on it.
 type Line struct {
-	Text    string // in the core's markup
+	Text    string // like a message's body: tokens, *bold*, `code`
 	Buttons []Button
 }
 
-// Button is a choice on a home page. Value carries what the click acts on.
-type Button struct {
-	ActionID string
-	Label    string
-	Value    string
-	Style    string // "primary", "danger" or ""
-}
+// Button is a choice on a home page, the same as on a message: Value
+// carries what the click acts on.
+type Button = chat.Button
 
 // ErrTriggerExpired means a form could not be opened because its trigger
 // was used already or is older than the chat service allows (3 seconds in

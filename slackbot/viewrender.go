@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"dobot/chat"
 	"dobot/chatview"
 )
 
@@ -39,9 +40,11 @@ const (
 // options, too long a value or metadata. It is the core's mistake.
 var ErrBadForm = errors.New("form cannot be shown in Slack")
 
-// plain is a plain_text object shown as it is: no emoji codes, no markup.
-func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+// plain is a plain_text object of at most n characters, shown as it is:
+// no emoji codes, no markup; the core's tokens become plain text
+// ("@U123", "label (url)").
+func plain(s string, n int) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, clipShort(chat.Plain(s), n), false, false)
 }
 
 // FormView renders a form as a Slack modal within Slack's limits. Each
@@ -66,10 +69,10 @@ func FormView(f chatview.Form) (slack.ModalViewRequest, error) {
 		submit = "Submit"
 	}
 	view := slack.ModalViewRequest{
-		Type: slack.VTModal, Title: plain(clipShort(title, maxViewTitle)), Close: plain("Cancel"),
+		Type: slack.VTModal, Title: plain(title, maxViewTitle), Close: plain("Cancel", maxViewTitle),
 		CallbackID: f.ID, PrivateMetadata: f.Metadata, NotifyOnClose: f.NotifyOnClose,
 	}
-	blocks := sections(guard(f.Intro))
+	blocks := sections(slackText(f.Intro))
 	if len(blocks)+len(f.Fields) > maxViewBlocks {
 		return slack.ModalViewRequest{}, fmt.Errorf("%w: form %s has more than %d fields and intro blocks", ErrBadForm, f.ID, maxViewBlocks)
 	}
@@ -86,7 +89,7 @@ func FormView(f chatview.Form) (slack.ModalViewRequest, error) {
 		blocks = append(blocks, block)
 	}
 	if len(f.Fields) > 0 {
-		view.Submit = plain(clipShort(submit, maxViewTitle))
+		view.Submit = plain(submit, maxViewTitle)
 	}
 	view.Blocks = slack.Blocks{BlockSet: blocks}
 	return view, nil
@@ -100,7 +103,7 @@ func inputBlock(f chatview.Field) (*slack.InputBlock, error) {
 	}
 	var placeholder *slack.TextBlockObject
 	if p := strings.TrimSpace(f.Placeholder); p != "" {
-		placeholder = plain(clipShort(p, maxPlaceholder))
+		placeholder = plain(p, maxPlaceholder)
 	}
 	var el slack.BlockElement
 	switch f.Kind {
@@ -132,9 +135,9 @@ func inputBlock(f chatview.Field) (*slack.InputBlock, error) {
 	}
 	var hint *slack.TextBlockObject
 	if h := strings.TrimSpace(f.Hint); h != "" {
-		hint = plain(clipShort(h, maxInputHint))
+		hint = plain(h, maxInputHint)
 	}
-	block := slack.NewInputBlock(f.ID, plain(clipShort(label, maxInputLabel)), hint, el)
+	block := slack.NewInputBlock(f.ID, plain(label, maxInputLabel), hint, el)
 	block.Optional = f.Optional
 	return block, nil
 }
@@ -157,7 +160,7 @@ func selectElement(f chatview.Field, placeholder *slack.TextBlockObject) (*slack
 		if label == "" {
 			label = o.Value
 		}
-		opt := slack.NewOptionBlockObject(o.Value, plain(clipShort(label, maxOptionText)), nil)
+		opt := slack.NewOptionBlockObject(o.Value, plain(label, maxOptionText), nil)
 		opts = append(opts, opt)
 		if o.Value == f.Initial {
 			initial = opt
@@ -181,10 +184,10 @@ func HomeView(h chatview.Home) slack.HomeTabViewRequest {
 		if i > 0 {
 			head = append(head, slack.NewDividerBlock())
 		}
-		if t := strings.TrimSpace(guard(s.Title)); t != "" {
-			head = append(head, slack.NewHeaderBlock(plain(clipShort(t, maxHeaderText)), slack.HeaderBlockOptionBlockID(id)))
+		if t := strings.TrimSpace(chat.Plain(s.Title)); t != "" {
+			head = append(head, slack.NewHeaderBlock(plain(t, maxHeaderText), slack.HeaderBlockOptionBlockID(id)))
 		}
-		head = append(head, sections(guard(s.Text))...)
+		head = append(head, sections(slackText(s.Text))...)
 		if len(head) > 0 {
 			units = append(units, head)
 		}
@@ -211,7 +214,7 @@ func HomeView(h chatview.Home) slack.HomeTabViewRequest {
 
 // lineBlocks renders one line and its buttons.
 func lineBlocks(id string, l chatview.Line) []slack.Block {
-	text := guard(l.Text)
+	text := slackText(l.Text)
 	if strings.TrimSpace(text) == "" {
 		text = "—" // Slack refuses empty text
 	}
@@ -255,7 +258,7 @@ func validButtons(buttons []chatview.Button) []*slack.ButtonBlockElement {
 		if label == "" {
 			label = b.ActionID
 		}
-		btn := slack.NewButtonBlockElement(b.ActionID, b.Value, plain(clipShort(label, maxButtonText)))
+		btn := slack.NewButtonBlockElement(b.ActionID, b.Value, plain(label, maxButtonText))
 		if b.Style == "primary" || b.Style == "danger" {
 			btn.Style = slack.Style(b.Style)
 		}
@@ -268,7 +271,7 @@ func validButtons(buttons []chatview.Button) []*slack.ButtonBlockElement {
 // give in time.
 func noticeView(title, text string) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
-		Type: slack.VTModal, Title: plain(clipShort(title, maxViewTitle)), Close: plain("Close"),
+		Type: slack.VTModal, Title: plain(title, maxViewTitle), Close: plain("Close", maxViewTitle),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"dobot/chat"
 	"dobot/chatview"
 	"dobot/internal/slacktest"
 )
@@ -21,15 +22,15 @@ func homeForApprover() chatview.Home {
 	return chatview.Home{Sections: []chatview.Section{
 		{Title: "Your apps", Text: "2 apps · $17.00 this month",
 			Lines: []chatview.Line{
-				{Text: "*web* · live · <https://web-abc12.ondigitalocean.app|web-abc12.ondigitalocean.app> · $12/month · TTL 3d",
+				{Text: "*web* · live · " + chat.Link("https://web-abc12.ondigitalocean.app", "web-abc12.ondigitalocean.app") + " · $12/month · TTL 3d",
 					Buttons: []chatview.Button{{ActionID: "status", Label: "Status", Value: "web"}}},
 				{Text: "*api* · building (2/6 steps) · $5/month", Buttons: []chatview.Button{
 					{ActionID: "status", Label: "Status", Value: "api"}, {ActionID: "cancel", Label: "Cancel", Value: "op:14", Style: "danger"}}},
 			},
 			Buttons: []chatview.Button{{ActionID: "launch.form", Label: "Launch an app", Style: "primary"}}},
-		{Title: "Waiting for you", Lines: []chatview.Line{{Text: "Request #12 · teardown of *db* by <@U0DEV> · expires in 40m", Buttons: []chatview.Button{
+		{Title: "Waiting for you", Lines: []chatview.Line{{Text: "Request #12 · teardown of *db* by " + chat.Mention("U0DEV") + " · expires in 40m", Buttons: []chatview.Button{
 			{ActionID: "approve", Label: "Approve", Value: "12", Style: "primary"}, {ActionID: "deny", Label: "Deny", Value: "12", Style: "danger"}}}}},
-		{Title: "Spend this month", Text: "<!channel> ana $17.00 · raj $5.00 · total $22.00"},
+		{Title: "Spend this month", Text: chat.Clean("<!channel> ") + chat.Mention("U0ANA") + " $17.00 · " + chat.Mention("U0RAJ") + " $5.00 · total $22.00"},
 	}}
 }
 
@@ -127,6 +128,7 @@ func TestFormViewClipsTexts(t *testing.T) {
 	f.Fields[0].Initial, f.Fields[0].MaxLength = strings.Repeat("i", 40), 32
 	f.Fields[1].Options[0].Label = strings.Repeat("o", 100)
 	f.Fields[2].Initial = "two" // not a number: left out
+	f.Fields[3].Label = "Env for " + chat.Mention("U0ANA")
 	v, err := FormView(f)
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +136,9 @@ func TestFormViewClipsTexts(t *testing.T) {
 	raw, _ := json.Marshal(v)
 	if problems := slacktest.CheckView(raw, "modal"); len(problems) > 0 {
 		t.Errorf("Slack would refuse the clipped form: %q", problems)
+	}
+	if !strings.Contains(string(raw), `"text":"Env for @U0ANA"`) {
+		t.Errorf("a mention in a plain-text label is not shown as @U0ANA: %s", raw)
 	}
 	if strings.Contains(string(raw), `"initial_value":"two"`) || strings.Contains(string(raw), "never-shown") {
 		t.Errorf("form carries an initial value it must not: %s", raw)

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"dobot/chat"
 	"dobot/chatview"
 )
 
@@ -181,7 +182,7 @@ func errorsResponse(errs map[string]string, inputs []string) *slack.ViewSubmissi
 		for _, msg := range errs {
 			text.WriteString(msg + "\n")
 		}
-		return slack.NewUpdateViewSubmissionResponse(ptr(noticeView("Not done", guard(text.String()))))
+		return slack.NewUpdateViewSubmissionResponse(ptr(noticeView("Not done", slackText(text.String()))))
 	}
 	known := map[string]bool{}
 	for _, id := range inputs {
@@ -190,7 +191,7 @@ func errorsResponse(errs map[string]string, inputs []string) *slack.ViewSubmissi
 	out := map[string]string{}
 	var stray string
 	for _, k := range slices.Sorted(maps.Keys(errs)) {
-		msg := errs[k]
+		msg := chat.Plain(errs[k]) // shown as plain text under the field
 		if known[k] {
 			out[k] = msg
 			continue
