@@ -127,4 +127,7 @@ type Click struct {
 	ActionID    string
 	Value       string
 	ResponseURL string
+	// TriggerID lets the adapter open a form in answer, e.g. to ask for a
+	// reason (chatview.Views.OpenForm): once, within 3 seconds.
+	TriggerID string
 }

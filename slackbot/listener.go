@@ -349,7 +349,8 @@ func (l *Listener) onClick(evt socketmode.Event, cb slack.InteractionCallback) {
 			continue
 		}
 		click := commands.Click{Ref: evt.Request.EnvelopeID, UserID: cb.User.ID, UserName: cb.User.Name,
-			ChannelID: cb.Channel.ID, MessageTS: messageTS(cb), ActionID: a.ActionID, Value: a.Value, ResponseURL: cb.ResponseURL}
+			ChannelID: cb.Channel.ID, MessageTS: messageTS(cb), ActionID: a.ActionID, Value: a.Value, ResponseURL: cb.ResponseURL,
+			TriggerID: cb.TriggerID}
 		l.dispatch(key, func(ctx context.Context) { l.handler.HandleClick(ctx, click) }, click.ChannelID, click.UserID, click.ResponseURL)
 	}
 }

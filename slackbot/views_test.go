@@ -446,3 +446,36 @@ func TestSubmissionWhileDrainingKeepsFormOpen(t *testing.T) {
 	default:
 	}
 }
+
+func TestMessageButtonOpensReasonForm(t *testing.T) {
+	w := startViews(t, &viewHandler{}, nil)
+	reason := chatview.Form{ID: "teardown.reason", Title: "Tear down web", Submit: "Tear down", Metadata: "op:12",
+		Fields: []chatview.Field{{ID: "reason", Label: "Why?", Kind: chatview.Multiline}}}
+	opened := make(chan error, 1)
+	w.cmds.mu.Lock()
+	w.cmds.onClick = func(ctx context.Context, c commands.Click) {
+		_, err := w.views.OpenForm(ctx, c.TriggerID, reason)
+		opened <- err
+	}
+	w.cmds.mu.Unlock()
+	api := slack.New("xoxb-test-bot", slack.OptionAPIURL(w.srv.APIURL()))
+	_, ts, err := api.PostMessageContext(w.ctx, "C1", slack.MsgOptionText("teardown?", false), slack.MsgOptionBlocks(
+		slack.NewActionBlock("acts", slack.NewButtonBlockElement("teardown", "web", plain("Tear down", maxButtonText)))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.srv.ClickButton("U1", "C1", ts, "teardown", ""); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-opened:
+		if err != nil {
+			t.Fatalf("OpenForm from a message button's trigger: %v", err)
+		}
+	case <-w.ctx.Done():
+		t.Fatal("the click never reached the handler")
+	}
+	if v, err := w.srv.WaitModal(w.ctx, "U1", nil); err != nil || v.CallbackID != "teardown.reason" || v.PrivateMeta != "op:12" {
+		t.Errorf("modal = %+v, %v; want the reason form", v, err)
+	}
+}
