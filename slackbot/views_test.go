@@ -3,6 +3,7 @@ package slackbot
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net/url"
 	"path/filepath"
@@ -184,11 +185,23 @@ func TestSlashCommandOpensForm(t *testing.T) {
 	if strings.Contains(string(v.Blocks), "never-shown") {
 		t.Errorf("modal blocks carry a secret field's initial value: %s", v.Blocks)
 	}
+	// The open form can be replaced; a secret's value is never echoed.
+	changed := launchForm()
+	changed.Title, changed.Fields[4].Initial = "Check the details", "API_TOKEN=echoed"
+	if err := w.views.UpdateForm(w.ctx, v.ID, changed); err != nil {
+		t.Fatalf("UpdateForm: %v", err)
+	}
+	if stack := w.srv.ModalStack("U1"); len(stack) != 1 || stack[0].ID != v.ID || stack[0].Title != "Check the details" || strings.Contains(string(stack[0].Blocks), "echoed") {
+		t.Errorf("stack after UpdateForm = %+v; want the same view retitled, without the secret", stack)
+	}
+	if err := w.views.UpdateForm(w.ctx, "V0GONE", changed); err == nil {
+		t.Error("UpdateForm of a view that is not open = nil; want Slack's not_found")
+	}
 	// The trigger was used: a second open from it fails as expired.
 	w.cmds.mu.Lock()
 	trigger := w.cmds.requests[0].TriggerID
 	w.cmds.mu.Unlock()
-	if _, err := w.views.OpenForm(w.ctx, trigger, launchForm()); err == nil || !strings.Contains(err.Error(), chatview.ErrTriggerExpired.Error()) {
+	if _, err := w.views.OpenForm(w.ctx, trigger, launchForm()); !errors.Is(err, chatview.ErrTriggerExpired) {
 		t.Errorf("OpenForm with a used trigger = %v; want ErrTriggerExpired", err)
 	}
 }
