@@ -18,7 +18,6 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
-	"dobot/chatview"
 	"dobot/commands"
 	"dobot/internal/health"
 )
@@ -53,11 +52,8 @@ type Listener struct {
 	// redelivers an envelope whose ack it did not see.
 	handled func(ctx context.Context, key string) (first bool, err error)
 
-	// views, when set, serves forms and Home tabs; see ServeViews.
-	views chatview.Handler
-	// submitBudget bounds the answer to a form submission, which Slack
-	// must have within three seconds of sending it.
-	submitBudget time.Duration
+	// views serves forms and Home tabs; see ServeViews.
+	views viewServing
 
 	// mu guards draining against inflight.Add, so that no work is counted
 	// once Drain has started waiting (WaitGroup forbids that race).
@@ -111,8 +107,7 @@ func NewListener(api *slack.Client, chat *Chat, h Handler, workers int, log *slo
 		replies: make(chan job, replyQueue),
 		seen:    newRecentSet(4096),
 		workCtx: context.Background(),
-
-		submitBudget: defaultSubmitBudget,
+		views:   viewServing{budget: defaultSubmitBudget},
 	}
 }
 

@@ -30,15 +30,23 @@ const (
 	slowText         = "This is taking longer than expected. The result will be posted in the conversation when it is ready."
 )
 
+// viewServing is the listener's part in forms and Home tabs.
+type viewServing struct {
+	h chatview.Handler // nil: view events are acked and dropped
+	// budget bounds the answer to a form submission, which Slack must
+	// have within three seconds of sending it.
+	budget time.Duration
+}
+
 // ServeViews makes the listener hand form submissions, closed forms,
 // buttons pressed in views and Home tab openings to h. Without it they are
 // acknowledged and dropped.
-func (l *Listener) ServeViews(h chatview.Handler) { l.views = h }
+func (l *Listener) ServeViews(h chatview.Handler) { l.views.h = h }
 
 // onEventsAPI handles an Events API event: the Home tab being opened.
 func (l *Listener) onEventsAPI(api slackevents.EventsAPIEvent) {
 	opened, ok := api.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent)
-	if !ok || opened.Tab != "home" || l.views == nil {
+	if !ok || opened.Tab != "home" || l.views.h == nil {
 		return
 	}
 	key := "home:" + opened.User + ":" + opened.EventTimeStamp
@@ -46,13 +54,13 @@ func (l *Listener) onEventsAPI(api slackevents.EventsAPIEvent) {
 		return
 	}
 	user := opened.User
-	l.dispatch(key, func(ctx context.Context) { l.views.HomeOpened(ctx, user) }, "", user, "")
+	l.dispatch(key, func(ctx context.Context) { l.views.h.HomeOpened(ctx, user) }, "", user, "")
 }
 
 // onViewClick hands each button pressed in a Home tab or a modal to the
 // view handler, with the trigger_id that lets it open a form in answer.
 func (l *Listener) onViewClick(cb slack.InteractionCallback) {
-	if l.views == nil {
+	if l.views.h == nil {
 		l.log.Debug("a button in a view was pressed, but no view handler is set", "user", cb.User.ID)
 		return
 	}
@@ -67,17 +75,17 @@ func (l *Listener) onViewClick(cb slack.InteractionCallback) {
 		}
 		click := chatview.Click{UserID: cb.User.ID, UserName: cb.User.Name, ActionID: a.ActionID, Value: a.Value,
 			FormID: formID, Metadata: cb.View.PrivateMetadata, TriggerID: cb.TriggerID}
-		l.dispatch(key, func(ctx context.Context) { l.views.HandleViewClick(ctx, click) }, "", click.UserID, "")
+		l.dispatch(key, func(ctx context.Context) { l.views.h.HandleViewClick(ctx, click) }, "", click.UserID, "")
 	}
 }
 
 // onViewClosed tells the view handler a form was closed unsubmitted.
 func (l *Listener) onViewClosed(evt socketmode.Event, cb slack.InteractionCallback) {
-	if l.views == nil {
+	if l.views.h == nil {
 		return
 	}
 	closed := chatview.Closed{FormID: cb.View.CallbackID, UserID: cb.User.ID, Metadata: cb.View.PrivateMetadata}
-	l.dispatch("closed:"+evt.Request.EnvelopeID, func(ctx context.Context) { l.views.FormClosed(ctx, closed) }, "", closed.UserID, "")
+	l.dispatch("closed:"+evt.Request.EnvelopeID, func(ctx context.Context) { l.views.h.FormClosed(ctx, closed) }, "", closed.UserID, "")
 }
 
 // isSubmission reports whether evt is a form submission.
@@ -87,11 +95,11 @@ func isSubmission(evt socketmode.Event) bool {
 }
 
 // onSubmission answers a form submission in its ack, as Slack requires:
-// the view handler runs at once, outside the worker pool, within
-// submitBudget; its Reply becomes the ack's response_action. While
+// the view handler runs at once, outside the worker pool, within the
+// budget; its Reply becomes the ack's response_action. While
 // draining, the form stays open with a note to submit again.
 func (l *Listener) onSubmission(evt socketmode.Event, cb slack.InteractionCallback) {
-	if l.views == nil || !l.firstTime(evt) {
+	if l.views.h == nil || !l.firstTime(evt) {
 		l.ack(evt) // Slack does not send a submission twice; nothing to answer
 		return
 	}
@@ -113,11 +121,11 @@ func (l *Listener) onSubmission(evt socketmode.Event, cb slack.InteractionCallba
 	}()
 }
 
-// answer runs the view handler on sub within submitBudget and turns its
+// answer runs the view handler on sub within its budget and turns its
 // Reply into the ack's payload; nil closes the form. Past the budget the
 // form says the work goes on and the Reply, when it comes, is dropped.
 func (l *Listener) answer(sub chatview.Submission, inputs []string) *slack.ViewSubmissionResponse {
-	ctx, cancel := context.WithTimeout(l.workCtx, l.submitBudget)
+	ctx, cancel := context.WithTimeout(l.workCtx, l.views.budget)
 	defer cancel()
 	done := make(chan chatview.Reply, 1)
 	l.inflight.Add(1) // within the caller's count: Drain waits for a slow handler too
@@ -130,7 +138,7 @@ func (l *Listener) answer(sub chatview.Submission, inputs []string) *slack.ViewS
 				done <- chatview.Reply{Errors: map[string]string{"": submitFailed}}
 			}
 		}()
-		r := l.views.SubmitForm(ctx, sub)
+		r := l.views.h.SubmitForm(ctx, sub)
 		clear(sub.Values) // secrets must not outlive the handler
 		done <- r
 	}()
@@ -138,7 +146,7 @@ func (l *Listener) answer(sub chatview.Submission, inputs []string) *slack.ViewS
 	case r := <-done:
 		return l.replyPayload(sub, r, inputs)
 	case <-ctx.Done():
-		l.log.Warn("form handler did not answer in time", "form", sub.FormID, "user", sub.UserID, "budget", l.submitBudget)
+		l.log.Warn("form handler did not answer in time", "form", sub.FormID, "user", sub.UserID, "budget", l.views.budget)
 		return slack.NewUpdateViewSubmissionResponse(ptr(noticeView(slowTitle, slowText)))
 	}
 }

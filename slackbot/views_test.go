@@ -293,7 +293,7 @@ func TestSlowSubmissionSaysStillWorking(t *testing.T) {
 		<-release
 		returned <- s.Values
 		return chatview.Reply{Errors: map[string]string{"name": "too late to be shown"}}
-	}}, func(w *viewWorld) { w.listen.submitBudget = 50 * time.Millisecond })
+	}}, func(w *viewWorld) { w.listen.views.budget = 50 * time.Millisecond })
 	w.openForm(t)
 	id, err := w.srv.SubmitView("U1", map[string]string{"name": "web", "instances": "1"})
 	if err != nil {
