@@ -84,6 +84,10 @@ func newRuntime(ctx context.Context, cfg config.Config, log *slog.Logger, a adap
 		pace = watch.Fixed(cfg.WatchInterval)
 	}
 	watcher := watch.New(do.Apps, log, pace)
+	if store.IsPostgres(cfg.DBPath) {
+		// Replicas share one DigitalOcean budget: one polls at a time.
+		watcher.Share(&sharedWatch{db: db, instance: cfg.Instance})
+	}
 	rt.goroutine(func() error { watcher.Run(life); return nil })
 
 	// On PostgreSQL several replicas may share the store: each claims
