@@ -65,9 +65,11 @@ func (b *Bot) adopt(ctx context.Context) error {
 }
 
 // adoptLoop takes over, until ctx ends, the operations of replicas that
-// died (once their leases run out) or stopped.
+// died (once their leases run out) or stopped. It looks every half lease,
+// at least every adoptEvery, so a dead replica's work resumes within
+// about a lease and adoptEvery of its last heartbeat.
 func (b *Bot) adoptLoop(ctx context.Context) {
-	t := time.NewTicker(b.eng.leases.TTLOrDefault() / 2)
+	t := time.NewTicker(min(b.eng.leases.TTLOrDefault()/2, adoptEvery))
 	defer t.Stop()
 	for {
 		select {
@@ -80,6 +82,10 @@ func (b *Bot) adoptLoop(ctx context.Context) {
 		}
 	}
 }
+
+// adoptEvery is the longest time between two looks for operations to take
+// over.
+const adoptEvery = 5 * time.Second
 
 // hold claims operation id's lease for this replica. The context it returns
 // ends when the lease is lost: from then on another replica carries the
