@@ -166,38 +166,58 @@ func TestDrainHandsOverAtOnce(t *testing.T) {
 	}
 }
 
-// A loop runs on one replica at a time, and moves to the other when its
-// replica stops.
+// counting is a lease store that counts each holder's tries.
+type counting struct {
+	ops.LeaseStore
+	mu    sync.Mutex
+	tries map[string]int
+}
+
+func (c *counting) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (dobot.Lease, bool, error) {
+	c.mu.Lock()
+	c.tries[holder]++
+	c.mu.Unlock()
+	return c.LeaseStore.AcquireLease(ctx, name, holder, ttl)
+}
+
+func (c *counting) triesOf(holder string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tries[holder]
+}
+
+// A loop runs on one replica at a time: the other keeps trying and does
+// not run it, until the first stops and hands it over.
 func TestLoopRunsOnOneReplica(t *testing.T) {
-	a, b, _, _ := replicas(t)
+	a, b, _, db := replicas(t)
+	store := &counting{LeaseStore: db, tries: map[string]int{}}
+	a.Store, b.Store = store, store
 	a.TTL, b.TTL = 300*time.Millisecond, 300*time.Millisecond
-	var running, most atomic.Int32
-	ran := map[string]*atomic.Int32{"a": {}, "b": {}}
-	loop := func(who string) func(ctx context.Context) {
+	var ranA, ranB atomic.Int32
+	loop := func(ran *atomic.Int32) func(ctx context.Context) {
 		return func(ctx context.Context) {
-			n := running.Add(1)
-			if n > most.Load() {
-				most.Store(n)
-			}
-			ran[who].Add(1)
+			ran.Add(1)
 			<-ctx.Done()
-			running.Add(-1)
 		}
 	}
 	actx, stopA := context.WithCancel(context.Background())
 	bctx, stopB := context.WithCancel(context.Background())
-	defer stopB()
-	var wg sync.WaitGroup
-	wg.Go(func() { a.Loop(actx, "loop:ttl", loop("a")) })
-	waitUntil(t, "a runs the loop", func() bool { return ran["a"].Load() == 1 })
-	wg.Go(func() { b.Loop(bctx, "loop:ttl", loop("b")) })
+	var wgA, wgB sync.WaitGroup
+	wgA.Go(func() { a.Loop(actx, "loop:ttl", loop(&ranA)) })
+	waitUntil(t, "a runs the loop", func() bool { return ranA.Load() == 1 })
+	wgB.Go(func() { b.Loop(bctx, "loop:ttl", loop(&ranB)) })
+	waitUntil(t, "b tries three times", func() bool { return store.triesOf("b") >= 3 })
+	if ranB.Load() != 0 {
+		t.Fatal("b ran the loop while a held it")
+	}
 	stopA()
+	wgA.Wait() // a's loop has returned: its work is over
 	a.Drain(context.Background())
-	waitUntil(t, "b takes the loop over", func() bool { return ran["b"].Load() == 1 })
+	waitUntil(t, "b takes the loop over", func() bool { return ranB.Load() == 1 })
 	stopB()
-	wg.Wait()
-	if most.Load() != 1 {
-		t.Errorf("the loop ran %d times at once; want 1", most.Load())
+	wgB.Wait()
+	if ranA.Load() != 1 {
+		t.Errorf("a ran the loop %d times; want once", ranA.Load())
 	}
 }
 
