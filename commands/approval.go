@@ -275,6 +275,9 @@ func (b *Bot) showPendingCards(ctx context.Context) error {
 			_ = b.store.CardShown(ctx, op.ID)
 			continue
 		}
+		if op.State == dobot.OpRunning && b.eng.leases.Shared() {
+			continue // the replica running it keeps its card current
+		}
 		b.log.Info("updating the card of a request decided before the restart", "request", op.ID, "state", op.State)
 		b.showDecision(ctx, op, b.reporterFor(op))
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/ops"
 	"dobot/watch"
 )
 
@@ -399,8 +400,8 @@ func (b *Bot) giveUpIfTimedOut(ctx context.Context, op *dobot.Operation, name st
 	if ctx.Err() == nil || op.State.Final() {
 		return
 	}
-	if b.eng.runner.Stopping() {
-		return
+	if b.eng.runner.Stopping() || ops.Lost(ctx) {
+		return // resumed at the next start, or by the replica that took it
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()

@@ -70,6 +70,11 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 // runExecutor runs op in the background, counted as in flight.
 func (b *Bot) runExecutor(ref string, exec *action, op dobot.Operation, rep *reporter) {
 	b.background(ref, func(ctx context.Context) {
+		ctx, release, ok := b.hold(ctx, op.ID)
+		if !ok {
+			return // left for the replica that holds it, or to take over
+		}
+		defer release()
 		b.observe.OperationStarted()
 		defer b.observe.OperationFinished()
 		exec.run(ctx, b, op, rep)

@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import "testing"
 
@@ -11,10 +11,10 @@ func TestRebind(t *testing.T) {
 		{`SELECT '?', "a?b", ? FROM t WHERE x = 'it''s ?'`, `SELECT '?', "a?b", $1 FROM t WHERE x = 'it''s ?'`},
 	}
 	for _, tt := range tests {
-		if got := postgresDialect.rebind(tt.in); got != tt.want {
+		if got := Postgres.Rebind(tt.in); got != tt.want {
 			t.Errorf("postgres rebind(%q) = %q; want %q", tt.in, got, tt.want)
 		}
-		if got := sqliteDialect.rebind(tt.in); got != tt.in {
+		if got := SQLite.Rebind(tt.in); got != tt.in {
 			t.Errorf("sqlite rebind(%q) = %q; want it unchanged", tt.in, got)
 		}
 	}
