@@ -47,6 +47,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"droplet reboot web", dobot.RoleDeployer},
 		{"droplet power-off web", dobot.RoleDeployer},
 		{"droplet power-on web", dobot.RoleDeployer},
+		{"ops", dobot.RoleViewer},
+		{"history web", dobot.RoleViewer},
+		{"forget web", dobot.RoleDeployer},
 	}
 	// Every command in the table appears in the matrix.
 	h := newHarness(t)

@@ -194,6 +194,7 @@ func (b *Bot) Start(ctx context.Context) error {
 		ExpireRequest: b.expire, Remind: b.remind, ExpireApp: b.expireApp}
 	b.background("expiry", timers.RequestsLoop)
 	b.background("ttl", timers.AppsLoop)
+	b.background("approval-reminders", b.remindLoop)
 	return b.resume(ctx)
 }
 

@@ -204,6 +204,8 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 		Op:      dobot.Operation{Action: ActionLaunch, App: args.Name, Args: string(raw), Reason: args.Reason},
 		Summary: fmt.Sprintf("launch %s (%s) in %s", args.Name, args.Image, args.Region),
 		Fields:  launchFields(args),
+		// For a droplet too: the launch set its price when it prepared it.
+		MonthlyCents: args.MonthlyCents,
 	}
 	if args.DryRun {
 		plan.DryRun = func(ctx context.Context) (Message, error) {
@@ -300,7 +302,7 @@ func busyText(busy *dobot.BusyError) string {
 
 // reporterFor returns a reporter for op's head message and thread.
 func (b *Bot) reporterFor(op dobot.Operation) *reporter {
-	return &reporter{chat: b.chat, log: b.log.With("op", op.ID), channel: op.Channel, ts: op.MessageTS, responseURL: op.ResponseURL}
+	return &reporter{chat: b.chat, log: b.log.With("op", op.ID), channel: op.Channel, ts: op.MessageTS, responseURL: op.ResponseURL, requester: op.Requester}
 }
 
 // executeLaunch creates the app (unless an earlier run already did) and

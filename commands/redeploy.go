@@ -108,9 +108,9 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if managed.Kind == kindDroplet {
 		return nil, userErrorf("%s is a droplet; redeploy works on App Platform apps. Tear it down and launch it again, or use `/do droplet reboot %s`.", args.Name, args.Name)
 	}
-	app, _, err := b.apps.Get(ctx, managed.ResourceID)
+	app, err := b.getApp(ctx, managed)
 	if err != nil {
-		return nil, fmt.Errorf("get app %s: %w", managed.ResourceID, err)
+		return nil, err
 	}
 	args.From = managed.Image
 	if managed.ImageDigest != "" {
@@ -161,6 +161,8 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		Op:      dobot.Operation{Action: ActionRedeploy, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
 		Summary: "redeploy " + args.Name,
 		Fields:  fields,
+		// A redeploy keeps the app's price: the cost that a limit weighs.
+		MonthlyCents: managed.MonthlyCents,
 	}
 	if args.DryRun {
 		spec := args.Spec
@@ -197,6 +199,8 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 	switch {
 	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active:
 		title = fmt.Sprintf(":white_check_mark: %s is live (%s)", args.Name, op.Action)
+	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Canceled:
+		title = canceledTitle(op.Action, args.Name)
 	case st.final():
 		title = fmt.Sprintf(":x: %s of %s failed", op.Action, args.Name)
 	}
@@ -231,9 +235,10 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 		body = append(body, ":warning: "+args.Check.Warning)
 	}
 	if st.Failure != "" {
-		body = append(body, ":x: "+st.Failure)
+		body = append(body, failureMark(st)+" "+st.Failure)
 	}
 	m.Body = strings.Join(body, "\n")
+	m.Fields = nonEmpty(m.Fields)
 	return m
 }
 
@@ -370,5 +375,5 @@ func (b *Bot) newestDeployment(ctx context.Context, appID string, after time.Tim
 func (b *Bot) failOp(ctx context.Context, op dobot.Operation, rep *reporter, err error) {
 	b.log.Error("operation failed", "op", op.ID, "action", op.Action, "err", err)
 	b.finish(ctx, &op, dobot.OpFailed, err.Error())
-	rep.final(ctx, errorMessage(fmt.Sprintf("%s %s failed: %s", op.Action, op.App, describeError(err, fmt.Sprintf("op-%d", op.ID)))))
+	rep.final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", Escape(opWhat(op)), describeError(err, fmt.Sprintf("op-%d", op.ID)))))
 }

@@ -26,7 +26,7 @@ func (b *Bot) resume(ctx context.Context) error {
 		return err
 	}
 	for _, op := range lost {
-		b.reporterFor(op).final(ctx, errorMessage(fmt.Sprintf("Request #%d (%s %s) was lost to a restart before approvers saw it. Nothing was done; please ask again.", op.ID, op.Action, op.App)))
+		b.reporterFor(op).final(ctx, errorMessage(fmt.Sprintf("Request #%d (%s) was lost to a restart before approvers saw it. Nothing was done; please ask again.", op.ID, Escape(opWhat(op)))))
 	}
 	for _, op := range running {
 		b.log.Info("resuming operation", "op", op.ID, "action", op.Action, "app", op.App)
