@@ -234,5 +234,5 @@ type Policy struct {
 	// operation whose monthly price (USD cents) is above it.
 	ApprovalAboveCents int64
 	UpdatedBy          string
-	UpdatedAt     time.Time
+	UpdatedAt          time.Time
 }
