@@ -37,6 +37,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"rollback web", dobot.RoleDeployer},
 		{"registry", dobot.RoleViewer},
 		{"registry repos", dobot.RoleViewer},
+		{"registry tags web", dobot.RoleViewer},
 		{"registry create acme", dobot.RoleAdmin},
 		{"registry delete", dobot.RoleAdmin},
 		{"registry gc", dobot.RoleAdmin},
