@@ -55,6 +55,9 @@ func runList(ctx context.Context, b *Bot, inv *Invocation) error {
 		if a.Adopted {
 			sb.WriteString(" — adopted")
 		}
+		if holder, err := b.store.ActiveOperation(ctx, a.Name); err == nil {
+			fmt.Fprintf(&sb, " — %s %s (%s): %s", chat.IconLock, opRef(holder), Escape(opWhat(holder)), b.opPhase(ctx, holder))
+		}
 		if line := b.launchThreadLine(ctx, a, "launch thread"); line != "" {
 			fmt.Fprintf(&sb, " — %s", line)
 		}
