@@ -141,7 +141,7 @@ func TestPipedLaunchGoesLive(t *testing.T) {
 		"end of input: waiting up to 1m0s for 1 running operation",
 		"~ updated [#1 demo]: ✅ demo is live",
 		"▰▰▰▰▰▰▰▰▰▰",
-		"  ↳ [#1 demo] ✅ demo is live at https://demo-",
+		"  ↳ [#1 demo] @ULOCAL ✅ demo is live at https://demo-",
 	)
 	if strings.Contains(out, "still running") {
 		t.Errorf("the wait ran out; output:\n%s", out)

@@ -150,7 +150,11 @@ func TestHistoryAndRollBackFromIt(t *testing.T) {
 	var hist slacktest.Message
 	w.waitUntil("history to show the outside deployment live", func() bool {
 		hist = w.ask(viewer, "history web")
-		return strings.Contains(strings.Split(hist.Text, "\n")[1], "live now")
+		lines := strings.Split(hist.Text, "\n")
+		if len(lines) < 2 {
+			t.Fatalf("history web = %q", hist.Text)
+		}
+		return strings.Contains(lines[1], "live now")
 	})
 	lines := strings.Split(hist.Text, "\n")
 	if len(lines) < 4 || !strings.Contains(lines[1], "outside the bot") || !strings.Contains(lines[2], "redeploy by <@"+deployer+">") ||
@@ -179,7 +183,7 @@ func TestHistoryAndRollBackFromIt(t *testing.T) {
 		t.Errorf("rollback bodies = %v; want one to %s", b, launched)
 	}
 	after := w.ask(viewer, "history web")
-	if first := strings.Split(after.Text, "\n")[1]; !strings.Contains(first, "rollback by <@"+deployer+">") {
+	if first := lineOf(after.Text, 1); !strings.Contains(first, "rollback by <@"+deployer+">") {
 		t.Errorf("history after the rollback starts %q; want the rollback", first)
 	}
 	// status names the image the rollback put back, not the last one asked for.
@@ -197,6 +201,15 @@ func (w *world) threadHas(ts, s string) bool {
 		}
 	}
 	return false
+}
+
+// lineOf is line i of s, or "" when s has fewer lines.
+func lineOf(s string, i int) string {
+	lines := strings.Split(s, "\n")
+	if i < len(lines) {
+		return lines[i]
+	}
+	return ""
 }
 
 var deploymentInLine = regexp.MustCompile("deployment `([0-9a-f-]{36})`")
