@@ -314,7 +314,7 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		kind += ", port " + p
 	}
 	fields := []Field{
-		{Label: "App", Value: args.Name},
+		{Label: kindLabel(map[bool]string{false: kindApp, true: kindDroplet}[args.Droplet]), Value: args.Name},
 		{Label: "Image", Value: image},
 		{Label: "Region", Value: region},
 		{Label: "Runs on", Value: kind},

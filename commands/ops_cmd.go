@@ -284,7 +284,11 @@ func moreClicks() []*clickRoute {
 // canceledTitle is the title of a card whose deployment was canceled: it
 // did not fail, someone stopped it.
 func canceledTitle(action, name string) string {
-	return fmt.Sprintf("%s %s of %s canceled", chat.IconCanceled, strings.ToUpper(action[:1])+action[1:], name)
+	what := "Deployment"
+	if action != "" {
+		what = strings.ToUpper(action[:1]) + action[1:]
+	}
+	return fmt.Sprintf("%s %s of %s canceled", chat.IconCanceled, what, name)
 }
 
 // failureMark is the icon before a deployment's failure text.

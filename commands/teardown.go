@@ -78,7 +78,7 @@ func prepareTeardown(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if managed.Kind == kindDroplet {
 		deletes, idLabel = "the droplet and its disk", "Droplet id"
 	}
-	fields := []Field{{Label: "App", Value: managed.Name}, {Label: "Deletes", Value: deletes},
+	fields := []Field{{Label: kindLabel(managed.Kind), Value: managed.Name}, {Label: "Deletes", Value: deletes},
 		{Label: "Image", Value: managed.Image}, {Label: "Region", Value: managed.Region}, {Label: idLabel, Value: "`" + managed.ResourceID + "`"},
 		{Label: "Launched by", Value: fmt.Sprintf("<@%s> on %s", managed.Owner, managed.CreatedAt.UTC().Format("2006-01-02"))}}
 	if managed.MonthlyCents > 0 {

@@ -392,3 +392,46 @@ func TestApproversRemindedOnce(t *testing.T) {
 func dotestOptions() dotest.Options {
 	return dotest.Options{Token: "tok", PhaseDelay: 50 * time.Millisecond}
 }
+
+// Cards and answers read right for their kind and operation.
+func TestWordingOfCardsAndCancels(t *testing.T) {
+	h := newHarness(t)
+	h.grant(t, "UDEP", dobot.RoleDeployer)
+	ctx := context.Background()
+	if _, err := h.db.CreateOperation(ctx, dobot.Operation{Action: "redeploy", App: "web", State: dobot.OpRunning, ResourceID: "r1", Requester: "UDEP", Channel: "C1"}); err != nil {
+		t.Fatal(err)
+	}
+	out := h.run("UDEP", "cancel 1")
+	if strings.Contains(out, "still creating") || !strings.Contains(out, "Operation #1 (redeploy web) has not started its deployment yet") {
+		t.Errorf("cancel of a redeploy before its deployment = %q", out)
+	}
+	if out := h.run("UDEP", "cancel 99"); !strings.Contains(out, "no request or operation #99") {
+		t.Errorf("cancel 99 = %q", out)
+	}
+
+	reg := commands.ApprovalCard(dobot.Operation{ID: 3, Action: "registry.delete", App: "registry", Args: `{"Name":"acme"}`, Requester: "UDEP"}, nil, true)
+	if strings.Contains(reg.Title+reg.Text, "registry.delete") || !strings.Contains(reg.Title, "delete the registry acme") {
+		t.Errorf("registry delete card reads %q / %q", reg.Title, reg.Text)
+	}
+
+	box := commands.TeardownCard(dobot.Operation{ID: 4, Requester: "UDEP"}, dobot.App{Name: "box", Kind: "droplet", ResourceID: "42"}, "Tearing down", "")
+	for _, f := range box.Fields {
+		if strings.TrimSpace(f.Value) == "" {
+			t.Errorf("teardown card has an empty %s field", f.Label)
+		}
+		if strings.HasPrefix(f.Label, "App") {
+			t.Errorf("a droplet's teardown card says %q", f.Label)
+		}
+	}
+
+	canceled := commands.LaunchCard(dobot.Operation{ID: 5, Requester: "UDEP"}, commands.LaunchArgs{Name: "web", Image: "nginx"},
+		commands.LaunchState{Phase: "CANCELED", Failure: "the deployment was canceled"})
+	if !strings.Contains(canceled.Title, "canceled") || strings.Contains(canceled.Title+canceled.Body, "failed") || strings.Contains(canceled.Body, chat.IconFailed) {
+		t.Errorf("canceled launch card = %q / %q", canceled.Title, canceled.Body)
+	}
+	droplet := commands.LaunchCard(dobot.Operation{ID: 6, Requester: "UDEP"}, commands.LaunchArgs{Name: "box", Image: "nginx", Droplet: true, DropletRegion: "nyc3"},
+		commands.LaunchState{Phase: "DROPLET_CREATE"})
+	if droplet.Fields[0].Label != "Droplet" {
+		t.Errorf("droplet launch card's first field is %q; want Droplet", droplet.Fields[0].Label)
+	}
+}
