@@ -64,12 +64,7 @@ func runList(ctx context.Context, b *Bot, inv *Invocation) error {
 		sb.WriteString("\n")
 		total += a.MonthlyCents
 	}
-	if len(launching) > 0 {
-		fmt.Fprintf(&sb, "*Being launched (%d)*, not counted yet\n", len(launching))
-		for _, op := range launching {
-			fmt.Fprintf(&sb, "• *%s* — %s by %s — %s\n", op.App, opRef(op), chat.Mention(op.Requester), b.opPhase(ctx, op))
-		}
-	}
+	sb.WriteString(b.launchingLines(ctx, launching))
 	fmt.Fprintf(&sb, "*Total: %s/month*", money(total))
 	b.tell(ctx, inv.Req, infoMessage(sb.String()))
 	return nil
@@ -110,4 +105,18 @@ func (b *Bot) goneApps(ctx context.Context, apps []dobot.App) (map[string]bool, 
 		gone[a.Name] = !live[a.ResourceID]
 	}
 	return gone, nil
+}
+
+// launchingLines lists launches of apps not recorded yet, with their id
+// and phase, under a heading; "" when there are none.
+func (b *Bot) launchingLines(ctx context.Context, launching []dobot.Operation) string {
+	if len(launching) == 0 {
+		return ""
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "*Being launched (%d)*, not counted yet\n", len(launching))
+	for _, op := range launching {
+		fmt.Fprintf(&sb, "• *%s* — %s by %s — %s\n", op.App, opRef(op), chat.Mention(op.Requester), b.opPhase(ctx, op))
+	}
+	return sb.String()
 }

@@ -68,6 +68,9 @@ func opWhat(op dobot.Operation) string {
 		}
 		return "act on the droplet " + op.App
 	}
+	if op.Action == ActionTeardown {
+		return "tear down " + op.App // the verb is two words
+	}
 	return op.Action + " " + op.App
 }
 

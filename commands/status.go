@@ -141,7 +141,11 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 	if err != nil {
 		return fmt.Errorf("list managed apps: %w", err)
 	}
-	if len(managed) == 0 {
+	launching, err := b.launchesInFlight(ctx)
+	if err != nil {
+		return err
+	}
+	if len(managed) == 0 && len(launching) == 0 {
 		b.tell(ctx, req, infoMessage("The bot manages no apps yet. Launch one with `/do launch NAME --image REF`."))
 		return nil
 	}
@@ -179,6 +183,7 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 		}
 		sb.WriteString("\n")
 	}
+	sb.WriteString(b.launchingLines(ctx, launching))
 	b.tell(ctx, req, infoMessage(sb.String()))
 	return nil
 }

@@ -78,7 +78,8 @@ func TestOpWhatReadsAsWords(t *testing.T) {
 		{dobot.Operation{Action: "registry.delete", App: "registry"}, "delete the registry"},
 		{dobot.Operation{Action: "registry.gc", App: "registry"}, "collect the garbage of the registry"},
 		{dobot.Operation{Action: "droplet", App: "box", Args: `{"Name":"box","Type":"power_off"}`}, "power off the droplet box"},
-		{dobot.Operation{Action: "teardown", App: "web"}, "teardown web"},
+		{dobot.Operation{Action: "teardown", App: "web"}, "tear down web"},
+		{dobot.Operation{Action: "redeploy", App: "web"}, "redeploy web"},
 	} {
 		if got := commands.OpWhat(c.op); got != c.want {
 			t.Errorf("OpWhat(%s %s) = %q; want %q", c.op.Action, c.op.Args, got, c.want)
@@ -190,7 +191,7 @@ func TestOpsListsWithButtonsByRole(t *testing.T) {
 	}
 	h.run("UDEP", "teardown web")
 	out := h.run("UAPP", "ops")
-	if !strings.Contains(out, "request #1") || !strings.Contains(out, "teardown web") || !strings.Contains(out, "waiting for approval until") {
+	if !strings.Contains(out, "request #1") || !strings.Contains(out, "tear down web") || !strings.Contains(out, "waiting for approval until") {
 		t.Errorf("ops as approver = %q; want request #1 to tear down web, waiting", out)
 	}
 	if got := strings.Join(buttonIDs(h.chat.lastEphemeralMsg("UAPP")), " "); got != "ops_approve#1 ops_deny#1" {

@@ -169,7 +169,7 @@ func TestApprovalNeedsASecondPerson(t *testing.T) {
 	wantInOrder(t, out,
 		"is live at https://",
 		"(console) all operations finished",
-		"[#2] ✋ Request #2: teardown demo",
+		"[#2] ✋ Request #2: tear down demo",
 		"[1] Approve  [2] Deny",
 		"(only you) ⌛ Request #2",
 		"ULOCAL> 1\n",

@@ -24,7 +24,7 @@ func TestOpsAndHistoryButtonsInTheConsole(t *testing.T) {
 		"/wait",
 	}, "\n"))
 	wantInOrder(t, out,
-		"[#3] ✋ Request #3: teardown demo",
+		"[#3] ✋ Request #3: tear down demo",
 		"[1] Approve  [2] Deny",
 		"UOTHER> /do ops",
 		"request #3",
