@@ -72,6 +72,10 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		args.DeploymentID = prev.ID
 		backTo = docloud.DeploymentImage(prev)
 		args.BackToImage = backTo
+	} else if d, _, err := b.apps.GetDeployment(ctx, managed.ResourceID, args.DeploymentID); err == nil {
+		// Named (typed, or from a history line): the card says what it runs.
+		backTo = docloud.DeploymentImage(d)
+		args.BackToImage = backTo
 	}
 	check, err := docloud.Raw{Client: b.cloud.Raw}.ValidateRollback(ctx, managed.ResourceID, args.DeploymentID)
 	if err != nil {
