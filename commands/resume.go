@@ -53,7 +53,7 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 			}
 		}
 	}
-	rep.note(ctx, infoMessage(fmt.Sprintf(":arrows_counterclockwise: The bot restarted; picking up %s #%d again.", op.Action, op.ID)))
+	rep.note(ctx, infoMessage(fmt.Sprintf(":arrows_counterclockwise: The bot restarted; picking up %s (%s) again.", opRef(op), Escape(opWhat(op)))))
 	if op.Action == ActionLaunch {
 		args, err := decodeArgs[LaunchArgs](op)
 		if err != nil {

@@ -139,7 +139,7 @@ func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name str
 		return userErrorf("Only <@%s>, who launched %s, or an approver or admin may extend it, and %s. Nothing was changed.", app.Owner, name, roleText(role))
 	}
 	if holder, err := b.store.ActiveOperation(ctx, name); err == nil {
-		return userErrorf("%s cannot be extended now: %s #%d is running on it.", name, holder.Action, holder.ID)
+		return userErrorf("%s cannot be extended now: %s (%s) holds it.", name, opRef(holder), opWhat(holder))
 	}
 	to, err := ops.Extended(app, b.now(), d, b.cfg.maxTTL())
 	var capped *ops.CapError

@@ -227,7 +227,7 @@ func (w *world) deploymentOf(line string) string {
 // Approvers are reminded once in the card's thread, at half time of a
 // short request, across restarts before and after the reminder.
 func TestApproversRemindedOnceAcrossRestarts(t *testing.T) {
-	w := newWorld(t, withEnv("BOT_APPROVAL_TTL=10s"))
+	w := newWorld(t, withEnv("BOT_APPROVAL_TTL=12s"))
 	w.launchLive("web", "nginx")
 	w.run(deployer, "teardown web")
 	card := w.approvalCard("teardown web")
