@@ -30,6 +30,11 @@ func TestStatusOfAnAppBeingLaunched(t *testing.T) {
 	if out := h.run("UDEP", "status web"); !strings.Contains(out, "web waits for approval to launch: request #1, waiting for approval until") {
 		t.Errorf("status web = %q; want request #1 waiting for approval", out)
 	}
+	for _, cmd := range []string{"status", "list"} {
+		if out := h.run("UDEP", cmd); !strings.Contains(out, "Being launched (1)") || !strings.Contains(out, "*web* — request #1") {
+			t.Errorf("%s = %q; want web's launch, request #1", cmd, out)
+		}
+	}
 	if out := h.run("UDEP", "status api"); !strings.Contains(out, "manages no app named api") {
 		t.Errorf("status api = %q; want the plain refusal", out)
 	}

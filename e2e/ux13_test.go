@@ -102,7 +102,14 @@ func TestOpsListsAndStatusShowLaunchesInFlight(t *testing.T) {
 	card := w.approvalCard("launch held")
 	id := requestID(t, card)
 
-	if got := text(w.ask(viewer, "list")); !strings.Contains(got, "held") || !strings.Contains(got, "request #"+id) || !strings.Contains(got, "waiting for approval until") {
+	// The card is posted a moment before the request is recorded as waiting
+	// for a decision ("being put up for approval").
+	var got string
+	w.waitUntil("list to show the request waiting", func() bool {
+		got = text(w.ask(viewer, "list"))
+		return !strings.Contains(got, "being put up for approval")
+	})
+	if !strings.Contains(got, "held") || !strings.Contains(got, "request #"+id) || !strings.Contains(got, "waiting for approval until") {
 		t.Errorf("list while the launch waits = %q; want held, request #%s, waiting for approval", got, id)
 	}
 	if got := text(w.ask(viewer, "status held")); !strings.Contains(got, "request #"+id) || !strings.Contains(got, "waiting for approval") {
