@@ -42,7 +42,12 @@ type ChangeArgs struct {
 	// Spec, and secret ones only until the update is sent.
 	EnvKeys    []string `json:",omitempty"`
 	SecretKeys []string `json:",omitempty"`
-	env        [][2]string
+	// Size and Instances resize the app's services (redeploy_size.go);
+	// MonthlyCents is what the app costs after, when they are given.
+	Size         string `json:",omitempty"`
+	Instances    int    `json:",omitempty"`
+	MonthlyCents int64  `json:",omitempty"`
+	env          [][2]string
 }
 
 // isSecret reports whether redeploy sends the variable key as SECRET.
@@ -59,7 +64,7 @@ func (a ChangeArgs) target() string { return a.Name }
 
 var redeployCommand = &Command{
 	Name:        "redeploy",
-	Usage:       "redeploy NAME [--image REF] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--dry-run] [--reason TEXT]",
+	Usage:       "redeploy NAME [--image REF] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--size SLUG] [--instances N] [--dry-run] [--reason TEXT]",
 	Description: "Deploy an app again: with --image, update its spec to the new image or tag; with --env or --secret, set those variables; with neither, force a fresh deployment. Progress goes to a thread.",
 	Examples:    []string{"redeploy web --image ghcr.io/nginxinc/nginx-unprivileged:mainline", "redeploy web", "redeploy web --secret API_TOKEN=…"},
 	Action:      ActionRedeploy,
@@ -68,6 +73,9 @@ var redeployCommand = &Command{
 		image := fs.String("image", "", "")
 		dryRun := fs.Bool("dry-run", false, "")
 		reason := fs.String("reason", "", "")
+		size := fs.String("size", "", "")
+		instances := &intFlag{name: "instances", min: 1, max: 250}
+		fs.Var(instances, "instances", "")
 		env := &envFlag{}
 		fs.Var(env.as("env"), "env", "")
 		fs.Var(env.as("secret"), "secret", "")
@@ -82,7 +90,7 @@ var redeployCommand = &Command{
 			return nil, err
 		}
 		args := ChangeArgs{Name: pos[0], Image: unlink(strings.TrimSpace(*image)), DryRun: *dryRun, Reason: strings.TrimSpace(*reason),
-			env: env.pairs, SecretKeys: env.secretKeys()}
+			env: env.pairs, SecretKeys: env.secretKeys(), Size: strings.TrimSpace(*size), Instances: instances.value}
 		for _, kv := range env.pairs {
 			args.EnvKeys = append(args.EnvKeys, kv[0])
 		}
@@ -148,7 +156,20 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		}
 		fields = append(fields, Field{Label: "Set variables", Value: envKeysText(args.EnvKeys, args.isSecret)})
 	}
-	if args.Image == "" && len(args.env) == 0 {
+	cents := managed.MonthlyCents
+	if args.Size != "" || args.Instances > 0 {
+		base := args.Spec
+		if base == nil {
+			base = app.Spec
+		}
+		spec, more, price, err := b.resize(ctx, base, args)
+		if err != nil {
+			return nil, err
+		}
+		args.Spec, args.MonthlyCents, cents = spec, price, price
+		fields = append(fields, more...)
+	}
+	if args.Image == "" && len(args.env) == 0 && args.Spec == nil {
 		fields = append(fields, Field{Label: "Change", Value: "a fresh deployment of the same spec (forced rebuild)"})
 	}
 	stored := args
@@ -161,8 +182,8 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		Op:      dobot.Operation{Action: ActionRedeploy, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
 		Summary: "redeploy " + args.Name,
 		Fields:  fields,
-		// A redeploy keeps the app's price: the cost that a limit weighs.
-		MonthlyCents: managed.MonthlyCents,
+		// What the app costs after the redeploy: the cost a limit weighs.
+		MonthlyCents: cents,
 	}
 	if args.DryRun {
 		spec := args.Spec
@@ -220,6 +241,7 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 	if len(args.EnvKeys) > 0 {
 		fields = append(fields, Field{Label: "Set variables", Value: envKeysText(args.EnvKeys, args.isSecret)})
 	}
+	fields = append(fields, shapeFields(args)...)
 	if links := linksText(kindApp, op.ResourceID, st.URL); links != "" {
 		fields = append(fields, Field{Label: "Links", Value: links})
 	}
@@ -244,6 +266,7 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 
 func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
 	b.runChange(ctx, op, rep, b.startRedeploy, func(ctx context.Context, args ChangeArgs) {
+		b.recordShape(ctx, args)
 		if args.Image == "" {
 			return
 		}

@@ -436,3 +436,46 @@ func TestWordingOfCardsAndCancels(t *testing.T) {
 		t.Errorf("droplet launch card's first field is %q; want Droplet", droplet.Fields[0].Label)
 	}
 }
+
+// redeploy --size/--instances resizes the app, prices it, and a cost
+// limit on redeploy asks for approval above it.
+func TestRedeployResizeUnderACostLimit(t *testing.T) {
+	h := newHarness(t)
+	h.grant(t, "UADM", dobot.RoleAdmin)
+	h.grant(t, "UDEP", dobot.RoleDeployer)
+	h.run("UDEP", "launch web --image nginx --size apps-s-1vcpu-1gb")
+	if op := h.waitOp(t, 1); op.State != dobot.OpSucceeded {
+		t.Fatalf("launch = %s", op.State)
+	}
+	if out := h.run("UADM", "policy redeploy --approval-above 20"); !strings.Contains(out, "more than $20.00/month") {
+		t.Fatalf("policy = %q", out)
+	}
+	ctx := context.Background()
+	h.run("UDEP", "redeploy web --instances 4")
+	big, err := h.db.Operation(ctx, 2)
+	if err != nil || big.State != dobot.OpAwaitingApproval {
+		t.Fatalf("redeploy --instances 4 = %+v, %v; want it waiting for approval", big, err)
+	}
+	var card string
+	for _, s := range h.chat.all() {
+		if strings.Contains(s, "asks to redeploy web") {
+			card = s
+		}
+	}
+	if !strings.Contains(card, "$48.00/month is above the $20.00/month limit of the redeploy policy") || !strings.Contains(card, "apps-s-1vcpu-1gb × 4 (was apps-s-1vcpu-1gb × 1)") {
+		t.Errorf("card = %q; want the new size and the cost that asked for approval", card)
+	}
+	h.run("UDEP", "cancel 2")
+	h.run("UDEP", "redeploy web --instances 1 --size apps-s-1vcpu-0.5gb")
+	if op := h.waitOp(t, 3); op.State != dobot.OpSucceeded {
+		t.Fatalf("small redeploy = %s (%s)", op.State, op.Error)
+	}
+	app, _ := h.db.App(ctx, "web")
+	if app.Size != "apps-s-1vcpu-0.5gb" || app.Instances != 1 || app.MonthlyCents != 500 {
+		t.Errorf("record after resize = %s × %d at %d cents; want apps-s-1vcpu-0.5gb × 1 at 500", app.Size, app.Instances, app.MonthlyCents)
+	}
+	live, _ := h.do.App(app.ResourceID)
+	if svc := live.Spec.Services[0]; svc.InstanceSizeSlug != "apps-s-1vcpu-0.5gb" {
+		t.Errorf("spec sent has size %q", svc.InstanceSizeSlug)
+	}
+}
