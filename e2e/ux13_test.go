@@ -332,6 +332,18 @@ func TestPolicyApprovalAboveACost(t *testing.T) {
 		t.Errorf("the costly launch created %d apps before approval", n)
 	}
 	w.launchLive("small", "nginx")
+	// A redeploy that makes the app cost more than the redeploy policy's
+	// limit waits for approval too.
+	w.run(admin, "policy redeploy --approval-above 20")
+	w.waitEphemeral(admin, "Policy for redeploy is now")
+	w.run(deployer, "redeploy small --size apps-s-1vcpu-1gb --instances 4")
+	card = w.approvalCard("redeploy small")
+	if got := text(card); !strings.Contains(got, "$48.00/month is above the $20.00/month limit of the redeploy policy") {
+		t.Errorf("redeploy approval card = %q; want the cost", got)
+	}
+	if n := w.do.Count("PUT /v2/apps/{id}"); n != 0 {
+		t.Errorf("the costly redeploy updated the app %d times before approval", n)
+	}
 }
 
 // Help is grouped by task, lists each command once, and shows sub-commands.
