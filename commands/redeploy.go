@@ -156,19 +156,11 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		}
 		fields = append(fields, Field{Label: "Set variables", Value: envKeysText(args.EnvKeys, args.isSecret)})
 	}
-	cents := managed.MonthlyCents
-	if args.Size != "" || args.Instances > 0 {
-		base := args.Spec
-		if base == nil {
-			base = app.Spec
-		}
-		spec, more, price, err := b.resize(ctx, base, args)
-		if err != nil {
-			return nil, err
-		}
-		args.Spec, args.MonthlyCents, cents = spec, price, price
-		fields = append(fields, more...)
+	cents, more, err := b.planResize(ctx, app.Spec, &args, managed.MonthlyCents)
+	if err != nil {
+		return nil, err
 	}
+	fields = append(fields, more...)
 	if args.Image == "" && len(args.env) == 0 && args.Spec == nil {
 		fields = append(fields, Field{Label: "Change", Value: "a fresh deployment of the same spec (forced rebuild)"})
 	}

@@ -112,3 +112,22 @@ func shapeFields(args ChangeArgs) []Field {
 	}
 	return fields
 }
+
+// planResize resizes args.Spec (or current, when no other change made one)
+// when args ask for a size or count, and returns what the app will cost:
+// the new price, or now's when nothing is resized.
+func (b *Bot) planResize(ctx context.Context, current *godo.AppSpec, args *ChangeArgs, now int64) (int64, []Field, error) {
+	if args.Size == "" && args.Instances == 0 {
+		return now, nil, nil
+	}
+	base := args.Spec
+	if base == nil {
+		base = current
+	}
+	spec, fields, price, err := b.resize(ctx, base, *args)
+	if err != nil {
+		return 0, nil, err
+	}
+	args.Spec, args.MonthlyCents = spec, price
+	return price, fields, nil
+}
