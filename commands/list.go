@@ -41,7 +41,9 @@ func runList(ctx context.Context, b *Bot, inv *Invocation) error {
 	sort.Slice(apps, func(i, j int) bool { return apps[i].Name < apps[j].Name })
 	var sb strings.Builder
 	var total int64
-	fmt.Fprintf(&sb, "*%d managed by the bot*\n", len(apps))
+	if len(apps) > 0 {
+		fmt.Fprintf(&sb, "*%d managed by the bot*\n", len(apps))
+	}
 	for _, a := range apps {
 		fmt.Fprintf(&sb, "• *%s* (%s) — %s — %s old", a.Name, kindWord(a.Kind), chat.Mention(a.Owner), ageText(b.now().Sub(a.CreatedAt)))
 		if gone[a.Name] {
