@@ -154,7 +154,9 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 		return err
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "*%d app(s) managed by the bot*\n", len(managed))
+	if len(managed) > 0 {
+		fmt.Fprintf(&sb, "*%d app(s) managed by the bot*\n", len(managed))
+	}
 	for _, m := range managed {
 		if m.Kind == kindDroplet {
 			fmt.Fprintf(&sb, "• *%s* — droplet `%s` — launched by <@%s> (`/do status %s` for its state)", m.Name, m.ResourceID, m.Owner, m.Name)
