@@ -479,3 +479,20 @@ func TestRedeployResizeUnderACostLimit(t *testing.T) {
 		t.Errorf("spec sent has size %q", svc.InstanceSizeSlug)
 	}
 }
+
+// FuzzParseMonthlyUSD: --approval-above never panics, and what it accepts
+// is a whole number of cents from 0 to the cap.
+func FuzzParseMonthlyUSD(f *testing.F) {
+	for _, s := range []string{"50", "$49.99", "0", "-1", "1e3", "NaN", "Inf", "0x10", "999999.995", "$"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cents, err := commands.ParseMonthlyUSD(s)
+		if err == nil && (cents < 0 || cents > 1_000_000*100) {
+			t.Errorf("ParseMonthlyUSD(%q) = %d; want 0 to 100000000 cents", s, cents)
+		}
+		if err != nil && cents != 0 {
+			t.Errorf("ParseMonthlyUSD(%q) = %d with error %v", s, cents, err)
+		}
+	})
+}
