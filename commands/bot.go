@@ -207,6 +207,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	// Each timer runs on one replica at a time.
 	b.background("expiry", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:approvals", timers.RequestsLoop) })
 	b.background("ttl", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:ttl", timers.AppsLoop) })
+	b.background("approval-reminders", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:reminders", b.remindLoop) })
 	if err := b.resume(ctx); err != nil {
 		return err
 	}

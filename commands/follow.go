@@ -296,6 +296,8 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	switch {
 	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active:
 		title = fmt.Sprintf(":white_check_mark: %s is live", args.Name)
+	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Canceled:
+		title = canceledTitle(op.Action, args.Name)
 	case st.final():
 		title = fmt.Sprintf(":x: %s failed", args.Name)
 	case st.Phase == "DROPLET_ACTIVE":
@@ -313,7 +315,7 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		kind += ", port " + p
 	}
 	fields := []Field{
-		{Label: "App", Value: args.Name},
+		{Label: kindLabel(map[bool]string{false: kindApp, true: kindDroplet}[args.Droplet]), Value: args.Name},
 		{Label: "Image", Value: image},
 		{Label: "Region", Value: region},
 		{Label: "Runs on", Value: kind},
@@ -354,9 +356,10 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		body = append(body, ":warning: "+args.Check.Warning)
 	}
 	if st.Failure != "" {
-		body = append(body, ":x: "+st.Failure)
+		body = append(body, failureMark(st)+" "+st.Failure)
 	}
 	m.Body = strings.Join(body, "\n")
+	m.Fields = nonEmpty(m.Fields)
 	return m
 }
 

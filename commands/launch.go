@@ -12,6 +12,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/docloud"
 )
 
@@ -204,6 +205,8 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 		Op:      dobot.Operation{Action: ActionLaunch, App: args.Name, Args: string(raw), Reason: args.Reason},
 		Summary: fmt.Sprintf("launch %s (%s) in %s", args.Name, args.Image, args.Region),
 		Fields:  launchFields(args),
+		// For a droplet too: the launch set its price when it prepared it.
+		MonthlyCents: args.MonthlyCents,
 	}
 	if args.DryRun {
 		plan.DryRun = func(ctx context.Context) (Message, error) {
@@ -217,8 +220,11 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 
 // launchFields are the facts of a launch that a card shows.
 func launchFields(args LaunchArgs) []Field {
-	fields := []Field{{Label: "App", Value: args.Name}, {Label: "Image", Value: args.Image}, {Label: "Region", Value: args.Region}}
-	size := args.Size
+	kind, region, size := kindApp, args.Region, args.Size
+	if args.Droplet {
+		kind, region = kindDroplet, args.DropletRegion
+	}
+	fields := []Field{{Label: kindLabel(kind), Value: args.Name}, {Label: "Image", Value: args.Image}, {Label: "Region", Value: region}}
 	if size == "" {
 		size = "App Platform default"
 	}
@@ -231,7 +237,7 @@ func launchFields(args LaunchArgs) []Field {
 		fields = append(fields, Field{Label: "Cost", Value: money(args.MonthlyCents) + "/month"})
 	}
 	if args.TTL > 0 {
-		fields = append(fields, Field{Label: "Expires", Value: "after " + args.TTL.String() + " (torn down automatically)"})
+		fields = append(fields, Field{Label: "Expires", Value: "after " + dobot.FormatDuration(args.TTL) + " (torn down automatically)"})
 	}
 	if p := args.Check.portText(); p != "" {
 		fields = append(fields, Field{Label: "Port", Value: p})
@@ -294,13 +300,13 @@ func runLaunchOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter)
 // busyText says who holds an app and since when.
 func busyText(busy *dobot.BusyError) string {
 	h := busy.Holder
-	return fmt.Sprintf("%s is busy: %s #%d requested by <@%s> at %s is still %s. Wait for it to finish, or cancel it with `/do cancel %d`.",
-		h.App, h.Action, h.ID, h.Requester, h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
+	return fmt.Sprintf("%s is busy: %s (%s), asked by %s at %s, is still %s. Wait for it to finish, or cancel it with `/do cancel %d`.",
+		Escape(h.App), opRef(h), Escape(opWhat(h)), chat.Mention(h.Requester), h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
 }
 
 // reporterFor returns a reporter for op's head message and thread.
 func (b *Bot) reporterFor(op dobot.Operation) *reporter {
-	return &reporter{chat: b.chat, log: b.log.With("op", op.ID), channel: op.Channel, ts: op.MessageTS, responseURL: op.ResponseURL}
+	return &reporter{chat: b.chat, log: b.log.With("op", op.ID), channel: op.Channel, ts: op.MessageTS, responseURL: op.ResponseURL, requester: op.Requester}
 }
 
 // executeLaunch creates the app (unless an earlier run already did) and

@@ -15,6 +15,9 @@ type Plan struct {
 	Op      dobot.Operation // Action, App, Args and ResourceID are set
 	Summary string          // "launch web (nginx:1.27) in nyc"
 	Fields  []Field         // everything that would change
+	// MonthlyCents is the monthly price of what the operation creates or
+	// keeps running, for a policy's --approval-above; 0 when unknown.
+	MonthlyCents int64
 	// DryRun, when set, shows what would be sent instead of doing it.
 	DryRun func(ctx context.Context) (Message, error)
 }
@@ -37,6 +40,16 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 		}
 		b.tell(ctx, inv.Req, m)
 		return nil
+	}
+	if !needsApproval {
+		why, costly, err := b.costApproval(ctx, plan)
+		if err != nil {
+			return err
+		}
+		if costly {
+			needsApproval = true
+			plan.Fields = append([]Field{why}, plan.Fields...)
+		}
 	}
 	op := plan.Op
 	op.Requester, op.RequesterName = inv.Req.UserID, inv.Req.UserName

@@ -34,7 +34,7 @@ func (b *Bot) adopt(ctx context.Context) error {
 		return err
 	}
 	for _, op := range lost {
-		b.reporterFor(op).final(ctx, errorMessage(fmt.Sprintf("Request #%d (%s %s) was lost to a restart before approvers saw it. Nothing was done; please ask again.", op.ID, op.Action, op.App)))
+		b.reporterFor(op).final(ctx, errorMessage(fmt.Sprintf("Request #%d (%s) was lost to a restart before approvers saw it. Nothing was done; please ask again.", op.ID, Escape(opWhat(op)))))
 	}
 	for _, op := range running {
 		if ok, err := b.eng.leases.Adoptable(ctx, op); err != nil || !ok {
@@ -113,7 +113,7 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 			}
 		}
 	}
-	rep.note(ctx, infoMessage(fmt.Sprintf(":arrows_counterclockwise: The bot restarted; picking up %s #%d again.", op.Action, op.ID)))
+	rep.note(ctx, infoMessage(fmt.Sprintf(":arrows_counterclockwise: The bot restarted; picking up %s (%s) again.", opRef(op), Escape(opWhat(op)))))
 	if op.Action == ActionLaunch {
 		args, err := decodeArgs[LaunchArgs](op)
 		if err != nil {

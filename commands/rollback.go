@@ -55,9 +55,9 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if managed.Kind == kindDroplet {
 		return nil, userErrorf("%s is a droplet; rollback works on App Platform apps.", args.Name)
 	}
-	app, _, err := b.apps.Get(ctx, managed.ResourceID)
+	app, err := b.getApp(ctx, managed)
 	if err != nil {
-		return nil, fmt.Errorf("get app %s: %w", managed.ResourceID, err)
+		return nil, err
 	}
 	if app.ActiveDeployment != nil {
 		args.From = "deployment `" + app.ActiveDeployment.ID + "`"
@@ -71,6 +71,10 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		}
 		args.DeploymentID = prev.ID
 		backTo = docloud.DeploymentImage(prev)
+		args.BackToImage = backTo
+	} else if d, _, err := b.apps.GetDeployment(ctx, managed.ResourceID, args.DeploymentID); err == nil {
+		// Named (typed, or from a history line): the card says what it runs.
+		backTo = docloud.DeploymentImage(d)
 		args.BackToImage = backTo
 	}
 	check, err := docloud.Raw{Client: b.cloud.Raw}.ValidateRollback(ctx, managed.ResourceID, args.DeploymentID)
