@@ -18,6 +18,7 @@ type Store interface {
 	AuditStore
 	OperationStore
 	PolicyStore
+	HoldStore
 }
 
 // RoleStore keeps who has which role.

@@ -36,7 +36,9 @@ type ChangeArgs struct {
 	// change was planned: a deployment after it is this change's own.
 	BeforeAt time.Time `json:",omitempty"`
 	Reason   string    `json:",omitempty"`
-	DryRun   bool      `json:"-"`
+	// BreakGlass is an admin's reason to run despite a lock or freeze.
+	BreakGlass string `json:",omitempty"`
+	DryRun     bool   `json:"-"`
 	// EnvKeys are the variables redeploy sets (--env, --secret) and
 	// SecretKeys those of them sent as SECRET; their values live only in
 	// Spec, and secret ones only until the update is sent.
@@ -59,7 +61,7 @@ func (a ChangeArgs) target() string { return a.Name }
 
 var redeployCommand = &Command{
 	Name:        "redeploy",
-	Usage:       "redeploy NAME [--image REF] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--dry-run] [--reason TEXT]",
+	Usage:       "redeploy NAME [--image REF] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--dry-run] [--reason TEXT] [--break-glass REASON]",
 	Description: "Deploy an app again: with --image, update its spec to the new image or tag; with --env or --secret, set those variables; with neither, force a fresh deployment. Progress goes to a thread.",
 	Examples:    []string{"redeploy web --image ghcr.io/nginxinc/nginx-unprivileged:mainline", "redeploy web", "redeploy web --secret API_TOKEN=…"},
 	Action:      ActionRedeploy,
@@ -68,6 +70,7 @@ var redeployCommand = &Command{
 		image := fs.String("image", "", "")
 		dryRun := fs.Bool("dry-run", false, "")
 		reason := fs.String("reason", "", "")
+		glass := breakGlassFlag(fs)
 		env := &envFlag{}
 		fs.Var(env.as("env"), "env", "")
 		fs.Var(env.as("secret"), "secret", "")
@@ -82,7 +85,7 @@ var redeployCommand = &Command{
 			return nil, err
 		}
 		args := ChangeArgs{Name: pos[0], Image: unlink(strings.TrimSpace(*image)), DryRun: *dryRun, Reason: strings.TrimSpace(*reason),
-			env: env.pairs, SecretKeys: env.secretKeys()}
+			BreakGlass: glass.value, env: env.pairs, SecretKeys: env.secretKeys()}
 		for _, kv := range env.pairs {
 			args.EnvKeys = append(args.EnvKeys, kv[0])
 		}

@@ -116,6 +116,9 @@ func (b *Bot) statusCard(ctx context.Context, managed dobot.App, app *godo.App) 
 		m.Body = fmt.Sprintf(":lock: %s #%d by <@%s> holds this app (%s since %s).", holder.Action, holder.ID, holder.Requester,
 			strings.ReplaceAll(string(holder.State), "_", " "), holder.CreatedAt.UTC().Format("15:04 UTC"))
 	}
+	if holds := b.holdLines(ctx, managed.Name); holds != "" {
+		m.Body = strings.TrimPrefix(m.Body+"\n"+holds, "\n")
+	}
 	return m
 }
 
@@ -174,6 +177,9 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 		}
 		if holder, err := b.store.ActiveOperation(ctx, m.Name); err == nil {
 			fmt.Fprintf(&sb, " — :lock: %s #%d by <@%s>", holder.Action, holder.ID, holder.Requester)
+		}
+		if holds := b.holdLines(ctx, m.Name); holds != "" {
+			fmt.Fprintf(&sb, " — %s", strings.ReplaceAll(holds, "\n", " — "))
 		}
 		sb.WriteString("\n")
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/ops"
 )
 
@@ -46,9 +47,7 @@ func (b *Bot) remind(ctx context.Context, app dobot.App) {
 		},
 		Footer: fmt.Sprintf("`/do extend %s 2h` extends by any duration.", app.Name),
 	}
-	if _, err := b.chat.Reply(ctx, app.Channel, app.ThreadTS, m); err != nil {
-		b.log.Warn("post expiry reminder", "app", app.Name, "err", err)
-	}
+	b.appNotice(ctx, app, m)
 }
 
 // expireApp tears an expired app down without a new approval: the launch
@@ -56,6 +55,9 @@ func (b *Bot) remind(ctx context.Context, app dobot.App) {
 func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 	if _, err := b.store.ActiveOperation(ctx, app.Name); err == nil {
 		return // something else holds the app; try at the next tick
+	}
+	if b.expiryHeld(ctx, app) {
+		return // locked: tried again at every tick, so it goes once unlocked
 	}
 	// Should this teardown fail, try again later rather than every tick.
 	if ok, err := b.store.UpdateAppExpiry(ctx, app.Name, app.ExpiresAt, b.now().Add(expiryRetry), true); err != nil || !ok {
@@ -196,6 +198,13 @@ var listCommand = &Command{
 		var sb strings.Builder
 		var total int64
 		fmt.Fprintf(&sb, "*%d managed by the bot*\n", len(apps))
+		holds, err := b.Holds(ctx)
+		if err != nil {
+			return fmt.Errorf("read locks and freezes: %w", err)
+		}
+		for _, f := range holds.Freezes {
+			sb.WriteString(FreezeLine(f) + "\n")
+		}
 		for _, a := range apps {
 			kind := "app"
 			if a.Kind == kindDroplet {
@@ -208,12 +217,16 @@ var listCommand = &Command{
 			if a.Adopted {
 				sb.WriteString(" — adopted")
 			}
+			if lock, _ := holds.On(a.Name); lock != nil {
+				fmt.Fprintf(&sb, " — %s %s", chat.IconLock, lockedText(*lock))
+			}
 			if line := b.launchThreadLine(ctx, a, "launch thread"); line != "" {
 				fmt.Fprintf(&sb, " — %s", line)
 			}
 			sb.WriteString("\n")
 			total += a.MonthlyCents
 		}
+		sb.WriteString(unmanagedLocks(holds, apps))
 		fmt.Fprintf(&sb, "*Total: %s/month*", money(total))
 		b.tell(ctx, inv.Req, infoMessage(sb.String()))
 		return nil
