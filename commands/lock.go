@@ -53,8 +53,9 @@ var unlockCommand = &Command{
 	Usage:       "unlock NAME",
 	Description: "Lift the lock on an app. Whoever placed it may, whatever their role now; an admin may lift anyone's.",
 	Examples:    []string{"unlock web"},
-	MinRole:     dobot.RoleAdmin,
-	Mutating:    true,
+	// A deployer may try: runUnlock then says who holds the lock.
+	MinRole:  dobot.RoleDeployer,
+	Mutating: true,
 	Parse: func(words []string, _ Config) (any, error) {
 		if len(words) != 1 {
 			return nil, userErrorf("unlock takes one app name, like `/do unlock web`")
