@@ -82,7 +82,9 @@ func (b *Bot) bindingChange(ctx context.Context, op dobot.Operation) (why string
 			case err != nil:
 				return fmt.Sprintf("the image %s could not be checked again: %s", Escape(bound.Image), describeError(err, fmt.Sprintf("request-%d", op.ID))), false
 			case pf.Digest == "":
-				return fmt.Sprintf("the registry of %s did not answer, so the digest that was asked for (%s) cannot be confirmed", Escape(bound.Image), bound.Digest), false
+				// The registry did not answer (or no checker is set): what
+				// runs is still the pinned digest that was approved.
+				b.log.Warn("could not resolve a request's image again", "request", op.ID, "image", bound.Image)
 			case pf.Digest != bound.Digest:
 				return fmt.Sprintf("the tag %s was pushed again: it now names %s, not %s as when the request was made", Escape(bound.Image), pf.Digest, bound.Digest), true
 			}
