@@ -206,13 +206,14 @@ func (bl blockage) holders() []string {
 
 // refusal is the answer to command (acting as action) that a hold stops.
 func (bl blockage) refusal(command, action string) error {
-	fix := "Ask them to lift it"
+	var ways []string
 	if bl.lock != nil {
-		fix = fmt.Sprintf("Ask them to `/do unlock %s`", Escape(bl.app))
+		ways = append(ways, fmt.Sprintf("ask them to `/do unlock %s`", Escape(bl.app)))
 	}
 	if len(bl.freezes) > 0 {
-		fix += ", or wait for the freeze to end"
+		ways = append(ways, "wait for the freeze to end (or an admin's `/do unfreeze`)")
 	}
+	fix := strings.ToUpper(ways[0][:1]) + strings.Join(ways, ", and ")[1:]
 	if containsString(breakableActions, action) {
 		fix += "; an admin may override with `--break-glass REASON`"
 	} else {

@@ -409,3 +409,30 @@ func TestApprovalVoidedWhenTheSpecChanged(t *testing.T) {
 		t.Errorf("void card does not ask the requester again:\n%s", h.plain())
 	}
 }
+
+// A lock placed while a request waits stops its approval, which changes
+// nothing: the request keeps waiting and runs once the lock is lifted. The
+// holder may lift their own lock even after losing their role.
+func TestLockPlacedWhileARequestWaitsStopsItsApproval(t *testing.T) {
+	h := holdsHarness(t)
+	ctx := context.Background()
+	h.live(t, "web")
+	h.run("UADM", "policy teardown --approval yes")
+	h.run("UDEP", "teardown web")
+	h.run("UDEP2", `lock web --reason "keep it"`)
+	if got := h.answer("UAPP", "approve 2"); !strings.Contains(got, "Request #2 cannot be approved now: web is locked by @UDEP2") {
+		t.Errorf("approve under a lock answered %q", got)
+	}
+	if op, _ := h.db.Operation(ctx, 2); op.State != dobot.OpAwaitingApproval {
+		t.Fatalf("request 2 is %s after a refused approval; want still waiting", op.State)
+	}
+	h.grant(t, "UDEP2", dobot.RoleViewer)
+	h.run("UDEP2", "unlock web")
+	if _, err := h.db.AppLock(ctx, "web"); err == nil {
+		t.Fatal("the demoted holder could not lift their own lock")
+	}
+	h.run("UAPP", "approve 2")
+	if op := h.waitOp(t, 2); op.State != dobot.OpSucceeded {
+		t.Errorf("teardown after unlock ended %s: %s", op.State, op.Error)
+	}
+}
