@@ -180,7 +180,7 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 		return nil
 	}
 	if breach != nil {
-		if err := b.recordBreach(ctx, decided, breach); err != nil {
+		if err := b.recordBreach(ctx, decided, breach, "override"); err != nil {
 			b.finish(ctx, &decided, dobot.OpCanceled, "could not audit the break-glass")
 			return err
 		}

@@ -253,8 +253,10 @@ func (b *Bot) checkHolds(ctx context.Context, inv *Invocation) (*breach, error) 
 
 // recordBreach audits a broken glass: one row naming the request, the
 // reason and what was overridden, mirrored to the audit channel. The
-// action does not run unless this row is written.
-func (b *Bot) recordBreach(ctx context.Context, op dobot.Operation, br *breach) error {
+// action does not run unless this row is written. Outcome is "override"
+// when the action runs now, "requested" when it waits for approval (its
+// approval writes the override row).
+func (b *Bot) recordBreach(ctx context.Context, op dobot.Operation, br *breach, outcome string) error {
 	details := fmt.Sprintf("request=%d action=%s reason=%q", op.ID, op.Action, br.reason)
 	if l := br.bl.lock; l != nil {
 		details += fmt.Sprintf(" lock_holder=%s lock_reason=%q", l.Holder, l.Reason)
@@ -263,7 +265,7 @@ func (b *Bot) recordBreach(ctx context.Context, op dobot.Operation, br *breach) 
 		details += fmt.Sprintf(" freeze=%s freeze_by=%s", f.Glob, f.By)
 	}
 	return b.record(ctx, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
-		CommandText: op.CommandText, Action: "break-glass", Target: op.App, Decision: "allowed", Outcome: "override", Details: details})
+		CommandText: op.CommandText, Action: "break-glass", Target: op.App, Decision: "allowed", Outcome: outcome, Details: details})
 }
 
 // breachNote is the thread reply that tells the holders their hold was

@@ -436,3 +436,37 @@ func TestLockPlacedWhileARequestWaitsStopsItsApproval(t *testing.T) {
 		t.Errorf("teardown after unlock ended %s: %s", op.State, op.Error)
 	}
 }
+
+// --break-glass on a request that needs approval: the request says so in
+// its card's thread, and the approval runs it despite the freeze, audited
+// as the override.
+func TestBreakGlassThroughAnApproval(t *testing.T) {
+	h := holdsHarness(t)
+	ctx := context.Background()
+	h.live(t, "web")
+	h.run("UADM", "policy redeploy --approval yes")
+	h.run("UADM", `freeze 1h --reason "quiet period"`)
+	h.run("UADM", `redeploy web --break-glass "security fix"`)
+	if op, err := h.db.Operation(ctx, 2); err != nil || op.State != dobot.OpAwaitingApproval {
+		t.Fatalf("request 2 = %+v, %v; want waiting", op, err)
+	}
+	if !strings.Contains(h.plain(), "Break-glass: @UADM runs redeploy web despite the hold") {
+		t.Errorf("no break-glass note on the request:\n%s", h.plain())
+	}
+	h.run("UAPP", "approve 2")
+	if op := h.waitOp(t, 2); op.State != dobot.OpSucceeded {
+		t.Fatalf("approved break-glass redeploy ended %s: %s", op.State, op.Error)
+	}
+	rows, _ := h.db.Audit(ctx, dobot.AuditFilter{Action: "break-glass"})
+	var outcomes []string
+	for _, r := range rows {
+		outcomes = append(outcomes, r.Outcome)
+	}
+	if strings.Join(outcomes, ",") != "override,requested" {
+		t.Errorf("break-glass outcomes, newest first = %v; want override,requested", outcomes)
+	}
+	// Without --break-glass, the same request waits for the freeze to end.
+	if got := h.answer("UDEP", "redeploy web"); !strings.Contains(got, "are frozen until") {
+		t.Errorf("redeploy under the freeze answered %q", got)
+	}
+}

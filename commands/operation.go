@@ -56,7 +56,11 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 		return fmt.Errorf("store %s operation: %w", op.Action, err)
 	}
 	if breach != nil {
-		if err := b.recordBreach(ctx, op, breach); err != nil {
+		outcome := "override"
+		if needsApproval {
+			outcome = "requested"
+		}
+		if err := b.recordBreach(ctx, op, breach, outcome); err != nil {
 			b.finish(ctx, &op, dobot.OpCanceled, "could not audit the break-glass")
 			return err
 		}
