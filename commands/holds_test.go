@@ -470,3 +470,43 @@ func TestBreakGlassThroughAnApproval(t *testing.T) {
 		t.Errorf("redeploy under the freeze answered %q", got)
 	}
 }
+
+// The operations the bot starts on its own follow the route too: a TTL
+// expiry's teardown gets its card in the watched channel.
+func TestWatchRoutesAnExpiryTeardown(t *testing.T) {
+	h := holdsHarness(t)
+	ctx := context.Background()
+	h.run("UDEP", "launch web --image nginx --ttl 1h")
+	h.waitIdle(t, "web")
+	h.run("UDEP", "watch web C0PS2")
+	app, err := h.db.App(ctx, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := h.db.UpdateAppExpiry(ctx, "web", app.ExpiresAt, time.Now().Add(-time.Second), true); err != nil || !ok {
+		t.Fatalf("expire web now: %v %v", ok, err)
+	}
+	waitFor(t, "the expiry teardown", func() bool { return h.do.Count("DELETE /v2/apps/{id}") == 1 })
+	h.waitIdle(t, "web")
+	h.chat.mu.Lock()
+	sent := append([]sent(nil), h.chat.sent...)
+	h.chat.mu.Unlock()
+	var card string
+	for _, s := range sent {
+		if s.Kind == "post" && s.Channel == "C0PS2" && strings.Contains(s.Msg.Title+s.Msg.Text, "web") && len(s.Msg.Fields) > 0 {
+			card = s.TS
+		}
+	}
+	if card == "" {
+		t.Fatalf("no teardown card in C0PS2:\n%s", chat.Plain(strings.Join(h.chat.all(), "\n")))
+	}
+	replies := 0 // the recording chat keeps no thread parent: count the channel's replies
+	for _, s := range sent {
+		if s.Kind == "reply" && s.Channel == "C0PS2" {
+			replies++
+		}
+	}
+	if replies == 0 {
+		t.Errorf("the expiry teardown's thread in C0PS2 has no replies")
+	}
+}

@@ -67,10 +67,11 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 		return // extended or gone meanwhile
 	}
 	raw, _ := json.Marshal(TeardownArgs{Name: app.Name, Kind: app.Kind, Reason: "TTL expired"})
+	home, thread := b.opHome(ctx, app)
 	op, err := b.store.CreateOperation(ctx, dobot.Operation{
 		Action: ActionTeardown, App: app.Name, State: dobot.OpRunning, ResourceID: app.ResourceID, Args: string(raw),
 		Requester: app.Owner, RequesterName: botUser + " for " + app.Owner,
-		Channel: app.Channel, MessageTS: app.ThreadTS,
+		Channel: home, MessageTS: thread,
 		CommandText: fmt.Sprintf("(ttl expired at %s)", app.ExpiresAt.UTC().Format(timeFormat)),
 		Reason:      "TTL expired",
 	})
@@ -86,6 +87,7 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 		CommandText: op.CommandText, Action: "ttl.expired", Target: app.Name, Decision: "allowed", Outcome: "teardown",
 		Details: fmt.Sprintf("owner=%s expired_at=%s", app.Owner, app.ExpiresAt.UTC().Format(time.RFC3339))})
 	rep := b.reporterFor(op)
+	b.startRouted(ctx, &op, rep)
 	rep.reply(ctx, infoMessage(fmt.Sprintf(":hourglass: %s reached the end of its TTL; tearing it down for <@%s>.", app.Name, app.Owner)))
 	b.runExecutor("ttl-"+app.Name, b.table.actions[ActionTeardown], op, rep)
 }

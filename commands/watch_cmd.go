@@ -165,3 +165,29 @@ func (b *Bot) appNotice(ctx context.Context, app dobot.App, m Message) {
 		b.log.Warn("post app notice", "app", app.Name, "err", err)
 	}
 }
+
+// opHome is where an operation the bot starts on its own for app (a TTL
+// expiry) reports: a new card in the app's route channel when it has one
+// elsewhere (thread ""), else the app's launch thread.
+func (b *Bot) opHome(ctx context.Context, app dobot.App) (channel, thread string) {
+	if r, err := b.store.Route(ctx, app.Name); err == nil && r.Channel != app.Channel {
+		return r.Channel, ""
+	}
+	return app.Channel, app.ThreadTS
+}
+
+// startRouted posts the card of an operation opHome sent to a route
+// channel, and records it, so that its thread exists for the replies.
+func (b *Bot) startRouted(ctx context.Context, op *dobot.Operation, rep *reporter) {
+	if op.MessageTS != "" {
+		return
+	}
+	if err := rep.start(ctx, b.table.actions[op.Action].head(*op)); err != nil {
+		b.log.Warn("post a routed card", "request", op.ID, "err", err)
+		return
+	}
+	op.MessageTS = rep.ts
+	if err := b.store.UpdateOperation(ctx, *op); err != nil {
+		b.log.Warn("record a routed card", "request", op.ID, "err", err)
+	}
+}
