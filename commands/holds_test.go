@@ -510,3 +510,20 @@ func TestWatchRoutesAnExpiryTeardown(t *testing.T) {
 		t.Errorf("the expiry teardown's thread in C0PS2 has no replies")
 	}
 }
+
+// FuzzParseChannel: whatever a person types, a channel comes back only as
+// a plain channel id, which makes a channel token and nothing else.
+func FuzzParseChannel(f *testing.F) {
+	for _, s := range []string{"<#C0123ABCD|ops>", "<#G1>", "#C1", "C99", "#general", "<#C1|a>b>", "<@U1>", "<#C1|<!channel>>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, err := commands.ParseChannel(s)
+		if err != nil {
+			return
+		}
+		if segs := chat.Segments(chat.Channel(id)); len(segs) != 1 || segs[0].Kind != chat.Room || segs[0].Target != id {
+			t.Errorf("ParseChannel(%q) = %q, which is no channel token: %+v", s, id, segs)
+		}
+	})
+}
