@@ -233,6 +233,9 @@ type breach struct {
 // once the operation exists. --break-glass where nothing holds the app is
 // refused too, so it never marks an ordinary action.
 func (b *Bot) checkHolds(ctx context.Context, inv *Invocation) (*breach, error) {
+	if dryRun(inv.Args) {
+		return nil, nil // changes nothing, so nothing holds it back
+	}
 	app, glass := targetOf(inv.Args), breakGlassOf(inv.Args)
 	bl, err := b.blockageFor(ctx, inv.Command.Action, app)
 	if err != nil {
@@ -319,6 +322,17 @@ func (b *Bot) holdsAtDecision(ctx context.Context, id int64) (*breach, error) {
 		return &breach{reason: glass, bl: bl}, nil
 	}
 	return nil, userErrorf("Request #%d cannot be approved now: %s. It keeps waiting; approve it once the hold is lifted. Nothing was changed.", op.ID, Markup(bl.why()))
+}
+
+// dryRun reports whether args ask for a --dry-run.
+func dryRun(args any) bool {
+	switch a := args.(type) {
+	case LaunchArgs:
+		return a.DryRun
+	case ChangeArgs:
+		return a.DryRun
+	}
+	return false
 }
 
 func containsString(list []string, s string) bool {

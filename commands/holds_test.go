@@ -148,7 +148,11 @@ func TestFreezeStopsShippingAndBreakGlassOverridesIt(t *testing.T) {
 			t.Errorf("%s answered %q; want the freeze, who and why", cmd, got)
 		}
 	}
-	// A freeze does not stop a teardown (a lock does), nor other apps.
+	// Nor a dry run, which changes nothing; nor other apps.
+	h.run("UDEP", "redeploy prod-web --dry-run")
+	if got := h.plain(); strings.Contains(chat.Plain(h.chat.lastEphemeral("UDEP")), "frozen") {
+		t.Errorf("a dry run was refused by the freeze:\n%s", got)
+	}
 	h.live(t, "dev-web")
 
 	if got := h.answer("UDEP", `redeploy prod-web --break-glass "hotfix"`); !strings.Contains(got, "only an admin may use --break-glass") {

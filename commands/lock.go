@@ -142,6 +142,9 @@ func (b *Bot) expiryHeld(ctx context.Context, app dobot.App) bool {
 		b.log.Error("read the lock of an expiring app", "app", app.Name, "err", err)
 		return true // unsure: keeping an app is the safe mistake
 	}
+	if held.ExpiryNoted {
+		return true // said already: no write at every check
+	}
 	if marked, err := b.store.NoteLockedExpiry(ctx, app.Name); err != nil || !marked {
 		return true
 	}
