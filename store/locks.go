@@ -119,7 +119,6 @@ func (db *DB) NoteLockedExpiry(ctx context.Context, app string) (bool, error) {
 
 const holdSelect = `SELECT app, holder, holder_name, reason, since, expiry_noted FROM app_locks`
 
-
 func scanHold(s scanner) (dobot.AppHold, error) {
 	var h dobot.AppHold
 	var since string
