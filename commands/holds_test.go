@@ -531,3 +531,15 @@ func FuzzParseChannel(f *testing.F) {
 		}
 	})
 }
+
+func TestListShowsHoldsWhenNothingIsManaged(t *testing.T) {
+	h := holdsHarness(t)
+	h.run("UDEP", `lock web --reason "reserved"`)
+	h.run("UADM", `freeze 1h --reason "release"`)
+	got := h.answer("UVIEW", "list")
+	for _, want := range []string{"manages nothing yet", "Deploys frozen on every app until", "web locked by @UDEP since", "reserved"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("list = %q; want %q", got, want)
+		}
+	}
+}

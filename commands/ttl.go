@@ -192,18 +192,22 @@ var listCommand = &Command{
 		if err != nil {
 			return fmt.Errorf("list managed apps: %w", err)
 		}
+		holds, err := b.Holds(ctx)
+		if err != nil {
+			return fmt.Errorf("read locks and freezes: %w", err)
+		}
 		if len(apps) == 0 {
-			b.tell(ctx, inv.Req, infoMessage("The bot manages nothing yet. Launch with `/do launch NAME --image REF`."))
+			text := "The bot manages nothing yet. Launch with `/do launch NAME --image REF`."
+			if lines := holds.Lines(); len(lines) > 0 {
+				text += "\n" + strings.Join(lines, "\n")
+			}
+			b.tell(ctx, inv.Req, infoMessage(text))
 			return nil
 		}
 		sort.Slice(apps, func(i, j int) bool { return apps[i].Name < apps[j].Name })
 		var sb strings.Builder
 		var total int64
 		fmt.Fprintf(&sb, "*%d managed by the bot*\n", len(apps))
-		holds, err := b.Holds(ctx)
-		if err != nil {
-			return fmt.Errorf("read locks and freezes: %w", err)
-		}
 		for _, f := range holds.Freezes {
 			sb.WriteString(FreezeLine(f) + "\n")
 		}
