@@ -543,3 +543,27 @@ func TestListShowsHoldsWhenNothingIsManaged(t *testing.T) {
 		}
 	}
 }
+
+// A lock stops droplet actions too; they take no --break-glass, so the
+// refusal points to unlocking instead.
+func TestLockStopsDropletActions(t *testing.T) {
+	h := dropletHarness(t, "")
+	h.grant(t, "UDEP2", dobot.RoleDeployer)
+	h.run("UDEP", "launch box --droplet --image nginx")
+	h.waitIdle(t, "box")
+	h.run("UDEP2", `lock box --reason "disk forensics"`)
+	before := h.do.Count("POST /v2/droplets/{droplet_id}/actions")
+	got := h.answer("UDEP", "droplet reboot box")
+	if !strings.Contains(got, "box is locked by @UDEP2") || !strings.Contains(got, "an admin may `/do unlock` any lock") || strings.Contains(got, "--break-glass") {
+		t.Errorf("droplet reboot under a lock answered %q", got)
+	}
+	if n := h.do.Count("POST /v2/droplets/{droplet_id}/actions"); n != before {
+		t.Errorf("a locked droplet got %d actions", n-before)
+	}
+	if got := h.answer("UDEP", `droplet reboot box --break-glass "x"`); !strings.Contains(got, "does not know the flag --break-glass") {
+		t.Errorf("droplet --break-glass answered %q", got)
+	}
+	h.run("UDEP2", "unlock box")
+	h.run("UDEP", "droplet reboot box")
+	waitFor(t, "the reboot once unlocked", func() bool { return h.do.Count("POST /v2/droplets/{droplet_id}/actions") == before+1 })
+}
