@@ -118,6 +118,10 @@ func TestFreezeBrokenWithBreakGlassIsAudited(t *testing.T) {
 	w.waitMessage("the break-glass audit line", func(m slacktest.Message) bool {
 		return m.Channel == auditChannel && strings.Contains(m.Text, "break-glass") && strings.Contains(m.Text, "hotfix for incident 311")
 	})
+	// The freeze survives a restart.
+	w.stop(sigterm, stopBudget)
+	w.start()
+	w.refused(deployer, "rollback prod-web", "deploys to prod-web are frozen until")
 	w.run(admin, "unfreeze --app 'prod-*'")
 	w.waitMessage("the unfreeze announcement", func(m slacktest.Message) bool {
 		return m.Channel == channel && strings.Contains(m.Text, "ended the freeze on apps matching prod-*")
