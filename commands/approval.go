@@ -155,6 +155,13 @@ func clickedRequest(c Click) (any, error) {
 // decide applies one decision through the approval state machine and
 // reports it: the card, the thread, and the executor when approved.
 func (b *Bot) decide(ctx context.Context, d decision) error {
+	var breach *breach
+	if d.approve {
+		var err error
+		if breach, err = b.holdsAtDecision(ctx, d.requestID); err != nil {
+			return err
+		}
+	}
 	decided, stored, err := b.eng.approvals.Decide(ctx, ops.Decision{RequestID: d.requestID, Approve: d.approve, Reason: d.reason,
 		Decider: d.who.UserID, DeciderName: d.who.UserName, Channel: d.who.ChannelID, CommandText: commandText(d.who), Card: d.messageTS})
 	var refused *ops.Refusal
@@ -169,6 +176,16 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 		return err
 	}
 	b.mirror(stored)
+	if d.approve && b.voidIfChanged(ctx, decided, d) {
+		return nil
+	}
+	if breach != nil {
+		if err := b.recordBreach(ctx, decided, breach, "override"); err != nil {
+			b.finish(ctx, &decided, dobot.OpCanceled, "could not audit the break-glass")
+			return err
+		}
+		defer b.announceBreach(ctx, decided, breach)
+	}
 
 	op := decided
 	rep := b.reporterFor(decided)

@@ -53,7 +53,9 @@ type LaunchArgs struct {
 	// blanked once the create is sent (scrubSecrets).
 	SecretKeys []string `json:",omitempty"`
 	Ref        dobot.ImageRef
-	Reason     string        `json:",omitempty"`
+	Reason     string `json:",omitempty"`
+	// BreakGlass is an admin's reason to launch despite a lock or freeze.
+	BreakGlass string        `json:",omitempty"`
 	TTL        time.Duration `json:",omitempty"` // tear down this long after launch
 	// Droplet runs the image on a droplet instead of App Platform, in the
 	// full region slug DropletRegion.
@@ -77,7 +79,7 @@ func (a LaunchArgs) target() string { return a.Name }
 
 var launchCommand = &Command{
 	Name:        "launch",
-	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--droplet] [--ttl DURATION] [--dry-run] [--reason TEXT]",
+	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--droplet] [--ttl DURATION] [--dry-run] [--reason TEXT] [--break-glass REASON]",
 	Description: "Create an App Platform app running a container image, and report its progress in a thread.",
 	Examples:    []string{"launch web --image ghcr.io/nginxinc/nginx-unprivileged:stable", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run", "launch api --image ghcr.io/acme/api:2 --secret DB_URL=postgres://…"},
 	Action:      ActionLaunch,
@@ -94,6 +96,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	port := &intFlag{name: "port", min: 1, max: 65535}
 	env := &envFlag{}
 	reason := fs.String("reason", "", "")
+	glass := breakGlassFlag(fs)
 	ttl := fs.String("ttl", "", "")
 	dryRun := fs.Bool("dry-run", false, "")
 	droplet := fs.Bool("droplet", false, "")
@@ -106,7 +109,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 		return nil, err
 	}
 	args := LaunchArgs{Name: cfg.DefaultApp, Size: *size, Instances: instances.value, Port: port.value, Env: env.pairs,
-		SecretKeys: env.secretKeys(), Reason: strings.TrimSpace(*reason)}
+		SecretKeys: env.secretKeys(), Reason: strings.TrimSpace(*reason), BreakGlass: glass.value}
 	switch len(pos) {
 	case 0:
 		if args.Name == "" {

@@ -36,7 +36,9 @@ type ChangeArgs struct {
 	// change was planned: a deployment after it is this change's own.
 	BeforeAt time.Time `json:",omitempty"`
 	Reason   string    `json:",omitempty"`
-	DryRun   bool      `json:"-"`
+	// BreakGlass is an admin's reason to run despite a lock or freeze.
+	BreakGlass string `json:",omitempty"`
+	DryRun     bool   `json:"-"`
 	// EnvKeys are the variables redeploy sets (--env, --secret) and
 	// SecretKeys those of them sent as SECRET; their values live only in
 	// Spec, and secret ones only until the update is sent.
@@ -64,7 +66,7 @@ func (a ChangeArgs) target() string { return a.Name }
 
 var redeployCommand = &Command{
 	Name:        "redeploy",
-	Usage:       "redeploy NAME [--image REF] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--size SLUG] [--instances N] [--dry-run] [--reason TEXT]",
+	Usage:       "redeploy NAME [--image REF] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--size SLUG] [--instances N] [--dry-run] [--reason TEXT] [--break-glass REASON]",
 	Description: "Deploy an app again: with --image, update its spec to the new image or tag; with --env or --secret, set those variables; with --size or --instances, resize it (the card shows the new monthly cost); with none of these, force a fresh deployment. Progress goes to a thread.",
 	Examples:    []string{"redeploy web --image ghcr.io/nginxinc/nginx-unprivileged:mainline", "redeploy web", "redeploy web --secret API_TOKEN=…"},
 	Action:      ActionRedeploy,
@@ -76,6 +78,7 @@ var redeployCommand = &Command{
 		size := fs.String("size", "", "")
 		instances := &intFlag{name: "instances", min: 1, max: 250}
 		fs.Var(instances, "instances", "")
+		glass := breakGlassFlag(fs)
 		env := &envFlag{}
 		fs.Var(env.as("env"), "env", "")
 		fs.Var(env.as("secret"), "secret", "")
@@ -90,7 +93,7 @@ var redeployCommand = &Command{
 			return nil, err
 		}
 		args := ChangeArgs{Name: pos[0], Image: unlink(strings.TrimSpace(*image)), DryRun: *dryRun, Reason: strings.TrimSpace(*reason),
-			env: env.pairs, SecretKeys: env.secretKeys(), Size: strings.TrimSpace(*size), Instances: instances.value}
+			BreakGlass: glass.value, env: env.pairs, SecretKeys: env.secretKeys(), Size: strings.TrimSpace(*size), Instances: instances.value}
 		for _, kv := range env.pairs {
 			args.EnvKeys = append(args.EnvKeys, kv[0])
 		}

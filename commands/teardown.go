@@ -14,13 +14,14 @@ import (
 
 var teardownCommand = &Command{
 	Name:        "teardown",
-	Usage:       "teardown NAME [--reason TEXT]",
+	Usage:       "teardown NAME [--reason TEXT] [--break-glass REASON]",
 	Description: "Delete an app the bot launched.",
 	Examples:    []string{"teardown web"},
 	Action:      ActionTeardown,
 	Parse: func(words []string, _ Config) (any, error) {
 		fs := newFlagSet("teardown")
 		reason := fs.String("reason", "", "")
+		glass := breakGlassFlag(fs)
 		pos, err := parseFlags(fs, words)
 		if err != nil {
 			return nil, err
@@ -31,7 +32,7 @@ var teardownCommand = &Command{
 		if err := ValidAppName(pos[0]); err != nil {
 			return nil, err
 		}
-		return TeardownArgs{Name: pos[0], Reason: strings.TrimSpace(*reason)}, nil
+		return TeardownArgs{Name: pos[0], Reason: strings.TrimSpace(*reason), BreakGlass: glass.value}, nil
 	},
 	Prepare: prepareTeardown,
 }
@@ -45,6 +46,8 @@ type TeardownArgs struct {
 	// planned.
 	Image  string `json:",omitempty"`
 	Region string `json:",omitempty"`
+	// BreakGlass is an admin's reason to tear down despite a lock.
+	BreakGlass string `json:",omitempty"`
 }
 
 func (a TeardownArgs) target() string { return a.Name }
