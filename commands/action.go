@@ -24,6 +24,9 @@ type action struct {
 	// command, an approved request and an operation resumed after a
 	// restart.
 	run func(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter)
+	// internal actions are started by the bot, never typed: no policy
+	// command lists them.
+	internal bool
 }
 
 // standardActions are the bot's operations. The default policies are those
@@ -42,6 +45,12 @@ func standardActions() []*action {
 		{name: ActionRegistryDelete, policy: dobot.Policy{Action: ActionRegistryDelete, Role: dobot.RoleAdmin, NeedsApproval: true},
 			head: registryHead, run: runRegistryDelete},
 		{name: ActionRegistryGC, policy: admin(ActionRegistryGC), head: registryHead, run: runRegistryGC},
+		{name: ActionScale, policy: deployer(ActionScale), head: dayTwoHead, run: runSpecChangeOp},
+		{name: ActionRestart, policy: deployer(ActionRestart), head: dayTwoHead, run: runRestartOp},
+		{name: ActionEnv, policy: deployer(ActionEnv), head: dayTwoHead, run: runSpecChangeOp},
+		{name: ActionDomains, policy: deployer(ActionDomains), head: dayTwoHead, run: runSpecChangeOp},
+		// Started by the bot after a domain is added, never typed.
+		{name: ActionDomainFollow, policy: deployer(ActionDomainFollow), head: domainFollowHead, run: runDomainFollow, internal: true},
 	}
 }
 

@@ -37,6 +37,12 @@ type Config struct {
 	// DropletImage is DO_DROPLET_IMAGE: the image slug droplets are created
 	// from, or "" to pick DigitalOcean's Docker image (see docloud.DropletImage).
 	DropletImage string
+	// Project is DO_PROJECT: the DigitalOcean project (a name or an id)
+	// new apps and droplets go into; "" leaves them in the default one.
+	Project string
+	// DomainNoteAfter is how long a domain added may stay pending before
+	// its thread gets a note; default 30m.
+	DomainNoteAfter time.Duration
 }
 
 // defaultMaxTTL is BOT_MAX_TTL when it is not set.
@@ -63,7 +69,9 @@ type Cloud struct {
 	// on accounts with one registry or several.
 	Registries godo.RegistriesService
 	Images     godo.ImagesService
-	Raw        *godo.Client
+	// Projects assigns new apps and droplets to DO_PROJECT.
+	Projects godo.ProjectsService
+	Raw      *godo.Client
 	// DropletCreates, when set, creates droplets without the client's
 	// automatic retries: droplet names are not unique, so a create retried
 	// after a lost answer could make a second droplet. The bot looks for
@@ -74,7 +82,7 @@ type Cloud struct {
 // CloudOf takes the services from a godo client.
 func CloudOf(c *godo.Client) Cloud {
 	return Cloud{Apps: c.Apps, Droplets: c.Droplets, DropletActions: c.DropletActions, Sizes: c.Sizes, Registry: c.Registry,
-		Registries: c.Registries, Images: c.Images, Raw: c}
+		Registries: c.Registries, Images: c.Images, Projects: c.Projects, Raw: c}
 }
 
 // Observer counts what the bot does, for metrics. All methods must be safe
@@ -129,7 +137,8 @@ type Bot struct {
 
 	prices priceList
 	vault  *vault // seals secret values while they wait in the store
-
+	// projectID is DO_PROJECT's project, resolved at start (project.go).
+	projectID string
 }
 
 // machinery is the durable operation machinery of package ops the bot
@@ -201,6 +210,9 @@ func (b *Bot) Table() Table { return b.table }
 // deployments) runs under, and resumes unfinished operations. Cancel ctx to
 // stop background work; Wait then returns once it has stopped.
 func (b *Bot) Start(ctx context.Context) error {
+	if err := b.resolveProject(ctx); err != nil {
+		return err
+	}
 	b.eng.runner.Start(ctx)
 	timers := &ops.Expiry{Store: b.store, Now: b.now, Log: b.log, ApprovalTTL: b.cfg.ApprovalTTL, AppsEvery: ttlCheck,
 		ExpireRequest: b.expire, Remind: b.remind, ExpireApp: b.expireApp}

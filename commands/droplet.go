@@ -86,6 +86,7 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 		}
 		rep.note(ctx, infoMessage(fmt.Sprintf(":hammer_and_wrench: Created droplet %s (id `%s`). Waiting for it to boot.", args.Name, op.ResourceID)))
 	}
+	b.assignToProject(ctx, op, true, rep)
 	id, _ := strconv.Atoi(op.ResourceID)
 	last := ""
 	for {

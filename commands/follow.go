@@ -45,6 +45,7 @@ func (s launchState) final() bool {
 
 // followLaunch watches a launch's first deployment to its end.
 func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *reporter) {
+	b.assignToProject(ctx, op, false, rep)
 	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st launchState) Message { return launchCard(op, args, st) }, rep)
 }
 

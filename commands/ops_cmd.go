@@ -54,6 +54,9 @@ func opRefTitle(op dobot.Operation) string {
 // opWhat is what op does, in words: "launch web", "delete the registry
 // acme". Actions named with a dot are not shown as they are stored.
 func opWhat(op dobot.Operation) string {
+	if what, ok := dayTwoWhat(op); ok {
+		return what
+	}
 	registry := map[string]string{ActionRegistryCreate: "create", ActionRegistryDelete: "delete", ActionRegistryGC: "collect the garbage of"}
 	if verb, ok := registry[op.Action]; ok {
 		what := verb + " the registry"

@@ -191,7 +191,9 @@ func appNameMatching(glob string) (string, bool) {
 func policyActions() []string {
 	var out []string
 	for _, a := range standardActions() {
-		out = append(out, a.name)
+		if !a.internal {
+			out = append(out, a.name)
+		}
 	}
 	sort.Strings(out)
 	return out

@@ -49,7 +49,17 @@ type ChangeArgs struct {
 	Size         string `json:",omitempty"`
 	Instances    int    `json:",omitempty"`
 	MonthlyCents int64  `json:",omitempty"`
-	env          [][2]string
+	// Day two (daytwo_change.go): Plan is the plan-style diff the card
+	// shows; Component names the component a scale or restart acts on
+	// (restart: "" is every one); Domain is the domain a domains change
+	// adds or removes.
+	Plan      []string `json:",omitempty"`
+	Component string   `json:",omitempty"`
+	Domain    string   `json:",omitempty"`
+	// Facts are what a day-two card shows beside the plan (sizes and
+	// costs, the variable or domain changed, warnings); never a value.
+	Facts []Field `json:",omitempty"`
+	env   [][2]string
 }
 
 // isSecret reports whether redeploy sends the variable key as SECRET.
@@ -167,6 +177,14 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if args.Image == "" && len(args.env) == 0 && args.Spec == nil {
 		fields = append(fields, Field{Label: "Change", Value: "a fresh deployment of the same spec (forced rebuild)"})
 	}
+	if args.Spec != nil {
+		if args.Plan, _, err = b.planChange(ctx, app.Spec, args.Spec); err != nil {
+			return nil, err
+		}
+		if len(args.Plan) > 0 {
+			fields = append(fields, planField(args.Plan))
+		}
+	}
 	stored := args
 	stored.Spec = b.vault.sealSpec(args.Spec)
 	raw, err := json.Marshal(stored)
@@ -237,6 +255,7 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 		fields = append(fields, Field{Label: "Set variables", Value: envKeysText(args.EnvKeys, args.isSecret)})
 	}
 	fields = append(fields, shapeFields(args)...)
+	fields = append(fields, planField(args.Plan))
 	if links := linksText(kindApp, op.ResourceID, st.URL); links != "" {
 		fields = append(fields, Field{Label: "Links", Value: links})
 	}
@@ -311,7 +330,7 @@ func (b *Bot) runChange(ctx context.Context, op dobot.Operation, rep *reporter,
 	if started != nil {
 		started(ctx, args)
 	}
-	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st launchState) Message { return changeCard(op, args, st) }, rep)
+	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st launchState) Message { return changeCardFor(op, args, st) }, rep)
 }
 
 // startRedeploy sends the spec update or the forced deployment.

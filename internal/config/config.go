@@ -55,6 +55,9 @@ type Config struct {
 	// DropletImage is DO_DROPLET_IMAGE, the image slug droplets run on;
 	// empty picks DigitalOcean's Docker image at launch.
 	DropletImage string
+	// Project is DO_PROJECT: the project (a name or an id) new apps and
+	// droplets go into; resolved against DigitalOcean at start.
+	Project string
 	// RegistryCredentials (BOT_REGISTRY_CREDENTIALS) sign in to docker.io
 	// and ghcr.io for private images. Never print them.
 	RegistryCredentials map[string]imagecheck.Credential
@@ -109,6 +112,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DOImage:       get("DO_IMAGE"),
 		DOAppName:     get("DO_APP_NAME"),
 		DropletImage:  get("DO_DROPLET_IMAGE"),
+		Project:       get("DO_PROJECT"),
 		DBPath:        orDefault(get("BOT_DB"), DefaultDBPath),
 		SlackAPIURL:   orDefault(get("SLACK_API_URL"), DefaultSlackAPIURL),
 		DOAPIURL:      orDefault(get("DO_API_URL"), DefaultDOAPIURL),
