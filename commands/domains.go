@@ -199,7 +199,7 @@ func domainLine(d daytwo.Domain, app *godo.App) string {
 	default:
 		line = fmt.Sprintf("%s %s is pending: DigitalOcean does not see its DNS records yet", icon, name)
 		if host := defaultHost(app); host != "" {
-			line += fmt.Sprintf(". Create a CNAME record %s → %s", name, Escape(host))
+			line += fmt.Sprintf(". Create a CNAME record %s → %s", Escape(d.Name), Escape(host))
 		}
 		if d.TXT != "" {
 			line += fmt.Sprintf(", and the TXT record %s", Escape(d.TXT))
