@@ -28,6 +28,21 @@ const (
 	ActionDomainFollow = "domains.follow"
 )
 
+// DayTwo are the parts of a change's arguments the day-two commands add,
+// stored with the operation. None holds a variable's value.
+type DayTwo struct {
+	// Plan is the plan-style diff the card shows.
+	Plan []string `json:",omitempty"`
+	// Component names the component a scale or restart acts on (restart:
+	// "" is every one).
+	Component string `json:",omitempty"`
+	// Domain is the domain a domains change adds, to be followed.
+	Domain string `json:",omitempty"`
+	// Facts are what a day-two card shows beside the plan: sizes and
+	// costs, the variable or domain changed, warnings.
+	Facts []Field `json:",omitempty"`
+}
+
 // specChangeActions send a new spec worked out from the app's spec at
 // request time; an approval is bound to that spec (binding.go).
 var specChangeActions = []string{ActionRedeploy, ActionRollback, ActionScale, ActionEnv, ActionDomains}

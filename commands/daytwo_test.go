@@ -348,3 +348,52 @@ func TestAnUnknownDOProjectStopsTheStart(t *testing.T) {
 		t.Errorf("Start = %v; want the unknown project named", err)
 	}
 }
+
+// A domain's follow outlives the bot: a restarted bot picks it up from its
+// stored phase, says nothing twice, and posts the pending note once.
+func TestADomainFollowSurvivesRestartsWithOneNote(t *testing.T) {
+	h := newHarness(t)
+	h.grant(t, "UDEP", dobot.RoleDeployer)
+	h.live(t, "web")
+	h.do.HoldDomain("example.com", true)
+	start := func(noteAfter time.Duration) (*commands.Bot, context.CancelFunc) {
+		t.Helper()
+		b, err := commands.New(commands.Config{Region: "nyc3", DomainNoteAfter: noteAfter},
+			commands.Deps{Store: h.db, Cloud: h.cloud, Chat: h.chat, Watcher: h.watcher})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		if err := b.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return b, cancel
+	}
+	stop := func(b *commands.Bot, cancel context.CancelFunc) { cancel(); b.Wait() }
+	count := func(s string) int { return strings.Count(h.plain(), s) }
+
+	first, cancel := start(time.Hour)
+	first.Handle(context.Background(), commands.Request{Ref: "r1", UserID: "UDEP", ChannelID: "C1", Text: "domains add web example.com"})
+	waitFor(t, "the pending line", func() bool { return count("example.com is pending") == 1 })
+	stop(first, cancel)
+
+	second, cancel := start(10 * time.Millisecond)
+	waitFor(t, "the pending note", func() bool { return count("is still pending") == 1 })
+	stop(second, cancel)
+
+	third, cancel := start(10 * time.Millisecond)
+	defer stop(third, cancel)
+	gets := h.do.Count("GET /v2/apps/{id}")
+	waitFor(t, "two polls by the third bot", func() bool { return h.do.Count("GET /v2/apps/{id}") >= gets+2 })
+	h.do.HoldDomain("example.com", false)
+	waitFor(t, "the active line", func() bool { return count("example.com is active") == 1 })
+	if n := count("is still pending"); n != 1 {
+		t.Errorf("%d pending notes across restarts; want 1", n)
+	}
+	if n := count("example.com is pending"); n != 1 {
+		t.Errorf("the pending line was posted %d times; want 1", n)
+	}
+	if n := count("(follow the certificate of example.com on web) again"); n != 2 {
+		t.Errorf("%d restart notes of the follow; want 2 (one a restart)", n)
+	}
+}

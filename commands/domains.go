@@ -87,7 +87,7 @@ func parseDomainChange(name string) func([]string, Config) (any, error) {
 		if !validDomain(domain) {
 			return nil, userErrorf("%q is not a domain name; give one like example.com or www.example.com", pos[1])
 		}
-		a := domainArgs{ChangeArgs: ChangeArgs{Name: pos[0], Domain: domain, Reason: strings.TrimSpace(*reason)}, Remove: name == "domains remove"}
+		a := domainArgs{ChangeArgs: ChangeArgs{Name: pos[0], DayTwo: DayTwo{Domain: domain}, Reason: strings.TrimSpace(*reason)}, Remove: name == "domains remove"}
 		if primary != nil {
 			a.Primary = *primary
 		}

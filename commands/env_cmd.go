@@ -113,7 +113,7 @@ func parseEnvSet(words []string, _ Config) (any, error) {
 	if !ok || !envKeyPattern.MatchString(key) {
 		return nil, userErrorf("env set needs KEY=VALUE, with a key of letters, digits and underscores not starting with a digit, like `LOG_LEVEL=debug`")
 	}
-	args := ChangeArgs{Name: pos[0], Component: component, Reason: reason, EnvKeys: []string{key}, env: [][2]string{{key, value}}}
+	args := ChangeArgs{Name: pos[0], DayTwo: DayTwo{Component: component}, Reason: reason, EnvKeys: []string{key}, env: [][2]string{{key, value}}}
 	if secret || SecretLooking(key) {
 		args.SecretKeys = []string{key}
 	}
@@ -134,7 +134,7 @@ func parseEnvUnset(words []string, _ Config) (any, error) {
 	if !envKeyPattern.MatchString(pos[1]) {
 		return nil, userErrorf("env unset takes a key of letters, digits and underscores, like `LOG_LEVEL`, not %q", pos[1])
 	}
-	return ChangeArgs{Name: pos[0], Component: component, Reason: reason, EnvKeys: []string{pos[1]}}, nil
+	return ChangeArgs{Name: pos[0], DayTwo: DayTwo{Component: component}, Reason: reason, EnvKeys: []string{pos[1]}}, nil
 }
 
 func prepareEnvSet(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {

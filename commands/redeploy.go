@@ -49,17 +49,10 @@ type ChangeArgs struct {
 	Size         string `json:",omitempty"`
 	Instances    int    `json:",omitempty"`
 	MonthlyCents int64  `json:",omitempty"`
-	// Day two (daytwo_change.go): Plan is the plan-style diff the card
-	// shows; Component names the component a scale or restart acts on
-	// (restart: "" is every one); Domain is the domain a domains change
-	// adds or removes.
-	Plan      []string `json:",omitempty"`
-	Component string   `json:",omitempty"`
-	Domain    string   `json:",omitempty"`
-	// Facts are what a day-two card shows beside the plan (sizes and
-	// costs, the variable or domain changed, warnings); never a value.
-	Facts []Field `json:",omitempty"`
-	env   [][2]string
+	// DayTwo is what the plan-style diff and the day-two commands add
+	// (daytwo_change.go).
+	DayTwo
+	env [][2]string
 }
 
 // isSecret reports whether redeploy sends the variable key as SECRET.

@@ -34,7 +34,7 @@ var restartCommand = &Command{
 		if err := ValidAppName(pos[0]); err != nil {
 			return nil, err
 		}
-		return ChangeArgs{Name: pos[0], Component: strings.TrimSpace(*component), Reason: strings.TrimSpace(*reason)}, nil
+		return ChangeArgs{Name: pos[0], DayTwo: DayTwo{Component: strings.TrimSpace(*component)}, Reason: strings.TrimSpace(*reason)}, nil
 	},
 	Prepare: prepareRestart,
 }

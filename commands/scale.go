@@ -39,7 +39,7 @@ func parseScale(words []string, _ Config) (any, error) {
 		return nil, err
 	}
 	args := ChangeArgs{Name: pos[0], Size: strings.TrimSpace(*size), Instances: instances.value,
-		Component: strings.TrimSpace(*component), Reason: strings.TrimSpace(*reason)}
+		DayTwo: DayTwo{Component: strings.TrimSpace(*component)}, Reason: strings.TrimSpace(*reason)}
 	if args.Size == "" && args.Instances == 0 {
 		return nil, userErrorf("scale needs --instances N or --size SLUG (or both), like `/do scale %s --instances 2`; `/do sizes` lists the sizes", args.Name)
 	}
