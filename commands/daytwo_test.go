@@ -397,3 +397,40 @@ func TestADomainFollowSurvivesRestartsWithOneNote(t *testing.T) {
 		t.Errorf("%d restart notes of the follow; want 2 (one a restart)", n)
 	}
 }
+
+// A scale whose new monthly cost is above the scale policy's limit waits
+// for approval, with the plan on its card.
+func TestScaleAboveTheCostLimitWaitsForApproval(t *testing.T) {
+	h := holdsHarness(t)
+	h.live(t, "web")
+	h.run("UADM", "policy scale --approval-above 20")
+	h.run("UDEP", "scale web --instances 2 --size apps-s-1vcpu-1gb")
+	if req := lastOp(t, h, "web", commands.ActionScale); req.State != dobot.OpAwaitingApproval {
+		t.Fatalf("a $24 scale under a $20 limit is %s; want awaiting approval", req.State)
+	}
+	if all := h.plain(); !strings.Contains(all, "$24.00/month is above the $20.00/month limit of the scale policy") {
+		t.Errorf("the card does not say why:\n%s", all)
+	}
+}
+
+// Whatever is typed, the value of `env set`'s KEY=VALUE never survives
+// MaskCommand.
+func FuzzEnvSetIsMasked(f *testing.F) {
+	f.Add("MODE", "fast", "")
+	f.Add("API_TOKEN", "p@ss word", "--secret")
+	f.Add("K", "x=y=z", "--component api")
+	f.Fuzz(func(t *testing.T, key, value, flags string) {
+		text := "env set web " + key + "=" + value + " " + flags
+		out := commands.MaskCommand(text) // must not panic
+		words, err := commands.SplitWords(text)
+		if err != nil || len(words) < 3 || words[2] != key+"="+value {
+			return // the value does not survive splitting as typed
+		}
+		if len(value) < 3 || strings.Contains("env set web "+key+"= "+flags+commands.Masked, value) {
+			return // too short to tell, or also typed elsewhere
+		}
+		if strings.Contains(out, value) {
+			t.Errorf("MaskCommand(%q) = %q; it shows the value", text, out)
+		}
+	})
+}

@@ -79,7 +79,7 @@ func parsePolicy(words []string, _ Config) (any, error) {
 			return nil, err
 		}
 		if !costedAction(args.Action) {
-			return nil, userErrorf("--approval-above needs an action with a monthly cost (launch, redeploy); %s has none", args.Action)
+			return nil, userErrorf("--approval-above needs an action with a monthly cost (launch, redeploy, scale); %s has none", args.Action)
 		}
 		args.ApprovalAbove = &cents
 	}
