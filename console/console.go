@@ -74,6 +74,7 @@ type Console struct {
 	choices     map[int]choice     // by number
 	lastChoice  int
 	promptShown bool
+	form        *openForm // the form being answered, if any (forms.go)
 }
 
 // posted is a message the console has shown.
@@ -90,6 +91,7 @@ type posted struct {
 type choice struct {
 	channel, ts string // ts is "" on an answer only one person sees
 	button      commands.Button
+	home        bool // on a home page: a chatview click
 }
 
 // New returns a console that prints to out.
