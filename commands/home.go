@@ -142,13 +142,17 @@ func (b *Bot) homeFor(ctx context.Context, userID string) (chatview.Home, error)
 	if err != nil {
 		return chatview.Home{}, err
 	}
-	var h chatview.Home
-	h.Sections = append(h.Sections, b.appsSection(ctx, userID, role, apps, unfinished))
+	return b.homeOf(ctx, userID, role, apps, unfinished, b.now()), nil
+}
+
+// homeOf lays out the home page of userID, who has role, from the records.
+func (b *Bot) homeOf(ctx context.Context, userID string, role dobot.Role, apps []dobot.App, unfinished []dobot.Operation, now time.Time) chatview.Home {
+	h := chatview.Home{Sections: []chatview.Section{b.appsSection(ctx, userID, role, apps, unfinished, now)}}
 	if s, ok := requestsSection(userID, role, unfinished); ok {
 		h.Sections = append(h.Sections, s)
 	}
-	h.Sections = append(h.Sections, runningSection(unfinished), spendSection(apps, b.now()))
-	return h, nil
+	h.Sections = append(h.Sections, runningSection(unfinished), spendSection(apps, now))
+	return h
 }
 
 // noRoleHome explains how to get a role.
@@ -175,7 +179,7 @@ func mentionList(ids []string) string {
 
 // appsSection lists the person's apps with phase, URL, cost and TTL, and
 // offers the launch form to those who may launch.
-func (b *Bot) appsSection(ctx context.Context, userID string, role dobot.Role, apps []dobot.App, unfinished []dobot.Operation) chatview.Section {
+func (b *Bot) appsSection(ctx context.Context, userID string, role dobot.Role, apps []dobot.App, unfinished []dobot.Operation, now time.Time) chatview.Section {
 	s := chatview.Section{Title: "Your apps"}
 	busy := map[string]dobot.Operation{}
 	for _, op := range unfinished {
@@ -189,7 +193,7 @@ func (b *Bot) appsSection(ctx context.Context, userID string, role dobot.Role, a
 			s.Text = fmt.Sprintf("Showing %d; `/do list` shows them all.", homeMaxLines)
 			break
 		}
-		s.Lines = append(s.Lines, chatview.Line{Text: b.appLine(ctx, app, busy, b.now())})
+		s.Lines = append(s.Lines, chatview.Line{Text: b.appLine(ctx, app, busy, now)})
 	}
 	if len(s.Lines) == 0 {
 		s.Text = "You have no apps running."
