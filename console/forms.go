@@ -204,6 +204,11 @@ func (c *Console) submit(ctx context.Context, bot Bot, of *openForm) {
 			delete(of.values, f.ID) // a secret is not kept: it is asked again if needed
 		}
 	}
+	if len(r.Errors) == 0 && r.Update == nil && r.Push == nil {
+		c.say("form submitted")
+		c.waitCommand(ctx, before)
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
@@ -226,15 +231,12 @@ func (c *Console) submit(ctx context.Context, bot Bot, of *openForm) {
 		c.print(block("  ! ", "    ", lines))
 		c.form = of
 		c.askLocked()
-	case r.Update != nil || r.Push != nil:
+	default:
 		next := r.Update
 		if next == nil {
 			next = r.Push
 		}
 		c.startFormLocked(of.ref, *next)
-	default:
-		c.print(block("(console) ", "", []string{"form submitted"}))
-		defer c.waitCommand(ctx, before) // after c.mu is released
 	}
 }
 
