@@ -398,7 +398,9 @@ func TestHomeTab(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := itoa(op.ID)
-	views.waitHome(t, "URAJ", func(s string) bool { return strings.Contains(s, "[approve:"+id+"]") && strings.Contains(s, "[deny:"+id+"]") })
+	views.waitHome(t, "URAJ", func(s string) bool {
+		return strings.Contains(s, "[approve:"+id+"]") && strings.Contains(s, "[deny:"+id+"]")
+	})
 	views.waitHome(t, "UDEV", func(s string) bool {
 		return strings.Contains(s, "Your request #"+id) && !strings.Contains(s, "[approve:")
 	})

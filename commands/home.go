@@ -3,21 +3,17 @@ package commands
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
-	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"dobot"
-	"dobot/chat"
 	"dobot/chatview"
+	"dobot/home"
 )
 
 // The home page's own buttons.
-const actionHomeLaunch = "home_launch"
+const actionHomeLaunch = home.ActionLaunch
 
 // homeSettle gathers the changes of one moment (an approval, its card, its
 // operation starting) into one republish.
@@ -26,9 +22,6 @@ const homeSettle = 300 * time.Millisecond
 // homeViewerTTL is how long after opening their home page a person's page
 // is kept current; opening it again publishes it afresh anyway.
 const homeViewerTTL = 24 * time.Hour
-
-// homeMaxApps bounds the apps and lines one section shows.
-const homeMaxLines = 20
 
 // viewSide is the bot's forms and home pages: the adapter's views, who
 // looks at their home page, and the live URLs seen so far.
@@ -70,7 +63,7 @@ func (b *Bot) publishHome(ctx context.Context, userID string) {
 	h, err := b.homeFor(ctx, userID)
 	if err != nil {
 		b.log.Error("build home page", "user", userID, "err", err)
-		h = chatview.Home{Sections: []chatview.Section{{Title: "Something went wrong", Text: chat.IconWarning + " The bot could not read its records just now; open this tab again in a minute."}}}
+		h = home.Trouble()
 	}
 	b.ui.views.PublishHome(ctx, userID, h)
 }
@@ -131,7 +124,8 @@ func (b *Bot) homeFor(ctx context.Context, userID string) (chatview.Home, error)
 		return chatview.Home{}, err
 	}
 	if role == dobot.RoleNone {
-		return b.noRoleHome(ctx), nil
+		admins, _ := b.store.UsersWithRole(ctx, dobot.RoleAdmin)
+		return home.NoRole(admins), nil
 	}
 	apps, err := b.store.Apps(ctx)
 	if err != nil {
@@ -147,90 +141,8 @@ func (b *Bot) homeFor(ctx context.Context, userID string) (chatview.Home, error)
 
 // homeOf lays out the home page of userID, who has role, from the records.
 func (b *Bot) homeOf(ctx context.Context, userID string, role dobot.Role, apps []dobot.App, unfinished []dobot.Operation, now time.Time) chatview.Home {
-	h := chatview.Home{Sections: []chatview.Section{b.appsSection(ctx, userID, role, apps, unfinished, now)}}
-	if s, ok := requestsSection(userID, role, unfinished); ok {
-		h.Sections = append(h.Sections, s)
-	}
-	h.Sections = append(h.Sections, runningSection(unfinished), spendSection(apps, now))
-	return h
-}
-
-// noRoleHome explains how to get a role.
-func (b *Bot) noRoleHome(ctx context.Context) chatview.Home {
-	who := "an admin"
-	if admins, _ := b.store.UsersWithRole(ctx, dobot.RoleAdmin); len(admins) > 0 {
-		who = "an admin (" + mentionList(admins) + ")"
-	}
-	return chatview.Home{Sections: []chatview.Section{{
-		Title: "Welcome to dobot",
-		Text: "You have no role yet, so you can read help and prices (`/do help`, `/do sizes`) but not launch or decide anything.\n" +
-			"Ask " + who + " for one: `/do grant @you deployer` lets you launch and manage your own apps; approver lets you decide requests too.",
-	}}}
-}
-
-// mentionList mentions each user.
-func mentionList(ids []string) string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = chat.Mention(id)
-	}
-	return strings.Join(out, ", ")
-}
-
-// appsSection lists the person's apps with phase, URL, cost and TTL, and
-// offers the launch form to those who may launch.
-func (b *Bot) appsSection(ctx context.Context, userID string, role dobot.Role, apps []dobot.App, unfinished []dobot.Operation, now time.Time) chatview.Section {
-	s := chatview.Section{Title: "Your apps"}
-	busy := map[string]dobot.Operation{}
-	for _, op := range unfinished {
-		busy[op.App] = op
-	}
-	for _, app := range apps {
-		if app.Owner != userID {
-			continue
-		}
-		if len(s.Lines) == homeMaxLines {
-			s.Text = fmt.Sprintf("Showing %d; `/do list` shows them all.", homeMaxLines)
-			break
-		}
-		s.Lines = append(s.Lines, chatview.Line{Text: b.appLine(ctx, app, busy, now)})
-	}
-	if len(s.Lines) == 0 {
-		s.Text = "You have no apps running."
-	}
-	if role >= dobot.RoleDeployer {
-		s.Buttons = []chatview.Button{{ActionID: actionHomeLaunch, Label: "Launch an app", Value: "launch", Style: "primary"}}
-	}
-	return s
-}
-
-// appLine is one app: name, phase, URL, cost and expiry.
-func (b *Bot) appLine(ctx context.Context, app dobot.App, busy map[string]dobot.Operation, now time.Time) string {
-	parts := []string{"*" + Escape(app.Name) + "*"}
-	if op, ok := busy[app.Name]; ok {
-		parts = append(parts, fmt.Sprintf("%s %s #%d %s", chat.IconWork, op.Action, op.ID, stateWords(op.State)))
-	} else {
-		parts = append(parts, chat.IconLive+" running")
-	}
-	if u := b.liveURL(ctx, app); u != "" {
-		parts = append(parts, chat.Link(u, u))
-	}
-	if app.MonthlyCents > 0 {
-		parts = append(parts, money(app.MonthlyCents)+"/month")
-	}
-	if !app.ExpiresAt.IsZero() {
-		left := app.ExpiresAt.Sub(now).Round(time.Minute)
-		parts = append(parts, fmt.Sprintf("expires %s (in %s)", app.ExpiresAt.UTC().Format(timeFormat), dobot.FormatDuration(max(left, 0))))
-	}
-	return strings.Join(parts, " · ")
-}
-
-// stateWords is an operation's state as words.
-func stateWords(s dobot.OpState) string {
-	if s == dobot.OpAwaitingApproval {
-		return "waits for approval"
-	}
-	return strings.ReplaceAll(string(s), "_", " ")
+	return home.Page(home.Input{User: userID, Role: role, CanLaunch: role >= dobot.RoleDeployer, Apps: apps, Unfinished: unfinished, Now: now,
+		URL: func(app dobot.App) string { return b.liveURL(ctx, app) }, Escape: Escape})
 }
 
 // liveURL is an App Platform app's live URL, asked of DigitalOcean once
@@ -255,101 +167,6 @@ func (b *Bot) liveURL(ctx context.Context, app dobot.App) string {
 	b.ui.urls[app.ResourceID] = got.LiveURL
 	b.ui.mu.Unlock()
 	return got.LiveURL
-}
-
-// requestsSection lists the requests waiting for userID's decision (for
-// approvers, with Approve and Deny) and their own requests waiting for
-// someone else's.
-func requestsSection(userID string, role dobot.Role, unfinished []dobot.Operation) (chatview.Section, bool) {
-	s := chatview.Section{Title: "Requests"}
-	for _, op := range unfinished {
-		if op.State != dobot.OpAwaitingApproval || len(s.Lines) == homeMaxLines {
-			continue
-		}
-		expires := op.ExpiresAt.UTC().Format(timeFormat)
-		switch {
-		case op.Requester == userID:
-			s.Lines = append(s.Lines, chatview.Line{Text: fmt.Sprintf("%s Your request #%d to %s %s waits for an approver (expires %s).",
-				chat.IconWaiting, op.ID, op.Action, Escape(op.App), expires)})
-		case role >= dobot.RoleApprover:
-			id := strconv.FormatInt(op.ID, 10)
-			s.Lines = append(s.Lines, chatview.Line{
-				Text: fmt.Sprintf("%s Request #%d: %s asks to %s %s. Reason: %s. Expires %s.", chat.IconAsk, op.ID, chat.Mention(op.Requester),
-					op.Action, Escape(op.App), reasonText(op.Reason), expires),
-				Buttons: []chatview.Button{{ActionID: clickApprove, Label: "Approve", Value: id, Style: "primary"},
-					{ActionID: clickDeny, Label: "Deny", Value: id, Style: "danger"}},
-			})
-		}
-	}
-	return s, len(s.Lines) > 0
-}
-
-// reasonText is a request's reason, escaped, or says there is none.
-func reasonText(r string) string {
-	if r = strings.TrimSpace(r); r == "" {
-		return "none given"
-	}
-	return Escape(r)
-}
-
-// runningSection lists the operations running now, everyone's.
-func runningSection(unfinished []dobot.Operation) chatview.Section {
-	s := chatview.Section{Title: "Running now"}
-	for _, op := range unfinished {
-		if op.State != dobot.OpRunning || len(s.Lines) == homeMaxLines {
-			continue
-		}
-		s.Lines = append(s.Lines, chatview.Line{Text: fmt.Sprintf("%s #%d %s %s, by %s since %s", chat.IconWork, op.ID, op.Action, Escape(op.App),
-			chat.Mention(op.Requester), op.CreatedAt.UTC().Format(timeFormat))})
-	}
-	if len(s.Lines) == 0 {
-		s.Text = "Nothing is running."
-	}
-	return s
-}
-
-// spendSection is this month's spend so far, by owner and in total: each
-// app's monthly price from DigitalOcean's price list, for the share of the
-// month it has run (from its launch or the 1st, to now).
-func spendSection(apps []dobot.App, now time.Time) chatview.Section {
-	now = now.UTC()
-	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	month := start.AddDate(0, 1, 0).Sub(start)
-	byOwner := map[string]int64{}
-	var total int64
-	for _, app := range apps {
-		c := monthSpend(app, start, now, month)
-		byOwner[app.Owner] += c
-		total += c
-	}
-	var lines []string
-	owners := slices.Collect(maps.Keys(byOwner))
-	sort.Slice(owners, func(i, j int) bool {
-		if byOwner[owners[i]] != byOwner[owners[j]] {
-			return byOwner[owners[i]] > byOwner[owners[j]]
-		}
-		return owners[i] < owners[j]
-	})
-	for _, o := range owners {
-		lines = append(lines, fmt.Sprintf("%s: %s", chat.Mention(o), money(byOwner[o])))
-	}
-	lines = append(lines, fmt.Sprintf("*Total: %s* for %s, at DigitalOcean's list prices (apps torn down earlier this month are not counted).",
-		money(total), now.Format("January 2006")))
-	return chatview.Section{Title: "Spend this month", Text: strings.Join(lines, "\n")}
-}
-
-// monthSpend is what app has cost since start (the 1st of the month) until
-// now, in cents.
-func monthSpend(app dobot.App, start, now time.Time, month time.Duration) int64 {
-	from := app.CreatedAt
-	if from.Before(start) {
-		from = start
-	}
-	ran := now.Sub(from)
-	if ran <= 0 || app.MonthlyCents <= 0 {
-		return 0
-	}
-	return min(app.MonthlyCents, int64(float64(app.MonthlyCents)*float64(ran)/float64(month)+0.5))
 }
 
 // changeNotifier is the bot's store, telling homesChanged of every change
