@@ -168,3 +168,32 @@ func TestDenyButtonAsksForAReasonInAModal(t *testing.T) {
 		return m.TS == card.TS && strings.Contains(unescapeJSON(m.Blocks), "not during the freeze")
 	})
 }
+
+// The Home tab's Launch button opens the launch form; its launch reports
+// in the person's direct messages with the bot, card and thread alike.
+func TestLaunchFromTheHomeTab(t *testing.T) {
+	w := newWorld(t)
+	if _, err := w.slack.OpenHome(deployer); err != nil {
+		t.Fatal(err)
+	}
+	home := w.waitHome(deployer, []string{"Launch an app"})
+	env, err := w.slack.ClickViewButton(deployer, home.ID, "home_launch", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := w.slack.WaitAck(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	w.waitModal(deployer, "Launch an app")
+	if a := w.submit(deployer, map[string]string{"name": "homeapp", "image": "nginx"}); a.Action != "" {
+		t.Fatalf("answer = %q %v; want the form closed", a.Action, a.Errors)
+	}
+	dm := slacktest.DirectChannel(deployer)
+	head := w.waitMessage("the launch card in the direct messages", func(m slacktest.Message) bool {
+		return m.Method == "chat.postMessage" && m.Channel == dm && m.ThreadTS == "" && strings.Contains(m.Text, "launching homeapp")
+	})
+	w.waitThread(head.TS, "is live at https://")
+	w.waitHome(deployer, []string{"*homeapp*", "https://"})
+}
