@@ -421,3 +421,35 @@ func TestHomeTab(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestDestroyNowAsksForAReason(t *testing.T) {
+	h, views := newViewsHarness(t, commands.Config{})
+	h.grant(t, "UDEV", dobot.RoleDeployer)
+	ctx := context.Background()
+	if err := h.db.PutApp(ctx, dobot.App{Name: "web", Kind: "app", ResourceID: "r1", Owner: "UDEV", Channel: "C1", ThreadTS: "1.1", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	h.bot.HandleClick(ctx, commands.Click{Ref: "c", UserID: "UDEV", UserName: "dev", ChannelID: "C1", MessageTS: "1.2", ActionID: "ttl_destroy", Value: "web", TriggerID: "T1"})
+	f := views.lastForm(t)
+	if f.ID != "teardown" || fieldOf(f, "reason").Initial == "" {
+		t.Fatalf("form = %s, reason %q; want the teardown form with a default reason", f.ID, fieldOf(f, "reason").Initial)
+	}
+	if _, err := h.db.ActiveOperation(ctx, "web"); err == nil {
+		t.Fatal("opening the form started the teardown")
+	}
+	r := h.bot.SubmitForm(ctx, chatview.Submission{FormID: f.ID, FormRef: "V1", UserID: "UDEV", UserName: "dev",
+		Values: map[string]string{"reason": "done --reason x"}, Metadata: f.Metadata})
+	if len(r.Errors) > 0 {
+		t.Fatalf("teardown form refused: %v", r.Errors)
+	}
+	// The default teardown policy asks for approval: a request, with the form's reason.
+	var op dobot.Operation
+	waitFor(t, "the teardown request", func() bool {
+		var err error
+		op, err = h.db.ActiveOperation(ctx, "web")
+		return err == nil
+	})
+	if op.Action != "teardown" || op.Reason != "done --reason x" || op.State != dobot.OpAwaitingApproval {
+		t.Errorf("operation = %s %q %s; want a teardown request with the form's reason", op.Action, op.Reason, op.State)
+	}
+}
