@@ -384,6 +384,9 @@ func (b *Bot) askReason(ctx context.Context, c Click) bool {
 	default:
 		return false
 	}
+	if !b.mayRun(ctx, c.UserID, f.ID, c.Value) {
+		return false // the click path refuses it, audited, and says who may
+	}
 	f.Metadata = meta.encode()
 	if _, err := b.ui.views.OpenForm(ctx, c.TriggerID, f); err != nil {
 		// A late trigger must not lose the click: it acts without a reason.
@@ -391,6 +394,30 @@ func (b *Bot) askReason(ctx context.Context, c Click) bool {
 		return false
 	}
 	return true
+}
+
+// mayRun reports whether userID may run command name on target now, as
+// dispatch would decide: a form is only worth opening for someone whose
+// submission would not be refused.
+func (b *Bot) mayRun(ctx context.Context, userID, name, target string) bool {
+	cmd := b.table.lookup(name)
+	if cmd == nil {
+		return false
+	}
+	var args any = TeardownArgs{Name: target}
+	if name == denyCommand.Name {
+		id, _ := strconv.ParseInt(target, 10, 64)
+		args = requestIDArgs{id: id}
+	}
+	role, err := b.store.Role(ctx, userID)
+	if err != nil {
+		return false
+	}
+	need, _, err := b.requiredRole(ctx, cmd, args, targetOf(args))
+	if err != nil {
+		return false
+	}
+	return role >= need || (cmd.Own != nil && cmd.Own(ctx, b, userID, args))
 }
 
 // requestSummary is one line on what request id asks for.

@@ -453,3 +453,26 @@ func TestDestroyNowAsksForAReason(t *testing.T) {
 		t.Errorf("operation = %s %q %s; want a teardown request with the form's reason", op.Action, op.Reason, op.State)
 	}
 }
+
+// A form is not offered to someone the command would refuse: the click
+// is refused on the usual path, audited.
+func TestReasonFormOnlyForThoseWhoMay(t *testing.T) {
+	h, views := newViewsHarness(t, commands.Config{})
+	h.grant(t, "UADMIN", dobot.RoleAdmin)
+	h.grant(t, "UDEV", dobot.RoleDeployer)
+	h.grant(t, "UDEV2", dobot.RoleDeployer)
+	h.run("UADMIN", "policy launch --approval yes")
+	h.run("UDEV", "launch web --image nginx")
+	op, err := h.db.ActiveOperation(context.Background(), "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.bot.HandleClick(context.Background(), commands.Click{Ref: "c", UserID: "UDEV2", UserName: "dev2", ChannelID: "C1", MessageTS: op.MessageTS,
+		ActionID: "deny", Value: itoa(op.ID), TriggerID: "T1"})
+	if views.formCount() != 0 {
+		t.Errorf("a deployer got the deny form")
+	}
+	if answer := h.chat.lastEphemeral("UDEV2"); !strings.Contains(answer, "Only an approver or admin may use the Deny button") {
+		t.Errorf("answer = %q; want the refusal", answer)
+	}
+}
