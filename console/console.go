@@ -74,7 +74,8 @@ type Console struct {
 	choices     map[int]choice     // by number
 	lastChoice  int
 	promptShown bool
-	form        *openForm // the form being answered, if any (forms.go)
+	form        *openForm       // the form being answered, if any (forms.go)
+	homeAsked   map[string]bool // users whose /home waits to be printed
 }
 
 // posted is a message the console has shown.

@@ -266,10 +266,17 @@ func (c *Console) waitCommand(ctx context.Context, before int) {
 	}
 }
 
-// PublishHome prints h as the person's home page, its buttons numbered.
+// PublishHome prints h as the person's home page, its buttons numbered,
+// when /home asked for it. The bot republishes home pages as things
+// change; a terminal shows them only on demand, so later ones are dropped
+// (the next /home builds a fresh one).
 func (c *Console) PublishHome(_ context.Context, userID string, h chatview.Home) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.homeAsked[userID] {
+		return
+	}
+	delete(c.homeAsked, userID)
 	lines := []string{"[home of " + userID + "]"}
 	for _, s := range h.Sections {
 		lines = append(lines, "== "+plain(s.Title))
@@ -311,6 +318,12 @@ func (c *Console) home(ctx context.Context, bot Bot) {
 		return
 	}
 	_, user := c.nextRef()
+	c.mu.Lock()
+	if c.homeAsked == nil {
+		c.homeAsked = map[string]bool{}
+	}
+	c.homeAsked[user] = true
+	c.mu.Unlock()
 	h.HomeOpened(ctx, user)
 }
 
