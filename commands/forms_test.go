@@ -447,7 +447,7 @@ func TestDestroyNowAsksForAReason(t *testing.T) {
 	waitFor(t, "the teardown request", func() bool {
 		var err error
 		op, err = h.db.ActiveOperation(ctx, "web")
-		return err == nil
+		return err == nil && op.State != dobot.OpRequested
 	})
 	if op.Action != "teardown" || op.Reason != "done --reason x" || op.State != dobot.OpAwaitingApproval {
 		t.Errorf("operation = %s %q %s; want a teardown request with the form's reason", op.Action, op.Reason, op.State)

@@ -21,6 +21,7 @@ func TestViewsGolden(t *testing.T) {
 	h, views := newViewsHarness(t, commands.Config{DefaultImage: "ghcr.io/acme/web:1.2.3"})
 	h.grant(t, "U0ANA", dobot.RoleAdmin)
 	h.grant(t, "U0DEV", dobot.RoleDeployer)
+	h.grant(t, "U0RAJ", dobot.RoleApprover)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
 	apps := []dobot.App{
