@@ -118,6 +118,7 @@ func TestLaunchThroughTheModal(t *testing.T) {
 func TestHomeTabByRoleAndApproveFromIt(t *testing.T) {
 	w := newWorld(t)
 	w.run(admin, "policy teardown --approval yes")
+	w.waitEphemeral(admin, "Policy for teardown is now")
 	w.launchLive("web", "nginx")
 
 	open := func(user string) {
@@ -157,6 +158,7 @@ func TestHomeTabByRoleAndApproveFromIt(t *testing.T) {
 func TestDenyButtonAsksForAReasonInAModal(t *testing.T) {
 	w := newWorld(t)
 	w.run(admin, "policy launch --approval yes")
+	w.waitEphemeral(admin, "Policy for launch is now")
 	w.run(deployer, "launch web --image nginx")
 	card := w.approvalCard("launch web")
 	w.click(approver, card, "deny")
