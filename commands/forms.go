@@ -355,36 +355,35 @@ func (b *Bot) runSubmitted(req Request, cmd *Command, args any) {
 }
 
 // askReason opens a form asking for the reason of a Deny or a teardown
-// pressed as a button, and reports whether it did; the form's submission
-// runs the command. Without views or a trigger the button acts at once,
-// as it always did.
-func (b *Bot) askReason(ctx context.Context, c Click) bool {
-	if b.ui.views == nil || c.TriggerID == "" {
+// pressed as a button (a card's, the ops list's, a reminder's Destroy
+// now), and reports whether it did; the form's submission runs the
+// command. Without views or a trigger, for a bad button value, or for
+// someone the command would refuse, the button takes its usual path.
+func (b *Bot) askReason(ctx context.Context, c Click, route *clickRoute) bool {
+	if b.ui.views == nil || c.TriggerID == "" || (route.command != denyCommand.Name && route.command != teardownCommand.Name) {
 		return false
 	}
-	meta := formMeta{Channel: c.ChannelID, ResponseURL: c.ResponseURL, Card: c.MessageTS, Target: c.Value}
+	args, err := route.args(c)
+	if err != nil {
+		return false // the click path says what is wrong
+	}
+	meta := formMeta{Channel: c.ChannelID, ResponseURL: c.ResponseURL}
 	var f chatview.Form
-	switch c.ActionID {
-	case clickDeny:
-		id, err := strconv.ParseInt(c.Value, 10, 64)
-		if err != nil || id <= 0 {
-			return false // the click path says what is wrong
-		}
-		f = chatview.Form{ID: formDeny, Title: fmt.Sprintf("Deny request #%d", id), Submit: "Deny",
-			Intro: b.requestSummary(ctx, id), Fields: []chatview.Field{{ID: fieldReason, Label: "Why?", Kind: chatview.Multiline,
+	switch a := args.(type) {
+	case requestIDArgs:
+		meta.Card, meta.Target = a.card, strconv.FormatInt(a.id, 10)
+		f = chatview.Form{ID: formDeny, Title: fmt.Sprintf("Deny request #%d", a.id), Submit: "Deny",
+			Intro: b.requestSummary(ctx, a.id), Fields: []chatview.Field{{ID: fieldReason, Label: "Why?", Kind: chatview.Multiline,
 				Optional: true, MaxLength: 500, Hint: "The requester sees this on the card."}}}
-	case clickDestroy:
-		if ValidAppName(c.Value) != nil {
-			return false
-		}
-		f = chatview.Form{ID: formTeardown, Title: "Tear down " + c.Value, Submit: "Tear down",
-			Intro: fmt.Sprintf("Deletes %s on DigitalOcean, as `/do teardown %s` does: the teardown policy and any approval apply.", c.Value, c.Value),
-			Fields: []chatview.Field{{ID: fieldReason, Label: "Reason", Kind: chatview.Text, Optional: true, MaxLength: 300,
-				Initial: "Destroy now, from the expiry reminder"}}}
+	case TeardownArgs:
+		meta.Target = a.Name
+		f = chatview.Form{ID: formTeardown, Title: "Tear down " + a.Name, Submit: "Tear down",
+			Intro:  fmt.Sprintf("Deletes %s on DigitalOcean, as `/do teardown %s` does: the teardown policy and any approval apply.", a.Name, a.Name),
+			Fields: []chatview.Field{{ID: fieldReason, Label: "Reason", Kind: chatview.Text, Optional: true, MaxLength: 300, Initial: a.Reason}}}
 	default:
 		return false
 	}
-	if !b.mayRun(ctx, c.UserID, f.ID, c.Value) {
+	if !b.mayRun(ctx, c.UserID, b.table.lookup(route.command), args) {
 		return false // the click path refuses it, audited, and says who may
 	}
 	f.Metadata = meta.encode()
@@ -396,19 +395,10 @@ func (b *Bot) askReason(ctx context.Context, c Click) bool {
 	return true
 }
 
-// mayRun reports whether userID may run command name on target now, as
-// dispatch would decide: a form is only worth opening for someone whose
-// submission would not be refused.
-func (b *Bot) mayRun(ctx context.Context, userID, name, target string) bool {
-	cmd := b.table.lookup(name)
-	if cmd == nil {
-		return false
-	}
-	var args any = TeardownArgs{Name: target}
-	if name == denyCommand.Name {
-		id, _ := strconv.ParseInt(target, 10, 64)
-		args = requestIDArgs{id: id}
-	}
+// mayRun reports whether userID may run cmd with args now, as dispatch
+// would decide: a form is only worth opening for someone whose submission
+// would not be refused.
+func (b *Bot) mayRun(ctx context.Context, userID string, cmd *Command, args any) bool {
 	role, err := b.store.Role(ctx, userID)
 	if err != nil {
 		return false

@@ -362,6 +362,22 @@ func TestDenyButtonAsksForAReason(t *testing.T) {
 	if got, _ := h.db.Operation(context.Background(), op2.ID); got.State != dobot.OpCanceled {
 		t.Errorf("deny with an expired trigger left the request %s", got.State)
 	}
+
+	// The ops list's Deny asks too; its submission decides the request, not the list's message.
+	h.run("UDEV", "launch db --image nginx")
+	op3, _ := h.db.ActiveOperation(context.Background(), "db")
+	h.bot.HandleClick(context.Background(), commands.Click{Ref: "c3", UserID: "URAJ", UserName: "raj", ChannelID: "C1", MessageTS: "9.9",
+		ActionID: "ops_deny#" + itoa(op3.ID), Value: itoa(op3.ID), TriggerID: "T3"})
+	f = views.lastForm(t)
+	if f.ID != "deny" || !strings.Contains(f.Title, "#"+itoa(op3.ID)) {
+		t.Fatalf("ops Deny opened %s %q", f.ID, f.Title)
+	}
+	h.bot.SubmitForm(context.Background(), chatview.Submission{FormID: f.ID, FormRef: "V3", UserID: "URAJ", UserName: "raj",
+		Values: map[string]string{"reason": "from the list"}, Metadata: f.Metadata})
+	waitFor(t, "the request denied from the ops list", func() bool {
+		got, _ := h.db.Operation(context.Background(), op3.ID)
+		return got.State == dobot.OpCanceled && got.Error == "from the list"
+	})
 }
 
 func TestHomeTab(t *testing.T) {
@@ -426,9 +442,12 @@ func TestDestroyNowAsksForAReason(t *testing.T) {
 	h, views := newViewsHarness(t, commands.Config{})
 	h.grant(t, "UDEV", dobot.RoleDeployer)
 	ctx := context.Background()
-	if err := h.db.PutApp(ctx, dobot.App{Name: "web", Kind: "app", ResourceID: "r1", Owner: "UDEV", Channel: "C1", ThreadTS: "1.1", CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
+	h.run("UDEV", "launch web --image nginx")
+	waitFor(t, "web launched", func() bool {
+		_, appErr := h.db.App(ctx, "web")
+		_, opErr := h.db.ActiveOperation(ctx, "web")
+		return appErr == nil && opErr != nil
+	})
 	h.bot.HandleClick(ctx, commands.Click{Ref: "c", UserID: "UDEV", UserName: "dev", ChannelID: "C1", MessageTS: "1.2", ActionID: "ttl_destroy", Value: "web", TriggerID: "T1"})
 	f := views.lastForm(t)
 	if f.ID != "teardown" || fieldOf(f, "reason").Initial == "" {

@@ -131,7 +131,7 @@ func (b *Bot) homeFor(ctx context.Context, userID string) (chatview.Home, error)
 	if err != nil {
 		return chatview.Home{}, err
 	}
-	// Until /do ops lands its listing, the unfinished operations are read here.
+	// The same records /do ops lists.
 	unfinished, err := b.store.UnfinishedOperations(ctx)
 	if err != nil {
 		return chatview.Home{}, err
