@@ -19,6 +19,10 @@ const actionHomeLaunch = home.ActionLaunch
 // operation starting) into one republish.
 const homeSettle = 300 * time.Millisecond
 
+// homeURLBudget bounds the DigitalOcean calls one home page makes for
+// live URLs.
+const homeURLBudget = 3 * time.Second
+
 // homeViewerTTL is how long after opening their home page a person's page
 // is kept current; opening it again publishes it afresh anyway.
 const homeViewerTTL = 24 * time.Hour
@@ -141,6 +145,10 @@ func (b *Bot) homeFor(ctx context.Context, userID string) (chatview.Home, error)
 
 // homeOf lays out the home page of userID, who has role, from the records.
 func (b *Bot) homeOf(ctx context.Context, userID string, role dobot.Role, apps []dobot.App, unfinished []dobot.Operation, now time.Time) chatview.Home {
+	// URLs not known yet are asked of DigitalOcean within one budget for
+	// the page, so a slow API delays a page by seconds at most.
+	ctx, cancel := context.WithTimeout(ctx, homeURLBudget)
+	defer cancel()
 	return home.Page(home.Input{User: userID, Role: role, CanLaunch: role >= dobot.RoleDeployer, Apps: apps, Unfinished: unfinished, Now: now,
 		URL: func(app dobot.App) string { return b.liveURL(ctx, app) }, Escape: Escape})
 }
