@@ -104,7 +104,7 @@ func (b *Bot) withdraw(ctx context.Context, inv *Invocation, op dobot.Operation)
 // DigitalOcean can cancel.
 func deploys(op dobot.Operation) bool {
 	switch op.Action {
-	case ActionRedeploy, ActionRollback:
+	case ActionRedeploy, ActionRollback, ActionScale, ActionRestart, ActionEnv, ActionDomains:
 		return true
 	case ActionLaunch:
 		return !isDropletLaunch(op)
