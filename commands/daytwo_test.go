@@ -299,6 +299,20 @@ func TestDayTwoChangesWaitForApprovalBoundToTheSpec(t *testing.T) {
 	if n := h.do.Count("PUT /v2/apps/{id}") - puts; n != 0 {
 		t.Errorf("a void request sent %d updates", n)
 	}
+	// Asked again with nothing changed meanwhile, the approval runs it.
+	h.run("UDEP", "scale web --instances 2 --size apps-s-1vcpu-1gb")
+	again := lastOp(t, h, "web", commands.ActionScale)
+	if again.ID == req.ID || again.State != dobot.OpAwaitingApproval {
+		t.Fatalf("the second request is #%d %s", again.ID, again.State)
+	}
+	h.run("UAPP", fmt.Sprintf("approve %d", again.ID))
+	if got := h.waitOp(t, again.ID); got.State != dobot.OpSucceeded {
+		t.Errorf("the approved scale ended %s (%s); want it run", got.State, got.Error)
+	}
+	sent := lastBody[godo.AppUpdateRequest](t, h, "PUT /v2/apps/{id}").Spec
+	if sent.Services[0].InstanceCount != 2 || findEnv(sent, "ELSEWHERE") == nil {
+		t.Errorf("the approved scale sent %d instances, or lost the change made elsewhere", sent.Services[0].InstanceCount)
+	}
 }
 
 func TestALockBlocksEveryDayTwoChange(t *testing.T) {
@@ -433,4 +447,26 @@ func FuzzEnvSetIsMasked(f *testing.F) {
 			t.Errorf("MaskCommand(%q) = %q; it shows the value", text, out)
 		}
 	})
+}
+
+func TestNewDropletsGoIntoDOProject(t *testing.T) {
+	h := newHarnessWith(t, commands.Config{Region: "nyc3", Project: "first-project"}, dotest.Options{Token: "tok", PhaseDelay: 20 * time.Millisecond}, nil)
+	h.grant(t, "UDEP", dobot.RoleDeployer)
+	h.run("UDEP", "launch box --droplet --image nginx")
+	h.waitIdle(t, "box")
+	managed, err := h.db.App(context.Background(), "box")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, a := range h.do.Assignments() {
+		found = found || a.URN == "do:droplet:"+managed.ResourceID
+	}
+	if !found {
+		t.Errorf("assignments %+v lack do:droplet:%s", h.do.Assignments(), managed.ResourceID)
+	}
+	entries, _ := h.db.Audit(context.Background(), dobot.AuditFilter{Action: "do.assign_project"})
+	if len(entries) != 1 || entries[0].Outcome != "ok" {
+		t.Errorf("assignment audit rows = %+v; want one ok", entries)
+	}
 }
