@@ -76,6 +76,19 @@ func (b *Bot) planChange(ctx context.Context, old, new *godo.AppSpec) ([]string,
 	return lines, plan, nil
 }
 
+// withPlan is the plan of sending new in place of old, and fields with
+// the plan's field added; none when nothing new is sent.
+func (b *Bot) withPlan(ctx context.Context, old, new *godo.AppSpec, fields []Field) ([]string, []Field, error) {
+	if new == nil {
+		return nil, fields, nil
+	}
+	lines, _, err := b.planChange(ctx, old, new)
+	if len(lines) > 0 {
+		fields = append(fields, planField(lines))
+	}
+	return lines, fields, err
+}
+
 // isEnvValue reports whether a diff path names a variable's value.
 func isEnvValue(path string) bool {
 	return strings.HasSuffix(path, ".value") && (strings.HasPrefix(path, "envs.") || strings.Contains(path, ".envs."))

@@ -170,13 +170,8 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if args.Image == "" && len(args.env) == 0 && args.Spec == nil {
 		fields = append(fields, Field{Label: "Change", Value: "a fresh deployment of the same spec (forced rebuild)"})
 	}
-	if args.Spec != nil {
-		if args.Plan, _, err = b.planChange(ctx, app.Spec, args.Spec); err != nil {
-			return nil, err
-		}
-		if len(args.Plan) > 0 {
-			fields = append(fields, planField(args.Plan))
-		}
+	if args.Plan, fields, err = b.withPlan(ctx, app.Spec, args.Spec, fields); err != nil {
+		return nil, err
 	}
 	stored := args
 	stored.Spec = b.vault.sealSpec(args.Spec)
