@@ -470,3 +470,19 @@ func TestNewDropletsGoIntoDOProject(t *testing.T) {
 		t.Errorf("assignment audit rows = %+v; want one ok", entries)
 	}
 }
+
+// A redeploy that sends a new spec shows its plan on the card first; a
+// variable's value shows as •••.
+func TestRedeployShowsItsPlan(t *testing.T) {
+	h := holdsHarness(t)
+	h.live(t, "web")
+	h.run("UDEP", "redeploy web --env MODE=plan-value-9")
+	h.waitOp(t, lastOp(t, h, "web", commands.ActionRedeploy).ID)
+	all := h.plain()
+	if !strings.Contains(all, "+ services.web.envs.MODE: added") {
+		t.Errorf("the redeploy card has no plan:\n%s", all)
+	}
+	if strings.Contains(all, "plan-value-9") {
+		t.Errorf("the redeploy shows the variable's value:\n%s", all)
+	}
+}
