@@ -61,6 +61,18 @@ func TestScaleShowsTheCostDiffAndSendsTheNewShape(t *testing.T) {
 	// The same size rules as launch.
 	w.run(deployer, "scale web --instances 2 --size apps-s-1vcpu-1gb-fixed")
 	w.waitEphemeral(deployer, "runs one instance only, so --instances 2 cannot work")
+
+	// A restart replaces the instances without a rebuild, followed in its
+	// thread like a redeploy.
+	w.run(deployer, "restart web")
+	restart := w.dayTwoCard("restart", "web")
+	w.waitThread(restart.TS, "is live at https://")
+	if n := w.do.Count("POST /v2/apps/{app_id}/restart"); n != 1 {
+		t.Errorf("%d restart requests; want 1", n)
+	}
+	if n := w.do.Count("POST /v2/apps/{app_id}/deployments"); n != 0 {
+		t.Errorf("restart created %d deployments; want none", n)
+	}
 }
 
 func TestEnvSetOfASecretThenUnsetOfAnotherKeepsTheSecret(t *testing.T) {
