@@ -62,6 +62,7 @@ func TestScaleShowsThePlanAndTheCostBeforeAndAfter(t *testing.T) {
 	if op.State != dobot.OpSucceeded {
 		t.Fatalf("scale ended %s: %s\n%s", op.State, op.Error, h.plain())
 	}
+	waitFor(t, "the final card", func() bool { return strings.Contains(h.plain(), "web is scaled") })
 	req := lastBody[godo.AppUpdateRequest](t, h, "PUT /v2/apps/{id}")
 	svc := req.Spec.Services[0]
 	if svc.InstanceCount != 2 || svc.InstanceSizeSlug != "apps-s-1vcpu-1gb" {
@@ -115,6 +116,7 @@ func TestRestartRestartsWithoutARebuild(t *testing.T) {
 	if op.State != dobot.OpSucceeded {
 		t.Fatalf("restart ended %s: %s\n%s", op.State, op.Error, h.plain())
 	}
+	waitFor(t, "the final card", func() bool { return strings.Contains(h.plain(), "web restarted") })
 	req := lastBody[godo.AppRestartRequest](t, h, "POST /v2/apps/{app_id}/restart")
 	if len(req.Components) != 1 || req.Components[0] != "web" {
 		t.Errorf("restart sent components %v; want [web]", req.Components)
@@ -245,6 +247,7 @@ func TestDomainIsFollowedFromPendingToActiveWithOneNote(t *testing.T) {
 	if follow.State != dobot.OpSucceeded {
 		t.Fatalf("the follow ended %s: %s", follow.State, follow.Error)
 	}
+	waitFor(t, "the active line", func() bool { return strings.Contains(h.plain(), "is active, with its certificate") })
 	all = h.plain()
 	if n := strings.Count(all, "is still pending"); n != 1 {
 		t.Errorf("%d pending notes; want 1", n)
@@ -253,11 +256,13 @@ func TestDomainIsFollowedFromPendingToActiveWithOneNote(t *testing.T) {
 		t.Errorf("no active line:\n%s", all)
 	}
 	// The follow replied in the add's thread.
+	h.chat.mu.Lock()
 	for _, s := range h.chat.sent {
 		if strings.Contains(s.Msg.Text, "is active, with its certificate") && s.Thread != add.MessageTS {
 			t.Errorf("the active line went to thread %q; want the add's %q", s.Thread, add.MessageTS)
 		}
 	}
+	h.chat.mu.Unlock()
 	list := h.answer("UDEP", "domains web")
 	if !strings.Contains(list, "example.com (primary) is active") {
 		t.Errorf("domains list = %q", list)
