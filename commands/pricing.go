@@ -42,14 +42,6 @@ func (b *Bot) appCost(ctx context.Context, slug string, instances int) (int64, e
 	return c, sizeError(err)
 }
 
-// appSize is the instance size slug names (App Platform's default size when
-// slug is empty), with a user error naming the sizes there are when it is
-// unknown.
-func (b *Bot) appSize(ctx context.Context, slug string) (*godo.AppInstanceSize, error) {
-	sz, err := b.priceCache().AppSize(ctx, slug)
-	return sz, sizeError(err)
-}
-
 // sizeError turns docloud's unknown size into a user error that names the
 // sizes there are and the command that prices them.
 func sizeError(err error) error {
