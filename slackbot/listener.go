@@ -51,6 +51,11 @@ type Listener struct {
 	// redelivers an envelope whose ack it did not see.
 	handled func(ctx context.Context, key string) (first bool, err error)
 
+	// claim, when set, replaces handled: the job runs under the context it
+	// returns, and the store records the envelope's key and response_url
+	// with the first audit row the job writes (store.WithEnvelope).
+	claim func(ctx context.Context, key, responseURL, userID, channelID string) context.Context
+
 	// mu guards draining against inflight.Add, so that no work is counted
 	// once Drain has started waiting (WaitGroup forbids that race).
 	mu        sync.Mutex
@@ -110,6 +115,17 @@ func NewListener(api *slack.Client, chat *Chat, h Handler, workers int, log *slo
 // first (the store's MarkHandled), so none runs twice, even across restarts.
 func (l *Listener) RememberHandled(first func(ctx context.Context, key string) (bool, error)) {
 	l.handled = first
+}
+
+// ClaimWith makes the listener run every command and click under the
+// context claim returns, instead of checking it with RememberHandled's
+// separate write first: the store then records the envelope's key and
+// response_url in the one write transaction of the command's first audit
+// row, and refuses a key it has seen (store.WithEnvelope, which the
+// commands answer by staying silent). One commit instead of three per
+// command.
+func (l *Listener) ClaimWith(claim func(ctx context.Context, key, responseURL, userID, channelID string) context.Context) {
+	l.claim = claim
 }
 
 // ObserveAcks makes the listener report each acknowledgement's latency.
@@ -251,13 +267,16 @@ func (l *Listener) readEvents(ctx context.Context) error {
 }
 
 func (l *Listener) onEvent(evt socketmode.Event) {
-	arrived := time.Now()
-	if evt.Request != nil && l.onAck != nil {
-		defer func() { l.onAck(time.Since(arrived)) }()
+	// Every envelope is acknowledged before anything else is done with it.
+	if needsAck(evt) {
+		arrived := time.Now()
+		l.ack(evt)
+		if l.onAck != nil {
+			l.onAck(time.Since(arrived))
+		}
 	}
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
-		l.ack(evt)
 		cmd, ok := evt.Data.(slack.SlashCommand)
 		if !ok || !l.firstTime(evt) {
 			return
@@ -277,7 +296,6 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(cmd.Text), ResponseURL: cmd.ResponseURL}
 		l.dispatch(key, func(ctx context.Context) { l.handler.Handle(ctx, req) }, req.ChannelID, req.UserID, req.ResponseURL)
 	case socketmode.EventTypeInteractive:
-		l.ack(evt)
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || !l.firstTime(evt) || cb.Type != slack.InteractionTypeBlockActions {
 			return
@@ -293,8 +311,6 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 				ChannelID: cb.Channel.ID, MessageTS: messageTS(cb), ActionID: a.ActionID, Value: a.Value, ResponseURL: cb.ResponseURL}
 			l.dispatch(key, func(ctx context.Context) { l.handler.HandleClick(ctx, click) }, click.ChannelID, click.UserID, click.ResponseURL)
 		}
-	case socketmode.EventTypeEventsAPI:
-		l.ack(evt)
 	case socketmode.EventTypeConnected:
 		l.connected.Store(true)
 		l.everUp.Store(true)
@@ -314,6 +330,19 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 	}
 }
 
+// needsAck reports whether evt is an envelope Slack waits for an ack of
+// (hello carries a request too, but is not acked).
+func needsAck(evt socketmode.Event) bool {
+	if evt.Request == nil {
+		return false
+	}
+	switch evt.Type {
+	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
+		return true
+	}
+	return false
+}
+
 func messageTS(cb slack.InteractionCallback) string {
 	if cb.Container.MessageTs != "" {
 		return cb.Container.MessageTs
@@ -322,9 +351,6 @@ func messageTS(cb slack.InteractionCallback) string {
 }
 
 func (l *Listener) ack(evt socketmode.Event) {
-	if evt.Request == nil {
-		return
-	}
 	if err := l.sm.Ack(*evt.Request); err != nil {
 		l.log.Error("ack", "envelope", evt.Request.EnvelopeID, "err", err)
 	}
@@ -396,6 +422,10 @@ func (l *Listener) note(ctx context.Context, j job) {
 // run runs one command or click, unless the store says it ran before.
 func (l *Listener) run(ctx context.Context, j job) {
 	defer l.inflight.Done()
+	if l.claim != nil {
+		j.fn(l.claim(ctx, j.key, j.responseURL, j.user, j.channel))
+		return
+	}
 	if l.handled != nil {
 		first, err := l.handled(ctx, j.key)
 		if err != nil {

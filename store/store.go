@@ -39,8 +39,12 @@ type DB struct {
 	// chain, Transition) atomic in-process.
 	writeMu sync.Mutex
 
-	// marks counts MarkHandled calls so old keys are pruned now and then.
+	// marks counts MarkHandled calls and envelope claims so old keys are
+	// pruned now and then.
 	marks atomic.Int64
+
+	// stmts are the hot paths' prepared statements.
+	stmts stmtCache
 
 	// auditKey keys the audit chain's HMAC. It lives only in memory: it
 	// comes from BOT_AUDIT_KEY or the key file, never from the database.
@@ -275,7 +279,7 @@ func matchSidecarModes(path string) error {
 
 // Close closes the database. Call it last, after running work has drained.
 func (db *DB) Close() error {
-	err := db.sql.Close()
+	err := errors.Join(db.stmts.closeStmts(), db.sql.Close())
 	if db.release != nil {
 		err = errors.Join(err, db.release())
 		db.release = nil

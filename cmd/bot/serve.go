@@ -58,7 +58,9 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return errors.Join(err, rt.stop())
 	}
 	listener := slackbot.NewListener(api, chat, rt.bot, 16, log)
-	listener.RememberHandled(rt.db.MarkHandled)
+	// Each command's handled key and response_url are recorded with its
+	// first audit row, in one write transaction.
+	listener.ClaimWith(store.WithEnvelope)
 	listener.ObserveAcks(m.AckLatency)
 	return listen(ctx, rt, cfg, listener, m)
 }
