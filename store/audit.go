@@ -137,21 +137,35 @@ func auditSequence(ctx context.Context, q queryer, d *dialect) (int64, error) {
 // Verify accepts v2 only for rows whose instance is empty, so an instance
 // cannot be added to or changed on a v2 row unnoticed.
 func keyedAuditHash(mac hash.Hash, id int64, at string, e dobot.AuditEntry) string {
-	buf := make([]byte, 0, 512)
-	fields := []string{"dobot audit v2", strconv.FormatInt(id, 10), at,
-		e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
-		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash}
-	if e.Instance != "" {
-		fields[0] = "dobot audit v3"
-		fields = append(fields, e.Instance)
-	}
-	for _, f := range fields {
-		buf = binary.BigEndian.AppendUint64(buf, uint64(len(f)))
-		buf = append(buf, f...)
-	}
+	buf := appendAuditFields(make([]byte, 0, 512), id, at, e)
 	mac.Reset()
 	mac.Write(buf)
 	return hex.EncodeToString(mac.Sum(buf[:0]))
+}
+
+// appendAuditFields appends to buf what keyedAuditHash hashes: the version,
+// the id, the time text and the fields, each led by its length.
+func appendAuditFields(buf []byte, id int64, at string, e dobot.AuditEntry) []byte {
+	version := "dobot audit v2"
+	if e.Instance != "" {
+		version = "dobot audit v3"
+	}
+	var num [20]byte
+	buf = appendAuditField(buf, version)
+	buf = appendAuditField(buf, strconv.AppendInt(num[:0], id, 10))
+	for _, f := range [...]string{at, e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
+		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash} {
+		buf = appendAuditField(buf, f)
+	}
+	if e.Instance != "" {
+		buf = appendAuditField(buf, e.Instance)
+	}
+	return buf
+}
+
+func appendAuditField[T string | []byte](buf []byte, f T) []byte {
+	buf = binary.BigEndian.AppendUint64(buf, uint64(len(f)))
+	return append(buf, f...)
 }
 
 // legacyAuditHash is the plain SHA-256 that chained the rows written before
