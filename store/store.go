@@ -46,6 +46,10 @@ type DB struct {
 	// stmts are the hot paths' prepared statements.
 	stmts stmtCache
 
+	// ckpt checkpoints a SQLite WAL off the commands' path; nil on
+	// PostgreSQL and read-only stores.
+	ckpt *checkpointer
+
 	// auditKey keys the audit chain's HMAC. It lives only in memory: it
 	// comes from BOT_AUDIT_KEY or the key file, never from the database.
 	auditKey []byte
@@ -105,6 +109,7 @@ func dsn(path string) string {
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)" +
+		"&_pragma=wal_autocheckpoint(0)" + // see checkpoint.go
 		"&_txlock=immediate"
 }
 
@@ -186,6 +191,7 @@ func openSQLiteLocked(ctx context.Context, path string, o options) (*DB, error) 
 		sqldb.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	db.startCheckpointer()
 	return db, nil
 }
 
@@ -279,6 +285,8 @@ func matchSidecarModes(path string) error {
 
 // Close closes the database. Call it last, after running work has drained.
 func (db *DB) Close() error {
+	db.ckpt.close()
+	db.ckpt = nil
 	err := errors.Join(db.stmts.closeStmts(), db.sql.Close())
 	if db.release != nil {
 		err = errors.Join(err, db.release())
@@ -316,6 +324,7 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *txn) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.ckpt.committed()
 	return nil
 }
 
