@@ -79,7 +79,7 @@ func approvalCard(op dobot.Operation, fields []Field, buttons bool) Message {
 		reason = "none given"
 	}
 	// Who and why go first: a section shows at most ten fields.
-	all := append([]Field{{"Requested by", "<@" + op.Requester + ">"}, {"Reason", reason}}, fields...)
+	all := append([]Field{{Label: "Requested by", Value: "<@" + op.Requester + ">"}, {Label: "Reason", Value: reason}}, fields...)
 	m := Message{
 		Text:   fmt.Sprintf("Request #%d: <@%s> asks to %s %s. An approver must decide.", op.ID, op.Requester, op.Action, op.App),
 		Title:  fmt.Sprintf(":raised_hand: Request #%d: %s %s", op.ID, op.Action, op.App),

@@ -203,12 +203,12 @@ func (b *Bot) dropletStatus(ctx context.Context, managed dobot.App) (Message, er
 		return Message{}, fmt.Errorf("get droplet %d: %w", id, err)
 	}
 	ip, _ := d.PublicIPv4()
-	fields := []Field{{"Droplet", managed.Name}, {"Status", phaseName(docloud.DropletPhase(d.Status))}, {"Image", managed.Image},
-		{"Region", managed.Region}, {"Size", d.SizeSlug}, {"Droplet id", "`" + managed.ResourceID + "`"}}
+	fields := []Field{{Label: "Droplet", Value: managed.Name}, {Label: "Status", Value: phaseName(docloud.DropletPhase(d.Status))}, {Label: "Image", Value: managed.Image},
+		{Label: "Region", Value: managed.Region}, {Label: "Size", Value: d.SizeSlug}, {Label: "Droplet id", Value: "`" + managed.ResourceID + "`"}}
 	if ip != "" {
-		fields = append(fields, Field{"Address", dropletURL(ip)})
+		fields = append(fields, Field{Label: "Address", Value: dropletURL(ip)})
 	}
-	fields = append(fields, Field{"Links", linksText(kindDroplet, managed.ResourceID, dropletURL(ip))})
+	fields = append(fields, Field{Label: "Links", Value: linksText(kindDroplet, managed.ResourceID, dropletURL(ip))})
 	return Message{
 		Text:   fmt.Sprintf("%s (droplet): %s %s", managed.Name, d.Status, ip),
 		Title:  "Status of " + managed.Name,
@@ -285,7 +285,7 @@ func prepareDropletAction(ctx context.Context, b *Bot, inv *Invocation) (*Plan, 
 	return &Plan{
 		Op:      dobot.Operation{Action: ActionDroplet, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
 		Summary: strings.ReplaceAll(args.Type, "_", " ") + " droplet " + args.Name,
-		Fields:  []Field{{"Droplet", args.Name}, {"Action", strings.ReplaceAll(args.Type, "_", " ")}, {"Droplet id", "`" + managed.ResourceID + "`"}},
+		Fields:  []Field{{Label: "Droplet", Value: args.Name}, {Label: "Action", Value: strings.ReplaceAll(args.Type, "_", " ")}, {Label: "Droplet id", Value: "`" + managed.ResourceID + "`"}},
 	}, nil
 }
 

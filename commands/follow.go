@@ -312,26 +312,26 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		kind += ", port " + p
 	}
 	fields := []Field{
-		{"App", args.Name},
-		{"Image", image},
-		{"Region", region},
-		{"Runs on", kind},
-		{"Phase", phaseName(st.Phase)},
+		{Label: "App", Value: args.Name},
+		{Label: "Image", Value: image},
+		{Label: "Region", Value: region},
+		{Label: "Runs on", Value: kind},
+		{Label: "Phase", Value: phaseName(st.Phase)},
 	}
 	if args.Size != "" {
-		fields = append(fields, Field{"Size", args.Size})
+		fields = append(fields, Field{Label: "Size", Value: args.Size})
 	}
 	if args.Instances > 0 {
-		fields = append(fields, Field{"Instances", fmt.Sprint(args.Instances)})
+		fields = append(fields, Field{Label: "Instances", Value: fmt.Sprint(args.Instances)})
 	}
 	if args.MonthlyCents > 0 {
-		fields = append(fields, Field{"Cost", money(args.MonthlyCents) + "/month"})
+		fields = append(fields, Field{Label: "Cost", Value: money(args.MonthlyCents) + "/month"})
 	}
 	if keys := args.envKeys(); len(keys) > 0 {
-		fields = append(fields, Field{"Environment", envKeysText(keys, args.isSecret)})
+		fields = append(fields, Field{Label: "Environment", Value: envKeysText(keys, args.isSecret)})
 	}
 	if st.DeploymentID != "" {
-		fields = append(fields, Field{"Deployment", "`" + st.DeploymentID + "`"})
+		fields = append(fields, Field{Label: "Deployment", Value: "`" + st.DeploymentID + "`"})
 	}
 	fields = append(fields, args.noteFields()...)
 	kindOf := kindApp
@@ -339,7 +339,7 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		kindOf = kindDroplet
 	}
 	if links := linksText(kindOf, op.ResourceID, st.URL); links != "" {
-		fields = append(fields, Field{"Links", links})
+		fields = append(fields, Field{Label: "Links", Value: links})
 	}
 	m := Message{
 		Text:     fmt.Sprintf("<@%s> is launching %s (%s) in %s: %s", op.Requester, args.Name, args.Image, args.Region, phaseName(st.Phase)),

@@ -217,7 +217,7 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 
 // launchFields are the facts of a launch that a card shows.
 func launchFields(args LaunchArgs) []Field {
-	fields := []Field{{"App", args.Name}, {"Image", args.Image}, {"Region", args.Region}}
+	fields := []Field{{Label: "App", Value: args.Name}, {Label: "Image", Value: args.Image}, {Label: "Region", Value: args.Region}}
 	size := args.Size
 	if size == "" {
 		size = "App Platform default"
@@ -226,26 +226,26 @@ func launchFields(args LaunchArgs) []Field {
 	if instances == 0 {
 		instances = 1
 	}
-	fields = append(fields, Field{"Size", fmt.Sprintf("%s × %d", size, instances)})
+	fields = append(fields, Field{Label: "Size", Value: fmt.Sprintf("%s × %d", size, instances)})
 	if args.MonthlyCents > 0 {
-		fields = append(fields, Field{"Cost", money(args.MonthlyCents) + "/month"})
+		fields = append(fields, Field{Label: "Cost", Value: money(args.MonthlyCents) + "/month"})
 	}
 	if args.TTL > 0 {
-		fields = append(fields, Field{"Expires", "after " + args.TTL.String() + " (torn down automatically)"})
+		fields = append(fields, Field{Label: "Expires", Value: "after " + args.TTL.String() + " (torn down automatically)"})
 	}
 	if p := args.Check.portText(); p != "" {
-		fields = append(fields, Field{"Port", p})
+		fields = append(fields, Field{Label: "Port", Value: p})
 	} else if args.Port != 0 {
-		fields = append(fields, Field{"Port", fmt.Sprint(args.Port)})
+		fields = append(fields, Field{Label: "Port", Value: fmt.Sprint(args.Port)})
 	}
 	if args.Check.Digest != "" {
-		fields = append(fields, Field{"Digest", "`" + args.Check.Digest + "`"})
+		fields = append(fields, Field{Label: "Digest", Value: "`" + args.Check.Digest + "`"})
 	}
 	if args.Check.Warning != "" {
-		fields = append(fields, Field{"Warning", args.Check.Warning})
+		fields = append(fields, Field{Label: "Warning", Value: args.Check.Warning})
 	}
 	if keys := args.envKeys(); len(keys) > 0 {
-		fields = append(fields, Field{"Environment", envKeysText(keys, args.isSecret)})
+		fields = append(fields, Field{Label: "Environment", Value: envKeysText(keys, args.isSecret)})
 	}
 	return append(fields, args.noteFields()...)
 }
@@ -254,7 +254,7 @@ func launchFields(args LaunchArgs) []Field {
 func (a LaunchArgs) noteFields() []Field {
 	var out []Field
 	for _, n := range a.Notes {
-		out = append(out, Field{"Note", n})
+		out = append(out, Field{Label: "Note", Value: n})
 	}
 	return out
 }

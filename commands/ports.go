@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/ops"
 )
 
@@ -91,35 +92,14 @@ type Chat interface {
 	Permalink(ctx context.Context, channel, ts string) (string, error)
 }
 
-// Message is a chat message in a form both Block Kit and a terminal can
-// render. Text is always set: it is the notification and fallback text.
-type Message struct {
-	Text     string
-	Title    string // heading, with its status emoji
-	Fields   []Field
-	Progress *Progress
-	Body     string // longer markdown text under the fields
-	Buttons  []Button
-	Footer   string // small context line
-}
-
-// Field is one labelled value on a card, such as "Image" or "Region".
-type Field struct {
-	Label, Value string
-}
-
-// Progress is how many of a deployment's steps are done.
-type Progress struct {
-	Done, Total int
-}
-
-// Button is an interactive choice. Value carries what the click acts on.
-type Button struct {
-	ActionID string
-	Label    string
-	Value    string
-	Style    string // "primary", "danger" or ""
-}
+// The message types are package chat's: the neutral message every adapter
+// renders its own way.
+type (
+	Message  = chat.Message
+	Field    = chat.Field
+	Progress = chat.Progress
+	Button   = chat.Button
+)
 
 // Request is one /do command as a person typed it.
 type Request struct {
@@ -132,6 +112,9 @@ type Request struct {
 	// Button, for a command run by pressing a button, is the button's
 	// label; Text is then empty.
 	Button string
+	// TriggerID lets the adapter open a form for the person
+	// (chatview.Views.OpenForm): once, within 3 seconds.
+	TriggerID string
 }
 
 // Click is one press of a button on a bot message.
@@ -144,4 +127,7 @@ type Click struct {
 	ActionID    string
 	Value       string
 	ResponseURL string
+	// TriggerID lets the adapter open a form in answer, e.g. to ask for a
+	// reason (chatview.Views.OpenForm): once, within 3 seconds.
+	TriggerID string
 }

@@ -117,7 +117,7 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		args.From += " (" + managed.ImageDigest + ")"
 	}
 	args.BeforeAt = docloud.NewestCreated(app)
-	fields := []Field{{"App", args.Name}, {"Now running", managed.Image}}
+	fields := []Field{{Label: "App", Value: args.Name}, {Label: "Now running", Value: managed.Image}}
 	if args.Image != "" {
 		ref, _ := ParseImageRef(args.Image)
 		if err := b.checkDOCRRegistry(ctx, ref); err != nil {
@@ -130,12 +130,12 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		if args.Spec == nil {
 			return nil, userErrorf("%s has no service that runs an image, so its image cannot be changed; `/do redeploy %s` without --image deploys it again.", args.Name, args.Name)
 		}
-		fields = append(fields, Field{"New image", imageWithDigest(args.Image, args.Check.Digest)})
+		fields = append(fields, Field{Label: "New image", Value: imageWithDigest(args.Image, args.Check.Digest)})
 		if args.PortNote != "" {
-			fields = append(fields, Field{"Port", args.PortNote})
+			fields = append(fields, Field{Label: "Port", Value: args.PortNote})
 		}
 		if args.Check.Warning != "" {
-			fields = append(fields, Field{"Warning", args.Check.Warning})
+			fields = append(fields, Field{Label: "Warning", Value: args.Check.Warning})
 		}
 	}
 	if len(args.env) > 0 {
@@ -146,10 +146,10 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		if args.Spec = docloud.WithEnv(base, args.env, args.isSecret); args.Spec == nil {
 			return nil, userErrorf("%s has no service to set variables on; nothing was changed.", args.Name)
 		}
-		fields = append(fields, Field{"Set variables", envKeysText(args.EnvKeys, args.isSecret)})
+		fields = append(fields, Field{Label: "Set variables", Value: envKeysText(args.EnvKeys, args.isSecret)})
 	}
 	if args.Image == "" && len(args.env) == 0 {
-		fields = append(fields, Field{"Change", "a fresh deployment of the same spec (forced rebuild)"})
+		fields = append(fields, Field{Label: "Change", Value: "a fresh deployment of the same spec (forced rebuild)"})
 	}
 	stored := args
 	stored.Spec = b.vault.sealSpec(args.Spec)
@@ -200,24 +200,24 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 	case st.final():
 		title = fmt.Sprintf(":x: %s of %s failed", op.Action, args.Name)
 	}
-	fields := []Field{{"App", args.Name}, {"Was running", args.From}, {"Phase", phaseName(st.Phase)}}
+	fields := []Field{{Label: "App", Value: args.Name}, {Label: "Was running", Value: args.From}, {Label: "Phase", Value: phaseName(st.Phase)}}
 	switch {
 	case args.Image != "":
-		fields = append(fields, Field{"New image", imageWithDigest(args.Image, args.Check.Digest)})
+		fields = append(fields, Field{Label: "New image", Value: imageWithDigest(args.Image, args.Check.Digest)})
 		if args.PortNote != "" {
-			fields = append(fields, Field{"Port", args.PortNote})
+			fields = append(fields, Field{Label: "Port", Value: args.PortNote})
 		}
 	case args.DeploymentID != "":
-		fields = append(fields, Field{"Back to deployment", "`" + args.DeploymentID + "`"})
+		fields = append(fields, Field{Label: "Back to deployment", Value: "`" + args.DeploymentID + "`"})
 		if args.BackToImage != "" {
-			fields = append(fields, Field{"Back to image", args.BackToImage})
+			fields = append(fields, Field{Label: "Back to image", Value: args.BackToImage})
 		}
 	}
 	if len(args.EnvKeys) > 0 {
-		fields = append(fields, Field{"Set variables", envKeysText(args.EnvKeys, args.isSecret)})
+		fields = append(fields, Field{Label: "Set variables", Value: envKeysText(args.EnvKeys, args.isSecret)})
 	}
 	if links := linksText(kindApp, op.ResourceID, st.URL); links != "" {
-		fields = append(fields, Field{"Links", links})
+		fields = append(fields, Field{Label: "Links", Value: links})
 	}
 	m := Message{
 		Text:     fmt.Sprintf("<@%s> is running %s on %s: %s", op.Requester, op.Action, args.Name, phaseName(st.Phase)),

@@ -205,7 +205,7 @@ func runRegistryShow(ctx context.Context, b *Bot, inv *Invocation) error {
 	b.tell(ctx, inv.Req, Message{
 		Text:   fmt.Sprintf("Registry %s in %s, %s tier, %s used", Escape(reg.Name), Escape(reg.Region), Escape(tier), bytesText(reg.StorageUsageBytes)),
 		Title:  ":package: Container registry " + reg.Name,
-		Fields: []Field{{"Name", Escape(reg.Name)}, {"Region", Escape(reg.Region)}, {"Tier", Escape(tier)}, {"Storage used", bytesText(reg.StorageUsageBytes)}},
+		Fields: []Field{{Label: "Name", Value: Escape(reg.Name)}, {Label: "Region", Value: Escape(reg.Region)}, {Label: "Tier", Value: Escape(tier)}, {Label: "Storage used", Value: bytesText(reg.StorageUsageBytes)}},
 		Footer: "Images deploy as registry.digitalocean.com/" + reg.Name + "/REPO:TAG",
 	})
 	return nil
@@ -261,9 +261,9 @@ func prepareRegistryCreate(ctx context.Context, b *Bot, inv *Invocation) (*Plan,
 		}
 	}
 	raw, _ := json.Marshal(args)
-	fields := []Field{{"Registry", args.Name}, {"Tier", args.Tier}, {"Region", orDefaultText(args.Region, "DigitalOcean's default")}}
+	fields := []Field{{Label: "Registry", Value: args.Name}, {Label: "Tier", Value: args.Tier}, {Label: "Region", Value: orDefaultText(args.Region, "DigitalOcean's default")}}
 	if price != "" {
-		fields = append(fields, Field{"Cost", price})
+		fields = append(fields, Field{Label: "Cost", Value: price})
 	}
 	return &Plan{Op: dobot.Operation{Action: ActionRegistryCreate, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw)},
 		Summary: "create registry " + args.Name, Fields: fields}, nil
@@ -301,7 +301,7 @@ func prepareRegistryDelete(ctx context.Context, b *Bot, inv *Invocation) (*Plan,
 	raw, _ := json.Marshal(args)
 	return &Plan{Op: dobot.Operation{Action: ActionRegistryDelete, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw), Reason: args.Reason},
 		Summary: "delete registry " + reg.Name,
-		Fields:  []Field{{"Registry", reg.Name}, {"Deletes", "the registry and every image in it"}, {"Storage", bytesText(reg.StorageUsageBytes)}}}, nil
+		Fields:  []Field{{Label: "Registry", Value: reg.Name}, {Label: "Deletes", Value: "the registry and every image in it"}, {Label: "Storage", Value: bytesText(reg.StorageUsageBytes)}}}, nil
 }
 
 func prepareRegistryGC(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
@@ -320,8 +320,8 @@ func prepareRegistryGC(ctx context.Context, b *Bot, inv *Invocation) (*Plan, err
 	raw, _ := json.Marshal(args)
 	return &Plan{Op: dobot.Operation{Action: ActionRegistryGC, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw), Reason: args.Reason},
 		Summary: "garbage-collect registry " + reg.Name,
-		Fields: []Field{{"Registry", reg.Name}, {"Collects", "untagged manifests and unreferenced blobs"},
-			{"Note", "the registry is read-only while garbage collection runs: pushes fail until it ends"}}}, nil
+		Fields: []Field{{Label: "Registry", Value: reg.Name}, {Label: "Collects", Value: "untagged manifests and unreferenced blobs"},
+			{Label: "Note", Value: "the registry is read-only while garbage collection runs: pushes fail until it ends"}}}, nil
 }
 
 func registryHead(op dobot.Operation) Message {

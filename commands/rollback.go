@@ -80,13 +80,13 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if !check.Valid {
 		return nil, userErrorf("DigitalOcean says %s cannot roll back to deployment %s: %s. Nothing was changed.", args.Name, args.DeploymentID, check.Why())
 	}
-	fields := []Field{{"App", args.Name}, {"Now running", args.From}, {"Back to deployment", "`" + args.DeploymentID + "`"}}
+	fields := []Field{{Label: "App", Value: args.Name}, {Label: "Now running", Value: args.From}, {Label: "Back to deployment", Value: "`" + args.DeploymentID + "`"}}
 	if backTo != "" {
 		// Launches pin the digest, so this names the exact image.
-		fields = append(fields, Field{"Back to image", backTo})
+		fields = append(fields, Field{Label: "Back to image", Value: backTo})
 	}
 	for _, w := range check.Warnings {
-		fields = append(fields, Field{"Warning", Escape(w.Message)})
+		fields = append(fields, Field{Label: "Warning", Value: Escape(w.Message)})
 	}
 	raw, err := json.Marshal(args)
 	if err != nil {

@@ -100,11 +100,11 @@ func (b *Bot) beingLaunched(ctx context.Context, name string) error {
 // statusCard describes one app as DigitalOcean reports it.
 func (b *Bot) statusCard(ctx context.Context, managed dobot.App, app *godo.App) Message {
 	st := currentState(app)
-	fields := []Field{{"App", managed.Name}, {"Phase", phaseName(st.Phase)}, {"Image", imageWithDigest(managed.Image, managed.ImageDigest)}, {"Region", managed.Region}}
+	fields := []Field{{Label: "App", Value: managed.Name}, {Label: "Phase", Value: phaseName(st.Phase)}, {Label: "Image", Value: imageWithDigest(managed.Image, managed.ImageDigest)}, {Label: "Region", Value: managed.Region}}
 	if st.DeploymentID != "" {
-		fields = append(fields, Field{"Deployment", "`" + st.DeploymentID + "`"})
+		fields = append(fields, Field{Label: "Deployment", Value: "`" + st.DeploymentID + "`"})
 	}
-	fields = append(fields, Field{"Links", linksText(kindApp, managed.ResourceID, app.LiveURL)})
+	fields = append(fields, Field{Label: "Links", Value: linksText(kindApp, managed.ResourceID, app.LiveURL)})
 	m := Message{
 		Text:     fmt.Sprintf("%s: %s %s", managed.Name, phaseLine(st), Escape(app.LiveURL)),
 		Title:    fmt.Sprintf("Status of %s", managed.Name),

@@ -71,11 +71,11 @@ func prepareTeardown(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if managed.Kind == kindDroplet {
 		deletes, idLabel = "the droplet and its disk", "Droplet id"
 	}
-	fields := []Field{{"App", managed.Name}, {"Deletes", deletes},
-		{"Image", managed.Image}, {"Region", managed.Region}, {idLabel, "`" + managed.ResourceID + "`"},
-		{"Launched by", fmt.Sprintf("<@%s> on %s", managed.Owner, managed.CreatedAt.UTC().Format("2006-01-02"))}}
+	fields := []Field{{Label: "App", Value: managed.Name}, {Label: "Deletes", Value: deletes},
+		{Label: "Image", Value: managed.Image}, {Label: "Region", Value: managed.Region}, {Label: idLabel, Value: "`" + managed.ResourceID + "`"},
+		{Label: "Launched by", Value: fmt.Sprintf("<@%s> on %s", managed.Owner, managed.CreatedAt.UTC().Format("2006-01-02"))}}
 	if managed.MonthlyCents > 0 {
-		fields = append(fields, Field{"Saves", money(managed.MonthlyCents) + "/month"})
+		fields = append(fields, Field{Label: "Saves", Value: money(managed.MonthlyCents) + "/month"})
 	}
 	return &Plan{
 		Op:      dobot.Operation{Action: ActionTeardown, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
@@ -157,7 +157,7 @@ func teardownCard(op dobot.Operation, app dobot.App, verb, failure string) Messa
 	m := Message{
 		Text:   fmt.Sprintf("%s %s (requested by <@%s>)", verb, app.Name, op.Requester),
 		Title:  fmt.Sprintf("%s %s", verb, app.Name),
-		Fields: []Field{{"App", app.Name}, {"Image", app.Image}, {"Region", app.Region}, {"App id", "`" + app.ResourceID + "`"}},
+		Fields: []Field{{Label: "App", Value: app.Name}, {Label: "Image", Value: app.Image}, {Label: "Region", Value: app.Region}, {Label: "App id", Value: "`" + app.ResourceID + "`"}},
 		Footer: opFooter(op),
 	}
 	if failure != "" {

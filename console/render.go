@@ -1,6 +1,7 @@
 package console
 
 import (
+	"dobot/chat"
 	"fmt"
 	"regexp"
 	"strings"
@@ -109,10 +110,14 @@ func splitLines(s string) []string { return strings.Split(strings.TrimRight(s, "
 // special mentions and links with or without a label.
 var slackMarkup = regexp.MustCompile(`<([@#!])?([^<>|]+)(?:\|([^<>]*))?>`)
 
-// plain turns Slack markup into terminal text: <@U1> → @U1, <url|label> →
+// plain turns the core's neutral text into terminal text: a mention token
+// reads "@U1", a link "label (url)".
+func plain(s string) string { return chat.Render(s, unslack, chat.PlainToken) }
+
+// unslack turns Slack markup into terminal text: <@U1> → @U1, <url|label> →
 // label (url), and known emoji shortcodes into emoji. Bold and code marks
 // are left alone; they read well as they are.
-func plain(s string) string {
+func unslack(s string) string {
 	s = slackMarkup.ReplaceAllStringFunc(s, func(m string) string {
 		g := slackMarkup.FindStringSubmatch(m)
 		sigil, target, label := g[1], g[2], g[3]

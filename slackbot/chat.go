@@ -143,7 +143,7 @@ func (c *Chat) Upload(ctx context.Context, channel, threadTS, filename, title, c
 	}
 	return mapError(c.retry(ctx, func() error {
 		_, err := c.api.UploadFileContext(ctx, slack.UploadFileParameters{
-			Content: content, FileSize: len(content), Filename: filename, Title: guard(title),
+			Content: content, FileSize: len(content), Filename: filename, Title: slackText(title),
 			Channel: channel, ThreadTimestamp: threadTS, SnippetType: "text",
 		})
 		return err

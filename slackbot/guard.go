@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"dobot/chat"
 	"dobot/commands"
 )
 
@@ -39,13 +40,33 @@ func guard(s string) string {
 	}
 }
 
-// guardMessage is m with every text guarded.
+// slackText renders the core's neutral text as Slack mrkdwn: its tokens
+// become Slack's mentions and links, and the text between them is guarded.
+func slackText(s string) string { return chat.Render(s, guard, slackToken) }
+
+// entities escapes the three characters Slack reads as markup.
+var entities = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// slackToken is one of the core's tokens in Slack's markup.
+func slackToken(seg chat.Segment) string {
+	switch seg.Kind {
+	case chat.Person:
+		return "<@" + seg.Target + ">"
+	case chat.Room:
+		return "<#" + seg.Target + ">"
+	case chat.Href:
+		return "<" + seg.Target + "|" + entities.Replace(seg.Text) + ">"
+	}
+	return entities.Replace(seg.Text)
+}
+
+// guardMessage is m with every text rendered for Slack and guarded.
 func guardMessage(m commands.Message) commands.Message {
-	m.Text, m.Title, m.Body, m.Footer = guard(m.Text), guard(m.Title), guard(m.Body), guard(m.Footer)
+	m.Text, m.Title, m.Body, m.Footer = slackText(m.Text), slackText(m.Title), slackText(m.Body), slackText(m.Footer)
 	if len(m.Fields) > 0 {
 		fields := make([]commands.Field, len(m.Fields))
 		for i, f := range m.Fields {
-			fields[i] = commands.Field{Label: guard(f.Label), Value: guard(f.Value)}
+			fields[i] = commands.Field{Label: slackText(f.Label), Value: slackText(f.Value)}
 		}
 		m.Fields = fields
 	}

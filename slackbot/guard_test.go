@@ -1,6 +1,10 @@
 package slackbot
 
-import "testing"
+import (
+	"testing"
+
+	"dobot/chat"
+)
 
 func TestGuardKeepsOnlyTheBotsMarkup(t *testing.T) {
 	cases := []struct{ in, want string }{
@@ -19,5 +23,13 @@ func TestGuardKeepsOnlyTheBotsMarkup(t *testing.T) {
 		if got := guard(c.in); got != c.want {
 			t.Errorf("guard(%q) = %q; want %q", c.in, got, c.want)
 		}
+	}
+}
+
+func TestNeutralTokensBecomeSlackMarkup(t *testing.T) {
+	in := chat.Mention("U123ABC") + " launched " + chat.Link("https://web.example", "web <b>") + " " + chat.Clean("\x1e@U9\x1f <!here>")
+	want := "<@U123ABC> launched <https://web.example|web &lt;b&gt;> @U9 &lt;!here>"
+	if got := slackText(in); got != want {
+		t.Fatalf("slackText = %q; want %q", got, want)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
 	"dobot/commands"
@@ -51,10 +52,14 @@ type Listener struct {
 	// redelivers an envelope whose ack it did not see.
 	handled func(ctx context.Context, key string) (first bool, err error)
 
-	// claim, when set, replaces handled: the job runs under the context it
-	// returns, and the store records the envelope's key and response_url
-	// with the first audit row the job writes (store.WithEnvelope).
+	// claim, when set, replaces handled for commands and message clicks:
+	// such a job runs under the context claim returns, and the store
+	// records the envelope's key and response_url with the first audit row
+	// the job writes (store.WithEnvelope).
 	claim func(ctx context.Context, key, responseURL, userID, channelID string) context.Context
+
+	// views serves forms and Home tabs; see ServeViews.
+	views viewServing
 
 	// mu guards draining against inflight.Add, so that no work is counted
 	// once Drain has started waiting (WaitGroup forbids that race).
@@ -73,6 +78,9 @@ type job struct {
 	key                        string
 	fn                         func(ctx context.Context)
 	channel, user, responseURL string
+	// audited is set for commands and message clicks, whose first audit
+	// row can carry the envelope's key (ClaimWith).
+	audited bool
 }
 
 const (
@@ -108,6 +116,7 @@ func NewListener(api *slack.Client, chat *Chat, h Handler, workers int, log *slo
 		replies: make(chan job, replyQueue),
 		seen:    newRecentSet(4096),
 		workCtx: context.Background(),
+		views:   viewServing{budget: defaultSubmitBudget},
 	}
 }
 
@@ -117,13 +126,14 @@ func (l *Listener) RememberHandled(first func(ctx context.Context, key string) (
 	l.handled = first
 }
 
-// ClaimWith makes the listener run every command and click under the
-// context claim returns, instead of checking it with RememberHandled's
+// ClaimWith makes the listener run every command and message click under
+// the context claim returns, instead of checking it with RememberHandled's
 // separate write first: the store then records the envelope's key and
 // response_url in the one write transaction of the command's first audit
 // row, and refuses a key it has seen (store.WithEnvelope, which the
 // commands answer by staying silent). One commit instead of three per
-// command.
+// command. Other work (Home tabs, form events) still goes through
+// RememberHandled.
 func (l *Listener) ClaimWith(claim func(ctx context.Context, key, responseURL, userID, channelID string) context.Context) {
 	l.claim = claim
 }
@@ -267,7 +277,9 @@ func (l *Listener) readEvents(ctx context.Context) error {
 }
 
 func (l *Listener) onEvent(evt socketmode.Event) {
-	// Every envelope is acknowledged before anything else is done with it.
+	// Every envelope is acknowledged before anything else is done with it,
+	// but a form submission, which is acked with its answer, later by
+	// design, and not counted with the acks sent at once.
 	if needsAck(evt) {
 		arrived := time.Now()
 		l.ack(evt)
@@ -293,23 +305,14 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 			}
 		}
 		req := commands.Request{Ref: evt.Request.EnvelopeID, UserID: cmd.UserID, UserName: cmd.UserName,
-			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(cmd.Text), ResponseURL: cmd.ResponseURL}
-		l.dispatch(key, func(ctx context.Context) { l.handler.Handle(ctx, req) }, req.ChannelID, req.UserID, req.ResponseURL)
+			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(cmd.Text), ResponseURL: cmd.ResponseURL, TriggerID: cmd.TriggerID}
+		l.enqueue(job{key: key, fn: func(ctx context.Context) { l.handler.Handle(ctx, req) },
+			channel: req.ChannelID, user: req.UserID, responseURL: req.ResponseURL, audited: true})
 	case socketmode.EventTypeInteractive:
-		cb, ok := evt.Data.(slack.InteractionCallback)
-		if !ok || !l.firstTime(evt) || cb.Type != slack.InteractionTypeBlockActions {
-			return
-		}
-		for _, a := range cb.ActionCallback.BlockActions {
-			// Slack may redeliver one click in a new envelope; the action_ts
-			// identifies the click itself.
-			key := "click:" + cb.User.ID + ":" + a.ActionTs + ":" + a.ActionID
-			if !l.seen.add(key) {
-				continue
-			}
-			click := commands.Click{Ref: evt.Request.EnvelopeID, UserID: cb.User.ID, UserName: cb.User.Name,
-				ChannelID: cb.Channel.ID, MessageTS: messageTS(cb), ActionID: a.ActionID, Value: a.Value, ResponseURL: cb.ResponseURL}
-			l.dispatch(key, func(ctx context.Context) { l.handler.HandleClick(ctx, click) }, click.ChannelID, click.UserID, click.ResponseURL)
+		l.onInteractive(evt)
+	case socketmode.EventTypeEventsAPI:
+		if api, ok := evt.Data.(slackevents.EventsAPIEvent); ok && l.firstTime(evt) {
+			l.onEventsAPI(api)
 		}
 	case socketmode.EventTypeConnected:
 		l.connected.Store(true)
@@ -330,10 +333,51 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 	}
 }
 
-// needsAck reports whether evt is an envelope Slack waits for an ack of
-// (hello carries a request too, but is not acked).
+// onInteractive handles an interactive envelope: a view submission is
+// acked with its answer (views_listen.go); anything else is acked at once,
+// then a click on a message goes to the Handler, and a click in a view and
+// a closed view to the view handler.
+func (l *Listener) onInteractive(evt socketmode.Event) {
+	cb, ok := evt.Data.(slack.InteractionCallback)
+	if ok && cb.Type == slack.InteractionTypeViewSubmission {
+		l.onSubmission(evt, cb)
+		return
+	}
+	if !ok || !l.firstTime(evt) {
+		return
+	}
+	switch {
+	case cb.Type == slack.InteractionTypeViewClosed:
+		l.onViewClosed(evt, cb)
+	case cb.Type != slack.InteractionTypeBlockActions:
+	case cb.Container.Type == "view" || cb.View.ID != "":
+		l.onViewClick(cb)
+	default:
+		l.onClick(evt, cb)
+	}
+}
+
+// onClick hands each button pressed on a message to the Handler.
+func (l *Listener) onClick(evt socketmode.Event, cb slack.InteractionCallback) {
+	for _, a := range cb.ActionCallback.BlockActions {
+		// Slack may redeliver one click in a new envelope; the action_ts
+		// identifies the click itself.
+		key := "click:" + cb.User.ID + ":" + a.ActionTs + ":" + a.ActionID
+		if !l.seen.add(key) {
+			continue
+		}
+		click := commands.Click{Ref: evt.Request.EnvelopeID, UserID: cb.User.ID, UserName: cb.User.Name,
+			ChannelID: cb.Channel.ID, MessageTS: messageTS(cb), ActionID: a.ActionID, Value: a.Value, ResponseURL: cb.ResponseURL,
+			TriggerID: cb.TriggerID}
+		l.enqueue(job{key: key, fn: func(ctx context.Context) { l.handler.HandleClick(ctx, click) },
+			channel: click.ChannelID, user: click.UserID, responseURL: click.ResponseURL, audited: true})
+	}
+}
+
+// needsAck reports whether evt is an envelope to acknowledge at once: not
+// hello, which carries a request too, and not a form submission.
 func needsAck(evt socketmode.Event) bool {
-	if evt.Request == nil {
+	if evt.Request == nil || isSubmission(evt) {
 		return false
 	}
 	switch evt.Type {
@@ -369,7 +413,12 @@ func (l *Listener) firstTime(evt socketmode.Event) bool {
 // full, queues a note telling the person to try again shortly. key
 // identifies the envelope or click for deduplication.
 func (l *Listener) dispatch(key string, fn func(ctx context.Context), channel, user, responseURL string) {
-	j := job{key: key, fn: fn, channel: channel, user: user, responseURL: responseURL}
+	l.enqueue(job{key: key, fn: fn, channel: channel, user: user, responseURL: responseURL})
+}
+
+// enqueue is dispatch of a job already built.
+func (l *Listener) enqueue(j job) {
+	key := j.key
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -410,6 +459,9 @@ func (l *Listener) serve(jobs <-chan job, do func(context.Context, job)) {
 // note tells the sender of j that the bot did not run it: it is
 // restarting, or, when j still has its work, busy.
 func (l *Listener) note(ctx context.Context, j job) {
+	if j.channel == "" && j.responseURL == "" {
+		return // a Home tab or form event: there is nowhere to answer
+	}
 	msg := commands.Message{Text: restartingNote}
 	if j.fn == nil {
 		msg.Text = busyNote
@@ -422,7 +474,7 @@ func (l *Listener) note(ctx context.Context, j job) {
 // run runs one command or click, unless the store says it ran before.
 func (l *Listener) run(ctx context.Context, j job) {
 	defer l.inflight.Done()
-	if l.claim != nil {
+	if l.claim != nil && j.audited {
 		j.fn(l.claim(ctx, j.key, j.responseURL, j.user, j.channel))
 		return
 	}

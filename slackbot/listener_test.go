@@ -33,6 +33,8 @@ type countingHandler struct {
 	requests []commands.Request
 	// onCommand, when set, runs for each command.
 	onCommand func(ctx context.Context, req commands.Request)
+	// onClick, when set, runs for each click.
+	onClick func(ctx context.Context, c commands.Click)
 }
 
 func (h *countingHandler) Handle(ctx context.Context, req commands.Request) {
@@ -46,10 +48,14 @@ func (h *countingHandler) Handle(ctx context.Context, req commands.Request) {
 	}
 }
 
-func (h *countingHandler) HandleClick(_ context.Context, c commands.Click) {
+func (h *countingHandler) HandleClick(ctx context.Context, c commands.Click) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	h.clicks[c.ActionID]++
+	on := h.onClick
+	h.mu.Unlock()
+	if on != nil {
+		on(ctx, c)
+	}
 }
 
 // listenerWorld is a Listener connected to a slacktest server, remembering
@@ -225,7 +231,8 @@ func TestHealthSaysReconnectingWhileTheSocketIsDown(t *testing.T) {
 // cannot write that row, and its response_url was recorded for the user.
 func TestClaimedCommandRunsOnceAcrossARestart(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "bot.db")
-	claim := func(l *Listener, _ *store.DB) { l.ClaimWith(store.WithEnvelope) }
+	// As the bot sets it up: commands and clicks claimed, other work marked.
+	claim := func(l *Listener, db *store.DB) { l.ClaimWith(store.WithEnvelope); l.RememberHandled(db.MarkHandled) }
 	cmd := slack.SlashCommand{Text: "status", UserID: "U1", ChannelID: "C1", TriggerID: "13345224609.738474920.8088930838d88f008e0"}
 	deliver := func() (string, error) {
 		w := startListenerWith(t, slacktest.Options{}, dbPath, nil, claim)

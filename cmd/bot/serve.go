@@ -58,9 +58,11 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return errors.Join(err, rt.stop())
 	}
 	listener := slackbot.NewListener(api, chat, rt.bot, slackWorkers, log)
-	// Each command's handled key and response_url are recorded with its
-	// first audit row, in one write transaction.
+	// Each command's and click's handled key and response_url are recorded
+	// with its first audit row, in one write transaction; other work (Home
+	// tabs, forms) is marked handled first.
 	listener.ClaimWith(store.WithEnvelope)
+	listener.RememberHandled(rt.db.MarkHandled)
 	listener.ObserveAcks(m.AckLatency)
 	return listen(ctx, rt, cfg, listener, m)
 }
