@@ -62,9 +62,9 @@ func (b *Bot) abandonCard(ctx context.Context, op dobot.Operation, ts string) {
 		b.log.Error("cancel a request whose card was not recorded", "request", op.ID, "err", err)
 	}
 	m := Message{
-		Title: fmt.Sprintf(":warning: Request #%d: %s %s was not put up for decision", op.ID, op.Action, op.App),
-		Text: fmt.Sprintf("Request #%d (%s %s) could not be recorded as waiting for approval, so it cannot be decided. Nothing was done; <@%s>, please ask again.",
-			op.ID, op.Action, op.App, op.Requester),
+		Title: fmt.Sprintf(":warning: Request #%d: %s was not put up for decision", op.ID, Escape(opWhat(op))),
+		Text: fmt.Sprintf("Request #%d (%s) could not be recorded as waiting for approval, so it cannot be decided. Nothing was done; <@%s>, please ask again.",
+			op.ID, Escape(opWhat(op)), op.Requester),
 	}
 	if err := b.chat.Update(ctx, op.Channel, ts, m); err != nil {
 		b.log.Warn("take the buttons off an unrecorded card", "request", op.ID, "err", err)
@@ -81,8 +81,8 @@ func approvalCard(op dobot.Operation, fields []Field, buttons bool) Message {
 	// Who and why go first: a section shows at most ten fields.
 	all := append([]Field{{Label: "Requested by", Value: "<@" + op.Requester + ">"}, {Label: "Reason", Value: reason}}, fields...)
 	m := Message{
-		Text:   fmt.Sprintf("Request #%d: <@%s> asks to %s %s. An approver must decide.", op.ID, op.Requester, op.Action, op.App),
-		Title:  fmt.Sprintf(":raised_hand: Request #%d: %s %s", op.ID, op.Action, op.App),
+		Text:   fmt.Sprintf("Request #%d: <@%s> asks to %s. An approver must decide.", op.ID, op.Requester, Escape(opWhat(op))),
+		Title:  fmt.Sprintf(":raised_hand: Request #%d: %s", op.ID, Escape(opWhat(op))),
 		Fields: all,
 		Footer: fmt.Sprintf("Request #%d · an approver or admin other than <@%s> may decide · expires %s", op.ID, op.Requester, op.ExpiresAt.UTC().Format(timeFormat)),
 	}
@@ -96,20 +96,20 @@ func approvalCard(op dobot.Operation, fields []Field, buttons bool) Message {
 	}
 	switch op.State {
 	case dobot.OpExpired:
-		m.Title = fmt.Sprintf(":hourglass: Request #%d expired: %s %s", op.ID, op.Action, op.App)
-		m.Text = fmt.Sprintf("Request #%d to %s %s expired without a decision.", op.ID, op.Action, op.App)
+		m.Title = fmt.Sprintf(":hourglass: Request #%d expired: %s", op.ID, Escape(opWhat(op)))
+		m.Text = fmt.Sprintf("Request #%d to %s expired without a decision.", op.ID, Escape(opWhat(op)))
 		m.Footer = fmt.Sprintf("Request #%d · expired %s without a decision", op.ID, op.ExpiresAt.UTC().Format(timeFormat))
 	case dobot.OpCanceled:
 		verb := "Denied"
 		if op.Decider == "" || op.Decider == op.Requester {
 			verb = "Withdrawn"
 		}
-		m.Title = fmt.Sprintf(":no_entry: Request #%d %s: %s %s", op.ID, strings.ToLower(verb), op.Action, op.App)
-		m.Text = fmt.Sprintf("Request #%d to %s %s: %s", op.ID, op.Action, op.App, decisionLine(op))
+		m.Title = fmt.Sprintf(":no_entry: Request #%d %s: %s", op.ID, strings.ToLower(verb), Escape(opWhat(op)))
+		m.Text = fmt.Sprintf("Request #%d to %s: %s", op.ID, Escape(opWhat(op)), decisionLine(op))
 		m.Footer = decisionLine(op)
 	default:
-		m.Title = fmt.Sprintf(":white_check_mark: Request #%d approved: %s %s", op.ID, op.Action, op.App)
-		m.Text = fmt.Sprintf("Request #%d to %s %s: %s", op.ID, op.Action, op.App, decisionLine(op))
+		m.Title = fmt.Sprintf(":white_check_mark: Request #%d approved: %s", op.ID, Escape(opWhat(op)))
+		m.Text = fmt.Sprintf("Request #%d to %s: %s", op.ID, Escape(opWhat(op)), decisionLine(op))
 		m.Footer = decisionLine(op)
 	}
 	return m
@@ -155,6 +155,13 @@ func clickedRequest(c Click) (any, error) {
 // decide applies one decision through the approval state machine and
 // reports it: the card, the thread, and the executor when approved.
 func (b *Bot) decide(ctx context.Context, d decision) error {
+	var breach *breach
+	if d.approve {
+		var err error
+		if breach, err = b.holdsAtDecision(ctx, d.requestID); err != nil {
+			return err
+		}
+	}
 	decided, stored, err := b.eng.approvals.Decide(ctx, ops.Decision{RequestID: d.requestID, Approve: d.approve, Reason: d.reason,
 		Decider: d.who.UserID, DeciderName: d.who.UserName, Channel: d.who.ChannelID, CommandText: commandText(d.who), Card: d.messageTS})
 	var refused *ops.Refusal
@@ -169,15 +176,25 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 		return err
 	}
 	b.mirror(stored)
+	if d.approve && b.voidIfChanged(ctx, decided, d) {
+		return nil
+	}
+	if breach != nil {
+		if err := b.recordBreach(ctx, decided, breach, "override"); err != nil {
+			b.finish(ctx, &decided, dobot.OpCanceled, "could not audit the break-glass")
+			return err
+		}
+		defer b.announceBreach(ctx, decided, breach)
+	}
 
 	op := decided
 	rep := b.reporterFor(decided)
 	b.showDecision(ctx, decided, rep)
 	if d.approve {
-		rep.reply(ctx, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> approved request #%d. Starting: %s %s for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)))
+		rep.reply(ctx, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> approved request #%d. Starting: %s for <@%s>.", d.who.UserID, op.ID, Escape(opWhat(op)), op.Requester)))
 		b.runExecutor(d.who.Ref, b.table.actions[decided.Action], decided, rep)
 	} else {
-		text := fmt.Sprintf(":no_entry: <@%s> denied request #%d (%s %s) for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)
+		text := fmt.Sprintf(":no_entry: <@%s> denied request #%d (%s) for <@%s>.", d.who.UserID, op.ID, Escape(opWhat(op)), op.Requester)
 		if d.reason != "" {
 			text += " Reason: " + Escape(d.reason)
 		}
@@ -188,7 +205,7 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 		if d.approve {
 			done = "approved"
 		}
-		b.tell(ctx, d.who, infoMessage(fmt.Sprintf("You %s request #%d (%s %s).", done, op.ID, op.Action, op.App)))
+		b.tell(ctx, d.who, infoMessage(fmt.Sprintf("You %s request #%d (%s).", done, op.ID, Escape(opWhat(op)))))
 	}
 	return nil
 }
@@ -229,7 +246,7 @@ func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
 	b.mirror(stored)
 	rep := b.reporterFor(expired)
 	b.showDecision(ctx, expired, rep)
-	rep.final(ctx, infoMessage(fmt.Sprintf(":hourglass: Request #%d (%s %s) expired without a decision, so nothing was done. <@%s>, ask again if it is still needed.", op.ID, op.Action, op.App, op.Requester)))
+	rep.final(ctx, infoMessage(fmt.Sprintf(":hourglass: Request #%d (%s) expired without a decision, so nothing was done. <@%s>, ask again if it is still needed.", op.ID, Escape(opWhat(op)), op.Requester)))
 }
 
 // showDecision updates a decided request's card: the action's own head
@@ -274,6 +291,9 @@ func (b *Bot) showPendingCards(ctx context.Context) error {
 			// updates replaced the card.
 			_ = b.store.CardShown(ctx, op.ID)
 			continue
+		}
+		if op.State == dobot.OpRunning && b.eng.leases.Shared() {
+			continue // the replica running it keeps its card current
 		}
 		b.log.Info("updating the card of a request decided before the restart", "request", op.ID, "state", op.State)
 		b.showDecision(ctx, op, b.reporterFor(op))

@@ -105,6 +105,9 @@ type Deps struct {
 	// send them; the store derives it from the audit key. Nil: a random
 	// key, lost at restart.
 	SecretKey []byte
+	// Leases are this replica's claims on operations and loops shared with
+	// other replicas. Nil: this process is the only one.
+	Leases *ops.Leases
 }
 
 // Bot runs commands. It is safe for concurrent use.
@@ -135,6 +138,7 @@ type machinery struct {
 	ops       *ops.Engine    // durable operations' state
 	approvals *ops.Approvals // the approval state machine
 	runner    ops.Runner     // background work, joined at shutdown
+	leases    *ops.Leases    // which operations and loops this replica runs
 }
 
 // New returns a Bot with the standard command table.
@@ -173,6 +177,14 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	}
 	b.vault = v
 	b.eng.ops = &ops.Engine{Store: d.Store, Now: d.Now, ApprovalTTL: cfg.ApprovalTTL, Scrub: scrubSecrets, Log: b.log}
+	b.eng.leases = d.Leases
+	if b.eng.leases == nil {
+		b.eng.leases = &ops.Leases{}
+	}
+	if b.eng.leases.Shared() {
+		// Another replica's young request may be about to get its card.
+		b.eng.ops.LostAfter = cfg.CommandTimeout + b.eng.leases.TTLOrDefault()
+	}
 	b.eng.approvals = &ops.Approvals{Store: d.Store, Now: d.Now, RequesterAllowed: b.requesterStillAllowed, StateText: stateText, Scrub: scrubSecrets}
 	t, err := NewTable(standardCommands()...)
 	if err != nil {
@@ -192,9 +204,17 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.eng.runner.Start(ctx)
 	timers := &ops.Expiry{Store: b.store, Now: b.now, Log: b.log, ApprovalTTL: b.cfg.ApprovalTTL, AppsEvery: ttlCheck,
 		ExpireRequest: b.expire, Remind: b.remind, ExpireApp: b.expireApp}
-	b.background("expiry", timers.RequestsLoop)
-	b.background("ttl", timers.AppsLoop)
-	return b.resume(ctx)
+	// Each timer runs on one replica at a time.
+	b.background("expiry", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:approvals", timers.RequestsLoop) })
+	b.background("ttl", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:ttl", timers.AppsLoop) })
+	b.background("approval-reminders", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:reminders", b.remindLoop) })
+	if err := b.resume(ctx); err != nil {
+		return err
+	}
+	if b.eng.leases.Shared() {
+		b.background("adopt", b.adoptLoop)
+	}
+	return nil
 }
 
 // Wait blocks until background work has stopped. Background work asked for

@@ -59,3 +59,13 @@ var Link = link
 // DescribeError is describeError, for tests of how DigitalOcean's documented
 // answers read.
 var DescribeError = describeError
+
+// Views of issue 13's helpers.
+var (
+	ReminderDue     = reminderDue
+	ParseMonthlyUSD = parseMonthlyUSD
+	OpRef           = opRef
+	OpWhat          = opWhat
+	WithMention     = withMention
+	NonEmpty        = nonEmpty
+)

@@ -31,6 +31,7 @@ type sent struct {
 	Channel string
 	User    string
 	TS      string
+	Thread  string // a reply's thread
 	Msg     commands.Message
 }
 
@@ -54,7 +55,7 @@ func (c *recordingChat) Post(_ context.Context, ch string, m commands.Message) (
 	return c.add(sent{Kind: "post", Channel: ch, Msg: m}), nil
 }
 func (c *recordingChat) Reply(_ context.Context, ch, ts string, m commands.Message) (string, error) {
-	return c.add(sent{Kind: "reply", Channel: ch, TS: ts, Msg: m}), nil
+	return c.add(sent{Kind: "reply", Channel: ch, Thread: ts, Msg: m}), nil
 }
 func (c *recordingChat) Update(_ context.Context, ch, ts string, m commands.Message) error {
 	c.add(sent{Kind: "update", Channel: ch, Msg: m})

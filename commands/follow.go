@@ -9,6 +9,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/ops"
 	"dobot/watch"
 )
 
@@ -295,6 +296,8 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	switch {
 	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active:
 		title = fmt.Sprintf(":white_check_mark: %s is live", args.Name)
+	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Canceled:
+		title = canceledTitle(op.Action, args.Name)
 	case st.final():
 		title = fmt.Sprintf(":x: %s failed", args.Name)
 	case st.Phase == "DROPLET_ACTIVE":
@@ -312,7 +315,7 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		kind += ", port " + p
 	}
 	fields := []Field{
-		{Label: "App", Value: args.Name},
+		{Label: kindLabel(map[bool]string{false: kindApp, true: kindDroplet}[args.Droplet]), Value: args.Name},
 		{Label: "Image", Value: image},
 		{Label: "Region", Value: region},
 		{Label: "Runs on", Value: kind},
@@ -353,9 +356,10 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		body = append(body, ":warning: "+args.Check.Warning)
 	}
 	if st.Failure != "" {
-		body = append(body, ":x: "+st.Failure)
+		body = append(body, failureMark(st)+" "+st.Failure)
 	}
 	m.Body = strings.Join(body, "\n")
+	m.Fields = nonEmpty(m.Fields)
 	return m
 }
 
@@ -399,8 +403,8 @@ func (b *Bot) giveUpIfTimedOut(ctx context.Context, op *dobot.Operation, name st
 	if ctx.Err() == nil || op.State.Final() {
 		return
 	}
-	if b.eng.runner.Stopping() {
-		return
+	if b.eng.runner.Stopping() || ops.Lost(ctx) {
+		return // resumed at the next start, or by the replica that took it
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()

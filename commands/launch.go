@@ -12,6 +12,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/docloud"
 )
 
@@ -52,7 +53,9 @@ type LaunchArgs struct {
 	// blanked once the create is sent (scrubSecrets).
 	SecretKeys []string `json:",omitempty"`
 	Ref        dobot.ImageRef
-	Reason     string        `json:",omitempty"`
+	Reason     string `json:",omitempty"`
+	// BreakGlass is an admin's reason to launch despite a lock or freeze.
+	BreakGlass string        `json:",omitempty"`
 	TTL        time.Duration `json:",omitempty"` // tear down this long after launch
 	// Droplet runs the image on a droplet instead of App Platform, in the
 	// full region slug DropletRegion.
@@ -76,7 +79,7 @@ func (a LaunchArgs) target() string { return a.Name }
 
 var launchCommand = &Command{
 	Name:        "launch",
-	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--droplet] [--ttl DURATION] [--dry-run] [--reason TEXT]",
+	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--droplet] [--ttl DURATION] [--dry-run] [--reason TEXT] [--break-glass REASON]",
 	Description: "Create an App Platform app running a container image, and report its progress in a thread.",
 	Examples:    []string{"launch web --image ghcr.io/nginxinc/nginx-unprivileged:stable", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run", "launch api --image ghcr.io/acme/api:2 --secret DB_URL=postgres://…"},
 	Action:      ActionLaunch,
@@ -93,6 +96,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	port := &intFlag{name: "port", min: 1, max: 65535}
 	env := &envFlag{}
 	reason := fs.String("reason", "", "")
+	glass := breakGlassFlag(fs)
 	ttl := fs.String("ttl", "", "")
 	dryRun := fs.Bool("dry-run", false, "")
 	droplet := fs.Bool("droplet", false, "")
@@ -105,7 +109,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 		return nil, err
 	}
 	args := LaunchArgs{Name: cfg.DefaultApp, Size: *size, Instances: instances.value, Port: port.value, Env: env.pairs,
-		SecretKeys: env.secretKeys(), Reason: strings.TrimSpace(*reason)}
+		SecretKeys: env.secretKeys(), Reason: strings.TrimSpace(*reason), BreakGlass: glass.value}
 	switch len(pos) {
 	case 0:
 		if args.Name == "" {
@@ -204,6 +208,8 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 		Op:      dobot.Operation{Action: ActionLaunch, App: args.Name, Args: string(raw), Reason: args.Reason},
 		Summary: fmt.Sprintf("launch %s (%s) in %s", args.Name, args.Image, args.Region),
 		Fields:  launchFields(args),
+		// For a droplet too: the launch set its price when it prepared it.
+		MonthlyCents: args.MonthlyCents,
 	}
 	if args.DryRun {
 		plan.DryRun = func(ctx context.Context) (Message, error) {
@@ -217,8 +223,11 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 
 // launchFields are the facts of a launch that a card shows.
 func launchFields(args LaunchArgs) []Field {
-	fields := []Field{{Label: "App", Value: args.Name}, {Label: "Image", Value: args.Image}, {Label: "Region", Value: args.Region}}
-	size := args.Size
+	kind, region, size := kindApp, args.Region, args.Size
+	if args.Droplet {
+		kind, region = kindDroplet, args.DropletRegion
+	}
+	fields := []Field{{Label: kindLabel(kind), Value: args.Name}, {Label: "Image", Value: args.Image}, {Label: "Region", Value: region}}
 	if size == "" {
 		size = "App Platform default"
 	}
@@ -231,7 +240,7 @@ func launchFields(args LaunchArgs) []Field {
 		fields = append(fields, Field{Label: "Cost", Value: money(args.MonthlyCents) + "/month"})
 	}
 	if args.TTL > 0 {
-		fields = append(fields, Field{Label: "Expires", Value: "after " + args.TTL.String() + " (torn down automatically)"})
+		fields = append(fields, Field{Label: "Expires", Value: "after " + dobot.FormatDuration(args.TTL) + " (torn down automatically)"})
 	}
 	if p := args.Check.portText(); p != "" {
 		fields = append(fields, Field{Label: "Port", Value: p})
@@ -294,13 +303,13 @@ func runLaunchOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter)
 // busyText says who holds an app and since when.
 func busyText(busy *dobot.BusyError) string {
 	h := busy.Holder
-	return fmt.Sprintf("%s is busy: %s #%d requested by <@%s> at %s is still %s. Wait for it to finish, or cancel it with `/do cancel %d`.",
-		h.App, h.Action, h.ID, h.Requester, h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
+	return fmt.Sprintf("%s is busy: %s (%s), asked by %s at %s, is still %s. Wait for it to finish, or cancel it with `/do cancel %d`.",
+		Escape(h.App), opRef(h), Escape(opWhat(h)), chat.Mention(h.Requester), h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
 }
 
 // reporterFor returns a reporter for op's head message and thread.
 func (b *Bot) reporterFor(op dobot.Operation) *reporter {
-	return &reporter{chat: b.chat, log: b.log.With("op", op.ID), channel: op.Channel, ts: op.MessageTS, responseURL: op.ResponseURL}
+	return &reporter{chat: b.chat, log: b.log.With("op", op.ID), channel: op.Channel, ts: op.MessageTS, responseURL: op.ResponseURL, requester: op.Requester}
 }
 
 // executeLaunch creates the app (unless an earlier run already did) and

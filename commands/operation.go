@@ -15,6 +15,9 @@ type Plan struct {
 	Op      dobot.Operation // Action, App, Args and ResourceID are set
 	Summary string          // "launch web (nginx:1.27) in nyc"
 	Fields  []Field         // everything that would change
+	// MonthlyCents is the monthly price of what the operation creates or
+	// keeps running, for a policy's --approval-above; 0 when unknown.
+	MonthlyCents int64
 	// DryRun, when set, shows what would be sent instead of doing it.
 	DryRun func(ctx context.Context) (Message, error)
 }
@@ -26,6 +29,10 @@ func decodeArgs[T any](op dobot.Operation) (T, error) { return ops.DecodeArgs[T]
 // runOperation stores the operation a command plans and either starts it or
 // asks for approval.
 func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval bool) error {
+	breach, err := b.checkHolds(ctx, inv) // a lock or a freeze stops it, unless the glass is broken
+	if err != nil {
+		return err
+	}
 	plan, err := inv.Command.Prepare(ctx, b, inv)
 	if err != nil {
 		return err
@@ -38,10 +45,21 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 		b.tell(ctx, inv.Req, m)
 		return nil
 	}
+	if !needsApproval {
+		why, costly, err := b.costApproval(ctx, plan)
+		if err != nil {
+			return err
+		}
+		if costly {
+			needsApproval = true
+			plan.Fields = append([]Field{why}, plan.Fields...)
+		}
+	}
 	op := plan.Op
 	op.Requester, op.RequesterName = inv.Req.UserID, inv.Req.UserName
 	op.Channel, op.ResponseURL = inv.Req.ChannelID, inv.Req.ResponseURL
 	op.CommandText = commandText(inv.Req)
+	b.routeOp(ctx, &op, inv.Req)
 	op, err = b.eng.ops.Open(ctx, op, needsApproval)
 	var busy *dobot.BusyError
 	if errors.As(err, &busy) {
@@ -50,8 +68,26 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	if err != nil {
 		return fmt.Errorf("store %s operation: %w", op.Action, err)
 	}
+	if breach != nil {
+		outcome := "override"
+		if needsApproval {
+			outcome = "requested"
+		}
+		if err := b.recordBreach(ctx, op, breach, outcome); err != nil {
+			b.finish(ctx, &op, dobot.OpCanceled, "could not audit the break-glass")
+			return err
+		}
+	}
 	if needsApproval {
-		return b.requestApproval(ctx, inv, op, plan)
+		if err := b.bindRequest(ctx, op); err != nil {
+			b.finish(ctx, &op, dobot.OpCanceled, "could not record what the request asks for")
+			return err
+		}
+		if err := b.requestApproval(ctx, inv, op, plan); err != nil {
+			return err
+		}
+		b.announceBreach(ctx, op, breach)
+		return nil
 	}
 	exec := b.table.actions[op.Action]
 	rep := b.reporterFor(op)
@@ -63,6 +99,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	if err := b.store.UpdateOperation(ctx, op); err != nil {
 		return fmt.Errorf("record %s message: %w", op.Action, err)
 	}
+	b.announceBreach(ctx, op, breach)
 	b.runExecutor(inv.Req.Ref, exec, op, rep)
 	return nil
 }
@@ -70,6 +107,11 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 // runExecutor runs op in the background, counted as in flight.
 func (b *Bot) runExecutor(ref string, exec *action, op dobot.Operation, rep *reporter) {
 	b.background(ref, func(ctx context.Context) {
+		ctx, release, ok := b.hold(ctx, op.ID)
+		if !ok {
+			return // left for the replica that holds it, or to take over
+		}
+		defer release()
 		b.observe.OperationStarted()
 		defer b.observe.OperationFinished()
 		exec.run(ctx, b, op, rep)

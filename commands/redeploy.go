@@ -36,13 +36,20 @@ type ChangeArgs struct {
 	// change was planned: a deployment after it is this change's own.
 	BeforeAt time.Time `json:",omitempty"`
 	Reason   string    `json:",omitempty"`
-	DryRun   bool      `json:"-"`
+	// BreakGlass is an admin's reason to run despite a lock or freeze.
+	BreakGlass string `json:",omitempty"`
+	DryRun     bool   `json:"-"`
 	// EnvKeys are the variables redeploy sets (--env, --secret) and
 	// SecretKeys those of them sent as SECRET; their values live only in
 	// Spec, and secret ones only until the update is sent.
 	EnvKeys    []string `json:",omitempty"`
 	SecretKeys []string `json:",omitempty"`
-	env        [][2]string
+	// Size and Instances resize the app's services (redeploy_size.go);
+	// MonthlyCents is what the app costs after, when they are given.
+	Size         string `json:",omitempty"`
+	Instances    int    `json:",omitempty"`
+	MonthlyCents int64  `json:",omitempty"`
+	env          [][2]string
 }
 
 // isSecret reports whether redeploy sends the variable key as SECRET.
@@ -59,8 +66,8 @@ func (a ChangeArgs) target() string { return a.Name }
 
 var redeployCommand = &Command{
 	Name:        "redeploy",
-	Usage:       "redeploy NAME [--image REF] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--dry-run] [--reason TEXT]",
-	Description: "Deploy an app again: with --image, update its spec to the new image or tag; with --env or --secret, set those variables; with neither, force a fresh deployment. Progress goes to a thread.",
+	Usage:       "redeploy NAME [--image REF] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--size SLUG] [--instances N] [--dry-run] [--reason TEXT] [--break-glass REASON]",
+	Description: "Deploy an app again: with --image, update its spec to the new image or tag; with --env or --secret, set those variables; with --size or --instances, resize it (the card shows the new monthly cost); with none of these, force a fresh deployment. Progress goes to a thread.",
 	Examples:    []string{"redeploy web --image ghcr.io/nginxinc/nginx-unprivileged:mainline", "redeploy web", "redeploy web --secret API_TOKEN=…"},
 	Action:      ActionRedeploy,
 	Parse: func(words []string, _ Config) (any, error) {
@@ -68,6 +75,10 @@ var redeployCommand = &Command{
 		image := fs.String("image", "", "")
 		dryRun := fs.Bool("dry-run", false, "")
 		reason := fs.String("reason", "", "")
+		size := fs.String("size", "", "")
+		instances := &intFlag{name: "instances", min: 1, max: 250}
+		fs.Var(instances, "instances", "")
+		glass := breakGlassFlag(fs)
 		env := &envFlag{}
 		fs.Var(env.as("env"), "env", "")
 		fs.Var(env.as("secret"), "secret", "")
@@ -82,7 +93,7 @@ var redeployCommand = &Command{
 			return nil, err
 		}
 		args := ChangeArgs{Name: pos[0], Image: unlink(strings.TrimSpace(*image)), DryRun: *dryRun, Reason: strings.TrimSpace(*reason),
-			env: env.pairs, SecretKeys: env.secretKeys()}
+			BreakGlass: glass.value, env: env.pairs, SecretKeys: env.secretKeys(), Size: strings.TrimSpace(*size), Instances: instances.value}
 		for _, kv := range env.pairs {
 			args.EnvKeys = append(args.EnvKeys, kv[0])
 		}
@@ -108,9 +119,9 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if managed.Kind == kindDroplet {
 		return nil, userErrorf("%s is a droplet; redeploy works on App Platform apps. Tear it down and launch it again, or use `/do droplet reboot %s`.", args.Name, args.Name)
 	}
-	app, _, err := b.apps.Get(ctx, managed.ResourceID)
+	app, err := b.getApp(ctx, managed)
 	if err != nil {
-		return nil, fmt.Errorf("get app %s: %w", managed.ResourceID, err)
+		return nil, err
 	}
 	args.From = managed.Image
 	if managed.ImageDigest != "" {
@@ -148,7 +159,12 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		}
 		fields = append(fields, Field{Label: "Set variables", Value: envKeysText(args.EnvKeys, args.isSecret)})
 	}
-	if args.Image == "" && len(args.env) == 0 {
+	cents, more, err := b.planResize(ctx, app.Spec, &args, managed.MonthlyCents)
+	if err != nil {
+		return nil, err
+	}
+	fields = append(fields, more...)
+	if args.Image == "" && len(args.env) == 0 && args.Spec == nil {
 		fields = append(fields, Field{Label: "Change", Value: "a fresh deployment of the same spec (forced rebuild)"})
 	}
 	stored := args
@@ -161,6 +177,8 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		Op:      dobot.Operation{Action: ActionRedeploy, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
 		Summary: "redeploy " + args.Name,
 		Fields:  fields,
+		// What the app costs after the redeploy: the cost a limit weighs.
+		MonthlyCents: cents,
 	}
 	if args.DryRun {
 		spec := args.Spec
@@ -197,6 +215,8 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 	switch {
 	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active:
 		title = fmt.Sprintf(":white_check_mark: %s is live (%s)", args.Name, op.Action)
+	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Canceled:
+		title = canceledTitle(op.Action, args.Name)
 	case st.final():
 		title = fmt.Sprintf(":x: %s of %s failed", op.Action, args.Name)
 	}
@@ -216,6 +236,7 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 	if len(args.EnvKeys) > 0 {
 		fields = append(fields, Field{Label: "Set variables", Value: envKeysText(args.EnvKeys, args.isSecret)})
 	}
+	fields = append(fields, shapeFields(args)...)
 	if links := linksText(kindApp, op.ResourceID, st.URL); links != "" {
 		fields = append(fields, Field{Label: "Links", Value: links})
 	}
@@ -231,14 +252,16 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 		body = append(body, ":warning: "+args.Check.Warning)
 	}
 	if st.Failure != "" {
-		body = append(body, ":x: "+st.Failure)
+		body = append(body, failureMark(st)+" "+st.Failure)
 	}
 	m.Body = strings.Join(body, "\n")
+	m.Fields = nonEmpty(m.Fields)
 	return m
 }
 
 func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
 	b.runChange(ctx, op, rep, b.startRedeploy, func(ctx context.Context, args ChangeArgs) {
+		b.recordShape(ctx, args)
 		if args.Image == "" {
 			return
 		}
@@ -370,5 +393,5 @@ func (b *Bot) newestDeployment(ctx context.Context, appID string, after time.Tim
 func (b *Bot) failOp(ctx context.Context, op dobot.Operation, rep *reporter, err error) {
 	b.log.Error("operation failed", "op", op.ID, "action", op.Action, "err", err)
 	b.finish(ctx, &op, dobot.OpFailed, err.Error())
-	rep.final(ctx, errorMessage(fmt.Sprintf("%s %s failed: %s", op.Action, op.App, describeError(err, fmt.Sprintf("op-%d", op.ID)))))
+	rep.final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", Escape(opWhat(op)), describeError(err, fmt.Sprintf("op-%d", op.ID)))))
 }

@@ -15,6 +15,9 @@ type reporter struct {
 	channel     string
 	ts          string // head message; empty until started or when falling back
 	responseURL string
+	// requester is mentioned in the final reply, so the person who started
+	// the operation hears that it ended; "" mentions nobody.
+	requester string
 	// responses counts response_url posts: Slack takes five per command, so
 	// on fallback the last one is kept for the final word.
 	responses int
@@ -53,7 +56,9 @@ func (r *reporter) update(ctx context.Context, m Message) {
 func (r *reporter) reply(ctx context.Context, m Message) { r.send(ctx, m, false) }
 
 // final posts the operation's last word; it always gets through if it can.
-func (r *reporter) final(ctx context.Context, m Message) { r.send(ctx, m, true) }
+func (r *reporter) final(ctx context.Context, m Message) {
+	r.send(ctx, withMention(m, r.requester), true)
+}
 
 // note posts a detail that matters less than a phase change: it is left out
 // when replies go through the response_url, whose uses are few.

@@ -14,13 +14,14 @@ import (
 
 var rollbackCommand = &Command{
 	Name:        "rollback",
-	Usage:       "rollback NAME [DEPLOYMENT]",
+	Usage:       "rollback NAME [DEPLOYMENT] [--break-glass REASON]",
 	Description: "Roll an app back to its previous active deployment, or to the one given, after DigitalOcean confirms it can.",
 	Examples:    []string{"rollback web", "rollback web 3aa4d20e-5527-4c00-b496-601fbd22520a"},
 	Action:      ActionRollback,
 	Parse: func(words []string, _ Config) (any, error) {
 		fs := newFlagSet("rollback")
 		reason := fs.String("reason", "", "")
+		glass := breakGlassFlag(fs)
 		pos, err := parseFlags(fs, words)
 		if err != nil {
 			return nil, err
@@ -31,7 +32,7 @@ var rollbackCommand = &Command{
 		if err := ValidAppName(pos[0]); err != nil {
 			return nil, err
 		}
-		args := ChangeArgs{Name: pos[0], Reason: strings.TrimSpace(*reason)}
+		args := ChangeArgs{Name: pos[0], Reason: strings.TrimSpace(*reason), BreakGlass: glass.value}
 		if len(pos) == 2 {
 			if !deploymentIDPattern.MatchString(pos[1]) {
 				return nil, userErrorf("%q is not a deployment id; `/do status %s` shows them", pos[1], pos[0])
@@ -55,9 +56,9 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if managed.Kind == kindDroplet {
 		return nil, userErrorf("%s is a droplet; rollback works on App Platform apps.", args.Name)
 	}
-	app, _, err := b.apps.Get(ctx, managed.ResourceID)
+	app, err := b.getApp(ctx, managed)
 	if err != nil {
-		return nil, fmt.Errorf("get app %s: %w", managed.ResourceID, err)
+		return nil, err
 	}
 	if app.ActiveDeployment != nil {
 		args.From = "deployment `" + app.ActiveDeployment.ID + "`"
@@ -71,6 +72,10 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		}
 		args.DeploymentID = prev.ID
 		backTo = docloud.DeploymentImage(prev)
+		args.BackToImage = backTo
+	} else if d, _, err := b.apps.GetDeployment(ctx, managed.ResourceID, args.DeploymentID); err == nil {
+		// Named (typed, or from a history line): the card says what it runs.
+		backTo = docloud.DeploymentImage(d)
 		args.BackToImage = backTo
 	}
 	check, err := docloud.Raw{Client: b.cloud.Raw}.ValidateRollback(ctx, managed.ResourceID, args.DeploymentID)

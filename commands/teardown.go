@@ -14,13 +14,14 @@ import (
 
 var teardownCommand = &Command{
 	Name:        "teardown",
-	Usage:       "teardown NAME [--reason TEXT]",
+	Usage:       "teardown NAME [--reason TEXT] [--break-glass REASON]",
 	Description: "Delete an app the bot launched.",
 	Examples:    []string{"teardown web"},
 	Action:      ActionTeardown,
 	Parse: func(words []string, _ Config) (any, error) {
 		fs := newFlagSet("teardown")
 		reason := fs.String("reason", "", "")
+		glass := breakGlassFlag(fs)
 		pos, err := parseFlags(fs, words)
 		if err != nil {
 			return nil, err
@@ -31,7 +32,7 @@ var teardownCommand = &Command{
 		if err := ValidAppName(pos[0]); err != nil {
 			return nil, err
 		}
-		return TeardownArgs{Name: pos[0], Reason: strings.TrimSpace(*reason)}, nil
+		return TeardownArgs{Name: pos[0], Reason: strings.TrimSpace(*reason), BreakGlass: glass.value}, nil
 	},
 	Prepare: prepareTeardown,
 }
@@ -41,6 +42,12 @@ type TeardownArgs struct {
 	Name   string
 	Reason string `json:",omitempty"`
 	Kind   string `json:",omitempty"` // app or droplet, fixed when planned
+	// Image and Region are what the card shows, from the record when
+	// planned.
+	Image  string `json:",omitempty"`
+	Region string `json:",omitempty"`
+	// BreakGlass is an admin's reason to tear down despite a lock.
+	BreakGlass string `json:",omitempty"`
 }
 
 func (a TeardownArgs) target() string { return a.Name }
@@ -62,7 +69,10 @@ func prepareTeardown(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if err != nil {
 		return nil, err
 	}
-	args.Kind = managed.Kind
+	if err := b.refuseIfGone(ctx, managed); err != nil {
+		return nil, err // no approval asked, no saving claimed
+	}
+	args.Kind, args.Image, args.Region = managed.Kind, managed.Image, managed.Region
 	raw, err := json.Marshal(args)
 	if err != nil {
 		return nil, fmt.Errorf("encode teardown args: %w", err)
@@ -71,7 +81,7 @@ func prepareTeardown(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	if managed.Kind == kindDroplet {
 		deletes, idLabel = "the droplet and its disk", "Droplet id"
 	}
-	fields := []Field{{Label: "App", Value: managed.Name}, {Label: "Deletes", Value: deletes},
+	fields := []Field{{Label: kindLabel(managed.Kind), Value: managed.Name}, {Label: "Deletes", Value: deletes},
 		{Label: "Image", Value: managed.Image}, {Label: "Region", Value: managed.Region}, {Label: idLabel, Value: "`" + managed.ResourceID + "`"},
 		{Label: "Launched by", Value: fmt.Sprintf("<@%s> on %s", managed.Owner, managed.CreatedAt.UTC().Format("2006-01-02"))}}
 	if managed.MonthlyCents > 0 {
@@ -85,7 +95,8 @@ func prepareTeardown(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 }
 
 func teardownHead(op dobot.Operation) Message {
-	return teardownCard(op, dobot.App{Name: op.App, ResourceID: op.ResourceID}, ":wastebasket: Tearing down", "")
+	args, _ := decodeArgs[TeardownArgs](op)
+	return teardownCard(op, dobot.App{Name: op.App, ResourceID: op.ResourceID, Kind: args.Kind, Image: args.Image, Region: args.Region}, ":wastebasket: Tearing down", "")
 }
 
 func runTeardownOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
@@ -157,11 +168,12 @@ func teardownCard(op dobot.Operation, app dobot.App, verb, failure string) Messa
 	m := Message{
 		Text:   fmt.Sprintf("%s %s (requested by <@%s>)", verb, app.Name, op.Requester),
 		Title:  fmt.Sprintf("%s %s", verb, app.Name),
-		Fields: []Field{{Label: "App", Value: app.Name}, {Label: "Image", Value: app.Image}, {Label: "Region", Value: app.Region}, {Label: "App id", Value: "`" + app.ResourceID + "`"}},
+		Fields: []Field{{Label: kindLabel(app.Kind), Value: app.Name}, {Label: "Image", Value: app.Image}, {Label: "Region", Value: app.Region}, {Label: kindLabel(app.Kind) + " id", Value: "`" + app.ResourceID + "`"}},
 		Footer: opFooter(op),
 	}
 	if failure != "" {
 		m.Body = ":x: " + failure
 	}
+	m.Fields = nonEmpty(m.Fields)
 	return m
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"dobot"
@@ -46,9 +44,7 @@ func (b *Bot) remind(ctx context.Context, app dobot.App) {
 		},
 		Footer: fmt.Sprintf("`/do extend %s 2h` extends by any duration.", app.Name),
 	}
-	if _, err := b.chat.Reply(ctx, app.Channel, app.ThreadTS, m); err != nil {
-		b.log.Warn("post expiry reminder", "app", app.Name, "err", err)
-	}
+	b.appNotice(ctx, app, m)
 }
 
 // expireApp tears an expired app down without a new approval: the launch
@@ -56,6 +52,9 @@ func (b *Bot) remind(ctx context.Context, app dobot.App) {
 func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 	if _, err := b.store.ActiveOperation(ctx, app.Name); err == nil {
 		return // something else holds the app; try at the next tick
+	}
+	if b.expiryHeld(ctx, app) {
+		return // locked: tried again at every tick, so it goes once unlocked
 	}
 	// Should this teardown fail, try again later rather than every tick.
 	if ok, err := b.store.UpdateAppExpiry(ctx, app.Name, app.ExpiresAt, b.now().Add(expiryRetry), true); err != nil || !ok {
@@ -65,10 +64,11 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 		return // extended or gone meanwhile
 	}
 	raw, _ := json.Marshal(TeardownArgs{Name: app.Name, Kind: app.Kind, Reason: "TTL expired"})
+	home, thread := b.opHome(ctx, app)
 	op, err := b.store.CreateOperation(ctx, dobot.Operation{
 		Action: ActionTeardown, App: app.Name, State: dobot.OpRunning, ResourceID: app.ResourceID, Args: string(raw),
 		Requester: app.Owner, RequesterName: botUser + " for " + app.Owner,
-		Channel: app.Channel, MessageTS: app.ThreadTS,
+		Channel: home, MessageTS: thread,
 		CommandText: fmt.Sprintf("(ttl expired at %s)", app.ExpiresAt.UTC().Format(timeFormat)),
 		Reason:      "TTL expired",
 	})
@@ -84,6 +84,7 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 		CommandText: op.CommandText, Action: "ttl.expired", Target: app.Name, Decision: "allowed", Outcome: "teardown",
 		Details: fmt.Sprintf("owner=%s expired_at=%s", app.Owner, app.ExpiresAt.UTC().Format(time.RFC3339))})
 	rep := b.reporterFor(op)
+	b.startRouted(ctx, &op, rep)
 	rep.reply(ctx, infoMessage(fmt.Sprintf(":hourglass: %s reached the end of its TTL; tearing it down for <@%s>.", app.Name, app.Owner)))
 	b.runExecutor("ttl-"+app.Name, b.table.actions[ActionTeardown], op, rep)
 }
@@ -141,7 +142,7 @@ func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name str
 		return userErrorf("Only <@%s>, who launched %s, or an approver or admin may extend it, and %s. Nothing was changed.", app.Owner, name, roleText(role))
 	}
 	if holder, err := b.store.ActiveOperation(ctx, name); err == nil {
-		return userErrorf("%s cannot be extended now: %s #%d is running on it.", name, holder.Action, holder.ID)
+		return userErrorf("%s cannot be extended now: %s (%s) holds it.", name, opRef(holder), opWhat(holder))
 	}
 	to, err := ops.Extended(app, b.now(), d, b.cfg.maxTTL())
 	var capped *ops.CapError
@@ -174,50 +175,6 @@ func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name str
 	}
 	b.tell(ctx, who, infoMessage(text))
 	return nil
-}
-
-var listCommand = &Command{
-	Name:        "list",
-	Usage:       "list",
-	Description: "Everything the bot manages, with owner, age, monthly cost and TTL, and the total.",
-	Examples:    []string{"list"},
-	MinRole:     dobot.RoleViewer,
-	Parse:       noArgs("list"),
-	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		apps, err := b.store.Apps(ctx)
-		if err != nil {
-			return fmt.Errorf("list managed apps: %w", err)
-		}
-		if len(apps) == 0 {
-			b.tell(ctx, inv.Req, infoMessage("The bot manages nothing yet. Launch with `/do launch NAME --image REF`."))
-			return nil
-		}
-		sort.Slice(apps, func(i, j int) bool { return apps[i].Name < apps[j].Name })
-		var sb strings.Builder
-		var total int64
-		fmt.Fprintf(&sb, "*%d managed by the bot*\n", len(apps))
-		for _, a := range apps {
-			kind := "app"
-			if a.Kind == kindDroplet {
-				kind = "droplet"
-			}
-			fmt.Fprintf(&sb, "• *%s* (%s) — <@%s> — %s old — %s/month", a.Name, kind, a.Owner, ageText(b.now().Sub(a.CreatedAt)), money(a.MonthlyCents))
-			if !a.ExpiresAt.IsZero() {
-				fmt.Fprintf(&sb, " — expires in %s", ageText(a.ExpiresAt.Sub(b.now())))
-			}
-			if a.Adopted {
-				sb.WriteString(" — adopted")
-			}
-			if line := b.launchThreadLine(ctx, a, "launch thread"); line != "" {
-				fmt.Fprintf(&sb, " — %s", line)
-			}
-			sb.WriteString("\n")
-			total += a.MonthlyCents
-		}
-		fmt.Fprintf(&sb, "*Total: %s/month*", money(total))
-		b.tell(ctx, inv.Req, infoMessage(sb.String()))
-		return nil
-	},
 }
 
 // ageText is a duration rounded for people: 45s, 12m, 3h10m, 4d2h.

@@ -98,7 +98,7 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *txn, e dobot.AuditEntry) (d
 	// keyed hash covers it. Past the highest id ever used, so rows cut off
 	// the end leave a gap that verify reports, rather than being reused.
 	var seq int64
-	row, err = db.queryRowPreparedTx(ctx, tx, db.d.auditSequence)
+	row, err = db.queryRowPreparedTx(ctx, tx, db.d.AuditSequence)
 	if err == nil {
 		err = row.Scan(&seq)
 	}
@@ -120,7 +120,7 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *txn, e dobot.AuditEntry) (d
 // sqlite_sequence, or the audit_sequence row a PostgreSQL trigger keeps.
 func auditSequence(ctx context.Context, q queryer, d *dialect) (int64, error) {
 	var seq int64
-	err := q.QueryRowContext(ctx, d.auditSequence).Scan(&seq)
+	err := q.QueryRowContext(ctx, d.AuditSequence).Scan(&seq)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("read audit sequence: %w", err)
 	}
