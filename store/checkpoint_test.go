@@ -20,7 +20,7 @@ func TestCommitsLeaveCheckpointsToTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	db.ckpt.close()
+	db.ckpt.Close()
 	db.ckpt = nil
 	ctx := context.Background()
 	var pageSize int64

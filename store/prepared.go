@@ -3,53 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
-	"sync"
 )
 
-// stmtCache holds the statements of the hot paths (every command's handled
-// key, audit row, role and app reads), each prepared once on the pool.
-// database/sql then keeps one prepared copy per connection and reuses it,
-// so SQLite does not parse and plan the same text on every call: before
-// this, sqlite3_prepare_v2 was about a sixth of the bot's CPU under
-// steady load. Only fixed statement texts belong here; a text built from
-// values would grow the cache without bound.
-type stmtCache struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
-}
-
-// prepared returns q prepared on the pool, preparing it the first time.
+// prepared returns q prepared on the pool, once (see sqldb.Stmts).
 func (db *DB) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
-	c := &db.stmts
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if s, ok := c.m[q]; ok {
-		return s, nil
-	}
-	s, err := db.sql.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if c.m == nil {
-		c.m = map[string]*sql.Stmt{}
-	}
-	c.m[q] = s
-	return s, nil
-}
-
-// closeStmts closes every cached statement; Close calls it before closing
-// the pool.
-func (c *stmtCache) closeStmts() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var first error
-	for q, s := range c.m {
-		if err := s.Close(); err != nil && first == nil {
-			first = err
-		}
-		delete(c.m, q)
-	}
-	return first
+	return db.stmts.Get(ctx, db.sql, q)
 }
 
 // queryRowPrepared runs the cached statement q on the pool.

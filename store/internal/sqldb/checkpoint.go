@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import (
 	"context"
@@ -28,30 +28,31 @@ const (
 	checkpointMaxCommits = 1000
 )
 
-// checkpointer runs PASSIVE checkpoints for a SQLite store. A commit only
+// Checkpointer runs PASSIVE checkpoints for a SQLite store. A commit only
 // adds to a counter: the goroutine wakes on its own clock, never once per
-// commit, so that it takes no CPU from a burst of commands.
-type checkpointer struct {
+// commit, so that it takes no CPU from a burst of commands. A nil
+// *Checkpointer (PostgreSQL, read-only stores) does nothing.
+type Checkpointer struct {
 	stop    chan struct{}
 	done    sync.WaitGroup
 	commits atomic.Int64 // ever
 }
 
-// startCheckpointer starts db's checkpoint goroutine; Close stops it.
-func (db *DB) startCheckpointer() {
-	c := &checkpointer{stop: make(chan struct{})}
-	db.ckpt = c
-	c.done.Go(func() {
+// StartCheckpointer starts checkpointing the SQLite database behind c
+// (opened with wal_autocheckpoint(0)); Close stops it.
+func StartCheckpointer(c Conn) *Checkpointer {
+	ck := &Checkpointer{stop: make(chan struct{})}
+	ck.done.Go(func() {
 		tick := time.NewTicker(checkpointIdle)
 		defer tick.Stop()
 		var seen, copied int64 // commits at the last look, and at the last checkpoint
 		for {
 			select {
-			case <-c.stop:
+			case <-ck.stop:
 				return
 			case <-tick.C:
 			}
-			now := c.commits.Load()
+			now := ck.commits.Load()
 			paused := now == seen
 			seen = now
 			if now == copied || (!paused && now-copied < checkpointMaxCommits) {
@@ -60,20 +61,21 @@ func (db *DB) startCheckpointer() {
 			copied = now
 			// A failed checkpoint only leaves the WAL longer; the next
 			// one, or closing the store, copies it.
-			_, _ = db.sql.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
+			_, _ = c.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
 		}
 	})
+	return ck
 }
 
-// committed notes a commit.
-func (c *checkpointer) committed() {
+// Committed notes a commit.
+func (c *Checkpointer) Committed() {
 	if c != nil {
 		c.commits.Add(1)
 	}
 }
 
-// close stops the goroutine and waits for it.
-func (c *checkpointer) close() {
+// Close stops the goroutine and waits for it.
+func (c *Checkpointer) Close() {
 	if c == nil {
 		return
 	}
