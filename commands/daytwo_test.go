@@ -270,6 +270,17 @@ func TestDomainIsFollowedFromPendingToActiveWithOneNote(t *testing.T) {
 	if got := h.answer("UDEP", "domains remove web nope.example.com"); !strings.Contains(got, "no domain nope.example.com") {
 		t.Errorf("removing a domain the app lacks answered %q", got)
 	}
+	h.run("UDEP", "domains remove web example.com")
+	remove := h.waitOp(t, lastOp(t, h, "web", commands.ActionDomains).ID)
+	if remove.ID == add.ID || remove.State != dobot.OpSucceeded {
+		t.Fatalf("domains remove ended %s: %s", remove.State, remove.Error)
+	}
+	if spec := lastBody[godo.AppUpdateRequest](t, h, "PUT /v2/apps/{id}").Spec; len(spec.Domains) != 0 {
+		t.Errorf("domains remove sent domains %+v; want none", spec.Domains)
+	}
+	if again := lastOp(t, h, "web", commands.ActionDomainFollow); again.ID != follow.ID {
+		t.Errorf("removing a domain started follow #%d", again.ID)
+	}
 }
 
 func TestDayTwoChangesWaitForApprovalBoundToTheSpec(t *testing.T) {
