@@ -58,6 +58,9 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 		// request was decided meanwhile.
 		return userErrorf("%s is no longer waiting: %s.", opRefTitle(op), Markup(stateText(op)))
 	}
+	if op.Action == ActionDomainFollow {
+		return b.stopDomainFollow(ctx, inv, op)
+	}
 	switch ops.CanCancel(op, deploys(op)) {
 	case ops.CancelWithdraw:
 		return b.withdraw(ctx, inv, op)

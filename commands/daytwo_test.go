@@ -502,3 +502,31 @@ func TestRedeployShowsItsPlan(t *testing.T) {
 		t.Errorf("the redeploy shows the variable's value:\n%s", all)
 	}
 }
+
+// /do cancel of a domain's follow stops the following, not the domain.
+func TestCancelStopsADomainFollow(t *testing.T) {
+	h := holdsHarness(t)
+	h.live(t, "web")
+	h.do.HoldDomain("example.com", true)
+	h.run("UDEP", "domains add web example.com")
+	waitFor(t, "the pending line", func() bool { return strings.Contains(h.plain(), "example.com is pending") })
+	follow := lastOp(t, h, "web", commands.ActionDomainFollow)
+	if got := h.answer("UDEP", fmt.Sprintf("cancel %d", follow.ID)); !strings.Contains(got, "Stopped") {
+		t.Fatalf("cancel answered %q", got)
+	}
+	if op := h.waitOp(t, follow.ID); op.State != dobot.OpCanceled {
+		t.Errorf("the follow is %s; want canceled", op.State)
+	}
+	h.do.HoldDomain("example.com", false)
+	waitFor(t, "the domain to go active", func() bool { return strings.Contains(h.answer("UVIEW", "domains web"), "is active") })
+	if op, _ := h.db.Operation(context.Background(), follow.ID); op.State != dobot.OpCanceled {
+		t.Errorf("the stopped follow became %s", op.State)
+	}
+	h.chat.mu.Lock()
+	defer h.chat.mu.Unlock()
+	for _, s := range h.chat.sent {
+		if s.Kind == "reply" && strings.Contains(s.Msg.Text, "is active, with its certificate") {
+			t.Errorf("a stopped follow still reported: %q", s.Msg.Text)
+		}
+	}
+}

@@ -287,11 +287,15 @@ func runDomainFollow(ctx context.Context, b *Bot, op dobot.Operation, rep *repor
 		return
 	}
 	for {
+		if cur, err := b.store.Operation(ctx, op.ID); err == nil && cur.State != dobot.OpRunning {
+			return // stopped with /do cancel
+		}
 		app, _, err := b.apps.Get(ctx, op.ResourceID)
 		switch {
 		case docloud.IsNotFound(err):
-			b.finish(ctx, &op, dobot.OpCanceled, "app deleted")
-			rep.reply(ctx, infoMessage(fmt.Sprintf("%s is gone from DigitalOcean; no longer following %s.", Escape(op.App), Escape(args.Domain))))
+			if b.moveFollow(ctx, &op, args, dobot.OpCanceled, "app deleted") == followMoved {
+				rep.reply(ctx, infoMessage(fmt.Sprintf("%s is gone from DigitalOcean; no longer following %s.", Escape(op.App), Escape(args.Domain))))
+			}
 			return
 		case err != nil:
 			if ctx.Err() != nil {
@@ -312,7 +316,9 @@ func runDomainFollow(ctx context.Context, b *Bot, op dobot.Operation, rep *repor
 }
 
 // domainStep reports the domain's phase when it changed, and the pending
-// note when it is due. It reports whether the follow is over.
+// note when it is due. It reports whether the follow is over. Each step is
+// recorded before it is said, by compare-and-set: a follow stopped with
+// /do cancel meanwhile says nothing more.
 func (b *Bot) domainStep(ctx context.Context, op *dobot.Operation, args *domainFollowArgs, app *godo.App, rep *reporter) bool {
 	var d *daytwo.Domain
 	for _, x := range daytwo.Domains(app) {
@@ -321,54 +327,100 @@ func (b *Bot) domainStep(ctx context.Context, op *dobot.Operation, args *domainF
 		}
 	}
 	if d == nil {
-		b.finish(ctx, op, dobot.OpCanceled, "domain removed")
-		rep.reply(ctx, infoMessage(fmt.Sprintf("%s was removed from %s; no longer following it.", Escape(args.Domain), Escape(op.App))))
+		if b.moveFollow(ctx, op, *args, dobot.OpCanceled, "domain removed") == followMoved {
+			rep.reply(ctx, infoMessage(fmt.Sprintf("%s was removed from %s; no longer following it.", Escape(args.Domain), Escape(op.App))))
+		}
 		return true
 	}
-	over := d.Phase == godo.AppJobSpecKindPHASE_Active || d.Phase == godo.AppJobSpecKindPHASE_Error
-	if string(d.Phase) != args.Phase {
+	if prev := args.Phase; string(d.Phase) != prev {
 		args.Phase = string(d.Phase)
-		switch {
-		case d.Phase == godo.AppJobSpecKindPHASE_Active:
-			b.finish(ctx, op, dobot.OpSucceeded, "")
-		case d.Phase == godo.AppJobSpecKindPHASE_Error:
-			b.finish(ctx, op, dobot.OpFailed, "domain "+args.Domain+" failed")
-		case !b.saveFollow(ctx, op, *args):
-			return false // said at the next poll
+		to, why := dobot.OpRunning, ""
+		switch d.Phase {
+		case godo.AppJobSpecKindPHASE_Active:
+			to = dobot.OpSucceeded
+		case godo.AppJobSpecKindPHASE_Error:
+			to, why = dobot.OpFailed, "domain "+args.Domain+" failed"
+		}
+		switch b.moveFollow(ctx, op, *args, to, why) {
+		case followStopped:
+			return true
+		case followUnrecorded:
+			args.Phase = prev // said at the next poll
+			return false
 		}
 		rep.reply(ctx, infoMessage(domainLine(*d, app)))
-	}
-	if over {
-		return true
+		if to != dobot.OpRunning {
+			return true
+		}
 	}
 	if d.Phase == godo.AppJobSpecKindPHASE_Pending && !args.Noted && b.now().Sub(args.Since) >= b.domainNoteAfter() {
 		args.Noted = true
-		if b.saveFollow(ctx, op, *args) { // recorded first: one note, even across a restart
+		switch b.moveFollow(ctx, op, *args, dobot.OpRunning, "") { // recorded first: one note, even across a restart
+		case followStopped:
+			return true
+		case followMoved:
 			rep.reply(ctx, infoMessage(fmt.Sprintf("%s %s: %s is still pending %s after it was added. DigitalOcean cannot see its DNS records yet; check them with your DNS provider. `/do domains %s` shows its progress.",
 				chat.IconAlarm, chat.Mention(op.Requester), Escape(args.Domain), b.domainNoteAfter(), Escape(op.App))))
+		default:
+			args.Noted = false
 		}
 	}
 	if b.now().Sub(args.Since) >= domainFollowFor {
-		b.finish(ctx, op, dobot.OpCanceled, "still pending")
-		rep.reply(ctx, infoMessage(fmt.Sprintf("%s is still not active after %s; the bot stops following it here. `/do domains %s` shows its progress.",
-			Escape(args.Domain), domainFollowFor, Escape(op.App))))
+		if b.moveFollow(ctx, op, *args, dobot.OpCanceled, "still pending") == followMoved {
+			rep.reply(ctx, infoMessage(fmt.Sprintf("%s is still not active after %s; the bot stops following it here. `/do domains %s` shows its progress.",
+				Escape(args.Domain), domainFollowFor, Escape(op.App))))
+		}
 		return true
 	}
 	return false
 }
 
-// saveFollow stores the follow's progress; false when it could not.
-func (b *Bot) saveFollow(ctx context.Context, op *dobot.Operation, args domainFollowArgs) bool {
+// What recording a follow's step came to.
+const (
+	followMoved      = iota // recorded
+	followStopped           // the follow is no longer running (/do cancel)
+	followUnrecorded        // the store failed: try at the next poll
+)
+
+// moveFollow records args and moves the follow to state to (running to
+// keep following), only while it is running.
+func (b *Bot) moveFollow(ctx context.Context, op *dobot.Operation, args domainFollowArgs, to dobot.OpState, why string) int {
 	raw, err := json.Marshal(args)
-	if err == nil {
-		op.Args = string(raw)
-		err = b.store.UpdateOperation(ctx, *op)
-	}
 	if err != nil {
-		b.log.Error("record a domain's progress", "op", op.ID, "err", err)
-		return false
+		b.log.Error("encode a domain's progress", "op", op.ID, "err", err)
+		return followUnrecorded
 	}
-	return true
+	moved, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRunning}, to, func(o *dobot.Operation) {
+		o.Args, o.Error = string(raw), why
+	})
+	switch {
+	case err != nil:
+		b.log.Error("record a domain's progress", "op", op.ID, "err", err)
+		return followUnrecorded
+	case !ok:
+		return followStopped
+	}
+	*op = moved
+	return followMoved
+}
+
+// stopDomainFollow is /do cancel of a domain's follow: the bot stops
+// following it; the domain itself stays as it is.
+func (b *Bot) stopDomainFollow(ctx context.Context, inv *Invocation, op dobot.Operation) error {
+	stopped, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRunning}, dobot.OpCanceled, func(o *dobot.Operation) {
+		o.Error = "stopped by " + inv.Req.UserID
+	})
+	if err != nil {
+		return fmt.Errorf("stop following a domain (operation %d): %w", op.ID, err)
+	}
+	if !ok {
+		return userErrorf("%s is already %s; there is nothing to cancel.", opRefTitle(stopped), stopped.State)
+	}
+	what := Escape(opWhat(op))
+	b.reporterFor(stopped).reply(ctx, infoMessage(fmt.Sprintf("%s %s stopped the bot's following (%s). The domain stays; `/do domains %s` shows it.",
+		chat.IconCanceled, chat.Mention(inv.Req.UserID), what, Escape(op.App))))
+	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Stopped %s (%s).", opRef(op), what)))
+	return nil
 }
 
 // domainNoteAfter is how long a domain may be pending before its note.
