@@ -62,6 +62,21 @@ func TestScaleShowsTheCostDiffAndSendsTheNewShape(t *testing.T) {
 	w.run(deployer, "scale web --instances 2 --size apps-s-1vcpu-1gb-fixed")
 	w.waitEphemeral(deployer, "runs one instance only, so --instances 2 cannot work")
 
+	// Under a policy asking for approval, the approval card shows the plan
+	// first, and the approval runs it.
+	w.run(admin, "policy scale --approval yes")
+	w.waitEphemeral(admin, "scale")
+	w.run(deployer, "scale web --instances 3")
+	card = w.approvalCard("scale web")
+	if blocks := unescapeJSON(card.Blocks); !strings.Contains(blocks, "services.web.instance_count: 2 → 3") || !strings.Contains(blocks, "cost: $24.00/month → $36.00/month") {
+		t.Errorf("the approval card lacks the plan: %s", blocks)
+	}
+	w.click(approver, card, "approve")
+	w.waitLiveReplies(3)
+	if n := w.lastUpdate().Services[0].InstanceCount; n != 3 {
+		t.Errorf("the approved scale sent %d instances; want 3", n)
+	}
+
 	// A restart replaces the instances without a rebuild, followed in its
 	// thread like a redeploy.
 	w.run(deployer, "restart web")
