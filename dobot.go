@@ -217,7 +217,7 @@ type BusyError struct {
 }
 
 func (e *BusyError) Error() string {
-	return fmt.Sprintf("%s is busy: %s #%d by <@%s> since %s is still %s",
+	return fmt.Sprintf("%s is busy: %s #%d by %s since %s is still %s",
 		e.Holder.App, e.Holder.Action, e.Holder.ID, e.Holder.Requester,
 		e.Holder.CreatedAt.UTC().Format("2006-01-02 15:04 MST"), e.Holder.State)
 }

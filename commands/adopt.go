@@ -10,6 +10,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/docloud"
 )
 
@@ -52,7 +53,7 @@ func runAdopt(ctx context.Context, b *Bot, inv *Invocation) error {
 		return err
 	}
 	if existing, err := b.store.App(ctx, args.Name); err == nil {
-		return userErrorf("the bot already manages %s (owner <@%s>).", args.Name, existing.Owner)
+		return userErrorf("the bot already manages %s (owner %s).", args.Name, Markup(chat.Mention(existing.Owner)))
 	} else if !errors.Is(err, dobot.ErrNotFound) {
 		return err
 	}
@@ -92,7 +93,7 @@ func runAdopt(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err := b.store.PutApp(ctx, rec); err != nil {
 		return fmt.Errorf("adopt %s: %w", args.Name, err)
 	}
-	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":handshake: The bot now manages %s (%s id `%s`), owned by <@%s>.", rec.Name, rec.Kind, rec.ResourceID, rec.Owner)))
+	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(chat.IconHandover+" The bot now manages %s (%s id `%s`), owned by %s.", rec.Name, rec.Kind, rec.ResourceID, chat.Mention(rec.Owner))))
 	return nil
 }
 

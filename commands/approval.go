@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/ops"
 )
 
@@ -22,7 +23,7 @@ const timeFormat = ops.TimeFormat
 // requestApproval posts op's approval card with its buttons and tells the
 // requester privately that the request waits for a second person.
 func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Operation, plan *Plan) error {
-	ts, err := b.chat.Post(ctx, op.Channel, approvalCard(op, plan.Fields, true))
+	card, err := b.chat.Post(ctx, op.Channel, approvalCard(op, plan.Fields, true))
 	if err != nil {
 		b.finish(ctx, &op, dobot.OpCanceled, "could not post the approval card: "+err.Error())
 		if errors.Is(err, ErrCannotPost) {
@@ -32,12 +33,12 @@ func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Ope
 	}
 	// Only now, with its card known, does the request wait for a decision.
 	carded, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRequested}, dobot.OpAwaitingApproval,
-		func(o *dobot.Operation) { o.MessageTS = ts })
+		func(o *dobot.Operation) { o.MessageTS = card.ID })
 	if err != nil || !ok {
 		if err == nil {
 			err = errors.New("it was no longer waiting for its card")
 		}
-		b.abandonCard(ctx, op, ts)
+		b.abandonCard(ctx, op, card)
 		return fmt.Errorf("record the approval card of request %d: %w", op.ID, err)
 	}
 	op = carded
@@ -46,27 +47,27 @@ func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Ope
 		Details: fmt.Sprintf("request=%d action=%s reason=%q", op.ID, op.Action, op.Reason)}); err != nil {
 		return err
 	}
-	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":hourglass: Request #%d to %s needs approval by an approver or admin other than you. It expires at %s. `/do cancel %d` withdraws it.",
+	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(chat.IconExpired+" Request #%d to %s needs approval by an approver or admin other than you. It expires at %s. `/do cancel %d` withdraws it.",
 		op.ID, plan.Summary, op.ExpiresAt.UTC().Format(timeFormat), op.ID)))
 	return nil
 }
 
 // abandonCard ends a request whose card was posted but could not be
 // recorded, and takes the buttons off that card: nobody could decide it.
-func (b *Bot) abandonCard(ctx context.Context, op dobot.Operation, ts string) {
+func (b *Bot) abandonCard(ctx context.Context, op dobot.Operation, card chat.Ref) {
 	_, _, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRequested}, dobot.OpCanceled, func(o *dobot.Operation) {
-		o.MessageTS, o.Error = ts, "could not record the approval card"
+		o.MessageTS, o.Error = card.ID, "could not record the approval card"
 		scrubSecrets(o) // it will never be sent
 	})
 	if err != nil {
 		b.log.Error("cancel a request whose card was not recorded", "request", op.ID, "err", err)
 	}
 	m := Message{
-		Title: fmt.Sprintf(":warning: Request #%d: %s %s was not put up for decision", op.ID, op.Action, op.App),
-		Text: fmt.Sprintf("Request #%d (%s %s) could not be recorded as waiting for approval, so it cannot be decided. Nothing was done; <@%s>, please ask again.",
-			op.ID, op.Action, op.App, op.Requester),
+		Title: fmt.Sprintf(chat.IconWarning+" Request #%d: %s %s was not put up for decision", op.ID, op.Action, op.App),
+		Text: fmt.Sprintf("Request #%d (%s %s) could not be recorded as waiting for approval, so it cannot be decided. Nothing was done; %s, please ask again.",
+			op.ID, op.Action, op.App, chat.Mention(op.Requester)),
 	}
-	if err := b.chat.Update(ctx, op.Channel, ts, m); err != nil {
+	if err := b.chat.Update(ctx, card, m); err != nil {
 		b.log.Warn("take the buttons off an unrecorded card", "request", op.ID, "err", err)
 	}
 }
@@ -79,12 +80,12 @@ func approvalCard(op dobot.Operation, fields []Field, buttons bool) Message {
 		reason = "none given"
 	}
 	// Who and why go first: a section shows at most ten fields.
-	all := append([]Field{{Label: "Requested by", Value: "<@" + op.Requester + ">"}, {Label: "Reason", Value: reason}}, fields...)
+	all := append([]Field{{Label: "Requested by", Value: chat.Mention(op.Requester)}, {Label: "Reason", Value: reason}}, fields...)
 	m := Message{
-		Text:   fmt.Sprintf("Request #%d: <@%s> asks to %s %s. An approver must decide.", op.ID, op.Requester, op.Action, op.App),
-		Title:  fmt.Sprintf(":raised_hand: Request #%d: %s %s", op.ID, op.Action, op.App),
+		Text:   fmt.Sprintf("Request #%d: %s asks to %s %s. An approver must decide.", op.ID, chat.Mention(op.Requester), op.Action, op.App),
+		Title:  fmt.Sprintf(chat.IconAsk+" Request #%d: %s %s", op.ID, op.Action, op.App),
 		Fields: all,
-		Footer: fmt.Sprintf("Request #%d · an approver or admin other than <@%s> may decide · expires %s", op.ID, op.Requester, op.ExpiresAt.UTC().Format(timeFormat)),
+		Footer: fmt.Sprintf("Request #%d · an approver or admin other than %s may decide · expires %s", op.ID, chat.Mention(op.Requester), op.ExpiresAt.UTC().Format(timeFormat)),
 	}
 	if buttons {
 		id := strconv.FormatInt(op.ID, 10)
@@ -96,7 +97,7 @@ func approvalCard(op dobot.Operation, fields []Field, buttons bool) Message {
 	}
 	switch op.State {
 	case dobot.OpExpired:
-		m.Title = fmt.Sprintf(":hourglass: Request #%d expired: %s %s", op.ID, op.Action, op.App)
+		m.Title = fmt.Sprintf(chat.IconExpired+" Request #%d expired: %s %s", op.ID, op.Action, op.App)
 		m.Text = fmt.Sprintf("Request #%d to %s %s expired without a decision.", op.ID, op.Action, op.App)
 		m.Footer = fmt.Sprintf("Request #%d · expired %s without a decision", op.ID, op.ExpiresAt.UTC().Format(timeFormat))
 	case dobot.OpCanceled:
@@ -104,11 +105,11 @@ func approvalCard(op dobot.Operation, fields []Field, buttons bool) Message {
 		if op.Decider == "" || op.Decider == op.Requester {
 			verb = "Withdrawn"
 		}
-		m.Title = fmt.Sprintf(":no_entry: Request #%d %s: %s %s", op.ID, strings.ToLower(verb), op.Action, op.App)
+		m.Title = fmt.Sprintf(chat.IconDenied+" Request #%d %s: %s %s", op.ID, strings.ToLower(verb), op.Action, op.App)
 		m.Text = fmt.Sprintf("Request #%d to %s %s: %s", op.ID, op.Action, op.App, decisionLine(op))
 		m.Footer = decisionLine(op)
 	default:
-		m.Title = fmt.Sprintf(":white_check_mark: Request #%d approved: %s %s", op.ID, op.Action, op.App)
+		m.Title = fmt.Sprintf(chat.IconOK+" Request #%d approved: %s %s", op.ID, op.Action, op.App)
 		m.Text = fmt.Sprintf("Request #%d to %s %s: %s", op.ID, op.Action, op.App, decisionLine(op))
 		m.Footer = decisionLine(op)
 	}
@@ -120,15 +121,15 @@ func decisionLine(op dobot.Operation) string {
 	when := op.DecidedAt.UTC().Format(timeFormat)
 	switch {
 	case op.State == dobot.OpCanceled && (op.Decider == "" || op.Decider == op.Requester):
-		return fmt.Sprintf("Withdrawn by <@%s> at %s", op.Requester, when)
+		return fmt.Sprintf("Withdrawn by %s at %s", chat.Mention(op.Requester), when)
 	case op.State == dobot.OpCanceled:
-		line := fmt.Sprintf("Denied by <@%s> at %s", op.Decider, when)
+		line := fmt.Sprintf("Denied by %s at %s", chat.Mention(op.Decider), when)
 		if op.Error != "" {
-			line += " — " + escapeStored(op.Error)
+			line += " — " + Escape(op.Error)
 		}
 		return line
 	case op.Decider != "":
-		return fmt.Sprintf("Approved by <@%s> at %s", op.Decider, when)
+		return fmt.Sprintf("Approved by %s at %s", chat.Mention(op.Decider), when)
 	}
 	return ""
 }
@@ -174,10 +175,10 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 	rep := b.reporterFor(decided)
 	b.showDecision(ctx, decided, rep)
 	if d.approve {
-		rep.reply(ctx, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> approved request #%d. Starting: %s %s for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)))
+		rep.reply(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" %s approved request #%d. Starting: %s %s for %s.", chat.Mention(d.who.UserID), op.ID, op.Action, op.App, chat.Mention(op.Requester))))
 		b.runExecutor(d.who.Ref, b.table.actions[decided.Action], decided, rep)
 	} else {
-		text := fmt.Sprintf(":no_entry: <@%s> denied request #%d (%s %s) for <@%s>.", d.who.UserID, op.ID, op.Action, op.App, op.Requester)
+		text := fmt.Sprintf(chat.IconDenied+" %s denied request #%d (%s %s) for %s.", chat.Mention(d.who.UserID), op.ID, op.Action, op.App, chat.Mention(op.Requester))
 		if d.reason != "" {
 			text += " Reason: " + Escape(d.reason)
 		}
@@ -212,7 +213,7 @@ func stateText(op dobot.Operation) string {
 		return "it is still waiting"
 	}
 	if op.Decider != "" {
-		return fmt.Sprintf("it was approved by <@%s> at %s and is %s", op.Decider, op.DecidedAt.UTC().Format(timeFormat), op.State)
+		return fmt.Sprintf("it was approved by %s at %s and is %s", chat.Mention(op.Decider), op.DecidedAt.UTC().Format(timeFormat), op.State)
 	}
 	return "it is " + string(op.State)
 }
@@ -229,7 +230,7 @@ func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
 	b.mirror(stored)
 	rep := b.reporterFor(expired)
 	b.showDecision(ctx, expired, rep)
-	rep.final(ctx, infoMessage(fmt.Sprintf(":hourglass: Request #%d (%s %s) expired without a decision, so nothing was done. <@%s>, ask again if it is still needed.", op.ID, op.Action, op.App, op.Requester)))
+	rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconExpired+" Request #%d (%s %s) expired without a decision, so nothing was done. %s, ask again if it is still needed.", op.ID, op.Action, op.App, chat.Mention(op.Requester))))
 }
 
 // showDecision updates a decided request's card: the action's own head
@@ -241,14 +242,14 @@ func (b *Bot) showDecision(ctx context.Context, op dobot.Operation, rep *reporte
 	if exec := b.table.actions[op.Action]; exec != nil && op.Decider != "" && op.State != dobot.OpCanceled && op.State != dobot.OpExpired {
 		m = exec.head(op)
 	}
-	if rep.ts == "" {
+	if !rep.posted() {
 		// Answered through the response_url: there is no card to update.
 		if err := b.store.CardShown(ctx, op.ID); err != nil {
 			b.log.Warn("record card shown", "request", op.ID, "err", err)
 		}
 		return
 	}
-	if err := rep.chat.Update(ctx, rep.channel, rep.ts, m); err != nil {
+	if err := rep.chat.Update(ctx, rep.head, m); err != nil {
 		rep.log.Warn("update decided card", "err", err)
 		return
 	}
@@ -362,7 +363,7 @@ func (b *Bot) requesterStillAllowed(ctx context.Context, op dobot.Operation) (wh
 		return "", fmt.Errorf("load the role of %s: %w", op.Requester, err)
 	}
 	if role < p.Role {
-		return fmt.Sprintf("<@%s>, who asked for request #%d, no longer has the %s role it needs, so it cannot be approved. Nothing was changed", op.Requester, op.ID, p.Role), nil
+		return fmt.Sprintf("%s, who asked for request #%d, no longer has the %s role it needs, so it cannot be approved. Nothing was changed", chat.Mention(op.Requester), op.ID, p.Role), nil
 	}
 	return "", nil
 }

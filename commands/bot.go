@@ -17,6 +17,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/ops"
 	"dobot/watch"
 )
@@ -345,6 +346,9 @@ func (b *Bot) audit(ctx context.Context, log *slog.Logger, e dobot.AuditEntry) {
 // record appends e to the audit trail and, when an audit channel is set,
 // mirrors a line for every change and decision there.
 func (b *Bot) record(ctx context.Context, e dobot.AuditEntry) error {
+	// The trail is read as text (bot audit export): mentions and links
+	// are stored as "@U123" and "label (url)", never as tokens.
+	e.Error, e.Details = chat.Plain(e.Error), chat.Plain(e.Details)
 	stored, err := b.store.AppendAudit(ctx, e)
 	if err != nil {
 		return fmt.Errorf("append audit row %s: %w", e.Action, err)
@@ -385,13 +389,13 @@ func targetOf(args any) string {
 func mentions(ids []string) string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = "<@" + id + ">"
+		out[i] = chat.Mention(id)
 	}
 	return strings.Join(out, ", ")
 }
 
 func errorMessage(text string) Message {
-	return Message{Text: ":warning: " + text}
+	return Message{Text: chat.IconWarning + " " + text}
 }
 
 func infoMessage(text string) Message {

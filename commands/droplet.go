@@ -11,6 +11,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/docloud"
 )
 
@@ -84,7 +85,7 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 			b.reportNotRecorded(ctx, op, &notRecordedError{kind: "droplet", name: args.Name, id: op.ResourceID, err: err}, rep)
 			return
 		}
-		rep.note(ctx, infoMessage(fmt.Sprintf(":hammer_and_wrench: Created droplet %s (id `%s`). Waiting for it to boot.", args.Name, op.ResourceID)))
+		rep.note(ctx, infoMessage(fmt.Sprintf(chat.IconWork+" Created droplet %s (id `%s`). Waiting for it to boot.", args.Name, op.ResourceID)))
 	}
 	id, _ := strconv.Atoi(op.ResourceID)
 	last := ""
@@ -112,7 +113,7 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 				b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
 					CommandText: op.CommandText, Action: "do.droplet_active", Target: args.Name, Decision: "allowed", Outcome: "live",
 					Details: fmt.Sprintf("droplet_id=%d ip=%s", d.ID, ip)})
-				rep.final(ctx, infoMessage(fmt.Sprintf(":white_check_mark: %s: droplet active, container start not checked. Droplet `%d` is up at %s (public IP %s); the container starts once Docker has pulled %s, and the bot does not check that it did.", args.Name, d.ID, dropletURL(ip), ip, args.Image)))
+				rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" %s: droplet active, container start not checked. Droplet `%d` is up at %s (public IP %s); the container starts once Docker has pulled %s, and the bot does not check that it did.", args.Name, d.ID, dropletURL(ip), ip, args.Image)))
 				return
 			}
 			rep.reply(ctx, infoMessage(phaseName(st.Phase)))
@@ -213,7 +214,7 @@ func (b *Bot) dropletStatus(ctx context.Context, managed dobot.App) (Message, er
 		Text:   fmt.Sprintf("%s (droplet): %s %s", managed.Name, d.Status, ip),
 		Title:  "Status of " + managed.Name,
 		Fields: fields,
-		Footer: fmt.Sprintf("Launched by <@%s> on %s", managed.Owner, managed.CreatedAt.UTC().Format(timeFormat)),
+		Footer: fmt.Sprintf("Launched by %s on %s", chat.Mention(managed.Owner), managed.CreatedAt.UTC().Format(timeFormat)),
 	}, nil
 }
 
@@ -293,8 +294,8 @@ func dropletActionHead(op dobot.Operation) Message {
 	args, _ := decodeArgs[DropletActionArgs](op) // a bad decode fails the run
 	what := strings.ReplaceAll(args.Type, "_", " ")
 	return Message{
-		Text:   fmt.Sprintf("<@%s>: %s droplet %s", op.Requester, what, args.Name),
-		Title:  fmt.Sprintf(":gear: %s: %s", args.Name, what),
+		Text:   fmt.Sprintf("%s: %s droplet %s", chat.Mention(op.Requester), what, args.Name),
+		Title:  fmt.Sprintf(chat.IconSettings+" %s: %s", args.Name, what),
 		Footer: opFooter(op),
 	}
 }
@@ -367,7 +368,7 @@ func runDropletAction(ctx context.Context, b *Bot, op dobot.Operation, rep *repo
 	what := strings.ReplaceAll(args.Type, "_", " ")
 	if action.Status == godo.ActionCompleted {
 		b.finish(ctx, &op, dobot.OpSucceeded, "")
-		rep.final(ctx, infoMessage(fmt.Sprintf(":white_check_mark: %s of %s completed.", what, args.Name)))
+		rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" %s of %s completed.", what, args.Name)))
 		return
 	}
 	b.finish(ctx, &op, dobot.OpFailed, "action "+action.Status)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/digitalocean/godo"
 
+	"dobot/chat"
 	"dobot/docloud"
 )
 
@@ -24,13 +25,13 @@ func (b *Bot) proposeApp(ctx context.Context, spec *godo.AppSpec, appID, what st
 		return Message{}, fmt.Errorf("encode spec: %w", err)
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, ":mag: *Dry run of %s*: nothing was changed. App Platform accepted the spec", what)
+	fmt.Fprintf(&sb, chat.IconSearch+" *Dry run of %s*: nothing was changed. App Platform accepted the spec", what)
 	if resp.AppCost > 0 {
 		fmt.Fprintf(&sb, "; it would cost $%.2f/month", resp.AppCost)
 	}
 	sb.WriteString(".\n")
 	if appID == "" && !resp.AppNameAvailable {
-		fmt.Fprintf(&sb, ":warning: The name %s is taken", spec.Name)
+		fmt.Fprintf(&sb, chat.IconWarning+" The name %s is taken", spec.Name)
 		if resp.AppNameSuggestion != "" {
 			fmt.Fprintf(&sb, "; %s is free", resp.AppNameSuggestion)
 		}

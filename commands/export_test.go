@@ -53,9 +53,6 @@ func DOErrorText(msg, requestID string) string {
 	return describeDOError(&godo.ErrorResponse{Message: msg, RequestID: requestID})
 }
 
-// Link is link, for tests.
-var Link = link
-
 // DescribeError is describeError, for tests of how DigitalOcean's documented
 // answers read.
 var DescribeError = describeError

@@ -9,6 +9,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/watch"
 )
 
@@ -117,9 +118,9 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 		}
 		switch godo.DeploymentPhase(st.Phase) {
 		case godo.DeploymentPhase_Active:
-			rep.final(ctx, Message{Text: fmt.Sprintf(":white_check_mark: %s is live at %s", name, Escape(orPending(st.URL)))})
+			rep.final(ctx, Message{Text: fmt.Sprintf(chat.IconOK+" %s is live at %s", name, Escape(orPending(st.URL)))})
 		case godo.DeploymentPhase_Canceled:
-			rep.final(ctx, infoMessage(fmt.Sprintf(":no_entry_sign: The deployment of %s was canceled. The app stays; `/do teardown %s` removes it.", name, name)))
+			rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconCanceled+" The deployment of %s was canceled. The app stays; `/do teardown %s` removes it.", name, name)))
 		default:
 			rep.final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", name, st.Failure)))
 			b.attachFailureLogs(ctx, op, st, rep)
@@ -256,22 +257,22 @@ func failedStepName(d *godo.Deployment) string {
 // phaseNames are the phases of a deployment or droplet as people read them.
 // It is read only.
 var phaseNames = map[string]string{
-	"starting":       ":hourglass_flowing_sand: Starting",
-	"creating":       ":hourglass_flowing_sand: Creating the app",
-	"DROPLET_CREATE": ":hourglass_flowing_sand: Creating the droplet",
-	"UNKNOWN":        ":grey_question: Unknown",
-	"PENDING_BUILD":  ":hourglass_flowing_sand: Waiting to build",
-	"BUILDING":       ":hammer: Building",
-	"PENDING_DEPLOY": ":hourglass_flowing_sand: Waiting to deploy",
-	"DEPLOYING":      ":rocket: Deploying",
-	"ACTIVE":         ":white_check_mark: Live",
-	"SUPERSEDED":     ":fast_forward: Superseded",
-	"ERROR":          ":x: Failed",
-	"CANCELED":       ":no_entry_sign: Canceled",
+	"starting":       chat.IconWaiting + " Starting",
+	"creating":       chat.IconWaiting + " Creating the app",
+	"DROPLET_CREATE": chat.IconWaiting + " Creating the droplet",
+	"UNKNOWN":        chat.IconUnknown + " Unknown",
+	"PENDING_BUILD":  chat.IconWaiting + " Waiting to build",
+	"BUILDING":       chat.IconBuild + " Building",
+	"PENDING_DEPLOY": chat.IconWaiting + " Waiting to deploy",
+	"DEPLOYING":      chat.IconLaunch + " Deploying",
+	"ACTIVE":         chat.IconOK + " Live",
+	"SUPERSEDED":     chat.IconForward + " Superseded",
+	"ERROR":          chat.IconFailed + " Failed",
+	"CANCELED":       chat.IconCanceled + " Canceled",
 	// A droplet's phases (see dropletPhase).
-	"DROPLET_NEW":    ":hourglass_flowing_sand: Booting the droplet",
-	"DROPLET_OFF":    ":black_circle: Powered off",
-	"DROPLET_ACTIVE": ":white_check_mark: droplet active, container start not checked",
+	"DROPLET_NEW":    chat.IconWaiting + " Booting the droplet",
+	"DROPLET_OFF":    chat.IconOff + " Powered off",
+	"DROPLET_ACTIVE": chat.IconOK + " droplet active, container start not checked",
 }
 
 func phaseName(p string) string {
@@ -291,14 +292,14 @@ func phaseLine(st launchState) string {
 
 // launchCard is the head message of a launch.
 func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
-	title := fmt.Sprintf(":rocket: Launching %s", args.Name)
+	title := fmt.Sprintf(chat.IconLaunch+" Launching %s", args.Name)
 	switch {
 	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active:
-		title = fmt.Sprintf(":white_check_mark: %s is live", args.Name)
+		title = fmt.Sprintf(chat.IconOK+" %s is live", args.Name)
 	case st.final():
-		title = fmt.Sprintf(":x: %s failed", args.Name)
+		title = fmt.Sprintf(chat.IconFailed+" %s failed", args.Name)
 	case st.Phase == "DROPLET_ACTIVE":
-		title = fmt.Sprintf(":white_check_mark: %s: droplet active, container start not checked", args.Name)
+		title = fmt.Sprintf(chat.IconOK+" %s: droplet active, container start not checked", args.Name)
 	}
 	region, kind := args.Region, "App Platform"
 	if args.Droplet {
@@ -342,7 +343,7 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		fields = append(fields, Field{Label: "Links", Value: links})
 	}
 	m := Message{
-		Text:     fmt.Sprintf("<@%s> is launching %s (%s) in %s: %s", op.Requester, args.Name, args.Image, args.Region, phaseName(st.Phase)),
+		Text:     fmt.Sprintf("%s is launching %s (%s) in %s: %s", chat.Mention(op.Requester), args.Name, args.Image, args.Region, phaseName(st.Phase)),
 		Title:    title,
 		Fields:   fields,
 		Progress: st.Progress,
@@ -350,10 +351,10 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	}
 	var body []string
 	if args.Check.Warning != "" {
-		body = append(body, ":warning: "+args.Check.Warning)
+		body = append(body, chat.IconWarning+" "+args.Check.Warning)
 	}
 	if st.Failure != "" {
-		body = append(body, ":x: "+st.Failure)
+		body = append(body, chat.IconFailed+" "+st.Failure)
 	}
 	m.Body = strings.Join(body, "\n")
 	return m
@@ -361,7 +362,7 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 
 // opFooter names who asked for op and, for an approved request, who approved.
 func opFooter(op dobot.Operation) string {
-	footer := fmt.Sprintf("Requested by <@%s> · operation #%d", op.Requester, op.ID)
+	footer := fmt.Sprintf("Requested by %s · operation #%d", chat.Mention(op.Requester), op.ID)
 	if op.Decider != "" {
 		footer += " · " + decisionLine(op)
 	}
@@ -384,10 +385,10 @@ func controlPanelURL(kind, id string) string {
 func linksText(kind, id, liveURL string) string {
 	var links []string
 	if liveURL != "" {
-		links = append(links, link(liveURL, "Open the app"))
+		links = append(links, chat.Link(liveURL, "Open the app"))
 	}
 	if u := controlPanelURL(kind, id); u != "" {
-		links = append(links, link(u, "Control panel"))
+		links = append(links, chat.Link(u, "Control panel"))
 	}
 	return strings.Join(links, " · ")
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/commands"
 	"dobot/slackbot"
 )
@@ -45,16 +46,16 @@ func TestBlockKitGolden(t *testing.T) {
 		"approval-pending": commands.ApprovalCard(teardownOp, fields, true),
 		"approval-denied":  commands.ApprovalCard(denied, fields, false),
 		"approval-expired": commands.ApprovalCard(expired, fields, false),
-		"teardown-done":    commands.TeardownCard(teardownOp, app, ":wastebasket: Tore down", ""),
+		"teardown-done":    commands.TeardownCard(teardownOp, app, chat.IconDelete+" Tore down", ""),
 		"redeploy-live": commands.ChangeCard(dobot.Operation{ID: 13, Action: "redeploy", App: "web", Requester: "U0DEV"},
 			commands.ChangeArgs{Name: "web", Image: "nginx:1.28", From: "nginx:1.27"}, commands.LaunchState{Phase: "ACTIVE", URL: "https://web-abc12.ondigitalocean.app"}),
 		"registry-gc":    commands.RegistryHead(dobot.Operation{ID: 14, Action: "registry.gc", Requester: "U0ANA", Args: `{"Name":"acme"}`}),
 		"droplet-reboot": commands.DropletActionHead(dobot.Operation{ID: 15, Action: "droplet", Requester: "U0DEV", Args: `{"Name":"box","Type":"reboot"}`}),
-		"error":          commands.ErrorMessage("`launch` needs the deployer role and you have no role. Ask an admin (<@U0ANA>) to run `/do grant @you deployer`."),
+		"error":          commands.ErrorMessage("`launch` needs the deployer role and you have no role. Ask an admin (" + chat.Mention("U0ANA") + ") to run `/do grant @you deployer`."),
 	}
 	for name, m := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := json.MarshalIndent(map[string]any{"text": m.Text, "blocks": slackbot.Blocks(m)}, "", "  ")
+			got, err := json.MarshalIndent(map[string]any{"text": slackbot.MessageText(m), "blocks": slackbot.Blocks(m)}, "", "  ")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/docloud"
 )
 
@@ -119,7 +120,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	if err := ValidAppName(args.Name); err != nil {
 		return nil, err
 	}
-	args.Image = unlink(strings.TrimSpace(*image))
+	args.Image = trimScheme(strings.TrimSpace(*image))
 	if args.Image == "" {
 		return nil, userErrorf("launch needs an image: add --image REF (like --image nginx:1.27), or set DO_IMAGE")
 	}
@@ -164,8 +165,8 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 	}
 	existing, err := b.store.App(ctx, args.Name)
 	if err == nil {
-		return nil, userErrorf("an app named %s already exists (launched by <@%s> on %s). Pick another name, or tear it down first with `/do teardown %s`.",
-			args.Name, existing.Owner, existing.CreatedAt.UTC().Format("2006-01-02"), args.Name)
+		return nil, userErrorf("an app named %s already exists (launched by %s on %s). Pick another name, or tear it down first with `/do teardown %s`.",
+			args.Name, Markup(chat.Mention(existing.Owner)), existing.CreatedAt.UTC().Format("2006-01-02"), args.Name)
 	}
 	if !errors.Is(err, dobot.ErrNotFound) {
 		return nil, fmt.Errorf("look up app %q: %w", args.Name, err)
@@ -294,13 +295,13 @@ func runLaunchOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter)
 // busyText says who holds an app and since when.
 func busyText(busy *dobot.BusyError) string {
 	h := busy.Holder
-	return fmt.Sprintf("%s is busy: %s #%d requested by <@%s> at %s is still %s. Wait for it to finish, or cancel it with `/do cancel %d`.",
-		h.App, h.Action, h.ID, h.Requester, h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
+	return fmt.Sprintf("%s is busy: %s #%d requested by %s at %s is still %s. Wait for it to finish, or cancel it with `/do cancel %d`.",
+		h.App, h.Action, h.ID, chat.Mention(h.Requester), h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
 }
 
 // reporterFor returns a reporter for op's head message and thread.
 func (b *Bot) reporterFor(op dobot.Operation) *reporter {
-	return &reporter{chat: b.chat, log: b.log.With("op", op.ID), channel: op.Channel, ts: op.MessageTS, responseURL: op.ResponseURL}
+	return &reporter{chat: b.chat, log: b.log.With("op", op.ID), channel: op.Channel, head: chat.Ref{Channel: op.Channel, ID: op.MessageTS}, responseURL: op.ResponseURL}
 }
 
 // executeLaunch creates the app (unless an earlier run already did) and

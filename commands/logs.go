@@ -155,7 +155,7 @@ func (b *Bot) fetchLogs(ctx context.Context, app *godo.App, deploymentID string,
 // attachFailureLogs posts the tail of the failing step's log in the thread
 // of a failed deployment, so the reason is one click away.
 func (b *Bot) attachFailureLogs(ctx context.Context, op dobot.Operation, st launchState, rep *reporter) {
-	if rep.ts == "" || op.DeploymentID == "" {
+	if !rep.posted() || op.DeploymentID == "" {
 		return
 	}
 	typ := godo.AppLogTypeDeploy
@@ -173,7 +173,7 @@ func (b *Bot) attachFailureLogs(ctx context.Context, op dobot.Operation, st laun
 		return
 	}
 	title := fmt.Sprintf("%s: last %d lines of the %s log", op.App, failureLogLines, strings.ToLower(string(typ)))
-	if err := b.chat.Upload(ctx, rep.channel, rep.ts, op.App+"-"+strings.ToLower(string(typ))+".log", title, text); err != nil {
+	if err := b.chat.Upload(ctx, rep.head, op.App+"-"+strings.ToLower(string(typ))+".log", title, text); err != nil {
 		rep.reply(ctx, Message{Text: fmt.Sprintf("*%s*\n```%s```", Escape(title), Escape(clipTail(text, 2800)))})
 	}
 }

@@ -59,7 +59,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 		b.finish(ctx, &op, dobot.OpFailed, "could not post the first message: "+err.Error())
 		return fmt.Errorf("post %s message: %w", op.Action, err)
 	}
-	op.MessageTS = rep.ts
+	op.MessageTS = rep.head.ID
 	if err := b.store.UpdateOperation(ctx, op); err != nil {
 		return fmt.Errorf("record %s message: %w", op.Action, err)
 	}

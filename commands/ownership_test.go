@@ -80,7 +80,7 @@ func TestRevokedRequesterMayWithdrawTheirRequest(t *testing.T) {
 	if err != nil || req.State != dobot.OpAwaitingApproval {
 		t.Fatalf("teardown request = %+v, %v; want it waiting for approval", req, err)
 	}
-	h.run("UADMIN", "revoke <@UDEP>")
+	h.run("UADMIN", "revoke @UDEP")
 	if role, _ := h.db.Role(ctx, "UDEP"); role != dobot.RoleNone {
 		t.Fatalf("UDEP still has role %v", role)
 	}

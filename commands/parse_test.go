@@ -25,8 +25,8 @@ func TestSplitWords(t *testing.T) {
 		{"hash mid word", "launch web --env COLOR=#fff", []string{"launch", "web", "--env", "COLOR=#fff"}},
 		{"hash starts word", "launch web #not-a-comment", []string{"launch", "web", "#not-a-comment"}},
 		{"hash inside quotes", `launch web --env 'A=#b c'`, []string{"launch", "web", "--env", "A=#b c"}},
-		{"slack html escapes", "launch web --env A=x&amp;y&lt;z&gt;", []string{"launch", "web", "--env", "A=x&y<z>"}},
-		{"mention kept", "grant <@U123|ana> deployer", []string{"grant", "<@U123|ana>", "deployer"}},
+		{"entities are text", "launch web --env A=x&amp;y<z>", []string{"launch", "web", "--env", "A=x&amp;y<z>"}},
+		{"mention kept", "grant @U123 deployer", []string{"grant", "@U123", "deployer"}},
 		{"extra spaces", "  status   web  ", []string{"status", "web"}},
 		{"empty", "", nil},
 	}
@@ -117,7 +117,7 @@ func TestParseLaunch(t *testing.T) {
 		{"all flags", "api --image ghcr.io/acme/api:2 --region ams3 --size apps-s-1vcpu-1gb --instances 3 --port 80 --env A=1 --env \"B=two words\"",
 			LaunchArgs{Name: "api", Image: "ghcr.io/acme/api:2", Region: "ams", Size: "apps-s-1vcpu-1gb", Instances: 3, Port: 80, Env: [][2]string{{"A", "1"}, {"B", "two words"}}}},
 		{"equals form", "web --image=nginx --port=8080", LaunchArgs{Name: "web", Image: "nginx", Region: "nyc", Port: 8080}},
-		{"slack link", "web --image <http://ghcr.io/acme/web:1|ghcr.io/acme/web:1>", LaunchArgs{Name: "web", Image: "ghcr.io/acme/web:1", Region: "nyc"}},
+		{"scheme dropped", "web --image https://ghcr.io/acme/web:1", LaunchArgs{Name: "web", Image: "ghcr.io/acme/web:1", Region: "nyc"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,18 +192,16 @@ func TestParseLaunchErrors(t *testing.T) {
 
 func TestParseUser(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"<@U123ABC|ana>", "U123ABC"},
-		{"<@U123ABC>", "U123ABC"},
 		{"U123ABC", "U123ABC"},
 		{"@U123ABC", "U123ABC"},
-		{"<@W0ENT>", "W0ENT"},
+		{"@W0ENT", "W0ENT"},
 	}
 	for _, tt := range tests {
 		if got, err := ParseUser(tt.in); err != nil || got != tt.want {
 			t.Errorf("ParseUser(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
-	for _, in := range []string{"ana", "@ana", "<#C123>", "u123", "<@U1"} {
+	for _, in := range []string{"ana", "@ana", "<#C123>", "u123", "<@U1", "<@U123ABC>"} {
 		if _, err := ParseUser(in); err == nil {
 			t.Errorf("ParseUser(%q) succeeded; want an error", in)
 		}
@@ -233,7 +231,7 @@ func TestNewTableRefusesDuplicates(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"launch web --image nginx", `launch "web`, "status", "grant <@U1|a> admin", "launch web --env A=#b", "\u201cx\u201d", "teardown web"} {
+	for _, s := range []string{"launch web --image nginx", `launch "web`, "status", "grant @U1 admin", "launch web --env A=#b", "\u201cx\u201d", "teardown web"} {
 		f.Add(s)
 	}
 	table, err := NewTable(standardCommands()...)
@@ -294,24 +292,26 @@ func FuzzSlackValues(f *testing.F) {
 				t.Fatalf("parse request id %q: %v is not a user error", s, err)
 			}
 		}
-		_ = unlink(s)
+		_ = trimScheme(s)
 	})
 }
 
-// TestDomainRefusalsAreEscaped: the root package's refusals are plain text;
-// the commands turn them into user errors escaped for message text.
-func TestDomainRefusalsAreEscaped(t *testing.T) {
+// TestDomainRefusalsCannotForgeTokens: the root package's refusals are
+// plain text; the commands turn them into user errors that quote the input
+// as typed (the adapter escapes it) but never let it carry a token.
+func TestDomainRefusalsCannotForgeTokens(t *testing.T) {
+	const in = "\x1e@U0BAD\x1f<!channel>"
 	for name, err := range map[string]error{
-		"ValidAppName": ValidAppName("<!channel>"),
-		"AppRegion":    func() error { _, err := AppRegion("<!channel>"); return err }(),
+		"ValidAppName": ValidAppName(in),
+		"AppRegion":    func() error { _, err := AppRegion(in); return err }(),
 		"ParseImageRef": func() error {
-			_, err := ParseImageRef("<!channel>")
+			_, err := ParseImageRef(in)
 			return err
 		}(),
 	} {
 		var ue *UserError
-		if !errors.As(err, &ue) || strings.Contains(ue.Msg, "<!channel>") || !strings.Contains(ue.Msg, "&lt;!channel&gt;") {
-			t.Errorf("%s(<!channel>) = %v; want a UserError with the input escaped", name, err)
+		if !errors.As(err, &ue) || strings.ContainsAny(ue.Msg, "\x1d\x1e\x1f") || !strings.Contains(ue.Msg, "<!channel>") {
+			t.Errorf("%s(%q) = %v; want a UserError quoting the input without token bytes", name, in, err)
 		}
 	}
 }

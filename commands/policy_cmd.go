@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"dobot/chat"
 	"fmt"
 	"slices"
 	"sort"
@@ -223,7 +224,7 @@ func runPolicy(ctx context.Context, b *Bot, inv *Invocation) error {
 		Details: fmt.Sprintf("before: %s; after: %s", policyText(before), policyText(next))}); err != nil {
 		return err
 	}
-	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":white_check_mark: Policy for %s is now: %s (was: %s).", scopeText(next), policyText(next), policyText(before))))
+	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(chat.IconOK+" Policy for %s is now: %s (was: %s).", scopeText(next), policyText(next), policyText(before))))
 	return nil
 }
 
@@ -261,7 +262,7 @@ func (b *Bot) removePolicy(ctx context.Context, inv *Invocation, args PolicyArgs
 	if err != nil {
 		return err
 	}
-	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":white_check_mark: Removed the rule for %s (it said: %s). %s now: %s.", scope, policyText(*before), args.Action, policyText(now))))
+	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(chat.IconOK+" Removed the rule for %s (it said: %s). %s now: %s.", scope, policyText(*before), args.Action, policyText(now))))
 	return nil
 }
 
@@ -280,7 +281,7 @@ func (b *Bot) showPolicy(ctx context.Context, req Request, only string) error {
 		fmt.Fprintf(&sb, "• *%s*: %s\n", action, policyText(def))
 		for _, p := range stored {
 			if p.Action == action && p.AppGlob != "" {
-				fmt.Fprintf(&sb, "    for apps matching `%s`: %s (set by <@%s>)", p.AppGlob, policyText(p), p.UpdatedBy)
+				fmt.Fprintf(&sb, "    for apps matching `%s`: %s (set by %s)", p.AppGlob, policyText(p), chat.Mention(p.UpdatedBy))
 				if checkAppGlob(p.AppGlob) != nil {
 					// Stored before globs were checked.
 					fmt.Fprintf(&sb, " — this glob can never match an app name; `/do policy %s --app '%s' --remove` removes it", action, p.AppGlob)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/digitalocean/godo"
 
+	"dobot/chat"
 	"dobot/docloud"
 )
 
@@ -91,7 +92,7 @@ func (b *Bot) checkAppSize(ctx context.Context, slug string, instances int) (not
 			which, instances, strings.Join(more, ", "))
 	}
 	if sz.DeprecationIntent {
-		note = fmt.Sprintf(":warning: DigitalOcean intends to retire size %s; it runs today, but pick another (`/do sizes`) for anything that should last.", sz.Slug)
+		note = fmt.Sprintf(chat.IconWarning+" DigitalOcean intends to retire size %s; it runs today, but pick another (`/do sizes`) for anything that should last.", sz.Slug)
 	}
 	return note, nil
 }

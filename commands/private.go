@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"dobot/chat"
 	"strings"
 
 	"dobot"
@@ -28,12 +29,17 @@ func (b *Bot) launchThreadLink(ctx context.Context, managed dobot.App) string {
 	if managed.Channel == "" || managed.ThreadTS == "" {
 		return ""
 	}
-	link, err := b.chat.Permalink(ctx, managed.Channel, managed.ThreadTS)
+	link, err := b.chat.Permalink(ctx, threadOf(managed))
 	if err != nil {
 		b.log.Warn("launch thread link", "app", managed.Name, "err", err)
 		return ""
 	}
 	return link
+}
+
+// threadOf is the launch thread of an app the bot manages.
+func threadOf(managed dobot.App) chat.Ref {
+	return chat.Ref{Channel: managed.Channel, ID: managed.ThreadTS}
 }
 
 // launchThreadLine is label linked to the app's launch thread, "" when
@@ -45,7 +51,7 @@ func (b *Bot) launchThreadLine(ctx context.Context, managed dobot.App, label str
 	if l == "" {
 		return ""
 	}
-	if out := link(l, label); strings.HasPrefix(out, "<") {
+	if out := chat.Link(l, label); out != chat.Clean(l) {
 		return out
 	}
 	return label + ": " + Escape(l)

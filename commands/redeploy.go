@@ -10,6 +10,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/docloud"
 )
 
@@ -81,7 +82,7 @@ var redeployCommand = &Command{
 		if err := ValidAppName(pos[0]); err != nil {
 			return nil, err
 		}
-		args := ChangeArgs{Name: pos[0], Image: unlink(strings.TrimSpace(*image)), DryRun: *dryRun, Reason: strings.TrimSpace(*reason),
+		args := ChangeArgs{Name: pos[0], Image: trimScheme(strings.TrimSpace(*image)), DryRun: *dryRun, Reason: strings.TrimSpace(*reason),
 			env: env.pairs, SecretKeys: env.secretKeys()}
 		for _, kv := range env.pairs {
 			args.EnvKeys = append(args.EnvKeys, kv[0])
@@ -189,16 +190,16 @@ func changeHead(op dobot.Operation) Message {
 }
 
 func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
-	verb := ":repeat: Redeploying"
+	verb := chat.IconRepeat + " Redeploying"
 	if op.Action == ActionRollback {
-		verb = ":rewind: Rolling back"
+		verb = chat.IconRollback + " Rolling back"
 	}
 	title := fmt.Sprintf("%s %s", verb, args.Name)
 	switch {
 	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active:
-		title = fmt.Sprintf(":white_check_mark: %s is live (%s)", args.Name, op.Action)
+		title = fmt.Sprintf(chat.IconOK+" %s is live (%s)", args.Name, op.Action)
 	case st.final():
-		title = fmt.Sprintf(":x: %s of %s failed", op.Action, args.Name)
+		title = fmt.Sprintf(chat.IconFailed+" %s of %s failed", op.Action, args.Name)
 	}
 	fields := []Field{{Label: "App", Value: args.Name}, {Label: "Was running", Value: args.From}, {Label: "Phase", Value: phaseName(st.Phase)}}
 	switch {
@@ -220,7 +221,7 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 		fields = append(fields, Field{Label: "Links", Value: links})
 	}
 	m := Message{
-		Text:     fmt.Sprintf("<@%s> is running %s on %s: %s", op.Requester, op.Action, args.Name, phaseName(st.Phase)),
+		Text:     fmt.Sprintf("%s is running %s on %s: %s", chat.Mention(op.Requester), op.Action, args.Name, phaseName(st.Phase)),
 		Title:    title,
 		Fields:   fields,
 		Progress: st.Progress,
@@ -228,10 +229,10 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 	}
 	var body []string
 	if args.Check.Warning != "" {
-		body = append(body, ":warning: "+args.Check.Warning)
+		body = append(body, chat.IconWarning+" "+args.Check.Warning)
 	}
 	if st.Failure != "" {
-		body = append(body, ":x: "+st.Failure)
+		body = append(body, chat.IconFailed+" "+st.Failure)
 	}
 	m.Body = strings.Join(body, "\n")
 	return m

@@ -12,6 +12,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/docloud"
 )
 
@@ -204,7 +205,7 @@ func runRegistryShow(ctx context.Context, b *Bot, inv *Invocation) error {
 	reg := regs[0]
 	b.tell(ctx, inv.Req, Message{
 		Text:   fmt.Sprintf("Registry %s in %s, %s tier, %s used", Escape(reg.Name), Escape(reg.Region), Escape(tier), bytesText(reg.StorageUsageBytes)),
-		Title:  ":package: Container registry " + reg.Name,
+		Title:  chat.IconPackage + " Container registry " + reg.Name,
 		Fields: []Field{{Label: "Name", Value: Escape(reg.Name)}, {Label: "Region", Value: Escape(reg.Region)}, {Label: "Tier", Value: Escape(tier)}, {Label: "Storage used", Value: bytesText(reg.StorageUsageBytes)}},
 		Footer: "Images deploy as registry.digitalocean.com/" + reg.Name + "/REPO:TAG",
 	})
@@ -328,8 +329,8 @@ func registryHead(op dobot.Operation) Message {
 	args, _ := decodeArgs[RegistryArgs](op) // a bad decode fails the run
 	what := map[string]string{ActionRegistryCreate: "Creating", ActionRegistryDelete: "Deleting", ActionRegistryGC: "Garbage-collecting"}[op.Action]
 	return Message{
-		Text:   fmt.Sprintf("<@%s>: %s registry %s", op.Requester, strings.ToLower(what), args.Name),
-		Title:  fmt.Sprintf(":package: %s registry %s", what, args.Name),
+		Text:   fmt.Sprintf("%s: %s registry %s", chat.Mention(op.Requester), strings.ToLower(what), args.Name),
+		Title:  fmt.Sprintf(chat.IconPackage+" %s registry %s", what, args.Name),
 		Footer: opFooter(op),
 	}
 }
@@ -370,7 +371,7 @@ func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 		return
 	}
 	b.finish(ctx, &op, dobot.OpSucceeded, "")
-	rep.final(ctx, infoMessage(fmt.Sprintf(":white_check_mark: Created registry %s in %s. Push to registry.digitalocean.com/%s/REPO:TAG.", Escape(reg.Name), Escape(reg.Region), Escape(reg.Name))))
+	rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" Created registry %s in %s. Push to registry.digitalocean.com/%s/REPO:TAG.", Escape(reg.Name), Escape(reg.Region), Escape(reg.Name))))
 }
 
 func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
@@ -391,7 +392,7 @@ func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 		return
 	}
 	b.finish(ctx, &op, dobot.OpSucceeded, "")
-	rep.final(ctx, infoMessage(fmt.Sprintf(":wastebasket: Deleted registry %s.", args.Name)))
+	rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconDelete+" Deleted registry %s.", args.Name)))
 }
 
 // gcPoll is how often a garbage collection is checked.
@@ -429,7 +430,7 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 			if gcFinal(gc.Status) {
 				break
 			}
-			rep.reply(ctx, infoMessage(":broom: Garbage collection: "+gc.Status))
+			rep.reply(ctx, infoMessage(chat.IconClean+" Garbage collection: "+gc.Status))
 		}
 		if !polls.Wait(gcPoll) {
 			return
@@ -451,7 +452,7 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 	}
 	if gc.Status == "succeeded" {
 		b.finish(ctx, &op, dobot.OpSucceeded, "")
-		rep.final(ctx, infoMessage(fmt.Sprintf(":white_check_mark: Garbage collection of %s finished: %d blobs deleted, %s freed.", args.Name, gc.BlobsDeleted, bytesText(gc.FreedBytes))))
+		rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" Garbage collection of %s finished: %d blobs deleted, %s freed.", args.Name, gc.BlobsDeleted, bytesText(gc.FreedBytes))))
 		return
 	}
 	b.finish(ctx, &op, dobot.OpFailed, "garbage collection "+gc.Status)

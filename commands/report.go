@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"dobot/chat"
 	"errors"
 	"log/slog"
 )
@@ -13,7 +14,7 @@ type reporter struct {
 	chat        Chat
 	log         *slog.Logger
 	channel     string
-	ts          string // head message; empty until started or when falling back
+	head        chat.Ref // head message; ID empty until started or when falling back
 	responseURL string
 	// responses counts response_url posts: Slack takes five per command, so
 	// on fallback the last one is kept for the final word.
@@ -23,11 +24,11 @@ type reporter struct {
 // responseURLBudget is how many times Slack accepts a response_url.
 const responseURLBudget = 5
 
-// start posts the head message and returns its ts ("" on fallback).
+// start posts the head message, keeping its ref (none on fallback).
 func (r *reporter) start(ctx context.Context, m Message) error {
-	ts, err := r.chat.Post(ctx, r.channel, m)
+	ref, err := r.chat.Post(ctx, r.channel, m)
 	if err == nil {
-		r.ts = ts
+		r.head = ref
 		return nil
 	}
 	if errors.Is(err, ErrCannotPost) && r.responseURL != "" {
@@ -41,11 +42,11 @@ func (r *reporter) start(ctx context.Context, m Message) error {
 // update replaces the head message. On fallback there is no message to
 // update; the thread replies carry the news instead.
 func (r *reporter) update(ctx context.Context, m Message) {
-	if r.ts == "" {
+	if !r.posted() {
 		return
 	}
-	if err := r.chat.Update(ctx, r.channel, r.ts, m); err != nil {
-		r.log.Warn("update head message", "channel", r.channel, "ts", r.ts, "err", err)
+	if err := r.chat.Update(ctx, r.head, m); err != nil {
+		r.log.Warn("update head message", "message", r.head, "err", err)
 	}
 }
 
@@ -58,15 +59,15 @@ func (r *reporter) final(ctx context.Context, m Message) { r.send(ctx, m, true) 
 // note posts a detail that matters less than a phase change: it is left out
 // when replies go through the response_url, whose uses are few.
 func (r *reporter) note(ctx context.Context, m Message) {
-	if r.ts != "" {
+	if r.posted() {
 		r.send(ctx, m, false)
 	}
 }
 
 func (r *reporter) send(ctx context.Context, m Message, final bool) {
 	var err error
-	if r.ts != "" {
-		_, err = r.chat.Reply(ctx, r.channel, r.ts, m)
+	if r.posted() {
+		_, err = r.chat.Reply(ctx, r.head, m)
 		if err == nil {
 			return
 		}
@@ -82,5 +83,8 @@ func (r *reporter) send(ctx context.Context, m Message, final bool) {
 			err = errors.Join(err, rerr)
 		}
 	}
-	r.log.Error("reply lost", "channel", r.channel, "ts", r.ts, "err", err)
+	r.log.Error("reply lost", "message", r.head, "err", err)
 }
+
+// posted reports whether the head message is in the channel.
+func (r *reporter) posted() bool { return r.head.ID != "" }

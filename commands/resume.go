@@ -8,6 +8,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/docloud"
 )
 
@@ -45,15 +46,15 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 		// Stopped before its first message was recorded: post it now, so
 		// the thread still tells the story.
 		if exec := b.table.actions[op.Action]; exec != nil {
-			if err := rep.start(ctx, exec.head(op)); err == nil && rep.ts != "" {
-				op.MessageTS = rep.ts
+			if err := rep.start(ctx, exec.head(op)); err == nil && rep.posted() {
+				op.MessageTS = rep.head.ID
 				if err := b.store.UpdateOperation(ctx, op); err != nil {
 					b.log.Error("record resumed message", "op", op.ID, "err", err)
 				}
 			}
 		}
 	}
-	rep.note(ctx, infoMessage(fmt.Sprintf(":arrows_counterclockwise: The bot restarted; picking up %s #%d again.", op.Action, op.ID)))
+	rep.note(ctx, infoMessage(fmt.Sprintf(chat.IconRestart+" The bot restarted; picking up %s #%d again.", op.Action, op.ID)))
 	if op.Action == ActionLaunch {
 		args, err := decodeArgs[LaunchArgs](op)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/docloud"
 )
 
@@ -59,7 +60,7 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 	}
 	app, _, err := b.apps.Get(ctx, managed.ResourceID)
 	if docloud.IsNotFound(err) {
-		return userErrorf("%s is recorded as launched by <@%s>, but DigitalOcean no longer has it (id %s); it was deleted outside the bot.", managed.Name, managed.Owner, managed.ResourceID)
+		return userErrorf("%s is recorded as launched by %s, but DigitalOcean no longer has it (id %s); it was deleted outside the bot.", managed.Name, Markup(chat.Mention(managed.Owner)), managed.ResourceID)
 	}
 	if err != nil {
 		return fmt.Errorf("get app %s: %w", managed.ResourceID, err)
@@ -94,7 +95,7 @@ func (b *Bot) beingLaunched(ctx context.Context, name string) error {
 		return nil
 	}
 	return userErrorf("%s is still being launched: launch #%d, requested by %s, is %s. Its card and thread in %s show its progress; try again once it is live, or stop it with `/do cancel %d`.",
-		name, op.ID, Markup("<@"+op.Requester+">"), strings.ReplaceAll(string(op.State), "_", " "), Markup("<#"+op.Channel+">"), op.ID)
+		name, op.ID, Markup(chat.Mention(op.Requester)), strings.ReplaceAll(string(op.State), "_", " "), Markup(chat.Channel(op.Channel)), op.ID)
 }
 
 // statusCard describes one app as DigitalOcean reports it.
@@ -110,10 +111,10 @@ func (b *Bot) statusCard(ctx context.Context, managed dobot.App, app *godo.App) 
 		Title:    fmt.Sprintf("Status of %s", managed.Name),
 		Fields:   fields,
 		Progress: st.Progress,
-		Footer:   fmt.Sprintf("Launched by <@%s> on %s", managed.Owner, managed.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")),
+		Footer:   fmt.Sprintf("Launched by %s on %s", chat.Mention(managed.Owner), managed.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")),
 	}
 	if holder, err := b.store.ActiveOperation(ctx, managed.Name); err == nil {
-		m.Body = fmt.Sprintf(":lock: %s #%d by <@%s> holds this app (%s since %s).", holder.Action, holder.ID, holder.Requester,
+		m.Body = fmt.Sprintf(chat.IconLock+" %s #%d by %s holds this app (%s since %s).", holder.Action, holder.ID, chat.Mention(holder.Requester),
 			strings.ReplaceAll(string(holder.State), "_", " "), holder.CreatedAt.UTC().Format("15:04 UTC"))
 	}
 	return m
@@ -151,7 +152,7 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 	fmt.Fprintf(&sb, "*%d app(s) managed by the bot*\n", len(managed))
 	for _, m := range managed {
 		if m.Kind == kindDroplet {
-			fmt.Fprintf(&sb, "• *%s* — droplet `%s` — launched by <@%s> (`/do status %s` for its state)", m.Name, m.ResourceID, m.Owner, m.Name)
+			fmt.Fprintf(&sb, "• *%s* — droplet `%s` — launched by %s (`/do status %s` for its state)", m.Name, m.ResourceID, chat.Mention(m.Owner), m.Name)
 			if line := b.launchThreadLine(ctx, m, "launch thread"); line != "" {
 				fmt.Fprintf(&sb, " — %s", line)
 			}
@@ -160,7 +161,7 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 		}
 		app, ok := live[m.ResourceID]
 		if !ok {
-			fmt.Fprintf(&sb, "• *%s* — :grey_question: not found on DigitalOcean (deleted outside the bot?) — launched by <@%s>\n", m.Name, m.Owner)
+			fmt.Fprintf(&sb, "• *%s* — "+chat.IconUnknown+" not found on DigitalOcean (deleted outside the bot?) — launched by %s\n", m.Name, chat.Mention(m.Owner))
 			continue
 		}
 		st := currentState(app)
@@ -168,12 +169,12 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 		if app.LiveURL != "" {
 			fmt.Fprintf(&sb, " — %s", app.LiveURL)
 		}
-		fmt.Fprintf(&sb, " — launched by <@%s>", m.Owner)
+		fmt.Fprintf(&sb, " — launched by %s", chat.Mention(m.Owner))
 		if line := b.launchThreadLine(ctx, m, "launch thread"); line != "" {
 			fmt.Fprintf(&sb, " — %s", line)
 		}
 		if holder, err := b.store.ActiveOperation(ctx, m.Name); err == nil {
-			fmt.Fprintf(&sb, " — :lock: %s #%d by <@%s>", holder.Action, holder.ID, holder.Requester)
+			fmt.Fprintf(&sb, " — "+chat.IconLock+" %s #%d by %s", holder.Action, holder.ID, chat.Mention(holder.Requester))
 		}
 		sb.WriteString("\n")
 	}

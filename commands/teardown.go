@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/docloud"
 )
 
@@ -73,7 +74,7 @@ func prepareTeardown(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	}
 	fields := []Field{{Label: "App", Value: managed.Name}, {Label: "Deletes", Value: deletes},
 		{Label: "Image", Value: managed.Image}, {Label: "Region", Value: managed.Region}, {Label: idLabel, Value: "`" + managed.ResourceID + "`"},
-		{Label: "Launched by", Value: fmt.Sprintf("<@%s> on %s", managed.Owner, managed.CreatedAt.UTC().Format("2006-01-02"))}}
+		{Label: "Launched by", Value: fmt.Sprintf("%s on %s", chat.Mention(managed.Owner), managed.CreatedAt.UTC().Format("2006-01-02"))}}
 	if managed.MonthlyCents > 0 {
 		fields = append(fields, Field{Label: "Saves", Value: money(managed.MonthlyCents) + "/month"})
 	}
@@ -85,7 +86,7 @@ func prepareTeardown(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 }
 
 func teardownHead(op dobot.Operation) Message {
-	return teardownCard(op, dobot.App{Name: op.App, ResourceID: op.ResourceID}, ":wastebasket: Tearing down", "")
+	return teardownCard(op, dobot.App{Name: op.App, ResourceID: op.ResourceID}, chat.IconDelete+" Tearing down", "")
 }
 
 func runTeardownOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
@@ -131,7 +132,7 @@ func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed d
 		entry.Outcome, entry.Error = "error", msg
 		b.audit(ctx, b.log, entry)
 		b.finish(ctx, &op, dobot.OpFailed, msg)
-		rep.update(ctx, teardownCard(op, managed, ":x: Teardown failed for", msg))
+		rep.update(ctx, teardownCard(op, managed, chat.IconFailed+" Teardown failed for", msg))
 		rep.final(ctx, errorMessage(fmt.Sprintf("Could not delete %s: %s", managed.Name, msg)))
 		return
 	}
@@ -144,10 +145,10 @@ func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed d
 		b.log.Error("forget deleted app", "app", managed.Name, "err", err)
 	}
 	b.finish(ctx, &op, dobot.OpSucceeded, "")
-	rep.update(ctx, teardownCard(op, managed, ":wastebasket: Tore down", ""))
-	rep.final(ctx, infoMessage(fmt.Sprintf(":wastebasket: Deleted %s (id `%s`).", managed.Name, managed.ResourceID)))
-	if managed.ThreadTS != "" && managed.ThreadTS != rep.ts {
-		if _, err := b.chat.Reply(ctx, managed.Channel, managed.ThreadTS, infoMessage(fmt.Sprintf(":wastebasket: <@%s> tore %s down.", op.Requester, managed.Name))); err != nil {
+	rep.update(ctx, teardownCard(op, managed, chat.IconDelete+" Tore down", ""))
+	rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconDelete+" Deleted %s (id `%s`).", managed.Name, managed.ResourceID)))
+	if managed.ThreadTS != "" && managed.ThreadTS != rep.head.ID {
+		if _, err := b.chat.Reply(ctx, threadOf(managed), infoMessage(fmt.Sprintf(chat.IconDelete+" %s tore %s down.", chat.Mention(op.Requester), managed.Name))); err != nil {
 			b.log.Warn("note teardown in launch thread", "app", managed.Name, "err", err)
 		}
 	}
@@ -155,13 +156,13 @@ func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed d
 
 func teardownCard(op dobot.Operation, app dobot.App, verb, failure string) Message {
 	m := Message{
-		Text:   fmt.Sprintf("%s %s (requested by <@%s>)", verb, app.Name, op.Requester),
+		Text:   fmt.Sprintf("%s %s (requested by %s)", verb, app.Name, chat.Mention(op.Requester)),
 		Title:  fmt.Sprintf("%s %s", verb, app.Name),
 		Fields: []Field{{Label: "App", Value: app.Name}, {Label: "Image", Value: app.Image}, {Label: "Region", Value: app.Region}, {Label: "App id", Value: "`" + app.ResourceID + "`"}},
 		Footer: opFooter(op),
 	}
 	if failure != "" {
-		m.Body = ":x: " + failure
+		m.Body = chat.IconFailed + " " + failure
 	}
 	return m
 }

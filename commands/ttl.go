@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/ops"
 )
 
@@ -39,14 +40,14 @@ func (b *Bot) remind(ctx context.Context, app dobot.App) {
 		return // extended or gone meanwhile
 	}
 	m := Message{
-		Text: fmt.Sprintf(":alarm_clock: <@%s>, %s expires at %s and will then be torn down.", app.Owner, app.Name, app.ExpiresAt.UTC().Format(timeFormat)),
+		Text: fmt.Sprintf(chat.IconAlarm+" %s, %s expires at %s and will then be torn down.", chat.Mention(app.Owner), app.Name, app.ExpiresAt.UTC().Format(timeFormat)),
 		Buttons: []Button{
 			{ActionID: clickExtend, Label: "Extend 1h", Value: app.Name, Style: "primary"},
 			{ActionID: clickDestroy, Label: "Destroy now", Value: app.Name, Style: "danger"},
 		},
 		Footer: fmt.Sprintf("`/do extend %s 2h` extends by any duration.", app.Name),
 	}
-	if _, err := b.chat.Reply(ctx, app.Channel, app.ThreadTS, m); err != nil {
+	if _, err := b.chat.Reply(ctx, threadOf(app), m); err != nil {
 		b.log.Warn("post expiry reminder", "app", app.Name, "err", err)
 	}
 }
@@ -84,7 +85,7 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 		CommandText: op.CommandText, Action: "ttl.expired", Target: app.Name, Decision: "allowed", Outcome: "teardown",
 		Details: fmt.Sprintf("owner=%s expired_at=%s", app.Owner, app.ExpiresAt.UTC().Format(time.RFC3339))})
 	rep := b.reporterFor(op)
-	rep.reply(ctx, infoMessage(fmt.Sprintf(":hourglass: %s reached the end of its TTL; tearing it down for <@%s>.", app.Name, app.Owner)))
+	rep.reply(ctx, infoMessage(fmt.Sprintf(chat.IconExpired+" %s reached the end of its TTL; tearing it down for %s.", app.Name, chat.Mention(app.Owner))))
 	b.runExecutor("ttl-"+app.Name, b.table.actions[ActionTeardown], op, rep)
 }
 
@@ -138,7 +139,7 @@ func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name str
 		return userErrorf("%s has no TTL, so there is nothing to extend.", name)
 	}
 	if who.UserID != app.Owner && role < dobot.RoleApprover {
-		return userErrorf("Only <@%s>, who launched %s, or an approver or admin may extend it, and %s. Nothing was changed.", app.Owner, name, roleText(role))
+		return userErrorf("Only %s, who launched %s, or an approver or admin may extend it, and %s. Nothing was changed.", Markup(chat.Mention(app.Owner)), name, roleText(role))
 	}
 	if holder, err := b.store.ActiveOperation(ctx, name); err == nil {
 		return userErrorf("%s cannot be extended now: %s #%d is running on it.", name, holder.Action, holder.ID)
@@ -166,9 +167,9 @@ func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name str
 	app.ExpiresAt = to
 	b.audit(ctx, b.log, dobot.AuditEntry{UserID: who.UserID, UserName: who.UserName, Channel: who.ChannelID, CommandText: commandText(who),
 		Action: "ttl.extend", Target: name, Decision: "allowed", Outcome: "ok", Details: "expires_at=" + app.ExpiresAt.UTC().Format(time.RFC3339)})
-	text := fmt.Sprintf(":alarm_clock: <@%s> extended %s; it now expires at %s.", who.UserID, name, app.ExpiresAt.UTC().Format(timeFormat))
+	text := fmt.Sprintf(chat.IconAlarm+" %s extended %s; it now expires at %s.", chat.Mention(who.UserID), name, app.ExpiresAt.UTC().Format(timeFormat))
 	if app.ThreadTS != "" {
-		if _, err := b.chat.Reply(ctx, app.Channel, app.ThreadTS, infoMessage(text)); err == nil {
+		if _, err := b.chat.Reply(ctx, threadOf(app), infoMessage(text)); err == nil {
 			return nil
 		}
 	}
@@ -201,7 +202,7 @@ var listCommand = &Command{
 			if a.Kind == kindDroplet {
 				kind = "droplet"
 			}
-			fmt.Fprintf(&sb, "• *%s* (%s) — <@%s> — %s old — %s/month", a.Name, kind, a.Owner, ageText(b.now().Sub(a.CreatedAt)), money(a.MonthlyCents))
+			fmt.Fprintf(&sb, "• *%s* (%s) — %s — %s old — %s/month", a.Name, kind, chat.Mention(a.Owner), ageText(b.now().Sub(a.CreatedAt)), money(a.MonthlyCents))
 			if !a.ExpiresAt.IsZero() {
 				fmt.Fprintf(&sb, " — expires in %s", ageText(a.ExpiresAt.Sub(b.now())))
 			}

@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"context"
+	dobotchat "dobot/chat"
 	"io"
 	"log/slog"
 	"net/url"
@@ -26,17 +27,17 @@ func TestCoalescedUpdateSurvivesTheFirstCallersContext(t *testing.T) {
 	defer release()
 	firstCtx, endFirst := context.WithCancel(ctx)
 	firstDone := make(chan error, 1)
-	go func() { firstDone <- chat.Update(firstCtx, "C1", ts, commands.Message{Text: "first update"}) }()
+	go func() { firstDone <- chat.Update(firstCtx, ts, commands.Message{Text: "first update"}) }()
 	isUpdate := func(text string) func(slacktest.Message) bool {
 		return func(m slacktest.Message) bool {
-			return m.Method == "chat.update" && m.TS == ts && strings.Contains(m.Text, text)
+			return m.Method == "chat.update" && m.TS == ts.ID && strings.Contains(m.Text, text)
 		}
 	}
 	if _, err := srv.WaitMessage(ctx, isUpdate("first")); err != nil {
 		t.Fatalf("first update never reached Slack: %v", err)
 	}
 	// The first update is in flight and held: this one is coalesced.
-	if err := chat.Update(ctx, "C1", ts, commands.Message{Text: "second update"}); err != nil {
+	if err := chat.Update(ctx, ts, commands.Message{Text: "second update"}); err != nil {
 		t.Fatalf("coalesced Update = %v", err)
 	}
 	endFirst()
@@ -54,7 +55,7 @@ func TestPermalinkIsAskedOnce(t *testing.T) {
 	srv, chat, ctx, ts := postedMessage(t)
 	var links []string
 	for range 3 {
-		link, err := chat.Permalink(ctx, "C1", ts)
+		link, err := chat.Permalink(ctx, ts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +77,7 @@ func TestPermalinkIsAskedOnce(t *testing.T) {
 
 // postedMessage starts a Chat against a fresh Slack test server and posts
 // one message in C1, whose ts it returns.
-func postedMessage(t *testing.T) (*slacktest.Server, *Chat, context.Context, string) {
+func postedMessage(t *testing.T) (*slacktest.Server, *Chat, context.Context, dobotchat.Ref) {
 	t.Helper()
 	srv := slacktest.New(slacktest.Options{})
 	t.Cleanup(srv.Close)

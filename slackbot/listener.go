@@ -274,7 +274,7 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 			}
 		}
 		req := commands.Request{Ref: evt.Request.EnvelopeID, UserID: cmd.UserID, UserName: cmd.UserName,
-			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(cmd.Text), ResponseURL: cmd.ResponseURL}
+			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(commandText(cmd.Text)), ResponseURL: cmd.ResponseURL}
 		l.dispatch(key, func(ctx context.Context) { l.handler.Handle(ctx, req) }, req.ChannelID, req.UserID, req.ResponseURL)
 	case socketmode.EventTypeInteractive:
 		l.ack(evt)
