@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"dobot/progress"
 	"fmt"
 
 	"dobot"
@@ -23,7 +24,7 @@ type action struct {
 	// from the stored operation alone, so the same code runs a fresh
 	// command, an approved request and an operation resumed after a
 	// restart.
-	run func(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter)
+	run func(ctx context.Context, b *Bot, op dobot.Operation, rep *progress.Reporter)
 }
 
 // standardActions are the bot's operations. The default policies are those

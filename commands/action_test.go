@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"dobot/progress"
 	"strings"
 	"testing"
 
@@ -10,7 +11,7 @@ import (
 
 func TestNewTableChecksActionsAndButtons(t *testing.T) {
 	head := func(dobot.Operation) Message { return Message{} }
-	run := func(context.Context, *Bot, dobot.Operation, *reporter) {}
+	run := func(context.Context, *Bot, dobot.Operation, *progress.Reporter) {}
 	good := func() *action {
 		return &action{name: ActionTeardown, policy: dobot.Policy{Action: ActionTeardown, Role: dobot.RoleDeployer}, head: head, run: run}
 	}

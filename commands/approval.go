@@ -10,6 +10,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/ops"
+	"dobot/progress"
 )
 
 // Button action ids on approval cards. The value is the request id.
@@ -175,14 +176,14 @@ func (b *Bot) decide(ctx context.Context, d decision) error {
 	rep := b.reporterFor(decided)
 	b.showDecision(ctx, decided, rep)
 	if d.approve {
-		rep.reply(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" %s approved request #%d. Starting: %s %s for %s.", chat.Mention(d.who.UserID), op.ID, op.Action, op.App, chat.Mention(op.Requester))))
+		rep.Reply(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" %s approved request #%d. Starting: %s %s for %s.", chat.Mention(d.who.UserID), op.ID, op.Action, op.App, chat.Mention(op.Requester))))
 		b.runExecutor(d.who.Ref, b.table.actions[decided.Action], decided, rep)
 	} else {
 		text := fmt.Sprintf(chat.IconDenied+" %s denied request #%d (%s %s) for %s.", chat.Mention(d.who.UserID), op.ID, op.Action, op.App, chat.Mention(op.Requester))
 		if d.reason != "" {
 			text += " Reason: " + Escape(d.reason)
 		}
-		rep.final(ctx, infoMessage(text))
+		rep.Final(ctx, infoMessage(text))
 	}
 	if d.messageTS == "" {
 		done := "denied"
@@ -230,27 +231,27 @@ func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
 	b.mirror(stored)
 	rep := b.reporterFor(expired)
 	b.showDecision(ctx, expired, rep)
-	rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconExpired+" Request #%d (%s %s) expired without a decision, so nothing was done. %s, ask again if it is still needed.", op.ID, op.Action, op.App, chat.Mention(op.Requester))))
+	rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconExpired+" Request #%d (%s %s) expired without a decision, so nothing was done. %s, ask again if it is still needed.", op.ID, op.Action, op.App, chat.Mention(op.Requester))))
 }
 
 // showDecision updates a decided request's card: the action's own head
 // once approved, the decision without buttons otherwise. Only when the
 // update went through is the card marked shown; until then a restart
 // updates it again (see showPendingCards).
-func (b *Bot) showDecision(ctx context.Context, op dobot.Operation, rep *reporter) {
+func (b *Bot) showDecision(ctx context.Context, op dobot.Operation, rep *progress.Reporter) {
 	m := approvalCard(op, nil, false)
 	if exec := b.table.actions[op.Action]; exec != nil && op.Decider != "" && op.State != dobot.OpCanceled && op.State != dobot.OpExpired {
 		m = exec.head(op)
 	}
-	if !rep.posted() {
+	if !rep.Posted() {
 		// Answered through the response_url: there is no card to update.
 		if err := b.store.CardShown(ctx, op.ID); err != nil {
 			b.log.Warn("record card shown", "request", op.ID, "err", err)
 		}
 		return
 	}
-	if err := rep.chat.Update(ctx, rep.head, m); err != nil {
-		rep.log.Warn("update decided card", "err", err)
+	if err := rep.Replace(ctx, m); err != nil {
+		b.log.Warn("update decided card", "request", op.ID, "err", err)
 		return
 	}
 	if err := b.store.CardShown(ctx, op.ID); err != nil {

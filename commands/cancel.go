@@ -72,7 +72,7 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 		if err := b.cancelDeployment(ctx, op.ResourceID, op.DeploymentID); err != nil {
 			return err
 		}
-		b.reporterFor(op).reply(ctx, infoMessage(fmt.Sprintf(chat.IconCanceled+" %s asked DigitalOcean to cancel deployment `%s`.", chat.Mention(inv.Req.UserID), op.DeploymentID)))
+		b.reporterFor(op).Reply(ctx, infoMessage(fmt.Sprintf(chat.IconCanceled+" %s asked DigitalOcean to cancel deployment `%s`.", chat.Mention(inv.Req.UserID), op.DeploymentID)))
 		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Asked DigitalOcean to cancel the deployment of %s (#%d); its thread shows the result.", op.App, op.ID)))
 		return nil
 	}
@@ -92,7 +92,7 @@ func (b *Bot) withdraw(ctx context.Context, inv *Invocation, op dobot.Operation)
 	b.mirror(stored)
 	rep := b.reporterFor(canceled)
 	b.showDecision(ctx, canceled, rep)
-	rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconDenied+" %s canceled request #%d (%s %s). Nothing was done.", chat.Mention(inv.Req.UserID), op.ID, op.Action, op.App)))
+	rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconDenied+" %s canceled request #%d (%s %s). Nothing was done.", chat.Mention(inv.Req.UserID), op.ID, op.Action, op.App)))
 	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Canceled request #%d.", op.ID)))
 	return nil
 }

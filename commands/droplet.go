@@ -13,6 +13,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/docloud"
+	"dobot/progress"
 )
 
 // Droplet launches run the container on a droplet with Docker.
@@ -63,7 +64,7 @@ func (b *Bot) prepareDropletLaunch(ctx context.Context, args *LaunchArgs) error 
 
 // executeDropletLaunch creates the droplet (unless an earlier run did) and
 // follows it until it is active with a public IP.
-func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *reporter) {
+func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *progress.Reporter) {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
 	defer cancel()
 	defer b.giveUpIfTimedOut(ctx, &op, args.Name, rep)
@@ -76,8 +77,8 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 			}
 			msg := describeError(err, fmt.Sprintf("op-%d", op.ID))
 			b.finish(ctx, &op, dobot.OpFailed, err.Error())
-			rep.update(ctx, launchCard(op, args, launchState{Phase: "ERROR", Failure: msg}))
-			rep.final(ctx, errorMessage("Could not create droplet "+args.Name+": "+msg))
+			rep.Update(ctx, launchCard(op, args, launchState{Phase: "ERROR", Failure: msg}))
+			rep.Final(ctx, errorMessage("Could not create droplet "+args.Name+": "+msg))
 			return
 		}
 		scrubSecrets(&op) // the droplet has its user data; keep no secret
@@ -85,7 +86,7 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 			b.reportNotRecorded(ctx, op, &notRecordedError{kind: "droplet", name: args.Name, id: op.ResourceID, err: err}, rep)
 			return
 		}
-		rep.note(ctx, infoMessage(fmt.Sprintf(chat.IconWork+" Created droplet %s (id `%s`). Waiting for it to boot.", args.Name, op.ResourceID)))
+		rep.Note(ctx, infoMessage(fmt.Sprintf(chat.IconWork+" Created droplet %s (id `%s`). Waiting for it to boot.", args.Name, op.ResourceID)))
 	}
 	id, _ := strconv.Atoi(op.ResourceID)
 	last := ""
@@ -95,7 +96,7 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 		case docloud.IsNotFound(err):
 			b.finish(ctx, &op, dobot.OpFailed, "droplet deleted while booting")
 			_ = b.store.DeleteApp(ctx, args.Name)
-			rep.final(ctx, errorMessage(fmt.Sprintf("Droplet %s disappeared before it was up; it was deleted outside the bot.", args.Name)))
+			rep.Final(ctx, errorMessage(fmt.Sprintf("Droplet %s disappeared before it was up; it was deleted outside the bot.", args.Name)))
 			return
 		case err != nil:
 			b.log.Warn("poll droplet", "op", op.ID, "err", err)
@@ -108,15 +109,15 @@ func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args
 				// Finished before the card says so: see followDeployment.
 				b.finish(ctx, &op, dobot.OpSucceeded, "")
 			}
-			rep.update(ctx, launchCard(op, args, st))
+			rep.Update(ctx, launchCard(op, args, st))
 			if up {
 				b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
 					CommandText: op.CommandText, Action: "do.droplet_active", Target: args.Name, Decision: "allowed", Outcome: "live",
 					Details: fmt.Sprintf("droplet_id=%d ip=%s", d.ID, ip)})
-				rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" %s: droplet active, container start not checked. Droplet `%d` is up at %s (public IP %s); the container starts once Docker has pulled %s, and the bot does not check that it did.", args.Name, d.ID, dropletURL(ip), ip, args.Image)))
+				rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" %s: droplet active, container start not checked. Droplet `%d` is up at %s (public IP %s); the container starts once Docker has pulled %s, and the bot does not check that it did.", args.Name, d.ID, dropletURL(ip), ip, args.Image)))
 				return
 			}
-			rep.reply(ctx, infoMessage(phaseName(st.Phase)))
+			rep.Reply(ctx, infoMessage(phaseName(st.Phase)))
 		}
 		select {
 		case <-ctx.Done():
@@ -300,7 +301,7 @@ func dropletActionHead(op dobot.Operation) Message {
 	}
 }
 
-func runDropletAction(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+func runDropletAction(ctx context.Context, b *Bot, op dobot.Operation, rep *progress.Reporter) {
 	args, err := decodeArgs[DropletActionArgs](op)
 	if err != nil {
 		b.failOp(ctx, op, rep, err)
@@ -368,11 +369,11 @@ func runDropletAction(ctx context.Context, b *Bot, op dobot.Operation, rep *repo
 	what := strings.ReplaceAll(args.Type, "_", " ")
 	if action.Status == godo.ActionCompleted {
 		b.finish(ctx, &op, dobot.OpSucceeded, "")
-		rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" %s of %s completed.", what, args.Name)))
+		rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" %s of %s completed.", what, args.Name)))
 		return
 	}
 	b.finish(ctx, &op, dobot.OpFailed, "action "+action.Status)
-	rep.final(ctx, errorMessage(fmt.Sprintf("%s of %s ended %s.", what, args.Name, action.Status)))
+	rep.Final(ctx, errorMessage(fmt.Sprintf("%s of %s ended %s.", what, args.Name, action.Status)))
 }
 
 // createDropletOnce sends a droplet create, retrying a 429, a 5xx or a lost

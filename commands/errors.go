@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"dobot/chat"
 	"errors"
 	"fmt"
 	"net/http"
@@ -34,10 +35,9 @@ func fromDomain(err error) error {
 	return err
 }
 
-// ErrCannotPost is wrapped by a Chat when the bot may not post in a channel
-// (not_in_channel, channel_not_found, …), so replies fall back to the
-// command's response_url.
-var ErrCannotPost = errors.New("the bot cannot post in this channel")
+// ErrCannotPost is wrapped by a Chat when the bot may not post in a
+// channel: package chat's.
+var ErrCannotPost = chat.ErrCannotPost
 
 // describeError turns err into the text a person sees. DigitalOcean's own
 // errors keep their message and request id, which support can trace; user

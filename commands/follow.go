@@ -10,6 +10,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/progress"
 	"dobot/watch"
 )
 
@@ -44,14 +45,14 @@ func (s launchState) final() bool {
 }
 
 // followLaunch watches a launch's first deployment to its end.
-func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *reporter) {
+func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *progress.Reporter) {
 	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st launchState) Message { return launchCard(op, args, st) }, rep)
 }
 
 // followDeployment watches op's deployment until it is live or has failed,
 // keeping the head message current with card and replying at each phase
 // change. Launch, redeploy and rollback all end here.
-func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name string, card func(dobot.Operation, launchState) Message, rep *reporter) {
+func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name string, card func(dobot.Operation, launchState) Message, rep *progress.Reporter) {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
 	defer cancel()
 	defer b.giveUpIfTimedOut(ctx, &op, name, rep)
@@ -70,7 +71,7 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 			if watch.IsNotFound(u.Err) {
 				b.endDeployment(ctx, &op, name, dobot.OpFailed, "app deleted while deploying")
 				_ = b.store.DeleteApp(ctx, name)
-				rep.final(ctx, errorMessage(fmt.Sprintf("%s disappeared from DigitalOcean before its deployment finished; it was deleted outside the bot.", name)))
+				rep.Final(ctx, errorMessage(fmt.Sprintf("%s disappeared from DigitalOcean before its deployment finished; it was deleted outside the bot.", name)))
 				return
 			}
 			continue // transient: the watcher polls again at its pace
@@ -101,15 +102,15 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 		}
 		switch {
 		case st.Phase != last.Phase && waiting(st.Phase):
-			rep.reply(ctx, infoMessage(phaseLine(st)))
+			rep.Reply(ctx, infoMessage(phaseLine(st)))
 		case st.Phase != last.Phase:
-			rep.update(ctx, card(op, st))
+			rep.Update(ctx, card(op, st))
 			lastUpdate = b.now()
 			if !st.final() {
-				rep.reply(ctx, infoMessage(phaseLine(st)))
+				rep.Reply(ctx, infoMessage(phaseLine(st)))
 			}
 		case progressChanged(last, st) && b.now().Sub(lastUpdate) >= progressUpdateGap:
-			rep.update(ctx, card(op, st))
+			rep.Update(ctx, card(op, st))
 			lastUpdate = b.now()
 		}
 		last = st
@@ -118,11 +119,11 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 		}
 		switch godo.DeploymentPhase(st.Phase) {
 		case godo.DeploymentPhase_Active:
-			rep.final(ctx, Message{Text: fmt.Sprintf(chat.IconOK+" %s is live at %s", name, Escape(orPending(st.URL)))})
+			rep.Final(ctx, Message{Text: fmt.Sprintf(chat.IconOK+" %s is live at %s", name, Escape(orPending(st.URL)))})
 		case godo.DeploymentPhase_Canceled:
-			rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconCanceled+" The deployment of %s was canceled. The app stays; `/do teardown %s` removes it.", name, name)))
+			rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconCanceled+" The deployment of %s was canceled. The app stays; `/do teardown %s` removes it.", name, name)))
 		default:
-			rep.final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", name, st.Failure)))
+			rep.Final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", name, st.Failure)))
 			b.attachFailureLogs(ctx, op, st, rep)
 		}
 		return
@@ -396,7 +397,7 @@ func linksText(kind, id, liveURL string) string {
 // giveUpIfTimedOut ends an operation whose watch ran out of time while the
 // bot keeps running: it is failed and said so, rather than left holding
 // the app. At shutdown it stays running, to resume at the next start.
-func (b *Bot) giveUpIfTimedOut(ctx context.Context, op *dobot.Operation, name string, rep *reporter) {
+func (b *Bot) giveUpIfTimedOut(ctx context.Context, op *dobot.Operation, name string, rep *progress.Reporter) {
 	if ctx.Err() == nil || op.State.Final() {
 		return
 	}
@@ -407,5 +408,5 @@ func (b *Bot) giveUpIfTimedOut(ctx context.Context, op *dobot.Operation, name st
 	defer cancel()
 	why := fmt.Sprintf("stopped watching after %s without an outcome", b.cfg.OpTimeout)
 	b.finish(ctx, op, dobot.OpFailed, why)
-	rep.final(ctx, errorMessage(fmt.Sprintf("The bot %s for %s. DigitalOcean may still finish it: `/do status %s` shows where it is.", why, name, name)))
+	rep.Final(ctx, errorMessage(fmt.Sprintf("The bot %s for %s. DigitalOcean may still finish it: `/do status %s` shows where it is.", why, name, name)))
 }

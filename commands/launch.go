@@ -14,6 +14,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/docloud"
+	"dobot/progress"
 )
 
 var (
@@ -278,11 +279,11 @@ func launchHead(op dobot.Operation) Message {
 	return launchCard(op, args, launchState{Phase: first})
 }
 
-func runLaunchOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+func runLaunchOp(ctx context.Context, b *Bot, op dobot.Operation, rep *progress.Reporter) {
 	args, err := decodeArgs[LaunchArgs](op)
 	if err != nil {
 		b.finish(ctx, &op, dobot.OpFailed, err.Error())
-		rep.final(ctx, errorMessage(describeError(err, fmt.Sprintf("op-%d", op.ID))))
+		rep.Final(ctx, errorMessage(describeError(err, fmt.Sprintf("op-%d", op.ID))))
 		return
 	}
 	if args.Droplet {
@@ -300,13 +301,13 @@ func busyText(busy *dobot.BusyError) string {
 }
 
 // reporterFor returns a reporter for op's head message and thread.
-func (b *Bot) reporterFor(op dobot.Operation) *reporter {
-	return &reporter{chat: b.chat, log: b.log.With("op", op.ID), channel: op.Channel, head: chat.Ref{Channel: op.Channel, ID: op.MessageTS}, responseURL: op.ResponseURL}
+func (b *Bot) reporterFor(op dobot.Operation) *progress.Reporter {
+	return progress.New(b.chat, b.log.With("op", op.ID), op.Channel, chat.Ref{Channel: op.Channel, ID: op.MessageTS}, op.ResponseURL)
 }
 
 // executeLaunch creates the app (unless an earlier run already did) and
 // follows its first deployment to the end.
-func (b *Bot) executeLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *reporter) {
+func (b *Bot) executeLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *progress.Reporter) {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
 	defer cancel()
 	// No reply announces the new app: the head card's control-panel link
@@ -323,8 +324,8 @@ func (b *Bot) executeLaunch(ctx context.Context, op dobot.Operation, args Launch
 			}
 			msg := describeError(err, fmt.Sprintf("op-%d", op.ID))
 			b.finish(ctx, &op, dobot.OpFailed, err.Error())
-			rep.update(ctx, launchCard(op, args, launchState{Phase: "ERROR", Failure: msg}))
-			rep.final(ctx, errorMessage("Could not create "+args.Name+": "+msg))
+			rep.Update(ctx, launchCard(op, args, launchState{Phase: "ERROR", Failure: msg}))
+			rep.Final(ctx, errorMessage("Could not create "+args.Name+": "+msg))
 			return
 		}
 	}
@@ -406,10 +407,10 @@ func (e *notRecordedError) Unwrap() error { return e.err }
 // bot could not record it. The operation stays unfinished in the store, as
 // it was before the create (the failed write changed nothing), so the next
 // start finds the resource by name and records it, TTL included.
-func (b *Bot) reportNotRecorded(ctx context.Context, op dobot.Operation, nr *notRecordedError, rep *reporter) {
+func (b *Bot) reportNotRecorded(ctx context.Context, op dobot.Operation, nr *notRecordedError, rep *progress.Reporter) {
 	ref := fmt.Sprintf("op-%d", op.ID)
 	b.log.Error("created but not recorded", "op", op.ID, "kind", nr.kind, "name", nr.name, "id", nr.id, "err", nr.err)
-	rep.final(ctx, errorMessage(fmt.Sprintf("%s was created on DigitalOcean (%s id `%s`), but the bot could not record it (ref %s). It stays busy until the bot restarts, which finds it by name and takes it over, TTL included. `/do status %s` shows it meanwhile.",
+	rep.Final(ctx, errorMessage(fmt.Sprintf("%s was created on DigitalOcean (%s id `%s`), but the bot could not record it (ref %s). It stays busy until the bot restarts, which finds it by name and takes it over, TTL included. `/do status %s` shows it meanwhile.",
 		nr.name, nr.kind, nr.id, ref, nr.name)))
 }
 

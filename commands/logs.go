@@ -9,6 +9,7 @@ import (
 
 	"dobot"
 	"dobot/docloud"
+	"dobot/progress"
 )
 
 // Log tail limits.
@@ -154,8 +155,8 @@ func (b *Bot) fetchLogs(ctx context.Context, app *godo.App, deploymentID string,
 
 // attachFailureLogs posts the tail of the failing step's log in the thread
 // of a failed deployment, so the reason is one click away.
-func (b *Bot) attachFailureLogs(ctx context.Context, op dobot.Operation, st launchState, rep *reporter) {
-	if !rep.posted() || op.DeploymentID == "" {
+func (b *Bot) attachFailureLogs(ctx context.Context, op dobot.Operation, st launchState, rep *progress.Reporter) {
+	if !rep.Posted() || op.DeploymentID == "" {
 		return
 	}
 	typ := godo.AppLogTypeDeploy
@@ -173,8 +174,8 @@ func (b *Bot) attachFailureLogs(ctx context.Context, op dobot.Operation, st laun
 		return
 	}
 	title := fmt.Sprintf("%s: last %d lines of the %s log", op.App, failureLogLines, strings.ToLower(string(typ)))
-	if err := b.chat.Upload(ctx, rep.head, op.App+"-"+strings.ToLower(string(typ))+".log", title, text); err != nil {
-		rep.reply(ctx, Message{Text: fmt.Sprintf("*%s*\n```%s```", Escape(title), Escape(clipTail(text, 2800)))})
+	if err := b.chat.Upload(ctx, rep.Head(), op.App+"-"+strings.ToLower(string(typ))+".log", title, text); err != nil {
+		rep.Reply(ctx, Message{Text: fmt.Sprintf("*%s*\n```%s```", Escape(title), Escape(clipTail(text, 2800)))})
 	}
 }
 

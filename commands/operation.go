@@ -7,6 +7,7 @@ import (
 
 	"dobot"
 	"dobot/ops"
+	"dobot/progress"
 )
 
 // Plan is what a mutating command would do, worked out before anything
@@ -55,11 +56,11 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	}
 	exec := b.table.actions[op.Action]
 	rep := b.reporterFor(op)
-	if err := rep.start(ctx, exec.head(op)); err != nil {
+	if err := rep.Start(ctx, exec.head(op)); err != nil {
 		b.finish(ctx, &op, dobot.OpFailed, "could not post the first message: "+err.Error())
 		return fmt.Errorf("post %s message: %w", op.Action, err)
 	}
-	op.MessageTS = rep.head.ID
+	op.MessageTS = rep.Head().ID
 	if err := b.store.UpdateOperation(ctx, op); err != nil {
 		return fmt.Errorf("record %s message: %w", op.Action, err)
 	}
@@ -68,7 +69,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 }
 
 // runExecutor runs op in the background, counted as in flight.
-func (b *Bot) runExecutor(ref string, exec *action, op dobot.Operation, rep *reporter) {
+func (b *Bot) runExecutor(ref string, exec *action, op dobot.Operation, rep *progress.Reporter) {
 	b.background(ref, func(ctx context.Context) {
 		b.observe.OperationStarted()
 		defer b.observe.OperationFinished()

@@ -66,32 +66,8 @@ type PolicyStore interface {
 	DeletePolicy(ctx context.Context, action, glob string) (bool, error)
 }
 
-// Chat is how the commands talk to people. The Slack adapter implements it
-// with the Web API; the console prints. A Chat wraps ErrCannotPost when the
-// bot may not post in a channel. Messages are named by a chat.Ref the
-// adapter hands out; the core stores and passes it back as it is.
-type Chat interface {
-	// Post starts a new message in channel.
-	Post(ctx context.Context, channel string, m Message) (chat.Ref, error)
-	// Reply posts m in the thread of the message parent.
-	Reply(ctx context.Context, parent chat.Ref, m Message) (chat.Ref, error)
-	// Update replaces the message ref with m.
-	Update(ctx context.Context, ref chat.Ref, m Message) error
-	// Ephemeral shows m to user only, in channel.
-	Ephemeral(ctx context.Context, channel, user string, m Message) error
-	// Respond answers through a command's response_url, which works even
-	// where the bot is not a member.
-	Respond(ctx context.Context, responseURL string, m Message) error
-	// Upload posts text as a file snippet in the thread of parent.
-	Upload(ctx context.Context, parent chat.Ref, filename, title, content string) error
-	// UploadDirect sends text as a file snippet to user alone, in the
-	// bot's direct messages with them: for what is too long for a private
-	// reply.
-	UploadDirect(ctx context.Context, user, filename, title, content string) error
-	// Permalink is a link to the message ref that the adapter's people can
-	// follow (a URL in Slack).
-	Permalink(ctx context.Context, ref chat.Ref) (string, error)
-}
+// Chat is how the commands talk to people: package chat's port.
+type Chat = chat.Chat
 
 // The message types are package chat's: the neutral message every adapter
 // renders its own way.

@@ -12,6 +12,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/docloud"
+	"dobot/progress"
 )
 
 // More actions governed by policy.
@@ -238,7 +239,7 @@ func changeCard(op dobot.Operation, args ChangeArgs, st launchState) Message {
 	return m
 }
 
-func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *progress.Reporter) {
 	b.runChange(ctx, op, rep, b.startRedeploy, func(ctx context.Context, args ChangeArgs) {
 		if args.Image == "" {
 			return
@@ -252,7 +253,7 @@ func runRedeployOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 // runChange starts a redeploy or rollback deployment, unless an earlier run
 // already did, then follows it. started, when set, runs once the
 // deployment is known.
-func (b *Bot) runChange(ctx context.Context, op dobot.Operation, rep *reporter,
+func (b *Bot) runChange(ctx context.Context, op dobot.Operation, rep *progress.Reporter,
 	start func(context.Context, *dobot.Operation, ChangeArgs) error, started func(context.Context, ChangeArgs)) {
 	args, err := decodeArgs[ChangeArgs](op)
 	if err != nil {
@@ -368,8 +369,8 @@ func (b *Bot) newestDeployment(ctx context.Context, appID string, after time.Tim
 }
 
 // failOp ends op as failed and says why in its thread.
-func (b *Bot) failOp(ctx context.Context, op dobot.Operation, rep *reporter, err error) {
+func (b *Bot) failOp(ctx context.Context, op dobot.Operation, rep *progress.Reporter, err error) {
 	b.log.Error("operation failed", "op", op.ID, "action", op.Action, "err", err)
 	b.finish(ctx, &op, dobot.OpFailed, err.Error())
-	rep.final(ctx, errorMessage(fmt.Sprintf("%s %s failed: %s", op.Action, op.App, describeError(err, fmt.Sprintf("op-%d", op.ID)))))
+	rep.Final(ctx, errorMessage(fmt.Sprintf("%s %s failed: %s", op.Action, op.App, describeError(err, fmt.Sprintf("op-%d", op.ID)))))
 }

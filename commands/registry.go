@@ -14,6 +14,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/docloud"
+	"dobot/progress"
 )
 
 // Registry actions and their policies (admins manage the registry; deleting
@@ -345,7 +346,7 @@ func (b *Bot) registryAudit(ctx context.Context, op dobot.Operation, action stri
 	b.audit(ctx, b.log, e)
 }
 
-func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *progress.Reporter) {
 	args, err := decodeArgs[RegistryArgs](op)
 	if err != nil {
 		b.failOp(ctx, op, rep, err)
@@ -371,10 +372,10 @@ func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 		return
 	}
 	b.finish(ctx, &op, dobot.OpSucceeded, "")
-	rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" Created registry %s in %s. Push to registry.digitalocean.com/%s/REPO:TAG.", Escape(reg.Name), Escape(reg.Region), Escape(reg.Name))))
+	rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" Created registry %s in %s. Push to registry.digitalocean.com/%s/REPO:TAG.", Escape(reg.Name), Escape(reg.Region), Escape(reg.Name))))
 }
 
-func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *progress.Reporter) {
 	args, err := decodeArgs[RegistryArgs](op)
 	if err != nil {
 		b.failOp(ctx, op, rep, err)
@@ -392,13 +393,13 @@ func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *rep
 		return
 	}
 	b.finish(ctx, &op, dobot.OpSucceeded, "")
-	rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconDelete+" Deleted registry %s.", args.Name)))
+	rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconDelete+" Deleted registry %s.", args.Name)))
 }
 
 // gcPoll is how often a garbage collection is checked.
 var gcPoll = 3 * time.Second
 
-func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *progress.Reporter) {
 	args, err := decodeArgs[RegistryArgs](op)
 	if err != nil {
 		b.failOp(ctx, op, rep, err)
@@ -430,7 +431,7 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 			if gcFinal(gc.Status) {
 				break
 			}
-			rep.reply(ctx, infoMessage(chat.IconClean+" Garbage collection: "+gc.Status))
+			rep.Reply(ctx, infoMessage(chat.IconClean+" Garbage collection: "+gc.Status))
 		}
 		if !polls.Wait(gcPoll) {
 			return
@@ -452,11 +453,11 @@ func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 	}
 	if gc.Status == "succeeded" {
 		b.finish(ctx, &op, dobot.OpSucceeded, "")
-		rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" Garbage collection of %s finished: %d blobs deleted, %s freed.", args.Name, gc.BlobsDeleted, bytesText(gc.FreedBytes))))
+		rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" Garbage collection of %s finished: %d blobs deleted, %s freed.", args.Name, gc.BlobsDeleted, bytesText(gc.FreedBytes))))
 		return
 	}
 	b.finish(ctx, &op, dobot.OpFailed, "garbage collection "+gc.Status)
-	rep.final(ctx, errorMessage(fmt.Sprintf("Garbage collection of %s ended: %s.", args.Name, Escape(gc.Status))))
+	rep.Final(ctx, errorMessage(fmt.Sprintf("Garbage collection of %s ended: %s.", args.Name, Escape(gc.Status))))
 }
 
 func gcFinal(status string) bool {

@@ -27,7 +27,7 @@ func (b *Bot) resume(ctx context.Context) error {
 		return err
 	}
 	for _, op := range lost {
-		b.reporterFor(op).final(ctx, errorMessage(fmt.Sprintf("Request #%d (%s %s) was lost to a restart before approvers saw it. Nothing was done; please ask again.", op.ID, op.Action, op.App)))
+		b.reporterFor(op).Final(ctx, errorMessage(fmt.Sprintf("Request #%d (%s %s) was lost to a restart before approvers saw it. Nothing was done; please ask again.", op.ID, op.Action, op.App)))
 	}
 	for _, op := range running {
 		b.log.Info("resuming operation", "op", op.ID, "action", op.Action, "app", op.App)
@@ -46,15 +46,15 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 		// Stopped before its first message was recorded: post it now, so
 		// the thread still tells the story.
 		if exec := b.table.actions[op.Action]; exec != nil {
-			if err := rep.start(ctx, exec.head(op)); err == nil && rep.posted() {
-				op.MessageTS = rep.head.ID
+			if err := rep.Start(ctx, exec.head(op)); err == nil && rep.Posted() {
+				op.MessageTS = rep.Head().ID
 				if err := b.store.UpdateOperation(ctx, op); err != nil {
 					b.log.Error("record resumed message", "op", op.ID, "err", err)
 				}
 			}
 		}
 	}
-	rep.note(ctx, infoMessage(fmt.Sprintf(chat.IconRestart+" The bot restarted; picking up %s #%d again.", op.Action, op.ID)))
+	rep.Note(ctx, infoMessage(fmt.Sprintf(chat.IconRestart+" The bot restarted; picking up %s #%d again.", op.Action, op.ID)))
 	if op.Action == ActionLaunch {
 		args, err := decodeArgs[LaunchArgs](op)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"dobot"
 	"dobot/docloud"
+	"dobot/progress"
 )
 
 var rollbackCommand = &Command{
@@ -129,6 +130,6 @@ func (b *Bot) startRollback(ctx context.Context, op *dobot.Operation, args Chang
 	return nil
 }
 
-func runRollbackOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+func runRollbackOp(ctx context.Context, b *Bot, op dobot.Operation, rep *progress.Reporter) {
 	b.runChange(ctx, op, rep, b.startRollback, nil)
 }

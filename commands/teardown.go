@@ -11,6 +11,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/docloud"
+	"dobot/progress"
 )
 
 var teardownCommand = &Command{
@@ -89,7 +90,7 @@ func teardownHead(op dobot.Operation) Message {
 	return teardownCard(op, dobot.App{Name: op.App, ResourceID: op.ResourceID}, chat.IconDelete+" Tearing down", "")
 }
 
-func runTeardownOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
+func runTeardownOp(ctx context.Context, b *Bot, op dobot.Operation, rep *progress.Reporter) {
 	args, err := decodeArgs[TeardownArgs](op)
 	if err != nil {
 		b.failOp(ctx, op, rep, err)
@@ -105,7 +106,7 @@ func runTeardownOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 		}
 	} else if err != nil {
 		b.finish(ctx, &op, dobot.OpFailed, err.Error())
-		rep.final(ctx, errorMessage(describeError(err, fmt.Sprintf("op-%d", op.ID))))
+		rep.Final(ctx, errorMessage(describeError(err, fmt.Sprintf("op-%d", op.ID))))
 		return
 	}
 	b.executeTeardown(ctx, op, managed, rep)
@@ -113,7 +114,7 @@ func runTeardownOp(ctx context.Context, b *Bot, op dobot.Operation, rep *reporte
 
 // executeTeardown deletes the app and reports the result. Deleting an app
 // DigitalOcean no longer has counts as done, so a resumed teardown is safe.
-func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed dobot.App, rep *reporter) {
+func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed dobot.App, rep *progress.Reporter) {
 	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel, CommandText: op.CommandText,
 		Action: "do.delete_app", Target: managed.Name, Decision: "allowed", Details: "app_id=" + managed.ResourceID}
 	if op.Decider != "" {
@@ -132,8 +133,8 @@ func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed d
 		entry.Outcome, entry.Error = "error", msg
 		b.audit(ctx, b.log, entry)
 		b.finish(ctx, &op, dobot.OpFailed, msg)
-		rep.update(ctx, teardownCard(op, managed, chat.IconFailed+" Teardown failed for", msg))
-		rep.final(ctx, errorMessage(fmt.Sprintf("Could not delete %s: %s", managed.Name, msg)))
+		rep.Update(ctx, teardownCard(op, managed, chat.IconFailed+" Teardown failed for", msg))
+		rep.Final(ctx, errorMessage(fmt.Sprintf("Could not delete %s: %s", managed.Name, msg)))
 		return
 	}
 	entry.Outcome = "ok"
@@ -145,9 +146,9 @@ func (b *Bot) executeTeardown(ctx context.Context, op dobot.Operation, managed d
 		b.log.Error("forget deleted app", "app", managed.Name, "err", err)
 	}
 	b.finish(ctx, &op, dobot.OpSucceeded, "")
-	rep.update(ctx, teardownCard(op, managed, chat.IconDelete+" Tore down", ""))
-	rep.final(ctx, infoMessage(fmt.Sprintf(chat.IconDelete+" Deleted %s (id `%s`).", managed.Name, managed.ResourceID)))
-	if managed.ThreadTS != "" && managed.ThreadTS != rep.head.ID {
+	rep.Update(ctx, teardownCard(op, managed, chat.IconDelete+" Tore down", ""))
+	rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconDelete+" Deleted %s (id `%s`).", managed.Name, managed.ResourceID)))
+	if managed.ThreadTS != "" && managed.ThreadTS != rep.Head().ID {
 		if _, err := b.chat.Reply(ctx, threadOf(managed), infoMessage(fmt.Sprintf(chat.IconDelete+" %s tore %s down.", chat.Mention(op.Requester), managed.Name))); err != nil {
 			b.log.Warn("note teardown in launch thread", "app", managed.Name, "err", err)
 		}
