@@ -50,7 +50,7 @@ func UserErrorText(words string) string {
 
 // DOErrorText is what a person sees for a DigitalOcean error message.
 func DOErrorText(msg, requestID string) string {
-	return describeDOError(&godo.ErrorResponse{Message: msg, RequestID: requestID})
+	return describeError(&godo.ErrorResponse{Message: msg, RequestID: requestID}, "test")
 }
 
 // DescribeError is describeError, for tests of how DigitalOcean's documented

@@ -1,4 +1,4 @@
-package commands
+package reply
 
 import (
 	"errors"
@@ -15,7 +15,7 @@ import (
 func Escape(s string) string { return chat.Clean(s) }
 
 // Markup is message text the bot built itself (mention and link tokens,
-// code spans). userErrorf inserts it as it is; every other string argument
+// code spans). Errorf inserts it as it is; every other string argument
 // is escaped.
 type Markup string
 
