@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"dobot/deploy"
 	"dobot/progress"
 	"strings"
 	"testing"
@@ -11,7 +12,7 @@ import (
 
 func TestNewTableChecksActionsAndButtons(t *testing.T) {
 	head := func(dobot.Operation) Message { return Message{} }
-	run := func(context.Context, *Bot, dobot.Operation, *progress.Reporter) {}
+	run := func(context.Context, *deploy.Executor, dobot.Operation, *progress.Reporter) {}
 	good := func() *action {
 		return &action{name: ActionTeardown, policy: dobot.Policy{Action: ActionTeardown, Role: dobot.RoleDeployer}, head: head, run: run}
 	}

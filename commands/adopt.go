@@ -20,7 +20,7 @@ type AdoptArgs struct {
 	Droplet bool
 }
 
-func (a AdoptArgs) target() string { return a.Name }
+func (a AdoptArgs) Target() string { return a.Name }
 
 var adoptCommand = &Command{
 	Name:        "adopt",

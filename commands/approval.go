@@ -9,6 +9,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/deploy"
 	"dobot/ops"
 	"dobot/progress"
 )
@@ -26,7 +27,7 @@ const timeFormat = ops.TimeFormat
 func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Operation, plan *Plan) error {
 	card, err := b.chat.Post(ctx, op.Channel, approvalCard(op, plan.Fields, true))
 	if err != nil {
-		b.finish(ctx, &op, dobot.OpCanceled, "could not post the approval card: "+err.Error())
+		b.exec.Finish(ctx, &op, dobot.OpCanceled, "could not post the approval card: "+err.Error())
 		if errors.Is(err, ErrCannotPost) {
 			return userErrorf("%s needs approval, and approvers must see the request: invite the bot to this channel (`/invite @dobot`) or ask in a channel it is in. Nothing was changed.", plan.Summary)
 		}
@@ -58,7 +59,7 @@ func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Ope
 func (b *Bot) abandonCard(ctx context.Context, op dobot.Operation, card chat.Ref) {
 	_, _, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRequested}, dobot.OpCanceled, func(o *dobot.Operation) {
 		o.MessageTS, o.Error = card.ID, "could not record the approval card"
-		scrubSecrets(o) // it will never be sent
+		deploy.ScrubSecrets(o) // it will never be sent
 	})
 	if err != nil {
 		b.log.Error("cancel a request whose card was not recorded", "request", op.ID, "err", err)
@@ -107,32 +108,14 @@ func approvalCard(op dobot.Operation, fields []Field, buttons bool) Message {
 			verb = "Withdrawn"
 		}
 		m.Title = fmt.Sprintf(chat.IconDenied+" Request #%d %s: %s %s", op.ID, strings.ToLower(verb), op.Action, op.App)
-		m.Text = fmt.Sprintf("Request #%d to %s %s: %s", op.ID, op.Action, op.App, decisionLine(op))
-		m.Footer = decisionLine(op)
+		m.Text = fmt.Sprintf("Request #%d to %s %s: %s", op.ID, op.Action, op.App, deploy.DecisionLine(op))
+		m.Footer = deploy.DecisionLine(op)
 	default:
 		m.Title = fmt.Sprintf(chat.IconOK+" Request #%d approved: %s %s", op.ID, op.Action, op.App)
-		m.Text = fmt.Sprintf("Request #%d to %s %s: %s", op.ID, op.Action, op.App, decisionLine(op))
-		m.Footer = decisionLine(op)
+		m.Text = fmt.Sprintf("Request #%d to %s %s: %s", op.ID, op.Action, op.App, deploy.DecisionLine(op))
+		m.Footer = deploy.DecisionLine(op)
 	}
 	return m
-}
-
-// decisionLine says who decided a request and when.
-func decisionLine(op dobot.Operation) string {
-	when := op.DecidedAt.UTC().Format(timeFormat)
-	switch {
-	case op.State == dobot.OpCanceled && (op.Decider == "" || op.Decider == op.Requester):
-		return fmt.Sprintf("Withdrawn by %s at %s", chat.Mention(op.Requester), when)
-	case op.State == dobot.OpCanceled:
-		line := fmt.Sprintf("Denied by %s at %s", chat.Mention(op.Decider), when)
-		if op.Error != "" {
-			line += " — " + Escape(op.Error)
-		}
-		return line
-	case op.Decider != "":
-		return fmt.Sprintf("Approved by %s at %s", chat.Mention(op.Decider), when)
-	}
-	return ""
 }
 
 // decision is one person's answer to a request, from a button or a command.
@@ -209,7 +192,7 @@ func stateText(op dobot.Operation) string {
 	case dobot.OpExpired:
 		return "it expired at " + op.ExpiresAt.UTC().Format(timeFormat)
 	case dobot.OpCanceled:
-		return strings.ToLower(decisionLine(op)[:1]) + decisionLine(op)[1:]
+		return strings.ToLower(deploy.DecisionLine(op)[:1]) + deploy.DecisionLine(op)[1:]
 	case dobot.OpAwaitingApproval:
 		return "it is still waiting"
 	}
@@ -290,7 +273,7 @@ type requestIDArgs struct {
 	card   string // the card whose button was pressed; "" when typed
 }
 
-func (a requestIDArgs) target() string { return fmt.Sprintf("request #%d", a.id) }
+func (a requestIDArgs) Target() string { return fmt.Sprintf("request #%d", a.id) }
 
 func parseRequestID(name string, withReason bool) func([]string, Config) (any, error) {
 	return func(words []string, _ Config) (any, error) {

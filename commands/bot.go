@@ -18,6 +18,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/deploy"
 	"dobot/docloud"
 	"dobot/ops"
 	"dobot/watch"
@@ -106,8 +107,7 @@ type Bot struct {
 	eng machinery // durable operations, approvals and background work
 
 	prices priceList
-	vault  *vault // seals secret values while they wait in the store
-
+	exec   *deploy.Executor // runs operations
 }
 
 // machinery is the durable operation machinery of package ops the bot
@@ -148,13 +148,15 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
 	b.eng.runner.Log = b.log
-	v, err := newVault(d.SecretKey)
+	b.eng.ops = &ops.Engine{Store: d.Store, Now: d.Now, ApprovalTTL: cfg.ApprovalTTL, Scrub: deploy.ScrubSecrets, Log: b.log}
+	x, err := deploy.New(deploy.Config{OpTimeout: cfg.OpTimeout, DropletImage: cfg.DropletImage}, deploy.Deps{
+		Store: d.Store, Cloud: d.Cloud, Images: d.Images, Chat: d.Chat, Watcher: d.Watcher, Ops: b.eng.ops, Runner: &b.eng.runner,
+		Audit: b.record, FailureLogs: b.attachFailureLogs, Log: b.log, Now: d.Now, SecretKey: d.SecretKey})
 	if err != nil {
 		return nil, err
 	}
-	b.vault = v
-	b.eng.ops = &ops.Engine{Store: d.Store, Now: d.Now, ApprovalTTL: cfg.ApprovalTTL, Scrub: scrubSecrets, Log: b.log}
-	b.eng.approvals = &ops.Approvals{Store: d.Store, Now: d.Now, RequesterAllowed: b.requesterStillAllowed, StateText: stateText, Scrub: scrubSecrets}
+	b.exec = x
+	b.eng.approvals = &ops.Approvals{Store: d.Store, Now: d.Now, RequesterAllowed: b.requesterStillAllowed, StateText: stateText, Scrub: deploy.ScrubSecrets}
 	t, err := NewTable(standardCommands()...)
 	if err != nil {
 		return nil, err
@@ -357,11 +359,11 @@ func (noObserver) OperationStarted()          {}
 func (noObserver) OperationFinished()         {}
 
 // targeted is implemented by argument types that act on one app or user.
-type targeted interface{ target() string }
+type targeted interface{ Target() string }
 
 func targetOf(args any) string {
 	if t, ok := args.(targeted); ok {
-		return t.target()
+		return t.Target()
 	}
 	return ""
 }

@@ -122,7 +122,7 @@ func (b *Bot) cancelDeployment(ctx context.Context, appID, deploymentID string) 
 	var out struct {
 		Deployment *godo.Deployment `json:"deployment"`
 	}
-	if err := b.raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/deployments/%s/cancel", appID, deploymentID), nil, &out); err != nil {
+	if err := b.exec.Raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/deployments/%s/cancel", appID, deploymentID), nil, &out); err != nil {
 		return fmt.Errorf("cancel deployment %s: %w", deploymentID, err)
 	}
 	return nil

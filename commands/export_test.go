@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"dobot/deploy"
+
 	"github.com/digitalocean/godo"
 
 	"dobot"
@@ -8,7 +10,7 @@ import (
 
 // Test-only views of the message builders, for the Block Kit golden tests.
 
-// LaunchState mirrors launchState for tests.
+// LaunchState mirrors deploy.LaunchState for tests.
 type LaunchState struct {
 	Phase        string
 	Progress     *Progress
@@ -18,19 +20,19 @@ type LaunchState struct {
 }
 
 func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) Message {
-	return launchCard(op, args, launchState{Phase: st.Phase, Progress: st.Progress, DeploymentID: st.DeploymentID, URL: st.URL, Failure: st.Failure})
+	return deploy.LaunchCard(op, args, deploy.LaunchState{Phase: st.Phase, Progress: st.Progress, DeploymentID: st.DeploymentID, URL: st.URL, Failure: st.Failure})
 }
 
 func ChangeCard(op dobot.Operation, args ChangeArgs, st LaunchState) Message {
-	return changeCard(op, args, launchState{Phase: st.Phase, Progress: st.Progress, URL: st.URL, Failure: st.Failure})
+	return deploy.ChangeCard(op, args, deploy.LaunchState{Phase: st.Phase, Progress: st.Progress, URL: st.URL, Failure: st.Failure})
 }
 
 var (
 	ApprovalCard      = approvalCard
-	TeardownCard      = teardownCard
+	TeardownCard      = deploy.TeardownCard
 	ErrorMessage      = errorMessage
-	RegistryHead      = registryHead
-	DropletActionHead = dropletActionHead
+	RegistryHead      = deploy.RegistryHead
+	DropletActionHead = deploy.DropletActionHead
 	AppNameMatching   = appNameMatching
 	ValidAppGlob      = checkAppGlob
 )
@@ -40,7 +42,7 @@ var (
 var (
 	AuditLine    = auditLine
 	MirrorLine   = mirrorLine
-	DecisionLine = decisionLine
+	DecisionLine = deploy.DecisionLine
 )
 
 // UserErrorText is what a person sees for a user error quoting words.

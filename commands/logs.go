@@ -27,7 +27,7 @@ type LogsArgs struct {
 	Lines int
 }
 
-func (a LogsArgs) target() string { return a.Name }
+func (a LogsArgs) Target() string { return a.Name }
 
 var logsCommand = &Command{
 	Name:        "logs",
@@ -155,12 +155,12 @@ func (b *Bot) fetchLogs(ctx context.Context, app *godo.App, deploymentID string,
 
 // attachFailureLogs posts the tail of the failing step's log in the thread
 // of a failed deployment, so the reason is one click away.
-func (b *Bot) attachFailureLogs(ctx context.Context, op dobot.Operation, st launchState, rep *progress.Reporter) {
+func (b *Bot) attachFailureLogs(ctx context.Context, op dobot.Operation, failedStep string, rep *progress.Reporter) {
 	if !rep.Posted() || op.DeploymentID == "" {
 		return
 	}
 	typ := godo.AppLogTypeDeploy
-	if st.FailedStep == "build" || st.FailedStep == "" {
+	if failedStep == "build" || failedStep == "" {
 		typ = godo.AppLogTypeBuild
 	}
 	app, _, err := b.apps.Get(ctx, op.ResourceID)

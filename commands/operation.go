@@ -57,7 +57,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	exec := b.table.actions[op.Action]
 	rep := b.reporterFor(op)
 	if err := rep.Start(ctx, exec.head(op)); err != nil {
-		b.finish(ctx, &op, dobot.OpFailed, "could not post the first message: "+err.Error())
+		b.exec.Finish(ctx, &op, dobot.OpFailed, "could not post the first message: "+err.Error())
 		return fmt.Errorf("post %s message: %w", op.Action, err)
 	}
 	op.MessageTS = rep.Head().ID
@@ -73,6 +73,6 @@ func (b *Bot) runExecutor(ref string, exec *action, op dobot.Operation, rep *pro
 	b.background(ref, func(ctx context.Context) {
 		b.observe.OperationStarted()
 		defer b.observe.OperationFinished()
-		exec.run(ctx, b, op, rep)
+		exec.run(ctx, b.exec, op, rep)
 	})
 }

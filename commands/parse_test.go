@@ -9,6 +9,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/deploy"
 	"dobot/docloud"
 )
 
@@ -115,7 +116,7 @@ func TestParseLaunch(t *testing.T) {
 		{"minimal", "web --image nginx", LaunchArgs{Name: "web", Image: "nginx", Region: "nyc"}},
 		{"flags first", "--image nginx:1.27 web", LaunchArgs{Name: "web", Image: "nginx:1.27", Region: "nyc"}},
 		{"all flags", "api --image ghcr.io/acme/api:2 --region ams3 --size apps-s-1vcpu-1gb --instances 3 --port 80 --env A=1 --env \"B=two words\"",
-			LaunchArgs{Name: "api", Image: "ghcr.io/acme/api:2", Region: "ams", Size: "apps-s-1vcpu-1gb", Instances: 3, Port: 80, Env: [][2]string{{"A", "1"}, {"B", "two words"}}}},
+			LaunchArgs{Name: "api", Image: "ghcr.io/acme/api:2", Region: "ams", Sizing: deploy.Sizing{Size: "apps-s-1vcpu-1gb", Instances: 3}, Port: 80, Env: [][2]string{{"A", "1"}, {"B", "two words"}}}},
 		{"equals form", "web --image=nginx --port=8080", LaunchArgs{Name: "web", Image: "nginx", Region: "nyc", Port: 8080}},
 		{"scheme dropped", "web --image https://ghcr.io/acme/web:1", LaunchArgs{Name: "web", Image: "ghcr.io/acme/web:1", Region: "nyc"}},
 	}

@@ -21,7 +21,7 @@ type PolicyArgs struct {
 	Remove   bool // delete the rule for Action and Glob
 }
 
-func (a PolicyArgs) target() string { return a.Action }
+func (a PolicyArgs) Target() string { return a.Action }
 
 func (a PolicyArgs) changes() bool { return a.Role != nil || a.Approval != nil || a.Remove }
 

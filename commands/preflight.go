@@ -18,13 +18,7 @@ type Images = docloud.Images
 
 // Preflight is what the pre-flight check decided about an image
 // (docloud.Preflight), stored with the operation's arguments.
-type Preflight docloud.Preflight
-
-// exposes reports whether the checked image exposes port.
-func (p Preflight) exposes(port int) bool { return docloud.Preflight(p).Exposes(port) }
-
-// portText is the card's line for the port: "80 (from the image)".
-func (p Preflight) portText() string { return docloud.Preflight(p).PortText() }
+type Preflight = docloud.Preflight
 
 // preflight runs docloud's pre-flight check of ref, with its refusals worded
 // for the person and its warning escaped for a card.

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"dobot/chat"
+	"dobot/deploy"
 	"strings"
 
 	"dobot"
@@ -29,17 +30,12 @@ func (b *Bot) launchThreadLink(ctx context.Context, managed dobot.App) string {
 	if managed.Channel == "" || managed.ThreadTS == "" {
 		return ""
 	}
-	link, err := b.chat.Permalink(ctx, threadOf(managed))
+	link, err := b.chat.Permalink(ctx, deploy.ThreadOf(managed))
 	if err != nil {
 		b.log.Warn("launch thread link", "app", managed.Name, "err", err)
 		return ""
 	}
 	return link
-}
-
-// threadOf is the launch thread of an app the bot manages.
-func threadOf(managed dobot.App) chat.Ref {
-	return chat.Ref{Channel: managed.Channel, ID: managed.ThreadTS}
 }
 
 // launchThreadLine is label linked to the app's launch thread, "" when

@@ -7,42 +7,16 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/digitalocean/godo"
 
 	"dobot"
 	"dobot/chat"
+	"dobot/deploy"
 	"dobot/docloud"
-	"dobot/progress"
-)
-
-// Registry actions and their policies (admins manage the registry; deleting
-// it needs a second person).
-const (
-	ActionRegistryCreate = "registry.create"
-	ActionRegistryDelete = "registry.delete"
-	ActionRegistryGC     = "registry.gc"
-	// registryLock is what registry operations show as their app and audit
-	// target. Their lock is dobot.RegistryLock, apart from any app's.
-	registryLock = "registry"
 )
 
 var registryNamePattern = regexp.MustCompile(`^[a-z0-9-]{1,63}$`)
-
-// RegistryArgs are the arguments of the registry commands.
-type RegistryArgs struct {
-	Name   string `json:",omitempty"`
-	Tier   string `json:",omitempty"`
-	Region string `json:",omitempty"`
-	Repo   string `json:",omitempty"`
-	Reason string `json:",omitempty"`
-	// Another says the account had registries already, so the create goes
-	// to the multi-registry API.
-	Another bool `json:",omitempty"`
-}
-
-func (a RegistryArgs) target() string { return registryLock }
 
 var registryCommand = &Command{
 	Name:        "registry",
@@ -198,31 +172,19 @@ func runRegistryShow(ctx context.Context, b *Bot, inv *Invocation) error {
 		var sb strings.Builder
 		fmt.Fprintf(&sb, "*Container registries* (%s tier)\n", tier)
 		for _, r := range regs {
-			fmt.Fprintf(&sb, "• `%s` — %s — %s used — registry.digitalocean.com/%s/REPO:TAG\n", r.Name, r.Region, bytesText(r.StorageUsageBytes), r.Name)
+			fmt.Fprintf(&sb, "• `%s` — %s — %s used — registry.digitalocean.com/%s/REPO:TAG\n", r.Name, r.Region, deploy.BytesText(r.StorageUsageBytes), r.Name)
 		}
 		b.tell(ctx, inv.Req, infoMessage(sb.String()))
 		return nil
 	}
 	reg := regs[0]
 	b.tell(ctx, inv.Req, Message{
-		Text:   fmt.Sprintf("Registry %s in %s, %s tier, %s used", Escape(reg.Name), Escape(reg.Region), Escape(tier), bytesText(reg.StorageUsageBytes)),
+		Text:   fmt.Sprintf("Registry %s in %s, %s tier, %s used", Escape(reg.Name), Escape(reg.Region), Escape(tier), deploy.BytesText(reg.StorageUsageBytes)),
 		Title:  chat.IconPackage + " Container registry " + reg.Name,
-		Fields: []Field{{Label: "Name", Value: Escape(reg.Name)}, {Label: "Region", Value: Escape(reg.Region)}, {Label: "Tier", Value: Escape(tier)}, {Label: "Storage used", Value: bytesText(reg.StorageUsageBytes)}},
+		Fields: []Field{{Label: "Name", Value: Escape(reg.Name)}, {Label: "Region", Value: Escape(reg.Region)}, {Label: "Tier", Value: Escape(tier)}, {Label: "Storage used", Value: deploy.BytesText(reg.StorageUsageBytes)}},
 		Footer: "Images deploy as registry.digitalocean.com/" + reg.Name + "/REPO:TAG",
 	})
 	return nil
-}
-
-func bytesText(n uint64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 func prepareRegistryCreate(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
@@ -303,7 +265,7 @@ func prepareRegistryDelete(ctx context.Context, b *Bot, inv *Invocation) (*Plan,
 	raw, _ := json.Marshal(args)
 	return &Plan{Op: dobot.Operation{Action: ActionRegistryDelete, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw), Reason: args.Reason},
 		Summary: "delete registry " + reg.Name,
-		Fields:  []Field{{Label: "Registry", Value: reg.Name}, {Label: "Deletes", Value: "the registry and every image in it"}, {Label: "Storage", Value: bytesText(reg.StorageUsageBytes)}}}, nil
+		Fields:  []Field{{Label: "Registry", Value: reg.Name}, {Label: "Deletes", Value: "the registry and every image in it"}, {Label: "Storage", Value: deploy.BytesText(reg.StorageUsageBytes)}}}, nil
 }
 
 func prepareRegistryGC(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
@@ -324,146 +286,4 @@ func prepareRegistryGC(ctx context.Context, b *Bot, inv *Invocation) (*Plan, err
 		Summary: "garbage-collect registry " + reg.Name,
 		Fields: []Field{{Label: "Registry", Value: reg.Name}, {Label: "Collects", Value: "untagged manifests and unreferenced blobs"},
 			{Label: "Note", Value: "the registry is read-only while garbage collection runs: pushes fail until it ends"}}}, nil
-}
-
-func registryHead(op dobot.Operation) Message {
-	args, _ := decodeArgs[RegistryArgs](op) // a bad decode fails the run
-	what := map[string]string{ActionRegistryCreate: "Creating", ActionRegistryDelete: "Deleting", ActionRegistryGC: "Garbage-collecting"}[op.Action]
-	return Message{
-		Text:   fmt.Sprintf("%s: %s registry %s", chat.Mention(op.Requester), strings.ToLower(what), args.Name),
-		Title:  fmt.Sprintf(chat.IconPackage+" %s registry %s", what, args.Name),
-		Footer: opFooter(op),
-	}
-}
-
-// registryAudit records a registry call and its outcome.
-func (b *Bot) registryAudit(ctx context.Context, op dobot.Operation, action string, err error, details string) {
-	e := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel, CommandText: op.CommandText,
-		Action: action, Target: registryLock, Decision: "allowed", Outcome: "ok", Details: details}
-	if err != nil {
-		e.Outcome, e.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
-	}
-	b.audit(ctx, b.log, e)
-}
-
-func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *progress.Reporter) {
-	args, err := decodeArgs[RegistryArgs](op)
-	if err != nil {
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	req := &godo.RegistryCreateRequest{Name: args.Name, SubscriptionTierSlug: args.Tier, Region: args.Region}
-	var reg *godo.Registry
-	if args.Another {
-		reg, _, err = b.cloud.Registries.Create(ctx, req)
-	} else {
-		reg, _, err = b.cloud.Registry.Create(ctx, req)
-	}
-	if docloud.IsConflict(err) {
-		// A retried or resumed create may meet the registry its first try
-		// made: that is success.
-		if existing, _, gerr := b.cloud.Registries.Get(ctx, args.Name); gerr == nil && existing != nil {
-			reg, err = existing, nil
-		}
-	}
-	b.registryAudit(ctx, op, "do.create_registry", err, "name="+args.Name)
-	if err != nil {
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	b.finish(ctx, &op, dobot.OpSucceeded, "")
-	rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" Created registry %s in %s. Push to registry.digitalocean.com/%s/REPO:TAG.", Escape(reg.Name), Escape(reg.Region), Escape(reg.Name))))
-}
-
-func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *progress.Reporter) {
-	args, err := decodeArgs[RegistryArgs](op)
-	if err != nil {
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	// Delete by name, so that only the registry that was approved goes,
-	// whatever else the account has by now.
-	_, err = b.cloud.Registries.Delete(ctx, args.Name)
-	if docloud.IsNotFound(err) {
-		err = nil // already gone: the goal is reached
-	}
-	b.registryAudit(ctx, op, "do.delete_registry", err, "name="+args.Name)
-	if err != nil {
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	b.finish(ctx, &op, dobot.OpSucceeded, "")
-	rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconDelete+" Deleted registry %s.", args.Name)))
-}
-
-// gcPoll is how often a garbage collection is checked.
-var gcPoll = 3 * time.Second
-
-func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *progress.Reporter) {
-	args, err := decodeArgs[RegistryArgs](op)
-	if err != nil {
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	// Untagged manifests too: a tag pushed again leaves its old manifest
-	// untagged, and those are most of what a registry can free.
-	gc, _, err := b.cloud.Registry.StartGarbageCollection(ctx, args.Name,
-		&godo.StartGarbageCollectionRequest{Type: godo.GCTypeUntaggedManifestsAndUnreferencedBlobs})
-	if err != nil && !docloud.IsConflict(err) {
-		b.registryAudit(ctx, op, "do.start_gc", err, "registry="+args.Name)
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	if gc == nil {
-		// One was already running: watch that one.
-		if gc, _, err = b.cloud.Registry.GetGarbageCollection(ctx, args.Name); err != nil {
-			b.failOp(ctx, op, rep, err)
-			return
-		}
-	}
-	b.registryAudit(ctx, op, "do.start_gc", nil, "registry="+args.Name+" gc="+gc.UUID)
-	polls := b.newPoller(ctx, &op, rep)
-	defer polls.Stop()
-	last := ""
-	for {
-		if gc.Status != last {
-			last = gc.Status
-			if gcFinal(gc.Status) {
-				break
-			}
-			rep.Reply(ctx, infoMessage(chat.IconClean+" Garbage collection: "+gc.Status))
-		}
-		if !polls.Wait(gcPoll) {
-			return
-		}
-		cur, _, err := b.cloud.Registry.GetGarbageCollection(polls.Ctx, args.Name)
-		if docloud.IsNotFound(err) {
-			// No active collection any more: find how it ended.
-			cur, err = docloud.FindGC(polls.Ctx, b.cloud.Registry, args.Name, gc.UUID), nil
-			if cur == nil {
-				cur = &godo.GarbageCollection{UUID: gc.UUID, Status: "succeeded"}
-			}
-		}
-		if !polls.OK(err) {
-			return
-		}
-		if err == nil {
-			gc = cur
-		}
-	}
-	if gc.Status == "succeeded" {
-		b.finish(ctx, &op, dobot.OpSucceeded, "")
-		rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" Garbage collection of %s finished: %d blobs deleted, %s freed.", args.Name, gc.BlobsDeleted, bytesText(gc.FreedBytes))))
-		return
-	}
-	b.finish(ctx, &op, dobot.OpFailed, "garbage collection "+gc.Status)
-	rep.Final(ctx, errorMessage(fmt.Sprintf("Garbage collection of %s ended: %s.", args.Name, Escape(gc.Status))))
-}
-
-func gcFinal(status string) bool {
-	switch status {
-	case "succeeded", "failed", "cancelled", "canceled":
-		return true
-	}
-	return false
 }

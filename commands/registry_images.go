@@ -8,6 +8,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/deploy"
 	"dobot/docloud"
 )
 
@@ -48,7 +49,7 @@ func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
 		}
 		fmt.Fprintf(&sb, "*Tags of %s/%s*\n", Escape(reg.Name), Escape(args.Repo))
 		for _, t := range tags {
-			fmt.Fprintf(&sb, "• `%s` — %s — %s\n", Escape(t.Tag), bytesText(t.CompressedSizeBytes), t.UpdatedAt.UTC().Format("2006-01-02 15:04"))
+			fmt.Fprintf(&sb, "• `%s` — %s — %s\n", Escape(t.Tag), deploy.BytesText(t.CompressedSizeBytes), t.UpdatedAt.UTC().Format("2006-01-02 15:04"))
 		}
 	}
 	b.tell(ctx, inv.Req, infoMessage(sb.String()))

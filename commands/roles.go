@@ -25,7 +25,7 @@ type UserArgs struct {
 	Role dobot.Role
 }
 
-func (a UserArgs) target() string { return a.User }
+func (a UserArgs) Target() string { return a.User }
 
 var grantCommand = &Command{
 	Name:        "grant",

@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/digitalocean/godo"
-
 	"dobot"
 	"dobot/docloud"
-	"dobot/progress"
 )
 
 var rollbackCommand = &Command{
@@ -66,7 +63,7 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 	args.BeforeAt = docloud.NewestCreated(app)
 	backTo := ""
 	if args.DeploymentID == "" {
-		prev, err := b.previousDeployment(ctx, app)
+		prev, err := b.exec.PreviousDeployment(ctx, app)
 		if err != nil {
 			return nil, err
 		}
@@ -98,38 +95,4 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		Summary: fmt.Sprintf("roll %s back to deployment %s", args.Name, args.DeploymentID),
 		Fields:  fields,
 	}, nil
-}
-
-// previousDeployment is the deployment a rollback goes back to
-// (docloud.PreviousDeployment), with a user error when there is none.
-func (b *Bot) previousDeployment(ctx context.Context, app *godo.App) (*godo.Deployment, error) {
-	d, err := docloud.PreviousDeployment(ctx, b.apps, app)
-	if err == nil && d == nil {
-		return nil, userErrorf("this app has no earlier deployment that went live, so there is nothing to roll back to.")
-	}
-	return d, err
-}
-
-// startRollback asks App Platform to roll back (docloud.Raw.Rollback) and
-// audits the call.
-func (b *Bot) startRollback(ctx context.Context, op *dobot.Operation, args ChangeArgs) error {
-	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel, CommandText: op.CommandText,
-		Action: "do.rollback", Target: args.Name, Decision: "allowed"}
-	dep, err := docloud.Raw{Client: b.cloud.Raw}.Rollback(ctx, op.ResourceID, args.DeploymentID)
-	if err == nil && dep == nil {
-		err = fmt.Errorf("DigitalOcean started no rollback deployment for %s", args.Name)
-	}
-	if err != nil {
-		entry.Outcome, entry.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
-		b.audit(ctx, b.log, entry)
-		return err
-	}
-	op.DeploymentID = dep.ID
-	entry.Outcome, entry.Details = "ok", fmt.Sprintf("app_id=%s to=%s deployment_id=%s", op.ResourceID, args.DeploymentID, op.DeploymentID)
-	b.audit(ctx, b.log, entry)
-	return nil
-}
-
-func runRollbackOp(ctx context.Context, b *Bot, op dobot.Operation, rep *progress.Reporter) {
-	b.runChange(ctx, op, rep, b.startRollback, nil)
 }

@@ -1,34 +1,19 @@
 package commands
 
 import (
-	"encoding/json"
 	"errors"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"dobot"
-	"dobot/docloud"
 )
 
 // Masked stands for a value the bot will not show or store (dobot.Masked).
 const Masked = dobot.Masked
 
-// secretWords are the parts of a variable name that make it secret.
-var secretWords = []string{"PASSWORD", "SECRET", "TOKEN", "KEY", "CREDENTIAL"}
-
-// SecretLooking reports whether an environment variable named key is sent
-// as SECRET even without --secret: its name contains PASSWORD, SECRET,
-// TOKEN, KEY or CREDENTIAL, in any case (API_KEY, db_password).
-func SecretLooking(key string) bool {
-	up := strings.ToUpper(key)
-	for _, w := range secretWords {
-		if strings.Contains(up, w) {
-			return true
-		}
-	}
-	return false
-}
+// SecretLooking is dobot.SecretLooking.
+func SecretLooking(key string) bool { return dobot.SecretLooking(key) }
 
 // envValueFlags are the flags whose values MaskCommand hides.
 var envValueFlags = map[string]bool{"env": true, "secret": true}
@@ -174,71 +159,6 @@ func storedCommand(text string) string {
 		masked = string(r[:MaxCommandText]) + "…[cut: " + strconv.Itoa(len([]rune(text))) + " characters]"
 	}
 	return "/do " + masked
-}
-
-// scrubSecrets removes from op's stored arguments every secret value. It
-// runs in the same store update that records a create or update as sent,
-// and when an operation ends: nothing after the send needs the value.
-func scrubSecrets(op *dobot.Operation) {
-	var raw []byte
-	switch op.Action {
-	case ActionLaunch:
-		args, err := decodeArgs[LaunchArgs](*op)
-		if err != nil || !args.scrub() {
-			return
-		}
-		raw, err = json.Marshal(args)
-		if err != nil {
-			return
-		}
-	case ActionRedeploy, ActionRollback:
-		args, err := decodeArgs[ChangeArgs](*op)
-		if err != nil || !docloud.ScrubSpec(args.Spec) {
-			return
-		}
-		raw, err = json.Marshal(args)
-		if err != nil {
-			return
-		}
-	default:
-		return
-	}
-	op.Args = string(raw)
-}
-
-// scrub blanks the values of a's secret variables; it reports whether
-// any was set.
-func (a *LaunchArgs) scrub() bool {
-	changed := false
-	for i, kv := range a.Env {
-		if a.isSecret(kv[0]) && kv[1] != "" {
-			a.Env[i][1], changed = "", true
-		}
-	}
-	return changed
-}
-
-// isSecret reports whether the variable key of a launch is sent as SECRET.
-func (a LaunchArgs) isSecret(key string) bool {
-	for _, k := range a.SecretKeys {
-		if k == key {
-			return true
-		}
-	}
-	return SecretLooking(key)
-}
-
-// envKeysText lists variable keys for a card, marking secret ones:
-// "MODE, DB_PASSWORD (secret)".
-func envKeysText(keys []string, secret func(string) bool) string {
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = k
-		if secret(k) {
-			out[i] += " (secret)"
-		}
-	}
-	return strings.Join(out, ", ")
 }
 
 // maskedError returns err with every env or secret value typed in text

@@ -10,6 +10,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/deploy"
 	"dobot/docloud"
 )
 
@@ -36,7 +37,7 @@ var statusCommand = &Command{
 
 type statusArgs struct{ name string }
 
-func (a statusArgs) target() string { return a.name }
+func (a statusArgs) Target() string { return a.name }
 
 func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 	args, err := argsOf[statusArgs](inv)
@@ -101,13 +102,13 @@ func (b *Bot) beingLaunched(ctx context.Context, name string) error {
 // statusCard describes one app as DigitalOcean reports it.
 func (b *Bot) statusCard(ctx context.Context, managed dobot.App, app *godo.App) Message {
 	st := currentState(app)
-	fields := []Field{{Label: "App", Value: managed.Name}, {Label: "Phase", Value: phaseName(st.Phase)}, {Label: "Image", Value: imageWithDigest(managed.Image, managed.ImageDigest)}, {Label: "Region", Value: managed.Region}}
+	fields := []Field{{Label: "App", Value: managed.Name}, {Label: "Phase", Value: deploy.PhaseName(st.Phase)}, {Label: "Image", Value: deploy.ImageWithDigest(managed.Image, managed.ImageDigest)}, {Label: "Region", Value: managed.Region}}
 	if st.DeploymentID != "" {
 		fields = append(fields, Field{Label: "Deployment", Value: "`" + st.DeploymentID + "`"})
 	}
-	fields = append(fields, Field{Label: "Links", Value: linksText(kindApp, managed.ResourceID, app.LiveURL)})
+	fields = append(fields, Field{Label: "Links", Value: deploy.LinksText(kindApp, managed.ResourceID, app.LiveURL)})
 	m := Message{
-		Text:     fmt.Sprintf("%s: %s %s", managed.Name, phaseLine(st), Escape(app.LiveURL)),
+		Text:     fmt.Sprintf("%s: %s %s", managed.Name, deploy.PhaseLine(st), Escape(app.LiveURL)),
 		Title:    fmt.Sprintf("Status of %s", managed.Name),
 		Fields:   fields,
 		Progress: st.Progress,
@@ -122,16 +123,16 @@ func (b *Bot) statusCard(ctx context.Context, managed dobot.App, app *godo.App) 
 
 // currentState is the state of the deployment an app is working on, or of
 // its active one.
-func currentState(app *godo.App) launchState {
+func currentState(app *godo.App) deploy.LaunchState {
 	for _, d := range []*godo.Deployment{app.InProgressDeployment, app.PendingDeployment} {
 		if d != nil && d.ID != "" {
-			return stateOf(d, app)
+			return deploy.StateOf(d, app)
 		}
 	}
 	if d := app.ActiveDeployment; d != nil && d.ID != "" {
-		return stateOf(d, app)
+		return deploy.StateOf(d, app)
 	}
-	return launchState{Phase: "UNKNOWN"}
+	return deploy.LaunchState{Phase: "UNKNOWN"}
 }
 
 // statusAll lists every managed app, one line each, from one app listing.
@@ -165,7 +166,7 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 			continue
 		}
 		st := currentState(app)
-		fmt.Fprintf(&sb, "• *%s* — %s", m.Name, phaseLine(st))
+		fmt.Fprintf(&sb, "• *%s* — %s", m.Name, deploy.PhaseLine(st))
 		if app.LiveURL != "" {
 			fmt.Fprintf(&sb, " — %s", app.LiveURL)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/deploy"
 	"dobot/ops"
 )
 
@@ -47,7 +48,7 @@ func (b *Bot) remind(ctx context.Context, app dobot.App) {
 		},
 		Footer: fmt.Sprintf("`/do extend %s 2h` extends by any duration.", app.Name),
 	}
-	if _, err := b.chat.Reply(ctx, threadOf(app), m); err != nil {
+	if _, err := b.chat.Reply(ctx, deploy.ThreadOf(app), m); err != nil {
 		b.log.Warn("post expiry reminder", "app", app.Name, "err", err)
 	}
 }
@@ -95,7 +96,7 @@ type ExtendArgs struct {
 	By   time.Duration
 }
 
-func (a ExtendArgs) target() string { return a.Name }
+func (a ExtendArgs) Target() string { return a.Name }
 
 var extendCommand = &Command{
 	Name:        "extend",
@@ -169,7 +170,7 @@ func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name str
 		Action: "ttl.extend", Target: name, Decision: "allowed", Outcome: "ok", Details: "expires_at=" + app.ExpiresAt.UTC().Format(time.RFC3339)})
 	text := fmt.Sprintf(chat.IconAlarm+" %s extended %s; it now expires at %s.", chat.Mention(who.UserID), name, app.ExpiresAt.UTC().Format(timeFormat))
 	if app.ThreadTS != "" {
-		if _, err := b.chat.Reply(ctx, threadOf(app), infoMessage(text)); err == nil {
+		if _, err := b.chat.Reply(ctx, deploy.ThreadOf(app), infoMessage(text)); err == nil {
 			return nil
 		}
 	}

@@ -1,4 +1,4 @@
-package commands
+package deploy
 
 import (
 	"crypto/aes"
@@ -11,11 +11,12 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot/docloud"
+	"dobot/reply"
 )
 
 // vault keeps secret values out of the database in the clear. An operation
 // stores a secret sealed (AES-GCM) from the command until the request that
-// needs it is sent; then the sealed value is dropped too (scrubSecrets).
+// needs it is sent; then the sealed value is dropped too (ScrubSecrets).
 // SQLite keeps old page images in its WAL and in free pages, so a value
 // stored in the clear even briefly would stay readable in the file.
 //
@@ -61,7 +62,7 @@ func (v *vault) seal(plain string) string {
 }
 
 // errSecretLost says why an operation cannot send its secrets.
-var errSecretLost = &UserError{Msg: "The secret values of this request cannot be opened: the bot's key changed since it was asked for (was BOT_AUDIT_KEY or its key file replaced?). Nothing was sent to DigitalOcean; run the command again."}
+var errSecretLost = &reply.UserError{Msg: "The secret values of this request cannot be opened: the bot's key changed since it was asked for (was BOT_AUDIT_KEY or its key file replaced?). Nothing was sent to DigitalOcean; run the command again."}
 
 // open returns the plain value of s, which may not be sealed at all.
 func (v *vault) open(s string) (string, error) {
@@ -81,12 +82,12 @@ func (v *vault) open(s string) (string, error) {
 	return string(plain), nil
 }
 
-// sealLaunch returns args with every secret value sealed, for storing.
-func (v *vault) sealLaunch(args LaunchArgs) LaunchArgs {
+// SealLaunch returns args with every secret value sealed, for storing.
+func (v *vault) SealLaunch(args LaunchArgs) LaunchArgs {
 	env := make([][2]string, len(args.Env))
 	for i, kv := range args.Env {
 		env[i] = kv
-		if args.isSecret(kv[0]) && kv[1] != "" {
+		if args.IsSecret(kv[0]) && kv[1] != "" {
 			env[i][1] = v.seal(kv[1])
 		}
 	}
@@ -108,9 +109,9 @@ func (v *vault) openLaunch(args LaunchArgs) (LaunchArgs, error) {
 	return args, nil
 }
 
-// sealSpec returns a copy of spec with every SECRET value sealed, except
+// SealSpec returns a copy of spec with every SECRET value sealed, except
 // those DigitalOcean already encrypted.
-func (v *vault) sealSpec(spec *godo.AppSpec) *godo.AppSpec {
+func (v *vault) SealSpec(spec *godo.AppSpec) *godo.AppSpec {
 	out := docloud.CopySpec(spec)
 	docloud.ForEachEnv(out, func(e *godo.AppVariableDefinition) {
 		if e.Type == godo.AppVariableType_Secret && e.Value != "" && !docloud.IsSealed(e.Value) && !strings.HasPrefix(e.Value, sealedPrefix) {

@@ -1,4 +1,4 @@
-package commands
+package deploy
 
 import (
 	"context"
@@ -26,17 +26,17 @@ func waiting(phase string) bool {
 	return phase == string(godo.DeploymentPhase_PendingBuild) || phase == string(godo.DeploymentPhase_PendingDeploy)
 }
 
-// launchState is what the person sees of a deployment.
-type launchState struct {
+// LaunchState is what the person sees of a deployment.
+type LaunchState struct {
 	Phase        string // DigitalOcean's deployment phase, or "starting"
-	Progress     *Progress
+	Progress     *chat.Progress
 	DeploymentID string
 	URL          string
 	Failure      string // failing step and reason
 	FailedStep   string // top-level step that failed: "build" or "deploy"
 }
 
-func (s launchState) final() bool {
+func (s LaunchState) final() bool {
 	switch godo.DeploymentPhase(s.Phase) {
 	case godo.DeploymentPhase_Active, godo.DeploymentPhase_Error, godo.DeploymentPhase_Canceled, godo.DeploymentPhase_Superseded:
 		return true
@@ -45,20 +45,20 @@ func (s launchState) final() bool {
 }
 
 // followLaunch watches a launch's first deployment to its end.
-func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *progress.Reporter) {
-	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st launchState) Message { return launchCard(op, args, st) }, rep)
+func (b *Executor) followLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *progress.Reporter) {
+	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st LaunchState) chat.Message { return LaunchCard(op, args, st) }, rep)
 }
 
 // followDeployment watches op's deployment until it is live or has failed,
 // keeping the head message current with card and replying at each phase
 // change. Launch, redeploy and rollback all end here.
-func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name string, card func(dobot.Operation, launchState) Message, rep *progress.Reporter) {
+func (b *Executor) followDeployment(ctx context.Context, op dobot.Operation, name string, card func(dobot.Operation, LaunchState) chat.Message, rep *progress.Reporter) {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
 	defer cancel()
 	defer b.giveUpIfTimedOut(ctx, &op, name, rep)
 	updates, stop := b.watcher.Watch(op.ResourceID, op.CreatedAt)
 	defer stop()
-	last := launchState{Phase: "starting"}
+	last := LaunchState{Phase: "starting"}
 	var lastUpdate time.Time
 	for {
 		var u watch.Update
@@ -102,12 +102,12 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 		}
 		switch {
 		case st.Phase != last.Phase && waiting(st.Phase):
-			rep.Reply(ctx, infoMessage(phaseLine(st)))
+			rep.Reply(ctx, infoMessage(PhaseLine(st)))
 		case st.Phase != last.Phase:
 			rep.Update(ctx, card(op, st))
 			lastUpdate = b.now()
 			if !st.final() {
-				rep.Reply(ctx, infoMessage(phaseLine(st)))
+				rep.Reply(ctx, infoMessage(PhaseLine(st)))
 			}
 		case progressChanged(last, st) && b.now().Sub(lastUpdate) >= progressUpdateGap:
 			rep.Update(ctx, card(op, st))
@@ -119,19 +119,19 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 		}
 		switch godo.DeploymentPhase(st.Phase) {
 		case godo.DeploymentPhase_Active:
-			rep.Final(ctx, Message{Text: fmt.Sprintf(chat.IconOK+" %s is live at %s", name, Escape(orPending(st.URL)))})
+			rep.Final(ctx, chat.Message{Text: fmt.Sprintf(chat.IconOK+" %s is live at %s", name, Escape(orPending(st.URL)))})
 		case godo.DeploymentPhase_Canceled:
 			rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconCanceled+" The deployment of %s was canceled. The app stays; `/do teardown %s` removes it.", name, name)))
 		default:
 			rep.Final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", name, st.Failure)))
-			b.attachFailureLogs(ctx, op, st, rep)
+			b.failureLogs(ctx, op, st.FailedStep, rep)
 		}
 		return
 	}
 }
 
 // endDeployment records a deployment's outcome in the operation and the audit.
-func (b *Bot) endDeployment(ctx context.Context, op *dobot.Operation, name string, state dobot.OpState, why string) {
+func (b *Executor) endDeployment(ctx context.Context, op *dobot.Operation, name string, state dobot.OpState, why string) {
 	b.finish(ctx, op, state, why)
 	outcome := "live"
 	if state != dobot.OpSucceeded {
@@ -149,7 +149,7 @@ func orPending(url string) string {
 	return url
 }
 
-func progressChanged(a, b launchState) bool {
+func progressChanged(a, b LaunchState) bool {
 	if (a.Progress == nil) != (b.Progress == nil) {
 		return true
 	}
@@ -158,36 +158,36 @@ func progressChanged(a, b launchState) bool {
 
 // deploymentState finds deployment depID in app. When the app no longer
 // shows it (it failed or was superseded) it asks DigitalOcean for it.
-func (b *Bot) deploymentState(ctx context.Context, app *godo.App, depID string) (launchState, error) {
+func (b *Executor) deploymentState(ctx context.Context, app *godo.App, depID string) (LaunchState, error) {
 	if depID == "" {
 		if d := firstDeployment(app); d != nil {
 			depID = d.ID
 		} else {
-			return launchState{Phase: string(godo.DeploymentPhase_PendingBuild)}, nil
+			return LaunchState{Phase: string(godo.DeploymentPhase_PendingBuild)}, nil
 		}
 	}
 	if d := app.ActiveDeployment; d != nil && d.ID == depID {
-		return stateOf(d, app), nil
+		return StateOf(d, app), nil
 	}
 	for _, d := range []*godo.Deployment{app.InProgressDeployment, app.PendingDeployment} {
 		if d != nil && d.ID == depID {
-			return stateOf(d, app), nil
+			return StateOf(d, app), nil
 		}
 	}
 	d, _, err := b.apps.GetDeployment(ctx, app.ID, depID)
 	if err != nil {
-		return launchState{}, fmt.Errorf("get deployment %s of app %s: %w", depID, app.ID, err)
+		return LaunchState{}, fmt.Errorf("get deployment %s of app %s: %w", depID, app.ID, err)
 	}
-	return stateOf(d, app), nil
+	return StateOf(d, app), nil
 }
 
-func stateOf(d *godo.Deployment, app *godo.App) launchState {
-	st := launchState{Phase: string(d.Phase), DeploymentID: d.ID, FailedStep: failedStepName(d)}
+func StateOf(d *godo.Deployment, app *godo.App) LaunchState {
+	st := LaunchState{Phase: string(d.Phase), DeploymentID: d.ID, FailedStep: failedStepName(d)}
 	if st.Phase == "" {
 		st.Phase = string(godo.DeploymentPhase_PendingBuild)
 	}
 	if p := d.Progress; p != nil && p.TotalSteps > 0 {
-		st.Progress = &Progress{Done: int(p.SuccessSteps), Total: int(p.TotalSteps)}
+		st.Progress = &chat.Progress{Done: int(p.SuccessSteps), Total: int(p.TotalSteps)}
 	}
 	switch godo.DeploymentPhase(st.Phase) {
 	case godo.DeploymentPhase_Active:
@@ -276,23 +276,23 @@ var phaseNames = map[string]string{
 	"DROPLET_ACTIVE": chat.IconOK + " droplet active, container start not checked",
 }
 
-func phaseName(p string) string {
+func PhaseName(p string) string {
 	if n, ok := phaseNames[p]; ok {
 		return n
 	}
 	return Escape(p) // a phase this bot does not know, as DigitalOcean names it
 }
 
-func phaseLine(st launchState) string {
-	line := phaseName(st.Phase)
+func PhaseLine(st LaunchState) string {
+	line := PhaseName(st.Phase)
 	if st.Progress != nil {
 		line += fmt.Sprintf(" (%d/%d steps done)", st.Progress.Done, st.Progress.Total)
 	}
 	return line
 }
 
-// launchCard is the head message of a launch.
-func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
+// LaunchCard is the head message of a launch.
+func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) chat.Message {
 	title := fmt.Sprintf(chat.IconLaunch+" Launching %s", args.Name)
 	switch {
 	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active:
@@ -310,41 +310,41 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	if args.Check.Digest != "" {
 		image += "\n`" + args.Check.Digest + "`"
 	}
-	if p := args.Check.portText(); p != "" {
+	if p := args.Check.PortText(); p != "" {
 		kind += ", port " + p
 	}
-	fields := []Field{
+	fields := []chat.Field{
 		{Label: "App", Value: args.Name},
 		{Label: "Image", Value: image},
 		{Label: "Region", Value: region},
 		{Label: "Runs on", Value: kind},
-		{Label: "Phase", Value: phaseName(st.Phase)},
+		{Label: "Phase", Value: PhaseName(st.Phase)},
 	}
 	if args.Size != "" {
-		fields = append(fields, Field{Label: "Size", Value: args.Size})
+		fields = append(fields, chat.Field{Label: "Size", Value: args.Size})
 	}
 	if args.Instances > 0 {
-		fields = append(fields, Field{Label: "Instances", Value: fmt.Sprint(args.Instances)})
+		fields = append(fields, chat.Field{Label: "Instances", Value: fmt.Sprint(args.Instances)})
 	}
 	if args.MonthlyCents > 0 {
-		fields = append(fields, Field{Label: "Cost", Value: money(args.MonthlyCents) + "/month"})
+		fields = append(fields, chat.Field{Label: "Cost", Value: Money(args.MonthlyCents) + "/month"})
 	}
 	if keys := args.envKeys(); len(keys) > 0 {
-		fields = append(fields, Field{Label: "Environment", Value: envKeysText(keys, args.isSecret)})
+		fields = append(fields, chat.Field{Label: "Environment", Value: EnvKeysText(keys, args.IsSecret)})
 	}
 	if st.DeploymentID != "" {
-		fields = append(fields, Field{Label: "Deployment", Value: "`" + st.DeploymentID + "`"})
+		fields = append(fields, chat.Field{Label: "Deployment", Value: "`" + st.DeploymentID + "`"})
 	}
 	fields = append(fields, args.noteFields()...)
-	kindOf := kindApp
+	kindOf := KindApp
 	if args.Droplet {
-		kindOf = kindDroplet
+		kindOf = KindDroplet
 	}
-	if links := linksText(kindOf, op.ResourceID, st.URL); links != "" {
-		fields = append(fields, Field{Label: "Links", Value: links})
+	if links := LinksText(kindOf, op.ResourceID, st.URL); links != "" {
+		fields = append(fields, chat.Field{Label: "Links", Value: links})
 	}
-	m := Message{
-		Text:     fmt.Sprintf("%s is launching %s (%s) in %s: %s", chat.Mention(op.Requester), args.Name, args.Image, args.Region, phaseName(st.Phase)),
+	m := chat.Message{
+		Text:     fmt.Sprintf("%s is launching %s (%s) in %s: %s", chat.Mention(op.Requester), args.Name, args.Image, args.Region, PhaseName(st.Phase)),
 		Title:    title,
 		Fields:   fields,
 		Progress: st.Progress,
@@ -365,7 +365,7 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 func opFooter(op dobot.Operation) string {
 	footer := fmt.Sprintf("Requested by %s · operation #%d", chat.Mention(op.Requester), op.ID)
 	if op.Decider != "" {
-		footer += " · " + decisionLine(op)
+		footer += " · " + DecisionLine(op)
 	}
 	return footer
 }
@@ -375,15 +375,15 @@ func controlPanelURL(kind, id string) string {
 	if id == "" {
 		return ""
 	}
-	if kind == kindDroplet {
+	if kind == KindDroplet {
 		return "https://cloud.digitalocean.com/droplets/" + id
 	}
 	return "https://cloud.digitalocean.com/apps/" + id
 }
 
-// linksText links the live app and its control panel page, as far as they
+// LinksText links the live app and its control panel page, as far as they
 // are known.
-func linksText(kind, id, liveURL string) string {
+func LinksText(kind, id, liveURL string) string {
 	var links []string
 	if liveURL != "" {
 		links = append(links, chat.Link(liveURL, "Open the app"))
@@ -397,11 +397,11 @@ func linksText(kind, id, liveURL string) string {
 // giveUpIfTimedOut ends an operation whose watch ran out of time while the
 // bot keeps running: it is failed and said so, rather than left holding
 // the app. At shutdown it stays running, to resume at the next start.
-func (b *Bot) giveUpIfTimedOut(ctx context.Context, op *dobot.Operation, name string, rep *progress.Reporter) {
+func (b *Executor) giveUpIfTimedOut(ctx context.Context, op *dobot.Operation, name string, rep *progress.Reporter) {
 	if ctx.Err() == nil || op.State.Final() {
 		return
 	}
-	if b.eng.runner.Stopping() {
+	if b.runner.Stopping() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
