@@ -8,6 +8,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/cmdline"
 	"dobot/commands"
 	"dobot/store"
 )
@@ -30,7 +31,7 @@ func BenchmarkSplitWords(b *testing.B) {
 	for _, in := range parseInputs {
 		b.Run(in.name, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := commands.SplitWords(in.text); err != nil {
+				if _, err := cmdline.SplitWords(in.text); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -12,6 +12,7 @@ import (
 	"dobot/deploy"
 	"dobot/ops"
 	"dobot/progress"
+	"dobot/secrets"
 )
 
 // Button action ids on approval cards. The value is the request id.
@@ -329,7 +330,7 @@ func commandText(r Request) string {
 	if r.Text == "" {
 		return "(button)"
 	}
-	return storedCommand(r.Text)
+	return secrets.StoredCommand(r.Text)
 }
 
 // requesterStillAllowed checks, at decision time, that the requester still

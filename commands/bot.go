@@ -21,6 +21,7 @@ import (
 	"dobot/deploy"
 	"dobot/docloud"
 	"dobot/ops"
+	"dobot/secrets"
 	"dobot/watch"
 )
 
@@ -201,20 +202,20 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
 	defer cancel()
 
-	entry := dobot.AuditEntry{UserID: req.UserID, UserName: req.UserName, Channel: req.ChannelID, CommandText: storedCommand(req.Text)}
-	if n := len([]rune(req.Text)); n > MaxCommandText {
+	entry := dobot.AuditEntry{UserID: req.UserID, UserName: req.UserName, Channel: req.ChannelID, CommandText: secrets.StoredCommand(req.Text)}
+	if n := len([]rune(req.Text)); n > secrets.MaxCommandText {
 		// Refused before parsing, so nothing of it is echoed back.
 		entry.Action, entry.Decision, entry.Outcome = "invalid", "refused", "bad input"
 		entry.Error = fmt.Sprintf("command text too long: %d characters", n)
 		b.observe.CommandDone(entry.Action, "invalid")
 		b.audit(ctx, log, entry)
-		b.tell(ctx, req, errorMessage(fmt.Sprintf("That command is %d characters long; the limit is %d. Nothing was run. Shorten it (a long --reason can go in the thread).", n, MaxCommandText)))
+		b.tell(ctx, req, errorMessage(fmt.Sprintf("That command is %d characters long; the limit is %d. Nothing was run. Shorten it (a long --reason can go in the thread).", n, secrets.MaxCommandText)))
 		return
 	}
 	cmd, args, err := b.table.Parse(req.Text, b.cfg)
 	if err != nil {
 		// The message may quote the command: never with a secret in it.
-		err = maskedError(namedFor(cmd, err), req.Text)
+		err = secrets.MaskedError(namedFor(cmd, err), req.Text)
 		entry.Action, entry.Decision, entry.Outcome, entry.Error = "invalid", "refused", "bad input", err.Error()
 		if cmd != nil {
 			entry.Action = cmd.Name

@@ -6,41 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
-
-	"github.com/google/shlex"
 )
-
-// hashStandIn replaces '#' while shlex splits, because shlex would start a
-// comment at a word-initial '#', and in /do commands '#' is an ordinary
-// character (a Slack channel name, a fragment, a colour).
-const hashStandIn = '\uE000'
-
-// smartQuotes are what Slack clients type for plain quotes.
-var smartQuotes = strings.NewReplacer(
-	"\u201c", `"`, "\u201d", `"`, "\u201e", `"`, "\u201f", `"`,
-	"\u2018", "'", "\u2019", "'", "\u201a", "'", "\u201b", "'",
-)
-
-// SplitWords splits command text the way a shell does, after turning Slack's
-// smart quotes into plain ones. '#' is kept as an ordinary character, and
-// a flag that autocorrect began with an em or en dash (—image) reads as
-// --image.
-func SplitWords(text string) ([]string, error) {
-	if strings.ContainsRune(text, hashStandIn) {
-		return nil, userErrorf("the command contains an unsupported character (U+E000); retype it")
-	}
-	text = smartQuotes.Replace(text)
-	text = strings.ReplaceAll(text, "#", string(hashStandIn))
-	words, err := shlex.Split(text)
-	if err != nil {
-		return nil, userErrorf("could not split the command into words (%v); check that every quote is closed", err)
-	}
-	for i, w := range words {
-		w = strings.ReplaceAll(w, string(hashStandIn), "#")
-		words[i] = undash(w)
-	}
-	return words, nil
-}
 
 // trimScheme drops an http(s):// a person put before an image ref (or
 // that their chat client added): the ref itself has no scheme.

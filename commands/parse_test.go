@@ -9,53 +9,10 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/cmdline"
 	"dobot/deploy"
 	"dobot/docloud"
 )
-
-func TestSplitWords(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want []string
-	}{
-		{"plain", "launch web --image nginx", []string{"launch", "web", "--image", "nginx"}},
-		{"double quotes", `launch web --env "GREETING=hello world"`, []string{"launch", "web", "--env", "GREETING=hello world"}},
-		{"smart double quotes", "launch web --env \u201cA=b c\u201d", []string{"launch", "web", "--env", "A=b c"}},
-		{"smart single quotes", "launch web --env \u2018A=b c\u2019", []string{"launch", "web", "--env", "A=b c"}},
-		{"hash mid word", "launch web --env COLOR=#fff", []string{"launch", "web", "--env", "COLOR=#fff"}},
-		{"hash starts word", "launch web #not-a-comment", []string{"launch", "web", "#not-a-comment"}},
-		{"hash inside quotes", `launch web --env 'A=#b c'`, []string{"launch", "web", "--env", "A=#b c"}},
-		{"entities are text", "launch web --env A=x&amp;y<z>", []string{"launch", "web", "--env", "A=x&amp;y<z>"}},
-		{"mention kept", "grant @U123 deployer", []string{"grant", "@U123", "deployer"}},
-		{"extra spaces", "  status   web  ", []string{"status", "web"}},
-		{"empty", "", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := SplitWords(tt.in)
-			if err != nil {
-				t.Fatalf("SplitWords(%q) error %v", tt.in, err)
-			}
-			if len(got) == 0 && len(tt.want) == 0 {
-				return
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("SplitWords(%q) = %q; want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestSplitWordsErrors(t *testing.T) {
-	for _, in := range []string{`launch web --env "A=b`, `launch 'web`, "launch web \\", "launch \uE000"} {
-		_, err := SplitWords(in)
-		var ue *UserError
-		if !errors.As(err, &ue) {
-			t.Errorf("SplitWords(%q) error = %v; want a *UserError", in, err)
-		}
-	}
-}
 
 func TestParseImageRef(t *testing.T) {
 	const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -122,7 +79,7 @@ func TestParseLaunch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			words, err := SplitWords(tt.in)
+			words, err := cmdline.SplitWords(tt.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,7 +132,7 @@ func TestParseLaunchErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			words, err := SplitWords(tt.in)
+			words, err := cmdline.SplitWords(tt.in)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"dobot/chat"
+	"dobot/secrets"
 	"fmt"
 	"slices"
 	"sort"
@@ -220,7 +221,7 @@ func runPolicy(ctx context.Context, b *Bot, inv *Invocation) error {
 		return fmt.Errorf("set policy: %w", err)
 	}
 	if err := b.record(ctx, dobot.AuditEntry{UserID: inv.Req.UserID, UserName: inv.Req.UserName, Channel: inv.Req.ChannelID,
-		CommandText: storedCommand(inv.Req.Text), Action: "policy.set", Target: scopeText(next), Decision: "allowed", Outcome: "ok",
+		CommandText: secrets.StoredCommand(inv.Req.Text), Action: "policy.set", Target: scopeText(next), Decision: "allowed", Outcome: "ok",
 		Details: fmt.Sprintf("before: %s; after: %s", policyText(before), policyText(next))}); err != nil {
 		return err
 	}

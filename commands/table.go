@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"dobot/cmdline"
 	"fmt"
 	"sort"
 	"strings"
@@ -174,7 +175,7 @@ func (t Table) Sorted() []*Command {
 
 // Parse splits text and parses it into an invocation of a command in t.
 func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
-	words, err := SplitWords(text)
+	words, err := cmdline.SplitWords(text)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -176,7 +176,7 @@ func (b *Executor) startRedeploy(ctx context.Context, op *dobot.Operation, args 
 	var dep *godo.Deployment
 	if args.Spec != nil {
 		entry.Action = "do.update_app"
-		spec, err := b.vault.openSpec(args.Spec)
+		spec, err := b.vault.OpenSpec(args.Spec)
 		if err != nil {
 			return err
 		}

@@ -100,7 +100,7 @@ func DropletURL(ip string) string {
 
 // createDroplet sends the create and records the id before anything else.
 func (b *Executor) createDroplet(ctx context.Context, op *dobot.Operation, args LaunchArgs) error {
-	args, err := b.vault.openLaunch(args)
+	args, err := openLaunch(b.vault, args)
 	if err != nil {
 		return err
 	}

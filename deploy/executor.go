@@ -14,6 +14,7 @@ import (
 	"dobot/ops"
 	"dobot/progress"
 	"dobot/reply"
+	"dobot/secrets"
 	"dobot/watch"
 )
 
@@ -68,12 +69,12 @@ type Executor struct {
 	log         *slog.Logger
 	now         func() time.Time
 	cfg         Config
-	vault       *vault
+	vault       *secrets.Vault
 }
 
 // New returns the executors.
 func New(cfg Config, d Deps) (*Executor, error) {
-	v, err := newVault(d.SecretKey)
+	v, err := secrets.NewVault(d.SecretKey)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +130,7 @@ func decodeArgs[T any](op dobot.Operation) (T, error) { return ops.DecodeArgs[T]
 
 // SealLaunch is args with its secret values sealed, to be stored until
 // the create sends them.
-func (b *Executor) SealLaunch(args LaunchArgs) LaunchArgs { return b.vault.SealLaunch(args) }
+func (b *Executor) SealLaunch(args LaunchArgs) LaunchArgs { return sealLaunch(b.vault, args) }
 
 // SealSpec is spec with its secret values sealed, to be stored until the
 // update sends them.

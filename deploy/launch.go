@@ -174,7 +174,7 @@ func (b *Executor) executeLaunch(ctx context.Context, op dobot.Operation, args L
 // createApp sends the create request and records the app's id before any
 // other external call, so a restart never creates it twice.
 func (b *Executor) createApp(ctx context.Context, op *dobot.Operation, args LaunchArgs) (*godo.App, error) {
-	args, err := b.vault.openLaunch(args)
+	args, err := openLaunch(b.vault, args)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package deploy
 import (
 	"dobot"
 	"dobot/docloud"
+	"dobot/secrets"
 	"encoding/json"
 	"strings"
 )
@@ -70,4 +71,31 @@ func EnvKeysText(keys []string, secret func(string) bool) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// sealLaunch returns args with every secret value sealed, for storing.
+func sealLaunch(v *secrets.Vault, args LaunchArgs) LaunchArgs {
+	env := make([][2]string, len(args.Env))
+	for i, kv := range args.Env {
+		env[i] = kv
+		if args.IsSecret(kv[0]) && kv[1] != "" {
+			env[i][1] = v.Seal(kv[1])
+		}
+	}
+	args.Env = env
+	return args
+}
+
+// openLaunch returns args with every sealed value opened, for sending.
+func openLaunch(v *secrets.Vault, args LaunchArgs) (LaunchArgs, error) {
+	env := make([][2]string, len(args.Env))
+	for i, kv := range args.Env {
+		plain, err := v.Open(kv[1])
+		if err != nil {
+			return args, err
+		}
+		env[i] = [2]string{kv[0], plain}
+	}
+	args.Env = env
+	return args, nil
 }
