@@ -52,12 +52,12 @@ func (c *recorder) Update(_ context.Context, _ chat.Ref, m chat.Message) error {
 	return nil
 }
 func (c *recorder) Ephemeral(context.Context, string, string, chat.Message) error { return nil }
-func (c *recorder) Respond(context.Context, string, chat.Message) error          { return nil }
+func (c *recorder) Respond(context.Context, string, chat.Message) error           { return nil }
 func (c *recorder) Upload(context.Context, chat.Ref, string, string, string) error {
 	return nil
 }
 func (c *recorder) UploadDirect(context.Context, string, string, string, string) error { return nil }
-func (c *recorder) Permalink(context.Context, chat.Ref) (string, error)               { return "", nil }
+func (c *recorder) Permalink(context.Context, chat.Ref) (string, error)                { return "", nil }
 
 func (c *recorder) all() string {
 	c.mu.Lock()
@@ -108,7 +108,9 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func newRig(t *testing.T) *rig { return newRigWith(t, dotest.Options{Token: "tok", PhaseDelay: 20 * time.Millisecond}) }
+func newRig(t *testing.T) *rig {
+	return newRigWith(t, dotest.Options{Token: "tok", PhaseDelay: 20 * time.Millisecond})
+}
 
 func newRigWith(t *testing.T, opts dotest.Options) *rig {
 	t.Helper()
