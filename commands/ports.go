@@ -89,6 +89,9 @@ type Request struct {
 	// Button, for a command run by pressing a button, is the button's
 	// label; Text is then empty.
 	Button string
+	// TriggerID lets the adapter open a form for the person
+	// (chatview.Views.OpenForm): once, within 3 seconds.
+	TriggerID string
 }
 
 // Click is one press of a button on a bot message.
@@ -101,4 +104,7 @@ type Click struct {
 	ActionID    string
 	Value       string
 	ResponseURL string
+	// TriggerID lets the adapter open a form in answer, e.g. to ask for a
+	// reason (chatview.Views.OpenForm): once, within 3 seconds.
+	TriggerID string
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
 	"dobot/commands"
@@ -50,6 +51,9 @@ type Listener struct {
 	// handled, when set, remembers envelopes across restarts, since Slack
 	// redelivers an envelope whose ack it did not see.
 	handled func(ctx context.Context, key string) (first bool, err error)
+
+	// views serves forms and Home tabs; see ServeViews.
+	views viewServing
 
 	// mu guards draining against inflight.Add, so that no work is counted
 	// once Drain has started waiting (WaitGroup forbids that race).
@@ -103,6 +107,7 @@ func NewListener(api *slack.Client, chat *Chat, h Handler, workers int, log *slo
 		replies: make(chan job, replyQueue),
 		seen:    newRecentSet(4096),
 		workCtx: context.Background(),
+		views:   viewServing{budget: defaultSubmitBudget},
 	}
 }
 
@@ -252,7 +257,9 @@ func (l *Listener) readEvents(ctx context.Context) error {
 
 func (l *Listener) onEvent(evt socketmode.Event) {
 	arrived := time.Now()
-	if evt.Request != nil && l.onAck != nil {
+	// A form submission is acked with its answer, later by design; it is
+	// not counted with the acks sent at once.
+	if evt.Request != nil && l.onAck != nil && !isSubmission(evt) {
 		defer func() { l.onAck(time.Since(arrived)) }()
 	}
 	switch evt.Type {
@@ -274,27 +281,15 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 			}
 		}
 		req := commands.Request{Ref: evt.Request.EnvelopeID, UserID: cmd.UserID, UserName: cmd.UserName,
-			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(commandText(cmd.Text)), ResponseURL: cmd.ResponseURL}
+			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(commandText(cmd.Text)), ResponseURL: cmd.ResponseURL, TriggerID: cmd.TriggerID}
 		l.dispatch(key, func(ctx context.Context) { l.handler.Handle(ctx, req) }, req.ChannelID, req.UserID, req.ResponseURL)
 	case socketmode.EventTypeInteractive:
-		l.ack(evt)
-		cb, ok := evt.Data.(slack.InteractionCallback)
-		if !ok || !l.firstTime(evt) || cb.Type != slack.InteractionTypeBlockActions {
-			return
-		}
-		for _, a := range cb.ActionCallback.BlockActions {
-			// Slack may redeliver one click in a new envelope; the action_ts
-			// identifies the click itself.
-			key := "click:" + cb.User.ID + ":" + a.ActionTs + ":" + a.ActionID
-			if !l.seen.add(key) {
-				continue
-			}
-			click := commands.Click{Ref: evt.Request.EnvelopeID, UserID: cb.User.ID, UserName: cb.User.Name,
-				ChannelID: cb.Channel.ID, MessageTS: messageTS(cb), ActionID: a.ActionID, Value: a.Value, ResponseURL: cb.ResponseURL}
-			l.dispatch(key, func(ctx context.Context) { l.handler.HandleClick(ctx, click) }, click.ChannelID, click.UserID, click.ResponseURL)
-		}
+		l.onInteractive(evt)
 	case socketmode.EventTypeEventsAPI:
 		l.ack(evt)
+		if api, ok := evt.Data.(slackevents.EventsAPIEvent); ok && l.firstTime(evt) {
+			l.onEventsAPI(api)
+		}
 	case socketmode.EventTypeConnected:
 		l.connected.Store(true)
 		l.everUp.Store(true)
@@ -311,6 +306,47 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 		l.connected.Store(false)
 	case socketmode.EventTypeDisconnect:
 		l.connected.Store(false)
+	}
+}
+
+// onInteractive handles an interactive envelope: a view submission is
+// acked with its answer (views_listen.go); anything else is acked at once,
+// then a click on a message goes to the Handler, and a click in a view and
+// a closed view to the view handler.
+func (l *Listener) onInteractive(evt socketmode.Event) {
+	cb, ok := evt.Data.(slack.InteractionCallback)
+	if ok && cb.Type == slack.InteractionTypeViewSubmission {
+		l.onSubmission(evt, cb)
+		return
+	}
+	l.ack(evt)
+	if !ok || !l.firstTime(evt) {
+		return
+	}
+	switch {
+	case cb.Type == slack.InteractionTypeViewClosed:
+		l.onViewClosed(evt, cb)
+	case cb.Type != slack.InteractionTypeBlockActions:
+	case cb.Container.Type == "view" || cb.View.ID != "":
+		l.onViewClick(cb)
+	default:
+		l.onClick(evt, cb)
+	}
+}
+
+// onClick hands each button pressed on a message to the Handler.
+func (l *Listener) onClick(evt socketmode.Event, cb slack.InteractionCallback) {
+	for _, a := range cb.ActionCallback.BlockActions {
+		// Slack may redeliver one click in a new envelope; the action_ts
+		// identifies the click itself.
+		key := "click:" + cb.User.ID + ":" + a.ActionTs + ":" + a.ActionID
+		if !l.seen.add(key) {
+			continue
+		}
+		click := commands.Click{Ref: evt.Request.EnvelopeID, UserID: cb.User.ID, UserName: cb.User.Name,
+			ChannelID: cb.Channel.ID, MessageTS: messageTS(cb), ActionID: a.ActionID, Value: a.Value, ResponseURL: cb.ResponseURL,
+			TriggerID: cb.TriggerID}
+		l.dispatch(key, func(ctx context.Context) { l.handler.HandleClick(ctx, click) }, click.ChannelID, click.UserID, click.ResponseURL)
 	}
 }
 
@@ -384,6 +420,9 @@ func (l *Listener) serve(jobs <-chan job, do func(context.Context, job)) {
 // note tells the sender of j that the bot did not run it: it is
 // restarting, or, when j still has its work, busy.
 func (l *Listener) note(ctx context.Context, j job) {
+	if j.channel == "" && j.responseURL == "" {
+		return // a Home tab or form event: there is nowhere to answer
+	}
 	msg := commands.Message{Text: restartingNote}
 	if j.fn == nil {
 		msg.Text = busyNote

@@ -31,6 +31,8 @@ type countingHandler struct {
 	requests []commands.Request
 	// onCommand, when set, runs for each command.
 	onCommand func(ctx context.Context, req commands.Request)
+	// onClick, when set, runs for each click.
+	onClick func(ctx context.Context, c commands.Click)
 }
 
 func (h *countingHandler) Handle(ctx context.Context, req commands.Request) {
@@ -44,10 +46,14 @@ func (h *countingHandler) Handle(ctx context.Context, req commands.Request) {
 	}
 }
 
-func (h *countingHandler) HandleClick(_ context.Context, c commands.Click) {
+func (h *countingHandler) HandleClick(ctx context.Context, c commands.Click) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	h.clicks[c.ActionID]++
+	on := h.onClick
+	h.mu.Unlock()
+	if on != nil {
+		on(ctx, c)
+	}
 }
 
 // listenerWorld is a Listener connected to a slacktest server, remembering

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"dobot/internal/slacktest/blockkit"
 )
 
 // ClickButton sends the interactive envelope Slack sends when user clicks
@@ -34,7 +36,7 @@ func (s *Server) ClickButton(user, channel, messageTS, actionID, value string) (
 		"action_ts": fmt.Sprintf("%d.%06d", time.Now().Unix(), time.Now().Nanosecond()/1000),
 	}
 	if msg != nil {
-		if blockID, button := findButton(msg.Blocks, actionID); button != nil {
+		if blockID, button := blockkit.FindButton(msg.Blocks, actionID); button != nil {
 			if blockID != "" {
 				action["block_id"] = blockID
 			}
@@ -65,7 +67,7 @@ func (s *Server) ClickButton(user, channel, messageTS, actionID, value string) (
 			"channel_id":   channel,
 			"is_ephemeral": ephemeral,
 		},
-		"trigger_id":            newTriggerID(),
+		"trigger_id":            s.issueTrigger("", user),
 		"team":                  map[string]any{"id": TeamID, "domain": TeamDomain},
 		"enterprise":            nil,
 		"is_enterprise_install": false,
@@ -87,29 +89,4 @@ func (s *Server) ClickButton(user, channel, messageTS, actionID, value string) (
 		return "", fmt.Errorf("marshal click: %w", err)
 	}
 	return s.sendEnvelope(envelope{EnvelopeID: id, Payload: raw, Type: "interactive"})
-}
-
-// findButton finds the element with actionID in Block Kit JSON: in an
-// actions block's elements or a section's accessory.
-func findButton(blocks json.RawMessage, actionID string) (blockID string, element map[string]any) {
-	var bs []struct {
-		BlockID   string           `json:"block_id"`
-		Elements  []map[string]any `json:"elements"`
-		Accessory map[string]any   `json:"accessory"`
-	}
-	if json.Unmarshal(blocks, &bs) != nil {
-		return "", nil
-	}
-	for _, b := range bs {
-		candidates := b.Elements
-		if b.Accessory != nil {
-			candidates = append(candidates, b.Accessory)
-		}
-		for _, e := range candidates {
-			if e["action_id"] == actionID {
-				return b.BlockID, e
-			}
-		}
-	}
-	return "", nil
 }

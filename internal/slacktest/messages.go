@@ -7,7 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"dobot/internal/slacktest/blockkit"
 )
 
 // A response_url may be used five times within thirty minutes of the
@@ -77,45 +78,18 @@ func (s *Server) nextTSLocked() string {
 	return fmt.Sprintf("%d.%06d", 1700000000+micros/1e6, micros%1e6)
 }
 
-// contentError is Slack's refusal of a message's text or blocks: its error
-// code and, for invalid_blocks, what was wrong where.
-type contentError struct {
-	code     string
-	problems []string
-}
-
-// answer is the ok:false Web API answer Slack gives for e.
-func (e *contentError) answer() map[string]any {
-	resp := slackErr(e.code)
-	if len(e.problems) > 0 {
-		msgs := make([]string, len(e.problems))
-		for i, p := range e.problems {
+// refusalAnswer is the ok:false Web API answer Slack gives for r.
+func refusalAnswer(r *blockkit.Refusal) map[string]any {
+	resp := slackErr(r.Code)
+	if len(r.Problems) > 0 {
+		msgs := make([]string, len(r.Problems))
+		for i, p := range r.Problems {
 			msgs[i] = "[ERROR] " + p
 		}
-		resp["errors"] = e.problems
+		resp["errors"] = r.Problems
 		resp["response_metadata"] = map[string]any{"messages": msgs}
 	}
 	return resp
-}
-
-// checkContent applies Slack's validation of a message's text and blocks;
-// nil means Slack would accept them.
-func checkContent(text, blocks, attachments string, needContent bool) *contentError {
-	if needContent && text == "" && blocks == "" && attachments == "" {
-		return &contentError{code: "no_text"}
-	}
-	if utf8.RuneCountInString(text) > maxTextLen {
-		return &contentError{code: "msg_too_long"}
-	}
-	if blocks != "" {
-		if problems := blockProblems(blocks); len(problems) > 0 {
-			return &contentError{code: "invalid_blocks", problems: problems}
-		}
-	}
-	if attachments != "" && !json.Valid([]byte(attachments)) {
-		return &contentError{code: "invalid_attachments"}
-	}
-	return nil
 }
 
 // messageJSON is the message object Slack returns for a bot's post.
@@ -153,8 +127,8 @@ func (s *Server) postMessage(req *apiRequest) map[string]any {
 	if failure := s.channelFault(channel); failure != "" {
 		return slackErr(failure)
 	}
-	if bad := checkContent(f.Get("text"), f.Get("blocks"), f.Get("attachments"), true); bad != nil {
-		return bad.answer()
+	if bad := blockkit.CheckMessage(f.Get("text"), f.Get("blocks"), f.Get("attachments"), true); bad != nil {
+		return refusalAnswer(bad)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -184,8 +158,8 @@ func (s *Server) update(req *apiRequest) map[string]any {
 	if failure := s.channelFault(channel); failure != "" {
 		return slackErr(failure)
 	}
-	if bad := checkContent(f.Get("text"), f.Get("blocks"), f.Get("attachments"), false); bad != nil {
-		return bad.answer()
+	if bad := blockkit.CheckMessage(f.Get("text"), f.Get("blocks"), f.Get("attachments"), false); bad != nil {
+		return refusalAnswer(bad)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -237,8 +211,8 @@ func (s *Server) postEphemeral(req *apiRequest) map[string]any {
 	if failure := s.channelFault(channel); failure != "" {
 		return slackErr(failure)
 	}
-	if bad := checkContent(f.Get("text"), f.Get("blocks"), f.Get("attachments"), true); bad != nil {
-		return bad.answer()
+	if bad := blockkit.CheckMessage(f.Get("text"), f.Get("blocks"), f.Get("attachments"), true); bad != nil {
+		return refusalAnswer(bad)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -314,7 +288,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	}
 	raw, decodeErr := readJSON(r, &body)
 	call := Call{Method: "response_url", Body: raw, At: at}
-	var bad *contentError
+	var bad *blockkit.Refusal
 	if decodeErr == nil && !body.DeleteOriginal {
 		blocks := ""
 		if b := nullToNil(body.Blocks); b != nil {
@@ -324,7 +298,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 		if a := nullToNil(body.Attachments); a != nil {
 			attachments = string(a)
 		}
-		bad = checkContent(body.Text, blocks, attachments, true)
+		bad = blockkit.CheckMessage(body.Text, blocks, attachments, true)
 	}
 
 	s.mu.Lock()
@@ -341,7 +315,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	case decodeErr != nil:
 		status, reply = http.StatusBadRequest, "invalid_payload"
 	case bad != nil:
-		status, reply = http.StatusBadRequest, bad.code
+		status, reply = http.StatusBadRequest, bad.Code
 	default:
 		target.uses++
 		status, reply = http.StatusOK, "ok"
@@ -486,4 +460,25 @@ func nullToNil(raw json.RawMessage) json.RawMessage {
 		return nil
 	}
 	return raw
+}
+
+// CheckMessage applies the checks chat.postMessage makes to a message's
+// text and Block Kit JSON (blocks may be ""), and returns Slack's error code
+// and complaints; "" means Slack would accept the message. Renderers use it
+// in property tests.
+func CheckMessage(text, blocks string) (code string, problems []string) {
+	if bad := blockkit.CheckMessage(text, blocks, "", true); bad != nil {
+		return bad.Code, bad.Problems
+	}
+	return "", nil
+}
+
+// CheckView applies the checks views.open (typ "modal") or views.publish
+// (typ "home") makes to a view's JSON, and returns Slack's complaints;
+// none means Slack would accept it. Renderers use it in tests.
+func CheckView(view []byte, typ string) []string {
+	if len(view) > blockkit.MaxViewBytes {
+		return []string{"view_too_large"}
+	}
+	return blockkit.ViewProblems(view, typ)
 }

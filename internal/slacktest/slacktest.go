@@ -66,6 +66,13 @@ type Options struct {
 	// AckDeadline is how long an envelope waits for its ack before the
 	// server redelivers it, as Slack does after three seconds. Default 3s.
 	AckDeadline time.Duration
+	// TriggerLife is how long a trigger_id may be exchanged for a view,
+	// measured by Now: Slack says three seconds
+	// (docs.slack.dev/surfaces/modals, "Opening modals"). Default 3s.
+	TriggerLife time.Duration
+	// HomeTabDisabled makes views.publish answer not_enabled, as for an
+	// app whose manifest does not enable the Home tab.
+	HomeTabDisabled bool
 }
 
 // Server is a running fake Slack. It is safe for concurrent use.
@@ -103,6 +110,11 @@ type Server struct {
 	responses   map[string]*responseTarget // response_url path → target
 	uploads     map[string]bool            // file id → uploaded
 
+	// Views: modals, Home tabs and trigger_ids (views.go), and the
+	// answers to view submissions (viewdrive.go).
+	views   views
+	answers map[string]*ViewAnswer // by the submission's envelope id
+
 	holdMu sync.Mutex
 	holds  []*hold // see Hold
 }
@@ -127,6 +139,9 @@ func New(opts Options) *Server {
 	if opts.AckDeadline <= 0 {
 		opts.AckDeadline = 3 * time.Second
 	}
+	if opts.TriggerLife <= 0 {
+		opts.TriggerLife = 3 * time.Second
+	}
 	s := &Server{
 		opts:        opts,
 		changed:     make(chan struct{}),
@@ -143,6 +158,8 @@ func New(opts Options) *Server {
 		rateLimits:  map[string]*rateLimit{},
 		responses:   map[string]*responseTarget{},
 		uploads:     map[string]bool{},
+		views:       newViews(),
+		answers:     map[string]*ViewAnswer{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.handleAPI)

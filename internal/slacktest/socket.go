@@ -178,6 +178,7 @@ func (s *Server) readLoop(c *wsConn) {
 			FirstEnvelopeID: first,
 			RetryAttempt:    s.attemptOf[a.EnvelopeID],
 		})
+		s.answerViewLocked(first, a.Payload)
 		s.notifyLocked()
 		s.mu.Unlock()
 	}
@@ -364,9 +365,7 @@ func (s *Server) SlashCommand(c slack.SlashCommand) (envelopeID string, err erro
 	if c.ChannelName == "" {
 		c.ChannelName = strings.ToLower(c.ChannelID)
 	}
-	if c.TriggerID == "" {
-		c.TriggerID = newTriggerID()
-	}
+	c.TriggerID = s.issueTrigger(c.TriggerID, c.UserID)
 	if c.Token == "" {
 		c.Token = "verification-token"
 	}
@@ -408,9 +407,7 @@ func (s *Server) Interaction(cb slack.InteractionCallback) (envelopeID string, e
 	if cb.Type == "" {
 		cb.Type = slack.InteractionTypeBlockActions
 	}
-	if cb.TriggerID == "" {
-		cb.TriggerID = newTriggerID()
-	}
+	cb.TriggerID = s.issueTrigger(cb.TriggerID, cb.User.ID)
 	if cb.APIAppID == "" {
 		cb.APIAppID = AppID
 	}

@@ -210,6 +210,10 @@ func (s *Server) methods() map[string]func(*apiRequest) map[string]any {
 		"files.completeUploadExternal": s.completeUpload,
 		"chat.getPermalink":            s.getPermalink,
 		"conversations.open":           s.conversationsOpen,
+		"views.open":                   s.viewsOpen,
+		"views.push":                   s.viewsPush,
+		"views.update":                 s.viewsUpdate,
+		"views.publish":                s.viewsPublish,
 	}
 }
 

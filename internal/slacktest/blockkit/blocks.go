@@ -1,4 +1,10 @@
-package slacktest
+// Package blockkit holds Slack's rules for Block Kit in messages and views,
+// as the Web API enforces them (the limits on blocks, texts and elements,
+// and on modals and Home tabs) and as Slack's client applies them when a
+// person submits a form. The Slack test server applies them, and renderers
+// check their output with them. It depends on nothing but the standard
+// library.
+package blockkit
 
 import (
 	"encoding/json"
@@ -13,8 +19,10 @@ import (
 // reference (50 blocks; msg_too_long) and
 // api.slack.com/changelog/2018-04-truncating-really-long-messages (40,000).
 const (
-	maxTextLen        = 40000 // a message's top-level text; more is msg_too_long
-	maxBlocks         = 50    // blocks in a message
+	// MaxTextLen is the most characters of a message's top-level text;
+	// more is msg_too_long.
+	MaxTextLen        = 40000
+	maxBlocks         = 50 // blocks in a message
 	maxBlockID        = 255
 	maxSectionText    = 3000
 	maxFields         = 10
@@ -29,11 +37,11 @@ const (
 	maxButtonURL      = 3000
 )
 
-// blockProblems checks Block Kit JSON as Slack does for a message and
+// MessageProblems checks Block Kit JSON as Slack does for a message and
 // returns its complaints in Slack's words, each with the JSON pointer of the
 // offending part, e.g. "must be less than 3001 characters
 // [json-pointer:/blocks/0/text/text]". None means the blocks are valid.
-func blockProblems(raw string) []string {
+func MessageProblems(raw string) []string {
 	var blocks []map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(raw), &blocks); err != nil {
 		return []string{"blocks must be a JSON array of objects [json-pointer:/blocks]"}
@@ -51,6 +59,8 @@ func blockProblems(raw string) []string {
 type blockValidator struct {
 	problems []string
 	ids      map[string]bool
+	// view is true for a modal or Home tab, where input blocks may appear.
+	view bool
 }
 
 func (v *blockValidator) fail(ptr, format string, args ...any) {
@@ -110,8 +120,11 @@ func (v *blockValidator) block(ptr string, b map[string]json.RawMessage) {
 		v.textObject(ptr+"/text", b["text"], maxHeaderText, true)
 	case "actions":
 		elems := v.array(ptr+"/elements", b["elements"], maxActionElements)
+		actionIDs := map[string]bool{}
 		for i, e := range elems {
-			v.element(fmt.Sprintf("%s/elements/%d", ptr, i), e)
+			p := fmt.Sprintf("%s/elements/%d", ptr, i)
+			v.element(p, e)
+			v.uniqueActionID(p, e, actionIDs)
 		}
 	case "context":
 		elems := v.array(ptr+"/elements", b["elements"], maxContextElems)
@@ -124,6 +137,12 @@ func (v *blockValidator) block(ptr string, b map[string]json.RawMessage) {
 			}
 			v.textObject(p, e, maxTextObject, false)
 		}
+	case "input":
+		if !v.view {
+			v.fail(ptr+"/type", "input blocks are only allowed in views")
+			return
+		}
+		v.input(ptr, b)
 	case "divider", "image", "rich_text":
 		// Not used by the bot; accepted as they are.
 	default:
@@ -171,7 +190,8 @@ func (v *blockValidator) textObject(ptr string, raw json.RawMessage, n int, plai
 	v.maxLen(ptr+"/text", *t.Text, n)
 }
 
-// element checks an interactive element; the bot only sends buttons.
+// element checks an interactive element: buttons, and the input elements
+// of views (see viewcheck.go); others are not checked further.
 func (v *blockValidator) element(ptr string, raw json.RawMessage) {
 	var e map[string]json.RawMessage
 	if json.Unmarshal(raw, &e) != nil {
@@ -185,8 +205,19 @@ func (v *blockValidator) element(ptr string, raw json.RawMessage) {
 		}
 		v.maxLen(ptr+"/action_id", id, maxActionID)
 	}
-	if typ != "button" {
-		return // other elements are not checked further
+	switch typ {
+	case "button":
+	case "plain_text_input":
+		v.plainTextInput(ptr, e)
+		return
+	case "static_select":
+		v.staticSelect(ptr, e)
+		return
+	case "number_input":
+		v.numberInput(ptr, e)
+		return
+	default:
+		return
 	}
 	v.textObject(ptr+"/text", e["text"], maxButtonText, true)
 	if val, ok := str(e["value"]); ok {
@@ -197,13 +228,30 @@ func (v *blockValidator) element(ptr string, raw json.RawMessage) {
 	}
 }
 
-// CheckMessage applies the checks chat.postMessage makes to a message's
-// text and Block Kit JSON (blocks may be ""), and returns Slack's error code
-// and complaints; "" means Slack would accept the message. Renderers use it
-// in property tests.
-func CheckMessage(text, blocks string) (code string, problems []string) {
-	if bad := checkContent(text, blocks, "", true); bad != nil {
-		return bad.code, bad.problems
+// Refusal is Slack's refusal of a message's text or blocks: its error code
+// and, for invalid_blocks, what was wrong where.
+type Refusal struct {
+	Code     string
+	Problems []string
+}
+
+// CheckMessage applies Slack's checks of a message's text, blocks and
+// attachments (each may be ""; needContent: one of them must be given);
+// nil means Slack would accept them.
+func CheckMessage(text, blocks, attachments string, needContent bool) *Refusal {
+	if needContent && text == "" && blocks == "" && attachments == "" {
+		return &Refusal{Code: "no_text"}
 	}
-	return "", nil
+	if utf8.RuneCountInString(text) > MaxTextLen {
+		return &Refusal{Code: "msg_too_long"}
+	}
+	if blocks != "" {
+		if problems := MessageProblems(blocks); len(problems) > 0 {
+			return &Refusal{Code: "invalid_blocks", Problems: problems}
+		}
+	}
+	if attachments != "" && !json.Valid([]byte(attachments)) {
+		return &Refusal{Code: "invalid_attachments"}
+	}
+	return nil
 }
