@@ -152,7 +152,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	b.eng.ops = &ops.Engine{Store: d.Store, Now: d.Now, ApprovalTTL: cfg.ApprovalTTL, Scrub: deploy.ScrubSecrets, Log: b.log}
 	x, err := deploy.New(deploy.Config{OpTimeout: cfg.OpTimeout, DropletImage: cfg.DropletImage}, deploy.Deps{
 		Store: d.Store, Cloud: d.Cloud, Images: d.Images, Chat: d.Chat, Watcher: d.Watcher, Ops: b.eng.ops, Runner: &b.eng.runner,
-		Audit: b.record, FailureLogs: b.attachFailureLogs, Log: b.log, Now: d.Now, SecretKey: d.SecretKey})
+		Audit: b.record, HTTP: d.HTTP, Log: b.log, Now: d.Now, SecretKey: d.SecretKey})
 	if err != nil {
 		return nil, err
 	}

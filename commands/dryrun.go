@@ -9,6 +9,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot/chat"
+	"dobot/deploy"
 	"dobot/docloud"
 )
 
@@ -37,6 +38,6 @@ func (b *Bot) proposeApp(ctx context.Context, spec *godo.AppSpec, appID, what st
 		}
 		sb.WriteString(".\n")
 	}
-	fmt.Fprintf(&sb, "```%s```", clipTail(string(raw), 2600))
+	fmt.Fprintf(&sb, "```%s```", deploy.ClipTail(string(raw), 2600))
 	return Message{Text: sb.String()}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -12,7 +13,6 @@ import (
 	"dobot/chat"
 	"dobot/docloud"
 	"dobot/ops"
-	"dobot/progress"
 	"dobot/reply"
 	"dobot/secrets"
 	"dobot/watch"
@@ -45,31 +45,31 @@ type Deps struct {
 	Runner  *ops.Runner // says when the bot is stopping
 	// Audit appends an audit row (and mirrors it); its error is logged.
 	Audit func(ctx context.Context, e dobot.AuditEntry) error
-	// FailureLogs attaches the log of a failed deployment's failed step
-	// ("build", "deploy") to the operation's thread.
-	FailureLogs func(ctx context.Context, op dobot.Operation, failedStep string, rep *progress.Reporter)
-	Log         *slog.Logger
-	Now         func() time.Time
+	// HTTP fetches a failed deployment's log file; never
+	// http.DefaultClient.
+	HTTP *http.Client
+	Log  *slog.Logger
+	Now  func() time.Time
 	// SecretKey seals secret values while an operation waits to send them.
 	SecretKey []byte
 }
 
 // Executor runs operations. It is safe for concurrent use.
 type Executor struct {
-	store       Store
-	cloud       docloud.Cloud
-	apps        godo.AppsService
-	images      docloud.Images
-	chat        chat.Chat
-	watcher     *watch.Watcher
-	ops         *ops.Engine
-	runner      *ops.Runner
-	record      func(ctx context.Context, e dobot.AuditEntry) error
-	failureLogs func(ctx context.Context, op dobot.Operation, failedStep string, rep *progress.Reporter)
-	log         *slog.Logger
-	now         func() time.Time
-	cfg         Config
-	vault       *secrets.Vault
+	store   Store
+	cloud   docloud.Cloud
+	apps    godo.AppsService
+	images  docloud.Images
+	chat    chat.Chat
+	watcher *watch.Watcher
+	ops     *ops.Engine
+	runner  *ops.Runner
+	record  func(ctx context.Context, e dobot.AuditEntry) error
+	http    *http.Client
+	log     *slog.Logger
+	now     func() time.Time
+	cfg     Config
+	vault   *secrets.Vault
 }
 
 // New returns the executors.
@@ -78,11 +78,11 @@ func New(cfg Config, d Deps) (*Executor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.FailureLogs == nil {
-		d.FailureLogs = func(context.Context, dobot.Operation, string, *progress.Reporter) {}
+	if d.HTTP == nil {
+		d.HTTP = &http.Client{Timeout: 30 * time.Second}
 	}
 	return &Executor{store: d.Store, cloud: d.Cloud, apps: d.Cloud.Apps, images: d.Images, chat: d.Chat, watcher: d.Watcher,
-		ops: d.Ops, runner: d.Runner, record: d.Audit, failureLogs: d.FailureLogs, log: d.Log, now: d.Now, cfg: cfg, vault: v}, nil
+		ops: d.Ops, runner: d.Runner, record: d.Audit, http: d.HTTP, log: d.Log, now: d.Now, cfg: cfg, vault: v}, nil
 }
 
 // audit records e, logging a failure.

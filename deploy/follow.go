@@ -124,7 +124,7 @@ func (b *Executor) followDeployment(ctx context.Context, op dobot.Operation, nam
 			rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconCanceled+" The deployment of %s was canceled. The app stays; `/do teardown %s` removes it.", name, name)))
 		default:
 			rep.Final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", name, st.Failure)))
-			b.failureLogs(ctx, op, st.FailedStep, rep)
+			b.attachFailureLogs(ctx, op, st.FailedStep, rep)
 		}
 		return
 	}
