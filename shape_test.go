@@ -35,8 +35,6 @@ var packageExceptions = map[string]string{
 // functions, by "package.Name".
 var (
 	structExceptions = map[string]string{
-		"dobot.Operation":                  "split12 left it: grouping its fields touches every store query replicas14 is moving",
-		"dobot.App":                        "split12 left it, with Operation",
 		"internal/config.Config":           "split12 left it: one field per setting, grouped when config is cut",
 		"internal/dosim.renderedDroplet":   "sim15 is cutting internal/dosim",
 		"internal/dosim.Server":            "sim15 is cutting internal/dosim",

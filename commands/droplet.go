@@ -126,7 +126,7 @@ func prepareDropletAction(ctx context.Context, b *Bot, inv *Invocation) (*Plan, 
 	}
 	raw, _ := json.Marshal(args)
 	return &Plan{
-		Op:      dobot.Operation{Action: ActionDroplet, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
+		Op:      dobot.Operation{Action: ActionDroplet, App: args.Name, Args: string(raw), Reason: args.Reason, Sent: dobot.Sent{ResourceID: managed.ResourceID}},
 		Summary: strings.ReplaceAll(args.Type, "_", " ") + " droplet " + args.Name,
 		Fields:  []Field{{Label: "Droplet", Value: args.Name}, {Label: "Action", Value: strings.ReplaceAll(args.Type, "_", " ")}, {Label: "Droplet id", Value: "`" + managed.ResourceID + "`"}},
 	}, nil

@@ -21,8 +21,15 @@ var botMentions = strings.NewReplacer("<@UREQ1>", "", "<@UDEC1>", "")
 // or DigitalOcean wrote, with s as that text.
 func userTextMessages(s string) []commands.Message {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	op := dobot.Operation{ID: 7, Action: "teardown", App: "web", Requester: "UREQ1", Reason: s,
-		State: dobot.OpAwaitingApproval, ExpiresAt: at}
+	op := dobot.Operation{
+		ID:        7,
+		Action:    "teardown",
+		App:       "web",
+		Requester: "UREQ1",
+		Reason:    s,
+		State:     dobot.OpAwaitingApproval,
+		Approval:  dobot.Approval{ExpiresAt: at},
+	}
 	denied := op
 	denied.State, denied.Decider, denied.DecidedAt, denied.Error = dobot.OpCanceled, "UDEC1", at, s
 	row := dobot.AuditEntry{ID: 3, Time: at, UserID: "UREQ1", CommandText: "/do " + s, Action: s, Target: s,

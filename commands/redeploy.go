@@ -112,7 +112,7 @@ func prepareRedeploy(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		return nil, fmt.Errorf("encode redeploy args: %w", err)
 	}
 	plan := &Plan{
-		Op:      dobot.Operation{Action: ActionRedeploy, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
+		Op:      dobot.Operation{Action: ActionRedeploy, App: args.Name, Args: string(raw), Reason: args.Reason, Sent: dobot.Sent{ResourceID: managed.ResourceID}},
 		Summary: "redeploy " + args.Name,
 		Fields:  fields,
 	}

@@ -91,7 +91,7 @@ func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		return nil, fmt.Errorf("encode rollback args: %w", err)
 	}
 	return &Plan{
-		Op:      dobot.Operation{Action: ActionRollback, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
+		Op:      dobot.Operation{Action: ActionRollback, App: args.Name, Args: string(raw), Reason: args.Reason, Sent: dobot.Sent{ResourceID: managed.ResourceID}},
 		Summary: fmt.Sprintf("roll %s back to deployment %s", args.Name, args.DeploymentID),
 		Fields:  fields,
 	}, nil

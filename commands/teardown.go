@@ -68,7 +68,7 @@ func prepareTeardown(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error
 		fields = append(fields, Field{Label: "Saves", Value: money(managed.MonthlyCents) + "/month"})
 	}
 	return &Plan{
-		Op:      dobot.Operation{Action: ActionTeardown, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
+		Op:      dobot.Operation{Action: ActionTeardown, App: args.Name, Args: string(raw), Reason: args.Reason, Sent: dobot.Sent{ResourceID: managed.ResourceID}},
 		Summary: fmt.Sprintf("tear down %s", args.Name),
 		Fields:  fields,
 	}, nil

@@ -68,11 +68,16 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 	}
 	raw, _ := json.Marshal(TeardownArgs{Name: app.Name, Kind: app.Kind, Reason: "TTL expired"})
 	op, err := b.store.CreateOperation(ctx, dobot.Operation{
-		Action: ActionTeardown, App: app.Name, State: dobot.OpRunning, ResourceID: app.ResourceID, Args: string(raw),
-		Requester: app.Owner, RequesterName: botUser + " for " + app.Owner,
-		Channel: app.Channel, MessageTS: app.ThreadTS,
-		CommandText: fmt.Sprintf("(ttl expired at %s)", app.ExpiresAt.UTC().Format(timeFormat)),
-		Reason:      "TTL expired",
+		Action:        ActionTeardown,
+		App:           app.Name,
+		State:         dobot.OpRunning,
+		Args:          string(raw),
+		Requester:     app.Owner,
+		RequesterName: botUser + " for " + app.Owner,
+		CommandText:   fmt.Sprintf("(ttl expired at %s)", app.ExpiresAt.UTC().Format(timeFormat)),
+		Reason:        "TTL expired",
+		Card:          dobot.Card{Channel: app.Channel, MessageTS: app.ThreadTS},
+		Sent:          dobot.Sent{ResourceID: app.ResourceID},
 	})
 	var busy *dobot.BusyError
 	if errors.As(err, &busy) {

@@ -22,7 +22,7 @@ func links(s string) []string {
 }
 
 func TestLaunchCardFollowsThePhase(t *testing.T) {
-	op := dobot.Operation{ID: 7, Action: deploy.ActionLaunch, App: "web", Requester: "U0DEV", ResourceID: "app-1"}
+	op := dobot.Operation{ID: 7, Action: deploy.ActionLaunch, App: "web", Requester: "U0DEV", Sent: dobot.Sent{ResourceID: "app-1"}}
 	args := deploy.LaunchArgs{Name: "web", Image: "nginx:1.27", Region: "nyc"}
 	tests := []struct {
 		st        deploy.LaunchState
@@ -57,7 +57,7 @@ func TestLaunchCardFollowsThePhase(t *testing.T) {
 
 func TestDecisionLineNamesWhoDecided(t *testing.T) {
 	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
-	base := dobot.Operation{ID: 3, Requester: "U0REQ", DecidedAt: at}
+	base := dobot.Operation{ID: 3, Requester: "U0REQ", Approval: dobot.Approval{DecidedAt: at}}
 	denied := base
 	denied.State, denied.Decider, denied.Error = dobot.OpCanceled, "U0APP", "not <!here> today"
 	withdrawn := base

@@ -158,8 +158,13 @@ func (r *rig) open(t *testing.T, args deploy.LaunchArgs) dobot.Operation {
 	if err != nil {
 		t.Fatal(err)
 	}
-	op, err := r.ops.Open(context.Background(), dobot.Operation{Action: deploy.ActionLaunch, App: args.Name, Args: string(raw),
-		Requester: "U0DEV", Channel: "C1"}, false)
+	op, err := r.ops.Open(context.Background(), dobot.Operation{
+		Action:    deploy.ActionLaunch,
+		App:       args.Name,
+		Args:      string(raw),
+		Requester: "U0DEV",
+		Card:      dobot.Card{Channel: "C1"},
+	}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
