@@ -21,6 +21,7 @@ import (
 	"dobot/deploy"
 	"dobot/docloud"
 	"dobot/ops"
+	"dobot/requests"
 	"dobot/secrets"
 	"dobot/watch"
 )
@@ -117,6 +118,7 @@ type machinery struct {
 	ops       *ops.Engine    // durable operations' state
 	approvals *ops.Approvals // the approval state machine
 	runner    ops.Runner     // background work, joined at shutdown
+	desk      *requests.Desk // puts requests up for decision in the chat
 }
 
 // New returns a Bot with the standard command table.
@@ -157,7 +159,9 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		return nil, err
 	}
 	b.exec = x
-	b.eng.approvals = &ops.Approvals{Store: d.Store, Now: d.Now, RequesterAllowed: b.requesterStillAllowed, StateText: stateText, Scrub: deploy.ScrubSecrets}
+	b.eng.approvals = &ops.Approvals{Store: d.Store, Now: d.Now, RequesterAllowed: b.requesterStillAllowed, StateText: requests.StateText, Scrub: deploy.ScrubSecrets}
+	b.eng.desk = requests.New(requests.Deps{Store: d.Store, Chat: d.Chat, Approvals: b.eng.approvals, Finish: x.Finish, Head: b.head,
+		Reporter: b.reporterFor, Start: b.start, Record: b.record, Mirror: b.mirror, Log: b.log})
 	t, err := NewTable(standardCommands()...)
 	if err != nil {
 		return nil, err
@@ -175,7 +179,7 @@ func (b *Bot) Table() Table { return b.table }
 func (b *Bot) Start(ctx context.Context) error {
 	b.eng.runner.Start(ctx)
 	timers := &ops.Expiry{Store: b.store, Now: b.now, Log: b.log, ApprovalTTL: b.cfg.ApprovalTTL, AppsEvery: ttlCheck,
-		ExpireRequest: b.expire, Remind: b.remind, ExpireApp: b.expireApp}
+		ExpireRequest: b.eng.desk.Expire, Remind: b.remind, ExpireApp: b.expireApp}
 	b.background("expiry", timers.RequestsLoop)
 	b.background("ttl", timers.AppsLoop)
 	return b.resume(ctx)

@@ -11,6 +11,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/ops"
+	"dobot/requests"
 )
 
 var cancelCommand = &Command{
@@ -56,7 +57,7 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 	if op.State != dobot.OpAwaitingApproval && inv.Role < dobot.RoleViewer {
 		// Let in only to withdraw (see ownsWaitingRequest), and the
 		// request was decided meanwhile.
-		return userErrorf("#%d is no longer waiting: %s.", op.ID, stateText(op))
+		return userErrorf("#%d is no longer waiting: %s.", op.ID, requests.StateText(op))
 	}
 	switch ops.CanCancel(op, deploys(op)) {
 	case ops.CancelWithdraw:
@@ -87,11 +88,11 @@ func (b *Bot) withdraw(ctx context.Context, inv *Invocation, op dobot.Operation)
 		return fmt.Errorf("cancel request %d: %w", op.ID, err)
 	}
 	if !ok {
-		return userErrorf("#%d is no longer waiting: %s.", op.ID, Markup(stateText(canceled)))
+		return userErrorf("#%d is no longer waiting: %s.", op.ID, Markup(requests.StateText(canceled)))
 	}
 	b.mirror(stored)
 	rep := b.reporterFor(canceled)
-	b.showDecision(ctx, canceled, rep)
+	b.eng.desk.Show(ctx, canceled, rep)
 	rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconDenied+" %s canceled request #%d (%s %s). Nothing was done.", chat.Mention(inv.Req.UserID), op.ID, op.Action, op.App)))
 	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Canceled request #%d.", op.ID)))
 	return nil

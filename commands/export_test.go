@@ -2,6 +2,7 @@ package commands
 
 import (
 	"dobot/deploy"
+	"dobot/requests"
 
 	"github.com/digitalocean/godo"
 
@@ -28,7 +29,7 @@ func ChangeCard(op dobot.Operation, args ChangeArgs, st LaunchState) Message {
 }
 
 var (
-	ApprovalCard      = approvalCard
+	ApprovalCard      = requests.Card
 	TeardownCard      = deploy.TeardownCard
 	ErrorMessage      = errorMessage
 	RegistryHead      = deploy.RegistryHead

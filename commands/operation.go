@@ -68,6 +68,19 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	return nil
 }
 
+// head is the card of op's action, if the action exists.
+func (b *Bot) head(op dobot.Operation) (Message, bool) {
+	if exec := b.table.actions[op.Action]; exec != nil {
+		return exec.head(op), true
+	}
+	return Message{}, false
+}
+
+// start runs an approved op in the background.
+func (b *Bot) start(ref string, op dobot.Operation, rep *progress.Reporter) {
+	b.runExecutor(ref, b.table.actions[op.Action], op, rep)
+}
+
 // runExecutor runs op in the background, counted as in flight.
 func (b *Bot) runExecutor(ref string, exec *action, op dobot.Operation, rep *progress.Reporter) {
 	b.background(ref, func(ctx context.Context) {

@@ -15,7 +15,7 @@ import (
 func (b *Bot) resume(ctx context.Context) error {
 	// First the cards of requests decided just before the stop, so an
 	// approved one shows its action before the action resumes below.
-	if err := b.showPendingCards(ctx); err != nil {
+	if err := b.eng.desk.ShowPending(ctx); err != nil {
 		return fmt.Errorf("update decided cards: %w", err)
 	}
 	lost, running, err := b.eng.ops.Unfinished(ctx)
