@@ -5,11 +5,12 @@
 package cmdline
 
 import (
-	"dobot/reply"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/google/shlex"
+
+	"dobot/reply"
 )
 
 // hashStandIn replaces '#' while shlex splits, because shlex would start a

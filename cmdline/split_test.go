@@ -1,11 +1,12 @@
 package cmdline
 
 import (
-	"dobot/reply"
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
+
+	"dobot/reply"
 )
 
 func TestSplitWordsReadsAutocorrectedDashes(t *testing.T) {

@@ -2,11 +2,11 @@ package commands
 
 import (
 	"context"
-	"dobot/deploy"
-	"dobot/progress"
 	"fmt"
 
 	"dobot"
+	"dobot/deploy"
+	"dobot/progress"
 )
 
 // action is one kind of operation as one value: the policy that applies

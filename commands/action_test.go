@@ -2,12 +2,12 @@ package commands
 
 import (
 	"context"
-	"dobot/deploy"
-	"dobot/progress"
 	"strings"
 	"testing"
 
 	"dobot"
+	"dobot/deploy"
+	"dobot/progress"
 )
 
 func TestNewTableChecksActionsAndButtons(t *testing.T) {

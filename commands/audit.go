@@ -2,13 +2,13 @@ package commands
 
 import (
 	"context"
-	"dobot/chat"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
 	"dobot"
+	"dobot/chat"
 )
 
 // Audit listing limits: a Slack answer holds at most maxAuditRows rows, sent

@@ -21,6 +21,7 @@ import (
 	"dobot/deploy"
 	"dobot/docloud"
 	"dobot/ops"
+	"dobot/plan"
 	"dobot/requests"
 	"dobot/secrets"
 	"dobot/watch"
@@ -108,8 +109,8 @@ type Bot struct {
 
 	eng machinery // durable operations, approvals and background work
 
-	prices priceList
-	exec   *deploy.Executor // runs operations
+	plan *plan.Planner    // works out what a command would do
+	exec *deploy.Executor // runs operations
 }
 
 // machinery is the durable operation machinery of package ops the bot
@@ -159,6 +160,8 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		return nil, err
 	}
 	b.exec = x
+	b.plan = plan.New(plan.Config{Region: cfg.Region, DropletImage: cfg.DropletImage}, plan.Deps{Store: d.Store, Cloud: d.Cloud,
+		Images: d.Images, Seal: x, Log: b.log, Now: d.Now})
 	b.eng.approvals = &ops.Approvals{Store: d.Store, Now: d.Now, RequesterAllowed: b.requesterStillAllowed, StateText: requests.StateText, Scrub: deploy.ScrubSecrets}
 	b.eng.desk = requests.New(requests.Deps{Store: d.Store, Chat: d.Chat, Approvals: b.eng.approvals, Finish: x.Finish, Head: b.head,
 		Reporter: b.reporterFor, Start: b.start, Record: b.record, Mirror: b.mirror, Log: b.log})

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,38 +10,8 @@ import (
 	"dobot/chat"
 	"dobot/deploy"
 	"dobot/docloud"
+	"dobot/plan"
 )
-
-// defaultDropletSize is the size of a --droplet launch without --size.
-const defaultDropletSize = "s-1vcpu-1gb"
-
-// prepareDropletLaunch prices and checks a --droplet launch, and picks the
-// droplet's image.
-func (b *Bot) prepareDropletLaunch(ctx context.Context, args *LaunchArgs) error {
-	for _, kv := range args.Env {
-		if strings.ContainsAny(kv[1], "\r\n") {
-			return userErrorf("--env %s has a line break in its value; a droplet's environment file holds one line per variable. Nothing was created.", kv[0])
-		}
-	}
-	if args.Size == "" {
-		args.Size = defaultDropletSize
-	}
-	cost, err := b.dropletCost(ctx, args.Size)
-	if err != nil {
-		return err
-	}
-	args.MonthlyCents = cost
-	slug, note, err := docloud.DropletImage(ctx, b.cloud.Images, b.cfg.DropletImage)
-	if err != nil {
-		return fromDomain(err)
-	}
-	args.DropletImage = slug
-	args.Notes = append(args.Notes, note)
-	if args.Ref.Host == dobot.HostDOCR {
-		args.Notes = append(args.Notes, "the droplet pulls the image with read-only registry credentials that expire within the hour; they are kept only in its user data")
-	}
-	return nil
-}
 
 // dropletStatus describes a managed droplet.
 func (b *Bot) dropletStatus(ctx context.Context, managed dobot.App) (Message, error) {
@@ -91,7 +60,7 @@ func dropletActionCommand(word, apiType, what string) *Command {
 			}
 			return DropletActionArgs{Name: pos[0], Type: apiType, Reason: strings.TrimSpace(*reason)}, nil
 		},
-		Prepare: prepareDropletAction,
+		Prepare: planWith((*plan.Planner).DropletAction),
 	}
 }
 
@@ -110,24 +79,4 @@ var dropletCommand = &Command{
 		dropletActionCommand("power-off", "power_off", "Power off"),
 		dropletActionCommand("power-on", "power_on", "Power on"),
 	},
-}
-
-func prepareDropletAction(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args, err := argsOf[DropletActionArgs](inv)
-	if err != nil {
-		return nil, err
-	}
-	managed, err := b.managedApp(ctx, args.Name)
-	if err != nil {
-		return nil, err
-	}
-	if managed.Kind != kindDroplet {
-		return nil, userErrorf("%s is an App Platform app, not a droplet; try `/do redeploy %s`.", args.Name, args.Name)
-	}
-	raw, _ := json.Marshal(args)
-	return &Plan{
-		Op:      dobot.Operation{Action: ActionDroplet, App: args.Name, Args: string(raw), Reason: args.Reason, Sent: dobot.Sent{ResourceID: managed.ResourceID}},
-		Summary: strings.ReplaceAll(args.Type, "_", " ") + " droplet " + args.Name,
-		Fields:  []Field{{Label: "Droplet", Value: args.Name}, {Label: "Action", Value: strings.ReplaceAll(args.Type, "_", " ")}, {Label: "Droplet id", Value: "`" + managed.ResourceID + "`"}},
-	}, nil
 }

@@ -1,9 +1,6 @@
 package commands
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -12,6 +9,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/deploy"
+	"dobot/plan"
 	"dobot/progress"
 )
 
@@ -44,7 +42,7 @@ var launchCommand = &Command{
 	Examples:    []string{"launch web --image ghcr.io/nginxinc/nginx-unprivileged:stable", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run", "launch api --image ghcr.io/acme/api:2 --secret DB_URL=postgres://…"},
 	Action:      ActionLaunch,
 	Parse:       parseLaunch,
-	Prepare:     prepareLaunch,
+	Prepare:     planWith((*plan.Planner).Launch),
 }
 
 func parseLaunch(words []string, cfg Config) (any, error) {
@@ -112,64 +110,6 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	}
 	args.DryRun = *dryRun
 	return args, nil
-}
-
-func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args, err := argsOf[LaunchArgs](inv)
-	if err != nil {
-		return nil, err
-	}
-	existing, err := b.store.App(ctx, args.Name)
-	if err == nil {
-		return nil, userErrorf("an app named %s already exists (launched by %s on %s). Pick another name, or tear it down first with `/do teardown %s`.",
-			args.Name, Markup(chat.Mention(existing.Owner)), existing.CreatedAt.UTC().Format("2006-01-02"), args.Name)
-	}
-	if !errors.Is(err, dobot.ErrNotFound) {
-		return nil, fmt.Errorf("look up app %q: %w", args.Name, err)
-	}
-	if err := b.checkDOCRRegistry(ctx, args.Ref); err != nil {
-		return nil, err
-	}
-	if args.Check, err = b.preflight(ctx, args.Ref, args.Port); err != nil {
-		return nil, err
-	}
-	args.Port = args.Check.Port
-	if args.Droplet {
-		if args.DryRun {
-			return nil, userErrorf("--dry-run checks App Platform specs; it does not apply to --droplet launches")
-		}
-		if err := b.prepareDropletLaunch(ctx, &args); err != nil {
-			return nil, err
-		}
-	} else {
-		note, err := b.checkAppSize(ctx, args.Size, args.Instances)
-		if err != nil {
-			return nil, err
-		}
-		if note != "" {
-			args.Notes = append(args.Notes, note)
-		}
-		if args.MonthlyCents, err = b.appCost(ctx, args.Size, args.Instances); err != nil {
-			return nil, err
-		}
-	}
-	raw, err := json.Marshal(b.exec.SealLaunch(args))
-	if err != nil {
-		return nil, fmt.Errorf("encode launch args: %w", err)
-	}
-	plan := &Plan{
-		Op:      dobot.Operation{Action: ActionLaunch, App: args.Name, Args: string(raw), Reason: args.Reason},
-		Summary: fmt.Sprintf("launch %s (%s) in %s", args.Name, args.Image, args.Region),
-		Fields:  deploy.LaunchFields(args),
-	}
-	if args.DryRun {
-		plan.DryRun = func(ctx context.Context) (Message, error) {
-			// No credentials: proposing pulls nothing, and the answer
-			// echoes the spec.
-			return b.proposeApp(ctx, args.AppSpec(), "", "launch "+args.Name)
-		}
-	}
-	return plan, nil
 }
 
 // busyText says who holds an app and since when.

@@ -70,7 +70,7 @@ func runLogs(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err != nil {
 		return err
 	}
-	managed, err := b.managedApp(ctx, args.Name)
+	managed, err := b.plan.ManagedApp(ctx, args.Name)
 	if err != nil {
 		return err
 	}

@@ -6,18 +6,31 @@ import (
 	"fmt"
 
 	"dobot"
+	"dobot/docloud"
 	"dobot/ops"
+	"dobot/plan"
 	"dobot/progress"
 )
 
-// Plan is what a mutating command would do, worked out before anything
-// changes: the operation to store and the facts a card shows about it.
-type Plan struct {
-	Op      dobot.Operation // Action, App, Args and ResourceID are set
-	Summary string          // "launch web (nginx:1.27) in nyc"
-	Fields  []Field         // everything that would change
-	// DryRun, when set, shows what would be sent instead of doing it.
-	DryRun func(ctx context.Context) (Message, error)
+// Plan is what a mutating command would do: package plan's.
+type Plan = plan.Plan
+
+// Images checks images before launch: docloud's.
+type Images = docloud.Images
+
+// Preflight is what the pre-flight check decided about an image.
+type Preflight = docloud.Preflight
+
+// planWith is the Prepare of a command whose arguments are T, planned by
+// the planner's method f.
+func planWith[T any](f func(*plan.Planner, context.Context, T) (*Plan, error)) func(context.Context, *Bot, *Invocation) (*Plan, error) {
+	return func(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
+		args, err := argsOf[T](inv)
+		if err != nil {
+			return nil, err
+		}
+		return f(b.plan, ctx, args)
+	}
 }
 
 // decodeArgs is ops.DecodeArgs: every executor fails its operation on its

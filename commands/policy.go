@@ -2,11 +2,11 @@ package commands
 
 import (
 	"context"
-	"dobot/deploy"
 	"fmt"
 	"path"
 
 	"dobot"
+	"dobot/deploy"
 )
 
 // Mutating actions, each governed by a policy: package deploy's.

@@ -2,14 +2,14 @@ package commands
 
 import (
 	"context"
-	"dobot/chat"
-	"dobot/secrets"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
 
 	"dobot"
+	"dobot/chat"
+	"dobot/secrets"
 )
 
 // PolicyArgs are policy's parsed arguments. With neither Role nor Approval

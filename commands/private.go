@@ -2,11 +2,11 @@ package commands
 
 import (
 	"context"
-	"dobot/chat"
-	"dobot/deploy"
 	"strings"
 
 	"dobot"
+	"dobot/chat"
+	"dobot/deploy"
 )
 
 // answerPrivately shows m to the person who asked, where they asked (the

@@ -2,18 +2,15 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
-
-	"github.com/digitalocean/godo"
 
 	"dobot"
 	"dobot/chat"
 	"dobot/deploy"
 	"dobot/docloud"
+	"dobot/plan"
 )
 
 var registryNamePattern = regexp.MustCompile(`^[a-z0-9-]{1,63}$`)
@@ -34,7 +31,7 @@ var registryCommand = &Command{
 			Examples:    []string{"registry create acme", "registry create acme --tier basic --region ams3"},
 			Action:      ActionRegistryCreate,
 			Parse:       parseRegistryCreate,
-			Prepare:     prepareRegistryCreate,
+			Prepare:     planWith((*plan.Planner).RegistryCreate),
 		},
 		{
 			Name:        "registry delete",
@@ -43,7 +40,7 @@ var registryCommand = &Command{
 			Examples:    []string{"registry delete --reason 'moving to ghcr'", "registry delete tools"},
 			Action:      ActionRegistryDelete,
 			Parse:       parseRegistryTarget("registry delete"),
-			Prepare:     prepareRegistryDelete,
+			Prepare:     planWith((*plan.Planner).RegistryDelete),
 		},
 		{
 			Name:        "registry repos",
@@ -82,7 +79,7 @@ var registryCommand = &Command{
 			Examples:    []string{"registry gc", "registry gc tools"},
 			Action:      ActionRegistryGC,
 			Parse:       parseRegistryTarget("registry gc"),
-			Prepare:     prepareRegistryGC,
+			Prepare:     planWith((*plan.Planner).RegistryGC),
 		},
 	},
 }
@@ -136,22 +133,6 @@ func parseRegistryCreate(words []string, cfg Config) (any, error) {
 	return RegistryArgs{Name: pos[0], Tier: *tier, Region: *region}, nil
 }
 
-// pickRegistry is docloud.PickRegistry, with its refusals worded for the
-// person.
-func (b *Bot) pickRegistry(ctx context.Context, name string) (*godo.Registry, error) {
-	reg, err := docloud.PickRegistry(ctx, b.cloud.Registries, name)
-	var ce *docloud.RegistryChoiceError
-	switch {
-	case !errors.As(err, &ce):
-		return reg, err
-	case name != "" && len(ce.Have) == 0:
-		return nil, userErrorf("this account has no container registry called %s; it has none at all.", name)
-	case name != "":
-		return nil, userErrorf("this account has no container registry called %s; it has %s.", name, docloud.RegistryNames(ce.Have))
-	}
-	return nil, userErrorf("this account has several container registries (%s): name the one you mean, like `/do registry gc %s`.", docloud.RegistryNames(ce.Have), ce.Have[0].Name)
-}
-
 func runRegistryShow(ctx context.Context, b *Bot, inv *Invocation) error {
 	regs, err := docloud.Registries(ctx, b.cloud.Registries)
 	if err != nil {
@@ -185,105 +166,4 @@ func runRegistryShow(ctx context.Context, b *Bot, inv *Invocation) error {
 		Footer: "Images deploy as registry.digitalocean.com/" + reg.Name + "/REPO:TAG",
 	})
 	return nil
-}
-
-func prepareRegistryCreate(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args, err := argsOf[RegistryArgs](inv)
-	if err != nil {
-		return nil, err
-	}
-	regs, err := docloud.Registries(ctx, b.cloud.Registries)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range regs {
-		if r.Name == args.Name {
-			return nil, userErrorf("this account already has a registry called %s.", r.Name)
-		}
-	}
-	if len(regs) > 0 {
-		args.Another = true
-	}
-	opts, _, err := b.cloud.Registry.GetOptions(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("registry options: %w", err)
-	}
-	offered := opts.AvailableRegions
-	if args.Region != "" && !contains(offered, args.Region) {
-		return nil, userErrorf("the registry is not offered in %s; it is in %s", args.Region, strings.Join(offered, ", "))
-	}
-	if args.Region == "" && contains(offered, b.cfg.Region) {
-		args.Region = b.cfg.Region
-	}
-	price := ""
-	for _, t := range opts.SubscriptionTiers {
-		if t.Slug == args.Tier {
-			if !t.Eligible {
-				return nil, userErrorf("the %s tier is not available to this account", args.Tier)
-			}
-			price = money(int64(t.MonthlyPriceInCents)) + "/month"
-		}
-	}
-	raw, _ := json.Marshal(args)
-	fields := []Field{{Label: "Registry", Value: args.Name}, {Label: "Tier", Value: args.Tier}, {Label: "Region", Value: orDefaultText(args.Region, "DigitalOcean's default")}}
-	if price != "" {
-		fields = append(fields, Field{Label: "Cost", Value: price})
-	}
-	return &Plan{Op: dobot.Operation{Action: ActionRegistryCreate, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw)},
-		Summary: "create registry " + args.Name, Fields: fields}, nil
-}
-
-func orDefaultText(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
-
-func prepareRegistryDelete(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args, err := argsOf[RegistryArgs](inv)
-	if err != nil {
-		return nil, err
-	}
-	reg, err := b.pickRegistry(ctx, args.Name)
-	if err != nil {
-		return nil, err
-	}
-	if reg == nil {
-		return nil, userErrorf("this account has no container registry to delete.")
-	}
-	args.Name = reg.Name
-	raw, _ := json.Marshal(args)
-	return &Plan{Op: dobot.Operation{Action: ActionRegistryDelete, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw), Reason: args.Reason},
-		Summary: "delete registry " + reg.Name,
-		Fields:  []Field{{Label: "Registry", Value: reg.Name}, {Label: "Deletes", Value: "the registry and every image in it"}, {Label: "Storage", Value: deploy.BytesText(reg.StorageUsageBytes)}}}, nil
-}
-
-func prepareRegistryGC(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args, err := argsOf[RegistryArgs](inv)
-	if err != nil {
-		return nil, err
-	}
-	reg, err := b.pickRegistry(ctx, args.Name)
-	if err != nil {
-		return nil, err
-	}
-	if reg == nil {
-		return nil, userErrorf("this account has no container registry.")
-	}
-	args.Name = reg.Name
-	raw, _ := json.Marshal(args)
-	return &Plan{Op: dobot.Operation{Action: ActionRegistryGC, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw), Reason: args.Reason},
-		Summary: "garbage-collect registry " + reg.Name,
-		Fields: []Field{{Label: "Registry", Value: reg.Name}, {Label: "Collects", Value: "untagged manifests and unreferenced blobs"},
-			{Label: "Note", Value: "the registry is read-only while garbage collection runs: pushes fail until it ends"}}}, nil
 }

@@ -2,12 +2,12 @@ package commands
 
 import (
 	"context"
-	"dobot/chat"
 	"errors"
 	"fmt"
 	"strings"
 
 	"dobot"
+	"dobot/chat"
 )
 
 // ParseUser reads a user as the adapters pass one on: a mention (@U123)

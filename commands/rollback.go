@@ -1,13 +1,9 @@
 package commands
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
 	"strings"
 
-	"dobot"
-	"dobot/docloud"
+	"dobot/plan"
 )
 
 var rollbackCommand = &Command{
@@ -38,61 +34,5 @@ var rollbackCommand = &Command{
 		}
 		return args, nil
 	},
-	Prepare: prepareRollback,
-}
-
-func prepareRollback(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args, err := argsOf[ChangeArgs](inv)
-	if err != nil {
-		return nil, err
-	}
-	managed, err := b.managedApp(ctx, args.Name)
-	if err != nil {
-		return nil, err
-	}
-	if managed.Kind == kindDroplet {
-		return nil, userErrorf("%s is a droplet; rollback works on App Platform apps.", args.Name)
-	}
-	app, _, err := b.apps.Get(ctx, managed.ResourceID)
-	if err != nil {
-		return nil, fmt.Errorf("get app %s: %w", managed.ResourceID, err)
-	}
-	if app.ActiveDeployment != nil {
-		args.From = "deployment `" + app.ActiveDeployment.ID + "`"
-	}
-	args.BeforeAt = docloud.NewestCreated(app)
-	backTo := ""
-	if args.DeploymentID == "" {
-		prev, err := b.exec.PreviousDeployment(ctx, app)
-		if err != nil {
-			return nil, err
-		}
-		args.DeploymentID = prev.ID
-		backTo = docloud.DeploymentImage(prev)
-		args.BackToImage = backTo
-	}
-	check, err := docloud.Raw{Client: b.cloud.Raw}.ValidateRollback(ctx, managed.ResourceID, args.DeploymentID)
-	if err != nil {
-		return nil, fmt.Errorf("validate rollback of %s: %w", args.Name, err)
-	}
-	if !check.Valid {
-		return nil, userErrorf("DigitalOcean says %s cannot roll back to deployment %s: %s. Nothing was changed.", args.Name, args.DeploymentID, check.Why())
-	}
-	fields := []Field{{Label: "App", Value: args.Name}, {Label: "Now running", Value: args.From}, {Label: "Back to deployment", Value: "`" + args.DeploymentID + "`"}}
-	if backTo != "" {
-		// Launches pin the digest, so this names the exact image.
-		fields = append(fields, Field{Label: "Back to image", Value: backTo})
-	}
-	for _, w := range check.Warnings {
-		fields = append(fields, Field{Label: "Warning", Value: Escape(w.Message)})
-	}
-	raw, err := json.Marshal(args)
-	if err != nil {
-		return nil, fmt.Errorf("encode rollback args: %w", err)
-	}
-	return &Plan{
-		Op:      dobot.Operation{Action: ActionRollback, App: args.Name, Args: string(raw), Reason: args.Reason, Sent: dobot.Sent{ResourceID: managed.ResourceID}},
-		Summary: fmt.Sprintf("roll %s back to deployment %s", args.Name, args.DeploymentID),
-		Fields:  fields,
-	}, nil
+	Prepare: planWith((*plan.Planner).Rollback),
 }

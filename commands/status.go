@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -47,7 +46,7 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 	if args.name == "" {
 		return b.statusAll(ctx, inv.Req)
 	}
-	managed, err := b.managedApp(ctx, args.name)
+	managed, err := b.plan.ManagedApp(ctx, args.name)
 	if err != nil {
 		return err
 	}
@@ -68,35 +67,6 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 	}
 	b.answerPrivately(ctx, inv.Req, managed, b.statusCard(ctx, managed, app))
 	return nil
-}
-
-// managedApp looks up an app the bot manages, with a user error when it
-// does not.
-func (b *Bot) managedApp(ctx context.Context, name string) (dobot.App, error) {
-	app, err := b.store.App(ctx, name)
-	if errors.Is(err, dobot.ErrNotFound) {
-		// A launch in flight holds the name before the app is recorded:
-		// say so rather than deny that the app exists.
-		if err := b.beingLaunched(ctx, name); err != nil {
-			return app, err
-		}
-		return app, userErrorf("the bot manages no app named %s. `/do status` lists the apps it manages.", name)
-	}
-	if err != nil {
-		return app, fmt.Errorf("look up app %q: %w", name, err)
-	}
-	return app, nil
-}
-
-// beingLaunched is the answer about an app whose launch holds its name but
-// has not recorded it yet (waiting for approval, or creating), or nil.
-func (b *Bot) beingLaunched(ctx context.Context, name string) error {
-	op, err := b.store.ActiveOperation(ctx, name)
-	if err != nil || op.Action != ActionLaunch {
-		return nil
-	}
-	return userErrorf("%s is still being launched: launch #%d, requested by %s, is %s. Its card and thread in %s show its progress; try again once it is live, or stop it with `/do cancel %d`.",
-		name, op.ID, Markup(chat.Mention(op.Requester)), strings.ReplaceAll(string(op.State), "_", " "), Markup(chat.Channel(op.Channel)), op.ID)
 }
 
 // statusCard describes one app as DigitalOcean reports it.
@@ -145,7 +115,7 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 		b.tell(ctx, req, infoMessage("The bot manages no apps yet. Launch one with `/do launch NAME --image REF`."))
 		return nil
 	}
-	live, err := b.listApps(ctx)
+	live, err := b.plan.ListApps(ctx)
 	if err != nil {
 		return err
 	}
@@ -181,9 +151,4 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 	}
 	b.tell(ctx, req, infoMessage(sb.String()))
 	return nil
-}
-
-// listApps returns every app on the account by id (docloud.AppsByID).
-func (b *Bot) listApps(ctx context.Context) (map[string]*godo.App, error) {
-	return docloud.AppsByID(ctx, b.apps)
 }

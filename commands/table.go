@@ -2,12 +2,12 @@ package commands
 
 import (
 	"context"
-	"dobot/cmdline"
 	"fmt"
 	"sort"
 	"strings"
 
 	"dobot"
+	"dobot/cmdline"
 )
 
 // Command is one /do subcommand, described as data so that help, the

@@ -137,7 +137,7 @@ var extendCommand = &Command{
 // from the app's launch: otherwise anyone could keep anything alive for
 // ever, one extension at a time.
 func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name string, d time.Duration) error {
-	app, err := b.managedApp(ctx, name)
+	app, err := b.plan.ManagedApp(ctx, name)
 	if err != nil {
 		return err
 	}

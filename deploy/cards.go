@@ -1,9 +1,10 @@
 package deploy
 
 import (
+	"fmt"
+
 	"dobot"
 	"dobot/chat"
-	"fmt"
 )
 
 // decisionLine says who decided a request and when.

@@ -2,16 +2,17 @@ package deploy
 
 import (
 	"context"
-	"dobot"
-	"dobot/chat"
-	"dobot/docloud"
-	"dobot/progress"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/digitalocean/godo"
+
+	"dobot"
+	"dobot/chat"
+	"dobot/docloud"
+	"dobot/progress"
 )
 
 // cloudInit is the droplet's user data for a launch: the container of

@@ -2,15 +2,16 @@ package deploy
 
 import (
 	"context"
-	"dobot"
-	"dobot/chat"
-	"dobot/docloud"
-	"dobot/progress"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/digitalocean/godo"
+
+	"dobot"
+	"dobot/chat"
+	"dobot/docloud"
+	"dobot/progress"
 )
 
 // LaunchArgs are launch's parsed arguments. They are stored with the

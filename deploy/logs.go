@@ -2,15 +2,16 @@ package deploy
 
 import (
 	"context"
-	"dobot"
-	"dobot/chat"
-	"dobot/docloud"
-	"dobot/progress"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/digitalocean/godo"
+
+	"dobot"
+	"dobot/chat"
+	"dobot/docloud"
+	"dobot/progress"
 )
 
 // attachFailureLogs posts the tail of the failing step's log in the thread

@@ -2,15 +2,16 @@ package deploy
 
 import (
 	"context"
-	"dobot"
-	"dobot/chat"
-	"dobot/docloud"
-	"dobot/progress"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/digitalocean/godo"
+
+	"dobot"
+	"dobot/chat"
+	"dobot/docloud"
+	"dobot/progress"
 )
 
 // RegistryArgs are the arguments of the registry commands.

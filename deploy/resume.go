@@ -2,12 +2,13 @@ package deploy
 
 import (
 	"context"
-	"dobot"
-	"dobot/docloud"
 	"fmt"
 	"time"
 
 	"github.com/digitalocean/godo"
+
+	"dobot"
+	"dobot/docloud"
 )
 
 // AdoptByName records the id of an app named like the launch, if

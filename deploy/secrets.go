@@ -1,11 +1,12 @@
 package deploy
 
 import (
+	"encoding/json"
+	"strings"
+
 	"dobot"
 	"dobot/docloud"
 	"dobot/secrets"
-	"encoding/json"
-	"strings"
 )
 
 // ScrubSecrets removes from op's stored arguments every secret value. It

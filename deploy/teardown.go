@@ -2,13 +2,14 @@ package deploy
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
 	"dobot"
 	"dobot/chat"
 	"dobot/docloud"
 	"dobot/progress"
-	"errors"
-	"fmt"
-	"strconv"
 )
 
 // TeardownArgs are teardown's parsed arguments.

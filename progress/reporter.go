@@ -6,9 +6,10 @@ package progress
 
 import (
 	"context"
-	"dobot/chat"
 	"errors"
 	"log/slog"
+
+	"dobot/chat"
 )
 
 // Reporter keeps one operation's message current and replies in its

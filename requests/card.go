@@ -1,14 +1,15 @@
 package requests
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
+
 	"dobot"
 	"dobot/chat"
 	"dobot/deploy"
 	"dobot/ops"
 	"dobot/reply"
-	"fmt"
-	"strconv"
-	"strings"
 )
 
 // Card shows who asks for what and why. While the request waits it

@@ -8,15 +8,16 @@ package requests
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
 	"dobot"
 	"dobot/chat"
 	"dobot/deploy"
 	"dobot/ops"
 	"dobot/progress"
 	"dobot/reply"
-	"errors"
-	"fmt"
-	"log/slog"
 )
 
 // Button action ids on approval cards. The value is the request id.

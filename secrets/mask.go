@@ -4,13 +4,14 @@
 package secrets
 
 import (
-	"dobot"
-	"dobot/cmdline"
-	"dobot/reply"
 	"errors"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"dobot"
+	"dobot/cmdline"
+	"dobot/reply"
 )
 
 // envValueFlags are the flags whose values MaskCommand hides.

@@ -1,12 +1,13 @@
 package secrets_test
 
 import (
-	"dobot"
-	"dobot/cmdline"
-	"dobot/secrets"
 	"strconv"
 	"strings"
 	"testing"
+
+	"dobot"
+	"dobot/cmdline"
+	"dobot/secrets"
 )
 
 func TestMaskCommand(t *testing.T) {

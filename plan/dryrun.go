@@ -1,4 +1,4 @@
-package commands
+package plan
 
 import (
 	"context"
@@ -13,17 +13,17 @@ import (
 	"dobot/docloud"
 )
 
-// proposeApp checks spec with App Platform's propose endpoint and shows the
+// ProposeApp checks spec with App Platform's propose endpoint and shows the
 // exact spec that would be sent. It changes nothing.
-func (b *Bot) proposeApp(ctx context.Context, spec *godo.AppSpec, appID, what string) (Message, error) {
+func (b *Planner) ProposeApp(ctx context.Context, spec *godo.AppSpec, appID, what string) (chat.Message, error) {
 	resp, _, err := b.apps.Propose(ctx, &godo.AppProposeRequest{Spec: spec, AppID: appID})
 	if err != nil {
-		return Message{}, fmt.Errorf("propose %s: %w", what, err)
+		return chat.Message{}, fmt.Errorf("propose %s: %w", what, err)
 	}
 	// The spec may hold the app's live variables: show keys, never values.
 	raw, err := json.MarshalIndent(docloud.MaskedSpec(spec), "", "  ")
 	if err != nil {
-		return Message{}, fmt.Errorf("encode spec: %w", err)
+		return chat.Message{}, fmt.Errorf("encode spec: %w", err)
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, chat.IconSearch+" *Dry run of %s*: nothing was changed. App Platform accepted the spec", what)
@@ -39,5 +39,5 @@ func (b *Bot) proposeApp(ctx context.Context, spec *godo.AppSpec, appID, what st
 		sb.WriteString(".\n")
 	}
 	fmt.Fprintf(&sb, "```%s```", deploy.ClipTail(string(raw), 2600))
-	return Message{Text: sb.String()}, nil
+	return chat.Message{Text: sb.String()}, nil
 }
