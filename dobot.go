@@ -262,6 +262,9 @@ type Policy struct {
 	AppGlob       string
 	Role          Role
 	NeedsApproval bool
-	UpdatedBy     string
-	UpdatedAt     time.Time
+	// ApprovalAboveCents, when above zero, asks for approval of an
+	// operation whose monthly price (USD cents) is above it.
+	ApprovalAboveCents int64
+	UpdatedBy          string
+	UpdatedAt          time.Time
 }

@@ -26,24 +26,20 @@ const (
 // being cut, each with who is cutting it. An exception that is no longer
 // needed fails the test, so the list only shrinks.
 var packageExceptions = map[string]string{
-	"commands":       "split12: executors, following and cards still to move out",
-	"store":          "replicas14 is cutting it",
-	"internal/dosim": "sim15 is cutting it",
+	"internal/slacktest": "views13 and replicas14 are adding to it; blockkit/ is its first cut",
+	"commands":           "split12: the handlers of the read-only commands (status, list, ops, history, audit, registry, sizes) still to move to views",
 }
 
 // structExceptions and funcExceptions are the same for structs and
 // functions, by "package.Name".
 var (
 	structExceptions = map[string]string{
-		"internal/dosim.renderedDroplet":   "sim15 is cutting internal/dosim",
-		"internal/dosim.Server":            "sim15 is cutting internal/dosim",
 		"internal/slacktest/blockkit.View": "views13: it mirrors Slack's view object",
 		"internal/slacktest.Server":        "views13 and replicas14 are changing internal/slacktest",
 		"slackbot.Listener":                "ack16 is changing the listener",
 	}
 	funcExceptions = map[string]string{
-		"internal/dosim.deployment.progress": "sim15 is cutting internal/dosim",
-		"store.checkAuditTriggers":           "replicas14 is cutting store",
+		"store/internal/sqldb.CheckTriggers": "replicas14 moved it there from store; it lists every trigger's checks",
 	}
 )
 

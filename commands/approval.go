@@ -108,7 +108,7 @@ func (b *Bot) decide(ctx context.Context, who Request, d requests.Decision) erro
 	if d.Approve {
 		done = "approved"
 	}
-	b.tell(ctx, who, infoMessage(fmt.Sprintf("You %s request #%d (%s %s).", done, op.ID, op.Action, op.App)))
+	b.tell(ctx, who, infoMessage(fmt.Sprintf("You %s request #%d (%s).", done, op.ID, Escape(opWhat(op)))))
 	return nil
 }
 

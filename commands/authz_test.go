@@ -37,6 +37,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"rollback web", dobot.RoleDeployer},
 		{"registry", dobot.RoleViewer},
 		{"registry repos", dobot.RoleViewer},
+		{"registry tags web", dobot.RoleViewer},
 		{"registry create acme", dobot.RoleAdmin},
 		{"registry delete", dobot.RoleAdmin},
 		{"registry gc", dobot.RoleAdmin},
@@ -47,6 +48,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"droplet reboot web", dobot.RoleDeployer},
 		{"droplet power-off web", dobot.RoleDeployer},
 		{"droplet power-on web", dobot.RoleDeployer},
+		{"ops", dobot.RoleViewer},
+		{"history web", dobot.RoleViewer},
+		{"forget web", dobot.RoleDeployer},
 	}
 	// Every command in the table appears in the matrix.
 	h := newHarness(t)

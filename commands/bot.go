@@ -90,6 +90,9 @@ type Deps struct {
 	// send them; the store derives it from the audit key. Nil: a random
 	// key, lost at restart.
 	SecretKey []byte
+	// Leases are this replica's claims on operations and loops shared with
+	// other replicas. Nil: this process is the only one.
+	Leases *ops.Leases
 }
 
 // Bot runs commands. It is safe for concurrent use.
@@ -120,6 +123,7 @@ type machinery struct {
 	approvals *ops.Approvals // the approval state machine
 	runner    ops.Runner     // background work, joined at shutdown
 	desk      *requests.Desk // puts requests up for decision in the chat
+	leases    *ops.Leases    // which operations and loops this replica runs
 }
 
 // New returns a Bot with the standard command table.
@@ -153,6 +157,14 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
 	b.eng.runner.Log = b.log
 	b.eng.ops = &ops.Engine{Store: d.Store, Now: d.Now, ApprovalTTL: cfg.ApprovalTTL, Scrub: deploy.ScrubSecrets, Log: b.log}
+	b.eng.leases = d.Leases
+	if b.eng.leases == nil {
+		b.eng.leases = &ops.Leases{}
+	}
+	if b.eng.leases.Shared() {
+		// Another replica's young request may be about to get its card.
+		b.eng.ops.LostAfter = cfg.CommandTimeout + b.eng.leases.TTLOrDefault()
+	}
 	x, err := deploy.New(deploy.Config{OpTimeout: cfg.OpTimeout, DropletImage: cfg.DropletImage}, deploy.Deps{
 		Store: d.Store, Cloud: d.Cloud, Images: d.Images, Chat: d.Chat, Watcher: d.Watcher, Ops: b.eng.ops, Runner: &b.eng.runner,
 		Audit: b.record, HTTP: d.HTTP, Log: b.log, Now: d.Now, SecretKey: d.SecretKey})
@@ -164,7 +176,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		Images: d.Images, Seal: x, Log: b.log, Now: d.Now})
 	b.eng.approvals = &ops.Approvals{Store: d.Store, Now: d.Now, RequesterAllowed: b.requesterStillAllowed, StateText: requests.StateText, Scrub: deploy.ScrubSecrets}
 	b.eng.desk = requests.New(requests.Deps{Store: d.Store, Chat: d.Chat, Approvals: b.eng.approvals, Finish: x.Finish, Head: b.head,
-		Reporter: b.reporterFor, Start: b.start, Record: b.record, Mirror: b.mirror, Log: b.log})
+		Reporter: b.reporterFor, Start: b.start, Record: b.record, Mirror: b.mirror, Log: b.log, Shared: b.eng.leases.Shared})
 	t, err := NewTable(standardCommands()...)
 	if err != nil {
 		return nil, err
@@ -183,9 +195,17 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.eng.runner.Start(ctx)
 	timers := &ops.Expiry{Store: b.store, Now: b.now, Log: b.log, ApprovalTTL: b.cfg.ApprovalTTL, AppsEvery: ttlCheck,
 		ExpireRequest: b.eng.desk.Expire, Remind: b.remind, ExpireApp: b.expireApp}
-	b.background("expiry", timers.RequestsLoop)
-	b.background("ttl", timers.AppsLoop)
-	return b.resume(ctx)
+	// Each timer runs on one replica at a time.
+	b.background("expiry", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:approvals", timers.RequestsLoop) })
+	b.background("ttl", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:ttl", timers.AppsLoop) })
+	b.background("approval-reminders", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:reminders", b.remindLoop) })
+	if err := b.resume(ctx); err != nil {
+		return err
+	}
+	if b.eng.leases.Shared() {
+		b.background("adopt", b.adoptLoop)
+	}
+	return nil
 }
 
 // Wait blocks until background work has stopped. Background work asked for

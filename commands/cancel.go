@@ -46,38 +46,41 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 	}
 	op, err := b.eng.approvals.Carded(ctx, args.id)
 	if errors.Is(err, dobot.ErrNotFound) {
-		return userErrorf("There is no operation #%d.", args.id)
+		return userErrorf("There is no request or operation #%d. `/do ops` lists what is waiting or running.", args.id)
 	}
 	if err != nil {
 		return fmt.Errorf("load operation %d: %w", args.id, err)
 	}
 	if op.Requester != inv.Req.UserID && inv.Role < dobot.RoleAdmin {
-		return userErrorf("Only %s, who asked for #%d, or an admin may cancel it.", Markup(chat.Mention(op.Requester)), op.ID)
+		return userErrorf("Only %s, who asked for %s, or an admin may cancel it.", Markup(chat.Mention(op.Requester)), opRef(op))
 	}
 	if op.State != dobot.OpAwaitingApproval && inv.Role < dobot.RoleViewer {
 		// Let in only to withdraw (see ownsWaitingRequest), and the
 		// request was decided meanwhile.
-		return userErrorf("#%d is no longer waiting: %s.", op.ID, requests.StateText(op))
+		return userErrorf("%s is no longer waiting: %s.", opRefTitle(op), Markup(requests.StateText(op)))
 	}
 	switch ops.CanCancel(op, deploys(op)) {
 	case ops.CancelWithdraw:
 		return b.withdraw(ctx, inv, op)
 	case ops.CancelCannot:
 		if op.Action == ActionLaunch {
-			return userErrorf("#%d is launching the droplet %s, which cannot be stopped part-way. Once it is up, `/do teardown %s` removes it.", op.ID, op.App, op.App)
+			return userErrorf("%s is launching the droplet %s, which cannot be stopped part-way. Once it is up, `/do teardown %s` removes it.", opRefTitle(op), op.App, op.App)
 		}
-		return userErrorf("#%d (%s %s) is already under way and cannot be stopped part-way.", op.ID, op.Action, op.App)
+		return userErrorf("%s (%s) is already under way and cannot be stopped part-way.", opRefTitle(op), opWhat(op))
 	case ops.CancelNotYet:
-		return userErrorf("#%d is still creating %s; try again in a few seconds, once its deployment has started.", op.ID, op.App)
+		if op.Action == ActionLaunch {
+			return userErrorf("%s is still creating %s; try again in a few seconds, once its deployment has started.", opRefTitle(op), op.App)
+		}
+		return userErrorf("%s (%s) has not started its deployment yet; try again in a few seconds.", opRefTitle(op), opWhat(op))
 	case ops.CancelDeployment:
 		if err := b.cancelDeployment(ctx, op.ResourceID, op.DeploymentID); err != nil {
 			return err
 		}
 		b.reporterFor(op).Reply(ctx, infoMessage(fmt.Sprintf(chat.IconCanceled+" %s asked DigitalOcean to cancel deployment `%s`.", chat.Mention(inv.Req.UserID), op.DeploymentID)))
-		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Asked DigitalOcean to cancel the deployment of %s (#%d); its thread shows the result.", op.App, op.ID)))
+		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Asked DigitalOcean to cancel the deployment of %s (%s); its thread shows the result.", op.App, opRef(op))))
 		return nil
 	}
-	return userErrorf("#%d is already %s; there is nothing to cancel.", op.ID, op.State)
+	return userErrorf("%s is already %s; there is nothing to cancel.", opRefTitle(op), op.State)
 }
 
 // withdraw cancels a request waiting for a decision and shows it.
@@ -88,12 +91,12 @@ func (b *Bot) withdraw(ctx context.Context, inv *Invocation, op dobot.Operation)
 		return fmt.Errorf("cancel request %d: %w", op.ID, err)
 	}
 	if !ok {
-		return userErrorf("#%d is no longer waiting: %s.", op.ID, Markup(requests.StateText(canceled)))
+		return userErrorf("Request #%d is no longer waiting: %s.", op.ID, Markup(requests.StateText(canceled)))
 	}
 	b.mirror(stored)
 	rep := b.reporterFor(canceled)
 	b.eng.desk.Show(ctx, canceled, rep)
-	rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconDenied+" %s canceled request #%d (%s %s). Nothing was done.", chat.Mention(inv.Req.UserID), op.ID, op.Action, op.App)))
+	rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconDenied+" %s canceled request #%d (%s). Nothing was done.", chat.Mention(inv.Req.UserID), op.ID, Escape(opWhat(op)))))
 	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Canceled request #%d.", op.ID)))
 	return nil
 }

@@ -22,7 +22,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
 	defer cancel()
 	entry := dobot.AuditEntry{UserID: c.UserID, UserName: c.UserName, Channel: c.ChannelID, CommandText: commandText(req)}
-	route, ok := b.table.clicks[c.ActionID]
+	route, ok := b.table.clickRouteFor(c.ActionID)
 	if !ok {
 		entry.Action, entry.Target, entry.Decision, entry.Outcome = "click", c.ActionID, "refused", "unknown button"
 		b.audit(ctx, log, entry)

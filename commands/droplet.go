@@ -18,7 +18,7 @@ func (b *Bot) dropletStatus(ctx context.Context, managed dobot.App) (Message, er
 	id, _ := strconv.Atoi(managed.ResourceID)
 	d, _, err := b.cloud.Droplets.Get(ctx, id)
 	if docloud.IsNotFound(err) {
-		return Message{}, userErrorf("%s is recorded as droplet %s, but DigitalOcean no longer has it; it was deleted outside the bot.", managed.Name, managed.ResourceID)
+		return Message{}, plan.GoneError(managed)
 	}
 	if err != nil {
 		return Message{}, fmt.Errorf("get droplet %d: %w", id, err)

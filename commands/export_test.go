@@ -59,3 +59,12 @@ func DOErrorText(msg, requestID string) string {
 // DescribeError is describeError, for tests of how DigitalOcean's documented
 // answers read.
 var DescribeError = describeError
+
+// Views of issue 13's helpers.
+var (
+	ReminderDue     = reminderDue
+	ParseMonthlyUSD = parseMonthlyUSD
+	OpRef           = opRef
+	OpWhat          = opWhat
+	NonEmpty        = nonEmpty
+)

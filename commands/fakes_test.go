@@ -32,6 +32,7 @@ type sent struct {
 	Channel string
 	User    string
 	TS      string
+	Thread  string // a reply's thread
 	Msg     commands.Message
 }
 
@@ -80,7 +81,7 @@ func (c *recordingChat) Post(_ context.Context, ch string, m commands.Message) (
 	return chat.Ref{Channel: ch, ID: c.add(sent{Kind: "post", Channel: ch, Msg: m})}, nil
 }
 func (c *recordingChat) Reply(_ context.Context, p chat.Ref, m commands.Message) (chat.Ref, error) {
-	return chat.Ref{Channel: p.Channel, ID: c.add(sent{Kind: "reply", Channel: p.Channel, TS: p.ID, Msg: m})}, nil
+	return chat.Ref{Channel: p.Channel, ID: c.add(sent{Kind: "reply", Channel: p.Channel, Thread: p.ID, Msg: m})}, nil
 }
 func (c *recordingChat) Update(_ context.Context, ref chat.Ref, m commands.Message) error {
 	c.add(sent{Kind: "update", Channel: ref.Channel, Msg: m})

@@ -56,21 +56,9 @@ func runHelp(ctx context.Context, b *Bot, inv *Invocation) error {
 		fmt.Fprintf(&sb, " (you are %s)", withArticle(inv.Role.String()))
 	}
 	sb.WriteString(":\n")
-	listed := 0
-	for _, cmd := range b.table.All() {
-		need, _, err := b.requiredRole(ctx, cmd, nil, "")
-		if err != nil {
-			return err
-		}
-		if inv.Role < need {
-			continue
-		}
-		listed++
-		fmt.Fprintf(&sb, "• `/do %s` — %s", cmd.Usage, cmd.Description)
-		if len(cmd.Examples) > 0 {
-			fmt.Fprintf(&sb, " e.g. `/do %s`", cmd.Examples[0])
-		}
-		sb.WriteString("\n")
+	listed, err := b.writeHelpGroups(ctx, &sb, inv.Role)
+	if err != nil {
+		return err
 	}
 	if inv.Role == dobot.RoleNone {
 		admins, _ := b.store.UsersWithRole(ctx, dobot.RoleAdmin)
@@ -84,6 +72,7 @@ func runHelp(ctx context.Context, b *Bot, inv *Invocation) error {
 		}
 		fmt.Fprintf(&sb, "You have no role yet, so %s. Ask %s for one.\n", what, who)
 	}
+	sb.WriteString("`/do help COMMAND` explains one, with its sub-commands.")
 	b.tell(ctx, inv.Req, Message{Text: sb.String()})
 	return nil
 }
@@ -100,6 +89,12 @@ func commandHelp(cmd *Command, need dobot.Role, approval bool) string {
 	}
 	for _, ex := range cmd.Examples {
 		fmt.Fprintf(&sb, "Example: `/do %s`\n", ex)
+	}
+	if len(cmd.Subcommands) > 0 {
+		sb.WriteString("Sub-commands:\n")
+		for _, sub := range cmd.Subcommands {
+			fmt.Fprintf(&sb, "• `/do %s` — %s\n", sub.Usage, sub.Description)
+		}
 	}
 	return sb.String()
 }

@@ -20,10 +20,19 @@ func TestStatusOfAnAppBeingLaunched(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.run("UDEP", "launch web --image nginx")
-	for _, cmd := range []string{"status web", "logs web", "teardown web"} {
+	for _, cmd := range []string{"logs web", "teardown web"} {
 		out := h.run("UDEP", cmd)
-		if !strings.Contains(out, "web is still being launched: launch #1") || !strings.Contains(out, "awaiting approval") {
-			t.Errorf("%s = %q; want it to name launch #1 awaiting approval", cmd, out)
+		if !strings.Contains(out, "web is still being launched: request #1") || !strings.Contains(out, "awaiting approval") {
+			t.Errorf("%s = %q; want it to name request #1 awaiting approval", cmd, out)
+		}
+	}
+	// status answers with the launch's own status: its id and phase.
+	if out := h.run("UDEP", "status web"); !strings.Contains(out, "web waits for approval to launch: request #1, waiting for approval until") {
+		t.Errorf("status web = %q; want request #1 waiting for approval", out)
+	}
+	for _, cmd := range []string{"status", "list"} {
+		if out := h.run("UDEP", cmd); !strings.Contains(out, "Being launched (1)") || !strings.Contains(out, "*web* — request #1") {
+			t.Errorf("%s = %q; want web's launch, request #1", cmd, out)
 		}
 	}
 	if out := h.run("UDEP", "status api"); !strings.Contains(out, "manages no app named api") {

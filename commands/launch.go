@@ -115,13 +115,13 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 // busyText says who holds an app and since when.
 func busyText(busy *dobot.BusyError) string {
 	h := busy.Holder
-	return fmt.Sprintf("%s is busy: %s #%d requested by %s at %s is still %s. Wait for it to finish, or cancel it with `/do cancel %d`.",
-		h.App, h.Action, h.ID, chat.Mention(h.Requester), h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
+	return fmt.Sprintf("%s is busy: %s (%s), asked by %s at %s, is still %s. Wait for it to finish, or cancel it with `/do cancel %d`.",
+		Escape(h.App), opRef(h), Escape(opWhat(h)), chat.Mention(h.Requester), h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
 }
 
 // reporterFor returns a reporter for op's head message and thread.
 func (b *Bot) reporterFor(op dobot.Operation) *progress.Reporter {
-	return progress.New(b.chat, b.log.With("op", op.ID), op.Channel, chat.Ref{Channel: op.Channel, ID: op.MessageTS}, op.ResponseURL)
+	return progress.New(b.chat, b.log.With("op", op.ID), op.Channel, chat.Ref{Channel: op.Channel, ID: op.MessageTS}, op.ResponseURL).Notify(op.Requester)
 }
 
 // parseTTL reads a --ttl value, or an extend's duration: a duration (Go's

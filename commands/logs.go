@@ -77,9 +77,9 @@ func runLogs(ctx context.Context, b *Bot, inv *Invocation) error {
 	if managed.Kind == kindDroplet {
 		return userErrorf("%s is a droplet; App Platform logs exist for apps only. Use the droplet's console or SSH.", args.Name)
 	}
-	app, _, err := b.apps.Get(ctx, managed.ResourceID)
+	app, err := b.plan.GetApp(ctx, managed)
 	if err != nil {
-		return fmt.Errorf("get app %s: %w", managed.ResourceID, err)
+		return err
 	}
 	d := docloud.CurrentDeployment(app)
 	if d == nil {

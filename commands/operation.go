@@ -52,6 +52,16 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 		b.tell(ctx, inv.Req, m)
 		return nil
 	}
+	if !needsApproval {
+		why, costly, err := b.costApproval(ctx, plan)
+		if err != nil {
+			return err
+		}
+		if costly {
+			needsApproval = true
+			plan.Fields = append([]Field{why}, plan.Fields...)
+		}
+	}
 	op := plan.Op
 	op.Requester, op.RequesterName = inv.Req.UserID, inv.Req.UserName
 	op.Channel, op.ResponseURL = inv.Req.ChannelID, inv.Req.ResponseURL
@@ -97,6 +107,11 @@ func (b *Bot) start(ref string, op dobot.Operation, rep *progress.Reporter) {
 // runExecutor runs op in the background, counted as in flight.
 func (b *Bot) runExecutor(ref string, exec *action, op dobot.Operation, rep *progress.Reporter) {
 	b.background(ref, func(ctx context.Context) {
+		ctx, release, ok := b.hold(ctx, op.ID)
+		if !ok {
+			return // left for the replica that holds it, or to take over
+		}
+		defer release()
 		b.observe.OperationStarted()
 		defer b.observe.OperationFinished()
 		exec.run(ctx, b.exec, op, rep)

@@ -78,7 +78,8 @@ func TestRevokedRequesterMayWithdrawTheirRequest(t *testing.T) {
 	ctx := context.Background()
 	h.grant(t, "UDEP", dobot.RoleDeployer)
 	h.grant(t, "UADMIN", dobot.RoleAdmin)
-	if err := h.db.PutApp(ctx, dobot.App{Name: "web", Kind: "app", ResourceID: "00000000-0000-4000-8000-000000000002", Owner: "UDEP"}); err != nil {
+	live := h.manageApp(t, "web", "nginx") // teardown refuses an app DigitalOcean lacks
+	if err := h.db.PutApp(ctx, dobot.App{Name: "web", Kind: "app", ResourceID: live.ID, Owner: "UDEP"}); err != nil {
 		t.Fatal(err)
 	}
 	h.run("UDEP", "teardown web")

@@ -60,6 +60,9 @@ func (b *Bot) policyFor(ctx context.Context, action, app string) (dobot.Policy, 
 			best.Role = p.Role
 		}
 		best.NeedsApproval = best.NeedsApproval || p.NeedsApproval
+		if p.ApprovalAboveCents > 0 && (best.ApprovalAboveCents == 0 || p.ApprovalAboveCents < best.ApprovalAboveCents) {
+			best.ApprovalAboveCents = p.ApprovalAboveCents
+		}
 	}
 	return best, nil
 }

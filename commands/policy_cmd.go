@@ -19,18 +19,22 @@ type PolicyArgs struct {
 	Glob     string
 	Role     *dobot.Role
 	Approval *bool
-	Remove   bool // delete the rule for Action and Glob
+	// ApprovalAbove is --approval-above in USD cents; 0 turns it off.
+	ApprovalAbove *int64
+	Remove        bool // delete the rule for Action and Glob
 }
 
 func (a PolicyArgs) Target() string { return a.Action }
 
-func (a PolicyArgs) changes() bool { return a.Role != nil || a.Approval != nil || a.Remove }
+func (a PolicyArgs) changes() bool {
+	return a.Role != nil || a.Approval != nil || a.ApprovalAbove != nil || a.Remove
+}
 
 var policyCommand = &Command{
 	Name:        "policy",
-	Usage:       "policy [ACTION [--role ROLE] [--approval yes|no] [--app GLOB] [--remove]]",
+	Usage:       "policy [ACTION [--role ROLE] [--approval yes|no] [--approval-above USD] [--app GLOB] [--remove]]",
 	Description: "Show who may run each action and whether it needs approval; admins change it, optionally only for app names matching a glob, or remove a rule with --remove. When several rules match an app, the strictest wins.",
-	Examples:    []string{"policy", "policy launch --app 'prod-*' --approval yes", "policy teardown --role approver", "policy launch --app 'prod-*' --remove"},
+	Examples:    []string{"policy", "policy launch --app 'prod-*' --approval yes", "policy launch --approval-above 50", "policy teardown --role approver", "policy launch --app 'prod-*' --remove"},
 	MinRole:     dobot.RoleViewer,
 	RoleFor: func(args any) dobot.Role {
 		if args.(PolicyArgs).changes() {
@@ -48,6 +52,7 @@ func parsePolicy(words []string, _ Config) (any, error) {
 	approval := fs.String("approval", "", "")
 	glob := fs.String("app", "", "")
 	remove := fs.Bool("remove", false, "")
+	above := fs.String("approval-above", "", "")
 	pos, err := parseFlags(fs, words)
 	if err != nil {
 		return nil, err
@@ -55,7 +60,7 @@ func parsePolicy(words []string, _ Config) (any, error) {
 	args := PolicyArgs{Remove: *remove}
 	switch len(pos) {
 	case 0:
-		if *role != "" || *approval != "" || *glob != "" || *remove {
+		if *role != "" || *approval != "" || *above != "" || *glob != "" || *remove {
 			return nil, userErrorf("name the action to change, like `/do policy launch --approval yes`")
 		}
 		return args, nil
@@ -67,8 +72,18 @@ func parsePolicy(words []string, _ Config) (any, error) {
 	if !slices.Contains(policyActions(), args.Action) {
 		return nil, userErrorf("unknown action %q; actions with a policy are %s", args.Action, strings.Join(policyActions(), ", "))
 	}
-	if *remove && (*role != "" || *approval != "") {
-		return nil, userErrorf("--remove deletes a rule; it does not take --role or --approval. Use `/do policy %s --app GLOB --remove`", args.Action)
+	if *remove && (*role != "" || *approval != "" || *above != "") {
+		return nil, userErrorf("--remove deletes a rule; it does not take --role, --approval or --approval-above. Use `/do policy %s --app GLOB --remove`", args.Action)
+	}
+	if *above != "" {
+		cents, err := parseMonthlyUSD(*above)
+		if err != nil {
+			return nil, err
+		}
+		if !costedAction(args.Action) {
+			return nil, userErrorf("--approval-above needs an action with a monthly cost (launch, redeploy); %s has none", args.Action)
+		}
+		args.ApprovalAbove = &cents
 	}
 	if *role != "" {
 		r, err := dobot.ParseRole(*role)
@@ -210,7 +225,11 @@ func runPolicy(ctx context.Context, b *Bot, inv *Invocation) error {
 		}
 	}
 	before := current
-	next := dobot.Policy{Action: args.Action, AppGlob: args.Glob, Role: current.Role, NeedsApproval: current.NeedsApproval, UpdatedBy: inv.Req.UserID}
+	next := dobot.Policy{Action: args.Action, AppGlob: args.Glob, Role: current.Role, NeedsApproval: current.NeedsApproval,
+		ApprovalAboveCents: current.ApprovalAboveCents, UpdatedBy: inv.Req.UserID}
+	if args.ApprovalAbove != nil {
+		next.ApprovalAboveCents = *args.ApprovalAbove
+	}
 	if args.Role != nil {
 		next.Role = *args.Role
 	}
@@ -301,6 +320,9 @@ func policyText(p dobot.Policy) string {
 	s := "needs " + p.Role.String()
 	if p.NeedsApproval {
 		return s + " and approval by a second person"
+	}
+	if p.ApprovalAboveCents > 0 {
+		return s + ", and approval by a second person when it costs more than " + money(p.ApprovalAboveCents) + "/month"
 	}
 	return s + ", no approval"
 }

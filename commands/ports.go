@@ -18,6 +18,16 @@ type Store interface {
 	AuditStore
 	OperationStore
 	PolicyStore
+	HistoryStore
+}
+
+// HistoryStore answers what the bot did to a resource and keeps the
+// one-time facts of timers (a reminder sent), so that they survive a
+// restart and happen once.
+type HistoryStore interface {
+	OperationsOn(ctx context.Context, resourceID string) ([]dobot.Operation, error)
+	// MarkHandled records key and reports whether it was new.
+	MarkHandled(ctx context.Context, key string) (first bool, err error)
 }
 
 // RoleStore keeps who has which role.

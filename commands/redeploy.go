@@ -3,13 +3,14 @@ package commands
 import (
 	"strings"
 
+	"dobot/deploy"
 	"dobot/plan"
 )
 
 var redeployCommand = &Command{
 	Name:        "redeploy",
-	Usage:       "redeploy NAME [--image REF] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--dry-run] [--reason TEXT]",
-	Description: "Deploy an app again: with --image, update its spec to the new image or tag; with --env or --secret, set those variables; with neither, force a fresh deployment. Progress goes to a thread.",
+	Usage:       "redeploy NAME [--image REF] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--size SLUG] [--instances N] [--dry-run] [--reason TEXT]",
+	Description: "Deploy an app again: with --image, update its spec to the new image or tag; with --env or --secret, set those variables; with --size or --instances, resize it (the card shows the new monthly cost); with none of these, force a fresh deployment. Progress goes to a thread.",
 	Examples:    []string{"redeploy web --image ghcr.io/nginxinc/nginx-unprivileged:mainline", "redeploy web", "redeploy web --secret API_TOKEN=…"},
 	Action:      ActionRedeploy,
 	Parse: func(words []string, _ Config) (any, error) {
@@ -17,6 +18,9 @@ var redeployCommand = &Command{
 		image := fs.String("image", "", "")
 		dryRun := fs.Bool("dry-run", false, "")
 		reason := fs.String("reason", "", "")
+		size := fs.String("size", "", "")
+		instances := &intFlag{name: "instances", min: 1, max: 250}
+		fs.Var(instances, "instances", "")
 		env := &envFlag{}
 		fs.Var(env.as("env"), "env", "")
 		fs.Var(env.as("secret"), "secret", "")
@@ -31,7 +35,7 @@ var redeployCommand = &Command{
 			return nil, err
 		}
 		args := ChangeArgs{Name: pos[0], Image: trimScheme(strings.TrimSpace(*image)), DryRun: *dryRun, Reason: strings.TrimSpace(*reason),
-			Env: env.pairs, SecretKeys: env.secretKeys()}
+			Env: env.pairs, SecretKeys: env.secretKeys(), Sizing: deploy.Sizing{Size: strings.TrimSpace(*size), Instances: instances.value}}
 		for _, kv := range env.pairs {
 			args.EnvKeys = append(args.EnvKeys, kv[0])
 		}

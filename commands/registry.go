@@ -72,6 +72,7 @@ var registryCommand = &Command{
 			},
 			Run: runRegistryRepos,
 		},
+		registryTagsCommand,
 		{
 			Name:        "registry gc",
 			Usage:       "registry gc [NAME] [--reason TEXT]",

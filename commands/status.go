@@ -10,7 +10,6 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/deploy"
-	"dobot/docloud"
 )
 
 var statusCommand = &Command{
@@ -46,6 +45,10 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 	if args.name == "" {
 		return b.statusAll(ctx, inv.Req)
 	}
+	if op, ok := b.launchInFlight(ctx, args.name); ok {
+		b.tell(ctx, inv.Req, b.inFlightStatus(ctx, op))
+		return nil
+	}
 	managed, err := b.plan.ManagedApp(ctx, args.name)
 	if err != nil {
 		return err
@@ -58,12 +61,9 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 		b.answerPrivately(ctx, inv.Req, managed, m)
 		return nil
 	}
-	app, _, err := b.apps.Get(ctx, managed.ResourceID)
-	if docloud.IsNotFound(err) {
-		return userErrorf("%s is recorded as launched by %s, but DigitalOcean no longer has it (id %s); it was deleted outside the bot.", managed.Name, Markup(chat.Mention(managed.Owner)), managed.ResourceID)
-	}
+	app, err := b.plan.GetApp(ctx, managed)
 	if err != nil {
-		return fmt.Errorf("get app %s: %w", managed.ResourceID, err)
+		return err
 	}
 	b.answerPrivately(ctx, inv.Req, managed, b.statusCard(ctx, managed, app))
 	return nil
@@ -71,8 +71,8 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 
 // statusCard describes one app as DigitalOcean reports it.
 func (b *Bot) statusCard(ctx context.Context, managed dobot.App, app *godo.App) Message {
-	st := currentState(app)
-	fields := []Field{{Label: "App", Value: managed.Name}, {Label: "Phase", Value: deploy.PhaseName(st.Phase)}, {Label: "Image", Value: deploy.ImageWithDigest(managed.Image, managed.ImageDigest)}, {Label: "Region", Value: managed.Region}}
+	st := b.appState(ctx, app)
+	fields := []Field{{Label: "App", Value: managed.Name}, {Label: "Phase", Value: deploy.PhaseName(st.Phase)}, {Label: "Image", Value: runningImage(managed, app)}, {Label: "Region", Value: managed.Region}}
 	if st.DeploymentID != "" {
 		fields = append(fields, Field{Label: "Deployment", Value: "`" + st.DeploymentID + "`"})
 	}
@@ -85,8 +85,8 @@ func (b *Bot) statusCard(ctx context.Context, managed dobot.App, app *godo.App) 
 		Footer:   fmt.Sprintf("Launched by %s on %s", chat.Mention(managed.Owner), managed.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")),
 	}
 	if holder, err := b.store.ActiveOperation(ctx, managed.Name); err == nil {
-		m.Body = fmt.Sprintf(chat.IconLock+" %s #%d by %s holds this app (%s since %s).", holder.Action, holder.ID, chat.Mention(holder.Requester),
-			strings.ReplaceAll(string(holder.State), "_", " "), holder.CreatedAt.UTC().Format("15:04 UTC"))
+		m.Body = fmt.Sprintf("%s %s (%s) by %s holds this app: %s, since %s.", chat.IconLock, opRef(holder), Escape(opWhat(holder)), chat.Mention(holder.Requester),
+			b.opPhase(ctx, holder), holder.CreatedAt.UTC().Format("15:04 UTC"))
 	}
 	return m
 }
@@ -111,7 +111,11 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 	if err != nil {
 		return fmt.Errorf("list managed apps: %w", err)
 	}
-	if len(managed) == 0 {
+	launching, err := b.launchesInFlight(ctx)
+	if err != nil {
+		return err
+	}
+	if len(managed) == 0 && len(launching) == 0 {
 		b.tell(ctx, req, infoMessage("The bot manages no apps yet. Launch one with `/do launch NAME --image REF`."))
 		return nil
 	}
@@ -120,7 +124,9 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 		return err
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "*%d app(s) managed by the bot*\n", len(managed))
+	if len(managed) > 0 {
+		fmt.Fprintf(&sb, "*%d app(s) managed by the bot*\n", len(managed))
+	}
 	for _, m := range managed {
 		if m.Kind == kindDroplet {
 			fmt.Fprintf(&sb, "• *%s* — droplet `%s` — launched by %s (`/do status %s` for its state)", m.Name, m.ResourceID, chat.Mention(m.Owner), m.Name)
@@ -132,10 +138,10 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 		}
 		app, ok := live[m.ResourceID]
 		if !ok {
-			fmt.Fprintf(&sb, "• *%s* — "+chat.IconUnknown+" not found on DigitalOcean (deleted outside the bot?) — launched by %s\n", m.Name, chat.Mention(m.Owner))
+			fmt.Fprintf(&sb, "• *%s* — %s deleted outside the bot — launched by %s — `/do forget %s` drops it\n", m.Name, chat.IconUnknown, chat.Mention(m.Owner), m.Name)
 			continue
 		}
-		st := currentState(app)
+		st := b.appState(ctx, app)
 		fmt.Fprintf(&sb, "• *%s* — %s", m.Name, deploy.PhaseLine(st))
 		if app.LiveURL != "" {
 			fmt.Fprintf(&sb, " — %s", app.LiveURL)
@@ -145,10 +151,11 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 			fmt.Fprintf(&sb, " — %s", line)
 		}
 		if holder, err := b.store.ActiveOperation(ctx, m.Name); err == nil {
-			fmt.Fprintf(&sb, " — "+chat.IconLock+" %s #%d by %s", holder.Action, holder.ID, chat.Mention(holder.Requester))
+			fmt.Fprintf(&sb, " — %s %s (%s) by %s, %s", chat.IconLock, opRef(holder), holder.Action, chat.Mention(holder.Requester), strings.ReplaceAll(string(holder.State), "_", " "))
 		}
 		sb.WriteString("\n")
 	}
+	sb.WriteString(b.launchingLines(ctx, launching))
 	b.tell(ctx, req, infoMessage(sb.String()))
 	return nil
 }

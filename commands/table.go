@@ -99,7 +99,7 @@ type Table struct {
 // NewTable builds a table from the standard actions and buttons and cmds.
 // See newTable.
 func NewTable(cmds ...*Command) (Table, error) {
-	return newTable(standardActions(), standardClicks(), cmds...)
+	return newTable(standardActions(), append(standardClicks(), moreClicks()...), cmds...)
 }
 
 // newTable checks commands, actions and buttons together: two commands, two

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"dobot"
@@ -148,7 +146,7 @@ func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name str
 		return userErrorf("Only %s, who launched %s, or an approver or admin may extend it, and %s. Nothing was changed.", Markup(chat.Mention(app.Owner)), name, roleText(role))
 	}
 	if holder, err := b.store.ActiveOperation(ctx, name); err == nil {
-		return userErrorf("%s cannot be extended now: %s #%d is running on it.", name, holder.Action, holder.ID)
+		return userErrorf("%s cannot be extended now: %s (%s) holds it.", name, opRef(holder), opWhat(holder))
 	}
 	to, err := ops.Extended(app, b.now(), d, b.cfg.maxTTL())
 	var capped *ops.CapError
@@ -181,50 +179,6 @@ func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name str
 	}
 	b.tell(ctx, who, infoMessage(text))
 	return nil
-}
-
-var listCommand = &Command{
-	Name:        "list",
-	Usage:       "list",
-	Description: "Everything the bot manages, with owner, age, monthly cost and TTL, and the total.",
-	Examples:    []string{"list"},
-	MinRole:     dobot.RoleViewer,
-	Parse:       noArgs("list"),
-	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		apps, err := b.store.Apps(ctx)
-		if err != nil {
-			return fmt.Errorf("list managed apps: %w", err)
-		}
-		if len(apps) == 0 {
-			b.tell(ctx, inv.Req, infoMessage("The bot manages nothing yet. Launch with `/do launch NAME --image REF`."))
-			return nil
-		}
-		sort.Slice(apps, func(i, j int) bool { return apps[i].Name < apps[j].Name })
-		var sb strings.Builder
-		var total int64
-		fmt.Fprintf(&sb, "*%d managed by the bot*\n", len(apps))
-		for _, a := range apps {
-			kind := "app"
-			if a.Kind == kindDroplet {
-				kind = "droplet"
-			}
-			fmt.Fprintf(&sb, "• *%s* (%s) — %s — %s old — %s/month", a.Name, kind, chat.Mention(a.Owner), ageText(b.now().Sub(a.CreatedAt)), money(a.MonthlyCents))
-			if !a.ExpiresAt.IsZero() {
-				fmt.Fprintf(&sb, " — expires in %s", ageText(a.ExpiresAt.Sub(b.now())))
-			}
-			if a.Adopted {
-				sb.WriteString(" — adopted")
-			}
-			if line := b.launchThreadLine(ctx, a, "launch thread"); line != "" {
-				fmt.Fprintf(&sb, " — %s", line)
-			}
-			sb.WriteString("\n")
-			total += a.MonthlyCents
-		}
-		fmt.Fprintf(&sb, "*Total: %s/month*", money(total))
-		b.tell(ctx, inv.Req, infoMessage(sb.String()))
-		return nil
-	},
 }
 
 // ageText is a duration rounded for people: 45s, 12m, 3h10m, 4d2h.

@@ -142,7 +142,7 @@ func TestPipedLaunchGoesLive(t *testing.T) {
 		"end of input: waiting up to 1m0s for 1 running operation",
 		"~ updated [#1 demo]: ✅ demo is live",
 		"▰▰▰▰▰▰▰▰▰▰",
-		"  ↳ [#1 demo] ✅ demo is live at https://demo-",
+		"  ↳ [#1 demo] @ULOCAL ✅ demo is live at https://demo-",
 	)
 	if strings.Contains(out, "still running") {
 		t.Errorf("the wait ran out; output:\n%s", out)
@@ -170,7 +170,7 @@ func TestApprovalNeedsASecondPerson(t *testing.T) {
 	wantInOrder(t, out,
 		"is live at https://",
 		"(console) all operations finished",
-		"[#2] ✋ Request #2: teardown demo",
+		"[#2] ✋ Request #2: tear down demo",
 		"[1] Approve  [2] Deny",
 		"(only you) ⌛ Request #2",
 		"ULOCAL> 1\n",

@@ -37,6 +37,9 @@ type ChangeArgs struct {
 	// Spec, and secret ones only until the update is sent.
 	EnvKeys    []string `json:",omitempty"`
 	SecretKeys []string `json:",omitempty"`
+	// Sizing resizes the app's services; MonthlyCents is what the app
+	// costs after, when a size or count is given.
+	Sizing
 	// Env are the variables as parsed, before they go into Spec.
 	Env [][2]string `json:"-"`
 }
@@ -76,6 +79,8 @@ func ChangeCard(op dobot.Operation, args ChangeArgs, st LaunchState) chat.Messag
 	switch {
 	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active:
 		title = fmt.Sprintf(chat.IconOK+" %s is live (%s)", args.Name, op.Action)
+	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Canceled:
+		title = CanceledTitle(op.Action, args.Name)
 	case st.final():
 		title = fmt.Sprintf(chat.IconFailed+" %s of %s failed", op.Action, args.Name)
 	}
@@ -95,6 +100,7 @@ func ChangeCard(op dobot.Operation, args ChangeArgs, st LaunchState) chat.Messag
 	if len(args.EnvKeys) > 0 {
 		fields = append(fields, chat.Field{Label: "Set variables", Value: EnvKeysText(args.EnvKeys, args.IsSecret)})
 	}
+	fields = append(fields, ShapeFields(args)...)
 	if links := LinksText(KindApp, op.ResourceID, st.URL); links != "" {
 		fields = append(fields, chat.Field{Label: "Links", Value: links})
 	}
@@ -110,14 +116,16 @@ func ChangeCard(op dobot.Operation, args ChangeArgs, st LaunchState) chat.Messag
 		body = append(body, chat.IconWarning+" "+args.Check.Warning)
 	}
 	if st.Failure != "" {
-		body = append(body, chat.IconFailed+" "+st.Failure)
+		body = append(body, FailureMark(st)+" "+st.Failure)
 	}
 	m.Body = strings.Join(body, "\n")
+	m.Fields = NonEmpty(m.Fields)
 	return m
 }
 
 func RunRedeploy(ctx context.Context, b *Executor, op dobot.Operation, rep *progress.Reporter) {
 	b.runChange(ctx, op, rep, b.startRedeploy, func(ctx context.Context, args ChangeArgs) {
+		b.recordShape(ctx, args)
 		if args.Image == "" {
 			return
 		}
@@ -249,7 +257,7 @@ func (b *Executor) newestDeployment(ctx context.Context, appID string, after tim
 func (b *Executor) FailOp(ctx context.Context, op dobot.Operation, rep *progress.Reporter, err error) {
 	b.log.Error("operation failed", "op", op.ID, "action", op.Action, "err", err)
 	b.finish(ctx, &op, dobot.OpFailed, err.Error())
-	rep.Final(ctx, errorMessage(fmt.Sprintf("%s %s failed: %s", op.Action, op.App, describeError(err, fmt.Sprintf("op-%d", op.ID)))))
+	rep.Final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", Escape(What(op)), describeError(err, fmt.Sprintf("op-%d", op.ID)))))
 }
 
 // PreviousDeployment is the deployment a rollback goes back to
@@ -284,4 +292,60 @@ func (b *Executor) startRollback(ctx context.Context, op *dobot.Operation, args 
 
 func RunRollback(ctx context.Context, b *Executor, op dobot.Operation, rep *progress.Reporter) {
 	b.runChange(ctx, op, rep, b.startRollback, nil)
+}
+
+// recordShape stores the size, count and price a resizing redeploy sent,
+// so list and the cost limits see what the app now costs.
+func (b *Executor) recordShape(ctx context.Context, args ChangeArgs) {
+	if args.Size == "" && args.Instances == 0 {
+		return
+	}
+	app, err := b.store.App(ctx, args.Name)
+	if err != nil {
+		b.log.Error("record new size", "app", args.Name, "err", err)
+		return
+	}
+	size, instances := AppShape(args.Spec)
+	app.Size, app.Instances = size, instances
+	if args.MonthlyCents > 0 {
+		app.MonthlyCents = args.MonthlyCents
+	}
+	if err := b.store.PutApp(ctx, app); err != nil {
+		b.log.Error("record new size", "app", args.Name, "err", err)
+	}
+}
+
+// ShapeFields are the size and cost a resizing redeploy's card shows.
+func ShapeFields(args ChangeArgs) []chat.Field {
+	if args.Size == "" && args.Instances == 0 {
+		return nil
+	}
+	size, instances := AppShape(args.Spec)
+	fields := []chat.Field{{Label: "Size", Value: fmt.Sprintf("%s × %d", SizeName(size), instances)}}
+	if args.MonthlyCents > 0 {
+		fields = append(fields, chat.Field{Label: "Cost", Value: Money(args.MonthlyCents) + "/month"})
+	}
+	return fields
+}
+
+// AppShape is an app's instance size and count, from its spec's first
+// service ("" is App Platform's default size).
+func AppShape(spec *godo.AppSpec) (size string, instances int) {
+	instances = 1
+	if spec == nil || len(spec.Services) == 0 || spec.Services[0] == nil {
+		return "", instances
+	}
+	svc := spec.Services[0]
+	if svc.InstanceCount > 0 {
+		instances = int(svc.InstanceCount)
+	}
+	return svc.InstanceSizeSlug, instances
+}
+
+// SizeName is a size slug as a card shows it.
+func SizeName(slug string) string {
+	if slug == "" {
+		return "App Platform default"
+	}
+	return slug
 }

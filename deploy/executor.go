@@ -22,6 +22,7 @@ import (
 // the operations they advance.
 type Store interface {
 	App(ctx context.Context, name string) (dobot.App, error)
+	PutApp(ctx context.Context, app dobot.App) error
 	DeleteApp(ctx context.Context, name string) error
 	SetAppImage(ctx context.Context, name, image, digest string) error
 	UpdateOperation(ctx context.Context, op dobot.Operation) error

@@ -10,6 +10,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/ops"
 	"dobot/progress"
 	"dobot/watch"
 )
@@ -76,7 +77,7 @@ func (b *Executor) followDeployment(ctx context.Context, op dobot.Operation, nam
 			}
 			continue // transient: the watcher polls again at its pace
 		}
-		st, err := b.deploymentState(ctx, u.App, op.DeploymentID)
+		st, err := b.DeploymentState(ctx, u.App, op.DeploymentID)
 		if err != nil {
 			b.log.Warn("read deployment", "op", op.ID, "err", err)
 			continue
@@ -156,9 +157,9 @@ func progressChanged(a, b LaunchState) bool {
 	return a.Progress != nil && *a.Progress != *b.Progress
 }
 
-// deploymentState finds deployment depID in app. When the app no longer
+// DeploymentState finds deployment depID in app. When the app no longer
 // shows it (it failed or was superseded) it asks DigitalOcean for it.
-func (b *Executor) deploymentState(ctx context.Context, app *godo.App, depID string) (LaunchState, error) {
+func (b *Executor) DeploymentState(ctx context.Context, app *godo.App, depID string) (LaunchState, error) {
 	if depID == "" {
 		if d := firstDeployment(app); d != nil {
 			depID = d.ID
@@ -297,6 +298,8 @@ func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) chat.Messag
 	switch {
 	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active:
 		title = fmt.Sprintf(chat.IconOK+" %s is live", args.Name)
+	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Canceled:
+		title = CanceledTitle(op.Action, args.Name)
 	case st.final():
 		title = fmt.Sprintf(chat.IconFailed+" %s failed", args.Name)
 	case st.Phase == "DROPLET_ACTIVE":
@@ -314,7 +317,7 @@ func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) chat.Messag
 		kind += ", port " + p
 	}
 	fields := []chat.Field{
-		{Label: "App", Value: args.Name},
+		{Label: KindLabel(map[bool]string{false: KindApp, true: KindDroplet}[args.Droplet]), Value: args.Name},
 		{Label: "Image", Value: image},
 		{Label: "Region", Value: region},
 		{Label: "Runs on", Value: kind},
@@ -355,9 +358,10 @@ func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) chat.Messag
 		body = append(body, chat.IconWarning+" "+args.Check.Warning)
 	}
 	if st.Failure != "" {
-		body = append(body, chat.IconFailed+" "+st.Failure)
+		body = append(body, FailureMark(st)+" "+st.Failure)
 	}
 	m.Body = strings.Join(body, "\n")
+	m.Fields = NonEmpty(m.Fields)
 	return m
 }
 
@@ -401,8 +405,8 @@ func (b *Executor) giveUpIfTimedOut(ctx context.Context, op *dobot.Operation, na
 	if ctx.Err() == nil || op.State.Final() {
 		return
 	}
-	if b.runner.Stopping() {
-		return
+	if b.runner.Stopping() || ops.Lost(ctx) {
+		return // resumed at the next start, or by the replica that took it
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()

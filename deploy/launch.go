@@ -71,8 +71,11 @@ func (a LaunchArgs) AppSpec() *godo.AppSpec {
 
 // LaunchFields are the facts of a launch that a card shows.
 func LaunchFields(args LaunchArgs) []chat.Field {
-	fields := []chat.Field{{Label: "App", Value: args.Name}, {Label: "Image", Value: args.Image}, {Label: "Region", Value: args.Region}}
-	size := args.Size
+	kind, region, size := KindApp, args.Region, args.Size
+	if args.Droplet {
+		kind, region = KindDroplet, args.DropletRegion
+	}
+	fields := []chat.Field{{Label: KindLabel(kind), Value: args.Name}, {Label: "Image", Value: args.Image}, {Label: "Region", Value: region}}
 	if size == "" {
 		size = "App Platform default"
 	}
@@ -85,7 +88,7 @@ func LaunchFields(args LaunchArgs) []chat.Field {
 		fields = append(fields, chat.Field{Label: "Cost", Value: Money(args.MonthlyCents) + "/month"})
 	}
 	if args.TTL > 0 {
-		fields = append(fields, chat.Field{Label: "Expires", Value: "after " + args.TTL.String() + " (torn down automatically)"})
+		fields = append(fields, chat.Field{Label: "Expires", Value: "after " + dobot.FormatDuration(args.TTL) + " (torn down automatically)"})
 	}
 	if p := args.Check.PortText(); p != "" {
 		fields = append(fields, chat.Field{Label: "Port", Value: p})

@@ -17,12 +17,17 @@ type TeardownArgs struct {
 	Name   string
 	Reason string `json:",omitempty"`
 	Kind   string `json:",omitempty"` // app or droplet, fixed when planned
+	// Image and Region are what the card shows, from the record when
+	// planned.
+	Image  string `json:",omitempty"`
+	Region string `json:",omitempty"`
 }
 
 func (a TeardownArgs) Target() string { return a.Name }
 
 func TeardownHead(op dobot.Operation) chat.Message {
-	return TeardownCard(op, dobot.App{Name: op.App, ResourceID: op.ResourceID}, chat.IconDelete+" Tearing down", "")
+	args, _ := decodeArgs[TeardownArgs](op)
+	return TeardownCard(op, dobot.App{Name: op.App, ResourceID: op.ResourceID, Kind: args.Kind, Image: args.Image, Region: args.Region}, chat.IconDelete+" Tearing down", "")
 }
 
 func RunTeardown(ctx context.Context, b *Executor, op dobot.Operation, rep *progress.Reporter) {
@@ -94,11 +99,12 @@ func TeardownCard(op dobot.Operation, app dobot.App, verb, failure string) chat.
 	m := chat.Message{
 		Text:   fmt.Sprintf("%s %s (requested by %s)", verb, app.Name, chat.Mention(op.Requester)),
 		Title:  fmt.Sprintf("%s %s", verb, app.Name),
-		Fields: []chat.Field{{Label: "App", Value: app.Name}, {Label: "Image", Value: app.Image}, {Label: "Region", Value: app.Region}, {Label: "App id", Value: "`" + app.ResourceID + "`"}},
+		Fields: []chat.Field{{Label: KindLabel(app.Kind), Value: app.Name}, {Label: "Image", Value: app.Image}, {Label: "Region", Value: app.Region}, {Label: KindLabel(app.Kind) + " id", Value: "`" + app.ResourceID + "`"}},
 		Footer: opFooter(op),
 	}
 	if failure != "" {
 		m.Body = chat.IconFailed + " " + failure
 	}
+	m.Fields = NonEmpty(m.Fields)
 	return m
 }

@@ -20,9 +20,11 @@ import (
 
 var requestIDPattern = regexp.MustCompile(`Request #(\d+)`)
 
-// approvalCard waits for the approval card of what ("teardown web").
+// approvalCard waits for the approval card of what ("teardown web", which
+// the card words "tear down web").
 func (w *world) approvalCard(what string) slacktest.Message {
 	w.t.Helper()
+	what = strings.Replace(what, "teardown ", "tear down ", 1)
 	return w.waitMessage("approval card for "+what, func(m slacktest.Message) bool {
 		return m.Method == "chat.postMessage" && m.ThreadTS == "" && strings.Contains(m.Text, "asks to "+what) &&
 			strings.Contains(string(m.Blocks), `"action_id":"approve"`)
@@ -193,7 +195,7 @@ func TestDenyAndTextCommands(t *testing.T) {
 
 	w.run(deployer, "teardown web")
 	card2 := w.waitMessage("second card", func(m slacktestMessage) bool {
-		return m.Method == "chat.postMessage" && m.ThreadTS == "" && m.TS != card.TS && strings.Contains(m.Text, "asks to teardown web")
+		return m.Method == "chat.postMessage" && m.ThreadTS == "" && m.TS != card.TS && strings.Contains(m.Text, "asks to tear down web")
 	})
 	w.run(admin, "approve "+requestID(t, card2))
 	w.waitThread(card2.TS, "Deleted web")

@@ -27,7 +27,7 @@ func TestTeardownTheInstantLaunchIsLive(t *testing.T) {
 	w.run(deployer, "teardown web")
 	answer := w.waitMessage("an answer to the teardown", func(m slacktest.Message) bool {
 		return (m.Method == "chat.postEphemeral" && m.User == deployer && strings.Contains(m.Text, "busy")) ||
-			(m.Method == "chat.postMessage" && strings.Contains(m.Text, "Request #") && strings.Contains(m.Text, "teardown web"))
+			(m.Method == "chat.postMessage" && strings.Contains(m.Text, "Request #") && strings.Contains(m.Text, "tear down web"))
 	})
 	if strings.Contains(answer.Text, "busy") {
 		t.Fatalf("teardown typed as web went live was refused: %q", answer.Text)

@@ -133,7 +133,7 @@ func TestRegistryLifecycleAndDOCRLaunch(t *testing.T) {
 	w.waitMessage("gc finished", func(m slacktestMessage) bool { return strings.Contains(m.Text, "Garbage collection of acme finished") })
 
 	w.run(admin, "registry delete --reason 'moving to ghcr'")
-	card := w.approvalCard("registry.delete")
+	card := w.approvalCard("delete the registry")
 	w.click(approver, card, "approve")
 	w.waitThread(card.TS, "Deleted registry acme")
 	if n := w.do.Count("DELETE /v2/registries/{registry_name}"); n != 1 {

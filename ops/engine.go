@@ -16,6 +16,7 @@ type OperationStore interface {
 	CreateOperation(ctx context.Context, op dobot.Operation) (dobot.Operation, error)
 	UpdateOperation(ctx context.Context, op dobot.Operation) error
 	UnfinishedOperations(ctx context.Context) ([]dobot.Operation, error)
+	Transition(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState, mutate func(*dobot.Operation)) (dobot.Operation, bool, error)
 	Decide(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState, mutate func(*dobot.Operation),
 		entry func(dobot.Operation) dobot.AuditEntry) (dobot.Operation, bool, dobot.AuditEntry, error)
 }
@@ -31,6 +32,11 @@ type Engine struct {
 	// them.
 	Scrub func(op *dobot.Operation)
 	Log   *slog.Logger
+	// LostAfter is how long a request may sit before its approval card is
+	// posted before it counts as lost. Zero: any such request is lost, as
+	// when one process holds the store and has just started. With several
+	// replicas, a young one may be another replica's, about to be posted.
+	LostAfter time.Duration
 }
 
 // Open stores op as a new operation under its lock: running, or, when it
@@ -57,9 +63,10 @@ func (e *Engine) Finish(ctx context.Context, op *dobot.Operation, state dobot.Op
 }
 
 // Unfinished sorts what a previous run left: requests it stopped before
-// their approval card was posted are canceled (nobody can have approved
-// them, so they must not run) and returned as lost; running operations are
-// returned to resume. Requests awaiting approval keep waiting.
+// their approval card was posted (older than LostAfter) are canceled
+// (nobody can have approved them, so they must not run) and returned as
+// lost, each by one caller only; running operations are returned to resume.
+// Requests awaiting approval keep waiting.
 func (e *Engine) Unfinished(ctx context.Context) (lost, running []dobot.Operation, err error) {
 	ops, err := e.Store.UnfinishedOperations(ctx)
 	if err != nil {
@@ -68,8 +75,21 @@ func (e *Engine) Unfinished(ctx context.Context) (lost, running []dobot.Operatio
 	for _, op := range ops {
 		switch op.State {
 		case dobot.OpRequested:
-			e.Finish(ctx, &op, dobot.OpCanceled, "the bot restarted before the approval card was posted")
-			lost = append(lost, op)
+			if e.Now().Sub(op.UpdatedAt) < e.LostAfter {
+				continue
+			}
+			const why = "the bot restarted before the approval card was posted"
+			canceled, won, err := e.Store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRequested}, dobot.OpCanceled, func(o *dobot.Operation) {
+				o.Error = why
+				e.Scrub(o)
+			})
+			if err != nil {
+				e.Log.Error("cancel lost request", "op", op.ID, "err", err)
+				continue
+			}
+			if won {
+				lost = append(lost, canceled)
+			}
 		case dobot.OpRunning:
 			running = append(running, op)
 		}

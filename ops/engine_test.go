@@ -69,6 +69,29 @@ func TestUnfinishedSortsWhatARunLeft(t *testing.T) {
 	}
 }
 
+// With several replicas, a young request without a card may be another
+// replica's, about to get one: it counts as lost only after LostAfter, and
+// then for one caller only.
+func TestUnfinishedLeavesYoungRequestsToTheirReplica(t *testing.T) {
+	e, db := newEngine(t)
+	ctx := context.Background()
+	now := t0
+	e.Now, db.Now = func() time.Time { return now }, func() time.Time { return now }
+	e.LostAfter = time.Minute
+	req, _ := db.CreateOperation(ctx, dobot.Operation{Action: "teardown", App: "a", State: dobot.OpRequested})
+	now = t0.Add(30 * time.Second)
+	if lost, _, err := e.Unfinished(ctx); err != nil || len(lost) != 0 {
+		t.Fatalf("Unfinished after 30s = lost %+v, %v; want none yet", lost, err)
+	}
+	now = t0.Add(2 * time.Minute)
+	if lost, _, err := e.Unfinished(ctx); err != nil || len(lost) != 1 || lost[0].ID != req.ID {
+		t.Fatalf("Unfinished after 2m = lost %+v, %v; want #%d", lost, err, req.ID)
+	}
+	if lost, _, _ := e.Unfinished(ctx); len(lost) != 0 {
+		t.Errorf("Unfinished again = lost %+v; want it reported once", lost)
+	}
+}
+
 func TestWithdrawOnce(t *testing.T) {
 	e, db := newEngine(t)
 	ctx := context.Background()

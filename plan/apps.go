@@ -40,8 +40,8 @@ func (b *Planner) BeingLaunched(ctx context.Context, name string) error {
 	if err != nil || op.Action != deploy.ActionLaunch {
 		return nil
 	}
-	return userErrorf("%s is still being launched: launch #%d, requested by %s, is %s. Its card and thread in %s show its progress; try again once it is live, or stop it with `/do cancel %d`.",
-		name, op.ID, reply.Markup(chat.Mention(op.Requester)), strings.ReplaceAll(string(op.State), "_", " "), reply.Markup(chat.Channel(op.Channel)), op.ID)
+	return userErrorf("%s is still being launched: %s, requested by %s, is %s. Its card and thread in %s show its progress; try again once it is live, or stop it with `/do cancel %d`.",
+		name, deploy.Ref(op), reply.Markup(chat.Mention(op.Requester)), strings.ReplaceAll(string(op.State), "_", " "), reply.Markup(chat.Channel(op.Channel)), op.ID)
 }
 
 // ListApps returns every app on the account by id (docloud.AppsByID).

@@ -21,9 +21,9 @@ func (b *Planner) Redeploy(ctx context.Context, args ChangeArgs) (*Plan, error) 
 	if managed.Kind == deploy.KindDroplet {
 		return nil, userErrorf("%s is a droplet; redeploy works on App Platform apps. Tear it down and launch it again, or use `/do droplet reboot %s`.", args.Name, args.Name)
 	}
-	app, _, err := b.apps.Get(ctx, managed.ResourceID)
+	app, err := b.GetApp(ctx, managed)
 	if err != nil {
-		return nil, fmt.Errorf("get app %s: %w", managed.ResourceID, err)
+		return nil, err
 	}
 	args.From = managed.Image
 	if managed.ImageDigest != "" {
@@ -61,7 +61,12 @@ func (b *Planner) Redeploy(ctx context.Context, args ChangeArgs) (*Plan, error) 
 		}
 		fields = append(fields, chat.Field{Label: "Set variables", Value: deploy.EnvKeysText(args.EnvKeys, args.IsSecret)})
 	}
-	if args.Image == "" && len(args.Env) == 0 {
+	cents, more, err := b.PlanResize(ctx, app.Spec, &args, managed.MonthlyCents)
+	if err != nil {
+		return nil, err
+	}
+	fields = append(fields, more...)
+	if args.Image == "" && len(args.Env) == 0 && args.Spec == nil {
 		fields = append(fields, chat.Field{Label: "Change", Value: "a fresh deployment of the same spec (forced rebuild)"})
 	}
 	stored := args
@@ -74,6 +79,8 @@ func (b *Planner) Redeploy(ctx context.Context, args ChangeArgs) (*Plan, error) 
 		Op:      dobot.Operation{Action: deploy.ActionRedeploy, App: args.Name, Args: string(raw), Reason: args.Reason, Sent: dobot.Sent{ResourceID: managed.ResourceID}},
 		Summary: "redeploy " + args.Name,
 		Fields:  fields,
+		// What the app costs after the redeploy: the cost a limit weighs.
+		MonthlyCents: cents,
 	}
 	if args.DryRun {
 		spec := args.Spec
@@ -97,9 +104,9 @@ func (b *Planner) Rollback(ctx context.Context, args ChangeArgs) (*Plan, error) 
 	if managed.Kind == deploy.KindDroplet {
 		return nil, userErrorf("%s is a droplet; rollback works on App Platform apps.", args.Name)
 	}
-	app, _, err := b.apps.Get(ctx, managed.ResourceID)
+	app, err := b.GetApp(ctx, managed)
 	if err != nil {
-		return nil, fmt.Errorf("get app %s: %w", managed.ResourceID, err)
+		return nil, err
 	}
 	if app.ActiveDeployment != nil {
 		args.From = "deployment `" + app.ActiveDeployment.ID + "`"
@@ -113,6 +120,10 @@ func (b *Planner) Rollback(ctx context.Context, args ChangeArgs) (*Plan, error) 
 		}
 		args.DeploymentID = prev.ID
 		backTo = docloud.DeploymentImage(prev)
+		args.BackToImage = backTo
+	} else if d, _, err := b.apps.GetDeployment(ctx, managed.ResourceID, args.DeploymentID); err == nil {
+		// Named (typed, or from a history line): the card says what it runs.
+		backTo = docloud.DeploymentImage(d)
 		args.BackToImage = backTo
 	}
 	check, err := docloud.Raw{Client: b.cloud.Raw}.ValidateRollback(ctx, managed.ResourceID, args.DeploymentID)

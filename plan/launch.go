@@ -57,6 +57,8 @@ func (b *Planner) Launch(ctx context.Context, args LaunchArgs) (*Plan, error) {
 		Op:      dobot.Operation{Action: deploy.ActionLaunch, App: args.Name, Args: string(raw), Reason: args.Reason},
 		Summary: fmt.Sprintf("launch %s (%s) in %s", args.Name, args.Image, args.Region),
 		Fields:  deploy.LaunchFields(args),
+		// For a droplet too: the launch set its price when it prepared it.
+		MonthlyCents: args.MonthlyCents,
 	}
 	if args.DryRun {
 		plan.DryRun = func(ctx context.Context) (chat.Message, error) {

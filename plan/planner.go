@@ -27,6 +27,9 @@ type Plan struct {
 	Op      dobot.Operation // Action, App, Args and ResourceID are set
 	Summary string          // "launch web (nginx:1.27) in nyc"
 	Fields  []chat.Field    // everything that would change
+	// MonthlyCents is the monthly price of what the operation creates or
+	// keeps running, for a policy's --approval-above; 0 when unknown.
+	MonthlyCents int64
 	// DryRun, when set, shows what would be sent instead of doing it.
 	DryRun func(ctx context.Context) (chat.Message, error)
 }

@@ -27,7 +27,10 @@ func (b *Planner) Teardown(ctx context.Context, args TeardownArgs) (*Plan, error
 	if err != nil {
 		return nil, err
 	}
-	args.Kind = managed.Kind
+	if err := b.RefuseIfGone(ctx, managed); err != nil {
+		return nil, err // no approval asked, no saving claimed
+	}
+	args.Kind, args.Image, args.Region = managed.Kind, managed.Image, managed.Region
 	raw, err := json.Marshal(args)
 	if err != nil {
 		return nil, fmt.Errorf("encode teardown args: %w", err)
@@ -36,7 +39,7 @@ func (b *Planner) Teardown(ctx context.Context, args TeardownArgs) (*Plan, error
 	if managed.Kind == deploy.KindDroplet {
 		deletes, idLabel = "the droplet and its disk", "Droplet id"
 	}
-	fields := []chat.Field{{Label: "App", Value: managed.Name}, {Label: "Deletes", Value: deletes},
+	fields := []chat.Field{{Label: deploy.KindLabel(managed.Kind), Value: managed.Name}, {Label: "Deletes", Value: deletes},
 		{Label: "Image", Value: managed.Image}, {Label: "Region", Value: managed.Region}, {Label: idLabel, Value: "`" + managed.ResourceID + "`"},
 		{Label: "Launched by", Value: fmt.Sprintf("%s on %s", chat.Mention(managed.Owner), managed.CreatedAt.UTC().Format("2006-01-02"))}}
 	if managed.MonthlyCents > 0 {

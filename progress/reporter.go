@@ -8,6 +8,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
+
+	"dobot"
 
 	"dobot/chat"
 )
@@ -22,6 +25,9 @@ type Reporter struct {
 	channel     string
 	head        chat.Ref // head message; ID empty until started or when falling back
 	responseURL string
+	// requester is mentioned in the final reply, so the person who started
+	// the operation hears that it ended; "" mentions nobody.
+	requester string
 	// responses counts response_url posts: Slack takes five per command, so
 	// on fallback the last one is kept for the final word.
 	responses int
@@ -35,6 +41,14 @@ const responseURLBudget = 5
 // responseURL ("" for none).
 func New(c chat.Chat, log *slog.Logger, channel string, head chat.Ref, responseURL string) *Reporter {
 	return &Reporter{chat: c, log: log, channel: channel, head: head, responseURL: responseURL}
+}
+
+// Notify makes the final reply mention user, unless it does already, so
+// that the person who started the operation hears that it ended. It
+// returns r.
+func (r *Reporter) Notify(user string) *Reporter {
+	r.requester = user
+	return r
 }
 
 // Head is the head message, with an empty ID until it is posted.
@@ -76,7 +90,23 @@ func (r *Reporter) Replace(ctx context.Context, m chat.Message) error {
 func (r *Reporter) Reply(ctx context.Context, m chat.Message) { r.send(ctx, m, false) }
 
 // Final posts the operation's last word; it always gets through if it can.
-func (r *Reporter) Final(ctx context.Context, m chat.Message) { r.send(ctx, m, true) }
+func (r *Reporter) Final(ctx context.Context, m chat.Message) {
+	r.send(ctx, withMention(m, r.requester), true)
+}
+
+// withMention is m addressed to user, unless it mentions them already.
+func withMention(m chat.Message, user string) chat.Message {
+	if !dobot.IsUserID(user) {
+		return m
+	}
+	for _, s := range []string{m.Text, m.Title, m.Body} {
+		if strings.Contains(s, chat.Mention(user)) {
+			return m
+		}
+	}
+	m.Text = chat.Mention(user) + " " + m.Text
+	return m
+}
 
 // Note posts a detail that matters less than a phase change: it is left out
 // when replies go through the response_url, whose uses are few.

@@ -119,3 +119,27 @@ func TestReporterResumesOnItsHead(t *testing.T) {
 		t.Errorf("calls = %q; want %q", c.calls, want)
 	}
 }
+
+// The final reply mentions the person who started the operation, once.
+func TestFinalReplyMentionsTheRequester(t *testing.T) {
+	c := &fakeChat{}
+	r := New(c, quiet, "C1", chat.Ref{Channel: "C1", ID: "1"}, "").Notify("U0REQ")
+	ctx := context.Background()
+	r.Reply(ctx, chat.Message{Text: "phase"})
+	r.Final(ctx, chat.Message{Text: "live"})
+	r.Final(ctx, chat.Message{Text: chat.Mention("U0REQ") + " gone"})
+	want := []string{"reply@1 phase", "reply@1 " + chat.Mention("U0REQ") + " live", "reply@1 " + chat.Mention("U0REQ") + " gone"}
+	if !equal(c.calls, want) {
+		t.Errorf("calls = %q; want %q", c.calls, want)
+	}
+}
+
+// A requester that is not a user id (the bot itself) is not mentioned.
+func TestFinalReplyMentionsOnlyAUser(t *testing.T) {
+	c := &fakeChat{}
+	r := New(c, quiet, "C1", chat.Ref{Channel: "C1", ID: "1"}, "").Notify("dobot")
+	r.Final(context.Background(), chat.Message{Text: "x"})
+	if want := []string{"reply@1 x"}; !equal(c.calls, want) {
+		t.Errorf("calls = %q; want %q", c.calls, want)
+	}
+}

@@ -22,8 +22,8 @@ func Card(op dobot.Operation, fields []chat.Field, buttons bool) chat.Message {
 	// Who and why go first: a section shows at most ten fields.
 	all := append([]chat.Field{{Label: "Requested by", Value: chat.Mention(op.Requester)}, {Label: "Reason", Value: reason}}, fields...)
 	m := chat.Message{
-		Text:   fmt.Sprintf("Request #%d: %s asks to %s %s. An approver must decide.", op.ID, chat.Mention(op.Requester), op.Action, op.App),
-		Title:  fmt.Sprintf(chat.IconAsk+" Request #%d: %s %s", op.ID, op.Action, op.App),
+		Text:   fmt.Sprintf("Request #%d: %s asks to %s. An approver must decide.", op.ID, chat.Mention(op.Requester), reply.Escape(deploy.What(op))),
+		Title:  fmt.Sprintf(chat.IconAsk+" Request #%d: %s", op.ID, reply.Escape(deploy.What(op))),
 		Fields: all,
 		Footer: fmt.Sprintf("Request #%d · an approver or admin other than %s may decide · expires %s", op.ID, chat.Mention(op.Requester), op.ExpiresAt.UTC().Format(ops.TimeFormat)),
 	}
@@ -37,20 +37,20 @@ func Card(op dobot.Operation, fields []chat.Field, buttons bool) chat.Message {
 	}
 	switch op.State {
 	case dobot.OpExpired:
-		m.Title = fmt.Sprintf(chat.IconExpired+" Request #%d expired: %s %s", op.ID, op.Action, op.App)
-		m.Text = fmt.Sprintf("Request #%d to %s %s expired without a decision.", op.ID, op.Action, op.App)
+		m.Title = fmt.Sprintf(chat.IconExpired+" Request #%d expired: %s", op.ID, reply.Escape(deploy.What(op)))
+		m.Text = fmt.Sprintf("Request #%d to %s expired without a decision.", op.ID, reply.Escape(deploy.What(op)))
 		m.Footer = fmt.Sprintf("Request #%d · expired %s without a decision", op.ID, op.ExpiresAt.UTC().Format(ops.TimeFormat))
 	case dobot.OpCanceled:
 		verb := "Denied"
 		if op.Decider == "" || op.Decider == op.Requester {
 			verb = "Withdrawn"
 		}
-		m.Title = fmt.Sprintf(chat.IconDenied+" Request #%d %s: %s %s", op.ID, strings.ToLower(verb), op.Action, op.App)
-		m.Text = fmt.Sprintf("Request #%d to %s %s: %s", op.ID, op.Action, op.App, deploy.DecisionLine(op))
+		m.Title = fmt.Sprintf(chat.IconDenied+" Request #%d %s: %s", op.ID, strings.ToLower(verb), reply.Escape(deploy.What(op)))
+		m.Text = fmt.Sprintf("Request #%d to %s: %s", op.ID, reply.Escape(deploy.What(op)), deploy.DecisionLine(op))
 		m.Footer = deploy.DecisionLine(op)
 	default:
-		m.Title = fmt.Sprintf(chat.IconOK+" Request #%d approved: %s %s", op.ID, op.Action, op.App)
-		m.Text = fmt.Sprintf("Request #%d to %s %s: %s", op.ID, op.Action, op.App, deploy.DecisionLine(op))
+		m.Title = fmt.Sprintf(chat.IconOK+" Request #%d approved: %s", op.ID, reply.Escape(deploy.What(op)))
+		m.Text = fmt.Sprintf("Request #%d to %s: %s", op.ID, reply.Escape(deploy.What(op)), deploy.DecisionLine(op))
 		m.Footer = deploy.DecisionLine(op)
 	}
 	return m

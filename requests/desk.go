@@ -51,6 +51,9 @@ type Deps struct {
 	Record func(ctx context.Context, e dobot.AuditEntry) error
 	Mirror func(e dobot.AuditEntry)
 	Log    *slog.Logger
+	// Shared reports whether replicas share the store: then a running
+	// request's card is kept current by the replica running it.
+	Shared func() bool
 }
 
 // Desk puts requests up for decision and shows the decisions.
@@ -115,9 +118,9 @@ func (b *Desk) abandonCard(ctx context.Context, op dobot.Operation, card chat.Re
 		b.d.Log.Error("cancel a request whose card was not recorded", "request", op.ID, "err", err)
 	}
 	m := chat.Message{
-		Title: fmt.Sprintf(chat.IconWarning+" Request #%d: %s %s was not put up for decision", op.ID, op.Action, op.App),
-		Text: fmt.Sprintf("Request #%d (%s %s) could not be recorded as waiting for approval, so it cannot be decided. Nothing was done; %s, please ask again.",
-			op.ID, op.Action, op.App, chat.Mention(op.Requester)),
+		Title: fmt.Sprintf(chat.IconWarning+" Request #%d: %s was not put up for decision", op.ID, reply.Escape(deploy.What(op))),
+		Text: fmt.Sprintf("Request #%d (%s) could not be recorded as waiting for approval, so it cannot be decided. Nothing was done; %s, please ask again.",
+			op.ID, reply.Escape(deploy.What(op)), chat.Mention(op.Requester)),
 	}
 	if err := b.d.Chat.Update(ctx, card, m); err != nil {
 		b.d.Log.Warn("take the buttons off an unrecorded card", "request", op.ID, "err", err)
@@ -149,10 +152,10 @@ func (b *Desk) Decide(ctx context.Context, d Decision) (dobot.Operation, error) 
 	rep := b.d.Reporter(decided)
 	b.Show(ctx, decided, rep)
 	if d.Approve {
-		rep.Reply(ctx, chat.Message{Text: fmt.Sprintf(chat.IconOK+" %s approved request #%d. Starting: %s %s for %s.", chat.Mention(d.Who.UserID), op.ID, op.Action, op.App, chat.Mention(op.Requester))})
+		rep.Reply(ctx, chat.Message{Text: fmt.Sprintf(chat.IconOK+" %s approved request #%d. Starting: %s for %s.", chat.Mention(d.Who.UserID), op.ID, reply.Escape(deploy.What(op)), chat.Mention(op.Requester))})
 		b.d.Start(d.Who.Ref, decided, rep)
 	} else {
-		text := fmt.Sprintf(chat.IconDenied+" %s denied request #%d (%s %s) for %s.", chat.Mention(d.Who.UserID), op.ID, op.Action, op.App, chat.Mention(op.Requester))
+		text := fmt.Sprintf(chat.IconDenied+" %s denied request #%d (%s) for %s.", chat.Mention(d.Who.UserID), op.ID, reply.Escape(deploy.What(op)), chat.Mention(op.Requester))
 		if d.Reason != "" {
 			text += " Reason: " + reply.Escape(d.Reason)
 		}
@@ -173,7 +176,7 @@ func (b *Desk) Expire(ctx context.Context, op dobot.Operation) {
 	b.d.Mirror(stored)
 	rep := b.d.Reporter(expired)
 	b.Show(ctx, expired, rep)
-	rep.Final(ctx, message(fmt.Sprintf(chat.IconExpired+" Request #%d (%s %s) expired without a decision, so nothing was done. %s, ask again if it is still needed.", op.ID, op.Action, op.App, chat.Mention(op.Requester))))
+	rep.Final(ctx, message(fmt.Sprintf(chat.IconExpired+" Request #%d (%s) expired without a decision, so nothing was done. %s, ask again if it is still needed.", op.ID, reply.Escape(deploy.What(op)), chat.Mention(op.Requester))))
 }
 
 // Show updates a decided request's card: the action's own head
@@ -218,6 +221,9 @@ func (b *Desk) ShowPending(ctx context.Context) error {
 			// updates replaced the card.
 			_ = b.d.Store.CardShown(ctx, op.ID)
 			continue
+		}
+		if op.State == dobot.OpRunning && b.d.Shared != nil && b.d.Shared() {
+			continue // the replica running it keeps its card current
 		}
 		b.d.Log.Info("updating the card of a request decided before the restart", "request", op.ID, "state", op.State)
 		b.Show(ctx, op, b.d.Reporter(op))

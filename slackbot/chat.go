@@ -16,6 +16,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"dobot"
 	"dobot/chat"
 	"dobot/commands"
 )
@@ -45,6 +46,7 @@ const maxCachedLinks = 4096
 type pendingUpdate struct {
 	next    *commands.Message // latest update waiting for the one in flight
 	nextCtx context.Context   // its caller's context, detached from its cancel
+	caller  context.Context   // its caller's context as given
 }
 
 // coalescedTimeout bounds sending an update on behalf of a caller that has
@@ -96,7 +98,7 @@ func (c *Chat) Update(ctx context.Context, ref chat.Ref, m commands.Message) err
 	key := channel + "/" + ts
 	c.mu.Lock()
 	if p, busy := c.pending[key]; busy {
-		p.next, p.nextCtx = &m, context.WithoutCancel(ctx) // the update in flight sends this when it is done
+		p.next, p.nextCtx, p.caller = &m, context.WithoutCancel(ctx), ctx // the update in flight sends this when it is done
 		c.mu.Unlock()
 		return nil
 	}
@@ -112,9 +114,14 @@ func (c *Chat) Update(ctx context.Context, ref chat.Ref, m commands.Message) err
 			c.mu.Unlock()
 			return mapError(err)
 		}
-		next, nextCtx := *p.next, p.nextCtx
-		p.next, p.nextCtx = nil, nil
+		next, nextCtx, caller := *p.next, p.nextCtx, p.caller
+		p.next, p.nextCtx, p.caller = nil, nil, nil
 		c.mu.Unlock()
+		if errors.Is(context.Cause(caller), dobot.ErrLeaseLost) {
+			// Its operation moved to another replica, which keeps the
+			// message current from now on.
+			continue
+		}
 		sendCtx, cancel := context.WithTimeout(nextCtx, coalescedTimeout)
 		if nerr := c.update(sendCtx, channel, ts, next); nerr != nil {
 			c.log.Warn("coalesced update failed", "channel", channel, "ts", ts, "err", nerr)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"dobot"
 	"dobot/commands"
 	"dobot/internal/slacktest"
 )
@@ -45,6 +46,39 @@ func TestCoalescedUpdateSurvivesTheFirstCallersContext(t *testing.T) {
 	release()
 	if _, err := srv.WaitMessage(ctx, isUpdate("second")); err != nil {
 		t.Fatalf("the coalesced second update was dropped: %v\nmessages: %v", err, srv.Messages())
+	}
+}
+
+// An update coalesced behind one in flight is dropped when its caller's
+// operation moved to another replica (its context ended because the lease
+// was lost): only the replica holding an operation updates its message.
+func TestCoalescedUpdateOfALostOperationIsDropped(t *testing.T) {
+	srv, chat, ctx, ts := postedMessage(t)
+	release := srv.Hold(func(method string, form url.Values) bool {
+		return method == "chat.update" && strings.Contains(form.Get("text"), "first")
+	})
+	defer release()
+	firstDone := make(chan error, 1)
+	go func() { firstDone <- chat.Update(ctx, ts, commands.Message{Text: "first update"}) }()
+	if _, err := srv.WaitMessage(ctx, func(m slacktest.Message) bool {
+		return m.Method == "chat.update" && strings.Contains(m.Text, "first")
+	}); err != nil {
+		t.Fatalf("first update never reached Slack: %v", err)
+	}
+	opCtx, lose := context.WithCancelCause(ctx)
+	if err := chat.Update(opCtx, ts, commands.Message{Text: "stale update"}); err != nil {
+		t.Fatalf("coalesced Update = %v", err)
+	}
+	lose(dobot.ErrLeaseLost)
+	release()
+	if err := <-firstDone; err != nil {
+		t.Fatalf("first Update = %v", err)
+	}
+	// The first caller has returned, so anything it would send is sent.
+	for _, c := range srv.Calls() {
+		if c.Method == "chat.update" && strings.Contains(c.Form.Get("text"), "stale") {
+			t.Errorf("the update of an operation whose lease was lost was sent: %v", c.Form)
+		}
 	}
 }
 

@@ -103,7 +103,7 @@ func TestLockMigrationNamespacesExistingRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := &DB{Now: (&testClock{t: t0}).Now, sql: conn{sqldb, sqliteDialect}, d: sqliteDialect}
+	db := &DB{Now: (&testClock{t: t0}).Now, sql: conn{DB: sqldb, D: sqliteDialect}, d: sqliteDialect}
 	defer db.Close()
 	before, after := fstest.MapFS{}, fstest.MapFS{}
 	files, _ := fs.Glob(migrations.FS, "*.sql")

@@ -89,7 +89,7 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *txn, e dobot.AuditEntry) (d
 // sqlite_sequence, or the audit_sequence row a PostgreSQL trigger keeps.
 func auditSequence(ctx context.Context, q queryer, d *dialect) (int64, error) {
 	var seq int64
-	err := q.QueryRowContext(ctx, d.auditSequence).Scan(&seq)
+	err := q.QueryRowContext(ctx, d.AuditSequence).Scan(&seq)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("read audit sequence: %w", err)
 	}

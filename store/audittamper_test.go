@@ -81,7 +81,7 @@ func restoreTriggers(t *testing.T, raw *sql.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range sqliteDialect.triggerStatement.FindAllStringSubmatch(string(body), -1) {
+	for _, m := range sqliteDialect.TriggerStatement.FindAllStringSubmatch(string(body), -1) {
 		if _, err := raw.Exec(m[1]); err != nil {
 			t.Fatalf("restore trigger: %v", err)
 		}

@@ -7,13 +7,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
 	"dobot"
+	"dobot/store/internal/sqldb"
 )
 
 // How the audit chain is keyed, and how databases from before the key
@@ -98,14 +97,14 @@ func (db *DB) VerifyAuditTrail(ctx context.Context, head *AuditCheckpoint) (Audi
 	if len(db.auditKey) == 0 {
 		return rep, errors.New("verify audit: no audit key")
 	}
-	opts := db.d.verifyTx
+	opts := db.d.VerifyTx
 	opts.ReadOnly = true
 	stx, err := db.sql.BeginTx(ctx, &opts)
 	if err != nil {
-		return rep, fmt.Errorf("verify audit: %w", err)
+		return rep, err
 	}
 	defer stx.Rollback()
-	tx := &txn{stx, db.d}
+	tx := &txn{Tx: stx, D: db.d}
 
 	headHash, err := db.verifyRows(ctx, tx, head, &rep)
 	if err != nil {
@@ -119,7 +118,7 @@ func (db *DB) VerifyAuditTrail(ctx context.Context, head *AuditCheckpoint) (Audi
 	}
 	seq, err := auditSequence(ctx, tx, db.d)
 	if err != nil {
-		return rep, fmt.Errorf("verify audit: %w", err)
+		return rep, err
 	}
 	if seq > rep.HeadID {
 		return rep, &AuditBreak{Row: rep.HeadID + 1, Reason: fmt.Sprintf(
@@ -137,7 +136,11 @@ func (db *DB) VerifyAuditTrail(ctx context.Context, head *AuditCheckpoint) (Audi
 			return rep, &AuditBreak{Row: head.ID, Reason: "it is unkeyed, but the audit channel only shows keyed rows: the trail was rewritten"}
 		}
 	}
-	if err := checkAuditTriggers(ctx, tx, db.d.migrations); err != nil {
+	if err := sqldb.CheckTriggers(ctx, tx, db.d.Migrations); err != nil {
+		var b *sqldb.Break
+		if errors.As(err, &b) {
+			return rep, &AuditBreak{Reason: b.Reason}
+		}
 		return rep, err
 	}
 	return rep, nil
@@ -244,163 +247,4 @@ func scanAuditRaw(s scanner) (dobot.AuditEntry, string, error) {
 	}
 	e.Time, _ = parseTime(at)
 	return e, at, nil
-}
-
-// checkAuditTriggers compares the database's triggers with the ones the
-// applied migrations in fsys created: each must exist with the same SQL and
-// fire, and the audit table must have no others. On PostgreSQL the functions
-// those triggers call must also have the source the migrations gave them.
-// Only migrations the database lists count, so a database missing a newer
-// migration still verifies; the first one, which made the audit table and
-// its triggers, must be listed.
-func checkAuditTriggers(ctx context.Context, tx *txn, fsys fs.FS) error {
-	applied := map[string]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM schema_migrations`)
-	if err != nil {
-		return fmt.Errorf("verify audit: read schema_migrations: %w", err)
-	}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return fmt.Errorf("verify audit: read schema_migrations: %w", err)
-		}
-		applied[name] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("verify audit: read schema_migrations: %w", err)
-	}
-	const first = "0001_init.sql"
-	if !applied[first] {
-		return &AuditBreak{Reason: "schema_migrations does not list " + first + ", which created the audit table and its append-only triggers: it was edited"}
-	}
-
-	want := map[string]string{}  // trigger name → normalized SQL
-	funcs := map[string]string{} // function name → normalized body
-	names, err := fs.Glob(fsys, "*.sql")
-	if err != nil {
-		return fmt.Errorf("verify audit: list migrations: %w", err)
-	}
-	for _, name := range names { // fs.Glob sorts, as migrate does
-		if !applied[name] {
-			continue
-		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return fmt.Errorf("verify audit: read migration %s: %w", name, err)
-		}
-		for _, m := range tx.d.triggerStatement.FindAllStringSubmatch(string(body), -1) {
-			if m[1] != "" {
-				want[strings.ToLower(m[2])] = normalizeSQL(m[1])
-			} else {
-				delete(want, strings.ToLower(m[3]))
-			}
-		}
-		if tx.d.functionStatement != nil {
-			for _, m := range tx.d.functionStatement.FindAllStringSubmatch(string(body), -1) {
-				funcs[strings.ToLower(m[1])] = normalizeSQL(m[2])
-			}
-		}
-	}
-
-	have := map[string]string{}
-	rows, err = tx.QueryContext(ctx, tx.d.triggers)
-	if err != nil {
-		return fmt.Errorf("verify audit: read triggers: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			name, table, text string
-			enabled           bool
-		)
-		if err := rows.Scan(&name, &table, &text, &enabled); err != nil {
-			return fmt.Errorf("verify audit: read triggers: %w", err)
-		}
-		name = strings.ToLower(name)
-		if _, ok := want[name]; !ok && strings.EqualFold(table, "audit") {
-			return &AuditBreak{Reason: fmt.Sprintf("trigger %s on the audit table was not created by any migration: it was added by hand", name)}
-		}
-		if !enabled {
-			return &AuditBreak{Reason: fmt.Sprintf("trigger %s is disabled (it does not fire in ordinary sessions), so the database no longer refuses edits of audit rows", name)}
-		}
-		have[name] = normalizeSQL(schemaQualifier.ReplaceAllString(text, "ON "))
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("verify audit: read triggers: %w", err)
-	}
-	for _, name := range sortedKeys(want) {
-		got, ok := have[name]
-		switch {
-		case !ok:
-			return &AuditBreak{Reason: fmt.Sprintf("trigger %s is missing: it was dropped, so the database no longer refuses edits of audit rows", name)}
-		case got != want[name]:
-			return &AuditBreak{Reason: fmt.Sprintf("trigger %s is not the one the migrations created: it was replaced", name)}
-		}
-	}
-	return checkTriggerFunctions(ctx, tx, funcs)
-}
-
-// schemaQualifier is the schema PostgreSQL names before a trigger's table.
-var schemaQualifier = regexp.MustCompile(`(?i)\bON\s+"?\w+"?\.`)
-
-// checkTriggerFunctions checks that each function in want (PostgreSQL's
-// trigger functions) still has the body the migrations gave it: replacing
-// the body would silence a trigger without touching it.
-func checkTriggerFunctions(ctx context.Context, tx *txn, want map[string]string) error {
-	if tx.d.functions == "" || len(want) == 0 {
-		return nil
-	}
-	rows, err := tx.QueryContext(ctx, tx.d.functions)
-	if err != nil {
-		return fmt.Errorf("verify audit: read functions: %w", err)
-	}
-	defer rows.Close()
-	have := map[string]string{}
-	for rows.Next() {
-		var name, src string
-		if err := rows.Scan(&name, &src); err != nil {
-			return fmt.Errorf("verify audit: read functions: %w", err)
-		}
-		have[strings.ToLower(name)] = normalizeSQL(src)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("verify audit: read functions: %w", err)
-	}
-	for _, name := range sortedKeys(want) {
-		got, ok := have[name]
-		switch {
-		case !ok:
-			return &AuditBreak{Reason: fmt.Sprintf("function %s, which the audit triggers call, is missing", name)}
-		case got != want[name]:
-			return &AuditBreak{Reason: fmt.Sprintf("function %s, which the audit triggers call, is not the one the migrations created: it was replaced", name)}
-		}
-	}
-	return nil
-}
-
-// normalizeSQL makes two layouts of one statement compare equal: SQLite
-// keeps a statement's text as written, and IF NOT EXISTS is dropped in case
-// a version of it leaves that out.
-func normalizeSQL(s string) string {
-	f := strings.Fields(s)
-	out := f[:0]
-	for i := 0; i < len(f); i++ {
-		if i+2 < len(f) && strings.EqualFold(f[i], "IF") && strings.EqualFold(f[i+1], "NOT") && strings.EqualFold(f[i+2], "EXISTS") {
-			i += 2
-			continue
-		}
-		out = append(out, f[i])
-	}
-	return strings.Join(out, " ")
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

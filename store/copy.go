@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -77,13 +76,13 @@ func Copy(ctx context.Context, src, dst *DB) (CopyReport, error) {
 			rep.Tables = append(rep.Tables, t)
 			rep.Rows[t] = n
 		}
-		if dst.d.afterCopy != nil {
-			if err := dst.d.afterCopy(ctx, tx); err != nil {
+		if dst.d.AfterCopy != nil {
+			if err := dst.d.AfterCopy(ctx, tx); err != nil {
 				return fmt.Errorf("after copying: %w", err)
 			}
 		}
 		if seq > 0 {
-			if _, err := tx.ExecContext(ctx, dst.d.raiseAuditSequence, seq); err != nil {
+			if _, err := tx.ExecContext(ctx, dst.d.RaiseAuditSequence, seq); err != nil {
 				return fmt.Errorf("carry the audit sequence over: %w", err)
 			}
 		}
@@ -192,33 +191,4 @@ func sameMigrations(ctx context.Context, a, b *DB) error {
 		return fmt.Errorf("the source has migrations %v and the target %v; open both with this version of dobot first", an, bn)
 	}
 	return nil
-}
-
-// userTables lists the tables that hold the bot's data, sorted: every
-// table but the migration record and the dialect's own bookkeeping.
-func userTables(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, d *dialect) ([]string, error) {
-	rows, err := q.QueryContext(ctx, d.tables)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, err
-		}
-		if name != "schema_migrations" && name != "audit_sequence" {
-			out = append(out, name)
-		}
-	}
-	slices.Sort(out)
-	return out, rows.Err()
-}
-
-// quoteIdent quotes a table or column name the way both dialects read it.
-func quoteIdent(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }

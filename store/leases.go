@@ -10,14 +10,8 @@ import (
 	"dobot"
 )
 
-// Lease is a named claim on a piece of work ("op:42", "loop:ttl") that one
-// instance holds until Expires. The holder renews it while it works; once it
-// runs out, another instance may take the work over.
-type Lease struct {
-	Name    string
-	Holder  string
-	Expires time.Time
-}
+// Lease is dobot.Lease: a named claim on a piece of work.
+type Lease = dobot.Lease
 
 // AcquireLease gives the lease name to holder until the store clock's now
 // plus ttl, if it is free, has expired, or is holder's already (then this
@@ -100,12 +94,16 @@ func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {
 	return nil
 }
 
-// ReleaseLeases gives up every lease holder has, as an instance does when
-// it stops, and returns how many there were.
+// ReleaseLeases gives up every unexpired lease holder has, as an instance
+// does when it stops, and returns how many there were. They are marked as
+// run out now rather than deleted: another instance takes their work over
+// at once, and can tell work that was held (and left) from work whose
+// holder has not claimed it yet.
 func (db *DB) ReleaseLeases(ctx context.Context, holder string) (int64, error) {
 	var n int64
+	now := formatTime(db.now())
 	err := db.writeTx(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM leases WHERE holder = ?`, holder)
+		res, err := tx.ExecContext(ctx, `UPDATE leases SET expires_at = ? WHERE holder = ? AND expires_at > ?`, now, holder, now)
 		if err != nil {
 			return err
 		}

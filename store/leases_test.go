@@ -42,8 +42,15 @@ func TestLeases(t *testing.T) {
 		if n, err := db.ReleaseLeases(ctx, "b"); err != nil || n != 2 {
 			t.Errorf("ReleaseLeases(b) = %d, %v; want 2", n, err)
 		}
-		if _, err := db.LeaseOf(ctx, "op:1"); !errors.Is(err, dobot.ErrNotFound) {
-			t.Errorf("LeaseOf(op:1) after release = %v; want not found", err)
+		// Given up, not forgotten: the row says it was b's and has run out.
+		if l, err := db.LeaseOf(ctx, "op:1"); err != nil || l.Holder != "b" || l.Expires.After(clock.Now()) {
+			t.Errorf("LeaseOf(op:1) after ReleaseLeases = %+v, %v; want b's, run out", l, err)
+		}
+		if err := db.ReleaseLease(ctx, "loop:ttl", "b"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.LeaseOf(ctx, "loop:ttl"); !errors.Is(err, dobot.ErrNotFound) {
+			t.Errorf("LeaseOf(loop:ttl) after ReleaseLease = %v; want not found", err)
 		}
 		acquire("op:1", "a", true, "a")
 		if _, _, err := db.AcquireLease(ctx, "op:2", "", ttl); err == nil {

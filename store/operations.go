@@ -41,7 +41,7 @@ func (db *DB) CreateOperation(ctx context.Context, op dobot.Operation) (dobot.Op
 	op.DecidedAt, op.ExpiresAt = normTime(op.DecidedAt), normTime(op.ExpiresAt)
 
 	err := db.writeTx(ctx, func(tx *txn) error {
-		err := tx.attempt(ctx, func() error {
+		err := tx.Attempt(ctx, func() error {
 			return tx.QueryRowContext(ctx, `
 			INSERT INTO operations (action, app, state, requester, requester_name, channel,
 				message_ts, response_url, command_text, args, reason, resource_id,
@@ -257,7 +257,7 @@ func activeOperation(ctx context.Context, q queryer, lock string) (dobot.Operati
 // creation and not among them.
 func saveOperation(ctx context.Context, tx *txn, op dobot.Operation) error {
 	var res sql.Result
-	err := tx.attempt(ctx, func() error {
+	err := tx.Attempt(ctx, func() error {
 		var err error
 		res, err = tx.ExecContext(ctx, `
 		UPDATE operations SET action = ?, app = ?, state = ?, requester = ?,
@@ -291,7 +291,7 @@ func saveOperation(ctx context.Context, tx *txn, op dobot.Operation) error {
 // (the failed statement ran in tx.attempt, so the transaction is usable).
 // Other errors pass through.
 func busyOr(ctx context.Context, tx *txn, lock string, err error) error {
-	if !tx.d.uniqueViolation(err) {
+	if !tx.D.UniqueViolation(err) {
 		return err
 	}
 	holder, herr := activeOperation(ctx, tx, lock)

@@ -12,7 +12,7 @@ import (
 // action's default (empty glob) comes first.
 func (db *DB) Policies(ctx context.Context) ([]dobot.Policy, error) {
 	rows, err := db.sql.QueryContext(ctx, `
-		SELECT action, app_glob, role, needs_approval, updated_by, updated_at
+		SELECT action, app_glob, role, needs_approval, approval_above_cents, updated_by, updated_at
 		FROM policies ORDER BY action, app_glob`)
 	if err != nil {
 		return nil, fmt.Errorf("policies: %w", err)
@@ -26,7 +26,7 @@ func (db *DB) Policies(ctx context.Context) ([]dobot.Policy, error) {
 			role int
 			at   string
 		)
-		if err := rows.Scan(&p.Action, &p.AppGlob, &role, &p.NeedsApproval, &p.UpdatedBy, &at); err != nil {
+		if err := rows.Scan(&p.Action, &p.AppGlob, &role, &p.NeedsApproval, &p.ApprovalAboveCents, &p.UpdatedBy, &at); err != nil {
 			return nil, fmt.Errorf("policies: %w", err)
 		}
 		p.Role = dobot.Role(role)
@@ -47,19 +47,23 @@ func (db *DB) SetPolicy(ctx context.Context, p dobot.Policy) error {
 	if p.Action == "" {
 		return errors.New("set policy: empty action")
 	}
+	if p.ApprovalAboveCents < 0 {
+		return fmt.Errorf("set policy %s %q: negative cost limit %d", p.Action, p.AppGlob, p.ApprovalAboveCents)
+	}
 	if p.Role < dobot.RoleNone || p.Role > dobot.RoleAdmin {
 		return fmt.Errorf("set policy %s %q: invalid role %v", p.Action, p.AppGlob, p.Role)
 	}
 	err := db.writeTx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO policies (action, app_glob, role, needs_approval, updated_by, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?)
+			INSERT INTO policies (action, app_glob, role, needs_approval, approval_above_cents, updated_by, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (action, app_glob) DO UPDATE SET
 				role = excluded.role,
 				needs_approval = excluded.needs_approval,
+				approval_above_cents = excluded.approval_above_cents,
 				updated_by = excluded.updated_by,
 				updated_at = excluded.updated_at`,
-			p.Action, p.AppGlob, int(p.Role), p.NeedsApproval, p.UpdatedBy, formatTime(db.now()))
+			p.Action, p.AppGlob, int(p.Role), p.NeedsApproval, p.ApprovalAboveCents, p.UpdatedBy, formatTime(db.now()))
 		return err
 	})
 	if err != nil {

@@ -6,77 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+
+	"dobot/store/internal/sqldb"
 )
 
 // IsPostgres reports whether target names a PostgreSQL database
 // (postgres:// or postgresql://) rather than a SQLite file.
-func IsPostgres(target string) bool {
-	lower := strings.ToLower(target)
-	return strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://")
-}
+func IsPostgres(target string) bool { return sqldb.IsPostgres(target) }
 
 // RedactURL returns target fit to print: a database URL with its password
-// replaced by xxxxx, and a file path as it is. A URL that does not parse is
-// not printed at all, since where its password sits is unknown.
-func RedactURL(target string) string {
-	if !IsPostgres(target) {
-		return target
-	}
-	u, err := url.Parse(target)
-	if err != nil {
-		return "postgres://(unparseable URL)"
-	}
-	// A password may also come as a query parameter.
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
-}
+// replaced by xxxxx, and a file path as it is.
+func RedactURL(target string) string { return sqldb.RedactURL(target) }
 
-// passwordOf returns the password in a database URL, "" for none.
-func passwordOf(target string) string {
-	u, err := url.Parse(target)
-	if err != nil {
-		return ""
-	}
-	if p, ok := u.User.Password(); ok {
-		return p
-	}
-	return u.Query().Get("password")
-}
-
-// redactedError keeps a password out of an error's text while keeping the
-// error's chain for errors.Is and errors.As.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-// redactErr wraps err so that its text never holds target's password, in
-// case a driver quotes the connection string.
-func redactErr(target string, err error) error {
-	if err == nil {
-		return nil
-	}
-	pw := passwordOf(target)
-	msg := err.Error()
-	if pw == "" || !strings.Contains(msg, pw) {
-		return err
-	}
-	msg = strings.ReplaceAll(msg, pw, "xxxxx")
-	if esc := url.QueryEscape(pw); esc != pw {
-		msg = strings.ReplaceAll(msg, esc, "xxxxx")
-	}
-	return &redactedError{msg: msg, err: err}
-}
+var redactErr = sqldb.RedactErr
 
 // openPostgres opens the PostgreSQL database at target and applies any
 // migrations it has not seen yet, under the write lock (dialect.lockWrites),
@@ -93,9 +38,9 @@ func openPostgres(ctx context.Context, target string, o options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", where, redactErr(target, err))
 	}
-	db := &DB{Now: time.Now, sql: conn{sqldb, postgresDialect}, d: postgresDialect,
+	db := &DB{Now: time.Now, sql: conn{DB: sqldb, D: postgresDialect}, d: postgresDialect,
 		auditKey: o.auditKey, instance: o.instance}
-	if _, err := db.migrate(ctx, db.d.migrations); err != nil {
+	if _, err := db.migrate(ctx, db.d.Migrations); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open store %s: %w", where, redactErr(target, err))
 	}
@@ -118,7 +63,7 @@ func openPostgresReadOnly(ctx context.Context, target string, key []byte) (*DB, 
 	if err != nil {
 		return nil, fmt.Errorf("open store %s read-only: %w", where, redactErr(target, err))
 	}
-	return &DB{Now: time.Now, sql: conn{sqldb, postgresDialect}, d: postgresDialect, auditKey: key}, nil
+	return &DB{Now: time.Now, sql: conn{DB: sqldb, D: postgresDialect}, d: postgresDialect, auditKey: key}, nil
 }
 
 // openPool opens a pgx pool through database/sql and checks that the server

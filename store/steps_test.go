@@ -22,14 +22,14 @@ func TestStepMigrationSplitsDeploymentID(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		testStepMigration(t, &DB{Now: (&testClock{t: t0}).Now, sql: conn{sqldb, sqliteDialect}, d: sqliteDialect})
+		testStepMigration(t, &DB{Now: (&testClock{t: t0}).Now, sql: conn{DB: sqldb, D: sqliteDialect}, d: sqliteDialect})
 	})
 	t.Run("postgres", func(t *testing.T) {
 		sqldb, err := sql.Open("pgx", pgtest.Fresh(t))
 		if err != nil {
 			t.Fatal(err)
 		}
-		testStepMigration(t, &DB{Now: (&testClock{t: t0}).Now, sql: conn{sqldb, postgresDialect}, d: postgresDialect})
+		testStepMigration(t, &DB{Now: (&testClock{t: t0}).Now, sql: conn{DB: sqldb, D: postgresDialect}, d: postgresDialect})
 	})
 }
 
@@ -37,9 +37,9 @@ func testStepMigration(t *testing.T, db *DB) {
 	ctx := context.Background()
 	defer db.Close()
 	before, after := fstest.MapFS{}, fstest.MapFS{}
-	files, _ := fs.Glob(db.d.migrations, "*.sql")
+	files, _ := fs.Glob(db.d.Migrations, "*.sql")
 	for _, f := range files {
-		b, _ := fs.ReadFile(db.d.migrations, f)
+		b, _ := fs.ReadFile(db.d.Migrations, f)
 		after[f] = &fstest.MapFile{Data: b}
 		if f < "0010" {
 			before[f] = &fstest.MapFile{Data: b}

@@ -168,9 +168,9 @@ func openSQLiteLocked(ctx context.Context, path string, o options) (*DB, error) 
 	// bot and bounds memory.
 	sqldb.SetMaxOpenConns(8)
 	sqldb.SetMaxIdleConns(8)
-	db.sql = conn{sqldb, db.d}
+	db.sql = conn{DB: sqldb, D: db.d}
 
-	if _, err := db.migrate(ctx, db.d.migrations); err != nil {
+	if _, err := db.migrate(ctx, db.d.Migrations); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -218,7 +218,7 @@ func OpenReadOnly(ctx context.Context, target string, key []byte) (*DB, error) {
 		return nil, fmt.Errorf("open store %s read-only: %w", path, err)
 	}
 	sqldb.SetMaxOpenConns(2)
-	db := &DB{Now: time.Now, sql: conn{sqldb, sqliteDialect}, d: sqliteDialect, auditKey: key}
+	db := &DB{Now: time.Now, sql: conn{DB: sqldb, D: sqliteDialect}, d: sqliteDialect, auditKey: key}
 	if err := db.Ping(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open store %s read-only: %w", path, err)
@@ -296,9 +296,9 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *txn) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &txn{stx, db.d}
-	if db.d.lockWrites != "" {
-		if _, err := tx.ExecContext(ctx, db.d.lockWrites); err != nil {
+	tx := &txn{Tx: stx, D: db.d}
+	if db.d.LockWrites != "" {
+		if _, err := tx.ExecContext(ctx, db.d.LockWrites); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("take the write lock: %w", err)
 		}

@@ -98,7 +98,7 @@ func TestMigrationsAppliedOnce(t *testing.T) {
 		ctx := context.Background()
 		db, _, path := be.open(t)
 
-		files, err := fs.Glob(db.d.migrations, "*.sql")
+		files, err := fs.Glob(db.d.Migrations, "*.sql")
 		if err != nil || len(files) == 0 {
 			t.Fatalf("fs.Glob(migrations) = %v, %v; want some files", files, err)
 		}
@@ -109,14 +109,14 @@ func TestMigrationsAppliedOnce(t *testing.T) {
 		// A second Open of the same database applies nothing (it would fail
 		// on CREATE TABLE if it tried).
 		db2 := be.reopen(t, path)
-		if got, err := db2.migrate(ctx, db.d.migrations); err != nil || len(got) != 0 {
+		if got, err := db2.migrate(ctx, db.d.Migrations); err != nil || len(got) != 0 {
 			t.Fatalf("migrate again = %v, %v; want nothing applied", got, err)
 		}
 
 		// A new file is applied, exactly once, after the existing ones.
 		next := fstest.MapFS{"9999_test.sql": {Data: []byte(`CREATE TABLE later (x INTEGER);`)}}
 		for _, f := range files {
-			b, err := fs.ReadFile(db.d.migrations, f)
+			b, err := fs.ReadFile(db.d.Migrations, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +151,7 @@ func TestMigrationsOnceWhenStartedTogether(t *testing.T) {
 			}
 			defer dbs[i].Close()
 		}
-		files, _ := fs.Glob(dbs[0].d.migrations, "*.sql")
+		files, _ := fs.Glob(dbs[0].d.Migrations, "*.sql")
 		if got := appliedMigrations(t, dbs[0]); !slices.Equal(got, files) {
 			t.Errorf("schema_migrations = %v; want each of %v once", got, files)
 		}

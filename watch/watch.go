@@ -66,12 +66,17 @@ type Watcher struct {
 	wake   chan struct{}
 	// pauseUntil holds polling when DigitalOcean says the budget is spent.
 	pauseUntil time.Time
+	// shared, when set, shares the request budget with other replicas;
+	// see Share.
+	shared Shared
+	every  time.Duration // the shortest time between two polls by any replica
 }
 
 type sub struct {
 	appID   string
 	started time.Time
 	due     time.Time
+	seen    time.Time   // when the state last delivered was read
 	ch      chan Update // capacity 1: the latest state wins
 }
 
@@ -97,7 +102,7 @@ func (w *Watcher) Watch(appID string, since time.Time) (updates <-chan Update, s
 	if since.IsZero() || since.After(now) {
 		since = now
 	}
-	s := &sub{appID: appID, started: since, due: now.Add(w.pace(now.Sub(since))), ch: make(chan Update, 1)}
+	s := &sub{appID: appID, started: since, due: now.Add(w.pace(now.Sub(since))), seen: now, ch: make(chan Update, 1)}
 	w.subs[id] = s
 	w.mu.Unlock()
 	w.poke()
@@ -178,6 +183,10 @@ func (w *Watcher) pollDue(ctx context.Context) {
 	if len(due) == 0 {
 		return
 	}
+	if w.shared != nil {
+		w.pollShared(ctx, due)
+		return
+	}
 	if len(due) == 1 {
 		for id := range due {
 			app, resp, err := w.apps.Get(ctx, id)
@@ -190,15 +199,19 @@ func (w *Watcher) pollDue(ctx context.Context) {
 		}
 		return
 	}
-	seen, err := w.listAll(ctx)
+	seen, _, err := w.listAll(ctx)
 	if err != nil {
 		for id := range due {
 			w.deliverErr(id, err)
 		}
 		return
 	}
-	// An app missing from the list may have been deleted; ask for it alone
-	// so its subscriber gets DigitalOcean's own answer.
+	w.getMissing(ctx, due, seen)
+}
+
+// getMissing asks for each due app missing from the list alone: it may
+// have been deleted, and its subscriber gets DigitalOcean's own answer.
+func (w *Watcher) getMissing(ctx context.Context, due, seen map[string]bool) {
 	for id := range due {
 		if !seen[id] {
 			_, resp, err := w.apps.Get(ctx, id)
@@ -212,26 +225,28 @@ func (w *Watcher) pollDue(ctx context.Context) {
 }
 
 // listAll lists every app, delivering each to its subscribers, and returns
-// the ids it saw.
-func (w *Watcher) listAll(ctx context.Context) (map[string]bool, error) {
+// the ids it saw and the apps.
+func (w *Watcher) listAll(ctx context.Context) (map[string]bool, []*godo.App, error) {
 	seen := map[string]bool{}
+	var all []*godo.App
 	opt := &godo.ListOptions{Page: 1, PerPage: listPageSize}
 	for {
 		apps, resp, err := w.apps.List(ctx, opt)
 		w.noteRate(resp)
 		if err != nil {
-			return seen, err
+			return seen, all, err
 		}
 		for _, app := range apps {
 			seen[app.ID] = true
 			w.deliver(app)
 		}
+		all = append(all, apps...)
 		if resp == nil || resp.Links == nil || resp.Links.IsLastPage() {
-			return seen, nil
+			return seen, all, nil
 		}
 		page, err := resp.Links.CurrentPage()
 		if err != nil {
-			return seen, nil
+			return seen, all, nil
 		}
 		opt.Page = page + 1
 	}
@@ -247,6 +262,7 @@ func (w *Watcher) deliver(app *godo.App) {
 			continue
 		}
 		s.due = now.Add(w.pace(now.Sub(s.started)))
+		s.seen = now
 		send(s.ch, Update{App: app})
 	}
 }

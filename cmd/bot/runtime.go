@@ -11,6 +11,7 @@ import (
 	"dobot/commands"
 	"dobot/internal/config"
 	"dobot/internal/metrics"
+	"dobot/ops"
 	"dobot/store"
 	"dobot/watch"
 )
@@ -25,10 +26,11 @@ const (
 // DigitalOcean, the watcher and the commands, with the chat adapter as the
 // one difference. Its goroutines run in one group, joined by stop.
 type runtime struct {
-	log   *slog.Logger
-	db    *store.DB
-	bot   *commands.Bot
-	group *errgroup.Group
+	log    *slog.Logger
+	db     *store.DB
+	bot    *commands.Bot
+	leases *ops.Leases // this replica's claims, released at stop
+	group  *errgroup.Group
 
 	// life outlives the signal: background work and running commands get
 	// to finish while the adapter drains; stop cancels it.
@@ -82,13 +84,26 @@ func newRuntime(ctx context.Context, cfg config.Config, log *slog.Logger, a adap
 		pace = watch.Fixed(cfg.WatchInterval)
 	}
 	watcher := watch.New(do.Apps, log, pace)
+	if store.IsPostgres(cfg.DBPath) {
+		// Replicas share one DigitalOcean budget: one polls at a time.
+		watcher.Share(&sharedWatch{db: db, instance: cfg.Instance})
+	}
 	rt.goroutine(func() error { watcher.Run(life); return nil })
+
+	// On PostgreSQL several replicas may share the store: each claims
+	// the operations and loops it runs. SQLite has one process (its lock
+	// file refuses a second), so its claims stay in memory.
+	rt.leases = &ops.Leases{Holder: cfg.Instance, TTL: cfg.Lease, Log: log.With("component", "leases")}
+	if store.IsPostgres(cfg.DBPath) {
+		rt.leases.Store = db
+		rt.goroutine(func() error { rt.leases.Run(life); return nil })
+	}
 
 	chat, observer := a.chat(db)
 	rt.bot, err = commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName,
 		DropletImage: cfg.DropletImage, ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL},
 		commands.Deps{Store: db, Cloud: cloud, Chat: chat, Images: newImages(cfg), Watcher: watcher, Log: log,
-			SecretKey: db.DeriveKey("secret values v1"), Observer: observer})
+			SecretKey: db.DeriveKey("secret values v1"), Observer: observer, Leases: rt.leases})
 	if err != nil {
 		rt.stopLife()
 		_ = rt.group.Wait()
@@ -129,6 +144,10 @@ func (rt *runtime) stop() error {
 	case <-time.After(stopTimeout):
 		rt.log.Warn("background work still running at exit; unfinished operations resume at the next start")
 	}
+	// Hand what is unfinished to the other replicas at once.
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	rt.leases.Drain(ctx)
+	cancel()
 	if cerr := rt.db.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("close the store: %w", cerr)
 	}

@@ -95,6 +95,12 @@ func listen(ctx context.Context, rt *runtime, cfg config.Config, listener *slack
 	if ctx.Err() != nil {
 		rt.log.Info("stopping: finishing running commands", "timeout", drainTimeout)
 	}
+	if rt.leases.Shared() {
+		// Other replicas are connected too: closing this socket first
+		// sends new commands to them (Slack redelivers what this one did
+		// not acknowledge) instead of answering "restarting".
+		stopSocket()
+	}
 	if !listener.Drain(drainTimeout) {
 		rt.log.Warn("commands still running at shutdown; their operations resume at the next start")
 	}

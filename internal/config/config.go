@@ -42,6 +42,9 @@ type Config struct {
 	AuditKey string
 	// HTTPAddr is where /healthz and /metrics listen; "off" disables them.
 	HTTPAddr string
+	// Lease is BOT_LEASE: how long a replica's claim on an operation or a
+	// loop lasts without a heartbeat (PostgreSQL only; zero: 30 s).
+	Lease time.Duration
 	// WatchInterval, when set, replaces the adaptive polling pace with a
 	// fixed one (for test servers whose deployments take seconds).
 	WatchInterval time.Duration
@@ -221,6 +224,13 @@ func (l *loader) durations(c *Config) {
 			l.bad("BOT_MAX_TTL must be a duration of at least 1m, like 30d, 7d or 12h, not %q", v)
 		}
 		c.MaxTTL = d
+	}
+	if v := l.get("BOT_LEASE"); v != "" {
+		d, err := dobot.ParseDuration(v)
+		if err != nil || d < time.Second || d > 10*time.Minute {
+			l.bad("BOT_LEASE must be a duration from 1s to 10m, like 30s, not %q", v)
+		}
+		c.Lease = d
 	}
 	if v := l.get("BOT_WATCH_INTERVAL"); v != "" {
 		d, err := dobot.ParseDuration(v)

@@ -86,6 +86,9 @@ func TestLoadErrorsNameEachVariableAndNoSecret(t *testing.T) {
 		{"BOT_AUDIT_CHANNEL", "#audit", "BOT_AUDIT_CHANNEL"},
 		{"BOT_HTTP_ADDR", "8080", "BOT_HTTP_ADDR"},
 		{"BOT_WATCH_INTERVAL", "1ms", "BOT_WATCH_INTERVAL"},
+		{"BOT_LEASE", "100ms", "BOT_LEASE"},
+		{"BOT_LEASE", "1h", "BOT_LEASE"},
+		{"BOT_LEASE", "soon", "BOT_LEASE"},
 		{"BOT_MAX_TTL", "a month", "BOT_MAX_TTL"},
 		{"BOT_MAX_TTL", "1s", "BOT_MAX_TTL"},
 		{"BOT_AUDIT_KEY", "short-secret", "BOT_AUDIT_KEY"},
@@ -113,6 +116,18 @@ func TestLoadAllMissingGivesOneLineEach(t *testing.T) {
 	lines := strings.Split(err.Error(), "\n")
 	if len(lines) != 3 {
 		t.Errorf("Load(empty) = %d lines; want one each for the three tokens:\n%v", len(lines), err)
+	}
+}
+
+func TestLoadLease(t *testing.T) {
+	c, err := Load(env(valid()))
+	if err != nil || c.Lease != 0 {
+		t.Errorf("Load(valid).Lease = %v, %v; want 0 (the default)", c.Lease, err)
+	}
+	e := valid()
+	e["BOT_LEASE"] = "2s"
+	if c, err := Load(env(e)); err != nil || c.Lease != 2*time.Second {
+		t.Errorf("Load(BOT_LEASE=2s).Lease = %v, %v; want 2s", c.Lease, err)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"dobot/internal/dosim/wire"
 )
 
 // behaviour holds the switches a test flips to make the server misbehave.
@@ -13,26 +15,12 @@ type behaviour struct {
 	faults     []*fault
 	errorRates map[string]float64
 	delays     map[string]time.Duration
-	failBuilds map[string]string // image repository -> reason
 }
 
 type fault struct {
 	route  string
 	status int
 	left   int
-}
-
-// FailBuild makes deployments created from now on fail in BUILDING when a
-// component's image repository is imageRepository: the deployment ends in
-// phase ERROR and the component's build step, and the "build" step above it,
-// have status ERROR and reason {code: "BuildJobExitNonZero", message: reason}.
-func (s *Server) FailBuild(imageRepository, reason string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.failBuilds == nil {
-		s.failBuilds = map[string]string{}
-	}
-	s.failBuilds[imageRepository] = reason
 }
 
 // Fault makes the next times requests to route (such as "POST /v2/apps", or
@@ -69,7 +57,7 @@ func (s *Server) Delay(route string, d time.Duration) {
 
 // misbehave applies the delay, faults and error rate set for route. It
 // returns a reply with status 0 when the request should be served normally.
-func (s *Server) misbehave(ctx context.Context, route string) reply {
+func (s *Server) misbehave(ctx context.Context, route string) wire.Reply {
 	s.mu.Lock()
 	d, ok := s.delays[route]
 	if !ok {
@@ -96,28 +84,28 @@ func (s *Server) misbehave(ctx context.Context, route string) reply {
 		}
 		return faultReply(http.StatusServiceUnavailable)
 	}
-	return reply{}
+	return wire.Reply{}
 }
 
 // faultReply is DigitalOcean's answer for status.
-func faultReply(status int) reply {
+func faultReply(status int) wire.Reply {
 	switch status {
 	case http.StatusTooManyRequests:
-		r := errReply(status, "too_many_requests", "API Rate limit exceeded.")
-		r.header = http.Header{"Retry-After": {"1"}, "Ratelimit-Remaining": {"0"}}
+		r := wire.Err(status, "too_many_requests", "API Rate limit exceeded.")
+		r.Header = http.Header{"Retry-After": {"1"}, "Ratelimit-Remaining": {"0"}}
 		return r
 	case http.StatusInternalServerError:
-		return errReply(status, "server_error", "Server was unable to give you a response.")
+		return wire.Err(status, "server_error", "Server was unable to give you a response.")
 	case http.StatusServiceUnavailable:
-		return errReply(status, "service_unavailable", "The service is temporarily unavailable. Please try again later.")
+		return wire.Err(status, "service_unavailable", "The service is temporarily unavailable. Please try again later.")
 	case http.StatusUnauthorized:
-		return errReply(status, "unauthorized", "Unable to authenticate you")
+		return wire.Err(status, "unauthorized", "Unable to authenticate you")
 	case http.StatusNotFound:
-		return notFound()
+		return wire.NotFound()
 	}
 	text := http.StatusText(status)
 	if text == "" {
 		text = "error"
 	}
-	return errReply(status, strings.ReplaceAll(strings.ToLower(text), " ", "_"), text)
+	return wire.Err(status, strings.ReplaceAll(strings.ToLower(text), " ", "_"), text)
 }

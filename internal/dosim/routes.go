@@ -1,66 +1,9 @@
 package dosim
 
-import "strings"
-
-// handlerFunc serves one operation. It runs with s.mu held.
-type handlerFunc func(s *Server, c *call) reply
-
-// handlers maps the description's operationIds to their handlers: it is the
-// table of everything the server implements. An operation the description
-// has but this map lacks is an unknown route.
-var handlers = map[string]handlerFunc{
-	// App Platform: apps.go, rollback.go, logs.go.
-	"apps_list":                                 listApps,
-	"apps_create":                               createApp,
-	"apps_get":                                  getApp,
-	"apps_update":                               updateApp,
-	"apps_delete":                               deleteApp,
-	"apps_list_deployments":                     listDeployments,
-	"apps_create_deployment":                    createDeployment,
-	"apps_get_deployment":                       getDeployment,
-	"apps_cancel_deployment":                    cancelDeployment,
-	"apps_validate_appSpec":                     proposeApp,
-	"apps_list_instanceSizes":                   listInstanceSizes,
-	"apps_get_instanceSize":                     getInstanceSize,
-	"apps_list_regions":                         listRegions,
-	"apps_get_logs":                             getLogs,
-	"apps_get_logs_aggregate":                   getLogs,
-	"apps_get_logs_active_deployment":           getLogs,
-	"apps_get_logs_active_deployment_aggregate": getLogs,
-	"apps_create_rollback":                      createRollback,
-	"apps_validate_rollback":                    validateRollback,
-	"apps_commit_rollback":                      commitRollback,
-	"apps_revert_rollback":                      revertRollback,
-
-	// Droplets and actions: droplets.go, actions.go; sizes: sizes.go.
-	"droplets_list":       listDroplets,
-	"droplets_create":     createDroplet,
-	"droplets_get":        getDroplet,
-	"droplets_destroy":    deleteDroplet,
-	"dropletActions_post": postDropletAction,
-	"dropletActions_get":  getDropletAction,
-	"actions_get":         getAction,
-	"sizes_list":          listSizes,
-	"images_list":         listImages,
-	"images_get":          getImage,
-
-	// Container registry: registry.go, gc.go.
-	"registry_get":                     getRegistry,
-	"registry_get_dockerCredentials":   dockerCredentials,
-	"registries_list":                  listRegistries,
-	"registries_get":                   getRegistryByName,
-	"registries_create":                createNamedRegistry,
-	"registries_delete":                deleteRegistryByName,
-	"registry_create":                  createRegistry,
-	"registry_delete":                  deleteRegistry,
-	"registry_get_subscription":        getSubscription,
-	"registry_get_options":             getRegistryOptions,
-	"registry_list_repositoriesV2":     listRepositories,
-	"registry_list_repositoryTags":     listTags,
-	"registry_run_garbageCollection":   startGC,
-	"registry_get_garbageCollection":   getGC,
-	"registry_list_garbageCollections": listGCs,
-}
+import (
+	"dobot/internal/dosim/apps"
+	"strings"
+)
 
 // route is where DigitalOcean serves an operation: the method and the path
 // template of its OpenAPI description.
@@ -79,7 +22,7 @@ func (rt route) params() []string {
 	return out
 }
 
-// routes places every operation in handlers, as DigitalOcean's description
+// routes places every operation the simulator serves, as DigitalOcean's description
 // does; internal/dotest checks the two agree.
 var routes = []route{
 	{"GET", "/v2/apps", "apps_list"},
@@ -128,6 +71,30 @@ var routes = []route{
 	{"POST", "/v2/registry/{registry_name}/garbage-collection", "registry_run_garbageCollection"},
 	{"GET", "/v2/registry/{registry_name}/garbage-collection", "registry_get_garbageCollection"},
 	{"GET", "/v2/registry/{registry_name}/garbage-collections", "registry_list_garbageCollections"},
+	{"POST", "/v2/apps/{app_id}/restart", "apps_restart"},
+	{"GET", "/v2/projects", "projects_list"},
+	{"GET", "/v2/projects/{project_id}", "projects_get"},
+	{"POST", "/v2/projects/{project_id}/resources", "projects_assign_resources"},
+	{"GET", "/v2/projects/{project_id}/resources", "projects_list_resources"},
+}
+
+// unlisted are the routes the simulator serves that DigitalOcean's public
+// OpenAPI description does not have, by the name the simulator gives them.
+// internal/dotest serves them outside its description checks.
+var unlisted = map[string]string{
+	// godo's Apps.Detect, used by doctl: request and answer are godo's
+	// DetectRequest and DetectResponse.
+	"apps_detect": "POST " + apps.DetectPath,
+}
+
+// Unlisted lists the routes the simulator serves outside DigitalOcean's
+// OpenAPI description, as "METHOD /path" keyed by the simulator's name.
+func Unlisted() map[string]string {
+	out := make(map[string]string, len(unlisted))
+	for op, rt := range unlisted {
+		out[op] = rt
+	}
+	return out
 }
 
 // routeOf is each operation's route, as "METHOD /path/{param}", the name
@@ -136,6 +103,9 @@ var routeOf = func() map[string]string {
 	m := make(map[string]string, len(routes))
 	for _, rt := range routes {
 		m[rt.operation] = rt.method + " " + rt.path
+	}
+	for op, rt := range unlisted {
+		m[op] = rt
 	}
 	return m
 }()

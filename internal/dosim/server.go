@@ -24,6 +24,11 @@ import (
 	"sync"
 	"time"
 
+	"dobot/internal/dosim/apps"
+	"dobot/internal/dosim/droplets"
+	"dobot/internal/dosim/registry"
+	"dobot/internal/dosim/wire"
+
 	"github.com/google/uuid"
 )
 
@@ -63,18 +68,19 @@ type Server struct {
 	done  chan struct{} // closed by Close: live log streams end
 	http  *http.Server  // set by Start
 
-	mu            sync.Mutex
-	apps          map[string]*app
-	order         []string // app ids, oldest first, as DigitalOcean lists them
-	unsupported   []string // requests the simulator does not implement
-	remaining     int      // ratelimit-remaining
-	behaviour              // faults.go
-	fleet                  // droplets.go
-	registryState          // registry.go
-	hiddenImages  []string // sizes.go: slugs RemoveImage took out
-	dockerSecrets []string // registry.go: docker credentials handed out
-	liveBreak     int      // logs.go: lines before live streams break; -1 for never
-	url           string   // set by Start
+	url string // set by Start
+
+	// mu guards everything below, and the resource packages' state: they
+	// hold no lock of their own.
+	mu           sync.Mutex
+	apps         *apps.State
+	drops        *droplets.State
+	reg          *registry.State
+	handlers     map[string]wire.Handler // by operationId
+	unsupported  []string                // requests the simulator does not implement
+	remaining    int                     // ratelimit-remaining
+	projectState                         // projects.go
+	behaviour                            // faults.go
 }
 
 // New builds a server that is not listening: serve it with ServeHTTP, or
@@ -89,14 +95,28 @@ func New(opts Options) *Server {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	s := &Server{opts: opts, apps: map[string]*app{}, remaining: rateLimit, done: make(chan struct{}), liveBreak: -1}
+	s := &Server{opts: opts, remaining: rateLimit, done: make(chan struct{}), projectState: projectState{projects: defaultProjects(opts.Clock().UTC())}}
+	report := func(what string) { s.unsupported = append(s.unsupported, what) }
+	s.reg = registry.New(opts.PhaseDelay, report)
+	s.drops = droplets.New(opts.PhaseDelay, report)
+	s.apps = apps.New(apps.Options{Delay: opts.PhaseDelay, Clock: opts.Clock, Registry: s.reg, Lock: &s.mu, Done: s.done,
+		Project: func(id string) bool { return s.findProject(id) != nil }})
+	s.handlers = map[string]wire.Handler{}
+	for _, part := range []map[string]wire.Handler{s.apps.Handlers(), s.drops.Handlers(), s.reg.Handlers(), s.projectHandlers()} {
+		for op, h := range part {
+			s.handlers[op] = h
+		}
+	}
 	s.mux = http.NewServeMux()
 	for _, rt := range routes {
 		s.mux.HandleFunc(rt.method+" "+rt.path, s.serveRoute(rt))
 	}
-	s.mux.HandleFunc("GET "+logsPrefix, func(w http.ResponseWriter, r *http.Request) { s.ServeLogFile(w, r) })
+	for op, rt := range unlisted {
+		s.mux.HandleFunc(rt, s.serveRoute(route{operation: op}))
+	}
+	s.mux.HandleFunc("GET "+LogsPrefix, func(w http.ResponseWriter, r *http.Request) { s.ServeLogFile(w, r) })
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.write(w, s.finish(notFound(), uuid.NewString()))
+		s.write(w, s.finish(wire.NotFound(), uuid.NewString()))
 	})
 	return s
 }
@@ -143,7 +163,11 @@ func (s *Server) Unsupported() []string {
 
 // Implements reports whether the simulator serves operation, an operationId
 // of DigitalOcean's OpenAPI description such as "apps_create".
-func Implements(operation string) bool { return handlers[operation] != nil }
+func Implements(operation string) bool {
+	_, unlisted := unlisted[operation]
+	_, ok := routeOf[operation]
+	return ok && !unlisted
+}
 
 // Routes lists every route the simulator serves, as "METHOD /path/{param}"
 // keyed by operationId.
@@ -204,14 +228,14 @@ func (s *Server) write(w http.ResponseWriter, resp Response) {
 // description) with its path parameters and body, after any delay, fault or
 // error rate set for its route. The caller has checked the token.
 func (s *Server) Do(ctx context.Context, operation string, r *http.Request, params map[string]string, body []byte, reqID string) Response {
-	handler := handlers[operation]
+	handler := s.handlers[operation]
 	if handler == nil {
-		return s.finish(notFound(), reqID)
+		return s.finish(wire.NotFound(), reqID)
 	}
 	rep := s.misbehave(ctx, routeOf[operation])
-	if rep.status == 0 {
+	if rep.Status == 0 {
 		s.mu.Lock()
-		rep = handler(s, &call{r: r, params: params, body: body, now: s.now()})
+		rep = handler(&wire.Call{R: r, Params: params, Body: body, Now: s.now()})
 		s.mu.Unlock()
 	}
 	return s.finish(rep, reqID)
@@ -220,52 +244,10 @@ func (s *Server) Do(ctx context.Context, operation string, r *http.Request, para
 // Error is DigitalOcean's error answer: status, with a body of id, message
 // and request id.
 func (s *Server) Error(status int, id, message, reqID string) Response {
-	return s.finish(errReply(status, id, message), reqID)
+	return s.finish(wire.Err(status, id, message), reqID)
 }
 
 func (s *Server) now() time.Time { return s.opts.Clock().UTC() }
-
-// call is what a handler needs from one request.
-type call struct {
-	r      *http.Request
-	params map[string]string
-	body   []byte
-	now    time.Time
-}
-
-// base is the scheme and host the request came to, for the absolute links
-// DigitalOcean puts in its answers.
-func (c *call) base() string { return "http://" + c.r.Host }
-
-// reply is what a handler answers: a body to encode as JSON, or an error.
-type reply struct {
-	status int
-	body   any
-	err    *apiError
-	header http.Header
-	empty  bool // no body at all, as in a 204
-}
-
-// apiError is DigitalOcean's error body, less the request id that finish adds.
-type apiError struct {
-	status  int
-	id      string
-	message string
-}
-
-func errReply(status int, id, message string) reply {
-	return reply{status: status, err: &apiError{status: status, id: id, message: message}}
-}
-
-func notFound() reply {
-	return errReply(http.StatusNotFound, "not_found", "The resource you requested could not be found.")
-}
-
-func ok(body any) reply { return reply{status: http.StatusOK, body: body} }
-
-// noBody is a reply of status with an empty body, as DigitalOcean sends for
-// deletes (204) and for a few actions (200).
-func noBody(status int) reply { return reply{status: status, empty: true} }
 
 // errorBody is the JSON of every error DigitalOcean returns.
 type errorBody struct {
@@ -274,29 +256,25 @@ type errorBody struct {
 	RequestID string `json:"request_id"`
 }
 
-// logsPrefix is where the log files that the logs routes point at are
-// served; DigitalOcean serves them from another host, outside the API.
-const logsPrefix = "/logs/"
-
 // LogsPrefix is the path under which ServeLogFile serves log files.
-const LogsPrefix = logsPrefix
+const LogsPrefix = apps.LogsPrefix
 
 // finish encodes rep with DigitalOcean's headers.
-func (s *Server) finish(rep reply, reqID string) Response {
+func (s *Server) finish(rep wire.Reply, reqID string) Response {
 	var payload []byte
 	switch {
-	case rep.empty:
-	case rep.err != nil:
-		payload, _ = json.Marshal(errorBody{ID: rep.err.id, Message: rep.err.message, RequestID: reqID})
+	case rep.Empty:
+	case rep.Err != nil:
+		payload, _ = json.Marshal(errorBody{ID: rep.Err.ID, Message: rep.Err.Message, RequestID: reqID})
 	default:
 		var err error
-		if payload, err = json.Marshal(rep.body); err != nil {
-			rep = errReply(http.StatusInternalServerError, "server_error", "dosim: encode response: "+err.Error())
-			payload, _ = json.Marshal(errorBody{ID: rep.err.id, Message: rep.err.message, RequestID: reqID})
+		if payload, err = json.Marshal(rep.Body); err != nil {
+			rep = wire.Err(http.StatusInternalServerError, "server_error", "dosim: encode response: "+err.Error())
+			payload, _ = json.Marshal(errorBody{ID: rep.Err.ID, Message: rep.Err.Message, RequestID: reqID})
 		}
 	}
 	h := http.Header{}
-	for k, v := range rep.header {
+	for k, v := range rep.Header {
 		h[k] = v
 	}
 	s.mu.Lock()
@@ -312,7 +290,7 @@ func (s *Server) finish(rep reply, reqID string) Response {
 	}
 	h.Set("ratelimit-reset", strconv.FormatInt(s.now().Add(time.Minute).Unix(), 10))
 	h.Set("x-request-id", reqID)
-	return Response{Status: rep.status, Header: h, Body: payload}
+	return Response{Status: rep.Status, Header: h, Body: payload}
 }
 
 // sleep waits for d or until ctx is done.

@@ -436,7 +436,7 @@ func TestViolationsAreCaught(t *testing.T) {
 		{"unknown region", "POST", "/v2/apps", `{"spec":{"name":"x1","region":"mars"}}`, 400, "/spec/region"},
 		{"per_page over 200", "GET", "/v2/apps?per_page=500", "", 400, "per_page"},
 		{"unknown route", "GET", "/v2/apps/abc/nonsense", "", 404, "unknown route"},
-		{"route dotest lacks", "POST", "/v2/apps/abc/restart", "{}", 404, "apps_restart"},
+		{"route dotest lacks", "GET", "/v2/apps/abc/alerts", "", 404, "apps_list_alerts"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

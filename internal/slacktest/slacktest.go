@@ -88,9 +88,9 @@ type Server struct {
 	// Socket Mode state.
 	tickets     map[string]bool // issued and not yet used
 	conns       map[*wsConn]bool
-	current     *wsConn // where envelopes go; nil while none is connected
+	live        liveConns // where envelopes go: every connection that got hello and no disconnect
 	connections int
-	sentAt      map[string]time.Time // envelope id → when it was written
+	sent        map[string]delivery // envelope id → when and where it was written
 	acks        []Ack
 	acked       map[string]bool   // envelope ids whose ack was read
 	firstOf     map[string]string // redelivery's envelope id → first delivery's
@@ -147,7 +147,7 @@ func New(opts Options) *Server {
 		changed:     make(chan struct{}),
 		tickets:     map[string]bool{},
 		conns:       map[*wsConn]bool{},
-		sentAt:      map[string]time.Time{},
+		sent:        map[string]delivery{},
 		acked:       map[string]bool{},
 		firstOf:     map[string]string{},
 		attemptOf:   map[string]int{},
@@ -186,7 +186,7 @@ func (s *Server) Close() {
 	for c := range s.conns {
 		conns = append(conns, c)
 	}
-	s.current = nil
+	s.live = liveConns{}
 	s.notifyLocked()
 	s.mu.Unlock()
 

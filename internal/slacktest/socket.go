@@ -38,6 +38,54 @@ type Ack struct {
 	FirstEnvelopeID string
 	// RetryAttempt is the acked delivery's retry_attempt: 0 for the first.
 	RetryAttempt int
+	// Connection is the number (1 for the first opened) of the connection
+	// the acked delivery was written to; 0 if unknown.
+	Connection int
+}
+
+// delivery is when and on which connection an envelope was written.
+type delivery struct {
+	at   time.Time
+	conn int
+}
+
+// MaxConnections is how many Socket Mode connections one app may hold open
+// at once, as Slack allows.
+const MaxConnections = 10
+
+// liveConns are the connections envelopes go to, oldest first. As Slack
+// does, each envelope goes to one of them: here to each in turn.
+type liveConns struct {
+	list []*wsConn
+	next int
+}
+
+func (l *liveConns) add(c *wsConn) { l.list = append(l.list, c) }
+
+func (l *liveConns) remove(c *wsConn) {
+	for i, x := range l.list {
+		if x == c {
+			l.list = append(l.list[:i:i], l.list[i+1:]...)
+			return
+		}
+	}
+}
+
+// pick is the connection for the next envelope, nil when none is live.
+func (l *liveConns) pick() *wsConn {
+	if len(l.list) == 0 {
+		return nil
+	}
+	l.next = (l.next + 1) % len(l.list)
+	return l.list[l.next]
+}
+
+// newest is the connection opened last, nil when none is live.
+func (l *liveConns) newest() *wsConn {
+	if len(l.list) == 0 {
+		return nil
+	}
+	return l.list[len(l.list)-1]
 }
 
 // wsConn is one Socket Mode websocket. gorilla/websocket allows a single
@@ -89,6 +137,15 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid or used ticket", http.StatusUnauthorized)
 		return
 	}
+	s.mu.Lock()
+	full := len(s.conns) >= MaxConnections
+	s.mu.Unlock()
+	if full {
+		// Slack does not document what an eleventh connection gets; a
+		// refusal makes a client that opens too many fail loudly.
+		http.Error(w, fmt.Sprintf("too many connections: an app may have %d", MaxConnections), http.StatusTooManyRequests)
+		return
+	}
 	ws, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // Upgrade has already answered the client
@@ -125,7 +182,7 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 	if err := c.write(hello, nil); err == nil {
 		s.mu.Lock()
 		if !s.closed {
-			s.current = c
+			s.live.add(c)
 			s.notifyLocked()
 		}
 		s.mu.Unlock()
@@ -140,9 +197,7 @@ func (s *Server) readLoop(c *wsConn) {
 		c.close()
 		s.mu.Lock()
 		delete(s.conns, c)
-		if s.current == c {
-			s.current = nil
-		}
+		s.live.remove(c)
 		s.notifyLocked()
 		s.mu.Unlock()
 	}()
@@ -173,7 +228,8 @@ func (s *Server) readLoop(c *wsConn) {
 		s.acks = append(s.acks, Ack{
 			EnvelopeID:      a.EnvelopeID,
 			Payload:         a.Payload,
-			SentAt:          s.sentAt[a.EnvelopeID],
+			SentAt:          s.sent[a.EnvelopeID].at,
+			Connection:      s.sent[a.EnvelopeID].conn,
 			AckedAt:         ackedAt,
 			FirstEnvelopeID: first,
 			RetryAttempt:    s.attemptOf[a.EnvelopeID],
@@ -204,7 +260,7 @@ func (s *Server) pingLoop(c *wsConn) {
 
 // WaitConnected blocks until a client is connected and has been sent hello.
 func (s *Server) WaitConnected(ctx context.Context) error {
-	if err := s.wait(ctx, func() bool { return s.current != nil }); err != nil {
+	if err := s.wait(ctx, func() bool { return s.live.newest() != nil }); err != nil {
 		return fmt.Errorf("wait for socket mode connection: %w", err)
 	}
 	return nil
@@ -213,10 +269,17 @@ func (s *Server) WaitConnected(ctx context.Context) error {
 // WaitConnectedAfter is WaitConnected for a connection opened after the
 // first n: a restarted bot's, not its predecessor's.
 func (s *Server) WaitConnectedAfter(ctx context.Context, n int) error {
-	if err := s.wait(ctx, func() bool { return s.connections > n && s.current != nil }); err != nil {
+	if err := s.wait(ctx, func() bool { c := s.live.newest(); return c != nil && c.id > n }); err != nil {
 		return fmt.Errorf("wait for socket mode connection: %w", err)
 	}
 	return nil
+}
+
+// Live is how many connections envelopes may go to now.
+func (s *Server) Live() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.live.list)
 }
 
 // Connections is how many websocket connections have been opened so far,
@@ -252,13 +315,13 @@ func (s *Server) LoseAcks(n int) {
 	s.loseAcks = n
 }
 
-// liveConn returns the connection envelopes go to, waiting up to
-// envelopeWait for one.
-func (s *Server) liveConn() (*wsConn, error) {
+// liveConn returns the connection the next envelope goes to (choose picks
+// it among the live ones), waiting up to envelopeWait for one.
+func (s *Server) liveConn(choose func(*liveConns) *wsConn) (*wsConn, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), envelopeWait)
 	defer cancel()
 	var c *wsConn
-	err := s.wait(ctx, func() bool { c = s.current; return c != nil })
+	err := s.wait(ctx, func() bool { c = choose(&s.live); return c != nil })
 	if err != nil {
 		return nil, fmt.Errorf("no socket mode connection within %v: %w", envelopeWait, err)
 	}
@@ -312,28 +375,28 @@ func (s *Server) redeliverUnacked(env envelope) {
 	}
 }
 
-// deliver writes env to the live connection, recording when.
+// deliver writes env to one live connection, each in turn, recording when
+// and where. An unacked envelope's redelivery may so go to another
+// connection than the first delivery, as with Slack.
 func (s *Server) deliver(env envelope) error {
 	data, err := json.Marshal(env)
 	if err != nil {
 		return fmt.Errorf("marshal %s envelope: %w", env.Type, err)
 	}
-	c, err := s.liveConn()
+	c, err := s.liveConn((*liveConns).pick)
 	if err != nil {
 		return fmt.Errorf("send %s envelope: %w", env.Type, err)
 	}
 	err = c.write(data, func() {
 		s.mu.Lock()
-		s.sentAt[env.EnvelopeID] = time.Now()
+		s.sent[env.EnvelopeID] = delivery{at: time.Now(), conn: c.id}
 		s.mu.Unlock()
 	})
 	if err != nil {
 		// A connection that cannot take a write gets no more envelopes.
 		s.mu.Lock()
-		if s.current == c {
-			s.current = nil
-			s.notifyLocked()
-		}
+		s.live.remove(c)
+		s.notifyLocked()
 		s.mu.Unlock()
 		c.close()
 		return fmt.Errorf("send %s envelope on connection %d: %w", env.Type, c.id, err)
@@ -432,14 +495,14 @@ func (s *Server) Interaction(cb slack.InteractionCallback) (envelopeID string, e
 	return s.sendEnvelope(envelope{EnvelopeID: id, Payload: raw, Type: "interactive"})
 }
 
-// Disconnect sends the live connection (waiting for one as SlashCommand
-// does) a disconnect request, as Slack does
+// Disconnect sends the newest live connection (waiting for one as
+// SlashCommand does) a disconnect request, as Slack does
 // before it recycles a connection; reason is e.g. "refresh_requested",
 // "warning" or "link_disabled". No envelope goes to that connection
 // afterwards, and the server closes it after Options.DisconnectGrace if the
 // client has not.
 func (s *Server) Disconnect(reason string) error {
-	c, err := s.liveConn()
+	c, err := s.liveConn((*liveConns).newest)
 	if err != nil {
 		return fmt.Errorf("disconnect: %w", err)
 	}
@@ -450,10 +513,8 @@ func (s *Server) Disconnect(reason string) error {
 	})
 	err = c.write(msg, nil)
 	s.mu.Lock()
-	if s.current == c {
-		s.current = nil
-		s.notifyLocked()
-	}
+	s.live.remove(c)
+	s.notifyLocked()
 	if !s.closed {
 		s.wg.Add(1)
 		go func() {
@@ -474,12 +535,12 @@ func (s *Server) Disconnect(reason string) error {
 	return nil
 }
 
-// DropConnection closes the live connection's TCP socket without a close
-// frame, as a network failure would.
+// DropConnection closes the newest live connection's TCP socket without a
+// close frame, as a network failure would.
 func (s *Server) DropConnection() {
 	s.mu.Lock()
-	c := s.current
-	s.current = nil
+	c := s.live.newest()
+	s.live.remove(c)
 	s.notifyLocked()
 	s.mu.Unlock()
 	if c != nil {
@@ -487,7 +548,7 @@ func (s *Server) DropConnection() {
 	}
 }
 
-// SendRaw writes v to the live connection as one text frame: []byte,
+// SendRaw writes v to the newest live connection as one text frame: []byte,
 // json.RawMessage and string as they are, anything else as JSON. It is for
 // tests of malformed or unexpected frames.
 func (s *Server) SendRaw(v any) error {
@@ -505,7 +566,7 @@ func (s *Server) SendRaw(v any) error {
 			return fmt.Errorf("send raw: %w", err)
 		}
 	}
-	c, err := s.liveConn()
+	c, err := s.liveConn((*liveConns).newest)
 	if err != nil {
 		return fmt.Errorf("send raw: %w", err)
 	}
