@@ -26,6 +26,7 @@ const (
 // being cut, each with who is cutting it. An exception that is no longer
 // needed fails the test, so the list only shrinks.
 var packageExceptions = map[string]string{
+	"store":              "replicas14 cut it to 2,505 lines; locks15's locks, freezes and routes brought it back over",
 	"internal/slacktest": "views13 and replicas14 are adding to it; blockkit/ is its first cut",
 	"commands":           "split12: the handlers of the read-only commands (status, list, ops, history, audit, registry, sizes) still to move to views",
 }

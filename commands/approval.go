@@ -100,9 +100,31 @@ var denyCommand = &Command{
 // decision privately (a click shows on its card).
 func (b *Bot) decide(ctx context.Context, who Request, d requests.Decision) error {
 	d.Who = requests.Who{Ref: who.Ref, UserID: who.UserID, UserName: who.UserName, ChannelID: who.ChannelID, CommandText: commandText(who)}
-	op, err := b.eng.desk.Decide(ctx, d)
-	if err != nil || d.Card != "" {
+	// A lock or freeze holds an approval back unless it breaks the glass.
+	var br *breach
+	if d.Approve {
+		var err error
+		if br, err = b.holdsAtDecision(ctx, d.RequestID); err != nil {
+			return err
+		}
+	}
+	op, err := b.eng.desk.Apply(ctx, d)
+	if err != nil {
 		return err
+	}
+	if d.Approve && b.voidIfChanged(ctx, op, who) {
+		return nil
+	}
+	if br != nil {
+		if err := b.recordBreach(ctx, op, br, "override"); err != nil {
+			b.exec.Finish(ctx, &op, dobot.OpCanceled, "could not audit the break-glass")
+			return err
+		}
+		defer b.announceBreach(ctx, op, br)
+	}
+	b.eng.desk.Announce(ctx, d, op)
+	if d.Card != "" {
+		return nil
 	}
 	done := "denied"
 	if d.Approve {

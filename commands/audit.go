@@ -207,7 +207,7 @@ func auditWorthMirroring(e dobot.AuditEntry) bool {
 		return true
 	}
 	switch e.Action {
-	case ActionLaunch, ActionTeardown, "grant", "revoke", "cancel":
+	case ActionLaunch, ActionTeardown, "grant", "revoke", "cancel", "lock", "unlock", "freeze", "unfreeze", "watch", "break-glass":
 		return true
 	}
 	return false

@@ -51,6 +51,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"ops", dobot.RoleViewer},
 		{"history web", dobot.RoleViewer},
 		{"forget web", dobot.RoleDeployer},
+		{"lock web --reason x", dobot.RoleDeployer},
+		{"unlock web", dobot.RoleDeployer},
+		{"freeze 1h --reason x", dobot.RoleAdmin},
+		{"unfreeze", dobot.RoleAdmin},
+		{"watch web", dobot.RoleViewer},
+		{"watch web C0123ABCD", dobot.RoleDeployer},
 	}
 	// Every command in the table appears in the matrix.
 	h := newHarness(t)

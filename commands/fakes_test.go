@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -66,6 +67,26 @@ func asSlack(m commands.Message) commands.Message {
 	m.Fields = fields
 	return m
 }
+
+// readable is recorded (Slack) text as a person reads it: "@U1" for a
+// mention, "#C1" for a channel, "label (url)" for a link, and the
+// entities undone; what chat.Plain gives for the core's own text.
+func readable(s string) string {
+	s = slackMention.ReplaceAllString(s, "$1")
+	s = slackLink.ReplaceAllStringFunc(s, func(m string) string {
+		g := slackLink.FindStringSubmatch(m)
+		if g[2] == "" || g[2] == g[1] {
+			return g[1]
+		}
+		return g[2] + " (" + g[1] + ")"
+	})
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}
+
+var (
+	slackMention = regexp.MustCompile(`<([@#][A-Z0-9]+)>`)
+	slackLink    = regexp.MustCompile(`<(https?://[^|<>]+)(?:\|([^<>]*))?>`)
+)
 
 func (c *recordingChat) add(s sent) string {
 	s.Msg = asSlack(s.Msg)

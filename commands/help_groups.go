@@ -15,10 +15,10 @@ var helpGroups = []struct {
 	title string
 	names []string
 }{
-	{"Deploy", []string{"launch", "redeploy", "rollback", "teardown", "extend", "droplet", "registry", "sizes"}},
+	{"Deploy", []string{"launch", "redeploy", "rollback", "teardown", "extend", "droplet", "registry", "sizes", "lock", "unlock", "watch"}},
 	{"Observe", []string{"status", "list", "logs", "history", "ops", "help"}},
 	{"Approve", []string{"approve", "deny", "cancel", "audit"}},
-	{"Administer", []string{"grant", "revoke", "roles", "policy", "adopt", "forget"}},
+	{"Administer", []string{"grant", "revoke", "roles", "policy", "freeze", "unfreeze", "adopt", "forget"}},
 }
 
 // writeHelpGroups writes each group's commands that role may run, each

@@ -130,7 +130,7 @@ func historyClicks() []*clickRoute {
 		if !ok || ValidAppName(name) != nil || !deploymentIDPattern.MatchString(dep) {
 			return nil, userErrorf("That button does not name an app and a deployment. Nothing was changed.")
 		}
-		return ChangeArgs{Name: name, DeploymentID: dep, Reason: "Roll back to this, from the history"}, nil
+		return ChangeArgs{Name: name, RollbackTo: deploy.RollbackTo{DeploymentID: dep}, Reason: "Roll back to this, from the history"}, nil
 	}}}
 }
 

@@ -37,7 +37,7 @@ func ParseImageRef(s string) (dobot.ImageRef, error) {
 
 var launchCommand = &Command{
 	Name:        "launch",
-	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--droplet] [--ttl DURATION] [--dry-run] [--reason TEXT]",
+	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--droplet] [--ttl DURATION] [--dry-run] [--reason TEXT] [--break-glass REASON]",
 	Description: "Create an App Platform app running a container image, and report its progress in a thread.",
 	Examples:    []string{"launch web --image ghcr.io/nginxinc/nginx-unprivileged:stable", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run", "launch api --image ghcr.io/acme/api:2 --secret DB_URL=postgres://…"},
 	Action:      ActionLaunch,
@@ -54,6 +54,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	port := &intFlag{name: "port", min: 1, max: 65535}
 	env := &envFlag{}
 	reason := fs.String("reason", "", "")
+	glass := breakGlassFlag(fs)
 	ttl := fs.String("ttl", "", "")
 	dryRun := fs.Bool("dry-run", false, "")
 	droplet := fs.Bool("droplet", false, "")
@@ -66,7 +67,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 		return nil, err
 	}
 	args := LaunchArgs{Name: cfg.DefaultApp, Sizing: deploy.Sizing{Size: *size, Instances: instances.value}, Port: port.value, Env: env.pairs,
-		SecretKeys: env.secretKeys(), Reason: strings.TrimSpace(*reason)}
+		SecretKeys: env.secretKeys(), Reason: strings.TrimSpace(*reason), BreakGlass: glass.value}
 	switch len(pos) {
 	case 0:
 		if args.Name == "" {

@@ -30,8 +30,16 @@ func runList(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err != nil {
 		return err
 	}
+	holds, err := b.Holds(ctx)
+	if err != nil {
+		return fmt.Errorf("read locks and freezes: %w", err)
+	}
 	if len(apps) == 0 && len(launching) == 0 {
-		b.tell(ctx, inv.Req, infoMessage("The bot manages nothing yet. Launch with `/do launch NAME --image REF`."))
+		text := "The bot manages nothing yet. Launch with `/do launch NAME --image REF`."
+		if lines := holds.Lines(); len(lines) > 0 {
+			text += "\n" + strings.Join(lines, "\n")
+		}
+		b.tell(ctx, inv.Req, infoMessage(text))
 		return nil
 	}
 	gone, err := b.goneApps(ctx, apps)
@@ -43,6 +51,9 @@ func runList(ctx context.Context, b *Bot, inv *Invocation) error {
 	var total int64
 	if len(apps) > 0 {
 		fmt.Fprintf(&sb, "*%d managed by the bot*\n", len(apps))
+	}
+	for _, f := range holds.Freezes {
+		sb.WriteString(FreezeLine(f) + "\n")
 	}
 	for _, a := range apps {
 		fmt.Fprintf(&sb, "• *%s* (%s) — %s — %s old", a.Name, kindWord(a.Kind), chat.Mention(a.Owner), ageText(b.now().Sub(a.CreatedAt)))
@@ -57,6 +68,9 @@ func runList(ctx context.Context, b *Bot, inv *Invocation) error {
 		if a.Adopted {
 			sb.WriteString(" — adopted")
 		}
+		if lock, _ := holds.On(a.Name); lock != nil {
+			fmt.Fprintf(&sb, " — %s %s", chat.IconLock, lockedText(*lock))
+		}
 		if holder, err := b.store.ActiveOperation(ctx, a.Name); err == nil {
 			fmt.Fprintf(&sb, " — %s %s (%s): %s", chat.IconLock, opRef(holder), Escape(opWhat(holder)), b.opPhase(ctx, holder))
 		}
@@ -67,6 +81,7 @@ func runList(ctx context.Context, b *Bot, inv *Invocation) error {
 		total += a.MonthlyCents
 	}
 	sb.WriteString(b.launchingLines(ctx, launching))
+	sb.WriteString(unmanagedLocks(holds, apps))
 	fmt.Fprintf(&sb, "*Total: %s/month*", money(total))
 	b.tell(ctx, inv.Req, infoMessage(sb.String()))
 	return nil

@@ -40,6 +40,10 @@ func decodeArgs[T any](op dobot.Operation) (T, error) { return ops.DecodeArgs[T]
 // runOperation stores the operation a command plans and either starts it or
 // asks for approval.
 func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval bool) error {
+	breach, err := b.checkHolds(ctx, inv) // a lock or a freeze stops it, unless the glass is broken
+	if err != nil {
+		return err
+	}
 	plan, err := inv.Command.Prepare(ctx, b, inv)
 	if err != nil {
 		return err
@@ -66,6 +70,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	op.Requester, op.RequesterName = inv.Req.UserID, inv.Req.UserName
 	op.Channel, op.ResponseURL = inv.Req.ChannelID, inv.Req.ResponseURL
 	op.CommandText = commandText(inv.Req)
+	b.routeOp(ctx, &op, inv.Req)
 	op, err = b.eng.ops.Open(ctx, op, needsApproval)
 	var busy *dobot.BusyError
 	if errors.As(err, &busy) {
@@ -74,8 +79,26 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	if err != nil {
 		return fmt.Errorf("store %s operation: %w", op.Action, err)
 	}
+	if breach != nil {
+		outcome := "override"
+		if needsApproval {
+			outcome = "requested"
+		}
+		if err := b.recordBreach(ctx, op, breach, outcome); err != nil {
+			b.exec.Finish(ctx, &op, dobot.OpCanceled, "could not audit the break-glass")
+			return err
+		}
+	}
 	if needsApproval {
-		return b.requestApproval(ctx, inv, op, plan)
+		if err := b.bindRequest(ctx, op); err != nil {
+			b.exec.Finish(ctx, &op, dobot.OpCanceled, "could not record what the request asks for")
+			return err
+		}
+		if err := b.requestApproval(ctx, inv, op, plan); err != nil {
+			return err
+		}
+		b.announceBreach(ctx, op, breach)
+		return nil
 	}
 	exec := b.table.actions[op.Action]
 	rep := b.reporterFor(op)
@@ -87,6 +110,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	if err := b.store.UpdateOperation(ctx, op); err != nil {
 		return fmt.Errorf("record %s message: %w", op.Action, err)
 	}
+	b.announceBreach(ctx, op, breach)
 	b.runExecutor(inv.Req.Ref, exec, op, rep)
 	return nil
 }

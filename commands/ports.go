@@ -19,6 +19,7 @@ type Store interface {
 	OperationStore
 	PolicyStore
 	HistoryStore
+	HoldStore
 }
 
 // HistoryStore answers what the bot did to a resource and keeps the

@@ -9,7 +9,7 @@ import (
 
 var redeployCommand = &Command{
 	Name:        "redeploy",
-	Usage:       "redeploy NAME [--image REF] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--size SLUG] [--instances N] [--dry-run] [--reason TEXT]",
+	Usage:       "redeploy NAME [--image REF] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--size SLUG] [--instances N] [--dry-run] [--reason TEXT] [--break-glass REASON]",
 	Description: "Deploy an app again: with --image, update its spec to the new image or tag; with --env or --secret, set those variables; with --size or --instances, resize it (the card shows the new monthly cost); with none of these, force a fresh deployment. Progress goes to a thread.",
 	Examples:    []string{"redeploy web --image ghcr.io/nginxinc/nginx-unprivileged:mainline", "redeploy web", "redeploy web --secret API_TOKEN=…"},
 	Action:      ActionRedeploy,
@@ -21,6 +21,7 @@ var redeployCommand = &Command{
 		size := fs.String("size", "", "")
 		instances := &intFlag{name: "instances", min: 1, max: 250}
 		fs.Var(instances, "instances", "")
+		glass := breakGlassFlag(fs)
 		env := &envFlag{}
 		fs.Var(env.as("env"), "env", "")
 		fs.Var(env.as("secret"), "secret", "")
@@ -35,7 +36,7 @@ var redeployCommand = &Command{
 			return nil, err
 		}
 		args := ChangeArgs{Name: pos[0], Image: trimScheme(strings.TrimSpace(*image)), DryRun: *dryRun, Reason: strings.TrimSpace(*reason),
-			Env: env.pairs, SecretKeys: env.secretKeys(), Sizing: deploy.Sizing{Size: strings.TrimSpace(*size), Instances: instances.value}}
+			BreakGlass: glass.value, Env: env.pairs, SecretKeys: env.secretKeys(), Sizing: deploy.Sizing{Size: strings.TrimSpace(*size), Instances: instances.value}}
 		for _, kv := range env.pairs {
 			args.EnvKeys = append(args.EnvKeys, kv[0])
 		}

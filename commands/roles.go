@@ -145,5 +145,6 @@ func standardCommands() []*Command {
 	return []*Command{helpCommand, launchCommand, statusCommand, teardownCommand, grantCommand, revokeCommand, rolesCommand,
 		policyCommand, approveCommand, denyCommand, auditCommand, cancelCommand,
 		logsCommand, sizesCommand, redeployCommand, rollbackCommand, registryCommand,
-		extendCommand, listCommand, adoptCommand, dropletCommand, opsCommand, historyCommand, forgetCommand}
+		extendCommand, listCommand, adoptCommand, dropletCommand,
+		lockCommand, unlockCommand, freezeCommand, unfreezeCommand, watchCommand, opsCommand, historyCommand, forgetCommand}
 }

@@ -8,13 +8,14 @@ import (
 
 var rollbackCommand = &Command{
 	Name:        "rollback",
-	Usage:       "rollback NAME [DEPLOYMENT]",
+	Usage:       "rollback NAME [DEPLOYMENT] [--break-glass REASON]",
 	Description: "Roll an app back to its previous active deployment, or to the one given, after DigitalOcean confirms it can.",
 	Examples:    []string{"rollback web", "rollback web 3aa4d20e-5527-4c00-b496-601fbd22520a"},
 	Action:      ActionRollback,
 	Parse: func(words []string, _ Config) (any, error) {
 		fs := newFlagSet("rollback")
 		reason := fs.String("reason", "", "")
+		glass := breakGlassFlag(fs)
 		pos, err := parseFlags(fs, words)
 		if err != nil {
 			return nil, err
@@ -25,7 +26,7 @@ var rollbackCommand = &Command{
 		if err := ValidAppName(pos[0]); err != nil {
 			return nil, err
 		}
-		args := ChangeArgs{Name: pos[0], Reason: strings.TrimSpace(*reason)}
+		args := ChangeArgs{Name: pos[0], Reason: strings.TrimSpace(*reason), BreakGlass: glass.value}
 		if len(pos) == 2 {
 			if !deploymentIDPattern.MatchString(pos[1]) {
 				return nil, userErrorf("%q is not a deployment id; `/do status %s` shows them", pos[1], pos[0])

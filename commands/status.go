@@ -88,6 +88,9 @@ func (b *Bot) statusCard(ctx context.Context, managed dobot.App, app *godo.App) 
 		m.Body = fmt.Sprintf("%s %s (%s) by %s holds this app: %s, since %s.", chat.IconLock, opRef(holder), Escape(opWhat(holder)), chat.Mention(holder.Requester),
 			b.opPhase(ctx, holder), holder.CreatedAt.UTC().Format("15:04 UTC"))
 	}
+	if holds := b.holdLines(ctx, managed.Name); holds != "" {
+		m.Body = strings.TrimPrefix(m.Body+"\n"+holds, "\n")
+	}
 	return m
 }
 
@@ -152,6 +155,9 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 		}
 		if holder, err := b.store.ActiveOperation(ctx, m.Name); err == nil {
 			fmt.Fprintf(&sb, " — %s %s (%s) by %s, %s", chat.IconLock, opRef(holder), holder.Action, chat.Mention(holder.Requester), strings.ReplaceAll(string(holder.State), "_", " "))
+		}
+		if holds := b.holdLines(ctx, m.Name); holds != "" {
+			fmt.Fprintf(&sb, " — %s", strings.ReplaceAll(holds, "\n", " — "))
 		}
 		sb.WriteString("\n")
 	}

@@ -8,13 +8,14 @@ import (
 
 var teardownCommand = &Command{
 	Name:        "teardown",
-	Usage:       "teardown NAME [--reason TEXT]",
+	Usage:       "teardown NAME [--reason TEXT] [--break-glass REASON]",
 	Description: "Delete an app the bot launched.",
 	Examples:    []string{"teardown web"},
 	Action:      ActionTeardown,
 	Parse: func(words []string, _ Config) (any, error) {
 		fs := newFlagSet("teardown")
 		reason := fs.String("reason", "", "")
+		glass := breakGlassFlag(fs)
 		pos, err := parseFlags(fs, words)
 		if err != nil {
 			return nil, err
@@ -25,7 +26,7 @@ var teardownCommand = &Command{
 		if err := ValidAppName(pos[0]); err != nil {
 			return nil, err
 		}
-		return TeardownArgs{Name: pos[0], Reason: strings.TrimSpace(*reason)}, nil
+		return TeardownArgs{Name: pos[0], Reason: strings.TrimSpace(*reason), BreakGlass: glass.value}, nil
 	},
 	Prepare: planWith((*plan.Planner).Teardown),
 }

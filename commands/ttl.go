@@ -46,9 +46,7 @@ func (b *Bot) remind(ctx context.Context, app dobot.App) {
 		},
 		Footer: fmt.Sprintf("`/do extend %s 2h` extends by any duration.", app.Name),
 	}
-	if _, err := b.chat.Reply(ctx, deploy.ThreadOf(app), m); err != nil {
-		b.log.Warn("post expiry reminder", "app", app.Name, "err", err)
-	}
+	b.appNotice(ctx, app, m)
 }
 
 // expireApp tears an expired app down without a new approval: the launch
@@ -56,6 +54,9 @@ func (b *Bot) remind(ctx context.Context, app dobot.App) {
 func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 	if _, err := b.store.ActiveOperation(ctx, app.Name); err == nil {
 		return // something else holds the app; try at the next tick
+	}
+	if b.expiryHeld(ctx, app) {
+		return // locked: tried again at every tick, so it goes once unlocked
 	}
 	// Should this teardown fail, try again later rather than every tick.
 	if ok, err := b.store.UpdateAppExpiry(ctx, app.Name, app.ExpiresAt, b.now().Add(expiryRetry), true); err != nil || !ok {
@@ -65,6 +66,7 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 		return // extended or gone meanwhile
 	}
 	raw, _ := json.Marshal(TeardownArgs{Name: app.Name, Kind: app.Kind, Reason: "TTL expired"})
+	home, thread := b.opHome(ctx, app)
 	op, err := b.store.CreateOperation(ctx, dobot.Operation{
 		Action:        ActionTeardown,
 		App:           app.Name,
@@ -74,7 +76,7 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 		RequesterName: botUser + " for " + app.Owner,
 		CommandText:   fmt.Sprintf("(ttl expired at %s)", app.ExpiresAt.UTC().Format(timeFormat)),
 		Reason:        "TTL expired",
-		Card:          dobot.Card{Channel: app.Channel, MessageTS: app.ThreadTS},
+		Card:          dobot.Card{Channel: home, MessageTS: thread},
 		Sent:          dobot.Sent{ResourceID: app.ResourceID},
 	})
 	var busy *dobot.BusyError
@@ -89,6 +91,7 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 		CommandText: op.CommandText, Action: "ttl.expired", Target: app.Name, Decision: "allowed", Outcome: "teardown",
 		Details: fmt.Sprintf("owner=%s expired_at=%s", app.Owner, app.ExpiresAt.UTC().Format(time.RFC3339))})
 	rep := b.reporterFor(op)
+	b.startRouted(ctx, &op, rep)
 	rep.Reply(ctx, infoMessage(fmt.Sprintf(chat.IconExpired+" %s reached the end of its TTL; tearing it down for %s.", app.Name, chat.Mention(app.Owner))))
 	b.runExecutor("ttl-"+app.Name, b.table.actions[ActionTeardown], op, rep)
 }

@@ -43,7 +43,12 @@ func (t Table) unknownCommand(typed string) error {
 	for name := range t.commands {
 		names = append(names, name)
 	}
-	if near := nearest(strings.ToLower(typed), names, 2); len(near) > 0 {
+	// One edit away beats two: "lauch" is launch, not watch as well.
+	near := nearest(strings.ToLower(typed), names, 1)
+	if len(near) == 0 {
+		near = nearest(strings.ToLower(typed), names, 2)
+	}
+	if len(near) > 0 {
 		return userErrorf("unknown command %q. Did you mean %s? `/do help` lists the commands.", typed, Markup(orList(near)))
 	}
 	return userErrorf("unknown command %q. Try `/do help` for the list of commands.", typed)

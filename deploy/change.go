@@ -17,12 +17,11 @@ import (
 // ChangeArgs are the arguments of redeploy and rollback, stored with the
 // operation so an approval or a restart runs exactly what was planned.
 type ChangeArgs struct {
-	Name         string
-	Image        string        `json:",omitempty"` // redeploy: new image as typed
-	Spec         *godo.AppSpec `json:",omitempty"` // redeploy: the spec to send
-	DeploymentID string        `json:",omitempty"` // rollback: the target
-	BackToImage  string        `json:",omitempty"` // rollback: the target's image, digest included
-	From         string        `json:",omitempty"` // what runs now, for the card
+	Name  string
+	Image string        `json:",omitempty"` // redeploy: new image as typed
+	Spec  *godo.AppSpec `json:",omitempty"` // redeploy: the spec to send
+	RollbackTo
+	From string `json:",omitempty"` // what runs now, for the card
 	// Check is what the pre-flight check found about the new image, and
 	// PortNote how the app's http_port changed with it, for the card.
 	Check    docloud.Preflight `json:",omitempty"`
@@ -31,7 +30,9 @@ type ChangeArgs struct {
 	// change was planned: a deployment after it is this change's own.
 	BeforeAt time.Time `json:",omitempty"`
 	Reason   string    `json:",omitempty"`
-	DryRun   bool      `json:"-"`
+	// BreakGlass is an admin's reason to run despite a lock or freeze.
+	BreakGlass string `json:",omitempty"`
+	DryRun     bool   `json:"-"`
 	// EnvKeys are the variables redeploy sets (--env, --secret) and
 	// SecretKeys those of them sent as SECRET; their values live only in
 	// Spec, and secret ones only until the update is sent.
@@ -42,6 +43,13 @@ type ChangeArgs struct {
 	Sizing
 	// Env are the variables as parsed, before they go into Spec.
 	Env [][2]string `json:"-"`
+}
+
+// RollbackTo is the deployment a rollback goes back to. It is embedded in
+// ChangeArgs, so its fields read and store as the change's own.
+type RollbackTo struct {
+	DeploymentID string `json:",omitempty"` // the target
+	BackToImage  string `json:",omitempty"` // the target's image, digest included
 }
 
 // IsSecret reports whether redeploy sends the variable key as SECRET.
@@ -349,3 +357,7 @@ func SizeName(slug string) string {
 	}
 	return slug
 }
+
+// GlassReason is the --break-glass reason: an admin's reason to run
+// despite a lock or freeze.
+func (a ChangeArgs) GlassReason() string { return a.BreakGlass }

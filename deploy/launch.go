@@ -31,7 +31,9 @@ type LaunchArgs struct {
 	// blanked once the create is sent (ScrubSecrets).
 	SecretKeys []string `json:",omitempty"`
 	Ref        dobot.ImageRef
-	Reason     string        `json:",omitempty"`
+	Reason     string `json:",omitempty"`
+	// BreakGlass is an admin's reason to launch despite a lock or freeze.
+	BreakGlass string        `json:",omitempty"`
 	TTL        time.Duration `json:",omitempty"` // tear down this long after launch
 	OnDroplet
 	DryRun bool `json:"-"`
@@ -274,3 +276,7 @@ func (a LaunchArgs) managedApp(op *dobot.Operation, id string, now time.Time) do
 	}
 	return app
 }
+
+// GlassReason is the --break-glass reason: an admin's reason to run
+// despite a lock or freeze.
+func (a LaunchArgs) GlassReason() string { return a.BreakGlass }

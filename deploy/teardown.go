@@ -21,6 +21,8 @@ type TeardownArgs struct {
 	// planned.
 	Image  string `json:",omitempty"`
 	Region string `json:",omitempty"`
+	// BreakGlass is an admin's reason to tear down despite a lock.
+	BreakGlass string `json:",omitempty"`
 }
 
 func (a TeardownArgs) Target() string { return a.Name }
@@ -108,3 +110,7 @@ func TeardownCard(op dobot.Operation, app dobot.App, verb, failure string) chat.
 	m.Fields = NonEmpty(m.Fields)
 	return m
 }
+
+// GlassReason is the --break-glass reason: an admin's reason to run
+// despite a lock or freeze.
+func (a TeardownArgs) GlassReason() string { return a.BreakGlass }

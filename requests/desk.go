@@ -131,6 +131,17 @@ func (b *Desk) abandonCard(ctx context.Context, op dobot.Operation, card chat.Re
 // reports it: the card, the thread, and the executor when approved. A
 // refusal is a user error, audited.
 func (b *Desk) Decide(ctx context.Context, d Decision) (dobot.Operation, error) {
+	decided, err := b.Apply(ctx, d)
+	if err != nil {
+		return decided, err
+	}
+	b.Announce(ctx, d, decided)
+	return decided, nil
+}
+
+// Apply applies one decision through the approval state machine, without
+// showing it: a refusal is a user error, audited. Announce shows it.
+func (b *Desk) Apply(ctx context.Context, d Decision) (dobot.Operation, error) {
 	decided, stored, err := b.d.Approvals.Decide(ctx, ops.Decision{RequestID: d.RequestID, Approve: d.Approve, Reason: d.Reason,
 		Decider: d.Who.UserID, DeciderName: d.Who.UserName, Channel: d.Who.ChannelID, CommandText: d.Who.CommandText, Card: d.Card})
 	var refused *ops.Refusal
@@ -147,7 +158,12 @@ func (b *Desk) Decide(ctx context.Context, d Decision) (dobot.Operation, error) 
 		return decided, err
 	}
 	b.d.Mirror(stored)
+	return decided, nil
+}
 
+// Announce shows an applied decision on the card and in its thread, and
+// starts an approved request.
+func (b *Desk) Announce(ctx context.Context, d Decision, decided dobot.Operation) {
 	op := decided
 	rep := b.d.Reporter(decided)
 	b.Show(ctx, decided, rep)
@@ -161,7 +177,6 @@ func (b *Desk) Decide(ctx context.Context, d Decision) (dobot.Operation, error) 
 		}
 		rep.Final(ctx, chat.Message{Text: text})
 	}
-	return decided, nil
 }
 
 // Expire ends a request that waited too long, once.

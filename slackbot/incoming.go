@@ -18,7 +18,8 @@ var incomingEntities = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&
 
 // commandText is a slash command's text as the person typed it, for the
 // core, which reads no Slack markup: a mention becomes "@U123", a channel
-// "#name" (or "#C123"), an auto-made link the text it was made of, and
+// "#C123" (its id: names change, and the core acts on ids), an auto-made
+// link the text it was made of, and
 // Slack's entities are undone. The markup is read first, while every '<'
 // a person typed is still "&lt;".
 func commandText(s string) string {
@@ -27,8 +28,6 @@ func commandText(s string) string {
 		switch {
 		case g[1] == "@":
 			return "@" + g[2]
-		case g[1] == "#" && g[3] != "":
-			return "#" + g[3]
 		case g[1] == "#":
 			return "#" + g[2]
 		case g[5] != "":

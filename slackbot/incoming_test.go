@@ -8,7 +8,7 @@ func TestCommandTextDropsSlackMarkup(t *testing.T) {
 		{"grant <@W0456> admin", "grant @W0456 admin"},
 		{"launch web --image <http://ghcr.io/acme/web:1.2|ghcr.io/acme/web:1.2>", "launch web --image ghcr.io/acme/web:1.2"},
 		{"launch web --image <https://ghcr.io/acme/web>", "launch web --image https://ghcr.io/acme/web"},
-		{"teardown web --reason moved to <#C0123|ops>", "teardown web --reason moved to #ops"},
+		{"teardown web --reason moved to <#C0123|ops>", "teardown web --reason moved to #C0123"},
 		{"deny 3 a &lt;b&gt; &amp;amp; &lt;!channel&gt;", "deny 3 a <b> &amp; <!channel>"},
 		{"deny 3 &lt;@U1&gt;", "deny 3 <@U1>"},
 	}

@@ -1,0 +1,4 @@
+package commands
+
+// StandardCommandsForTest is the standard command table, for parse tests.
+var StandardCommandsForTest = standardCommands
