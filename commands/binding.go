@@ -54,7 +54,7 @@ func (b *Bot) specHash(ctx context.Context, op dobot.Operation) (string, error) 
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", op.Action, op.App, op.ResourceID, op.Args)
 	if (op.Action == ActionRedeploy || op.Action == ActionRollback) && op.ResourceID != "" {
-		app, _, err := b.apps.Get(ctx, op.ResourceID)
+		app, _, err := b.cloud.Apps.Get(ctx, op.ResourceID)
 		if err != nil {
 			return "", fmt.Errorf("read app %s for the request's binding: %w", op.ResourceID, err)
 		}

@@ -18,6 +18,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/chatview"
 	"dobot/deploy"
 	"dobot/docloud"
 	"dobot/ops"
@@ -93,6 +94,9 @@ type Deps struct {
 	// Leases are this replica's claims on operations and loops shared with
 	// other replicas. Nil: this process is the only one.
 	Leases *ops.Leases
+	// Views opens forms and publishes home pages (forms.go, home.go); nil
+	// for an adapter without them: buttons then act at once.
+	Views chatview.Views
 }
 
 // Bot runs commands. It is safe for concurrent use.
@@ -100,7 +104,6 @@ type Bot struct {
 	cfg     Config
 	table   Table
 	store   Store
-	apps    godo.AppsService
 	cloud   Cloud
 	chat    Chat
 	images  Images
@@ -114,6 +117,7 @@ type Bot struct {
 
 	plan *plan.Planner    // works out what a command would do
 	exec *deploy.Executor // runs operations
+	ui   *viewSide
 }
 
 // machinery is the durable operation machinery of package ops the bot
@@ -153,9 +157,11 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if cfg.LiveLogWindow <= 0 {
 		cfg.LiveLogWindow = 5 * time.Second
 	}
-	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
+	b := &Bot{cfg: cfg, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
 	b.eng.runner.Log = b.log
+	d.Store = b.withViews(d)
+	b.store = d.Store
 	b.eng.ops = &ops.Engine{Store: d.Store, Now: d.Now, ApprovalTTL: cfg.ApprovalTTL, Scrub: deploy.ScrubSecrets, Log: b.log}
 	b.eng.leases = d.Leases
 	if b.eng.leases == nil {
@@ -238,6 +244,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		b.audit(ctx, log, entry)
 		b.tell(ctx, req, errorMessage(fmt.Sprintf("That command is %d characters long; the limit is %d. Nothing was run. Shorten it (a long --reason can go in the thread).", n, secrets.MaxCommandText)))
 		return
+	}
+	if b.openLaunchFormFor(ctx, req) {
+		return // a bare `/do launch` or --form: the form's submission runs it
 	}
 	cmd, args, err := b.table.Parse(req.Text, b.cfg)
 	if err != nil {

@@ -56,7 +56,7 @@ func runHistory(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err != nil {
 		return err
 	}
-	deps, _, err := b.apps.ListDeployments(ctx, managed.ResourceID, &godo.ListOptions{Page: 1, PerPage: historyLimit})
+	deps, _, err := b.cloud.Apps.ListDeployments(ctx, managed.ResourceID, &godo.ListOptions{Page: 1, PerPage: historyLimit})
 	if err != nil {
 		return fmt.Errorf("list deployments of %s: %w", managed.Name, err)
 	}
@@ -142,7 +142,7 @@ func (b *Bot) appState(ctx context.Context, app *godo.App) deploy.LaunchState {
 	if st.Phase != "UNKNOWN" {
 		return st
 	}
-	deps, _, err := b.apps.ListDeployments(ctx, app.ID, &godo.ListOptions{Page: 1, PerPage: 5})
+	deps, _, err := b.cloud.Apps.ListDeployments(ctx, app.ID, &godo.ListOptions{Page: 1, PerPage: 5})
 	if err != nil || len(deps) == 0 {
 		return st
 	}

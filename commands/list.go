@@ -110,7 +110,7 @@ func (b *Bot) goneApps(ctx context.Context, apps []dobot.App) (map[string]bool, 
 			continue
 		}
 		if live == nil {
-			byID, err := docloud.AppsByID(ctx, b.apps)
+			byID, err := docloud.AppsByID(ctx, b.cloud.Apps)
 			if err != nil {
 				return nil, err
 			}

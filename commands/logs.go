@@ -85,7 +85,7 @@ func runLogs(ctx context.Context, b *Bot, inv *Invocation) error {
 	if d == nil {
 		// No deployment in progress or active, as after a failed first
 		// deployment: the newest one's logs are the ones that explain it.
-		if deps, _, err := b.apps.ListDeployments(ctx, app.ID, &godo.ListOptions{Page: 1, PerPage: 1}); err == nil && len(deps) > 0 {
+		if deps, _, err := b.cloud.Apps.ListDeployments(ctx, app.ID, &godo.ListOptions{Page: 1, PerPage: 1}); err == nil && len(deps) > 0 {
 			d = deps[0]
 		}
 	}
@@ -153,7 +153,7 @@ func clipTailToFit(text string, n int) string {
 // fetchLogs reads the last lines of a deployment's logs through docloud,
 // with its refusals as user errors.
 func (b *Bot) fetchLogs(ctx context.Context, app *godo.App, deploymentID string, typ godo.AppLogType, lines int) (string, error) {
-	l := docloud.Logs{Apps: b.apps, HTTP: b.http, LiveWindow: b.cfg.LiveLogWindow, Log: b.log}
+	l := docloud.Logs{Apps: b.cloud.Apps, HTTP: b.http, LiveWindow: b.cfg.LiveLogWindow, Log: b.log}
 	text, err := l.Fetch(ctx, app, deploymentID, typ, lines)
 	return text, fromDomain(err)
 }

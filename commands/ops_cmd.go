@@ -38,7 +38,7 @@ func (b *Bot) opPhase(ctx context.Context, op dobot.Operation) string {
 	if !deploys(op) || op.ResourceID == "" {
 		return "running"
 	}
-	app, _, err := b.apps.Get(ctx, op.ResourceID)
+	app, _, err := b.cloud.Apps.Get(ctx, op.ResourceID)
 	if err != nil {
 		b.log.Warn("read the phase of a running operation", "op", op.ID, "err", err)
 		return "running"

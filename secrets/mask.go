@@ -58,7 +58,7 @@ func MaskCommand(text string) string {
 		return text
 	}
 	for i, w := range out {
-		out[i] = shellQuote(w)
+		out[i] = ShellQuote(w)
 	}
 	return strings.Join(out, " ")
 }
@@ -102,8 +102,8 @@ func maskRough(text string) string {
 	return roughPair.ReplaceAllString(text, "${1}="+dobot.Masked)
 }
 
-// shellQuote quotes w so that SplitWords reads it back as one word.
-func shellQuote(w string) string {
+// ShellQuote quotes w so that SplitWords reads it back as one word.
+func ShellQuote(w string) string {
 	if w != "" && !strings.ContainsAny(w, " \t\n\"'\\") {
 		return w
 	}

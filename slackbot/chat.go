@@ -38,6 +38,7 @@ type Chat struct {
 	mu      sync.Mutex
 	pending map[string]*pendingUpdate // by channel/ts
 	links   map[string]string         // permalinks by channel/ts: they never change
+	dms     map[string]string         // direct-message conversation ids by user (direct.go)
 }
 
 // maxCachedLinks bounds the permalink cache; past it the cache starts over.
@@ -67,11 +68,16 @@ func msgOptions(m commands.Message) []slack.MsgOption {
 	return []slack.MsgOption{slack.MsgOptionText(MessageText(m), false), slack.MsgOptionBlocks(Blocks(m)...), slack.MsgOptionDisableLinkUnfurl()}
 }
 
-// Post starts a message in channel. Its ref's ID is Slack's ts.
+// Post starts a message in channel. Its ref is the channel as given and
+// Slack's ts.
 func (c *Chat) Post(ctx context.Context, channel string, m commands.Message) (chat.Ref, error) {
+	conv, err := c.conversation(ctx, channel)
+	if err != nil {
+		return chat.Ref{}, err
+	}
 	var ts string
-	err := c.retry(ctx, func() (err error) {
-		_, ts, err = c.api.PostMessageContext(ctx, channel, msgOptions(m)...)
+	err = c.retry(ctx, func() (err error) {
+		_, ts, err = c.api.PostMessageContext(ctx, conv, msgOptions(m)...)
 		return err
 	})
 	return chat.Ref{Channel: channel, ID: ts}, mapError(err)
@@ -79,9 +85,13 @@ func (c *Chat) Post(ctx context.Context, channel string, m commands.Message) (ch
 
 // Reply posts m in the thread of parent.
 func (c *Chat) Reply(ctx context.Context, parent chat.Ref, m commands.Message) (chat.Ref, error) {
+	channel, err := c.conversation(ctx, parent.Channel)
+	if err != nil {
+		return chat.Ref{}, err
+	}
 	var ts string
-	err := c.retry(ctx, func() (err error) {
-		_, ts, err = c.api.PostMessageContext(ctx, parent.Channel, append(msgOptions(m), slack.MsgOptionTS(parent.ID))...)
+	err = c.retry(ctx, func() (err error) {
+		_, ts, err = c.api.PostMessageContext(ctx, channel, append(msgOptions(m), slack.MsgOptionTS(parent.ID))...)
 		return err
 	})
 	return chat.Ref{Channel: parent.Channel, ID: ts}, mapError(err)
@@ -94,7 +104,11 @@ func (c *Chat) Reply(ctx context.Context, parent chat.Ref, m commands.Message) (
 // its cancel: that caller has returned), so the update goes out even when
 // the first caller's context ends. It returns the error of its own update.
 func (c *Chat) Update(ctx context.Context, ref chat.Ref, m commands.Message) error {
-	channel, ts := ref.Channel, ref.ID
+	channel, err := c.conversation(ctx, ref.Channel)
+	if err != nil {
+		return err
+	}
+	ts := ref.ID
 	key := channel + "/" + ts
 	c.mu.Lock()
 	if p, busy := c.pending[key]; busy {
@@ -105,7 +119,7 @@ func (c *Chat) Update(ctx context.Context, ref chat.Ref, m commands.Message) err
 	c.pending[key] = &pendingUpdate{}
 	c.mu.Unlock()
 
-	err := c.update(ctx, channel, ts, m)
+	err = c.update(ctx, channel, ts, m)
 	for {
 		c.mu.Lock()
 		p := c.pending[key]
@@ -139,6 +153,10 @@ func (c *Chat) update(ctx context.Context, channel, ts string, m commands.Messag
 
 // Ephemeral shows m to user alone.
 func (c *Chat) Ephemeral(ctx context.Context, channel, user string, m commands.Message) error {
+	channel, err := c.conversation(ctx, channel)
+	if err != nil {
+		return err
+	}
 	return mapError(c.retry(ctx, func() error {
 		_, err := c.api.PostEphemeralContext(ctx, channel, user, msgOptions(m)...)
 		return err
@@ -151,6 +169,10 @@ func (c *Chat) Upload(ctx context.Context, parent chat.Ref, filename, title, con
 }
 
 func (c *Chat) upload(ctx context.Context, channel, threadTS, filename, title, content string) error {
+	channel, err := c.conversation(ctx, channel)
+	if err != nil {
+		return err
+	}
 	if content == "" {
 		content = "(empty)\n"
 	}
@@ -186,7 +208,11 @@ func (c *Chat) UploadDirect(ctx context.Context, user, filename, title, content 
 // `/do list` over many apps would otherwise make a call per app on every
 // answer.
 func (c *Chat) Permalink(ctx context.Context, ref chat.Ref) (string, error) {
-	channel, ts := ref.Channel, ref.ID
+	channel, err := c.conversation(ctx, ref.Channel)
+	if err != nil {
+		return "", err
+	}
+	ts := ref.ID
 	key := channel + "/" + ts
 	c.mu.Lock()
 	link, ok := c.links[key]
@@ -194,7 +220,7 @@ func (c *Chat) Permalink(ctx context.Context, ref chat.Ref) (string, error) {
 	if ok {
 		return link, nil
 	}
-	err := c.retry(ctx, func() (err error) {
+	err = c.retry(ctx, func() (err error) {
 		link, err = c.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
 		return err
 	})
