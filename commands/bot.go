@@ -175,7 +175,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	b := &Bot{cfg: cfg, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
 	b.eng.runner.Log = b.log
-	d.Store = b.withViews(d)
+	b.withViews(d)
 	b.store = d.Store
 	v, err := newVault(d.SecretKey)
 	if err != nil {
@@ -214,6 +214,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.background("expiry", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:approvals", timers.RequestsLoop) })
 	b.background("ttl", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:ttl", timers.AppsLoop) })
 	b.background("approval-reminders", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:reminders", b.remindLoop) })
+	b.startHomeLoop()
 	if err := b.resume(ctx); err != nil {
 		return err
 	}

@@ -26,11 +26,11 @@ func (db *DB) NoteHomeOpened(ctx context.Context, userID string) error {
 	return nil
 }
 
-// HomeViewers lists, sorted, the people who opened their home page at or
-// after since.
-func (db *DB) HomeViewers(ctx context.Context, since time.Time) ([]string, error) {
+// HomeViewers lists, sorted, the people who opened their home page within
+// the last while, by the store's clock (the one NoteHomeOpened uses).
+func (db *DB) HomeViewers(ctx context.Context, within time.Duration) ([]string, error) {
 	rows, err := db.sql.QueryContext(ctx,
-		`SELECT user_id FROM home_viewers WHERE opened_at >= ? ORDER BY user_id`, formatTime(since))
+		`SELECT user_id FROM home_viewers WHERE opened_at >= ? ORDER BY user_id`, formatTime(db.now().Add(-within)))
 	if err != nil {
 		return nil, fmt.Errorf("home viewers: %w", err)
 	}
@@ -50,9 +50,10 @@ func (db *DB) HomeViewers(ctx context.Context, since time.Time) ([]string, error
 }
 
 // ForgetHomeViewers forgets the people who last opened their home page
-// before before, and returns how many.
-func (db *DB) ForgetHomeViewers(ctx context.Context, before time.Time) (int64, error) {
+// longer ago than after, and returns how many.
+func (db *DB) ForgetHomeViewers(ctx context.Context, after time.Duration) (int64, error) {
 	var n int64
+	before := db.now().Add(-after)
 	err := db.writeTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM home_viewers WHERE opened_at < ?`, formatTime(before))
 		if err != nil {
