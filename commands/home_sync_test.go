@@ -3,11 +3,15 @@ package commands_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"dobot"
 	"dobot/commands"
+	"dobot/internal/pgtest"
+	"dobot/ops"
+	"dobot/store"
 )
 
 // homeCount is how many pages were published for user.
@@ -70,4 +74,106 @@ func TestHomeRepublishedFromStoreChanges(t *testing.T) {
 	if c, _, _ := h.db.HomeChanges(ctx); c != c0 {
 		t.Errorf("a step of an operation counted as a home page change (%d -> %d)", c0, c)
 	}
+}
+
+// Two replicas on one PostgreSQL database: the home loop runs on one at a
+// time, so each change republishes a page once; when that replica stops,
+// the other takes the loop over and republishes the changes made
+// meanwhile.
+func TestHomeLoopOnOneReplicaAtATime(t *testing.T) {
+	target := pgtest.Fresh(t)
+	ctx := context.Background()
+	type replica struct {
+		db     *store.DB
+		views  *fakeViews
+		bot    *commands.Bot
+		leases *ops.Leases
+		stop   func()
+	}
+	start := func(name string) *replica {
+		db, err := store.Open(ctx, target, store.WithAuditKey([]byte("home-loop-test-audit-key-0123456789abcdef")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &replica{db: db, views: newFakeViews(), leases: &ops.Leases{Store: db, Holder: name, TTL: 900 * time.Millisecond}}
+		bctx, cancel := context.WithCancel(ctx)
+		go r.leases.Run(bctx)
+		r.bot, err = commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: db, Chat: &recordingChat{}, Leases: r.leases, Views: r.views})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.bot.Start(bctx); err != nil {
+			t.Fatal(err)
+		}
+		var once sync.Once
+		r.stop = func() {
+			once.Do(func() {
+				cancel()
+				r.bot.Wait()
+				r.leases.Drain(ctx)
+				db.Close()
+			})
+		}
+		t.Cleanup(r.stop)
+		return r
+	}
+	a, b := start("a"), start("b")
+	if err := a.db.SetRole(ctx, "UDEV", dobot.RoleDeployer, "test"); err != nil {
+		t.Fatal(err)
+	}
+	a.bot.HomeOpened(ctx, "UDEV")
+	a.views.waitHome(t, "UDEV", func(s string) bool { return strings.Contains(s, "You have no apps running.") })
+
+	settled := func() {
+		t.Helper()
+		waitFor(t, "home pages republished", func() bool {
+			c, p, err := a.db.HomeChanges(ctx)
+			return err == nil && c == p
+		})
+	}
+	total := func() int { return a.views.homeCount("UDEV") + b.views.homeCount("UDEV") }
+	put := func(name string) {
+		t.Helper()
+		if err := b.db.PutApp(ctx, dobot.App{Name: name, Kind: "droplet", ResourceID: "", Owner: "UDEV", CreatedAt: time.Now().UTC()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitPage := func(name string) *replica {
+		t.Helper()
+		var who *replica
+		waitFor(t, "UDEV's page showing "+name, func() bool {
+			for _, r := range []*replica{a, b} {
+				r.views.mu.Lock()
+				hs := r.views.homes["UDEV"]
+				r.views.mu.Unlock()
+				if len(hs) > 0 && strings.Contains(homeText(hs[len(hs)-1]), "*"+name+"*") {
+					who = r
+					return true
+				}
+			}
+			return false
+		})
+		return who
+	}
+
+	settled()
+	before := total()
+	put("one")
+	publisher := waitPage("one")
+	settled()
+	if got := total() - before; got != 1 {
+		t.Errorf("one change was published %d times across the replicas; want once", got)
+	}
+
+	// The replica running the loop stops: the other takes it over and
+	// publishes what changed meanwhile.
+	publisher.stop()
+	other := a
+	if publisher == a {
+		other = b
+	}
+	if err := other.db.PutApp(ctx, dobot.App{Name: "two", Kind: "droplet", Owner: "UDEV", CreatedAt: time.Now().UTC()}); err != nil {
+		t.Fatal(err)
+	}
+	other.views.waitHome(t, "UDEV", func(s string) bool { return strings.Contains(s, "*two*") && strings.Contains(s, "*one*") })
 }
