@@ -74,7 +74,10 @@ func (db *DB) ForgetHomeViewers(ctx context.Context, after time.Duration) (int64
 // transaction, whoever wrote), and up to which count home pages were
 // republished (MarkHomePublished). One cheap read, for polling.
 func (db *DB) HomeChanges(ctx context.Context) (changes, published int64, err error) {
-	err = db.sql.QueryRowContext(ctx, `SELECT changes, published FROM home_changes WHERE id = 1`).Scan(&changes, &published)
+	row, err := db.queryRowPrepared(ctx, `SELECT changes, published FROM home_changes WHERE id = 1`)
+	if err == nil {
+		err = row.Scan(&changes, &published)
+	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("home changes: %w", err)
 	}
