@@ -42,12 +42,20 @@ func (b *Bot) withViews(d Deps) {
 // and from this replica, and notes in the store that they look at it, so
 // that the replica running the home loop keeps it current.
 func (b *Bot) HomeOpened(ctx context.Context, userID string) {
-	if b.ui.views != nil {
-		if err := b.store.NoteHomeOpened(ctx, userID); err != nil {
-			b.log.Warn("note home page opened; it is kept current from the next time", "user", userID, "err", err)
-		}
+	if b.ui.views == nil {
+		return
 	}
+	if err := b.store.NoteHomeOpened(ctx, userID); err != nil {
+		b.log.Warn("note home page opened; it is kept current from the next time", "user", userID, "err", err)
+	}
+	before, _, err := b.store.HomeChanges(ctx)
 	b.publishHome(ctx, userID)
+	// Records that changed meanwhile may already be on a page the home
+	// loop published from another replica, which this older one would
+	// then overwrite: publish once more from the records as they are now.
+	if after, _, err2 := b.store.HomeChanges(ctx); err == nil && err2 == nil && after != before {
+		b.publishHome(ctx, userID)
+	}
 }
 
 // publishHome builds and publishes userID's home page. Every publish goes

@@ -2,12 +2,14 @@ package commands_test
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"dobot"
+	"dobot/chatview"
 	"dobot/commands"
 	"dobot/internal/pgtest"
 	"dobot/ops"
@@ -176,4 +178,49 @@ func TestHomeLoopOnOneReplicaAtATime(t *testing.T) {
 		t.Fatal(err)
 	}
 	other.views.waitHome(t, "UDEV", func(s string) bool { return strings.Contains(s, "*two*") && strings.Contains(s, "*one*") })
+}
+
+// changingViews is fakeViews that, at the first page published, changes
+// the records, as another replica may while the page is on its way.
+type changingViews struct {
+	*fakeViews
+	once   sync.Once
+	change func()
+}
+
+func (v *changingViews) PublishHome(ctx context.Context, user string, h chatview.Home) {
+	v.once.Do(v.change)
+	v.fakeViews.PublishHome(ctx, user, h)
+}
+
+// A page opened while the records change is published again from the
+// records as they are afterwards, so an older page never has the last
+// word over one the home loop published meanwhile.
+func TestHomeOpenedWhileRecordsChange(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.SetRole(ctx, "UDEV", dobot.RoleDeployer, "test"); err != nil {
+		t.Fatal(err)
+	}
+	views := &changingViews{fakeViews: newFakeViews(), change: func() {
+		if err := db.PutApp(ctx, dobot.App{Name: "web", Kind: "droplet", Owner: "UDEV", CreatedAt: time.Now().UTC()}); err != nil {
+			t.Error(err)
+		}
+	}}
+	// Not started: no home loop, only the path of an opened page.
+	bot, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: db, Chat: &recordingChat{}, Views: views})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot.HomeOpened(ctx, "UDEV")
+	views.mu.Lock()
+	hs := views.homes["UDEV"]
+	views.mu.Unlock()
+	if len(hs) != 2 || !strings.Contains(homeText(hs[1]), "*web*") {
+		t.Fatalf("published %d pages, the last:\n%s\nwant 2, the second showing web", len(hs), homeText(hs[len(hs)-1]))
+	}
 }
