@@ -78,6 +78,47 @@ func TestHomeRepublishedFromStoreChanges(t *testing.T) {
 	}
 }
 
+// homeReplica is one bot replica on a shared PostgreSQL database, with
+// its own views and leases.
+type homeReplica struct {
+	db    *store.DB
+	views *fakeViews
+	bot   *commands.Bot
+	stop  func() // stops the bot, hands its leases over and closes its store
+}
+
+// startHomeReplica starts replica name on target with a short lease.
+func startHomeReplica(t *testing.T, target, name string) *homeReplica {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, target, store.WithAuditKey([]byte("home-loop-test-audit-key-0123456789abcdef")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &homeReplica{db: db, views: newFakeViews()}
+	leases := &ops.Leases{Store: db, Holder: name, TTL: 900 * time.Millisecond}
+	bctx, cancel := context.WithCancel(ctx)
+	go leases.Run(bctx)
+	r.bot, err = commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: db, Chat: &recordingChat{}, Leases: leases, Views: r.views})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.bot.Start(bctx); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	r.stop = func() {
+		once.Do(func() {
+			cancel()
+			r.bot.Wait()
+			leases.Drain(ctx)
+			db.Close()
+		})
+	}
+	t.Cleanup(r.stop)
+	return r
+}
+
 // Two replicas on one PostgreSQL database: the home loop runs on one at a
 // time, so each change republishes a page once; when that replica stops,
 // the other takes the loop over and republishes the changes made
@@ -85,40 +126,7 @@ func TestHomeRepublishedFromStoreChanges(t *testing.T) {
 func TestHomeLoopOnOneReplicaAtATime(t *testing.T) {
 	target := pgtest.Fresh(t)
 	ctx := context.Background()
-	type replica struct {
-		db     *store.DB
-		views  *fakeViews
-		bot    *commands.Bot
-		leases *ops.Leases
-		stop   func()
-	}
-	start := func(name string) *replica {
-		db, err := store.Open(ctx, target, store.WithAuditKey([]byte("home-loop-test-audit-key-0123456789abcdef")))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := &replica{db: db, views: newFakeViews(), leases: &ops.Leases{Store: db, Holder: name, TTL: 900 * time.Millisecond}}
-		bctx, cancel := context.WithCancel(ctx)
-		go r.leases.Run(bctx)
-		r.bot, err = commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: db, Chat: &recordingChat{}, Leases: r.leases, Views: r.views})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.bot.Start(bctx); err != nil {
-			t.Fatal(err)
-		}
-		var once sync.Once
-		r.stop = func() {
-			once.Do(func() {
-				cancel()
-				r.bot.Wait()
-				r.leases.Drain(ctx)
-				db.Close()
-			})
-		}
-		t.Cleanup(r.stop)
-		return r
-	}
+	start := func(name string) *homeReplica { return startHomeReplica(t, target, name) }
 	a, b := start("a"), start("b")
 	if err := a.db.SetRole(ctx, "UDEV", dobot.RoleDeployer, "test"); err != nil {
 		t.Fatal(err)
@@ -140,11 +148,11 @@ func TestHomeLoopOnOneReplicaAtATime(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitPage := func(name string) *replica {
+	waitPage := func(name string) *homeReplica {
 		t.Helper()
-		var who *replica
+		var who *homeReplica
 		waitFor(t, "UDEV's page showing "+name, func() bool {
-			for _, r := range []*replica{a, b} {
+			for _, r := range []*homeReplica{a, b} {
 				r.views.mu.Lock()
 				hs := r.views.homes["UDEV"]
 				r.views.mu.Unlock()
