@@ -20,6 +20,7 @@ type Store interface {
 	PolicyStore
 	HistoryStore
 	HoldStore
+	HomeStore
 }
 
 // HistoryStore answers what the bot did to a resource and keeps the
