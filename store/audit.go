@@ -2,20 +2,14 @@ package store
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/binary"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
-	"strconv"
 	"strings"
 	"time"
 
 	"dobot"
+	"dobot/store/internal/auditchain"
 )
 
 // Audit query limits: a page by default, and a cap so one request cannot
@@ -25,8 +19,7 @@ const (
 	maxAuditLimit     = 1000
 )
 
-const auditColumns = `id, time, user_id, user_name, channel, command_text, action,
-	target, decision, outcome, error, details, prev_hash, hash, instance`
+const auditColumns = auditchain.Columns
 
 // AppendAudit appends e to the audit log and returns it as stored, with ID,
 // Time (from the store clock when zero), PrevHash, Hash and Instance (this
@@ -106,7 +99,7 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *txn, e dobot.AuditEntry) (d
 		return dobot.AuditEntry{}, fmt.Errorf("read audit sequence: %w", err)
 	}
 	e.ID = max(lastID, seq) + 1
-	e.Hash = keyedAuditHash(hmac.New(sha256.New, db.auditKey), e.ID, formatTime(e.Time), e)
+	e.Hash = auditchain.Hash(db.auditKey, e.ID, formatTime(e.Time), e)
 	_, err = db.execPrepared(ctx, tx, insertAudit,
 		e.ID, formatTime(e.Time), e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
 		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash, e.Hash, e.Instance)
@@ -114,73 +107,6 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *txn, e dobot.AuditEntry) (d
 		return dobot.AuditEntry{}, err
 	}
 	return e, nil
-}
-
-// auditSequence is the highest audit id ever inserted, 0 for none: SQLite's
-// sqlite_sequence, or the audit_sequence row a PostgreSQL trigger keeps.
-func auditSequence(ctx context.Context, q queryer, d *dialect) (int64, error) {
-	var seq int64
-	err := q.QueryRowContext(ctx, d.AuditSequence).Scan(&seq)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("read audit sequence: %w", err)
-	}
-	return seq, nil
-}
-
-// keyedAuditHash is the hex HMAC-SHA-256, under the audit key in mac, of the
-// row's id, its stored time text and every other field except Hash, the
-// previous row's hash included. Each field goes in with its length first,
-// so no two sets of values encode alike; the leading version keeps the
-// encodings apart. A row with an Instance is hashed as "dobot audit v3",
-// which covers it; a row without one as "dobot audit v2", the encoding from
-// before instances were recorded, so chains written then still verify.
-// Verify accepts v2 only for rows whose instance is empty, so an instance
-// cannot be added to or changed on a v2 row unnoticed.
-func keyedAuditHash(mac hash.Hash, id int64, at string, e dobot.AuditEntry) string {
-	buf := appendAuditFields(make([]byte, 0, 512), id, at, e)
-	mac.Reset()
-	mac.Write(buf)
-	return hex.EncodeToString(mac.Sum(buf[:0]))
-}
-
-// appendAuditFields appends to buf what keyedAuditHash hashes: the version,
-// the id, the time text and the fields, each led by its length.
-func appendAuditFields(buf []byte, id int64, at string, e dobot.AuditEntry) []byte {
-	version := "dobot audit v2"
-	if e.Instance != "" {
-		version = "dobot audit v3"
-	}
-	var num [20]byte
-	buf = appendAuditField(buf, version)
-	buf = appendAuditField(buf, strconv.AppendInt(num[:0], id, 10))
-	for _, f := range [...]string{at, e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
-		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash} {
-		buf = appendAuditField(buf, f)
-	}
-	if e.Instance != "" {
-		buf = appendAuditField(buf, e.Instance)
-	}
-	return buf
-}
-
-func appendAuditField[T string | []byte](buf []byte, f T) []byte {
-	buf = binary.BigEndian.AppendUint64(buf, uint64(len(f)))
-	return append(buf, f...)
-}
-
-// legacyAuditHash is the plain SHA-256 that chained the rows written before
-// the chain was keyed: the fields as a JSON array of strings led by "v1", no
-// id. Anyone can compute it, which is why verify accepts it only at the
-// start of the chain (see the rule in auditverify.go).
-func legacyAuditHash(at string, e dobot.AuditEntry) string {
-	fields := []string{"v1", at,
-		e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
-		e.Target, e.Decision, e.Outcome, e.Error, e.Details,
-		e.PrevHash}
-	// Marshalling a []string cannot fail.
-	b, _ := json.Marshal(fields)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
 
 // Audit returns the rows matching f, newest first. Filters are ANDed; Limit
@@ -278,12 +204,7 @@ func (db *DB) AuditCount(ctx context.Context) (int, error) {
 
 // scanAudit reads one row of auditColumns.
 func scanAudit(s scanner) (dobot.AuditEntry, error) {
-	var (
-		e  dobot.AuditEntry
-		at string
-	)
-	err := s.Scan(&e.ID, &at, &e.UserID, &e.UserName, &e.Channel, &e.CommandText, &e.Action,
-		&e.Target, &e.Decision, &e.Outcome, &e.Error, &e.Details, &e.PrevHash, &e.Hash, &e.Instance)
+	e, at, err := auditchain.ScanRaw(s)
 	if err != nil {
 		return dobot.AuditEntry{}, err
 	}
