@@ -22,10 +22,6 @@ type Report struct {
 	Rows   map[string]int64
 }
 
-// WriteTx runs fn in a write transaction of the target store, one at a
-// time, and commits it when fn returns nil.
-type WriteTx func(ctx context.Context, fn func(tx *sqldb.Txn) error) error
-
 // Copy copies every row of every table from src into dst, which must be
 // freshly opened (migrated) and empty, in one transaction of dst: ids,
 // times and the audit chain's hashes are kept as they are, so the chain
@@ -34,7 +30,7 @@ type WriteTx func(ctx context.Context, fn func(tx *sqldb.Txn) error) error
 // schema_migrations, so tables added by later migrations are copied too;
 // columns are matched by name. Both stores must be on the same migrations.
 // dstTx runs dst's write transactions.
-func Copy(ctx context.Context, src, dst sqldb.Conn, dstTx WriteTx) (Report, error) {
+func Copy(ctx context.Context, src, dst sqldb.Conn, dstTx sqldb.WriteTx) (Report, error) {
 	rep := Report{Rows: map[string]int64{}}
 	if err := sameMigrations(ctx, src, dst); err != nil {
 		return rep, fmt.Errorf("copy store: %w", err)
