@@ -2,24 +2,12 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"dobot"
 	"dobot/store/internal/auditchain"
 )
-
-// Audit query limits: a page by default, and a cap so one request cannot
-// pull the whole log into memory (AuditAll streams for exports).
-const (
-	defaultAuditLimit = 50
-	maxAuditLimit     = 1000
-)
-
-const auditColumns = auditchain.Columns
 
 // AppendAudit appends e to the audit log and returns it as stored, with ID,
 // Time (from the store clock when zero), PrevHash, Hash and Instance (this
@@ -58,110 +46,24 @@ func (db *DB) AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditE
 	return stored, nil
 }
 
-// The audit append's statements, prepared once (see stmtCache).
-const (
-	selectAuditHead = `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`
-	insertAudit     = `INSERT INTO audit (` + auditColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-)
-
 // appendAuditTx appends e inside tx, which must be a write transaction from
-// writeTx: it lets a state change and its audit row commit together. Reading
-// the chain's head and inserting happen in that one serialized transaction,
-// so concurrent writers cannot fork the chain.
+// writeTx, so that a state change and its audit row commit together (see
+// auditchain.Append).
 func (db *DB) appendAuditTx(ctx context.Context, tx *txn, e dobot.AuditEntry) (dobot.AuditEntry, error) {
 	if e.Time.IsZero() {
 		e.Time = db.now()
 	}
-	e.Time = normTime(e.Time)
 	if e.Instance == "" {
 		e.Instance = db.instance
 	}
-	var lastID int64
-	row, err := db.queryRowPreparedTx(ctx, tx, selectAuditHead)
-	if err == nil {
-		err = row.Scan(&lastID, &e.PrevHash)
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		lastID, e.PrevHash = 0, ""
-	} else if err != nil {
-		return dobot.AuditEntry{}, fmt.Errorf("read previous hash: %w", err)
-	}
-	// The id is chosen here, not by AUTOINCREMENT at insert, because the
-	// keyed hash covers it. Past the highest id ever used, so rows cut off
-	// the end leave a gap that verify reports, rather than being reused.
-	var seq int64
-	row, err = db.queryRowPreparedTx(ctx, tx, db.d.AuditSequence)
-	if err == nil {
-		err = row.Scan(&seq)
-	}
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return dobot.AuditEntry{}, fmt.Errorf("read audit sequence: %w", err)
-	}
-	e.ID = max(lastID, seq) + 1
-	e.Hash = auditchain.Hash(db.auditKey, e.ID, formatTime(e.Time), e)
-	_, err = db.execPrepared(ctx, tx, insertAudit,
-		e.ID, formatTime(e.Time), e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
-		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash, e.Hash, e.Instance)
-	if err != nil {
-		return dobot.AuditEntry{}, err
-	}
-	return e, nil
+	return auditchain.Append(ctx, tx, db.prepared, db.auditKey, e)
 }
 
 // Audit returns the rows matching f, newest first. Filters are ANDed; Limit
 // defaults to 50 and is capped at 1000.
 func (db *DB) Audit(ctx context.Context, f dobot.AuditFilter) ([]dobot.AuditEntry, error) {
-	var (
-		where []string
-		args  []any
-	)
-	if f.UserID != "" {
-		where = append(where, "user_id = ?")
-		args = append(args, f.UserID)
-	}
-	if f.Target != "" {
-		where = append(where, "target = ?")
-		args = append(args, f.Target)
-	}
-	if f.Action != "" {
-		where = append(where, "action = ?")
-		args = append(args, f.Action)
-	}
-	if !f.Since.IsZero() {
-		where = append(where, "time >= ?")
-		args = append(args, formatTime(f.Since))
-	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = defaultAuditLimit
-	case limit > maxAuditLimit:
-		limit = maxAuditLimit
-	}
-	args = append(args, limit)
-
-	q := `SELECT ` + auditColumns + ` FROM audit`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY id DESC LIMIT ?`
-
-	rows, err := db.sql.QueryContext(ctx, q, args...)
+	entries, err := auditchain.Query(ctx, db.sql, f)
 	if err != nil {
-		return nil, fmt.Errorf("audit: %w", err)
-	}
-	defer rows.Close()
-
-	entries := make([]dobot.AuditEntry, 0, min(limit, 64))
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, fmt.Errorf("audit: %w", err)
-		}
-		entries = append(entries, e)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	return entries, nil
@@ -171,23 +73,7 @@ func (db *DB) Audit(ctx context.Context, f dobot.AuditFilter) ([]dobot.AuditEntr
 // since is zero), oldest first, without holding them all in memory. It stops
 // at the first error fn returns and returns it wrapped.
 func (db *DB) AuditAll(ctx context.Context, since time.Time, fn func(dobot.AuditEntry) error) error {
-	rows, err := db.sql.QueryContext(ctx,
-		`SELECT `+auditColumns+` FROM audit WHERE time >= ? ORDER BY id`, formatTime(since))
-	if err != nil {
-		return fmt.Errorf("audit all: %w", err)
-	}
-	defer rows.Close()
-
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return fmt.Errorf("audit all: %w", err)
-		}
-		if err := fn(e); err != nil {
-			return fmt.Errorf("audit all: row %d: %w", e.ID, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
+	if err := auditchain.All(ctx, db.sql, since, fn); err != nil {
 		return fmt.Errorf("audit all: %w", err)
 	}
 	return nil
@@ -200,16 +86,4 @@ func (db *DB) AuditCount(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("audit count: %w", err)
 	}
 	return n, nil
-}
-
-// scanAudit reads one row of auditColumns.
-func scanAudit(s scanner) (dobot.AuditEntry, error) {
-	e, at, err := auditchain.ScanRaw(s)
-	if err != nil {
-		return dobot.AuditEntry{}, err
-	}
-	if e.Time, err = parseTime(at); err != nil {
-		return dobot.AuditEntry{}, fmt.Errorf("row %d: %w", e.ID, err)
-	}
-	return e, nil
 }

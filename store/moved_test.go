@@ -14,4 +14,7 @@ var (
 	hashURL         = responseurl.Hash
 )
 
-const verifyBatch = auditchain.Batch
+const (
+	auditColumns  = auditchain.Columns
+	maxAuditLimit = auditchain.MaxLimit
+)

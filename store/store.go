@@ -1,7 +1,7 @@
 // Package store keeps the bot's durable state, in one SQLite file or in a
 // PostgreSQL database: roles, managed apps, operations, policies,
 // handled-event keys and the hash-chained audit log. It is the only package
-// that writes SQL; what differs between the two is in dialect.go.
+// that writes SQL; what differs between the two is in internal/sqldb.
 package store
 
 import (
