@@ -11,6 +11,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/cmdline"
 	"dobot/commands"
 	"dobot/internal/dotest"
 )
@@ -452,7 +453,7 @@ func FuzzEnvSetIsMasked(f *testing.F) {
 	f.Fuzz(func(t *testing.T, key, value, flags string) {
 		text := "env set web " + key + "=" + value + " " + flags
 		out := commands.MaskCommand(text) // must not panic
-		words, err := commands.SplitWords(text)
+		words, err := cmdline.SplitWords(text)
 		if err != nil || len(words) < 3 || words[2] != key+"="+value {
 			return // the value does not survive splitting as typed
 		}

@@ -2,14 +2,13 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/digitalocean/godo"
-
 	"dobot"
+	"dobot/deploy"
 	"dobot/docloud/daytwo"
+	"dobot/plan"
 )
 
 // envCommand lists an app's variables (keys, scope and type, never
@@ -40,7 +39,7 @@ var envCommand = &Command{
 			Examples:    []string{"env set web LOG_LEVEL=debug", "env set web STRIPE_KEY=… --component api"},
 			Action:      ActionEnv,
 			Parse:       parseEnvSet,
-			Prepare:     prepareEnvSet,
+			Prepare:     planWith((*plan.Planner).EnvSet),
 		},
 		{
 			Name:        "env unset",
@@ -49,7 +48,7 @@ var envCommand = &Command{
 			Examples:    []string{"env unset web LOG_LEVEL"},
 			Action:      ActionEnv,
 			Parse:       parseEnvUnset,
-			Prepare:     prepareEnvUnset,
+			Prepare:     planWith((*plan.Planner).EnvUnset),
 		},
 	},
 }
@@ -59,7 +58,7 @@ func runEnvList(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err != nil {
 		return err
 	}
-	managed, app, err := b.dayTwoTarget(ctx, "env", args.name)
+	managed, app, err := b.plan.AppNow(ctx, "env", args.name)
 	if err != nil {
 		return err
 	}
@@ -113,7 +112,8 @@ func parseEnvSet(words []string, _ Config) (any, error) {
 	if !ok || !envKeyPattern.MatchString(key) {
 		return nil, userErrorf("env set needs KEY=VALUE, with a key of letters, digits and underscores not starting with a digit, like `LOG_LEVEL=debug`")
 	}
-	args := ChangeArgs{Name: pos[0], DayTwo: DayTwo{Component: component}, Reason: reason, EnvKeys: []string{key}, env: [][2]string{{key, value}}}
+	args := ChangeArgs{Name: pos[0], DayTwo: DayTwo{Component: component}, Reason: reason,
+		Variables: deploy.Variables{EnvKeys: []string{key}, Env: [][2]string{{key, value}}}}
 	if secret || SecretLooking(key) {
 		args.SecretKeys = []string{key}
 	}
@@ -134,77 +134,5 @@ func parseEnvUnset(words []string, _ Config) (any, error) {
 	if !envKeyPattern.MatchString(pos[1]) {
 		return nil, userErrorf("env unset takes a key of letters, digits and underscores, like `LOG_LEVEL`, not %q", pos[1])
 	}
-	return ChangeArgs{Name: pos[0], DayTwo: DayTwo{Component: component}, Reason: reason, EnvKeys: []string{pos[1]}}, nil
-}
-
-func prepareEnvSet(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args, err := argsOf[ChangeArgs](inv)
-	if err != nil {
-		return nil, err
-	}
-	if len(args.env) != 1 {
-		return nil, errors.New("env set: no variable to set")
-	}
-	managed, app, err := b.dayTwoTarget(ctx, "env set", args.Name)
-	if err != nil {
-		return nil, err
-	}
-	key, value := args.env[0][0], args.env[0][1]
-	if args.Spec, err = daytwo.EnvSet(app.Spec, args.Component, key, value, args.isSecret(key)); err != nil {
-		return nil, envError(err, args)
-	}
-	if !args.isSecret(key) && isSecretIn(args.Spec, key) {
-		args.SecretKeys = []string{key} // it was SECRET, and stays so
-	}
-	fields := []Field{{Label: "App", Value: args.Name}, {Label: "Set", Value: Escape(envKeysText(args.EnvKeys, args.isSecret)) + " = " + Masked}}
-	return b.prepareSpecChange(ctx, ActionEnv, fmt.Sprintf("set %s on %s", key, args.Name), args, managed, app, fields)
-}
-
-func prepareEnvUnset(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args, err := argsOf[ChangeArgs](inv)
-	if err != nil {
-		return nil, err
-	}
-	managed, app, err := b.dayTwoTarget(ctx, "env unset", args.Name)
-	if err != nil {
-		return nil, err
-	}
-	key := args.EnvKeys[0]
-	spec, found, err := daytwo.EnvUnset(app.Spec, args.Component, key)
-	if err != nil {
-		return nil, envError(err, args)
-	}
-	if !found {
-		return nil, userErrorf("%s has no variable %s%s; `/do env %s` lists them. Nothing was changed.", args.Name, key, componentSuffix(args.Component), args.Name)
-	}
-	args.Spec = spec
-	fields := []Field{{Label: "App", Value: args.Name}, {Label: "Unset", Value: key}}
-	return b.prepareSpecChange(ctx, ActionEnv, fmt.Sprintf("unset %s on %s", key, args.Name), args, managed, app, fields)
-}
-
-// isSecretIn reports whether spec holds key as SECRET anywhere.
-func isSecretIn(spec *godo.AppSpec, key string) bool {
-	for _, v := range daytwo.EnvList(spec) {
-		if v.Key == key && v.Type == godo.AppVariableType_Secret {
-			return true
-		}
-	}
-	return false
-}
-
-func componentSuffix(component string) string {
-	if component == "" {
-		return ""
-	}
-	return " in " + Escape(component)
-}
-
-// envError is what env set and unset answer when the change cannot be
-// made.
-func envError(err error, args ChangeArgs) error {
-	var ce *daytwo.ComponentError
-	if errors.As(err, &ce) {
-		return userErrorf("Cannot change the variables of %s: %s. Nothing was changed.", args.Name, Escape(ce.Error()))
-	}
-	return err
+	return ChangeArgs{Name: pos[0], DayTwo: DayTwo{Component: component}, Reason: reason, Variables: deploy.Variables{EnvKeys: []string{pos[1]}}}, nil
 }

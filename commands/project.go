@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
-	"dobot"
 	"dobot/docloud/daytwo"
 )
 
@@ -32,36 +30,7 @@ func (b *Bot) resolveProject(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("DO_PROJECT: %w", err)
 	}
-	b.projectID = p.ID
+	b.exec.SetProject(p.ID)
 	b.log.Info("new apps and droplets go into a project", "project", p.Name, "project_id", p.ID)
 	return nil
-}
-
-// assignToProject puts op's new app or droplet into DO_PROJECT's project,
-// audited. A failure is said in the thread and does not fail the launch:
-// the resource runs, only its project is wrong.
-func (b *Bot) assignToProject(ctx context.Context, op dobot.Operation, droplet bool, rep *reporter) {
-	if b.projectID == "" || op.ResourceID == "" {
-		return
-	}
-	urn := daytwo.AppURN(op.ResourceID)
-	if droplet {
-		id, err := strconv.Atoi(op.ResourceID)
-		if err != nil {
-			return
-		}
-		urn = daytwo.DropletURN(id)
-	}
-	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel, CommandText: op.CommandText,
-		Action: "do.assign_project", Target: op.App, Decision: "allowed", Outcome: "ok", Details: fmt.Sprintf("urn=%s project_id=%s", urn, b.projectID)}
-	if err := daytwo.AssignToProject(ctx, b.cloud.Projects, b.projectID, urn); err != nil {
-		if ctx.Err() != nil {
-			return // shutting down: assigned again when the launch resumes
-		}
-		entry.Outcome, entry.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
-		b.audit(ctx, b.log, entry)
-		rep.note(ctx, errorMessage(fmt.Sprintf("%s runs, but could not be put into the project DO_PROJECT names: %s", Escape(op.App), entry.Error)))
-		return
-	}
-	b.audit(ctx, b.log, entry)
 }
