@@ -33,6 +33,9 @@ type launchState struct {
 	URL          string
 	Failure      string // failing step and reason
 	FailedStep   string // top-level step that failed: "build" or "deploy"
+	// Components is each component's progress, one a line, for a
+	// deployment that builds from Git or runs several components.
+	Components string
 }
 
 func (s launchState) final() bool {
@@ -108,6 +111,8 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 			if !st.final() {
 				rep.reply(ctx, infoMessage(phaseLine(st)))
 			}
+		case st.Components != last.Components && st.Components != "" && !st.final():
+			rep.reply(ctx, infoMessage(st.Components))
 		case progressChanged(last, st) && b.now().Sub(lastUpdate) >= progressUpdateGap:
 			rep.update(ctx, card(op, st))
 			lastUpdate = b.now()
@@ -181,7 +186,7 @@ func (b *Bot) deploymentState(ctx context.Context, app *godo.App, depID string) 
 }
 
 func stateOf(d *godo.Deployment, app *godo.App) launchState {
-	st := launchState{Phase: string(d.Phase), DeploymentID: d.ID, FailedStep: failedStepName(d)}
+	st := launchState{Phase: string(d.Phase), DeploymentID: d.ID, FailedStep: failedStepName(d), Components: componentProgress(d)}
 	if st.Phase == "" {
 		st.Phase = string(godo.DeploymentPhase_PendingBuild)
 	}
@@ -287,6 +292,9 @@ func phaseLine(st launchState) string {
 	if st.Progress != nil {
 		line += fmt.Sprintf(" (%d/%d steps done)", st.Progress.Done, st.Progress.Total)
 	}
+	if st.Components != "" && !st.final() {
+		line += "\n" + st.Components
+	}
 	return line
 }
 
@@ -307,7 +315,10 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	if args.Droplet {
 		region, kind = args.DropletRegion, "Droplet (Docker)"
 	}
-	image := args.Image
+	imageLabel, image := "Image", args.Image
+	if args.From != nil {
+		imageLabel, image = "Source", Escape(args.From.describe())
+	}
 	if args.Check.Digest != "" {
 		image += "\n`" + args.Check.Digest + "`"
 	}
@@ -316,7 +327,7 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	}
 	fields := []Field{
 		{Label: kindLabel(map[bool]string{false: kindApp, true: kindDroplet}[args.Droplet]), Value: args.Name},
-		{Label: "Image", Value: image},
+		{Label: imageLabel, Value: image},
 		{Label: "Region", Value: region},
 		{Label: "Runs on", Value: kind},
 		{Label: "Phase", Value: phaseName(st.Phase)},
@@ -329,6 +340,9 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	}
 	if args.MonthlyCents > 0 {
 		fields = append(fields, Field{Label: "Cost", Value: money(args.MonthlyCents) + "/month"})
+	}
+	if st.Components != "" {
+		fields = append(fields, Field{Label: "Components", Value: st.Components})
 	}
 	if keys := args.envKeys(); len(keys) > 0 {
 		fields = append(fields, Field{Label: "Environment", Value: envKeysText(keys, args.isSecret)})
@@ -345,7 +359,7 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 		fields = append(fields, Field{Label: "Links", Value: links})
 	}
 	m := Message{
-		Text:     fmt.Sprintf("<@%s> is launching %s (%s) in %s: %s", op.Requester, args.Name, args.Image, args.Region, phaseName(st.Phase)),
+		Text:     fmt.Sprintf("<@%s> is launching %s (%s) in %s: %s", op.Requester, args.Name, args.what(), args.Region, phaseName(st.Phase)),
 		Title:    title,
 		Fields:   fields,
 		Progress: st.Progress,

@@ -73,15 +73,18 @@ type LaunchArgs struct {
 	DropletImage string `json:",omitempty"`
 	// Check is what the pre-flight image check found; Port is set from it.
 	Check Preflight `json:",omitempty"`
+	// From is set for a launch from a Git repository or an app spec
+	// (launch_git.go); Image is then empty.
+	From *LaunchSource `json:",omitempty"`
 }
 
 func (a LaunchArgs) target() string { return a.Name }
 
 var launchCommand = &Command{
 	Name:        "launch",
-	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--droplet] [--ttl DURATION] [--dry-run] [--reason TEXT] [--break-glass REASON]",
+	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--droplet] [--git URL [--branch B] [--dir PATH] [--deploy-on-push]] [--spec ```SPEC```] [--ttl DURATION] [--dry-run] [--reason TEXT] [--break-glass REASON]",
 	Description: "Create an App Platform app running a container image, and report its progress in a thread.",
-	Examples:    []string{"launch web --image ghcr.io/nginxinc/nginx-unprivileged:stable", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run", "launch api --image ghcr.io/acme/api:2 --secret DB_URL=postgres://…"},
+	Examples:    []string{"launch web --image ghcr.io/nginxinc/nginx-unprivileged:stable", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run", "launch api --image ghcr.io/acme/api:2 --secret DB_URL=postgres://…", "launch web --git https://github.com/acme/web --branch main", "launch --spec ```name: web …```"},
 	Action:      ActionLaunch,
 	Parse:       parseLaunch,
 	Prepare:     prepareLaunch,
@@ -104,24 +107,44 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	fs.Var(port, "port", "")
 	fs.Var(env.as("env"), "env", "")
 	fs.Var(env.as("secret"), "secret", "")
+	sf := sourceFlags{git: fs.String("git", "", ""), branch: fs.String("branch", "", ""), dir: fs.String("dir", "", ""),
+		deployOnPush: fs.Bool("deploy-on-push", false, ""), spec: fs.Bool("spec", false, "")}
+	words, block := takeBlock(words)
 	pos, err := parseFlags(fs, words)
 	if err != nil {
 		return nil, err
+	}
+	if *sf.spec && len(pos) == 0 {
+		cfg.DefaultApp = "" // the spec names the app
 	}
 	args := LaunchArgs{Name: cfg.DefaultApp, Size: *size, Instances: instances.value, Port: port.value, Env: env.pairs,
 		SecretKeys: env.secretKeys(), Reason: strings.TrimSpace(*reason), BreakGlass: glass.value}
 	switch len(pos) {
 	case 0:
-		if args.Name == "" {
-			return nil, userErrorf("launch needs an app name, like `/do launch web --image nginx` (or set DO_APP_NAME)")
-		}
 	case 1:
 		args.Name = pos[0]
 	default:
 		return nil, userErrorf("launch takes one app name, got %d words (%s); put flags after --, like --image REF", len(pos), strings.Join(pos, " "))
 	}
-	if err := ValidAppName(args.Name); err != nil {
+	if args.Name == "" && !*sf.spec {
+		return nil, userErrorf("launch needs an app name, like `/do launch web --image nginx` (or set DO_APP_NAME)")
+	}
+	if args.Name != "" {
+		if err := ValidAppName(args.Name); err != nil {
+			return nil, err
+		}
+	}
+	if *sf.spec || *sf.git != "" {
+		if args.Region, err = AppRegion(*region); err != nil {
+			return nil, err
+		}
+	}
+	args.Droplet, args.Port = *droplet, port.value
+	if args.From, err = parseSource(sf, block, len(pos) == 1, &args, flagSet(fs, "image")); err != nil {
 		return nil, err
+	}
+	if args.From != nil {
+		return finishSourceArgs(args, *ttl, *dryRun, cfg)
 	}
 	args.Image = unlink(strings.TrimSpace(*image))
 	if args.Image == "" {
@@ -157,6 +180,9 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 
 // appSpec is the App Platform spec launch creates (docloud.AppSpec).
 func (a LaunchArgs) appSpec() *godo.AppSpec {
+	if a.From != nil {
+		return docloud.CopySpec(a.From.Spec)
+	}
 	return docloud.AppSpec(docloud.Service{Name: a.Name, Region: a.Region, Ref: a.Ref, Digest: a.Check.Digest,
 		Size: a.Size, Instances: a.Instances, Port: a.Port, Env: a.Env, Secret: a.isSecret})
 }
@@ -173,6 +199,9 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 	}
 	if !errors.Is(err, dobot.ErrNotFound) {
 		return nil, fmt.Errorf("look up app %q: %w", args.Name, err)
+	}
+	if args.From != nil {
+		return b.planSourceLaunch(ctx, args)
 	}
 	if err := b.checkDOCRRegistry(ctx, args.Ref); err != nil {
 		return nil, err
@@ -223,6 +252,9 @@ func prepareLaunch(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) 
 
 // launchFields are the facts of a launch that a card shows.
 func launchFields(args LaunchArgs) []Field {
+	if args.From != nil {
+		return sourceFields(args)
+	}
 	kind, region, size := kindApp, args.Region, args.Size
 	if args.Droplet {
 		kind, region = kindDroplet, args.DropletRegion
@@ -441,6 +473,10 @@ func (a LaunchArgs) managedApp(op *dobot.Operation, id string, now time.Time) do
 	app := dobot.App{Name: a.Name, Kind: kindApp, ResourceID: id, Region: a.Region, Image: a.Image, ImageDigest: a.Check.Digest,
 		Owner: op.Requester, Channel: op.Channel, ThreadTS: op.MessageTS, CreatedAt: now,
 		Size: a.Size, Instances: a.Instances, MonthlyCents: a.MonthlyCents}
+	if a.From != nil {
+		app.Image = a.From.describe()
+		app.Size, app.Instances = sourceSize(a.From.Spec)
+	}
 	if app.Size == "" {
 		app.Size = docloud.DefaultAppSize
 	}

@@ -170,6 +170,9 @@ const MaxCommandText = 4000
 // characters with a marker saying how long it was.
 func storedCommand(text string) string {
 	masked := MaskCommand(text)
+	if head, block, ok := cutBlock(text); ok {
+		masked = MaskCommand(head) + maskBlock(block)
+	}
 	if r := []rune(masked); len(r) > MaxCommandText {
 		masked = string(r[:MaxCommandText]) + "…[cut: " + strconv.Itoa(len([]rune(text))) + " characters]"
 	}
@@ -209,7 +212,7 @@ func scrubSecrets(op *dobot.Operation) {
 // scrub blanks the values of a's secret variables; it reports whether
 // any was set.
 func (a *LaunchArgs) scrub() bool {
-	changed := false
+	changed := a.From != nil && a.From.Spec != nil && docloud.ScrubSpec(a.From.Spec)
 	for i, kv := range a.Env {
 		if a.isSecret(kv[0]) && kv[1] != "" {
 			a.Env[i][1], changed = "", true

@@ -174,7 +174,8 @@ func (t Table) Sorted() []*Command {
 
 // Parse splits text and parses it into an invocation of a command in t.
 func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
-	words, err := SplitWords(text)
+	head, block, hasBlock := cutBlock(text)
+	words, err := SplitWords(head)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -197,6 +198,12 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 	}
 	if wantsHelp(words) {
 		return t.helpFor(cmd)
+	}
+	if hasBlock {
+		if cmd.Name != launchCommand.Name {
+			return cmd, nil, userErrorf("%s takes no code block; only `/do launch --spec` reads an app spec pasted after it", cmd.Name)
+		}
+		words = append(words, blockMark+block)
 	}
 	args, err := cmd.Parse(words, cfg)
 	if err != nil {

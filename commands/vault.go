@@ -91,6 +91,7 @@ func (v *vault) sealLaunch(args LaunchArgs) LaunchArgs {
 		}
 	}
 	args.Env = env
+	args.From = v.sealSource(args.From)
 	return args
 }
 
@@ -105,7 +106,9 @@ func (v *vault) openLaunch(args LaunchArgs) (LaunchArgs, error) {
 		env[i] = [2]string{kv[0], plain}
 	}
 	args.Env = env
-	return args, nil
+	var err error
+	args.From, err = v.openSource(args.From)
+	return args, err
 }
 
 // sealSpec returns a copy of spec with every SECRET value sealed, except
