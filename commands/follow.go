@@ -341,9 +341,7 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	if args.MonthlyCents > 0 {
 		fields = append(fields, Field{Label: "Cost", Value: money(args.MonthlyCents) + "/month"})
 	}
-	if st.Components != "" {
-		fields = append(fields, Field{Label: "Components", Value: st.Components})
-	}
+	fields = append(fields, args.From.cardFields(st)...)
 	if keys := args.envKeys(); len(keys) > 0 {
 		fields = append(fields, Field{Label: "Environment", Value: envKeysText(keys, args.isSecret)})
 	}

@@ -218,16 +218,7 @@ func sourceError(err error) error {
 func sourceFields(args LaunchArgs) []Field {
 	src := args.From
 	fields := []Field{{Label: kindLabel(kindApp), Value: args.Name}, {Label: "Source", Value: Escape(src.describe())}, {Label: "Region", Value: args.Region}}
-	if src.Git != nil {
-		push := "off (deploys only through the bot)"
-		if src.Git.DeployOnPush {
-			push = "on (every push to the branch deploys)"
-		}
-		fields = append(fields, Field{Label: "Deploy on push", Value: push})
-	}
-	if len(src.Components) > 0 {
-		fields = append(fields, Field{Label: "Components", Value: componentsText(src.Components)})
-	}
+	fields = append(fields, src.cardFields(launchState{})...)
 	if args.MonthlyCents > 0 {
 		fields = append(fields, Field{Label: "Cost", Value: money(args.MonthlyCents) + "/month"})
 	}
@@ -236,9 +227,6 @@ func sourceFields(args LaunchArgs) []Field {
 	}
 	if keys := specEnvKeys(src.Spec); len(keys) > 0 {
 		fields = append(fields, Field{Label: "Environment", Value: keys})
-	}
-	for _, w := range src.Warnings {
-		fields = append(fields, Field{Label: "Warning", Value: chat.IconWarning + " " + Escape(w)})
 	}
 	return append(fields, args.noteFields()...)
 }
@@ -454,4 +442,31 @@ func deploymentComponents(d *godo.Deployment) []string {
 		out = append(out, s.Name)
 	}
 	return out
+}
+
+// cardFields are what a running Git or spec launch's card adds: whether
+// it deploys on push, each component (its progress once the deployment
+// reports it, else its size and price) and propose's warnings.
+func (s *LaunchSource) cardFields(st launchState) []Field {
+	if s == nil {
+		return nil
+	}
+	var fields []Field
+	if s.Git != nil {
+		push := "off (deploys only through the bot)"
+		if s.Git.DeployOnPush {
+			push = "on (every push to the branch deploys)"
+		}
+		fields = append(fields, Field{Label: "Deploy on push", Value: push})
+	}
+	switch {
+	case st.Components != "":
+		fields = append(fields, Field{Label: "Components", Value: st.Components})
+	case len(s.Components) > 0:
+		fields = append(fields, Field{Label: "Components", Value: componentsText(s.Components)})
+	}
+	for _, w := range s.Warnings {
+		fields = append(fields, Field{Label: "Warning", Value: chat.IconWarning + " " + Escape(w)})
+	}
+	return fields
 }
