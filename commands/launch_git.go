@@ -269,7 +269,6 @@ func specEnvKeys(spec *godo.AppSpec) string {
 	return Escape(envKeysText(keys, func(k string) bool { return secret[k] }))
 }
 
-
 // ownsSource reports whether spec, found on DigitalOcean under the
 // launch's name, is the one this Git or spec launch sent: the same
 // components, built from the same repositories or images.
