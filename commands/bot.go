@@ -37,6 +37,9 @@ type Config struct {
 	// DropletImage is DO_DROPLET_IMAGE: the image slug droplets are created
 	// from, or "" to pick DigitalOcean's Docker image (see docloud.DropletImage).
 	DropletImage string
+	// ElsewhereEvery is how often the apps are listed to find deployments
+	// started outside the bot (BOT_ELSEWHERE_INTERVAL); default a minute.
+	ElsewhereEvery time.Duration
 }
 
 // defaultMaxTTL is BOT_MAX_TTL when it is not set.
@@ -208,6 +211,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.background("expiry", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:approvals", timers.RequestsLoop) })
 	b.background("ttl", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:ttl", timers.AppsLoop) })
 	b.background("approval-reminders", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:reminders", b.remindLoop) })
+	b.background("elsewhere", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:elsewhere", b.elsewhereLoop) })
 	if err := b.resume(ctx); err != nil {
 		return err
 	}

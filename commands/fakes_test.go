@@ -71,7 +71,7 @@ func (c *recordingChat) Respond(_ context.Context, url string, m commands.Messag
 }
 
 func (c *recordingChat) Upload(_ context.Context, ch, ts, name, title, content string) error {
-	c.add(sent{Kind: "upload", Channel: ch, TS: ts, Msg: commands.Message{Text: content, Title: title}})
+	c.add(sent{Kind: "upload", Channel: ch, TS: ts, Thread: ts, Msg: commands.Message{Text: content, Title: title}})
 	return nil
 }
 
@@ -126,6 +126,8 @@ type harness struct {
 	// database (a restart).
 	cloud   commands.Cloud
 	watcher *watch.Watcher
+	// stop stops the bot, as at shutdown.
+	stop func()
 }
 
 func newHarness(t *testing.T) *harness {
@@ -159,12 +161,13 @@ func newHarnessWith(t *testing.T, cfg commands.Config, opts dotest.Options, http
 	if err := bot.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
+	var once sync.Once
+	stop := func() { once.Do(func() { cancel(); bot.Wait() }) }
 	t.Cleanup(func() {
-		cancel()
-		bot.Wait()
+		stop()
 		db.Close()
 	})
-	return &harness{bot: bot, db: db, do: srv, chat: chat, client: client, dbPath: dbPath, cloud: commands.CloudOf(client), watcher: w}
+	return &harness{bot: bot, db: db, do: srv, chat: chat, client: client, dbPath: dbPath, cloud: commands.CloudOf(client), watcher: w, stop: stop}
 }
 
 // run runs one command as user and returns the private answer, if any.
