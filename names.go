@@ -40,6 +40,16 @@ var appRegions = map[string]bool{
 	"nyc": true, "sfo": true, "sgp": true, "syd": true, "tor": true,
 }
 
+// AppRegions lists the region families App Platform runs in, sorted.
+func AppRegions() []string {
+	out := make([]string, 0, len(appRegions))
+	for r := range appRegions {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // IsAppName reports whether name follows DigitalOcean's rule for app names.
 // The bot names droplets by the same rule.
 func IsAppName(name string) bool { return appNamePattern.MatchString(name) }

@@ -17,6 +17,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chatview"
 	"dobot/ops"
 	"dobot/watch"
 )
@@ -111,6 +112,9 @@ type Deps struct {
 	// Leases are this replica's claims on operations and loops shared with
 	// other replicas. Nil: this process is the only one.
 	Leases *ops.Leases
+	// Views opens forms and publishes home pages (forms.go, home.go); nil
+	// for an adapter without them: buttons then act at once.
+	Views chatview.Views
 }
 
 // Bot runs commands. It is safe for concurrent use.
@@ -132,7 +136,7 @@ type Bot struct {
 
 	prices priceList
 	vault  *vault // seals secret values while they wait in the store
-
+	ui     *viewSide
 }
 
 // machinery is the durable operation machinery of package ops the bot
@@ -171,9 +175,11 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if cfg.LiveLogWindow <= 0 {
 		cfg.LiveLogWindow = 5 * time.Second
 	}
-	b := &Bot{cfg: cfg, store: d.Store, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
+	b := &Bot{cfg: cfg, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
 	b.eng.runner.Log = b.log
+	d.Store = b.withViews(d)
+	b.store = d.Store
 	v, err := newVault(d.SecretKey)
 	if err != nil {
 		return nil, err
@@ -251,6 +257,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		b.audit(ctx, log, entry)
 		b.tell(ctx, req, errorMessage(fmt.Sprintf("That command is %d characters long; the limit is %d. Nothing was run. Shorten it (a long --reason can go in the thread).", n, MaxCommandText)))
 		return
+	}
+	if b.openLaunchFormFor(ctx, req) {
+		return // a bare `/do launch` or --form: the form's submission runs it
 	}
 	cmd, args, err := b.table.Parse(req.Text, b.cfg)
 	if err != nil {

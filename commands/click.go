@@ -30,6 +30,9 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 		return
 	}
 	req.Button = route.label
+	if b.askReason(ctx, c, route) {
+		return // the reason form's submission runs the command
+	}
 	cmd := b.table.lookup(route.command)
 	args, err := route.args(c)
 	if err != nil {

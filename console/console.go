@@ -74,6 +74,8 @@ type Console struct {
 	choices     map[int]choice     // by number
 	lastChoice  int
 	promptShown bool
+	form        *openForm       // the form being answered, if any (forms.go)
+	homeAsked   map[string]bool // users whose /home waits to be printed
 }
 
 // posted is a message the console has shown.
@@ -90,6 +92,7 @@ type posted struct {
 type choice struct {
 	channel, ts string // ts is "" on an answer only one person sees
 	button      commands.Button
+	home        bool // on a home page: a chatview click
 }
 
 // New returns a console that prints to out.

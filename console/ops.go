@@ -21,12 +21,18 @@ type tracker struct {
 
 	mu       sync.Mutex
 	inFlight int
+	commands int           // commands done, so a form's submission can wait for its own
 	changed  chan struct{} // closed, and replaced, at every start and finish
 }
 
 func newTracker() *tracker { return &tracker{changed: make(chan struct{})} }
 
 func (t *tracker) CommandDone(name, result string) {
+	t.mu.Lock()
+	t.commands++
+	close(t.changed)
+	t.changed = make(chan struct{})
+	t.mu.Unlock()
 	if t.next != nil {
 		t.next.CommandDone(name, result)
 	}

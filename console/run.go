@@ -29,6 +29,8 @@ const Help = `console commands:
   N  or  /click N   click the button numbered [N]
   /as USER          act as another user from now on, e.g. /as U0456 (a second person for approvals)
   /as               say who you are
+  /form launch      open the launch form; it asks its fields one line at a time
+  /home             show your home page (Slack's Home tab)
   /wait [DURATION]  wait until running operations finish (default: the --wait limit)
   /help             this list
   /quit             end (as does end of input): running operations are waited for first
@@ -46,6 +48,8 @@ const (
 	kindWait              // /wait [DURATION]
 	kindHelp              // /help
 	kindQuit              // /quit, /exit
+	kindForm              // /form NAME
+	kindHome              // /home
 )
 
 // input is one parsed line.
@@ -121,6 +125,13 @@ func parseLine(line string) (input, error) {
 			return input{}, inputErrorf("/wait takes a duration like 30s or 5m, not %q", rest)
 		}
 		return input{kind: kindWait, wait: d}, nil
+	case "/form":
+		if !strings.EqualFold(rest, "launch") {
+			return input{}, inputErrorf("/form takes the form's name: /form launch")
+		}
+		return input{kind: kindForm, text: "launch --form"}, nil
+	case "/home":
+		return input{kind: kindHome}, nil
 	case "/help", "/?":
 		return input{kind: kindHelp}, nil
 	case "/quit", "/exit":
@@ -170,6 +181,10 @@ func (c *Console) Run(ctx context.Context, in io.Reader, bot Bot) error {
 			}
 			return c.finish(ctx)
 		}
+		if c.formLine(ctx, bot, line) {
+			c.showPrompt()
+			continue
+		}
 		c.echo(line)
 		in, err := parseLine(line)
 		if err != nil {
@@ -188,10 +203,12 @@ func (c *Console) Run(ctx context.Context, in io.Reader, bot Bot) error {
 // do acts on one parsed line.
 func (c *Console) do(ctx context.Context, bot Bot, in input) {
 	switch in.kind {
-	case kindDo:
+	case kindDo, kindForm:
 		ref, user := c.nextRef()
 		bot.Handle(ctx, commands.Request{Ref: ref, UserID: user, UserName: user, ChannelID: c.opts.Channel,
-			Text: in.text, ResponseURL: responseURL(user, ref)})
+			Text: in.text, ResponseURL: responseURL(user, ref), TriggerID: formTrigger})
+	case kindHome:
+		c.home(ctx, bot)
 	case kindClick:
 		c.click(ctx, bot, in.choice)
 	case kindAs:
@@ -232,9 +249,13 @@ func (c *Console) click(ctx context.Context, bot Bot, n int) {
 		}
 		return
 	}
+	if ch.home {
+		c.viewClick(ctx, bot, ch)
+		return
+	}
 	ref, user := c.nextRef()
 	bot.HandleClick(ctx, commands.Click{Ref: ref, UserID: user, UserName: user, ChannelID: ch.channel, MessageTS: ch.ts,
-		ActionID: ch.button.ActionID, Value: ch.button.Value, ResponseURL: responseURL(user, ref)})
+		ActionID: ch.button.ActionID, Value: ch.button.Value, ResponseURL: responseURL(user, ref), TriggerID: formTrigger})
 }
 
 // whoami says who types now, and their role.

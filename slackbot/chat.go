@@ -37,6 +37,7 @@ type Chat struct {
 	mu      sync.Mutex
 	pending map[string]*pendingUpdate // by channel/ts
 	links   map[string]string         // permalinks by channel/ts: they never change
+	dms     map[string]string         // direct-message conversation ids by user (direct.go)
 }
 
 // maxCachedLinks bounds the permalink cache; past it the cache starts over.
@@ -68,8 +69,12 @@ func msgOptions(m commands.Message) []slack.MsgOption {
 
 // Post starts a message in channel.
 func (c *Chat) Post(ctx context.Context, channel string, m commands.Message) (string, error) {
+	channel, err := c.conversation(ctx, channel)
+	if err != nil {
+		return "", err
+	}
 	var ts string
-	err := c.retry(ctx, func() (err error) {
+	err = c.retry(ctx, func() (err error) {
 		_, ts, err = c.api.PostMessageContext(ctx, channel, msgOptions(m)...)
 		return err
 	})
@@ -78,8 +83,12 @@ func (c *Chat) Post(ctx context.Context, channel string, m commands.Message) (st
 
 // Reply posts m in the thread of threadTS.
 func (c *Chat) Reply(ctx context.Context, channel, threadTS string, m commands.Message) (string, error) {
+	channel, err := c.conversation(ctx, channel)
+	if err != nil {
+		return "", err
+	}
 	var ts string
-	err := c.retry(ctx, func() (err error) {
+	err = c.retry(ctx, func() (err error) {
 		_, ts, err = c.api.PostMessageContext(ctx, channel, append(msgOptions(m), slack.MsgOptionTS(threadTS))...)
 		return err
 	})
@@ -93,6 +102,10 @@ func (c *Chat) Reply(ctx context.Context, channel, threadTS string, m commands.M
 // its cancel: that caller has returned), so the update goes out even when
 // the first caller's context ends. It returns the error of its own update.
 func (c *Chat) Update(ctx context.Context, channel, ts string, m commands.Message) error {
+	channel, err := c.conversation(ctx, channel)
+	if err != nil {
+		return err
+	}
 	key := channel + "/" + ts
 	c.mu.Lock()
 	if p, busy := c.pending[key]; busy {
@@ -103,7 +116,7 @@ func (c *Chat) Update(ctx context.Context, channel, ts string, m commands.Messag
 	c.pending[key] = &pendingUpdate{}
 	c.mu.Unlock()
 
-	err := c.update(ctx, channel, ts, m)
+	err = c.update(ctx, channel, ts, m)
 	for {
 		c.mu.Lock()
 		p := c.pending[key]
@@ -137,6 +150,10 @@ func (c *Chat) update(ctx context.Context, channel, ts string, m commands.Messag
 
 // Ephemeral shows m to user alone.
 func (c *Chat) Ephemeral(ctx context.Context, channel, user string, m commands.Message) error {
+	channel, err := c.conversation(ctx, channel)
+	if err != nil {
+		return err
+	}
 	return mapError(c.retry(ctx, func() error {
 		_, err := c.api.PostEphemeralContext(ctx, channel, user, msgOptions(m)...)
 		return err
@@ -145,6 +162,10 @@ func (c *Chat) Ephemeral(ctx context.Context, channel, user string, m commands.M
 
 // Upload posts content as a text snippet in a thread (files.uploadV2).
 func (c *Chat) Upload(ctx context.Context, channel, threadTS, filename, title, content string) error {
+	channel, err := c.conversation(ctx, channel)
+	if err != nil {
+		return err
+	}
 	if content == "" {
 		content = "(empty)\n"
 	}
@@ -180,6 +201,10 @@ func (c *Chat) UploadDirect(ctx context.Context, user, filename, title, content 
 // `/do list` over many apps would otherwise make a call per app on every
 // answer.
 func (c *Chat) Permalink(ctx context.Context, channel, ts string) (string, error) {
+	channel, err := c.conversation(ctx, channel)
+	if err != nil {
+		return "", err
+	}
 	key := channel + "/" + ts
 	c.mu.Lock()
 	link, ok := c.links[key]
@@ -187,7 +212,7 @@ func (c *Chat) Permalink(ctx context.Context, channel, ts string) (string, error
 	if ok {
 		return link, nil
 	}
-	err := c.retry(ctx, func() (err error) {
+	err = c.retry(ctx, func() (err error) {
 		link, err = c.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
 		return err
 	})

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"dobot/chatview"
 	"dobot/commands"
 	"dobot/console"
 	"dobot/internal/config"
@@ -94,7 +95,8 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 		chat: func(db *store.DB) (commands.Chat, commands.Observer) {
 			con = console.New(stdout, console.Options{User: user, Store: db, Wait: *wait, Interactive: isTerminal(stdin) && isTerminal(stdout)})
 			return con, con.Observer(nil)
-		}})
+		},
+		views: func() chatview.Views { return con }})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"dobot/chatview"
 	"dobot/commands"
 	"dobot/internal/config"
 	"dobot/internal/metrics"
@@ -42,7 +43,10 @@ type runtime struct {
 type adapter struct {
 	// chat builds the chat the bot talks through, given the store, and the
 	// observer of the bot's operations.
-	chat    func(db *store.DB) (commands.Chat, commands.Observer)
+	chat func(db *store.DB) (commands.Chat, commands.Observer)
+	// views, when set, is the adapter's forms and home pages, asked for
+	// after chat.
+	views   func() chatview.Views
 	metrics *metrics.Metrics // counts DigitalOcean calls; nil for none
 	admins  []string         // made admins at start, beside BOT_ADMINS
 	// ready, when set, checks the adapter can work (Slack takes the
@@ -100,10 +104,14 @@ func newRuntime(ctx context.Context, cfg config.Config, log *slog.Logger, a adap
 	}
 
 	chat, observer := a.chat(db)
+	var views chatview.Views
+	if a.views != nil {
+		views = a.views()
+	}
 	rt.bot, err = commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName,
 		DropletImage: cfg.DropletImage, ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL},
 		commands.Deps{Store: db, Cloud: cloud, Chat: chat, Images: newImages(cfg), Watcher: watcher, Log: log,
-			SecretKey: db.DeriveKey("secret values v1"), Observer: observer, Leases: rt.leases})
+			SecretKey: db.DeriveKey("secret values v1"), Observer: observer, Leases: rt.leases, Views: views})
 	if err != nil {
 		rt.stopLife()
 		_ = rt.group.Wait()

@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 	"golang.org/x/oauth2"
 
+	"dobot/chatview"
 	"dobot/commands"
 	"dobot/imagecheck"
 	"dobot/internal/config"
@@ -40,6 +41,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	api := slack.New(cfg.SlackBotToken, slack.OptionAppLevelToken(cfg.SlackAppToken), slack.OptionAPIURL(cfg.SlackAPIURL),
 		slack.OptionHTTPClient(slackHTTP))
 	chat := slackbot.NewChat(api, slackHTTP, log)
+	views := slackbot.NewViews(chat, log)
 	rt, err := newRuntime(ctx, cfg, log, adapter{metrics: m,
 		ready: func(ctx context.Context) error {
 			if _, err := api.AuthTestContext(ctx); err != nil {
@@ -50,7 +52,8 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		chat: func(db *store.DB) (commands.Chat, commands.Observer) {
 			chat.TrackResponseURLs(db)
 			return chat, m
-		}})
+		},
+		views: func() chatview.Views { return views }})
 	if err != nil {
 		return err
 	}
@@ -60,6 +63,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	listener := slackbot.NewListener(api, chat, rt.bot, 16, log)
 	listener.RememberHandled(rt.db.MarkHandled)
 	listener.ObserveAcks(m.AckLatency)
+	listener.ServeViews(rt.bot)
 	return listen(ctx, rt, cfg, listener, m)
 }
 
