@@ -52,6 +52,9 @@ type Config struct {
 	// WatchInterval, when set, replaces the adaptive polling pace with a
 	// fixed one (for test servers whose deployments take seconds).
 	WatchInterval time.Duration
+	// ElsewhereInterval (BOT_ELSEWHERE_INTERVAL) is how often the apps are
+	// listed to find deployments started outside the bot; zero: a minute.
+	ElsewhereInterval time.Duration
 	// DropletImage is DO_DROPLET_IMAGE, the image slug droplets run on;
 	// empty picks DigitalOcean's Docker image at launch.
 	DropletImage string
@@ -204,6 +207,13 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("BOT_WATCH_INTERVAL must be a Go duration of at least 10ms, like 2s, not %q", v)
 		}
 		c.WatchInterval = d
+	}
+	if v := get("BOT_ELSEWHERE_INTERVAL"); v != "" {
+		d, err := dobot.ParseDuration(v)
+		if err != nil || d < 10*time.Millisecond {
+			bad("BOT_ELSEWHERE_INTERVAL must be a Go duration of at least 10ms, like 1m, not %q", v)
+		}
+		c.ElsewhereInterval = d
 	}
 	if c.HTTPAddr != "off" {
 		if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
