@@ -142,10 +142,11 @@ type Bot struct {
 // machinery is the durable operation machinery of package ops the bot
 // runs on.
 type machinery struct {
-	ops       *ops.Engine    // durable operations' state
-	approvals *ops.Approvals // the approval state machine
-	runner    ops.Runner     // background work, joined at shutdown
-	leases    *ops.Leases    // which operations and loops this replica runs
+	ops       *ops.Engine     // durable operations' state
+	approvals *ops.Approvals  // the approval state machine
+	runner    ops.Runner      // background work, joined at shutdown
+	leases    *ops.Leases     // which operations and loops this replica runs
+	marks     DeploymentMarks // deployments started elsewhere, reported; nil: not looked for
 }
 
 // New returns a Bot with the standard command table.
@@ -178,6 +179,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	b := &Bot{cfg: cfg, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
 	b.eng.runner.Log = b.log
+	b.eng.marks, _ = d.Store.(DeploymentMarks)
 	d.Store = b.withViews(d)
 	b.store = d.Store
 	v, err := newVault(d.SecretKey)

@@ -31,8 +31,8 @@ const defaultElsewhereEvery = time.Minute
 // control panel or doctl, and reports each in its app's thread. It runs on
 // one replica at a time (Leases.Loop "loop:elsewhere").
 func (b *Bot) elsewhereLoop(ctx context.Context) {
-	marks, ok := b.store.(DeploymentMarks)
-	if !ok {
+	marks := b.eng.marks
+	if marks == nil {
 		return
 	}
 	every := b.cfg.ElsewhereEvery
@@ -41,16 +41,17 @@ func (b *Bot) elsewhereLoop(ctx context.Context) {
 	}
 	f := &daytwo.ElsewhereFinder{Apps: b.apps, Every: every, Now: b.now}
 	started := b.now().Add(-clockSkew)
+	// The first pass waits an interval too: a start costs no request.
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if err := b.findElsewhere(ctx, f, marks, started); err != nil && ctx.Err() == nil {
-			b.log.Warn("find deployments started elsewhere", "err", err)
-		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if err := b.findElsewhere(ctx, f, marks, started); err != nil && ctx.Err() == nil {
+			b.log.Warn("find deployments started elsewhere", "err", err)
 		}
 	}
 }
