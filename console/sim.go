@@ -23,8 +23,8 @@ func fence(pending []string, line string) (next, texts []string) {
 	}
 	if len(pending) == 1 && !strings.Contains(pending[0], "```") && !strings.HasPrefix(strings.TrimSpace(line), "```") {
 		// "--spec" was not followed by a block: two commands.
-		_, rest := fence(nil, line)
-		return nil, append([]string{pending[0]}, rest...)
+		next, rest := fence(nil, line)
+		return next, append([]string{pending[0]}, rest...)
 	}
 	pending = append(pending, line)
 	joined := strings.Join(pending, "\n")
