@@ -31,20 +31,21 @@ func FindOwnAppBy(ctx context.Context, svc godo.AppsService, name string, after 
 }
 
 // SourcesOf names what each component of spec builds or runs, sorted, one
-// a line: "service web github:acme/web@main /". Two specs with the same
+// a line: "service web github:acme/web api". Two specs with the same
 // sources were sent by the same launch, whatever defaults App Platform
-// filled in since.
+// filled in since (a branch left out becomes the repository's default, so
+// branches are not compared).
 func SourcesOf(spec *godo.AppSpec) string {
 	var out []string
 	add := func(kind, name, dir string, git *godo.GitSourceSpec, gh *godo.GitHubSourceSpec, gl *godo.GitLabSourceSpec, img *godo.ImageSourceSpec) {
 		src := ""
 		switch {
 		case gh != nil:
-			src = "github:" + strings.ToLower(gh.Repo) + "@" + gh.Branch
+			src = "github:" + strings.ToLower(gh.Repo)
 		case gl != nil:
-			src = "gitlab:" + strings.ToLower(gl.Repo) + "@" + gl.Branch
+			src = "gitlab:" + strings.ToLower(gl.Repo)
 		case git != nil:
-			src = "git:" + strings.ToLower(git.RepoCloneURL) + "@" + git.Branch
+			src = "git:" + strings.ToLower(git.RepoCloneURL)
 		case img != nil:
 			src = fmt.Sprintf("image:%s/%s/%s:%s@%s", img.RegistryType, img.Registry, img.Repository, img.Tag, img.Digest)
 		}
