@@ -17,6 +17,11 @@ var ErrNotFound = errors.New("not found")
 // nobody an admin: then nobody could grant roles again without a restart.
 var ErrLastAdmin = errors.New("would leave no admin")
 
+// ErrAlreadyHandled is returned by the store for the first audit row of a
+// Slack envelope it has recorded before: Slack redelivered a command or
+// click that already ran, and it must not run or be answered again.
+var ErrAlreadyHandled = errors.New("envelope already handled")
+
 // Role is a person's permission level. Higher roles include everything the
 // lower ones may do, so roles compare with < and >=.
 type Role int

@@ -202,3 +202,53 @@ func BenchmarkMarkHandled(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkHandleStatus is the core of the answer path of `/do status` as
+// the listener drives it, without the Slack calls: "one-commit" is how the
+// bot runs now (the envelope's handled key and response_url recorded with
+// the "started" audit row, store.WithEnvelope); "three-commits" is how it
+// ran before, a handled-key write and a response_url write ahead of the
+// command's own audit write.
+func BenchmarkHandleStatus(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		run  func(ctx context.Context, db *store.DB, bot *commands.Bot, key string, req commands.Request)
+	}{
+		{"one-commit", func(ctx context.Context, _ *store.DB, bot *commands.Bot, key string, req commands.Request) {
+			bot.Handle(store.WithEnvelope(ctx, key, req.ResponseURL, req.UserID, req.ChannelID), req)
+		}},
+		{"three-commits", func(ctx context.Context, db *store.DB, bot *commands.Bot, key string, req commands.Request) {
+			if first, err := db.MarkHandled(ctx, key); err != nil || !first {
+				b.Fatalf("MarkHandled = %v, %v", first, err)
+			}
+			if err := db.RecordResponseURL(ctx, req.ResponseURL, req.UserID, req.ChannelID); err != nil {
+				b.Fatal(err)
+			}
+			bot.Handle(ctx, req)
+		}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, filepath.Join(b.TempDir(), "dobot.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { db.Close() })
+			if err := db.SetRole(ctx, "UADMIN", dobot.RoleAdmin, "seed"); err != nil {
+				b.Fatal(err)
+			}
+			bot, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: db, Chat: quietChat{}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			i := 0
+			for b.Loop() {
+				i++
+				id := strconv.Itoa(i)
+				req := commands.Request{Ref: "E" + id, UserID: "UADMIN", UserName: "ana", ChannelID: channel, Text: "status",
+					ResponseURL: "https://hooks.slack.test/commands/T1/" + id}
+				tc.run(ctx, db, bot, "cmd:"+id, req)
+			}
+		})
+	}
+}

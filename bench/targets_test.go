@@ -24,6 +24,9 @@ type sizes struct {
 	auditRuns   int           // timed /do audit commands
 	starts      int           // bot starts timed
 	idle        time.Duration // idle time before reading RSS
+	preflights  int           // launches whose pre-flight check is timed
+	verifyRows  int           // keyed audit rows `bot audit verify` checks
+	verifyRuns  int           // timed runs of it
 }
 
 var smokeSizes = sizes{
@@ -34,6 +37,8 @@ var smokeSizes = sizes{
 	fleet:       2, fleetPhase: 300 * time.Millisecond,
 	auditRows: 5000, auditRuns: 3,
 	starts: 2, idle: time.Second,
+	preflights: 2,
+	verifyRows: 5000, verifyRuns: 1,
 }
 
 var fullSizes = sizes{
@@ -44,6 +49,8 @@ var fullSizes = sizes{
 	fleet:       200, fleetPhase: 60 * time.Second, // a 3-minute deployment
 	auditRows: 1_000_000, auditRuns: 20,
 	starts: 5, idle: 5 * time.Second,
+	preflights: 20,
+	verifyRows: 1_000_000, verifyRuns: 3,
 }
 
 // row is one line of the results table.
@@ -63,6 +70,26 @@ func (r *results) add(measure, target, result string, met bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.rows = append(r.rows, row{measure, target, result, met})
+}
+
+// count is the number of rows so far.
+func (r *results) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.rows)
+}
+
+// empty names the rows whose result is blank.
+func (r *results) empty() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, x := range r.rows {
+		if strings.TrimSpace(x.result) == "" {
+			out = append(out, x.measure)
+		}
+	}
+	return out
 }
 
 func (r *results) note(format string, args ...any) {
@@ -111,14 +138,25 @@ func TestTargets(t *testing.T) {
 		{"OneLaunch", measureOneLaunch},
 		{"Fleet", measureFleet},
 		{"Audit", measureAudit},
+		{"AuditVerify", measureAuditVerify},
+		{"Preflight", measurePreflight},
 		{"Footprint", measureFootprint},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
 			start := time.Now()
+			before := res.count()
 			s.run(t, sz, res)
 			t.Logf("%s took %v", s.name, time.Since(start).Round(time.Millisecond))
+			// No empty rows: every measurement must have put a number in
+			// the table.
+			if res.count() == before {
+				t.Errorf("%s measured nothing: no row in the results table", s.name)
+			}
 		})
+	}
+	if empty := res.empty(); len(empty) > 0 {
+		t.Errorf("rows with no result: %s", strings.Join(empty, "; "))
 	}
 	table := res.markdown(sz)
 	if *full {

@@ -256,7 +256,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		entry.Action, entry.Decision, entry.Outcome = "invalid", "refused", "bad input"
 		entry.Error = fmt.Sprintf("command text too long: %d characters", n)
 		b.observe.CommandDone(entry.Action, "invalid")
-		b.audit(ctx, log, entry)
+		if !b.auditFirst(ctx, log, entry) {
+			return
+		}
 		b.tell(ctx, req, errorMessage(fmt.Sprintf("That command is %d characters long; the limit is %d. Nothing was run. Shorten it (a long --reason can go in the thread).", n, MaxCommandText)))
 		return
 	}
@@ -272,7 +274,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 			entry.Action = cmd.Name
 		}
 		b.observe.CommandDone(entry.Action, "invalid")
-		b.audit(ctx, log, entry)
+		if !b.auditFirst(ctx, log, entry) {
+			return
+		}
 		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
 		return
 	}
@@ -298,7 +302,9 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 	if role < need && (cmd.Own == nil || !cmd.Own(ctx, b, req.UserID, args)) {
 		entry.Action, entry.Decision, entry.Outcome = cmd.refusedAs(), "refused", "not permitted"
 		entry.Error = fmt.Sprintf("needs %s, has %s", need, role)
-		b.audit(ctx, log, entry)
+		if !b.auditFirst(ctx, log, entry) {
+			return
+		}
 		b.observe.CommandDone(cmd.Name, "refused")
 		b.tell(ctx, req, errorMessage(b.refusal(ctx, req, cmd.Name, need, role)))
 		return
@@ -306,7 +312,10 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 
 	// A command that cannot be audited does not run.
 	entry.Decision, entry.Outcome = "allowed", "started"
-	if err := b.record(ctx, entry); err != nil {
+	if err := b.record(ctx, entry); errors.Is(err, dobot.ErrAlreadyHandled) {
+		log.Info("skipping a command already handled (Slack redelivered it)", "command", cmd.Name)
+		return
+	} else if err != nil {
 		log.Error("audit before run", "err", err)
 		b.tell(ctx, req, errorMessage(describeError(fmt.Errorf("audit: %w", err), req.Ref)))
 		return
@@ -375,6 +384,22 @@ func (b *Bot) audit(ctx context.Context, log *slog.Logger, e dobot.AuditEntry) {
 	if err := b.record(ctx, e); err != nil {
 		log.Error("append audit", "action", e.Action, "err", err)
 	}
+}
+
+// auditFirst records a command's or click's first audit row, as audit
+// does, and reports whether to go on: false when the store says Slack
+// redelivered an envelope that was handled already (dobot.ErrAlreadyHandled),
+// which must not be answered twice.
+func (b *Bot) auditFirst(ctx context.Context, log *slog.Logger, e dobot.AuditEntry) bool {
+	err := b.record(ctx, e)
+	if errors.Is(err, dobot.ErrAlreadyHandled) {
+		log.Info("skipping an envelope already handled (Slack redelivered it)", "action", e.Action)
+		return false
+	}
+	if err != nil {
+		log.Error("append audit", "action", e.Action, "err", err)
+	}
+	return true
 }
 
 // record appends e to the audit trail and, when an audit channel is set,

@@ -25,7 +25,9 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 	route, ok := b.table.clickRouteFor(c.ActionID)
 	if !ok {
 		entry.Action, entry.Target, entry.Decision, entry.Outcome = "click", c.ActionID, "refused", "unknown button"
-		b.audit(ctx, log, entry)
+		if !b.auditFirst(ctx, log, entry) {
+			return
+		}
 		b.tell(ctx, req, errorMessage("That button is not one the bot knows (it may be from an older version). Nothing was changed."))
 		return
 	}
@@ -38,7 +40,9 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 	if err != nil {
 		entry.Action, entry.Target, entry.Decision, entry.Outcome, entry.Error = cmd.refusedAs(), c.Value, "refused", "bad button value", err.Error()
 		b.observe.CommandDone(cmd.Name, "invalid")
-		b.audit(ctx, log, entry)
+		if !b.auditFirst(ctx, log, entry) {
+			return
+		}
 		b.tell(ctx, req, errorMessage(describeError(err, c.Ref)))
 		return
 	}

@@ -45,7 +45,9 @@ func newReplicas(t *testing.T, n int, opts ...option) *replicas {
 		}
 	}
 	db.Close()
-	opts = append(opts, withEnv("BOT_DB="+target, "BOT_AUDIT_KEY="+replicaKey, "BOT_LEASE=2s"))
+	// A short lease makes failover quick; a test may pass a longer one
+	// (later settings win).
+	opts = append([]option{withEnv("BOT_LEASE=2s")}, append(opts, withEnv("BOT_DB="+target, "BOT_AUDIT_KEY="+replicaKey))...)
 	bw := botproc.NewWorld(t, worldOptions(t, opts...))
 	r := &replicas{world: &world{t: t, bw: bw, slack: bw.Slack, do: bw.DO, reg: bw.Reg, env: bw.Env, logs: &lockedBuffer{}},
 		target: target, procs: map[string]*botproc.Process{}}
@@ -352,7 +354,9 @@ func TestApprovalClicksOnTwoReplicas(t *testing.T) {
 // and each still shows every phase change.
 func TestReplicasShareTheRequestBudget(t *testing.T) {
 	const phase = 6 * time.Second
-	r := newReplicas(t, 3, withPhaseDelay(phase), withEnv("BOT_WATCH_INTERVAL=2s"))
+	// Nobody is killed here, so a long lease keeps a replica starved of CPU
+	// by a busy CI machine from losing its launches to another.
+	r := newReplicas(t, 3, withPhaseDelay(phase), withEnv("BOT_WATCH_INTERVAL=2s", "BOT_LEASE=30s"))
 	const n = 200
 	first := len(r.do.Requests())
 	for i := range n {

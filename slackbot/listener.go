@@ -52,6 +52,12 @@ type Listener struct {
 	// redelivers an envelope whose ack it did not see.
 	handled func(ctx context.Context, key string) (first bool, err error)
 
+	// claim, when set, replaces handled for commands and message clicks:
+	// such a job runs under the context claim returns, and the store
+	// records the envelope's key and response_url with the first audit row
+	// the job writes (store.WithEnvelope).
+	claim func(ctx context.Context, key, responseURL, userID, channelID string) context.Context
+
 	// views serves forms and Home tabs; see ServeViews.
 	views viewServing
 
@@ -72,6 +78,9 @@ type job struct {
 	key                        string
 	fn                         func(ctx context.Context)
 	channel, user, responseURL string
+	// audited is set for commands and message clicks, whose first audit
+	// row can carry the envelope's key (ClaimWith).
+	audited bool
 }
 
 const (
@@ -115,6 +124,18 @@ func NewListener(api *slack.Client, chat *Chat, h Handler, workers int, log *slo
 // first (the store's MarkHandled), so none runs twice, even across restarts.
 func (l *Listener) RememberHandled(first func(ctx context.Context, key string) (bool, error)) {
 	l.handled = first
+}
+
+// ClaimWith makes the listener run every command and message click under
+// the context claim returns, instead of checking it with RememberHandled's
+// separate write first: the store then records the envelope's key and
+// response_url in the one write transaction of the command's first audit
+// row, and refuses a key it has seen (store.WithEnvelope, which the
+// commands answer by staying silent). One commit instead of three per
+// command. Other work (Home tabs, form events) still goes through
+// RememberHandled.
+func (l *Listener) ClaimWith(claim func(ctx context.Context, key, responseURL, userID, channelID string) context.Context) {
+	l.claim = claim
 }
 
 // ObserveAcks makes the listener report each acknowledgement's latency.
@@ -256,15 +277,18 @@ func (l *Listener) readEvents(ctx context.Context) error {
 }
 
 func (l *Listener) onEvent(evt socketmode.Event) {
-	arrived := time.Now()
-	// A form submission is acked with its answer, later by design; it is
-	// not counted with the acks sent at once.
-	if evt.Request != nil && l.onAck != nil && !isSubmission(evt) {
-		defer func() { l.onAck(time.Since(arrived)) }()
+	// Every envelope is acknowledged before anything else is done with it,
+	// but a form submission, which is acked with its answer, later by
+	// design, and not counted with the acks sent at once.
+	if needsAck(evt) {
+		arrived := time.Now()
+		l.ack(evt)
+		if l.onAck != nil {
+			l.onAck(time.Since(arrived))
+		}
 	}
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
-		l.ack(evt)
 		cmd, ok := evt.Data.(slack.SlashCommand)
 		if !ok || !l.firstTime(evt) {
 			return
@@ -282,11 +306,11 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 		}
 		req := commands.Request{Ref: evt.Request.EnvelopeID, UserID: cmd.UserID, UserName: cmd.UserName,
 			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(cmd.Text), ResponseURL: cmd.ResponseURL, TriggerID: cmd.TriggerID}
-		l.dispatch(key, func(ctx context.Context) { l.handler.Handle(ctx, req) }, req.ChannelID, req.UserID, req.ResponseURL)
+		l.enqueue(job{key: key, fn: func(ctx context.Context) { l.handler.Handle(ctx, req) },
+			channel: req.ChannelID, user: req.UserID, responseURL: req.ResponseURL, audited: true})
 	case socketmode.EventTypeInteractive:
 		l.onInteractive(evt)
 	case socketmode.EventTypeEventsAPI:
-		l.ack(evt)
 		if api, ok := evt.Data.(slackevents.EventsAPIEvent); ok && l.firstTime(evt) {
 			l.onEventsAPI(api)
 		}
@@ -319,7 +343,6 @@ func (l *Listener) onInteractive(evt socketmode.Event) {
 		l.onSubmission(evt, cb)
 		return
 	}
-	l.ack(evt)
 	if !ok || !l.firstTime(evt) {
 		return
 	}
@@ -346,8 +369,22 @@ func (l *Listener) onClick(evt socketmode.Event, cb slack.InteractionCallback) {
 		click := commands.Click{Ref: evt.Request.EnvelopeID, UserID: cb.User.ID, UserName: cb.User.Name,
 			ChannelID: cb.Channel.ID, MessageTS: messageTS(cb), ActionID: a.ActionID, Value: a.Value, ResponseURL: cb.ResponseURL,
 			TriggerID: cb.TriggerID}
-		l.dispatch(key, func(ctx context.Context) { l.handler.HandleClick(ctx, click) }, click.ChannelID, click.UserID, click.ResponseURL)
+		l.enqueue(job{key: key, fn: func(ctx context.Context) { l.handler.HandleClick(ctx, click) },
+			channel: click.ChannelID, user: click.UserID, responseURL: click.ResponseURL, audited: true})
 	}
+}
+
+// needsAck reports whether evt is an envelope to acknowledge at once: not
+// hello, which carries a request too, and not a form submission.
+func needsAck(evt socketmode.Event) bool {
+	if evt.Request == nil || isSubmission(evt) {
+		return false
+	}
+	switch evt.Type {
+	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
+		return true
+	}
+	return false
 }
 
 func messageTS(cb slack.InteractionCallback) string {
@@ -358,9 +395,6 @@ func messageTS(cb slack.InteractionCallback) string {
 }
 
 func (l *Listener) ack(evt socketmode.Event) {
-	if evt.Request == nil {
-		return
-	}
 	if err := l.sm.Ack(*evt.Request); err != nil {
 		l.log.Error("ack", "envelope", evt.Request.EnvelopeID, "err", err)
 	}
@@ -379,7 +413,12 @@ func (l *Listener) firstTime(evt socketmode.Event) bool {
 // full, queues a note telling the person to try again shortly. key
 // identifies the envelope or click for deduplication.
 func (l *Listener) dispatch(key string, fn func(ctx context.Context), channel, user, responseURL string) {
-	j := job{key: key, fn: fn, channel: channel, user: user, responseURL: responseURL}
+	l.enqueue(job{key: key, fn: fn, channel: channel, user: user, responseURL: responseURL})
+}
+
+// enqueue is dispatch of a job already built.
+func (l *Listener) enqueue(j job) {
+	key := j.key
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -435,6 +474,10 @@ func (l *Listener) note(ctx context.Context, j job) {
 // run runs one command or click, unless the store says it ran before.
 func (l *Listener) run(ctx context.Context, j job) {
 	defer l.inflight.Done()
+	if l.claim != nil && j.audited {
+		j.fn(l.claim(ctx, j.key, j.responseURL, j.user, j.channel))
+		return
+	}
 	if l.handled != nil {
 		first, err := l.handled(ctx, j.key)
 		if err != nil {

@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"dobot"
 	"dobot/commands"
 	"dobot/internal/health"
 	"dobot/internal/slacktest"
@@ -78,6 +80,13 @@ func startListener(t *testing.T, opts slacktest.Options) *listenerWorld {
 // it is not nil.
 func startListenerAt(t *testing.T, opts slacktest.Options, dbPath string, clock func() time.Time) *listenerWorld {
 	t.Helper()
+	return startListenerWith(t, opts, dbPath, clock, func(l *Listener, db *store.DB) { l.RememberHandled(db.MarkHandled) })
+}
+
+// startListenerWith is startListenerAt with dedupe set up by dedupe
+// (RememberHandled or ClaimWith) before the listener runs.
+func startListenerWith(t *testing.T, opts slacktest.Options, dbPath string, clock func() time.Time, dedupe func(*Listener, *store.DB)) *listenerWorld {
+	t.Helper()
 	opts.BotToken, opts.AppToken = "xoxb-test-bot", "xapp-test-app"
 	srv := slacktest.New(opts)
 	t.Cleanup(srv.Close)
@@ -98,7 +107,7 @@ func startListenerAt(t *testing.T, opts slacktest.Options, dbPath string, clock 
 	chat := NewChat(api, nil, log)
 	chat.TrackResponseURLs(db)
 	l := NewListener(api, chat, h, 4, log)
-	l.RememberHandled(db.MarkHandled)
+	dedupe(l, db)
 	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- l.Run(runCtx, context.Background()) }()
@@ -213,5 +222,63 @@ func TestHealthSaysReconnectingWhileTheSocketIsDown(t *testing.T) {
 	}
 	if w.listener.Connected() {
 		t.Error("Connected() = true with the socket down")
+	}
+}
+
+// TestClaimedCommandRunsOnceAcrossARestart: with ClaimWith, as the bot runs,
+// the command's envelope is recorded with its first audit row; the same
+// command delivered again to a restarted bot (its in-memory set empty)
+// cannot write that row, and its response_url was recorded for the user.
+func TestClaimedCommandRunsOnceAcrossARestart(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "bot.db")
+	// As the bot sets it up: commands and clicks claimed, other work marked.
+	claim := func(l *Listener, db *store.DB) { l.ClaimWith(store.WithEnvelope); l.RememberHandled(db.MarkHandled) }
+	cmd := slack.SlashCommand{Text: "status", UserID: "U1", ChannelID: "C1", TriggerID: "13345224609.738474920.8088930838d88f008e0"}
+	deliver := func() (string, error) {
+		w := startListenerWith(t, slacktest.Options{}, dbPath, nil, claim)
+		appended := make(chan error, 1)
+		w.handler.onCommand = func(ctx context.Context, req commands.Request) {
+			_, err := w.db.AppendAudit(ctx, dobot.AuditEntry{UserID: req.UserID, Action: "status", Decision: "allowed", Outcome: "started"})
+			appended <- err
+		}
+		if _, err := w.srv.SlashCommand(cmd); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		select {
+		case err = <-appended:
+		case <-w.ctx.Done():
+			t.Fatal("the command was not handled")
+		}
+		w.handler.mu.Lock()
+		url := w.handler.requests[0].ResponseURL
+		w.handler.mu.Unlock()
+		w.stop()
+		runErr := <-w.done
+		w.done <- runErr // for the cleanup, which waits on it too
+		if runErr != nil {
+			t.Fatal(runErr)
+		}
+		w.db.Close()
+		return url, err
+	}
+	url, err := deliver()
+	if err != nil {
+		t.Fatalf("first delivery: AppendAudit = %v; want nil", err)
+	}
+	_, err = deliver()
+	if !errors.Is(err, dobot.ErrAlreadyHandled) {
+		t.Fatalf("redelivery after a restart: AppendAudit = %v; want dobot.ErrAlreadyHandled", err)
+	}
+	db, err := store.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if allowed, user, err := db.UseResponseURL(context.Background(), url, 5, time.Hour); err != nil || !allowed || user != "U1" {
+		t.Errorf("UseResponseURL(the command's URL) = %v, %q, %v; want it recorded for U1", allowed, user, err)
+	}
+	if n, err := db.VerifyAudit(context.Background()); err != nil || n != 1 {
+		t.Errorf("VerifyAudit = %d, %v; want the one row of the first delivery", n, err)
 	}
 }

@@ -84,7 +84,7 @@ func (db *DB) AppByResourceID(ctx context.Context, id string) (dobot.App, error)
 
 // Apps lists every app, sorted by name.
 func (db *DB) Apps(ctx context.Context) ([]dobot.App, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+appColumns+` FROM apps ORDER BY name`)
+	rows, err := db.queryPrepared(ctx, `SELECT `+appColumns+` FROM apps ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("apps: %w", err)
 	}

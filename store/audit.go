@@ -32,9 +32,26 @@ const auditColumns = `id, time, user_id, user_name, channel, command_text, actio
 // Time (from the store clock when zero), PrevHash, Hash and Instance (this
 // process's, from WithInstance, when empty) filled in. Any ID, PrevHash or
 // Hash in e is ignored.
+//
+// When ctx carries an envelope (WithEnvelope) not yet claimed, the same
+// transaction records its handled key and response_url, or the append
+// fails with dobot.ErrAlreadyHandled and writes nothing.
 func (db *DB) AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditEntry, error) {
+	env := envelopeOf(ctx)
+	if env != nil {
+		env.mu.Lock()
+		defer env.mu.Unlock()
+		if env.claimed {
+			env = nil
+		}
+	}
 	var stored dobot.AuditEntry
 	err := db.writeTx(ctx, func(tx *txn) error {
+		if env != nil {
+			if err := db.claimTx(ctx, tx, env); err != nil {
+				return err
+			}
+		}
 		var err error
 		stored, err = db.appendAuditTx(ctx, tx, e)
 		return err
@@ -42,8 +59,18 @@ func (db *DB) AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditE
 	if err != nil {
 		return dobot.AuditEntry{}, fmt.Errorf("append audit %s %s: %w", e.Action, e.Target, err)
 	}
+	if env != nil {
+		env.claimed = true
+	}
 	return stored, nil
 }
+
+// The audit append's statements, prepared once (see stmtCache).
+const (
+	selectAuditHead = `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`
+	insertAudit     = `INSERT INTO audit (` + auditColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
 
 // appendAuditTx appends e inside tx, which must be a write transaction from
 // writeTx: it lets a state change and its audit row commit together. Reading
@@ -58,8 +85,10 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *txn, e dobot.AuditEntry) (d
 		e.Instance = db.instance
 	}
 	var lastID int64
-	err := tx.QueryRowContext(ctx,
-		`SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&lastID, &e.PrevHash)
+	row, err := db.queryRowPreparedTx(ctx, tx, selectAuditHead)
+	if err == nil {
+		err = row.Scan(&lastID, &e.PrevHash)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		lastID, e.PrevHash = 0, ""
 	} else if err != nil {
@@ -68,15 +97,17 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *txn, e dobot.AuditEntry) (d
 	// The id is chosen here, not by AUTOINCREMENT at insert, because the
 	// keyed hash covers it. Past the highest id ever used, so rows cut off
 	// the end leave a gap that verify reports, rather than being reused.
-	seq, err := auditSequence(ctx, tx, db.d)
-	if err != nil {
-		return dobot.AuditEntry{}, err
+	var seq int64
+	row, err = db.queryRowPreparedTx(ctx, tx, db.d.AuditSequence)
+	if err == nil {
+		err = row.Scan(&seq)
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return dobot.AuditEntry{}, fmt.Errorf("read audit sequence: %w", err)
 	}
 	e.ID = max(lastID, seq) + 1
 	e.Hash = keyedAuditHash(hmac.New(sha256.New, db.auditKey), e.ID, formatTime(e.Time), e)
-	_, err = tx.ExecContext(ctx, `
-		INSERT INTO audit (`+auditColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = db.execPrepared(ctx, tx, insertAudit,
 		e.ID, formatTime(e.Time), e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
 		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash, e.Hash, e.Instance)
 	if err != nil {
@@ -106,21 +137,35 @@ func auditSequence(ctx context.Context, q queryer, d *dialect) (int64, error) {
 // Verify accepts v2 only for rows whose instance is empty, so an instance
 // cannot be added to or changed on a v2 row unnoticed.
 func keyedAuditHash(mac hash.Hash, id int64, at string, e dobot.AuditEntry) string {
-	buf := make([]byte, 0, 512)
-	fields := []string{"dobot audit v2", strconv.FormatInt(id, 10), at,
-		e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
-		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash}
-	if e.Instance != "" {
-		fields[0] = "dobot audit v3"
-		fields = append(fields, e.Instance)
-	}
-	for _, f := range fields {
-		buf = binary.BigEndian.AppendUint64(buf, uint64(len(f)))
-		buf = append(buf, f...)
-	}
+	buf := appendAuditFields(make([]byte, 0, 512), id, at, e)
 	mac.Reset()
 	mac.Write(buf)
 	return hex.EncodeToString(mac.Sum(buf[:0]))
+}
+
+// appendAuditFields appends to buf what keyedAuditHash hashes: the version,
+// the id, the time text and the fields, each led by its length.
+func appendAuditFields(buf []byte, id int64, at string, e dobot.AuditEntry) []byte {
+	version := "dobot audit v2"
+	if e.Instance != "" {
+		version = "dobot audit v3"
+	}
+	var num [20]byte
+	buf = appendAuditField(buf, version)
+	buf = appendAuditField(buf, strconv.AppendInt(num[:0], id, 10))
+	for _, f := range [...]string{at, e.UserID, e.UserName, e.Channel, e.CommandText, e.Action,
+		e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash} {
+		buf = appendAuditField(buf, f)
+	}
+	if e.Instance != "" {
+		buf = appendAuditField(buf, e.Instance)
+	}
+	return buf
+}
+
+func appendAuditField[T string | []byte](buf []byte, f T) []byte {
+	buf = binary.BigEndian.AppendUint64(buf, uint64(len(f)))
+	return append(buf, f...)
 }
 
 // legacyAuditHash is the plain SHA-256 that chained the rows written before

@@ -11,7 +11,7 @@ import (
 // Policies lists every policy, sorted by action and then app glob, so an
 // action's default (empty glob) comes first.
 func (db *DB) Policies(ctx context.Context) ([]dobot.Policy, error) {
-	rows, err := db.sql.QueryContext(ctx, `
+	rows, err := db.queryPrepared(ctx, `
 		SELECT action, app_glob, role, needs_approval, approval_above_cents, updated_by, updated_at
 		FROM policies ORDER BY action, app_glob`)
 	if err != nil {

@@ -18,8 +18,10 @@ const botAdmins = "BOT_ADMINS"
 // store does not know: not being known is the normal case, not a failure.
 func (db *DB) Role(ctx context.Context, userID string) (dobot.Role, error) {
 	var role int
-	err := db.sql.QueryRowContext(ctx,
-		`SELECT role FROM roles WHERE user_id = ?`, userID).Scan(&role)
+	row, err := db.queryRowPrepared(ctx, `SELECT role FROM roles WHERE user_id = ?`, userID)
+	if err == nil {
+		err = row.Scan(&role)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return dobot.RoleNone, nil
 	}

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"dobot/store/internal/sqldb"
 )
 
 // DB is the bot's store. It is safe for concurrent use: reads run in parallel
@@ -39,8 +41,16 @@ type DB struct {
 	// chain, Transition) atomic in-process.
 	writeMu sync.Mutex
 
-	// marks counts MarkHandled calls so old keys are pruned now and then.
+	// marks counts MarkHandled calls and envelope claims so old keys are
+	// pruned now and then.
 	marks atomic.Int64
+
+	// stmts are the hot paths' prepared statements.
+	stmts sqldb.Stmts
+
+	// ckpt checkpoints a SQLite WAL off the commands' path; nil on
+	// PostgreSQL and read-only stores.
+	ckpt *sqldb.Checkpointer
 
 	// auditKey keys the audit chain's HMAC. It lives only in memory: it
 	// comes from BOT_AUDIT_KEY or the key file, never from the database.
@@ -101,6 +111,7 @@ func dsn(path string) string {
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)" +
+		"&_pragma=wal_autocheckpoint(0)" + // see sqldb.Checkpointer
 		"&_txlock=immediate"
 }
 
@@ -160,28 +171,29 @@ func openSQLiteLocked(ctx context.Context, path string, o options) (*DB, error) 
 		return nil, fmt.Errorf("open store %s: BOT_AUDIT_KEY: %w", path, err)
 	}
 
-	sqldb, err := sql.Open("sqlite", dsn(path))
+	pool, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	// The pure-Go driver pays per connection; a small pool is plenty for a
 	// bot and bounds memory.
-	sqldb.SetMaxOpenConns(8)
-	sqldb.SetMaxIdleConns(8)
-	db.sql = conn{DB: sqldb, D: db.d}
+	pool.SetMaxOpenConns(8)
+	pool.SetMaxIdleConns(8)
+	db.sql = conn{DB: pool, D: db.d}
 
 	if _, err := db.migrate(ctx, db.d.Migrations); err != nil {
-		sqldb.Close()
+		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	if err := matchSidecarModes(path); err != nil {
-		sqldb.Close()
+		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	if err := db.anchorAudit(ctx); err != nil {
-		sqldb.Close()
+		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	db.ckpt = sqldb.StartCheckpointer(db.sql)
 	return db, nil
 }
 
@@ -213,14 +225,14 @@ func OpenReadOnly(ctx context.Context, target string, key []byte) (*DB, error) {
 	if _, err := os.Stat(path + "-wal"); errors.Is(err, fs.ErrNotExist) {
 		d += "&immutable=1"
 	}
-	sqldb, err := sql.Open("sqlite", d)
+	pool, err := sql.Open("sqlite", d)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s read-only: %w", path, err)
 	}
-	sqldb.SetMaxOpenConns(2)
-	db := &DB{Now: time.Now, sql: conn{DB: sqldb, D: sqliteDialect}, d: sqliteDialect, auditKey: key}
+	pool.SetMaxOpenConns(2)
+	db := &DB{Now: time.Now, sql: conn{DB: pool, D: sqliteDialect}, d: sqliteDialect, auditKey: key}
 	if err := db.Ping(ctx); err != nil {
-		sqldb.Close()
+		pool.Close()
 		return nil, fmt.Errorf("open store %s read-only: %w", path, err)
 	}
 	return db, nil
@@ -275,7 +287,9 @@ func matchSidecarModes(path string) error {
 
 // Close closes the database. Call it last, after running work has drained.
 func (db *DB) Close() error {
-	err := db.sql.Close()
+	db.ckpt.Close()
+	db.ckpt = nil
+	err := errors.Join(db.stmts.Close(), db.sql.Close())
 	if db.release != nil {
 		err = errors.Join(err, db.release())
 		db.release = nil
@@ -312,6 +326,7 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *txn) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.ckpt.Committed()
 	return nil
 }
 

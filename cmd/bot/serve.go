@@ -37,7 +37,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	defer stopSignals()
 
 	m := metrics.New()
-	slackHTTP := &http.Client{Transport: m.Transport(metrics.Slack, nil), Timeout: 30 * time.Second}
+	slackHTTP := &http.Client{Transport: m.Transport(metrics.Slack, slackTransport()), Timeout: 30 * time.Second}
 	api := slack.New(cfg.SlackBotToken, slack.OptionAppLevelToken(cfg.SlackAppToken), slack.OptionAPIURL(cfg.SlackAPIURL),
 		slack.OptionHTTPClient(slackHTTP))
 	chat := slackbot.NewChat(api, slackHTTP, log)
@@ -60,11 +60,27 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	if err := rt.start(); err != nil {
 		return errors.Join(err, rt.stop())
 	}
-	listener := slackbot.NewListener(api, chat, rt.bot, 16, log)
+	listener := slackbot.NewListener(api, chat, rt.bot, slackWorkers, log)
+	// Each command's and click's handled key and response_url are recorded
+	// with its first audit row, in one write transaction; other work (Home
+	// tabs, forms) is marked handled first.
+	listener.ClaimWith(store.WithEnvelope)
 	listener.RememberHandled(rt.db.MarkHandled)
 	listener.ObserveAcks(m.AckLatency)
 	listener.ServeViews(rt.bot)
 	return listen(ctx, rt, cfg, listener, m)
+}
+
+// slackWorkers is how many commands and clicks run at once.
+const slackWorkers = 16
+
+// slackTransport keeps an idle connection to Slack for every worker: with
+// http.DefaultTransport's two, a burst of answers opened (and closed) a new
+// connection for most of them, on the CPU the socket reader needs to ack.
+func slackTransport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = slackWorkers + 4 // the workers, the notes and the socket's own calls
+	return t
 }
 
 // listen runs the Slack socket and the health server in the runtime's

@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"dobot"
+)
+
+// envelope is a Slack envelope (a command or a click) whose handled key and
+// response_url are recorded together with the first audit row written
+// while handling it: see WithEnvelope.
+type envelope struct {
+	key, responseURL, userID, channelID string
+
+	// mu is held across the first append, so two appends under one
+	// envelope cannot both claim it; claimed is set once that append has
+	// committed.
+	mu      sync.Mutex
+	claimed bool
+}
+
+type envelopeCtxKey struct{}
+
+// WithEnvelope returns ctx carrying a Slack envelope's de-duplication key
+// (an envelope id, a command's trigger id, a click's id) and its
+// response_url with the user and channel it answers. The first AppendAudit
+// under the returned context records the key, and the response_url as
+// RecordResponseURL would, in the same write transaction as its audit row;
+// when the key was recorded before (Slack redelivered the envelope, maybe
+// to another replica), it appends nothing and fails with
+// dobot.ErrAlreadyHandled. So a command is audited, and recorded as
+// handled, in one commit or not at all: a crash before that commit leaves
+// nothing, and the redelivery runs the command; a crash after it leaves
+// both, and the redelivery is skipped. The command runs only after that
+// commit (a command that cannot be audited does not run), so it runs once.
+// Later appends under the context write their rows alone.
+func WithEnvelope(ctx context.Context, key, responseURL, userID, channelID string) context.Context {
+	return context.WithValue(ctx, envelopeCtxKey{}, &envelope{key: key, responseURL: responseURL, userID: userID, channelID: channelID})
+}
+
+// envelopeOf returns the envelope ctx carries, or nil.
+func envelopeOf(ctx context.Context) *envelope {
+	e, _ := ctx.Value(envelopeCtxKey{}).(*envelope)
+	return e
+}
+
+// The hot statements of a claim, prepared once (see stmtCache).
+const (
+	insertHandled     = `INSERT INTO handled (key, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING`
+	insertResponseURL = `INSERT INTO response_urls (url_hash, user_id, channel_id, issued_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`
+)
+
+// claimTx records env's key, and its response_url, inside tx, and fails
+// with dobot.ErrAlreadyHandled when the key is already there. Every
+// pruneEveryMarks claims it also drops old handled keys and response_urls.
+func (db *DB) claimTx(ctx context.Context, tx *txn, env *envelope) error {
+	now := db.now()
+	at := formatTime(now)
+	res, err := db.execPrepared(ctx, tx, insertHandled, env.key, at)
+	if err != nil {
+		return fmt.Errorf("mark handled %q: %w", env.key, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("mark handled %q: %w", env.key, err)
+	}
+	if n != 1 {
+		return fmt.Errorf("envelope %q: %w", env.key, dobot.ErrAlreadyHandled)
+	}
+	if env.responseURL != "" {
+		if _, err := db.execPrepared(ctx, tx, insertResponseURL, hashURL(env.responseURL), env.userID, env.channelID, at); err != nil {
+			return fmt.Errorf("record response_url: %w", err)
+		}
+	}
+	if db.marks.Add(1)%pruneEveryMarks == 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM handled WHERE seen_at < ?`, formatTime(now.Add(-handledTTL))); err != nil {
+			return fmt.Errorf("prune handled keys: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM response_urls WHERE issued_at < ?`, formatTime(now.Add(-responseURLKeep))); err != nil {
+			return fmt.Errorf("prune response_urls: %w", err)
+		}
+	}
+	return nil
+}
