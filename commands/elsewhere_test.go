@@ -140,3 +140,31 @@ func TestOwnRedeployIsNotReportedAsElsewhere(t *testing.T) {
 		t.Errorf("the bot's own redeploy (%s) was reported as started elsewhere:\n%s", op.DeploymentID, all)
 	}
 }
+
+// An app watched in another channel gets the report there, as a new
+// message with the progress in its thread.
+func TestElsewhereGoesToTheWatchedChannel(t *testing.T) {
+	h := elsewhereHarness(t)
+	h.run("UDEP", "launch web --image nginx")
+	op := h.waitOp(t, 1)
+	h.run("UDEP", "watch web #COPS1")
+	if _, err := h.do.StartDeployment(op.ResourceID, dosim.Manual("raj@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	var head string
+	waitFor(t, "the report in COPS1", func() bool {
+		h.chat.mu.Lock()
+		defer h.chat.mu.Unlock()
+		for _, s := range h.chat.sent {
+			if s.Kind == "post" && s.Channel == "COPS1" && strings.Contains(s.Msg.Text, "started outside the bot: manual, by raj@example.com") {
+				head = s.TS
+				return true
+			}
+		}
+		return false
+	})
+	waitFor(t, "the outcome in its thread", func() bool { return strings.Contains(h.chat.threadText(head), "started elsewhere is live") })
+	if strings.Contains(h.chat.threadText(op.MessageTS), "started elsewhere") {
+		t.Errorf("the report went to the launch thread too")
+	}
+}
