@@ -3,16 +3,10 @@ package commands
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
-	"github.com/digitalocean/godo"
-
 	"dobot"
-	"dobot/chat"
 	"dobot/docloud/daytwo"
-	"dobot/watch"
 )
 
 // DeploymentMarks is the store's record of the deployments started
@@ -27,6 +21,10 @@ type DeploymentMarks interface {
 // deployments it did not start: one GET /v2/apps a minute.
 const defaultElsewhereEvery = time.Minute
 
+// elsewhereSkew allows for the clocks of the bot and DigitalOcean to
+// differ when comparing a deployment's creation with the bot's start.
+const elsewhereSkew = time.Minute
+
 // elsewhereLoop finds deployments of managed apps started by a push, the
 // control panel or doctl, and reports each in its app's thread. It runs on
 // one replica at a time (Leases.Loop "loop:elsewhere").
@@ -39,8 +37,8 @@ func (b *Bot) elsewhereLoop(ctx context.Context) {
 	if every <= 0 {
 		every = defaultElsewhereEvery
 	}
-	f := &daytwo.ElsewhereFinder{Apps: b.apps, Every: every, Now: b.now}
-	started := b.now().Add(-clockSkew)
+	f := &daytwo.ElsewhereFinder{Apps: b.cloud.Apps, Every: every, Now: b.now}
+	started := b.now().Add(-elsewhereSkew)
 	// The first pass waits an interval too: a start costs no request.
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -80,7 +78,7 @@ func (b *Bot) findElsewhere(ctx context.Context, f *daytwo.ElsewhereFinder, mark
 			continue
 		}
 		byID[a.ResourceID] = a
-		k := daytwo.Known{CreatedAt: a.CreatedAt.Add(-clockSkew)}
+		k := daytwo.Known{CreatedAt: a.CreatedAt.Add(-elsewhereSkew)}
 		if m, ok := known[a.ResourceID]; ok {
 			k = daytwo.Known{DeploymentID: m.DeploymentID, CreatedAt: m.CreatedAt}
 		}
@@ -104,7 +102,8 @@ func (b *Bot) findElsewhere(ctx context.Context, f *daytwo.ElsewhereFinder, mark
 			continue
 		}
 		d := e.Deployment
-		b.background("elsewhere "+d.ID, func(ctx context.Context) { b.followElsewhere(ctx, app, d) })
+		channel, thread := b.opHome(ctx, app)
+		b.background("elsewhere "+d.ID, func(ctx context.Context) { b.exec.FollowElsewhere(ctx, app, d, channel, thread) })
 	}
 	return err
 }
@@ -140,130 +139,4 @@ func (b *Bot) botDeployments(ctx context.Context, apps map[string]dobot.App) (ma
 		}
 	}
 	return out, nil
-}
-
-// followElsewhere reports a deployment the bot did not start where the
-// app's messages go, then follows it as its own: each phase, the outcome,
-// and on failure the failing step's log.
-func (b *Bot) followElsewhere(ctx context.Context, app dobot.App, d *godo.Deployment) {
-	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
-	defer cancel()
-	channel, thread := b.opHome(ctx, app)
-	rep := &reporter{chat: b.chat, log: b.log.With("app", app.Name, "deployment", d.ID), channel: channel, ts: thread}
-	head := elsewhereMessage(app, d)
-	if thread == "" {
-		if err := rep.start(ctx, head); err != nil {
-			b.log.Warn("post a deployment started elsewhere", "app", app.Name, "err", err)
-			return
-		}
-	} else {
-		rep.reply(ctx, head)
-	}
-	b.audit(ctx, b.log, dobot.AuditEntry{UserID: "", UserName: "DigitalOcean", Channel: channel, Action: "do.deployment_elsewhere",
-		Target: app.Name, Decision: "observed", Outcome: "started", Details: fmt.Sprintf("app_id=%s deployment_id=%s cause=%s", app.ResourceID, d.ID, daytwo.DeploymentCause(d))})
-	updates, stop := b.watcher.Watch(app.ResourceID, d.CreatedAt)
-	defer stop()
-	last := ""
-	for {
-		var u watch.Update
-		select {
-		case <-ctx.Done():
-			return
-		case u = <-updates:
-		}
-		if u.Err != nil {
-			if watch.IsNotFound(u.Err) {
-				return
-			}
-			continue
-		}
-		st, err := b.deploymentState(ctx, u.App, d.ID)
-		if err != nil {
-			continue
-		}
-		if st.Phase != last && !st.final() {
-			rep.reply(ctx, infoMessage(phaseLine(st)))
-		}
-		last = st.Phase
-		if st.final() {
-			b.endElsewhere(ctx, app, d, st, rep)
-			return
-		}
-	}
-}
-
-// endElsewhere says how a deployment started elsewhere ended, with the
-// failing step's log when it failed.
-func (b *Bot) endElsewhere(ctx context.Context, app dobot.App, d *godo.Deployment, st launchState, rep *reporter) {
-	outcome := "live"
-	switch godo.DeploymentPhase(st.Phase) {
-	case godo.DeploymentPhase_Active:
-		rep.reply(ctx, infoMessage(fmt.Sprintf("%s The deployment of %s started elsewhere is live at %s", chat.IconOK, Escape(app.Name), Escape(orPending(st.URL)))))
-	case godo.DeploymentPhase_Canceled, godo.DeploymentPhase_Superseded:
-		outcome = strings.ToLower(st.Phase)
-		rep.reply(ctx, infoMessage(fmt.Sprintf("%s The deployment of %s started elsewhere ended: %s", chat.IconCanceled, Escape(app.Name), st.Failure)))
-	default:
-		outcome = "failed"
-		rep.reply(ctx, errorMessage(fmt.Sprintf("The deployment of %s started elsewhere failed: %s", Escape(app.Name), st.Failure)))
-		op := dobot.Operation{App: app.Name, ResourceID: app.ResourceID, DeploymentID: d.ID}
-		b.attachFailureLogs(ctx, op, st, rep)
-	}
-	b.audit(ctx, b.log, dobot.AuditEntry{UserName: "DigitalOcean", Channel: rep.channel, Action: "do.deployment_elsewhere",
-		Target: app.Name, Decision: "observed", Outcome: outcome, Error: st.Failure, Details: fmt.Sprintf("app_id=%s deployment_id=%s", app.ResourceID, d.ID)})
-}
-
-// elsewhereMessage announces a deployment the bot did not start: its
-// cause, what it builds or runs, and its id.
-func elsewhereMessage(app dobot.App, d *godo.Deployment) Message {
-	fields := []Field{{Label: kindLabel(kindApp), Value: Escape(app.Name)}, {Label: "Cause", Value: Escape(daytwo.DeploymentCause(d))}}
-	if c := daytwo.DeploymentCommit(d); c != "" {
-		fields = append(fields, Field{Label: "Commit", Value: "`" + Escape(c) + "`"})
-	}
-	if img := deploymentImage(d); img != "" {
-		fields = append(fields, Field{Label: "Image", Value: Escape(img)})
-	}
-	fields = append(fields, Field{Label: "Deployment", Value: "`" + Escape(d.ID) + "`"},
-		Field{Label: "Links", Value: linksText(kindApp, app.ResourceID, "")})
-	return Message{
-		Text:   fmt.Sprintf("%s A deployment of %s started outside the bot: %s", chat.IconLaunch, Escape(app.Name), Escape(daytwo.DeploymentCause(d))),
-		Title:  fmt.Sprintf("%s Deployment of %s started elsewhere", chat.IconLaunch, Escape(app.Name)),
-		Fields: fields,
-	}
-}
-
-// deploymentImage names the image a deployment runs, from its spec's first
-// image component: "ghcr.io/acme/web:1.2.4" or a digest.
-func deploymentImage(d *godo.Deployment) string {
-	if d.Spec == nil {
-		return ""
-	}
-	var img *godo.ImageSourceSpec
-	for _, s := range d.Spec.Services {
-		if s.Image != nil {
-			img = s.Image
-			break
-		}
-	}
-	if img == nil {
-		for _, w := range d.Spec.Workers {
-			if w.Image != nil {
-				img = w.Image
-				break
-			}
-		}
-	}
-	if img == nil {
-		return ""
-	}
-	name := img.Repository
-	if img.Registry != "" {
-		name = img.Registry + "/" + name
-	}
-	switch {
-	case img.Digest != "":
-		return name + "@" + img.Digest
-	case img.Tag != "":
-		return name + ":" + img.Tag
-	}
-	return name
 }

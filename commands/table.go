@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"dobot"
+	"dobot/cmdline"
+	"dobot/secrets"
 )
 
 // Command is one /do subcommand, described as data so that help, the
@@ -174,8 +176,8 @@ func (t Table) Sorted() []*Command {
 
 // Parse splits text and parses it into an invocation of a command in t.
 func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
-	head, block, hasBlock := cutBlock(text)
-	words, err := SplitWords(head)
+	head, block, hasBlock := secrets.CutBlock(text)
+	words, err := cmdline.SplitWords(head)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,4 +1,4 @@
-package commands
+package plan
 
 import (
 	"context"
@@ -18,17 +18,11 @@ type Images = docloud.Images
 
 // Preflight is what the pre-flight check decided about an image
 // (docloud.Preflight), stored with the operation's arguments.
-type Preflight docloud.Preflight
+type Preflight = docloud.Preflight
 
-// exposes reports whether the checked image exposes port.
-func (p Preflight) exposes(port int) bool { return docloud.Preflight(p).Exposes(port) }
-
-// portText is the card's line for the port: "80 (from the image)".
-func (p Preflight) portText() string { return docloud.Preflight(p).PortText() }
-
-// preflight runs docloud's pre-flight check of ref, with its refusals worded
+// Preflight runs docloud's pre-flight check of ref, with its refusals worded
 // for the person and its warning escaped for a card.
-func (b *Bot) preflight(ctx context.Context, ref dobot.ImageRef, port int) (Preflight, error) {
+func (b *Planner) Preflight(ctx context.Context, ref dobot.ImageRef, port int) (Preflight, error) {
 	pf, err := docloud.CheckImage(ctx, b.images, ref, port, b.log)
 	if err != nil {
 		return Preflight{}, preflightError(ref, err)
@@ -76,6 +70,6 @@ func pinnedImage(ref dobot.ImageRef, digest string) *godo.ImageSourceSpec {
 
 // credentialed fills in the credentials of spec's services that run ref's
 // registry, from the bot's settings, and returns spec.
-func (b *Bot) credentialed(spec *godo.AppSpec, ref dobot.ImageRef) *godo.AppSpec {
+func (b *Planner) credentialed(spec *godo.AppSpec, ref dobot.ImageRef) *godo.AppSpec {
 	return docloud.Credentialed(b.images, spec, ref)
 }

@@ -1,4 +1,4 @@
-package commands
+package deploy
 
 import (
 	"context"
@@ -9,7 +9,9 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/ops"
+	"dobot/progress"
 	"dobot/watch"
 )
 
@@ -25,10 +27,10 @@ func waiting(phase string) bool {
 	return phase == string(godo.DeploymentPhase_PendingBuild) || phase == string(godo.DeploymentPhase_PendingDeploy)
 }
 
-// launchState is what the person sees of a deployment.
-type launchState struct {
+// LaunchState is what the person sees of a deployment.
+type LaunchState struct {
 	Phase        string // DigitalOcean's deployment phase, or "starting"
-	Progress     *Progress
+	Progress     *chat.Progress
 	DeploymentID string
 	URL          string
 	Failure      string // failing step and reason
@@ -38,7 +40,7 @@ type launchState struct {
 	Components string
 }
 
-func (s launchState) final() bool {
+func (s LaunchState) final() bool {
 	switch godo.DeploymentPhase(s.Phase) {
 	case godo.DeploymentPhase_Active, godo.DeploymentPhase_Error, godo.DeploymentPhase_Canceled, godo.DeploymentPhase_Superseded:
 		return true
@@ -47,20 +49,20 @@ func (s launchState) final() bool {
 }
 
 // followLaunch watches a launch's first deployment to its end.
-func (b *Bot) followLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *reporter) {
-	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st launchState) Message { return launchCard(op, args, st) }, rep)
+func (b *Executor) followLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *progress.Reporter) {
+	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st LaunchState) chat.Message { return LaunchCard(op, args, st) }, rep)
 }
 
 // followDeployment watches op's deployment until it is live or has failed,
 // keeping the head message current with card and replying at each phase
 // change. Launch, redeploy and rollback all end here.
-func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name string, card func(dobot.Operation, launchState) Message, rep *reporter) {
+func (b *Executor) followDeployment(ctx context.Context, op dobot.Operation, name string, card func(dobot.Operation, LaunchState) chat.Message, rep *progress.Reporter) {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
 	defer cancel()
 	defer b.giveUpIfTimedOut(ctx, &op, name, rep)
 	updates, stop := b.watcher.Watch(op.ResourceID, op.CreatedAt)
 	defer stop()
-	last := launchState{Phase: "starting"}
+	last := LaunchState{Phase: "starting"}
 	var lastUpdate time.Time
 	for {
 		var u watch.Update
@@ -73,12 +75,12 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 			if watch.IsNotFound(u.Err) {
 				b.endDeployment(ctx, &op, name, dobot.OpFailed, "app deleted while deploying")
 				_ = b.store.DeleteApp(ctx, name)
-				rep.final(ctx, errorMessage(fmt.Sprintf("%s disappeared from DigitalOcean before its deployment finished; it was deleted outside the bot.", name)))
+				rep.Final(ctx, errorMessage(fmt.Sprintf("%s disappeared from DigitalOcean before its deployment finished; it was deleted outside the bot.", name)))
 				return
 			}
 			continue // transient: the watcher polls again at its pace
 		}
-		st, err := b.deploymentState(ctx, u.App, op.DeploymentID)
+		st, err := b.DeploymentState(ctx, u.App, op.DeploymentID)
 		if err != nil {
 			b.log.Warn("read deployment", "op", op.ID, "err", err)
 			continue
@@ -104,17 +106,17 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 		}
 		switch {
 		case st.Phase != last.Phase && waiting(st.Phase):
-			rep.reply(ctx, infoMessage(phaseLine(st)))
+			rep.Reply(ctx, infoMessage(PhaseLine(st)))
 		case st.Phase != last.Phase:
-			rep.update(ctx, card(op, st))
+			rep.Update(ctx, card(op, st))
 			lastUpdate = b.now()
 			if !st.final() {
-				rep.reply(ctx, infoMessage(phaseLine(st)))
+				rep.Reply(ctx, infoMessage(PhaseLine(st)))
 			}
 		case st.Components != last.Components && st.Components != "" && !st.final():
-			rep.reply(ctx, infoMessage(st.Components))
+			rep.Reply(ctx, infoMessage(st.Components))
 		case progressChanged(last, st) && b.now().Sub(lastUpdate) >= progressUpdateGap:
-			rep.update(ctx, card(op, st))
+			rep.Update(ctx, card(op, st))
 			lastUpdate = b.now()
 		}
 		last = st
@@ -123,19 +125,19 @@ func (b *Bot) followDeployment(ctx context.Context, op dobot.Operation, name str
 		}
 		switch godo.DeploymentPhase(st.Phase) {
 		case godo.DeploymentPhase_Active:
-			rep.final(ctx, Message{Text: fmt.Sprintf(":white_check_mark: %s is live at %s", name, Escape(orPending(st.URL)))})
+			rep.Final(ctx, chat.Message{Text: fmt.Sprintf(chat.IconOK+" %s is live at %s", name, Escape(orPending(st.URL)))})
 		case godo.DeploymentPhase_Canceled:
-			rep.final(ctx, infoMessage(fmt.Sprintf(":no_entry_sign: The deployment of %s was canceled. The app stays; `/do teardown %s` removes it.", name, name)))
+			rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconCanceled+" The deployment of %s was canceled. The app stays; `/do teardown %s` removes it.", name, name)))
 		default:
-			rep.final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", name, st.Failure)))
-			b.attachFailureLogs(ctx, op, st, rep)
+			rep.Final(ctx, errorMessage(fmt.Sprintf("%s failed: %s", name, st.Failure)))
+			b.attachFailureLogs(ctx, op, st.FailedStep, rep)
 		}
 		return
 	}
 }
 
 // endDeployment records a deployment's outcome in the operation and the audit.
-func (b *Bot) endDeployment(ctx context.Context, op *dobot.Operation, name string, state dobot.OpState, why string) {
+func (b *Executor) endDeployment(ctx context.Context, op *dobot.Operation, name string, state dobot.OpState, why string) {
 	b.finish(ctx, op, state, why)
 	outcome := "live"
 	if state != dobot.OpSucceeded {
@@ -153,45 +155,45 @@ func orPending(url string) string {
 	return url
 }
 
-func progressChanged(a, b launchState) bool {
+func progressChanged(a, b LaunchState) bool {
 	if (a.Progress == nil) != (b.Progress == nil) {
 		return true
 	}
 	return a.Progress != nil && *a.Progress != *b.Progress
 }
 
-// deploymentState finds deployment depID in app. When the app no longer
+// DeploymentState finds deployment depID in app. When the app no longer
 // shows it (it failed or was superseded) it asks DigitalOcean for it.
-func (b *Bot) deploymentState(ctx context.Context, app *godo.App, depID string) (launchState, error) {
+func (b *Executor) DeploymentState(ctx context.Context, app *godo.App, depID string) (LaunchState, error) {
 	if depID == "" {
 		if d := firstDeployment(app); d != nil {
 			depID = d.ID
 		} else {
-			return launchState{Phase: string(godo.DeploymentPhase_PendingBuild)}, nil
+			return LaunchState{Phase: string(godo.DeploymentPhase_PendingBuild)}, nil
 		}
 	}
 	if d := app.ActiveDeployment; d != nil && d.ID == depID {
-		return stateOf(d, app), nil
+		return StateOf(d, app), nil
 	}
 	for _, d := range []*godo.Deployment{app.InProgressDeployment, app.PendingDeployment} {
 		if d != nil && d.ID == depID {
-			return stateOf(d, app), nil
+			return StateOf(d, app), nil
 		}
 	}
 	d, _, err := b.apps.GetDeployment(ctx, app.ID, depID)
 	if err != nil {
-		return launchState{}, fmt.Errorf("get deployment %s of app %s: %w", depID, app.ID, err)
+		return LaunchState{}, fmt.Errorf("get deployment %s of app %s: %w", depID, app.ID, err)
 	}
-	return stateOf(d, app), nil
+	return StateOf(d, app), nil
 }
 
-func stateOf(d *godo.Deployment, app *godo.App) launchState {
-	st := launchState{Phase: string(d.Phase), DeploymentID: d.ID, FailedStep: failedStepName(d), Components: componentProgress(d)}
+func StateOf(d *godo.Deployment, app *godo.App) LaunchState {
+	st := LaunchState{Phase: string(d.Phase), DeploymentID: d.ID, FailedStep: failedStepName(d), Components: componentProgress(d)}
 	if st.Phase == "" {
 		st.Phase = string(godo.DeploymentPhase_PendingBuild)
 	}
 	if p := d.Progress; p != nil && p.TotalSteps > 0 {
-		st.Progress = &Progress{Done: int(p.SuccessSteps), Total: int(p.TotalSteps)}
+		st.Progress = &chat.Progress{Done: int(p.SuccessSteps), Total: int(p.TotalSteps)}
 	}
 	switch godo.DeploymentPhase(st.Phase) {
 	case godo.DeploymentPhase_Active:
@@ -262,33 +264,33 @@ func failedStepName(d *godo.Deployment) string {
 // phaseNames are the phases of a deployment or droplet as people read them.
 // It is read only.
 var phaseNames = map[string]string{
-	"starting":       ":hourglass_flowing_sand: Starting",
-	"creating":       ":hourglass_flowing_sand: Creating the app",
-	"DROPLET_CREATE": ":hourglass_flowing_sand: Creating the droplet",
-	"UNKNOWN":        ":grey_question: Unknown",
-	"PENDING_BUILD":  ":hourglass_flowing_sand: Waiting to build",
-	"BUILDING":       ":hammer: Building",
-	"PENDING_DEPLOY": ":hourglass_flowing_sand: Waiting to deploy",
-	"DEPLOYING":      ":rocket: Deploying",
-	"ACTIVE":         ":white_check_mark: Live",
-	"SUPERSEDED":     ":fast_forward: Superseded",
-	"ERROR":          ":x: Failed",
-	"CANCELED":       ":no_entry_sign: Canceled",
+	"starting":       chat.IconWaiting + " Starting",
+	"creating":       chat.IconWaiting + " Creating the app",
+	"DROPLET_CREATE": chat.IconWaiting + " Creating the droplet",
+	"UNKNOWN":        chat.IconUnknown + " Unknown",
+	"PENDING_BUILD":  chat.IconWaiting + " Waiting to build",
+	"BUILDING":       chat.IconBuild + " Building",
+	"PENDING_DEPLOY": chat.IconWaiting + " Waiting to deploy",
+	"DEPLOYING":      chat.IconLaunch + " Deploying",
+	"ACTIVE":         chat.IconOK + " Live",
+	"SUPERSEDED":     chat.IconForward + " Superseded",
+	"ERROR":          chat.IconFailed + " Failed",
+	"CANCELED":       chat.IconCanceled + " Canceled",
 	// A droplet's phases (see dropletPhase).
-	"DROPLET_NEW":    ":hourglass_flowing_sand: Booting the droplet",
-	"DROPLET_OFF":    ":black_circle: Powered off",
-	"DROPLET_ACTIVE": ":white_check_mark: droplet active, container start not checked",
+	"DROPLET_NEW":    chat.IconWaiting + " Booting the droplet",
+	"DROPLET_OFF":    chat.IconOff + " Powered off",
+	"DROPLET_ACTIVE": chat.IconOK + " droplet active, container start not checked",
 }
 
-func phaseName(p string) string {
+func PhaseName(p string) string {
 	if n, ok := phaseNames[p]; ok {
 		return n
 	}
 	return Escape(p) // a phase this bot does not know, as DigitalOcean names it
 }
 
-func phaseLine(st launchState) string {
-	line := phaseName(st.Phase)
+func PhaseLine(st LaunchState) string {
+	line := PhaseName(st.Phase)
 	if st.Progress != nil {
 		line += fmt.Sprintf(" (%d/%d steps done)", st.Progress.Done, st.Progress.Total)
 	}
@@ -298,18 +300,18 @@ func phaseLine(st launchState) string {
 	return line
 }
 
-// launchCard is the head message of a launch.
-func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
-	title := fmt.Sprintf(":rocket: Launching %s", args.Name)
+// LaunchCard is the head message of a launch.
+func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) chat.Message {
+	title := fmt.Sprintf(chat.IconLaunch+" Launching %s", args.Name)
 	switch {
 	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Active:
-		title = fmt.Sprintf(":white_check_mark: %s is live", args.Name)
+		title = fmt.Sprintf(chat.IconOK+" %s is live", args.Name)
 	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Canceled:
-		title = canceledTitle(op.Action, args.Name)
+		title = CanceledTitle(op.Action, args.Name)
 	case st.final():
-		title = fmt.Sprintf(":x: %s failed", args.Name)
+		title = fmt.Sprintf(chat.IconFailed+" %s failed", args.Name)
 	case st.Phase == "DROPLET_ACTIVE":
-		title = fmt.Sprintf(":white_check_mark: %s: droplet active, container start not checked", args.Name)
+		title = fmt.Sprintf(chat.IconOK+" %s: droplet active, container start not checked", args.Name)
 	}
 	region, kind := args.Region, "App Platform"
 	if args.Droplet {
@@ -317,47 +319,47 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	}
 	imageLabel, image := "Image", args.Image
 	if args.From != nil {
-		imageLabel, image = "Source", Escape(args.From.describe())
+		imageLabel, image = "Source", Escape(args.From.Describe())
 	}
 	if args.Check.Digest != "" {
 		image += "\n`" + args.Check.Digest + "`"
 	}
-	if p := args.Check.portText(); p != "" {
+	if p := args.Check.PortText(); p != "" {
 		kind += ", port " + p
 	}
-	fields := []Field{
-		{Label: kindLabel(map[bool]string{false: kindApp, true: kindDroplet}[args.Droplet]), Value: args.Name},
+	fields := []chat.Field{
+		{Label: KindLabel(map[bool]string{false: KindApp, true: KindDroplet}[args.Droplet]), Value: args.Name},
 		{Label: imageLabel, Value: image},
 		{Label: "Region", Value: region},
 		{Label: "Runs on", Value: kind},
-		{Label: "Phase", Value: phaseName(st.Phase)},
+		{Label: "Phase", Value: PhaseName(st.Phase)},
 	}
 	if args.Size != "" {
-		fields = append(fields, Field{Label: "Size", Value: args.Size})
+		fields = append(fields, chat.Field{Label: "Size", Value: args.Size})
 	}
 	if args.Instances > 0 {
-		fields = append(fields, Field{Label: "Instances", Value: fmt.Sprint(args.Instances)})
+		fields = append(fields, chat.Field{Label: "Instances", Value: fmt.Sprint(args.Instances)})
 	}
 	if args.MonthlyCents > 0 {
-		fields = append(fields, Field{Label: "Cost", Value: money(args.MonthlyCents) + "/month"})
+		fields = append(fields, chat.Field{Label: "Cost", Value: Money(args.MonthlyCents) + "/month"})
 	}
 	fields = append(fields, args.From.cardFields(st)...)
 	if keys := args.envKeys(); len(keys) > 0 {
-		fields = append(fields, Field{Label: "Environment", Value: envKeysText(keys, args.isSecret)})
+		fields = append(fields, chat.Field{Label: "Environment", Value: EnvKeysText(keys, args.IsSecret)})
 	}
 	if st.DeploymentID != "" {
-		fields = append(fields, Field{Label: "Deployment", Value: "`" + st.DeploymentID + "`"})
+		fields = append(fields, chat.Field{Label: "Deployment", Value: "`" + st.DeploymentID + "`"})
 	}
 	fields = append(fields, args.noteFields()...)
-	kindOf := kindApp
+	kindOf := KindApp
 	if args.Droplet {
-		kindOf = kindDroplet
+		kindOf = KindDroplet
 	}
-	if links := linksText(kindOf, op.ResourceID, st.URL); links != "" {
-		fields = append(fields, Field{Label: "Links", Value: links})
+	if links := LinksText(kindOf, op.ResourceID, st.URL); links != "" {
+		fields = append(fields, chat.Field{Label: "Links", Value: links})
 	}
-	m := Message{
-		Text:     fmt.Sprintf("<@%s> is launching %s (%s) in %s: %s", op.Requester, args.Name, args.what(), args.Region, phaseName(st.Phase)),
+	m := chat.Message{
+		Text:     fmt.Sprintf("%s is launching %s (%s) in %s: %s", chat.Mention(op.Requester), args.Name, args.what(), args.Region, PhaseName(st.Phase)),
 		Title:    title,
 		Fields:   fields,
 		Progress: st.Progress,
@@ -365,21 +367,21 @@ func launchCard(op dobot.Operation, args LaunchArgs, st launchState) Message {
 	}
 	var body []string
 	if args.Check.Warning != "" {
-		body = append(body, ":warning: "+args.Check.Warning)
+		body = append(body, chat.IconWarning+" "+args.Check.Warning)
 	}
 	if st.Failure != "" {
-		body = append(body, failureMark(st)+" "+st.Failure)
+		body = append(body, FailureMark(st)+" "+st.Failure)
 	}
 	m.Body = strings.Join(body, "\n")
-	m.Fields = nonEmpty(m.Fields)
+	m.Fields = NonEmpty(m.Fields)
 	return m
 }
 
 // opFooter names who asked for op and, for an approved request, who approved.
 func opFooter(op dobot.Operation) string {
-	footer := fmt.Sprintf("Requested by <@%s> · operation #%d", op.Requester, op.ID)
+	footer := fmt.Sprintf("Requested by %s · operation #%d", chat.Mention(op.Requester), op.ID)
 	if op.Decider != "" {
-		footer += " · " + decisionLine(op)
+		footer += " · " + DecisionLine(op)
 	}
 	return footer
 }
@@ -389,21 +391,21 @@ func controlPanelURL(kind, id string) string {
 	if id == "" {
 		return ""
 	}
-	if kind == kindDroplet {
+	if kind == KindDroplet {
 		return "https://cloud.digitalocean.com/droplets/" + id
 	}
 	return "https://cloud.digitalocean.com/apps/" + id
 }
 
-// linksText links the live app and its control panel page, as far as they
+// LinksText links the live app and its control panel page, as far as they
 // are known.
-func linksText(kind, id, liveURL string) string {
+func LinksText(kind, id, liveURL string) string {
 	var links []string
 	if liveURL != "" {
-		links = append(links, link(liveURL, "Open the app"))
+		links = append(links, chat.Link(liveURL, "Open the app"))
 	}
 	if u := controlPanelURL(kind, id); u != "" {
-		links = append(links, link(u, "Control panel"))
+		links = append(links, chat.Link(u, "Control panel"))
 	}
 	return strings.Join(links, " · ")
 }
@@ -411,16 +413,16 @@ func linksText(kind, id, liveURL string) string {
 // giveUpIfTimedOut ends an operation whose watch ran out of time while the
 // bot keeps running: it is failed and said so, rather than left holding
 // the app. At shutdown it stays running, to resume at the next start.
-func (b *Bot) giveUpIfTimedOut(ctx context.Context, op *dobot.Operation, name string, rep *reporter) {
+func (b *Executor) giveUpIfTimedOut(ctx context.Context, op *dobot.Operation, name string, rep *progress.Reporter) {
 	if ctx.Err() == nil || op.State.Final() {
 		return
 	}
-	if b.eng.runner.Stopping() || ops.Lost(ctx) {
+	if b.runner.Stopping() || ops.Lost(ctx) {
 		return // resumed at the next start, or by the replica that took it
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	why := fmt.Sprintf("stopped watching after %s without an outcome", b.cfg.OpTimeout)
 	b.finish(ctx, op, dobot.OpFailed, why)
-	rep.final(ctx, errorMessage(fmt.Sprintf("The bot %s for %s. DigitalOcean may still finish it: `/do status %s` shows where it is.", why, name, name)))
+	rep.Final(ctx, errorMessage(fmt.Sprintf("The bot %s for %s. DigitalOcean may still finish it: `/do status %s` shows where it is.", why, name, name)))
 }

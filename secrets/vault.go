@@ -1,4 +1,4 @@
-package commands
+package secrets
 
 import (
 	"crypto/aes"
@@ -11,11 +11,12 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot/docloud"
+	"dobot/reply"
 )
 
-// vault keeps secret values out of the database in the clear. An operation
+// Vault keeps secret values out of the database in the clear. An operation
 // stores a secret sealed (AES-GCM) from the command until the request that
-// needs it is sent; then the sealed value is dropped too (scrubSecrets).
+// needs it is sent; then the sealed value is dropped too (ScrubSecrets).
 // SQLite keeps old page images in its WAL and in free pages, so a value
 // stored in the clear even briefly would stay readable in the file.
 //
@@ -24,14 +25,14 @@ import (
 // across a restart, and every replica sharing BOT_AUDIT_KEY can send them.
 // Without a key (tests that do not care) a random one is used, and a
 // restart then loses the secrets: the operation fails and says so.
-type vault struct {
+type Vault struct {
 	aead cipher.AEAD
 }
 
 // sealedPrefix marks a sealed value in stored arguments.
 const sealedPrefix = "dobot-sealed:v1:"
 
-func newVault(key []byte) (*vault, error) {
+func NewVault(key []byte) (*Vault, error) {
 	if key == nil {
 		key = make([]byte, 32)
 		if _, err := rand.Read(key); err != nil {
@@ -49,10 +50,10 @@ func newVault(key []byte) (*vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &vault{aead: aead}, nil
+	return &Vault{aead: aead}, nil
 }
 
-func (v *vault) seal(plain string) string {
+func (v *Vault) Seal(plain string) string {
 	nonce := make([]byte, v.aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		panic("crypto/rand failed: " + err.Error()) // never happens on supported systems
@@ -60,11 +61,11 @@ func (v *vault) seal(plain string) string {
 	return sealedPrefix + base64.RawStdEncoding.EncodeToString(v.aead.Seal(nonce, nonce, []byte(plain), nil))
 }
 
-// errSecretLost says why an operation cannot send its secrets.
-var errSecretLost = &UserError{Msg: "The secret values of this request cannot be opened: the bot's key changed since it was asked for (was BOT_AUDIT_KEY or its key file replaced?). Nothing was sent to DigitalOcean; run the command again."}
+// ErrSecretLost says why an operation cannot send its secrets.
+var ErrSecretLost = &reply.UserError{Msg: "The secret values of this request cannot be opened: the bot's key changed since it was asked for (was BOT_AUDIT_KEY or its key file replaced?). Nothing was sent to DigitalOcean; run the command again."}
 
-// open returns the plain value of s, which may not be sealed at all.
-func (v *vault) open(s string) (string, error) {
+// Open returns the plain value of s, which may not be sealed at all.
+func (v *Vault) Open(s string) (string, error) {
 	body, ok := strings.CutPrefix(s, sealedPrefix)
 	if !ok {
 		return s, nil
@@ -72,64 +73,34 @@ func (v *vault) open(s string) (string, error) {
 	raw, err := base64.RawStdEncoding.DecodeString(body)
 	n := v.aead.NonceSize()
 	if err != nil || len(raw) < n {
-		return "", errSecretLost
+		return "", ErrSecretLost
 	}
 	plain, err := v.aead.Open(nil, raw[:n], raw[n:], nil)
 	if err != nil {
-		return "", errSecretLost
+		return "", ErrSecretLost
 	}
 	return string(plain), nil
 }
 
-// sealLaunch returns args with every secret value sealed, for storing.
-func (v *vault) sealLaunch(args LaunchArgs) LaunchArgs {
-	env := make([][2]string, len(args.Env))
-	for i, kv := range args.Env {
-		env[i] = kv
-		if args.isSecret(kv[0]) && kv[1] != "" {
-			env[i][1] = v.seal(kv[1])
-		}
-	}
-	args.Env = env
-	args.From = v.sealSource(args.From)
-	return args
-}
-
-// openLaunch returns args with every sealed value opened, for sending.
-func (v *vault) openLaunch(args LaunchArgs) (LaunchArgs, error) {
-	env := make([][2]string, len(args.Env))
-	for i, kv := range args.Env {
-		plain, err := v.open(kv[1])
-		if err != nil {
-			return args, err
-		}
-		env[i] = [2]string{kv[0], plain}
-	}
-	args.Env = env
-	var err error
-	args.From, err = v.openSource(args.From)
-	return args, err
-}
-
-// sealSpec returns a copy of spec with every SECRET value sealed, except
+// SealSpec returns a copy of spec with every SECRET value sealed, except
 // those DigitalOcean already encrypted.
-func (v *vault) sealSpec(spec *godo.AppSpec) *godo.AppSpec {
+func (v *Vault) SealSpec(spec *godo.AppSpec) *godo.AppSpec {
 	out := docloud.CopySpec(spec)
 	docloud.ForEachEnv(out, func(e *godo.AppVariableDefinition) {
 		if e.Type == godo.AppVariableType_Secret && e.Value != "" && !docloud.IsSealed(e.Value) && !strings.HasPrefix(e.Value, sealedPrefix) {
-			e.Value = v.seal(e.Value)
+			e.Value = v.Seal(e.Value)
 		}
 	})
 	return out
 }
 
-// openSpec returns a copy of spec with every sealed value opened.
-func (v *vault) openSpec(spec *godo.AppSpec) (*godo.AppSpec, error) {
+// OpenSpec returns a copy of spec with every sealed value opened.
+func (v *Vault) OpenSpec(spec *godo.AppSpec) (*godo.AppSpec, error) {
 	out := docloud.CopySpec(spec)
 	var err error
 	docloud.ForEachEnv(out, func(e *godo.AppVariableDefinition) {
 		if err == nil {
-			e.Value, err = v.open(e.Value)
+			e.Value, err = v.Open(e.Value)
 		}
 	})
 	return out, err

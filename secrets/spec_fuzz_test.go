@@ -1,4 +1,4 @@
-package commands
+package secrets
 
 import (
 	"regexp"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/digitalocean/godo"
 
+	"dobot"
 	"dobot/docloud"
 	"dobot/docloud/appspec"
 )
@@ -31,13 +32,13 @@ func FuzzMaskBlock(f *testing.F) {
 		}
 		has := false
 		docloud.ForEachEnv(spec, func(v *godo.AppVariableDefinition) {
-			has = has || (v.Value == secret && (v.Type == godo.AppVariableType_Secret || SecretLooking(v.Key)))
+			has = has || (v.Value == secret && (v.Type == godo.AppVariableType_Secret || dobot.SecretLooking(v.Key)))
 		})
 		if !has {
 			return
 		}
 		text := "launch --spec\n```\n" + body + "\n```"
-		if stored := storedCommand(text); strings.Contains(stored, secret) {
+		if stored := StoredCommand(text); strings.Contains(stored, secret) {
 			t.Fatalf("stored command %q keeps the secret %q", stored, secret)
 		}
 	})

@@ -1,4 +1,8 @@
-package commands
+// Package reply is what a person reads when something goes wrong: user
+// errors (safe to show, saying what to do), DigitalOcean's errors with
+// their request id, and a reference for anything else. Text a person or
+// DigitalOcean wrote is cleaned of tokens (Escape) on the way in.
+package reply
 
 import (
 	"errors"
@@ -18,15 +22,17 @@ type UserError struct {
 
 func (e *UserError) Error() string { return e.Msg }
 
-func userErrorf(format string, a ...any) error {
+// Errorf is a UserError whose string arguments are escaped; Markup
+// arguments are the bot's own and go in as they are.
+func Errorf(format string, a ...any) error {
 	// Arguments often quote what was typed: escape them, so an error can
 	// neither ping nor link (see Markup for the bot's own markup).
 	return &UserError{Msg: fmt.Sprintf(format, escapeArgs(a)...)}
 }
 
-// fromDomain turns a domain rule's plain-text refusal (*dobot.UserError)
+// FromDomain turns a domain rule's plain-text refusal (*dobot.UserError)
 // into a UserError, escaped for message text; other errors pass through.
-func fromDomain(err error) error {
+func FromDomain(err error) error {
 	var de *dobot.UserError
 	if errors.As(err, &de) {
 		return &UserError{Msg: Escape(de.Msg)}
@@ -34,15 +40,10 @@ func fromDomain(err error) error {
 	return err
 }
 
-// ErrCannotPost is wrapped by a Chat when the bot may not post in a channel
-// (not_in_channel, channel_not_found, …), so replies fall back to the
-// command's response_url.
-var ErrCannotPost = errors.New("the bot cannot post in this channel")
-
-// describeError turns err into the text a person sees. DigitalOcean's own
+// Describe turns err into the text a person sees. DigitalOcean's own
 // errors keep their message and request id, which support can trace; user
 // errors show as they are; anything else shows only the reference ref.
-func describeError(err error, ref string) string {
+func Describe(err error, ref string) string {
 	var ue *UserError
 	if errors.As(err, &ue) {
 		return ue.Msg
@@ -90,5 +91,5 @@ func describeDOError(de *godo.ErrorResponse) string {
 	return s
 }
 
-// errPanic stands for a recovered panic; the stack is in the log.
-var errPanic = errors.New("panic")
+// ErrPanic stands for a recovered panic; the stack is in the log.
+var ErrPanic = errors.New("panic")
