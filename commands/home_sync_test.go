@@ -62,7 +62,7 @@ func TestHomeRepublishedFromStoreChanges(t *testing.T) {
 	}
 
 	// Progress of a running operation is not a change a page shows.
-	op, err := h.db.CreateOperation(ctx, dobot.Operation{Action: "redeploy", App: "web", Requester: "UDEV", Channel: "C1"})
+	op, err := h.db.CreateOperation(ctx, dobot.Operation{Action: "redeploy", App: "web", Requester: "UDEV", Card: dobot.Card{Channel: "C1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
