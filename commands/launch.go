@@ -81,25 +81,9 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	default:
 		return nil, userErrorf("launch takes one app name, got %d words (%s); put flags after --, like --image REF", len(pos), strings.Join(pos, " "))
 	}
-	if args.Name == "" && !*sf.spec {
-		return nil, userErrorf("launch needs an app name, like `/do launch web --image nginx` (or set DO_APP_NAME)")
-	}
-	if args.Name != "" {
-		if err := ValidAppName(args.Name); err != nil {
-			return nil, err
-		}
-	}
-	if *sf.spec || *sf.git != "" {
-		if args.Region, err = AppRegion(*region); err != nil {
-			return nil, err
-		}
-	}
-	args.Droplet = *droplet
-	if args.From, err = parseSource(sf, block, len(pos) == 1, &args, flagSet(fs, "image")); err != nil {
-		return nil, err
-	}
-	if args.From != nil {
-		return finishSourceArgs(args, *ttl, *dryRun, cfg)
+	in := sourceInput{block: block, named: len(pos) == 1, region: *region, droplet: *droplet, imageTyped: flagSet(fs, "image"), ttl: *ttl, dryRun: *dryRun}
+	if src, done, err := sourceLaunch(args, sf, in, cfg); done {
+		return src, err
 	}
 	args.Image = trimScheme(strings.TrimSpace(*image))
 	if args.Image == "" {

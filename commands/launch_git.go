@@ -90,3 +90,36 @@ func finishSourceArgs(args LaunchArgs, ttl string, dryRun bool, cfg Config) (any
 	args.DryRun = dryRun
 	return args, nil
 }
+
+// sourceInput is what launch's parser read that a Git or spec launch
+// checks.
+type sourceInput struct {
+	block, region, ttl         string
+	named, droplet, imageTyped bool
+	dryRun                     bool
+}
+
+// sourceLaunch parses a Git or spec launch; done is false for an image
+// launch, which the caller goes on parsing. It checks the name first:
+// every launch needs one, except a spec's, which names itself.
+func sourceLaunch(args LaunchArgs, sf sourceFlags, in sourceInput, cfg Config) (parsed any, done bool, err error) {
+	if args.Name == "" && !*sf.spec {
+		return nil, true, userErrorf("launch needs an app name, like `/do launch web --image nginx` (or set DO_APP_NAME)")
+	}
+	if args.Name != "" {
+		if err := ValidAppName(args.Name); err != nil {
+			return nil, true, err
+		}
+	}
+	if *sf.spec || *sf.git != "" {
+		if args.Region, err = AppRegion(in.region); err != nil {
+			return nil, true, err
+		}
+	}
+	args.Droplet = in.droplet
+	if args.From, err = parseSource(sf, in.block, in.named, &args, in.imageTyped); err != nil || args.From == nil {
+		return nil, err != nil, err
+	}
+	parsed, err = finishSourceArgs(args, in.ttl, in.dryRun, cfg)
+	return parsed, true, err
+}

@@ -9,6 +9,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/docloud"
 	"dobot/docloud/daytwo"
 	"dobot/progress"
 	"dobot/watch"
@@ -90,7 +91,7 @@ func elsewhereMessage(app dobot.App, d *godo.Deployment) chat.Message {
 	if c := daytwo.DeploymentCommit(d); c != "" {
 		fields = append(fields, chat.Field{Label: "Commit", Value: "`" + Escape(c) + "`"})
 	}
-	if img := deploymentImage(d); img != "" {
+	if img := docloud.DeploymentImage(d); img != "" {
 		fields = append(fields, chat.Field{Label: "Image", Value: Escape(img)})
 	}
 	fields = append(fields, chat.Field{Label: "Deployment", Value: "`" + Escape(d.ID) + "`"},
@@ -100,43 +101,6 @@ func elsewhereMessage(app dobot.App, d *godo.Deployment) chat.Message {
 		Title:  fmt.Sprintf("%s Deployment of %s started elsewhere", chat.IconLaunch, Escape(app.Name)),
 		Fields: fields,
 	}
-}
-
-// deploymentImage names the image a deployment runs, from its spec's first
-// image component: "ghcr.io/acme/web:1.2.4" or a digest.
-func deploymentImage(d *godo.Deployment) string {
-	if d.Spec == nil {
-		return ""
-	}
-	var img *godo.ImageSourceSpec
-	for _, s := range d.Spec.Services {
-		if s.Image != nil {
-			img = s.Image
-			break
-		}
-	}
-	if img == nil {
-		for _, w := range d.Spec.Workers {
-			if w.Image != nil {
-				img = w.Image
-				break
-			}
-		}
-	}
-	if img == nil {
-		return ""
-	}
-	name := img.Repository
-	if img.Registry != "" {
-		name = img.Registry + "/" + name
-	}
-	switch {
-	case img.Digest != "":
-		return name + "@" + img.Digest
-	case img.Tag != "":
-		return name + ":" + img.Tag
-	}
-	return name
 }
 
 // channelOf is where rep posts.

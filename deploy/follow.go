@@ -188,7 +188,7 @@ func (b *Executor) DeploymentState(ctx context.Context, app *godo.App, depID str
 }
 
 func StateOf(d *godo.Deployment, app *godo.App) LaunchState {
-	st := LaunchState{Phase: string(d.Phase), DeploymentID: d.ID, FailedStep: failedStepName(d), Components: componentProgress(d)}
+	st := LaunchState{Phase: string(d.Phase), DeploymentID: d.ID, FailedStep: failedStepName(d), Components: progress.Components(d)}
 	if st.Phase == "" {
 		st.Phase = string(godo.DeploymentPhase_PendingBuild)
 	}

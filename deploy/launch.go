@@ -37,6 +37,12 @@ type LaunchArgs struct {
 	TTL        time.Duration `json:",omitempty"` // tear down this long after launch
 	OnDroplet
 	DryRun bool `json:"-"`
+	Found
+}
+
+// Found is what preparing a launch found or chose. Embedded, so its
+// fields read and store as the launch's own.
+type Found struct {
 	// Notes are warnings and choices the cards show, such as a size being
 	// retired or the droplet image picked.
 	Notes []string `json:",omitempty"`
