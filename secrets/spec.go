@@ -2,7 +2,6 @@ package secrets
 
 import (
 	"encoding/json"
-	"html"
 	"strings"
 
 	"github.com/digitalocean/godo"
@@ -21,8 +20,8 @@ func CutBlock(text string) (head, block string, ok bool) {
 	if i < 0 {
 		return text, "", false
 	}
-	// Slack sends & < > in slash command text as HTML escapes.
-	return text[:i], html.UnescapeString(text[i:]), true
+	// The chat adapter has already undone Slack's escapes and markup.
+	return text[:i], text[i:], true
 }
 
 // maskBlock returns a pasted spec with every secret value masked: the
