@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -487,4 +488,29 @@ func FuzzParseMonthlyUSD(f *testing.F) {
 			t.Errorf("ParseMonthlyUSD(%q) = %d with error %v", s, cents, err)
 		}
 	})
+}
+
+// A droplet deleted outside the bot: its actions, status and teardown say
+// so and suggest forget, opening no operation (issue 13: an action gave
+// DigitalOcean's raw 404).
+func TestDropletDeletedOutsideTheBot(t *testing.T) {
+	h := dropletHarness(t, "")
+	launchBox(t, h)
+	ctx := context.Background()
+	box, err := h.db.App(ctx, "box")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := strconv.Atoi(box.ResourceID)
+	if _, err := h.client.Droplets.Delete(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"droplet reboot box", "droplet power-off box", "status box", "teardown box"} {
+		if out := h.run("UDEP", cmd); !strings.Contains(out, "box was deleted outside the bot") || !strings.Contains(out, "/do forget box") {
+			t.Errorf("%s = %q; want deleted outside the bot, with forget", cmd, out)
+		}
+	}
+	if ops, _ := h.db.UnfinishedOperations(ctx); len(ops) != 0 {
+		t.Errorf("commands on a deleted droplet opened operations: %+v", ops)
+	}
 }
