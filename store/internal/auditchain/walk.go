@@ -1,29 +1,26 @@
-package store
+package auditchain
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"hash"
 	"sync/atomic"
 
 	"dobot"
+	"dobot/store/internal/sqldb"
 )
 
-// verifyBatch is how many rows the reader hands the hasher at a time.
-const verifyBatch = 512
+// Batch is how many rows the reader hands the hasher at a time.
+const Batch = 512
 
-// verifyRow is one audit row as verify reads it: the stored time text is
-// what the hash covers.
-type verifyRow struct {
+// row is one audit row as verify reads it: the stored time text is what
+// the hash covers.
+type row struct {
 	e  dobot.AuditEntry
 	at string
 }
 
-// verifyRows walks the rows in id order, filling rep, and returns the hash
-// of the row head names ("" without one).
+// walk reads the rows in id order, filling rep, and returns the hash of
+// the row head names ("" without one).
 //
 // It is read-only and streams: one goroutine reads rows and checks that the
 // ids run on and that each row names the one before's hash; a second
@@ -31,15 +28,15 @@ type verifyRow struct {
 // plain SHA-256), in the same order, batch by batch. On two cores that
 // halves the time of a long trail. Whichever finds a fault first by row
 // wins, as if one loop had checked row after row.
-func (db *DB) verifyRows(ctx context.Context, tx *txn, head *AuditCheckpoint, rep *AuditReport) (string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY id`)
+func walk(ctx context.Context, tx *sqldb.Txn, key []byte, head *Checkpoint, rep *Report) (string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+Columns+` FROM audit ORDER BY id`)
 	if err != nil {
 		return "", fmt.Errorf("verify audit: %w", err)
 	}
 	defer rows.Close()
 
-	h := &chainHasher{hasher: newAuditHasher(db.auditKey)}
-	batches := make(chan []verifyRow, 4)
+	h := &chainHasher{hasher: NewHasher(key)}
+	batches := make(chan []row, 4)
 	hashed := make(chan struct{})
 	go func() {
 		defer close(hashed)
@@ -50,19 +47,19 @@ func (db *DB) verifyRows(ctx context.Context, tx *txn, head *AuditCheckpoint, re
 
 	var (
 		headHash string
-		readErr  error // a fault (*AuditBreak) or a read error, at row rep.HeadID+1
-		batch    = make([]verifyRow, 0, verifyBatch)
+		readErr  error // a fault (*Break) or a read error, at row rep.HeadID+1
+		batch    = make([]row, 0, Batch)
 	)
 	for !h.stop.Load() && rows.Next() {
-		e, at, err := scanAuditRaw(rows)
+		e, at, err := ScanRaw(rows)
 		switch {
 		case err != nil:
 			readErr = fmt.Errorf("verify audit: after row %d: %w", rep.HeadID, err)
 		case e.ID != rep.HeadID+1:
-			readErr = &AuditBreak{Row: rep.HeadID + 1, Reason: fmt.Sprintf(
+			readErr = &Break{Row: rep.HeadID + 1, Reason: fmt.Sprintf(
 				"missing: the trail goes from row %d to row %d (rows were removed)", rep.HeadID, e.ID)}
 		case e.PrevHash != rep.HeadHash:
-			readErr = &AuditBreak{Row: e.ID, Reason: fmt.Sprintf(
+			readErr = &Break{Row: e.ID, Reason: fmt.Sprintf(
 				"its previous-row hash %.12s is not row %d's hash %.12s (a row before it was changed or removed)", e.PrevHash, rep.HeadID, rep.HeadHash)}
 		}
 		if readErr != nil {
@@ -73,10 +70,10 @@ func (db *DB) verifyRows(ctx context.Context, tx *txn, head *AuditCheckpoint, re
 		}
 		rep.HeadID, rep.HeadHash = e.ID, e.Hash
 		rep.Rows++
-		batch = append(batch, verifyRow{e, at})
-		if len(batch) == verifyBatch {
+		batch = append(batch, row{e, at})
+		if len(batch) == Batch {
 			batches <- batch
-			batch = make([]verifyRow, 0, verifyBatch)
+			batch = make([]row, 0, Batch)
 		}
 	}
 	if len(batch) > 0 {
@@ -100,29 +97,29 @@ func (db *DB) verifyRows(ctx context.Context, tx *txn, head *AuditCheckpoint, re
 }
 
 // chainHasher checks rows' own hashes in order, keeping the rule of the
-// unkeyed start (see the comment at the top of auditverify.go).
+// unkeyed start (see the package comment).
 type chainHasher struct {
-	hasher  *auditHasher
+	hasher  *Hasher
 	keyed   bool // a keyed row was seen
 	unkeyed int64
-	brk     *AuditBreak
+	brk     *Break
 	stop    atomic.Bool // a fault was found: the reader may stop
 }
 
-func (c *chainHasher) check(rows []verifyRow) {
+func (c *chainHasher) check(rows []row) {
 	for i := range rows {
 		if c.brk != nil {
 			return
 		}
 		e, at := &rows[i].e, rows[i].at
 		switch {
-		case c.hasher.matches(e.ID, at, e):
+		case c.hasher.Matches(e.ID, at, e):
 			c.keyed = true
-		case e.Instance != "" || legacyAuditHash(at, *e) != e.Hash: // v1 predates instances
-			c.brk = &AuditBreak{Row: e.ID, Reason: fmt.Sprintf(
+		case !Unkeyed(at, *e):
+			c.brk = &Break{Row: e.ID, Reason: fmt.Sprintf(
 				"its hash %.12s does not match its contents: the row was changed, or the audit key is not the one that wrote it", e.Hash)}
 		case c.keyed:
-			c.brk = &AuditBreak{Row: e.ID, Reason: "it carries a plain SHA-256 hash after keyed rows; anyone can compute that, so the row was forged or rewritten"}
+			c.brk = &Break{Row: e.ID, Reason: "it carries a plain SHA-256 hash after keyed rows; anyone can compute that, so the row was forged or rewritten"}
 		default:
 			c.unkeyed = e.ID
 		}
@@ -130,26 +127,4 @@ func (c *chainHasher) check(rows []verifyRow) {
 			c.stop.Store(true)
 		}
 	}
-}
-
-// auditHasher computes keyed audit hashes without allocating: verify
-// computes a million of them.
-type auditHasher struct {
-	mac hash.Hash
-	buf []byte
-	sum [sha256.Size]byte
-	hex [2 * sha256.Size]byte
-}
-
-func newAuditHasher(key []byte) *auditHasher {
-	return &auditHasher{mac: hmac.New(sha256.New, key), buf: make([]byte, 0, 1024)}
-}
-
-// matches reports whether e.Hash is keyedAuditHash of the row.
-func (h *auditHasher) matches(id int64, at string, e *dobot.AuditEntry) bool {
-	h.buf = appendAuditFields(h.buf[:0], id, at, *e)
-	h.mac.Reset()
-	h.mac.Write(h.buf)
-	hex.Encode(h.hex[:], h.mac.Sum(h.sum[:0]))
-	return string(h.hex[:]) == e.Hash
 }
