@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -512,5 +513,20 @@ func TestDropletDeletedOutsideTheBot(t *testing.T) {
 	}
 	if ops, _ := h.db.UnfinishedOperations(ctx); len(ops) != 0 {
 		t.Errorf("commands on a deleted droplet opened operations: %+v", ops)
+	}
+}
+
+// Canceling a finished operation reads as plain English ("Operation #1 is
+// already succeeded" did not).
+func TestCancelOfAFinishedOperation(t *testing.T) {
+	h := newHarness(t)
+	h.grant(t, "UDEP", dobot.RoleDeployer)
+	op, err := h.db.CreateOperation(context.Background(), dobot.Operation{Action: "redeploy", App: "web", State: dobot.OpSucceeded, Requester: "UDEP", Card: dobot.Card{Channel: "C1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("Operation #%d has already ended (succeeded); there is nothing to cancel.", op.ID)
+	if out := h.run("UDEP", fmt.Sprintf("cancel %d", op.ID)); !strings.Contains(out, want) {
+		t.Errorf("cancel of a finished operation = %q; want %q", out, want)
 	}
 }
