@@ -530,3 +530,12 @@ func TestCancelOfAFinishedOperation(t *testing.T) {
 		t.Errorf("cancel of a finished operation = %q; want %q", out, want)
 	}
 }
+
+// A droplet action's card says how it ended once it has (it kept reading
+// "box: reboot" as if still asked for).
+func TestDropletActionCardShowsTheEnd(t *testing.T) {
+	h := dropletHarness(t, "")
+	launchBox(t, h)
+	h.run("UDEP", "droplet reboot box")
+	waitFor(t, "the reboot card to say it completed", func() bool { return strings.Contains(h.chat.fieldText(), "✅ box: reboot completed") })
+}
