@@ -209,6 +209,11 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 	}
 	args, err := cmd.Parse(words, cfg)
 	if err != nil {
+		if len(words) > 0 {
+			if serr := unknownSubcommand(cmd, words[0]); serr != nil {
+				return cmd, nil, serr
+			}
+		}
 		return cmd, nil, err
 	}
 	return cmd, args, nil
