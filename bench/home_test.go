@@ -114,18 +114,27 @@ func measureHomeTab(t *testing.T, sz sizes, res *results) {
 			if !ok || !strings.Contains(string(v.Blocks), "home-000") || !strings.Contains(string(v.Blocks), "https://") {
 				t.Fatalf("the Home tab does not list the seeded apps with their URLs: %.500s", v.Blocks)
 			}
-			res.note("Home tab: the published tab names %s: %v; %d bytes of blocks", last, strings.Contains(string(v.Blocks), last), len(v.Blocks))
+			res.note("Home tab: the published tab (%d bytes of blocks) shows %d of the %d apps by name, says %q: %v, and names the last one, %s: %v",
+				len(v.Blocks), strings.Count(string(v.Blocks), "*home-"), sz.homeApps, "`/do list` shows them all",
+				strings.Contains(string(v.Blocks), "shows them all"), last, strings.Contains(string(v.Blocks), last))
 		} else {
 			warm = append(warm, at.Sub(a.SentAt))
 		}
 		time.Sleep(time.Until(at.Add(homePace))) // pacing the opens past the bot's once-a-second publish
 	}
 	warm = sortDurations(warm)
-	p50, p99 := percentile(warm, 50), percentile(warm, 99)
+	p50, p90, p99 := percentile(warm, 50), percentile(warm, 90), percentile(warm, 99)
+	over := 0
+	for _, d := range warm {
+		if d > 100*time.Millisecond {
+			over++
+		}
+	}
 	res.add(fmt.Sprintf("Home tab, a person with %d apps: app_home_opened → views.publish (%d opens, %v apart)", sz.homeApps, len(warm), homePace),
 		"≤ 100 ms",
-		fmt.Sprintf("p50 %s, p99 %s (max %s); first open after start %s", ms(p50), ms(p99), ms(warm[len(warm)-1]), ms(first)),
+		fmt.Sprintf("p50 %s, p90 %s, p99 %s (max %s; %d over 100 ms); first open after start %s",
+			ms(p50), ms(p90), ms(p99), ms(warm[len(warm)-1]), over, ms(first)),
 		p99 <= 100*time.Millisecond)
-	res.note("Home tab: the first open after start asks DigitalOcean once for each app's live URL (%d GET /v2/apps/{id}), which the bot then keeps; the repeated opens read the store only",
+	res.note("Home tab: the first open after start asks DigitalOcean once for the live URL of each app it shows (%d GET /v2/apps/{id}), which the bot then keeps; the repeated opens read the store only",
 		r.do.Count("GET /v2/apps/{id}"))
 }

@@ -68,7 +68,7 @@ var fullSizes = sizes{
 	verifyRows: 1_000_000, verifyRuns: 3,
 	replicaRounds: 3,
 	leases:        []time.Duration{0, 2 * time.Second, 5 * time.Second}, failoverLaunches: 9, failoverPhase: 60 * time.Second,
-	homeApps: 200, homeOpens: 60,
+	homeApps: 200, homeOpens: 100,
 }
 
 // row is one line of the results table.
