@@ -80,12 +80,18 @@ type App struct {
 	ThreadTS    string // ts of the launch message; replies go in its thread
 	CreatedAt   time.Time
 
-	Size         string    // instance or droplet size slug
-	Instances    int       // App Platform instance count; 0 means one
-	MonthlyCents int64     // monthly price from DigitalOcean's price list
-	ExpiresAt    time.Time // when the bot tears it down; zero for never
-	Reminded     bool      // the expiry reminder went out
-	Adopted      bool      // not created by the bot; an admin adopted it
+	Size         string // instance or droplet size slug
+	Instances    int    // App Platform instance count; 0 means one
+	MonthlyCents int64  // monthly price from DigitalOcean's price list
+	Expiry
+	Adopted bool // not created by the bot; an admin adopted it
+}
+
+// Expiry is when an app the bot launched with a TTL is torn down. It is
+// embedded in App, so its fields read as the app's own.
+type Expiry struct {
+	ExpiresAt time.Time // when the bot tears it down; zero for never
+	Reminded  bool      // the expiry reminder went out
 }
 
 // OpState is where a durable operation is in its life.
@@ -115,37 +121,63 @@ func (s OpState) Final() bool {
 // Operation is one mutating action (launch, teardown, …) recorded durably so
 // that it survives a restart and is never run twice. Its ID is also the
 // request id people see on approval cards ("Request #12").
+//
+// Its groups are embedded, so their fields read as the operation's own
+// (op.Decider, op.MessageTS); only a literal names the group.
 type Operation struct {
 	ID            int64
 	Action        string // "launch", "teardown", …
 	App           string // app name the operation acts on
 	State         OpState
-	Requester     string // Slack user id
+	Requester     string // chat user id
 	RequesterName string
-	Channel       string // where progress is reported
-	MessageTS     string // the message kept current; its thread gets replies
-	ResponseURL   string // fallback when the bot cannot post in Channel
 	CommandText   string // the command as typed, for audit and display
 	Args          string // JSON of the parsed arguments, to resume or run after approval
 	Reason        string // --reason given by the requester
-	ResourceID    string // DigitalOcean app or droplet id, once known
-	DeploymentID  string // DigitalOcean deployment id, once known
+	Error         string // why it failed, for the final message
+	// Lock is what the operation holds while unfinished: AppLock(App) when
+	// empty, or another namespace such as RegistryLock, so that an app and
+	// the registry can never be confused.
+	Lock string
+	Card
+	Sent
+	Approval
+	Stamps
+}
+
+// Card is where an operation is reported: its channel, the message kept
+// current there, and the fallback when the bot cannot post.
+type Card struct {
+	Channel     string // where progress is reported
+	MessageTS   string // the adapter's id of the message kept current; its thread gets replies
+	ResponseURL string // fallback when the bot cannot post in Channel
+}
+
+// Sent is how far an operation's work on DigitalOcean has gone and the
+// ids it has there.
+type Sent struct {
+	ResourceID   string // DigitalOcean app or droplet id, once known
+	DeploymentID string // DigitalOcean deployment id, once known
 	// Step is how far the request that starts the work on DigitalOcean has
 	// gone, so that a restart knows whether it may have been sent.
 	Step OpStep
 	// ExternalID is DigitalOcean's id of work that is not a deployment,
 	// once sent: a droplet action's id.
 	ExternalID string
-	Decider    string // Slack user id of the approver or denier
-	DecidedAt  time.Time
-	Error      string // why it failed, for the final message
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	ExpiresAt  time.Time // approval deadline; zero when no approval is needed
-	// Lock is what the operation holds while unfinished: AppLock(App) when
-	// empty, or another namespace such as RegistryLock, so that an app and
-	// the registry can never be confused.
-	Lock string
+}
+
+// Approval is a request's deadline and, once decided, who decided and
+// when.
+type Approval struct {
+	Decider   string // chat user id of the approver or denier
+	DecidedAt time.Time
+	ExpiresAt time.Time // approval deadline; zero when no approval is needed
+}
+
+// Stamps are when an operation was created and last changed.
+type Stamps struct {
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // OpStep is how far an operation's request to DigitalOcean has gone.
@@ -222,7 +254,7 @@ type BusyError struct {
 }
 
 func (e *BusyError) Error() string {
-	return fmt.Sprintf("%s is busy: %s #%d by <@%s> since %s is still %s",
+	return fmt.Sprintf("%s is busy: %s #%d by %s since %s is still %s",
 		e.Holder.App, e.Holder.Action, e.Holder.ID, e.Holder.Requester,
 		e.Holder.CreatedAt.UTC().Format("2006-01-02 15:04 MST"), e.Holder.State)
 }

@@ -29,14 +29,12 @@ import (
 // full switches from the smoke sizes to the sizes.
 var full = flag.Bool("full", false, "run the benchmarks at the issue's full sizes (minutes) and print the results table")
 
-// Identities the benchmarks use.
-const (
-	botToken = "xoxb-bench-bot-token"
-	appToken = "xapp-bench-app-token"
-	doToken  = "dop_v1_bench_do_token"
+// The benchmarks' tokens; the admin and channel are botproc's.
+var botToken, appToken, doToken = botproc.Tokens("bench")
 
-	admin   = "UADMIN1"
-	channel = "CDEPLOYS"
+const (
+	admin   = botproc.Admin
+	channel = botproc.Channel
 )
 
 // botBinary is the bot, built as the Dockerfile builds it.

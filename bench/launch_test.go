@@ -118,8 +118,8 @@ type phase struct {
 
 var phases = []phase{
 	{"PENDING_BUILD", 0, func(string) string { return "Waiting to build" }},
-	{"BUILDING", 1, func(string) string { return ":hammer: Building" }},
-	{"DEPLOYING", 2, func(string) string { return ":rocket: Deploying" }},
+	{"BUILDING", 1, func(string) string { return "🔨 Building" }},
+	{"DEPLOYING", 2, func(string) string { return "🚀 Deploying" }},
 	{"ACTIVE", 3, func(app string) string { return app + " is live at " }},
 }
 

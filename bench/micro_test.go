@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"dobot"
+	"dobot/chat"
+	"dobot/cmdline"
 	"dobot/commands"
 	"dobot/store"
 )
@@ -29,7 +31,7 @@ func BenchmarkSplitWords(b *testing.B) {
 	for _, in := range parseInputs {
 		b.Run(in.name, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := commands.SplitWords(in.text); err != nil {
+				if _, err := cmdline.SplitWords(in.text); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -74,24 +76,22 @@ func BenchmarkParseImageRef(b *testing.B) {
 // quietChat is a commands.Chat that drops every message.
 type quietChat struct{}
 
-func (quietChat) Post(context.Context, string, commands.Message) (string, error) { return "1.0", nil }
-func (quietChat) Reply(context.Context, string, string, commands.Message) (string, error) {
-	return "1.1", nil
+func (quietChat) Post(_ context.Context, ch string, _ commands.Message) (chat.Ref, error) {
+	return chat.Ref{Channel: ch, ID: "1.0"}, nil
 }
-func (quietChat) Update(context.Context, string, string, commands.Message) error { return nil }
+func (quietChat) Reply(_ context.Context, p chat.Ref, _ commands.Message) (chat.Ref, error) {
+	return chat.Ref{Channel: p.Channel, ID: "1.1"}, nil
+}
+func (quietChat) Update(context.Context, chat.Ref, commands.Message) error { return nil }
 func (quietChat) Ephemeral(context.Context, string, string, commands.Message) error {
 	return nil
 }
 func (quietChat) Respond(context.Context, string, commands.Message) error { return nil }
 
-// Upload is in the newer Chat interface; an extra method is harmless to
-// older ones.
-func (quietChat) Upload(context.Context, string, string, string, string, string) error {
-	return nil
-}
+func (quietChat) Upload(context.Context, chat.Ref, string, string, string) error { return nil }
 
 func (quietChat) UploadDirect(context.Context, string, string, string, string) error { return nil }
-func (quietChat) Permalink(context.Context, string, string) (string, error)          { return "", nil }
+func (quietChat) Permalink(context.Context, chat.Ref) (string, error)                { return "", nil }
 
 var _ commands.Chat = quietChat{}
 

@@ -6,6 +6,7 @@
 package chat
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -33,6 +34,20 @@ type Field struct {
 // Progress is how many of a deployment's steps are done.
 type Progress struct {
 	Done, Total int
+}
+
+// progressCells is how many cells a progress bar has.
+const progressCells = 10
+
+// Bar draws the progress as ten cells and a count, "▰▰▰▱▱▱▱▱▱▱ 2/6 steps",
+// or "" when there are no steps.
+func (p Progress) Bar() string {
+	if p.Total <= 0 {
+		return ""
+	}
+	done := min(max(p.Done, 0), p.Total)
+	filled := done * progressCells / p.Total
+	return strings.Repeat("▰", filled) + strings.Repeat("▱", progressCells-filled) + fmt.Sprintf(" %d/%d steps", done, p.Total)
 }
 
 // Button is an interactive choice. Value carries what the click acts on.

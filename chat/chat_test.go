@@ -79,3 +79,21 @@ func FuzzSegmentsNeverLeakTokenBytes(f *testing.F) {
 		}
 	})
 }
+
+func TestProgressBar(t *testing.T) {
+	tests := []struct {
+		done, total int
+		want        string
+	}{
+		{0, 6, "▱▱▱▱▱▱▱▱▱▱ 0/6 steps"},
+		{3, 6, "▰▰▰▰▰▱▱▱▱▱ 3/6 steps"},
+		{6, 6, "▰▰▰▰▰▰▰▰▰▰ 6/6 steps"},
+		{9, 6, "▰▰▰▰▰▰▰▰▰▰ 6/6 steps"},
+		{1, 0, ""},
+	}
+	for _, tt := range tests {
+		if got := (Progress{Done: tt.done, Total: tt.total}).Bar(); got != tt.want {
+			t.Errorf("Progress{%d, %d}.Bar() = %q; want %q", tt.done, tt.total, got, tt.want)
+		}
+	}
+}

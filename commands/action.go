@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"dobot"
+	"dobot/deploy"
+	"dobot/progress"
 )
 
 // action is one kind of operation as one value: the policy that applies
@@ -23,7 +25,7 @@ type action struct {
 	// from the stored operation alone, so the same code runs a fresh
 	// command, an approved request and an operation resumed after a
 	// restart.
-	run func(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter)
+	run func(ctx context.Context, x *deploy.Executor, op dobot.Operation, rep *progress.Reporter)
 }
 
 // standardActions are the bot's operations. The default policies are those
@@ -32,16 +34,16 @@ func standardActions() []*action {
 	deployer := func(name string) dobot.Policy { return dobot.Policy{Action: name, Role: dobot.RoleDeployer} }
 	admin := func(name string) dobot.Policy { return dobot.Policy{Action: name, Role: dobot.RoleAdmin} }
 	return []*action{
-		{name: ActionLaunch, policy: deployer(ActionLaunch), head: launchHead, run: runLaunchOp},
+		{name: ActionLaunch, policy: deployer(ActionLaunch), head: deploy.LaunchHead, run: deploy.RunLaunch},
 		{name: ActionTeardown, policy: dobot.Policy{Action: ActionTeardown, Role: dobot.RoleDeployer, NeedsApproval: true},
-			head: teardownHead, run: runTeardownOp},
-		{name: ActionRedeploy, policy: deployer(ActionRedeploy), head: changeHead, run: runRedeployOp},
-		{name: ActionRollback, policy: deployer(ActionRollback), head: changeHead, run: runRollbackOp},
-		{name: ActionDroplet, policy: deployer(ActionDroplet), head: dropletActionHead, run: runDropletAction},
-		{name: ActionRegistryCreate, policy: admin(ActionRegistryCreate), head: registryHead, run: runRegistryCreate},
+			head: deploy.TeardownHead, run: deploy.RunTeardown},
+		{name: ActionRedeploy, policy: deployer(ActionRedeploy), head: deploy.ChangeHead, run: deploy.RunRedeploy},
+		{name: ActionRollback, policy: deployer(ActionRollback), head: deploy.ChangeHead, run: deploy.RunRollback},
+		{name: ActionDroplet, policy: deployer(ActionDroplet), head: deploy.DropletActionHead, run: deploy.RunDropletAction},
+		{name: ActionRegistryCreate, policy: admin(ActionRegistryCreate), head: deploy.RegistryHead, run: deploy.RunRegistryCreate},
 		{name: ActionRegistryDelete, policy: dobot.Policy{Action: ActionRegistryDelete, Role: dobot.RoleAdmin, NeedsApproval: true},
-			head: registryHead, run: runRegistryDelete},
-		{name: ActionRegistryGC, policy: admin(ActionRegistryGC), head: registryHead, run: runRegistryGC},
+			head: deploy.RegistryHead, run: deploy.RunRegistryDelete},
+		{name: ActionRegistryGC, policy: admin(ActionRegistryGC), head: deploy.RegistryHead, run: deploy.RunRegistryGC},
 	}
 }
 

@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"dobot"
+	"dobot/deploy"
+	"dobot/progress"
 )
 
 func TestNewTableChecksActionsAndButtons(t *testing.T) {
 	head := func(dobot.Operation) Message { return Message{} }
-	run := func(context.Context, *Bot, dobot.Operation, *reporter) {}
+	run := func(context.Context, *deploy.Executor, dobot.Operation, *progress.Reporter) {}
 	good := func() *action {
 		return &action{name: ActionTeardown, policy: dobot.Policy{Action: ActionTeardown, Role: dobot.RoleDeployer}, head: head, run: run}
 	}

@@ -7,9 +7,8 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/digitalocean/godo"
-
 	"dobot"
+	"dobot/chat"
 	"dobot/docloud"
 )
 
@@ -19,7 +18,7 @@ type AdoptArgs struct {
 	Droplet bool
 }
 
-func (a AdoptArgs) target() string { return a.Name }
+func (a AdoptArgs) Target() string { return a.Name }
 
 var adoptCommand = &Command{
 	Name:        "adopt",
@@ -52,13 +51,13 @@ func runAdopt(ctx context.Context, b *Bot, inv *Invocation) error {
 		return err
 	}
 	if existing, err := b.store.App(ctx, args.Name); err == nil {
-		return userErrorf("the bot already manages %s (owner <@%s>).", args.Name, existing.Owner)
+		return userErrorf("the bot already manages %s (owner %s).", args.Name, Markup(chat.Mention(existing.Owner)))
 	} else if !errors.Is(err, dobot.ErrNotFound) {
 		return err
 	}
 	rec := dobot.App{Name: args.Name, Owner: inv.Req.UserID, Channel: inv.Req.ChannelID, CreatedAt: b.now(), Adopted: true}
 	if args.Droplet {
-		d, err := b.dropletByName(ctx, args.Name)
+		d, err := b.plan.DropletByName(ctx, args.Name)
 		if err != nil {
 			return err
 		}
@@ -70,7 +69,7 @@ func runAdopt(ctx context.Context, b *Bot, inv *Invocation) error {
 			rec.MonthlyCents = int64(math.Round(d.Size.PriceMonthly * 100))
 		}
 	} else {
-		app, err := b.appByName(ctx, args.Name)
+		app, err := b.plan.AppByName(ctx, args.Name)
 		if err != nil {
 			return err
 		}
@@ -83,7 +82,7 @@ func runAdopt(ctx context.Context, b *Bot, inv *Invocation) error {
 				if svc.Image != nil && rec.Image == "" {
 					rec.Image = docloud.ImageText(svc.Image)
 				}
-				if c, err := b.appCost(ctx, svc.InstanceSizeSlug, int(svc.InstanceCount)); err == nil {
+				if c, err := b.plan.AppCost(ctx, svc.InstanceSizeSlug, int(svc.InstanceCount)); err == nil {
 					rec.MonthlyCents += c
 				}
 			}
@@ -92,37 +91,6 @@ func runAdopt(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err := b.store.PutApp(ctx, rec); err != nil {
 		return fmt.Errorf("adopt %s: %w", args.Name, err)
 	}
-	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":handshake: The bot now manages %s (%s id `%s`), owned by <@%s>.", rec.Name, rec.Kind, rec.ResourceID, rec.Owner)))
+	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(chat.IconHandover+" The bot now manages %s (%s id `%s`), owned by %s.", rec.Name, rec.Kind, rec.ResourceID, chat.Mention(rec.Owner))))
 	return nil
-}
-
-// appByName finds an App Platform app by name, with a user error when
-// there is none.
-func (b *Bot) appByName(ctx context.Context, name string) (*godo.App, error) {
-	apps, err := b.listApps(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, app := range apps {
-		if app.Spec != nil && app.Spec.Name == name {
-			return app, nil
-		}
-	}
-	return nil, userErrorf("DigitalOcean has no App Platform app named %s (add --droplet for a droplet).", name)
-}
-
-// dropletByName finds a droplet by name, with a user error when there is
-// none or the name is ambiguous.
-func (b *Bot) dropletByName(ctx context.Context, name string) (*godo.Droplet, error) {
-	ds, _, err := b.cloud.Droplets.ListByName(ctx, name, &godo.ListOptions{Page: 1, PerPage: 50})
-	if err != nil {
-		return nil, fmt.Errorf("find droplet %s: %w", name, err)
-	}
-	switch len(ds) {
-	case 0:
-		return nil, userErrorf("DigitalOcean has no droplet named %s.", name)
-	case 1:
-		return &ds[0], nil
-	}
-	return nil, userErrorf("%d droplets are named %s; the bot adopts only a unique name.", len(ds), name)
 }

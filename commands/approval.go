@@ -2,145 +2,24 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/ops"
+	"dobot/requests"
+	"dobot/secrets"
 )
 
-// Button action ids on approval cards. The value is the request id.
+// Button action ids on approval cards: package requests'.
 const (
-	clickApprove = "approve"
-	clickDeny    = "deny"
+	clickApprove = requests.ClickApprove
+	clickDeny    = requests.ClickDeny
 )
 
 const timeFormat = ops.TimeFormat
-
-// requestApproval posts op's approval card with its buttons and tells the
-// requester privately that the request waits for a second person.
-func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Operation, plan *Plan) error {
-	ts, err := b.chat.Post(ctx, op.Channel, approvalCard(op, plan.Fields, true))
-	if err != nil {
-		b.finish(ctx, &op, dobot.OpCanceled, "could not post the approval card: "+err.Error())
-		if errors.Is(err, ErrCannotPost) {
-			return userErrorf("%s needs approval, and approvers must see the request: invite the bot to this channel (`/invite @dobot`) or ask in a channel it is in. Nothing was changed.", plan.Summary)
-		}
-		return fmt.Errorf("post approval card: %w", err)
-	}
-	// Only now, with its card known, does the request wait for a decision.
-	carded, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRequested}, dobot.OpAwaitingApproval,
-		func(o *dobot.Operation) { o.MessageTS = ts })
-	if err != nil || !ok {
-		if err == nil {
-			err = errors.New("it was no longer waiting for its card")
-		}
-		b.abandonCard(ctx, op, ts)
-		return fmt.Errorf("record the approval card of request %d: %w", op.ID, err)
-	}
-	op = carded
-	if err := b.record(ctx, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
-		CommandText: op.CommandText, Action: "approval.request", Target: op.App, Decision: "pending", Outcome: "requested",
-		Details: fmt.Sprintf("request=%d action=%s reason=%q", op.ID, op.Action, op.Reason)}); err != nil {
-		return err
-	}
-	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":hourglass: Request #%d to %s needs approval by an approver or admin other than you. It expires at %s. `/do cancel %d` withdraws it.",
-		op.ID, plan.Summary, op.ExpiresAt.UTC().Format(timeFormat), op.ID)))
-	return nil
-}
-
-// abandonCard ends a request whose card was posted but could not be
-// recorded, and takes the buttons off that card: nobody could decide it.
-func (b *Bot) abandonCard(ctx context.Context, op dobot.Operation, ts string) {
-	_, _, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRequested}, dobot.OpCanceled, func(o *dobot.Operation) {
-		o.MessageTS, o.Error = ts, "could not record the approval card"
-		scrubSecrets(o) // it will never be sent
-	})
-	if err != nil {
-		b.log.Error("cancel a request whose card was not recorded", "request", op.ID, "err", err)
-	}
-	m := Message{
-		Title: fmt.Sprintf(":warning: Request #%d: %s was not put up for decision", op.ID, Escape(opWhat(op))),
-		Text: fmt.Sprintf("Request #%d (%s) could not be recorded as waiting for approval, so it cannot be decided. Nothing was done; <@%s>, please ask again.",
-			op.ID, Escape(opWhat(op)), op.Requester),
-	}
-	if err := b.chat.Update(ctx, op.Channel, ts, m); err != nil {
-		b.log.Warn("take the buttons off an unrecorded card", "request", op.ID, "err", err)
-	}
-}
-
-// approvalCard shows who asks for what and why. While the request waits it
-// carries the Approve and Deny buttons; once decided it shows the decision.
-func approvalCard(op dobot.Operation, fields []Field, buttons bool) Message {
-	reason := Escape(op.Reason)
-	if reason == "" {
-		reason = "none given"
-	}
-	// Who and why go first: a section shows at most ten fields.
-	all := append([]Field{{Label: "Requested by", Value: "<@" + op.Requester + ">"}, {Label: "Reason", Value: reason}}, fields...)
-	m := Message{
-		Text:   fmt.Sprintf("Request #%d: <@%s> asks to %s. An approver must decide.", op.ID, op.Requester, Escape(opWhat(op))),
-		Title:  fmt.Sprintf(":raised_hand: Request #%d: %s", op.ID, Escape(opWhat(op))),
-		Fields: all,
-		Footer: fmt.Sprintf("Request #%d · an approver or admin other than <@%s> may decide · expires %s", op.ID, op.Requester, op.ExpiresAt.UTC().Format(timeFormat)),
-	}
-	if buttons {
-		id := strconv.FormatInt(op.ID, 10)
-		m.Buttons = []Button{
-			{ActionID: clickApprove, Label: "Approve", Value: id, Style: "primary"},
-			{ActionID: clickDeny, Label: "Deny", Value: id, Style: "danger"},
-		}
-		return m
-	}
-	switch op.State {
-	case dobot.OpExpired:
-		m.Title = fmt.Sprintf(":hourglass: Request #%d expired: %s", op.ID, Escape(opWhat(op)))
-		m.Text = fmt.Sprintf("Request #%d to %s expired without a decision.", op.ID, Escape(opWhat(op)))
-		m.Footer = fmt.Sprintf("Request #%d · expired %s without a decision", op.ID, op.ExpiresAt.UTC().Format(timeFormat))
-	case dobot.OpCanceled:
-		verb := "Denied"
-		if op.Decider == "" || op.Decider == op.Requester {
-			verb = "Withdrawn"
-		}
-		m.Title = fmt.Sprintf(":no_entry: Request #%d %s: %s", op.ID, strings.ToLower(verb), Escape(opWhat(op)))
-		m.Text = fmt.Sprintf("Request #%d to %s: %s", op.ID, Escape(opWhat(op)), decisionLine(op))
-		m.Footer = decisionLine(op)
-	default:
-		m.Title = fmt.Sprintf(":white_check_mark: Request #%d approved: %s", op.ID, Escape(opWhat(op)))
-		m.Text = fmt.Sprintf("Request #%d to %s: %s", op.ID, Escape(opWhat(op)), decisionLine(op))
-		m.Footer = decisionLine(op)
-	}
-	return m
-}
-
-// decisionLine says who decided a request and when.
-func decisionLine(op dobot.Operation) string {
-	when := op.DecidedAt.UTC().Format(timeFormat)
-	switch {
-	case op.State == dobot.OpCanceled && (op.Decider == "" || op.Decider == op.Requester):
-		return fmt.Sprintf("Withdrawn by <@%s> at %s", op.Requester, when)
-	case op.State == dobot.OpCanceled:
-		line := fmt.Sprintf("Denied by <@%s> at %s", op.Decider, when)
-		if op.Error != "" {
-			line += " — " + escapeStored(op.Error)
-		}
-		return line
-	case op.Decider != "":
-		return fmt.Sprintf("Approved by <@%s> at %s", op.Decider, when)
-	}
-	return ""
-}
-
-// decision is one person's answer to a request, from a button or a command.
-type decision struct {
-	requestID int64
-	approve   bool
-	reason    string
-	who       Request
-	messageTS string // the card clicked, when it came from a button
-}
 
 // clickedRequest is the request an Approve or Deny button names, and the
 // card it sits on: a button only decides the request of its own card.
@@ -152,153 +31,11 @@ func clickedRequest(c Click) (any, error) {
 	return requestIDArgs{id: id, card: c.MessageTS}, nil
 }
 
-// decide applies one decision through the approval state machine and
-// reports it: the card, the thread, and the executor when approved.
-func (b *Bot) decide(ctx context.Context, d decision) error {
-	var breach *breach
-	if d.approve {
-		var err error
-		if breach, err = b.holdsAtDecision(ctx, d.requestID); err != nil {
-			return err
-		}
-	}
-	decided, stored, err := b.eng.approvals.Decide(ctx, ops.Decision{RequestID: d.requestID, Approve: d.approve, Reason: d.reason,
-		Decider: d.who.UserID, DeciderName: d.who.UserName, Channel: d.who.ChannelID, CommandText: commandText(d.who), Card: d.messageTS})
-	var refused *ops.Refusal
-	if errors.As(err, &refused) {
-		if refused.Expired {
-			b.expire(ctx, refused.Op)
-		}
-		b.audit(ctx, b.log, refused.Entry)
-		return userErrorf("%s", Markup(refused.Text)) // the bot's own text: ids, times, mentions
-	}
-	if err != nil {
-		return err
-	}
-	b.mirror(stored)
-	if d.approve && b.voidIfChanged(ctx, decided, d) {
-		return nil
-	}
-	if breach != nil {
-		if err := b.recordBreach(ctx, decided, breach, "override"); err != nil {
-			b.finish(ctx, &decided, dobot.OpCanceled, "could not audit the break-glass")
-			return err
-		}
-		defer b.announceBreach(ctx, decided, breach)
-	}
-
-	op := decided
-	rep := b.reporterFor(decided)
-	b.showDecision(ctx, decided, rep)
-	if d.approve {
-		rep.reply(ctx, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> approved request #%d. Starting: %s for <@%s>.", d.who.UserID, op.ID, Escape(opWhat(op)), op.Requester)))
-		b.runExecutor(d.who.Ref, b.table.actions[decided.Action], decided, rep)
-	} else {
-		text := fmt.Sprintf(":no_entry: <@%s> denied request #%d (%s) for <@%s>.", d.who.UserID, op.ID, Escape(opWhat(op)), op.Requester)
-		if d.reason != "" {
-			text += " Reason: " + Escape(d.reason)
-		}
-		rep.final(ctx, infoMessage(text))
-	}
-	if d.messageTS == "" {
-		done := "denied"
-		if d.approve {
-			done = "approved"
-		}
-		b.tell(ctx, d.who, infoMessage(fmt.Sprintf("You %s request #%d (%s).", done, op.ID, Escape(opWhat(op)))))
-	}
-	return nil
-}
-
 func roleText(r dobot.Role) string {
 	if r == dobot.RoleNone {
 		return "you have no role"
 	}
 	return "you are " + withArticle(r.String())
-}
-
-// stateText describes a request that is no longer waiting, as message
-// markup: mentions built from ids, and the deny reason escaped.
-func stateText(op dobot.Operation) string {
-	switch op.State {
-	case dobot.OpExpired:
-		return "it expired at " + op.ExpiresAt.UTC().Format(timeFormat)
-	case dobot.OpCanceled:
-		return strings.ToLower(decisionLine(op)[:1]) + decisionLine(op)[1:]
-	case dobot.OpAwaitingApproval:
-		return "it is still waiting"
-	}
-	if op.Decider != "" {
-		return fmt.Sprintf("it was approved by <@%s> at %s and is %s", op.Decider, op.DecidedAt.UTC().Format(timeFormat), op.State)
-	}
-	return "it is " + string(op.State)
-}
-
-// expire ends a request that waited too long, once.
-func (b *Bot) expire(ctx context.Context, op dobot.Operation) {
-	expired, ok, stored, err := b.eng.approvals.Expire(ctx, op)
-	if err != nil || !ok {
-		if err != nil {
-			b.log.Error("expire request", "request", op.ID, "err", err)
-		}
-		return
-	}
-	b.mirror(stored)
-	rep := b.reporterFor(expired)
-	b.showDecision(ctx, expired, rep)
-	rep.final(ctx, infoMessage(fmt.Sprintf(":hourglass: Request #%d (%s) expired without a decision, so nothing was done. <@%s>, ask again if it is still needed.", op.ID, Escape(opWhat(op)), op.Requester)))
-}
-
-// showDecision updates a decided request's card: the action's own head
-// once approved, the decision without buttons otherwise. Only when the
-// update went through is the card marked shown; until then a restart
-// updates it again (see showPendingCards).
-func (b *Bot) showDecision(ctx context.Context, op dobot.Operation, rep *reporter) {
-	m := approvalCard(op, nil, false)
-	if exec := b.table.actions[op.Action]; exec != nil && op.Decider != "" && op.State != dobot.OpCanceled && op.State != dobot.OpExpired {
-		m = exec.head(op)
-	}
-	if rep.ts == "" {
-		// Answered through the response_url: there is no card to update.
-		if err := b.store.CardShown(ctx, op.ID); err != nil {
-			b.log.Warn("record card shown", "request", op.ID, "err", err)
-		}
-		return
-	}
-	if err := rep.chat.Update(ctx, rep.channel, rep.ts, m); err != nil {
-		rep.log.Warn("update decided card", "err", err)
-		return
-	}
-	if err := b.store.CardShown(ctx, op.ID); err != nil {
-		b.log.Warn("record card shown", "request", op.ID, "err", err)
-	}
-}
-
-// showPendingCards updates the cards of requests decided just before the
-// bot stopped, so none keeps its buttons after its decision.
-func (b *Bot) showPendingCards(ctx context.Context) error {
-	ops, err := b.store.PendingCards(ctx)
-	if err != nil {
-		return err
-	}
-	for _, op := range ops {
-		if op.MessageTS == "" {
-			_ = b.store.CardShown(ctx, op.ID) // no card to update
-			continue
-		}
-		if op.Decider != "" && op.State != dobot.OpCanceled && op.State != dobot.OpExpired && op.State != dobot.OpRunning {
-			// Approved and already run to its end: the executor's own
-			// updates replaced the card.
-			_ = b.store.CardShown(ctx, op.ID)
-			continue
-		}
-		if op.State == dobot.OpRunning && b.eng.leases.Shared() {
-			continue // the replica running it keeps its card current
-		}
-		b.log.Info("updating the card of a request decided before the restart", "request", op.ID, "state", op.State)
-		b.showDecision(ctx, op, b.reporterFor(op))
-	}
-	return nil
 }
 
 // requestIDArgs name a request, with an optional reason.
@@ -308,7 +45,7 @@ type requestIDArgs struct {
 	card   string // the card whose button was pressed; "" when typed
 }
 
-func (a requestIDArgs) target() string { return fmt.Sprintf("request #%d", a.id) }
+func (a requestIDArgs) Target() string { return fmt.Sprintf("request #%d", a.id) }
 
 func parseRequestID(name string, withReason bool) func([]string, Config) (any, error) {
 	return func(words []string, _ Config) (any, error) {
@@ -337,7 +74,7 @@ var approveCommand = &Command{
 		if err != nil {
 			return err
 		}
-		return b.decide(ctx, decision{requestID: args.id, approve: true, who: inv.Req, messageTS: args.card})
+		return b.decide(ctx, inv.Req, requests.Decision{RequestID: args.id, Approve: true, Card: args.card})
 	},
 }
 
@@ -355,8 +92,58 @@ var denyCommand = &Command{
 		if err != nil {
 			return err
 		}
-		return b.decide(ctx, decision{requestID: args.id, approve: false, reason: args.reason, who: inv.Req, messageTS: args.card})
+		return b.decide(ctx, inv.Req, requests.Decision{RequestID: args.id, Reason: args.reason, Card: args.card})
 	},
+}
+
+// decide applies d, made by who, through the desk, and answers a typed
+// decision privately (a click shows on its card).
+func (b *Bot) decide(ctx context.Context, who Request, d requests.Decision) error {
+	d.Who = requests.Who{Ref: who.Ref, UserID: who.UserID, UserName: who.UserName, ChannelID: who.ChannelID, CommandText: commandText(who)}
+	// A lock or freeze holds an approval back unless it breaks the glass.
+	var br *breach
+	if d.Approve {
+		var err error
+		if br, err = b.holdsAtDecision(ctx, d.RequestID); err != nil {
+			return err
+		}
+	}
+	op, err := b.eng.desk.Apply(ctx, d)
+	if err != nil {
+		return err
+	}
+	if d.Approve && b.voidIfChanged(ctx, op, who) {
+		return nil
+	}
+	if br != nil {
+		if err := b.recordBreach(ctx, op, br, "override"); err != nil {
+			b.exec.Finish(ctx, &op, dobot.OpCanceled, "could not audit the break-glass")
+			return err
+		}
+		defer b.announceBreach(ctx, op, br)
+	}
+	b.eng.desk.Announce(ctx, d, op)
+	if d.Card != "" {
+		return nil
+	}
+	done := "denied"
+	if d.Approve {
+		done = "approved"
+	}
+	b.tell(ctx, who, infoMessage(fmt.Sprintf("You %s request #%d (%s).", done, op.ID, Escape(opWhat(op)))))
+	return nil
+}
+
+// requestApproval puts op up for decision and tells the requester
+// privately that it waits for a second person.
+func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Operation, plan *Plan) error {
+	op, err := b.eng.desk.Post(ctx, op, plan.Fields, plan.Summary)
+	if err != nil {
+		return err
+	}
+	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(chat.IconExpired+" Request #%d to %s needs approval by an approver or admin other than you. It expires at %s. `/do cancel %d` withdraws it.",
+		op.ID, plan.Summary, op.ExpiresAt.UTC().Format(timeFormat), op.ID)))
+	return nil
 }
 
 // commandText is how a decision was typed, for the audit.
@@ -364,7 +151,7 @@ func commandText(r Request) string {
 	if r.Text == "" {
 		return "(button)"
 	}
-	return storedCommand(r.Text)
+	return secrets.StoredCommand(r.Text)
 }
 
 // requesterStillAllowed checks, at decision time, that the requester still
@@ -382,7 +169,7 @@ func (b *Bot) requesterStillAllowed(ctx context.Context, op dobot.Operation) (wh
 		return "", fmt.Errorf("load the role of %s: %w", op.Requester, err)
 	}
 	if role < p.Role {
-		return fmt.Sprintf("<@%s>, who asked for request #%d, no longer has the %s role it needs, so it cannot be approved. Nothing was changed", op.Requester, op.ID, p.Role), nil
+		return fmt.Sprintf("%s, who asked for request #%d, no longer has the %s role it needs, so it cannot be approved. Nothing was changed", chat.Mention(op.Requester), op.ID, p.Role), nil
 	}
 	return "", nil
 }

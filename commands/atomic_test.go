@@ -20,7 +20,7 @@ func TestAdminsRevokingEachOtherLeaveAnAdmin(t *testing.T) {
 		h.grant(t, "UADMINA", dobot.RoleAdmin)
 		h.grant(t, "UADMINB", dobot.RoleAdmin)
 		var wg sync.WaitGroup
-		for _, c := range [][2]string{{"UADMINA", "revoke <@UADMINB>"}, {"UADMINB", "revoke <@UADMINA>"}} {
+		for _, c := range [][2]string{{"UADMINA", "revoke @UADMINB"}, {"UADMINB", "revoke @UADMINA"}} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

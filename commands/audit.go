@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/chat"
 )
 
 // Audit listing limits: a Slack answer holds at most maxAuditRows rows, sent
@@ -137,21 +138,21 @@ func runAudit(ctx context.Context, b *Bot, inv *Invocation) error {
 // auditLine is one audit row as one readable line.
 func auditLine(e dobot.AuditEntry) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "`%s` %s %s", e.Time.UTC().Format("2006-01-02 15:04:05"), userMention(e.UserID), escapeStored(e.Action))
+	fmt.Fprintf(&sb, "`%s` %s %s", e.Time.UTC().Format("2006-01-02 15:04:05"), userMention(e.UserID), Escape(e.Action))
 	if e.Target != "" {
-		fmt.Fprintf(&sb, " *%s*", escapeStored(e.Target))
+		fmt.Fprintf(&sb, " *%s*", Escape(e.Target))
 	}
 	if e.Decision != "" {
-		fmt.Fprintf(&sb, " · %s", escapeStored(e.Decision))
+		fmt.Fprintf(&sb, " · %s", Escape(e.Decision))
 	}
 	if e.Outcome != "" {
-		fmt.Fprintf(&sb, " · %s", escapeStored(e.Outcome))
+		fmt.Fprintf(&sb, " · %s", Escape(e.Outcome))
 	}
 	if e.Details != "" {
-		fmt.Fprintf(&sb, " · %s", escapeStored(e.Details))
+		fmt.Fprintf(&sb, " · %s", Escape(e.Details))
 	}
 	if e.Error != "" {
-		fmt.Fprintf(&sb, " · _%s_", escapeStored(clipText(e.Error, 200)))
+		fmt.Fprintf(&sb, " · _%s_", Escape(clipText(e.Error, 200)))
 	}
 	return sb.String()
 }
@@ -188,18 +189,9 @@ func mirrorLine(e dobot.AuditEntry) string {
 
 var outcomeWords = regexp.MustCompile(`^[a-z][a-z ]{0,29}$`)
 
-// mentionable is the shape of Slack user ids; mentions are built only
-// from ids of this shape.
-var mentionable = regexp.MustCompile(`^[UW][A-Z0-9]{1,20}$`)
-
-// userMention mentions a Slack user by id, or shows the escaped text when
-// it is not a user id (the bot itself, a stored oddity).
-func userMention(id string) string {
-	if mentionable.MatchString(id) {
-		return "<@" + id + ">"
-	}
-	return Escape(id)
-}
+// userMention mentions a user by id, or shows the text when it is not a
+// user id (the bot itself, a stored oddity).
+func userMention(id string) string { return chat.Mention(id) }
 
 // auditWorthMirroring picks the rows the audit channel shows: every change
 // and every decision, but not reads or the "started" half of a command.

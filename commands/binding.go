@@ -9,6 +9,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/deploy"
 	"dobot/docloud"
 )
 
@@ -53,7 +54,7 @@ func (b *Bot) specHash(ctx context.Context, op dobot.Operation) (string, error) 
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", op.Action, op.App, op.ResourceID, op.Args)
 	if (op.Action == ActionRedeploy || op.Action == ActionRollback) && op.ResourceID != "" {
-		app, _, err := b.apps.Get(ctx, op.ResourceID)
+		app, _, err := b.cloud.Apps.Get(ctx, op.ResourceID)
 		if err != nil {
 			return "", fmt.Errorf("read app %s for the request's binding: %w", op.ResourceID, err)
 		}
@@ -77,7 +78,7 @@ func (b *Bot) bindingChange(ctx context.Context, op dobot.Operation) (why string
 	}
 	if bound.Digest != "" {
 		if ref, err := ParseImageRef(bound.Image); err == nil {
-			pf, err := b.preflight(ctx, ref, 0)
+			pf, err := b.plan.Preflight(ctx, ref, 0)
 			switch {
 			case err != nil:
 				return fmt.Sprintf("the image %s could not be checked again: %s", Escape(bound.Image), describeError(err, fmt.Sprintf("request-%d", op.ID))), false
@@ -105,7 +106,7 @@ func (b *Bot) bindingChange(ctx context.Context, op dobot.Operation) (why string
 // voids it when it changed: the request is canceled before anything is
 // sent, its card and thread say why, and when only the tag moved a new
 // request asks again for the new digest. It reports whether it voided op.
-func (b *Bot) voidIfChanged(ctx context.Context, op dobot.Operation, d decision) bool {
+func (b *Bot) voidIfChanged(ctx context.Context, op dobot.Operation, who Request) bool {
 	why, tagMoved := b.bindingChange(ctx, op)
 	if why == "" {
 		return false
@@ -119,7 +120,7 @@ func (b *Bot) voidIfChanged(ctx context.Context, op dobot.Operation, d decision)
 	}
 	voided, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRunning}, dobot.OpCanceled, func(o *dobot.Operation) {
 		o.Error = "void: " + why
-		scrubSecrets(o) // it will never be sent
+		deploy.ScrubSecrets(o) // it will never be sent
 	})
 	if err != nil || !ok {
 		b.log.Error("void a changed request", "request", op.ID, "err", err)
@@ -128,7 +129,7 @@ func (b *Bot) voidIfChanged(ctx context.Context, op dobot.Operation, d decision)
 	if err := b.store.CardShown(ctx, op.ID); err != nil {
 		b.log.Warn("record card shown", "request", op.ID, "err", err)
 	}
-	b.audit(ctx, b.log, dobot.AuditEntry{UserID: d.who.UserID, UserName: d.who.UserName, Channel: d.who.ChannelID, CommandText: commandText(d.who),
+	b.audit(ctx, b.log, dobot.AuditEntry{UserID: who.UserID, UserName: who.UserName, Channel: who.ChannelID, CommandText: commandText(who),
 		Action: "approval.void", Target: op.App, Decision: "void", Outcome: "canceled", Details: fmt.Sprintf("request=%d action=%s why=%q", op.ID, op.Action, why)})
 	next := ""
 	if again != nil {
@@ -143,13 +144,13 @@ func (b *Bot) voidIfChanged(ctx context.Context, op dobot.Operation, d decision)
 	}
 	title := fmt.Sprintf("%s Request #%d void: %s %s", chat.IconDenied, op.ID, Escape(op.Action), Escape(op.App))
 	text := fmt.Sprintf("Request #%d to %s %s was approved by %s, but it is void: %s. Nothing was sent.%s",
-		op.ID, Escape(op.Action), Escape(op.App), chat.Mention(d.who.UserID), why, next)
+		op.ID, Escape(op.Action), Escape(op.App), chat.Mention(who.UserID), why, next)
 	if op.MessageTS != "" {
-		if err := b.chat.Update(ctx, op.Channel, op.MessageTS, Message{Title: title, Text: text, Footer: "Void: approved something that has changed since"}); err != nil {
+		if err := b.chat.Update(ctx, chat.Ref{Channel: op.Channel, ID: op.MessageTS}, Message{Title: title, Text: text, Footer: "Void: approved something that has changed since"}); err != nil {
 			b.log.Warn("update a void card", "request", op.ID, "err", err)
 		}
 	}
-	b.reporterFor(voided).final(ctx, Message{Text: chat.IconDenied + " " + text})
+	b.reporterFor(voided).Final(ctx, Message{Text: chat.IconDenied + " " + text})
 	return true
 }
 
@@ -171,7 +172,7 @@ func (b *Bot) rebind(ctx context.Context, op dobot.Operation) (*rebound, error) 
 		if err != nil {
 			return nil, err
 		}
-		if args.Check, err = b.preflight(ctx, args.Ref, args.Port); err != nil {
+		if args.Check, err = b.plan.Preflight(ctx, args.Ref, args.Port); err != nil {
 			return nil, err
 		}
 		args.Port = args.Check.Port
@@ -179,7 +180,7 @@ func (b *Bot) rebind(ctx context.Context, op dobot.Operation) (*rebound, error) 
 		if err != nil {
 			return nil, err
 		}
-		return &rebound{args: string(raw), summary: fmt.Sprintf("launch %s (%s) in %s", args.Name, args.Image, args.Region), fields: launchFields(args)}, nil
+		return &rebound{args: string(raw), summary: fmt.Sprintf("launch %s (%s) in %s", args.Name, args.Image, args.Region), fields: deploy.LaunchFields(args)}, nil
 	case ActionRedeploy:
 		args, err := decodeArgs[ChangeArgs](op)
 		if err != nil {
@@ -189,7 +190,7 @@ func (b *Bot) rebind(ctx context.Context, op dobot.Operation) (*rebound, error) 
 		if err != nil {
 			return nil, err
 		}
-		if args.Check, err = b.preflight(ctx, ref, 0); err != nil {
+		if args.Check, err = b.plan.Preflight(ctx, ref, 0); err != nil {
 			return nil, err
 		}
 		args.Spec, args.PortNote = docloud.WithImage(args.Spec, ref, docloud.Preflight(args.Check))
@@ -201,7 +202,7 @@ func (b *Bot) rebind(ctx context.Context, op dobot.Operation) (*rebound, error) 
 			return nil, err
 		}
 		fields := []Field{{Label: "App", Value: args.Name}, {Label: "Now running", Value: args.From},
-			{Label: "New image", Value: imageWithDigest(args.Image, args.Check.Digest)}}
+			{Label: "New image", Value: deploy.ImageWithDigest(args.Image, args.Check.Digest)}}
 		if args.PortNote != "" {
 			fields = append(fields, Field{Label: "Port", Value: args.PortNote})
 		}
@@ -214,15 +215,23 @@ func (b *Bot) rebind(ctx context.Context, op dobot.Operation) (*rebound, error) 
 // voided) asked for, with its arguments worked out again, in the same
 // channel and for the same requester.
 func (b *Bot) askAgain(ctx context.Context, void dobot.Operation, again *rebound) (dobot.Operation, error) {
-	op := dobot.Operation{Action: void.Action, App: void.App, Args: again.args, Reason: void.Reason, ResourceID: void.ResourceID,
-		Requester: void.Requester, RequesterName: void.RequesterName, Channel: void.Channel, ResponseURL: void.ResponseURL,
-		CommandText: void.CommandText}
+	op := dobot.Operation{
+		Action:        void.Action,
+		App:           void.App,
+		Args:          again.args,
+		Reason:        void.Reason,
+		Requester:     void.Requester,
+		RequesterName: void.RequesterName,
+		CommandText:   void.CommandText,
+		Card:          dobot.Card{Channel: void.Channel, ResponseURL: void.ResponseURL},
+		Sent:          dobot.Sent{ResourceID: void.ResourceID},
+	}
 	op, err := b.eng.ops.Open(ctx, op, true)
 	if err != nil {
 		return op, err
 	}
 	if err := b.bindRequest(ctx, op); err != nil {
-		b.finish(ctx, &op, dobot.OpCanceled, "could not record what the request asks for")
+		b.exec.Finish(ctx, &op, dobot.OpCanceled, "could not record what the request asks for")
 		return op, err
 	}
 	req := Request{Ref: fmt.Sprintf("request-%d", void.ID), UserID: void.Requester, UserName: void.RequesterName, ChannelID: void.Channel, ResponseURL: void.ResponseURL}

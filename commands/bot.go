@@ -17,8 +17,14 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/chatview"
+	"dobot/deploy"
+	"dobot/docloud"
 	"dobot/ops"
+	"dobot/plan"
+	"dobot/requests"
+	"dobot/secrets"
 	"dobot/watch"
 )
 
@@ -51,32 +57,11 @@ func (c Config) maxTTL() time.Duration {
 	return c.MaxTTL
 }
 
-// Cloud is DigitalOcean as the commands use it: godo's own narrow service
-// interfaces, plus the client for the calls godo has no method for
-// (rollback, cancelling a deployment).
-type Cloud struct {
-	Apps           godo.AppsService
-	Droplets       godo.DropletsService
-	DropletActions godo.DropletActionsService
-	Sizes          godo.SizesService
-	Registry       godo.RegistryService
-	// Registries is the multi-registry API (/v2/registries), which works
-	// on accounts with one registry or several.
-	Registries godo.RegistriesService
-	Images     godo.ImagesService
-	Raw        *godo.Client
-	// DropletCreates, when set, creates droplets without the client's
-	// automatic retries: droplet names are not unique, so a create retried
-	// after a lost answer could make a second droplet. The bot looks for
-	// the first one before it tries again.
-	DropletCreates godo.DropletsService
-}
+// Cloud is DigitalOcean as the commands use it: docloud.Cloud.
+type Cloud = docloud.Cloud
 
 // CloudOf takes the services from a godo client.
-func CloudOf(c *godo.Client) Cloud {
-	return Cloud{Apps: c.Apps, Droplets: c.Droplets, DropletActions: c.DropletActions, Sizes: c.Sizes, Registry: c.Registry,
-		Registries: c.Registries, Images: c.Images, Raw: c}
-}
+func CloudOf(c *godo.Client) Cloud { return docloud.CloudOf(c) }
 
 // Observer counts what the bot does, for metrics. All methods must be safe
 // for concurrent use; a nil Observer is allowed.
@@ -119,7 +104,6 @@ type Bot struct {
 	cfg     Config
 	table   Table
 	store   Store
-	apps    godo.AppsService
 	cloud   Cloud
 	chat    Chat
 	images  Images
@@ -131,9 +115,9 @@ type Bot struct {
 
 	eng machinery // durable operations, approvals and background work
 
-	prices priceList
-	vault  *vault // seals secret values while they wait in the store
-	ui     *viewSide
+	plan *plan.Planner    // works out what a command would do
+	exec *deploy.Executor // runs operations
+	ui   *viewSide
 }
 
 // machinery is the durable operation machinery of package ops the bot
@@ -142,6 +126,7 @@ type machinery struct {
 	ops       *ops.Engine    // durable operations' state
 	approvals *ops.Approvals // the approval state machine
 	runner    ops.Runner     // background work, joined at shutdown
+	desk      *requests.Desk // puts requests up for decision in the chat
 	leases    *ops.Leases    // which operations and loops this replica runs
 }
 
@@ -172,17 +157,12 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if cfg.LiveLogWindow <= 0 {
 		cfg.LiveLogWindow = 5 * time.Second
 	}
-	b := &Bot{cfg: cfg, apps: d.Cloud.Apps, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
+	b := &Bot{cfg: cfg, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
 	b.eng.runner.Log = b.log
-	d.Store = b.withViews(d)
+	b.withViews(d)
 	b.store = d.Store
-	v, err := newVault(d.SecretKey)
-	if err != nil {
-		return nil, err
-	}
-	b.vault = v
-	b.eng.ops = &ops.Engine{Store: d.Store, Now: d.Now, ApprovalTTL: cfg.ApprovalTTL, Scrub: scrubSecrets, Log: b.log}
+	b.eng.ops = &ops.Engine{Store: d.Store, Now: d.Now, ApprovalTTL: cfg.ApprovalTTL, Scrub: deploy.ScrubSecrets, Log: b.log}
 	b.eng.leases = d.Leases
 	if b.eng.leases == nil {
 		b.eng.leases = &ops.Leases{}
@@ -191,7 +171,18 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		// Another replica's young request may be about to get its card.
 		b.eng.ops.LostAfter = cfg.CommandTimeout + b.eng.leases.TTLOrDefault()
 	}
-	b.eng.approvals = &ops.Approvals{Store: d.Store, Now: d.Now, RequesterAllowed: b.requesterStillAllowed, StateText: stateText, Scrub: scrubSecrets}
+	x, err := deploy.New(deploy.Config{OpTimeout: cfg.OpTimeout, DropletImage: cfg.DropletImage}, deploy.Deps{
+		Store: d.Store, Cloud: d.Cloud, Images: d.Images, Chat: d.Chat, Watcher: d.Watcher, Ops: b.eng.ops, Runner: &b.eng.runner,
+		Audit: b.record, HTTP: d.HTTP, Log: b.log, Now: d.Now, SecretKey: d.SecretKey})
+	if err != nil {
+		return nil, err
+	}
+	b.exec = x
+	b.plan = plan.New(plan.Config{Region: cfg.Region, DropletImage: cfg.DropletImage}, plan.Deps{Store: d.Store, Cloud: d.Cloud,
+		Images: d.Images, Seal: x, Log: b.log, Now: d.Now})
+	b.eng.approvals = &ops.Approvals{Store: d.Store, Now: d.Now, RequesterAllowed: b.requesterStillAllowed, StateText: requests.StateText, Scrub: deploy.ScrubSecrets}
+	b.eng.desk = requests.New(requests.Deps{Store: d.Store, Chat: d.Chat, Approvals: b.eng.approvals, Finish: x.Finish, Head: b.head,
+		Reporter: b.reporterFor, Start: b.start, Record: b.record, Mirror: b.mirror, Log: b.log, Shared: b.eng.leases.Shared})
 	t, err := NewTable(standardCommands()...)
 	if err != nil {
 		return nil, err
@@ -209,11 +200,12 @@ func (b *Bot) Table() Table { return b.table }
 func (b *Bot) Start(ctx context.Context) error {
 	b.eng.runner.Start(ctx)
 	timers := &ops.Expiry{Store: b.store, Now: b.now, Log: b.log, ApprovalTTL: b.cfg.ApprovalTTL, AppsEvery: ttlCheck,
-		ExpireRequest: b.expire, Remind: b.remind, ExpireApp: b.expireApp}
+		ExpireRequest: b.eng.desk.Expire, Remind: b.remind, ExpireApp: b.expireApp}
 	// Each timer runs on one replica at a time.
 	b.background("expiry", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:approvals", timers.RequestsLoop) })
 	b.background("ttl", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:ttl", timers.AppsLoop) })
 	b.background("approval-reminders", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:reminders", b.remindLoop) })
+	b.startHomeLoop()
 	if err := b.resume(ctx); err != nil {
 		return err
 	}
@@ -244,8 +236,8 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
 	defer cancel()
 
-	entry := dobot.AuditEntry{UserID: req.UserID, UserName: req.UserName, Channel: req.ChannelID, CommandText: storedCommand(req.Text)}
-	if n := len([]rune(req.Text)); n > MaxCommandText {
+	entry := dobot.AuditEntry{UserID: req.UserID, UserName: req.UserName, Channel: req.ChannelID, CommandText: secrets.StoredCommand(req.Text)}
+	if n := len([]rune(req.Text)); n > secrets.MaxCommandText {
 		// Refused before parsing, so nothing of it is echoed back.
 		entry.Action, entry.Decision, entry.Outcome = "invalid", "refused", "bad input"
 		entry.Error = fmt.Sprintf("command text too long: %d characters", n)
@@ -253,7 +245,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		if !b.auditFirst(ctx, log, entry) {
 			return
 		}
-		b.tell(ctx, req, errorMessage(fmt.Sprintf("That command is %d characters long; the limit is %d. Nothing was run. Shorten it (a long --reason can go in the thread).", n, MaxCommandText)))
+		b.tell(ctx, req, errorMessage(fmt.Sprintf("That command is %d characters long; the limit is %d. Nothing was run. Shorten it (a long --reason can go in the thread).", n, secrets.MaxCommandText)))
 		return
 	}
 	if b.openLaunchFormFor(ctx, req) {
@@ -262,7 +254,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	cmd, args, err := b.table.Parse(req.Text, b.cfg)
 	if err != nil {
 		// The message may quote the command: never with a secret in it.
-		err = maskedError(namedFor(cmd, err), req.Text)
+		err = secrets.MaskedError(namedFor(cmd, err), req.Text)
 		entry.Action, entry.Decision, entry.Outcome, entry.Error = "invalid", "refused", "bad input", err.Error()
 		if cmd != nil {
 			entry.Action = cmd.Name
@@ -399,6 +391,9 @@ func (b *Bot) auditFirst(ctx context.Context, log *slog.Logger, e dobot.AuditEnt
 // record appends e to the audit trail and, when an audit channel is set,
 // mirrors a line for every change and decision there.
 func (b *Bot) record(ctx context.Context, e dobot.AuditEntry) error {
+	// The trail is read as text (bot audit export): mentions and links
+	// are stored as "@U123" and "label (url)", never as tokens.
+	e.Error, e.Details = chat.Plain(e.Error), chat.Plain(e.Details)
 	stored, err := b.store.AppendAudit(ctx, e)
 	if err != nil {
 		return fmt.Errorf("append audit row %s: %w", e.Action, err)
@@ -427,11 +422,11 @@ func (noObserver) OperationStarted()          {}
 func (noObserver) OperationFinished()         {}
 
 // targeted is implemented by argument types that act on one app or user.
-type targeted interface{ target() string }
+type targeted interface{ Target() string }
 
 func targetOf(args any) string {
 	if t, ok := args.(targeted); ok {
-		return t.target()
+		return t.Target()
 	}
 	return ""
 }
@@ -439,13 +434,13 @@ func targetOf(args any) string {
 func mentions(ids []string) string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = "<@" + id + ">"
+		out[i] = chat.Mention(id)
 	}
 	return strings.Join(out, ", ")
 }
 
 func errorMessage(text string) Message {
-	return Message{Text: ":warning: " + text}
+	return Message{Text: chat.IconWarning + " " + text}
 }
 
 func infoMessage(text string) Message {

@@ -11,6 +11,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/ops"
+	"dobot/requests"
 )
 
 var cancelCommand = &Command{
@@ -56,7 +57,7 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 	if op.State != dobot.OpAwaitingApproval && inv.Role < dobot.RoleViewer {
 		// Let in only to withdraw (see ownsWaitingRequest), and the
 		// request was decided meanwhile.
-		return userErrorf("%s is no longer waiting: %s.", opRefTitle(op), Markup(stateText(op)))
+		return userErrorf("%s is no longer waiting: %s.", opRefTitle(op), Markup(requests.StateText(op)))
 	}
 	switch ops.CanCancel(op, deploys(op)) {
 	case ops.CancelWithdraw:
@@ -75,7 +76,7 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 		if err := b.cancelDeployment(ctx, op.ResourceID, op.DeploymentID); err != nil {
 			return err
 		}
-		b.reporterFor(op).reply(ctx, infoMessage(fmt.Sprintf(":no_entry_sign: <@%s> asked DigitalOcean to cancel deployment `%s`.", inv.Req.UserID, op.DeploymentID)))
+		b.reporterFor(op).Reply(ctx, infoMessage(fmt.Sprintf(chat.IconCanceled+" %s asked DigitalOcean to cancel deployment `%s`.", chat.Mention(inv.Req.UserID), op.DeploymentID)))
 		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Asked DigitalOcean to cancel the deployment of %s (%s); its thread shows the result.", op.App, opRef(op))))
 		return nil
 	}
@@ -90,12 +91,12 @@ func (b *Bot) withdraw(ctx context.Context, inv *Invocation, op dobot.Operation)
 		return fmt.Errorf("cancel request %d: %w", op.ID, err)
 	}
 	if !ok {
-		return userErrorf("Request #%d is no longer waiting: %s.", op.ID, Markup(stateText(canceled)))
+		return userErrorf("Request #%d is no longer waiting: %s.", op.ID, Markup(requests.StateText(canceled)))
 	}
 	b.mirror(stored)
 	rep := b.reporterFor(canceled)
-	b.showDecision(ctx, canceled, rep)
-	rep.final(ctx, infoMessage(fmt.Sprintf(":no_entry: <@%s> canceled request #%d (%s). Nothing was done.", inv.Req.UserID, op.ID, Escape(opWhat(op)))))
+	b.eng.desk.Show(ctx, canceled, rep)
+	rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconDenied+" %s canceled request #%d (%s). Nothing was done.", chat.Mention(inv.Req.UserID), op.ID, Escape(opWhat(op)))))
 	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Canceled request #%d.", op.ID)))
 	return nil
 }
@@ -125,7 +126,7 @@ func (b *Bot) cancelDeployment(ctx context.Context, appID, deploymentID string) 
 	var out struct {
 		Deployment *godo.Deployment `json:"deployment"`
 	}
-	if err := b.raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/deployments/%s/cancel", appID, deploymentID), nil, &out); err != nil {
+	if err := b.exec.Raw(ctx, http.MethodPost, fmt.Sprintf("v2/apps/%s/deployments/%s/cancel", appID, deploymentID), nil, &out); err != nil {
 		return fmt.Errorf("cancel deployment %s: %w", deploymentID, err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"dobot/chat"
 	"dobot/store"
 )
 
@@ -19,13 +20,17 @@ type answers struct {
 	text []string
 }
 
-func (a *answers) Post(context.Context, string, Message) (string, error)              { return "1.1", nil }
-func (a *answers) Reply(context.Context, string, string, Message) (string, error)     { return "1.2", nil }
-func (a *answers) Update(context.Context, string, string, Message) error              { return nil }
+func (a *answers) Post(_ context.Context, ch string, _ Message) (chat.Ref, error) {
+	return chat.Ref{Channel: ch, ID: "1.1"}, nil
+}
+func (a *answers) Reply(_ context.Context, p chat.Ref, _ Message) (chat.Ref, error) {
+	return chat.Ref{Channel: p.Channel, ID: "1.2"}, nil
+}
+func (a *answers) Update(context.Context, chat.Ref, Message) error                    { return nil }
 func (a *answers) Respond(context.Context, string, Message) error                     { return nil }
 func (a *answers) UploadDirect(context.Context, string, string, string, string) error { return nil }
-func (a *answers) Permalink(context.Context, string, string) (string, error)          { return "", nil }
-func (a *answers) Upload(context.Context, string, string, string, string, string) error {
+func (a *answers) Permalink(context.Context, chat.Ref) (string, error)                { return "", nil }
+func (a *answers) Upload(context.Context, chat.Ref, string, string, string) error {
 	return nil
 }
 func (a *answers) Ephemeral(_ context.Context, _, _ string, m Message) error {

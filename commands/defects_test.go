@@ -198,8 +198,15 @@ func TestSendingStepNotRecordedSendsNothing(t *testing.T) {
 func TestBadStoredArgumentsFailTheOperation(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	op, err := h.db.CreateOperation(ctx, dobot.Operation{Action: commands.ActionTeardown, App: "web", State: dobot.OpRunning,
-		ResourceID: "4f6c71e2-1e90-4762-9fee-6cc4a0a9f2cf", Args: "{not json", Requester: "UDEP", Channel: "C1"})
+	op, err := h.db.CreateOperation(ctx, dobot.Operation{
+		Action:    commands.ActionTeardown,
+		App:       "web",
+		State:     dobot.OpRunning,
+		Args:      "{not json",
+		Requester: "UDEP",
+		Card:      dobot.Card{Channel: "C1"},
+		Sent:      dobot.Sent{ResourceID: "4f6c71e2-1e90-4762-9fee-6cc4a0a9f2cf"},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,8 +233,14 @@ func TestHelpForNoRoleListsWhatTheyMayRun(t *testing.T) {
 
 func TestCancelRunningDropletLaunch(t *testing.T) {
 	h := dropletHarness(t, "")
-	op, err := h.db.CreateOperation(context.Background(), dobot.Operation{Action: commands.ActionLaunch, App: "box", State: dobot.OpRunning,
-		Args: `{"Name":"box","Droplet":true}`, Requester: "UDEP", Channel: "C1"})
+	op, err := h.db.CreateOperation(context.Background(), dobot.Operation{
+		Action:    commands.ActionLaunch,
+		App:       "box",
+		State:     dobot.OpRunning,
+		Args:      `{"Name":"box","Droplet":true}`,
+		Requester: "UDEP",
+		Card:      dobot.Card{Channel: "C1"},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

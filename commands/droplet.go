@@ -2,229 +2,41 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
+	"dobot/deploy"
 	"dobot/docloud"
+	"dobot/plan"
 )
-
-// Droplet launches run the container on a droplet with Docker.
-const (
-	defaultDropletSize = "s-1vcpu-1gb"
-	ActionDroplet      = "droplet"
-)
-
-// cloudInit is the droplet's user data for a launch: the container of
-// args, pinned to the digest the pre-flight check read, so that the droplet
-// runs exactly the image the card shows even if the tag moves before it
-// boots.
-func cloudInit(args LaunchArgs, dockerConfig []byte) string {
-	ref := args.Ref
-	if args.Check.Digest != "" {
-		ref.Tag, ref.Digest = "", args.Check.Digest
-	}
-	return docloud.CloudInit(docloud.Container{Name: args.Name, Image: ref.String(), Port: args.Port, Env: args.Env, DockerConfig: dockerConfig})
-}
-
-// prepareDropletLaunch prices and checks a --droplet launch, and picks the
-// droplet's image.
-func (b *Bot) prepareDropletLaunch(ctx context.Context, args *LaunchArgs) error {
-	for _, kv := range args.Env {
-		if strings.ContainsAny(kv[1], "\r\n") {
-			return userErrorf("--env %s has a line break in its value; a droplet's environment file holds one line per variable. Nothing was created.", kv[0])
-		}
-	}
-	if args.Size == "" {
-		args.Size = defaultDropletSize
-	}
-	cost, err := b.dropletCost(ctx, args.Size)
-	if err != nil {
-		return err
-	}
-	args.MonthlyCents = cost
-	slug, note, err := docloud.DropletImage(ctx, b.cloud.Images, b.cfg.DropletImage)
-	if err != nil {
-		return fromDomain(err)
-	}
-	args.DropletImage = slug
-	args.Notes = append(args.Notes, note)
-	if args.Ref.Host == dobot.HostDOCR {
-		args.Notes = append(args.Notes, "the droplet pulls the image with read-only registry credentials that expire within the hour; they are kept only in its user data")
-	}
-	return nil
-}
-
-// executeDropletLaunch creates the droplet (unless an earlier run did) and
-// follows it until it is active with a public IP.
-func (b *Bot) executeDropletLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *reporter) {
-	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
-	defer cancel()
-	defer b.giveUpIfTimedOut(ctx, &op, args.Name, rep)
-	if op.ResourceID == "" {
-		if d := b.findOwnDroplet(ctx, op, args); d != nil {
-			op.ResourceID, op.Step = strconv.Itoa(d.ID), dobot.StepSent
-		} else if err := b.createDroplet(ctx, &op, args); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			msg := describeError(err, fmt.Sprintf("op-%d", op.ID))
-			b.finish(ctx, &op, dobot.OpFailed, err.Error())
-			rep.update(ctx, launchCard(op, args, launchState{Phase: "ERROR", Failure: msg}))
-			rep.final(ctx, errorMessage("Could not create droplet "+args.Name+": "+msg))
-			return
-		}
-		scrubSecrets(&op) // the droplet has its user data; keep no secret
-		if err := b.store.RecordCreation(ctx, op, args.managedDroplet(&op, b.now())); err != nil {
-			b.reportNotRecorded(ctx, op, &notRecordedError{kind: "droplet", name: args.Name, id: op.ResourceID, err: err}, rep)
-			return
-		}
-		rep.note(ctx, infoMessage(fmt.Sprintf(":hammer_and_wrench: Created droplet %s (id `%s`). Waiting for it to boot.", args.Name, op.ResourceID)))
-	}
-	id, _ := strconv.Atoi(op.ResourceID)
-	last := ""
-	for {
-		d, _, err := b.cloud.Droplets.Get(ctx, id)
-		switch {
-		case docloud.IsNotFound(err):
-			b.finish(ctx, &op, dobot.OpFailed, "droplet deleted while booting")
-			_ = b.store.DeleteApp(ctx, args.Name)
-			rep.final(ctx, errorMessage(fmt.Sprintf("Droplet %s disappeared before it was up; it was deleted outside the bot.", args.Name)))
-			return
-		case err != nil:
-			b.log.Warn("poll droplet", "op", op.ID, "err", err)
-		case d.Status != last:
-			last = d.Status
-			ip, _ := d.PublicIPv4()
-			st := launchState{Phase: docloud.DropletPhase(d.Status), URL: dropletURL(ip)}
-			up := d.Status == "active" && ip != ""
-			if up {
-				// Finished before the card says so: see followDeployment.
-				b.finish(ctx, &op, dobot.OpSucceeded, "")
-			}
-			rep.update(ctx, launchCard(op, args, st))
-			if up {
-				b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
-					CommandText: op.CommandText, Action: "do.droplet_active", Target: args.Name, Decision: "allowed", Outcome: "live",
-					Details: fmt.Sprintf("droplet_id=%d ip=%s", d.ID, ip)})
-				rep.final(ctx, infoMessage(fmt.Sprintf(":white_check_mark: %s: droplet active, container start not checked. Droplet `%d` is up at %s (public IP %s); the container starts once Docker has pulled %s, and the bot does not check that it did.", args.Name, d.ID, dropletURL(ip), ip, args.Image)))
-				return
-			}
-			rep.reply(ctx, infoMessage(phaseName(st.Phase)))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(b.watcher.Interval(b.now().Sub(op.CreatedAt))):
-		}
-	}
-}
-
-func dropletURL(ip string) string {
-	if ip == "" {
-		return ""
-	}
-	return "http://" + ip
-}
-
-// createDroplet sends the create and records the id before anything else.
-func (b *Bot) createDroplet(ctx context.Context, op *dobot.Operation, args LaunchArgs) error {
-	args, err := b.vault.openLaunch(args)
-	if err != nil {
-		return err
-	}
-	var dockerConfig []byte
-	if args.Ref.Host == dobot.HostDOCR {
-		// Fresh, read-only and short-lived: these credentials go only into
-		// the droplet's user data, never into the store, a log or a
-		// message.
-		creds, err := docloud.PullCredentials(ctx, b.cloud.Registry)
-		if err != nil {
-			return userErrorf("could not get read-only credentials for registry.digitalocean.com to pull %s (%s); no droplet was created. The token needs the registry:read scope.",
-				args.Image, describeError(err, fmt.Sprintf("op-%d", op.ID)))
-		}
-		dockerConfig = creds
-	}
-	image := args.DropletImage
-	if image == "" {
-		image = docloud.PreferredDropletImage // an operation stored before images were chosen
-	}
-	req := &godo.DropletCreateRequest{
-		Name: args.Name, Region: args.DropletRegion, Size: args.Size,
-		Image:      godo.DropletCreateImage{Slug: image},
-		UserData:   cloudInit(args, dockerConfig),
-		Tags:       []string{docloud.TagManaged, docloud.OwnerTag(op.Requester)},
-		SSHKeys:    []godo.DropletCreateSSHKey{}, // godo sends null for nil, which the API rejects
-		Monitoring: true,
-	}
-	d, err := b.createDropletOnce(ctx, op, args, req)
-	entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
-		CommandText: op.CommandText, Action: "do.create_droplet", Target: args.Name, Decision: "allowed"}
-	if err != nil {
-		entry.Outcome, entry.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
-		b.audit(ctx, b.log, entry)
-		return fmt.Errorf("create droplet %q: %w", args.Name, err)
-	}
-	op.ResourceID, op.Step = strconv.Itoa(d.ID), dobot.StepSent
-	entry.Outcome, entry.Details = "ok", "droplet_id="+op.ResourceID
-	b.audit(ctx, b.log, entry)
-	return nil
-}
-
-// findOwnDroplet finds a droplet this launch already created, by its name
-// and the bot's tags, for a launch resumed after a restart.
-func (b *Bot) findOwnDroplet(ctx context.Context, op dobot.Operation, args LaunchArgs) *godo.Droplet {
-	return docloud.FindOwnDroplet(ctx, b.cloud.Droplets, op.Requester, args.Name, op.CreatedAt.Add(-adoptSlack))
-}
-
-// managedDroplet is the store's record of a launched droplet.
-func (a LaunchArgs) managedDroplet(op *dobot.Operation, now time.Time) dobot.App {
-	app := dobot.App{Name: a.Name, Kind: kindDroplet, ResourceID: op.ResourceID, Region: a.DropletRegion, Image: a.Image,
-		Owner: op.Requester, Channel: op.Channel, ThreadTS: op.MessageTS, CreatedAt: now, Size: a.Size, MonthlyCents: a.MonthlyCents}
-	if a.TTL > 0 {
-		app.ExpiresAt = now.Add(a.TTL)
-	}
-	return app
-}
 
 // dropletStatus describes a managed droplet.
 func (b *Bot) dropletStatus(ctx context.Context, managed dobot.App) (Message, error) {
 	id, _ := strconv.Atoi(managed.ResourceID)
 	d, _, err := b.cloud.Droplets.Get(ctx, id)
 	if docloud.IsNotFound(err) {
-		return Message{}, goneError(managed)
+		return Message{}, plan.GoneError(managed)
 	}
 	if err != nil {
 		return Message{}, fmt.Errorf("get droplet %d: %w", id, err)
 	}
 	ip, _ := d.PublicIPv4()
-	fields := []Field{{Label: "Droplet", Value: managed.Name}, {Label: "Status", Value: phaseName(docloud.DropletPhase(d.Status))}, {Label: "Image", Value: managed.Image},
+	fields := []Field{{Label: "Droplet", Value: managed.Name}, {Label: "Status", Value: deploy.PhaseName(docloud.DropletPhase(d.Status))}, {Label: "Image", Value: managed.Image},
 		{Label: "Region", Value: managed.Region}, {Label: "Size", Value: d.SizeSlug}, {Label: "Droplet id", Value: "`" + managed.ResourceID + "`"}}
 	if ip != "" {
-		fields = append(fields, Field{Label: "Address", Value: dropletURL(ip)})
+		fields = append(fields, Field{Label: "Address", Value: deploy.DropletURL(ip)})
 	}
-	fields = append(fields, Field{Label: "Links", Value: linksText(kindDroplet, managed.ResourceID, dropletURL(ip))})
+	fields = append(fields, Field{Label: "Links", Value: deploy.LinksText(kindDroplet, managed.ResourceID, deploy.DropletURL(ip))})
 	return Message{
 		Text:   fmt.Sprintf("%s (droplet): %s %s", managed.Name, d.Status, ip),
 		Title:  "Status of " + managed.Name,
 		Fields: fields,
-		Footer: fmt.Sprintf("Launched by <@%s> on %s", managed.Owner, managed.CreatedAt.UTC().Format(timeFormat)),
+		Footer: fmt.Sprintf("Launched by %s on %s", chat.Mention(managed.Owner), managed.CreatedAt.UTC().Format(timeFormat)),
 	}, nil
 }
-
-// DropletActionArgs name a droplet and what to do to it.
-type DropletActionArgs struct {
-	Name   string
-	Type   string // reboot, power_off or power_on
-	Reason string `json:",omitempty"`
-}
-
-func (a DropletActionArgs) target() string { return a.Name }
 
 func dropletActionCommand(word, apiType, what string) *Command {
 	return &Command{
@@ -248,7 +60,7 @@ func dropletActionCommand(word, apiType, what string) *Command {
 			}
 			return DropletActionArgs{Name: pos[0], Type: apiType, Reason: strings.TrimSpace(*reason)}, nil
 		},
-		Prepare: prepareDropletAction,
+		Prepare: planWith((*plan.Planner).DropletAction),
 	}
 }
 
@@ -267,135 +79,4 @@ var dropletCommand = &Command{
 		dropletActionCommand("power-off", "power_off", "Power off"),
 		dropletActionCommand("power-on", "power_on", "Power on"),
 	},
-}
-
-func prepareDropletAction(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args, err := argsOf[DropletActionArgs](inv)
-	if err != nil {
-		return nil, err
-	}
-	managed, err := b.managedApp(ctx, args.Name)
-	if err != nil {
-		return nil, err
-	}
-	if managed.Kind != kindDroplet {
-		return nil, userErrorf("%s is an App Platform app, not a droplet; try `/do redeploy %s`.", args.Name, args.Name)
-	}
-	raw, _ := json.Marshal(args)
-	return &Plan{
-		Op:      dobot.Operation{Action: ActionDroplet, App: args.Name, Args: string(raw), Reason: args.Reason, ResourceID: managed.ResourceID},
-		Summary: strings.ReplaceAll(args.Type, "_", " ") + " droplet " + args.Name,
-		Fields:  []Field{{Label: "Droplet", Value: args.Name}, {Label: "Action", Value: strings.ReplaceAll(args.Type, "_", " ")}, {Label: "Droplet id", Value: "`" + managed.ResourceID + "`"}},
-	}, nil
-}
-
-func dropletActionHead(op dobot.Operation) Message {
-	args, _ := decodeArgs[DropletActionArgs](op) // a bad decode fails the run
-	what := strings.ReplaceAll(args.Type, "_", " ")
-	return Message{
-		Text:   fmt.Sprintf("<@%s>: %s droplet %s", op.Requester, what, args.Name),
-		Title:  fmt.Sprintf(":gear: %s: %s", args.Name, what),
-		Footer: opFooter(op),
-	}
-}
-
-func runDropletAction(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args, err := decodeArgs[DropletActionArgs](op)
-	if err != nil {
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	id, _ := strconv.Atoi(op.ResourceID)
-	var action *godo.Action
-	switch op.Step {
-	case dobot.StepSending:
-		// The bot stopped while sending the action: it may or may not have
-		// run, and a second reboot or power cycle is not harmless.
-		b.failOp(ctx, op, rep, userErrorf("the bot restarted while sending the %s; check `/do status %s` and run it again if needed", strings.ReplaceAll(args.Type, "_", " "), args.Name))
-		return
-	case dobot.StepSent: // resumed: watch the action already sent
-		aid, _ := strconv.Atoi(op.ExternalID)
-		action, _, err = b.cloud.DropletActions.Get(ctx, id, aid)
-	default:
-		if _, err := b.markSending(ctx, &op); err != nil {
-			b.failOp(ctx, op, rep, err)
-			return
-		}
-	}
-	if op.Step == dobot.StepSending {
-		switch args.Type {
-		case "reboot":
-			action, _, err = b.cloud.DropletActions.Reboot(ctx, id)
-		case "power_off":
-			action, _, err = b.cloud.DropletActions.PowerOff(ctx, id)
-		case "power_on":
-			action, _, err = b.cloud.DropletActions.PowerOn(ctx, id)
-		default:
-			err = fmt.Errorf("unknown droplet action %q", args.Type)
-		}
-		entry := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel, CommandText: op.CommandText,
-			Action: "do.droplet_" + args.Type, Target: args.Name, Decision: "allowed", Outcome: "ok"}
-		if err != nil {
-			entry.Outcome, entry.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
-		} else {
-			entry.Details = fmt.Sprintf("droplet_id=%d action_id=%d", id, action.ID)
-			op.ExternalID, op.Step = strconv.Itoa(action.ID), dobot.StepSent
-			if uerr := b.store.UpdateOperation(ctx, op); uerr != nil {
-				b.log.Error("record action id", "op", op.ID, "err", uerr)
-			}
-		}
-		b.audit(ctx, b.log, entry)
-	}
-	if err != nil {
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	polls := b.newPoller(ctx, &op, rep)
-	defer polls.Stop()
-	for action.Status == godo.ActionInProgress {
-		if !polls.Wait(b.watcher.Interval(b.now().Sub(op.CreatedAt))) {
-			return
-		}
-		cur, _, err := b.cloud.DropletActions.Get(polls.Ctx, id, action.ID)
-		if !polls.OK(err) {
-			return
-		}
-		if err == nil {
-			action = cur
-		}
-	}
-	what := strings.ReplaceAll(args.Type, "_", " ")
-	if action.Status == godo.ActionCompleted {
-		b.finish(ctx, &op, dobot.OpSucceeded, "")
-		rep.final(ctx, infoMessage(fmt.Sprintf(":white_check_mark: %s of %s completed.", what, args.Name)))
-		return
-	}
-	b.finish(ctx, &op, dobot.OpFailed, "action "+action.Status)
-	rep.final(ctx, errorMessage(fmt.Sprintf("%s of %s ended %s.", what, args.Name, action.Status)))
-}
-
-// createDropletOnce sends a droplet create, retrying a 429, a 5xx or a lost
-// answer only after checking that the earlier try made no droplet.
-func (b *Bot) createDropletOnce(ctx context.Context, op *dobot.Operation, args LaunchArgs, req *godo.DropletCreateRequest) (*godo.Droplet, error) {
-	svc := b.cloud.DropletCreates
-	if svc == nil {
-		svc = b.cloud.Droplets
-	}
-	const attempts = 4
-	var err error
-	for i := 1; ; i++ {
-		var d *godo.Droplet
-		d, _, err = svc.Create(ctx, req)
-		if err == nil || !docloud.Retryable(err) || i == attempts {
-			return d, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, err
-		case <-time.After(time.Duration(i) * time.Second):
-		}
-		if own := b.findOwnDroplet(ctx, *op, args); own != nil {
-			return own, nil
-		}
-	}
 }

@@ -8,20 +8,28 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/commands"
 	"dobot/slackbot"
 )
 
-// botTokens are the only Slack markup the messages below may hold: the
-// mentions of the two people involved, built from their ids.
-var botTokens = strings.NewReplacer("<@UREQ1>", "", "<@UDEC1>", "")
+// botMentions are the only Slack markup the messages below may hold once
+// rendered: the mentions of the two people involved, built from their ids.
+var botMentions = strings.NewReplacer("<@UREQ1>", "", "<@UDEC1>", "")
 
 // userTextMessages builds every kind of message that carries text a person
 // or DigitalOcean wrote, with s as that text.
 func userTextMessages(s string) []commands.Message {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	op := dobot.Operation{ID: 7, Action: "teardown", App: "web", Requester: "UREQ1", Reason: s,
-		State: dobot.OpAwaitingApproval, ExpiresAt: at}
+	op := dobot.Operation{
+		ID:        7,
+		Action:    "teardown",
+		App:       "web",
+		Requester: "UREQ1",
+		Reason:    s,
+		State:     dobot.OpAwaitingApproval,
+		Approval:  dobot.Approval{ExpiresAt: at},
+	}
 	denied := op
 	denied.State, denied.Decider, denied.DecidedAt, denied.Error = dobot.OpCanceled, "UDEC1", at, s
 	row := dobot.AuditEntry{ID: 3, Time: at, UserID: "UREQ1", CommandText: "/do " + s, Action: s, Target: s,
@@ -41,17 +49,28 @@ func userTextMessages(s string) []commands.Message {
 	}
 }
 
-// checkNoUserMarkup fails when text holds a '<' that is not one of the
-// bot's own mentions.
+// checkNoUserMarkup fails when rendered Slack text holds a '<' that is not
+// one of the bot's own mentions.
 func checkNoUserMarkup(t *testing.T, in, where, text string) {
 	t.Helper()
-	if strings.Contains(botTokens.Replace(text), "<") {
+	if strings.Contains(botMentions.Replace(text), "<") {
 		t.Fatalf("with user text %q, %s holds an unescaped '<': %q", in, where, text)
 	}
 }
 
+// checkOnlyBotTokens fails when the core's neutral text holds a token other
+// than a mention of the two people involved: user text can forge none.
+func checkOnlyBotTokens(t *testing.T, in, text string) {
+	t.Helper()
+	for _, seg := range chat.Segments(text) {
+		if seg.Kind != chat.Text && (seg.Kind != chat.Person || seg.Target != "UREQ1" && seg.Target != "UDEC1") {
+			t.Fatalf("with user text %q, the message holds a token %+v: %q", in, seg, text)
+		}
+	}
+}
+
 func FuzzUserTextIsEscaped(f *testing.F) {
-	for _, s := range []string{"<!channel>", "<https://evil.example|Open the app>", "<@UREQ1>", "a & b > c", "&lt;!here&gt;", "<<!everyone>>", "<#C123|general>", "x\n<!subteam^S1>"} {
+	for _, s := range []string{"<!channel>", "<https://evil.example|Open the app>", "<@UREQ1>", "\x1eLhttps://evil.example\x1dclick\x1f", "\x1e@U0BAD\x1f", "a & b > c", "&lt;!here&gt;", "<<!everyone>>", "<#C123|general>", "x\n<!subteam^S1>"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -61,7 +80,7 @@ func FuzzUserTextIsEscaped(f *testing.F) {
 				parts = append(parts, fl.Label, fl.Value)
 			}
 			for _, p := range parts {
-				checkNoUserMarkup(t, s, "the message", p)
+				checkOnlyBotTokens(t, s, p)
 			}
 			raw, err := json.Marshal(slackbot.Blocks(m))
 			if err != nil {
@@ -105,27 +124,11 @@ func TestRefusalsKeepTheBotsMentionsAndEscapeTheReason(t *testing.T) {
 	got := h.run("UAPP2", "approve 1")
 	want := "no longer waiting: denied by <@UAPP1> at "
 	if !strings.Contains(got, want) || !strings.Contains(got, "&lt;!here&gt; &lt;https://evil.example|click&gt;") {
-		t.Errorf("approve after deny = %q; want %q and the reason escaped", got, want)
+		t.Errorf("approve after deny, as Slack gets it = %q; want %q and the reason escaped", got, want)
 	}
 	for _, s := range h.chat.all() {
 		if strings.Contains(s, "<!") || strings.Contains(s, "<https://evil") {
-			t.Errorf("a message holds user markup: %q", s)
-		}
-	}
-}
-
-func TestLinksAreBuiltOnlyFromPlainURLs(t *testing.T) {
-	cases := []struct{ url, want string }{
-		{"https://web-abc.ondigitalocean.app", "<https://web-abc.ondigitalocean.app|Open the app>"},
-		{"https://evil.example|Click me", "https://evil.example|Click me"},
-		{"https://x.example/a>b<!channel>", "https://x.example/a&gt;b&lt;!channel&gt;"},
-		{"javascript:alert(1)", "javascript:alert(1)"},
-		{"<!here>", "&lt;!here&gt;"},
-		{"https://x.example/?a=1&b=2", "https://x.example/?a=1&amp;b=2"},
-	}
-	for _, c := range cases {
-		if got := commands.Link(c.url, "Open the app"); got != c.want {
-			t.Errorf("link(%q) = %q; want %q", c.url, got, c.want)
+			t.Errorf("a message holds user markup as Slack gets it: %q", s)
 		}
 	}
 }

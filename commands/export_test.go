@@ -1,6 +1,9 @@
 package commands
 
 import (
+	"dobot/deploy"
+	"dobot/requests"
+
 	"github.com/digitalocean/godo"
 
 	"dobot"
@@ -8,7 +11,7 @@ import (
 
 // Test-only views of the message builders, for the Block Kit golden tests.
 
-// LaunchState mirrors launchState for tests.
+// LaunchState mirrors deploy.LaunchState for tests.
 type LaunchState struct {
 	Phase        string
 	Progress     *Progress
@@ -18,19 +21,19 @@ type LaunchState struct {
 }
 
 func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) Message {
-	return launchCard(op, args, launchState{Phase: st.Phase, Progress: st.Progress, DeploymentID: st.DeploymentID, URL: st.URL, Failure: st.Failure})
+	return deploy.LaunchCard(op, args, deploy.LaunchState{Phase: st.Phase, Progress: st.Progress, DeploymentID: st.DeploymentID, URL: st.URL, Failure: st.Failure})
 }
 
 func ChangeCard(op dobot.Operation, args ChangeArgs, st LaunchState) Message {
-	return changeCard(op, args, launchState{Phase: st.Phase, Progress: st.Progress, URL: st.URL, Failure: st.Failure})
+	return deploy.ChangeCard(op, args, deploy.LaunchState{Phase: st.Phase, Progress: st.Progress, URL: st.URL, Failure: st.Failure})
 }
 
 var (
-	ApprovalCard      = approvalCard
-	TeardownCard      = teardownCard
+	ApprovalCard      = requests.Card
+	TeardownCard      = deploy.TeardownCard
 	ErrorMessage      = errorMessage
-	RegistryHead      = registryHead
-	DropletActionHead = dropletActionHead
+	RegistryHead      = deploy.RegistryHead
+	DropletActionHead = deploy.DropletActionHead
 	AppNameMatching   = appNameMatching
 	ValidAppGlob      = checkAppGlob
 )
@@ -40,7 +43,7 @@ var (
 var (
 	AuditLine    = auditLine
 	MirrorLine   = mirrorLine
-	DecisionLine = decisionLine
+	DecisionLine = deploy.DecisionLine
 )
 
 // UserErrorText is what a person sees for a user error quoting words.
@@ -50,11 +53,8 @@ func UserErrorText(words string) string {
 
 // DOErrorText is what a person sees for a DigitalOcean error message.
 func DOErrorText(msg, requestID string) string {
-	return describeDOError(&godo.ErrorResponse{Message: msg, RequestID: requestID})
+	return describeError(&godo.ErrorResponse{Message: msg, RequestID: requestID}, "test")
 }
-
-// Link is link, for tests.
-var Link = link
 
 // DescribeError is describeError, for tests of how DigitalOcean's documented
 // answers read.
@@ -66,6 +66,5 @@ var (
 	ParseMonthlyUSD = parseMonthlyUSD
 	OpRef           = opRef
 	OpWhat          = opWhat
-	WithMention     = withMention
 	NonEmpty        = nonEmpty
 )

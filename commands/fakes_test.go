@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/commands"
 	"dobot/imagecheck"
 	"dobot/internal/dotest"
@@ -42,7 +44,52 @@ type recordingChat struct {
 	n    int
 }
 
+// asSlack is m's text as Slack gets it: the core's mention and link tokens
+// in Slack's markup, and &, < and > of everything else escaped. The tests
+// read the recorded messages this way, so they see what people would.
+func asSlack(m commands.Message) commands.Message {
+	esc := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	token := func(seg chat.Segment) string {
+		switch seg.Kind {
+		case chat.Person:
+			return "<@" + seg.Target + ">"
+		case chat.Room:
+			return "<#" + seg.Target + ">"
+		}
+		return "<" + seg.Target + "|" + esc.Replace(seg.Text) + ">"
+	}
+	r := func(s string) string { return chat.Render(s, esc.Replace, token) }
+	m.Text, m.Title, m.Body, m.Footer = r(m.Text), r(m.Title), r(m.Body), r(m.Footer)
+	fields := make([]commands.Field, len(m.Fields))
+	for i, f := range m.Fields {
+		fields[i] = commands.Field{Label: r(f.Label), Value: r(f.Value)}
+	}
+	m.Fields = fields
+	return m
+}
+
+// readable is recorded (Slack) text as a person reads it: "@U1" for a
+// mention, "#C1" for a channel, "label (url)" for a link, and the
+// entities undone; what chat.Plain gives for the core's own text.
+func readable(s string) string {
+	s = slackMention.ReplaceAllString(s, "$1")
+	s = slackLink.ReplaceAllStringFunc(s, func(m string) string {
+		g := slackLink.FindStringSubmatch(m)
+		if g[2] == "" || g[2] == g[1] {
+			return g[1]
+		}
+		return g[2] + " (" + g[1] + ")"
+	})
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}
+
+var (
+	slackMention = regexp.MustCompile(`<([@#][A-Z0-9]+)>`)
+	slackLink    = regexp.MustCompile(`<(https?://[^|<>]+)(?:\|([^<>]*))?>`)
+)
+
 func (c *recordingChat) add(s sent) string {
+	s.Msg = asSlack(s.Msg)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.n++
@@ -51,14 +98,14 @@ func (c *recordingChat) add(s sent) string {
 	return s.TS
 }
 
-func (c *recordingChat) Post(_ context.Context, ch string, m commands.Message) (string, error) {
-	return c.add(sent{Kind: "post", Channel: ch, Msg: m}), nil
+func (c *recordingChat) Post(_ context.Context, ch string, m commands.Message) (chat.Ref, error) {
+	return chat.Ref{Channel: ch, ID: c.add(sent{Kind: "post", Channel: ch, Msg: m})}, nil
 }
-func (c *recordingChat) Reply(_ context.Context, ch, ts string, m commands.Message) (string, error) {
-	return c.add(sent{Kind: "reply", Channel: ch, Thread: ts, Msg: m}), nil
+func (c *recordingChat) Reply(_ context.Context, p chat.Ref, m commands.Message) (chat.Ref, error) {
+	return chat.Ref{Channel: p.Channel, ID: c.add(sent{Kind: "reply", Channel: p.Channel, Thread: p.ID, Msg: m})}, nil
 }
-func (c *recordingChat) Update(_ context.Context, ch, ts string, m commands.Message) error {
-	c.add(sent{Kind: "update", Channel: ch, Msg: m})
+func (c *recordingChat) Update(_ context.Context, ref chat.Ref, m commands.Message) error {
+	c.add(sent{Kind: "update", Channel: ref.Channel, Msg: m})
 	return nil
 }
 func (c *recordingChat) Ephemeral(_ context.Context, ch, user string, m commands.Message) error {
@@ -70,8 +117,8 @@ func (c *recordingChat) Respond(_ context.Context, url string, m commands.Messag
 	return nil
 }
 
-func (c *recordingChat) Upload(_ context.Context, ch, ts, name, title, content string) error {
-	c.add(sent{Kind: "upload", Channel: ch, TS: ts, Msg: commands.Message{Text: content, Title: title}})
+func (c *recordingChat) Upload(_ context.Context, p chat.Ref, name, title, content string) error {
+	c.add(sent{Kind: "upload", Channel: p.Channel, TS: p.ID, Msg: commands.Message{Text: content, Title: title}})
 	return nil
 }
 
@@ -80,8 +127,8 @@ func (c *recordingChat) UploadDirect(_ context.Context, user, name, title, conte
 	return nil
 }
 
-func (c *recordingChat) Permalink(_ context.Context, ch, ts string) (string, error) {
-	return "https://example.slack.com/archives/" + ch + "/p" + strings.ReplaceAll(ts, ".", ""), nil
+func (c *recordingChat) Permalink(_ context.Context, ref chat.Ref) (string, error) {
+	return "https://example.slack.com/archives/" + ref.Channel + "/p" + strings.ReplaceAll(ref.ID, ".", ""), nil
 }
 
 // lastEphemeral is the latest private answer to user.

@@ -13,7 +13,9 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/chatview"
+	"dobot/cmdline"
 	"dobot/docloud"
+	"dobot/secrets"
 )
 
 // The forms the bot opens. A form's ID comes back with its submission.
@@ -71,7 +73,7 @@ func (b *Bot) openLaunchFormFor(ctx context.Context, req Request) bool {
 	if b.ui.views == nil || req.TriggerID == "" {
 		return false
 	}
-	words, err := SplitWords(req.Text)
+	words, err := cmdline.SplitWords(req.Text)
 	if err != nil || len(words) == 0 || !strings.EqualFold(words[0], "launch") {
 		return false
 	}
@@ -149,7 +151,7 @@ func (b *Bot) sizeField(ctx context.Context) chatview.Field {
 	f := chatview.Field{ID: fieldSize, Label: "Size", Optional: true, Hint: "Monthly price per instance. Leave empty for App Platform's default."}
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	sizes, err := b.appSizes(ctx)
+	sizes, err := b.plan.AppSizes(ctx)
 	if err != nil || len(sizes) == 0 {
 		b.log.Warn("list sizes for the launch form", "err", err)
 		f.Kind, f.Placeholder, f.Hint = chatview.Text, "apps-s-1vcpu-1gb", "An instance size slug; `/do sizes` lists them with prices."
@@ -216,7 +218,7 @@ func (b *Bot) submitLaunch(ctx context.Context, req Request, values map[string]s
 	}
 	args, err := launchCommand.Parse(words, b.cfg)
 	if err != nil {
-		return chatview.Reply{Errors: map[string]string{"": maskedError(err, strings.Join(words, " ")).Error()}}
+		return chatview.Reply{Errors: map[string]string{"": secrets.MaskedError(err, strings.Join(words, " ")).Error()}}
 	}
 	if errs := b.checkLaunchNow(ctx, args.(LaunchArgs)); len(errs) > 0 {
 		return chatview.Reply{Errors: errs}
@@ -306,7 +308,7 @@ func secretPairs(s string) []string {
 func wordsText(name string, words []string) string {
 	quoted := []string{name}
 	for _, w := range words {
-		quoted = append(quoted, shellQuote(w))
+		quoted = append(quoted, secrets.ShellQuote(w))
 	}
 	return strings.Join(quoted, " ")
 }
@@ -319,14 +321,14 @@ func (b *Bot) checkLaunchNow(ctx context.Context, args LaunchArgs) map[string]st
 	if _, err := b.store.App(ctx, args.Name); err == nil {
 		return map[string]string{fieldName: fmt.Sprintf("An app named %s already exists; pick another name.", args.Name)}
 	}
-	if err := b.beingLaunched(ctx, args.Name); err != nil {
+	if err := b.plan.BeingLaunched(ctx, args.Name); err != nil {
 		return map[string]string{fieldName: err.Error()}
 	}
 	ctx, cancel := context.WithTimeout(ctx, preflightBudget)
 	defer cancel()
-	err := b.checkDOCRRegistry(ctx, args.Ref)
+	err := b.plan.CheckDOCRRegistry(ctx, args.Ref)
 	if err == nil {
-		_, err = b.preflight(ctx, args.Ref, args.Port)
+		_, err = b.plan.Preflight(ctx, args.Ref, args.Port)
 	}
 	var ue *UserError
 	if err != nil && ctx.Err() == nil && errors.As(err, &ue) {
@@ -349,7 +351,7 @@ func (b *Bot) runSubmitted(req Request, cmd *Command, args any) {
 		}()
 		ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
 		defer cancel()
-		entry := dobot.AuditEntry{UserID: req.UserID, UserName: req.UserName, Channel: req.ChannelID, CommandText: storedCommand(req.Text)}
+		entry := dobot.AuditEntry{UserID: req.UserID, UserName: req.UserName, Channel: req.ChannelID, CommandText: secrets.StoredCommand(req.Text)}
 		b.dispatch(ctx, log, req, cmd, args, entry)
 	})
 }

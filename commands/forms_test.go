@@ -392,8 +392,15 @@ func TestHomeTab(t *testing.T) {
 		t.Errorf("home without a role:\n%s\nwant how to get one, and no Launch", text)
 	}
 	now := time.Now().UTC()
-	if err := h.db.PutApp(ctx, dobot.App{Name: "web", Kind: "app", ResourceID: "r1", Owner: "UDEV", CreatedAt: now.Add(-time.Hour),
-		MonthlyCents: 2400, ExpiresAt: now.Add(3 * time.Hour)}); err != nil {
+	if err := h.db.PutApp(ctx, dobot.App{
+		Name:         "web",
+		Kind:         "app",
+		ResourceID:   "r1",
+		Owner:        "UDEV",
+		CreatedAt:    now.Add(-time.Hour),
+		MonthlyCents: 2400,
+		Expiry:       dobot.Expiry{ExpiresAt: now.Add(3 * time.Hour)},
+	}); err != nil {
 		t.Fatal(err)
 	}
 	h.bot.HomeOpened(ctx, "UDEV")

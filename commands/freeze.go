@@ -26,7 +26,7 @@ type FreezeArgs struct {
 	Reason string
 }
 
-func (a FreezeArgs) target() string { return a.Glob }
+func (a FreezeArgs) Target() string { return a.Glob }
 
 var freezeCommand = &Command{
 	Name:  "freeze",
@@ -183,16 +183,13 @@ func breakGlassFlag(fs *flag.FlagSet) *glassFlag {
 
 // glassBreaker is implemented by the arguments of the actions that take
 // --break-glass.
-type glassBreaker interface{ breakGlass() string }
-
-func (a LaunchArgs) breakGlass() string   { return a.BreakGlass }
-func (a ChangeArgs) breakGlass() string   { return a.BreakGlass }
-func (a TeardownArgs) breakGlass() string { return a.BreakGlass }
+// (deploy's argument types: their GlassReason).
+type glassBreaker interface{ GlassReason() string }
 
 // breakGlassOf is the --break-glass reason in a command's arguments, or "".
 func breakGlassOf(args any) string {
 	if g, ok := args.(glassBreaker); ok {
-		return g.breakGlass()
+		return g.GlassReason()
 	}
 	return ""
 }

@@ -10,6 +10,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/deploy"
 	"dobot/docloud"
 )
 
@@ -44,18 +45,18 @@ func runHistory(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err != nil {
 		return err
 	}
-	managed, err := b.managedApp(ctx, args.name)
+	managed, err := b.plan.ManagedApp(ctx, args.name)
 	if err != nil {
 		return err
 	}
 	if managed.Kind == kindDroplet {
 		return userErrorf("%s is a droplet; it has no deployments. `/do status %s` shows it.", managed.Name, managed.Name)
 	}
-	app, err := b.getApp(ctx, managed)
+	app, err := b.plan.GetApp(ctx, managed)
 	if err != nil {
 		return err
 	}
-	deps, _, err := b.apps.ListDeployments(ctx, managed.ResourceID, &godo.ListOptions{Page: 1, PerPage: historyLimit})
+	deps, _, err := b.cloud.Apps.ListDeployments(ctx, managed.ResourceID, &godo.ListOptions{Page: 1, PerPage: historyLimit})
 	if err != nil {
 		return fmt.Errorf("list deployments of %s: %w", managed.Name, err)
 	}
@@ -105,7 +106,7 @@ func historyMessage(managed dobot.App, app *godo.App, deps []*godo.Deployment, o
 // historyLine is one deployment: its phase, image, how it came about and
 // who asked, when, and its id.
 func historyLine(d *godo.Deployment, activeID string, byDeployment map[string]dobot.Operation) string {
-	phase := phaseName(string(d.Phase))
+	phase := deploy.PhaseName(string(d.Phase))
 	if d.ID == activeID {
 		phase = chat.IconLive + " live now"
 	}
@@ -129,31 +130,31 @@ func historyClicks() []*clickRoute {
 		if !ok || ValidAppName(name) != nil || !deploymentIDPattern.MatchString(dep) {
 			return nil, userErrorf("That button does not name an app and a deployment. Nothing was changed.")
 		}
-		return ChangeArgs{Name: name, DeploymentID: dep, Reason: "Roll back to this, from the history"}, nil
+		return ChangeArgs{Name: name, RollbackTo: deploy.RollbackTo{DeploymentID: dep}, Reason: "Roll back to this, from the history"}, nil
 	}}}
 }
 
 // appState is currentState, or, when the app has no active deployment and
 // none under way (its only deployment was canceled or failed), the state
 // of its newest deployment: never "Unknown" while DigitalOcean knows.
-func (b *Bot) appState(ctx context.Context, app *godo.App) launchState {
+func (b *Bot) appState(ctx context.Context, app *godo.App) deploy.LaunchState {
 	st := currentState(app)
 	if st.Phase != "UNKNOWN" {
 		return st
 	}
-	deps, _, err := b.apps.ListDeployments(ctx, app.ID, &godo.ListOptions{Page: 1, PerPage: 5})
+	deps, _, err := b.cloud.Apps.ListDeployments(ctx, app.ID, &godo.ListOptions{Page: 1, PerPage: 5})
 	if err != nil || len(deps) == 0 {
 		return st
 	}
 	sort.SliceStable(deps, func(i, j int) bool { return deps[i].CreatedAt.After(deps[j].CreatedAt) })
-	return stateOf(deps[0], app)
+	return deploy.StateOf(deps[0], app)
 }
 
 // runningImage is the image the app's active deployment runs: after a
 // rollback that is the older image, not the last one asked for. The
 // record's own text is kept while it names the same image.
 func runningImage(managed dobot.App, app *godo.App) string {
-	recorded := imageWithDigest(managed.Image, managed.ImageDigest)
+	recorded := deploy.ImageWithDigest(managed.Image, managed.ImageDigest)
 	running := docloud.DeploymentImage(app.ActiveDeployment)
 	if running == "" || managed.ImageDigest != "" && strings.Contains(running, managed.ImageDigest) {
 		return recorded

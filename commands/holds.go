@@ -297,7 +297,7 @@ func (b *Bot) announceBreach(ctx context.Context, op dobot.Operation, br *breach
 		b.log.Warn("no card to announce a break-glass in", "request", op.ID)
 		return
 	}
-	if _, err := b.chat.Reply(ctx, op.Channel, op.MessageTS, breachNote(op, br)); err != nil {
+	if _, err := b.chat.Reply(ctx, chat.Ref{Channel: op.Channel, ID: op.MessageTS}, breachNote(op, br)); err != nil {
 		b.log.Warn("announce break-glass", "request", op.ID, "err", err)
 	}
 }

@@ -45,9 +45,9 @@ func (h *harness) waitIdle(t *testing.T, name string) {
 }
 
 // plain is every message sent, tokens as plain text (@U…, #C…).
-func (h *harness) plain() string { return chat.Plain(strings.Join(h.chat.all(), "\n")) }
+func (h *harness) plain() string { return readable(strings.Join(h.chat.all(), "\n")) }
 
-func (h *harness) answer(user, text string) string { return chat.Plain(h.run(user, text)) }
+func (h *harness) answer(user, text string) string { return readable(h.run(user, text)) }
 
 func TestLockBlocksEveryChangeAndSaysWhoWhenAndWhy(t *testing.T) {
 	h := holdsHarness(t)
@@ -61,8 +61,12 @@ func TestLockBlocksEveryChangeAndSaysWhoWhenAndWhy(t *testing.T) {
 	}
 	before := len(h.do.Requests())
 	for _, cmd := range []string{"redeploy web", "rollback web", "teardown web", "launch web --image nginx"} {
-		got := h.answer("UDEP", cmd)
-		for _, want := range []string{"web is locked by @UDEP2 since ", "incident 311 &lt;!channel&gt;", "/do unlock web", "Nothing was changed"} {
+		raw := h.run("UDEP", cmd) // as Slack gets it: the reason escaped
+		if !strings.Contains(raw, "incident 311 &lt;!channel&gt;") {
+			t.Errorf("%s answered %q; want the reason escaped", cmd, raw)
+		}
+		got := readable(raw)
+		for _, want := range []string{"web is locked by @UDEP2 since ", "/do unlock web", "Nothing was changed"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("%s answered %q; want %q", cmd, got, want)
 			}
@@ -150,7 +154,7 @@ func TestFreezeStopsShippingAndBreakGlassOverridesIt(t *testing.T) {
 	}
 	// Nor a dry run, which changes nothing; nor other apps.
 	h.run("UDEP", "redeploy prod-web --dry-run")
-	if got := h.plain(); strings.Contains(chat.Plain(h.chat.lastEphemeral("UDEP")), "frozen") {
+	if got := h.plain(); strings.Contains(readable(h.chat.lastEphemeral("UDEP")), "frozen") {
 		t.Errorf("a dry run was refused by the freeze:\n%s", got)
 	}
 	h.live(t, "dev-web")
@@ -231,10 +235,10 @@ func TestWatchRoutesTheNextCardsAndShowsWhere(t *testing.T) {
 	if got := h.answer("UVIEW", "watch web"); !strings.Contains(got, "go where each command is typed") {
 		t.Errorf("watch web answered %q", got)
 	}
-	if got := h.answer("UVIEW", "watch web <#COPS|ops>"); !strings.Contains(got, "needs the deployer role") {
+	if got := h.answer("UVIEW", "watch web #COPS"); !strings.Contains(got, "needs the deployer role") {
 		t.Errorf("viewer's watch answered %q", got)
 	}
-	h.run("UDEP", "watch web <#COPS|ops>")
+	h.run("UDEP", "watch web #COPS")
 	if got := h.answer("UVIEW", "watch web"); !strings.Contains(got, "go to #COPS (set by @UDEP") {
 		t.Errorf("watch web after routing answered %q", got)
 	}
@@ -291,7 +295,7 @@ func TestHoldCommandsParse(t *testing.T) {
 		{"launch web --image nginx --break-glass ''", "takes the reason as its value"},
 		{"freeze 2h --reason ok", ""},
 		{"freeze 1d12h --app 'prod-*' --reason ok", ""},
-		{"watch web <#C0123ABCD|ops>", ""},
+		{"watch web #C0123ABCD", ""},
 		{"watch web #C0123ABCD", ""},
 		{"rollback web --break-glass 'incident 9'", ""},
 	}
@@ -309,8 +313,8 @@ func TestHoldCommandsParse(t *testing.T) {
 
 func TestParseChannel(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"<#C0123ABCD|ops>", "C0123ABCD"}, {"<#G12345>", "G12345"}, {"#C1", "C1"}, {"C99", "C99"},
-		{"#general", ""}, {"<#c123|x>", ""}, {"U123", ""}, {"<@U123>", ""},
+		{"#C0123ABCD", "C0123ABCD"}, {"#G12345", "G12345"}, {"#C1", "C1"}, {"C99", "C99"},
+		{"#general", ""}, {"<#C0123ABCD|ops>", ""}, {"#c123", ""}, {"U123", ""}, {"<@U123>", ""},
 	}
 	for _, tt := range tests {
 		got, err := commands.ParseChannel(tt.in)
@@ -502,7 +506,7 @@ func TestWatchRoutesAnExpiryTeardown(t *testing.T) {
 		}
 	}
 	if card == "" {
-		t.Fatalf("no teardown card in C0PS2:\n%s", chat.Plain(strings.Join(h.chat.all(), "\n")))
+		t.Fatalf("no teardown card in C0PS2:\n%s", readable(strings.Join(h.chat.all(), "\n")))
 	}
 	replies := 0 // the recording chat keeps no thread parent: count the channel's replies
 	for _, s := range sent {

@@ -15,10 +15,6 @@ import (
 // The home page's own buttons.
 const actionHomeLaunch = home.ActionLaunch
 
-// homeSettle gathers the changes of one moment (an approval, its card, its
-// operation starting) into one republish.
-const homeSettle = 300 * time.Millisecond
-
 // homeURLBudget bounds the DigitalOcean calls one home page makes for
 // live URLs.
 const homeURLBudget = 3 * time.Second
@@ -27,35 +23,39 @@ const homeURLBudget = 3 * time.Second
 // is kept current; opening it again publishes it afresh anyway.
 const homeViewerTTL = 24 * time.Hour
 
-// viewSide is the bot's forms and home pages: the adapter's views, who
-// looks at their home page, and the live URLs seen so far.
+// viewSide is the bot's forms and home pages: the adapter's views and the
+// live URLs seen so far. Who looks at their home page is in the store
+// (home_sync.go), shared by every replica.
 type viewSide struct {
 	views chatview.Views // nil: no forms, no home pages
 
-	mu      sync.Mutex
-	viewers map[string]time.Time // by user: when they last opened their home page
-	urls    map[string]string    // live URL by app id; an app's URL does not change
-	pending bool                 // a republish is scheduled
+	mu   sync.Mutex
+	urls map[string]string // live URL by app id; an app's URL does not change
 }
 
-// withViews sets up the bot's views and returns the store the bot should
-// use: d.Store, told to republish home pages when operations and apps
-// change.
-func (b *Bot) withViews(d Deps) Store {
-	b.ui = &viewSide{views: d.Views, viewers: map[string]time.Time{}, urls: map[string]string{}}
-	if d.Views == nil {
-		return d.Store
-	}
-	return changeNotifier{Store: d.Store, changed: b.homesChanged}
+// withViews sets up the bot's forms and home pages.
+func (b *Bot) withViews(d Deps) {
+	b.ui = &viewSide{views: d.Views, urls: map[string]string{}}
 }
 
-// HomeOpened publishes the person's home page (chatview.Handler) and keeps
-// it current while they may be looking.
+// HomeOpened publishes the person's home page (chatview.Handler), at once
+// and from this replica, and notes in the store that they look at it, so
+// that the replica running the home loop keeps it current.
 func (b *Bot) HomeOpened(ctx context.Context, userID string) {
-	b.ui.mu.Lock()
-	b.ui.viewers[userID] = b.now()
-	b.ui.mu.Unlock()
+	if b.ui.views == nil {
+		return
+	}
+	if err := b.store.NoteHomeOpened(ctx, userID); err != nil {
+		b.log.Warn("note home page opened; it is kept current from the next time", "user", userID, "err", err)
+	}
+	before, _, err := b.store.HomeChanges(ctx)
 	b.publishHome(ctx, userID)
+	// Records that changed meanwhile may already be on a page the home
+	// loop published from another replica, which this older one would
+	// then overwrite: publish once more from the records as they are now.
+	if after, _, err2 := b.store.HomeChanges(ctx); err == nil && err2 == nil && after != before {
+		b.publishHome(ctx, userID)
+	}
 }
 
 // publishHome builds and publishes userID's home page. Every publish goes
@@ -70,36 +70,6 @@ func (b *Bot) publishHome(ctx context.Context, userID string) {
 		h = home.Trouble()
 	}
 	b.ui.views.PublishHome(ctx, userID, h)
-}
-
-// homesChanged republishes, shortly, the home page of everyone who looked
-// at theirs lately: what it shows (apps, operations, requests, spend) is
-// shared, so any change may show on any of them.
-func (b *Bot) homesChanged() {
-	b.ui.mu.Lock()
-	defer b.ui.mu.Unlock()
-	if b.ui.pending || len(b.ui.viewers) == 0 {
-		return
-	}
-	b.ui.pending = true
-	time.AfterFunc(homeSettle, func() {
-		b.ui.mu.Lock()
-		b.ui.pending = false
-		var users []string
-		for u, at := range b.ui.viewers {
-			if b.now().Sub(at) > homeViewerTTL {
-				delete(b.ui.viewers, u)
-				continue
-			}
-			users = append(users, u)
-		}
-		b.ui.mu.Unlock()
-		b.background("home pages", func(ctx context.Context) {
-			for _, u := range users {
-				b.publishHome(ctx, u)
-			}
-		})
-	})
 }
 
 // HandleViewClick handles a button on a home page or a form
@@ -167,7 +137,7 @@ func (b *Bot) liveURL(ctx context.Context, app dobot.App) string {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	got, _, err := b.apps.Get(ctx, app.ResourceID)
+	got, _, err := b.cloud.Apps.Get(ctx, app.ResourceID)
 	if err != nil || got.LiveURL == "" {
 		return ""
 	}
@@ -175,75 +145,4 @@ func (b *Bot) liveURL(ctx context.Context, app dobot.App) string {
 	b.ui.urls[app.ResourceID] = got.LiveURL
 	b.ui.mu.Unlock()
 	return got.LiveURL
-}
-
-// changeNotifier is the bot's store, telling homesChanged of every change
-// a home page shows: operations created, decided or ended, apps recorded,
-// changed or deleted. Progress of a running operation is not such a change.
-type changeNotifier struct {
-	Store
-	changed func()
-}
-
-func (s changeNotifier) notify(err error) {
-	if err == nil {
-		s.changed()
-	}
-}
-
-func (s changeNotifier) CreateOperation(ctx context.Context, op dobot.Operation) (dobot.Operation, error) {
-	out, err := s.Store.CreateOperation(ctx, op)
-	s.notify(err)
-	return out, err
-}
-
-func (s changeNotifier) UpdateOperation(ctx context.Context, op dobot.Operation) error {
-	err := s.Store.UpdateOperation(ctx, op)
-	if op.State.Final() {
-		s.notify(err)
-	}
-	return err
-}
-
-func (s changeNotifier) Transition(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState, mutate func(*dobot.Operation)) (dobot.Operation, bool, error) {
-	op, ok, err := s.Store.Transition(ctx, id, from, to, mutate)
-	if ok {
-		s.notify(err)
-	}
-	return op, ok, err
-}
-
-func (s changeNotifier) Decide(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState, mutate func(*dobot.Operation),
-	entry func(dobot.Operation) dobot.AuditEntry) (dobot.Operation, bool, dobot.AuditEntry, error) {
-	op, ok, e, err := s.Store.Decide(ctx, id, from, to, mutate, entry)
-	if ok {
-		s.notify(err)
-	}
-	return op, ok, e, err
-}
-
-func (s changeNotifier) RecordCreation(ctx context.Context, op dobot.Operation, app dobot.App) error {
-	err := s.Store.RecordCreation(ctx, op, app)
-	s.notify(err)
-	return err
-}
-
-func (s changeNotifier) PutApp(ctx context.Context, app dobot.App) error {
-	err := s.Store.PutApp(ctx, app)
-	s.notify(err)
-	return err
-}
-
-func (s changeNotifier) DeleteApp(ctx context.Context, name string) error {
-	err := s.Store.DeleteApp(ctx, name)
-	s.notify(err)
-	return err
-}
-
-func (s changeNotifier) UpdateAppExpiry(ctx context.Context, name string, from, to time.Time, reminded bool) (bool, error) {
-	ok, err := s.Store.UpdateAppExpiry(ctx, name, from, to, reminded)
-	if ok {
-		s.notify(err)
-	}
-	return ok, err
 }

@@ -102,7 +102,7 @@ func (b *Bot) goneApps(ctx context.Context, apps []dobot.App) (map[string]bool, 
 	var live map[string]bool
 	for _, a := range apps {
 		if a.Kind == kindDroplet {
-			g, err := b.goneFromDO(ctx, a)
+			g, err := b.plan.GoneFromDO(ctx, a)
 			if err != nil {
 				return nil, err
 			}
@@ -110,7 +110,7 @@ func (b *Bot) goneApps(ctx context.Context, apps []dobot.App) (map[string]bool, 
 			continue
 		}
 		if live == nil {
-			byID, err := docloud.AppsByID(ctx, b.apps)
+			byID, err := docloud.AppsByID(ctx, b.cloud.Apps)
 			if err != nil {
 				return nil, err
 			}

@@ -16,7 +16,7 @@ type LockArgs struct {
 	Reason string
 }
 
-func (a LockArgs) target() string { return a.Name }
+func (a LockArgs) Target() string { return a.Name }
 
 var lockCommand = &Command{
 	Name:  "lock",

@@ -8,6 +8,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/deploy"
 	"dobot/docloud"
 )
 
@@ -15,7 +16,6 @@ import (
 const (
 	defaultLogLines = 100
 	maxLogLines     = 2000
-	failureLogLines = 60
 	maxLogBytes     = 4 << 20 // read no more than this from a log URL
 )
 
@@ -26,7 +26,7 @@ type LogsArgs struct {
 	Lines int
 }
 
-func (a LogsArgs) target() string { return a.Name }
+func (a LogsArgs) Target() string { return a.Name }
 
 var logsCommand = &Command{
 	Name:        "logs",
@@ -70,14 +70,14 @@ func runLogs(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err != nil {
 		return err
 	}
-	managed, err := b.managedApp(ctx, args.Name)
+	managed, err := b.plan.ManagedApp(ctx, args.Name)
 	if err != nil {
 		return err
 	}
 	if managed.Kind == kindDroplet {
 		return userErrorf("%s is a droplet; App Platform logs exist for apps only. Use the droplet's console or SSH.", args.Name)
 	}
-	app, err := b.getApp(ctx, managed)
+	app, err := b.plan.GetApp(ctx, managed)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func runLogs(ctx context.Context, b *Bot, inv *Invocation) error {
 	if d == nil {
 		// No deployment in progress or active, as after a failed first
 		// deployment: the newest one's logs are the ones that explain it.
-		if deps, _, err := b.apps.ListDeployments(ctx, app.ID, &godo.ListOptions{Page: 1, PerPage: 1}); err == nil && len(deps) > 0 {
+		if deps, _, err := b.cloud.Apps.ListDeployments(ctx, app.ID, &godo.ListOptions{Page: 1, PerPage: 1}); err == nil && len(deps) > 0 {
 			d = deps[0]
 		}
 	}
@@ -118,7 +118,7 @@ func (b *Bot) answerLogs(ctx context.Context, req Request, managed dobot.App, ar
 	}
 	title := fmt.Sprintf("%s %s logs, last %d lines (deployment %s)", args.Name, typ, args.Lines, deploymentID)
 	inline := "*" + Escape(title) + "*\n```" + Escape(strings.TrimRight(text, "\n")) + "```"
-	if len(inline) <= maxInlineLog {
+	if renderedLen(inline) <= maxInlineLog {
 		b.answerPrivately(ctx, req, managed, Message{Text: inline})
 		return
 	}
@@ -127,17 +127,23 @@ func (b *Bot) answerLogs(ctx context.Context, req Request, managed dobot.App, ar
 		// answers the question.
 		b.log.Warn("send log snippet by direct message", "ref", req.Ref, "err", err)
 		head := "*" + Escape(title) + "* (the end only: the whole log could not be sent to you as a direct message)\n```"
-		b.answerPrivately(ctx, req, managed, Message{Text: head + clipTailToFit(text, maxInlineLog-len(head)-3) + "```"})
+		b.answerPrivately(ctx, req, managed, Message{Text: head + clipTailToFit(text, maxInlineLog-renderedLen(head)-3) + "```"})
 		return
 	}
 	b.answerPrivately(ctx, req, managed, infoMessage(fmt.Sprintf(
 		"The last %d lines of the %s log of %s are too long to show here: they are in your direct messages with the bot, as a snippet.", args.Lines, typ, args.Name)))
 }
 
+// renderedLen is the most bytes s can take once an adapter has escaped it:
+// Slack writes each &, < and > as an entity of up to five bytes.
+func renderedLen(s string) int {
+	return len(s) + 4*(strings.Count(s, "&")+strings.Count(s, "<")+strings.Count(s, ">"))
+}
+
 // clipTailToFit is the escaped end of text, at most n bytes once escaped.
 func clipTailToFit(text string, n int) string {
 	for limit := n; limit > 0; limit -= limit / 4 {
-		if out := Escape(clipTail(text, limit)); len(out) <= n {
+		if out := Escape(deploy.ClipTail(text, limit)); renderedLen(out) <= n {
 			return out
 		}
 	}
@@ -147,45 +153,7 @@ func clipTailToFit(text string, n int) string {
 // fetchLogs reads the last lines of a deployment's logs through docloud,
 // with its refusals as user errors.
 func (b *Bot) fetchLogs(ctx context.Context, app *godo.App, deploymentID string, typ godo.AppLogType, lines int) (string, error) {
-	l := docloud.Logs{Apps: b.apps, HTTP: b.http, LiveWindow: b.cfg.LiveLogWindow, Log: b.log}
+	l := docloud.Logs{Apps: b.cloud.Apps, HTTP: b.http, LiveWindow: b.cfg.LiveLogWindow, Log: b.log}
 	text, err := l.Fetch(ctx, app, deploymentID, typ, lines)
 	return text, fromDomain(err)
-}
-
-// attachFailureLogs posts the tail of the failing step's log in the thread
-// of a failed deployment, so the reason is one click away.
-func (b *Bot) attachFailureLogs(ctx context.Context, op dobot.Operation, st launchState, rep *reporter) {
-	if rep.ts == "" || op.DeploymentID == "" {
-		return
-	}
-	typ := godo.AppLogTypeDeploy
-	if st.FailedStep == "build" || st.FailedStep == "" {
-		typ = godo.AppLogTypeBuild
-	}
-	app, _, err := b.apps.Get(ctx, op.ResourceID)
-	if err != nil {
-		b.log.Warn("get app for failure logs", "op", op.ID, "err", err)
-		return
-	}
-	text, err := b.fetchLogs(ctx, app, op.DeploymentID, typ, failureLogLines)
-	if err != nil {
-		b.log.Warn("fetch failure logs", "op", op.ID, "err", err)
-		return
-	}
-	title := fmt.Sprintf("%s: last %d lines of the %s log", op.App, failureLogLines, strings.ToLower(string(typ)))
-	if err := b.chat.Upload(ctx, rep.channel, rep.ts, op.App+"-"+strings.ToLower(string(typ))+".log", title, text); err != nil {
-		rep.reply(ctx, Message{Text: fmt.Sprintf("*%s*\n```%s```", Escape(title), Escape(clipTail(text, 2800)))})
-	}
-}
-
-// clipTail keeps the last n bytes of s, at a line start when it can.
-func clipTail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[len(s)-n:]
-	if i := strings.IndexByte(s, '\n'); i >= 0 && i < len(s)-1 {
-		s = s[i+1:]
-	}
-	return s
 }

@@ -11,21 +11,6 @@ import (
 	"dobot/chat"
 )
 
-// withMention is m addressed to user, unless it mentions them already: the
-// final reply of an operation notifies the person who started it.
-func withMention(m Message, user string) Message {
-	if !dobot.IsUserID(user) {
-		return m
-	}
-	for _, s := range []string{m.Text, m.Title, m.Body} {
-		if strings.Contains(s, chat.Mention(user)) || strings.Contains(s, "<@"+user+">") {
-			return m
-		}
-	}
-	m.Text = chat.Mention(user) + " " + m.Text
-	return m
-}
-
 // Approvers are reminded once, in the card's thread, before a request
 // expires: 15 minutes before, or at half time for a request that waits
 // less than 30 minutes. The reminder is recorded before it is posted, as a
@@ -94,7 +79,7 @@ func (b *Bot) postReminder(ctx context.Context, op dobot.Operation) {
 	left := op.ExpiresAt.Sub(b.now()).Round(time.Second)
 	text := fmt.Sprintf("%s Reminder: request #%d (%s, asked by %s) expires at %s, in %s. %s, please approve or deny it on the card above, or with `/do approve %d` / `/do deny %d REASON`.",
 		chat.IconAlarm, op.ID, Escape(opWhat(op)), chat.Mention(op.Requester), op.ExpiresAt.UTC().Format(timeFormat), dobot.FormatDuration(left), deciders, op.ID, op.ID)
-	if _, err := b.chat.Reply(ctx, op.Channel, op.MessageTS, infoMessage(text)); err != nil {
+	if _, err := b.chat.Reply(ctx, chat.Ref{Channel: op.Channel, ID: op.MessageTS}, infoMessage(text)); err != nil {
 		b.log.Warn("post approval reminder", "request", op.ID, "err", err)
 	}
 }

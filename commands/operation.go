@@ -6,20 +6,31 @@ import (
 	"fmt"
 
 	"dobot"
+	"dobot/docloud"
 	"dobot/ops"
+	"dobot/plan"
+	"dobot/progress"
 )
 
-// Plan is what a mutating command would do, worked out before anything
-// changes: the operation to store and the facts a card shows about it.
-type Plan struct {
-	Op      dobot.Operation // Action, App, Args and ResourceID are set
-	Summary string          // "launch web (nginx:1.27) in nyc"
-	Fields  []Field         // everything that would change
-	// MonthlyCents is the monthly price of what the operation creates or
-	// keeps running, for a policy's --approval-above; 0 when unknown.
-	MonthlyCents int64
-	// DryRun, when set, shows what would be sent instead of doing it.
-	DryRun func(ctx context.Context) (Message, error)
+// Plan is what a mutating command would do: package plan's.
+type Plan = plan.Plan
+
+// Images checks images before launch: docloud's.
+type Images = docloud.Images
+
+// Preflight is what the pre-flight check decided about an image.
+type Preflight = docloud.Preflight
+
+// planWith is the Prepare of a command whose arguments are T, planned by
+// the planner's method f.
+func planWith[T any](f func(*plan.Planner, context.Context, T) (*Plan, error)) func(context.Context, *Bot, *Invocation) (*Plan, error) {
+	return func(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
+		args, err := argsOf[T](inv)
+		if err != nil {
+			return nil, err
+		}
+		return f(b.plan, ctx, args)
+	}
 }
 
 // decodeArgs is ops.DecodeArgs: every executor fails its operation on its
@@ -74,13 +85,13 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 			outcome = "requested"
 		}
 		if err := b.recordBreach(ctx, op, breach, outcome); err != nil {
-			b.finish(ctx, &op, dobot.OpCanceled, "could not audit the break-glass")
+			b.exec.Finish(ctx, &op, dobot.OpCanceled, "could not audit the break-glass")
 			return err
 		}
 	}
 	if needsApproval {
 		if err := b.bindRequest(ctx, op); err != nil {
-			b.finish(ctx, &op, dobot.OpCanceled, "could not record what the request asks for")
+			b.exec.Finish(ctx, &op, dobot.OpCanceled, "could not record what the request asks for")
 			return err
 		}
 		if err := b.requestApproval(ctx, inv, op, plan); err != nil {
@@ -91,11 +102,11 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	}
 	exec := b.table.actions[op.Action]
 	rep := b.reporterFor(op)
-	if err := rep.start(ctx, exec.head(op)); err != nil {
-		b.finish(ctx, &op, dobot.OpFailed, "could not post the first message: "+err.Error())
+	if err := rep.Start(ctx, exec.head(op)); err != nil {
+		b.exec.Finish(ctx, &op, dobot.OpFailed, "could not post the first message: "+err.Error())
 		return fmt.Errorf("post %s message: %w", op.Action, err)
 	}
-	op.MessageTS = rep.ts
+	op.MessageTS = rep.Head().ID
 	if err := b.store.UpdateOperation(ctx, op); err != nil {
 		return fmt.Errorf("record %s message: %w", op.Action, err)
 	}
@@ -104,8 +115,21 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	return nil
 }
 
+// head is the card of op's action, if the action exists.
+func (b *Bot) head(op dobot.Operation) (Message, bool) {
+	if exec := b.table.actions[op.Action]; exec != nil {
+		return exec.head(op), true
+	}
+	return Message{}, false
+}
+
+// start runs an approved op in the background.
+func (b *Bot) start(ref string, op dobot.Operation, rep *progress.Reporter) {
+	b.runExecutor(ref, b.table.actions[op.Action], op, rep)
+}
+
 // runExecutor runs op in the background, counted as in flight.
-func (b *Bot) runExecutor(ref string, exec *action, op dobot.Operation, rep *reporter) {
+func (b *Bot) runExecutor(ref string, exec *action, op dobot.Operation, rep *progress.Reporter) {
 	b.background(ref, func(ctx context.Context) {
 		ctx, release, ok := b.hold(ctx, op.ID)
 		if !ok {
@@ -114,6 +138,6 @@ func (b *Bot) runExecutor(ref string, exec *action, op dobot.Operation, rep *rep
 		defer release()
 		b.observe.OperationStarted()
 		defer b.observe.OperationFinished()
-		exec.run(ctx, b, op, rep)
+		exec.run(ctx, b.exec, op, rep)
 	})
 }

@@ -9,70 +9,13 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/deploy"
 	"dobot/ops"
 )
 
 // Requests and operations are rows of one table, so their ids are one
 // series: a request that is approved keeps its id as it runs. Every message
 // says which kind an id is, by opRef.
-
-// isRequest reports whether op is a request rather than an operation: it
-// waits for a decision, or ended without ever being approved.
-func isRequest(op dobot.Operation) bool {
-	switch op.State {
-	case dobot.OpRequested, dobot.OpAwaitingApproval, dobot.OpExpired:
-		return true
-	case dobot.OpCanceled:
-		// Denied or withdrawn before it ran: nothing was ever sent.
-		return !op.ExpiresAt.IsZero() && (op.Decider == "" || op.DecidedAt.IsZero() || op.Step == dobot.StepCreated && op.DeploymentID == "")
-	}
-	return false
-}
-
-// opRef names op with its kind: "request #12" or "operation #13".
-func opRef(op dobot.Operation) string {
-	if isRequest(op) {
-		return fmt.Sprintf("request #%d", op.ID)
-	}
-	return fmt.Sprintf("operation #%d", op.ID)
-}
-
-// opKindWord is "Request" or "Operation", as a card's field label.
-func opKindWord(op dobot.Operation) string {
-	if isRequest(op) {
-		return "Request"
-	}
-	return "Operation"
-}
-
-// opRefTitle is opRef for the start of a sentence.
-func opRefTitle(op dobot.Operation) string {
-	r := opRef(op)
-	return strings.ToUpper(r[:1]) + r[1:]
-}
-
-// opWhat is what op does, in words: "launch web", "delete the registry
-// acme". Actions named with a dot are not shown as they are stored.
-func opWhat(op dobot.Operation) string {
-	registry := map[string]string{ActionRegistryCreate: "create", ActionRegistryDelete: "delete", ActionRegistryGC: "collect the garbage of"}
-	if verb, ok := registry[op.Action]; ok {
-		what := verb + " the registry"
-		if a, err := decodeArgs[RegistryArgs](op); err == nil && a.Name != "" {
-			what += " " + a.Name
-		}
-		return what
-	}
-	if op.Action == ActionDroplet {
-		if a, err := decodeArgs[DropletActionArgs](op); err == nil && a.Type != "" {
-			return fmt.Sprintf("%s the droplet %s", strings.ReplaceAll(a.Type, "_", " "), op.App)
-		}
-		return "act on the droplet " + op.App
-	}
-	if op.Action == ActionTeardown {
-		return "tear down " + op.App // the verb is two words
-	}
-	return op.Action + " " + op.App
-}
 
 // opPhase is where an unfinished operation is, in words. For a deployment
 // under way it asks DigitalOcean for the deployment's phase.
@@ -88,23 +31,23 @@ func (b *Bot) opPhase(ctx context.Context, op dobot.Operation) string {
 	}
 	if op.Action == ActionLaunch && op.ResourceID == "" {
 		if isDropletLaunch(op) {
-			return phaseName("DROPLET_CREATE")
+			return deploy.PhaseName("DROPLET_CREATE")
 		}
-		return phaseName("creating")
+		return deploy.PhaseName("creating")
 	}
 	if !deploys(op) || op.ResourceID == "" {
 		return "running"
 	}
-	app, _, err := b.apps.Get(ctx, op.ResourceID)
+	app, _, err := b.cloud.Apps.Get(ctx, op.ResourceID)
 	if err != nil {
 		b.log.Warn("read the phase of a running operation", "op", op.ID, "err", err)
 		return "running"
 	}
-	st, err := b.deploymentState(ctx, app, op.DeploymentID)
+	st, err := b.exec.DeploymentState(ctx, app, op.DeploymentID)
 	if err != nil || op.DeploymentID == "" && op.Action != ActionLaunch {
 		return "starting its deployment"
 	}
-	return phaseLine(st)
+	return deploy.PhaseLine(st)
 }
 
 var opsCommand = &Command{
@@ -284,40 +227,12 @@ func moreClicks() []*clickRoute {
 	return append(opsClicks(), historyClicks()...)
 }
 
-// canceledTitle is the title of a card whose deployment was canceled: it
-// did not fail, someone stopped it.
-func canceledTitle(action, name string) string {
-	what := "Deployment"
-	if action != "" {
-		what = strings.ToUpper(action[:1]) + action[1:]
-	}
-	return fmt.Sprintf("%s %s of %s canceled", chat.IconCanceled, what, name)
-}
-
-// failureMark is the icon before a deployment's failure text.
-func failureMark(st launchState) string {
-	if st.Phase == "CANCELED" {
-		return chat.IconCanceled
-	}
-	return chat.IconFailed
-}
-
-// nonEmpty drops the fields without a value, so no card shows "Image:" and
-// nothing after it.
-func nonEmpty(fields []Field) []Field {
-	out := fields[:0:0]
-	for _, f := range fields {
-		if v := strings.TrimSpace(f.Value); v != "" && v != "``" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// kindLabel is "Droplet" or "App", as a card's field label.
-func kindLabel(kind string) string {
-	if kind == kindDroplet {
-		return "Droplet"
-	}
-	return "App"
-}
+// The descriptions of operations and the card helpers are package deploy's.
+func isRequest(op dobot.Operation) bool        { return deploy.IsRequest(op) }
+func opRef(op dobot.Operation) string          { return deploy.Ref(op) }
+func opKindWord(op dobot.Operation) string     { return deploy.KindWord(op) }
+func opRefTitle(op dobot.Operation) string     { return deploy.RefTitle(op) }
+func opWhat(op dobot.Operation) string         { return deploy.What(op) }
+func failureMark(st deploy.LaunchState) string { return deploy.FailureMark(st) }
+func nonEmpty(fields []Field) []Field          { return deploy.NonEmpty(fields) }
+func kindLabel(kind string) string             { return deploy.KindLabel(kind) }

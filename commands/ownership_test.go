@@ -20,8 +20,14 @@ func TestExtendNeedsOwnerOrApproverAndStopsAtTheCap(t *testing.T) {
 	h.grant(t, "UAPP", dobot.RoleApprover)
 	now := time.Now().UTC()
 	launched, expires := now.Add(-29*24*time.Hour), now.Add(12*time.Hour)
-	if err := h.db.PutApp(ctx, dobot.App{Name: "demo", Kind: "app", ResourceID: "00000000-0000-4000-8000-000000000001",
-		Owner: "UOWNER", CreatedAt: launched, ExpiresAt: expires}); err != nil {
+	if err := h.db.PutApp(ctx, dobot.App{
+		Name:       "demo",
+		Kind:       "app",
+		ResourceID: "00000000-0000-4000-8000-000000000001",
+		Owner:      "UOWNER",
+		CreatedAt:  launched,
+		Expiry:     dobot.Expiry{ExpiresAt: expires},
+	}); err != nil {
 		t.Fatal(err)
 	}
 	expiry := func() time.Time {
@@ -81,7 +87,7 @@ func TestRevokedRequesterMayWithdrawTheirRequest(t *testing.T) {
 	if err != nil || req.State != dobot.OpAwaitingApproval {
 		t.Fatalf("teardown request = %+v, %v; want it waiting for approval", req, err)
 	}
-	h.run("UADMIN", "revoke <@UDEP>")
+	h.run("UADMIN", "revoke @UDEP")
 	if role, _ := h.db.Role(ctx, "UDEP"); role != dobot.RoleNone {
 		t.Fatalf("UDEP still has role %v", role)
 	}

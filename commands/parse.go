@@ -3,64 +3,20 @@ package commands
 import (
 	"flag"
 	"fmt"
-	"html"
 	"io"
 	"strconv"
 	"strings"
-
-	"github.com/google/shlex"
 )
 
-// hashStandIn replaces '#' while shlex splits, because shlex would start a
-// comment at a word-initial '#', and in /do commands '#' is an ordinary
-// character (a Slack channel name, a fragment, a colour).
-const hashStandIn = '\uE000'
-
-// smartQuotes are what Slack clients type for plain quotes.
-var smartQuotes = strings.NewReplacer(
-	"\u201c", `"`, "\u201d", `"`, "\u201e", `"`, "\u201f", `"`,
-	"\u2018", "'", "\u2019", "'", "\u201a", "'", "\u201b", "'",
-)
-
-// SplitWords splits command text the way a shell does, after turning Slack's
-// smart quotes into plain ones. '#' is kept as an ordinary character,
-// Slack's HTML escapes (&amp; &lt; &gt;) are undone in each word, and a
-// flag that autocorrect began with an em or en dash (—image) reads as
-// --image.
-func SplitWords(text string) ([]string, error) {
-	if strings.ContainsRune(text, hashStandIn) {
-		return nil, userErrorf("the command contains an unsupported character (U+E000); retype it")
-	}
-	text = smartQuotes.Replace(text)
-	text = strings.ReplaceAll(text, "#", string(hashStandIn))
-	words, err := shlex.Split(text)
-	if err != nil {
-		return nil, userErrorf("could not split the command into words (%v); check that every quote is closed", err)
-	}
-	for i, w := range words {
-		w = strings.ReplaceAll(w, string(hashStandIn), "#")
-		words[i] = undash(html.UnescapeString(w))
-	}
-	return words, nil
-}
-
-// unlink undoes Slack's link markup: "<https://x|label>" becomes "label" and
-// "<https://x>" becomes "x" without its scheme, so an image ref that Slack
-// turned into a link still reads as the user typed it.
-func unlink(word string) string {
-	if !strings.HasPrefix(word, "<") || !strings.HasSuffix(word, ">") || strings.HasPrefix(word, "<@") || strings.HasPrefix(word, "<#") {
-		return word
-	}
-	inner := word[1 : len(word)-1]
-	if _, label, ok := strings.Cut(inner, "|"); ok {
-		return label
-	}
+// trimScheme drops an http(s):// a person put before an image ref (or
+// that their chat client added): the ref itself has no scheme.
+func trimScheme(word string) string {
 	for _, scheme := range []string{"https://", "http://"} {
-		if strings.HasPrefix(inner, scheme) {
-			return strings.TrimPrefix(inner, scheme)
+		if rest, ok := strings.CutPrefix(word, scheme); ok {
+			return rest
 		}
 	}
-	return inner
+	return word
 }
 
 // newFlagSet returns a flag set that reports errors to the caller instead of

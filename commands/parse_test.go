@@ -9,52 +9,10 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/cmdline"
+	"dobot/deploy"
 	"dobot/docloud"
 )
-
-func TestSplitWords(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want []string
-	}{
-		{"plain", "launch web --image nginx", []string{"launch", "web", "--image", "nginx"}},
-		{"double quotes", `launch web --env "GREETING=hello world"`, []string{"launch", "web", "--env", "GREETING=hello world"}},
-		{"smart double quotes", "launch web --env \u201cA=b c\u201d", []string{"launch", "web", "--env", "A=b c"}},
-		{"smart single quotes", "launch web --env \u2018A=b c\u2019", []string{"launch", "web", "--env", "A=b c"}},
-		{"hash mid word", "launch web --env COLOR=#fff", []string{"launch", "web", "--env", "COLOR=#fff"}},
-		{"hash starts word", "launch web #not-a-comment", []string{"launch", "web", "#not-a-comment"}},
-		{"hash inside quotes", `launch web --env 'A=#b c'`, []string{"launch", "web", "--env", "A=#b c"}},
-		{"slack html escapes", "launch web --env A=x&amp;y&lt;z&gt;", []string{"launch", "web", "--env", "A=x&y<z>"}},
-		{"mention kept", "grant <@U123|ana> deployer", []string{"grant", "<@U123|ana>", "deployer"}},
-		{"extra spaces", "  status   web  ", []string{"status", "web"}},
-		{"empty", "", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := SplitWords(tt.in)
-			if err != nil {
-				t.Fatalf("SplitWords(%q) error %v", tt.in, err)
-			}
-			if len(got) == 0 && len(tt.want) == 0 {
-				return
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("SplitWords(%q) = %q; want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestSplitWordsErrors(t *testing.T) {
-	for _, in := range []string{`launch web --env "A=b`, `launch 'web`, "launch web \\", "launch \uE000"} {
-		_, err := SplitWords(in)
-		var ue *UserError
-		if !errors.As(err, &ue) {
-			t.Errorf("SplitWords(%q) error = %v; want a *UserError", in, err)
-		}
-	}
-}
 
 func TestParseImageRef(t *testing.T) {
 	const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -115,13 +73,13 @@ func TestParseLaunch(t *testing.T) {
 		{"minimal", "web --image nginx", LaunchArgs{Name: "web", Image: "nginx", Region: "nyc"}},
 		{"flags first", "--image nginx:1.27 web", LaunchArgs{Name: "web", Image: "nginx:1.27", Region: "nyc"}},
 		{"all flags", "api --image ghcr.io/acme/api:2 --region ams3 --size apps-s-1vcpu-1gb --instances 3 --port 80 --env A=1 --env \"B=two words\"",
-			LaunchArgs{Name: "api", Image: "ghcr.io/acme/api:2", Region: "ams", Size: "apps-s-1vcpu-1gb", Instances: 3, Port: 80, Env: [][2]string{{"A", "1"}, {"B", "two words"}}}},
+			LaunchArgs{Name: "api", Image: "ghcr.io/acme/api:2", Region: "ams", Sizing: deploy.Sizing{Size: "apps-s-1vcpu-1gb", Instances: 3}, Port: 80, Env: [][2]string{{"A", "1"}, {"B", "two words"}}}},
 		{"equals form", "web --image=nginx --port=8080", LaunchArgs{Name: "web", Image: "nginx", Region: "nyc", Port: 8080}},
-		{"slack link", "web --image <http://ghcr.io/acme/web:1|ghcr.io/acme/web:1>", LaunchArgs{Name: "web", Image: "ghcr.io/acme/web:1", Region: "nyc"}},
+		{"scheme dropped", "web --image https://ghcr.io/acme/web:1", LaunchArgs{Name: "web", Image: "ghcr.io/acme/web:1", Region: "nyc"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			words, err := SplitWords(tt.in)
+			words, err := cmdline.SplitWords(tt.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,7 +132,7 @@ func TestParseLaunchErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			words, err := SplitWords(tt.in)
+			words, err := cmdline.SplitWords(tt.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,18 +150,16 @@ func TestParseLaunchErrors(t *testing.T) {
 
 func TestParseUser(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"<@U123ABC|ana>", "U123ABC"},
-		{"<@U123ABC>", "U123ABC"},
 		{"U123ABC", "U123ABC"},
 		{"@U123ABC", "U123ABC"},
-		{"<@W0ENT>", "W0ENT"},
+		{"@W0ENT", "W0ENT"},
 	}
 	for _, tt := range tests {
 		if got, err := ParseUser(tt.in); err != nil || got != tt.want {
 			t.Errorf("ParseUser(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
-	for _, in := range []string{"ana", "@ana", "<#C123>", "u123", "<@U1"} {
+	for _, in := range []string{"ana", "@ana", "<#C123>", "u123", "<@U1", "<@U123ABC>"} {
 		if _, err := ParseUser(in); err == nil {
 			t.Errorf("ParseUser(%q) succeeded; want an error", in)
 		}
@@ -233,7 +189,7 @@ func TestNewTableRefusesDuplicates(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"launch web --image nginx", `launch "web`, "status", "grant <@U1|a> admin", "launch web --env A=#b", "\u201cx\u201d", "teardown web"} {
+	for _, s := range []string{"launch web --image nginx", `launch "web`, "status", "grant @U1 admin", "launch web --env A=#b", "\u201cx\u201d", "teardown web"} {
 		f.Add(s)
 	}
 	table, err := NewTable(standardCommands()...)
@@ -294,24 +250,26 @@ func FuzzSlackValues(f *testing.F) {
 				t.Fatalf("parse request id %q: %v is not a user error", s, err)
 			}
 		}
-		_ = unlink(s)
+		_ = trimScheme(s)
 	})
 }
 
-// TestDomainRefusalsAreEscaped: the root package's refusals are plain text;
-// the commands turn them into user errors escaped for message text.
-func TestDomainRefusalsAreEscaped(t *testing.T) {
+// TestDomainRefusalsCannotForgeTokens: the root package's refusals are
+// plain text; the commands turn them into user errors that quote the input
+// as typed (the adapter escapes it) but never let it carry a token.
+func TestDomainRefusalsCannotForgeTokens(t *testing.T) {
+	const in = "\x1e@U0BAD\x1f<!channel>"
 	for name, err := range map[string]error{
-		"ValidAppName": ValidAppName("<!channel>"),
-		"AppRegion":    func() error { _, err := AppRegion("<!channel>"); return err }(),
+		"ValidAppName": ValidAppName(in),
+		"AppRegion":    func() error { _, err := AppRegion(in); return err }(),
 		"ParseImageRef": func() error {
-			_, err := ParseImageRef("<!channel>")
+			_, err := ParseImageRef(in)
 			return err
 		}(),
 	} {
 		var ue *UserError
-		if !errors.As(err, &ue) || strings.Contains(ue.Msg, "<!channel>") || !strings.Contains(ue.Msg, "&lt;!channel&gt;") {
-			t.Errorf("%s(<!channel>) = %v; want a UserError with the input escaped", name, err)
+		if !errors.As(err, &ue) || strings.ContainsAny(ue.Msg, "\x1d\x1e\x1f") || !strings.Contains(ue.Msg, "<!channel>") {
+			t.Errorf("%s(%q) = %v; want a UserError quoting the input without token bytes", name, in, err)
 		}
 	}
 }

@@ -6,12 +6,22 @@ import (
 	"path"
 
 	"dobot"
+	"dobot/deploy"
 )
 
-// Mutating actions, each governed by a policy.
+// Mutating actions, each governed by a policy: package deploy's.
 const (
-	ActionLaunch   = "launch"
-	ActionTeardown = "teardown"
+	ActionLaunch         = deploy.ActionLaunch
+	ActionTeardown       = deploy.ActionTeardown
+	ActionRedeploy       = deploy.ActionRedeploy
+	ActionRollback       = deploy.ActionRollback
+	ActionDroplet        = deploy.ActionDroplet
+	ActionRegistryCreate = deploy.ActionRegistryCreate
+	ActionRegistryDelete = deploy.ActionRegistryDelete
+	ActionRegistryGC     = deploy.ActionRegistryGC
+	registryLock         = deploy.RegistryTarget
+	kindApp              = deploy.KindApp
+	kindDroplet          = deploy.KindDroplet
 )
 
 // policyFor returns the policy for action on app: the strictest of every

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"dobot"
+	"dobot/chat"
+	"dobot/secrets"
 )
 
 // PolicyArgs are policy's parsed arguments. With neither Role nor Approval
@@ -22,7 +24,7 @@ type PolicyArgs struct {
 	Remove        bool // delete the rule for Action and Glob
 }
 
-func (a PolicyArgs) target() string { return a.Action }
+func (a PolicyArgs) Target() string { return a.Action }
 
 func (a PolicyArgs) changes() bool {
 	return a.Role != nil || a.Approval != nil || a.ApprovalAbove != nil || a.Remove
@@ -238,11 +240,11 @@ func runPolicy(ctx context.Context, b *Bot, inv *Invocation) error {
 		return fmt.Errorf("set policy: %w", err)
 	}
 	if err := b.record(ctx, dobot.AuditEntry{UserID: inv.Req.UserID, UserName: inv.Req.UserName, Channel: inv.Req.ChannelID,
-		CommandText: storedCommand(inv.Req.Text), Action: "policy.set", Target: scopeText(next), Decision: "allowed", Outcome: "ok",
+		CommandText: secrets.StoredCommand(inv.Req.Text), Action: "policy.set", Target: scopeText(next), Decision: "allowed", Outcome: "ok",
 		Details: fmt.Sprintf("before: %s; after: %s", policyText(before), policyText(next))}); err != nil {
 		return err
 	}
-	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":white_check_mark: Policy for %s is now: %s (was: %s).", scopeText(next), policyText(next), policyText(before))))
+	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(chat.IconOK+" Policy for %s is now: %s (was: %s).", scopeText(next), policyText(next), policyText(before))))
 	return nil
 }
 
@@ -280,7 +282,7 @@ func (b *Bot) removePolicy(ctx context.Context, inv *Invocation, args PolicyArgs
 	if err != nil {
 		return err
 	}
-	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":white_check_mark: Removed the rule for %s (it said: %s). %s now: %s.", scope, policyText(*before), args.Action, policyText(now))))
+	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(chat.IconOK+" Removed the rule for %s (it said: %s). %s now: %s.", scope, policyText(*before), args.Action, policyText(now))))
 	return nil
 }
 
@@ -299,7 +301,7 @@ func (b *Bot) showPolicy(ctx context.Context, req Request, only string) error {
 		fmt.Fprintf(&sb, "• *%s*: %s\n", action, policyText(def))
 		for _, p := range stored {
 			if p.Action == action && p.AppGlob != "" {
-				fmt.Fprintf(&sb, "    for apps matching `%s`: %s (set by <@%s>)", p.AppGlob, policyText(p), p.UpdatedBy)
+				fmt.Fprintf(&sb, "    for apps matching `%s`: %s (set by %s)", p.AppGlob, policyText(p), chat.Mention(p.UpdatedBy))
 				if checkAppGlob(p.AppGlob) != nil {
 					// Stored before globs were checked.
 					fmt.Fprintf(&sb, " — this glob can never match an app name; `/do policy %s --app '%s' --remove` removes it", action, p.AppGlob)

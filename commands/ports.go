@@ -20,6 +20,7 @@ type Store interface {
 	PolicyStore
 	HistoryStore
 	HoldStore
+	HomeStore
 }
 
 // HistoryStore answers what the bot did to a resource and keeps the
@@ -77,31 +78,8 @@ type PolicyStore interface {
 	DeletePolicy(ctx context.Context, action, glob string) (bool, error)
 }
 
-// Chat is how the commands talk to people. The Slack adapter implements it
-// with the Web API; the console prints. A Chat wraps ErrCannotPost when the
-// bot may not post in a channel.
-type Chat interface {
-	// Post starts a new message in channel and returns its ts.
-	Post(ctx context.Context, channel string, m Message) (ts string, err error)
-	// Reply posts m in the thread of the message threadTS.
-	Reply(ctx context.Context, channel, threadTS string, m Message) (ts string, err error)
-	// Update replaces the message ts with m.
-	Update(ctx context.Context, channel, ts string, m Message) error
-	// Ephemeral shows m to user only, in channel.
-	Ephemeral(ctx context.Context, channel, user string, m Message) error
-	// Respond answers through a command's response_url, which works even
-	// where the bot is not a member.
-	Respond(ctx context.Context, responseURL string, m Message) error
-	// Upload posts text as a file snippet in the thread of threadTS.
-	Upload(ctx context.Context, channel, threadTS, filename, title, content string) error
-	// UploadDirect sends text as a file snippet to user alone, in the
-	// bot's direct messages with them: for what is too long for a private
-	// reply.
-	UploadDirect(ctx context.Context, user, filename, title, content string) error
-	// Permalink is a link to the message ts in channel that the adapter's
-	// people can follow (a URL in Slack).
-	Permalink(ctx context.Context, channel, ts string) (string, error)
-}
+// Chat is how the commands talk to people: package chat's port.
+type Chat = chat.Chat
 
 // The message types are package chat's: the neutral message every adapter
 // renders its own way.

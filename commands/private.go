@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"dobot"
+	"dobot/chat"
+	"dobot/deploy"
 )
 
 // answerPrivately shows m to the person who asked, where they asked (the
@@ -28,7 +30,7 @@ func (b *Bot) launchThreadLink(ctx context.Context, managed dobot.App) string {
 	if managed.Channel == "" || managed.ThreadTS == "" {
 		return ""
 	}
-	link, err := b.chat.Permalink(ctx, managed.Channel, managed.ThreadTS)
+	link, err := b.chat.Permalink(ctx, deploy.ThreadOf(managed))
 	if err != nil {
 		b.log.Warn("launch thread link", "app", managed.Name, "err", err)
 		return ""
@@ -45,7 +47,7 @@ func (b *Bot) launchThreadLine(ctx context.Context, managed dobot.App, label str
 	if l == "" {
 		return ""
 	}
-	if out := link(l, label); strings.HasPrefix(out, "<") {
+	if out := chat.Link(l, label); out != chat.Clean(l) {
 		return out
 	}
 	return label + ": " + Escape(l)

@@ -2,45 +2,18 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
-
-	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/chat"
+	"dobot/deploy"
 	"dobot/docloud"
-)
-
-// Registry actions and their policies (admins manage the registry; deleting
-// it needs a second person).
-const (
-	ActionRegistryCreate = "registry.create"
-	ActionRegistryDelete = "registry.delete"
-	ActionRegistryGC     = "registry.gc"
-	// registryLock is what registry operations show as their app and audit
-	// target. Their lock is dobot.RegistryLock, apart from any app's.
-	registryLock = "registry"
+	"dobot/plan"
 )
 
 var registryNamePattern = regexp.MustCompile(`^[a-z0-9-]{1,63}$`)
-
-// RegistryArgs are the arguments of the registry commands.
-type RegistryArgs struct {
-	Name   string `json:",omitempty"`
-	Tier   string `json:",omitempty"`
-	Region string `json:",omitempty"`
-	Repo   string `json:",omitempty"`
-	Reason string `json:",omitempty"`
-	// Another says the account had registries already, so the create goes
-	// to the multi-registry API.
-	Another bool `json:",omitempty"`
-}
-
-func (a RegistryArgs) target() string { return registryLock }
 
 var registryCommand = &Command{
 	Name:        "registry",
@@ -58,7 +31,7 @@ var registryCommand = &Command{
 			Examples:    []string{"registry create acme", "registry create acme --tier basic --region ams3"},
 			Action:      ActionRegistryCreate,
 			Parse:       parseRegistryCreate,
-			Prepare:     prepareRegistryCreate,
+			Prepare:     planWith((*plan.Planner).RegistryCreate),
 		},
 		{
 			Name:        "registry delete",
@@ -67,7 +40,7 @@ var registryCommand = &Command{
 			Examples:    []string{"registry delete --reason 'moving to ghcr'", "registry delete tools"},
 			Action:      ActionRegistryDelete,
 			Parse:       parseRegistryTarget("registry delete"),
-			Prepare:     prepareRegistryDelete,
+			Prepare:     planWith((*plan.Planner).RegistryDelete),
 		},
 		{
 			Name:        "registry repos",
@@ -107,7 +80,7 @@ var registryCommand = &Command{
 			Examples:    []string{"registry gc", "registry gc tools"},
 			Action:      ActionRegistryGC,
 			Parse:       parseRegistryTarget("registry gc"),
-			Prepare:     prepareRegistryGC,
+			Prepare:     planWith((*plan.Planner).RegistryGC),
 		},
 	},
 }
@@ -161,22 +134,6 @@ func parseRegistryCreate(words []string, cfg Config) (any, error) {
 	return RegistryArgs{Name: pos[0], Tier: *tier, Region: *region}, nil
 }
 
-// pickRegistry is docloud.PickRegistry, with its refusals worded for the
-// person.
-func (b *Bot) pickRegistry(ctx context.Context, name string) (*godo.Registry, error) {
-	reg, err := docloud.PickRegistry(ctx, b.cloud.Registries, name)
-	var ce *docloud.RegistryChoiceError
-	switch {
-	case !errors.As(err, &ce):
-		return reg, err
-	case name != "" && len(ce.Have) == 0:
-		return nil, userErrorf("this account has no container registry called %s; it has none at all.", name)
-	case name != "":
-		return nil, userErrorf("this account has no container registry called %s; it has %s.", name, docloud.RegistryNames(ce.Have))
-	}
-	return nil, userErrorf("this account has several container registries (%s): name the one you mean, like `/do registry gc %s`.", docloud.RegistryNames(ce.Have), ce.Have[0].Name)
-}
-
 func runRegistryShow(ctx context.Context, b *Bot, inv *Invocation) error {
 	regs, err := docloud.Registries(ctx, b.cloud.Registries)
 	if err != nil {
@@ -197,272 +154,17 @@ func runRegistryShow(ctx context.Context, b *Bot, inv *Invocation) error {
 		var sb strings.Builder
 		fmt.Fprintf(&sb, "*Container registries* (%s tier)\n", tier)
 		for _, r := range regs {
-			fmt.Fprintf(&sb, "• `%s` — %s — %s used — registry.digitalocean.com/%s/REPO:TAG\n", r.Name, r.Region, bytesText(r.StorageUsageBytes), r.Name)
+			fmt.Fprintf(&sb, "• `%s` — %s — %s used — registry.digitalocean.com/%s/REPO:TAG\n", r.Name, r.Region, deploy.BytesText(r.StorageUsageBytes), r.Name)
 		}
 		b.tell(ctx, inv.Req, infoMessage(sb.String()))
 		return nil
 	}
 	reg := regs[0]
 	b.tell(ctx, inv.Req, Message{
-		Text:   fmt.Sprintf("Registry %s in %s, %s tier, %s used", Escape(reg.Name), Escape(reg.Region), Escape(tier), bytesText(reg.StorageUsageBytes)),
-		Title:  ":package: Container registry " + reg.Name,
-		Fields: []Field{{Label: "Name", Value: Escape(reg.Name)}, {Label: "Region", Value: Escape(reg.Region)}, {Label: "Tier", Value: Escape(tier)}, {Label: "Storage used", Value: bytesText(reg.StorageUsageBytes)}},
+		Text:   fmt.Sprintf("Registry %s in %s, %s tier, %s used", Escape(reg.Name), Escape(reg.Region), Escape(tier), deploy.BytesText(reg.StorageUsageBytes)),
+		Title:  chat.IconPackage + " Container registry " + reg.Name,
+		Fields: []Field{{Label: "Name", Value: Escape(reg.Name)}, {Label: "Region", Value: Escape(reg.Region)}, {Label: "Tier", Value: Escape(tier)}, {Label: "Storage used", Value: deploy.BytesText(reg.StorageUsageBytes)}},
 		Footer: "Images deploy as registry.digitalocean.com/" + reg.Name + "/REPO:TAG",
 	})
 	return nil
-}
-
-func bytesText(n uint64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
-func prepareRegistryCreate(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args, err := argsOf[RegistryArgs](inv)
-	if err != nil {
-		return nil, err
-	}
-	regs, err := docloud.Registries(ctx, b.cloud.Registries)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range regs {
-		if r.Name == args.Name {
-			return nil, userErrorf("this account already has a registry called %s.", r.Name)
-		}
-	}
-	if len(regs) > 0 {
-		args.Another = true
-	}
-	opts, _, err := b.cloud.Registry.GetOptions(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("registry options: %w", err)
-	}
-	offered := opts.AvailableRegions
-	if args.Region != "" && !contains(offered, args.Region) {
-		return nil, userErrorf("the registry is not offered in %s; it is in %s", args.Region, strings.Join(offered, ", "))
-	}
-	if args.Region == "" && contains(offered, b.cfg.Region) {
-		args.Region = b.cfg.Region
-	}
-	price := ""
-	for _, t := range opts.SubscriptionTiers {
-		if t.Slug == args.Tier {
-			if !t.Eligible {
-				return nil, userErrorf("the %s tier is not available to this account", args.Tier)
-			}
-			price = money(int64(t.MonthlyPriceInCents)) + "/month"
-		}
-	}
-	raw, _ := json.Marshal(args)
-	fields := []Field{{Label: "Registry", Value: args.Name}, {Label: "Tier", Value: args.Tier}, {Label: "Region", Value: orDefaultText(args.Region, "DigitalOcean's default")}}
-	if price != "" {
-		fields = append(fields, Field{Label: "Cost", Value: price})
-	}
-	return &Plan{Op: dobot.Operation{Action: ActionRegistryCreate, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw)},
-		Summary: "create registry " + args.Name, Fields: fields}, nil
-}
-
-func orDefaultText(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
-
-func prepareRegistryDelete(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args, err := argsOf[RegistryArgs](inv)
-	if err != nil {
-		return nil, err
-	}
-	reg, err := b.pickRegistry(ctx, args.Name)
-	if err != nil {
-		return nil, err
-	}
-	if reg == nil {
-		return nil, userErrorf("this account has no container registry to delete.")
-	}
-	args.Name = reg.Name
-	raw, _ := json.Marshal(args)
-	return &Plan{Op: dobot.Operation{Action: ActionRegistryDelete, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw), Reason: args.Reason},
-		Summary: "delete registry " + reg.Name,
-		Fields:  []Field{{Label: "Registry", Value: reg.Name}, {Label: "Deletes", Value: "the registry and every image in it"}, {Label: "Storage", Value: bytesText(reg.StorageUsageBytes)}}}, nil
-}
-
-func prepareRegistryGC(ctx context.Context, b *Bot, inv *Invocation) (*Plan, error) {
-	args, err := argsOf[RegistryArgs](inv)
-	if err != nil {
-		return nil, err
-	}
-	reg, err := b.pickRegistry(ctx, args.Name)
-	if err != nil {
-		return nil, err
-	}
-	if reg == nil {
-		return nil, userErrorf("this account has no container registry.")
-	}
-	args.Name = reg.Name
-	raw, _ := json.Marshal(args)
-	return &Plan{Op: dobot.Operation{Action: ActionRegistryGC, App: registryLock, Lock: dobot.RegistryLock, Args: string(raw), Reason: args.Reason},
-		Summary: "garbage-collect registry " + reg.Name,
-		Fields: []Field{{Label: "Registry", Value: reg.Name}, {Label: "Collects", Value: "untagged manifests and unreferenced blobs"},
-			{Label: "Note", Value: "the registry is read-only while garbage collection runs: pushes fail until it ends"}}}, nil
-}
-
-func registryHead(op dobot.Operation) Message {
-	args, _ := decodeArgs[RegistryArgs](op) // a bad decode fails the run
-	what := map[string]string{ActionRegistryCreate: "Creating", ActionRegistryDelete: "Deleting", ActionRegistryGC: "Garbage-collecting"}[op.Action]
-	return Message{
-		Text:   fmt.Sprintf("<@%s>: %s registry %s", op.Requester, strings.ToLower(what), args.Name),
-		Title:  fmt.Sprintf(":package: %s registry %s", what, args.Name),
-		Footer: opFooter(op),
-	}
-}
-
-// registryAudit records a registry call and its outcome.
-func (b *Bot) registryAudit(ctx context.Context, op dobot.Operation, action string, err error, details string) {
-	e := dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel, CommandText: op.CommandText,
-		Action: action, Target: registryLock, Decision: "allowed", Outcome: "ok", Details: details}
-	if err != nil {
-		e.Outcome, e.Error = "error", describeError(err, fmt.Sprintf("op-%d", op.ID))
-	}
-	b.audit(ctx, b.log, e)
-}
-
-func runRegistryCreate(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args, err := decodeArgs[RegistryArgs](op)
-	if err != nil {
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	req := &godo.RegistryCreateRequest{Name: args.Name, SubscriptionTierSlug: args.Tier, Region: args.Region}
-	var reg *godo.Registry
-	if args.Another {
-		reg, _, err = b.cloud.Registries.Create(ctx, req)
-	} else {
-		reg, _, err = b.cloud.Registry.Create(ctx, req)
-	}
-	if docloud.IsConflict(err) {
-		// A retried or resumed create may meet the registry its first try
-		// made: that is success.
-		if existing, _, gerr := b.cloud.Registries.Get(ctx, args.Name); gerr == nil && existing != nil {
-			reg, err = existing, nil
-		}
-	}
-	b.registryAudit(ctx, op, "do.create_registry", err, "name="+args.Name)
-	if err != nil {
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	b.finish(ctx, &op, dobot.OpSucceeded, "")
-	rep.final(ctx, infoMessage(fmt.Sprintf(":white_check_mark: Created registry %s in %s. Push to registry.digitalocean.com/%s/REPO:TAG.", Escape(reg.Name), Escape(reg.Region), Escape(reg.Name))))
-}
-
-func runRegistryDelete(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args, err := decodeArgs[RegistryArgs](op)
-	if err != nil {
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	// Delete by name, so that only the registry that was approved goes,
-	// whatever else the account has by now.
-	_, err = b.cloud.Registries.Delete(ctx, args.Name)
-	if docloud.IsNotFound(err) {
-		err = nil // already gone: the goal is reached
-	}
-	b.registryAudit(ctx, op, "do.delete_registry", err, "name="+args.Name)
-	if err != nil {
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	b.finish(ctx, &op, dobot.OpSucceeded, "")
-	rep.final(ctx, infoMessage(fmt.Sprintf(":wastebasket: Deleted registry %s.", args.Name)))
-}
-
-// gcPoll is how often a garbage collection is checked.
-var gcPoll = 3 * time.Second
-
-func runRegistryGC(ctx context.Context, b *Bot, op dobot.Operation, rep *reporter) {
-	args, err := decodeArgs[RegistryArgs](op)
-	if err != nil {
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	// Untagged manifests too: a tag pushed again leaves its old manifest
-	// untagged, and those are most of what a registry can free.
-	gc, _, err := b.cloud.Registry.StartGarbageCollection(ctx, args.Name,
-		&godo.StartGarbageCollectionRequest{Type: godo.GCTypeUntaggedManifestsAndUnreferencedBlobs})
-	if err != nil && !docloud.IsConflict(err) {
-		b.registryAudit(ctx, op, "do.start_gc", err, "registry="+args.Name)
-		b.failOp(ctx, op, rep, err)
-		return
-	}
-	if gc == nil {
-		// One was already running: watch that one.
-		if gc, _, err = b.cloud.Registry.GetGarbageCollection(ctx, args.Name); err != nil {
-			b.failOp(ctx, op, rep, err)
-			return
-		}
-	}
-	b.registryAudit(ctx, op, "do.start_gc", nil, "registry="+args.Name+" gc="+gc.UUID)
-	polls := b.newPoller(ctx, &op, rep)
-	defer polls.Stop()
-	last := ""
-	for {
-		if gc.Status != last {
-			last = gc.Status
-			if gcFinal(gc.Status) {
-				break
-			}
-			rep.reply(ctx, infoMessage(":broom: Garbage collection: "+gc.Status))
-		}
-		if !polls.Wait(gcPoll) {
-			return
-		}
-		cur, _, err := b.cloud.Registry.GetGarbageCollection(polls.Ctx, args.Name)
-		if docloud.IsNotFound(err) {
-			// No active collection any more: find how it ended.
-			cur, err = docloud.FindGC(polls.Ctx, b.cloud.Registry, args.Name, gc.UUID), nil
-			if cur == nil {
-				cur = &godo.GarbageCollection{UUID: gc.UUID, Status: "succeeded"}
-			}
-		}
-		if !polls.OK(err) {
-			return
-		}
-		if err == nil {
-			gc = cur
-		}
-	}
-	if gc.Status == "succeeded" {
-		b.finish(ctx, &op, dobot.OpSucceeded, "")
-		rep.final(ctx, infoMessage(fmt.Sprintf(":white_check_mark: Garbage collection of %s finished: %d blobs deleted, %s freed.", args.Name, gc.BlobsDeleted, bytesText(gc.FreedBytes))))
-		return
-	}
-	b.finish(ctx, &op, dobot.OpFailed, "garbage collection "+gc.Status)
-	rep.final(ctx, errorMessage(fmt.Sprintf("Garbage collection of %s ended: %s.", args.Name, Escape(gc.Status))))
-}
-
-func gcFinal(status string) bool {
-	switch status {
-	case "succeeded", "failed", "cancelled", "canceled":
-		return true
-	}
-	return false
 }

@@ -7,8 +7,7 @@ import (
 
 	"github.com/digitalocean/godo"
 
-	"dobot"
-	"dobot/docloud"
+	"dobot/deploy"
 )
 
 func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
@@ -16,7 +15,7 @@ func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err != nil {
 		return err
 	}
-	reg, err := b.pickRegistry(ctx, args.Name)
+	reg, err := b.plan.PickRegistry(ctx, args.Name)
 	if err != nil {
 		return err
 	}
@@ -42,52 +41,15 @@ func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
 			fmt.Fprintf(&sb, "• `%s` — %d tags%s\n", Escape(r.Name), r.TagCount, latest)
 		}
 	} else {
-		tags, err := b.repoTags(ctx, reg.Name, args.Repo)
+		tags, err := b.plan.RepoTags(ctx, reg.Name, args.Repo)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(&sb, "*Tags of %s/%s*\n", Escape(reg.Name), Escape(args.Repo))
 		for _, t := range tags {
-			fmt.Fprintf(&sb, "• `%s` — %s — %s\n", Escape(t.Tag), bytesText(t.CompressedSizeBytes), t.UpdatedAt.UTC().Format("2006-01-02 15:04"))
+			fmt.Fprintf(&sb, "• `%s` — %s — %s\n", Escape(t.Tag), deploy.BytesText(t.CompressedSizeBytes), t.UpdatedAt.UTC().Format("2006-01-02 15:04"))
 		}
 	}
 	b.tell(ctx, inv.Req, infoMessage(sb.String()))
-	return nil
-}
-
-// repoTags lists every tag of a repository, with a user error when the
-// repository does not exist.
-func (b *Bot) repoTags(ctx context.Context, registry, repo string) ([]*godo.RepositoryTag, error) {
-	tags, err := docloud.RepoTags(ctx, b.cloud.Registry, registry, repo)
-	if docloud.IsNotFound(err) {
-		return nil, userErrorf("registry %s has no repository %s; `/do registry repos` lists them.", registry, repo)
-	}
-	return tags, err
-}
-
-// checkDOCRRegistry makes sure a DOCR image is in this account's registry,
-// the only one App Platform can pull from. Whether the tag exists is the
-// pre-flight check's job: it reads the manifest itself.
-func (b *Bot) checkDOCRRegistry(ctx context.Context, ref dobot.ImageRef) error {
-	if ref.Host != dobot.HostDOCR {
-		return nil
-	}
-	// The registry's name comes from the image ref.
-	regs, err := docloud.Registries(ctx, b.cloud.Registries)
-	if err != nil {
-		return err
-	}
-	var reg *godo.Registry
-	for _, r := range regs {
-		if r.Name == ref.Namespace {
-			reg = r
-		}
-	}
-	switch {
-	case len(regs) == 0:
-		return userErrorf("%s is in DigitalOcean's registry, but this account has none. Create it with `/do registry create %s` and push the image.", ref, ref.Namespace)
-	case reg == nil:
-		return userErrorf("%s names registry %s, but this account's registries are %s; DigitalOcean can pull only from the account's own.", ref, ref.Namespace, docloud.RegistryNames(regs))
-	}
 	return nil
 }

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/digitalocean/godo"
-
 	"dobot"
-	"dobot/docloud"
+	"dobot/chat"
 	"dobot/ops"
 )
 
@@ -19,7 +17,7 @@ import (
 func (b *Bot) resume(ctx context.Context) error {
 	// First the cards of requests decided just before the stop, so an
 	// approved one shows its action before the action resumes below.
-	if err := b.showPendingCards(ctx); err != nil {
+	if err := b.eng.desk.ShowPending(ctx); err != nil {
 		return fmt.Errorf("update decided cards: %w", err)
 	}
 	return b.adopt(ctx)
@@ -34,7 +32,7 @@ func (b *Bot) adopt(ctx context.Context) error {
 		return err
 	}
 	for _, op := range lost {
-		b.reporterFor(op).final(ctx, errorMessage(fmt.Sprintf("Request #%d (%s) was lost to a restart before approvers saw it. Nothing was done; please ask again.", op.ID, Escape(opWhat(op)))))
+		b.reporterFor(op).Final(ctx, errorMessage(fmt.Sprintf("Request #%d (%s) was lost to a restart before approvers saw it. Nothing was done; please ask again.", op.ID, Escape(opWhat(op)))))
 	}
 	for _, op := range running {
 		if ok, err := b.eng.leases.Adoptable(ctx, op); err != nil || !ok {
@@ -105,25 +103,25 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 		// Stopped before its first message was recorded: post it now, so
 		// the thread still tells the story.
 		if exec := b.table.actions[op.Action]; exec != nil {
-			if err := rep.start(ctx, exec.head(op)); err == nil && rep.ts != "" {
-				op.MessageTS = rep.ts
+			if err := rep.Start(ctx, exec.head(op)); err == nil && rep.Posted() {
+				op.MessageTS = rep.Head().ID
 				if err := b.store.UpdateOperation(ctx, op); err != nil {
 					b.log.Error("record resumed message", "op", op.ID, "err", err)
 				}
 			}
 		}
 	}
-	rep.note(ctx, infoMessage(fmt.Sprintf(":arrows_counterclockwise: The bot restarted; picking up %s (%s) again.", opRef(op), Escape(opWhat(op)))))
+	rep.Note(ctx, infoMessage(fmt.Sprintf(chat.IconRestart+" The bot restarted; picking up %s (%s) again.", opRef(op), Escape(opWhat(op)))))
 	if op.Action == ActionLaunch {
 		args, err := decodeArgs[LaunchArgs](op)
 		if err != nil {
-			b.failOp(ctx, op, rep, err)
+			b.exec.FailOp(ctx, op, rep, err)
 			return
 		}
 		if op.ResourceID == "" && op.Step == dobot.StepSending && !args.Droplet {
 			// The create may have been sent before the bot stopped: look the
 			// app up by name instead of creating it twice.
-			if err := b.adoptByName(ctx, &op, args); err != nil {
+			if err := b.exec.AdoptByName(ctx, &op, args); err != nil {
 				b.log.Error("reconcile launch", "op", op.ID, "err", err)
 				return // try again at the next start
 			}
@@ -136,43 +134,5 @@ func (b *Bot) resumeOne(ctx context.Context, op dobot.Operation) {
 	}
 	// Each executor works from the stored operation and checks what an
 	// earlier run already did before doing it again.
-	exec.run(ctx, b, op, rep)
-}
-
-// adoptByName records the id of an app named like the launch, if
-// DigitalOcean already has one created since the launch was asked for.
-func (b *Bot) adoptByName(ctx context.Context, op *dobot.Operation, args LaunchArgs) error {
-	// The marker was stored just before the create was sent.
-	_, err := b.findOwnApp(ctx, op, args, op.UpdatedAt.Add(-clockSkew))
-	return err
-}
-
-// clockSkew allows for the clocks of the bot and DigitalOcean to differ
-// when deciding whether an app was created by this launch.
-const clockSkew = time.Minute
-
-// adoptSlack is how far back a resumed droplet launch looks for its droplet.
-const adoptSlack = 2 * time.Minute
-
-// findOwnApp looks for the app this launch created, recording it when
-// found: the same name, created after after, running this launch's image.
-// Anything else with the name belongs to someone else.
-func (b *Bot) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchArgs, after time.Time) (*godo.App, error) {
-	app, err := docloud.FindOwnApp(ctx, b.apps, args.Name, after, pinnedImage(args.Ref, args.Check.Digest))
-	if err != nil || app == nil {
-		return nil, err
-	}
-	op.ResourceID, op.Step = app.ID, dobot.StepSent
-	if d := firstDeployment(app); d != nil {
-		op.DeploymentID = d.ID
-	}
-	scrubSecrets(op) // the create was sent; DigitalOcean holds the secrets
-	b.audit(ctx, b.log, dobot.AuditEntry{UserID: op.Requester, UserName: op.RequesterName, Channel: op.Channel,
-		CommandText: op.CommandText, Action: "do.adopt_app", Target: args.Name, Decision: "allowed", Outcome: "found by name",
-		Details: fmt.Sprintf("app_id=%s (created before the bot could record it)", app.ID)})
-	// The TTL counts from DigitalOcean's creation time, not from now.
-	if err := b.store.RecordCreation(ctx, *op, args.managedApp(op, app.ID, createdAt(app, b.now()))); err != nil {
-		return nil, &notRecordedError{kind: "app", name: args.Name, id: app.ID, err: err}
-	}
-	return app, nil
+	exec.run(ctx, b.exec, op, rep)
 }

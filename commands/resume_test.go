@@ -49,8 +49,15 @@ func TestResumedDropletActionInFlightIsNotResent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	op, err := h.db.CreateOperation(context.Background(), dobot.Operation{Action: commands.ActionDroplet, App: "box", State: dobot.OpRunning,
-		Step: dobot.StepSending, ResourceID: box.ResourceID, Args: `{"Name":"box","Type":"reboot"}`, Requester: "UDEP", Channel: "C1"})
+	op, err := h.db.CreateOperation(context.Background(), dobot.Operation{
+		Action:    commands.ActionDroplet,
+		App:       "box",
+		State:     dobot.OpRunning,
+		Args:      `{"Name":"box","Type":"reboot"}`,
+		Requester: "UDEP",
+		Card:      dobot.Card{Channel: "C1"},
+		Sent:      dobot.Sent{Step: dobot.StepSending, ResourceID: box.ResourceID},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,33 +7,16 @@ import (
 	"strings"
 
 	"dobot"
+	"dobot/chat"
 )
 
-// ParseUser reads a Slack user as Slack sends it (<@U123|name>, <@U123>) or
-// as a bare id (U123, @U123).
+// ParseUser reads a user as the adapters pass one on: a mention (@U123)
+// or a bare id (U123).
 func ParseUser(s string) (string, error) {
-	if id, ok := mentionedID(s); ok && dobot.IsUserID(id) {
-		return id, nil
-	}
 	if id := strings.TrimPrefix(s, "@"); dobot.IsUserID(id) {
 		return id, nil
 	}
 	return "", userErrorf("%q is not a Slack user; mention them (@name, picked from Slack's list) or give their member id, like U0123ABCD", s)
-}
-
-// mentionedID is the id in Slack's mention markup, <@U123> or
-// <@U123|name>, where the name holds no '>'.
-func mentionedID(s string) (string, bool) {
-	inner, ok := strings.CutPrefix(s, "<@")
-	if !ok {
-		return "", false
-	}
-	inner, ok = strings.CutSuffix(inner, ">")
-	if !ok {
-		return "", false
-	}
-	id, name, _ := strings.Cut(inner, "|")
-	return id, !strings.Contains(name, ">")
 }
 
 // UserArgs name one user, and for grant a role.
@@ -42,7 +25,7 @@ type UserArgs struct {
 	Role dobot.Role
 }
 
-func (a UserArgs) target() string { return a.User }
+func (a UserArgs) Target() string { return a.User }
 
 var grantCommand = &Command{
 	Name:        "grant",
@@ -77,7 +60,7 @@ var grantCommand = &Command{
 		if err != nil {
 			return fmt.Errorf("grant %s to %s: %w", args.Role, args.User, err)
 		}
-		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> is now %s.", args.User, withArticle(args.Role.String()))))
+		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(chat.IconOK+" %s is now %s.", chat.Mention(args.User), withArticle(args.Role.String()))))
 		return nil
 	},
 }
@@ -112,9 +95,9 @@ var revokeCommand = &Command{
 			return fmt.Errorf("revoke %s: %w", args.User, err)
 		}
 		if !existed {
-			return userErrorf("<@%s> has no role, so there is nothing to revoke.", args.User)
+			return userErrorf("%s has no role, so there is nothing to revoke.", Markup(chat.Mention(args.User)))
 		}
-		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(":white_check_mark: <@%s> no longer has a role.", args.User)))
+		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(chat.IconOK+" %s no longer has a role.", chat.Mention(args.User))))
 		return nil
 	},
 }
@@ -124,7 +107,7 @@ var revokeCommand = &Command{
 // checks and changes in one transaction, so two admins revoking each other
 // at once cannot both get through.
 func lastAdminError(user string) error {
-	return userErrorf("<@%s> is the only admin; grant admin to someone else first.", user)
+	return userErrorf("%s is the only admin; grant admin to someone else first.", Markup(chat.Mention(user)))
 }
 
 var rolesCommand = &Command{
@@ -146,11 +129,11 @@ var rolesCommand = &Command{
 		var sb strings.Builder
 		sb.WriteString("*Roles*\n")
 		for _, g := range grants {
-			by := "<@" + g.GrantedBy + ">"
+			by := chat.Mention(g.GrantedBy)
 			if g.GrantedBy == "BOT_ADMINS" || g.GrantedBy == "" {
 				by = "BOT_ADMINS"
 			}
-			fmt.Fprintf(&sb, "• <@%s> — %s (granted by %s, %s)\n", g.UserID, g.Role, by, g.GrantedAt.UTC().Format("2006-01-02"))
+			fmt.Fprintf(&sb, "• %s — %s (granted by %s, %s)\n", chat.Mention(g.UserID), g.Role, by, g.GrantedAt.UTC().Format("2006-01-02"))
 		}
 		b.tell(ctx, inv.Req, infoMessage(sb.String()))
 		return nil

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -10,7 +9,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
-	"dobot/docloud"
+	"dobot/deploy"
 )
 
 var statusCommand = &Command{
@@ -36,7 +35,7 @@ var statusCommand = &Command{
 
 type statusArgs struct{ name string }
 
-func (a statusArgs) target() string { return a.name }
+func (a statusArgs) Target() string { return a.name }
 
 func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 	args, err := argsOf[statusArgs](inv)
@@ -50,7 +49,7 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 		b.tell(ctx, inv.Req, b.inFlightStatus(ctx, op))
 		return nil
 	}
-	managed, err := b.managedApp(ctx, args.name)
+	managed, err := b.plan.ManagedApp(ctx, args.name)
 	if err != nil {
 		return err
 	}
@@ -62,7 +61,7 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 		b.answerPrivately(ctx, inv.Req, managed, m)
 		return nil
 	}
-	app, err := b.getApp(ctx, managed)
+	app, err := b.plan.GetApp(ctx, managed)
 	if err != nil {
 		return err
 	}
@@ -70,49 +69,20 @@ func runStatus(ctx context.Context, b *Bot, inv *Invocation) error {
 	return nil
 }
 
-// managedApp looks up an app the bot manages, with a user error when it
-// does not.
-func (b *Bot) managedApp(ctx context.Context, name string) (dobot.App, error) {
-	app, err := b.store.App(ctx, name)
-	if errors.Is(err, dobot.ErrNotFound) {
-		// A launch in flight holds the name before the app is recorded:
-		// say so rather than deny that the app exists.
-		if err := b.beingLaunched(ctx, name); err != nil {
-			return app, err
-		}
-		return app, userErrorf("the bot manages no app named %s. `/do status` lists the apps it manages.", name)
-	}
-	if err != nil {
-		return app, fmt.Errorf("look up app %q: %w", name, err)
-	}
-	return app, nil
-}
-
-// beingLaunched is the answer about an app whose launch holds its name but
-// has not recorded it yet (waiting for approval, or creating), or nil.
-func (b *Bot) beingLaunched(ctx context.Context, name string) error {
-	op, err := b.store.ActiveOperation(ctx, name)
-	if err != nil || op.Action != ActionLaunch {
-		return nil
-	}
-	return userErrorf("%s is still being launched: %s, requested by %s, is %s. Its card and thread in %s show its progress; try again once it is live, or stop it with `/do cancel %d`.",
-		name, opRef(op), Markup(chat.Mention(op.Requester)), strings.ReplaceAll(string(op.State), "_", " "), Markup(chat.Channel(op.Channel)), op.ID)
-}
-
 // statusCard describes one app as DigitalOcean reports it.
 func (b *Bot) statusCard(ctx context.Context, managed dobot.App, app *godo.App) Message {
 	st := b.appState(ctx, app)
-	fields := []Field{{Label: "App", Value: managed.Name}, {Label: "Phase", Value: phaseName(st.Phase)}, {Label: "Image", Value: runningImage(managed, app)}, {Label: "Region", Value: managed.Region}}
+	fields := []Field{{Label: "App", Value: managed.Name}, {Label: "Phase", Value: deploy.PhaseName(st.Phase)}, {Label: "Image", Value: runningImage(managed, app)}, {Label: "Region", Value: managed.Region}}
 	if st.DeploymentID != "" {
 		fields = append(fields, Field{Label: "Deployment", Value: "`" + st.DeploymentID + "`"})
 	}
-	fields = append(fields, Field{Label: "Links", Value: linksText(kindApp, managed.ResourceID, app.LiveURL)})
+	fields = append(fields, Field{Label: "Links", Value: deploy.LinksText(kindApp, managed.ResourceID, app.LiveURL)})
 	m := Message{
-		Text:     fmt.Sprintf("%s: %s %s", managed.Name, phaseLine(st), Escape(app.LiveURL)),
+		Text:     fmt.Sprintf("%s: %s %s", managed.Name, deploy.PhaseLine(st), Escape(app.LiveURL)),
 		Title:    fmt.Sprintf("Status of %s", managed.Name),
 		Fields:   fields,
 		Progress: st.Progress,
-		Footer:   fmt.Sprintf("Launched by <@%s> on %s", managed.Owner, managed.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")),
+		Footer:   fmt.Sprintf("Launched by %s on %s", chat.Mention(managed.Owner), managed.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")),
 	}
 	if holder, err := b.store.ActiveOperation(ctx, managed.Name); err == nil {
 		m.Body = fmt.Sprintf("%s %s (%s) by %s holds this app: %s, since %s.", chat.IconLock, opRef(holder), Escape(opWhat(holder)), chat.Mention(holder.Requester),
@@ -126,16 +96,16 @@ func (b *Bot) statusCard(ctx context.Context, managed dobot.App, app *godo.App) 
 
 // currentState is the state of the deployment an app is working on, or of
 // its active one.
-func currentState(app *godo.App) launchState {
+func currentState(app *godo.App) deploy.LaunchState {
 	for _, d := range []*godo.Deployment{app.InProgressDeployment, app.PendingDeployment} {
 		if d != nil && d.ID != "" {
-			return stateOf(d, app)
+			return deploy.StateOf(d, app)
 		}
 	}
 	if d := app.ActiveDeployment; d != nil && d.ID != "" {
-		return stateOf(d, app)
+		return deploy.StateOf(d, app)
 	}
-	return launchState{Phase: "UNKNOWN"}
+	return deploy.LaunchState{Phase: "UNKNOWN"}
 }
 
 // statusAll lists every managed app, one line each, from one app listing.
@@ -152,7 +122,7 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 		b.tell(ctx, req, infoMessage("The bot manages no apps yet. Launch one with `/do launch NAME --image REF`."))
 		return nil
 	}
-	live, err := b.listApps(ctx)
+	live, err := b.plan.ListApps(ctx)
 	if err != nil {
 		return err
 	}
@@ -162,7 +132,7 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 	}
 	for _, m := range managed {
 		if m.Kind == kindDroplet {
-			fmt.Fprintf(&sb, "• *%s* — droplet `%s` — launched by <@%s> (`/do status %s` for its state)", m.Name, m.ResourceID, m.Owner, m.Name)
+			fmt.Fprintf(&sb, "• *%s* — droplet `%s` — launched by %s (`/do status %s` for its state)", m.Name, m.ResourceID, chat.Mention(m.Owner), m.Name)
 			if line := b.launchThreadLine(ctx, m, "launch thread"); line != "" {
 				fmt.Fprintf(&sb, " — %s", line)
 			}
@@ -175,11 +145,11 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 			continue
 		}
 		st := b.appState(ctx, app)
-		fmt.Fprintf(&sb, "• *%s* — %s", m.Name, phaseLine(st))
+		fmt.Fprintf(&sb, "• *%s* — %s", m.Name, deploy.PhaseLine(st))
 		if app.LiveURL != "" {
 			fmt.Fprintf(&sb, " — %s", app.LiveURL)
 		}
-		fmt.Fprintf(&sb, " — launched by <@%s>", m.Owner)
+		fmt.Fprintf(&sb, " — launched by %s", chat.Mention(m.Owner))
 		if line := b.launchThreadLine(ctx, m, "launch thread"); line != "" {
 			fmt.Fprintf(&sb, " — %s", line)
 		}
@@ -194,9 +164,4 @@ func (b *Bot) statusAll(ctx context.Context, req Request) error {
 	sb.WriteString(b.launchingLines(ctx, launching))
 	b.tell(ctx, req, infoMessage(sb.String()))
 	return nil
-}
-
-// listApps returns every app on the account by id (docloud.AppsByID).
-func (b *Bot) listApps(ctx context.Context) (map[string]*godo.App, error) {
-	return docloud.AppsByID(ctx, b.apps)
 }

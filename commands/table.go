@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"dobot"
+	"dobot/cmdline"
 )
 
 // Command is one /do subcommand, described as data so that help, the
@@ -174,7 +175,7 @@ func (t Table) Sorted() []*Command {
 
 // Parse splits text and parses it into an invocation of a command in t.
 func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
-	words, err := SplitWords(text)
+	words, err := cmdline.SplitWords(text)
 	if err != nil {
 		return nil, nil, err
 	}

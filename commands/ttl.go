@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/chat"
+	"dobot/deploy"
 	"dobot/ops"
 )
 
@@ -37,7 +39,7 @@ func (b *Bot) remind(ctx context.Context, app dobot.App) {
 		return // extended or gone meanwhile
 	}
 	m := Message{
-		Text: fmt.Sprintf(":alarm_clock: <@%s>, %s expires at %s and will then be torn down.", app.Owner, app.Name, app.ExpiresAt.UTC().Format(timeFormat)),
+		Text: fmt.Sprintf(chat.IconAlarm+" %s, %s expires at %s and will then be torn down.", chat.Mention(app.Owner), app.Name, app.ExpiresAt.UTC().Format(timeFormat)),
 		Buttons: []Button{
 			{ActionID: clickExtend, Label: "Extend 1h", Value: app.Name, Style: "primary"},
 			{ActionID: clickDestroy, Label: "Destroy now", Value: app.Name, Style: "danger"},
@@ -66,11 +68,16 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 	raw, _ := json.Marshal(TeardownArgs{Name: app.Name, Kind: app.Kind, Reason: "TTL expired"})
 	home, thread := b.opHome(ctx, app)
 	op, err := b.store.CreateOperation(ctx, dobot.Operation{
-		Action: ActionTeardown, App: app.Name, State: dobot.OpRunning, ResourceID: app.ResourceID, Args: string(raw),
-		Requester: app.Owner, RequesterName: botUser + " for " + app.Owner,
-		Channel: home, MessageTS: thread,
-		CommandText: fmt.Sprintf("(ttl expired at %s)", app.ExpiresAt.UTC().Format(timeFormat)),
-		Reason:      "TTL expired",
+		Action:        ActionTeardown,
+		App:           app.Name,
+		State:         dobot.OpRunning,
+		Args:          string(raw),
+		Requester:     app.Owner,
+		RequesterName: botUser + " for " + app.Owner,
+		CommandText:   fmt.Sprintf("(ttl expired at %s)", app.ExpiresAt.UTC().Format(timeFormat)),
+		Reason:        "TTL expired",
+		Card:          dobot.Card{Channel: home, MessageTS: thread},
+		Sent:          dobot.Sent{ResourceID: app.ResourceID},
 	})
 	var busy *dobot.BusyError
 	if errors.As(err, &busy) {
@@ -85,7 +92,7 @@ func (b *Bot) expireApp(ctx context.Context, app dobot.App) {
 		Details: fmt.Sprintf("owner=%s expired_at=%s", app.Owner, app.ExpiresAt.UTC().Format(time.RFC3339))})
 	rep := b.reporterFor(op)
 	b.startRouted(ctx, &op, rep)
-	rep.reply(ctx, infoMessage(fmt.Sprintf(":hourglass: %s reached the end of its TTL; tearing it down for <@%s>.", app.Name, app.Owner)))
+	rep.Reply(ctx, infoMessage(fmt.Sprintf(chat.IconExpired+" %s reached the end of its TTL; tearing it down for %s.", app.Name, chat.Mention(app.Owner))))
 	b.runExecutor("ttl-"+app.Name, b.table.actions[ActionTeardown], op, rep)
 }
 
@@ -95,7 +102,7 @@ type ExtendArgs struct {
 	By   time.Duration
 }
 
-func (a ExtendArgs) target() string { return a.Name }
+func (a ExtendArgs) Target() string { return a.Name }
 
 var extendCommand = &Command{
 	Name:        "extend",
@@ -131,7 +138,7 @@ var extendCommand = &Command{
 // from the app's launch: otherwise anyone could keep anything alive for
 // ever, one extension at a time.
 func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name string, d time.Duration) error {
-	app, err := b.managedApp(ctx, name)
+	app, err := b.plan.ManagedApp(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -139,7 +146,7 @@ func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name str
 		return userErrorf("%s has no TTL, so there is nothing to extend.", name)
 	}
 	if who.UserID != app.Owner && role < dobot.RoleApprover {
-		return userErrorf("Only <@%s>, who launched %s, or an approver or admin may extend it, and %s. Nothing was changed.", app.Owner, name, roleText(role))
+		return userErrorf("Only %s, who launched %s, or an approver or admin may extend it, and %s. Nothing was changed.", Markup(chat.Mention(app.Owner)), name, roleText(role))
 	}
 	if holder, err := b.store.ActiveOperation(ctx, name); err == nil {
 		return userErrorf("%s cannot be extended now: %s (%s) holds it.", name, opRef(holder), opWhat(holder))
@@ -167,9 +174,9 @@ func (b *Bot) extend(ctx context.Context, who Request, role dobot.Role, name str
 	app.ExpiresAt = to
 	b.audit(ctx, b.log, dobot.AuditEntry{UserID: who.UserID, UserName: who.UserName, Channel: who.ChannelID, CommandText: commandText(who),
 		Action: "ttl.extend", Target: name, Decision: "allowed", Outcome: "ok", Details: "expires_at=" + app.ExpiresAt.UTC().Format(time.RFC3339)})
-	text := fmt.Sprintf(":alarm_clock: <@%s> extended %s; it now expires at %s.", who.UserID, name, app.ExpiresAt.UTC().Format(timeFormat))
+	text := fmt.Sprintf(chat.IconAlarm+" %s extended %s; it now expires at %s.", chat.Mention(who.UserID), name, app.ExpiresAt.UTC().Format(timeFormat))
 	if app.ThreadTS != "" {
-		if _, err := b.chat.Reply(ctx, app.Channel, app.ThreadTS, infoMessage(text)); err == nil {
+		if _, err := b.chat.Reply(ctx, deploy.ThreadOf(app), infoMessage(text)); err == nil {
 			return nil
 		}
 	}

@@ -12,26 +12,6 @@ import (
 // Typing traps: what Slack clients and tired fingers do to a command, and
 // how the parser meets them.
 
-// dashFlag is a word that autocorrect turned from --name into —name or
-// –name (Slack and macOS replace "--" with an em dash, sometimes an en
-// dash). Only words shaped like a flag are read back, so a dash in a
-// quoted reason stays as typed.
-func undash(word string) string {
-	rest := strings.TrimLeft(word, "—–-")
-	if rest == word || !strings.ContainsAny(word[:len(word)-len(rest)], "—–") {
-		return word // no leading em or en dash
-	}
-	if rest == "" {
-		return "--" // a lone dash: the end of the flags
-	}
-	name, _, _ := strings.Cut(rest, "=")
-	r, _ := utf8.DecodeRuneInString(name)
-	if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') || strings.ContainsAny(name, " \t\n") {
-		return word
-	}
-	return "--" + rest
-}
-
 // wantsHelp reports whether words, a command's words after its name, ask
 // for its help: --help or -h before any lone "--".
 func wantsHelp(words []string) bool {

@@ -7,30 +7,6 @@ import (
 	"time"
 )
 
-func TestSplitWordsReadsAutocorrectedDashes(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-	}{
-		{"launch web —image nginx", []string{"launch", "web", "--image", "nginx"}},
-		{"launch web –image nginx", []string{"launch", "web", "--image", "nginx"}},
-		{"launch web —image=nginx", []string{"launch", "web", "--image=nginx"}},
-		{"launch web —-image nginx", []string{"launch", "web", "--image", "nginx"}},
-		{"launch web —dry-run", []string{"launch", "web", "--dry-run"}},
-		{"launch web --image nginx — web2", []string{"launch", "web", "--image", "nginx", "--", "web2"}},
-		{`teardown web --reason "— done"`, []string{"teardown", "web", "--reason", "— done"}},
-		{`teardown web --reason "a–b"`, []string{"teardown", "web", "--reason", "a–b"}},
-		{"teardown web —5", []string{"teardown", "web", "—5"}},
-		{"launch web --image nginx", []string{"launch", "web", "--image", "nginx"}},
-	}
-	for _, tt := range tests {
-		got, err := SplitWords(tt.in)
-		if err != nil || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("parse(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-		}
-	}
-}
-
 // TestTableParseTypingTraps: what people mistype reaches the command they
 // meant, or a refusal that says what to fix.
 func TestTableParseTypingTraps(t *testing.T) {
@@ -140,26 +116,6 @@ func TestParseSinceTakesDays(t *testing.T) {
 			t.Errorf("parse(%q) = %v, %v; want %v (ok %v)", tt.in, got, err, tt.want, tt.ok)
 		}
 	}
-}
-
-// FuzzUndash: reading autocorrected dashes never panics, only ever
-// rewrites a word that starts with a dash, and keeps what follows.
-func FuzzUndash(f *testing.F) {
-	for _, s := range []string{"—image", "–", "—", "—-x", "a—b", "—5", "-—=", "\xe2\x80"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, w string) {
-		got := undash(w)
-		if got == w {
-			return
-		}
-		if !strings.HasPrefix(w, "—") && !strings.HasPrefix(w, "–") && !strings.HasPrefix(w, "-") {
-			t.Fatalf("parse(%q) = %q; want it unchanged", w, got)
-		}
-		if !strings.HasPrefix(got, "--") || !strings.HasSuffix(w, strings.TrimPrefix(got, "--")) {
-			t.Fatalf("parse(%q) = %q; want -- and the rest of the word", w, got)
-		}
-	})
 }
 
 // FuzzEditDistance: the distance is symmetric, zero only for equal words,

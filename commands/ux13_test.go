@@ -11,6 +11,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/commands"
+	"dobot/deploy"
 	"dobot/internal/dotest"
 )
 
@@ -54,13 +55,13 @@ func TestOpRefNamesTheKindOfID(t *testing.T) {
 		op   dobot.Operation
 		want string
 	}{
-		{dobot.Operation{ID: 1, State: dobot.OpAwaitingApproval, ExpiresAt: exp}, "request #1"},
-		{dobot.Operation{ID: 2, State: dobot.OpRequested, ExpiresAt: exp}, "request #2"},
-		{dobot.Operation{ID: 3, State: dobot.OpExpired, ExpiresAt: exp}, "request #3"},
-		{dobot.Operation{ID: 4, State: dobot.OpCanceled, ExpiresAt: exp, Decider: "U1", DecidedAt: exp, Step: dobot.StepCreated}, "request #4"},
+		{dobot.Operation{ID: 1, State: dobot.OpAwaitingApproval, Approval: dobot.Approval{ExpiresAt: exp}}, "request #1"},
+		{dobot.Operation{ID: 2, State: dobot.OpRequested, Approval: dobot.Approval{ExpiresAt: exp}}, "request #2"},
+		{dobot.Operation{ID: 3, State: dobot.OpExpired, Approval: dobot.Approval{ExpiresAt: exp}}, "request #3"},
+		{dobot.Operation{ID: 4, State: dobot.OpCanceled, Approval: dobot.Approval{ExpiresAt: exp, Decider: "U1", DecidedAt: exp}, Sent: dobot.Sent{Step: dobot.StepCreated}}, "request #4"},
 		{dobot.Operation{ID: 5, State: dobot.OpRunning}, "operation #5"},
-		{dobot.Operation{ID: 6, State: dobot.OpRunning, ExpiresAt: exp, Decider: "U1", DecidedAt: exp}, "operation #6"},
-		{dobot.Operation{ID: 7, State: dobot.OpCanceled, Step: dobot.StepSent, DeploymentID: "d"}, "operation #7"},
+		{dobot.Operation{ID: 6, State: dobot.OpRunning, Approval: dobot.Approval{ExpiresAt: exp, Decider: "U1", DecidedAt: exp}}, "operation #6"},
+		{dobot.Operation{ID: 7, State: dobot.OpCanceled, Sent: dobot.Sent{Step: dobot.StepSent, DeploymentID: "d"}}, "operation #7"},
 		{dobot.Operation{ID: 8, State: dobot.OpSucceeded}, "operation #8"},
 	} {
 		if got := commands.OpRef(c.op); got != c.want {
@@ -99,7 +100,7 @@ func TestReminderDue(t *testing.T) {
 		{4 * time.Second, 2 * time.Second},
 		{24 * time.Hour, 24*time.Hour - 15*time.Minute},
 	} {
-		op := dobot.Operation{CreatedAt: t0, ExpiresAt: t0.Add(c.ttl)}
+		op := dobot.Operation{Approval: dobot.Approval{ExpiresAt: t0.Add(c.ttl)}, Stamps: dobot.Stamps{CreatedAt: t0}}
 		if got := commands.ReminderDue(op).Sub(t0); got != c.want {
 			t.Errorf("reminder of a %s request due after %s; want %s", c.ttl, got, c.want)
 		}
@@ -122,18 +123,9 @@ func TestParseMonthlyUSD(t *testing.T) {
 	}
 }
 
-func TestWithMentionAndNonEmpty(t *testing.T) {
-	m := commands.WithMention(commands.Message{Text: "web is live"}, "UDEV1")
-	if !strings.HasPrefix(m.Text, chat.Mention("UDEV1")) {
-		t.Errorf("final reply %q does not mention the requester first", m.Text)
-	}
-	already := commands.Message{Text: "denied for " + chat.Mention("UDEV1")}
-	if got := commands.WithMention(already, "UDEV1"); got.Text != already.Text {
-		t.Errorf("a reply that mentions the requester got another mention: %q", got.Text)
-	}
-	if got := commands.WithMention(commands.Message{Text: "x"}, "dobot"); got.Text != "x" {
-		t.Errorf("a non-user requester was mentioned: %q", got.Text)
-	}
+// The final reply's mention of the requester is progress's
+// (TestFinalReplyMentionsTheRequester).
+func TestNonEmpty(t *testing.T) {
 	fields := commands.NonEmpty([]commands.Field{{Label: "App", Value: "web"}, {Label: "Image", Value: " "}, {Label: "Id", Value: "``"}})
 	if len(fields) != 1 || fields[0].Label != "App" {
 		t.Errorf("NonEmpty kept %+v; want only App", fields)
@@ -332,7 +324,7 @@ func TestHistoryAndRollBackFromIt(t *testing.T) {
 	if len(lines) < 3 || !strings.Contains(lines[1], "1. ") || !strings.Contains(lines[1], "outside the bot") || !strings.Contains(lines[1], "live now") {
 		t.Fatalf("history = %q; want the outside deployment first, live", m.Text)
 	}
-	if !strings.Contains(lines[2], "launch by "+chat.Mention("UDEP")+" (operation #1)") {
+	if !strings.Contains(lines[2], "launch by "+"<@UDEP>"+" (operation #1)") {
 		t.Errorf("history line 2 = %q; want the launch by UDEP", lines[2])
 	}
 	if len(m.Buttons) != 1 || !strings.HasPrefix(m.Buttons[0].ActionID, "history_rollback#") || m.Buttons[0].Label != "Roll back to this (2)" {
@@ -347,7 +339,7 @@ func TestHistoryAndRollBackFromIt(t *testing.T) {
 		t.Fatalf("operation #2 = %s %s; want a rollback that succeeded", rb.Action, rb.State)
 	}
 	h.run("UVIEW", "history web")
-	if m := h.chat.lastEphemeralMsg("UVIEW"); !strings.Contains(strings.Split(m.Text, "\n")[1], "rollback by "+chat.Mention("UDEP")+" (operation #2)") {
+	if m := h.chat.lastEphemeralMsg("UVIEW"); !strings.Contains(strings.Split(m.Text, "\n")[1], "rollback by "+"<@UDEP>"+" (operation #2)") {
 		t.Errorf("history after the rollback = %q; want it first", m.Text)
 	}
 }
@@ -373,7 +365,7 @@ func TestApproversRemindedOnce(t *testing.T) {
 		for _, m := range h.chat.replies(req.MessageTS) {
 			if strings.Contains(m.Text, "Reminder: request #1") {
 				n++
-				if !strings.Contains(m.Text, chat.Mention("UAPP")) || strings.Contains(m.Text, chat.Mention("UDEP")+",") {
+				if !strings.Contains(m.Text, "<@UAPP>") || strings.Contains(m.Text, "<@UDEP>"+",") {
 					t.Errorf("reminder %q should name the approver, not the requester, as who decides", m.Text)
 				}
 			}
@@ -399,7 +391,7 @@ func TestWordingOfCardsAndCancels(t *testing.T) {
 	h := newHarness(t)
 	h.grant(t, "UDEP", dobot.RoleDeployer)
 	ctx := context.Background()
-	if _, err := h.db.CreateOperation(ctx, dobot.Operation{Action: "redeploy", App: "web", State: dobot.OpRunning, ResourceID: "r1", Requester: "UDEP", Channel: "C1"}); err != nil {
+	if _, err := h.db.CreateOperation(ctx, dobot.Operation{Action: "redeploy", App: "web", State: dobot.OpRunning, Requester: "UDEP", Card: dobot.Card{Channel: "C1"}, Sent: dobot.Sent{ResourceID: "r1"}}); err != nil {
 		t.Fatal(err)
 	}
 	out := h.run("UDEP", "cancel 1")
@@ -430,7 +422,7 @@ func TestWordingOfCardsAndCancels(t *testing.T) {
 	if !strings.Contains(canceled.Title, "canceled") || strings.Contains(canceled.Title+canceled.Body, "failed") || strings.Contains(canceled.Body, chat.IconFailed) {
 		t.Errorf("canceled launch card = %q / %q", canceled.Title, canceled.Body)
 	}
-	droplet := commands.LaunchCard(dobot.Operation{ID: 6, Requester: "UDEP"}, commands.LaunchArgs{Name: "box", Image: "nginx", Droplet: true, DropletRegion: "nyc3"},
+	droplet := commands.LaunchCard(dobot.Operation{ID: 6, Requester: "UDEP"}, commands.LaunchArgs{Name: "box", Image: "nginx", OnDroplet: deploy.OnDroplet{Droplet: true, DropletRegion: "nyc3"}},
 		commands.LaunchState{Phase: "DROPLET_CREATE"})
 	if droplet.Fields[0].Label != "Droplet" {
 		t.Errorf("droplet launch card's first field is %q; want Droplet", droplet.Fields[0].Label)

@@ -25,13 +25,13 @@ func TestViewsGolden(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
 	apps := []dobot.App{
-		{Name: "web", Kind: "app", Owner: "U0DEV", CreatedAt: at.Add(-48 * time.Hour), MonthlyCents: 2400, ExpiresAt: at.Add(4 * time.Hour)},
+		{Name: "web", Kind: "app", Owner: "U0DEV", CreatedAt: at.Add(-48 * time.Hour), MonthlyCents: 2400, Expiry: dobot.Expiry{ExpiresAt: at.Add(4 * time.Hour)}},
 		{Name: "api", Kind: "app", Owner: "U0DEV", CreatedAt: time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC), MonthlyCents: 500},
 		{Name: "box", Kind: "droplet", Owner: "U0RAJ", CreatedAt: at.Add(-24 * time.Hour), MonthlyCents: 600},
 	}
 	ops := []dobot.Operation{
-		{ID: 12, Action: "teardown", App: "api", State: dobot.OpAwaitingApproval, Requester: "U0DEV", Reason: "done <testing>", CreatedAt: at, ExpiresAt: at.Add(time.Hour)},
-		{ID: 13, Action: "redeploy", App: "web", State: dobot.OpRunning, Requester: "U0DEV", CreatedAt: at.Add(-2 * time.Minute)},
+		{ID: 12, Action: "teardown", App: "api", State: dobot.OpAwaitingApproval, Requester: "U0DEV", Reason: "done <testing>", Approval: dobot.Approval{ExpiresAt: at.Add(time.Hour)}, Stamps: dobot.Stamps{CreatedAt: at}},
+		{ID: 13, Action: "redeploy", App: "web", State: dobot.OpRunning, Requester: "U0DEV", Stamps: dobot.Stamps{CreatedAt: at.Add(-2 * time.Minute)}},
 	}
 	denyClick := commands.Click{Ref: "c", UserID: "U0RAJ", ChannelID: "C1", MessageTS: "1.2", ActionID: "deny", Value: "12", TriggerID: "T"}
 	h.bot.HandleClick(ctx, denyClick)

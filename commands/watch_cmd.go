@@ -8,6 +8,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/progress"
 )
 
 // WatchArgs are watch's parsed arguments: with neither Channel nor Off it
@@ -18,7 +19,7 @@ type WatchArgs struct {
 	Off     bool   // send them back where commands are typed
 }
 
-func (a WatchArgs) target() string { return a.Name }
+func (a WatchArgs) Target() string { return a.Name }
 
 var watchCommand = &Command{
 	Name:  "watch",
@@ -63,15 +64,10 @@ func parseWatch(words []string, _ Config) (any, error) {
 	return args, nil
 }
 
-// ParseChannel reads a channel as Slack sends it (<#C123|name>, <#C123>)
-// or as its id (#C123, C123).
+// ParseChannel reads a channel as the adapters pass one on: #C123 (Slack's
+// channel picked from its list arrives so) or its id, C123.
 func ParseChannel(s string) (string, error) {
-	id := s
-	if inner, ok := strings.CutPrefix(s, "<#"); ok && strings.HasSuffix(inner, ">") {
-		id, _, _ = strings.Cut(strings.TrimSuffix(inner, ">"), "|")
-	} else {
-		id = strings.TrimPrefix(s, "#")
-	}
+	id := strings.TrimPrefix(s, "#")
 	if isChannelID(id) {
 		return id, nil
 	}
@@ -161,7 +157,7 @@ func (b *Bot) appNotice(ctx context.Context, app dobot.App, m Message) {
 			return
 		}
 	}
-	if _, err := b.chat.Reply(ctx, app.Channel, app.ThreadTS, m); err != nil {
+	if _, err := b.chat.Reply(ctx, chat.Ref{Channel: app.Channel, ID: app.ThreadTS}, m); err != nil {
 		b.log.Warn("post app notice", "app", app.Name, "err", err)
 	}
 }
@@ -178,15 +174,15 @@ func (b *Bot) opHome(ctx context.Context, app dobot.App) (channel, thread string
 
 // startRouted posts the card of an operation opHome sent to a route
 // channel, and records it, so that its thread exists for the replies.
-func (b *Bot) startRouted(ctx context.Context, op *dobot.Operation, rep *reporter) {
+func (b *Bot) startRouted(ctx context.Context, op *dobot.Operation, rep *progress.Reporter) {
 	if op.MessageTS != "" {
 		return
 	}
-	if err := rep.start(ctx, b.table.actions[op.Action].head(*op)); err != nil {
+	if err := rep.Start(ctx, b.table.actions[op.Action].head(*op)); err != nil {
 		b.log.Warn("post a routed card", "request", op.ID, "err", err)
 		return
 	}
-	op.MessageTS = rep.ts
+	op.MessageTS = rep.Head().ID
 	if err := b.store.UpdateOperation(ctx, *op); err != nil {
 		b.log.Warn("record a routed card", "request", op.ID, "err", err)
 	}

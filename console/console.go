@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/commands"
 )
 
@@ -128,7 +129,7 @@ func (c *Console) Observer(next commands.Observer) commands.Observer {
 }
 
 // Post shows a new message in channel.
-func (c *Console) Post(_ context.Context, channel string, m commands.Message) (string, error) {
+func (c *Console) Post(_ context.Context, channel string, m commands.Message) (chat.Ref, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p := c.remember(channel, "", m)
@@ -137,21 +138,22 @@ func (c *Console) Post(_ context.Context, channel string, m commands.Message) (s
 		prefix = fmt.Sprintf("[#%d in #%s] ", p.num, channel)
 	}
 	c.print(block(prefix, "     ", render(m, p.choices)))
-	return p.ts, nil
+	return chat.Ref{Channel: channel, ID: p.ts}, nil
 }
 
-// Reply shows m in the thread of threadTS, indented under its head.
-func (c *Console) Reply(_ context.Context, channel, threadTS string, m commands.Message) (string, error) {
+// Reply shows m in the thread of parent, indented under its head.
+func (c *Console) Reply(_ context.Context, parent chat.Ref, m commands.Message) (chat.Ref, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p := c.remember(channel, threadTS, m)
-	c.print(block("  ↳ "+c.threadTag(threadTS)+" ", "      ", render(m, p.choices)))
-	return p.ts, nil
+	p := c.remember(parent.Channel, parent.ID, m)
+	c.print(block("  ↳ "+c.threadTag(parent.ID)+" ", "      ", render(m, p.choices)))
+	return chat.Ref{Channel: parent.Channel, ID: p.ts}, nil
 }
 
 // Update replaces the message ts, showing the new version unless nothing
 // visible changed. Buttons of the old version stop working.
-func (c *Console) Update(_ context.Context, channel, ts string, m commands.Message) error {
+func (c *Console) Update(_ context.Context, ref chat.Ref, m commands.Message) error {
+	channel, ts := ref.Channel, ref.ID
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.msgs[ts]
@@ -197,11 +199,11 @@ func (c *Console) Respond(_ context.Context, responseURL string, m commands.Mess
 	return nil
 }
 
-// Upload shows the end of a file in the thread of threadTS.
-func (c *Console) Upload(_ context.Context, channel, threadTS, filename, title, content string) error {
+// Upload shows the end of a file in the thread of parent.
+func (c *Console) Upload(_ context.Context, parent chat.Ref, filename, title, content string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.print(block("  ↳ "+c.threadTag(threadTS)+" ", "      ", uploadLines(filename, title, content)))
+	c.print(block("  ↳ "+c.threadTag(parent.ID)+" ", "      ", uploadLines(filename, title, content)))
 	return nil
 }
 
@@ -219,7 +221,8 @@ func (c *Console) UploadDirect(_ context.Context, user, filename, title, content
 
 // Permalink names a message the way the console shows it, "[#3 web]", so
 // that a reader can find it above.
-func (c *Console) Permalink(_ context.Context, channel, ts string) (string, error) {
+func (c *Console) Permalink(_ context.Context, ref chat.Ref) (string, error) {
+	channel, ts := ref.Channel, ref.ID
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.msgs[ts]

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/commands"
 	"dobot/console"
 	"dobot/imagecheck"
@@ -160,10 +161,10 @@ func TestApprovalNeedsASecondPerson(t *testing.T) {
 	out := h.run(t, strings.Join([]string{
 		"/do launch demo --image nginx",
 		"/wait",
-		"/do grant <@UOTHER> approver",
+		"/do grant @UOTHER approver",
 		"/do teardown demo",
 		"1", // Approve, as the requester
-		"/as <@uother>",
+		"/as @uother",
 		"/click 1",
 	}, "\n"))
 	wantInOrder(t, out,
@@ -262,7 +263,7 @@ func TestClickCarriesTheButton(t *testing.T) {
 	con := console.New(out, console.Options{Store: db})
 	ts, err := con.Post(ctx, console.DefaultChannel, commands.Message{Text: "Request #7", Title: "Request #7",
 		Buttons: []commands.Button{{ActionID: "approve", Label: "Approve", Value: "7"}, {ActionID: "deny", Label: "Deny", Value: "7"}}})
-	if err != nil || !tsPattern.MatchString(ts) {
+	if err != nil || !tsPattern.MatchString(ts.ID) || ts.Channel != console.DefaultChannel {
 		t.Fatalf("Post = %q, %v; want a Slack-style ts", ts, err)
 	}
 	bot := &recordingBot{}
@@ -273,7 +274,7 @@ func TestClickCarriesTheButton(t *testing.T) {
 		t.Fatalf("clicks = %+v; want one", bot.clicks)
 	}
 	c := bot.clicks[0]
-	if c.ActionID != "deny" || c.Value != "7" || c.MessageTS != ts || c.ChannelID != console.DefaultChannel || c.UserID != "U0456" || c.Ref == "" {
+	if c.ActionID != "deny" || c.Value != "7" || c.MessageTS != ts.ID || c.ChannelID != console.DefaultChannel || c.UserID != "U0456" || c.Ref == "" {
 		t.Errorf("click = %+v; want deny 7 on %s in %s by U0456", c, ts, console.DefaultChannel)
 	}
 	if len(bot.reqs) != 1 || bot.reqs[0].Text != "status web" || bot.reqs[0].UserID != "U0456" || bot.reqs[0].ChannelID != console.DefaultChannel {
@@ -298,24 +299,24 @@ func TestRendering(t *testing.T) {
 	i := mark()
 	head, _ := con.Post(ctx, console.DefaultChannel, commands.Message{
 		Text:     "fallback",
-		Title:    ":rocket: Launching web",
-		Fields:   []commands.Field{{Label: "App", Value: "web"}, {Label: "Image", Value: "nginx"}, {Label: "Links", Value: "<https://web.example|Open the app>"}},
+		Title:    chat.IconLaunch + " Launching web",
+		Fields:   []commands.Field{{Label: "App", Value: "web"}, {Label: "Image", Value: "nginx"}, {Label: "Links", Value: chat.Link("https://web.example", "Open the app")}},
 		Progress: &commands.Progress{Done: 3, Total: 6},
 		Body:     "first\nsecond",
-		Footer:   "Requested by <@U1>",
+		Footer:   "Requested by " + chat.Mention("U1ABC"),
 	})
 	want := "[#1] 🚀 Launching web\n" +
 		"     App: web · Image: nginx · Links: Open the app (https://web.example)\n" +
 		"     ▰▰▰▰▰▱▱▱▱▱ 3/6 steps\n" +
 		"     first\n" +
 		"     second\n" +
-		"     — Requested by @U1\n"
+		"     — Requested by @U1ABC\n"
 	if got := since(i); got != want {
 		t.Errorf("Post printed:\n%s\nwant:\n%s", got, want)
 	}
 
 	i = mark()
-	if _, err := con.Reply(ctx, console.DefaultChannel, head, commands.Message{Text: ":white_check_mark: web is live at <https://web.example>"}); err != nil {
+	if _, err := con.Reply(ctx, head, commands.Message{Text: chat.IconOK + " web is live at " + chat.Link("https://web.example", "")}); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := since(i), "  ↳ [#1 web] ✅ web is live at https://web.example\n"; got != want {
@@ -324,16 +325,16 @@ func TestRendering(t *testing.T) {
 
 	i = mark()
 	m := commands.Message{Text: "same", Title: "Same"}
-	if err := con.Update(ctx, console.DefaultChannel, head, m); err != nil {
+	if err := con.Update(ctx, head, m); err != nil {
 		t.Fatal(err)
 	}
-	if err := con.Update(ctx, console.DefaultChannel, head, m); err != nil {
+	if err := con.Update(ctx, head, m); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := since(i), "~ updated [#1]: Same\n    same\n"; got != want {
 		t.Errorf("two identical updates printed %q; want one: %q", got, want)
 	}
-	if err := con.Update(ctx, console.DefaultChannel, "1.000099", m); err == nil {
+	if err := con.Update(ctx, chat.Ref{Channel: console.DefaultChannel, ID: "1.000099"}, m); err == nil {
 		t.Errorf("Update of an unknown ts succeeded")
 	}
 
@@ -349,7 +350,7 @@ func TestRendering(t *testing.T) {
 	for n := 1; n <= 50; n++ {
 		log.WriteString("line " + strings.Repeat("x", n%3) + "\n")
 	}
-	_ = con.Upload(ctx, console.DefaultChannel, head, "web.log", "web logs", log.String())
+	_ = con.Upload(ctx, head, "web.log", "web logs", log.String())
 	got := since(i)
 	if !strings.HasPrefix(got, "  ↳ [#1] 📎 web logs (web.log), last 40 of 50 lines:\n") || strings.Count(got, "  | line") != 40 {
 		t.Errorf("Upload printed:\n%s", got)

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"dobot/chat"
 	"errors"
 	"strings"
 	"testing"
@@ -35,7 +36,7 @@ func TestParseLine(t *testing.T) {
 		{"/as U0456", input{kind: kindAs, text: "U0456"}, ""},
 		{"/as u0456", input{kind: kindAs, text: "U0456"}, ""},
 		{"/as @U0456", input{kind: kindAs, text: "U0456"}, ""},
-		{"/as <@W0456>", input{kind: kindAs, text: "W0456"}, ""},
+		{"/as <@W0456>", input{}, "Slack-style user id"},
 		{"/as bob", input{}, "Slack-style user id"},
 		{"/as U1", input{}, "Slack-style user id"},
 		{"/wait", input{kind: kindWait}, ""},
@@ -65,7 +66,7 @@ func TestParseLine(t *testing.T) {
 }
 
 func FuzzParseLine(f *testing.F) {
-	for _, s := range []string{"/do launch web", "1", "/click 2", "/as <@U1234>", "/wait 5s", "hello", "/", "# x", "/as @"} {
+	for _, s := range []string{"/do launch web", "1", "/click 2", "/as @U1234", "/wait 5s", "hello", "/", "# x", "/as @"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
@@ -96,14 +97,14 @@ func FuzzParseLine(f *testing.F) {
 
 func TestPlain(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"<@U123> asks", "@U123 asks"},
-		{"see <https://a.example|the app>", "see the app (https://a.example)"},
-		{"<https://a.example>", "https://a.example"},
-		{"<https://a.example|https://a.example>", "https://a.example"},
-		{"in <#C123|deploys>", "in #deploys"},
-		{"<!here> look", "@here look"},
+		{chat.Mention("U123") + " asks", "@U123 asks"},
+		{"see " + chat.Link("https://a.example", "the app"), "see the app (https://a.example)"},
+		{chat.Link("https://a.example", ""), "https://a.example"},
+		{chat.Link("https://a.example", "https://a.example"), "https://a.example"},
+		{"in " + chat.Channel("C123"), "in #C123"},
+		{"<!here> look & <@U1>", "<!here> look & <@U1>"},
 		{"usage: <NAME> stays", "usage: <NAME> stays"},
-		{":rocket: :white_check_mark: :nonesuch: at 12:04:05", "🚀 ✅ :nonesuch: at 12:04:05"},
+		{chat.IconLaunch + " :nonesuch: at 12:04:05", "🚀 :nonesuch: at 12:04:05"},
 	}
 	for _, tt := range tests {
 		if got := plain(tt.in); got != tt.want {

@@ -1,14 +1,12 @@
 package console
 
 import (
-	"dobot/chat"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
+	"dobot/chat"
 	"dobot/commands"
-	"dobot/slackbot"
 )
 
 const (
@@ -47,7 +45,7 @@ func render(m commands.Message, choices []int) []string {
 		out = append(out, line)
 	}
 	if p := m.Progress; p != nil && p.Total > 0 {
-		out = append(out, slackbot.ProgressBar(p.Done, p.Total))
+		out = append(out, p.Bar())
 	}
 	if m.Body != "" {
 		out = append(out, splitLines(plain(m.Body))...)
@@ -106,83 +104,7 @@ func uploadLines(filename, title, content string) []string {
 
 func splitLines(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") }
 
-// slackMarkup matches Slack's angle-bracket markup: mentions, channels,
-// special mentions and links with or without a label.
-var slackMarkup = regexp.MustCompile(`<([@#!])?([^<>|]+)(?:\|([^<>]*))?>`)
-
 // plain turns the core's neutral text into terminal text: a mention token
-// reads "@U1", a link "label (url)".
-func plain(s string) string { return chat.Render(s, unslack, chat.PlainToken) }
-
-// unslack turns Slack markup into terminal text: <@U1> → @U1, <url|label> →
-// label (url), and known emoji shortcodes into emoji. Bold and code marks
-// are left alone; they read well as they are.
-func unslack(s string) string {
-	s = slackMarkup.ReplaceAllStringFunc(s, func(m string) string {
-		g := slackMarkup.FindStringSubmatch(m)
-		sigil, target, label := g[1], g[2], g[3]
-		switch sigil {
-		case "@":
-			return "@" + target
-		case "#":
-			if label != "" {
-				return "#" + label
-			}
-			return "#" + target
-		case "!":
-			return "@" + target
-		}
-		if !strings.Contains(target, "://") && !strings.HasPrefix(target, "mailto:") {
-			return m // not markup: leave it as written
-		}
-		if label == "" || label == target {
-			return target
-		}
-		return label + " (" + target + ")"
-	})
-	s = emojiCode.ReplaceAllStringFunc(s, func(code string) string {
-		if e, ok := emoji[strings.Trim(code, ":")]; ok {
-			return e
-		}
-		return code
-	})
-	// Message text is Slack mrkdwn, with &, < and > escaped; a terminal
-	// shows them as typed.
-	return unescapeEntities.Replace(s)
-}
-
-var unescapeEntities = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
-
-var emojiCode = regexp.MustCompile(`:[a-z0-9_+-]+:`)
-
-// emoji are the shortcodes the bot's messages use. Others stay as typed.
-var emoji = map[string]string{
-	"alarm_clock":             "⏰",
-	"arrows_counterclockwise": "🔄",
-	"black_circle":            "⚫",
-	"broom":                   "🧹",
-	"fast_forward":            "⏩",
-	"gear":                    "⚙️",
-	"grey_question":           "❔",
-	"hammer":                  "🔨",
-	"hammer_and_wrench":       "🛠️",
-	"handshake":               "🤝",
-	"hourglass":               "⌛",
-	"hourglass_flowing_sand":  "⏳",
-	"large_green_circle":      "🟢",
-	"large_yellow_circle":     "🟡",
-	"lock":                    "🔒",
-	"mag":                     "🔍",
-	"no_entry":                "⛔",
-	"no_entry_sign":           "🚫",
-	"package":                 "📦",
-	"raised_hand":             "✋",
-	"red_circle":              "🔴",
-	"repeat":                  "🔁",
-	"rewind":                  "⏪",
-	"rocket":                  "🚀",
-	"warning":                 "⚠️",
-	"wastebasket":             "🗑️",
-	"white_check_mark":        "✅",
-	"x":                       "❌",
-}
+// reads "@U1", a link "label (url)". The rest is shown as it is: status
+// icons are Unicode, and bold and code marks read well as they are.
+func plain(s string) string { return chat.Plain(s) }

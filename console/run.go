@@ -60,14 +60,10 @@ type input struct {
 	wait   time.Duration // kindWait: 0 for the console's limit
 }
 
-// ParseUser reads a user id as /as and --as take it: U0456, u0456, @U0456
-// or <@U0456>.
+// ParseUser reads a user id as /as and --as take it: U0456, u0456 or
+// @U0456.
 func ParseUser(s string) (string, error) {
-	id := strings.TrimSpace(s)
-	if strings.HasPrefix(id, "<@") && strings.HasSuffix(id, ">") {
-		id = id[2 : len(id)-1]
-	}
-	id = strings.ToUpper(strings.TrimPrefix(id, "@"))
+	id := strings.ToUpper(strings.TrimPrefix(strings.TrimSpace(s), "@"))
 	if !dobot.IsUserID(id) {
 		return "", fmt.Errorf("needs a Slack-style user id like U0456 (U or W, then letters and digits), not %q", s)
 	}
@@ -268,7 +264,7 @@ func (c *Console) whoami(ctx context.Context) {
 	case err != nil:
 		c.say(fmt.Sprintf("you are %s (role unknown: %v)", user, err))
 	case role == dobot.RoleNone:
-		c.say(fmt.Sprintf("you are %s, with no role (an admin can run /do grant <@%s> ROLE)", user, user))
+		c.say(fmt.Sprintf("you are %s, with no role (an admin can run /do grant @%s ROLE)", user, user))
 	default:
 		c.say(fmt.Sprintf("you are %s (%s)", user, role))
 	}

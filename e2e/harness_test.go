@@ -23,17 +23,15 @@ import (
 )
 
 // Identities used across the tests.
-const (
-	botToken = "xoxb-e2e-secret-bot-token"
-	appToken = "xapp-e2e-secret-app-token"
-	doToken  = "dop_v1_e2e_secret_do_token"
+var botToken, appToken, doToken = botproc.Tokens("e2e")
 
-	admin    = "UADMIN1"
+const (
+	admin    = botproc.Admin
 	deployer = "UDEPLOY1"
 	approver = "UAPPROVE1"
 	viewer   = "UVIEW1"
 	stranger = "USTRANGE1"
-	channel  = "CDEPLOYS"
+	channel  = botproc.Channel
 )
 
 var botBinary string

@@ -52,10 +52,10 @@ func text(h chatview.Home) string {
 
 func TestPageByRole(t *testing.T) {
 	now := time.Date(2026, 11, 16, 12, 0, 0, 0, time.UTC)
-	apps := []dobot.App{{Name: "web", Owner: "UDEV", MonthlyCents: 1200, CreatedAt: now.Add(-time.Hour), ExpiresAt: now.Add(90 * time.Minute)},
+	apps := []dobot.App{{Name: "web", Owner: "UDEV", MonthlyCents: 1200, CreatedAt: now.Add(-time.Hour), Expiry: dobot.Expiry{ExpiresAt: now.Add(90 * time.Minute)}},
 		{Name: "other", Owner: "UANA", MonthlyCents: 500, CreatedAt: now.Add(-time.Hour)}}
-	ops := []dobot.Operation{{ID: 4, Action: "teardown", App: "other", State: dobot.OpAwaitingApproval, Requester: "UANA", Reason: "<!channel>", ExpiresAt: now.Add(time.Hour)},
-		{ID: 5, Action: "launch", App: "api", State: dobot.OpRunning, Requester: "UDEV", CreatedAt: now}}
+	ops := []dobot.Operation{{ID: 4, Action: "teardown", App: "other", State: dobot.OpAwaitingApproval, Requester: "UANA", Reason: "<!channel>", Approval: dobot.Approval{ExpiresAt: now.Add(time.Hour)}},
+		{ID: 5, Action: "launch", App: "api", State: dobot.OpRunning, Requester: "UDEV", Stamps: dobot.Stamps{CreatedAt: now}}}
 	url := func(a dobot.App) string { return "https://" + a.Name + ".example" }
 	escape := func(s string) string { return strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(s) }
 

@@ -45,8 +45,15 @@ func newMachine(t *testing.T) *machine {
 		Scrub:            func(op *dobot.Operation) { op.Args = "{}" },
 		CardWait:         time.Millisecond,
 	}
-	op, err := db.CreateOperation(ctx, dobot.Operation{Action: "teardown", App: "web", State: dobot.OpAwaitingApproval,
-		Requester: "UREQ", Channel: "C1", MessageTS: "1.1", Args: `{"secret":"x"}`, ExpiresAt: t0.Add(time.Hour)})
+	op, err := db.CreateOperation(ctx, dobot.Operation{
+		Action:    "teardown",
+		App:       "web",
+		State:     dobot.OpAwaitingApproval,
+		Requester: "UREQ",
+		Args:      `{"secret":"x"}`,
+		Approval:  dobot.Approval{ExpiresAt: t0.Add(time.Hour)},
+		Card:      dobot.Card{Channel: "C1", MessageTS: "1.1"},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,10 +15,10 @@ func TestCanCancel(t *testing.T) {
 		want    ops.Cancel
 	}{
 		{"waiting", dobot.Operation{State: dobot.OpAwaitingApproval}, true, ops.CancelWithdraw},
-		{"deploying", dobot.Operation{State: dobot.OpRunning, ResourceID: "a", DeploymentID: "d"}, true, ops.CancelDeployment},
-		{"creating", dobot.Operation{State: dobot.OpRunning, Step: dobot.StepSending}, true, ops.CancelNotYet},
-		{"created, no deployment yet", dobot.Operation{State: dobot.OpRunning, ResourceID: "a"}, true, ops.CancelNotYet},
-		{"droplet launch", dobot.Operation{State: dobot.OpRunning, ResourceID: "1"}, false, ops.CancelCannot},
+		{"deploying", dobot.Operation{State: dobot.OpRunning, Sent: dobot.Sent{ResourceID: "a", DeploymentID: "d"}}, true, ops.CancelDeployment},
+		{"creating", dobot.Operation{State: dobot.OpRunning, Sent: dobot.Sent{Step: dobot.StepSending}}, true, ops.CancelNotYet},
+		{"created, no deployment yet", dobot.Operation{State: dobot.OpRunning, Sent: dobot.Sent{ResourceID: "a"}}, true, ops.CancelNotYet},
+		{"droplet launch", dobot.Operation{State: dobot.OpRunning, Sent: dobot.Sent{ResourceID: "1"}}, false, ops.CancelCannot},
 		{"finished", dobot.Operation{State: dobot.OpSucceeded}, true, ops.CancelNothing},
 		{"lost before its card", dobot.Operation{State: dobot.OpRequested}, true, ops.CancelNothing},
 	}

@@ -27,8 +27,8 @@ func TestExpiryLoopsActOnWhatIsDue(t *testing.T) {
 	exp := t0.Add(time.Hour)
 	store := timers{
 		requests: []dobot.Operation{{ID: 7}},
-		apps: []dobot.App{{Name: "gone", ExpiresAt: t0}, {Name: "soon", ExpiresAt: t0.Add(time.Minute)},
-			{Name: "later", ExpiresAt: exp}, {Name: "forever"}},
+		apps: []dobot.App{{Name: "gone", Expiry: dobot.Expiry{ExpiresAt: t0}}, {Name: "soon", Expiry: dobot.Expiry{ExpiresAt: t0.Add(time.Minute)}},
+			{Name: "later", Expiry: dobot.Expiry{ExpiresAt: exp}}, {Name: "forever"}},
 	}
 	expired, reminded, torn := make(chan int64, 10), make(chan string, 10), make(chan string, 10)
 	e := &ops.Expiry{Store: store, Now: func() time.Time { return t0 }, Log: slog.New(slog.DiscardHandler),

@@ -136,7 +136,7 @@ func TestDrainHandsOverAtOnce(t *testing.T) {
 	a, b, c, _ := replicas(t)
 	ctx := context.Background()
 	life, stop := context.WithCancel(ctx)
-	op := dobot.Operation{ID: 1, State: dobot.OpRunning, UpdatedAt: c.Now()}
+	op := dobot.Operation{ID: 1, State: dobot.OpRunning, Stamps: dobot.Stamps{UpdatedAt: c.Now()}}
 	if ok, err := b.Adoptable(ctx, op); ok || err != nil {
 		t.Errorf("Adoptable(new unclaimed op) = %v, %v; want false: its replica is about to claim it", ok, err)
 	}
@@ -161,7 +161,7 @@ func TestDrainHandsOverAtOnce(t *testing.T) {
 	}
 	// Never claimed, and older than a lease: its replica died first.
 	c.Advance(leaseTTL)
-	if ok, _ := b.Adoptable(ctx, dobot.Operation{ID: 3, State: dobot.OpRunning, UpdatedAt: t0}); !ok {
+	if ok, _ := b.Adoptable(ctx, dobot.Operation{ID: 3, State: dobot.OpRunning, Stamps: dobot.Stamps{UpdatedAt: t0}}); !ok {
 		t.Error("Adoptable(op never claimed for a lease's life) = false")
 	}
 }

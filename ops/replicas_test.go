@@ -28,8 +28,15 @@ func TestDecisionsOnSeveralReplicasOneWins(t *testing.T) {
 		return db
 	}
 	first := open()
-	req, err := first.CreateOperation(ctx, dobot.Operation{Action: "teardown", App: "web", State: dobot.OpAwaitingApproval,
-		Requester: "UREQ", Channel: "C1", MessageTS: "1.1", Args: `{}`, ExpiresAt: time.Now().Add(time.Hour)})
+	req, err := first.CreateOperation(ctx, dobot.Operation{
+		Action:    "teardown",
+		App:       "web",
+		State:     dobot.OpAwaitingApproval,
+		Requester: "UREQ",
+		Args:      `{}`,
+		Approval:  dobot.Approval{ExpiresAt: time.Now().Add(time.Hour)},
+		Card:      dobot.Card{Channel: "C1", MessageTS: "1.1"},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,11 +18,11 @@ func TestDueAt(t *testing.T) {
 		want ops.TTLDue
 	}{
 		{"no ttl", dobot.App{}, t0, ops.TTLNothing},
-		{"early", dobot.App{ExpiresAt: exp}, t0, ops.TTLNothing},
-		{"reminder lead", dobot.App{ExpiresAt: exp}, exp.Add(-ops.ReminderLead), ops.TTLRemind},
-		{"reminded", dobot.App{ExpiresAt: exp, Reminded: true}, exp.Add(-time.Minute), ops.TTLNothing},
-		{"expired", dobot.App{ExpiresAt: exp, Reminded: true}, exp, ops.TTLExpire},
-		{"expired unreminded", dobot.App{ExpiresAt: exp}, exp.Add(time.Hour), ops.TTLExpire},
+		{"early", dobot.App{Expiry: dobot.Expiry{ExpiresAt: exp}}, t0, ops.TTLNothing},
+		{"reminder lead", dobot.App{Expiry: dobot.Expiry{ExpiresAt: exp}}, exp.Add(-ops.ReminderLead), ops.TTLRemind},
+		{"reminded", dobot.App{Expiry: dobot.Expiry{ExpiresAt: exp, Reminded: true}}, exp.Add(-time.Minute), ops.TTLNothing},
+		{"expired", dobot.App{Expiry: dobot.Expiry{ExpiresAt: exp, Reminded: true}}, exp, ops.TTLExpire},
+		{"expired unreminded", dobot.App{Expiry: dobot.Expiry{ExpiresAt: exp}}, exp.Add(time.Hour), ops.TTLExpire},
 	}
 	for _, tt := range tests {
 		if got := ops.DueAt(tt.app, tt.now); got != tt.want {
@@ -32,7 +32,7 @@ func TestDueAt(t *testing.T) {
 }
 
 func TestExtended(t *testing.T) {
-	app := dobot.App{CreatedAt: t0, ExpiresAt: t0.Add(2 * time.Hour)}
+	app := dobot.App{CreatedAt: t0, Expiry: dobot.Expiry{ExpiresAt: t0.Add(2 * time.Hour)}}
 	tests := []struct {
 		name    string
 		now     time.Time

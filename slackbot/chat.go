@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"dobot"
+	"dobot/chat"
 	"dobot/commands"
 )
 
@@ -67,32 +68,33 @@ func msgOptions(m commands.Message) []slack.MsgOption {
 	return []slack.MsgOption{slack.MsgOptionText(MessageText(m), false), slack.MsgOptionBlocks(Blocks(m)...), slack.MsgOptionDisableLinkUnfurl()}
 }
 
-// Post starts a message in channel.
-func (c *Chat) Post(ctx context.Context, channel string, m commands.Message) (string, error) {
-	channel, err := c.conversation(ctx, channel)
+// Post starts a message in channel. Its ref is the channel as given and
+// Slack's ts.
+func (c *Chat) Post(ctx context.Context, channel string, m commands.Message) (chat.Ref, error) {
+	conv, err := c.conversation(ctx, channel)
 	if err != nil {
-		return "", err
+		return chat.Ref{}, err
 	}
 	var ts string
 	err = c.retry(ctx, func() (err error) {
-		_, ts, err = c.api.PostMessageContext(ctx, channel, msgOptions(m)...)
+		_, ts, err = c.api.PostMessageContext(ctx, conv, msgOptions(m)...)
 		return err
 	})
-	return ts, mapError(err)
+	return chat.Ref{Channel: channel, ID: ts}, mapError(err)
 }
 
-// Reply posts m in the thread of threadTS.
-func (c *Chat) Reply(ctx context.Context, channel, threadTS string, m commands.Message) (string, error) {
-	channel, err := c.conversation(ctx, channel)
+// Reply posts m in the thread of parent.
+func (c *Chat) Reply(ctx context.Context, parent chat.Ref, m commands.Message) (chat.Ref, error) {
+	channel, err := c.conversation(ctx, parent.Channel)
 	if err != nil {
-		return "", err
+		return chat.Ref{}, err
 	}
 	var ts string
 	err = c.retry(ctx, func() (err error) {
-		_, ts, err = c.api.PostMessageContext(ctx, channel, append(msgOptions(m), slack.MsgOptionTS(threadTS))...)
+		_, ts, err = c.api.PostMessageContext(ctx, channel, append(msgOptions(m), slack.MsgOptionTS(parent.ID))...)
 		return err
 	})
-	return ts, mapError(err)
+	return chat.Ref{Channel: parent.Channel, ID: ts}, mapError(err)
 }
 
 // Update replaces message ts, coalescing with updates already in flight:
@@ -101,11 +103,12 @@ func (c *Chat) Reply(ctx context.Context, channel, threadTS string, m commands.M
 // sends each waiting update under that update's own caller's context (less
 // its cancel: that caller has returned), so the update goes out even when
 // the first caller's context ends. It returns the error of its own update.
-func (c *Chat) Update(ctx context.Context, channel, ts string, m commands.Message) error {
-	channel, err := c.conversation(ctx, channel)
+func (c *Chat) Update(ctx context.Context, ref chat.Ref, m commands.Message) error {
+	channel, err := c.conversation(ctx, ref.Channel)
 	if err != nil {
 		return err
 	}
+	ts := ref.ID
 	key := channel + "/" + ts
 	c.mu.Lock()
 	if p, busy := c.pending[key]; busy {
@@ -161,7 +164,11 @@ func (c *Chat) Ephemeral(ctx context.Context, channel, user string, m commands.M
 }
 
 // Upload posts content as a text snippet in a thread (files.uploadV2).
-func (c *Chat) Upload(ctx context.Context, channel, threadTS, filename, title, content string) error {
+func (c *Chat) Upload(ctx context.Context, parent chat.Ref, filename, title, content string) error {
+	return c.upload(ctx, parent.Channel, parent.ID, filename, title, content)
+}
+
+func (c *Chat) upload(ctx context.Context, channel, threadTS, filename, title, content string) error {
 	channel, err := c.conversation(ctx, channel)
 	if err != nil {
 		return err
@@ -191,7 +198,7 @@ func (c *Chat) UploadDirect(ctx context.Context, user, filename, title, content 
 	if err != nil {
 		return fmt.Errorf("open direct message with %s: %w", user, mapError(err))
 	}
-	return c.Upload(ctx, im.ID, "", filename, title, content)
+	return c.upload(ctx, im.ID, "", filename, title, content)
 }
 
 // Permalink asks Slack for a link to a message (chat.getPermalink, which
@@ -200,11 +207,12 @@ func (c *Chat) UploadDirect(ctx context.Context, user, filename, title, content 
 // A message's permalink never changes, so each is asked of Slack once:
 // `/do list` over many apps would otherwise make a call per app on every
 // answer.
-func (c *Chat) Permalink(ctx context.Context, channel, ts string) (string, error) {
-	channel, err := c.conversation(ctx, channel)
+func (c *Chat) Permalink(ctx context.Context, ref chat.Ref) (string, error) {
+	channel, err := c.conversation(ctx, ref.Channel)
 	if err != nil {
 		return "", err
 	}
+	ts := ref.ID
 	key := channel + "/" + ts
 	c.mu.Lock()
 	link, ok := c.links[key]

@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"context"
+	dobotchat "dobot/chat"
 	"io"
 	"log/slog"
 	"net/url"
@@ -27,17 +28,17 @@ func TestCoalescedUpdateSurvivesTheFirstCallersContext(t *testing.T) {
 	defer release()
 	firstCtx, endFirst := context.WithCancel(ctx)
 	firstDone := make(chan error, 1)
-	go func() { firstDone <- chat.Update(firstCtx, "C1", ts, commands.Message{Text: "first update"}) }()
+	go func() { firstDone <- chat.Update(firstCtx, ts, commands.Message{Text: "first update"}) }()
 	isUpdate := func(text string) func(slacktest.Message) bool {
 		return func(m slacktest.Message) bool {
-			return m.Method == "chat.update" && m.TS == ts && strings.Contains(m.Text, text)
+			return m.Method == "chat.update" && m.TS == ts.ID && strings.Contains(m.Text, text)
 		}
 	}
 	if _, err := srv.WaitMessage(ctx, isUpdate("first")); err != nil {
 		t.Fatalf("first update never reached Slack: %v", err)
 	}
 	// The first update is in flight and held: this one is coalesced.
-	if err := chat.Update(ctx, "C1", ts, commands.Message{Text: "second update"}); err != nil {
+	if err := chat.Update(ctx, ts, commands.Message{Text: "second update"}); err != nil {
 		t.Fatalf("coalesced Update = %v", err)
 	}
 	endFirst()
@@ -58,14 +59,14 @@ func TestCoalescedUpdateOfALostOperationIsDropped(t *testing.T) {
 	})
 	defer release()
 	firstDone := make(chan error, 1)
-	go func() { firstDone <- chat.Update(ctx, "C1", ts, commands.Message{Text: "first update"}) }()
+	go func() { firstDone <- chat.Update(ctx, ts, commands.Message{Text: "first update"}) }()
 	if _, err := srv.WaitMessage(ctx, func(m slacktest.Message) bool {
 		return m.Method == "chat.update" && strings.Contains(m.Text, "first")
 	}); err != nil {
 		t.Fatalf("first update never reached Slack: %v", err)
 	}
 	opCtx, lose := context.WithCancelCause(ctx)
-	if err := chat.Update(opCtx, "C1", ts, commands.Message{Text: "stale update"}); err != nil {
+	if err := chat.Update(opCtx, ts, commands.Message{Text: "stale update"}); err != nil {
 		t.Fatalf("coalesced Update = %v", err)
 	}
 	lose(dobot.ErrLeaseLost)
@@ -88,7 +89,7 @@ func TestPermalinkIsAskedOnce(t *testing.T) {
 	srv, chat, ctx, ts := postedMessage(t)
 	var links []string
 	for range 3 {
-		link, err := chat.Permalink(ctx, "C1", ts)
+		link, err := chat.Permalink(ctx, ts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +111,7 @@ func TestPermalinkIsAskedOnce(t *testing.T) {
 
 // postedMessage starts a Chat against a fresh Slack test server and posts
 // one message in C1, whose ts it returns.
-func postedMessage(t *testing.T) (*slacktest.Server, *Chat, context.Context, string) {
+func postedMessage(t *testing.T) (*slacktest.Server, *Chat, context.Context, dobotchat.Ref) {
 	t.Helper()
 	srv := slacktest.New(slacktest.Options{})
 	t.Cleanup(srv.Close)

@@ -55,16 +55,16 @@ func TestOversizedMessagesReachStrictSlack(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Post(oversized) = %v; want Slack to accept the clipped message", err)
 	}
-	if _, err := chat.Reply(ctx, "C1", ts, m); err != nil {
+	if _, err := chat.Reply(ctx, ts, m); err != nil {
 		t.Errorf("Reply(oversized) = %v", err)
 	}
-	if err := chat.Update(ctx, "C1", ts, m); err != nil {
+	if err := chat.Update(ctx, ts, m); err != nil {
 		t.Errorf("Update(oversized) = %v", err)
 	}
 	if err := chat.Ephemeral(ctx, "C1", "U1", m); err != nil {
 		t.Errorf("Ephemeral(oversized) = %v", err)
 	}
-	got := srv.Latest("C1", ts)
+	got := srv.Latest("C1", ts.ID)
 	if !strings.Contains(got.Text, "(truncated)") || !strings.Contains(string(got.Blocks), "(truncated)") {
 		t.Errorf("clipped message does not say it was truncated")
 	}

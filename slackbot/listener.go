@@ -305,7 +305,7 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 			}
 		}
 		req := commands.Request{Ref: evt.Request.EnvelopeID, UserID: cmd.UserID, UserName: cmd.UserName,
-			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(cmd.Text), ResponseURL: cmd.ResponseURL, TriggerID: cmd.TriggerID}
+			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(commandText(cmd.Text)), ResponseURL: cmd.ResponseURL, TriggerID: cmd.TriggerID}
 		l.enqueue(job{key: key, fn: func(ctx context.Context) { l.handler.Handle(ctx, req) },
 			channel: req.ChannelID, user: req.UserID, responseURL: req.ResponseURL, audited: true})
 	case socketmode.EventTypeInteractive:

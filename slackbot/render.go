@@ -33,7 +33,6 @@ const (
 	maxActionElems = 25
 	maxBlocks      = 50
 	maxText        = 40000
-	progressCells  = 10
 )
 
 // truncated marks text that was cut to fit, so the reader knows more existed.
@@ -70,7 +69,7 @@ func Blocks(m commands.Message) []slack.Block {
 		middle = append(middle, slack.NewSectionBlock(nil, fieldTexts(m.Fields), nil))
 	}
 	if p := m.Progress; p != nil && p.Total > 0 {
-		middle = append(middle, slack.NewContextBlock("", mrkdwn(ProgressBar(p.Done, p.Total))))
+		middle = append(middle, slack.NewContextBlock("", mrkdwn(p.Bar())))
 	}
 	body = sections(m.Body)
 	tail = buttonBlocks(m.Buttons)
@@ -177,16 +176,6 @@ func buttonBlocks(buttons []commands.Button) []slack.Block {
 		out = append(out, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("_%d button(s) left out: too long for Slack_", left))))
 	}
 	return out
-}
-
-// ProgressBar draws done of total as ten cells and a count.
-func ProgressBar(done, total int) string {
-	if total <= 0 {
-		return ""
-	}
-	done = min(max(done, 0), total)
-	filled := done * progressCells / total
-	return strings.Repeat("▰", filled) + strings.Repeat("▱", progressCells-filled) + fmt.Sprintf(" %d/%d steps", done, total)
 }
 
 func mrkdwn(s string) *slack.TextBlockObject {

@@ -85,24 +85,6 @@ func TestHugeTextIsCutToFiftyBlocks(t *testing.T) {
 	}
 }
 
-func TestProgressBar(t *testing.T) {
-	tests := []struct {
-		done, total int
-		want        string
-	}{
-		{0, 6, "▱▱▱▱▱▱▱▱▱▱ 0/6 steps"},
-		{3, 6, "▰▰▰▰▰▱▱▱▱▱ 3/6 steps"},
-		{6, 6, "▰▰▰▰▰▰▰▰▰▰ 6/6 steps"},
-		{9, 6, "▰▰▰▰▰▰▰▰▰▰ 6/6 steps"},
-		{1, 0, ""},
-	}
-	for _, tt := range tests {
-		if got := ProgressBar(tt.done, tt.total); got != tt.want {
-			t.Errorf("ProgressBar(%d, %d) = %q; want %q", tt.done, tt.total, got, tt.want)
-		}
-	}
-}
-
 func TestMapErrorMarksChannelErrors(t *testing.T) {
 	tests := []struct {
 		err        error

@@ -84,7 +84,7 @@ func TestUpdateAppExpiryIsConditional(t *testing.T) {
 		ctx := context.Background()
 		db, _, _ := be.open(t)
 		at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
-		if err := db.PutApp(ctx, dobot.App{Name: "demo", Kind: "app", ResourceID: "id", ExpiresAt: at}); err != nil {
+		if err := db.PutApp(ctx, dobot.App{Name: "demo", Kind: "app", ResourceID: "id", Expiry: dobot.Expiry{ExpiresAt: at}}); err != nil {
 			t.Fatal(err)
 		}
 		if ok, err := db.UpdateAppExpiry(ctx, "demo", at.Add(time.Minute), at.Add(time.Hour), false); err != nil || ok {

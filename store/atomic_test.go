@@ -58,7 +58,7 @@ func TestRecordCreationIsAllOrNothing(t *testing.T) {
 		}
 
 		// An operation that cannot be saved leaves no app behind either.
-		ghost := dobot.Operation{ID: 999, Action: "launch", App: "api", ResourceID: "app-2"}
+		ghost := dobot.Operation{ID: 999, Action: "launch", App: "api", Sent: dobot.Sent{ResourceID: "app-2"}}
 		if err := db.RecordCreation(ctx, ghost, dobot.App{Name: "api", ResourceID: "app-2"}); err == nil {
 			t.Fatal("RecordCreation of a missing operation succeeded")
 		}

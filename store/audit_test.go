@@ -2,8 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
+	"dobot/store/internal/auditchain"
 	"errors"
 	"fmt"
 	"strings"
@@ -56,7 +55,7 @@ func TestAuditChain(t *testing.T) {
 			if e.PrevHash != wantPrev {
 				t.Errorf("row %d: PrevHash = %q; want %q", i, e.PrevHash, wantPrev)
 			}
-			if want := keyedAuditHash(hmac.New(sha256.New, db.auditKey), e.ID, formatTime(e.Time), e); e.Hash != want {
+			if want := auditchain.Hash(db.auditKey, e.ID, formatTime(e.Time), e); e.Hash != want {
 				t.Errorf("row %d: Hash = %q; want the keyed hash %q", i, e.Hash, want)
 			}
 			if legacy := legacyAuditHash(formatTime(e.Time), e); e.Hash == legacy {

@@ -2,9 +2,8 @@ package store
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"database/sql"
+	"dobot/store/internal/auditchain"
 	"errors"
 	"fmt"
 	"os"
@@ -41,7 +40,6 @@ func bulkAudit(ctx context.Context, db *DB, n int) error {
 
 		actions := []string{"launch", "teardown", "grant", "revoke", "approval.request", "do.create_app", "logs", "status"}
 		base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-		mac := hmac.New(sha256.New, db.auditKey)
 		for i := range n {
 			e := dobot.AuditEntry{
 				ID:          lastID + int64(i) + 1,
@@ -57,7 +55,7 @@ func bulkAudit(ctx context.Context, db *DB, n int) error {
 				Details:     "deployment 8c1e",
 				PrevHash:    prev,
 			}
-			e.Hash = keyedAuditHash(mac, e.ID, formatTime(e.Time), e)
+			e.Hash = auditchain.Hash(db.auditKey, e.ID, formatTime(e.Time), e)
 			if _, err := stmt.ExecContext(ctx, e.ID, formatTime(e.Time), e.UserID, e.UserName, e.Channel,
 				e.CommandText, e.Action, e.Target, e.Decision, e.Outcome, e.Error, e.Details,
 				e.PrevHash, e.Hash); err != nil {

@@ -24,9 +24,21 @@ func fillStore(t *testing.T, db *DB, clock *testClock) {
 	}
 	must(db.SetRole(ctx, "UADMIN", dobot.RoleAdmin, "BOT_ADMINS"))
 	must(db.SetRole(ctx, "UDEV", dobot.RoleDeployer, "UADMIN"))
-	must(db.PutApp(ctx, dobot.App{Name: "web", Kind: "app", ResourceID: "r-1", Region: "nyc", Image: "nginx",
-		Owner: "UDEV", Channel: "C1", ThreadTS: "1.2", Size: "basic-xxs", Instances: 2, MonthlyCents: 1000,
-		ExpiresAt: t0.Add(time.Hour), Reminded: true, Adopted: true}))
+	must(db.PutApp(ctx, dobot.App{
+		Name:         "web",
+		Kind:         "app",
+		ResourceID:   "r-1",
+		Region:       "nyc",
+		Image:        "nginx",
+		Owner:        "UDEV",
+		Channel:      "C1",
+		ThreadTS:     "1.2",
+		Size:         "basic-xxs",
+		Instances:    2,
+		MonthlyCents: 1000,
+		Adopted:      true,
+		Expiry:       dobot.Expiry{ExpiresAt: t0.Add(time.Hour), Reminded: true},
+	}))
 	must(db.PutApp(ctx, dobot.App{Name: "api", Kind: "droplet", ResourceID: "42"}))
 	must(db.SetPolicy(ctx, dobot.Policy{Action: "teardown", AppGlob: "prod-*", Role: dobot.RoleAdmin, NeedsApproval: true, UpdatedBy: "UADMIN"}))
 	_, err := db.MarkHandled(ctx, "envelope-1")
@@ -37,8 +49,13 @@ func fillStore(t *testing.T, db *DB, clock *testClock) {
 	if _, _, err := db.Transition(ctx, done.ID, []dobot.OpState{dobot.OpRequested}, dobot.OpSucceeded, nil); err != nil {
 		t.Fatal(err)
 	}
-	pending, err := db.CreateOperation(ctx, dobot.Operation{Action: "teardown", App: "web", Requester: "UDEV",
-		State: dobot.OpAwaitingApproval, ExpiresAt: t0.Add(time.Hour)})
+	pending, err := db.CreateOperation(ctx, dobot.Operation{
+		Action:    "teardown",
+		App:       "web",
+		Requester: "UDEV",
+		State:     dobot.OpAwaitingApproval,
+		Approval:  dobot.Approval{ExpiresAt: t0.Add(time.Hour)},
+	})
 	must(err)
 	_, _, _, err = db.Decide(ctx, pending.ID, []dobot.OpState{dobot.OpAwaitingApproval}, dobot.OpRunning, nil,
 		func(op dobot.Operation) dobot.AuditEntry {

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"dobot"
+	"dobot/store/internal/responseurl"
 )
 
 // envelope is a Slack envelope (a command or a click) whose handled key and
@@ -49,7 +50,7 @@ func envelopeOf(ctx context.Context) *envelope {
 // The hot statements of a claim, prepared once (see stmtCache).
 const (
 	insertHandled     = `INSERT INTO handled (key, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING`
-	insertResponseURL = `INSERT INTO response_urls (url_hash, user_id, channel_id, issued_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	insertResponseURL = responseurl.Insert
 )
 
 // claimTx records env's key, and its response_url, inside tx, and fails
@@ -70,7 +71,7 @@ func (db *DB) claimTx(ctx context.Context, tx *txn, env *envelope) error {
 		return fmt.Errorf("envelope %q: %w", env.key, dobot.ErrAlreadyHandled)
 	}
 	if env.responseURL != "" {
-		if _, err := db.execPrepared(ctx, tx, insertResponseURL, hashURL(env.responseURL), env.userID, env.channelID, at); err != nil {
+		if _, err := db.execPrepared(ctx, tx, insertResponseURL, responseurl.Hash(env.responseURL), env.userID, env.channelID, at); err != nil {
 			return fmt.Errorf("record response_url: %w", err)
 		}
 	}
@@ -78,7 +79,7 @@ func (db *DB) claimTx(ctx context.Context, tx *txn, env *envelope) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM handled WHERE seen_at < ?`, formatTime(now.Add(-handledTTL))); err != nil {
 			return fmt.Errorf("prune handled keys: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM response_urls WHERE issued_at < ?`, formatTime(now.Add(-responseURLKeep))); err != nil {
+		if err := responseurl.Prune(ctx, tx, now); err != nil {
 			return fmt.Errorf("prune response_urls: %w", err)
 		}
 	}

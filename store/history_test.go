@@ -45,7 +45,7 @@ func TestOperationsOn(t *testing.T) {
 		ctx := context.Background()
 		db, _, _ := be.open(t)
 		mk := func(app, res string, state dobot.OpState) dobot.Operation {
-			op, err := db.CreateOperation(ctx, dobot.Operation{Action: "redeploy", App: app, State: state, ResourceID: res, Requester: "U1"})
+			op, err := db.CreateOperation(ctx, dobot.Operation{Action: "redeploy", App: app, State: state, Requester: "U1", Sent: dobot.Sent{ResourceID: res}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,8 +12,14 @@ import (
 )
 
 func newOp(app string) dobot.Operation {
-	return dobot.Operation{Action: "launch", App: app, Requester: "U1", Channel: "C1",
-		CommandText: "launch " + app, Args: `{"image":"x"}`}
+	return dobot.Operation{
+		Action:      "launch",
+		App:         app,
+		Requester:   "U1",
+		CommandText: "launch " + app,
+		Args:        `{"image":"x"}`,
+		Card:        dobot.Card{Channel: "C1"},
+	}
 }
 
 func TestCreateOperationLocksApp(t *testing.T) {

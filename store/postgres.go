@@ -2,10 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -34,18 +31,18 @@ func openPostgres(ctx context.Context, target string, o options) (*DB, error) {
 	if err := CheckAuditKey(o.auditKey); err != nil {
 		return nil, fmt.Errorf("open store %s: BOT_AUDIT_KEY: %w", where, err)
 	}
-	sqldb, err := openPool(ctx, target, 8)
+	pool, err := sqldb.OpenPostgres(ctx, target, 8)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", where, redactErr(target, err))
 	}
-	db := &DB{Now: time.Now, sql: conn{DB: sqldb, D: postgresDialect}, d: postgresDialect,
+	db := &DB{Now: time.Now, sql: conn{DB: pool, D: postgresDialect}, d: postgresDialect,
 		auditKey: o.auditKey, instance: o.instance}
 	if _, err := db.migrate(ctx, db.d.Migrations); err != nil {
-		sqldb.Close()
+		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", where, redactErr(target, err))
 	}
 	if err := db.anchorAudit(ctx); err != nil {
-		sqldb.Close()
+		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", where, redactErr(target, err))
 	}
 	return db, nil
@@ -55,47 +52,13 @@ func openPostgres(ctx context.Context, target string, o options) (*DB, error) {
 // verify and export cannot change what they inspect.
 func openPostgresReadOnly(ctx context.Context, target string, key []byte) (*DB, error) {
 	where := RedactURL(target)
-	ro, err := withParam(target, "default_transaction_read_only", "on")
+	ro, err := sqldb.WithParam(target, "default_transaction_read_only", "on")
 	if err != nil {
 		return nil, fmt.Errorf("open store %s read-only: %w", where, err)
 	}
-	sqldb, err := openPool(ctx, ro, 2)
+	pool, err := sqldb.OpenPostgres(ctx, ro, 2)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s read-only: %w", where, redactErr(target, err))
 	}
-	return &DB{Now: time.Now, sql: conn{DB: sqldb, D: postgresDialect}, d: postgresDialect, auditKey: key}, nil
-}
-
-// openPool opens a pgx pool through database/sql and checks that the server
-// answers and is PostgreSQL 14 or later.
-func openPool(ctx context.Context, target string, conns int) (*sql.DB, error) {
-	sqldb, err := sql.Open("pgx", target)
-	if err != nil {
-		return nil, err
-	}
-	sqldb.SetMaxOpenConns(conns)
-	sqldb.SetMaxIdleConns(conns)
-	var version int
-	err = sqldb.QueryRowContext(ctx, `SELECT current_setting('server_version_num')::int`).Scan(&version)
-	if err == nil && version < 140000 {
-		err = fmt.Errorf("PostgreSQL %d.%d is too old: dobot needs 14 or later", version/10000, version%10000)
-	}
-	if err != nil {
-		sqldb.Close()
-		return nil, err
-	}
-	return sqldb, nil
-}
-
-// withParam returns the URL target with the query parameter name set to
-// value; pgx passes unknown parameters to the server as settings.
-func withParam(target, name, value string) (string, error) {
-	u, err := url.Parse(target)
-	if err != nil {
-		return "", errors.New("the database URL does not parse")
-	}
-	q := u.Query()
-	q.Set(name, value)
-	u.RawQuery = q.Encode()
-	return u.String(), nil
+	return &DB{Now: time.Now, sql: conn{DB: pool, D: postgresDialect}, d: postgresDialect, auditKey: key}, nil
 }

@@ -37,12 +37,3 @@ func (db *DB) execPrepared(ctx context.Context, tx *txn, q string, args ...any) 
 	}
 	return tx.Tx.StmtContext(ctx, s).ExecContext(ctx, args...)
 }
-
-// queryRowPreparedTx runs the cached statement q inside tx.
-func (db *DB) queryRowPreparedTx(ctx context.Context, tx *txn, q string, args ...any) (*sql.Row, error) {
-	s, err := db.prepared(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return tx.Tx.StmtContext(ctx, s).QueryRowContext(ctx, args...), nil
-}

@@ -1,7 +1,7 @@
 // Package store keeps the bot's durable state, in one SQLite file or in a
 // PostgreSQL database: roles, managed apps, operations, policies,
 // handled-event keys and the hash-chained audit log. It is the only package
-// that writes SQL; what differs between the two is in dialect.go.
+// that writes SQL; what differs between the two is in internal/sqldb.
 package store
 
 import (
@@ -9,15 +9,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"dobot/store/internal/auditkey"
 	"dobot/store/internal/sqldb"
 )
 
@@ -98,23 +97,6 @@ func WithInstance(id string) Option {
 	return func(o *options) { o.instance = id }
 }
 
-// dsn builds the connection string. The pragmas live in it, not in a one-off
-// Exec, because database/sql opens connections lazily and each one needs them.
-// _txlock=immediate makes every write transaction take the write lock at
-// BEGIN, so another process writing the file cannot make it fail midway.
-func dsn(path string) string {
-	// The "file:" form passes the name to SQLite as a URI, in which these
-	// characters mean something; escape them so any path opens as itself.
-	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	return "file:" + esc +
-		"?_pragma=busy_timeout(5000)" +
-		"&_pragma=journal_mode(WAL)" +
-		"&_pragma=foreign_keys(1)" +
-		"&_pragma=synchronous(NORMAL)" +
-		"&_pragma=wal_autocheckpoint(0)" + // see sqldb.Checkpointer
-		"&_txlock=immediate"
-}
-
 // Open opens the store named by target and applies any migrations it has not
 // seen yet. target is a postgres:// or postgresql:// URL (see IsPostgres) or
 // else the path of a SQLite file, created if needed. On SQLite the audit
@@ -156,13 +138,13 @@ func openSQLite(ctx context.Context, path string, o options) (*DB, error) {
 
 // openSQLiteLocked opens path once openSQLite holds its lock file.
 func openSQLiteLocked(ctx context.Context, path string, o options) (*DB, error) {
-	if err := createPrivate(path); err != nil {
+	if err := sqldb.CreatePrivate(path); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	db := &DB{Now: time.Now, auditKey: o.auditKey, d: sqliteDialect, instance: o.instance}
 	if o.auditKey == nil {
 		file := AuditKeyPath(path)
-		key, created, err := loadOrCreateAuditKey(file)
+		key, created, err := auditkey.LoadOrCreate(file)
 		if err != nil {
 			return nil, fmt.Errorf("open store %s: %w", path, err)
 		}
@@ -171,7 +153,7 @@ func openSQLiteLocked(ctx context.Context, path string, o options) (*DB, error) 
 		return nil, fmt.Errorf("open store %s: BOT_AUDIT_KEY: %w", path, err)
 	}
 
-	pool, err := sql.Open("sqlite", dsn(path))
+	pool, err := sql.Open("sqlite", sqldb.DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -185,7 +167,7 @@ func openSQLiteLocked(ctx context.Context, path string, o options) (*DB, error) 
 		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	if err := matchSidecarModes(path); err != nil {
+	if err := sqldb.MatchSidecarModes(path); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -220,12 +202,7 @@ func OpenReadOnly(ctx context.Context, target string, key []byte) (*DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open store read-only: %w", err)
 	}
-	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	d := "file:" + esc + "?mode=ro&_pragma=busy_timeout(5000)&_pragma=query_only(1)"
-	if _, err := os.Stat(path + "-wal"); errors.Is(err, fs.ErrNotExist) {
-		d += "&immutable=1"
-	}
-	pool, err := sql.Open("sqlite", d)
+	pool, err := sql.Open("sqlite", sqldb.ReadOnlyDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s read-only: %w", path, err)
 	}
@@ -241,49 +218,6 @@ func OpenReadOnly(ctx context.Context, target string, key []byte) (*DB, error) {
 // AuditKeyInfo says where the audit key came from and what Open did to the
 // audit chain.
 func (db *DB) AuditKeyInfo() AuditKeyInfo { return db.keyInfo }
-
-// createPrivate creates the database file 0600 before SQLite opens it, so it
-// is never readable by others whatever the umask. SQLite gives the -wal and
-// -shm files the database file's mode. An existing file keeps its mode.
-func createPrivate(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("create database file: %w", err)
-	}
-	if err := errors.Join(f.Chmod(0o600), f.Close()); err != nil {
-		return fmt.Errorf("create database file: %w", err)
-	}
-	return nil
-}
-
-// matchSidecarModes gives the -wal and -shm files no more access than the
-// database file. SQLite already creates them that way; this also corrects
-// ones left by an older version that created them with the umask's mode.
-func matchSidecarModes(path string) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	want := st.Mode().Perm()
-	for _, side := range []string{path + "-wal", path + "-shm"} {
-		sst, err := os.Stat(side)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if sst.Mode().Perm()&^want != 0 {
-			if err := os.Chmod(side, sst.Mode().Perm()&want); err != nil {
-				return fmt.Errorf("restrict %s: %w", side, err)
-			}
-		}
-	}
-	return nil
-}
 
 // Close closes the database. Call it last, after running work has drained.
 func (db *DB) Close() error {

@@ -58,3 +58,16 @@ func (b *LockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// The Slack identities the e2e tests and the benchmarks share: the admin
+// the bot starts with and the channel commands are typed in.
+const (
+	Admin   = "UADMIN1"
+	Channel = "CDEPLOYS"
+)
+
+// Tokens are a harness's own Slack bot, Slack app and DigitalOcean
+// tokens, named after it so that a leak says whose it was.
+func Tokens(harness string) (bot, app, do string) {
+	return "xoxb-" + harness + "-secret-bot-token", "xapp-" + harness + "-secret-app-token", "dop_v1_" + harness + "_secret_do_token"
+}

@@ -19,14 +19,12 @@ import (
 	"dobot/store"
 )
 
-// Config is the bot's configuration.
+// Config is the bot's configuration. Its groups are embedded, so their
+// fields read as its own (c.DOToken).
 type Config struct {
-	SlackBotToken string
-	SlackAppToken string
-	DOToken       string
-	DORegion      string
-	DOImage       string
-	DOAppName     string
+	Slack
+	DigitalOcean
+	Registries
 	// DBPath is BOT_DB: a SQLite file path or a postgres:// URL, which may
 	// carry a password; print it only through store.RedactURL.
 	DBPath string
@@ -34,8 +32,6 @@ type Config struct {
 	// audit, so that with several replicas each one can be told apart.
 	Instance     string
 	Admins       []string
-	SlackAPIURL  string
-	DOAPIURL     string
 	ApprovalTTL  time.Duration
 	AuditChannel string
 	// MaxTTL caps an expiring app's whole lifetime, from its launch:
@@ -52,9 +48,30 @@ type Config struct {
 	// WatchInterval, when set, replaces the adaptive polling pace with a
 	// fixed one (for test servers whose deployments take seconds).
 	WatchInterval time.Duration
+}
+
+// Slack is how the bot reaches Slack. The tokens are secrets.
+type Slack struct {
+	SlackBotToken string
+	SlackAppToken string
+	SlackAPIURL   string
+}
+
+// DigitalOcean is how the bot reaches DigitalOcean and what it launches
+// by default. The token is a secret.
+type DigitalOcean struct {
+	DOToken   string
+	DORegion  string
+	DOImage   string
+	DOAppName string
+	DOAPIURL  string
 	// DropletImage is DO_DROPLET_IMAGE, the image slug droplets run on;
 	// empty picks DigitalOcean's Docker image at launch.
 	DropletImage string
+}
+
+// Registries are how the pre-flight check reads container registries.
+type Registries struct {
 	// RegistryCredentials (BOT_REGISTRY_CREDENTIALS) sign in to docker.io
 	// and ghcr.io for private images. Never print them.
 	RegistryCredentials map[string]imagecheck.Credential
@@ -98,148 +115,179 @@ var channelIDPattern = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
 // Load reads the configuration through getenv. The error joins one line per
 // problem, each naming its variable.
 func Load(getenv func(string) string) (Config, error) {
-	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
-
+	l := &loader{get: func(name string) string { return strings.TrimSpace(getenv(name)) }}
+	get := l.get
 	c := Config{
-		SlackBotToken: get("SLACK_BOT_TOKEN"),
-		SlackAppToken: get("SLACK_APP_TOKEN"),
-		DORegion:      orDefault(get("DO_REGION"), DefaultRegion),
-		DOImage:       get("DO_IMAGE"),
-		DOAppName:     get("DO_APP_NAME"),
-		DropletImage:  get("DO_DROPLET_IMAGE"),
-		DBPath:        orDefault(get("BOT_DB"), DefaultDBPath),
-		SlackAPIURL:   orDefault(get("SLACK_API_URL"), DefaultSlackAPIURL),
-		DOAPIURL:      orDefault(get("DO_API_URL"), DefaultDOAPIURL),
-		AuditChannel:  get("BOT_AUDIT_CHANNEL"),
-		AuditKey:      get("BOT_AUDIT_KEY"),
-		HTTPAddr:      orDefault(get("BOT_HTTP_ADDR"), DefaultHTTPAddr),
-		Instance:      get("BOT_INSTANCE"),
-		ApprovalTTL:   time.Hour,
-		MaxTTL:        DefaultMaxTTL,
+		Slack: Slack{SlackBotToken: get("SLACK_BOT_TOKEN"), SlackAppToken: get("SLACK_APP_TOKEN"),
+			SlackAPIURL: orDefault(get("SLACK_API_URL"), DefaultSlackAPIURL)},
+		DigitalOcean: DigitalOcean{DORegion: orDefault(get("DO_REGION"), DefaultRegion), DOImage: get("DO_IMAGE"),
+			DOAppName: get("DO_APP_NAME"), DropletImage: get("DO_DROPLET_IMAGE"), DOAPIURL: orDefault(get("DO_API_URL"), DefaultDOAPIURL)},
+		DBPath:       orDefault(get("BOT_DB"), DefaultDBPath),
+		AuditChannel: get("BOT_AUDIT_CHANNEL"),
+		AuditKey:     get("BOT_AUDIT_KEY"),
+		HTTPAddr:     orDefault(get("BOT_HTTP_ADDR"), DefaultHTTPAddr),
+		Instance:     get("BOT_INSTANCE"),
+		ApprovalTTL:  time.Hour,
+		MaxTTL:       DefaultMaxTTL,
 	}
+	l.slack(&c)
+	l.digitalOcean(&c)
+	l.durations(&c)
+	l.bot(&c)
+	l.storage(&c)
+	return c, errors.Join(l.errs...)
+}
+
+// loader reads settings and collects what is wrong with them.
+type loader struct {
+	get  func(name string) string
+	errs []error
+}
+
+func (l *loader) bad(format string, a ...any) { l.errs = append(l.errs, fmt.Errorf(format, a...)) }
+
+// slack checks the Slack tokens and API URL.
+func (l *loader) slack(c *Config) {
 	switch {
 	case c.SlackBotToken == "":
-		bad("SLACK_BOT_TOKEN is required: the bot token (xoxb-…) from your Slack app's OAuth & Permissions page")
+		l.bad("SLACK_BOT_TOKEN is required: the bot token (xoxb-…) from your Slack app's OAuth & Permissions page")
 	case !strings.HasPrefix(c.SlackBotToken, "xoxb-") || strings.ContainsAny(c.SlackBotToken, " \t\n"):
-		bad("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+		l.bad("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
 	}
 	switch {
 	case c.SlackAppToken == "":
-		bad("SLACK_APP_TOKEN is required: an app-level token (xapp-…) with the connections:write scope")
+		l.bad("SLACK_APP_TOKEN is required: an app-level token (xapp-…) with the connections:write scope")
 	case !strings.HasPrefix(c.SlackAppToken, "xapp-") || strings.ContainsAny(c.SlackAppToken, " \t\n"):
-		bad("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+		l.bad("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
 	}
+	var err error
+	if c.SlackAPIURL, err = baseURL(c.SlackAPIURL); err != nil {
+		l.bad("SLACK_API_URL: %v", err)
+	}
+}
+
+// digitalOcean reads the token and checks the DigitalOcean defaults.
+func (l *loader) digitalOcean(c *Config) {
 	for _, name := range []string{"DO_API_TOKEN", "DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"} {
-		if v := get(name); v != "" {
+		if v := l.get(name); v != "" {
 			c.DOToken = v
 			if strings.ContainsAny(v, " \t\n") {
-				bad("%s must not contain spaces", name)
+				l.bad("%s must not contain spaces", name)
 			}
 			break
 		}
 	}
 	if c.DOToken == "" {
-		bad("DO_API_TOKEN is required: a DigitalOcean personal access token with read and write scope (DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN also work)")
+		l.bad("DO_API_TOKEN is required: a DigitalOcean personal access token with read and write scope (DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN also work)")
 	}
 	if _, err := dobot.AppRegion(c.DORegion); err != nil {
-		bad("DO_REGION: %v", err)
+		l.bad("DO_REGION: %v", err)
 	}
 	if c.DOImage != "" {
 		if _, err := dobot.ParseImageRef(c.DOImage); err != nil {
-			bad("DO_IMAGE: %v", err)
+			l.bad("DO_IMAGE: %v", err)
 		}
 	}
 	if c.DOAppName != "" {
 		if err := dobot.ValidAppName(c.DOAppName); err != nil {
-			bad("DO_APP_NAME: %v", err)
+			l.bad("DO_APP_NAME: %v", err)
 		}
 	}
 	if c.DropletImage != "" && !dropletImagePattern.MatchString(c.DropletImage) {
-		bad("DO_DROPLET_IMAGE is not an image slug; use lowercase letters, digits, dots and dashes, like docker-24-04")
+		l.bad("DO_DROPLET_IMAGE is not an image slug; use lowercase letters, digits, dots and dashes, like docker-24-04")
 	}
-	for _, id := range strings.Split(get("BOT_ADMINS"), ",") {
+	var err error
+	if c.DOAPIURL, err = baseURL(c.DOAPIURL); err != nil {
+		l.bad("DO_API_URL: %v", err)
+	}
+	if c.RegistryCredentials, err = ParseRegistryCredentials(l.get("BOT_REGISTRY_CREDENTIALS")); err != nil {
+		l.bad("BOT_REGISTRY_CREDENTIALS: %v", err)
+	}
+	if c.RegistryMirrors, err = ParseRegistryMirrors(l.get("BOT_REGISTRY_MIRRORS")); err != nil {
+		l.bad("BOT_REGISTRY_MIRRORS: %v", err)
+	}
+}
+
+// durations reads the approval TTL, the longest app TTL and the watch
+// interval.
+func (l *loader) durations(c *Config) {
+	if v := l.get("BOT_APPROVAL_TTL"); v != "" {
+		d, err := dobot.ParseDuration(v)
+		if err != nil || d <= 0 {
+			l.bad("BOT_APPROVAL_TTL must be a positive duration like 30m, 2h or 1d, not %q", v)
+		}
+		c.ApprovalTTL = d
+	}
+	if v := l.get("BOT_MAX_TTL"); v != "" {
+		d, err := dobot.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			l.bad("BOT_MAX_TTL must be a duration of at least 1m, like 30d, 7d or 12h, not %q", v)
+		}
+		c.MaxTTL = d
+	}
+	if v := l.get("BOT_LEASE"); v != "" {
+		d, err := dobot.ParseDuration(v)
+		if err != nil || d < time.Second || d > 10*time.Minute {
+			l.bad("BOT_LEASE must be a duration from 1s to 10m, like 30s, not %q", v)
+		}
+		c.Lease = d
+	}
+	if v := l.get("BOT_WATCH_INTERVAL"); v != "" {
+		d, err := dobot.ParseDuration(v)
+		if err != nil || d < 10*time.Millisecond {
+			l.bad("BOT_WATCH_INTERVAL must be a Go duration of at least 10ms, like 2s, not %q", v)
+		}
+		c.WatchInterval = d
+	}
+}
+
+// bot reads the admins and checks the HTTP address, the audit channel and
+// the instance name.
+func (l *loader) bot(c *Config) {
+	for _, id := range strings.Split(l.get("BOT_ADMINS"), ",") {
 		id = strings.TrimSpace(id)
 		if id == "" {
 			continue
 		}
 		if !dobot.IsUserID(id) {
-			bad("BOT_ADMINS: %q is not a Slack user id (like U0123ABCD)", id)
+			l.bad("BOT_ADMINS: %q is not a Slack user id (like U0123ABCD)", id)
 			continue
 		}
 		c.Admins = append(c.Admins, id)
 	}
-	var err error
-	if c.SlackAPIURL, err = baseURL(c.SlackAPIURL); err != nil {
-		bad("SLACK_API_URL: %v", err)
-	}
-	if c.DOAPIURL, err = baseURL(c.DOAPIURL); err != nil {
-		bad("DO_API_URL: %v", err)
-	}
-	if v := get("BOT_APPROVAL_TTL"); v != "" {
-		d, err := dobot.ParseDuration(v)
-		if err != nil || d <= 0 {
-			bad("BOT_APPROVAL_TTL must be a positive duration like 30m, 2h or 1d, not %q", v)
-		}
-		c.ApprovalTTL = d
-	}
-	if v := get("BOT_MAX_TTL"); v != "" {
-		d, err := dobot.ParseDuration(v)
-		if err != nil || d < time.Minute {
-			bad("BOT_MAX_TTL must be a duration of at least 1m, like 30d, 7d or 12h, not %q", v)
-		}
-		c.MaxTTL = d
-	}
-	if v := get("BOT_LEASE"); v != "" {
-		d, err := dobot.ParseDuration(v)
-		if err != nil || d < time.Second || d > 10*time.Minute {
-			bad("BOT_LEASE must be a duration from 1s to 10m, like 30s, not %q", v)
-		}
-		c.Lease = d
-	}
-	if v := get("BOT_WATCH_INTERVAL"); v != "" {
-		d, err := dobot.ParseDuration(v)
-		if err != nil || d < 10*time.Millisecond {
-			bad("BOT_WATCH_INTERVAL must be a Go duration of at least 10ms, like 2s, not %q", v)
-		}
-		c.WatchInterval = d
-	}
 	if c.HTTPAddr != "off" {
 		if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
-			bad("BOT_HTTP_ADDR must be HOST:PORT or :PORT (like :8080), or off, not %q", c.HTTPAddr)
+			l.bad("BOT_HTTP_ADDR must be HOST:PORT or :PORT (like :8080), or off, not %q", c.HTTPAddr)
 		}
 	}
 	if c.AuditChannel != "" && !channelIDPattern.MatchString(c.AuditChannel) {
-		bad("BOT_AUDIT_CHANNEL must be a channel id like C0123ABCD (channel details → bottom of the About tab)")
-	}
-	if c.AuditKey != "" {
-		if err := store.CheckAuditKey([]byte(c.AuditKey)); err != nil {
-			bad("BOT_AUDIT_KEY: %v", err)
-		}
-	}
-	if c.RegistryCredentials, err = ParseRegistryCredentials(get("BOT_REGISTRY_CREDENTIALS")); err != nil {
-		bad("BOT_REGISTRY_CREDENTIALS: %v", err)
-	}
-	if c.RegistryMirrors, err = ParseRegistryMirrors(get("BOT_REGISTRY_MIRRORS")); err != nil {
-		bad("BOT_REGISTRY_MIRRORS: %v", err)
-	}
-	if store.IsPostgres(c.DBPath) {
-		// The URL itself is never quoted: it may hold a password.
-		if u, err := url.Parse(c.DBPath); err != nil || u.Host == "" {
-			bad("BOT_DB is not a valid PostgreSQL URL; write it postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=require")
-		}
-		if c.AuditKey == "" {
-			bad("BOT_AUDIT_KEY is required when BOT_DB is a PostgreSQL URL: no key file can sit beside a database server, and every replica must share one key (for example `openssl rand -hex 32`)")
-		}
+		l.bad("BOT_AUDIT_CHANNEL must be a channel id like C0123ABCD (channel details → bottom of the About tab)")
 	}
 	switch {
 	case c.Instance == "":
 		c.Instance = DefaultInstance()
 	case !instancePattern.MatchString(c.Instance):
-		bad("BOT_INSTANCE must be 1 to 63 letters, digits, dots, dashes, colons, @ or underscores, starting with a letter or digit, like web-1")
+		l.bad("BOT_INSTANCE must be 1 to 63 letters, digits, dots, dashes, colons, @ or underscores, starting with a letter or digit, like web-1")
 	}
-	return c, errors.Join(errs...)
+}
+
+// storage checks the audit key and, for PostgreSQL, the URL and that a
+// key is set.
+func (l *loader) storage(c *Config) {
+	if c.AuditKey != "" {
+		if err := store.CheckAuditKey([]byte(c.AuditKey)); err != nil {
+			l.bad("BOT_AUDIT_KEY: %v", err)
+		}
+	}
+	if store.IsPostgres(c.DBPath) {
+		// The URL itself is never quoted: it may hold a password.
+		if u, err := url.Parse(c.DBPath); err != nil || u.Host == "" {
+			l.bad("BOT_DB is not a valid PostgreSQL URL; write it postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=require")
+		}
+		if c.AuditKey == "" {
+			l.bad("BOT_AUDIT_KEY is required when BOT_DB is a PostgreSQL URL: no key file can sit beside a database server, and every replica must share one key (for example `openssl rand -hex 32`)")
+		}
+	}
 }
 
 // credentialHosts are the registries whose images may carry

@@ -59,8 +59,8 @@ type Dialect struct {
 	FunctionStatement *regexp.Regexp
 	// uniqueViolation reports whether err is a unique constraint failure.
 	UniqueViolation func(error) bool
-	// tables lists the database's tables (Copy skips schema_migrations and
-	// audit_sequence itself).
+	// tables lists the database's tables (Copy skips schema_migrations,
+	// audit_sequence and home_changes itself).
 	Tables string
 	// raiseAuditSequence sets the highest audit id ever handed out to at
 	// least its argument, after Copy inserted the rows.
@@ -284,7 +284,9 @@ func UserTables(ctx context.Context, q interface {
 		if err := rows.Scan(&name); err != nil {
 			return nil, err
 		}
-		if name != "schema_migrations" && name != "audit_sequence" {
+		// home_changes counts this database's own writes: a copy starts
+		// its own count.
+		if name != "schema_migrations" && name != "audit_sequence" && name != "home_changes" {
 			out = append(out, name)
 		}
 	}

@@ -23,58 +23,20 @@ func (b *Break) Error() string { return b.Reason }
 // migration still verifies; the first one, which made the audit table and
 // its triggers, must be listed.
 func CheckTriggers(ctx context.Context, tx *Txn, fsys fs.FS) error {
-	applied := map[string]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM schema_migrations`)
+	applied, err := appliedMigrations(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("verify audit: read schema_migrations: %w", err)
-	}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return fmt.Errorf("verify audit: read schema_migrations: %w", err)
-		}
-		applied[name] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("verify audit: read schema_migrations: %w", err)
+		return err
 	}
 	const first = "0001_init.sql"
 	if !applied[first] {
 		return &Break{Reason: "schema_migrations does not list " + first + ", which created the audit table and its append-only triggers: it was edited"}
 	}
-
-	want := map[string]string{}  // trigger name → normalized SQL
-	funcs := map[string]string{} // function name → normalized body
-	names, err := fs.Glob(fsys, "*.sql")
+	want, funcs, err := migrationTriggers(fsys, applied, tx.D)
 	if err != nil {
-		return fmt.Errorf("verify audit: list migrations: %w", err)
+		return err
 	}
-	for _, name := range names { // fs.Glob sorts, as migrate does
-		if !applied[name] {
-			continue
-		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return fmt.Errorf("verify audit: read migration %s: %w", name, err)
-		}
-		for _, m := range tx.D.TriggerStatement.FindAllStringSubmatch(string(body), -1) {
-			if m[1] != "" {
-				want[strings.ToLower(m[2])] = normalizeSQL(m[1])
-			} else {
-				delete(want, strings.ToLower(m[3]))
-			}
-		}
-		if tx.D.FunctionStatement != nil {
-			for _, m := range tx.D.FunctionStatement.FindAllStringSubmatch(string(body), -1) {
-				funcs[strings.ToLower(m[1])] = normalizeSQL(m[2])
-			}
-		}
-	}
-
 	have := map[string]string{}
-	rows, err = tx.QueryContext(ctx, tx.D.Triggers)
+	rows, err := tx.QueryContext(ctx, tx.D.Triggers)
 	if err != nil {
 		return fmt.Errorf("verify audit: read triggers: %w", err)
 	}
@@ -109,6 +71,60 @@ func CheckTriggers(ctx context.Context, tx *Txn, fsys fs.FS) error {
 		}
 	}
 	return checkTriggerFunctions(ctx, tx, funcs)
+}
+
+// appliedMigrations is the set of migrations schema_migrations lists.
+func appliedMigrations(ctx context.Context, tx *Txn) (map[string]bool, error) {
+	applied := map[string]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("verify audit: read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("verify audit: read schema_migrations: %w", err)
+		}
+		applied[name] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("verify audit: read schema_migrations: %w", err)
+	}
+	return applied, nil
+}
+
+// migrationTriggers reads the applied migrations in fsys, in order, and
+// returns the triggers they leave (name → normalized SQL) and the
+// functions they define (name → normalized body).
+func migrationTriggers(fsys fs.FS, applied map[string]bool, d *Dialect) (want, funcs map[string]string, err error) {
+	want, funcs = map[string]string{}, map[string]string{}
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return nil, nil, fmt.Errorf("verify audit: list migrations: %w", err)
+	}
+	for _, name := range names { // fs.Glob sorts, as migrate does
+		if !applied[name] {
+			continue
+		}
+		body, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("verify audit: read migration %s: %w", name, err)
+		}
+		for _, m := range d.TriggerStatement.FindAllStringSubmatch(string(body), -1) {
+			if m[1] != "" {
+				want[strings.ToLower(m[2])] = normalizeSQL(m[1])
+			} else {
+				delete(want, strings.ToLower(m[3]))
+			}
+		}
+		if d.FunctionStatement != nil {
+			for _, m := range d.FunctionStatement.FindAllStringSubmatch(string(body), -1) {
+				funcs[strings.ToLower(m[1])] = normalizeSQL(m[2])
+			}
+		}
+	}
+	return want, funcs, nil
 }
 
 // schemaQualifier is the schema PostgreSQL names before a trigger's table.
