@@ -82,12 +82,12 @@ func (s *replicaSet) leases() (threads map[string]map[string]bool, unfinished in
 		s.t.Fatal(err)
 	}
 	defer db.Close()
-	ops_, err := db.UnfinishedOperations(ctx)
+	open, err := db.UnfinishedOperations(ctx)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	threads = map[string]map[string]bool{}
-	for _, op := range ops_ {
+	for _, op := range open {
 		if l, err := db.LeaseOf(ctx, ops.OpLease(op.ID)); err == nil && l.Expires.After(time.Now()) && op.MessageTS != "" {
 			if threads[l.Holder] == nil {
 				threads[l.Holder] = map[string]bool{}
@@ -95,7 +95,7 @@ func (s *replicaSet) leases() (threads map[string]map[string]bool, unfinished in
 			threads[l.Holder][op.MessageTS] = true
 		}
 	}
-	return threads, len(ops_)
+	return threads, len(open)
 }
 
 // replicaBurst is one burst's outcome on a replica set.
