@@ -23,6 +23,9 @@ func (b *Planner) Launch(ctx context.Context, args LaunchArgs) (*Plan, error) {
 	if !errors.Is(err, dobot.ErrNotFound) {
 		return nil, fmt.Errorf("look up app %q: %w", args.Name, err)
 	}
+	if args.From != nil {
+		return b.launchSource(ctx, args)
+	}
 	if err := b.CheckDOCRRegistry(ctx, args.Ref); err != nil {
 		return nil, err
 	}
