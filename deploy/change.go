@@ -3,7 +3,6 @@ package deploy
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -119,26 +118,8 @@ func ChangeCard(op dobot.Operation, args ChangeArgs, st LaunchState) chat.Messag
 	}
 	fields = append(fields, ShapeFields(args)...)
 	fields = append(fields, PlanField(args.Plan))
-	if links := LinksText(KindApp, op.ResourceID, st.URL); links != "" {
-		fields = append(fields, chat.Field{Label: "Links", Value: links})
-	}
-	m := chat.Message{
-		Text:     fmt.Sprintf("%s is running %s on %s: %s", chat.Mention(op.Requester), op.Action, args.Name, PhaseName(st.Phase)),
-		Title:    title,
-		Fields:   fields,
-		Progress: st.Progress,
-		Footer:   opFooter(op),
-	}
-	var body []string
-	if args.Check.Warning != "" {
-		body = append(body, chat.IconWarning+" "+args.Check.Warning)
-	}
-	if st.Failure != "" {
-		body = append(body, FailureMark(st)+" "+st.Failure)
-	}
-	m.Body = strings.Join(body, "\n")
-	m.Fields = NonEmpty(m.Fields)
-	return m
+	text := fmt.Sprintf("%s is running %s on %s: %s", chat.Mention(op.Requester), op.Action, args.Name, PhaseName(st.Phase))
+	return stateCard(op, st, KindApp, text, title, fields, args.Check.Warning)
 }
 
 func RunRedeploy(ctx context.Context, b *Executor, op dobot.Operation, rep *progress.Reporter) {
