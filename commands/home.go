@@ -119,7 +119,11 @@ func (b *Bot) homeOf(ctx context.Context, userID string, role dobot.Role, apps [
 	// the page, so a slow API delays a page by seconds at most.
 	ctx, cancel := context.WithTimeout(ctx, homeURLBudget)
 	defer cancel()
-	return home.Page(home.Input{User: userID, Role: role, CanLaunch: role >= dobot.RoleDeployer, Apps: apps, Unfinished: unfinished, Now: now,
+	holds, err := b.Holds(ctx)
+	if err != nil {
+		b.log.Warn("read locks and freezes for the home page", "err", err)
+	}
+	return home.Page(home.Input{User: userID, Role: role, CanLaunch: role >= dobot.RoleDeployer, Apps: apps, Unfinished: unfinished, Now: now, Holds: holds.Lines(),
 		URL: func(app dobot.App) string { return b.liveURL(ctx, app) }, Escape: Escape})
 }
 

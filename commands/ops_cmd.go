@@ -75,8 +75,12 @@ func runOps(ctx context.Context, b *Bot, inv *Invocation) error {
 	if err != nil {
 		return fmt.Errorf("list unfinished operations: %w", err)
 	}
-	if len(unfinished) == 0 {
-		b.tell(ctx, inv.Req, infoMessage("Nothing is waiting for approval and nothing is running."))
+	holds, err := b.Holds(ctx)
+	if err != nil {
+		return fmt.Errorf("read locks and freezes: %w", err)
+	}
+	if len(unfinished) == 0 && len(holds.Lines()) == 0 {
+		b.tell(ctx, inv.Req, infoMessage("Nothing is waiting for approval, nothing is running, and nothing is locked or frozen."))
 		return nil
 	}
 	var waiting, running []string
@@ -99,6 +103,9 @@ func runOps(ctx context.Context, b *Bot, inv *Invocation) error {
 	}
 	if len(running) > 0 {
 		fmt.Fprintf(&sb, "*Running (%d)*\n%s\n", len(running), strings.Join(running, "\n"))
+	}
+	if lines := holds.Lines(); len(lines) > 0 {
+		fmt.Fprintf(&sb, "*Locks and freezes (%d)*\n%s\n", len(lines), strings.Join(lines, "\n"))
 	}
 	m := Message{Text: sb.String(), Buttons: buttons}
 	if len(buttons) == 0 {

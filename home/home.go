@@ -38,6 +38,7 @@ type Input struct {
 	CanLaunch  bool
 	Apps       []dobot.App       // every app the bot manages
 	Unfinished []dobot.Operation // requests and operations not yet ended
+	Holds      []string          // one line per lock and freeze in force, as neutral text
 	Now        time.Time
 	// URL is an app's live URL, or "" when unknown.
 	URL func(dobot.App) string
@@ -54,11 +55,27 @@ func Page(in Input) chatview.Home {
 		in.URL = func(dobot.App) string { return "" }
 	}
 	h := chatview.Home{Sections: []chatview.Section{appsSection(in)}}
+	if len(in.Holds) > 0 {
+		h.Sections = append(h.Sections, holdsSection(in.Holds))
+	}
 	if s, ok := requestsSection(in); ok {
 		h.Sections = append(h.Sections, s)
 	}
 	h.Sections = append(h.Sections, runningSection(in), spendSection(in.Apps, in.Now))
 	return h
+}
+
+// holdsSection lists the locks and freezes in force.
+func holdsSection(lines []string) chatview.Section {
+	s := chatview.Section{Title: "Locks and freezes"}
+	for i, l := range lines {
+		if i == MaxLines {
+			s.Text = fmt.Sprintf("Showing %d; `/do list` shows them all.", MaxLines)
+			break
+		}
+		s.Lines = append(s.Lines, chatview.Line{Text: l})
+	}
+	return s
 }
 
 // NoRole is the home page of someone without a role: how to get one.
