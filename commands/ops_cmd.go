@@ -53,7 +53,7 @@ func (b *Bot) opPhase(ctx context.Context, op dobot.Operation) string {
 var opsCommand = &Command{
 	Name:        "ops",
 	Usage:       "ops",
-	Description: "List the requests waiting for approval and the operations running, with buttons for what you may do (approve, deny, cancel).",
+	Description: "List the requests waiting for approval, the operations running and the locks and freezes in force, with buttons for what you may do (approve, deny, cancel).",
 	Examples:    []string{"ops"},
 	MinRole:     dobot.RoleViewer,
 	Parse:       noArgs("ops"),
