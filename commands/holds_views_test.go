@@ -34,3 +34,28 @@ func TestOpsAndHomeShowLocksAndFreezes(t *testing.T) {
 		}
 	}
 }
+
+// Breaking the glass over another admin's freeze and a deployer's lock
+// mentions both of them in the card's thread, and the audit names them.
+func TestBreakGlassMentionsTheFreezesCreatorAndTheLocksHolder(t *testing.T) {
+	h := holdsHarness(t)
+	h.grant(t, "UADM2", dobot.RoleAdmin)
+	h.live(t, "prod-web")
+	h.run("UADM2", `freeze --app 'prod-*' 2h --reason "incident 311"`)
+	h.run("UDEP2", `lock prod-web --reason "db migration"`)
+	h.run("UADM", `redeploy prod-web --break-glass "hotfix"`)
+	h.waitIdle(t, "prod-web")
+	note := ""
+	for _, line := range strings.Split(h.plain(), "\n") {
+		if strings.Contains(line, "Break-glass: @UADM runs redeploy prod-web") {
+			note = line
+		}
+	}
+	if !strings.Contains(note, "@UDEP2, @UADM2, for your information") || !strings.Contains(note, "hotfix") {
+		t.Errorf("break-glass note = %q; want the lock's holder and the freeze's creator mentioned, and the reason", note)
+	}
+	rows, err := h.db.Audit(context.Background(), dobot.AuditFilter{Action: "break-glass"})
+	if err != nil || len(rows) != 1 || !strings.Contains(rows[0].Details, "freeze_by=UADM2") || !strings.Contains(rows[0].Details, "UDEP2") {
+		t.Errorf("break-glass audit rows = %+v, %v; want one naming the freeze's creator and the lock's holder", rows, err)
+	}
+}
