@@ -59,3 +59,28 @@ func TestBreakGlassMentionsTheFreezesCreatorAndTheLocksHolder(t *testing.T) {
 		t.Errorf("break-glass audit rows = %+v, %v; want one naming the freeze's creator and the lock's holder", rows, err)
 	}
 }
+
+// --branch and --dir reach the created spec: the component builds from
+// that branch and that directory of the repository; a branch the
+// repository lacks is refused by DigitalOcean and nothing is created.
+func TestLaunchFromGitWithBranchAndDir(t *testing.T) {
+	h := newHarness(t)
+	h.grant(t, "UDEP", dobot.RoleDeployer)
+	if got := h.answer("UDEP", "launch web --git https://github.com/acme/web --branch release"); !strings.Contains(got, `branch "release" not found`) || !strings.Contains(got, "nothing was created") {
+		t.Errorf("a missing branch answered %q", got)
+	}
+	if got := h.answer("UDEP", "launch web2 --git https://github.com/acme/web --dir ../etc"); !strings.Contains(got, "bad --dir") {
+		t.Errorf("--dir outside the repository answered %q", got)
+	}
+	if n := h.do.Count("POST /v2/apps"); n != 0 {
+		t.Fatalf("%d apps created by refused launches", n)
+	}
+	h.run("UDEP", "launch api --git https://github.com/acme/shop --branch main --dir /api/")
+	if op := h.waitOp(t, 1); op.State != dobot.OpSucceeded {
+		t.Fatalf("launch ended %s: %s", op.State, op.Error)
+	}
+	spec := h.createdSpec(t)
+	if len(spec.Services) != 1 || spec.Services[0].GitHub == nil || spec.Services[0].GitHub.Branch != "main" || spec.Services[0].SourceDir != "api" {
+		t.Errorf("created services = %+v; want one GitHub service on branch main in api", spec.Services)
+	}
+}
