@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"dobot/chatview"
 	"dobot/secrets"
@@ -70,6 +71,9 @@ func (b *Bot) submitSpecLaunch(ctx context.Context, req Request, v func(string) 
 // spec: those the spec sets must be empty, the rest as launch takes them.
 func specFormErrors(v func(string) string, cfg Config) map[string]string {
 	errs := map[string]string{}
+	if n := utf8.RuneCountInString(v(fieldSpec)); n > maxSpecField {
+		errs[fieldSpec] = fmt.Sprintf("The spec is %d characters long; the form takes %d. Launch a longer one with `/do launch --spec` followed by the spec in a code block.", n, maxSpecField)
+	}
 	var set []string
 	for _, f := range specOnlyFields {
 		if v(f.id) != "" {

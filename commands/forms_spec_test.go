@@ -38,6 +38,7 @@ func TestLaunchFormSpecShowsMistakesOnItsFields(t *testing.T) {
 		{"propose refuses", map[string]string{"spec": strings.ReplaceAll(formSpec, "name: admin", "name: web")}, "spec", "App Platform refused the spec", "", ""},
 		{"bad name override", map[string]string{"name": "Shop!"}, "name", "bad app name", "", ""},
 		{"bad ttl", map[string]string{"ttl": "soon"}, "ttl", "Tear down after takes a duration", "", ""},
+		{"too long", map[string]string{"spec": formSpec + "# " + strings.Repeat("x", 3000)}, "spec", "the form takes 3000", "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
