@@ -85,7 +85,11 @@ func TestEnvelopesAreSpreadOverConnections(t *testing.T) {
 	srv := New(Options{BotToken: botToken, AppToken: appToken})
 	defer srv.Close()
 	clients := []*rawClient{dialRaw(t, srv, false), dialRaw(t, srv, false), dialRaw(t, srv, false)}
-	if srv.Live() != 3 {
+	// A connection counts as live once its hello is written, which the
+	// client may read a moment before the server records it.
+	liveCtx, liveCancel := context.WithTimeout(context.Background(), waitFor)
+	defer liveCancel()
+	if err := srv.wait(liveCtx, func() bool { return len(srv.live.list) == 3 }); err != nil {
 		t.Fatalf("Live() = %d; want 3", srv.Live())
 	}
 	const n = 30
