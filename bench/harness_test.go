@@ -69,12 +69,25 @@ type rigOptions struct {
 
 // newRig starts the test servers and the bot, and waits until it is
 // connected. The bot keeps its adaptive watch pace: BOT_WATCH_INTERVAL is
-// never set here.
+// never set here (only the replicas' request budget sets it, in smoke mode,
+// through sizes.budgetEnv).
 func newRig(t testing.TB, o rigOptions) *rig {
 	t.Helper()
-	w := botproc.NewWorld(t, botproc.Options{BotToken: botToken, AppToken: appToken, DOToken: doToken,
+	return startRig(t, newWorld(t, o))
+}
+
+// newWorld starts the test servers the bot will run in, so that a
+// measurement can seed them (or its database) before the bot starts.
+func newWorld(t testing.TB, o rigOptions) *botproc.World {
+	t.Helper()
+	return botproc.NewWorld(t, botproc.Options{BotToken: botToken, AppToken: appToken, DOToken: doToken,
 		Users: map[string]string{admin: "ana"}, PhaseDelay: o.phaseDelay, DBPath: o.dbPath,
 		Env: append([]string{"BOT_ADMINS=" + admin}, o.env...)})
+}
+
+// startRig starts the bot in w and waits until it is connected.
+func startRig(t testing.TB, w *botproc.World) *rig {
+	t.Helper()
 	r := &rig{t: t, slack: w.Slack, do: w.DO, dbPath: w.DBPath, env: w.Env}
 	r.proc = w.Start(t, botBinary)
 	r.cmd, r.logs, r.connectedIn = r.proc.Cmd, r.proc.Logs, r.proc.ConnectedIn

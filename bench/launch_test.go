@@ -128,6 +128,12 @@ var phases = []phase{
 // phase change.
 func measureFleet(t *testing.T, sz sizes, res *results) {
 	r := newRig(t, rigOptions{phaseDelay: sz.fleetPhase})
+	watchFleet(t, r, sz, res, fmt.Sprintf("%d launches watched at once, deployment of %v", sz.fleet, 3*sz.fleetPhase))
+}
+
+// watchFleet launches sz.fleet apps at once through r and adds the row
+// named measure.
+func watchFleet(t *testing.T, r *rig, sz sizes, res *results, measure string) {
 	before := time.Now()
 	doBefore := len(r.do.Requests())
 	names := make([]string, sz.fleet)
@@ -216,13 +222,13 @@ func measureFleet(t *testing.T, sz sizes, res *results) {
 		t.Fatalf("no phase change shown in any thread\n%s", r.logs)
 	}
 	sorted := sortDurations(delays)
-	res.add(fmt.Sprintf("%d launches watched at once, deployment of %v", len(names), 3*sz.fleetPhase),
+	res.add(measure,
 		"≤ 60 DigitalOcean requests a minute; every phase change in its thread within 30 s",
 		fmt.Sprintf("peak %d requests in any minute (mean %.1f/min, %d in %s); phase change → reply max %s, p50 %s; %d of %d phase changes not shown",
 			peak, mean, len(watching), ms(span), ms(worst), ms(percentile(sorted, 50)), missed, len(names)*len(phases)),
 		peak <= 60 && missed == 0 && worst <= 30*time.Second)
-	res.note("fleet: %d creations (not counted); watching requests: %s; slowest phase change shown: %s; first to last live reply %s",
-		creations, countRoutes(watchingReqs(r.do.Requests()[doBefore:], end)), worstWhat, ms(end.Sub(lives[0].At)))
+	res.note("%s: %d creations (not counted); watching requests: %s; slowest phase change shown: %s; first to last live reply %s",
+		measure, creations, countRoutes(watchingReqs(r.do.Requests()[doBefore:], end)), worstWhat, ms(end.Sub(lives[0].At)))
 }
 
 func watchingReqs(reqs []dotest.Request, end time.Time) []dotest.Request {

@@ -27,6 +27,17 @@ type sizes struct {
 	preflights  int           // launches whose pre-flight check is timed
 	verifyRows  int           // keyed audit rows `bot audit verify` checks
 	verifyRuns  int           // timed runs of it
+
+	replicaRounds    int             // alternating rounds of the burst on 1 and on 3 replicas
+	leases           []time.Duration // failover runs, one per lease; 0 is the default (BOT_LEASE unset)
+	failoverLaunches int             // launches in flight when a replica is killed
+	failoverPhase    time.Duration   // their dotest PhaseDelay (3 phases)
+	homeApps         int             // apps the person opening the Home tab has
+	homeOpens        int             // timed opens after the first
+	// budgetEnv is added to the replicas' environment for the request
+	// budget: in smoke mode a short fixed BOT_WATCH_INTERVAL, so that the
+	// step takes seconds; the full mode keeps the adaptive pace.
+	budgetEnv []string
 }
 
 var smokeSizes = sizes{
@@ -39,6 +50,10 @@ var smokeSizes = sizes{
 	starts: 2, idle: time.Second,
 	preflights: 2,
 	verifyRows: 5000, verifyRuns: 1,
+	replicaRounds: 1,
+	leases:        []time.Duration{time.Second}, failoverLaunches: 3, failoverPhase: 3 * time.Second,
+	homeApps: 10, homeOpens: 1,
+	budgetEnv: []string{"BOT_WATCH_INTERVAL=300ms"},
 }
 
 var fullSizes = sizes{
@@ -51,6 +66,9 @@ var fullSizes = sizes{
 	starts: 5, idle: 5 * time.Second,
 	preflights: 20,
 	verifyRows: 1_000_000, verifyRuns: 3,
+	replicaRounds: 3,
+	leases:        []time.Duration{0, 2 * time.Second, 5 * time.Second}, failoverLaunches: 9, failoverPhase: 60 * time.Second,
+	homeApps: 200, homeOpens: 100,
 }
 
 // row is one line of the results table.
@@ -141,6 +159,10 @@ func TestTargets(t *testing.T) {
 		{"AuditVerify", measureAuditVerify},
 		{"Preflight", measurePreflight},
 		{"Footprint", measureFootprint},
+		{"ReplicaBurst", measureReplicaBurst},
+		{"Failover", measureFailover},
+		{"ReplicaBudget", measureReplicaBudget},
+		{"HomeTab", measureHomeTab},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {

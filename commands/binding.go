@@ -172,6 +172,9 @@ func (b *Bot) rebind(ctx context.Context, op dobot.Operation) (*rebound, error) 
 		if err != nil {
 			return nil, err
 		}
+		if args.From != nil { // no image to check again
+			return &rebound{args: op.Args, summary: fmt.Sprintf("launch %s (%s) in %s", args.Name, args.From.Describe(), args.Region), fields: deploy.LaunchFields(args)}, nil
+		}
 		if args.Check, err = b.plan.Preflight(ctx, args.Ref, args.Port); err != nil {
 			return nil, err
 		}

@@ -44,6 +44,9 @@ type Config struct {
 	// DropletImage is DO_DROPLET_IMAGE: the image slug droplets are created
 	// from, or "" to pick DigitalOcean's Docker image (see docloud.DropletImage).
 	DropletImage string
+	// ElsewhereEvery is how often the apps are listed to find deployments
+	// started outside the bot (BOT_ELSEWHERE_INTERVAL); default a minute.
+	ElsewhereEvery time.Duration
 }
 
 // defaultMaxTTL is BOT_MAX_TTL when it is not set.
@@ -123,11 +126,12 @@ type Bot struct {
 // machinery is the durable operation machinery of package ops the bot
 // runs on.
 type machinery struct {
-	ops       *ops.Engine    // durable operations' state
-	approvals *ops.Approvals // the approval state machine
-	runner    ops.Runner     // background work, joined at shutdown
-	desk      *requests.Desk // puts requests up for decision in the chat
-	leases    *ops.Leases    // which operations and loops this replica runs
+	ops       *ops.Engine     // durable operations' state
+	approvals *ops.Approvals  // the approval state machine
+	runner    ops.Runner      // background work, joined at shutdown
+	desk      *requests.Desk  // puts requests up for decision in the chat
+	leases    *ops.Leases     // which operations and loops this replica runs
+	marks     DeploymentMarks // deployments started elsewhere, reported; nil: not looked for
 }
 
 // New returns a Bot with the standard command table.
@@ -160,6 +164,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	b := &Bot{cfg: cfg, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
 	b.eng.runner.Log = b.log
+	b.eng.marks, _ = d.Store.(DeploymentMarks)
 	b.withViews(d)
 	b.store = d.Store
 	b.eng.ops = &ops.Engine{Store: d.Store, Now: d.Now, ApprovalTTL: cfg.ApprovalTTL, Scrub: deploy.ScrubSecrets, Log: b.log}
@@ -205,6 +210,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.background("expiry", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:approvals", timers.RequestsLoop) })
 	b.background("ttl", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:ttl", timers.AppsLoop) })
 	b.background("approval-reminders", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:reminders", b.remindLoop) })
+	b.background("elsewhere", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:elsewhere", b.elsewhereLoop) })
 	b.startHomeLoop()
 	if err := b.resume(ctx); err != nil {
 		return err

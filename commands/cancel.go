@@ -80,7 +80,7 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Asked DigitalOcean to cancel the deployment of %s (%s); its thread shows the result.", op.App, opRef(op))))
 		return nil
 	}
-	return userErrorf("%s is already %s; there is nothing to cancel.", opRefTitle(op), op.State)
+	return userErrorf("%s has already ended (%s); there is nothing to cancel.", opRefTitle(op), op.State)
 }
 
 // withdraw cancels a request waiting for a decision and shows it.

@@ -118,7 +118,7 @@ func (c *recordingChat) Respond(_ context.Context, url string, m commands.Messag
 }
 
 func (c *recordingChat) Upload(_ context.Context, p chat.Ref, name, title, content string) error {
-	c.add(sent{Kind: "upload", Channel: p.Channel, TS: p.ID, Msg: commands.Message{Text: content, Title: title}})
+	c.add(sent{Kind: "upload", Channel: p.Channel, TS: p.ID, Thread: p.ID, Msg: commands.Message{Text: content, Title: title}})
 	return nil
 }
 
@@ -173,6 +173,8 @@ type harness struct {
 	// database (a restart).
 	cloud   commands.Cloud
 	watcher *watch.Watcher
+	// stop stops the bot, as at shutdown.
+	stop func()
 }
 
 func newHarness(t *testing.T) *harness {
@@ -206,12 +208,13 @@ func newHarnessWith(t *testing.T, cfg commands.Config, opts dotest.Options, http
 	if err := bot.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
+	var once sync.Once
+	stop := func() { once.Do(func() { cancel(); bot.Wait() }) }
 	t.Cleanup(func() {
-		cancel()
-		bot.Wait()
+		stop()
 		db.Close()
 	})
-	return &harness{bot: bot, db: db, do: srv, chat: chat, client: client, dbPath: dbPath, cloud: commands.CloudOf(client), watcher: w}
+	return &harness{bot: bot, db: db, do: srv, chat: chat, client: client, dbPath: dbPath, cloud: commands.CloudOf(client), watcher: w, stop: stop}
 }
 
 // run runs one command as user and returns the private answer, if any.

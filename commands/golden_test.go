@@ -25,7 +25,7 @@ func TestBlockKitGolden(t *testing.T) {
 	at := time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
 	op := dobot.Operation{ID: 12, Action: "launch", App: "web", Requester: "U0DEV", Approval: dobot.Approval{ExpiresAt: at.Add(time.Hour)}, Sent: dobot.Sent{ResourceID: "4f6c71e2-1e90-45a3-a9a4-1b0a1c1d1e1f"}, Stamps: dobot.Stamps{CreatedAt: at}}
 	args := commands.LaunchArgs{Name: "web", Image: "ghcr.io/acme/web:1.2.3", Region: "nyc", Sizing: deploy.Sizing{Size: "apps-s-1vcpu-1gb", Instances: 2, MonthlyCents: 2400},
-		Port: 8080, Check: commands.Preflight{Port: 8080, PortFrom: "from the image", Digest: "sha256:" + strings.Repeat("ab", 32)}}
+		Port: 8080, Found: deploy.Found{Check: commands.Preflight{Port: 8080, PortFrom: "from the image", Digest: "sha256:" + strings.Repeat("ab", 32)}}}
 	unchecked := args
 	unchecked.Check = commands.Preflight{Port: 8080, PortFrom: "App Platform default; the image was not checked", Warning: "Could not check ghcr.io/acme/web:1.2.3 before deploying: the registry did not answer in time. Going ahead without the check."}
 	approved := op

@@ -37,9 +37,9 @@ func ParseImageRef(s string) (dobot.ImageRef, error) {
 
 var launchCommand = &Command{
 	Name:        "launch",
-	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--droplet] [--ttl DURATION] [--dry-run] [--reason TEXT] [--break-glass REASON]",
-	Description: "Create an App Platform app running a container image, and report its progress in a thread.",
-	Examples:    []string{"launch web --image ghcr.io/nginxinc/nginx-unprivileged:stable", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run", "launch api --image ghcr.io/acme/api:2 --secret DB_URL=postgres://…"},
+	Usage:       "launch [NAME] [--image REF] [--region SLUG] [--size SLUG] [--instances N] [--port N] [--env KEY=VALUE]… [--secret KEY=VALUE]… [--droplet] [--git URL [--branch B] [--dir PATH] [--deploy-on-push]] [--spec, then the app spec in a code block] [--ttl DURATION] [--dry-run] [--reason TEXT] [--break-glass REASON]",
+	Description: "Create an App Platform app running a container image, and report its progress in a thread. With --git URL it builds the repository's components (App Platform detects them; GitHub and GitLab deploy on push only with --deploy-on-push); with --spec followed, in the same message, by an app spec in a code block (YAML or JSON) it creates that spec, named by it unless NAME is typed. Either way the card shows each component, the cost and any warning before anything is created.",
+	Examples:    []string{"launch web --image ghcr.io/nginxinc/nginx-unprivileged:stable", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run", "launch api --image ghcr.io/acme/api:2 --secret DB_URL=postgres://…", "launch web --git https://github.com/acme/web --branch main"},
 	Action:      ActionLaunch,
 	Parse:       parseLaunch,
 	Prepare:     planWith((*plan.Planner).Launch),
@@ -62,24 +62,28 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	fs.Var(port, "port", "")
 	fs.Var(env.as("env"), "env", "")
 	fs.Var(env.as("secret"), "secret", "")
+	sf := sourceFlags{git: fs.String("git", "", ""), branch: fs.String("branch", "", ""), dir: fs.String("dir", "", ""),
+		deployOnPush: fs.Bool("deploy-on-push", false, ""), spec: fs.Bool("spec", false, "")}
+	words, block := takeBlock(words)
 	pos, err := parseFlags(fs, words)
 	if err != nil {
 		return nil, err
+	}
+	if *sf.spec && len(pos) == 0 {
+		cfg.DefaultApp = "" // the spec names the app
 	}
 	args := LaunchArgs{Name: cfg.DefaultApp, Sizing: deploy.Sizing{Size: *size, Instances: instances.value}, Port: port.value, Env: env.pairs,
 		SecretKeys: env.secretKeys(), Reason: strings.TrimSpace(*reason), BreakGlass: glass.value}
 	switch len(pos) {
 	case 0:
-		if args.Name == "" {
-			return nil, userErrorf("launch needs an app name, like `/do launch web --image nginx` (or set DO_APP_NAME)")
-		}
 	case 1:
 		args.Name = pos[0]
 	default:
 		return nil, userErrorf("launch takes one app name, got %d words (%s); put flags after --, like --image REF", len(pos), strings.Join(pos, " "))
 	}
-	if err := ValidAppName(args.Name); err != nil {
-		return nil, err
+	in := sourceInput{block: block, named: len(pos) == 1, region: *region, droplet: *droplet, imageTyped: flagSet(fs, "image"), ttl: *ttl, dryRun: *dryRun}
+	if src, done, err := sourceLaunch(args, sf, in, cfg); done {
+		return src, err
 	}
 	args.Image = trimScheme(strings.TrimSpace(*image))
 	if args.Image == "" {

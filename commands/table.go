@@ -8,6 +8,7 @@ import (
 
 	"dobot"
 	"dobot/cmdline"
+	"dobot/secrets"
 )
 
 // Command is one /do subcommand, described as data so that help, the
@@ -175,7 +176,8 @@ func (t Table) Sorted() []*Command {
 
 // Parse splits text and parses it into an invocation of a command in t.
 func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
-	words, err := cmdline.SplitWords(text)
+	head, block, hasBlock := secrets.CutBlock(text)
+	words, err := cmdline.SplitWords(head)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -199,8 +201,19 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 	if wantsHelp(words) {
 		return t.helpFor(cmd)
 	}
+	if hasBlock {
+		if cmd.Name != launchCommand.Name {
+			return cmd, nil, userErrorf("%s takes no code block; only `/do launch --spec` reads an app spec pasted after it", cmd.Name)
+		}
+		words = append(words, blockMark+block)
+	}
 	args, err := cmd.Parse(words, cfg)
 	if err != nil {
+		if len(words) > 0 {
+			if serr := unknownSubcommand(cmd, words[0]); serr != nil {
+				return cmd, nil, serr
+			}
+		}
 		return cmd, nil, err
 	}
 	return cmd, args, nil

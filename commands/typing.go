@@ -54,6 +54,27 @@ func (t Table) unknownCommand(typed string) error {
 	return userErrorf("unknown command %q. Try `/do help` for the list of commands.", typed)
 }
 
+// unknownSubcommand answers a refused command whose first word is within
+// two edits of one of its sub-commands ("registry delte" → registry
+// delete), or is nil when none is near.
+func unknownSubcommand(cmd *Command, typed string) error {
+	full := map[string]string{}
+	var words []string
+	for _, sub := range cmd.Subcommands {
+		w := sub.Name[strings.LastIndex(sub.Name, " ")+1:]
+		full[w] = sub.Name
+		words = append(words, w)
+	}
+	near := nearest(strings.ToLower(typed), words, 2)
+	if len(near) == 0 {
+		return nil
+	}
+	for i, w := range near {
+		near[i] = full[w]
+	}
+	return userErrorf("%s has no sub-command %q. Did you mean %s? `/do help %s` lists them.", cmd.Name, typed, Markup(orList(near)), cmd.Name)
+}
+
 // orList writes names as "`/do a`", "`/do a` or `/do b`", ….
 func orList(names []string) string {
 	quoted := make([]string, len(names))

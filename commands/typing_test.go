@@ -58,6 +58,9 @@ func TestTableParseTypingTraps(t *testing.T) {
 		{in: "stauts", wantErr: "`/do status`"},
 		{in: "LAUNC web", wantErr: "`/do launch`"},
 		{in: "frobnicate", wantErr: "unknown command", notErr: "Did you mean"},
+		{in: "registry delte acme", wantErr: "registry has no sub-command \"delte\". Did you mean `/do registry delete`?"},
+		{in: "droplet rebot box", wantErr: "Did you mean `/do droplet reboot`?"},
+		{in: "registry create Bad_Name", wantErr: "bad registry name", notErr: "Did you mean"},
 	}
 	for _, tt := range tests {
 		cmd, args, err := table.Parse(tt.in, cfg)

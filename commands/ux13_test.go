@@ -2,6 +2,8 @@ package commands_test
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -487,4 +489,53 @@ func FuzzParseMonthlyUSD(f *testing.F) {
 			t.Errorf("ParseMonthlyUSD(%q) = %d with error %v", s, cents, err)
 		}
 	})
+}
+
+// A droplet deleted outside the bot: its actions, status and teardown say
+// so and suggest forget, opening no operation (issue 13: an action gave
+// DigitalOcean's raw 404).
+func TestDropletDeletedOutsideTheBot(t *testing.T) {
+	h := dropletHarness(t, "")
+	launchBox(t, h)
+	ctx := context.Background()
+	box, err := h.db.App(ctx, "box")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := strconv.Atoi(box.ResourceID)
+	if _, err := h.client.Droplets.Delete(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"droplet reboot box", "droplet power-off box", "status box", "teardown box"} {
+		if out := h.run("UDEP", cmd); !strings.Contains(out, "box was deleted outside the bot") || !strings.Contains(out, "/do forget box") {
+			t.Errorf("%s = %q; want deleted outside the bot, with forget", cmd, out)
+		}
+	}
+	if ops, _ := h.db.UnfinishedOperations(ctx); len(ops) != 0 {
+		t.Errorf("commands on a deleted droplet opened operations: %+v", ops)
+	}
+}
+
+// Canceling a finished operation reads as plain English ("Operation #1 is
+// already succeeded" did not).
+func TestCancelOfAFinishedOperation(t *testing.T) {
+	h := newHarness(t)
+	h.grant(t, "UDEP", dobot.RoleDeployer)
+	op, err := h.db.CreateOperation(context.Background(), dobot.Operation{Action: "redeploy", App: "web", State: dobot.OpSucceeded, Requester: "UDEP", Card: dobot.Card{Channel: "C1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("Operation #%d has already ended (succeeded); there is nothing to cancel.", op.ID)
+	if out := h.run("UDEP", fmt.Sprintf("cancel %d", op.ID)); !strings.Contains(out, want) {
+		t.Errorf("cancel of a finished operation = %q; want %q", out, want)
+	}
+}
+
+// A droplet action's card says how it ended once it has (it kept reading
+// "box: reboot" as if still asked for).
+func TestDropletActionCardShowsTheEnd(t *testing.T) {
+	h := dropletHarness(t, "")
+	launchBox(t, h)
+	h.run("UDEP", "droplet reboot box")
+	waitFor(t, "the reboot card to say it completed", func() bool { return strings.Contains(h.chat.fieldText(), "✅ box: reboot completed") })
 }

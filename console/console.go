@@ -56,6 +56,9 @@ type Options struct {
 	// each input line is echoed after the prompt, so that a piped script's
 	// output reads as a transcript.
 	Interactive bool
+	// Sim, when set, runs /sim on the simulated DigitalOcean (a deployment
+	// started outside the bot) and says what it did.
+	Sim func(ctx context.Context, text string) (string, error)
 }
 
 // Console is a terminal chat. Its methods are safe for concurrent use: each

@@ -3,6 +3,8 @@ package console
 import (
 	"dobot/chat"
 	"errors"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +111,28 @@ func TestPlain(t *testing.T) {
 	for _, tt := range tests {
 		if got := plain(tt.in); got != tt.want {
 			t.Errorf("plain(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// The README's console examples use user ids that /as and grant accept
+// (issue 13: its own "/as U2" was refused as not a user id).
+func TestREADMEConsoleUserIDsParse(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := regexp.MustCompile("`/as ([^`]+)`|`/do grant (@?[^ `]+)").FindAllStringSubmatch(string(readme), -1)
+	if len(ids) == 0 {
+		t.Fatal("the README shows no /as or grant example")
+	}
+	for _, m := range ids {
+		id := m[1] + m[2]
+		if id == "USER" { // the table's placeholder
+			continue
+		}
+		if _, err := ParseUser(id); err != nil {
+			t.Errorf("README example %q: ParseUser(%q) = %v", m[0], id, err)
 		}
 	}
 }

@@ -31,6 +31,8 @@ const Help = `console commands:
   /as               say who you are
   /form launch      open the launch form; it asks its fields one line at a time
   /home             show your home page (Slack's Home tab)
+  /sim push NAME    (simulated DigitalOcean) deploy NAME as a push to its repository would, outside the bot;
+                    /sim manual NAME as the control panel or doctl would; add --fail build|deploy to fail it
   /wait [DURATION]  wait until running operations finish (default: the --wait limit)
   /help             this list
   /quit             end (as does end of input): running operations are waited for first
@@ -50,6 +52,7 @@ const (
 	kindQuit              // /quit, /exit
 	kindForm              // /form NAME
 	kindHome              // /home
+	kindSim               // /sim …
 )
 
 // input is one parsed line.
@@ -128,6 +131,8 @@ func parseLine(line string) (input, error) {
 		return input{kind: kindForm, text: "launch --form"}, nil
 	case "/home":
 		return input{kind: kindHome}, nil
+	case "/sim":
+		return input{kind: kindSim, text: rest}, nil
 	case "/help", "/?":
 		return input{kind: kindHelp}, nil
 	case "/quit", "/exit":
@@ -162,6 +167,7 @@ func (c *Console) Run(ctx context.Context, in io.Reader, bot Bot) error {
 	}()
 
 	c.showPrompt()
+	var fenced []string // the lines of a /do command whose code block is open
 	for {
 		var line string
 		var open bool
@@ -182,18 +188,32 @@ func (c *Console) Run(ctx context.Context, in io.Reader, bot Bot) error {
 			continue
 		}
 		c.echo(line)
-		in, err := parseLine(line)
-		if err != nil {
-			c.say(err.Error())
-			c.showPrompt()
-			continue
+		var texts []string
+		// A code block goes on until its closing fence.
+		fenced, texts = fence(fenced, line)
+		for _, text := range texts {
+			if c.handleLine(ctx, bot, text) {
+				return c.finish(ctx)
+			}
 		}
-		if in.kind == kindQuit {
-			return c.finish(ctx)
-		}
-		c.do(ctx, bot, in)
-		c.showPrompt()
 	}
+}
+
+// handleLine acts on one typed command (a line, or the lines of a code
+// block) and reports whether it was /quit.
+func (c *Console) handleLine(ctx context.Context, bot Bot, line string) (quit bool) {
+	in, err := parseLine(line)
+	if err != nil {
+		c.say(err.Error())
+		c.showPrompt()
+		return false
+	}
+	if in.kind == kindQuit {
+		return true
+	}
+	c.do(ctx, bot, in)
+	c.showPrompt()
+	return false
 }
 
 // do acts on one parsed line.
@@ -205,6 +225,8 @@ func (c *Console) do(ctx context.Context, bot Bot, in input) {
 			Text: in.text, ResponseURL: responseURL(user, ref), TriggerID: formTrigger})
 	case kindHome:
 		c.home(ctx, bot)
+	case kindSim:
+		c.sim(ctx, in.text)
 	case kindClick:
 		c.click(ctx, bot, in.choice)
 	case kindAs:

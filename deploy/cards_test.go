@@ -1,6 +1,7 @@
 package deploy_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,32 @@ func TestDecisionLineNamesWhoDecided(t *testing.T) {
 	} {
 		if got := chat.Plain(deploy.DecisionLine(*op)); got != want {
 			t.Errorf("DecisionLine(%s) = %q; want %q", op.State, got, want)
+		}
+	}
+}
+
+// Redeploy and rollback cards read as what they are from their first
+// message on (issue 13: they said "Creating the app"), and a canceled one
+// reads "canceled", never "failed".
+func TestChangeCardsNameTheirOperation(t *testing.T) {
+	for action, verb := range map[string]string{deploy.ActionRedeploy: "Redeploying web", deploy.ActionRollback: "Rolling back web"} {
+		args, err := json.Marshal(deploy.ChangeArgs{Name: "web", From: "nginx:1.26"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		op := dobot.Operation{ID: 8, Action: action, App: "web", Requester: "U0DEV", Args: string(args)}
+		for _, m := range []chat.Message{deploy.ChangeHead(op), deploy.ChangeCard(op, deploy.ChangeArgs{Name: "web"}, deploy.LaunchState{Phase: "BUILDING"})} {
+			all := m.Title + m.Text + m.Body
+			for _, f := range m.Fields {
+				all += f.Label + ": " + f.Value + "\n"
+			}
+			if !strings.Contains(m.Title, verb) || strings.Contains(all, "Creating the app") {
+				t.Errorf("%s card = %q\n%s; want %q and no \"Creating the app\"", action, m.Title, all, verb)
+			}
+		}
+		c := deploy.ChangeCard(op, deploy.ChangeArgs{Name: "web"}, deploy.LaunchState{Phase: "CANCELED", Failure: "the deployment was canceled"})
+		if !strings.Contains(c.Title, "canceled") || strings.Contains(c.Title+c.Body, "failed") {
+			t.Errorf("canceled %s card = %q / %q; want canceled, not failed", action, c.Title, c.Body)
 		}
 	}
 }

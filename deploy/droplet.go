@@ -244,12 +244,18 @@ func RunDropletAction(ctx context.Context, b *Executor, op dobot.Operation, rep 
 		}
 	}
 	what := strings.ReplaceAll(args.Type, "_", " ")
+	// The card says how it ended, not only what was asked.
+	card := DropletActionHead(op)
 	if action.Status == godo.ActionCompleted {
 		b.finish(ctx, &op, dobot.OpSucceeded, "")
+		card.Title = fmt.Sprintf(chat.IconOK+" %s: %s completed", args.Name, what)
+		rep.Update(ctx, card)
 		rep.Final(ctx, infoMessage(fmt.Sprintf(chat.IconOK+" %s of %s completed.", what, args.Name)))
 		return
 	}
 	b.finish(ctx, &op, dobot.OpFailed, "action "+action.Status)
+	card.Title = fmt.Sprintf(chat.IconFailed+" %s: %s ended %s", args.Name, what, action.Status)
+	rep.Update(ctx, card)
 	rep.Final(ctx, errorMessage(fmt.Sprintf("%s of %s ended %s.", what, args.Name, action.Status)))
 }
 

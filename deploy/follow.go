@@ -35,6 +35,9 @@ type LaunchState struct {
 	URL          string
 	Failure      string // failing step and reason
 	FailedStep   string // top-level step that failed: "build" or "deploy"
+	// Components is each component's progress, one a line, for a
+	// deployment that builds from Git or runs several components.
+	Components string
 }
 
 func (s LaunchState) final() bool {
@@ -110,6 +113,8 @@ func (b *Executor) followDeployment(ctx context.Context, op dobot.Operation, nam
 			if !st.final() {
 				rep.Reply(ctx, infoMessage(PhaseLine(st)))
 			}
+		case st.Components != last.Components && st.Components != "" && !st.final():
+			rep.Reply(ctx, infoMessage(st.Components))
 		case progressChanged(last, st) && b.now().Sub(lastUpdate) >= progressUpdateGap:
 			rep.Update(ctx, card(op, st))
 			lastUpdate = b.now()
@@ -186,7 +191,7 @@ func (b *Executor) DeploymentState(ctx context.Context, app *godo.App, depID str
 }
 
 func StateOf(d *godo.Deployment, app *godo.App) LaunchState {
-	st := LaunchState{Phase: string(d.Phase), DeploymentID: d.ID, FailedStep: failedStepName(d)}
+	st := LaunchState{Phase: string(d.Phase), DeploymentID: d.ID, FailedStep: failedStepName(d), Components: progress.Components(d)}
 	if st.Phase == "" {
 		st.Phase = string(godo.DeploymentPhase_PendingBuild)
 	}
@@ -292,6 +297,9 @@ func PhaseLine(st LaunchState) string {
 	if st.Progress != nil {
 		line += fmt.Sprintf(" (%d/%d steps done)", st.Progress.Done, st.Progress.Total)
 	}
+	if st.Components != "" && !st.final() {
+		line += "\n" + st.Components
+	}
 	return line
 }
 
@@ -312,7 +320,10 @@ func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) chat.Messag
 	if args.Droplet {
 		region, kind = args.DropletRegion, "Droplet (Docker)"
 	}
-	image := args.Image
+	imageLabel, image := "Image", args.Image
+	if args.From != nil {
+		imageLabel, image = "Source", Escape(args.From.Describe())
+	}
 	if args.Check.Digest != "" {
 		image += "\n`" + args.Check.Digest + "`"
 	}
@@ -321,7 +332,7 @@ func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) chat.Messag
 	}
 	fields := []chat.Field{
 		{Label: KindLabel(map[bool]string{false: KindApp, true: KindDroplet}[args.Droplet]), Value: args.Name},
-		{Label: "Image", Value: image},
+		{Label: imageLabel, Value: image},
 		{Label: "Region", Value: region},
 		{Label: "Runs on", Value: kind},
 		{Label: "Phase", Value: PhaseName(st.Phase)},
@@ -335,6 +346,7 @@ func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) chat.Messag
 	if args.MonthlyCents > 0 {
 		fields = append(fields, chat.Field{Label: "Cost", Value: Money(args.MonthlyCents) + "/month"})
 	}
+	fields = append(fields, args.From.cardFields(st)...)
 	if keys := args.envKeys(); len(keys) > 0 {
 		fields = append(fields, chat.Field{Label: "Environment", Value: EnvKeysText(keys, args.IsSecret)})
 	}
@@ -350,7 +362,7 @@ func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) chat.Messag
 		fields = append(fields, chat.Field{Label: "Links", Value: links})
 	}
 	m := chat.Message{
-		Text:     fmt.Sprintf("%s is launching %s (%s) in %s: %s", chat.Mention(op.Requester), args.Name, args.Image, args.Region, PhaseName(st.Phase)),
+		Text:     fmt.Sprintf("%s is launching %s (%s) in %s: %s", chat.Mention(op.Requester), args.Name, args.what(), args.Region, PhaseName(st.Phase)),
 		Title:    title,
 		Fields:   fields,
 		Progress: st.Progress,

@@ -37,11 +37,20 @@ type LaunchArgs struct {
 	TTL        time.Duration `json:",omitempty"` // tear down this long after launch
 	OnDroplet
 	DryRun bool `json:"-"`
+	Found
+}
+
+// Found is what preparing a launch found or chose. Embedded, so its
+// fields read and store as the launch's own.
+type Found struct {
 	// Notes are warnings and choices the cards show, such as a size being
 	// retired or the droplet image picked.
 	Notes []string `json:",omitempty"`
 	// Check is what the pre-flight image check found; Port is set from it.
 	Check docloud.Preflight `json:",omitempty"`
+	// From is set for a launch from a Git repository or an app spec
+	// (source.go); Image is then empty.
+	From *LaunchSource `json:",omitempty"`
 }
 
 // Sizing is what a launch runs on and what it costs.
@@ -67,12 +76,18 @@ func (a LaunchArgs) Target() string { return a.Name }
 
 // AppSpec is the App Platform spec launch creates (docloud.AppSpec).
 func (a LaunchArgs) AppSpec() *godo.AppSpec {
+	if a.From != nil {
+		return docloud.CopySpec(a.From.Spec)
+	}
 	return docloud.AppSpec(docloud.Service{Name: a.Name, Region: a.Region, Ref: a.Ref, Digest: a.Check.Digest,
 		Size: a.Size, Instances: a.Instances, Port: a.Port, Env: a.Env, Secret: a.IsSecret})
 }
 
 // LaunchFields are the facts of a launch that a card shows.
 func LaunchFields(args LaunchArgs) []chat.Field {
+	if args.From != nil {
+		return SourceFields(args)
+	}
 	kind, region, size := KindApp, args.Region, args.Size
 	if args.Droplet {
 		kind, region = KindDroplet, args.DropletRegion
@@ -268,6 +283,10 @@ func (a LaunchArgs) managedApp(op *dobot.Operation, id string, now time.Time) do
 	app := dobot.App{Name: a.Name, Kind: KindApp, ResourceID: id, Region: a.Region, Image: a.Image, ImageDigest: a.Check.Digest,
 		Owner: op.Requester, Channel: op.Channel, ThreadTS: op.MessageTS, CreatedAt: now,
 		Size: a.Size, Instances: a.Instances, MonthlyCents: a.MonthlyCents}
+	if a.From != nil {
+		app.Image = a.From.Describe()
+		app.Size, app.Instances = sourceSize(a.From.Spec)
+	}
 	if app.Size == "" {
 		app.Size = docloud.DefaultAppSize
 	}

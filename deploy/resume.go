@@ -30,7 +30,13 @@ const adoptSlack = 2 * time.Minute
 // found: the same name, created after after, running this launch's image.
 // Anything else with the name belongs to someone else.
 func (b *Executor) findOwnApp(ctx context.Context, op *dobot.Operation, args LaunchArgs, after time.Time) (*godo.App, error) {
-	app, err := docloud.FindOwnApp(ctx, b.apps, args.Name, after, docloud.PinnedImage(args.Ref, args.Check.Digest))
+	var app *godo.App
+	var err error
+	if args.From != nil {
+		app, err = b.findOwnSourceApp(ctx, args, after)
+	} else {
+		app, err = docloud.FindOwnApp(ctx, b.apps, args.Name, after, docloud.PinnedImage(args.Ref, args.Check.Digest))
+	}
 	if err != nil || app == nil {
 		return nil, err
 	}

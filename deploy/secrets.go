@@ -42,7 +42,7 @@ func ScrubSecrets(op *dobot.Operation) {
 // scrub blanks the values of a's secret variables; it reports whether
 // any was set.
 func (a *LaunchArgs) scrub() bool {
-	changed := false
+	changed := a.From != nil && a.From.Spec != nil && docloud.ScrubSpec(a.From.Spec)
 	for i, kv := range a.Env {
 		if a.IsSecret(kv[0]) && kv[1] != "" {
 			a.Env[i][1], changed = "", true
@@ -84,6 +84,11 @@ func sealLaunch(v *secrets.Vault, args LaunchArgs) LaunchArgs {
 		}
 	}
 	args.Env = env
+	if args.From != nil && args.From.Spec != nil {
+		src := *args.From
+		src.Spec = v.SealSpec(args.From.Spec)
+		args.From = &src
+	}
 	return args
 }
 
@@ -98,5 +103,14 @@ func openLaunch(v *secrets.Vault, args LaunchArgs) (LaunchArgs, error) {
 		env[i] = [2]string{kv[0], plain}
 	}
 	args.Env = env
+	if args.From != nil && args.From.Spec != nil {
+		spec, err := v.OpenSpec(args.From.Spec)
+		if err != nil {
+			return args, err
+		}
+		src := *args.From
+		src.Spec = spec
+		args.From = &src
+	}
 	return args, nil
 }

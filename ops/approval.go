@@ -124,6 +124,9 @@ func (a *Approvals) check(ctx context.Context, op dobot.Operation, d Decision, r
 	if d.Card != "" && (op.MessageTS != d.Card || op.Channel != d.Channel) {
 		return refuse(op, "That button does not belong to request #%d's card. Nothing was changed.", op.ID)
 	}
+	if op.ExpiresAt.IsZero() { // ids are one series: this one never asked for approval
+		return refuse(op, "#%d is an operation (%s %s), not a request: it needed no approval, so there is nothing to approve or deny. Nothing was changed.", op.ID, op.Action, op.App)
+	}
 	if d.Approve {
 		why, err := a.RequesterAllowed(ctx, op)
 		if err != nil {

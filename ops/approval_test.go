@@ -3,6 +3,7 @@ package ops_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -214,5 +215,31 @@ func TestCardedWaitsForTheCard(t *testing.T) {
 	}
 	if got := <-done; got.State != dobot.OpAwaitingApproval || got.MessageTS != "3.3" {
 		t.Errorf("Carded = %+v; want the request with its card", got)
+	}
+}
+
+// Requests and operations share one id series (issue 13): deciding the id
+// of an operation that never needed approval says it is an operation, for
+// its requester and anyone else alike, and changes nothing.
+func TestDecidingAnOperationSaysItIsNoRequest(t *testing.T) {
+	m := newMachine(t)
+	ctx := context.Background()
+	op, err := m.db.CreateOperation(ctx, dobot.Operation{Action: "launch", App: "api", State: dobot.OpRunning,
+		Requester: "UREQ", Card: dobot.Card{Channel: "C1", MessageTS: "2.2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []string{"UREQ", "UAPP"} {
+		for _, approve := range []bool{true, false} {
+			d := ops.Decision{RequestID: op.ID, Approve: approve, Decider: who, Channel: "C1", CommandText: "approve"}
+			_, _, err := m.Decide(ctx, d)
+			want := fmt.Sprintf("#%d is an operation (launch api), not a request", op.ID)
+			if r := refusal(t, err); !strings.Contains(r.Text, want) {
+				t.Errorf("Decide(%s, approve %v) refused with %q; want %q", who, approve, r.Text, want)
+			}
+		}
+	}
+	if got, _ := m.db.Operation(ctx, op.ID); got.State != dobot.OpRunning || got.Decider != "" {
+		t.Errorf("operation after the refusals = %+v; want it running, undecided", got)
 	}
 }

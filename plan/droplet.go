@@ -53,6 +53,9 @@ func (b *Planner) DropletAction(ctx context.Context, args DropletActionArgs) (*P
 	if managed.Kind != deploy.KindDroplet {
 		return nil, userErrorf("%s is an App Platform app, not a droplet; try `/do redeploy %s`.", args.Name, args.Name)
 	}
+	if err := b.RefuseIfGone(ctx, managed); err != nil {
+		return nil, err
+	}
 	raw, _ := json.Marshal(args)
 	return &Plan{
 		Op:      dobot.Operation{Action: deploy.ActionDroplet, App: args.Name, Args: string(raw), Reason: args.Reason, Sent: dobot.Sent{ResourceID: managed.ResourceID}},

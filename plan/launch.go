@@ -23,6 +23,9 @@ func (b *Planner) Launch(ctx context.Context, args LaunchArgs) (*Plan, error) {
 	if !errors.Is(err, dobot.ErrNotFound) {
 		return nil, fmt.Errorf("look up app %q: %w", args.Name, err)
 	}
+	if args.From != nil {
+		return b.launchSource(ctx, args)
+	}
 	if err := b.CheckDOCRRegistry(ctx, args.Ref); err != nil {
 		return nil, err
 	}
@@ -49,6 +52,9 @@ func (b *Planner) Launch(ctx context.Context, args LaunchArgs) (*Plan, error) {
 			return nil, err
 		}
 	}
+	if note := costNote(args.MonthlyCents); note != "" {
+		args.Notes = append(args.Notes, note)
+	}
 	raw, err := json.Marshal(b.exec.SealLaunch(args))
 	if err != nil {
 		return nil, fmt.Errorf("encode launch args: %w", err)
@@ -68,4 +74,19 @@ func (b *Planner) Launch(ctx context.Context, args LaunchArgs) (*Plan, error) {
 		}
 	}
 	return plan, nil
+}
+
+// expensiveCents is the monthly cost from which a launch card warns, so
+// that a slip like --instances 100 is seen even where no policy asks for
+// approval above a cost.
+const expensiveCents = 100_00
+
+// costNote warns on the card of a launch costing expensiveCents a month or
+// more, and says how an admin can make such launches need approval.
+func costNote(monthlyCents int64) string {
+	if monthlyCents < expensiveCents {
+		return ""
+	}
+	return fmt.Sprintf("%s This costs %s/month. An admin can make launches above a cost need approval: `/do policy launch --approval-above 100`.",
+		chat.IconWarning, deploy.Money(monthlyCents))
 }

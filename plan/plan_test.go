@@ -173,3 +173,29 @@ func TestTeardownPlanNeedsAnAppTheBotManages(t *testing.T) {
 		t.Errorf("Teardown of an unknown app = %v; want a refusal suggesting adopt", err)
 	}
 }
+
+// A costly launch warns on its card even where no policy asks for approval
+// above a cost (issue 13: "--instances 100 goes through with no warning").
+func TestCostlyLaunchWarnsOnItsCard(t *testing.T) {
+	r := newRig(t, exposes(80))
+	costly := launch(t, "big", "nginx:1.27")
+	costly.Size, costly.Instances = "apps-s-1vcpu-1gb", 100
+	cheap := launch(t, "small", "nginx:1.27")
+	for _, c := range []struct {
+		args deploy.LaunchArgs
+		warn bool
+	}{{costly, true}, {cheap, false}} {
+		p, err := r.p.Launch(context.Background(), c.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args, err := decode(p.Op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		warned := strings.Contains(strings.Join(args.Notes, "\n"), "This costs $1200.00/month")
+		if warned != c.warn {
+			t.Errorf("launch of %s ($%d/month): notes %q; want a cost warning: %v", c.args.Name, args.MonthlyCents/100, args.Notes, c.warn)
+		}
+	}
+}

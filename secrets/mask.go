@@ -154,6 +154,9 @@ const MaxCommandText = 4000
 // characters with a marker saying how long it was.
 func StoredCommand(text string) string {
 	masked := MaskCommand(text)
+	if head, block, ok := CutBlock(text); ok {
+		masked = MaskCommand(head) + maskBlock(block)
+	}
 	if r := []rune(masked); len(r) > MaxCommandText {
 		masked = string(r[:MaxCommandText]) + "…[cut: " + strconv.Itoa(len([]rune(text))) + " characters]"
 	}

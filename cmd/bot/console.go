@@ -82,9 +82,10 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	defer stopSignals()
 
 	where := "DigitalOcean at " + cfg.DOAPIURL + " (real resources, real costs)"
+	var sim *dosim.Server
 	if simulated {
 		var closeSim func()
-		if where, closeSim, err = simulate(&cfg, *phase, getenv, log); err != nil {
+		if where, sim, closeSim, err = simulate(&cfg, *phase, getenv, log); err != nil {
 			return err
 		}
 		defer closeSim()
@@ -93,7 +94,8 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	var con *console.Console
 	rt, err := newRuntime(ctx, cfg, log, adapter{admins: []string{console.DefaultUser},
 		chat: func(db *store.DB) (commands.Chat, commands.Observer) {
-			con = console.New(stdout, console.Options{User: user, Store: db, Wait: *wait, Interactive: isTerminal(stdin) && isTerminal(stdout)})
+			con = console.New(stdout, console.Options{User: user, Store: db, Wait: *wait, Interactive: isTerminal(stdin) && isTerminal(stdout),
+				Sim: simCommand(sim, db, cfg.ElsewhereInterval)})
 			return con, con.Observer(nil)
 		},
 		views: func() chatview.Views { return con }})
@@ -117,7 +119,7 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 // simulate points cfg at a simulated DigitalOcean and simulated
 // registries, and, unless BOT_DB is set, at a throwaway store. It returns
 // what the console is using, for its banner, and how to stop it all.
-func simulate(cfg *config.Config, phase time.Duration, getenv func(string) string, log *slog.Logger) (where string, stop func(), err error) {
+func simulate(cfg *config.Config, phase time.Duration, getenv func(string) string, log *slog.Logger) (where string, sim *dosim.Server, stop func(), err error) {
 	var stops []func()
 	stop = func() {
 		for i := len(stops) - 1; i >= 0; i-- {
@@ -132,9 +134,9 @@ func simulate(cfg *config.Config, phase time.Duration, getenv func(string) strin
 	if getenv("DO_API_URL") != "" {
 		log.Warn("DO_API_URL is ignored without a DigitalOcean token: using the simulated DigitalOcean")
 	}
-	sim, err := startSimulator(phase)
+	sim, err = startSimulator(phase)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	stops = append(stops, sim.Close)
 	cfg.DOToken, cfg.DOAPIURL = sim.Token(), sim.URL()
@@ -146,27 +148,31 @@ func simulate(cfg *config.Config, phase time.Duration, getenv func(string) strin
 	// nginx goes live on port 80, nginx:1.999 is refused.
 	reg, err := regtest.Start(regtest.Options{DOToken: sim.Token()})
 	if err != nil {
-		return "", nil, fmt.Errorf("simulated registry: %w", err)
+		return "", nil, nil, fmt.Errorf("simulated registry: %w", err)
 	}
 	stops = append(stops, reg.Close)
 	if cfg.RegistryMirrors, err = config.ParseRegistryMirrors(reg.Mirrors()); err != nil {
-		return "", nil, fmt.Errorf("simulated registry: %w", err)
+		return "", nil, nil, fmt.Errorf("simulated registry: %w", err)
 	}
 	if cfg.WatchInterval == 0 {
 		// The adaptive pace starts at 5 s, longer than a simulated phase.
 		cfg.WatchInterval = min(max(phase/2, 10*time.Millisecond), time.Second)
+	}
+	if cfg.ElsewhereInterval == 0 {
+		// Deployments started with /sim show within seconds.
+		cfg.ElsewhereInterval = max(phase, time.Second)
 	}
 	if getenv("BOT_DB") == "" {
 		// The simulator forgets everything at exit, so its records would
 		// only haunt the next run: keep them in a throwaway file.
 		dir, err := os.MkdirTemp("", "dobot-console")
 		if err != nil {
-			return "", nil, fmt.Errorf("temporary store: %w", err)
+			return "", nil, nil, fmt.Errorf("temporary store: %w", err)
 		}
 		stops = append(stops, func() { os.RemoveAll(dir) })
 		cfg.DBPath = filepath.Join(dir, "dobot.db")
 	}
-	return fmt.Sprintf("a simulated DigitalOcean (no DO_API_TOKEN set; apps go live in about %s)", (3 * phase).Round(time.Second/10)), stop, nil
+	return fmt.Sprintf("a simulated DigitalOcean (no DO_API_TOKEN set; apps go live in about %s)", (3 * phase).Round(time.Second/10)), sim, stop, nil
 }
 
 // warnStaleApps says when the store lists apps from earlier runs: the

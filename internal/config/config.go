@@ -48,6 +48,9 @@ type Config struct {
 	// WatchInterval, when set, replaces the adaptive polling pace with a
 	// fixed one (for test servers whose deployments take seconds).
 	WatchInterval time.Duration
+	// ElsewhereInterval (BOT_ELSEWHERE_INTERVAL) is how often the apps are
+	// listed to find deployments started outside the bot; zero: a minute.
+	ElsewhereInterval time.Duration
 }
 
 // Slack is how the bot reaches Slack. The tokens are secrets.
@@ -238,6 +241,13 @@ func (l *loader) durations(c *Config) {
 			l.bad("BOT_WATCH_INTERVAL must be a Go duration of at least 10ms, like 2s, not %q", v)
 		}
 		c.WatchInterval = d
+	}
+	if v := l.get("BOT_ELSEWHERE_INTERVAL"); v != "" {
+		d, err := dobot.ParseDuration(v)
+		if err != nil || d < 10*time.Millisecond {
+			l.bad("BOT_ELSEWHERE_INTERVAL must be a Go duration of at least 10ms, like 1m, not %q", v)
+		}
+		c.ElsewhereInterval = d
 	}
 }
 

@@ -43,6 +43,20 @@ func dialRaw(t *testing.T, srv *Server, silent bool) *rawClient {
 		t.Fatalf("first frame = %q, %v; want hello", hello.Type, err)
 	}
 	c := &rawClient{id: srv.Connections(), ws: ws, silent: silent}
+	// The server records a connection as live just after writing its hello,
+	// so the client may read hello first: wait for the record.
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := srv.wait(ctx, func() bool {
+		for _, lc := range srv.live.list {
+			if lc.id == c.id {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("connection %d never recorded as live: %v", c.id, err)
+	}
 	t.Cleanup(func() { ws.Close() })
 	go c.read()
 	return c
@@ -85,11 +99,7 @@ func TestEnvelopesAreSpreadOverConnections(t *testing.T) {
 	srv := New(Options{BotToken: botToken, AppToken: appToken})
 	defer srv.Close()
 	clients := []*rawClient{dialRaw(t, srv, false), dialRaw(t, srv, false), dialRaw(t, srv, false)}
-	// A connection counts as live once its hello is written, which the
-	// client may read a moment before the server records it.
-	liveCtx, liveCancel := context.WithTimeout(context.Background(), waitFor)
-	defer liveCancel()
-	if err := srv.wait(liveCtx, func() bool { return len(srv.live.list) == 3 }); err != nil {
+	if srv.Live() != 3 {
 		t.Fatalf("Live() = %d; want 3", srv.Live())
 	}
 	const n = 30
