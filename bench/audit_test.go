@@ -37,6 +37,29 @@ func fillAudit(ctx context.Context, path string, n int) error {
 	if err := db.Close(); err != nil {
 		return err
 	}
+	return rawTx(ctx, path, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `
+		INSERT INTO audit (time, user_id, user_name, channel, command_text, action,
+			target, decision, outcome, error, details, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '')`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		base := auditBase(n)
+		for i := range n {
+			f := auditFields(base, i)
+			if _, err := stmt.ExecContext(ctx, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10]); err != nil {
+				return fmt.Errorf("insert row %d: %w", i, err)
+			}
+		}
+		return nil
+	})
+}
+
+// rawTx runs fn in one transaction on the SQLite file at path, opened
+// without syncing, and commits when fn returns nil.
+func rawTx(ctx context.Context, path string, fn func(tx *sql.Tx) error) error {
 	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
 	if err != nil {
 		return err
@@ -47,26 +70,27 @@ func fillAudit(ctx context.Context, path string, n int) error {
 		return err
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `
-		INSERT INTO audit (time, user_id, user_name, channel, command_text, action,
-			target, decision, outcome, error, details, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '')`)
-	if err != nil {
+	if err := fn(tx); err != nil {
 		return err
 	}
-	defer stmt.Close()
-	actions := []string{"launch", "teardown", "grant", "revoke", "approval.request", "do.create_app", "status", "do.deployment"}
-	base := time.Now().Add(-time.Duration(n) * time.Second).UTC()
-	for i := range n {
-		at := base.Add(time.Duration(i) * time.Second).Format("2006-01-02T15:04:05.000000000Z")
-		app := fmt.Sprintf("app-%d", i%auditApps)
-		if _, err := stmt.ExecContext(ctx, at, fmt.Sprintf("U%03d", i%50), "someone", channel,
-			"/do launch "+app+" --image ghcr.io/acme/web:1.2.3", actions[i%len(actions)], app,
-			"allowed", "ok", "", "app_id=8c1e deployment_id=42"); err != nil {
-			return fmt.Errorf("insert row %d: %w", i, err)
-		}
-	}
 	return tx.Commit()
+}
+
+// auditBase is the time of the first of n synthetic audit rows, one a
+// second up to now.
+func auditBase(n int) time.Time {
+	return time.Now().Add(-time.Duration(n) * time.Second).UTC()
+}
+
+// auditActions are the actions of the synthetic audit rows, in turn.
+var auditActions = []string{"launch", "teardown", "grant", "revoke", "approval.request", "do.create_app", "status", "do.deployment"}
+
+// auditFields are synthetic audit row i's columns from time to details.
+func auditFields(base time.Time, i int) []string {
+	at := base.Add(time.Duration(i) * time.Second).Format("2006-01-02T15:04:05.000000000Z")
+	app := fmt.Sprintf("app-%d", i%auditApps)
+	return []string{at, fmt.Sprintf("U%03d", i%50), "someone", channel, "/do launch " + app + " --image ghcr.io/acme/web:1.2.3",
+		auditActions[i%len(auditActions)], app, "allowed", "ok", "", "app_id=8c1e deployment_id=42"}
 }
 
 // measureAudit times `/do audit --app X` end to end through Slack, and the

@@ -52,47 +52,35 @@ func fillKeyedAudit(ctx context.Context, path string, n int) error {
 	if err != nil {
 		return err
 	}
-	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
-	if err != nil {
-		return err
-	}
-	defer raw.Close()
-	tx, err := raw.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var last int64
-	prev := ""
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM audit`).Scan(&last); err != nil {
-		return err
-	}
-	if last != 0 {
-		return fmt.Errorf("new store has %d audit rows; want none", last)
-	}
-	stmt, err := tx.PrepareContext(ctx, `
+	return rawTx(ctx, path, func(tx *sql.Tx) error {
+		var last int64
+		prev := ""
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM audit`).Scan(&last); err != nil {
+			return err
+		}
+		if last != 0 {
+			return fmt.Errorf("new store has %d audit rows; want none", last)
+		}
+		stmt, err := tx.PrepareContext(ctx, `
 		INSERT INTO audit (id, time, user_id, user_name, channel, command_text, action,
 			target, decision, outcome, error, details, prev_hash, hash, instance)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	actions := []string{"launch", "teardown", "grant", "revoke", "approval.request", "do.create_app", "status", "do.deployment"}
-	base := time.Now().Add(-time.Duration(n) * time.Second).UTC()
-	for i := range n {
-		id := int64(i + 1)
-		at := base.Add(time.Duration(i) * time.Second).Format("2006-01-02T15:04:05.000000000Z")
-		app := fmt.Sprintf("app-%d", i%auditApps)
-		f := []string{at, fmt.Sprintf("U%03d", i%50), "someone", channel, "/do launch " + app + " --image ghcr.io/acme/web:1.2.3",
-			actions[i%len(actions)], app, "allowed", "ok", "", "app_id=8c1e deployment_id=42", prev}
-		hash := auditHashV3(key, id, append(f, "bench")...)
-		if _, err := stmt.ExecContext(ctx, id, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], prev, hash, "bench"); err != nil {
-			return fmt.Errorf("insert row %d: %w", id, err)
+		if err != nil {
+			return err
 		}
-		prev = hash
-	}
-	return tx.Commit()
+		defer stmt.Close()
+		base := auditBase(n)
+		for i := range n {
+			id := int64(i + 1)
+			f := append(auditFields(base, i), prev)
+			hash := auditHashV3(key, id, append(f, "bench")...)
+			if _, err := stmt.ExecContext(ctx, id, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], prev, hash, "bench"); err != nil {
+				return fmt.Errorf("insert row %d: %w", id, err)
+			}
+			prev = hash
+		}
+		return nil
+	})
 }
 
 // measureAuditVerify times `bot audit verify`, the real binary as an

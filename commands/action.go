@@ -26,6 +26,9 @@ type action struct {
 	// command, an approved request and an operation resumed after a
 	// restart.
 	run func(ctx context.Context, x *deploy.Executor, op dobot.Operation, rep *progress.Reporter)
+	// internal actions are started by the bot, never typed: no policy
+	// command lists them.
+	internal bool
 }
 
 // standardActions are the bot's operations. The default policies are those
@@ -44,6 +47,12 @@ func standardActions() []*action {
 		{name: ActionRegistryDelete, policy: dobot.Policy{Action: ActionRegistryDelete, Role: dobot.RoleAdmin, NeedsApproval: true},
 			head: deploy.RegistryHead, run: deploy.RunRegistryDelete},
 		{name: ActionRegistryGC, policy: admin(ActionRegistryGC), head: deploy.RegistryHead, run: deploy.RunRegistryGC},
+		{name: ActionScale, policy: deployer(ActionScale), head: deploy.DayTwoHead, run: deploy.RunSpecChange},
+		{name: ActionRestart, policy: deployer(ActionRestart), head: deploy.DayTwoHead, run: deploy.RunRestart},
+		{name: ActionEnv, policy: deployer(ActionEnv), head: deploy.DayTwoHead, run: deploy.RunSpecChange},
+		{name: ActionDomains, policy: deployer(ActionDomains), head: deploy.DayTwoHead, run: deploy.RunSpecChange},
+		// Started by the bot after a domain is added, never typed.
+		{name: ActionDomainFollow, policy: deployer(ActionDomainFollow), head: deploy.DomainFollowHead, run: deploy.RunDomainFollow, internal: true},
 	}
 }
 

@@ -57,6 +57,14 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"unfreeze", dobot.RoleAdmin},
 		{"watch web", dobot.RoleViewer},
 		{"watch web C0123ABCD", dobot.RoleDeployer},
+		{"scale web --instances 2", dobot.RoleDeployer},
+		{"restart web", dobot.RoleDeployer},
+		{"env web", dobot.RoleViewer},
+		{"env set web MODE=x", dobot.RoleDeployer},
+		{"env unset web MODE", dobot.RoleDeployer},
+		{"domains web", dobot.RoleViewer},
+		{"domains add web example.com", dobot.RoleDeployer},
+		{"domains remove web example.com", dobot.RoleDeployer},
 	}
 	// Every command in the table appears in the matrix.
 	h := newHarness(t)

@@ -11,6 +11,7 @@ import (
 	"dobot/chat"
 	"dobot/deploy"
 	"dobot/docloud"
+	"dobot/docloud/daytwo"
 )
 
 // An approval is bound to what was approved. When a request is made, the
@@ -53,16 +54,14 @@ func imageOf(op dobot.Operation) (image, digest string) {
 func (b *Bot) specHash(ctx context.Context, op dobot.Operation) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", op.Action, op.App, op.ResourceID, op.Args)
-	if (op.Action == ActionRedeploy || op.Action == ActionRollback) && op.ResourceID != "" {
+	if containsString(specChangeActions, op.Action) && op.ResourceID != "" {
 		app, _, err := b.cloud.Apps.Get(ctx, op.ResourceID)
 		if err != nil {
 			return "", fmt.Errorf("read app %s for the request's binding: %w", op.ResourceID, err)
 		}
-		raw, err := json.Marshal(app.Spec)
-		if err != nil {
-			return "", fmt.Errorf("encode the spec of app %s: %w", op.ResourceID, err)
-		}
-		h.Write(raw)
+		// The app's spec now, and the spec the change will send (its
+		// secrets sealed as stored): either changing voids the request.
+		fmt.Fprintf(h, "%s\x00%s", daytwo.SpecHash(app.Spec), sentSpecHash(op))
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

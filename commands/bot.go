@@ -44,6 +44,12 @@ type Config struct {
 	// DropletImage is DO_DROPLET_IMAGE: the image slug droplets are created
 	// from, or "" to pick DigitalOcean's Docker image (see docloud.DropletImage).
 	DropletImage string
+	// Project is DO_PROJECT: the DigitalOcean project (a name or an id)
+	// new apps and droplets go into; "" leaves them in the default one.
+	Project string
+	// DomainNoteAfter is how long a domain added may stay pending before
+	// its thread gets a note; default 30m.
+	DomainNoteAfter time.Duration
 	// ElsewhereEvery is how often the apps are listed to find deployments
 	// started outside the bot (BOT_ELSEWHERE_INTERVAL); default a minute.
 	ElsewhereEvery time.Duration
@@ -176,9 +182,9 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		// Another replica's young request may be about to get its card.
 		b.eng.ops.LostAfter = cfg.CommandTimeout + b.eng.leases.TTLOrDefault()
 	}
-	x, err := deploy.New(deploy.Config{OpTimeout: cfg.OpTimeout, DropletImage: cfg.DropletImage}, deploy.Deps{
+	x, err := deploy.New(deploy.Config{OpTimeout: cfg.OpTimeout, DropletImage: cfg.DropletImage, DomainNoteAfter: cfg.DomainNoteAfter}, deploy.Deps{
 		Store: d.Store, Cloud: d.Cloud, Images: d.Images, Chat: d.Chat, Watcher: d.Watcher, Ops: b.eng.ops, Runner: &b.eng.runner,
-		Audit: b.record, HTTP: d.HTTP, Log: b.log, Now: d.Now, SecretKey: d.SecretKey})
+		Audit: b.record, HTTP: d.HTTP, Log: b.log, Now: d.Now, SecretKey: d.SecretKey, DomainAdded: b.followDomain})
 	if err != nil {
 		return nil, err
 	}
@@ -203,6 +209,9 @@ func (b *Bot) Table() Table { return b.table }
 // deployments) runs under, and resumes unfinished operations. Cancel ctx to
 // stop background work; Wait then returns once it has stopped.
 func (b *Bot) Start(ctx context.Context) error {
+	if err := b.resolveProject(ctx); err != nil {
+		return err
+	}
 	b.eng.runner.Start(ctx)
 	timers := &ops.Expiry{Store: b.store, Now: b.now, Log: b.log, ApprovalTTL: b.cfg.ApprovalTTL, AppsEvery: ttlCheck,
 		ExpireRequest: b.eng.desk.Expire, Remind: b.remind, ExpireApp: b.expireApp}

@@ -59,6 +59,9 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 		// request was decided meanwhile.
 		return userErrorf("%s is no longer waiting: %s.", opRefTitle(op), Markup(requests.StateText(op)))
 	}
+	if op.Action == ActionDomainFollow {
+		return b.stopDomainFollow(ctx, inv, op)
+	}
 	switch ops.CanCancel(op, deploys(op)) {
 	case ops.CancelWithdraw:
 		return b.withdraw(ctx, inv, op)
@@ -105,7 +108,7 @@ func (b *Bot) withdraw(ctx context.Context, inv *Invocation, op dobot.Operation)
 // DigitalOcean can cancel.
 func deploys(op dobot.Operation) bool {
 	switch op.Action {
-	case ActionRedeploy, ActionRollback:
+	case ActionRedeploy, ActionRollback, ActionScale, ActionRestart, ActionEnv, ActionDomains:
 		return true
 	case ActionLaunch:
 		return !isDropletLaunch(op)

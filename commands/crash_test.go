@@ -17,6 +17,7 @@ import (
 	"dobot"
 	"dobot/commands"
 	"dobot/internal/dotest"
+	"dobot/internal/testclock"
 	"dobot/store"
 	"dobot/watch"
 )
@@ -54,22 +55,7 @@ func (s *crashStore) Decide(ctx context.Context, id int64, from []dobot.OpState,
 }
 
 // testClock is a settable clock shared by the bot and the store.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+type testClock = testclock.Clock
 
 // runningBot is one run of the bot over a store file; stop ends it as a
 // process exit would.
@@ -142,7 +128,7 @@ func TestDecisionCrashLeavesAuditAndResumeUpdatesCard(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { db.Close() })
-			clock := &testClock{t: time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)}
+			clock := testclock.New(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC))
 			db.Now = clock.Now
 			for user, role := range map[string]dobot.Role{"UDEPLOY": dobot.RoleDeployer, "UAPPROVE": dobot.RoleApprover, "UADMIN": dobot.RoleAdmin} {
 				if err := db.SetRole(ctx, user, role, "test"); err != nil {

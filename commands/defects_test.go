@@ -1,7 +1,6 @@
 package commands_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 
 	"dobot"
 	"dobot/commands"
+	"dobot/internal/botproc"
 	"dobot/internal/dotest"
 	"dobot/store"
 	"dobot/watch"
@@ -56,22 +56,7 @@ func (s *faultyStore) UpdateOperation(ctx context.Context, op dobot.Operation) e
 }
 
 // syncBuffer is a log sink safe for the bot's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
+type syncBuffer = botproc.LockedBuffer
 
 // faultyBot runs a bot over a faulty store, with the launch policy asking
 // for approval, and returns it with its log.

@@ -186,6 +186,13 @@ func newHarness(t *testing.T) *harness {
 // options (Token must be set) and the HTTP client for log files.
 func newHarnessWith(t *testing.T, cfg commands.Config, opts dotest.Options, httpClient *http.Client) *harness {
 	t.Helper()
+	return startHarness(t, cfg, opts, func(d *commands.Deps) { d.HTTP = httpClient })
+}
+
+// startHarness starts a bot with cfg on a fresh store and a test server
+// with opts; with lets a test add to the bot's dependencies.
+func startHarness(t *testing.T, cfg commands.Config, opts dotest.Options, with func(*commands.Deps)) *harness {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dbPath := filepath.Join(t.TempDir(), "bot.db")
 	db, err := store.Open(ctx, dbPath)
@@ -201,7 +208,9 @@ func newHarnessWith(t *testing.T, cfg commands.Config, opts dotest.Options, http
 	go w.Run(ctx)
 	chat := &recordingChat{}
 	images := &imagecheck.Checker{Mirrors: regtest.ParseMirrors(testRegistry(t).Mirrors()), DOToken: "tok"}
-	bot, err := commands.New(cfg, commands.Deps{Store: db, Cloud: commands.CloudOf(client), Chat: chat, Images: images, Watcher: w, HTTP: httpClient})
+	deps := commands.Deps{Store: db, Cloud: commands.CloudOf(client), Chat: chat, Images: images, Watcher: w}
+	with(&deps)
+	bot, err := commands.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

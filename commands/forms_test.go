@@ -2,24 +2,16 @@ package commands_test
 
 import (
 	"context"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/digitalocean/godo"
-	"golang.org/x/oauth2"
-
 	"dobot"
 	"dobot/chatview"
 	"dobot/commands"
-	"dobot/imagecheck"
 	"dobot/internal/dotest"
-	"dobot/internal/regtest"
-	"dobot/store"
-	"dobot/watch"
 )
 
 // fakeViews records the forms opened and the home pages published.
@@ -131,39 +123,12 @@ func homeText(h chatview.Home) string {
 // newViewsHarness is newHarness with views.
 func newViewsHarness(t *testing.T, cfg commands.Config) (*harness, *fakeViews) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	dbPath := filepath.Join(t.TempDir(), "bot.db")
-	db, err := store.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := dotest.Options{Token: "tok", PhaseDelay: 50 * time.Millisecond}
-	srv := dotest.New(t, opts)
-	client, err := godo.New(oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: opts.Token})), godo.SetBaseURL(srv.URL()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := watch.New(client.Apps, nil, watch.Fixed(20*time.Millisecond))
-	go w.Run(ctx)
-	chat := &recordingChat{}
-	views := newFakeViews()
-	images := &imagecheck.Checker{Mirrors: regtest.ParseMirrors(testRegistry(t).Mirrors()), DOToken: "tok"}
 	if cfg.Region == "" {
 		cfg.Region = "nyc3"
 	}
-	bot, err := commands.New(cfg, commands.Deps{Store: db, Cloud: commands.CloudOf(client), Chat: chat, Images: images, Watcher: w, Views: views})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bot.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		bot.Wait()
-		db.Close()
-	})
-	return &harness{bot: bot, db: db, do: srv, chat: chat, client: client, dbPath: dbPath, cloud: commands.CloudOf(client), watcher: w}, views
+	views := newFakeViews()
+	h := startHarness(t, cfg, dotest.Options{Token: "tok", PhaseDelay: 50 * time.Millisecond}, func(d *commands.Deps) { d.Views = views })
+	return h, views
 }
 
 // runWithTrigger runs a command as Slack sends it, with a trigger_id.

@@ -3,7 +3,6 @@ package commands_test
 import (
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"dobot/chat"
 	"dobot/commands"
 	"dobot/deploy"
+	"dobot/internal/golden"
 	"dobot/slackbot"
 )
 
@@ -61,22 +61,8 @@ func TestBlockKitGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			path := filepath.Join("testdata", "blocks", name+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
+			if golden.Check(t, filepath.Join("testdata", "blocks", name+".json"), "Block Kit for "+name, got, *update) {
 				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden file (run with -update to create it): %v", err)
-			}
-			if string(got) != string(want) {
-				t.Errorf("Block Kit for %s changed; run with -update if intended.\ngot:\n%s\nwant:\n%s", name, got, want)
 			}
 			var blocks struct {
 				Blocks []map[string]any `json:"blocks"`

@@ -25,7 +25,7 @@ func parseMonthlyUSD(s string) (int64, error) {
 // costedAction reports whether action's operations have a monthly price
 // the policy can weigh: a launch creates one, a redeploy keeps one running.
 func costedAction(action string) bool {
-	return action == ActionLaunch || action == ActionRedeploy
+	return action == ActionLaunch || action == ActionRedeploy || action == ActionScale
 }
 
 // costApproval is the field that explains why a plan needs approval under

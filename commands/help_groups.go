@@ -16,6 +16,7 @@ var helpGroups = []struct {
 	names []string
 }{
 	{"Deploy", []string{"launch", "redeploy", "rollback", "teardown", "extend", "droplet", "registry", "sizes", "lock", "unlock", "watch"}},
+	{"Operate", []string{"scale", "restart", "env", "domains"}},
 	{"Observe", []string{"status", "list", "logs", "history", "ops", "help"}},
 	{"Approve", []string{"approve", "deny", "cancel", "audit"}},
 	{"Administer", []string{"grant", "revoke", "roles", "policy", "freeze", "unfreeze", "adopt", "forget"}},

@@ -34,7 +34,8 @@ type HoldStore interface {
 // either: it only postpones a teardown, which is what a lock protects
 // against. TTL expiry is stopped by a lock (see expireApp), not by a freeze.
 var (
-	lockedActions = []string{ActionLaunch, ActionRedeploy, ActionRollback, ActionTeardown, ActionDroplet}
+	lockedActions = []string{ActionLaunch, ActionRedeploy, ActionRollback, ActionTeardown, ActionDroplet,
+		ActionScale, ActionRestart, ActionEnv, ActionDomains}
 	frozenActions = []string{ActionLaunch, ActionRedeploy, ActionRollback}
 	// breakableActions take --break-glass REASON.
 	breakableActions = []string{ActionLaunch, ActionRedeploy, ActionRollback, ActionTeardown}

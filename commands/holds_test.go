@@ -45,6 +45,19 @@ func (h *harness) waitIdle(t *testing.T, name string) {
 }
 
 // plain is every message sent, tokens as plain text (@U…, #C…).
+// expireNow moves name's TTL expiry to a second ago.
+func (h *harness) expireNow(t *testing.T, name string) {
+	t.Helper()
+	ctx := context.Background()
+	app, err := h.db.App(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := h.db.UpdateAppExpiry(ctx, name, app.ExpiresAt, time.Now().Add(-time.Second), true); err != nil || !ok {
+		t.Fatalf("expire %s now: %v %v", name, ok, err)
+	}
+}
+
 func (h *harness) plain() string { return readable(strings.Join(h.chat.all(), "\n")) }
 
 func (h *harness) answer(user, text string) string { return readable(h.run(user, text)) }
@@ -204,13 +217,7 @@ func TestLockHoldsExpiryUntilUnlocked(t *testing.T) {
 	h.run("UDEP", "launch web --image nginx --ttl 1h")
 	h.waitIdle(t, "web")
 	h.run("UDEP2", `lock web --reason "keep for the post-mortem"`)
-	app, err := h.db.App(ctx, "web")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ok, err := h.db.UpdateAppExpiry(ctx, "web", app.ExpiresAt, time.Now().Add(-time.Second), true); err != nil || !ok {
-		t.Fatalf("expire web now: %v %v", ok, err)
-	}
+	h.expireNow(t, "web")
 	waitFor(t, "the held-expiry note", func() bool {
 		return strings.Contains(h.plain(), "reached the end of its TTL, but @UDEP2 holds it locked")
 	})
@@ -483,17 +490,10 @@ func TestBreakGlassThroughAnApproval(t *testing.T) {
 // expiry's teardown gets its card in the watched channel.
 func TestWatchRoutesAnExpiryTeardown(t *testing.T) {
 	h := holdsHarness(t)
-	ctx := context.Background()
 	h.run("UDEP", "launch web --image nginx --ttl 1h")
 	h.waitIdle(t, "web")
 	h.run("UDEP", "watch web C0PS2")
-	app, err := h.db.App(ctx, "web")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ok, err := h.db.UpdateAppExpiry(ctx, "web", app.ExpiresAt, time.Now().Add(-time.Second), true); err != nil || !ok {
-		t.Fatalf("expire web now: %v %v", ok, err)
-	}
+	h.expireNow(t, "web")
 	waitFor(t, "the expiry teardown", func() bool { return h.do.Count("DELETE /v2/apps/{id}") == 1 })
 	h.waitIdle(t, "web")
 	h.chat.mu.Lock()

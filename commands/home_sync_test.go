@@ -96,7 +96,9 @@ func startHomeReplica(t *testing.T, target, name string) *homeReplica {
 		t.Fatal(err)
 	}
 	r := &homeReplica{db: db, views: newFakeViews()}
-	leases := &ops.Leases{Store: db, Holder: name, TTL: 900 * time.Millisecond}
+	// Long enough that a busy machine cannot make a replica lose the loop
+	// (and publish twice); stop hands the loop over at once.
+	leases := &ops.Leases{Store: db, Holder: name, TTL: 6 * time.Second}
 	bctx, cancel := context.WithCancel(ctx)
 	go leases.Run(bctx)
 	r.bot, err = commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: db, Chat: &recordingChat{}, Leases: leases, Views: r.views})

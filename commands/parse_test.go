@@ -189,7 +189,7 @@ func TestNewTableRefusesDuplicates(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"launch web --image nginx", `launch "web`, "status", "grant @U1 admin", "launch web --env A=#b", "\u201cx\u201d", "teardown web"} {
+	for _, s := range []string{"launch web --image nginx", `launch "web`, "status", "grant @U1 admin", "launch web --env A=#b", "\u201cx\u201d", "teardown web", "scale web --instances 2", "env set web K=v --secret", "env unset web K", "domains add web example.com --primary", "restart web --component api"} {
 		f.Add(s)
 	}
 	table, err := NewTable(standardCommands()...)

@@ -81,7 +81,7 @@ func parsePolicy(words []string, _ Config) (any, error) {
 			return nil, err
 		}
 		if !costedAction(args.Action) {
-			return nil, userErrorf("--approval-above needs an action with a monthly cost (launch, redeploy); %s has none", args.Action)
+			return nil, userErrorf("--approval-above needs an action with a monthly cost (launch, redeploy, scale); %s has none", args.Action)
 		}
 		args.ApprovalAbove = &cents
 	}
@@ -193,7 +193,9 @@ func appNameMatching(glob string) (string, bool) {
 func policyActions() []string {
 	var out []string
 	for _, a := range standardActions() {
-		out = append(out, a.name)
+		if !a.internal {
+			out = append(out, a.name)
+		}
 	}
 	sort.Strings(out)
 	return out

@@ -36,7 +36,7 @@ var redeployCommand = &Command{
 			return nil, err
 		}
 		args := ChangeArgs{Name: pos[0], Image: trimScheme(strings.TrimSpace(*image)), DryRun: *dryRun, Reason: strings.TrimSpace(*reason),
-			BreakGlass: glass.value, Env: env.pairs, SecretKeys: env.secretKeys(), Sizing: deploy.Sizing{Size: strings.TrimSpace(*size), Instances: instances.value}}
+			BreakGlass: glass.value, Variables: deploy.Variables{Env: env.pairs, SecretKeys: env.secretKeys()}, Sizing: deploy.Sizing{Size: strings.TrimSpace(*size), Instances: instances.value}}
 		for _, kv := range env.pairs {
 			args.EnvKeys = append(args.EnvKeys, kv[0])
 		}

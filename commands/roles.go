@@ -146,5 +146,6 @@ func standardCommands() []*Command {
 		policyCommand, approveCommand, denyCommand, auditCommand, cancelCommand,
 		logsCommand, sizesCommand, redeployCommand, rollbackCommand, registryCommand,
 		extendCommand, listCommand, adoptCommand, dropletCommand,
-		lockCommand, unlockCommand, freezeCommand, unfreezeCommand, watchCommand, opsCommand, historyCommand, forgetCommand}
+		lockCommand, unlockCommand, freezeCommand, unfreezeCommand, watchCommand, opsCommand, historyCommand, forgetCommand,
+		scaleCommand, restartCommand, envCommand, domainsCommand}
 }

@@ -1,13 +1,11 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"dobot/commands"
 	"dobot/console"
 	"dobot/imagecheck"
+	"dobot/internal/botproc"
 	"dobot/internal/dotest"
 	"dobot/internal/regtest"
 	"dobot/store"
@@ -27,22 +26,7 @@ import (
 
 // syncBuffer is an output that background messages may write while the
 // test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = botproc.LockedBuffer
 
 // harness is the console wired as cmd/bot wires it: the real store in a
 // temporary directory, a real godo client against the DigitalOcean test

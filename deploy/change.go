@@ -3,7 +3,6 @@ package deploy
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -33,14 +32,23 @@ type ChangeArgs struct {
 	// BreakGlass is an admin's reason to run despite a lock or freeze.
 	BreakGlass string `json:",omitempty"`
 	DryRun     bool   `json:"-"`
-	// EnvKeys are the variables redeploy sets (--env, --secret) and
-	// SecretKeys those of them sent as SECRET; their values live only in
-	// Spec, and secret ones only until the update is sent.
-	EnvKeys    []string `json:",omitempty"`
-	SecretKeys []string `json:",omitempty"`
+	// Variables are the variables the change sets.
+	Variables
 	// Sizing resizes the app's services; MonthlyCents is what the app
 	// costs after, when a size or count is given.
 	Sizing
+	// DayTwo is what the plan-style diff and the day-two commands add
+	// (daytwo.go).
+	DayTwo
+}
+
+// Variables are the variables a change sets, embedded in ChangeArgs.
+type Variables struct {
+	// EnvKeys are the variables redeploy or env set sets (--env,
+	// --secret) and SecretKeys those of them sent as SECRET; their values
+	// live only in Spec, and secret ones only until the update is sent.
+	EnvKeys    []string `json:",omitempty"`
+	SecretKeys []string `json:",omitempty"`
 	// Env are the variables as parsed, before they go into Spec.
 	Env [][2]string `json:"-"`
 }
@@ -109,26 +117,9 @@ func ChangeCard(op dobot.Operation, args ChangeArgs, st LaunchState) chat.Messag
 		fields = append(fields, chat.Field{Label: "Set variables", Value: EnvKeysText(args.EnvKeys, args.IsSecret)})
 	}
 	fields = append(fields, ShapeFields(args)...)
-	if links := LinksText(KindApp, op.ResourceID, st.URL); links != "" {
-		fields = append(fields, chat.Field{Label: "Links", Value: links})
-	}
-	m := chat.Message{
-		Text:     fmt.Sprintf("%s is running %s on %s: %s", chat.Mention(op.Requester), op.Action, args.Name, PhaseName(st.Phase)),
-		Title:    title,
-		Fields:   fields,
-		Progress: st.Progress,
-		Footer:   opFooter(op),
-	}
-	var body []string
-	if args.Check.Warning != "" {
-		body = append(body, chat.IconWarning+" "+args.Check.Warning)
-	}
-	if st.Failure != "" {
-		body = append(body, FailureMark(st)+" "+st.Failure)
-	}
-	m.Body = strings.Join(body, "\n")
-	m.Fields = NonEmpty(m.Fields)
-	return m
+	fields = append(fields, PlanField(args.Plan))
+	text := fmt.Sprintf("%s is running %s on %s: %s", chat.Mention(op.Requester), op.Action, args.Name, PhaseName(st.Phase))
+	return stateCard(op, st, KindApp, text, title, fields, args.Check.Warning)
 }
 
 func RunRedeploy(ctx context.Context, b *Executor, op dobot.Operation, rep *progress.Reporter) {
@@ -183,7 +174,7 @@ func (b *Executor) runChange(ctx context.Context, op dobot.Operation, rep *progr
 	if started != nil {
 		started(ctx, args)
 	}
-	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st LaunchState) chat.Message { return ChangeCard(op, args, st) }, rep)
+	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st LaunchState) chat.Message { return changeCardFor(op, args, st) }, rep)
 }
 
 // startRedeploy sends the spec update or the forced deployment.

@@ -20,6 +20,7 @@ import (
 	"dobot/deploy"
 	"dobot/docloud"
 	"dobot/internal/dotest"
+	"dobot/internal/testclock"
 	"dobot/ops"
 	"dobot/progress"
 	"dobot/store"
@@ -79,22 +80,7 @@ type rig struct {
 
 // steppedClock is DigitalOcean's clock in a test: deployments move to
 // their next phase only when the test steps it.
-type steppedClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *steppedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *steppedClock) step(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type steppedClock = testclock.Clock
 
 // waitFor waits until cond holds, failing the test after a deadline.
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -176,7 +162,7 @@ func (r *rig) open(t *testing.T, args deploy.LaunchArgs) dobot.Operation {
 // finished before its last word says it is live.
 func TestLaunchFollowsItsDeploymentToLive(t *testing.T) {
 	const phase = time.Minute
-	clock := &steppedClock{now: time.Now()}
+	clock := testclock.New(time.Now())
 	r := newRigWith(t, dotest.Options{Token: "tok", PhaseDelay: phase, Clock: clock.Now})
 	ctx := context.Background()
 	op := r.open(t, launchArgs(t, "web"))
@@ -196,7 +182,7 @@ func TestLaunchFollowsItsDeploymentToLive(t *testing.T) {
 	// Each step of DigitalOcean's clock moves the deployment one phase on;
 	// the thread must tell each before the next.
 	for _, next := range []string{"reply  🔨 Building", "reply  🚀 Deploying", "reply  ✅ web is live at https://"} {
-		clock.step(phase)
+		clock.Advance(phase)
 		waitFor(t, next, func() bool { return strings.Contains(r.chat.all(), next) })
 	}
 	<-done

@@ -46,6 +46,13 @@ func RefTitle(op dobot.Operation) string {
 // What is what op does, in words: "launch web", "delete the registry
 // acme". Actions named with a dot are not shown as they are stored.
 func What(op dobot.Operation) string {
+	if op.Action == ActionDomainFollow {
+		a, err := decodeArgs[DomainFollowArgs](op)
+		if err != nil {
+			return "follow a domain of " + op.App
+		}
+		return fmt.Sprintf("follow the certificate of %s on %s", a.Domain, op.App)
+	}
 	registry := map[string]string{ActionRegistryCreate: "create", ActionRegistryDelete: "delete", ActionRegistryGC: "collect the garbage of"}
 	if verb, ok := registry[op.Action]; ok {
 		what := verb + " the registry"

@@ -53,6 +53,7 @@ func (b *Executor) executeDropletLaunch(ctx context.Context, op dobot.Operation,
 		}
 		rep.Note(ctx, infoMessage(fmt.Sprintf(chat.IconWork+" Created droplet %s (id `%s`). Waiting for it to boot.", args.Name, op.ResourceID)))
 	}
+	b.assignToProject(ctx, op, true, rep)
 	id, _ := strconv.Atoi(op.ResourceID)
 	last := ""
 	for {

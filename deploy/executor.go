@@ -27,12 +27,22 @@ type Store interface {
 	SetAppImage(ctx context.Context, name, image, digest string) error
 	UpdateOperation(ctx context.Context, op dobot.Operation) error
 	RecordCreation(ctx context.Context, op dobot.Operation, app dobot.App) error
+	// A domain's follow (domainfollow.go) records each step by
+	// compare-and-set, so a follow stopped meanwhile says nothing more.
+	Operation(ctx context.Context, id int64) (dobot.Operation, error)
+	Transition(ctx context.Context, id int64, from []dobot.OpState, to dobot.OpState, mutate func(*dobot.Operation)) (dobot.Operation, bool, error)
 }
 
 // Config holds the settings the executors need.
 type Config struct {
 	OpTimeout    time.Duration // limit for one operation's work and watching
 	DropletImage string        // DO_DROPLET_IMAGE, or "" for DigitalOcean's Docker image
+	// ProjectID is DO_PROJECT's project, resolved at start: new apps and
+	// droplets are assigned to it; "" leaves them in the default one.
+	ProjectID string
+	// DomainNoteAfter is how long a domain added may stay pending before
+	// its thread gets a note; default 30m.
+	DomainNoteAfter time.Duration
 }
 
 // Deps are the collaborators of the executors.
@@ -53,6 +63,9 @@ type Deps struct {
 	Now  func() time.Time
 	// SecretKey seals secret values while an operation waits to send them.
 	SecretKey []byte
+	// DomainAdded starts following a domain a domains change added, in
+	// its thread (parent is the change); nil follows nothing.
+	DomainAdded func(ctx context.Context, parent dobot.Operation, domain string)
 }
 
 // Executor runs operations. It is safe for concurrent use.
@@ -71,6 +84,8 @@ type Executor struct {
 	now     func() time.Time
 	cfg     Config
 	vault   *secrets.Vault
+	// domainAdded is Deps.DomainAdded.
+	domainAdded func(ctx context.Context, parent dobot.Operation, domain string)
 }
 
 // New returns the executors.
@@ -83,7 +98,7 @@ func New(cfg Config, d Deps) (*Executor, error) {
 		d.HTTP = &http.Client{Timeout: 30 * time.Second}
 	}
 	return &Executor{store: d.Store, cloud: d.Cloud, apps: d.Cloud.Apps, images: d.Images, chat: d.Chat, watcher: d.Watcher,
-		ops: d.Ops, runner: d.Runner, record: d.Audit, http: d.HTTP, log: d.Log, now: d.Now, cfg: cfg, vault: v}, nil
+		ops: d.Ops, runner: d.Runner, record: d.Audit, http: d.HTTP, log: d.Log, now: d.Now, cfg: cfg, vault: v, domainAdded: d.DomainAdded}, nil
 }
 
 // audit records e, logging a failure.

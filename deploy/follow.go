@@ -50,6 +50,7 @@ func (s LaunchState) final() bool {
 
 // followLaunch watches a launch's first deployment to its end.
 func (b *Executor) followLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *progress.Reporter) {
+	b.assignToProject(ctx, op, false, rep)
 	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st LaunchState) chat.Message { return LaunchCard(op, args, st) }, rep)
 }
 
@@ -358,26 +359,32 @@ func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) chat.Messag
 	if args.Droplet {
 		kindOf = KindDroplet
 	}
-	if links := LinksText(kindOf, op.ResourceID, st.URL); links != "" {
+	text := fmt.Sprintf("%s is launching %s (%s) in %s: %s", chat.Mention(op.Requester), args.Name, args.what(), args.Region, PhaseName(st.Phase))
+	return stateCard(op, st, kindOf, text, title, fields, args.Check.Warning)
+}
+
+// stateCard is the card of an operation in state st: text and title over
+// fields and a Links field for the resource of kind, with st's progress,
+// the check's warning and st's failure, if any.
+func stateCard(op dobot.Operation, st LaunchState, kind, text, title string, fields []chat.Field, warning string) chat.Message {
+	if links := LinksText(kind, op.ResourceID, st.URL); links != "" {
 		fields = append(fields, chat.Field{Label: "Links", Value: links})
 	}
-	m := chat.Message{
-		Text:     fmt.Sprintf("%s is launching %s (%s) in %s: %s", chat.Mention(op.Requester), args.Name, args.what(), args.Region, PhaseName(st.Phase)),
-		Title:    title,
-		Fields:   fields,
-		Progress: st.Progress,
-		Footer:   opFooter(op),
-	}
 	var body []string
-	if args.Check.Warning != "" {
-		body = append(body, chat.IconWarning+" "+args.Check.Warning)
+	if warning != "" {
+		body = append(body, chat.IconWarning+" "+warning)
 	}
 	if st.Failure != "" {
 		body = append(body, FailureMark(st)+" "+st.Failure)
 	}
-	m.Body = strings.Join(body, "\n")
-	m.Fields = NonEmpty(m.Fields)
-	return m
+	return chat.Message{
+		Text:     text,
+		Title:    title,
+		Fields:   NonEmpty(fields),
+		Body:     strings.Join(body, "\n"),
+		Progress: st.Progress,
+		Footer:   opFooter(op),
+	}
 }
 
 // opFooter names who asked for op and, for an approved request, who approved.

@@ -24,7 +24,7 @@ func ScrubSecrets(op *dobot.Operation) {
 		if err != nil {
 			return
 		}
-	case ActionRedeploy, ActionRollback:
+	case ActionRedeploy, ActionRollback, ActionScale, ActionEnv, ActionDomains:
 		args, err := decodeArgs[ChangeArgs](*op)
 		if err != nil || !docloud.ScrubSpec(args.Spec) {
 			return

@@ -15,7 +15,9 @@ type Cloud struct {
 	// on accounts with one registry or several.
 	Registries godo.RegistriesService
 	Images     godo.ImagesService
-	Raw        *godo.Client
+	// Projects assigns new apps and droplets to DO_PROJECT.
+	Projects godo.ProjectsService
+	Raw      *godo.Client
 	// DropletCreates, when set, creates droplets without the client's
 	// automatic retries: droplet names are not unique, so a create retried
 	// after a lost answer could make a second droplet. The bot looks for
@@ -26,5 +28,5 @@ type Cloud struct {
 // CloudOf takes the services from a godo client.
 func CloudOf(c *godo.Client) Cloud {
 	return Cloud{Apps: c.Apps, Droplets: c.Droplets, DropletActions: c.DropletActions, Sizes: c.Sizes, Registry: c.Registry,
-		Registries: c.Registries, Images: c.Images, Raw: c}
+		Registries: c.Registries, Images: c.Images, Projects: c.Projects, Raw: c}
 }

@@ -9,11 +9,12 @@ import (
 
 	"dobot/docloud"
 	"dobot/internal/dotest"
+	"dobot/internal/testclock"
 )
 
 func TestDeploymentHelpers(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	_, client := newCloud(t, dotest.Options{Clock: clk.Now})
 	app := createApp(t, client, clk, "web", "nginx")
 	first := app.ActiveDeployment
@@ -33,7 +34,7 @@ func TestDeploymentHelpers(t *testing.T) {
 	if _, _, err := client.Apps.Update(ctx, app.ID, &godo.AppUpdateRequest{Spec: spec}); err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(time.Hour)
+	clk.Advance(time.Hour)
 	newest, err := docloud.NewestDeployment(ctx, client.Apps, app.ID, before)
 	if err != nil || newest == nil || newest.ID == first.ID {
 		t.Fatalf("NewestDeployment after an update = %v, %v; want the new deployment", newest, err)
@@ -70,7 +71,7 @@ func TestImageText(t *testing.T) {
 
 func TestFindOwnApp(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	_, client := newCloud(t, dotest.Options{Clock: clk.Now})
 	before := clk.Now().Add(-time.Minute)
 	app := createApp(t, client, clk, "web", "nginx")

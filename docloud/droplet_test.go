@@ -13,6 +13,7 @@ import (
 	"dobot"
 	"dobot/docloud"
 	"dobot/internal/dotest"
+	"dobot/internal/testclock"
 )
 
 func TestCloudInitKeepsValuesOffTheCommandLine(t *testing.T) {
@@ -91,7 +92,7 @@ func TestDropletImageChoice(t *testing.T) {
 
 func TestFindOwnDroplet(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	_, client := newCloud(t, dotest.Options{Clock: clk.Now})
 	before := clk.Now().Add(-time.Minute)
 	d, _, err := client.Droplets.Create(ctx, &godo.DropletCreateRequest{Name: "web", Region: "nyc3", Size: "s-1vcpu-1gb",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"dobot/docloud"
 	"dobot/internal/dotest"
+	"dobot/internal/testclock"
 )
 
 // countingTransport counts the requests that go through it, to show that
@@ -25,22 +25,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // clock is a test clock the server derives deployment phases from.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type clock = testclock.Clock
 
 // createApp creates a one-service app straight on the test server and moves
 // the clock past its first deployment.
@@ -52,7 +37,7 @@ func createApp(t *testing.T, client *godo.Client, clk *clock, name, repo string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(time.Hour)
+	clk.Advance(time.Hour)
 	app, _, err = client.Apps.Get(ctx, app.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +46,7 @@ func createApp(t *testing.T, client *godo.Client, clk *clock, name, repo string)
 }
 
 func TestLogsHistoricFileThroughTheInjectedClient(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	srv, client := newCloud(t, dotest.Options{Clock: clk.Now})
 	srv.FailBuild("broken", "exit status 2")
 	app := createApp(t, client, clk, "web", "broken")
@@ -85,7 +70,7 @@ func TestLogsHistoricFileThroughTheInjectedClient(t *testing.T) {
 }
 
 func TestLogsLiveStreamKeepsTheLastLines(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	_, client := newCloud(t, dotest.Options{Clock: clk.Now})
 	app := createApp(t, client, clk, "web", "nginx")
 	dep := docloud.CurrentDeployment(app)

@@ -11,10 +11,11 @@ import (
 
 	"dobot/docloud"
 	"dobot/internal/dotest"
+	"dobot/internal/testclock"
 )
 
 func TestRawValidateRollbackSaysWhy(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	_, client := newCloud(t, dotest.Options{Clock: clk.Now})
 	app := createApp(t, client, clk, "web", "nginx")
 	raw := docloud.Raw{Client: client}

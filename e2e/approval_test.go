@@ -54,6 +54,23 @@ func (w *world) clickValue(user string, card slacktest.Message, action, value st
 	if err != nil {
 		w.t.Fatalf("click %s: %v", action, err)
 	}
+	w.waitAck(env)
+}
+
+// clickView presses a button of a view (a Home tab) as user and waits for
+// the ack.
+func (w *world) clickView(user, viewID, action string) {
+	w.t.Helper()
+	env, err := w.slack.ClickViewButton(user, viewID, action, "")
+	if err != nil {
+		w.t.Fatalf("click %s: %v", action, err)
+	}
+	w.waitAck(env)
+}
+
+// waitAck waits for the bot to ack envelope env.
+func (w *world) waitAck(env string) {
+	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := w.slack.WaitAck(ctx, env); err != nil {

@@ -141,15 +141,7 @@ func TestHomeTabByRoleAndApproveFromIt(t *testing.T) {
 	home := w.waitHome(approver, []string{"Request #" + id, `"action_id":"approve"`, `"action_id":"deny"`})
 	w.waitHome(deployer, []string{"Your request #" + id})
 
-	env, err := w.slack.ClickViewButton(approver, home.ID, "approve", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := w.slack.WaitAck(ctx, env); err != nil {
-		t.Fatal(err)
-	}
+	w.clickView(approver, home.ID, "approve")
 	w.waitThread(card.TS, "approved request #"+id)
 	w.waitHome(approver, []string{"Nothing is running"}, "Request #"+id)
 	w.waitHome(deployer, []string{"You have no apps running"})
@@ -179,15 +171,7 @@ func TestLaunchFromTheHomeTab(t *testing.T) {
 		t.Fatal(err)
 	}
 	home := w.waitHome(deployer, []string{"Launch an app"})
-	env, err := w.slack.ClickViewButton(deployer, home.ID, "home_launch", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := w.slack.WaitAck(ctx, env); err != nil {
-		t.Fatal(err)
-	}
+	w.clickView(deployer, home.ID, "home_launch")
 	w.waitModal(deployer, "Launch an app")
 	if a := w.submit(deployer, map[string]string{"name": "homeapp", "image": "nginx"}); a.Action != "" {
 		t.Fatalf("answer = %q %v; want the form closed", a.Action, a.Errors)

@@ -68,13 +68,7 @@ func TestLockBlocksRedeployAndExpiry(t *testing.T) {
 	w.waitEphemeral(deployer, "only they or an admin may unlock it")
 	w.run(approver, "unlock demo")
 	w.waitThread(head.TS, "Deleted demo")
-	n := 0
-	for _, m := range w.slack.Messages() {
-		if m.ThreadTS == head.TS && strings.Contains(m.Text, "holds it locked") {
-			n++
-		}
-	}
-	if n != 1 {
+	if n := w.threadCount(head.TS, "holds it locked"); n != 1 {
 		t.Errorf("held-expiry note posted %d times; want once", n)
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
-
-	"dobot/store"
 )
 
 // homePublishes counts the views.publish calls for user so far.
@@ -27,12 +25,9 @@ func (r *replicas) homePublishes(user string) int {
 func (r *replicas) homeChanges() (changes, published int64) {
 	r.t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, r.target, store.WithAuditKey([]byte(replicaKey)))
-	if err != nil {
-		r.t.Fatal(err)
-	}
+	db := r.openStore(ctx)
 	defer db.Close()
-	changes, published, err = db.HomeChanges(ctx)
+	changes, published, err := db.HomeChanges(ctx)
 	if err != nil {
 		r.t.Fatal(err)
 	}

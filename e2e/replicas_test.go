@@ -71,48 +71,55 @@ func (r *replicas) start(name string) {
 	r.procs[name] = r.bw.Start(r.t, botBinary)
 }
 
-// leaseHolders counts the unfinished operations' leases by holder, and
-// the unfinished operations.
-func (r *replicas) leaseHolders() (map[string]int, int) {
+// openStore opens the replicas' store; the caller closes it.
+func (r *replicas) openStore(ctx context.Context) *store.DB {
 	r.t.Helper()
-	ctx := context.Background()
 	db, err := store.Open(ctx, r.target, store.WithAuditKey([]byte(replicaKey)))
 	if err != nil {
 		r.t.Fatal(err)
 	}
+	return db
+}
+
+// eachLease calls fn with every unfinished operation that has a lease, and
+// returns how many operations are unfinished.
+func (r *replicas) eachLease(fn func(op dobot.Operation, l dobot.Lease)) int {
+	r.t.Helper()
+	ctx := context.Background()
+	db := r.openStore(ctx)
 	defer db.Close()
 	unfinished, err := db.UnfinishedOperations(ctx)
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	out := map[string]int{}
 	for _, op := range unfinished {
-		if l, err := db.LeaseOf(ctx, ops.OpLease(op.ID)); err == nil && l.Expires.After(time.Now()) {
-			out[l.Holder]++
+		if l, err := db.LeaseOf(ctx, ops.OpLease(op.ID)); err == nil {
+			fn(op, l)
 		}
 	}
-	return out, len(unfinished)
+	return len(unfinished)
+}
+
+// leaseHolders counts the unfinished operations' leases by holder, and
+// the unfinished operations.
+func (r *replicas) leaseHolders() (map[string]int, int) {
+	out := map[string]int{}
+	n := r.eachLease(func(_ dobot.Operation, l dobot.Lease) {
+		if l.Expires.After(time.Now()) {
+			out[l.Holder]++
+		}
+	})
+	return out, n
 }
 
 // threadsHeldBy is the threads of the unfinished operations holder has.
 func (r *replicas) threadsHeldBy(holder string) map[string]bool {
-	r.t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, r.target, store.WithAuditKey([]byte(replicaKey)))
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	defer db.Close()
-	unfinished, err := db.UnfinishedOperations(ctx)
-	if err != nil {
-		r.t.Fatal(err)
-	}
 	out := map[string]bool{}
-	for _, op := range unfinished {
-		if l, err := db.LeaseOf(ctx, ops.OpLease(op.ID)); err == nil && l.Holder == holder {
+	r.eachLease(func(op dobot.Operation, l dobot.Lease) {
+		if l.Holder == holder {
 			out[op.MessageTS] = true
 		}
-	}
+	})
 	return out
 }
 

@@ -210,6 +210,17 @@ func (w *world) threadHas(ts, s string) bool {
 	return false
 }
 
+// threadCount counts the messages in the thread of ts containing s.
+func (w *world) threadCount(ts, s string) int {
+	n := 0
+	for _, m := range w.slack.Messages() {
+		if m.ThreadTS == ts && strings.Contains(m.Text, s) {
+			n++
+		}
+	}
+	return n
+}
+
 // lineOf is line i of s, or "" when s has fewer lines.
 func lineOf(s string, i int) string {
 	lines := strings.Split(s, "\n")
@@ -251,13 +262,7 @@ func TestApproversRemindedOnceAcrossRestarts(t *testing.T) {
 	}
 	w.start()
 	w.waitThread(card.TS, "expired without a decision")
-	n := 0
-	for _, m := range w.slack.Messages() {
-		if m.ThreadTS == card.TS && strings.Contains(m.Text, "Reminder: request #") {
-			n++
-		}
-	}
-	if n != 1 {
+	if n := w.threadCount(card.TS, "Reminder: request #"); n != 1 {
 		t.Errorf("%d reminders in the thread; want 1", n)
 	}
 }

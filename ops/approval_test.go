@@ -154,33 +154,50 @@ func TestRequesterCheckFailureIsNoRefusal(t *testing.T) {
 	}
 }
 
+// decisionTally counts the outcomes of concurrent decisions on one
+// request: won, refused, and any other error fails the test.
+type decisionTally struct {
+	mu           sync.Mutex
+	won, refused int
+}
+
+func (d *decisionTally) add(t *testing.T, err error) {
+	var r *ops.Refusal
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case err == nil:
+		d.won++
+	case errors.As(err, &r):
+		d.refused++
+	default:
+		t.Errorf("Decide = %v", err)
+	}
+}
+
+// check fails t unless exactly one of n decisions won and the rest were
+// refused.
+func (d *decisionTally) check(t *testing.T, n int) {
+	t.Helper()
+	if d.won != 1 || d.refused != n-1 {
+		t.Errorf("%d decisions won and %d were refused; want 1 and %d", d.won, d.refused, n-1)
+	}
+}
+
 func TestConcurrentDecisionsOneWins(t *testing.T) {
 	m := newMachine(t)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	won, refused := 0, 0
+	var tally decisionTally
 	for i := range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			_, _, err := m.Decide(context.Background(), m.decision("UAPP", i%2 == 0))
-			var r *ops.Refusal
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				won++
-			case errors.As(err, &r):
-				refused++
-			default:
-				t.Errorf("Decide = %v", err)
-			}
+			tally.add(t, err)
 		}()
 	}
 	wg.Wait()
-	if won != 1 || refused != 7 {
-		t.Errorf("%d decisions won and %d were refused; want 1 and 7", won, refused)
-	}
+	tally.check(t, 8)
 }
 
 func TestExpireOnce(t *testing.T) {

@@ -10,27 +10,13 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/internal/testclock"
 	"dobot/ops"
 	"dobot/store"
 )
 
 // clock is a settable clock shared by a store and the replicas on it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type clock = testclock.Clock
 
 // flaky is a lease store whose heartbeats can be made to fail, as when the
 // database is out of reach.
@@ -56,7 +42,7 @@ func replicas(t *testing.T) (a, b *ops.Leases, c *clock, db *flaky) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sdb.Close() })
-	c = &clock{t: t0}
+	c = testclock.New(t0)
 	sdb.Now = c.Now
 	db = &flaky{DB: sdb}
 	a = &ops.Leases{Store: db, Holder: "a", TTL: leaseTTL, Now: c.Now}

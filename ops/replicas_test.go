@@ -2,7 +2,6 @@ package ops_test
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -42,9 +41,8 @@ func TestDecisionsOnSeveralReplicasOneWins(t *testing.T) {
 	}
 	const n = 6
 	var (
-		wg           sync.WaitGroup
-		mu           sync.Mutex
-		won, refused int
+		wg    sync.WaitGroup
+		tally decisionTally
 	)
 	for i := range n {
 		db := first
@@ -57,23 +55,11 @@ func TestDecisionsOnSeveralReplicasOneWins(t *testing.T) {
 			Scrub:            func(op *dobot.Operation) {}, CardWait: time.Millisecond}
 		wg.Go(func() {
 			_, _, err := a.Decide(ctx, ops.Decision{RequestID: req.ID, Approve: true, Decider: "UAPP", Channel: "C1", CommandText: "(button)", Card: "1.1"})
-			var r *ops.Refusal
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				won++
-			case errors.As(err, &r):
-				refused++
-			default:
-				t.Errorf("Decide = %v", err)
-			}
+			tally.add(t, err)
 		})
 	}
 	wg.Wait()
-	if won != 1 || refused != n-1 {
-		t.Errorf("%d decisions won and %d were refused; want 1 and %d", won, refused, n-1)
-	}
+	tally.check(t, n)
 	rows, err := first.Audit(ctx, dobot.AuditFilter{Action: "approval.decision"})
 	approved := 0
 	for _, r := range rows {

@@ -65,9 +65,11 @@ func (b *Planner) Redeploy(ctx context.Context, args ChangeArgs) (*Plan, error) 
 	if err != nil {
 		return nil, err
 	}
-	fields = append(fields, more...)
 	if args.Image == "" && len(args.Env) == 0 && args.Spec == nil {
 		fields = append(fields, chat.Field{Label: "Change", Value: "a fresh deployment of the same spec (forced rebuild)"})
+	}
+	if args.Plan, fields, err = b.withPlan(ctx, app.Spec, args.Spec, append(fields, more...)); err != nil {
+		return nil, err
 	}
 	stored := args
 	stored.Spec = b.exec.SealSpec(args.Spec)

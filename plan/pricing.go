@@ -3,14 +3,11 @@ package plan
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 
 	"github.com/digitalocean/godo"
 
-	"dobot/chat"
-	"dobot/deploy"
 	"dobot/docloud"
 )
 
@@ -70,32 +67,18 @@ func sizeError(err error) error {
 	return userErrorf("App Platform has no instance size %q. Sizes: %s (`/do sizes` shows prices).", ue.Slug, strings.Join(ue.Known, ", "))
 }
 
-// CheckAppSize refuses more than one instance of a single-instance size, as
-// App Platform would only after the create (and after any approval), and
-// names the sizes that allow more. It returns a note for the card when
-// DigitalOcean intends to retire the size.
+// CheckAppSize applies App Platform's size rules (docloud.CheckAppSize,
+// the one rule launch, redeploy and scale share) before anything is sent:
+// an unknown size, or more than one instance of a single-instance size,
+// is refused, naming the sizes that allow more. It returns a note for the
+// card when DigitalOcean intends to retire the size.
 func (b *Planner) CheckAppSize(ctx context.Context, slug string, instances int) (note string, err error) {
-	sz, err := b.AppSize(ctx, slug)
+	sz, retiring, err := docloud.CheckAppSize(ctx, b.Prices(), slug, instances)
 	if err != nil {
-		return "", err
+		return "", SizeRuleError(err, slug, "Nothing was created.")
 	}
-	if sz.SingleInstanceOnly && instances > 1 {
-		sizes, _ := b.AppSizes(ctx)
-		var more []string
-		for _, s := range sizes {
-			if !s.SingleInstanceOnly && !s.DeprecationIntent {
-				more = append(more, fmt.Sprintf("%s (%s/month)", s.Slug, deploy.Money(docloud.Cents(s.USDPerMonth))))
-			}
-		}
-		which := "size " + sz.Slug
-		if slug == "" {
-			which = "the default size, " + sz.Slug + ","
-		}
-		return "", userErrorf("%s runs one instance only, so --instances %d cannot work. Pick a size that allows more with --size: %s. Nothing was created.",
-			which, instances, strings.Join(more, ", "))
-	}
-	if sz.DeprecationIntent {
-		note = fmt.Sprintf(chat.IconWarning+" DigitalOcean intends to retire size %s; it runs today, but pick another (`/do sizes`) for anything that should last.", sz.Slug)
+	if retiring {
+		note = retiringNote(sz.Slug)
 	}
 	return note, nil
 }

@@ -29,6 +29,7 @@ func MaskCommand(text string) string {
 		return maskRough(text)
 	}
 	changed, maskNext, bareKey := false, false, false
+	envSet := isEnvSet(words)
 	out := make([]string, len(words))
 	for i, w := range words {
 		out[i] = w
@@ -46,7 +47,7 @@ func MaskCommand(text string) string {
 			// "--env DB_PASSWORD hunter2": the parser refuses the missing
 			// "=", but the word after the key is still the value.
 			out[i], changed = dobot.Masked, true
-		case secretPair(w):
+		case secretPair(w) || (envSet && setPair(i, w)):
 			out[i], changed = maskPair(w), true
 		}
 		// The word after --env or --secret is its value, even when it
@@ -82,6 +83,18 @@ func maskPair(s string) string {
 	return dobot.Masked
 }
 
+// isEnvSet reports whether words are `env set …`: every KEY=VALUE of it
+// is masked, secret-looking or not, since --secret may come after it.
+func isEnvSet(words []string) bool {
+	return len(words) >= 2 && strings.EqualFold(words[0], "env") && strings.EqualFold(words[1], "set")
+}
+
+// setPair reports whether w, the i-th word of `env set …`, is its
+// KEY=VALUE.
+func setPair(i int, w string) bool {
+	return i >= 2 && !strings.HasPrefix(w, "-") && strings.Contains(w, "=")
+}
+
 // secretPair reports whether w is KEY=VALUE with a secret-looking key.
 func secretPair(w string) bool {
 	key, _, ok := strings.Cut(w, "=")
@@ -89,13 +102,17 @@ func secretPair(w string) bool {
 }
 
 var (
-	roughFlag = regexp.MustCompile(`(?i)(^|\s)-{1,2}(env|secret)(=|\s)`)
-	roughPair = regexp.MustCompile(`(?i)([A-Za-z0-9_]*(PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL)[A-Za-z0-9_]*)=\S*`)
+	roughFlag   = regexp.MustCompile(`(?i)(^|\s)-{1,2}(env|secret)(=|\s)`)
+	roughEnvSet = regexp.MustCompile(`(?i)^\s*env\s+set\s+\S+\s+`)
+	roughPair   = regexp.MustCompile(`(?i)([A-Za-z0-9_]*(PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL)[A-Za-z0-9_]*)=\S*`)
 )
 
 // maskRough masks text the parser cannot split (an unclosed quote): from
 // the first --env or --secret on, everything goes.
 func maskRough(text string) string {
+	if loc := roughEnvSet.FindStringIndex(text); loc != nil {
+		return text[:loc[1]] + dobot.Masked
+	}
 	if loc := roughFlag.FindStringIndex(text); loc != nil {
 		return text[:loc[1]] + dobot.Masked
 	}
@@ -118,15 +135,15 @@ func maskValuesIn(msg, text string) string {
 		return msg
 	}
 	var values []string
-	maskNext := false
-	for _, w := range words {
+	maskNext, envSet := false, isEnvSet(words)
+	for i, w := range words {
 		name, value, inline := flagWord(w)
 		switch {
 		case maskNext:
 			values = append(values, pairValue(w))
 		case envValueFlags[name] && inline:
 			values = append(values, pairValue(value))
-		case secretPair(w):
+		case secretPair(w) || (envSet && setPair(i, w)):
 			values = append(values, pairValue(w))
 		}
 		maskNext = envValueFlags[name] && !inline

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,26 +13,12 @@ import (
 
 	"dobot/commands"
 	"dobot/internal/slacktest"
+	"dobot/internal/testclock"
 	"dobot/store"
 )
 
 // testClock is a clock shared by the Slack test server and the store.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type testClock = testclock.Clock
 
 // refusedResponses counts response_url posts Slack refused.
 func refusedResponses(srv *slacktest.Server) int {
@@ -93,7 +78,7 @@ func TestSixthAnswerGoesByDirectMessage(t *testing.T) {
 }
 
 func TestExpiredResponseURLAfterRestartGoesByDirectMessage(t *testing.T) {
-	clock := &testClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	dbPath := filepath.Join(t.TempDir(), "bot.db")
 	w := startListenerAt(t, slacktest.Options{Now: clock.Now}, dbPath, clock.Now)
 	id, err := w.srv.SlashCommand(slack.SlashCommand{Text: "launch web", UserID: "U1", ChannelID: "C1"})
@@ -142,7 +127,7 @@ func TestExpiredResponseURLAfterRestartGoesByDirectMessage(t *testing.T) {
 func TestRefusedResponseURLFallsBackToDirectMessage(t *testing.T) {
 	// Slack refuses a URL the store still counts as live (another tool used
 	// it, or clocks differ): the answer still reaches the person.
-	clock := &testClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	w := startListenerAt(t, slacktest.Options{Now: clock.Now}, filepath.Join(t.TempDir(), "bot.db"), nil)
 	if _, err := w.srv.SlashCommand(slack.SlashCommand{Text: "status", UserID: "U1", ChannelID: "C1"}); err != nil {
 		t.Fatal(err)

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"dobot/chat"
 	"dobot/chatview"
+	"dobot/internal/golden"
 	"dobot/internal/slacktest"
 )
 
@@ -62,23 +62,7 @@ func TestViewGolden(t *testing.T) {
 				t.Errorf("Slack would refuse the %s view: %q", name, problems)
 			}
 			got = append(got, '\n')
-			path := filepath.Join("testdata", "views", name+".json")
-			if *updateGolden {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden file (run with -update to create it): %v", err)
-			}
-			if string(got) != string(want) {
-				t.Errorf("view %s changed; run with -update if intended.\ngot:\n%s\nwant:\n%s", name, got, want)
-			}
+			golden.Check(t, filepath.Join("testdata", "views", name+".json"), "view "+name, got, *updateGolden)
 		})
 	}
 }

@@ -1,14 +1,12 @@
 package slackbot
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 
 	"dobot/chatview"
 	"dobot/commands"
+	"dobot/internal/botproc"
 	"dobot/internal/slacktest"
 	"dobot/store"
 )
@@ -57,22 +56,7 @@ func (h *viewHandler) HandleViewClick(ctx context.Context, c chatview.Click) {
 }
 
 // syncBuffer is a log sink tests read while the listener writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = botproc.LockedBuffer
 
 // viewWorld is a Listener serving views, connected to a slacktest server.
 type viewWorld struct {

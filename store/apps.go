@@ -88,17 +88,8 @@ func (db *DB) Apps(ctx context.Context) ([]dobot.App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("apps: %w", err)
 	}
-	defer rows.Close()
-
-	var apps []dobot.App
-	for rows.Next() {
-		app, err := scanApp(rows)
-		if err != nil {
-			return nil, fmt.Errorf("apps: %w", err)
-		}
-		apps = append(apps, app)
-	}
-	if err := rows.Err(); err != nil {
+	apps, err := scanAll(rows, scanApp)
+	if err != nil {
 		return nil, fmt.Errorf("apps: %w", err)
 	}
 	return apps, nil
@@ -108,11 +99,7 @@ func (db *DB) Apps(ctx context.Context) ([]dobot.App, error) {
 // dobot.ErrNotFound when there was no such app.
 func (db *DB) DeleteApp(ctx context.Context, name string) error {
 	err := db.writeTx(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM apps WHERE name = ?`, name)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
+		n, err := execCount(ctx, tx, `DELETE FROM apps WHERE name = ?`, name)
 		if err != nil {
 			return err
 		}

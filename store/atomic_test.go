@@ -10,6 +10,7 @@ import (
 	"testing/fstest"
 
 	"dobot"
+	"dobot/internal/testclock"
 	"dobot/migrations"
 )
 
@@ -103,7 +104,7 @@ func TestLockMigrationNamespacesExistingRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := &DB{Now: (&testClock{t: t0}).Now, sql: conn{DB: sqldb, D: sqliteDialect}, d: sqliteDialect}
+	db := &DB{Now: (testclock.New(t0)).Now, sql: conn{DB: sqldb, D: sqliteDialect}, d: sqliteDialect}
 	defer db.Close()
 	before, after := fstest.MapFS{}, fstest.MapFS{}
 	files, _ := fs.Glob(migrations.FS, "*.sql")

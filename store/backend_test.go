@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"dobot/internal/pgtest"
+	"dobot/internal/testclock"
 )
 
 // The PostgreSQL side of the conformance suite runs on the server pgtest
@@ -46,7 +47,7 @@ func (be backend) open(t testing.TB) (*DB, *testClock, string) {
 	t.Helper()
 	target := be.fresh(t)
 	db := be.reopen(t, target)
-	clock := &testClock{t: t0}
+	clock := testclock.New(t0)
 	db.Now = clock.Now
 	return db, clock, target
 }

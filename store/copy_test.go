@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"dobot/internal/testclock"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -121,7 +122,7 @@ func TestCopy(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer src.Close()
-		clock := &testClock{t: t0}
+		clock := testclock.New(t0)
 		src.Now = clock.Now
 		fillStore(t, src, clock)
 		key, err := ReadAuditKeyFile(AuditKeyPath(srcPath))

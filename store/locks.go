@@ -22,14 +22,10 @@ func (db *DB) LockApp(ctx context.Context, hold dobot.AppHold) (dobot.AppHold, b
 	var got dobot.AppHold
 	var placed bool
 	err := db.writeTx(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `
+		n, err := execCount(ctx, tx, `
 			INSERT INTO app_locks (app, holder, holder_name, reason, since, expiry_noted)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (app) DO NOTHING`,
 			hold.App, hold.Holder, hold.HolderName, hold.Reason, formatTime(hold.Since), false)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
 		if err != nil {
 			return err
 		}
@@ -49,12 +45,8 @@ func (db *DB) LockApp(ctx context.Context, hold dobot.AppHold) (dobot.AppHold, b
 func (db *DB) UnlockApp(ctx context.Context, app, holder string, since time.Time) (bool, error) {
 	var removed bool
 	err := db.writeTx(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM app_locks WHERE app = ? AND holder = ? AND since = ?`,
+		n, err := execCount(ctx, tx, `DELETE FROM app_locks WHERE app = ? AND holder = ? AND since = ?`,
 			app, holder, formatTime(since))
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
 		removed = n > 0
 		return err
 	})
@@ -82,16 +74,8 @@ func (db *DB) AppLocks(ctx context.Context) ([]dobot.AppHold, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app locks: %w", err)
 	}
-	defer rows.Close()
-	var out []dobot.AppHold
-	for rows.Next() {
-		h, err := scanHold(rows)
-		if err != nil {
-			return nil, fmt.Errorf("app locks: %w", err)
-		}
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanHold)
+	if err != nil {
 		return nil, fmt.Errorf("app locks: %w", err)
 	}
 	return out, nil
@@ -103,11 +87,7 @@ func (db *DB) AppLocks(ctx context.Context) ([]dobot.AppHold, error) {
 func (db *DB) NoteLockedExpiry(ctx context.Context, app string) (bool, error) {
 	var marked bool
 	err := db.writeTx(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `UPDATE app_locks SET expiry_noted = ? WHERE app = ? AND expiry_noted = ?`, true, app, false)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
+		n, err := execCount(ctx, tx, `UPDATE app_locks SET expiry_noted = ? WHERE app = ? AND expiry_noted = ?`, true, app, false)
 		marked = n > 0
 		return err
 	})
@@ -187,16 +167,8 @@ func (db *DB) Freezes(ctx context.Context, now time.Time) ([]dobot.Freeze, error
 	if err != nil {
 		return nil, fmt.Errorf("freezes: %w", err)
 	}
-	defer rows.Close()
-	var out []dobot.Freeze
-	for rows.Next() {
-		f, err := scanFreeze(rows)
-		if err != nil {
-			return nil, fmt.Errorf("freezes: %w", err)
-		}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanFreeze)
+	if err != nil {
 		return nil, fmt.Errorf("freezes: %w", err)
 	}
 	return out, nil
@@ -242,11 +214,7 @@ func (db *DB) SetRoute(ctx context.Context, r dobot.Route) error {
 func (db *DB) DeleteRoute(ctx context.Context, app string) (bool, error) {
 	var removed bool
 	err := db.writeTx(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM app_routes WHERE app = ?`, app)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
+		n, err := execCount(ctx, tx, `DELETE FROM app_routes WHERE app = ?`, app)
 		removed = n > 0
 		return err
 	})

@@ -10,6 +10,7 @@ import (
 
 	"dobot"
 	"dobot/internal/pgtest"
+	"dobot/internal/testclock"
 )
 
 // TestStepMigrationSplitsDeploymentID applies the migrations before 0010 to
@@ -22,14 +23,14 @@ func TestStepMigrationSplitsDeploymentID(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		testStepMigration(t, &DB{Now: (&testClock{t: t0}).Now, sql: conn{DB: sqldb, D: sqliteDialect}, d: sqliteDialect})
+		testStepMigration(t, &DB{Now: (testclock.New(t0)).Now, sql: conn{DB: sqldb, D: sqliteDialect}, d: sqliteDialect})
 	})
 	t.Run("postgres", func(t *testing.T) {
 		sqldb, err := sql.Open("pgx", pgtest.Fresh(t))
 		if err != nil {
 			t.Fatal(err)
 		}
-		testStepMigration(t, &DB{Now: (&testClock{t: t0}).Now, sql: conn{DB: sqldb, D: postgresDialect}, d: postgresDialect})
+		testStepMigration(t, &DB{Now: (testclock.New(t0)).Now, sql: conn{DB: sqldb, D: postgresDialect}, d: postgresDialect})
 	})
 }
 

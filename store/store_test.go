@@ -12,32 +12,12 @@ import (
 	"testing/fstest"
 	"time"
 
+	"dobot/internal/testclock"
 	"dobot/migrations"
 )
 
 // testClock is a settable clock for DB.Now, safe for concurrent tests.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type testClock = testclock.Clock
 
 // t0 is the tests' epoch; the odd nanoseconds check nothing is rounded off.
 var t0 = time.Date(2025, 3, 14, 15, 9, 26, 535897932, time.UTC)
@@ -55,7 +35,7 @@ func openTest(t testing.TB) (*DB, *testClock, string) {
 			t.Errorf("Close() = %v", err)
 		}
 	})
-	clock := &testClock{t: t0}
+	clock := testclock.New(t0)
 	db.Now = clock.Now
 	return db, clock, path
 }

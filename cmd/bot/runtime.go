@@ -109,7 +109,7 @@ func newRuntime(ctx context.Context, cfg config.Config, log *slog.Logger, a adap
 		views = a.views()
 	}
 	rt.bot, err = commands.New(commands.Config{Region: cfg.DORegion, DefaultImage: cfg.DOImage, DefaultApp: cfg.DOAppName,
-		DropletImage: cfg.DropletImage, ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL,
+		DropletImage: cfg.DropletImage, Project: cfg.Project, ApprovalTTL: cfg.ApprovalTTL, AuditChannel: cfg.AuditChannel, MaxTTL: cfg.MaxTTL,
 		ElsewhereEvery: cfg.ElsewhereInterval},
 		commands.Deps{Store: db, Cloud: cloud, Chat: chat, Images: newImages(cfg), Watcher: watcher, Log: log,
 			SecretKey: db.DeriveKey("secret values v1"), Observer: observer, Leases: rt.leases, Views: views})

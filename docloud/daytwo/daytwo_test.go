@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"dobot/docloud/daytwo"
 	"dobot/internal/dosim"
 	"dobot/internal/dotest"
+	"dobot/internal/testclock"
 )
 
 const phase = 200 * time.Millisecond
@@ -37,7 +37,7 @@ func goLive(t *testing.T, client *godo.Client, clk *clock, spec *godo.AppSpec) *
 	if err != nil {
 		t.Fatalf("create %s: %v", spec.Name, err)
 	}
-	clk.Add(3 * phase)
+	clk.Advance(3 * phase)
 	app, _, err = client.Apps.Get(ctx, app.ID)
 	if err != nil || app.ActiveDeployment == nil {
 		t.Fatalf("app %s not live: %v", spec.Name, err)
@@ -122,7 +122,7 @@ func TestPlanScale(t *testing.T) {
 }
 
 func TestRestart(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	_, client := newCloud(t, dotest.Options{Clock: clk.Now, PhaseDelay: phase})
 	app := goLive(t, client, clk, ghcrSpec("web"))
 	d, err := daytwo.Restart(context.Background(), client.Apps, app.ID)
@@ -189,7 +189,7 @@ func TestEnvKeepsSecrets(t *testing.T) {
 }
 
 func TestDomainsPendingToActive(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	srv, client := newCloud(t, dotest.Options{Clock: clk.Now, PhaseDelay: phase})
 	ctx := context.Background()
 	app := goLive(t, client, clk, ghcrSpec("web"))
@@ -208,7 +208,7 @@ func TestDomainsPendingToActive(t *testing.T) {
 	if len(ds) != 2 || ds[0].Primary || !ds[1].Primary || ds[1].Phase != godo.AppJobSpecKindPHASE_Pending || !strings.HasPrefix(ds[1].TXT, "_acme-challenge.example.com TXT ") {
 		t.Fatalf("Domains = %+v; want www as alias, the apex primary and PENDING with its TXT record", ds)
 	}
-	clk.Add(2 * phase)
+	clk.Advance(2 * phase)
 	srv.HoldDomain("example.com", false)
 	app, _, _ = client.Apps.Get(ctx, app.ID)
 	if p, ok := daytwo.DomainPhase(app, "www.example.com"); !ok || p != godo.AppJobSpecKindPHASE_Active {
@@ -217,7 +217,7 @@ func TestDomainsPendingToActive(t *testing.T) {
 	if p, _ := daytwo.DomainPhase(app, "example.com"); p != godo.AppJobSpecKindPHASE_Configuring {
 		t.Errorf("released apex phase = %s; want CONFIGURING", p)
 	}
-	clk.Add(2 * phase)
+	clk.Advance(2 * phase)
 	app, _, _ = client.Apps.Get(ctx, app.ID)
 	if p, _ := daytwo.DomainPhase(app, "example.com"); p != godo.AppJobSpecKindPHASE_Active {
 		t.Errorf("apex phase = %s; want ACTIVE", p)
@@ -236,7 +236,7 @@ func TestDomainsPendingToActive(t *testing.T) {
 }
 
 func TestProjects(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	srv, client := newCloud(t, dotest.Options{Clock: clk.Now})
 	ctx := context.Background()
 	prod := srv.AddProject("Acme Prod", "Production")
@@ -327,7 +327,7 @@ func TestSpecDiffAndHash(t *testing.T) {
 // Deployments started elsewhere are found with one GET /v2/apps a minute,
 // and a failed one with one more call for its app only.
 func TestElsewhereFinder(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	srv, client := newCloud(t, dotest.Options{Clock: clk.Now, PhaseDelay: phase})
 	ctx := context.Background()
 	spec := ghcrSpec("web")
@@ -347,7 +347,7 @@ func TestElsewhereFinder(t *testing.T) {
 	if err != nil || !polled || len(found) != 0 {
 		t.Fatalf("first Find = %v, %v, %v; want a poll finding nothing", found, polled, err)
 	}
-	clk.Add(time.Second)
+	clk.Advance(time.Second)
 	pushed, err := srv.StartDeployment(web.ID, dosim.Push("https://github.com/acme/web", "abc123def456", "ana", "fix"))
 	if err != nil {
 		t.Fatal(err)
@@ -355,7 +355,7 @@ func TestElsewhereFinder(t *testing.T) {
 	if _, polled, _ := f.Find(ctx, managed, isOurs); polled {
 		t.Error("Find listed the apps twice within a minute")
 	}
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	found, polled, err = f.Find(ctx, managed, isOurs)
 	if err != nil || !polled || len(found) != 1 || found[0].Deployment.ID != pushed {
 		t.Fatalf("Find after a push = %+v, %v, %v; want the pushed deployment", found, polled, err)
@@ -366,13 +366,13 @@ func TestElsewhereFinder(t *testing.T) {
 	}
 	managed[web.ID] = daytwo.Known{DeploymentID: d.ID, CreatedAt: d.CreatedAt}
 	// One the bot started itself is not reported.
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	mine, _, _ := client.Apps.CreateDeployment(ctx, other.ID)
 	ours[mine.ID] = true
 	o := dosim.Manual("raj@example.com")
 	o.FailAt, o.Reason = "build", "exit 1"
 	failed, _ := srv.StartDeployment(web.ID, o)
-	clk.Add(3 * phase)
+	clk.Advance(3 * phase)
 	lists, deps := srv.Count("GET /v2/apps"), srv.Count("GET /v2/apps/{app_id}/deployments")
 	found, _, err = f.Find(ctx, managed, isOurs)
 	if err != nil || len(found) != 1 || found[0].Deployment.ID != failed || found[0].Deployment.Phase != godo.DeploymentPhase_Error {
@@ -431,19 +431,4 @@ func newCloud(t *testing.T, opts dotest.Options) (*dotest.Server, *godo.Client) 
 }
 
 // clock is a test clock the server derives deployment phases from.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type clock = testclock.Clock

@@ -71,6 +71,9 @@ type DigitalOcean struct {
 	// DropletImage is DO_DROPLET_IMAGE, the image slug droplets run on;
 	// empty picks DigitalOcean's Docker image at launch.
 	DropletImage string
+	// Project is DO_PROJECT: the project (a name or an id) new apps and
+	// droplets go into; resolved against DigitalOcean at start.
+	Project string
 }
 
 // Registries are how the pre-flight check reads container registries.
@@ -124,7 +127,8 @@ func Load(getenv func(string) string) (Config, error) {
 		Slack: Slack{SlackBotToken: get("SLACK_BOT_TOKEN"), SlackAppToken: get("SLACK_APP_TOKEN"),
 			SlackAPIURL: orDefault(get("SLACK_API_URL"), DefaultSlackAPIURL)},
 		DigitalOcean: DigitalOcean{DORegion: orDefault(get("DO_REGION"), DefaultRegion), DOImage: get("DO_IMAGE"),
-			DOAppName: get("DO_APP_NAME"), DropletImage: get("DO_DROPLET_IMAGE"), DOAPIURL: orDefault(get("DO_API_URL"), DefaultDOAPIURL)},
+			DOAppName: get("DO_APP_NAME"), DropletImage: get("DO_DROPLET_IMAGE"), DOAPIURL: orDefault(get("DO_API_URL"), DefaultDOAPIURL),
+			Project: get("DO_PROJECT")},
 		DBPath:       orDefault(get("BOT_DB"), DefaultDBPath),
 		AuditChannel: get("BOT_AUDIT_CHANNEL"),
 		AuditKey:     get("BOT_AUDIT_KEY"),

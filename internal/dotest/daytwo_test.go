@@ -41,7 +41,7 @@ func live(t *testing.T, c *godo.Client, clock *fakeClock, id string) *godo.App {
 		if app.InProgressDeployment == nil && app.ActiveDeployment != nil {
 			return app
 		}
-		clock.Add(delay)
+		clock.Advance(delay)
 	}
 	t.Fatalf("app %s never went live", id)
 	return nil
@@ -126,7 +126,7 @@ func TestGitSourcesBuildThenDeploy(t *testing.T) {
 	if p := app.PendingDeployment.Phase; p != godo.DeploymentPhase_PendingBuild {
 		t.Fatalf("first phase = %s; want PENDING_BUILD", p)
 	}
-	clock.Add(delay)
+	clock.Advance(delay)
 	got, _, _ := c.Apps.Get(context.Background(), app.ID)
 	if p := got.InProgressDeployment.Phase; p != godo.DeploymentPhase_Building {
 		t.Fatalf("phase after one delay = %s; want BUILDING", p)
@@ -233,12 +233,12 @@ func TestRestartHasNoBuild(t *testing.T) {
 		d.CauseDetails.DigitalOceanUserAction.Name != godo.DeploymentCauseDetailsDigitalOceanUserActionName_Restart {
 		t.Errorf("restart cause_details = %+v; want the RESTART user action", d.CauseDetails)
 	}
-	clock.Add(delay)
+	clock.Advance(delay)
 	d, _, _ = c.Apps.GetDeployment(ctx, app.ID, d.ID)
 	if d.Phase != godo.DeploymentPhase_Deploying {
 		t.Errorf("restart after one delay = %s; want DEPLOYING", d.Phase)
 	}
-	clock.Add(delay)
+	clock.Advance(delay)
 	d, _, _ = c.Apps.GetDeployment(ctx, app.ID, d.ID)
 	if d.Phase != godo.DeploymentPhase_Active {
 		t.Errorf("restart after two delays = %s; want ACTIVE", d.Phase)
@@ -267,7 +267,7 @@ func TestDomainsConfigureThenActive(t *testing.T) {
 	if p := phases(); p["www.example.com"] != godo.AppJobSpecKindPHASE_Configuring || p["example.com"] != godo.AppJobSpecKindPHASE_Pending {
 		t.Fatalf("domains at create = %v; want www CONFIGURING, apex PENDING", p)
 	}
-	clock.Add(2 * delay)
+	clock.Advance(2 * delay)
 	if p := phases(); p["www.example.com"] != godo.AppJobSpecKindPHASE_Active || p["example.com"] != godo.AppJobSpecKindPHASE_Pending {
 		t.Fatalf("domains after two delays = %v; want www ACTIVE, apex still PENDING", p)
 	}
@@ -275,7 +275,7 @@ func TestDomainsConfigureThenActive(t *testing.T) {
 	if p := phases(); p["example.com"] != godo.AppJobSpecKindPHASE_Configuring {
 		t.Fatalf("released domain = %v; want CONFIGURING", p)
 	}
-	clock.Add(2 * delay)
+	clock.Advance(2 * delay)
 	if p := phases(); p["example.com"] != godo.AppJobSpecKindPHASE_Active {
 		t.Fatalf("released domain later = %v; want ACTIVE", p)
 	}
@@ -353,7 +353,7 @@ func TestDeploymentsStartedElsewhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock.Add(3 * delay)
+	clock.Advance(3 * delay)
 	d, _, _ = c.Apps.GetDeployment(ctx, app.ID, id)
 	build := findStep(d.Progress.Steps, "build")
 	if d.Phase != godo.DeploymentPhase_Error || d.Cause != "manual" || build == nil || build.Reason == nil || build.Reason.Message != o.Reason {

@@ -15,27 +15,13 @@ import (
 	"golang.org/x/oauth2"
 
 	"dobot/internal/dotest"
+	"dobot/internal/testclock"
 )
 
 // fakeClock is a clock the test steps by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type fakeClock = testclock.Clock
 
-func newClock() *fakeClock { return &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newClock() *fakeClock { return testclock.New(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)) }
 
 const delay = 200 * time.Millisecond
 
@@ -120,7 +106,7 @@ func TestLifecycleToActive(t *testing.T) {
 	}
 	var elapsed time.Duration
 	for _, tt := range tests {
-		clock.Add(tt.at - elapsed)
+		clock.Advance(tt.at - elapsed)
 		elapsed = tt.at
 		apps, _, err := c.Apps.List(ctx, nil)
 		if err != nil || len(apps) != 1 {
@@ -141,7 +127,7 @@ func TestLifecycleToActive(t *testing.T) {
 		}
 	}
 
-	clock.Add(3*delay - elapsed)
+	clock.Advance(3*delay - elapsed)
 	got, _, err := c.Apps.Get(ctx, app.ID)
 	if err != nil {
 		t.Fatalf("Apps.Get: %v", err)
@@ -202,12 +188,12 @@ func TestFailBuild(t *testing.T) {
 	srv.FailBuild("broken", "npm ERR! missing script: build")
 
 	app := create(t, c, imageSpec("broken-app", "acme/broken"))
-	clock.Add(delay)
+	clock.Advance(delay)
 	got, _, err := c.Apps.Get(context.Background(), app.ID)
 	if err != nil || got.InProgressDeployment.Phase != godo.DeploymentPhase_Building {
 		t.Fatalf("Get after one phase = %v; want BUILDING", err)
 	}
-	clock.Add(5 * delay)
+	clock.Advance(5 * delay)
 	deps, _, err := c.Apps.ListDeployments(context.Background(), app.ID, nil)
 	if err != nil || len(deps) != 1 {
 		t.Fatalf("ListDeployments = %d, %v", len(deps), err)
@@ -359,7 +345,7 @@ func TestMoreRoutes(t *testing.T) {
 	if err != nil || updated.PendingDeployment == nil || updated.PendingDeployment.Cause != "app spec updated" {
 		t.Fatalf("Update = %v; want a new deployment as pending_deployment", err)
 	}
-	clock.Add(3 * delay)
+	clock.Advance(3 * delay)
 	if got, _, _ := c.Apps.Get(ctx, app.ID); got.ActiveDeployment == nil || got.ActiveDeployment.ID != updated.PendingDeployment.ID {
 		t.Errorf("after Update: active_deployment = %v; want the update's", got.ActiveDeployment)
 	}

@@ -57,11 +57,11 @@ func TestDropletLifecycle(t *testing.T) {
 		t.Errorf("Reboot while new = %v; want 422", err)
 	}
 
-	clock.Add(delay)
+	clock.Advance(delay)
 	if got, _, err := c.Droplets.Get(ctx, d.ID); err != nil || got.Status != "new" {
 		t.Fatalf("Get after one delay = %+v, %v; want new", got, err)
 	}
-	clock.Add(delay)
+	clock.Advance(delay)
 	got, _, err := c.Droplets.Get(ctx, d.ID)
 	if err != nil || got.Status != "active" || !strings.HasPrefix(publicIPv4(got), "203.0.113.") {
 		t.Fatalf("Get after two delays = status %q ip %q, %v; want active with a public IPv4", got.Status, publicIPv4(got), err)
@@ -87,7 +87,7 @@ func TestDropletLifecycle(t *testing.T) {
 	if err != nil || act.Status != godo.ActionInProgress || act.Type != "reboot" || act.ResourceID != d.ID {
 		t.Fatalf("Reboot = %+v, %v; want in-progress reboot of the droplet", act, err)
 	}
-	clock.Add(delay)
+	clock.Advance(delay)
 	if a, _, err := c.DropletActions.Get(ctx, d.ID, act.ID); err != nil || a.Status != godo.ActionCompleted || a.CompletedAt == nil {
 		t.Errorf("DropletActions.Get after a delay = %+v, %v; want completed", a, err)
 	}
@@ -102,14 +102,14 @@ func TestDropletLifecycle(t *testing.T) {
 	if got, _, _ := c.Droplets.Get(ctx, d.ID); got.Status != "active" {
 		t.Errorf("status while powering off = %q; want active", got.Status)
 	}
-	clock.Add(delay)
+	clock.Advance(delay)
 	if got, _, _ := c.Droplets.Get(ctx, d.ID); got.Status != "off" {
 		t.Errorf("status after power_off %d = %q; want off", off.ID, got.Status)
 	}
 	if _, _, err := c.DropletActions.PowerOn(ctx, d.ID); err != nil {
 		t.Fatalf("PowerOn: %v", err)
 	}
-	clock.Add(delay)
+	clock.Advance(delay)
 	if got, _, _ := c.Droplets.Get(ctx, d.ID); got.Status != "active" {
 		t.Errorf("status after power_on = %q; want active", got.Status)
 	}

@@ -44,12 +44,12 @@ func TestImagesRunOnTheirPort(t *testing.T) {
 			srv, clock := start(t)
 			c := client(t, srv, "do-test-token")
 			app := create(t, c, tt.spec)
-			clock.Add(2*delay + delay/2)
+			clock.Advance(2*delay + delay/2)
 			got, _, err := c.Apps.Get(context.Background(), app.ID)
 			if err != nil || got.InProgressDeployment == nil || got.InProgressDeployment.Phase != godo.DeploymentPhase_Deploying {
 				t.Fatalf("Get in the third phase = %v, %v; want DEPLOYING", got.InProgressDeployment, err)
 			}
-			clock.Add(2 * delay)
+			clock.Advance(2 * delay)
 			deps, _, err := c.Apps.ListDeployments(context.Background(), app.ID, nil)
 			if err != nil || len(deps) != 1 {
 				t.Fatalf("ListDeployments = %d, %v", len(deps), err)

@@ -78,13 +78,13 @@ func TestRegistry(t *testing.T) {
 		t.Errorf("a second StartGarbageCollection = %v; want 409", err)
 	}
 	for _, want := range []string{"waiting for write JWTs to expire", "scanning manifests", "deleting unreferenced blobs"} {
-		clock.Add(delay)
+		clock.Advance(delay)
 		g, _, err := c.Registry.GetGarbageCollection(ctx, "acme")
 		if err != nil || g.Status != want || g.UUID != gc.UUID {
 			t.Fatalf("GetGarbageCollection = %+v, %v; want %q", g, err, want)
 		}
 	}
-	clock.Add(delay)
+	clock.Advance(delay)
 	if _, _, err := c.Registry.GetGarbageCollection(ctx, "acme"); !errors.As(err, &er) || er.Response.StatusCode != http.StatusNotFound {
 		t.Errorf("GetGarbageCollection once finished = %v; want 404", err)
 	}

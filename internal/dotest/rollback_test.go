@@ -41,7 +41,7 @@ func TestRedeployAndRollback(t *testing.T) {
 	ctx := context.Background()
 	app := create(t, c, imageSpec("roll", "acme/web"))
 	first := app.InProgressDeployment.ID
-	clock.Add(3 * delay)
+	clock.Advance(3 * delay)
 
 	// A redeploy with a new tag: the new deployment carries the new image.
 	spec := imageSpec("roll", "acme/web")
@@ -55,12 +55,12 @@ func TestRedeployAndRollback(t *testing.T) {
 		t.Fatalf("Update(tag 1.2.4) = %v; want app and new deployment at 1.2.4, active still 1.2.3", err)
 	}
 	second := updated.InProgressDeployment.ID
-	clock.Add(3 * delay)
+	clock.Advance(3 * delay)
 	redeploy, _, err := c.Apps.CreateDeployment(ctx, app.ID, &godo.DeploymentCreateRequest{ForceBuild: true})
 	if err != nil || tagOf(redeploy.Spec) != "1.2.4" {
 		t.Fatalf("CreateDeployment = %+v, %v; want tag 1.2.4", redeploy, err)
 	}
-	clock.Add(3 * delay)
+	clock.Advance(3 * delay)
 	live, _, _ := c.Apps.Get(ctx, app.ID)
 	if live.ActiveDeployment.ID != redeploy.ID {
 		t.Fatalf("active = %s; want the redeploy %s", live.ActiveDeployment.ID, redeploy.ID)
@@ -109,7 +109,7 @@ func TestRedeployAndRollback(t *testing.T) {
 		t.Errorf("validate while pinned = %+v, %v; want app_pinned", v, err)
 	}
 	for _, want := range []godo.DeploymentPhase{godo.DeploymentPhase_Building, godo.DeploymentPhase_Deploying, godo.DeploymentPhase_Active} {
-		clock.Add(delay)
+		clock.Advance(delay)
 		if dep, _, err := c.Apps.GetDeployment(ctx, app.ID, d.ID); err != nil || dep.Phase != want {
 			t.Errorf("rollback deployment = %v, %v; want %s", dep.Phase, err, want)
 		}

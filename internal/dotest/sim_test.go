@@ -60,7 +60,7 @@ func TestSimulatorRunsAppsToActive(t *testing.T) {
 		{2 * time.Second, godo.DeploymentPhase_Active},
 	}
 	for _, s := range steps {
-		clock.Add(s.after)
+		clock.Advance(s.after)
 		if got := phase(); got != s.want {
 			t.Fatalf("phase after %v more = %s; want %s", s.after, got, s.want)
 		}

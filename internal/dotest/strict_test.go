@@ -94,7 +94,7 @@ func TestLiveLogsNeverClose(t *testing.T) {
 	c := client(t, srv, "do-test-token")
 	ctx := context.Background()
 	app := create(t, c, imageSpec("web-app", "acme/web"))
-	clock.Add(4 * delay)
+	clock.Advance(4 * delay)
 	logs, _, err := c.Apps.GetLogs(ctx, app.ID, "", "web", godo.AppLogTypeRun, false, 10)
 	if err != nil || !strings.HasPrefix(logs.LiveURL, "ws://") || len(logs.HistoricURLs) != 0 {
 		t.Fatalf("GetLogs of the active deployment = %+v, %v; want a ws:// live_url only", logs, err)
@@ -116,7 +116,7 @@ func TestLiveLogsNeverClose(t *testing.T) {
 			t.Fatalf("stream ended after %d lines: %v", got, err)
 		}
 		got++
-		clock.Add(delay)
+		clock.Advance(delay)
 	}
 }
 

@@ -2,12 +2,12 @@ package slacktest
 
 import (
 	"bytes"
+	"dobot/internal/testclock"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -125,22 +125,7 @@ func quote(s string) string {
 }
 
 // fakeClock is a clock a test moves by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type fakeClock = testclock.Clock
 
 // respond posts body to a response_url and returns the status and answer.
 func respond(t *testing.T, responseURL, body string) (int, string) {
@@ -155,7 +140,7 @@ func respond(t *testing.T, responseURL, body string) (int, string) {
 }
 
 func TestResponseURLExpiresAfterThirtyMinutes(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	h := startWith(t, Options{Now: clock.Now})
 	_, cmd, _ := h.slash(t, "help")
 

@@ -1,6 +1,7 @@
 package slacktest
 
 import (
+	"dobot/internal/testclock"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -58,7 +59,7 @@ func (h *harness) trigger(t *testing.T) string {
 }
 
 func TestViewsOpenTriggerRules(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC))
 	h := startWith(t, Options{Now: clock.Now})
 	ctx := h.ctx(t)
 
@@ -380,7 +381,7 @@ func TestSubmitViewAndAnswers(t *testing.T) {
 }
 
 func TestSubmitAnswerUpdateAndLate(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC))
 	h := startWith(t, Options{Now: clock.Now})
 	ctx := h.ctx(t)
 	if _, err := h.api.OpenViewContext(ctx, h.trigger(t), launchModal()); err != nil {
