@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"dobot"
+	"dobot/internal/testclock"
 	"dobot/store/internal/sqldb"
 )
 
 // fillNewerTables puts rows in the tables later migrations added: locks,
 // freezes, routes, approval bindings, Home tab viewers, watch snapshots, a
-// policy's cost limit and a lease.
+// policy's cost limit, a deployment mark and a lease.
 func fillNewerTables(t *testing.T, db *DB) {
 	t.Helper()
 	ctx := context.Background()
@@ -35,6 +36,7 @@ func fillNewerTables(t *testing.T, db *DB) {
 	must(db.NoteHomeOpened(ctx, "UDEV"))
 	must(db.SaveSnapshots(ctx, map[string][]byte{"r-1": []byte(`{"id":"r-1"}`)}))
 	must(db.SetPolicy(ctx, dobot.Policy{Action: "launch", AppGlob: "*", Role: dobot.RoleDeployer, ApprovalAboveCents: 5000, UpdatedBy: "UADMIN"}))
+	must(db.SetDeploymentMark(ctx, dobot.DeploymentMark{AppID: "r-1", DeploymentID: "d-1", CreatedAt: t0}))
 	if _, ok, err := db.AcquireLease(ctx, "loop:ttl", "old-host-1", time.Minute); err != nil || !ok {
 		t.Fatalf("AcquireLease = %v, %v", ok, err)
 	}
@@ -50,13 +52,14 @@ type newerTables struct {
 	Snapshots map[string]Snapshot
 	Policies  []dobot.Policy
 	Lease     Lease
+	Marks     map[string]dobot.DeploymentMark
 }
 
 func readNewerTables(t *testing.T, db *DB) newerTables {
 	t.Helper()
 	ctx := context.Background()
 	var s newerTables
-	var errs [8]error
+	var errs [9]error
 	s.Locks, errs[0] = db.AppLocks(ctx)
 	s.Freezes, errs[1] = db.Freezes(ctx, t0)
 	s.Route, errs[2] = db.Route(ctx, "web")
@@ -65,6 +68,7 @@ func readNewerTables(t *testing.T, db *DB) newerTables {
 	s.Snapshots, errs[5] = db.Snapshots(ctx, []string{"r-1"})
 	s.Policies, errs[6] = db.Policies(ctx)
 	s.Lease, errs[7] = db.LeaseOf(ctx, "loop:ttl")
+	s.Marks, errs[8] = db.DeploymentMarks(ctx)
 	for i, err := range errs {
 		if err != nil {
 			t.Fatalf("read back %d: %v", i, err)
@@ -85,7 +89,7 @@ func TestCopyEveryTable(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer src.Close()
-		clock := &testClock{t: t0}
+		clock := testclock.New(t0)
 		src.Now = clock.Now
 		fillStore(t, src, clock)
 		fillNewerTables(t, src)
