@@ -18,7 +18,7 @@ const maxSpecField = 3000
 // specField asks for an app spec, the form's way to `/do launch --spec`.
 func specField() chatview.Field {
 	return chatview.Field{ID: fieldSpec, Label: "App spec (YAML or JSON)", Kind: chatview.Multiline, Optional: true, MaxLength: maxSpecField,
-		Placeholder: "name: web  services: - name: web  image: {registry_type: DOCKER_HUB, repository: nginx}",
+		Placeholder: "{name: web, services: [{name: web, image: {registry_type: DOCKER_HUB, repository: nginx}}]}",
 		Hint:        "Instead of an image: an App Platform app spec, as `/do launch --spec` takes. Leave Image, Size, Instances, Port and the variables empty: the spec sets them."}
 }
 
