@@ -1,6 +1,7 @@
 package dobot
 
 import (
+	"context"
 	"errors"
 	"time"
 )
@@ -18,3 +19,23 @@ type Lease struct {
 // the lease of the work it was doing: another replica may be doing it now,
 // so nothing more may be sent, posted or stored for it from here.
 var ErrLeaseLost = errors.New("lease lost to another replica")
+
+type leaseCheckKey struct{}
+
+// WithLeaseCheck returns ctx carrying held, which reports whether the work
+// ctx belongs to still surely holds its lease by the local clock.
+func WithLeaseCheck(ctx context.Context, held func() bool) context.Context {
+	return context.WithValue(ctx, leaseCheckKey{}, held)
+}
+
+// LeaseGone reports whether the work ctx belongs to must stop acting: its
+// lease was lost, or its last renewal is too old for the lease to be surely
+// held. The second catches a replica paused past its lease (a frozen VM, a
+// stopped process): it wakes up acting before its heartbeat can tell it.
+func LeaseGone(ctx context.Context) bool {
+	if errors.Is(context.Cause(ctx), ErrLeaseLost) {
+		return true
+	}
+	held, ok := ctx.Value(leaseCheckKey{}).(func() bool)
+	return ok && !held()
+}

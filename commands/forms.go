@@ -37,6 +37,7 @@ const (
 	fieldSecrets   = "secrets"
 	fieldTTL       = "ttl"
 	fieldReason    = "reason"
+	fieldSpec      = "spec"
 )
 
 // preflightBudget is how long a launch form's submission waits for the
@@ -127,12 +128,14 @@ func (b *Bot) launchForm(ctx context.Context, meta formMeta) chatview.Form {
 		ID: formLaunch, Title: "Launch an app", Submit: "Launch", Metadata: meta.encode(),
 		Intro: "Runs a container image on App Platform, as `/do launch` does: the launch policy and any approval apply.",
 		Fields: []chatview.Field{
-			{ID: fieldName, Label: "App name", Kind: chatview.Text, Initial: b.cfg.DefaultApp, MaxLength: 32, Placeholder: "web",
-				Hint: "2 to 32 lowercase letters, digits and dashes, starting with a letter."},
-			{ID: fieldImage, Label: "Image", Kind: chatview.Text, Initial: b.cfg.DefaultImage, MaxLength: 300, Placeholder: "ghcr.io/acme/web:1.2.3"},
+			{ID: fieldName, Label: "App name", Kind: chatview.Text, Initial: b.cfg.DefaultApp, MaxLength: 32, Placeholder: "web", Optional: true,
+				Hint: "2 to 32 lowercase letters, digits and dashes, starting with a letter. With an app spec, leave it empty to use the spec's name."},
+			{ID: fieldImage, Label: "Image", Kind: chatview.Text, Initial: b.cfg.DefaultImage, MaxLength: 300, Placeholder: "ghcr.io/acme/web:1.2.3", Optional: true,
+				Hint: "The container image to run. Leave it empty to launch from an app spec."},
+			specField(),
 			b.sizeField(ctx),
 			{ID: fieldRegion, Label: "Region", Kind: chatview.Select, Options: regionOptions(), Initial: region},
-			{ID: fieldInstances, Label: "Instances", Kind: chatview.Number, Initial: "1", Optional: true},
+			{ID: fieldInstances, Label: "Instances", Kind: chatview.Number, Optional: true, Placeholder: "1"},
 			{ID: fieldPort, Label: "Port", Kind: chatview.Number, Optional: true, Hint: "Leave empty to use the port the image exposes."},
 			{ID: fieldEnv, Label: "Environment variables", Kind: chatview.Multiline, Optional: true, Placeholder: "MODE=prod",
 				Hint: "KEY=VALUE, one a line. Keys that look secret (PASSWORD, TOKEN, KEY…) are sent as secrets."},
@@ -212,6 +215,9 @@ func (b *Bot) FormClosed(context.Context, chatview.Closed) {}
 // a value can be one flag's value or the name, and nothing else.
 func (b *Bot) submitLaunch(ctx context.Context, req Request, values map[string]string) chatview.Reply {
 	v := func(id string) string { return strings.TrimSpace(values[id]) }
+	if v(fieldSpec) != "" {
+		return b.submitSpecLaunch(ctx, req, v)
+	}
 	words, errs := launchWords(v, b.cfg)
 	if len(errs) > 0 {
 		return chatview.Reply{Errors: errs}
@@ -234,10 +240,14 @@ func (b *Bot) submitLaunch(ctx context.Context, req Request, values map[string]s
 // and the name comes after "--", so no value can be read as a flag.
 func launchWords(v func(string) string, cfg Config) ([]string, map[string]string) {
 	errs := map[string]string{}
-	if err := ValidAppName(v(fieldName)); err != nil {
+	if err := ValidAppName(v(fieldName)); v(fieldName) == "" {
+		errs[fieldName] = "Give the app a name, or paste an app spec that names it."
+	} else if err != nil {
 		errs[fieldName] = err.Error()
 	}
-	if _, err := ParseImageRef(v(fieldImage)); err != nil {
+	if _, err := ParseImageRef(v(fieldImage)); v(fieldImage) == "" {
+		errs[fieldImage] = "Give the image to run, or paste an app spec instead."
+	} else if err != nil {
 		errs[fieldImage] = err.Error()
 	}
 	if v(fieldRegion) != "" {

@@ -39,7 +39,7 @@ type harness struct {
 	bot *commands.Bot
 }
 
-func start(t *testing.T) *harness {
+func start(t *testing.T, opts ...func(*harness, *commands.Deps)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "dobot.db"))
@@ -71,8 +71,12 @@ func start(t *testing.T) *harness {
 
 	h := &harness{db: db, out: &syncBuffer{}}
 	h.con = console.New(h.out, console.Options{Store: db, Wait: time.Minute})
-	h.bot, err = commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: db, Cloud: commands.CloudOf(client),
-		Chat: h.con, Images: images, Watcher: watcher, Log: log, Observer: h.con.Observer(nil)})
+	deps := commands.Deps{Store: db, Cloud: commands.CloudOf(client),
+		Chat: h.con, Images: images, Watcher: watcher, Log: log, Observer: h.con.Observer(nil)}
+	for _, o := range opts {
+		o(h, &deps)
+	}
+	h.bot, err = commands.New(commands.Config{Region: "nyc3"}, deps)
 	if err != nil {
 		t.Fatalf("commands.New: %v", err)
 	}

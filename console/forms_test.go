@@ -96,3 +96,23 @@ func TestConsoleAsksAFormFieldByField(t *testing.T) {
 		t.Errorf("home clicks = %+v; want the Launch button, with a trigger", bot.clicks)
 	}
 }
+
+// The console asks the launch form's app spec field too, its lines
+// separated by "; ", and the spec launches as `/do launch --spec` does.
+func TestConsoleLaunchFormTakesAnAppSpec(t *testing.T) {
+	h := start(t, func(h *harness, d *commands.Deps) { d.Views = h.con })
+	spec := `name: shop; services:; - name: web;   image: {registry_type: DOCKER_HUB, registry: library, repository: nginx, tag: "1.27"};   http_port: 80`
+	// name, image, spec, size, region, instances, port, env, secrets, ttl, reason
+	answers := []string{"", "", spec, "", "", "", "", "", "", "", "console spec"}
+	out := h.run(t, strings.Join(append([]string{"/do launch --form"}, answers...), "\n")+"\n")
+	wantInOrder(t, out,
+		"[form] Launch an app",
+		"? App spec (YAML or JSON) (optional)",
+		"(several lines: separate them with \"; \")",
+		"form submitted",
+		"shop is live at https://",
+	)
+	if _, err := h.db.App(context.Background(), "shop"); err != nil {
+		t.Errorf("no app shop after the form: %v; output:\n%s", err, out)
+	}
+}

@@ -139,6 +139,9 @@ func (b *Executor) followDeployment(ctx context.Context, op dobot.Operation, nam
 
 // endDeployment records a deployment's outcome in the operation and the audit.
 func (b *Executor) endDeployment(ctx context.Context, op *dobot.Operation, name string, state dobot.OpState, why string) {
+	if ops.Lost(ctx) {
+		return // the replica holding it now records the outcome
+	}
 	b.finish(ctx, op, state, why)
 	outcome := "live"
 	if state != dobot.OpSucceeded {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"dobot"
 	"dobot/internal/slacktest"
 )
 
@@ -182,4 +183,58 @@ func TestLaunchFromTheHomeTab(t *testing.T) {
 	})
 	w.waitThread(head.TS, "is live at https://")
 	w.waitHome(deployer, []string{"*homeapp*", "https://"})
+}
+
+// An app spec pasted in the launch modal launches as `/do launch --spec`
+// does; a spec App Platform refuses shows on the spec field, and nothing
+// is created.
+func TestLaunchFromASpecInTheModal(t *testing.T) {
+	const secret = "modal-spec-secret-e2e-7c2q"
+	spec := "name: shop\nservices:\n- name: web\n  image: {registry_type: DOCKER_HUB, registry: library, repository: nginx, tag: \"1.27\"}\n  http_port: 80\n" +
+		"  envs:\n  - {key: DB_URL, value: " + secret + ", type: SECRET}\n" +
+		"- name: admin\n  image: {registry_type: DOCKER_HUB, registry: library, repository: nginx, tag: \"1.27\"}\n  http_port: 80\n  routes:\n  - path: /admin\n"
+	w := newWorld(t)
+	w.run(deployer, "launch --form")
+	w.waitModal(deployer, "Launch an app")
+
+	bad := strings.Replace(spec, "name: admin", "name: web", 1) // two components named web
+	a := w.submit(deployer, map[string]string{"spec": bad})
+	if a.Action != "errors" || !strings.Contains(a.Errors["spec"], "App Platform refused the spec") {
+		t.Fatalf("answer = %s %v; want propose's refusal on the spec field", a.Action, a.Errors)
+	}
+	a = w.submit(deployer, map[string]string{"spec": spec, "image": "nginx"})
+	if a.Action != "errors" || !strings.Contains(a.Errors["image"], "Leave this empty") || !strings.Contains(a.Errors["spec"], "clear Image") {
+		t.Fatalf("answer = %s %v; want the image field named", a.Action, a.Errors)
+	}
+	if len(w.slack.ModalStack(deployer)) != 1 {
+		t.Errorf("the form closed on a mistake")
+	}
+
+	a = w.submit(deployer, map[string]string{"spec": spec, "reason": "spec from the modal"})
+	if a.Action != "" || len(w.slack.ModalStack(deployer)) != 0 {
+		t.Fatalf("answer = %q %v; want the form closed", a.Action, a.Errors)
+	}
+	head := w.launchHead("shop")
+	w.waitThread(head.TS, "admin: ")
+	w.waitThread(head.TS, "is live at https://")
+	specs := w.createSpecs()
+	if len(specs) != 1 || len(specs[0].Services) != 2 || specs[0].Services[0].Envs[0].Value != secret {
+		t.Fatalf("create specs = %+v; want the pasted spec, its secret sent", specs)
+	}
+	if blocks := unescapeJSON(w.slack.Latest(channel, head.TS).Blocks); !strings.Contains(blocks, "app spec (2 components)") {
+		t.Errorf("launch card = %s; want the spec's components", blocks)
+	}
+	live := readFile(t, w.dbPath)
+	if !strings.Contains(live, "value: "+dobot.Masked) {
+		t.Errorf("the audit does not keep the form's spec, secret masked")
+	}
+	if err := w.stop(sigterm, stopBudget); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	for where, text := range map[string]string{"database (WAL included)": live, "database after stopping": readFile(t, w.dbPath),
+		"Slack": w.slackTraffic(), "bot log": w.logs.String()} {
+		if strings.Contains(text, secret) {
+			t.Errorf("%s contains the secret", where)
+		}
+	}
 }

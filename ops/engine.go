@@ -53,8 +53,13 @@ func (e *Engine) Open(ctx context.Context, op dobot.Operation, needsApproval boo
 
 // Finish ends op in state, saying why, and drops its secrets: a finished
 // operation is never sent again. A failure to record it is logged; the
-// operation then resumes at the next start.
+// operation then resumes at the next start. Whose lease is gone leaves it
+// to the replica that holds it now.
 func (e *Engine) Finish(ctx context.Context, op *dobot.Operation, state dobot.OpState, why string) {
+	if dobot.LeaseGone(ctx) {
+		e.Log.Warn("not finishing an operation whose lease is gone", "op", op.ID, "state", state)
+		return
+	}
 	op.State, op.Error = state, why
 	e.Scrub(op)
 	if err := e.Store.UpdateOperation(ctx, *op); err != nil {

@@ -138,6 +138,22 @@ func (l *Leases) Hold(ctx context.Context, name string) (context.Context, func()
 	l.mu.Lock()
 	c.cancel, c.since, c.deadline = cancel, l.now(), asked.Add(l.TTLOrDefault())
 	l.mu.Unlock()
+	if l.Store != nil {
+		// Checked before each act, as the heartbeat judges it: a replica
+		// woken from a pause past its lease acts before its heartbeat runs.
+		margin := l.TTLOrDefault() / 6
+		cctx = dobot.WithLeaseCheck(cctx, func() bool {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if l.now().Before(c.deadline.Add(-margin)) {
+				return true
+			}
+			if l.held[name] == c {
+				l.loseLocked(name, c, "its last renewal is too old to be sure of it")
+			}
+			return false
+		})
+	}
 	return cctx, func() { l.release(name, c) }, nil
 }
 
@@ -222,11 +238,9 @@ func (l *Leases) loseLocked(name string, c *claim, why string) {
 	l.log().Warn("lease lost; stopping its work", "lease", name, "why", why)
 }
 
-// Lost reports whether ctx ended because its lease was lost: the work must
-// stop without a word, as another replica carries it on.
-func Lost(ctx context.Context) bool {
-	return errors.Is(context.Cause(ctx), dobot.ErrLeaseLost)
-}
+// Lost reports whether ctx's lease was lost, or is no longer surely held:
+// the work must stop without a word, as another replica carries it on.
+func Lost(ctx context.Context) bool { return dobot.LeaseGone(ctx) }
 
 // Drain refuses new claims, cancels the work of any still held and marks
 // every lease of this replica as run out, so that other replicas take the

@@ -72,10 +72,13 @@ func TestLostLeaseCancelsTheWork(t *testing.T) {
 	}
 	c.Advance(leaseTTL / 6)
 	heartbeat(a) // renewed: still a's, and a goes on
-	if actx.Err() != nil {
+	if actx.Err() != nil || ops.Lost(actx) {
 		t.Fatalf("a's work ended after a good heartbeat: %v", context.Cause(actx))
 	}
 	c.Advance(leaseTTL) // a was paused past its lease
+	if !ops.Lost(actx) || !errors.Is(context.Cause(actx), dobot.ErrLeaseLost) {
+		t.Errorf("a's work woken past its lease, before a heartbeat: Lost %v, cause %v; want lost and canceled", ops.Lost(actx), context.Cause(actx))
+	}
 	bctx, releaseB, err := b.Hold(ctx, "op:1")
 	if err != nil {
 		t.Fatalf("b.Hold(op:1) after a's lease ran out = %v", err)

@@ -56,6 +56,9 @@ func (r *Reporter) Head() chat.Ref { return r.head }
 
 // Start posts the head message, keeping its ref (none on fallback).
 func (r *Reporter) Start(ctx context.Context, m chat.Message) error {
+	if dobot.LeaseGone(ctx) {
+		return dobot.ErrLeaseLost
+	}
 	ref, err := r.chat.Post(ctx, r.channel, m)
 	if err == nil {
 		r.head = ref
@@ -72,7 +75,7 @@ func (r *Reporter) Start(ctx context.Context, m chat.Message) error {
 // Update replaces the head message. On fallback there is no message to
 // update; the thread replies carry the news instead.
 func (r *Reporter) Update(ctx context.Context, m chat.Message) {
-	if err := r.Replace(ctx, m); err != nil {
+	if err := r.Replace(ctx, m); err != nil && !errors.Is(err, dobot.ErrLeaseLost) {
 		r.log.Warn("update head message", "message", r.head, "err", err)
 	}
 }
@@ -82,6 +85,9 @@ func (r *Reporter) Update(ctx context.Context, m chat.Message) {
 func (r *Reporter) Replace(ctx context.Context, m chat.Message) error {
 	if !r.Posted() {
 		return nil
+	}
+	if dobot.LeaseGone(ctx) {
+		return dobot.ErrLeaseLost
 	}
 	return r.chat.Update(ctx, r.head, m)
 }
@@ -117,6 +123,9 @@ func (r *Reporter) Note(ctx context.Context, m chat.Message) {
 }
 
 func (r *Reporter) send(ctx context.Context, m chat.Message, final bool) {
+	if dobot.LeaseGone(ctx) {
+		return // another replica carries the operation on, and reports it
+	}
 	var err error
 	if r.Posted() {
 		_, err = r.chat.Reply(ctx, r.head, m)

@@ -131,7 +131,7 @@ func (c *Chat) Update(ctx context.Context, ref chat.Ref, m commands.Message) err
 		next, nextCtx, caller := *p.next, p.nextCtx, p.caller
 		p.next, p.nextCtx, p.caller = nil, nil, nil
 		c.mu.Unlock()
-		if errors.Is(context.Cause(caller), dobot.ErrLeaseLost) {
+		if dobot.LeaseGone(caller) {
 			// Its operation moved to another replica, which keeps the
 			// message current from now on.
 			continue
