@@ -18,6 +18,7 @@ func TestConsoleFormAndHome(t *testing.T) {
 		"/form launch",
 		"Bad_Name",          // name: refused below
 		"nginx",             // image
+		"",                  // app spec: none
 		"",                  // size: the default
 		"",                  // region: kept
 		"",                  // instances: kept
