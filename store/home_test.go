@@ -110,6 +110,17 @@ func TestHomeChangesCounted(t *testing.T) {
 			return err
 		})
 		step("DeleteApp", true, func() error { return db.DeleteApp(ctx, "web") })
+		var lock dobot.AppHold
+		step("LockApp", true, func() (err error) {
+			lock, _, err = db.LockApp(ctx, dobot.AppHold{App: "web", Holder: "U1", Reason: "incident"})
+			return err
+		})
+		step("UnlockApp", true, func() error { _, err := db.UnlockApp(ctx, "web", "U1", lock.Since); return err })
+		step("Freeze", true, func() error {
+			_, err := db.Freeze(ctx, dobot.Freeze{Glob: "*", By: "U1", Reason: "release", Until: t0.Add(time.Hour)})
+			return err
+		})
+		step("Unfreeze", true, func() error { _, _, err := db.Unfreeze(ctx, "*"); return err })
 
 		// Another replica reads the same count; the published mark only
 		// moves forward.
