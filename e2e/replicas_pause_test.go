@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,25 +14,7 @@ import (
 func TestPausedReplicaStopsActing(t *testing.T) {
 	r := newReplicas(t, 2, withPhaseDelay(3*time.Second), withEnv("BOT_WATCH_INTERVAL=200ms"))
 	const n = 6
-	heads := map[string]string{} // ts → app
-	for i := range n {
-		r.run(deployer, fmt.Sprintf("launch pz-%02d --image nginx", i))
-	}
-	for i := range n {
-		app := fmt.Sprintf("pz-%02d", i)
-		heads[r.launchHead(app).TS] = app
-	}
-	r.waitCount("POST /v2/apps", n)
-	var holders map[string]int
-	r.waitUntil("every unfinished launch held by a replica", func() bool {
-		var unfinished int
-		holders, unfinished = r.leaseHolders()
-		return holders["r1"]+holders["r2"] == unfinished && unfinished > 0
-	})
-	victim, other := "r1", "r2"
-	if holders["r2"] > holders["r1"] {
-		victim, other = "r2", "r1"
-	}
+	heads, victim, other := r.launchAndPickVictim("pz", n)
 	held := r.opsHeldBy(victim)
 	if len(held) == 0 {
 		t.Fatalf("%s holds no launch; the deployments ended before the pause", victim)

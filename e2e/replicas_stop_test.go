@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -17,25 +16,7 @@ import (
 func TestStoppedReplicaHandsOverItsLeases(t *testing.T) {
 	r := newReplicas(t, 2, withPhaseDelay(3*time.Second), withEnv("BOT_WATCH_INTERVAL=200ms", "BOT_LEASE=30s"))
 	const n = 6
-	heads := map[string]string{} // ts → app
-	for i := range n {
-		r.run(deployer, fmt.Sprintf("launch st-%02d --image nginx", i))
-	}
-	for i := range n {
-		app := fmt.Sprintf("st-%02d", i)
-		heads[r.launchHead(app).TS] = app
-	}
-	r.waitCount("POST /v2/apps", n)
-	var holders map[string]int
-	r.waitUntil("every unfinished launch held by a replica", func() bool {
-		var unfinished int
-		holders, unfinished = r.leaseHolders()
-		return holders["r1"]+holders["r2"] == unfinished && unfinished > 0
-	})
-	victim := "r1"
-	if holders["r2"] > holders["r1"] {
-		victim = "r2"
-	}
+	heads, victim, _ := r.launchAndPickVictim("st", n)
 	held := r.opsHeldBy(victim)
 	if len(held) == 0 {
 		t.Fatalf("%s holds no launch; the deployments ended before the stop", victim)

@@ -425,3 +425,30 @@ func TestReplicasShareTheRequestBudget(t *testing.T) {
 		}
 	}
 }
+
+// launchAndPickVictim launches n apps named prefix-00… on r, waits until
+// each is created and every unfinished one is held by a replica, and
+// returns the launch cards (ts → app) and the replica holding the most.
+func (r *replicas) launchAndPickVictim(prefix string, n int) (heads map[string]string, victim, other string) {
+	r.t.Helper()
+	heads = map[string]string{}
+	for i := range n {
+		r.run(deployer, fmt.Sprintf("launch %s-%02d --image nginx", prefix, i))
+	}
+	for i := range n {
+		app := fmt.Sprintf("%s-%02d", prefix, i)
+		heads[r.launchHead(app).TS] = app
+	}
+	r.waitCount("POST /v2/apps", n)
+	var holders map[string]int
+	r.waitUntil("every unfinished launch held by a replica", func() bool {
+		var unfinished int
+		holders, unfinished = r.leaseHolders()
+		return holders["r1"]+holders["r2"] == unfinished && unfinished > 0
+	})
+	victim, other = "r1", "r2"
+	if holders["r2"] > holders["r1"] {
+		victim, other = "r2", "r1"
+	}
+	return heads, victim, other
+}
