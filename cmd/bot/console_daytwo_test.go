@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,9 +9,7 @@ import (
 // scale with its plan and costs, restart, env set, list and unset, and a
 // domain followed until its certificate is issued.
 func TestConsoleDayTwo(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "dobot.db")
-	var stdout, stderr bytes.Buffer
-	script := strings.Join([]string{
+	out := consoleOutput(t,
 		"/do launch demo --image nginx", "/wait 3s",
 		"/do scale demo --instances 2 --size apps-s-1vcpu-1gb", "/wait 3s",
 		"/do restart demo", "/wait 3s",
@@ -23,13 +18,7 @@ func TestConsoleDayTwo(t *testing.T) {
 		"/do env unset demo API_TOKEN", "/wait 3s",
 		"/do domains add demo shop.example.com", "/wait 3s",
 		"/do domains demo",
-	}, "\n") + "\n"
-	err := run(context.Background(), []string{"console", "--sim-phase", "100ms", "--wait", "1m"},
-		env(map[string]string{"BOT_DB": db}), strings.NewReader(script), &stdout, &stderr)
-	if err != nil {
-		t.Fatalf("bot console: %v\nstderr:\n%s", err, &stderr)
-	}
-	out := stdout.String()
+	)
 	for _, want := range []string{
 		"$5.00/month → $24.00/month",
 		"demo is scaled",

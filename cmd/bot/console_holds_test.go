@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,21 +9,13 @@ import (
 // a lock refuses a redeploy, a freeze a launch, an admin's --break-glass
 // runs it, and watch names the console channel it routes to.
 func TestConsoleLocksFreezesAndWatch(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "dobot.db")
-	var stdout, stderr bytes.Buffer
-	script := strings.Join([]string{
+	out := consoleOutput(t,
 		"/do launch demo --image nginx", "/wait 3s",
 		`/do lock demo --reason "incident 1"`, "/do redeploy demo", "/do list",
 		`/do freeze 1h --reason "release"`, "/do launch other --image nginx",
 		`/do launch other --image nginx --break-glass "hotfix"`, "/wait 3s",
 		"/do watch demo #COPS", "/do watch demo", "/do unlock demo", "/do unfreeze",
-	}, "\n") + "\n"
-	err := run(context.Background(), []string{"console", "--sim-phase", "100ms", "--wait", "1m"},
-		env(map[string]string{"BOT_DB": db}), strings.NewReader(script), &stdout, &stderr)
-	if err != nil {
-		t.Fatalf("bot console: %v\nstderr:\n%s", err, &stderr)
-	}
-	out := stdout.String()
+	)
 	for _, want := range []string{
 		"@ULOCAL locked demo: incident 1",
 		"redeploy cannot run: demo is locked by @ULOCAL since",
