@@ -38,7 +38,7 @@ func (c *recordingChat) threadText(ts string) string {
 func elsewhereHarness(t *testing.T) *harness {
 	t.Helper()
 	h := newHarnessWith(t, commands.Config{Region: "nyc3", ElsewhereEvery: 30 * time.Millisecond},
-		dotest.Options{Token: "tok", PhaseDelay: 30 * time.Millisecond}, nil)
+		dotest.Options{Token: "tok", PhaseDelay: 400 * time.Millisecond}, nil)
 	h.grant(t, "UDEP", dobot.RoleDeployer)
 	return h
 }

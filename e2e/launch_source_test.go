@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/digitalocean/godo"
 
@@ -30,7 +31,7 @@ func (w *world) createSpecs() []*godo.AppSpec {
 }
 
 func TestLaunchFromPublicGitRepo(t *testing.T) {
-	w := newWorld(t)
+	w := newWorld(t, withPhaseDelay(2*time.Second)) // long enough that no poll skips "Building"
 	w.run(deployer, "launch shop --git https://github.com/acme/shop --branch main")
 	head := w.launchHead("shop")
 	w.waitThread(head.TS, "Building")
