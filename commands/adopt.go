@@ -9,6 +9,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/cmdline"
 	"dobot/docloud"
 )
 
@@ -28,9 +29,9 @@ var adoptCommand = &Command{
 	MinRole:     dobot.RoleAdmin,
 	Mutating:    true,
 	Parse: func(words []string, _ Config) (any, error) {
-		fs := newFlagSet("adopt")
+		fs := cmdline.NewFlagSet("adopt")
 		droplet := fs.Bool("droplet", false, "")
-		pos, err := parseFlags(fs, words)
+		pos, err := cmdline.ParseFlags(fs, words)
 		if err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/cmdline"
 )
 
 // Audit listing limits: a Slack answer holds at most maxAuditRows rows, sent
@@ -48,21 +49,21 @@ func ParseSince(s string, now time.Time) (time.Time, error) {
 }
 
 func parseAudit(words []string, _ Config) (any, error) {
-	fs := newFlagSet("audit")
+	fs := cmdline.NewFlagSet("audit")
 	user := fs.String("user", "", "")
 	app := fs.String("app", "", "")
 	action := fs.String("action", "", "")
 	since := fs.String("since", "", "")
-	limit := &intFlag{name: "limit", min: 1, max: maxAuditRows, value: defaultAuditRows}
+	limit := &cmdline.IntFlag{Name: "limit", Min: 1, Max: maxAuditRows, Value: defaultAuditRows}
 	fs.Var(limit, "limit", "")
-	pos, err := parseFlags(fs, words)
+	pos, err := cmdline.ParseFlags(fs, words)
 	if err != nil {
 		return nil, err
 	}
 	if len(pos) > 0 {
 		return nil, userErrorf("audit takes only flags, not %q; see `/do help audit`", strings.Join(pos, " "))
 	}
-	args := AuditArgs{Filter: dobot.AuditFilter{Limit: limit.value}}
+	args := AuditArgs{Filter: dobot.AuditFilter{Limit: limit.Value}}
 	if *user != "" {
 		if args.Filter.UserID, err = ParseUser(*user); err != nil {
 			return nil, err

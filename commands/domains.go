@@ -9,6 +9,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/cmdline"
 	"dobot/deploy"
 	"dobot/docloud/daytwo"
 	"dobot/domainview"
@@ -61,13 +62,13 @@ type domainArgs = plan.DomainArgs
 
 func parseDomainChange(name string) func([]string, Config) (any, error) {
 	return func(words []string, _ Config) (any, error) {
-		fs := newFlagSet(name)
+		fs := cmdline.NewFlagSet(name)
 		reason := fs.String("reason", "", "")
 		var primary *bool
 		if name == "domains add" {
 			primary = fs.Bool("primary", false, "")
 		}
-		pos, err := parseFlags(fs, words)
+		pos, err := cmdline.ParseFlags(fs, words)
 		if err != nil {
 			return nil, err
 		}
@@ -77,7 +78,7 @@ func parseDomainChange(name string) func([]string, Config) (any, error) {
 		if err := ValidAppName(pos[0]); err != nil {
 			return nil, err
 		}
-		domain := strings.ToLower(strings.TrimSuffix(trimScheme(pos[1]), "."))
+		domain := strings.ToLower(strings.TrimSuffix(cmdline.TrimScheme(pos[1]), "."))
 		if !validDomain(domain) {
 			return nil, userErrorf("%q is not a domain name; give one like example.com or www.example.com", pos[1])
 		}

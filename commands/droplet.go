@@ -8,6 +8,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/cmdline"
 	"dobot/deploy"
 	"dobot/docloud"
 	"dobot/plan"
@@ -46,9 +47,9 @@ func dropletActionCommand(word, apiType, what string) *Command {
 		Examples:    []string{"droplet " + word + " build-box"},
 		Action:      ActionDroplet,
 		Parse: func(words []string, _ Config) (any, error) {
-			fs := newFlagSet("droplet " + word)
+			fs := cmdline.NewFlagSet("droplet " + word)
 			reason := fs.String("reason", "", "")
-			pos, err := parseFlags(fs, words)
+			pos, err := cmdline.ParseFlags(fs, words)
 			if err != nil {
 				return nil, err
 			}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"dobot"
+	"dobot/cmdline"
 	"dobot/deploy"
 	"dobot/docloud/daytwo"
 	"dobot/plan"
@@ -86,13 +87,13 @@ func runEnvList(ctx context.Context, b *Bot, inv *Invocation) error {
 // parseEnvFlags parses the flags env set and unset share and returns the
 // positional words.
 func parseEnvFlags(name string, words []string, secret *bool) (pos []string, component, reason string, err error) {
-	fs := newFlagSet(name)
+	fs := cmdline.NewFlagSet(name)
 	c := fs.String("component", "", "")
 	r := fs.String("reason", "", "")
 	if secret != nil {
 		fs.BoolVar(secret, "secret", false, "")
 	}
-	pos, err = parseFlags(fs, words)
+	pos, err = cmdline.ParseFlags(fs, words)
 	return pos, strings.TrimSpace(*c), strings.TrimSpace(*r), err
 }
 
@@ -109,7 +110,7 @@ func parseEnvSet(words []string, _ Config) (any, error) {
 		return nil, err
 	}
 	key, value, ok := strings.Cut(pos[1], "=")
-	if !ok || !envKeyPattern.MatchString(key) {
+	if !ok || !cmdline.EnvKeyPattern.MatchString(key) {
 		return nil, userErrorf("env set needs KEY=VALUE, with a key of letters, digits and underscores not starting with a digit, like `LOG_LEVEL=debug`")
 	}
 	args := ChangeArgs{Name: pos[0], DayTwo: DayTwo{Component: component}, Reason: reason,
@@ -131,7 +132,7 @@ func parseEnvUnset(words []string, _ Config) (any, error) {
 	if err := ValidAppName(pos[0]); err != nil {
 		return nil, err
 	}
-	if !envKeyPattern.MatchString(pos[1]) {
+	if !cmdline.EnvKeyPattern.MatchString(pos[1]) {
 		return nil, userErrorf("env unset takes a key of letters, digits and underscores, like `LOG_LEVEL`, not %q", pos[1])
 	}
 	return ChangeArgs{Name: pos[0], DayTwo: DayTwo{Component: component}, Reason: reason, Variables: deploy.Variables{EnvKeys: []string{pos[1]}}}, nil

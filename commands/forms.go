@@ -268,19 +268,19 @@ func launchWords(v func(string) string, cfg Config) ([]string, map[string]string
 			errs[fieldTTL] = err.Error()
 		}
 	}
-	env := &envFlag{}
+	env := &cmdline.EnvFlag{}
 	var vars []string
 	for _, line := range strings.Split(v(fieldEnv), "\n") {
 		if line = strings.TrimSpace(line); line == "" {
 			continue
 		}
-		if err := env.set("env", line); err != nil && errs[fieldEnv] == "" {
+		if err := env.As("env").Set(line); err != nil && errs[fieldEnv] == "" {
 			errs[fieldEnv] = strings.Replace(err.Error(), "--env takes", "each line takes", 1)
 		}
 		vars = append(vars, "--env="+line)
 	}
 	for _, pair := range secretPairs(v(fieldSecrets)) {
-		if err := env.set("secret", pair); err != nil && errs[fieldSecrets] == "" {
+		if err := env.As("secret").Set(pair); err != nil && errs[fieldSecrets] == "" {
 			errs[fieldSecrets] = strings.Replace(err.Error(), "--secret takes", "each pair takes", 1)
 		}
 		vars = append(vars, "--secret="+pair)
@@ -304,7 +304,7 @@ func secretPairs(s string) []string {
 	var out []string
 	for _, w := range strings.Fields(s) {
 		key, _, ok := strings.Cut(w, "=")
-		if len(out) > 0 && (!ok || !envKeyPattern.MatchString(key)) {
+		if len(out) > 0 && (!ok || !cmdline.EnvKeyPattern.MatchString(key)) {
 			out[len(out)-1] += " " + w
 			continue
 		}

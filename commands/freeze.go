@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
 
 	"dobot"
 	"dobot/chat"
+	"dobot/cmdline"
 )
 
 // Freeze limits: shorter is a typo, longer is better as a policy.
@@ -48,9 +48,9 @@ var unfreezeCommand = &Command{
 	MinRole:     dobot.RoleAdmin,
 	Mutating:    true,
 	Parse: func(words []string, _ Config) (any, error) {
-		fs := newFlagSet("unfreeze")
+		fs := cmdline.NewFlagSet("unfreeze")
 		glob := fs.String("app", "*", "")
-		pos, err := parseFlags(fs, words)
+		pos, err := cmdline.ParseFlags(fs, words)
 		if err != nil {
 			return nil, err
 		}
@@ -63,10 +63,10 @@ var unfreezeCommand = &Command{
 }
 
 func parseFreeze(words []string, _ Config) (any, error) {
-	fs := newFlagSet("freeze")
+	fs := cmdline.NewFlagSet("freeze")
 	glob := fs.String("app", "*", "")
 	reason := fs.String("reason", "", "")
-	pos, err := parseFlags(fs, words)
+	pos, err := cmdline.ParseFlags(fs, words)
 	if err != nil {
 		return nil, err
 	}
@@ -155,30 +155,6 @@ func (b *Bot) announce(ctx context.Context, req Request, app string, m Message) 
 		}
 		b.tell(ctx, req, m)
 	}
-}
-
-// glassFlag is --break-glass REASON: an admin's override of a lock or a
-// freeze, with the reason the audit keeps. The reason is the flag's own
-// value, so `--break-glass --reason x` (a flag where the reason belongs) is
-// refused rather than read as the reason "--reason".
-type glassFlag struct{ value string }
-
-func (f *glassFlag) String() string { return f.value }
-
-func (f *glassFlag) Set(s string) error {
-	s = strings.TrimSpace(s)
-	if s == "" || strings.HasPrefix(s, "-") || strings.HasPrefix(s, "—") || strings.HasPrefix(s, "–") {
-		return fmt.Errorf(`--break-glass takes the reason as its value, like --break-glass "incident 311: hotfix"`)
-	}
-	f.value = s
-	return nil
-}
-
-// breakGlassFlag adds --break-glass to fs.
-func breakGlassFlag(fs *flag.FlagSet) *glassFlag {
-	f := &glassFlag{}
-	fs.Var(f, "break-glass", "")
-	return f
 }
 
 // glassBreaker is implemented by the arguments of the actions that take

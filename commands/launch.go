@@ -8,13 +8,13 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/cmdline"
 	"dobot/deploy"
 	"dobot/plan"
 	"dobot/progress"
 )
 
 var (
-	envKeyPattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	sizeSlugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,63}$`) // sizes such as apps-s-1vcpu-0.5gb have a dot
 	// deploymentIDPattern is the UUID form of App Platform deployment ids.
 	deploymentIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -46,34 +46,34 @@ var launchCommand = &Command{
 }
 
 func parseLaunch(words []string, cfg Config) (any, error) {
-	fs := newFlagSet("launch")
+	fs := cmdline.NewFlagSet("launch")
 	image := fs.String("image", cfg.DefaultImage, "")
 	region := fs.String("region", cfg.Region, "")
 	size := fs.String("size", "", "")
-	instances := &intFlag{name: "instances", min: 1, max: 250}
-	port := &intFlag{name: "port", min: 1, max: 65535}
-	env := &envFlag{}
+	instances := &cmdline.IntFlag{Name: "instances", Min: 1, Max: 250}
+	port := &cmdline.IntFlag{Name: "port", Min: 1, Max: 65535}
+	env := &cmdline.EnvFlag{}
 	reason := fs.String("reason", "", "")
-	glass := breakGlassFlag(fs)
+	glass := cmdline.BreakGlass(fs)
 	ttl := fs.String("ttl", "", "")
 	dryRun := fs.Bool("dry-run", false, "")
 	droplet := fs.Bool("droplet", false, "")
 	fs.Var(instances, "instances", "")
 	fs.Var(port, "port", "")
-	fs.Var(env.as("env"), "env", "")
-	fs.Var(env.as("secret"), "secret", "")
+	fs.Var(env.As("env"), "env", "")
+	fs.Var(env.As("secret"), "secret", "")
 	sf := sourceFlags{git: fs.String("git", "", ""), branch: fs.String("branch", "", ""), dir: fs.String("dir", "", ""),
 		deployOnPush: fs.Bool("deploy-on-push", false, ""), spec: fs.Bool("spec", false, "")}
 	words, block := takeBlock(words)
-	pos, err := parseFlags(fs, words)
+	pos, err := cmdline.ParseFlags(fs, words)
 	if err != nil {
 		return nil, err
 	}
 	if *sf.spec && len(pos) == 0 {
 		cfg.DefaultApp = "" // the spec names the app
 	}
-	args := LaunchArgs{Name: cfg.DefaultApp, Sizing: deploy.Sizing{Size: *size, Instances: instances.value}, Port: port.value, Env: env.pairs,
-		SecretKeys: env.secretKeys(), Reason: strings.TrimSpace(*reason), BreakGlass: glass.value}
+	args := LaunchArgs{Name: cfg.DefaultApp, Sizing: deploy.Sizing{Size: *size, Instances: instances.Value}, Port: port.Value, Env: env.Pairs,
+		SecretKeys: env.SecretKeys(), Reason: strings.TrimSpace(*reason), BreakGlass: glass.Value}
 	switch len(pos) {
 	case 0:
 	case 1:
@@ -85,7 +85,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	if src, done, err := sourceLaunch(args, sf, in, cfg); done {
 		return src, err
 	}
-	args.Image = trimScheme(strings.TrimSpace(*image))
+	args.Image = cmdline.TrimScheme(strings.TrimSpace(*image))
 	if args.Image == "" {
 		return nil, userErrorf("launch needs an image: add --image REF (like --image nginx:1.27), or set DO_IMAGE")
 	}
@@ -94,7 +94,7 @@ func parseLaunch(words []string, cfg Config) (any, error) {
 	}
 	args.Droplet = *droplet
 	if args.Droplet {
-		if instances.set {
+		if instances.IsSet {
 			return nil, userErrorf("--instances is for App Platform; a --droplet launch runs one droplet")
 		}
 		if !dobot.IsDropletRegion(*region) {

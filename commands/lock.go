@@ -8,6 +8,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/cmdline"
 )
 
 // LockArgs are lock's and unlock's parsed arguments.
@@ -27,9 +28,9 @@ var lockCommand = &Command{
 	MinRole:  dobot.RoleDeployer,
 	Mutating: true,
 	Parse: func(words []string, _ Config) (any, error) {
-		fs := newFlagSet("lock")
+		fs := cmdline.NewFlagSet("lock")
 		reason := fs.String("reason", "", "")
-		pos, err := parseFlags(fs, words)
+		pos, err := cmdline.ParseFlags(fs, words)
 		if err != nil {
 			return nil, err
 		}

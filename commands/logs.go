@@ -8,6 +8,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/cmdline"
 	"dobot/deploy"
 	"dobot/docloud"
 )
@@ -35,11 +36,11 @@ var logsCommand = &Command{
 	Examples:    []string{"logs web", "logs web --type build --lines 300"},
 	MinRole:     dobot.RoleViewer,
 	Parse: func(words []string, _ Config) (any, error) {
-		fs := newFlagSet("logs")
+		fs := cmdline.NewFlagSet("logs")
 		typ := fs.String("type", "run", "")
-		lines := &intFlag{name: "lines", min: 1, max: maxLogLines, value: defaultLogLines}
+		lines := &cmdline.IntFlag{Name: "lines", Min: 1, Max: maxLogLines, Value: defaultLogLines}
 		fs.Var(lines, "lines", "")
-		pos, err := parseFlags(fs, words)
+		pos, err := cmdline.ParseFlags(fs, words)
 		if err != nil {
 			return nil, err
 		}
@@ -49,7 +50,7 @@ var logsCommand = &Command{
 		if err := ValidAppName(pos[0]); err != nil {
 			return nil, err
 		}
-		args := LogsArgs{Name: pos[0], Lines: lines.value}
+		args := LogsArgs{Name: pos[0], Lines: lines.Value}
 		switch strings.ToLower(*typ) {
 		case "build":
 			args.Type = godo.AppLogTypeBuild

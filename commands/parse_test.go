@@ -250,7 +250,7 @@ func FuzzSlackValues(f *testing.F) {
 				t.Fatalf("parse request id %q: %v is not a user error", s, err)
 			}
 		}
-		_ = trimScheme(s)
+		_ = cmdline.TrimScheme(s)
 	})
 }
 

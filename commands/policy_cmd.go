@@ -9,6 +9,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/cmdline"
 	"dobot/secrets"
 )
 
@@ -47,13 +48,13 @@ var policyCommand = &Command{
 }
 
 func parsePolicy(words []string, _ Config) (any, error) {
-	fs := newFlagSet("policy")
+	fs := cmdline.NewFlagSet("policy")
 	role := fs.String("role", "", "")
 	approval := fs.String("approval", "", "")
 	glob := fs.String("app", "", "")
 	remove := fs.Bool("remove", false, "")
 	above := fs.String("approval-above", "", "")
-	pos, err := parseFlags(fs, words)
+	pos, err := cmdline.ParseFlags(fs, words)
 	if err != nil {
 		return nil, err
 	}

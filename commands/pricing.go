@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"dobot/cmdline"
 	"dobot/docloud"
 )
 
@@ -24,9 +25,9 @@ var sizesCommand = &Command{
 	Examples:    []string{"sizes", "sizes --droplet"},
 	MinRole:     0, // prices are public
 	Parse: func(words []string, _ Config) (any, error) {
-		fs := newFlagSet("sizes")
+		fs := cmdline.NewFlagSet("sizes")
 		droplet := fs.Bool("droplet", false, "")
-		pos, err := parseFlags(fs, words)
+		pos, err := cmdline.ParseFlags(fs, words)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package commands
 import (
 	"strings"
 
+	"dobot/cmdline"
 	"dobot/deploy"
 	"dobot/plan"
 )
@@ -14,18 +15,18 @@ var redeployCommand = &Command{
 	Examples:    []string{"redeploy web --image ghcr.io/nginxinc/nginx-unprivileged:mainline", "redeploy web", "redeploy web --secret API_TOKEN=…"},
 	Action:      ActionRedeploy,
 	Parse: func(words []string, _ Config) (any, error) {
-		fs := newFlagSet("redeploy")
+		fs := cmdline.NewFlagSet("redeploy")
 		image := fs.String("image", "", "")
 		dryRun := fs.Bool("dry-run", false, "")
 		reason := fs.String("reason", "", "")
 		size := fs.String("size", "", "")
-		instances := &intFlag{name: "instances", min: 1, max: 250}
+		instances := &cmdline.IntFlag{Name: "instances", Min: 1, Max: 250}
 		fs.Var(instances, "instances", "")
-		glass := breakGlassFlag(fs)
-		env := &envFlag{}
-		fs.Var(env.as("env"), "env", "")
-		fs.Var(env.as("secret"), "secret", "")
-		pos, err := parseFlags(fs, words)
+		glass := cmdline.BreakGlass(fs)
+		env := &cmdline.EnvFlag{}
+		fs.Var(env.As("env"), "env", "")
+		fs.Var(env.As("secret"), "secret", "")
+		pos, err := cmdline.ParseFlags(fs, words)
 		if err != nil {
 			return nil, err
 		}
@@ -35,9 +36,9 @@ var redeployCommand = &Command{
 		if err := ValidAppName(pos[0]); err != nil {
 			return nil, err
 		}
-		args := ChangeArgs{Name: pos[0], Image: trimScheme(strings.TrimSpace(*image)), DryRun: *dryRun, Reason: strings.TrimSpace(*reason),
-			BreakGlass: glass.value, Variables: deploy.Variables{Env: env.pairs, SecretKeys: env.secretKeys()}, Sizing: deploy.Sizing{Size: strings.TrimSpace(*size), Instances: instances.value}}
-		for _, kv := range env.pairs {
+		args := ChangeArgs{Name: pos[0], Image: cmdline.TrimScheme(strings.TrimSpace(*image)), DryRun: *dryRun, Reason: strings.TrimSpace(*reason),
+			BreakGlass: glass.Value, Variables: deploy.Variables{Env: env.Pairs, SecretKeys: env.SecretKeys()}, Sizing: deploy.Sizing{Size: strings.TrimSpace(*size), Instances: instances.Value}}
+		for _, kv := range env.Pairs {
 			args.EnvKeys = append(args.EnvKeys, kv[0])
 		}
 		if args.Image != "" {

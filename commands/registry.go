@@ -8,6 +8,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/cmdline"
 	"dobot/deploy"
 	"dobot/docloud"
 	"dobot/plan"
@@ -49,9 +50,9 @@ var registryCommand = &Command{
 			Examples:    []string{"registry repos", "registry repos web", "registry repos web --registry tools"},
 			MinRole:     dobot.RoleViewer,
 			Parse: func(words []string, _ Config) (any, error) {
-				fs := newFlagSet("registry repos")
+				fs := cmdline.NewFlagSet("registry repos")
 				registry := fs.String("registry", "", "")
-				pos, err := parseFlags(fs, words)
+				pos, err := cmdline.ParseFlags(fs, words)
 				if err != nil {
 					return nil, err
 				}
@@ -89,9 +90,9 @@ var registryCommand = &Command{
 // on, needed when the account has several.
 func parseRegistryTarget(name string) func([]string, Config) (any, error) {
 	return func(words []string, _ Config) (any, error) {
-		fs := newFlagSet(name)
+		fs := cmdline.NewFlagSet(name)
 		reason := fs.String("reason", "", "")
-		pos, err := parseFlags(fs, words)
+		pos, err := cmdline.ParseFlags(fs, words)
 		if err != nil {
 			return nil, err
 		}
@@ -110,10 +111,10 @@ func parseRegistryTarget(name string) func([]string, Config) (any, error) {
 }
 
 func parseRegistryCreate(words []string, cfg Config) (any, error) {
-	fs := newFlagSet("registry create")
+	fs := cmdline.NewFlagSet("registry create")
 	tier := fs.String("tier", "starter", "")
 	region := fs.String("region", "", "")
-	pos, err := parseFlags(fs, words)
+	pos, err := cmdline.ParseFlags(fs, words)
 	if err != nil {
 		return nil, err
 	}

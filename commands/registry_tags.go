@@ -1,6 +1,9 @@
 package commands
 
-import "dobot"
+import (
+	"dobot"
+	"dobot/cmdline"
+)
 
 // registryTagsCommand lists one repository's tags: what `registry repos
 // REPO` shows, under the name people look for.
@@ -11,9 +14,9 @@ var registryTagsCommand = &Command{
 	Examples:    []string{"registry tags web", "registry tags web --registry tools"},
 	MinRole:     dobot.RoleViewer,
 	Parse: func(words []string, _ Config) (any, error) {
-		fs := newFlagSet("registry tags")
+		fs := cmdline.NewFlagSet("registry tags")
 		registry := fs.String("registry", "", "")
-		pos, err := parseFlags(fs, words)
+		pos, err := cmdline.ParseFlags(fs, words)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package commands
 import (
 	"strings"
 
+	"dobot/cmdline"
 	"dobot/plan"
 )
 
@@ -13,10 +14,10 @@ var restartCommand = &Command{
 	Examples:    []string{"restart web", "restart shop --component worker"},
 	Action:      ActionRestart,
 	Parse: func(words []string, _ Config) (any, error) {
-		fs := newFlagSet("restart")
+		fs := cmdline.NewFlagSet("restart")
 		component := fs.String("component", "", "")
 		reason := fs.String("reason", "", "")
-		pos, err := parseFlags(fs, words)
+		pos, err := cmdline.ParseFlags(fs, words)
 		if err != nil {
 			return nil, err
 		}

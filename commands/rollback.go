@@ -3,6 +3,7 @@ package commands
 import (
 	"strings"
 
+	"dobot/cmdline"
 	"dobot/plan"
 )
 
@@ -13,10 +14,10 @@ var rollbackCommand = &Command{
 	Examples:    []string{"rollback web", "rollback web 3aa4d20e-5527-4c00-b496-601fbd22520a"},
 	Action:      ActionRollback,
 	Parse: func(words []string, _ Config) (any, error) {
-		fs := newFlagSet("rollback")
+		fs := cmdline.NewFlagSet("rollback")
 		reason := fs.String("reason", "", "")
-		glass := breakGlassFlag(fs)
-		pos, err := parseFlags(fs, words)
+		glass := cmdline.BreakGlass(fs)
+		pos, err := cmdline.ParseFlags(fs, words)
 		if err != nil {
 			return nil, err
 		}
@@ -26,7 +27,7 @@ var rollbackCommand = &Command{
 		if err := ValidAppName(pos[0]); err != nil {
 			return nil, err
 		}
-		args := ChangeArgs{Name: pos[0], Reason: strings.TrimSpace(*reason), BreakGlass: glass.value}
+		args := ChangeArgs{Name: pos[0], Reason: strings.TrimSpace(*reason), BreakGlass: glass.Value}
 		if len(pos) == 2 {
 			if !deploymentIDPattern.MatchString(pos[1]) {
 				return nil, userErrorf("%q is not a deployment id; `/do status %s` shows them", pos[1], pos[0])

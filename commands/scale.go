@@ -3,6 +3,7 @@ package commands
 import (
 	"strings"
 
+	"dobot/cmdline"
 	"dobot/deploy"
 	"dobot/plan"
 )
@@ -18,13 +19,13 @@ var scaleCommand = &Command{
 }
 
 func parseScale(words []string, _ Config) (any, error) {
-	fs := newFlagSet("scale")
+	fs := cmdline.NewFlagSet("scale")
 	size := fs.String("size", "", "")
 	component := fs.String("component", "", "")
 	reason := fs.String("reason", "", "")
-	instances := &intFlag{name: "instances", min: 1, max: 250}
+	instances := &cmdline.IntFlag{Name: "instances", Min: 1, Max: 250}
 	fs.Var(instances, "instances", "")
-	pos, err := parseFlags(fs, words)
+	pos, err := cmdline.ParseFlags(fs, words)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +35,7 @@ func parseScale(words []string, _ Config) (any, error) {
 	if err := ValidAppName(pos[0]); err != nil {
 		return nil, err
 	}
-	args := ChangeArgs{Name: pos[0], Sizing: deploy.Sizing{Size: strings.TrimSpace(*size), Instances: instances.value},
+	args := ChangeArgs{Name: pos[0], Sizing: deploy.Sizing{Size: strings.TrimSpace(*size), Instances: instances.Value},
 		DayTwo: DayTwo{Component: strings.TrimSpace(*component)}, Reason: strings.TrimSpace(*reason)}
 	if args.Size == "" && args.Instances == 0 {
 		return nil, userErrorf("scale needs --instances N or --size SLUG (or both), like `/do scale %s --instances 2`; `/do sizes` lists the sizes", args.Name)

@@ -3,6 +3,7 @@ package commands
 import (
 	"strings"
 
+	"dobot/cmdline"
 	"dobot/plan"
 )
 
@@ -13,10 +14,10 @@ var teardownCommand = &Command{
 	Examples:    []string{"teardown web"},
 	Action:      ActionTeardown,
 	Parse: func(words []string, _ Config) (any, error) {
-		fs := newFlagSet("teardown")
+		fs := cmdline.NewFlagSet("teardown")
 		reason := fs.String("reason", "", "")
-		glass := breakGlassFlag(fs)
-		pos, err := parseFlags(fs, words)
+		glass := cmdline.BreakGlass(fs)
+		pos, err := cmdline.ParseFlags(fs, words)
 		if err != nil {
 			return nil, err
 		}
@@ -26,7 +27,7 @@ var teardownCommand = &Command{
 		if err := ValidAppName(pos[0]); err != nil {
 			return nil, err
 		}
-		return TeardownArgs{Name: pos[0], Reason: strings.TrimSpace(*reason), BreakGlass: glass.value}, nil
+		return TeardownArgs{Name: pos[0], Reason: strings.TrimSpace(*reason), BreakGlass: glass.Value}, nil
 	},
 	Prepare: planWith((*plan.Planner).Teardown),
 }

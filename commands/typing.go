@@ -2,7 +2,6 @@ package commands
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"sort"
 	"strings"
@@ -142,49 +141,6 @@ func editDistance(a, b string, max int) int {
 		prev, cur = cur, prev
 	}
 	return min(prev[len(rb)], max+1)
-}
-
-// repeatable marks a flag.Value that may be given more than once (--env).
-type repeatable interface{ repeatable() }
-
-// onceValue refuses a second value for a single-value flag: silently
-// keeping the last of `--image a --image b` deploys what someone did not
-// mean.
-type onceValue struct {
-	flag.Value
-	name string
-	set  bool
-}
-
-func (v *onceValue) Set(s string) error {
-	if v.set {
-		return fmt.Errorf("--%s was given twice; give it once", v.name)
-	}
-	v.set = true
-	return v.Value.Set(s)
-}
-
-// onceBool is onceValue for a boolean flag, which the flag package knows
-// by its IsBoolFlag method.
-type onceBool struct{ onceValue }
-
-func (v *onceBool) IsBoolFlag() bool { return true }
-
-// singleValued makes every flag of fs that is not repeatable refuse a
-// second value. It wraps each flag once.
-func singleValued(fs *flag.FlagSet) {
-	fs.VisitAll(func(f *flag.Flag) {
-		switch v := f.Value.(type) {
-		case repeatable, *onceValue, *onceBool:
-			return
-		case interface{ IsBoolFlag() bool }:
-			if v.IsBoolFlag() {
-				f.Value = &onceBool{onceValue{Value: f.Value, name: f.Name}}
-				return
-			}
-		}
-		f.Value = &onceValue{Value: f.Value, name: f.Name}
-	})
 }
 
 // namedFor makes a parse error of cmd name the command typed, so that

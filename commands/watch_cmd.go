@@ -8,6 +8,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/cmdline"
 	"dobot/progress"
 )
 
@@ -40,9 +41,9 @@ var watchCommand = &Command{
 }
 
 func parseWatch(words []string, _ Config) (any, error) {
-	fs := newFlagSet("watch")
+	fs := cmdline.NewFlagSet("watch")
 	off := fs.Bool("off", false, "")
-	pos, err := parseFlags(fs, words)
+	pos, err := cmdline.ParseFlags(fs, words)
 	if err != nil {
 		return nil, err
 	}
