@@ -126,7 +126,7 @@ type Bot struct {
 
 	plan *plan.Planner    // works out what a command would do
 	exec *deploy.Executor // runs operations
-	ui   *viewSide
+	svc  services         // thin handlers' packages (services.go)
 }
 
 // machinery is the durable operation machinery of package ops the bot
@@ -199,6 +199,9 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		return nil, err
 	}
 	b.table = t
+	if err := b.wireServices(d); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 

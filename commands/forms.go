@@ -71,7 +71,7 @@ func decodeMeta(s string) formMeta {
 // reports whether req was such a command. Without views it is not: the
 // command parses as typed and says what is missing.
 func (b *Bot) openLaunchFormFor(ctx context.Context, req Request) bool {
-	if b.ui.views == nil || req.TriggerID == "" {
+	if b.svc.ui.views == nil || req.TriggerID == "" {
 		return false
 	}
 	words, err := cmdline.SplitWords(req.Text)
@@ -105,7 +105,7 @@ func (b *Bot) openLaunchForm(ctx context.Context, req Request) {
 		return
 	}
 	f := b.launchForm(ctx, formMeta{Channel: req.ChannelID, ResponseURL: req.ResponseURL})
-	if _, err := b.ui.views.OpenForm(ctx, req.TriggerID, f); err != nil {
+	if _, err := b.svc.ui.views.OpenForm(ctx, req.TriggerID, f); err != nil {
 		b.formFailed(ctx, req, err)
 	}
 }
@@ -372,7 +372,7 @@ func (b *Bot) runSubmitted(req Request, cmd *Command, args any) {
 // command. Without views or a trigger, for a bad button value, or for
 // someone the command would refuse, the button takes its usual path.
 func (b *Bot) askReason(ctx context.Context, c Click, route *clickRoute) bool {
-	if b.ui.views == nil || c.TriggerID == "" || (route.command != denyCommand.Name && route.command != teardownCommand.Name) {
+	if b.svc.ui.views == nil || c.TriggerID == "" || (route.command != denyCommand.Name && route.command != teardownCommand.Name) {
 		return false
 	}
 	args, err := route.args(c)
@@ -399,7 +399,7 @@ func (b *Bot) askReason(ctx context.Context, c Click, route *clickRoute) bool {
 		return false // the click path refuses it, audited, and says who may
 	}
 	f.Metadata = meta.encode()
-	if _, err := b.ui.views.OpenForm(ctx, c.TriggerID, f); err != nil {
+	if _, err := b.svc.ui.views.OpenForm(ctx, c.TriggerID, f); err != nil {
 		// A late trigger must not lose the click: it acts without a reason.
 		b.log.Warn("open the reason form; the button acts without one", "ref", c.Ref, "action", c.ActionID, "err", err)
 		return false

@@ -35,14 +35,14 @@ type viewSide struct {
 
 // withViews sets up the bot's forms and home pages.
 func (b *Bot) withViews(d Deps) {
-	b.ui = &viewSide{views: d.Views, urls: map[string]string{}}
+	b.svc.ui = &viewSide{views: d.Views, urls: map[string]string{}}
 }
 
 // HomeOpened publishes the person's home page (chatview.Handler), at once
 // and from this replica, and notes in the store that they look at it, so
 // that the replica running the home loop keeps it current.
 func (b *Bot) HomeOpened(ctx context.Context, userID string) {
-	if b.ui.views == nil {
+	if b.svc.ui.views == nil {
 		return
 	}
 	if err := b.store.NoteHomeOpened(ctx, userID); err != nil {
@@ -61,7 +61,7 @@ func (b *Bot) HomeOpened(ctx context.Context, userID string) {
 // publishHome builds and publishes userID's home page. Every publish goes
 // through here, so one place decides whether this process publishes.
 func (b *Bot) publishHome(ctx context.Context, userID string) {
-	if b.ui.views == nil {
+	if b.svc.ui.views == nil {
 		return
 	}
 	h, err := b.homeFor(ctx, userID)
@@ -69,7 +69,7 @@ func (b *Bot) publishHome(ctx context.Context, userID string) {
 		b.log.Error("build home page", "user", userID, "err", err)
 		h = home.Trouble()
 	}
-	b.ui.views.PublishHome(ctx, userID, h)
+	b.svc.ui.views.PublishHome(ctx, userID, h)
 }
 
 // HandleViewClick handles a button on a home page or a form
@@ -133,9 +133,9 @@ func (b *Bot) liveURL(ctx context.Context, app dobot.App) string {
 	if app.Kind == kindDroplet || app.ResourceID == "" {
 		return ""
 	}
-	b.ui.mu.Lock()
-	u, ok := b.ui.urls[app.ResourceID]
-	b.ui.mu.Unlock()
+	b.svc.ui.mu.Lock()
+	u, ok := b.svc.ui.urls[app.ResourceID]
+	b.svc.ui.mu.Unlock()
 	if ok {
 		return u
 	}
@@ -145,8 +145,8 @@ func (b *Bot) liveURL(ctx context.Context, app dobot.App) string {
 	if err != nil || got.LiveURL == "" {
 		return ""
 	}
-	b.ui.mu.Lock()
-	b.ui.urls[app.ResourceID] = got.LiveURL
-	b.ui.mu.Unlock()
+	b.svc.ui.mu.Lock()
+	b.svc.ui.urls[app.ResourceID] = got.LiveURL
+	b.svc.ui.mu.Unlock()
 	return got.LiveURL
 }

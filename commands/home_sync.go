@@ -31,7 +31,7 @@ const homePoll = time.Second
 // startHomeLoop keeps home pages current from one replica at a time (the
 // lease "loop:home"; with SQLite the only process holds it).
 func (b *Bot) startHomeLoop() {
-	if b.ui.views == nil {
+	if b.svc.ui.views == nil {
 		return
 	}
 	b.background("home pages", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:home", b.homeLoop) })
