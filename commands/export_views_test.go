@@ -6,11 +6,12 @@ import (
 
 	"dobot"
 	"dobot/chatview"
+	"dobot/launchargs"
 )
 
 // LaunchFormForTest is the launch form as opened from channel C1.
 func (b *Bot) LaunchFormForTest(ctx context.Context) chatview.Form {
-	return b.launchForm(ctx, formMeta{Channel: "C1"})
+	return b.svc.launch.LaunchForm(ctx, launchargs.Meta{Channel: "C1"})
 }
 
 // NoRoleHomeForTest is the home page of someone without a role.

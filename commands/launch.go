@@ -8,17 +8,13 @@ import (
 
 	"dobot"
 	"dobot/chat"
-	"dobot/cmdline"
-	"dobot/deploy"
+	"dobot/launchargs"
 	"dobot/plan"
 	"dobot/progress"
 )
 
-var (
-	sizeSlugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,63}$`) // sizes such as apps-s-1vcpu-0.5gb have a dot
-	// deploymentIDPattern is the UUID form of App Platform deployment ids.
-	deploymentIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-)
+// deploymentIDPattern is the UUID form of App Platform deployment ids.
+var deploymentIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // AppRegion is dobot.AppRegion with its refusal as a UserError.
 func AppRegion(slug string) (string, error) {
@@ -46,75 +42,12 @@ var launchCommand = &Command{
 }
 
 func parseLaunch(words []string, cfg Config) (any, error) {
-	fs := cmdline.NewFlagSet("launch")
-	image := fs.String("image", cfg.DefaultImage, "")
-	region := fs.String("region", cfg.Region, "")
-	size := fs.String("size", "", "")
-	instances := &cmdline.IntFlag{Name: "instances", Min: 1, Max: 250}
-	port := &cmdline.IntFlag{Name: "port", Min: 1, Max: 65535}
-	env := &cmdline.EnvFlag{}
-	reason := fs.String("reason", "", "")
-	glass := cmdline.BreakGlass(fs)
-	ttl := fs.String("ttl", "", "")
-	dryRun := fs.Bool("dry-run", false, "")
-	droplet := fs.Bool("droplet", false, "")
-	fs.Var(instances, "instances", "")
-	fs.Var(port, "port", "")
-	fs.Var(env.As("env"), "env", "")
-	fs.Var(env.As("secret"), "secret", "")
-	sf := sourceFlags{git: fs.String("git", "", ""), branch: fs.String("branch", "", ""), dir: fs.String("dir", "", ""),
-		deployOnPush: fs.Bool("deploy-on-push", false, ""), spec: fs.Bool("spec", false, "")}
-	words, block := takeBlock(words)
-	pos, err := cmdline.ParseFlags(fs, words)
-	if err != nil {
-		return nil, err
-	}
-	if *sf.spec && len(pos) == 0 {
-		cfg.DefaultApp = "" // the spec names the app
-	}
-	args := LaunchArgs{Name: cfg.DefaultApp, Sizing: deploy.Sizing{Size: *size, Instances: instances.Value}, Port: port.Value, Env: env.Pairs,
-		SecretKeys: env.SecretKeys(), Reason: strings.TrimSpace(*reason), BreakGlass: glass.Value}
-	switch len(pos) {
-	case 0:
-	case 1:
-		args.Name = pos[0]
-	default:
-		return nil, userErrorf("launch takes one app name, got %d words (%s); put flags after --, like --image REF", len(pos), strings.Join(pos, " "))
-	}
-	in := sourceInput{block: block, named: len(pos) == 1, region: *region, droplet: *droplet, imageTyped: flagSet(fs, "image"), ttl: *ttl, dryRun: *dryRun}
-	if src, done, err := sourceLaunch(args, sf, in, cfg); done {
-		return src, err
-	}
-	args.Image = cmdline.TrimScheme(strings.TrimSpace(*image))
-	if args.Image == "" {
-		return nil, userErrorf("launch needs an image: add --image REF (like --image nginx:1.27), or set DO_IMAGE")
-	}
-	if args.Ref, err = ParseImageRef(args.Image); err != nil {
-		return nil, err
-	}
-	args.Droplet = *droplet
-	if args.Droplet {
-		if instances.IsSet {
-			return nil, userErrorf("--instances is for App Platform; a --droplet launch runs one droplet")
-		}
-		if !dobot.IsDropletRegion(*region) {
-			return nil, userErrorf("a droplet needs a full region slug like nyc3 or ams3, not %q", *region)
-		}
-		args.DropletRegion = *region
-	}
-	if args.Region, err = AppRegion(*region); err != nil {
-		return nil, err
-	}
-	if args.Size != "" && !sizeSlugPattern.MatchString(args.Size) {
-		return nil, userErrorf("bad --size %q: use an instance size slug like apps-s-1vcpu-1gb", args.Size)
-	}
-	if *ttl != "" {
-		if args.TTL, err = parseTTL(*ttl, cfg, "--ttl"); err != nil {
-			return nil, err
-		}
-	}
-	args.DryRun = *dryRun
-	return args, nil
+	return launchargs.Parse(words, cfg.launch())
+}
+
+// launch is what launch's parser and form take from the settings.
+func (c Config) launch() launchargs.Config {
+	return launchargs.Config{DefaultApp: c.DefaultApp, DefaultImage: c.DefaultImage, Region: c.Region, MaxTTL: c.maxTTL()}
 }
 
 // busyText says who holds an app and since when.
@@ -129,16 +62,8 @@ func (b *Bot) reporterFor(op dobot.Operation) *progress.Reporter {
 	return progress.New(b.chat, b.log.With("op", op.ID), op.Channel, chat.Ref{Channel: op.Channel, ID: op.MessageTS}, op.ResponseURL).Notify(op.Requester)
 }
 
-// parseTTL reads a --ttl value, or an extend's duration: a duration (Go's
-// syntax, or days like 4d) of at least ten seconds and at most BOT_MAX_TTL.
-// what names the value in messages.
+// parseTTL reads a --ttl value, or an extend's duration
+// (launchargs.ParseTTL, capped by BOT_MAX_TTL).
 func parseTTL(s string, cfg Config, what string) (time.Duration, error) {
-	d, err := dobot.ParseDuration(s)
-	if err != nil || d < 10*time.Second {
-		return 0, userErrorf("%s takes a duration of at least 10s, like 45m, 4h, 2h30m or 2d, not %q", what, s)
-	}
-	if capTTL := cfg.maxTTL(); d > capTTL {
-		return 0, userErrorf("%s %s is longer than an app may live: BOT_MAX_TTL caps its lifetime at %s from its launch. Ask for %s or less.", what, s, dobot.FormatDuration(capTTL), dobot.FormatDuration(capTTL))
-	}
-	return d, nil
+	return launchargs.ParseTTL(s, cfg.maxTTL(), what)
 }

@@ -10,7 +10,6 @@ import (
 
 	"dobot"
 	"dobot/cmdline"
-	"dobot/deploy"
 	"dobot/docloud"
 )
 
@@ -58,91 +57,6 @@ func TestParseImageRefErrors(t *testing.T) {
 			}
 			if !strings.Contains(ue.Msg, "Examples:") {
 				t.Errorf("ParseImageRef(%q) error %q does not show examples", in, ue.Msg)
-			}
-		})
-	}
-}
-
-func TestParseLaunch(t *testing.T) {
-	cfg := Config{Region: "nyc3"}
-	tests := []struct {
-		name string
-		in   string
-		want LaunchArgs
-	}{
-		{"minimal", "web --image nginx", LaunchArgs{Name: "web", Image: "nginx", Region: "nyc"}},
-		{"flags first", "--image nginx:1.27 web", LaunchArgs{Name: "web", Image: "nginx:1.27", Region: "nyc"}},
-		{"all flags", "api --image ghcr.io/acme/api:2 --region ams3 --size apps-s-1vcpu-1gb --instances 3 --port 80 --env A=1 --env \"B=two words\"",
-			LaunchArgs{Name: "api", Image: "ghcr.io/acme/api:2", Region: "ams", Sizing: deploy.Sizing{Size: "apps-s-1vcpu-1gb", Instances: 3}, Port: 80, Env: [][2]string{{"A", "1"}, {"B", "two words"}}}},
-		{"equals form", "web --image=nginx --port=8080", LaunchArgs{Name: "web", Image: "nginx", Region: "nyc", Port: 8080}},
-		{"scheme dropped", "web --image https://ghcr.io/acme/web:1", LaunchArgs{Name: "web", Image: "ghcr.io/acme/web:1", Region: "nyc"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			words, err := cmdline.SplitWords(tt.in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := parseLaunch(words, cfg)
-			if err != nil {
-				t.Fatalf("parseLaunch(%q) error %v", tt.in, err)
-			}
-			la := got.(LaunchArgs)
-			la.Ref = dobot.ImageRef{}
-			if !reflect.DeepEqual(la, tt.want) {
-				t.Errorf("parseLaunch(%q) = %+v; want %+v", tt.in, la, tt.want)
-			}
-		})
-	}
-}
-
-func TestParseLaunchDefaults(t *testing.T) {
-	cfg := Config{Region: "fra1", DefaultImage: "nginx:1.27", DefaultApp: "demo"}
-	got, err := parseLaunch(nil, cfg)
-	if err != nil {
-		t.Fatalf("parseLaunch(nil) with defaults error %v", err)
-	}
-	la := got.(LaunchArgs)
-	if la.Name != "demo" || la.Image != "nginx:1.27" || la.Region != "fra" {
-		t.Errorf("parseLaunch(nil) = %+v; want demo, nginx:1.27, fra", la)
-	}
-}
-
-func TestParseLaunchErrors(t *testing.T) {
-	cfg := Config{Region: "nyc3"}
-	tests := []struct {
-		in, mention string
-	}{
-		{"", "needs an app name"},
-		{"web", "needs an image"},
-		{"Web --image nginx", "bad app name"},
-		{"a --image nginx", "bad app name"},
-		{"web- --image nginx", "bad app name"},
-		{"web --image nginx --instances 0", "--instances"},
-		{"web --image nginx --instances many", "--instances"},
-		{"web --image nginx --port 70000", "--port"},
-		{"web --image nginx --env NOEQUALS", "--env"},
-		{"web --image nginx --env 1A=b", "--env"},
-		{"web --image nginx --region mars1", "unknown region"},
-		{"web --image nginx --size BIG", "--size"},
-		{"web --image nginx --colour red", "does not know the flag"},
-		{"web --image", "needs a value"},
-		{"web api --image nginx", "one app name"},
-		{"web --image quay.io/x/y", "bad image ref"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			words, err := cmdline.SplitWords(tt.in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = parseLaunch(words, cfg)
-			var ue *UserError
-			if !errors.As(err, &ue) {
-				t.Fatalf("parseLaunch(%q) error = %v; want a *UserError", tt.in, err)
-			}
-			if !strings.Contains(ue.Msg, tt.mention) {
-				t.Errorf("parseLaunch(%q) error %q; want it to mention %q", tt.in, ue.Msg, tt.mention)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 
 	"dobot"
 	"dobot/cmdline"
+	"dobot/launchargs"
 	"dobot/secrets"
 )
 
@@ -205,7 +206,7 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 		if cmd.Name != launchCommand.Name {
 			return cmd, nil, userErrorf("%s takes no code block; only `/do launch --spec` reads an app spec pasted after it", cmd.Name)
 		}
-		words = append(words, blockMark+block)
+		words = append(words, launchargs.BlockMark+block)
 	}
 	args, err := cmd.Parse(words, cfg)
 	if err != nil {

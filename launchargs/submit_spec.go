@@ -1,4 +1,4 @@
-package commands
+package launchargs
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"dobot/chatview"
+	"dobot/deploy"
+	"dobot/reply"
 	"dobot/secrets"
 )
 
@@ -28,16 +30,16 @@ var specOnlyFields = []struct{ id, label string }{
 	{fieldEnv, "Environment variables"}, {fieldSecrets, "Secret variables"},
 }
 
-// submitSpecLaunch runs a launch form with an app spec as `/do launch
-// [NAME] --spec` followed by the spec in a code block: the same parser,
-// the same checks, the same secret handling. The spec's mistakes, and
-// what propose refuses within the form's budget, show on the spec field.
-func (b *Bot) submitSpecLaunch(ctx context.Context, req Request, v func(string) string) chatview.Reply {
-	if errs := specFormErrors(v, b.cfg); len(errs) > 0 {
-		return chatview.Reply{Errors: errs}
+// submitSpec reads a launch form with an app spec as `/do launch [NAME]
+// --spec` followed by the spec in a code block: the same parser, the same
+// checks, the same secret handling. The spec's mistakes, and what propose
+// refuses within the form's budget, show on the spec field.
+func (f *Forms) submitSpec(ctx context.Context, v func(string) string) (Launch, map[string]string) {
+	if errs := specFormErrors(v, f.cfg); len(errs) > 0 {
+		return Launch{}, errs
 	}
 	var flags, name []string
-	for _, id := range []string{fieldRegion, fieldTTL, fieldReason} {
+	for _, id := range []string{fieldRegion, fieldTTL, FieldReason} {
 		if v(id) != "" {
 			flags = append(flags, "--"+id+"="+v(id))
 		}
@@ -47,24 +49,22 @@ func (b *Bot) submitSpecLaunch(ctx context.Context, req Request, v func(string) 
 	}
 	block := fenced(v(fieldSpec))
 	words := func() []string { // the name after "--", so no value reads as a flag
-		return append(append(append([]string{"--spec"}, flags...), "--"), append(name, blockMark+block)...)
+		return append(append(append([]string{"--spec"}, flags...), "--"), append(name, BlockMark+block)...)
 	}
-	args, err := launchCommand.Parse(words(), b.cfg)
+	args, err := Parse(words(), f.cfg)
 	if err != nil {
-		return chatview.Reply{Errors: map[string]string{fieldSpec: err.Error()}}
+		return Launch{}, map[string]string{fieldSpec: err.Error()}
 	}
-	if errs := b.checkSpecNow(ctx, args.(LaunchArgs), len(name) > 0); len(errs) > 0 {
-		return chatview.Reply{Errors: errs}
+	if errs := f.checkSpecNow(ctx, args, len(name) > 0); len(errs) > 0 {
+		return Launch{}, errs
 	}
 	// The check planned with args: run with a fresh copy.
-	if args, err = launchCommand.Parse(words(), b.cfg); err != nil {
-		return chatview.Reply{Errors: map[string]string{fieldSpec: err.Error()}}
+	if args, err = Parse(words(), f.cfg); err != nil {
+		return Launch{}, map[string]string{fieldSpec: err.Error()}
 	}
 	// Shown and stored as the typed command would be, secrets masked.
-	typed := wordsText("launch", append(append(name, "--spec"), flags...)) + "\n" + block
-	req.Text = strings.TrimPrefix(secrets.StoredCommand(typed), "/do ")
-	b.runSubmitted(req, launchCommand, args)
-	return chatview.Reply{}
+	typed := CommandText("launch", append(append(name, "--spec"), flags...)) + "\n" + block
+	return Launch{Args: args, Text: strings.TrimPrefix(secrets.StoredCommand(typed), "/do ")}, nil
 }
 
 // specFormErrors checks the launch form's fields that go with an app
@@ -85,17 +85,17 @@ func specFormErrors(v func(string) string, cfg Config) map[string]string {
 		errs[fieldSpec] = fmt.Sprintf("An app spec sets its own images, sizes, instances, ports and variables: clear %s, or clear the spec to launch an image.", strings.Join(set, ", "))
 	}
 	if v(fieldName) != "" {
-		if err := ValidAppName(v(fieldName)); err != nil {
+		if err := validAppName(v(fieldName)); err != nil {
 			errs[fieldName] = err.Error()
 		}
 	}
 	if v(fieldRegion) != "" {
-		if _, err := AppRegion(v(fieldRegion)); err != nil {
+		if _, err := appRegion(v(fieldRegion)); err != nil {
 			errs[fieldRegion] = err.Error()
 		}
 	}
 	if v(fieldTTL) != "" {
-		if _, err := parseTTL(v(fieldTTL), cfg, "Tear down after"); err != nil {
+		if _, err := ParseTTL(v(fieldTTL), cfg.MaxTTL, "Tear down after"); err != nil {
 			errs[fieldTTL] = err.Error()
 		}
 	}
@@ -114,21 +114,21 @@ func fenced(spec string) string {
 // its name taken, or a spec propose refuses, when DigitalOcean answers
 // within the budget. Anything slower is checked again on the command's
 // usual path. named says whether the name came from the name field.
-func (b *Bot) checkSpecNow(ctx context.Context, args LaunchArgs, named bool) map[string]string {
+func (f *Forms) checkSpecNow(ctx context.Context, args deploy.LaunchArgs, named bool) map[string]string {
 	nameField := fieldSpec
 	if named {
 		nameField = fieldName
 	}
-	if _, err := b.store.App(ctx, args.Name); err == nil {
+	if _, err := f.d.Apps.App(ctx, args.Name); err == nil {
 		return map[string]string{nameField: fmt.Sprintf("An app named %s already exists; pick another name.", args.Name)}
 	}
-	if err := b.plan.BeingLaunched(ctx, args.Name); err != nil {
+	if err := f.d.Planner.BeingLaunched(ctx, args.Name); err != nil {
 		return map[string]string{nameField: err.Error()}
 	}
 	ctx, cancel := context.WithTimeout(ctx, preflightBudget)
 	defer cancel()
-	_, err := b.plan.Launch(ctx, args)
-	var ue *UserError
+	_, err := f.d.Planner.Launch(ctx, args)
+	var ue *reply.UserError
 	if err != nil && ctx.Err() == nil && errors.As(err, &ue) {
 		return map[string]string{fieldSpec: ue.Msg}
 	}
