@@ -25,11 +25,10 @@ type Holds = holds.Holds
 // breach is an admin's --break-glass over what held an action back.
 type breach = holds.Breach
 
-// The lines that describe holds, package holds'.
-var (
-	FreezeLine = holds.FreezeLine
-	lockedText = holds.LockedText
-)
+// FreezeLine describes one freeze: holds.FreezeLine.
+func FreezeLine(f dobot.Freeze) string { return holds.FreezeLine(f) }
+
+func lockedText(l dobot.AppHold) string { return holds.LockedText(l) }
 
 var lockCommand = &Command{
 	Name:  "lock",
