@@ -377,3 +377,20 @@ func TestLinesDescribeEveryHold(t *testing.T) {
 		t.Errorf("Unmanaged = %q", got)
 	}
 }
+
+// FuzzParseFreeze: freeze's parser never panics, and what it accepts is
+// a lowercase glob, a duration from 1m to 30d and a reason.
+func FuzzParseFreeze(f *testing.F) {
+	f.Add("--app", "prod-*", "2h", "release")
+	f.Add("--app", "PROD", "30d", " ")
+	f.Add("--reason", "x", "1m", "--app")
+	f.Fuzz(func(t *testing.T, a, b, c, d string) {
+		args, err := holds.ParseFreeze([]string{a, b, c, "--reason", d}, func(string) error { return nil })
+		if err != nil {
+			return
+		}
+		if args.Glob != strings.ToLower(args.Glob) || args.For < time.Minute || args.For > 30*dobot.Day || args.Reason == "" {
+			t.Errorf("ParseFreeze(%q, %q, %q, --reason %q) = %+v; want a lowercase glob, 1m to 30d and a reason", a, b, c, d, args)
+		}
+	})
+}
