@@ -8,16 +8,11 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/cmdline"
 )
 
-// ParseUser reads a user as the adapters pass one on: a mention (@U123)
-// or a bare id (U123).
-func ParseUser(s string) (string, error) {
-	if id := strings.TrimPrefix(s, "@"); dobot.IsUserID(id) {
-		return id, nil
-	}
-	return "", userErrorf("%q is not a Slack user; mention them (@name, picked from Slack's list) or give their member id, like U0123ABCD", s)
-}
+// ParseUser reads a user as the adapters pass one on: cmdline.ParseUser.
+func ParseUser(s string) (string, error) { return cmdline.ParseUser(s) }
 
 // UserArgs name one user, and for grant a role.
 type UserArgs struct {
