@@ -104,13 +104,11 @@ func (r *Board) HomeOf(ctx context.Context, userID string, role dobot.Role, apps
 	// the page, so a slow API delays a page by seconds at most.
 	ctx, cancel := context.WithTimeout(ctx, homeURLBudget)
 	defer cancel()
-	var lines []string
-	if holds, err := r.d.Holds(ctx); err != nil {
+	held, err := r.d.Holds.Holds(ctx)
+	if err != nil {
 		r.d.Log.Warn("read locks and freezes for the home page", "err", err)
-	} else {
-		lines = holds.Lines()
 	}
-	return home.Page(home.Input{User: userID, Role: role, CanLaunch: role >= dobot.RoleDeployer, Apps: apps, Unfinished: unfinished, Now: now, Holds: lines,
+	return home.Page(home.Input{User: userID, Role: role, CanLaunch: role >= dobot.RoleDeployer, Apps: apps, Unfinished: unfinished, Now: now, Holds: held.Lines(),
 		URL: func(app dobot.App) string { return r.liveURL(ctx, app) }, Escape: reply.Escape})
 }
 

@@ -11,6 +11,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/deploy"
+	"dobot/holds"
 	"dobot/reply"
 )
 
@@ -25,13 +26,13 @@ func (r *Board) List(ctx context.Context) (chat.Message, error) {
 	if err != nil {
 		return chat.Message{}, err
 	}
-	holds, err := r.d.Holds(ctx)
+	held, err := r.d.Holds.Holds(ctx)
 	if err != nil {
 		return chat.Message{}, fmt.Errorf("read locks and freezes: %w", err)
 	}
 	if len(apps) == 0 && len(launching) == 0 {
 		text := "The bot manages nothing yet. Launch with `/do launch NAME --image REF`."
-		if lines := holds.Lines(); len(lines) > 0 {
+		if lines := held.Lines(); len(lines) > 0 {
 			text += "\n" + strings.Join(lines, "\n")
 		}
 		return chat.Message{Text: text}, nil
@@ -46,23 +47,23 @@ func (r *Board) List(ctx context.Context) (chat.Message, error) {
 	if len(apps) > 0 {
 		fmt.Fprintf(&sb, "*%d managed by the bot*\n", len(apps))
 	}
-	for _, line := range holds.FreezeLines() {
-		sb.WriteString(line + "\n")
+	for _, f := range held.Freezes {
+		sb.WriteString(holds.FreezeLine(f) + "\n")
 	}
 	for _, a := range apps {
-		sb.WriteString(r.listLine(ctx, a, gone[a.Name], holds))
+		sb.WriteString(r.listLine(ctx, a, gone[a.Name], held))
 		if !gone[a.Name] {
 			total += a.MonthlyCents
 		}
 	}
 	sb.WriteString(r.launchingLines(ctx, launching))
-	sb.WriteString(holds.Unmanaged(apps))
+	sb.WriteString(held.Unmanaged(apps))
 	fmt.Fprintf(&sb, "*Total: %s/month*", deploy.Money(total))
 	return chat.Message{Text: sb.String()}, nil
 }
 
 // listLine is a's line in the list, ending in a newline.
-func (r *Board) listLine(ctx context.Context, a dobot.App, gone bool, holds Holds) string {
+func (r *Board) listLine(ctx context.Context, a dobot.App, gone bool, held holds.Holds) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "• *%s* (%s) — %s — %s old", a.Name, kindWord(a.Kind), chat.Mention(a.Owner), r.d.Age(r.d.Now().Sub(a.CreatedAt)))
 	if gone {
@@ -76,8 +77,8 @@ func (r *Board) listLine(ctx context.Context, a dobot.App, gone bool, holds Hold
 	if a.Adopted {
 		sb.WriteString(" — adopted")
 	}
-	if locked := holds.Locked(a.Name); locked != "" {
-		fmt.Fprintf(&sb, " — %s %s", chat.IconLock, locked)
+	if lock, _ := held.On(a.Name); lock != nil {
+		fmt.Fprintf(&sb, " — %s %s", chat.IconLock, holds.LockedText(*lock))
 	}
 	if holder, err := r.d.Store.ActiveOperation(ctx, a.Name); err == nil {
 		fmt.Fprintf(&sb, " — %s %s (%s): %s", chat.IconLock, deploy.Ref(holder), reply.Escape(deploy.What(holder)), r.opPhase(ctx, holder))

@@ -74,11 +74,11 @@ func (r *Board) Ops(ctx context.Context, viewer string, role dobot.Role) (chat.M
 	if err != nil {
 		return chat.Message{}, fmt.Errorf("list unfinished operations: %w", err)
 	}
-	holds, err := r.d.Holds(ctx)
+	held, err := r.d.Holds.Holds(ctx)
 	if err != nil {
 		return chat.Message{}, fmt.Errorf("read locks and freezes: %w", err)
 	}
-	if len(unfinished) == 0 && len(holds.Lines()) == 0 {
+	if len(unfinished) == 0 && len(held.Lines()) == 0 {
 		return chat.Message{Text: "Nothing is waiting for approval, nothing is running, and nothing is locked or frozen."}, nil
 	}
 	var waiting, running []string
@@ -102,7 +102,7 @@ func (r *Board) Ops(ctx context.Context, viewer string, role dobot.Role) (chat.M
 	if len(running) > 0 {
 		fmt.Fprintf(&sb, "*Running (%d)*\n%s\n", len(running), strings.Join(running, "\n"))
 	}
-	if lines := holds.Lines(); len(lines) > 0 {
+	if lines := held.Lines(); len(lines) > 0 {
 		fmt.Fprintf(&sb, "*Locks and freezes (%d)*\n%s\n", len(lines), strings.Join(lines, "\n"))
 	}
 	m := chat.Message{Text: sb.String(), Buttons: buttons}

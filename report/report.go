@@ -18,6 +18,7 @@ import (
 	"dobot/chat"
 	"dobot/chatview"
 	"dobot/deploy"
+	"dobot/holds"
 )
 
 // Store is the records the pictures are drawn from (store.DB).
@@ -45,18 +46,14 @@ type Planner interface {
 	GoneFromDO(ctx context.Context, managed dobot.App) (bool, error)
 }
 
-// Holds are the locks and freezes in force, in the words of the rules
-// that keep them; the pictures only show them.
-type Holds interface {
-	// Lines are every hold, one line each; none when nothing holds any app.
-	Lines() []string
-	// FreezeLines are the freezes' lines alone.
-	FreezeLines() []string
-	// Locked is "locked by … since …" for app's lock, "" when unlocked.
-	Locked(app string) string
-	// Unmanaged are the lines of locks on names the bot does not manage
-	// (yet), each ending in a newline.
-	Unmanaged(apps []dobot.App) string
+// HoldReader reads the locks and freezes in force (holds.Service); the
+// pictures show them, package holds words them.
+type HoldReader interface {
+	// Holds are every lock and freeze in force.
+	Holds(ctx context.Context) (holds.Holds, error)
+	// Lines are the lines about app's lock and freezes, "" when nothing
+	// holds it or they cannot be read.
+	Lines(ctx context.Context, app string) string
 }
 
 // Linker links to a message (chat.Chat).
@@ -73,10 +70,7 @@ type Deps struct {
 	DeploymentState func(ctx context.Context, app *godo.App, depID string) (deploy.LaunchState, error)
 	// DropletStatus describes a managed droplet.
 	DropletStatus func(ctx context.Context, managed dobot.App) (chat.Message, error)
-	// Holds reads the locks and freezes in force; HoldLines are the lines
-	// about one app's ("" when nothing holds it or they cannot be read).
-	Holds     func(ctx context.Context) (Holds, error)
-	HoldLines func(ctx context.Context, app string) string
+	Holds         HoldReader
 	// Deploys reports whether op's work is an App Platform deployment,
 	// which DigitalOcean can cancel.
 	Deploys func(op dobot.Operation) bool

@@ -14,6 +14,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/chatview"
+	"dobot/holds"
 	"dobot/report"
 	"dobot/store"
 )
@@ -39,22 +40,16 @@ func (p planner) GoneFromDO(context.Context, dobot.App) (bool, error) {
 	return false, nil
 }
 
-// holds are fixed locks and freezes, already worded.
-type holds struct {
-	freezes []string
-	locked  map[string]string // lock text by app
-}
+// held reads fixed locks and freezes, worded by package holds.
+type held struct{ h holds.Holds }
 
-func (h holds) Lines() []string {
-	out := append([]string(nil), h.freezes...)
-	for app, l := range h.locked {
-		out = append(out, app+" "+l)
+func (h held) Holds(context.Context) (holds.Holds, error) { return h.h, nil }
+func (h held) Lines(_ context.Context, app string) string {
+	if l, _ := h.h.On(app); l != nil {
+		return holds.LockLine(*l)
 	}
-	return out
+	return ""
 }
-func (h holds) FreezeLines() []string        { return h.freezes }
-func (h holds) Locked(app string) string     { return h.locked[app] }
-func (h holds) Unmanaged([]dobot.App) string { return "" }
 
 // linker links every thread to one URL, or fails.
 type linker struct{ url string }
@@ -87,7 +82,7 @@ type board struct {
 	views *views
 }
 
-func newBoard(t *testing.T, live map[string]*godo.App, h holds) board {
+func newBoard(t *testing.T, live map[string]*godo.App, h holds.Holds) board {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
 	if err != nil {
@@ -96,11 +91,10 @@ func newBoard(t *testing.T, live map[string]*godo.App, h holds) board {
 	t.Cleanup(func() { db.Close() })
 	v := &views{homes: map[string][]chatview.Home{}}
 	b := report.New(report.Deps{Store: db, Plan: planner{t: t, live: live},
-		Holds:     func(context.Context) (report.Holds, error) { return h, nil },
-		HoldLines: func(_ context.Context, app string) string { return h.locked[app] },
-		Deploys:   func(op dobot.Operation) bool { return op.Action != "launch" },
-		Age:       func(d time.Duration) string { return d.Round(time.Hour).String() },
-		Chat:      linker{url: "https://chat.example/archives"}, Views: v,
+		Holds:   held{h},
+		Deploys: func(op dobot.Operation) bool { return op.Action != "launch" },
+		Age:     func(d time.Duration) string { return d.Round(time.Hour).String() },
+		Chat:    linker{url: "https://chat.example/archives"}, Views: v,
 		Now: func() time.Time { return at }})
 	return board{Board: b, db: db, views: v}
 }
@@ -117,7 +111,7 @@ func (b board) request(t *testing.T, state dobot.OpState, args string) dobot.Ope
 }
 
 func TestStatusOfALaunchWaitingForApproval(t *testing.T) {
-	b := newBoard(t, nil, holds{})
+	b := newBoard(t, nil, holds.Holds{})
 	op := b.request(t, dobot.OpAwaitingApproval, `{"Name":"web","Image":"nginx:1.27","Region":"nyc"}`)
 	m, err := b.Status(context.Background(), "web")
 	if err != nil {
@@ -140,7 +134,7 @@ func TestStatusOfALaunchWaitingForApproval(t *testing.T) {
 }
 
 func TestStatusOfADropletBeingCreated(t *testing.T) {
-	b := newBoard(t, nil, holds{})
+	b := newBoard(t, nil, holds.Holds{})
 	b.request(t, dobot.OpRunning, `{"Name":"web","Image":"nginx","Region":"nyc","Droplet":true,"DropletRegion":"nyc3"}`)
 	m, err := b.Status(context.Background(), "web")
 	if err != nil {
@@ -157,7 +151,7 @@ func TestStatusOfADropletBeingCreated(t *testing.T) {
 }
 
 func TestListShowsAWaitingLaunchAndNoCost(t *testing.T) {
-	b := newBoard(t, nil, holds{})
+	b := newBoard(t, nil, holds.Holds{})
 	b.request(t, dobot.OpAwaitingApproval, `{"Name":"web","Image":"nginx"}`)
 	m, err := b.List(context.Background())
 	if err != nil {
@@ -171,7 +165,8 @@ func TestListShowsAWaitingLaunchAndNoCost(t *testing.T) {
 }
 
 func TestListCountsOnlyWhatDigitalOceanStillHas(t *testing.T) {
-	h := holds{freezes: []string{"frozen: every app"}, locked: map[string]string{"web": "locked by ana"}}
+	h := holds.Holds{Freezes: []dobot.Freeze{{Glob: "*", By: "U0ADM", Since: at.Add(-time.Hour), Until: at.Add(time.Hour)}},
+		Locks: []dobot.AppHold{{App: "web", Holder: "U0ANA", Since: at.Add(-time.Minute), Reason: "incident"}, {App: "next", Holder: "U0ANA", Since: at}}}
 	b := newBoard(t, map[string]*godo.App{"id-web": {ID: "id-web"}}, h)
 	ctx := context.Background()
 	for _, a := range []dobot.App{
@@ -189,9 +184,10 @@ func TestListCountsOnlyWhatDigitalOceanStillHas(t *testing.T) {
 	lines := strings.Split(m.Text, "\n")
 	want := []string{
 		"*2 managed by the bot*",
-		"frozen: every app",
+		holds.FreezeLine(h.Freezes[0]),
 		"• *old* (app) — " + chat.Mention("U0OWN") + " — 1h0m0s old — " + chat.IconUnknown + " deleted outside the bot, not counted; `/do forget old` drops it",
-		"• *web* (app) — " + chat.Mention("U0OWN") + " — 3h0m0s old — $5.00/month — " + chat.IconLock + " locked by ana",
+		"• *web* (app) — " + chat.Mention("U0OWN") + " — 3h0m0s old — $5.00/month — " + chat.IconLock + " " + holds.LockedText(h.Locks[0]),
+		holds.LockLine(h.Locks[1]) + " (not launched)",
 		"*Total: $5.00/month*",
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
@@ -200,7 +196,7 @@ func TestListCountsOnlyWhatDigitalOceanStillHas(t *testing.T) {
 }
 
 func TestOpsButtonsFollowWhoLooks(t *testing.T) {
-	b := newBoard(t, nil, holds{})
+	b := newBoard(t, nil, holds.Holds{})
 	b.request(t, dobot.OpAwaitingApproval, `{"Name":"web"}`)
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -234,7 +230,7 @@ func TestOpsButtonsFollowWhoLooks(t *testing.T) {
 }
 
 func TestAnswersLinkTheLaunchThread(t *testing.T) {
-	b := newBoard(t, nil, holds{})
+	b := newBoard(t, nil, holds.Holds{})
 	web := dobot.App{Name: "web", Channel: "C1", ThreadTS: "1.2"}
 	m := b.WithThreadLink(context.Background(), web, chat.Message{Text: "hi", Footer: "Launched by someone"})
 	if want := "Launched by someone · " + chat.Link("https://chat.example/archives/C1/1.2", "Launch thread"); m.Footer != want {
@@ -247,7 +243,7 @@ func TestAnswersLinkTheLaunchThread(t *testing.T) {
 }
 
 func TestHomeOpenedPublishesThePage(t *testing.T) {
-	b := newBoard(t, nil, holds{})
+	b := newBoard(t, nil, holds.Holds{})
 	ctx := context.Background()
 	if err := b.db.SetRole(ctx, "U0DEV", dobot.RoleDeployer, "U0ADM"); err != nil {
 		t.Fatal(err)

@@ -61,7 +61,7 @@ func (r *Board) statusCard(ctx context.Context, managed dobot.App, app *godo.App
 		m.Body = fmt.Sprintf("%s %s (%s) by %s holds this app: %s, since %s.", chat.IconLock, deploy.Ref(holder), reply.Escape(deploy.What(holder)), chat.Mention(holder.Requester),
 			r.opPhase(ctx, holder), holder.CreatedAt.UTC().Format("15:04 UTC"))
 	}
-	if holds := r.d.HoldLines(ctx, managed.Name); holds != "" {
+	if holds := r.d.Holds.Lines(ctx, managed.Name); holds != "" {
 		m.Body = strings.TrimPrefix(m.Body+"\n"+holds, "\n")
 	}
 	return m
@@ -167,7 +167,7 @@ func (r *Board) statusLine(ctx context.Context, m dobot.App, live map[string]*go
 	if holder, err := r.d.Store.ActiveOperation(ctx, m.Name); err == nil {
 		fmt.Fprintf(&sb, " — %s %s (%s) by %s, %s", chat.IconLock, deploy.Ref(holder), holder.Action, chat.Mention(holder.Requester), strings.ReplaceAll(string(holder.State), "_", " "))
 	}
-	if holds := r.d.HoldLines(ctx, m.Name); holds != "" {
+	if holds := r.d.Holds.Lines(ctx, m.Name); holds != "" {
 		fmt.Fprintf(&sb, " — %s", strings.ReplaceAll(holds, "\n", " — "))
 	}
 	sb.WriteString("\n")
