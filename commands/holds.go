@@ -25,11 +25,6 @@ type Holds = holds.Holds
 // breach is an admin's --break-glass over what held an action back.
 type breach = holds.Breach
 
-// FreezeLine describes one freeze: holds.FreezeLine.
-func FreezeLine(f dobot.Freeze) string { return holds.FreezeLine(f) }
-
-func lockedText(l dobot.AppHold) string { return holds.LockedText(l) }
-
 var lockCommand = &Command{
 	Name:  "lock",
 	Usage: "lock NAME --reason TEXT",
@@ -119,13 +114,6 @@ func (b *Bot) announce(ctx context.Context, req Request, app string, m Message) 
 
 // Holds reads the locks and the freezes in force.
 func (b *Bot) Holds(ctx context.Context) (Holds, error) { return b.svc.holds.Holds(ctx) }
-
-// holdLines are the lines about app's lock and freezes, for status and
-// list; "" when nothing holds it.
-func (b *Bot) holdLines(ctx context.Context, app string) string { return b.svc.holds.Lines(ctx, app) }
-
-// unmanagedLocks are the lines of locks on names the bot does not manage.
-func unmanagedLocks(h Holds, apps []dobot.App) string { return h.Unmanaged(apps) }
 
 // checkHolds is the guardrail: it refuses an action a lock or a freeze
 // stops, unless an admin broke the glass (see holds.Service.Check).

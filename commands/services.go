@@ -7,6 +7,7 @@ import (
 	"dobot/access"
 	"dobot/holds"
 	"dobot/launchargs"
+	"dobot/report"
 	"dobot/routes"
 )
 
@@ -19,6 +20,7 @@ type services struct {
 	access *access.Admin     // roles and policies: grant, revoke, roles, policy
 	routes *routes.Router    // where an app's messages go (watch_cmd.go)
 	launch *launchargs.Forms // the launch form and its submissions (forms.go)
+	board  *report.Board     // read-only answers and the Home tab (report.go)
 }
 
 // wireServices builds the services from the bot's collaborators. It runs
@@ -29,5 +31,8 @@ func (b *Bot) wireServices(d Deps) error {
 	b.svc.access = access.New(access.Deps{Roles: d.Store, Policies: d.Store, Record: b.record, Rules: policyRules(),
 		Default: func(ctx context.Context, action string) (dobot.Policy, error) { return b.policyFor(ctx, action, "") }})
 	b.svc.launch = launchargs.New(b.cfg.launch(), launchargs.Deps{Apps: b.store, Planner: b.plan, Log: b.log})
+	b.svc.board = report.New(report.Deps{Store: d.Store, Plan: b.plan, Apps: d.Cloud.Apps, DeploymentState: b.exec.DeploymentState,
+		DropletStatus: b.dropletStatus, Holds: b.svc.holds, Deploys: deploys, Age: ageText,
+		Chat: d.Chat, Views: d.Views, Log: b.log, Now: d.Now})
 	return nil
 }
