@@ -112,7 +112,7 @@ func (b *Bot) decide(ctx context.Context, who Request, d requests.Decision) erro
 	if err != nil {
 		return err
 	}
-	if d.Approve && b.voidIfChanged(ctx, op, who) {
+	if d.Approve && b.svc.ops.binder.VoidIfChanged(ctx, op, d.Who) {
 		return nil
 	}
 	if br != nil {
@@ -136,12 +136,12 @@ func (b *Bot) decide(ctx context.Context, who Request, d requests.Decision) erro
 
 // requestApproval puts op up for decision and tells the requester
 // privately that it waits for a second person.
-func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Operation, plan *Plan) error {
+func (b *Bot) requestApproval(ctx context.Context, req Request, op dobot.Operation, plan *Plan) error {
 	op, err := b.eng.desk.Post(ctx, op, plan.Fields, plan.Summary)
 	if err != nil {
 		return err
 	}
-	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(chat.IconExpired+" Request #%d to %s needs approval by an approver or admin other than you. It expires at %s. `/do cancel %d` withdraws it.",
+	b.tell(ctx, req, infoMessage(fmt.Sprintf(chat.IconExpired+" Request #%d to %s needs approval by an approver or admin other than you. It expires at %s. `/do cancel %d` withdraws it.",
 		op.ID, plan.Summary, op.ExpiresAt.UTC().Format(timeFormat), op.ID)))
 	return nil
 }

@@ -90,11 +90,11 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 		}
 	}
 	if needsApproval {
-		if err := b.bindRequest(ctx, op); err != nil {
+		if err := b.svc.ops.binder.Bind(ctx, op); err != nil {
 			b.exec.Finish(ctx, &op, dobot.OpCanceled, "could not record what the request asks for")
 			return err
 		}
-		if err := b.requestApproval(ctx, inv, op, plan); err != nil {
+		if err := b.requestApproval(ctx, inv.Req, op, plan); err != nil {
 			return err
 		}
 		b.announceBreach(ctx, op, breach)
