@@ -9,6 +9,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/ops"
+	"dobot/reply"
 	"dobot/requests"
 	"dobot/secrets"
 )
@@ -31,12 +32,7 @@ func clickedRequest(c Click) (any, error) {
 	return requestIDArgs{id: id, card: c.MessageTS}, nil
 }
 
-func roleText(r dobot.Role) string {
-	if r == dobot.RoleNone {
-		return "you have no role"
-	}
-	return "you are " + withArticle(r.String())
-}
+func roleText(r dobot.Role) string { return reply.RoleText(r) }
 
 // requestIDArgs name a request, with an optional reason.
 type requestIDArgs struct {

@@ -7,12 +7,16 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/ops/binding"
+	"dobot/ops/ttl"
+	"dobot/requests"
 )
 
 // opsSide are the packages of the durable operation machinery beyond
 // package ops itself: each built from narrow dependencies in wireOps.
 type opsSide struct {
-	binder *binding.Binder // approvals bound to what was approved
+	binder   *binding.Binder    // approvals bound to what was approved
+	ttl      *ttl.TTL           // apps launched with --ttl
+	reminder *requests.Reminder // approvers reminded of expiring requests
 }
 
 // wireOps builds the operation machinery's packages.
@@ -22,8 +26,15 @@ func (b *Bot) wireOps(d Deps) {
 			return sentSpecHash(op), containsString(specChangeActions, op.Action)
 		},
 		Open: b.eng.ops.Open, Finish: b.exec.Finish, Ask: b.askAgain, Reporter: b.reporterFor,
-		Audit: func(ctx context.Context, e dobot.AuditEntry) { b.audit(ctx, b.log, e) }, Log: b.log})
+		Audit: b.auditLogged, Log: b.log})
+	b.svc.ops.ttl = ttl.New(ttl.Deps{Store: d.Store, Chat: d.Chat, Now: b.now, Log: b.log, MaxTTL: b.cfg.maxTTL(),
+		ManagedApp: b.plan.ManagedApp, Held: b.expiryHeld, Notice: b.appNotice, Home: b.opHome,
+		Reporter: b.reporterFor, StartRouted: b.startRouted, Start: b.start, Audit: b.auditLogged})
+	b.svc.ops.reminder = &requests.Reminder{Store: d.Store, Chat: d.Chat, Now: b.now, Log: b.log, ApprovalTTL: b.cfg.ApprovalTTL}
 }
+
+// auditLogged appends e to the audit trail, logging a failure.
+func (b *Bot) auditLogged(ctx context.Context, e dobot.AuditEntry) { b.audit(ctx, b.log, e) }
 
 // askAgain puts op, a request asking again for what void asked for, up
 // for decision, telling void's requester.
