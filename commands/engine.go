@@ -7,7 +7,9 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/ops/binding"
+	"dobot/ops/resume"
 	"dobot/ops/ttl"
+	"dobot/progress"
 	"dobot/requests"
 )
 
@@ -17,6 +19,7 @@ type opsSide struct {
 	binder   *binding.Binder    // approvals bound to what was approved
 	ttl      *ttl.TTL           // apps launched with --ttl
 	reminder *requests.Reminder // approvers reminded of expiring requests
+	resume   *resume.Resumer    // operations run under their lease, and resumed
 }
 
 // wireOps builds the operation machinery's packages.
@@ -30,6 +33,9 @@ func (b *Bot) wireOps(d Deps) {
 	b.svc.ops.ttl = ttl.New(ttl.Deps{Store: d.Store, Chat: d.Chat, Now: b.now, Log: b.log, MaxTTL: b.cfg.maxTTL(),
 		ManagedApp: b.plan.ManagedApp, Held: b.expiryHeld, Notice: b.appNotice, Home: b.opHome,
 		Reporter: b.reporterFor, StartRouted: b.startRouted, Start: b.start, Audit: b.auditLogged})
+	b.svc.ops.resume = resume.New(resume.Deps{Store: d.Store, Leases: b.eng.leases, Launches: b.exec, Observer: b.observe, Log: b.log,
+		ShowPending: b.eng.desk.ShowPending, Unfinished: b.eng.ops.Unfinished, Background: b.background,
+		Reporter: b.reporterFor, Head: b.head, Run: b.runAction})
 	b.svc.ops.reminder = &requests.Reminder{Store: d.Store, Chat: d.Chat, Now: b.now, Log: b.log, ApprovalTTL: b.cfg.ApprovalTTL}
 }
 
@@ -42,3 +48,19 @@ func (b *Bot) askAgain(ctx context.Context, void, op dobot.Operation, summary st
 	req := Request{Ref: fmt.Sprintf("request-%d", void.ID), UserID: void.Requester, UserName: void.RequesterName, ChannelID: void.Channel, ResponseURL: void.ResponseURL}
 	return b.requestApproval(ctx, req, op, &Plan{Op: op, Summary: summary, Fields: fields})
 }
+
+// runAction runs op's executor, reporting false when its action has none.
+func (b *Bot) runAction(ctx context.Context, op dobot.Operation, rep *progress.Reporter) bool {
+	exec := b.table.actions[op.Action]
+	if exec == nil {
+		return false
+	}
+	exec.run(ctx, b.exec, op, rep)
+	return true
+}
+
+// resume picks up every operation a previous run left unfinished.
+func (b *Bot) resume(ctx context.Context) error { return b.svc.ops.resume.Resume(ctx) }
+
+// adoptLoop takes over the operations of replicas that died or stopped.
+func (b *Bot) adoptLoop(ctx context.Context) { b.svc.ops.resume.AdoptLoop(ctx) }
