@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/digitalocean/godo"
+
 	"dobot"
 	"dobot/chat"
 	"dobot/ops/binding"
+	"dobot/ops/elsewhere"
 	"dobot/ops/resume"
 	"dobot/ops/ttl"
 	"dobot/progress"
@@ -20,6 +23,7 @@ type opsSide struct {
 	ttl      *ttl.TTL           // apps launched with --ttl
 	reminder *requests.Reminder // approvers reminded of expiring requests
 	resume   *resume.Resumer    // operations run under their lease, and resumed
+	finder   *elsewhere.Finder  // deployments started elsewhere
 }
 
 // wireOps builds the operation machinery's packages.
@@ -36,6 +40,11 @@ func (b *Bot) wireOps(d Deps) {
 	b.svc.ops.resume = resume.New(resume.Deps{Store: d.Store, Leases: b.eng.leases, Launches: b.exec, Observer: b.observe, Log: b.log,
 		ShowPending: b.eng.desk.ShowPending, Unfinished: b.eng.ops.Unfinished, Background: b.background,
 		Reporter: b.reporterFor, Head: b.head, Run: b.runAction})
+	b.svc.ops.finder = elsewhere.New(elsewhere.Deps{Store: d.Store, Marks: b.eng.marks, Apps: d.Cloud.Apps, Now: b.now, Log: b.log,
+		Every: b.cfg.ElsewhereEvery, Home: b.opHome,
+		Follow: func(app dobot.App, dep *godo.Deployment, channel, thread string) {
+			b.background("elsewhere "+dep.ID, func(ctx context.Context) { b.exec.FollowElsewhere(ctx, app, dep, channel, thread) })
+		}})
 	b.svc.ops.reminder = &requests.Reminder{Store: d.Store, Chat: d.Chat, Now: b.now, Log: b.log, ApprovalTTL: b.cfg.ApprovalTTL}
 }
 
@@ -64,3 +73,10 @@ func (b *Bot) resume(ctx context.Context) error { return b.svc.ops.resume.Resume
 
 // adoptLoop takes over the operations of replicas that died or stopped.
 func (b *Bot) adoptLoop(ctx context.Context) { b.svc.ops.resume.AdoptLoop(ctx) }
+
+// elsewhereLoop finds deployments of managed apps started elsewhere.
+func (b *Bot) elsewhereLoop(ctx context.Context) { b.svc.ops.finder.Loop(ctx) }
+
+// DeploymentMarks is the store's record of the deployments started
+// elsewhere that the bot reported: package elsewhere's.
+type DeploymentMarks = elsewhere.Marks
