@@ -9,6 +9,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/ops/binding"
+	"dobot/ops/cancel"
 	"dobot/ops/elsewhere"
 	"dobot/ops/resume"
 	"dobot/ops/ttl"
@@ -24,6 +25,7 @@ type opsSide struct {
 	reminder *requests.Reminder // approvers reminded of expiring requests
 	resume   *resume.Resumer    // operations run under their lease, and resumed
 	finder   *elsewhere.Finder  // deployments started elsewhere
+	cancel   *cancel.Canceler   // requests withdrawn, deployments canceled
 }
 
 // wireOps builds the operation machinery's packages.
@@ -45,6 +47,8 @@ func (b *Bot) wireOps(d Deps) {
 		Follow: func(app dobot.App, dep *godo.Deployment, channel, thread string) {
 			b.background("elsewhere "+dep.ID, func(ctx context.Context) { b.exec.FollowElsewhere(ctx, app, dep, channel, thread) })
 		}})
+	b.svc.ops.cancel = cancel.New(cancel.Deps{Carded: b.eng.approvals.Carded, Withdraw: b.eng.ops.Withdraw, Show: b.eng.desk.Show,
+		Mirror: b.mirror, Reporter: b.reporterFor, Raw: b.exec.Raw})
 	b.svc.ops.reminder = &requests.Reminder{Store: d.Store, Chat: d.Chat, Now: b.now, Log: b.log, ApprovalTTL: b.cfg.ApprovalTTL}
 }
 
