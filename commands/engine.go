@@ -11,6 +11,7 @@ import (
 	"dobot/ops/binding"
 	"dobot/ops/cancel"
 	"dobot/ops/elsewhere"
+	"dobot/ops/manage"
 	"dobot/ops/resume"
 	"dobot/ops/ttl"
 	"dobot/progress"
@@ -26,6 +27,7 @@ type opsSide struct {
 	resume   *resume.Resumer    // operations run under their lease, and resumed
 	finder   *elsewhere.Finder  // deployments started elsewhere
 	cancel   *cancel.Canceler   // requests withdrawn, deployments canceled
+	manage   *manage.Manager    // apps adopted and forgotten
 }
 
 // wireOps builds the operation machinery's packages.
@@ -49,6 +51,7 @@ func (b *Bot) wireOps(d Deps) {
 		}})
 	b.svc.ops.cancel = cancel.New(cancel.Deps{Carded: b.eng.approvals.Carded, Withdraw: b.eng.ops.Withdraw, Show: b.eng.desk.Show,
 		Mirror: b.mirror, Reporter: b.reporterFor, Raw: b.exec.Raw})
+	b.svc.ops.manage = manage.New(manage.Deps{Store: d.Store, Finder: b.plan, Chat: d.Chat, Now: b.now, Log: b.log})
 	b.svc.ops.reminder = &requests.Reminder{Store: d.Store, Chat: d.Chat, Now: b.now, Log: b.log, ApprovalTTL: b.cfg.ApprovalTTL}
 }
 
