@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/digitalocean/godo"
 
@@ -34,7 +35,7 @@ type opsSide struct {
 func (b *Bot) wireOps(d Deps) {
 	b.svc.ops.binder = binding.New(binding.Deps{Store: d.Store, Apps: d.Cloud.Apps, Chat: d.Chat, Preflight: b.plan.Preflight,
 		SentSpec: func(op dobot.Operation) (string, bool) {
-			return sentSpecHash(op), containsString(specChangeActions, op.Action)
+			return sentSpecHash(op), slices.Contains(specChangeActions, op.Action)
 		},
 		Open: b.eng.ops.Open, Finish: b.exec.Finish, Ask: b.askAgain, Reporter: b.reporterFor,
 		Audit: b.auditLogged, Log: b.log})

@@ -16,8 +16,6 @@ const (
 	defaultExtend = ttl.DefaultExtend
 	clickExtend   = ttl.ClickExtend
 	clickDestroy  = ttl.ClickDestroy
-	// botUser names the bot in the audit when it acts on its own.
-	botUser = ttl.BotUser
 )
 
 // ttlCheck is how often expiries are checked.
