@@ -9,6 +9,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/ops"
+	"dobot/reply"
 	"dobot/requests"
 	"dobot/secrets"
 )
@@ -31,12 +32,7 @@ func clickedRequest(c Click) (any, error) {
 	return requestIDArgs{id: id, card: c.MessageTS}, nil
 }
 
-func roleText(r dobot.Role) string {
-	if r == dobot.RoleNone {
-		return "you have no role"
-	}
-	return "you are " + withArticle(r.String())
-}
+func roleText(r dobot.Role) string { return reply.RoleText(r) }
 
 // requestIDArgs name a request, with an optional reason.
 type requestIDArgs struct {
@@ -112,7 +108,7 @@ func (b *Bot) decide(ctx context.Context, who Request, d requests.Decision) erro
 	if err != nil {
 		return err
 	}
-	if d.Approve && b.voidIfChanged(ctx, op, who) {
+	if d.Approve && b.svc.ops.binder.VoidIfChanged(ctx, op, d.Who) {
 		return nil
 	}
 	if br != nil {
@@ -136,12 +132,12 @@ func (b *Bot) decide(ctx context.Context, who Request, d requests.Decision) erro
 
 // requestApproval puts op up for decision and tells the requester
 // privately that it waits for a second person.
-func (b *Bot) requestApproval(ctx context.Context, inv *Invocation, op dobot.Operation, plan *Plan) error {
+func (b *Bot) requestApproval(ctx context.Context, req Request, op dobot.Operation, plan *Plan) error {
 	op, err := b.eng.desk.Post(ctx, op, plan.Fields, plan.Summary)
 	if err != nil {
 		return err
 	}
-	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(chat.IconExpired+" Request #%d to %s needs approval by an approver or admin other than you. It expires at %s. `/do cancel %d` withdraws it.",
+	b.tell(ctx, req, infoMessage(fmt.Sprintf(chat.IconExpired+" Request #%d to %s needs approval by an approver or admin other than you. It expires at %s. `/do cancel %d` withdraws it.",
 		op.ID, plan.Summary, op.ExpiresAt.UTC().Format(timeFormat), op.ID)))
 	return nil
 }

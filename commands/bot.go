@@ -23,6 +23,7 @@ import (
 	"dobot/docloud"
 	"dobot/ops"
 	"dobot/plan"
+	"dobot/reply"
 	"dobot/requests"
 	"dobot/secrets"
 	"dobot/watch"
@@ -217,11 +218,11 @@ func (b *Bot) Start(ctx context.Context) error {
 	}
 	b.eng.runner.Start(ctx)
 	timers := &ops.Expiry{Store: b.store, Now: b.now, Log: b.log, ApprovalTTL: b.cfg.ApprovalTTL, AppsEvery: ttlCheck,
-		ExpireRequest: b.eng.desk.Expire, Remind: b.remind, ExpireApp: b.expireApp}
+		ExpireRequest: b.eng.desk.Expire, Remind: b.svc.ops.ttl.Remind, ExpireApp: b.svc.ops.ttl.Expire}
 	// Each timer runs on one replica at a time.
 	b.background("expiry", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:approvals", timers.RequestsLoop) })
 	b.background("ttl", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:ttl", timers.AppsLoop) })
-	b.background("approval-reminders", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:reminders", b.remindLoop) })
+	b.background("approval-reminders", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:reminders", b.svc.ops.reminder.Loop) })
 	b.background("elsewhere", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:elsewhere", b.elsewhereLoop) })
 	b.startHomeLoop()
 	if err := b.resume(ctx); err != nil {
@@ -478,9 +479,4 @@ func rolesFrom(r dobot.Role) string {
 }
 
 // withArticle puts "a" or "an" before a role name.
-func withArticle(word string) string {
-	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
-		return "an " + word
-	}
-	return "a " + word
-}
+func withArticle(word string) string { return reply.WithArticle(word) }

@@ -60,7 +60,7 @@ var DescribeError = describeError
 
 // Views of issue 13's helpers.
 var (
-	ReminderDue     = reminderDue
+	ReminderDue     = requests.ReminderDue
 	ParseMonthlyUSD = parseMonthlyUSD
 	OpRef           = opRef
 	OpWhat          = opWhat

@@ -90,11 +90,11 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 		}
 	}
 	if needsApproval {
-		if err := b.bindRequest(ctx, op); err != nil {
+		if err := b.svc.ops.binder.Bind(ctx, op); err != nil {
 			b.exec.Finish(ctx, &op, dobot.OpCanceled, "could not record what the request asks for")
 			return err
 		}
-		if err := b.requestApproval(ctx, inv, op, plan); err != nil {
+		if err := b.requestApproval(ctx, inv.Req, op, plan); err != nil {
 			return err
 		}
 		b.announceBreach(ctx, op, breach)
@@ -128,16 +128,8 @@ func (b *Bot) start(ref string, op dobot.Operation, rep *progress.Reporter) {
 	b.runExecutor(ref, b.table.actions[op.Action], op, rep)
 }
 
-// runExecutor runs op in the background, counted as in flight.
+// runExecutor runs op in the background under its lease, counted as in
+// flight.
 func (b *Bot) runExecutor(ref string, exec *action, op dobot.Operation, rep *progress.Reporter) {
-	b.background(ref, func(ctx context.Context) {
-		ctx, release, ok := b.hold(ctx, op.ID)
-		if !ok {
-			return // left for the replica that holds it, or to take over
-		}
-		defer release()
-		b.observe.OperationStarted()
-		defer b.observe.OperationFinished()
-		exec.run(ctx, b.exec, op, rep)
-	})
+	b.svc.ops.resume.Go(ref, op.ID, func(ctx context.Context) { exec.run(ctx, b.exec, op, rep) })
 }

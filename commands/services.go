@@ -21,6 +21,7 @@ type services struct {
 	routes *routes.Router    // where an app's messages go (watch_cmd.go)
 	launch *launchargs.Forms // the launch form and its submissions (forms.go)
 	board  *report.Board     // read-only answers and the Home tab (report.go)
+	ops    opsSide           // the operation machinery beyond package ops (engine.go)
 }
 
 // wireServices builds the services from the bot's collaborators. It runs
@@ -34,5 +35,6 @@ func (b *Bot) wireServices(d Deps) error {
 	b.svc.board = report.New(report.Deps{Store: d.Store, Plan: b.plan, Apps: d.Cloud.Apps, DeploymentState: b.exec.DeploymentState,
 		DropletStatus: b.dropletStatus, Holds: b.svc.holds, Deploys: deploys, Age: ageText,
 		Chat: d.Chat, Views: d.Views, Log: b.log, Now: d.Now})
+	b.wireOps(d)
 	return nil
 }
