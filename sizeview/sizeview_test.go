@@ -19,7 +19,7 @@ type prices struct {
 }
 
 func (p prices) AppSizes(context.Context) ([]*godo.AppInstanceSize, error) { return p.apps, p.err }
-func (p prices) DropletSizes(context.Context) ([]godo.Size, error)        { return p.droplets, p.err }
+func (p prices) DropletSizes(context.Context) ([]godo.Size, error)         { return p.droplets, p.err }
 
 func TestParse(t *testing.T) {
 	for in, want := range map[string]sizeview.Args{"": {}, "--droplet": {Droplet: true}} {
