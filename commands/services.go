@@ -1,15 +1,32 @@
 package commands
 
+import (
+	"dobot/docloud"
+	"dobot/logview"
+	"dobot/registryview"
+)
+
 // services are the packages the thin handlers call into: each is built in
 // New from narrow dependencies (see wireServices) and knows nothing of the
 // command table or of *Bot.
 type services struct {
-	ui *viewSide // forms and home pages (home.go)
+	ui    *viewSide // forms and home pages (home.go)
+	reads readers   // logs and registry answers
+}
+
+// readers answer read-only commands that need DigitalOcean.
+type readers struct {
+	logs     *logview.Service
+	registry *registryview.Service
 }
 
 // wireServices builds the services from the bot's collaborators. It runs
 // in New once the bot's own parts (store, chat, plan, exec) are set.
 func (b *Bot) wireServices(d Deps) error {
-	_ = d
+	b.svc.reads = readers{
+		logs: &logview.Service{Apps: b.plan, Deployments: d.Cloud.Apps, Chat: d.Chat, Log: b.log,
+			Logs: docloud.Logs{Apps: d.Cloud.Apps, HTTP: b.http, LiveWindow: b.cfg.LiveLogWindow, Log: b.log}},
+		registry: &registryview.Service{Plan: b.plan, Registries: d.Cloud.Registries, Registry: d.Cloud.Registry},
+	}
 	return nil
 }
