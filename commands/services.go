@@ -1,7 +1,12 @@
 package commands
 
 import (
+	"context"
+
+	"dobot"
+	"dobot/access"
 	"dobot/docloud"
+	"dobot/holds"
 	"dobot/logview"
 	"dobot/registryview"
 )
@@ -10,8 +15,10 @@ import (
 // New from narrow dependencies (see wireServices) and knows nothing of the
 // command table or of *Bot.
 type services struct {
-	ui    *viewSide // forms and home pages (home.go)
-	reads readers   // logs and registry answers
+	ui     *viewSide      // forms and home pages (home.go)
+	holds  *holds.Service // locks, freezes and break-glass (holds.go)
+	access *access.Admin  // roles and policies: grant, revoke, roles, policy
+	reads  readers        // logs and registry answers
 }
 
 // readers answer read-only commands that need DigitalOcean.
@@ -23,6 +30,9 @@ type readers struct {
 // wireServices builds the services from the bot's collaborators. It runs
 // in New once the bot's own parts (store, chat, plan, exec) are set.
 func (b *Bot) wireServices(d Deps) error {
+	b.svc.holds = holds.New(holds.Deps{Store: d.Store, Chat: d.Chat, Record: b.record, Notify: b.appNotice, Log: b.log, Now: d.Now})
+	b.svc.access = access.New(access.Deps{Roles: d.Store, Policies: d.Store, Record: b.record, Rules: policyRules(),
+		Default: func(ctx context.Context, action string) (dobot.Policy, error) { return b.policyFor(ctx, action, "") }})
 	b.svc.reads = readers{
 		logs: &logview.Service{Apps: b.plan, Deployments: d.Cloud.Apps, Chat: d.Chat, Log: b.log,
 			Logs: docloud.Logs{Apps: d.Cloud.Apps, HTTP: b.http, LiveWindow: b.cfg.LiveLogWindow, Log: b.log}},
