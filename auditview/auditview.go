@@ -47,9 +47,8 @@ func ParseSince(s string, now time.Time) (time.Time, error) {
 	return now.Add(-d), nil
 }
 
-// Parse reads /do audit's flags. parseUser reads --user as the commands
-// read a user everywhere (a mention or a member id).
-func Parse(words []string, parseUser func(string) (string, error)) (Args, error) {
+// Parse reads /do audit's flags.
+func Parse(words []string) (Args, error) {
 	fs := cmdline.NewFlagSet("audit")
 	user := fs.String("user", "", "")
 	app := fs.String("app", "", "")
@@ -66,7 +65,7 @@ func Parse(words []string, parseUser func(string) (string, error)) (Args, error)
 	}
 	args := Args{Filter: dobot.AuditFilter{Limit: limit.Value}}
 	if *user != "" {
-		if args.Filter.UserID, err = parseUser(*user); err != nil {
+		if args.Filter.UserID, err = cmdline.ParseUser(*user); err != nil {
 			return Args{}, err
 		}
 	}

@@ -37,14 +37,6 @@ func TestParseSinceTakesDays(t *testing.T) {
 	}
 }
 
-// parseUser stands in for the commands' user parser: it takes @U… only.
-func parseUser(s string) (string, error) {
-	if strings.HasPrefix(s, "@U") {
-		return s[1:], nil
-	}
-	return "", reply.Errorf("%q is not a user", s)
-}
-
 func TestParse(t *testing.T) {
 	tests := []struct {
 		in   string
@@ -55,14 +47,14 @@ func TestParse(t *testing.T) {
 			auditview.Args{Filter: dobot.AuditFilter{UserID: "U0ANA", Target: "web", Action: "approval.decision", Limit: 50}, Since: "7d"}},
 	}
 	for _, tt := range tests {
-		got, err := auditview.Parse(strings.Fields(tt.in), parseUser)
+		got, err := auditview.Parse(strings.Fields(tt.in))
 		if err != nil || got != tt.want {
 			t.Errorf("parse(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
 		}
 	}
 	bad := map[string]string{
 		"web":              "audit takes only flags",
-		"--user ana":       "is not a user",
+		"--user ana":       "is not a Slack user",
 		"--app Web_1":      "",
 		"--action DROP;":   "bad --action",
 		"--since tomorrow": "use a duration like 24h",
@@ -70,7 +62,7 @@ func TestParse(t *testing.T) {
 		"--limit 0":        "",
 	}
 	for in, want := range bad {
-		_, err := auditview.Parse(strings.Fields(in), parseUser)
+		_, err := auditview.Parse(strings.Fields(in))
 		var ue *reply.UserError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), want) {
 			t.Errorf("parse(%q) = %v; want a user error containing %q", in, err, want)

@@ -13,7 +13,7 @@ var auditCommand = &Command{
 	Description: "List audit rows, newest first: who did what, when, who approved it and what DigitalOcean answered.",
 	Examples:    []string{"audit --app web --since 7d", "audit --user @ana --limit 50"},
 	MinRole:     dobot.RoleApprover,
-	Parse:       func(words []string, _ Config) (any, error) { return auditview.Parse(words, ParseUser) },
+	Parse:       func(words []string, _ Config) (any, error) { return auditview.Parse(words) },
 	Run:         runAudit,
 }
 
