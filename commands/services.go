@@ -9,6 +9,7 @@ import (
 	"dobot/holds"
 	"dobot/logview"
 	"dobot/registryview"
+	"dobot/routes"
 )
 
 // services are the packages the thin handlers call into: each is built in
@@ -18,6 +19,7 @@ type services struct {
 	ui     *viewSide      // forms and home pages (home.go)
 	holds  *holds.Service // locks, freezes and break-glass (holds.go)
 	access *access.Admin  // roles and policies: grant, revoke, roles, policy
+	routes *routes.Router // where an app's messages go (watch_cmd.go)
 	reads  readers        // logs and registry answers
 }
 
@@ -30,6 +32,7 @@ type readers struct {
 // wireServices builds the services from the bot's collaborators. It runs
 // in New once the bot's own parts (store, chat, plan, exec) are set.
 func (b *Bot) wireServices(d Deps) error {
+	b.svc.routes = routes.New(b.store, b.chat, b.log)
 	b.svc.holds = holds.New(holds.Deps{Store: d.Store, Chat: d.Chat, Record: b.record, Notify: b.appNotice, Log: b.log, Now: d.Now})
 	b.svc.access = access.New(access.Deps{Roles: d.Store, Policies: d.Store, Record: b.record, Rules: policyRules(),
 		Default: func(ctx context.Context, action string) (dobot.Policy, error) { return b.policyFor(ctx, action, "") }})
