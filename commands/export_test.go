@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"dobot/auditview"
 	"dobot/deploy"
 	"dobot/requests"
 
@@ -39,8 +40,8 @@ var (
 // Test-only views of the builders that put user and DigitalOcean text in
 // messages, for the escaping fuzz target.
 var (
-	AuditLine    = auditLine
-	MirrorLine   = mirrorLine
+	AuditLine    = auditview.Line
+	MirrorLine   = auditview.MirrorLine
 	DecisionLine = deploy.DecisionLine
 )
 

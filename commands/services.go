@@ -5,8 +5,11 @@ import (
 
 	"dobot"
 	"dobot/access"
+	"dobot/docloud"
 	"dobot/holds"
 	"dobot/launchargs"
+	"dobot/logview"
+	"dobot/registryview"
 	"dobot/report"
 	"dobot/routes"
 )
@@ -22,6 +25,13 @@ type services struct {
 	launch *launchargs.Forms // the launch form and its submissions (forms.go)
 	board  *report.Board     // read-only answers and the Home tab (report.go)
 	ops    opsSide           // the operation machinery beyond package ops (engine.go)
+	reads  readers           // logs and registry answers
+}
+
+// readers answer read-only commands that need DigitalOcean.
+type readers struct {
+	logs     *logview.Service
+	registry *registryview.Service
 }
 
 // wireServices builds the services from the bot's collaborators. It runs
@@ -36,5 +46,10 @@ func (b *Bot) wireServices(d Deps) error {
 		DropletStatus: b.dropletStatus, Holds: b.svc.holds, Deploys: deploys, Age: ageText,
 		Chat: d.Chat, Views: d.Views, Log: b.log, Now: d.Now})
 	b.wireOps(d)
+	b.svc.reads = readers{
+		logs: &logview.Service{Apps: b.plan, Deployments: d.Cloud.Apps, Chat: d.Chat, Log: b.log,
+			Logs: docloud.Logs{Apps: d.Cloud.Apps, HTTP: b.http, LiveWindow: b.cfg.LiveLogWindow, Log: b.log}},
+		registry: &registryview.Service{Plan: b.plan, Registries: d.Cloud.Registries, Registry: d.Cloud.Registry},
+	}
 	return nil
 }

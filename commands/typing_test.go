@@ -83,28 +83,6 @@ func TestTableParseTypingTraps(t *testing.T) {
 	}
 }
 
-func TestParseSinceTakesDays(t *testing.T) {
-	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want time.Time
-		ok   bool
-	}{
-		{"7d", now.Add(-7 * 24 * time.Hour), true},
-		{"1d12h", now.Add(-36 * time.Hour), true},
-		{"90m", now.Add(-90 * time.Minute), true},
-		{"0d", time.Time{}, false},
-		{"-3h", time.Time{}, false},
-		{"soon", time.Time{}, false},
-	}
-	for _, tt := range tests {
-		got, err := ParseSince(tt.in, now)
-		if (err == nil) != tt.ok || tt.ok && !got.Equal(tt.want) {
-			t.Errorf("parse(%q) = %v, %v; want %v (ok %v)", tt.in, got, err, tt.want, tt.ok)
-		}
-	}
-}
-
 // TestParseErrorsNameTheCommand: every refusal of a typed command names
 // that command, whichever helper refused it.
 func TestParseErrorsNameTheCommand(t *testing.T) {

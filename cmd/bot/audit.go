@@ -2,20 +2,17 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"dobot"
-	"dobot/commands"
+	"dobot/auditview"
 	"dobot/internal/config"
 	"dobot/store"
 )
@@ -143,53 +140,14 @@ func exportAudit(ctx context.Context, db *store.DB, args []string, stdout io.Wri
 	var since time.Time
 	if *sinceText != "" {
 		var err error
-		if since, err = commands.ParseSince(*sinceText, time.Now()); err != nil {
+		if since, err = auditview.ParseSince(*sinceText, time.Now()); err != nil {
 			return usageError(err)
 		}
 	}
-	header := []string{"id", "time", "user_id", "user_name", "channel", "command", "action", "target", "decision", "outcome", "error", "details", "prev_hash", "hash", "instance"}
-	row := func(e dobot.AuditEntry) []string {
-		return []string{strconv.FormatInt(e.ID, 10), e.Time.UTC().Format(time.RFC3339Nano), e.UserID, e.UserName, e.Channel, e.CommandText,
-			e.Action, e.Target, e.Decision, e.Outcome, e.Error, e.Details, e.PrevHash, e.Hash, e.Instance}
+	err := auditview.Export(ctx, db, *format, since, stdout)
+	var ferr *auditview.FormatError
+	if errors.As(err, &ferr) {
+		return usageError(err)
 	}
-	switch *format {
-	case "csv":
-		w := csv.NewWriter(stdout)
-		if err := w.Write(header); err != nil {
-			return err
-		}
-		err := db.AuditAll(ctx, since, func(e dobot.AuditEntry) error {
-			cells := row(e)
-			for i := range cells {
-				cells[i] = csvCell(cells[i])
-			}
-			return w.Write(cells)
-		})
-		if err != nil {
-			return fmt.Errorf("export audit: %w", err)
-		}
-		w.Flush()
-		return w.Error()
-	case "json":
-		enc := json.NewEncoder(stdout)
-		return db.AuditAll(ctx, since, func(e dobot.AuditEntry) error {
-			obj := map[string]string{}
-			for i, v := range row(e) {
-				obj[header[i]] = v
-			}
-			return enc.Encode(obj)
-		})
-	}
-	return usageError(fmt.Errorf("audit export: --format must be csv or json, not %q", *format))
-}
-
-// csvCell neutralises a cell that a spreadsheet would run as a formula: one
-// starting with =, +, -, @, tab or carriage return gets a leading ', as
-// OWASP's CSV injection guidance says. Audit rows hold text anyone can type
-// into Slack, and the export is opened by the people auditing it.
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return err
 }
