@@ -32,10 +32,8 @@ var packageExceptions = map[string]string{
 // structExceptions and funcExceptions are the same for structs and
 // functions, by "package.Name".
 var (
-	structExceptions = map[string]string{
-		"slackbot.Listener": "ack16 is changing the listener",
-	}
-	funcExceptions = map[string]string{}
+	structExceptions = map[string]string{}
+	funcExceptions   = map[string]string{}
 )
 
 // slackMarkup is Slack's markup in a string literal: a mention, a channel,
