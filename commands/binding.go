@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"dobot"
 	"dobot/chat"
@@ -54,7 +55,7 @@ func imageOf(op dobot.Operation) (image, digest string) {
 func (b *Bot) specHash(ctx context.Context, op dobot.Operation) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", op.Action, op.App, op.ResourceID, op.Args)
-	if containsString(specChangeActions, op.Action) && op.ResourceID != "" {
+	if slices.Contains(specChangeActions, op.Action) && op.ResourceID != "" {
 		app, _, err := b.cloud.Apps.Get(ctx, op.ResourceID)
 		if err != nil {
 			return "", fmt.Errorf("read app %s for the request's binding: %w", op.ResourceID, err)
