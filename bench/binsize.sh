@@ -42,6 +42,7 @@ function group(p) {
 	if (name ~ /^go:func\./) { funcdata += $2; next } # stack maps of every function: counted with code
 	n = name
 	sub(/^type:\.?(eq|hash)\./, "", n); sub(/^type:/, "", n); sub(/^go:itab\./, "", n); sub(/^[*\[\]0-9]+/, "", n)
+	sub(/[,\[].*/, "", n) # an itab names its type first; type arguments are not the package
 	head = ""; rest = n
 	if (match(n, /^[^ (]*\//)) { head = substr(n, 1, RLENGTH); rest = substr(n, RLENGTH + 1) }
 	match(rest, /^[^.]*/)
