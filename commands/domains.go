@@ -5,14 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"dobot"
 	"dobot/chat"
-	"dobot/cmdline"
+	"dobot/daytwocmd"
 	"dobot/deploy"
-	"dobot/docloud/daytwo"
-	"dobot/domainview"
 	"dobot/plan"
 )
 
@@ -25,16 +22,8 @@ var domainsCommand = &Command{
 	Description: "List an app's custom domains with their DNS and certificate progress and the records DigitalOcean asks for. Answered privately.",
 	Examples:    []string{"domains web", "domains add web example.com --primary", "domains remove web old.example.com"},
 	MinRole:     dobot.RoleViewer,
-	Parse: func(words []string, _ Config) (any, error) {
-		if len(words) != 1 {
-			return nil, userErrorf("domains takes one app name, like `/do domains web`; to change them, `/do domains add web example.com` or `/do domains remove web example.com`")
-		}
-		if err := ValidAppName(words[0]); err != nil {
-			return nil, err
-		}
-		return statusArgs{name: words[0]}, nil
-	},
-	Run: runDomainsList,
+	Parse:       parsedBy(daytwocmd.ParseDomains),
+	Run:         runDomainsList,
 	Subcommands: []*Command{
 		{
 			Name:        "domains add",
@@ -42,7 +31,7 @@ var domainsCommand = &Command{
 			Description: "Add a custom domain (with --primary, as the app's primary domain) and deploy. The thread follows its DNS check and certificate, with the records to create.",
 			Examples:    []string{"domains add web example.com --primary", "domains add web www.example.com"},
 			Action:      ActionDomains,
-			Parse:       parseDomainChange("domains add"),
+			Parse:       parsedBy(daytwocmd.ParseDomainAdd),
 			Prepare:     planWith((*plan.Planner).DomainChange),
 		},
 		{
@@ -51,80 +40,22 @@ var domainsCommand = &Command{
 			Description: "Remove a custom domain from an app and deploy.",
 			Examples:    []string{"domains remove web old.example.com"},
 			Action:      ActionDomains,
-			Parse:       parseDomainChange("domains remove"),
+			Parse:       parsedBy(daytwocmd.ParseDomainRemove),
 			Prepare:     planWith((*plan.Planner).DomainChange),
 		},
 	},
 }
 
-// domainArgs are the arguments of domains add and remove.
-type domainArgs = plan.DomainArgs
-
-func parseDomainChange(name string) func([]string, Config) (any, error) {
-	return func(words []string, _ Config) (any, error) {
-		fs := cmdline.NewFlagSet(name)
-		reason := fs.String("reason", "", "")
-		var primary *bool
-		if name == "domains add" {
-			primary = fs.Bool("primary", false, "")
-		}
-		pos, err := cmdline.ParseFlags(fs, words)
-		if err != nil {
-			return nil, err
-		}
-		if len(pos) != 2 {
-			return nil, userErrorf("%s takes an app name and a domain, like `/do %s web example.com`", name, name)
-		}
-		if err := ValidAppName(pos[0]); err != nil {
-			return nil, err
-		}
-		domain := strings.ToLower(strings.TrimSuffix(cmdline.TrimScheme(pos[1]), "."))
-		if !validDomain(domain) {
-			return nil, userErrorf("%q is not a domain name; give one like example.com or www.example.com", pos[1])
-		}
-		a := domainArgs{ChangeArgs: ChangeArgs{Name: pos[0], DayTwo: DayTwo{Domain: domain}, Reason: strings.TrimSpace(*reason)}, Remove: name == "domains remove"}
-		if primary != nil {
-			a.Primary = *primary
-		}
-		return a, nil
-	}
-}
-
-// validDomain accepts a lower-case host name of at least two labels.
-func validDomain(d string) bool {
-	if len(d) > 253 || !strings.Contains(d, ".") {
-		return false
-	}
-	for _, label := range strings.Split(d, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, r := range label {
-			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 func runDomainsList(ctx context.Context, b *Bot, inv *Invocation) error {
-	args, err := argsOf[statusArgs](inv)
+	args, err := argsOf[daytwocmd.AppArgs](inv)
 	if err != nil {
 		return err
 	}
-	managed, app, err := b.plan.AppNow(ctx, "domains", args.name)
+	managed, app, err := b.plan.AppNow(ctx, "domains", args.Name)
 	if err != nil {
 		return err
 	}
-	var lines []string
-	for _, d := range daytwo.Domains(app) {
-		lines = append(lines, "• "+domainview.Line(d, app))
-	}
-	if len(lines) == 0 {
-		lines = []string{fmt.Sprintf("%s has no custom domains; `/do domains add %s example.com` adds one.", Escape(args.name), Escape(args.name))}
-	}
-	b.answerPrivately(ctx, inv.Req, managed, Message{Title: "Domains of " + Escape(args.name), Text: strings.Join(lines, "\n")})
+	b.answerPrivately(ctx, inv.Req, managed, daytwocmd.DomainsAnswer(args.Name, app))
 	return nil
 }
 

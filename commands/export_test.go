@@ -34,8 +34,6 @@ var (
 	ErrorMessage      = errorMessage
 	RegistryHead      = deploy.RegistryHead
 	DropletActionHead = deploy.DropletActionHead
-	AppNameMatching   = appNameMatching
-	ValidAppGlob      = checkAppGlob
 )
 
 // Test-only views of the builders that put user and DigitalOcean text in

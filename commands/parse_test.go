@@ -148,24 +148,6 @@ func TestParseLaunchErrors(t *testing.T) {
 	}
 }
 
-func TestParseUser(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"U123ABC", "U123ABC"},
-		{"@U123ABC", "U123ABC"},
-		{"@W0ENT", "W0ENT"},
-	}
-	for _, tt := range tests {
-		if got, err := ParseUser(tt.in); err != nil || got != tt.want {
-			t.Errorf("ParseUser(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-		}
-	}
-	for _, in := range []string{"ana", "@ana", "<#C123>", "u123", "<@U1", "<@U123ABC>"} {
-		if _, err := ParseUser(in); err == nil {
-			t.Errorf("ParseUser(%q) succeeded; want an error", in)
-		}
-	}
-}
-
 func TestTableParse(t *testing.T) {
 	table, err := NewTable(standardCommands()...)
 	if err != nil {

@@ -2,12 +2,10 @@ package commands_test
 
 import (
 	"context"
-	"path"
 	"strings"
 	"testing"
 
 	"dobot"
-	"dobot/commands"
 )
 
 // TestStrictestMatchingPolicyWins sets rules that all match prod-test-db:
@@ -113,27 +111,4 @@ func TestPolicyGlobsMustBeAbleToMatchAnApp(t *testing.T) {
 			t.Errorf("stored a glob that can never match: %q", p.AppGlob)
 		}
 	}
-}
-
-// FuzzAppGlob checks that every glob policy accepts matches a valid app
-// name, by asking for one and trying it.
-func FuzzAppGlob(f *testing.F) {
-	for _, s := range []string{"prod-*", "*-test-*", "?", "a?", "*-", "-*", "a*??", "Prod-*", "x/y", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, glob string) {
-		name, ok := commands.AppNameMatching(glob)
-		if commands.ValidAppGlob(glob) != nil {
-			return
-		}
-		if !ok {
-			t.Fatalf("accepted glob %q, but no app name matches it", glob)
-		}
-		if err := commands.ValidAppName(name); err != nil {
-			t.Fatalf("AppNameMatching(%q) = %q, not a valid app name: %v", glob, name, err)
-		}
-		if m, err := path.Match(glob, name); err != nil || !m {
-			t.Fatalf("AppNameMatching(%q) = %q, which the glob does not match", glob, name)
-		}
-	})
 }

@@ -2,30 +2,14 @@ package commands
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
 
 	"dobot"
-	"dobot/chat"
+	"dobot/access"
+	"dobot/cmdline"
 )
 
-// ParseUser reads a user as the adapters pass one on: a mention (@U123)
-// or a bare id (U123).
-func ParseUser(s string) (string, error) {
-	if id := strings.TrimPrefix(s, "@"); dobot.IsUserID(id) {
-		return id, nil
-	}
-	return "", userErrorf("%q is not a Slack user; mention them (@name, picked from Slack's list) or give their member id, like U0123ABCD", s)
-}
-
-// UserArgs name one user, and for grant a role.
-type UserArgs struct {
-	User string
-	Role dobot.Role
-}
-
-func (a UserArgs) Target() string { return a.User }
+// ParseUser reads a user as the adapters pass one on: cmdline.ParseUser.
+func ParseUser(s string) (string, error) { return cmdline.ParseUser(s) }
 
 var grantCommand = &Command{
 	Name:        "grant",
@@ -34,33 +18,17 @@ var grantCommand = &Command{
 	Examples:    []string{"grant @ana deployer"},
 	MinRole:     dobot.RoleAdmin,
 	Mutating:    true,
-	Parse: func(words []string, _ Config) (any, error) {
-		if len(words) != 2 {
-			return nil, userErrorf("grant takes a user and a role, like `/do grant @ana deployer`")
-		}
-		user, err := ParseUser(words[0])
-		if err != nil {
-			return nil, err
-		}
-		role, err := dobot.ParseRole(words[1])
-		if err != nil {
-			return nil, userErrorf("%v", err)
-		}
-		return UserArgs{User: user, Role: role}, nil
-	},
+	Parse:       func(words []string, _ Config) (any, error) { return access.ParseGrant(words) },
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args, err := argsOf[UserArgs](inv)
+		args, err := argsOf[access.UserArgs](inv)
 		if err != nil {
 			return err
 		}
-		err = b.store.SetRole(ctx, args.User, args.Role, inv.Req.UserID)
-		if errors.Is(err, dobot.ErrLastAdmin) {
-			return lastAdminError(args.User)
-		}
+		m, err := b.svc.access.Grant(ctx, inv.Req.UserID, args)
 		if err != nil {
-			return fmt.Errorf("grant %s to %s: %w", args.Role, args.User, err)
+			return err
 		}
-		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(chat.IconOK+" %s is now %s.", chat.Mention(args.User), withArticle(args.Role.String()))))
+		b.tell(ctx, inv.Req, m)
 		return nil
 	},
 }
@@ -72,42 +40,19 @@ var revokeCommand = &Command{
 	Examples:    []string{"revoke @ana"},
 	MinRole:     dobot.RoleAdmin,
 	Mutating:    true,
-	Parse: func(words []string, _ Config) (any, error) {
-		if len(words) != 1 {
-			return nil, userErrorf("revoke takes one user, like `/do revoke @ana`")
-		}
-		user, err := ParseUser(words[0])
-		if err != nil {
-			return nil, err
-		}
-		return UserArgs{User: user}, nil
-	},
+	Parse:       func(words []string, _ Config) (any, error) { return access.ParseRevoke(words) },
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args, err := argsOf[UserArgs](inv)
+		args, err := argsOf[access.UserArgs](inv)
 		if err != nil {
 			return err
 		}
-		existed, err := b.store.RevokeRole(ctx, args.User)
-		if errors.Is(err, dobot.ErrLastAdmin) {
-			return lastAdminError(args.User)
-		}
+		m, err := b.svc.access.Revoke(ctx, args)
 		if err != nil {
-			return fmt.Errorf("revoke %s: %w", args.User, err)
+			return err
 		}
-		if !existed {
-			return userErrorf("%s has no role, so there is nothing to revoke.", Markup(chat.Mention(args.User)))
-		}
-		b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf(chat.IconOK+" %s no longer has a role.", chat.Mention(args.User))))
+		b.tell(ctx, inv.Req, m)
 		return nil
 	},
-}
-
-// lastAdminError refuses a change that would leave the bot with no admin,
-// since then nobody could grant roles again without a restart. The store
-// checks and changes in one transaction, so two admins revoking each other
-// at once cannot both get through.
-func lastAdminError(user string) error {
-	return userErrorf("%s is the only admin; grant admin to someone else first.", Markup(chat.Mention(user)))
 }
 
 var rolesCommand = &Command{
@@ -118,24 +63,11 @@ var rolesCommand = &Command{
 	MinRole:     dobot.RoleViewer,
 	Parse:       noArgs("roles"),
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		grants, err := b.store.Grants(ctx)
+		m, err := b.svc.access.List(ctx)
 		if err != nil {
-			return fmt.Errorf("list roles: %w", err)
+			return err
 		}
-		if len(grants) == 0 {
-			b.tell(ctx, inv.Req, infoMessage("Nobody has a role yet. Set BOT_ADMINS to make the first admins."))
-			return nil
-		}
-		var sb strings.Builder
-		sb.WriteString("*Roles*\n")
-		for _, g := range grants {
-			by := chat.Mention(g.GrantedBy)
-			if g.GrantedBy == "BOT_ADMINS" || g.GrantedBy == "" {
-				by = "BOT_ADMINS"
-			}
-			fmt.Fprintf(&sb, "• %s — %s (granted by %s, %s)\n", chat.Mention(g.UserID), g.Role, by, g.GrantedAt.UTC().Format("2006-01-02"))
-		}
-		b.tell(ctx, inv.Req, infoMessage(sb.String()))
+		b.tell(ctx, inv.Req, m)
 		return nil
 	},
 }

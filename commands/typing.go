@@ -3,9 +3,10 @@ package commands
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"dobot/cmdline"
 )
 
 // Typing traps: what Slack clients and tired fingers do to a command, and
@@ -43,12 +44,12 @@ func (t Table) unknownCommand(typed string) error {
 		names = append(names, name)
 	}
 	// One edit away beats two: "lauch" is launch, not watch as well.
-	near := nearest(strings.ToLower(typed), names, 1)
+	near := cmdline.Nearest(strings.ToLower(typed), names, 1)
 	if len(near) == 0 {
-		near = nearest(strings.ToLower(typed), names, 2)
+		near = cmdline.Nearest(strings.ToLower(typed), names, 2)
 	}
 	if len(near) > 0 {
-		return userErrorf("unknown command %q. Did you mean %s? `/do help` lists the commands.", typed, Markup(orList(near)))
+		return userErrorf("unknown command %q. Did you mean %s? `/do help` lists the commands.", typed, Markup(cmdline.OrList(near)))
 	}
 	return userErrorf("unknown command %q. Try `/do help` for the list of commands.", typed)
 }
@@ -64,83 +65,14 @@ func unknownSubcommand(cmd *Command, typed string) error {
 		full[w] = sub.Name
 		words = append(words, w)
 	}
-	near := nearest(strings.ToLower(typed), words, 2)
+	near := cmdline.Nearest(strings.ToLower(typed), words, 2)
 	if len(near) == 0 {
 		return nil
 	}
 	for i, w := range near {
 		near[i] = full[w]
 	}
-	return userErrorf("%s has no sub-command %q. Did you mean %s? `/do help %s` lists them.", cmd.Name, typed, Markup(orList(near)), cmd.Name)
-}
-
-// orList writes names as "`/do a`", "`/do a` or `/do b`", ….
-func orList(names []string) string {
-	quoted := make([]string, len(names))
-	for i, n := range names {
-		quoted[i] = "`/do " + n + "`"
-	}
-	if len(quoted) == 1 {
-		return quoted[0]
-	}
-	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
-}
-
-// nearest returns the names within max edits of word, closest first, then
-// by name.
-func nearest(word string, names []string, max int) []string {
-	type cand struct {
-		name string
-		d    int
-	}
-	var found []cand
-	for _, n := range names {
-		if d := editDistance(word, n, max); d <= max {
-			found = append(found, cand{n, d})
-		}
-	}
-	sort.Slice(found, func(i, j int) bool {
-		if found[i].d != found[j].d {
-			return found[i].d < found[j].d
-		}
-		return found[i].name < found[j].name
-	})
-	out := make([]string, len(found))
-	for i, c := range found {
-		out[i] = c.name
-	}
-	return out
-}
-
-// editDistance is the Levenshtein distance between a and b in runes, or
-// max+1 as soon as it must exceed max (so a long typed word costs little).
-func editDistance(a, b string, max int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > max || -d > max {
-		return max + 1
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > max {
-			return max + 1
-		}
-		prev, cur = cur, prev
-	}
-	return min(prev[len(rb)], max+1)
+	return userErrorf("%s has no sub-command %q. Did you mean %s? `/do help %s` lists them.", cmd.Name, typed, Markup(cmdline.OrList(near)), cmd.Name)
 }
 
 // namedFor makes a parse error of cmd name the command typed, so that

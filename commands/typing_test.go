@@ -83,22 +83,6 @@ func TestTableParseTypingTraps(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"launch", "launch", 0}, {"lauch", "launch", 1}, {"luanch", "launch", 2},
-		{"", "ab", 2}, {"abc", "", 3}, {"xyzzy", "launch", 3}, {"kitten", "sitting", 3},
-		{"ünï", "uni", 2},
-	}
-	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b, 2); got != min(tt.want, 3) {
-			t.Errorf("editDistance(%q, %q) = %d; want %d", tt.a, tt.b, got, min(tt.want, 3))
-		}
-	}
-}
-
 func TestParseSinceTakesDays(t *testing.T) {
 	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -119,19 +103,6 @@ func TestParseSinceTakesDays(t *testing.T) {
 			t.Errorf("parse(%q) = %v, %v; want %v (ok %v)", tt.in, got, err, tt.want, tt.ok)
 		}
 	}
-}
-
-// FuzzEditDistance: the distance is symmetric, zero only for equal words,
-// and capped at max+1.
-func FuzzEditDistance(f *testing.F) {
-	f.Add("lauch", "launch")
-	f.Add("", "x")
-	f.Fuzz(func(t *testing.T, a, b string) {
-		d := editDistance(a, b, 2)
-		if d != editDistance(b, a, 2) || d > 3 || (d == 0) != (string([]rune(a)) == string([]rune(b))) {
-			t.Fatalf("editDistance(%q, %q) = %d, reversed %d", a, b, d, editDistance(b, a, 2))
-		}
-	})
 }
 
 // TestParseErrorsNameTheCommand: every refusal of a typed command names

@@ -235,6 +235,28 @@ func TestDomainsPendingToActive(t *testing.T) {
 	}
 }
 
+// TestProjectSetting: an unset DO_PROJECT asks nothing, a name that
+// matches nothing says how to fix the setting, and a name resolves.
+func TestProjectSetting(t *testing.T) {
+	srv, client := newCloud(t, dotest.Options{})
+	ctx := context.Background()
+	if p, err := daytwo.ProjectSetting(ctx, nil, ""); p != nil || err != nil {
+		t.Errorf("ProjectSetting(unset) = %+v, %v; want nothing", p, err)
+	}
+	if _, err := daytwo.ProjectSetting(ctx, nil, "prod"); err == nil || !strings.Contains(err.Error(), "no DigitalOcean projects service") {
+		t.Errorf("ProjectSetting without a service = %v; want it refused", err)
+	}
+	prod := srv.AddProject("Acme Prod", "Production")
+	if p, err := daytwo.ProjectSetting(ctx, client.Projects, "acme prod"); err != nil || p.ID != prod {
+		t.Errorf("ProjectSetting(acme prod) = %+v, %v; want %s", p, err, prod)
+	}
+	_, err := daytwo.ProjectSetting(ctx, client.Projects, "staging")
+	var pe *daytwo.ProjectError
+	if !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), "DO_PROJECT: ") || !strings.HasSuffix(err.Error(), "or unset it to use the default project") {
+		t.Errorf("ProjectSetting(staging) = %v; want a ProjectError saying how to fix DO_PROJECT", err)
+	}
+}
+
 func TestProjects(t *testing.T) {
 	clk := testclock.New(time.Now())
 	srv, client := newCloud(t, dotest.Options{Clock: clk.Now})

@@ -2,6 +2,7 @@ package daytwo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -55,6 +56,27 @@ func ResolveProject(ctx context.Context, projects godo.ProjectsService, nameOrID
 		return nil, &ProjectError{Want: want, Known: names}
 	}
 	return nil, &ProjectError{Want: want, Many: true}
+}
+
+// ProjectSetting resolves the DO_PROJECT setting once, at start, so that a
+// name that matches nothing stops the bot with a clear error instead of
+// failing every launch. It returns nil when the setting is empty.
+func ProjectSetting(ctx context.Context, projects godo.ProjectsService, setting string) (*godo.Project, error) {
+	if setting == "" {
+		return nil, nil
+	}
+	if projects == nil {
+		return nil, errors.New("DO_PROJECT is set, but the bot has no DigitalOcean projects service")
+	}
+	p, err := ResolveProject(ctx, projects, setting)
+	var pe *ProjectError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("DO_PROJECT: %w. Set DO_PROJECT to a project's name or id, or unset it to use the default project", err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("DO_PROJECT: %w", err)
+	}
+	return p, nil
 }
 
 // AppURN names an app for AssignToProject, as godo's App.URN does.
