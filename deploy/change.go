@@ -97,7 +97,7 @@ func ChangeCard(op dobot.Operation, args ChangeArgs, st LaunchState) chat.Messag
 		title = fmt.Sprintf(chat.IconOK+" %s is live (%s)", args.Name, op.Action)
 	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Canceled:
 		title = CanceledTitle(op.Action, args.Name)
-	case st.final():
+	case st.Final():
 		title = fmt.Sprintf(chat.IconFailed+" %s of %s failed", op.Action, args.Name)
 	}
 	fields := []chat.Field{{Label: "App", Value: args.Name}, {Label: "Was running", Value: args.From}, {Label: "Phase", Value: PhaseName(st.Phase)}}
@@ -174,7 +174,7 @@ func (b *Executor) runChange(ctx context.Context, op dobot.Operation, rep *progr
 	if started != nil {
 		started(ctx, args)
 	}
-	b.followDeployment(ctx, op, args.Name, func(op dobot.Operation, st LaunchState) chat.Message { return changeCardFor(op, args, st) }, rep)
+	b.follow.Deployment(ctx, op, args.Name, func(op dobot.Operation, st LaunchState) chat.Message { return changeCardFor(op, args, st) }, rep)
 }
 
 // startRedeploy sends the spec update or the forced deployment.

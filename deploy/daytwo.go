@@ -88,7 +88,7 @@ func DayTwoCard(op dobot.Operation, args ChangeArgs, st LaunchState) chat.Messag
 		title = fmt.Sprintf(titles[1], name)
 	case godo.DeploymentPhase(st.Phase) == godo.DeploymentPhase_Canceled:
 		title = CanceledTitle(op.Action, name)
-	case st.final():
+	case st.Final():
 		title = fmt.Sprintf("%s %s of %s failed", chat.IconFailed, op.Action, name)
 	}
 	fields := []chat.Field{{Label: "App", Value: name}, {Label: "Phase", Value: PhaseName(st.Phase)}}

@@ -32,7 +32,7 @@ func cloudInit(args LaunchArgs, dockerConfig []byte) string {
 func (b *Executor) executeDropletLaunch(ctx context.Context, op dobot.Operation, args LaunchArgs, rep *progress.Reporter) {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
 	defer cancel()
-	defer b.giveUpIfTimedOut(ctx, &op, args.Name, rep)
+	defer b.follow.GiveUpIfTimedOut(ctx, &op, args.Name, rep)
 	if op.ResourceID == "" {
 		if d := b.findOwnDroplet(ctx, op, args); d != nil {
 			op.ResourceID, op.Step = strconv.Itoa(d.ID), dobot.StepSent
@@ -72,7 +72,7 @@ func (b *Executor) executeDropletLaunch(ctx context.Context, op dobot.Operation,
 			st := LaunchState{Phase: docloud.DropletPhase(d.Status), URL: DropletURL(ip)}
 			up := d.Status == "active" && ip != ""
 			if up {
-				// Finished before the card says so: see followDeployment.
+				// Finished before the card says so: see follow.Follower.Deployment.
 				b.finish(ctx, &op, dobot.OpSucceeded, "")
 			}
 			rep.Update(ctx, LaunchCard(op, args, st))

@@ -11,6 +11,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/deploy/follow"
 	"dobot/docloud"
 	"dobot/ops"
 	"dobot/reply"
@@ -79,7 +80,7 @@ type Executor struct {
 	ops     *ops.Engine
 	runner  *ops.Runner
 	record  func(ctx context.Context, e dobot.AuditEntry) error
-	http    *http.Client
+	follow  *follow.Follower // follows deployments to their end
 	log     *slog.Logger
 	now     func() time.Time
 	cfg     Config
@@ -97,8 +98,11 @@ func New(cfg Config, d Deps) (*Executor, error) {
 	if d.HTTP == nil {
 		d.HTTP = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &Executor{store: d.Store, cloud: d.Cloud, apps: d.Cloud.Apps, images: d.Images, chat: d.Chat, watcher: d.Watcher,
-		ops: d.Ops, runner: d.Runner, record: d.Audit, http: d.HTTP, log: d.Log, now: d.Now, cfg: cfg, vault: v, domainAdded: d.DomainAdded}, nil
+	b := &Executor{store: d.Store, cloud: d.Cloud, apps: d.Cloud.Apps, images: d.Images, chat: d.Chat, watcher: d.Watcher,
+		ops: d.Ops, runner: d.Runner, record: d.Audit, log: d.Log, now: d.Now, cfg: cfg, vault: v, domainAdded: d.DomainAdded}
+	b.follow = &follow.Follower{Store: d.Store, Apps: d.Cloud.Apps, Chat: d.Chat, Watcher: d.Watcher, HTTP: d.HTTP,
+		Finish: b.Finish, Audit: d.Audit, Stopping: func() bool { return b.runner.Stopping() }, Timeout: cfg.OpTimeout, Now: d.Now, Log: d.Log}
+	return b, nil
 }
 
 // audit records e, logging a failure.

@@ -38,39 +38,52 @@ type Listener struct {
 	workers int
 	seen    *recentSet
 
-	// queue holds commands and clicks for the workers; replies holds the
-	// notes sent while draining or busy. Both are bounded, and Run joins
-	// the goroutines that serve them before it returns.
-	queue   chan job
-	replies chan job
-
-	// onAck, when set, is told how long each acknowledgement took from the
-	// envelope's arrival.
-	onAck func(time.Duration)
-
-	// handled, when set, remembers envelopes across restarts, since Slack
-	// redelivers an envelope whose ack it did not see.
-	handled func(ctx context.Context, key string) (first bool, err error)
-
-	// claim, when set, replaces handled for commands and message clicks:
-	// such a job runs under the context claim returns, and the store
-	// records the envelope's key and response_url with the first audit row
-	// the job writes (store.WithEnvelope).
-	claim func(ctx context.Context, key, responseURL, userID, channelID string) context.Context
+	jobs   jobQueues
+	hooks  listenerHooks
+	status connStatus
 
 	// views serves forms and Home tabs; see ServeViews.
 	views viewServing
 
 	// mu guards draining against inflight.Add, so that no work is counted
 	// once Drain has started waiting (WaitGroup forbids that race).
-	mu        sync.Mutex
-	draining  bool
+	mu       sync.Mutex
+	draining bool
+	inflight sync.WaitGroup
+	closed   bool // the queues are closed: Run has returned
+	workCtx  context.Context
+}
+
+// jobQueues are the listener's work: queue holds commands and clicks for
+// the workers; replies holds the notes sent while draining or busy. Both
+// are bounded, and Run joins the goroutines that serve them before it
+// returns.
+type jobQueues struct {
+	queue   chan job
+	replies chan job
+}
+
+// listenerHooks are what the wiring plugs into the listener; each may be
+// nil.
+type listenerHooks struct {
+	// onAck is told how long each acknowledgement took from the
+	// envelope's arrival.
+	onAck func(time.Duration)
+	// handled remembers envelopes across restarts, since Slack redelivers
+	// an envelope whose ack it did not see.
+	handled func(ctx context.Context, key string) (first bool, err error)
+	// claim replaces handled for commands and message clicks: such a job
+	// runs under the context claim returns, and the store records the
+	// envelope's key and response_url with the first audit row the job
+	// writes (store.WithEnvelope).
+	claim func(ctx context.Context, key, responseURL, userID, channelID string) context.Context
+}
+
+// connStatus is the Socket Mode connection's state, read by /healthz.
+type connStatus struct {
 	connected atomic.Bool
 	running   atomic.Bool // Run is connecting or connected
 	everUp    atomic.Bool // connected at least once since Run started
-	inflight  sync.WaitGroup
-	closed    bool // the queues are closed: Run has returned
-	workCtx   context.Context
 }
 
 // job is one command or click, or one note to its sender.
@@ -112,8 +125,7 @@ func NewListener(api *slack.Client, chat *Chat, h Handler, workers int, log *slo
 		handler: h,
 		log:     log.With("component", "slack-socket"),
 		workers: workers,
-		queue:   make(chan job, queueSize),
-		replies: make(chan job, replyQueue),
+		jobs:    jobQueues{queue: make(chan job, queueSize), replies: make(chan job, replyQueue)},
 		seen:    newRecentSet(4096),
 		workCtx: context.Background(),
 		views:   viewServing{budget: defaultSubmitBudget},
@@ -123,7 +135,7 @@ func NewListener(api *slack.Client, chat *Chat, h Handler, workers int, log *slo
 // RememberHandled makes the listener check every envelope and click with
 // first (the store's MarkHandled), so none runs twice, even across restarts.
 func (l *Listener) RememberHandled(first func(ctx context.Context, key string) (bool, error)) {
-	l.handled = first
+	l.hooks.handled = first
 }
 
 // ClaimWith makes the listener run every command and message click under
@@ -135,25 +147,25 @@ func (l *Listener) RememberHandled(first func(ctx context.Context, key string) (
 // command. Other work (Home tabs, form events) still goes through
 // RememberHandled.
 func (l *Listener) ClaimWith(claim func(ctx context.Context, key, responseURL, userID, channelID string) context.Context) {
-	l.claim = claim
+	l.hooks.claim = claim
 }
 
 // ObserveAcks makes the listener report each acknowledgement's latency.
-func (l *Listener) ObserveAcks(fn func(time.Duration)) { l.onAck = fn }
+func (l *Listener) ObserveAcks(fn func(time.Duration)) { l.hooks.onAck = fn }
 
 // Connected reports whether the socket is connected now.
-func (l *Listener) Connected() bool { return l.connected.Load() }
+func (l *Listener) Connected() bool { return l.status.connected.Load() }
 
 // State names the Socket Mode connection's state for /healthz: connected;
 // connecting before the first connection; reconnecting while a lost
 // connection is being replaced; disconnected when Run is not running.
 func (l *Listener) State() string {
 	switch {
-	case l.connected.Load():
+	case l.status.connected.Load():
 		return health.SlackConnected
-	case !l.running.Load():
+	case !l.status.running.Load():
 		return health.SlackDisconnected
-	case l.everUp.Load():
+	case l.status.everUp.Load():
 		return health.SlackReconnecting
 	default:
 		return health.SlackConnecting
@@ -184,14 +196,14 @@ func (l *Listener) Drain(timeout time.Duration) bool {
 // them finish, and end work to cut them short. Call Run once.
 func (l *Listener) Run(ctx, work context.Context) (err error) {
 	l.workCtx = work
-	l.running.Store(true)
-	defer l.running.Store(false)
+	l.status.running.Store(true)
+	defer l.status.running.Store(false)
 	var pool sync.WaitGroup
 	for range l.workers {
-		pool.Go(func() { l.serve(l.queue, l.run) })
+		pool.Go(func() { l.serve(l.jobs.queue, l.run) })
 	}
 	for range replyWorkers {
-		pool.Go(func() { l.serve(l.replies, l.note) })
+		pool.Go(func() { l.serve(l.jobs.replies, l.note) })
 	}
 	// The reader and the connection end together: without a reader,
 	// envelopes would go unacknowledged.
@@ -218,8 +230,8 @@ func (l *Listener) Run(ctx, work context.Context) (err error) {
 		// No dispatch can come now: the reader has stopped.
 		l.mu.Lock()
 		l.closed = true
-		close(l.queue)
-		close(l.replies)
+		close(l.jobs.queue)
+		close(l.jobs.replies)
 		l.mu.Unlock()
 		pool.Wait()
 	}()
@@ -231,7 +243,7 @@ func (l *Listener) connect(ctx context.Context) error {
 	backoff := time.Second
 	for {
 		err := l.sm.RunContext(ctx)
-		l.connected.Store(false)
+		l.status.connected.Store(false)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -283,8 +295,8 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 	if needsAck(evt) {
 		arrived := time.Now()
 		l.ack(evt)
-		if l.onAck != nil {
-			l.onAck(time.Since(arrived))
+		if l.hooks.onAck != nil {
+			l.hooks.onAck(time.Since(arrived))
 		}
 	}
 	switch evt.Type {
@@ -315,21 +327,21 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 			l.onEventsAPI(api)
 		}
 	case socketmode.EventTypeConnected:
-		l.connected.Store(true)
-		l.everUp.Store(true)
+		l.status.connected.Store(true)
+		l.status.everUp.Store(true)
 		l.log.Info("connected to Slack")
 	case socketmode.EventTypeConnecting:
 		// slack-go reconnects by itself when a socket drops, and says so
 		// only with this event: the old socket is gone.
-		l.connected.Store(false)
+		l.status.connected.Store(false)
 		l.log.Debug("connecting to Slack")
 	case socketmode.EventTypeConnectionError:
-		l.connected.Store(false)
+		l.status.connected.Store(false)
 		l.log.Warn("Slack connection error", "err", evt.Data)
 	case socketmode.EventTypeInvalidAuth:
-		l.connected.Store(false)
+		l.status.connected.Store(false)
 	case socketmode.EventTypeDisconnect:
-		l.connected.Store(false)
+		l.status.connected.Store(false)
 	}
 }
 
@@ -427,7 +439,7 @@ func (l *Listener) enqueue(j job) {
 	if !l.draining {
 		l.inflight.Add(1)
 		select {
-		case l.queue <- j:
+		case l.jobs.queue <- j:
 			return
 		default:
 			l.inflight.Done()
@@ -436,7 +448,7 @@ func (l *Listener) enqueue(j job) {
 		}
 	}
 	select {
-	case l.replies <- j:
+	case l.jobs.replies <- j:
 	default:
 		l.log.Warn("too many notes waiting; not telling this sender to retry", "key", key)
 	}
@@ -474,12 +486,12 @@ func (l *Listener) note(ctx context.Context, j job) {
 // run runs one command or click, unless the store says it ran before.
 func (l *Listener) run(ctx context.Context, j job) {
 	defer l.inflight.Done()
-	if l.claim != nil && j.audited {
-		j.fn(l.claim(ctx, j.key, j.responseURL, j.user, j.channel))
+	if l.hooks.claim != nil && j.audited {
+		j.fn(l.hooks.claim(ctx, j.key, j.responseURL, j.user, j.channel))
 		return
 	}
-	if l.handled != nil {
-		first, err := l.handled(ctx, j.key)
+	if l.hooks.handled != nil {
+		first, err := l.hooks.handled(ctx, j.key)
 		if err != nil {
 			l.log.Error("check envelope was handled", "key", j.key, "err", err)
 		} else if !first {

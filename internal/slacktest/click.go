@@ -19,13 +19,13 @@ import (
 func (s *Server) ClickButton(user, channel, messageTS, actionID, value string) (string, error) {
 	id := newUUID()
 	s.mu.Lock()
-	cur := s.posts[postKey{channel, messageTS}]
+	cur := s.web.posts[postKey{channel, messageTS}]
 	var msg *Message
 	if cur != nil && !isDeleted(cur) {
 		m := *cur
 		msg = &m
 	}
-	ephemeral := s.ephemeral[messageTS]
+	ephemeral := s.web.ephemeral[messageTS]
 	s.mu.Unlock()
 
 	action := map[string]any{

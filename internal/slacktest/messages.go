@@ -73,8 +73,8 @@ type responseTarget struct {
 // nextTSLocked returns a fresh message ts. Slack's ts are unique per channel
 // and increase; these are unique across channels too. s.mu must be held.
 func (s *Server) nextTSLocked() string {
-	s.tsSeq++
-	micros := int64(s.tsSeq) * 100
+	s.web.tsSeq++
+	micros := int64(s.web.tsSeq) * 100
 	return fmt.Sprintf("%d.%06d", 1700000000+micros/1e6, micros%1e6)
 }
 
@@ -142,9 +142,9 @@ func (s *Server) postMessage(req *apiRequest) map[string]any {
 		Attachments: rawOrNil(f.Get("attachments")),
 		At:          req.at,
 	}
-	s.messages = append(s.messages, m)
+	s.web.messages = append(s.web.messages, m)
 	current := m
-	s.posts[postKey{channel, m.TS}] = &current
+	s.web.posts[postKey{channel, m.TS}] = &current
 	s.notifyLocked()
 	return map[string]any{"ok": true, "channel": channel, "ts": m.TS, "message": messageJSON(&m)}
 }
@@ -163,7 +163,7 @@ func (s *Server) update(req *apiRequest) map[string]any {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cur := s.posts[postKey{channel, ts}]
+	cur := s.web.posts[postKey{channel, ts}]
 	if cur == nil || isDeleted(cur) {
 		return slackErr("message_not_found")
 	}
@@ -176,7 +176,7 @@ func (s *Server) update(req *apiRequest) map[string]any {
 		Attachments: rawOrNil(f.Get("attachments")),
 		At:          req.at,
 	}
-	s.messages = append(s.messages, m)
+	s.web.messages = append(s.web.messages, m)
 	s.applyUpdateLocked(cur, m, f.Has("text"), f.Has("blocks"), f.Has("attachments"))
 	s.notifyLocked()
 	return map[string]any{"ok": true, "channel": channel, "ts": ts, "text": cur.Text, "message": messageJSON(cur)}
@@ -227,8 +227,8 @@ func (s *Server) postEphemeral(req *apiRequest) map[string]any {
 		Attachments: rawOrNil(f.Get("attachments")),
 		At:          req.at,
 	}
-	s.messages = append(s.messages, m)
-	s.ephemeral[m.TS] = true
+	s.web.messages = append(s.web.messages, m)
+	s.web.ephemeral[m.TS] = true
 	s.notifyLocked()
 	return map[string]any{"ok": true, "message_ts": m.TS}
 }
@@ -243,7 +243,7 @@ func (s *Server) deleteMessage(req *apiRequest) map[string]any {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cur := s.posts[postKey{channel, ts}]
+	cur := s.web.posts[postKey{channel, ts}]
 	if cur == nil || isDeleted(cur) {
 		return slackErr("message_not_found")
 	}
@@ -253,7 +253,7 @@ func (s *Server) deleteMessage(req *apiRequest) map[string]any {
 
 // deleteLocked records m and marks cur deleted.
 func (s *Server) deleteLocked(cur *Message, m Message) {
-	s.messages = append(s.messages, m)
+	s.web.messages = append(s.web.messages, m)
 	*cur = Message{Method: m.Method, Channel: cur.Channel, TS: cur.TS, ThreadTS: cur.ThreadTS, DeleteOriginal: m.DeleteOriginal, At: m.At}
 	s.notifyLocked()
 }
@@ -268,8 +268,8 @@ func (s *Server) newResponseURL(envelopeID, channel, messageTS string, ephemeral
 	path := "/response/" + TeamID + "/" + randomHex(12)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.responses[path] = &responseTarget{envelopeID: envelopeID, channel: channel, messageTS: messageTS,
-		ephemeral: ephemeral || s.ephemeral[messageTS], issued: s.opts.Now()}
+	s.web.responses[path] = &responseTarget{envelopeID: envelopeID, channel: channel, messageTS: messageTS,
+		ephemeral: ephemeral || s.web.ephemeral[messageTS], issued: s.opts.Now()}
 	return s.http.URL + path
 }
 
@@ -302,7 +302,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
-	target := s.responses[r.URL.Path]
+	target := s.web.responses[r.URL.Path]
 	var status int
 	var reply string
 	switch {
@@ -337,7 +337,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	if status != http.StatusOK {
 		call.Error = reply
 	}
-	s.calls = append(s.calls, call)
+	s.web.calls = append(s.web.calls, call)
 	s.notifyLocked()
 	s.mu.Unlock()
 
@@ -356,7 +356,7 @@ func (s *Server) respondLocked(t *responseTarget, m Message) {
 	}
 	var orig *Message
 	if t.messageTS != "" && !t.ephemeral {
-		orig = s.posts[postKey{t.channel, t.messageTS}]
+		orig = s.web.posts[postKey{t.channel, t.messageTS}]
 		if orig != nil && isDeleted(orig) {
 			orig = nil
 		}
@@ -372,16 +372,16 @@ func (s *Server) respondLocked(t *responseTarget, m Message) {
 	case m.ResponseType == "in_channel":
 		m.TS = s.nextTSLocked()
 		current := m
-		s.posts[postKey{m.Channel, m.TS}] = &current
+		s.web.posts[postKey{m.Channel, m.TS}] = &current
 	}
-	s.messages = append(s.messages, m)
+	s.web.messages = append(s.web.messages, m)
 }
 
 // Messages returns every message-like call so far, in order.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Message(nil), s.messages...)
+	return append([]Message(nil), s.web.messages...)
 }
 
 // WaitMessage blocks until a message recorded before or after the call
@@ -390,9 +390,9 @@ func (s *Server) WaitMessage(ctx context.Context, match func(Message) bool) (Mes
 	var found Message
 	seen := 0
 	err := s.wait(ctx, func() bool {
-		for ; seen < len(s.messages); seen++ {
-			if match(s.messages[seen]) {
-				found = s.messages[seen]
+		for ; seen < len(s.web.messages); seen++ {
+			if match(s.web.messages[seen]) {
+				found = s.web.messages[seen]
 				return true
 			}
 		}
@@ -411,11 +411,11 @@ func (s *Server) Thread(channel, ts string) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Message
-	for _, m := range s.messages {
+	for _, m := range s.web.messages {
 		if m.Method != "chat.postMessage" || m.Channel != channel || m.ThreadTS != ts {
 			continue
 		}
-		if cur := s.posts[postKey{channel, m.TS}]; cur != nil && !isDeleted(cur) {
+		if cur := s.web.posts[postKey{channel, m.TS}]; cur != nil && !isDeleted(cur) {
 			out = append(out, *cur)
 		}
 	}
@@ -430,7 +430,7 @@ func (s *Server) Thread(channel, ts string) []Message {
 func (s *Server) Latest(channel, ts string) Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if cur := s.posts[postKey{channel, ts}]; cur != nil {
+	if cur := s.web.posts[postKey{channel, ts}]; cur != nil {
 		return *cur
 	}
 	return Message{}

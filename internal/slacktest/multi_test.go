@@ -48,7 +48,7 @@ func dialRaw(t *testing.T, srv *Server, silent bool) *rawClient {
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
 	if err := srv.wait(ctx, func() bool {
-		for _, lc := range srv.live.list {
+		for _, lc := range srv.sock.live.list {
 			if lc.id == c.id {
 				return true
 			}

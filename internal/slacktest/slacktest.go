@@ -28,6 +28,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"dobot/internal/slacktest/views"
 )
 
 // Identifiers this fake workspace reports wherever Slack would name the
@@ -85,7 +87,17 @@ type Server struct {
 	changed chan struct{} // closed and replaced whenever recorded state changes
 	closed  bool
 
-	// Socket Mode state.
+	sock   socketState  // Socket Mode (socket.go)
+	web    webState     // Web API calls and what they made (webapi.go, messages.go)
+	faults faultState   // failures injected per test (webapi.go)
+	views  *views.State // modals, Home tabs and trigger_ids (views.go, viewdrive.go)
+
+	holdMu sync.Mutex
+	holds  []*hold // see Hold
+}
+
+// socketState is the Socket Mode side of a Server.
+type socketState struct {
 	tickets     map[string]bool // issued and not yet used
 	conns       map[*wsConn]bool
 	live        liveConns // where envelopes go: every connection that got hello and no disconnect
@@ -96,27 +108,25 @@ type Server struct {
 	firstOf     map[string]string // redelivery's envelope id → first delivery's
 	attemptOf   map[string]int    // redelivery's envelope id → its retry_attempt
 	loseAcks    int               // acks still to ignore, see LoseAcks
+}
 
-	// Web API state.
-	calls       []Call
-	messages    []Message
-	posts       map[postKey]*Message // current content of each posted message
-	ephemeral   map[string]bool      // message_ts of ephemeral messages
-	tsSeq       int
+// webState is what the Web API calls asked for and made.
+type webState struct {
+	calls     []Call
+	messages  []Message
+	posts     map[postKey]*Message // current content of each posted message
+	ephemeral map[string]bool      // message_ts of ephemeral messages
+	tsSeq     int
+	responses map[string]*responseTarget // response_url path → target
+	uploads   map[string]bool            // file id → uploaded
+}
+
+// faultState is the failures a test injected into the Web API.
+type faultState struct {
 	failChannel map[string]string
 	notMember   map[string]bool // channels the bot is not in, see LeaveChannel
 	rateLimits  map[string]*rateLimit
 	userInfoErr string
-	responses   map[string]*responseTarget // response_url path → target
-	uploads     map[string]bool            // file id → uploaded
-
-	// Views: modals, Home tabs and trigger_ids (views.go), and the
-	// answers to view submissions (viewdrive.go).
-	views   views
-	answers map[string]*ViewAnswer // by the submission's envelope id
-
-	holdMu sync.Mutex
-	holds  []*hold // see Hold
 }
 
 // New starts a Server on a loopback port. Call Close when done.
@@ -143,23 +153,14 @@ func New(opts Options) *Server {
 		opts.TriggerLife = 3 * time.Second
 	}
 	s := &Server{
-		opts:        opts,
-		changed:     make(chan struct{}),
-		tickets:     map[string]bool{},
-		conns:       map[*wsConn]bool{},
-		sent:        map[string]delivery{},
-		acked:       map[string]bool{},
-		firstOf:     map[string]string{},
-		attemptOf:   map[string]int{},
-		posts:       map[postKey]*Message{},
-		ephemeral:   map[string]bool{},
-		failChannel: map[string]string{},
-		notMember:   map[string]bool{},
-		rateLimits:  map[string]*rateLimit{},
-		responses:   map[string]*responseTarget{},
-		uploads:     map[string]bool{},
-		views:       newViews(),
-		answers:     map[string]*ViewAnswer{},
+		opts:    opts,
+		changed: make(chan struct{}),
+		sock: socketState{tickets: map[string]bool{}, conns: map[*wsConn]bool{}, sent: map[string]delivery{},
+			acked: map[string]bool{}, firstOf: map[string]string{}, attemptOf: map[string]int{}},
+		web: webState{posts: map[postKey]*Message{}, ephemeral: map[string]bool{},
+			responses: map[string]*responseTarget{}, uploads: map[string]bool{}},
+		faults: faultState{failChannel: map[string]string{}, notMember: map[string]bool{}, rateLimits: map[string]*rateLimit{}},
+		views:  views.New(opts.TriggerLife),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.handleAPI)
@@ -182,11 +183,11 @@ func (s *Server) Close() {
 		return
 	}
 	s.closed = true
-	conns := make([]*wsConn, 0, len(s.conns))
-	for c := range s.conns {
+	conns := make([]*wsConn, 0, len(s.sock.conns))
+	for c := range s.sock.conns {
 		conns = append(conns, c)
 	}
-	s.live = liveConns{}
+	s.sock.live = liveConns{}
 	s.notifyLocked()
 	s.mu.Unlock()
 
@@ -242,11 +243,7 @@ func (s *Server) userName(id string) string {
 }
 
 // randomHex returns n random bytes as hex.
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return hex.EncodeToString(b)
-}
+func randomHex(n int) string { return views.RandomHex(n) }
 
 // newUUID returns a random version 4 UUID, the shape of Slack's envelope ids.
 func newUUID() string {
@@ -256,9 +253,4 @@ func newUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b)
 	return fmt.Sprintf("%s-%s-%s-%s-%s", h[0:8], h[8:12], h[12:16], h[16:20], h[20:32])
-}
-
-// newTriggerID returns an id shaped like Slack's trigger ids.
-func newTriggerID() string {
-	return fmt.Sprintf("%d.%d.%s", time.Now().UnixNano()%1e13, 1234567890, randomHex(16))
 }

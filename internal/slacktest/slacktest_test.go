@@ -308,7 +308,7 @@ func TestPings(t *testing.T) {
 	t.Run("silent connection dropped", func(t *testing.T) {
 		h := startWith(t, Options{PingInterval: time.Hour}, socketmode.OptionPingInterval(200*time.Millisecond))
 		began := time.Now()
-		err := h.srv.wait(h.ctx(t), func() bool { return h.srv.connections >= 2 && h.srv.live.newest() != nil })
+		err := h.srv.wait(h.ctx(t), func() bool { return h.srv.sock.connections >= 2 && h.srv.sock.live.newest() != nil })
 		if err != nil {
 			t.Fatalf("no reconnect after pings stopped: %v", err)
 		}

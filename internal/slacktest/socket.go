@@ -125,8 +125,8 @@ var upgrader = websocket.Upgrader{
 func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 	ticket := r.URL.Query().Get("ticket")
 	s.mu.Lock()
-	valid := s.tickets[ticket]
-	delete(s.tickets, ticket) // tickets are single use
+	valid := s.sock.tickets[ticket]
+	delete(s.sock.tickets, ticket) // tickets are single use
 	closed := s.closed
 	s.mu.Unlock()
 	if closed {
@@ -138,7 +138,7 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	full := len(s.conns) >= MaxConnections
+	full := len(s.sock.conns) >= MaxConnections
 	s.mu.Unlock()
 	if full {
 		// Slack does not document what an eleventh connection gets; a
@@ -158,10 +158,10 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 		c.close()
 		return
 	}
-	s.connections++
-	c.id = s.connections
-	s.conns[c] = true
-	live := len(s.conns)
+	s.sock.connections++
+	c.id = s.sock.connections
+	s.sock.conns[c] = true
+	live := len(s.sock.conns)
 	s.wg.Add(1) // the ping loop; this handler is tracked by httptest until hijack only
 	s.wg.Add(1) // this handler's read loop
 	s.mu.Unlock()
@@ -182,7 +182,7 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 	if err := c.write(hello, nil); err == nil {
 		s.mu.Lock()
 		if !s.closed {
-			s.live.add(c)
+			s.sock.live.add(c)
 			s.notifyLocked()
 		}
 		s.mu.Unlock()
@@ -196,8 +196,8 @@ func (s *Server) readLoop(c *wsConn) {
 		close(c.done)
 		c.close()
 		s.mu.Lock()
-		delete(s.conns, c)
-		s.live.remove(c)
+		delete(s.sock.conns, c)
+		s.sock.live.remove(c)
 		s.notifyLocked()
 		s.mu.Unlock()
 	}()
@@ -215,26 +215,26 @@ func (s *Server) readLoop(c *wsConn) {
 			continue // Slack ignores frames that are not acks
 		}
 		s.mu.Lock()
-		if s.loseAcks > 0 {
-			s.loseAcks-- // lost on the way, as far as the server knows
+		if s.sock.loseAcks > 0 {
+			s.sock.loseAcks-- // lost on the way, as far as the server knows
 			s.mu.Unlock()
 			continue
 		}
-		first := s.firstOf[a.EnvelopeID]
+		first := s.sock.firstOf[a.EnvelopeID]
 		if first == "" {
 			first = a.EnvelopeID
 		}
-		s.acked[a.EnvelopeID] = true
-		s.acks = append(s.acks, Ack{
+		s.sock.acked[a.EnvelopeID] = true
+		s.sock.acks = append(s.sock.acks, Ack{
 			EnvelopeID:      a.EnvelopeID,
 			Payload:         a.Payload,
-			SentAt:          s.sent[a.EnvelopeID].at,
-			Connection:      s.sent[a.EnvelopeID].conn,
+			SentAt:          s.sock.sent[a.EnvelopeID].at,
+			Connection:      s.sock.sent[a.EnvelopeID].conn,
 			AckedAt:         ackedAt,
 			FirstEnvelopeID: first,
-			RetryAttempt:    s.attemptOf[a.EnvelopeID],
+			RetryAttempt:    s.sock.attemptOf[a.EnvelopeID],
 		})
-		s.answerViewLocked(first, a.Payload)
+		s.views.Ack(first, a.Payload, s.opts.Now(), s.opts.AckDeadline)
 		s.notifyLocked()
 		s.mu.Unlock()
 	}
@@ -260,7 +260,7 @@ func (s *Server) pingLoop(c *wsConn) {
 
 // WaitConnected blocks until a client is connected and has been sent hello.
 func (s *Server) WaitConnected(ctx context.Context) error {
-	if err := s.wait(ctx, func() bool { return s.live.newest() != nil }); err != nil {
+	if err := s.wait(ctx, func() bool { return s.sock.live.newest() != nil }); err != nil {
 		return fmt.Errorf("wait for socket mode connection: %w", err)
 	}
 	return nil
@@ -269,7 +269,7 @@ func (s *Server) WaitConnected(ctx context.Context) error {
 // WaitConnectedAfter is WaitConnected for a connection opened after the
 // first n: a restarted bot's, not its predecessor's.
 func (s *Server) WaitConnectedAfter(ctx context.Context, n int) error {
-	if err := s.wait(ctx, func() bool { c := s.live.newest(); return c != nil && c.id > n }); err != nil {
+	if err := s.wait(ctx, func() bool { c := s.sock.live.newest(); return c != nil && c.id > n }); err != nil {
 		return fmt.Errorf("wait for socket mode connection: %w", err)
 	}
 	return nil
@@ -279,7 +279,7 @@ func (s *Server) WaitConnectedAfter(ctx context.Context, n int) error {
 func (s *Server) Live() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.live.list)
+	return len(s.sock.live.list)
 }
 
 // Connections is how many websocket connections have been opened so far,
@@ -287,7 +287,7 @@ func (s *Server) Live() int {
 func (s *Server) Connections() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.connections
+	return s.sock.connections
 }
 
 // envelope is a Socket Mode request as Slack frames it. A first delivery
@@ -312,7 +312,7 @@ const maxRedeliveries = 3
 func (s *Server) LoseAcks(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.loseAcks = n
+	s.sock.loseAcks = n
 }
 
 // liveConn returns the connection the next envelope goes to (choose picks
@@ -321,7 +321,7 @@ func (s *Server) liveConn(choose func(*liveConns) *wsConn) (*wsConn, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), envelopeWait)
 	defer cancel()
 	var c *wsConn
-	err := s.wait(ctx, func() bool { c = choose(&s.live); return c != nil })
+	err := s.wait(ctx, func() bool { c = choose(&s.sock.live); return c != nil })
 	if err != nil {
 		return nil, fmt.Errorf("no socket mode connection within %v: %w", envelopeWait, err)
 	}
@@ -357,7 +357,7 @@ func (s *Server) redeliverUnacked(env envelope) {
 	for attempt := 1; attempt <= maxRedeliveries; attempt++ {
 		id := env.EnvelopeID
 		ctx, cancel := context.WithTimeout(context.Background(), s.opts.AckDeadline)
-		err := s.wait(ctx, func() bool { return s.acked[id] })
+		err := s.wait(ctx, func() bool { return s.sock.acked[id] })
 		cancel()
 		if err == nil || err == errClosed {
 			return
@@ -366,8 +366,8 @@ func (s *Server) redeliverUnacked(env envelope) {
 		env.RetryAttempt = attempt
 		env.RetryReason = "timeout"
 		s.mu.Lock()
-		s.firstOf[env.EnvelopeID] = first
-		s.attemptOf[env.EnvelopeID] = attempt
+		s.sock.firstOf[env.EnvelopeID] = first
+		s.sock.attemptOf[env.EnvelopeID] = attempt
 		s.mu.Unlock()
 		if s.deliver(env) != nil {
 			return
@@ -389,13 +389,13 @@ func (s *Server) deliver(env envelope) error {
 	}
 	err = c.write(data, func() {
 		s.mu.Lock()
-		s.sent[env.EnvelopeID] = delivery{at: time.Now(), conn: c.id}
+		s.sock.sent[env.EnvelopeID] = delivery{at: time.Now(), conn: c.id}
 		s.mu.Unlock()
 	})
 	if err != nil {
 		// A connection that cannot take a write gets no more envelopes.
 		s.mu.Lock()
-		s.live.remove(c)
+		s.sock.live.remove(c)
 		s.notifyLocked()
 		s.mu.Unlock()
 		c.close()
@@ -513,7 +513,7 @@ func (s *Server) Disconnect(reason string) error {
 	})
 	err = c.write(msg, nil)
 	s.mu.Lock()
-	s.live.remove(c)
+	s.sock.live.remove(c)
 	s.notifyLocked()
 	if !s.closed {
 		s.wg.Add(1)
@@ -539,8 +539,8 @@ func (s *Server) Disconnect(reason string) error {
 // close frame, as a network failure would.
 func (s *Server) DropConnection() {
 	s.mu.Lock()
-	c := s.live.newest()
-	s.live.remove(c)
+	c := s.sock.live.newest()
+	s.sock.live.remove(c)
 	s.notifyLocked()
 	s.mu.Unlock()
 	if c != nil {
@@ -581,7 +581,7 @@ func (s *Server) SendRaw(v any) error {
 func (s *Server) WaitAck(ctx context.Context, envelopeID string) (Ack, error) {
 	var ack Ack
 	err := s.wait(ctx, func() bool {
-		for _, a := range s.acks {
+		for _, a := range s.sock.acks {
 			if a.EnvelopeID == envelopeID || a.FirstEnvelopeID == envelopeID {
 				ack = a
 				return true
@@ -599,5 +599,5 @@ func (s *Server) WaitAck(ctx context.Context, envelopeID string) (Ack, error) {
 func (s *Server) Acks() []Ack {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Ack(nil), s.acks...)
+	return append([]Ack(nil), s.sock.acks...)
 }

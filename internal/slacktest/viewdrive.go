@@ -3,40 +3,17 @@ package slacktest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"dobot/internal/slacktest/blockkit"
+	"dobot/internal/slacktest/views"
 )
 
 // ViewAnswer is what the app answered to a view submission in its ack,
 // and what Slack made of it.
-type ViewAnswer struct {
-	EnvelopeID string
-	ViewID     string // the submitted view
-	User       string
-	// Action is the ack's response_action: "errors", "update", "push",
-	// "clear", or "" for an ack without one, which closes the view.
-	Action string
-	// Errors are the messages of an "errors" answer, by block_id.
-	Errors map[string]string
-	// View is the view of an "update" or "push" answer.
-	View json.RawMessage
-	// Late is true when the ack came after Options.AckDeadline, by
-	// Options.Now: Slack then shows the person an error and ignores the
-	// answer.
-	Late bool
-	// Problems are what Slack would refuse in the answer (an errors key
-	// that is no input block, an invalid view, a fourth view); a refused
-	// answer changes nothing.
-	Problems []string
-
-	answered bool
-	sent     time.Time // by Options.Now
-}
+type ViewAnswer = views.Answer
 
 // OpenHome sends the events_api envelope Slack sends when user opens the
 // app's Home tab: an app_home_opened event with tab "home", carrying the
@@ -47,7 +24,7 @@ func (s *Server) OpenHome(user string) (envelopeID string, err error) {
 		"type": "app_home_opened", "user": user, "channel": DirectChannel(user), "tab": "home",
 		"event_ts": fmt.Sprintf("%d.%06d", time.Now().Unix(), time.Now().Nanosecond()/1000),
 	}
-	if v := s.views.homes[user]; v != nil {
+	if v := s.views.Home(user); v != nil {
 		event["view"] = viewJSON(v, nil)
 	}
 	s.mu.Unlock()
@@ -63,15 +40,6 @@ func (s *Server) OpenHome(user string) (envelopeID string, err error) {
 		return "", fmt.Errorf("marshal app_home_opened: %w", err)
 	}
 	return s.sendEnvelope(envelope{EnvelopeID: newUUID(), Payload: raw, Type: "events_api"})
-}
-
-// topModal returns user's top modal view.
-func (s *Server) topModalLocked(user string) (*View, error) {
-	stack := s.views.stacks[user]
-	if len(stack) == 0 {
-		return nil, fmt.Errorf("slacktest: %s has no modal open", user)
-	}
-	return stack[len(stack)-1], nil
 }
 
 // userJSON is the "user" of an interaction payload.
@@ -93,7 +61,7 @@ func (s *Server) userJSON(user string) map[string]any {
 // server does not deliver a submission twice.
 func (s *Server) SubmitView(user string, values map[string]string) (envelopeID string, err error) {
 	s.mu.Lock()
-	v, err := s.topModalLocked(user)
+	v, err := s.views.Top(user)
 	if err != nil {
 		s.mu.Unlock()
 		return "", err
@@ -105,7 +73,7 @@ func (s *Server) SubmitView(user string, values map[string]string) (envelopeID s
 	}
 	view := viewJSON(v, state)
 	id := newUUID()
-	s.answers[id] = &ViewAnswer{EnvelopeID: id, ViewID: v.ID, User: user, sent: s.opts.Now()}
+	s.views.Submitted(id, v.ID, user, s.opts.Now())
 	s.mu.Unlock()
 	payload := map[string]any{
 		"type": "view_submission", "team": map[string]any{"id": TeamID, "domain": TeamDomain},
@@ -130,17 +98,10 @@ func (s *Server) SubmitView(user string, values map[string]string) (envelopeID s
 // with clear_on_close closes the whole stack.
 func (s *Server) CloseView(user string) (envelopeID string, err error) {
 	s.mu.Lock()
-	v, err := s.topModalLocked(user)
+	v, cleared, err := s.views.Close(user)
 	if err != nil {
 		s.mu.Unlock()
 		return "", err
-	}
-	stack := s.views.stacks[user]
-	cleared := v.ClearOnClose || len(stack) == 1
-	if v.ClearOnClose {
-		delete(s.views.stacks, user)
-	} else {
-		s.views.stacks[user] = stack[:len(stack)-1]
 	}
 	s.notifyLocked()
 	view := viewJSON(v, nil)
@@ -168,7 +129,7 @@ func (s *Server) CloseView(user string) (envelopeID string, err error) {
 // takes the button's own value.
 func (s *Server) ClickViewButton(user, viewID, actionID, value string) (envelopeID string, err error) {
 	s.mu.Lock()
-	v := s.findViewLocked(viewID, "")
+	v := s.views.Find(viewID, "")
 	if v == nil || v.User != user {
 		s.mu.Unlock()
 		return "", fmt.Errorf("slacktest: %s has no view %s", user, viewID)
@@ -208,92 +169,12 @@ func (s *Server) ClickViewButton(user, viewID, actionID, value string) (envelope
 func (s *Server) WaitViewAnswer(ctx context.Context, envelopeID string) (ViewAnswer, error) {
 	var got ViewAnswer
 	err := s.wait(ctx, func() bool {
-		a := s.answers[envelopeID]
-		if a == nil || !a.answered {
-			return false
-		}
-		got = *a
-		return true
+		a, ok := s.views.Answered(envelopeID)
+		got = a
+		return ok
 	})
 	if err != nil {
 		return ViewAnswer{}, fmt.Errorf("wait for the answer to view submission %s: %w", envelopeID, err)
 	}
 	return got, nil
-}
-
-// answerViewLocked applies the ack of a view submission, as Slack does.
-// s.mu must be held.
-func (s *Server) answerViewLocked(envelopeID string, payload json.RawMessage) {
-	a := s.answers[envelopeID]
-	if a == nil || a.answered {
-		return
-	}
-	late := s.opts.Now().Sub(a.sent) > s.opts.AckDeadline
-	a.answered, a.Late = true, late
-	var ans struct {
-		ResponseAction string            `json:"response_action"`
-		Errors         map[string]string `json:"errors"`
-		View           json.RawMessage   `json:"view"`
-	}
-	if len(payload) > 0 && string(payload) != "null" {
-		if err := json.Unmarshal(payload, &ans); err != nil {
-			a.Problems = append(a.Problems, "the ack's payload is not a JSON object")
-			return
-		}
-	}
-	a.Action, a.Errors, a.View = ans.ResponseAction, ans.Errors, ans.View
-	if late {
-		a.Problems = append(a.Problems, "acked after the deadline: Slack shows the person an error and ignores the answer")
-		return
-	}
-	stack := s.views.stacks[a.User]
-	i := slices.IndexFunc(stack, func(v *View) bool { return v.ID == a.ViewID })
-	if i < 0 {
-		a.Problems = append(a.Problems, "the submitted view is no longer open")
-		return
-	}
-	if err := s.applyAnswerLocked(a, stack, i); err != nil {
-		a.Problems = append(a.Problems, err.Error())
-	}
-}
-
-// applyAnswerLocked changes the stack as the answer asks.
-func (s *Server) applyAnswerLocked(a *ViewAnswer, stack []*View, i int) error {
-	v := stack[i]
-	defer s.notifyLocked()
-	switch a.Action {
-	case "":
-		s.views.stacks[a.User] = stack[:i]
-	case "clear":
-		delete(s.views.stacks, a.User)
-	case "errors":
-		if len(a.Errors) == 0 {
-			return errors.New("response_action errors without errors")
-		}
-		inputs := blockkit.InputBlockIDs(v.Blocks)
-		for k := range a.Errors {
-			if !inputs[k] {
-				return fmt.Errorf("errors key %q is not the block_id of an input block: Slack shows a generic error", k)
-			}
-		}
-		v.Errors = a.Errors
-	case "update", "push":
-		if problems := blockkit.ViewProblems(a.View, "modal"); len(problems) > 0 {
-			return fmt.Errorf("invalid view in response_action %s: %s", a.Action, strings.Join(problems, "; "))
-		}
-		nv := blockkit.DecodeView(a.View, func() string { return randomHex(3) })
-		if a.Action == "update" {
-			s.replaceLocked(v, nv)
-			return nil
-		}
-		if len(stack) >= blockkit.MaxViewStack {
-			return errors.New("push_limit_reached: a modal holds at most 3 views")
-		}
-		nv.ID, nv.User, nv.Hash, nv.Type = s.newViewIDLocked(), a.User, newHash(), "modal"
-		nv.RootViewID, nv.PreviousViewID = stack[0].ID, v.ID
-		s.views.stacks[a.User] = append(stack, nv)
-	default:
-		return fmt.Errorf("unknown response_action %q", a.Action)
-	}
-	return nil
 }

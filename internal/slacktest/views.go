@@ -4,75 +4,21 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
-	"time"
 
 	"dobot/internal/slacktest/blockkit"
+	"dobot/internal/slacktest/views"
 )
-
-// triggerShape is the form Slack gives and expects of trigger ids, e.g.
-// "132456.7890123.abcdef" (views.open's invalid_trigger_id).
-var triggerShape = regexp.MustCompile(`^\d+\.\d+\.[0-9a-f]+$`)
-
-// trigger is a trigger_id the server handed out with an envelope.
-type trigger struct {
-	user   string
-	issued time.Time // by Options.Now
-	used   bool
-}
 
 // View is a modal view or a Home tab as the server holds it now.
 type View = blockkit.View
 
-// views is the server's state of every person's modals and Home tab.
-type views struct {
-	triggers map[string]*trigger
-	stacks   map[string][]*View // user → open modal views, the root first
-	homes    map[string]*View   // user → published Home tab
-	seq      int
-}
-
-func newViews() views {
-	return views{triggers: map[string]*trigger{}, stacks: map[string][]*View{}, homes: map[string]*View{}}
-}
-
 // issueTrigger records id (a fresh one when "") as a trigger_id handed to
 // user now, and returns it.
 func (s *Server) issueTrigger(id, user string) string {
-	if id == "" {
-		id = newTriggerID()
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.views.triggers[id]; !ok {
-		s.views.triggers[id] = &trigger{user: user, issued: s.opts.Now()}
-	}
-	return id
+	return s.views.IssueTrigger(id, user, s.opts.Now())
 }
-
-// takeTriggerLocked exchanges a trigger_id once, within its life, and
-// returns whose it was; otherwise Slack's error code.
-func (s *Server) takeTriggerLocked(id string) (user, code string) {
-	t := s.views.triggers[id]
-	switch {
-	case id == "" || !triggerShape.MatchString(id) || t == nil:
-		return "", "invalid_trigger_id"
-	case t.used:
-		return "", "exchanged_trigger_id"
-	case s.opts.Now().Sub(t.issued) > s.opts.TriggerLife:
-		return "", "expired_trigger_id"
-	}
-	t.used = true
-	return t.user, ""
-}
-
-// newViewIDLocked and newHash give ids shaped like Slack's.
-func (s *Server) newViewIDLocked() string {
-	s.views.seq++
-	return fmt.Sprintf("V%07d%s", s.views.seq, strings.ToUpper(randomHex(1)))
-}
-
-func newHash() string { return fmt.Sprintf("%d.%s", time.Now().Unix(), randomHex(4)) }
 
 // invalidArguments is Slack's answer to a view it refuses.
 func invalidArguments(problems []string) map[string]any {
@@ -98,7 +44,7 @@ func parseView(req *apiRequest, want string) (*View, map[string]any) {
 	if problems := blockkit.ViewProblems([]byte(raw), want); len(problems) > 0 {
 		return nil, invalidArguments(problems)
 	}
-	return blockkit.DecodeView([]byte(raw), func() string { return randomHex(3) }), nil
+	return blockkit.DecodeView([]byte(raw), func() string { return views.RandomHex(3) }), nil
 }
 
 // viewJSON is the view object Slack returns and sends in payloads.
@@ -128,42 +74,6 @@ func viewJSON(v *View, state map[string]any) map[string]any {
 
 func viewAnswer(v *View) map[string]any { return map[string]any{"ok": true, "view": viewJSON(v, nil)} }
 
-// externalTakenLocked reports whether another view already uses external.
-func (s *Server) externalTakenLocked(external, exceptID string) bool {
-	if external == "" {
-		return false
-	}
-	taken := false
-	s.eachViewLocked(func(v *View) {
-		if v.ExternalID == external && v.ID != exceptID {
-			taken = true
-		}
-	})
-	return taken
-}
-
-func (s *Server) eachViewLocked(fn func(*View)) {
-	for _, stack := range s.views.stacks {
-		for _, v := range stack {
-			fn(v)
-		}
-	}
-	for _, v := range s.views.homes {
-		fn(v)
-	}
-}
-
-// findViewLocked finds a view by view_id or external_id.
-func (s *Server) findViewLocked(id, external string) *View {
-	var found *View
-	s.eachViewLocked(func(v *View) {
-		if id != "" && v.ID == id || id == "" && external != "" && v.ExternalID == external {
-			found = v
-		}
-	})
-	return found
-}
-
 // viewsOpen answers views.open: a modal for the person whose trigger it is,
 // replacing any modal they had open.
 func (s *Server) viewsOpen(req *apiRequest) map[string]any {
@@ -187,27 +97,8 @@ func (s *Server) openOrPush(req *apiRequest, push bool) map[string]any {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.externalTakenLocked(v.ExternalID, "") {
-		return slackErr("duplicate_external_id")
-	}
-	user, code := s.takeTriggerLocked(id)
-	if code != "" {
+	if code := s.views.Open(v, id, push, s.opts.Now()); code != "" {
 		return slackErr(code)
-	}
-	stack := s.views.stacks[user]
-	if push && len(stack) == 0 {
-		return slackErr("not_found") // nothing to push onto
-	}
-	if push && len(stack) >= blockkit.MaxViewStack {
-		return slackErr("push_limit_reached")
-	}
-	v.ID, v.User, v.Hash = s.newViewIDLocked(), user, newHash()
-	v.RootViewID = v.ID
-	if push {
-		v.RootViewID, v.PreviousViewID = stack[0].ID, stack[len(stack)-1].ID
-		s.views.stacks[user] = append(stack, v)
-	} else {
-		s.views.stacks[user] = []*View{v}
 	}
 	s.notifyLocked()
 	return viewAnswer(v)
@@ -222,7 +113,7 @@ func (s *Server) viewsUpdate(req *apiRequest) map[string]any {
 		return invalidArguments([]string{"exactly one of view_id or external_id is required"})
 	}
 	s.mu.Lock()
-	cur := s.findViewLocked(id, external)
+	cur := s.views.Find(id, external)
 	typ := ""
 	if cur != nil {
 		typ = cur.Type
@@ -237,22 +128,11 @@ func (s *Server) viewsUpdate(req *apiRequest) map[string]any {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if hash != "" && hash != cur.Hash {
-		return slackErr("hash_conflict")
+	if code := s.views.Update(cur, v, hash); code != "" {
+		return slackErr(code)
 	}
-	if s.externalTakenLocked(v.ExternalID, cur.ID) {
-		return slackErr("duplicate_external_id")
-	}
-	s.replaceLocked(cur, v)
-	return viewAnswer(cur)
-}
-
-// replaceLocked gives cur the content of v, keeping its place and ids.
-func (s *Server) replaceLocked(cur, v *View) {
-	v.ID, v.User, v.Type, v.RootViewID, v.PreviousViewID = cur.ID, cur.User, cur.Type, cur.RootViewID, cur.PreviousViewID
-	v.Hash = newHash()
-	*cur = *v
 	s.notifyLocked()
+	return viewAnswer(cur)
 }
 
 // userIDShape is what views.publish accepts as user_id.
@@ -274,36 +154,19 @@ func (s *Server) viewsPublish(req *apiRequest) map[string]any {
 	hash := req.form.Get("hash")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cur := s.views.homes[user]
-	if hash != "" && (cur == nil || hash != cur.Hash) {
-		return slackErr("hash_conflict")
+	published, code := s.views.Publish(user, v, hash)
+	if code != "" {
+		return slackErr(code)
 	}
-	if s.externalTakenLocked(v.ExternalID, viewID(cur)) {
-		return slackErr("duplicate_external_id")
-	}
-	if cur == nil {
-		v.ID, v.User, v.Hash = s.newViewIDLocked(), user, newHash()
-		v.RootViewID = v.ID
-		s.views.homes[user] = v
-		s.notifyLocked()
-		return viewAnswer(v)
-	}
-	s.replaceLocked(cur, v)
-	return viewAnswer(cur)
-}
-
-func viewID(v *View) string {
-	if v == nil {
-		return ""
-	}
-	return v.ID
+	s.notifyLocked()
+	return viewAnswer(published)
 }
 
 // Home returns the Home tab last published for user.
 func (s *Server) Home(user string) (View, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v := s.views.homes[user]
+	v := s.views.Home(user)
 	if v == nil {
 		return View{}, false
 	}
@@ -315,8 +178,8 @@ func (s *Server) Home(user string) (View, bool) {
 func (s *Server) ModalStack(user string) []View {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]View, 0, len(s.views.stacks[user]))
-	for _, v := range s.views.stacks[user] {
+	out := make([]View, 0, len(s.views.Stack(user)))
+	for _, v := range s.views.Stack(user) {
 		out = append(out, v.Copy())
 	}
 	return out
@@ -326,7 +189,7 @@ func (s *Server) ModalStack(user string) []View {
 func (s *Server) WaitHome(ctx context.Context, user string, match func(View) bool) (View, error) {
 	var got View
 	err := s.wait(ctx, func() bool {
-		v := s.views.homes[user]
+		v := s.views.Home(user)
 		if v == nil || !match(*v) {
 			return false
 		}
@@ -344,11 +207,10 @@ func (s *Server) WaitHome(ctx context.Context, user string, match func(View) boo
 func (s *Server) WaitModal(ctx context.Context, user string, match func(View) bool) (View, error) {
 	var got View
 	err := s.wait(ctx, func() bool {
-		stack := s.views.stacks[user]
-		if len(stack) == 0 {
+		top, err := s.views.Top(user)
+		if err != nil {
 			return false
 		}
-		top := stack[len(stack)-1]
 		if match != nil && !match(*top) {
 			return false
 		}

@@ -51,10 +51,10 @@ func (s *Server) FailChannel(channel, slackErr string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if slackErr == "" {
-		delete(s.failChannel, channel)
+		delete(s.faults.failChannel, channel)
 		return
 	}
-	s.failChannel[channel] = slackErr
+	s.faults.failChannel[channel] = slackErr
 }
 
 // LeaveChannel makes the bot no longer a member of channel: chat.postMessage,
@@ -65,14 +65,14 @@ func (s *Server) FailChannel(channel, slackErr string) {
 func (s *Server) LeaveChannel(channel string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.notMember[channel] = true
+	s.faults.notMember[channel] = true
 }
 
 // JoinChannel makes the bot a member of channel again; see LeaveChannel.
 func (s *Server) JoinChannel(channel string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.notMember, channel)
+	delete(s.faults.notMember, channel)
 }
 
 // RateLimit makes the next times calls of method (e.g. "chat.postMessage"
@@ -82,7 +82,7 @@ func (s *Server) RateLimit(method string, times int, retryAfter time.Duration) {
 	secs := max(1, int(math.Ceil(retryAfter.Seconds())))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.rateLimits[method] = &rateLimit{times: times, retryAfter: secs}
+	s.faults.rateLimits[method] = &rateLimit{times: times, retryAfter: secs}
 }
 
 // SetUserInfoError makes users.info answer ok:false with err, e.g.
@@ -90,14 +90,14 @@ func (s *Server) RateLimit(method string, times int, retryAfter time.Duration) {
 func (s *Server) SetUserInfoError(err string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.userInfoErr = err
+	s.faults.userInfoErr = err
 }
 
 // Calls returns every HTTP request received so far, in order.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
+	return append([]Call(nil), s.web.calls...)
 }
 
 // apiRequest is a parsed Web API request.
@@ -221,7 +221,7 @@ func (s *Server) methods() map[string]func(*apiRequest) map[string]any {
 func (s *Server) takeRateLimit(method string) (retryAfter int, limited bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rl := s.rateLimits[method]
+	rl := s.faults.rateLimits[method]
 	if rl == nil || rl.times <= 0 {
 		return 0, false
 	}
@@ -233,7 +233,7 @@ func (s *Server) takeRateLimit(method string) (retryAfter int, limited bool) {
 func (s *Server) record(c Call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.calls = append(s.calls, c)
+	s.web.calls = append(s.web.calls, c)
 	s.notifyLocked()
 }
 
@@ -255,7 +255,7 @@ func (s *Server) handleUnknown(w http.ResponseWriter, r *http.Request) {
 func (s *Server) connectionsOpen(*apiRequest) map[string]any {
 	s.mu.Lock()
 	ticket := randomHex(16)
-	s.tickets[ticket] = true
+	s.sock.tickets[ticket] = true
 	s.mu.Unlock()
 	u := "ws" + strings.TrimPrefix(s.http.URL, "http") + "/link/?ticket=" + ticket + "&app_id=" + AppID
 	return map[string]any{"ok": true, "url": u}
@@ -275,7 +275,7 @@ func (s *Server) authTest(*apiRequest) map[string]any {
 
 func (s *Server) usersInfo(req *apiRequest) map[string]any {
 	s.mu.Lock()
-	failure := s.userInfoErr
+	failure := s.faults.userInfoErr
 	s.mu.Unlock()
 	if failure != "" {
 		return slackErr(failure)
@@ -313,7 +313,7 @@ func (s *Server) conversationsInfo(req *apiRequest) map[string]any {
 		return slackErr("channel_not_found")
 	}
 	s.mu.Lock()
-	failure, member := s.failChannel[channel], !s.notMember[channel]
+	failure, member := s.faults.failChannel[channel], !s.faults.notMember[channel]
 	s.mu.Unlock()
 	if failure != "" {
 		return slackErr(failure)
@@ -332,10 +332,10 @@ func (s *Server) conversationsInfo(req *apiRequest) map[string]any {
 func (s *Server) channelFault(channel string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if f := s.failChannel[channel]; f != "" {
+	if f := s.faults.failChannel[channel]; f != "" {
 		return f
 	}
-	if s.notMember[channel] {
+	if s.faults.notMember[channel] {
 		return "not_in_channel"
 	}
 	return ""
@@ -347,7 +347,7 @@ func (s *Server) getUploadURL(req *apiRequest) map[string]any {
 	}
 	id := "F" + strings.ToUpper(randomHex(5))
 	s.mu.Lock()
-	s.uploads[id] = false
+	s.web.uploads[id] = false
 	s.mu.Unlock()
 	return map[string]any{"ok": true, "upload_url": s.http.URL + "/upload/" + id, "file_id": id}
 }
@@ -358,9 +358,9 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	content, _ := io.ReadAll(r.Body)
 	n := len(content)
 	s.mu.Lock()
-	_, known := s.uploads[id]
+	_, known := s.web.uploads[id]
 	if known {
-		s.uploads[id] = true
+		s.web.uploads[id] = true
 	}
 	s.mu.Unlock()
 	status := http.StatusOK
@@ -396,12 +396,12 @@ func (s *Server) completeUpload(req *apiRequest) map[string]any {
 	}
 	s.mu.Lock()
 	for _, f := range files {
-		if !s.uploads[f.ID] {
+		if !s.web.uploads[f.ID] {
 			s.mu.Unlock()
 			return slackErr("file_not_found")
 		}
 	}
-	s.messages = append(s.messages, Message{
+	s.web.messages = append(s.web.messages, Message{
 		Method:   "files.completeUploadExternal",
 		Channel:  channel,
 		ThreadTS: req.form.Get("thread_ts"),
@@ -439,8 +439,8 @@ func (s *Server) getPermalink(req *apiRequest) map[string]any {
 		return slackErr("invalid_arguments")
 	}
 	s.mu.Lock()
-	failure := s.failChannel[channel]
-	cur := s.posts[postKey{channel, ts}]
+	failure := s.faults.failChannel[channel]
+	cur := s.web.posts[postKey{channel, ts}]
 	s.mu.Unlock()
 	if failure != "" {
 		return slackErr("channel_not_found")

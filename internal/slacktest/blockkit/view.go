@@ -2,27 +2,39 @@ package blockkit
 
 import "encoding/json"
 
-// View is a modal view or a Home tab as a Slack server holds it.
+// View is a modal view or a Home tab as a Slack server holds it. Its
+// fields are grouped in embedded structs, so they read as the view's own
+// (v.ID, v.CallbackID).
 type View struct {
-	ID             string
-	Type           string // "modal" or "home"
-	User           string // whose modal or Home tab it is
-	CallbackID     string
-	PrivateMeta    string
-	ExternalID     string
-	Hash           string // changes with every update
-	RootViewID     string
-	PreviousViewID string
-	Title          string // plain text of the title, for modals
-	Submit, Close  string // plain text of the buttons, for modals
-	NotifyOnClose  bool
-	ClearOnClose   bool
+	Identity
+	Settings
 	// Blocks is the view's Block Kit JSON, with the block_id and action_id
 	// Slack fills in where the app gave none.
 	Blocks json.RawMessage
 	// Errors are the messages shown under input blocks, by block_id, after
 	// a submission answered response_action "errors".
 	Errors map[string]string
+}
+
+// Identity is what Slack gives a view: its ids, its owner and its hash.
+type Identity struct {
+	ID             string
+	Type           string // "modal" or "home"
+	User           string // whose modal or Home tab it is
+	Hash           string // changes with every update
+	RootViewID     string
+	PreviousViewID string
+}
+
+// Settings are what the app sets on a view besides its blocks.
+type Settings struct {
+	CallbackID    string
+	PrivateMeta   string
+	ExternalID    string
+	Title         string // plain text of the title, for modals
+	Submit, Close string // plain text of the buttons, for modals
+	NotifyOnClose bool
+	ClearOnClose  bool
 }
 
 // DecodeView turns a view's JSON, checked by ViewProblems, into a View,
@@ -41,8 +53,8 @@ func DecodeView(raw []byte, newID func() string) *View {
 		ClearOnClose    bool                   `json:"clear_on_close"`
 	}
 	_ = json.Unmarshal(raw, &in) // checked by viewProblems
-	v := &View{Type: in.Type, CallbackID: in.CallbackID, PrivateMeta: in.PrivateMetadata, ExternalID: in.ExternalID,
-		NotifyOnClose: in.NotifyOnClose, ClearOnClose: in.ClearOnClose}
+	v := &View{Identity: Identity{Type: in.Type}, Settings: Settings{CallbackID: in.CallbackID, PrivateMeta: in.PrivateMetadata,
+		ExternalID: in.ExternalID, NotifyOnClose: in.NotifyOnClose, ClearOnClose: in.ClearOnClose}}
 	if in.Title != nil {
 		v.Title = in.Title.Text
 	}

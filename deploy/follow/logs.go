@@ -1,4 +1,4 @@
-package deploy
+package follow
 
 import (
 	"context"
@@ -12,11 +12,15 @@ import (
 	"dobot/chat"
 	"dobot/docloud"
 	"dobot/progress"
+	"dobot/reply"
 )
+
+// failureLogLines is how much of a failed step's log its thread gets.
+const failureLogLines = 60
 
 // attachFailureLogs posts the tail of the failing step's log in the thread
 // of a failed deployment, so the reason is one click away.
-func (b *Executor) attachFailureLogs(ctx context.Context, op dobot.Operation, failedStep string, rep *progress.Reporter) {
+func (f *Follower) attachFailureLogs(ctx context.Context, op dobot.Operation, failedStep string, rep *progress.Reporter) {
 	if !rep.Posted() || op.DeploymentID == "" {
 		return
 	}
@@ -24,20 +28,20 @@ func (b *Executor) attachFailureLogs(ctx context.Context, op dobot.Operation, fa
 	if failedStep == "build" || failedStep == "" {
 		typ = godo.AppLogTypeBuild
 	}
-	app, _, err := b.apps.Get(ctx, op.ResourceID)
+	app, _, err := f.Apps.Get(ctx, op.ResourceID)
 	if err != nil {
-		b.log.Warn("get app for failure logs", "op", op.ID, "err", err)
+		f.Log.Warn("get app for failure logs", "op", op.ID, "err", err)
 		return
 	}
-	l := docloud.Logs{Apps: b.apps, HTTP: b.http, LiveWindow: 5 * time.Second, Log: b.log}
+	l := docloud.Logs{Apps: f.Apps, HTTP: f.HTTP, LiveWindow: 5 * time.Second, Log: f.Log}
 	text, err := l.Fetch(ctx, app, op.DeploymentID, typ, failureLogLines)
 	if err != nil {
-		b.log.Warn("fetch failure logs", "op", op.ID, "err", err)
+		f.Log.Warn("fetch failure logs", "op", op.ID, "err", err)
 		return
 	}
 	title := fmt.Sprintf("%s: last %d lines of the %s log", op.App, failureLogLines, strings.ToLower(string(typ)))
-	if err := b.chat.Upload(ctx, rep.Head(), op.App+"-"+strings.ToLower(string(typ))+".log", title, text); err != nil {
-		rep.Reply(ctx, chat.Message{Text: fmt.Sprintf("*%s*\n```%s```", Escape(title), Escape(ClipTail(text, 2800)))})
+	if err := f.Chat.Upload(ctx, rep.Head(), op.App+"-"+strings.ToLower(string(typ))+".log", title, text); err != nil {
+		rep.Reply(ctx, chat.Message{Text: fmt.Sprintf("*%s*\n```%s```", reply.Escape(title), reply.Escape(ClipTail(text, 2800)))})
 	}
 }
 
@@ -52,6 +56,3 @@ func ClipTail(s string, n int) string {
 	}
 	return s
 }
-
-// failureLogLines is how much of a failed step's log its thread gets.
-const failureLogLines = 60
