@@ -3,7 +3,9 @@ package access
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"dobot"
@@ -19,8 +21,21 @@ type Rules struct {
 	// Costed reports whether action's operations have a monthly price, which
 	// --approval-above weighs.
 	Costed func(action string) bool
-	// MonthlyUSD reads --approval-above: a monthly cost in USD, in cents.
-	MonthlyUSD func(s string) (int64, error)
+}
+
+// maxApprovalAbove is the largest --approval-above, in USD: far above any
+// one App Platform app or droplet, so a typo of extra digits is caught.
+const maxApprovalAbove = 1_000_000
+
+// parseMonthlyUSD reads --approval-above: a monthly cost in USD ("50",
+// "$49.99"), in cents. 0 turns the limit off.
+func parseMonthlyUSD(s string) (int64, error) {
+	t := strings.TrimPrefix(strings.TrimSpace(s), "$")
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(f) || f < 0 || f > maxApprovalAbove || strings.ContainsAny(t, "eE") {
+		return 0, reply.Errorf("--approval-above takes a monthly cost in US dollars, like 50 or 49.99 (0 turns it off), not %q", s)
+	}
+	return int64(math.Round(f * 100)), nil
 }
 
 // PolicyArgs are policy's parsed arguments. With neither Role nor Approval
@@ -90,7 +105,7 @@ func ParsePolicy(words []string, rules Rules) (PolicyArgs, error) {
 // --approval, in that order, into a.
 func (a *PolicyArgs) parseValues(rules Rules, above, role, approval string) error {
 	if above != "" {
-		cents, err := rules.MonthlyUSD(above)
+		cents, err := parseMonthlyUSD(above)
 		if err != nil {
 			return err
 		}

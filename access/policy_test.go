@@ -5,7 +5,6 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -15,18 +14,10 @@ import (
 	"dobot/store"
 )
 
-// rules are a policy table of four actions, two of them costed; a monthly
-// cost is whole dollars.
+// rules are a policy table of four actions, two of them costed.
 var rules = access.Rules{
 	Actions: []string{"launch", "redeploy", "registry-delete", "teardown"},
 	Costed:  func(action string) bool { return action == "launch" || action == "redeploy" },
-	MonthlyUSD: func(s string) (int64, error) {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return 0, reply.Errorf("--approval-above takes a monthly cost in US dollars, not %q", s)
-		}
-		return int64(n) * 100, nil
-	},
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -7,9 +7,6 @@ import (
 	"dobot/ops/manage"
 )
 
-// AdoptArgs are adopt's parsed arguments: package manage's.
-type AdoptArgs = manage.AdoptArgs
-
 var adoptCommand = &Command{
 	Name:        "adopt",
 	Usage:       "adopt NAME [--droplet]",
@@ -17,23 +14,11 @@ var adoptCommand = &Command{
 	Examples:    []string{"adopt legacy-api", "adopt build-box --droplet"},
 	MinRole:     dobot.RoleAdmin,
 	Mutating:    true,
-	Parse:       func(words []string, _ Config) (any, error) { return manage.ParseAdopt(words) },
-	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args, err := argsOf[AdoptArgs](inv)
-		if err != nil {
-			return err
-		}
-		m, err := b.svc.ops.manage.Adopt(ctx, manage.Who{UserID: inv.Req.UserID, Channel: inv.Req.ChannelID, Role: inv.Role}, args)
-		if err != nil {
-			return err
-		}
-		b.tell(ctx, inv.Req, m)
-		return nil
-	},
+	Parse:       parsedBy(manage.ParseAdopt),
+	Run: answer(func(ctx context.Context, b *Bot, inv *Invocation, a manage.AdoptArgs) (Message, error) {
+		return b.svc.ops.manage.Adopt(ctx, manageWho(inv), a)
+	}),
 }
-
-// ForgetArgs name the app whose record forget drops: package manage's.
-type ForgetArgs = manage.ForgetArgs
 
 var forgetCommand = &Command{
 	Name:        "forget",
@@ -42,17 +27,13 @@ var forgetCommand = &Command{
 	Examples:    []string{"forget web"},
 	MinRole:     dobot.RoleDeployer,
 	Mutating:    true,
-	Parse:       func(words []string, _ Config) (any, error) { return manage.ParseForget(words) },
-	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args, err := argsOf[ForgetArgs](inv)
-		if err != nil {
-			return err
-		}
-		m, err := b.svc.ops.manage.Forget(ctx, manage.Who{UserID: inv.Req.UserID, Channel: inv.Req.ChannelID, Role: inv.Role}, args.Name)
-		if err != nil {
-			return err
-		}
-		b.tell(ctx, inv.Req, m)
-		return nil
-	},
+	Parse:       parsedBy(manage.ParseForget),
+	Run: answer(func(ctx context.Context, b *Bot, inv *Invocation, a manage.ForgetArgs) (Message, error) {
+		return b.svc.ops.manage.Forget(ctx, manageWho(inv), a.Name)
+	}),
+}
+
+// manageWho is who asks to adopt or forget, and where.
+func manageWho(inv *Invocation) manage.Who {
+	return manage.Who{UserID: inv.Req.UserID, Channel: inv.Req.ChannelID, Role: inv.Role}
 }

@@ -50,10 +50,3 @@ func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
 	b.tell(ctx, inv.Req, m)
 	return nil
 }
-
-// deploys reports whether op's work is an App Platform deployment, which
-// DigitalOcean can cancel.
-func deploys(op dobot.Operation) bool { return cancel.Deploys(op) }
-
-// isDropletLaunch reports whether op launches a droplet.
-func isDropletLaunch(op dobot.Operation) bool { return cancel.IsDropletLaunch(op) }

@@ -25,20 +25,6 @@ const (
 	ActionDomainFollow = deploy.ActionDomainFollow
 )
 
-// DayTwo are the day-two parts of a change's arguments.
-type DayTwo = deploy.DayTwo
-
-// parsedBy makes a table's Parse of a typed parser that needs no Config.
-func parsedBy[T any](parse func([]string) (T, error)) func([]string, Config) (any, error) {
-	return func(words []string, _ Config) (any, error) {
-		args, err := parse(words)
-		if err != nil {
-			return nil, err
-		}
-		return args, nil
-	}
-}
-
 // specChangeActions send a new spec worked out from the app's spec at
 // request time; an approval is bound to that spec (binding.go).
 var specChangeActions = []string{ActionRedeploy, ActionRollback, ActionScale, ActionEnv, ActionDomains}
@@ -137,23 +123,15 @@ var envCommand = &Command{
 	},
 }
 
-func runEnvList(ctx context.Context, b *Bot, inv *Invocation) error {
-	args, err := argsOf[daytwocmd.AppArgs](inv)
+// runEnvList answers privately, with a link to the app's launch thread
+// (as every read-only answer about one app).
+var runEnvList = answer(func(ctx context.Context, b *Bot, _ *Invocation, a daytwocmd.AppArgs) (Message, error) {
+	managed, app, err := b.plan.AppNow(ctx, "env", a.Name)
 	if err != nil {
-		return err
+		return Message{}, err
 	}
-	managed, app, err := b.plan.AppNow(ctx, "env", args.Name)
-	if err != nil {
-		return err
-	}
-	b.answerPrivately(ctx, inv.Req, managed, daytwocmd.EnvAnswer(args.Name, app.Spec))
-	return nil
-}
-
-// dropletStatus describes a managed droplet.
-func (b *Bot) dropletStatus(ctx context.Context, managed dobot.App) (Message, error) {
-	return daytwocmd.DropletStatus(ctx, b.cloud.Droplets, managed)
-}
+	return b.svc.board.WithThreadLink(ctx, managed, daytwocmd.EnvAnswer(a.Name, app.Spec)), nil
+})
 
 func dropletActionCommand(word, apiType, what string) *Command {
 	return &Command{

@@ -46,18 +46,13 @@ var domainsCommand = &Command{
 	},
 }
 
-func runDomainsList(ctx context.Context, b *Bot, inv *Invocation) error {
-	args, err := argsOf[daytwocmd.AppArgs](inv)
+var runDomainsList = answer(func(ctx context.Context, b *Bot, _ *Invocation, a daytwocmd.AppArgs) (Message, error) {
+	managed, app, err := b.plan.AppNow(ctx, "domains", a.Name)
 	if err != nil {
-		return err
+		return Message{}, err
 	}
-	managed, app, err := b.plan.AppNow(ctx, "domains", args.Name)
-	if err != nil {
-		return err
-	}
-	b.answerPrivately(ctx, inv.Req, managed, daytwocmd.DomainsAnswer(args.Name, app))
-	return nil
-}
+	return b.svc.board.WithThreadLink(ctx, managed, daytwocmd.DomainsAnswer(a.Name, app)), nil
+})
 
 // followDomain starts following the domain parent added, in parent's
 // thread, as an operation of its own that locks the domain, not the app:
@@ -94,11 +89,11 @@ func (b *Bot) stopDomainFollow(ctx context.Context, inv *Invocation, op dobot.Op
 		return fmt.Errorf("stop following a domain (operation %d): %w", op.ID, err)
 	}
 	if !ok {
-		return userErrorf("%s is already %s; there is nothing to cancel.", opRefTitle(stopped), stopped.State)
+		return userErrorf("%s is already %s; there is nothing to cancel.", deploy.RefTitle(stopped), stopped.State)
 	}
 	what := Escape(opWhat(op))
 	b.reporterFor(stopped).Reply(ctx, infoMessage(fmt.Sprintf("%s %s stopped the bot's following (%s). The domain stays; `/do domains %s` shows it.",
 		chat.IconCanceled, chat.Mention(inv.Req.UserID), what, Escape(op.App))))
-	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Stopped %s (%s).", opRef(op), what)))
+	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Stopped %s (%s).", deploy.Ref(op), what)))
 	return nil
 }

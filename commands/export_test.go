@@ -61,9 +61,8 @@ var DescribeError = describeError
 
 // Views of issue 13's helpers.
 var (
-	ReminderDue     = requests.ReminderDue
-	ParseMonthlyUSD = parseMonthlyUSD
-	OpRef           = opRef
-	OpWhat          = opWhat
-	NonEmpty        = nonEmpty
+	ReminderDue = requests.ReminderDue
+	OpRef       = deploy.Ref
+	OpWhat      = opWhat
+	NonEmpty    = deploy.NonEmpty
 )

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"dobot"
+	"dobot/access"
 	"dobot/holds"
 )
 
@@ -33,7 +34,7 @@ var lockCommand = &Command{
 	Examples: []string{`lock web --reason "investigating incident 311"`},
 	MinRole:  dobot.RoleDeployer,
 	Mutating: true,
-	Parse:    func(words []string, _ Config) (any, error) { return holds.ParseLock(words) },
+	Parse:    parsedBy(holds.ParseLock),
 	Run:      announced((*holds.Service).Lock),
 }
 
@@ -45,7 +46,7 @@ var unlockCommand = &Command{
 	// A deployer may try: Unlock then says who holds the lock.
 	MinRole:  dobot.RoleDeployer,
 	Mutating: true,
-	Parse:    func(words []string, _ Config) (any, error) { return holds.ParseUnlock(words) },
+	Parse:    parsedBy(holds.ParseUnlock),
 	// Anyone may lift their own lock.
 	Own: func(ctx context.Context, b *Bot, userID string, args any) bool {
 		a, ok := args.(holds.LockArgs)
@@ -62,7 +63,7 @@ var freezeCommand = &Command{
 	Examples: []string{`freeze 2h --reason "release 4.2 going out"`, `freeze --app 'prod-*' 1d --reason "incident 311"`},
 	MinRole:  dobot.RoleAdmin,
 	Mutating: true,
-	Parse:    func(words []string, _ Config) (any, error) { return holds.ParseFreeze(words, checkAppGlob) },
+	Parse:    func(words []string, _ Config) (any, error) { return holds.ParseFreeze(words, access.CheckAppGlob) },
 	Run:      announced((*holds.Service).Freeze),
 }
 
@@ -73,7 +74,7 @@ var unfreezeCommand = &Command{
 	Examples:    []string{"unfreeze", "unfreeze --app 'prod-*'"},
 	MinRole:     dobot.RoleAdmin,
 	Mutating:    true,
-	Parse:       func(words []string, _ Config) (any, error) { return holds.ParseUnfreeze(words) },
+	Parse:       parsedBy(holds.ParseUnfreeze),
 	Run:         announced((*holds.Service).Unfreeze),
 }
 

@@ -9,7 +9,6 @@ import (
 	"github.com/digitalocean/godo"
 
 	"dobot"
-	"dobot/chat"
 	"dobot/commands"
 )
 
@@ -318,19 +317,6 @@ func TestHoldCommandsParse(t *testing.T) {
 	}
 }
 
-func TestParseChannel(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"#C0123ABCD", "C0123ABCD"}, {"#G12345", "G12345"}, {"#C1", "C1"}, {"C99", "C99"},
-		{"#general", ""}, {"<#C0123ABCD|ops>", ""}, {"#c123", ""}, {"U123", ""}, {"<@U123>", ""},
-	}
-	for _, tt := range tests {
-		got, err := commands.ParseChannel(tt.in)
-		if got != tt.want || (err == nil) != (tt.want != "") {
-			t.Errorf("ParseChannel(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-		}
-	}
-}
-
 // An approval is bound to the digest asked for: a tag pushed again before
 // the click voids the request, sends nothing, and a new request asks for
 // the new digest.
@@ -517,23 +503,6 @@ func TestWatchRoutesAnExpiryTeardown(t *testing.T) {
 	if replies == 0 {
 		t.Errorf("the expiry teardown's thread in C0PS2 has no replies")
 	}
-}
-
-// FuzzParseChannel: whatever a person types, a channel comes back only as
-// a plain channel id, which makes a channel token and nothing else.
-func FuzzParseChannel(f *testing.F) {
-	for _, s := range []string{"<#C0123ABCD|ops>", "<#G1>", "#C1", "C99", "#general", "<#C1|a>b>", "<@U1>", "<#C1|<!channel>>"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		id, err := commands.ParseChannel(s)
-		if err != nil {
-			return
-		}
-		if segs := chat.Segments(chat.Channel(id)); len(segs) != 1 || segs[0].Kind != chat.Room || segs[0].Target != id {
-			t.Errorf("ParseChannel(%q) = %q, which is no channel token: %+v", s, id, segs)
-		}
-	})
 }
 
 func TestListShowsHoldsWhenNothingIsManaged(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/deploy"
 	"dobot/launchargs"
 	"dobot/plan"
 	"dobot/progress"
@@ -54,7 +55,7 @@ func (c Config) launch() launchargs.Config {
 func busyText(busy *dobot.BusyError) string {
 	h := busy.Holder
 	return fmt.Sprintf("%s is busy: %s (%s), asked by %s at %s, is still %s. Wait for it to finish, or cancel it with `/do cancel %d`.",
-		Escape(h.App), opRef(h), Escape(opWhat(h)), chat.Mention(h.Requester), h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
+		Escape(h.App), deploy.Ref(h), Escape(deploy.What(h)), chat.Mention(h.Requester), h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
 }
 
 // reporterFor returns a reporter for op's head message and thread.

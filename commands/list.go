@@ -13,12 +13,5 @@ var listCommand = &Command{
 	Examples:    []string{"list"},
 	MinRole:     dobot.RoleViewer,
 	Parse:       noArgs("list"),
-	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		m, err := b.svc.board.List(ctx)
-		if err != nil {
-			return err
-		}
-		b.tell(ctx, inv.Req, m)
-		return nil
-	},
+	Run:         told(func(ctx context.Context, b *Bot, _ *Invocation) (Message, error) { return b.svc.board.List(ctx) }),
 }

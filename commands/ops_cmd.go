@@ -17,14 +17,9 @@ var opsCommand = &Command{
 	Examples:    []string{"ops"},
 	MinRole:     dobot.RoleViewer,
 	Parse:       noArgs("ops"),
-	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		m, err := b.svc.board.Ops(ctx, inv.Req.UserID, inv.Role)
-		if err != nil {
-			return err
-		}
-		b.tell(ctx, inv.Req, m)
-		return nil
-	},
+	Run: told(func(ctx context.Context, b *Bot, inv *Invocation) (Message, error) {
+		return b.svc.board.Ops(ctx, inv.Req.UserID, inv.Role)
+	}),
 }
 
 // opsClicks are the ops list's buttons, each the command it stands for.
@@ -62,12 +57,5 @@ func moreClicks() []*clickRoute {
 	return append(opsClicks(), historyClicks()...)
 }
 
-// The descriptions of operations and the card helpers are package deploy's.
-func isRequest(op dobot.Operation) bool        { return deploy.IsRequest(op) }
-func opRef(op dobot.Operation) string          { return deploy.Ref(op) }
-func opKindWord(op dobot.Operation) string     { return deploy.KindWord(op) }
-func opRefTitle(op dobot.Operation) string     { return deploy.RefTitle(op) }
-func opWhat(op dobot.Operation) string         { return deploy.What(op) }
-func failureMark(st deploy.LaunchState) string { return deploy.FailureMark(st) }
-func nonEmpty(fields []Field) []Field          { return deploy.NonEmpty(fields) }
-func kindLabel(kind string) string             { return deploy.KindLabel(kind) }
+// opWhat is what op does, in words: deploy.What.
+func opWhat(op dobot.Operation) string { return deploy.What(op) }

@@ -137,8 +137,8 @@ func FuzzSlackValues(f *testing.F) {
 	}
 	parseID := parseRequestID("approve", false)
 	f.Fuzz(func(t *testing.T, s string) {
-		if id, err := ParseUser(s); err == nil && !dobot.IsUserID(id) {
-			t.Fatalf("ParseUser(%q) = %q, not a user id", s, id)
+		if id, err := cmdline.ParseUser(s); err == nil && !dobot.IsUserID(id) {
+			t.Fatalf("cmdline.ParseUser(%q) = %q, not a user id", s, id)
 		}
 		if _, err := parseID([]string{s}, Config{}); err != nil {
 			var ue *UserError

@@ -82,3 +82,9 @@ func (b *Bot) requiredRole(ctx context.Context, cmd *Command, args any, app stri
 	}
 	return p.Role, p.NeedsApproval, nil
 }
+
+// costApproval is the field that explains why plan needs approval under
+// its policy's cost limit, or false when its cost does not ask for it.
+func (b *Bot) costApproval(ctx context.Context, p *Plan) (Field, bool, error) {
+	return p.CostApproval(ctx, b.policyFor)
+}

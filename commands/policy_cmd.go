@@ -6,6 +6,7 @@ import (
 
 	"dobot"
 	"dobot/access"
+	"dobot/plan"
 )
 
 var policyCommand = &Command{
@@ -21,24 +22,14 @@ var policyCommand = &Command{
 		return dobot.RoleViewer
 	},
 	Parse: func(words []string, _ Config) (any, error) { return access.ParsePolicy(words, policyRules()) },
-	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args, err := argsOf[access.PolicyArgs](inv)
-		if err != nil {
-			return err
-		}
-		req := access.Request{UserID: inv.Req.UserID, UserName: inv.Req.UserName, Channel: inv.Req.ChannelID, Text: inv.Req.Text}
-		m, err := b.svc.access.Policy(ctx, req, args)
-		if err != nil {
-			return err
-		}
-		b.tell(ctx, inv.Req, m)
-		return nil
-	},
+	Run: answer(func(ctx context.Context, b *Bot, inv *Invocation, a access.PolicyArgs) (Message, error) {
+		return b.svc.access.Policy(ctx, access.Request{UserID: inv.Req.UserID, UserName: inv.Req.UserName, Channel: inv.Req.ChannelID, Text: inv.Req.Text}, a)
+	}),
 }
 
 // policyRules are what the policy command's words are checked against.
 func policyRules() access.Rules {
-	return access.Rules{Actions: policyActions(), Costed: costedAction, MonthlyUSD: parseMonthlyUSD}
+	return access.Rules{Actions: policyActions(), Costed: plan.Costed}
 }
 
 func policyActions() []string {
@@ -51,6 +42,3 @@ func policyActions() []string {
 	sort.Strings(out)
 	return out
 }
-
-// checkAppGlob is freeze's check of its --app glob: access.CheckAppGlob.
-func checkAppGlob(glob string) error { return access.CheckAppGlob(glob) }

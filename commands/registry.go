@@ -15,14 +15,9 @@ var registryCommand = &Command{
 	Examples:    []string{"registry"},
 	MinRole:     dobot.RoleViewer,
 	Parse:       noArgs("registry"),
-	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		m, err := b.svc.reads.registry.Show(ctx)
-		if err != nil {
-			return err
-		}
-		b.tell(ctx, inv.Req, m)
-		return nil
-	},
+	Run: told(func(ctx context.Context, b *Bot, _ *Invocation) (Message, error) {
+		return b.svc.reads.registry.Show(ctx)
+	}),
 	Subcommands: []*Command{
 		{
 			Name:        "registry create",
@@ -30,7 +25,7 @@ var registryCommand = &Command{
 			Description: "Create the account's container registry (starter tier and DO_REGION unless told otherwise).",
 			Examples:    []string{"registry create acme", "registry create acme --tier basic --region ams3"},
 			Action:      ActionRegistryCreate,
-			Parse:       func(words []string, _ Config) (any, error) { return registryview.ParseCreate(words) },
+			Parse:       parsedBy(registryview.ParseCreate),
 			Prepare:     planWith((*plan.Planner).RegistryCreate),
 		},
 		{
@@ -48,7 +43,7 @@ var registryCommand = &Command{
 			Description: "List a registry's repositories, or one repository's tags.",
 			Examples:    []string{"registry repos", "registry repos web", "registry repos web --registry tools"},
 			MinRole:     dobot.RoleViewer,
-			Parse:       func(words []string, _ Config) (any, error) { return registryview.ParseRepos(words) },
+			Parse:       parsedBy(registryview.ParseRepos),
 			Run:         runRegistryRepos,
 		},
 		{
@@ -58,7 +53,7 @@ var registryCommand = &Command{
 			Description: "List one repository's tags (as `registry repos REPO` does).",
 			Examples:    []string{"registry tags web", "registry tags web --registry tools"},
 			MinRole:     dobot.RoleViewer,
-			Parse:       func(words []string, _ Config) (any, error) { return registryview.ParseTags(words) },
+			Parse:       parsedBy(registryview.ParseTags),
 			Run:         runRegistryRepos,
 		},
 		{
@@ -73,15 +68,6 @@ var registryCommand = &Command{
 	},
 }
 
-func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
-	args, err := argsOf[RegistryArgs](inv)
-	if err != nil {
-		return err
-	}
-	m, err := b.svc.reads.registry.Repos(ctx, args)
-	if err != nil {
-		return err
-	}
-	b.tell(ctx, inv.Req, m)
-	return nil
-}
+var runRegistryRepos = answer(func(ctx context.Context, b *Bot, _ *Invocation, a RegistryArgs) (Message, error) {
+	return b.svc.reads.registry.Repos(ctx, a)
+})

@@ -5,11 +5,7 @@ import (
 
 	"dobot"
 	"dobot/access"
-	"dobot/cmdline"
 )
-
-// ParseUser reads a user as the adapters pass one on: cmdline.ParseUser.
-func ParseUser(s string) (string, error) { return cmdline.ParseUser(s) }
 
 var grantCommand = &Command{
 	Name:        "grant",
@@ -18,19 +14,10 @@ var grantCommand = &Command{
 	Examples:    []string{"grant @ana deployer"},
 	MinRole:     dobot.RoleAdmin,
 	Mutating:    true,
-	Parse:       func(words []string, _ Config) (any, error) { return access.ParseGrant(words) },
-	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args, err := argsOf[access.UserArgs](inv)
-		if err != nil {
-			return err
-		}
-		m, err := b.svc.access.Grant(ctx, inv.Req.UserID, args)
-		if err != nil {
-			return err
-		}
-		b.tell(ctx, inv.Req, m)
-		return nil
-	},
+	Parse:       parsedBy(access.ParseGrant),
+	Run: answer(func(ctx context.Context, b *Bot, inv *Invocation, a access.UserArgs) (Message, error) {
+		return b.svc.access.Grant(ctx, inv.Req.UserID, a)
+	}),
 }
 
 var revokeCommand = &Command{
@@ -40,19 +27,10 @@ var revokeCommand = &Command{
 	Examples:    []string{"revoke @ana"},
 	MinRole:     dobot.RoleAdmin,
 	Mutating:    true,
-	Parse:       func(words []string, _ Config) (any, error) { return access.ParseRevoke(words) },
-	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args, err := argsOf[access.UserArgs](inv)
-		if err != nil {
-			return err
-		}
-		m, err := b.svc.access.Revoke(ctx, args)
-		if err != nil {
-			return err
-		}
-		b.tell(ctx, inv.Req, m)
-		return nil
-	},
+	Parse:       parsedBy(access.ParseRevoke),
+	Run: answer(func(ctx context.Context, b *Bot, _ *Invocation, a access.UserArgs) (Message, error) {
+		return b.svc.access.Revoke(ctx, a)
+	}),
 }
 
 var rolesCommand = &Command{
@@ -62,14 +40,7 @@ var rolesCommand = &Command{
 	Examples:    []string{"roles"},
 	MinRole:     dobot.RoleViewer,
 	Parse:       noArgs("roles"),
-	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		m, err := b.svc.access.List(ctx)
-		if err != nil {
-			return err
-		}
-		b.tell(ctx, inv.Req, m)
-		return nil
-	},
+	Run:         told(func(ctx context.Context, b *Bot, _ *Invocation) (Message, error) { return b.svc.access.List(ctx) }),
 }
 
 // standardCommands is the bot's command table.

@@ -5,10 +5,12 @@ import (
 
 	"dobot"
 	"dobot/access"
+	"dobot/daytwocmd"
 	"dobot/docloud"
 	"dobot/holds"
 	"dobot/launchargs"
 	"dobot/logview"
+	"dobot/ops/cancel"
 	"dobot/registryview"
 	"dobot/report"
 	"dobot/routes"
@@ -43,7 +45,10 @@ func (b *Bot) wireServices(d Deps) error {
 		Default: func(ctx context.Context, action string) (dobot.Policy, error) { return b.policyFor(ctx, action, "") }})
 	b.svc.launch = launchargs.New(b.cfg.launch(), launchargs.Deps{Apps: b.store, Planner: b.plan, Log: b.log})
 	b.svc.board = report.New(report.Deps{Store: d.Store, Plan: b.plan, Apps: d.Cloud.Apps, DeploymentState: b.exec.DeploymentState,
-		DropletStatus: b.dropletStatus, Holds: b.svc.holds, Deploys: deploys, Age: ageText,
+		DropletStatus: func(ctx context.Context, a dobot.App) (Message, error) {
+			return daytwocmd.DropletStatus(ctx, d.Cloud.Droplets, a)
+		},
+		Holds: b.svc.holds, Deploys: cancel.Deploys,
 		Chat: d.Chat, Views: d.Views, Log: b.log, Now: d.Now})
 	b.wireOps(d)
 	b.svc.reads = readers{

@@ -23,23 +23,9 @@ var watchCommand = &Command{
 		return dobot.RoleDeployer
 	},
 	Parse: parsedBy(routes.ParseWatch),
-	Run:   runWatch,
-}
-
-// ParseChannel is routes.ParseChannel.
-func ParseChannel(s string) (string, error) { return routes.ParseChannel(s) }
-
-func runWatch(ctx context.Context, b *Bot, inv *Invocation) error {
-	args, err := argsOf[routes.WatchArgs](inv)
-	if err != nil {
-		return err
-	}
-	m, err := b.svc.routes.Watch(ctx, inv.Req.UserID, args)
-	if err != nil {
-		return err
-	}
-	b.tell(ctx, inv.Req, m)
-	return nil
+	Run: answer(func(ctx context.Context, b *Bot, inv *Invocation, a routes.WatchArgs) (Message, error) {
+		return b.svc.routes.Watch(ctx, inv.Req.UserID, a)
+	}),
 }
 
 // routeOp sends a new operation's card and thread to its app's route, when

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/digitalocean/godo"
 
@@ -65,14 +66,14 @@ func (r *Board) List(ctx context.Context) (chat.Message, error) {
 // listLine is a's line in the list, ending in a newline.
 func (r *Board) listLine(ctx context.Context, a dobot.App, gone bool, held holds.Holds) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "• *%s* (%s) — %s — %s old", a.Name, kindWord(a.Kind), chat.Mention(a.Owner), r.d.Age(r.d.Now().Sub(a.CreatedAt)))
+	fmt.Fprintf(&sb, "• *%s* (%s) — %s — %s old", a.Name, kindWord(a.Kind), chat.Mention(a.Owner), ageText(r.d.Now().Sub(a.CreatedAt)))
 	if gone {
 		fmt.Fprintf(&sb, " — %s deleted outside the bot, not counted; `/do forget %s` drops it\n", chat.IconUnknown, a.Name)
 		return sb.String()
 	}
 	fmt.Fprintf(&sb, " — %s/month", deploy.Money(a.MonthlyCents))
 	if !a.ExpiresAt.IsZero() {
-		fmt.Fprintf(&sb, " — expires in %s", r.d.Age(a.ExpiresAt.Sub(r.d.Now())))
+		fmt.Fprintf(&sb, " — expires in %s", ageText(a.ExpiresAt.Sub(r.d.Now())))
 	}
 	if a.Adopted {
 		sb.WriteString(" — adopted")
@@ -137,4 +138,20 @@ func (r *Board) launchingLines(ctx context.Context, launching []dobot.Operation)
 		fmt.Fprintf(&sb, "• *%s* — %s by %s — %s\n", op.App, deploy.Ref(op), chat.Mention(op.Requester), r.opPhase(ctx, op))
 	}
 	return sb.String()
+}
+
+// ageText is a duration rounded for people: 45s, 12m, 3h10m, 4d2h.
+func ageText(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
 }

@@ -74,8 +74,6 @@ type Deps struct {
 	// Deploys reports whether op's work is an App Platform deployment,
 	// which DigitalOcean can cancel.
 	Deploys func(op dobot.Operation) bool
-	// Age is a duration rounded for people: 45s, 12m, 3h10m, 4d2h.
-	Age func(d time.Duration) string
 	// Chat links to an app's launch thread.
 	Chat Linker
 	// Views publishes Home tabs; nil: the adapter has none.

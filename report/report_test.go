@@ -93,7 +93,6 @@ func newBoard(t *testing.T, live map[string]*godo.App, h holds.Holds) board {
 	b := report.New(report.Deps{Store: db, Plan: planner{t: t, live: live},
 		Holds:   held{h},
 		Deploys: func(op dobot.Operation) bool { return op.Action != "launch" },
-		Age:     func(d time.Duration) string { return d.Round(time.Hour).String() },
 		Chat:    linker{url: "https://chat.example/archives"}, Views: v,
 		Now: func() time.Time { return at }})
 	return board{Board: b, db: db, views: v}
@@ -185,8 +184,8 @@ func TestListCountsOnlyWhatDigitalOceanStillHas(t *testing.T) {
 	want := []string{
 		"*2 managed by the bot*",
 		holds.FreezeLine(h.Freezes[0]),
-		"• *old* (app) — " + chat.Mention("U0OWN") + " — 1h0m0s old — " + chat.IconUnknown + " deleted outside the bot, not counted; `/do forget old` drops it",
-		"• *web* (app) — " + chat.Mention("U0OWN") + " — 3h0m0s old — $5.00/month — " + chat.IconLock + " " + holds.LockedText(h.Locks[0]),
+		"• *old* (app) — " + chat.Mention("U0OWN") + " — 1h00m old — " + chat.IconUnknown + " deleted outside the bot, not counted; `/do forget old` drops it",
+		"• *web* (app) — " + chat.Mention("U0OWN") + " — 3h00m old — $5.00/month — " + chat.IconLock + " " + holds.LockedText(h.Locks[0]),
 		holds.LockLine(h.Locks[1]) + " (not launched)",
 		"*Total: $5.00/month*",
 	}
@@ -270,5 +269,16 @@ func TestHomeOpenedPublishesThePage(t *testing.T) {
 	}
 	if got := titles(b.views.homes["U0DEV"][0]); !strings.HasPrefix(got, "Your apps") {
 		t.Errorf("deployer's page has %q; want their apps first", got)
+	}
+}
+
+func TestAgeText(t *testing.T) {
+	for _, tt := range []struct {
+		in   time.Duration
+		want string
+	}{{-time.Second, "0s"}, {45 * time.Second, "45s"}, {12*time.Minute + 5*time.Second, "12m"}, {3*time.Hour + 10*time.Minute, "3h10m"}, {98 * time.Hour, "4d2h"}} {
+		if got := report.AgeTextForTest(tt.in); got != tt.want {
+			t.Errorf("ageText(%v) = %q; want %q", tt.in, got, tt.want)
+		}
 	}
 }

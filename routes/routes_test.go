@@ -198,7 +198,7 @@ func TestParseWatch(t *testing.T) {
 // FuzzParseChannel: whatever is typed, a channel comes back only as an id
 // a channel token can carry.
 func FuzzParseChannel(f *testing.F) {
-	for _, s := range []string{"#C0123", "C0123", "#general", "G1", "<#C0123ABCD|ops>", "<#C1|<!channel>>", "<@U1>", ""} {
+	for _, s := range []string{"#C0123", "C0123", "#general", "G1", "<#C0123ABCD|ops>", "<#C1|<!channel>>", "<@U1>", "", "<#G1>", "<#C1|a>b>"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -211,4 +211,17 @@ func FuzzParseChannel(f *testing.F) {
 			t.Errorf("ParseChannel(%q) = %q, which is no channel token: %+v", s, id, segs)
 		}
 	})
+}
+
+func TestParseChannel(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"#C0123ABCD", "C0123ABCD"}, {"#G12345", "G12345"}, {"#C1", "C1"}, {"C99", "C99"},
+		{"#general", ""}, {"<#C0123ABCD|ops>", ""}, {"#c123", ""}, {"U123", ""}, {"<@U123>", ""},
+	}
+	for _, tt := range tests {
+		got, err := routes.ParseChannel(tt.in)
+		if got != tt.want || (err == nil) != (tt.want != "") {
+			t.Errorf("ParseChannel(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
 }

@@ -1,0 +1,4 @@
+package report
+
+// AgeTextForTest is ageText, for its table test.
+var AgeTextForTest = ageText
