@@ -65,7 +65,7 @@ func BenchmarkParseImageRef(b *testing.B) {
 	for _, ref := range refs {
 		b.Run(ref[:min(len(ref), 24)], func(b *testing.B) {
 			for b.Loop() {
-				if _, err := commands.ParseImageRef(ref); err != nil {
+				if _, err := dobot.ParseImageRef(ref); err != nil {
 					b.Fatal(err)
 				}
 			}

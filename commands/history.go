@@ -42,7 +42,7 @@ var historyCommand = &Command{
 func historyClicks() []*clickRoute {
 	return []*clickRoute{{id: report.ClickHistoryRollback, label: "Roll back to this", command: "rollback", args: func(c Click) (any, error) {
 		name, dep, ok := strings.Cut(c.Value, " ")
-		if !ok || ValidAppName(name) != nil || !deploymentIDPattern.MatchString(dep) {
+		if !ok || ValidAppName(name) != nil || !dobot.IsDeploymentID(dep) {
 			return nil, userErrorf("That button does not name an app and a deployment. Nothing was changed.")
 		}
 		return ChangeArgs{Name: name, RollbackTo: deploy.RollbackTo{DeploymentID: dep}, Reason: "Roll back to this, from the history"}, nil

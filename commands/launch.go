@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -14,23 +13,8 @@ import (
 	"dobot/progress"
 )
 
-// deploymentIDPattern is the UUID form of App Platform deployment ids.
-var deploymentIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-
-// AppRegion is dobot.AppRegion with its refusal as a UserError.
-func AppRegion(slug string) (string, error) {
-	r, err := dobot.AppRegion(slug)
-	return r, fromDomain(err)
-}
-
 // ValidAppName is dobot.ValidAppName with its refusal as a UserError.
 func ValidAppName(name string) error { return fromDomain(dobot.ValidAppName(name)) }
-
-// ParseImageRef is dobot.ParseImageRef with its refusal as a UserError.
-func ParseImageRef(s string) (dobot.ImageRef, error) {
-	ref, err := dobot.ParseImageRef(s)
-	return ref, fromDomain(err)
-}
 
 var launchCommand = &Command{
 	Name:        "launch",
@@ -38,12 +22,8 @@ var launchCommand = &Command{
 	Description: "Create an App Platform app running a container image, and report its progress in a thread. With --git URL it builds the repository's components (App Platform detects them; GitHub and GitLab deploy on push only with --deploy-on-push); with --spec followed, in the same message, by an app spec in a code block (YAML or JSON) it creates that spec, named by it unless NAME is typed. Either way the card shows each component, the cost and any warning before anything is created.",
 	Examples:    []string{"launch web --image ghcr.io/nginxinc/nginx-unprivileged:stable", "launch api --image nginx:1.27 --port 80 --region ams3 --env MODE=prod", "launch demo --image nginx --ttl 4h", "launch web --image nginx --dry-run", "launch api --image ghcr.io/acme/api:2 --secret DB_URL=postgres://…", "launch web --git https://github.com/acme/web --branch main"},
 	Action:      ActionLaunch,
-	Parse:       parseLaunch,
+	Parse:       func(words []string, cfg Config) (any, error) { return launchargs.Parse(words, cfg.launch()) },
 	Prepare:     planWith((*plan.Planner).Launch),
-}
-
-func parseLaunch(words []string, cfg Config) (any, error) {
-	return launchargs.Parse(words, cfg.launch())
 }
 
 // launch is what launch's parser and form take from the settings.

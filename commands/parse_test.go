@@ -2,65 +2,12 @@ package commands
 
 import (
 	"errors"
-	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/digitalocean/godo"
-
 	"dobot"
 	"dobot/cmdline"
-	"dobot/docloud"
 )
-
-func TestParseImageRef(t *testing.T) {
-	const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	tests := []struct {
-		in   string
-		want godo.ImageSourceSpec
-	}{
-		{"nginx", godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Tag: "latest"}},
-		{"nginx:1.27", godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Tag: "1.27"}},
-		{"library/nginx", godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Tag: "latest"}},
-		{"user/repo:tag", godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "user", Repository: "repo", Tag: "tag"}},
-		{"docker.io/user/repo:v1", godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "user", Repository: "repo", Tag: "v1"}},
-		{"ghcr.io/acme/web:1.2.3", godo.ImageSourceSpec{RegistryType: "GHCR", Registry: "acme", Repository: "web", Tag: "1.2.3"}},
-		{"ghcr.io/acme/team/web", godo.ImageSourceSpec{RegistryType: "GHCR", Registry: "acme", Repository: "team/web", Tag: "latest"}},
-		{"registry.digitalocean.com/acme/web:1.2.3", godo.ImageSourceSpec{RegistryType: "DOCR", Repository: "web", Tag: "1.2.3"}},
-		{"nginx@" + digest, godo.ImageSourceSpec{RegistryType: "DOCKER_HUB", Registry: "library", Repository: "nginx", Digest: digest}},
-		{"ghcr.io/acme/web@" + digest, godo.ImageSourceSpec{RegistryType: "GHCR", Registry: "acme", Repository: "web", Digest: digest}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			ref, err := ParseImageRef(tt.in)
-			if err != nil {
-				t.Fatalf("ParseImageRef(%q) error %v", tt.in, err)
-			}
-			if got := *docloud.ImageSpec(ref); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("ParseImageRef(%q).Spec() = %+v; want %+v", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestParseImageRefErrors(t *testing.T) {
-	for _, in := range []string{
-		"", "Nginx", "nginx:", "nginx:bad tag", "quay.io/acme/web:1", "a/b/c", "ghcr.io/acme",
-		"nginx@sha256:123", "nginx:1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-		"registry.digitalocean.com/acme", "nginx/", "-nginx", "ng--inx_", strings.Repeat("a", 300),
-	} {
-		t.Run(in, func(t *testing.T) {
-			_, err := ParseImageRef(in)
-			var ue *UserError
-			if !errors.As(err, &ue) {
-				t.Fatalf("ParseImageRef(%q) error = %v; want a *UserError", in, err)
-			}
-			if !strings.Contains(ue.Msg, "Examples:") {
-				t.Errorf("ParseImageRef(%q) error %q does not show examples", in, ue.Msg)
-			}
-		})
-	}
-}
 
 func TestTableParse(t *testing.T) {
 	table, err := NewTable(standardCommands()...)
@@ -106,28 +53,6 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func FuzzImageRef(f *testing.F) {
-	for _, s := range []string{"nginx", "nginx:1.27", "ghcr.io/acme/web:1.2.3", "registry.digitalocean.com/a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "a/b/c"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		ref, err := ParseImageRef(s)
-		if err != nil {
-			return
-		}
-		again, err := ParseImageRef(ref.String())
-		if err != nil {
-			t.Fatalf("ParseImageRef(%q) ok but its String %q does not parse: %v", s, ref.String(), err)
-		}
-		if again != ref {
-			t.Fatalf("ParseImageRef(%q) = %+v; reparsed %+v", s, ref, again)
-		}
-		if docloud.ImageSpec(ref).Repository == "" {
-			t.Fatalf("ParseImageRef(%q) gave an empty repository", s)
-		}
-	})
-}
-
 // FuzzSlackValues feeds Slack payload values (user mentions, button values,
 // request ids) to their parsers: they return a value or a user error and
 // never panic.
@@ -148,24 +73,4 @@ func FuzzSlackValues(f *testing.F) {
 		}
 		_ = cmdline.TrimScheme(s)
 	})
-}
-
-// TestDomainRefusalsCannotForgeTokens: the root package's refusals are
-// plain text; the commands turn them into user errors that quote the input
-// as typed (the adapter escapes it) but never let it carry a token.
-func TestDomainRefusalsCannotForgeTokens(t *testing.T) {
-	const in = "\x1e@U0BAD\x1f<!channel>"
-	for name, err := range map[string]error{
-		"ValidAppName": ValidAppName(in),
-		"AppRegion":    func() error { _, err := AppRegion(in); return err }(),
-		"ParseImageRef": func() error {
-			_, err := ParseImageRef(in)
-			return err
-		}(),
-	} {
-		var ue *UserError
-		if !errors.As(err, &ue) || strings.ContainsAny(ue.Msg, "\x1d\x1e\x1f") || !strings.Contains(ue.Msg, "<!channel>") {
-			t.Errorf("%s(%q) = %v; want a UserError quoting the input without token bytes", name, in, err)
-		}
-	}
 }
