@@ -15,27 +15,10 @@ var historyCommand = &Command{
 	Description: "An app's deployments, newest first: image and digest, who, when and how (launch, redeploy, rollback, or outside the bot), each with a button to roll back to it.",
 	Examples:    []string{"history web"},
 	MinRole:     dobot.RoleViewer,
-	Parse: func(words []string, _ Config) (any, error) {
-		if len(words) != 1 {
-			return nil, userErrorf("history takes one app name, like `/do history web`")
-		}
-		if err := ValidAppName(words[0]); err != nil {
-			return nil, err
-		}
-		return statusArgs{name: words[0]}, nil
-	},
-	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args, err := argsOf[statusArgs](inv)
-		if err != nil {
-			return err
-		}
-		m, err := b.svc.board.History(ctx, args.name)
-		if err != nil {
-			return err
-		}
-		b.tell(ctx, inv.Req, m)
-		return nil
-	},
+	Parse:       parsedBy(report.ParseHistory),
+	Run: answer(func(ctx context.Context, b *Bot, _ *Invocation, a report.AppArgs) (Message, error) {
+		return b.svc.board.History(ctx, a.Name)
+	}),
 }
 
 // historyClicks is the history's button, as the rollback it stands for.

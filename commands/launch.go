@@ -3,7 +3,6 @@ package commands
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"dobot"
 	"dobot/chat"
@@ -41,10 +40,4 @@ func busyText(busy *dobot.BusyError) string {
 // reporterFor returns a reporter for op's head message and thread.
 func (b *Bot) reporterFor(op dobot.Operation) *progress.Reporter {
 	return progress.New(b.chat, b.log.With("op", op.ID), op.Channel, chat.Ref{Channel: op.Channel, ID: op.MessageTS}, op.ResponseURL).Notify(op.Requester)
-}
-
-// parseTTL reads a --ttl value, or an extend's duration
-// (launchargs.ParseTTL, capped by BOT_MAX_TTL).
-func parseTTL(s string, cfg Config, what string) (time.Duration, error) {
-	return launchargs.ParseTTL(s, cfg.maxTTL(), what)
 }

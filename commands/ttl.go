@@ -20,13 +20,8 @@ const (
 // ttlCheck is how often expiries are checked.
 const ttlCheck = time.Second
 
-// ExtendArgs are extend's parsed arguments.
-type ExtendArgs struct {
-	Name string
-	By   time.Duration
-}
-
-func (a ExtendArgs) Target() string { return a.Name }
+// ExtendArgs are extend's parsed arguments: package ttl's.
+type ExtendArgs = ttl.ExtendArgs
 
 var extendCommand = &Command{
 	Name:        "extend",
@@ -35,19 +30,7 @@ var extendCommand = &Command{
 	Examples:    []string{"extend demo 2h", "extend demo 2d"},
 	MinRole:     dobot.RoleDeployer,
 	Mutating:    true,
-	Parse: func(words []string, cfg Config) (any, error) {
-		if len(words) != 2 {
-			return nil, userErrorf("extend takes an app name and a duration, like `/do extend demo 2h`")
-		}
-		if err := ValidAppName(words[0]); err != nil {
-			return nil, err
-		}
-		d, err := parseTTL(words[1], cfg, "extend")
-		if err != nil {
-			return nil, err
-		}
-		return ExtendArgs{Name: words[0], By: d}, nil
-	},
+	Parse:       func(words []string, cfg Config) (any, error) { return ttl.ParseExtend(words, cfg.maxTTL()) },
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
 		args, err := argsOf[ExtendArgs](inv)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/deploy"
+	"dobot/launchargs"
 	"dobot/ops"
 	"dobot/progress"
 	"dobot/reply"
@@ -201,4 +202,29 @@ func (t *TTL) extended(ctx context.Context, who Who, app dobot.App, d time.Durat
 			name, dobot.FormatDuration(d), dobot.FormatDuration(capped.Cap), capped.Launched.UTC().Format(ops.TimeFormat), capped.Limit.UTC().Format(ops.TimeFormat), dobot.FormatDuration(capped.Limit.Sub(capped.From).Truncate(time.Minute)))
 	}
 	return to, err
+}
+
+// ExtendArgs are extend's parsed arguments.
+type ExtendArgs struct {
+	Name string
+	By   time.Duration
+}
+
+// Target is the app extended.
+func (a ExtendArgs) Target() string { return a.Name }
+
+// ParseExtend reads extend's words: an app name and a duration, capped by
+// maxTTL (BOT_MAX_TTL) as launch's --ttl is.
+func ParseExtend(words []string, maxTTL time.Duration) (ExtendArgs, error) {
+	if len(words) != 2 {
+		return ExtendArgs{}, reply.Errorf("extend takes an app name and a duration, like `/do extend demo 2h`")
+	}
+	if err := reply.FromDomain(dobot.ValidAppName(words[0])); err != nil {
+		return ExtendArgs{}, err
+	}
+	d, err := launchargs.ParseTTL(words[1], maxTTL, "extend")
+	if err != nil {
+		return ExtendArgs{}, err
+	}
+	return ExtendArgs{Name: words[0], By: d}, nil
 }

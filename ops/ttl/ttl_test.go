@@ -145,3 +145,31 @@ func TestExtend(t *testing.T) {
 		}
 	})
 }
+
+func TestParseExtend(t *testing.T) {
+	tests := []struct {
+		in      []string
+		want    ttl.ExtendArgs
+		wantErr string
+	}{
+		{[]string{"demo", "2h"}, ttl.ExtendArgs{Name: "demo", By: 2 * time.Hour}, ""},
+		{[]string{"demo", "2d"}, ttl.ExtendArgs{Name: "demo", By: 48 * time.Hour}, ""},
+		{[]string{"demo"}, ttl.ExtendArgs{}, "an app name and a duration"},
+		{[]string{"Demo!", "2h"}, ttl.ExtendArgs{}, "app name"},
+		{[]string{"demo", "5s"}, ttl.ExtendArgs{}, "at least 10s"},
+		{[]string{"demo", "5d"}, ttl.ExtendArgs{}, "BOT_MAX_TTL"},
+	}
+	for _, tt := range tests {
+		got, err := ttl.ParseExtend(tt.in, 4*24*time.Hour)
+		if tt.wantErr == "" {
+			if err != nil || got != tt.want || got.Target() != tt.want.Name {
+				t.Errorf("ParseExtend(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+			}
+			continue
+		}
+		var ue *reply.UserError
+		if !errors.As(err, &ue) || !strings.Contains(ue.Msg, tt.wantErr) {
+			t.Errorf("ParseExtend(%q) error = %v; want a user error containing %q", tt.in, err, tt.wantErr)
+		}
+	}
+}
