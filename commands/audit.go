@@ -13,23 +13,18 @@ var auditCommand = &Command{
 	Description: "List audit rows, newest first: who did what, when, who approved it and what DigitalOcean answered.",
 	Examples:    []string{"audit --app web --since 7d", "audit --user @ana --limit 50"},
 	MinRole:     dobot.RoleApprover,
-	Parse:       func(words []string, _ Config) (any, error) { return auditview.Parse(words) },
-	Run:         runAudit,
-}
-
-func runAudit(ctx context.Context, b *Bot, inv *Invocation) error {
-	args, err := argsOf[auditview.Args](inv)
-	if err != nil {
+	Parse:       parsedBy(auditview.Parse),
+	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
+		args, err := argsOf[auditview.Args](inv)
+		if err != nil {
+			return err
+		}
+		pages, err := auditview.Pages(ctx, b.store, args, b.now())
+		for _, m := range pages {
+			b.tell(ctx, inv.Req, m)
+		}
 		return err
-	}
-	pages, err := auditview.Pages(ctx, b.store, args, b.now())
-	if err != nil {
-		return err
-	}
-	for _, m := range pages {
-		b.tell(ctx, inv.Req, m)
-	}
-	return nil
+	},
 }
 
 // The audit channel's rows and lines are auditview's.

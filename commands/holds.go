@@ -20,9 +20,6 @@ type HoldStore interface {
 	Binding(ctx context.Context, id int64) (dobot.Binding, error)
 }
 
-// Holds is everything that holds apps back now: package holds'.
-type Holds = holds.Holds
-
 // breach is an admin's --break-glass over what held an action back.
 type breach = holds.Breach
 
@@ -112,9 +109,6 @@ func (b *Bot) announce(ctx context.Context, req Request, app string, m Message) 
 		b.tell(ctx, req, m)
 	}
 }
-
-// Holds reads the locks and the freezes in force.
-func (b *Bot) Holds(ctx context.Context) (Holds, error) { return b.svc.holds.Holds(ctx) }
 
 // checkHolds is the guardrail: it refuses an action a lock or a freeze
 // stops, unless an admin broke the glass (see holds.Service.Check).

@@ -141,7 +141,7 @@ func TestLockOfAnUnlaunchedNameBlocksItsLaunchAndShowsInList(t *testing.T) {
 	if !strings.Contains(h.plain(), "api locked by @UDEP2 since") {
 		t.Errorf("status api shows no lock:\n%s", h.plain())
 	}
-	holds, err := h.bot.Holds(context.Background())
+	holds, err := h.bot.HoldsForTest(context.Background())
 	if err != nil || len(holds.Lines()) != 2 {
 		t.Errorf("Holds().Lines() = %q, %v; want two locks", holds.Lines(), err)
 	}

@@ -10,9 +10,6 @@ import (
 	"dobot/report"
 )
 
-// The home page's own buttons.
-const actionHomeLaunch = home.ActionLaunch
-
 // HomeStore keeps, for every replica, who looks at their home page and a
 // count of the changes home pages show (package report keeps them current).
 type HomeStore = report.HomeStore
@@ -48,7 +45,7 @@ func (b *Bot) startHomeLoop() {
 // the path of the card's buttons, answering in the request's channel.
 func (b *Bot) HandleViewClick(ctx context.Context, c chatview.Click) {
 	ref := fmt.Sprintf("home-%s-%d", c.UserID, b.now().UnixNano())
-	if c.ActionID == actionHomeLaunch {
+	if c.ActionID == home.ActionLaunch {
 		b.openLaunchForm(ctx, Request{Ref: ref, UserID: c.UserID, UserName: c.UserName, ChannelID: c.UserID, TriggerID: c.TriggerID})
 		return
 	}

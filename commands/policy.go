@@ -19,9 +19,6 @@ const (
 	ActionRegistryCreate = deploy.ActionRegistryCreate
 	ActionRegistryDelete = deploy.ActionRegistryDelete
 	ActionRegistryGC     = deploy.ActionRegistryGC
-	registryLock         = deploy.RegistryTarget
-	kindApp              = deploy.KindApp
-	kindDroplet          = deploy.KindDroplet
 )
 
 // policyFor returns the policy for action on app: the strictest of every
