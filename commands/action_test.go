@@ -76,7 +76,7 @@ func TestStandardTableHasEveryPolicyOnce(t *testing.T) {
 
 func TestArgsOfMismatchIsAnError(t *testing.T) {
 	inv := &Invocation{Command: teardownCommand, Args: ExtendArgs{Name: "web"}}
-	if _, err := argsOf[TeardownArgs](inv); err == nil || !strings.Contains(err.Error(), "commands.ExtendArgs") {
+	if _, err := argsOf[TeardownArgs](inv); err == nil || !strings.Contains(err.Error(), "ttl.ExtendArgs") {
 		t.Errorf("argsOf with the wrong type = %v; want an error naming both types", err)
 	}
 	inv.Args = TeardownArgs{Name: "web"}

@@ -30,23 +30,15 @@ func ownsWaitingRequest(ctx context.Context, b *Bot, userID string, args any) bo
 	return err == nil && cancel.OwnsWaiting(op, userID)
 }
 
-func runCancel(ctx context.Context, b *Bot, inv *Invocation) error {
-	args, err := argsOf[requestIDArgs](inv)
-	if err != nil {
-		return err
-	}
+// runCancel withdraws or cancels, or stops a domain's follow.
+var runCancel = answer(func(ctx context.Context, b *Bot, inv *Invocation, a requestIDArgs) (Message, error) {
 	who := cancel.Who{UserID: inv.Req.UserID, UserName: inv.Req.UserName, Channel: inv.Req.ChannelID, CommandText: commandText(inv.Req), Role: inv.Role}
-	op, err := b.svc.ops.cancel.Load(ctx, who, args.id)
+	op, err := b.svc.ops.cancel.Load(ctx, who, a.id)
 	if err != nil {
-		return err
+		return Message{}, err
 	}
 	if op.Action == ActionDomainFollow {
-		return b.stopDomainFollow(ctx, inv, op)
+		return b.svc.follow.Stop(ctx, inv.Req.UserID, op)
 	}
-	m, err := b.svc.ops.cancel.Cancel(ctx, who, op)
-	if err != nil {
-		return err
-	}
-	b.tell(ctx, inv.Req, m)
-	return nil
-}
+	return b.svc.ops.cancel.Cancel(ctx, who, op)
+})

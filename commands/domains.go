@@ -2,14 +2,10 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 
 	"dobot"
-	"dobot/chat"
 	"dobot/daytwocmd"
-	"dobot/deploy"
+	"dobot/domainview"
 	"dobot/plan"
 )
 
@@ -54,46 +50,12 @@ var runDomainsList = answer(func(ctx context.Context, b *Bot, _ *Invocation, a d
 	return b.svc.board.WithThreadLink(ctx, managed, daytwocmd.DomainsAnswer(a.Name, app)), nil
 })
 
-// followDomain starts following the domain parent added, in parent's
-// thread, as an operation of its own that locks the domain, not the app:
-// it survives restarts like any operation. A follow already running for
-// the domain goes on alone.
-func (b *Bot) followDomain(ctx context.Context, parent dobot.Operation, domain string) {
-	raw, err := json.Marshal(deploy.DomainFollowArgs{Name: parent.App, Domain: domain, Since: b.now()})
-	if err != nil {
-		b.log.Error("encode a domain follow", "op", parent.ID, "err", err)
-		return
-	}
-	op := dobot.Operation{Action: ActionDomainFollow, App: parent.App, Lock: "domain:" + parent.App + ":" + domain, Args: string(raw),
-		Sent: dobot.Sent{ResourceID: parent.ResourceID}, Requester: parent.Requester, RequesterName: parent.RequesterName,
-		Card: dobot.Card{Channel: parent.Channel, MessageTS: parent.MessageTS, ResponseURL: parent.ResponseURL}, CommandText: parent.CommandText}
-	op, err = b.eng.ops.Open(ctx, op, false)
-	var busy *dobot.BusyError
-	if errors.As(err, &busy) {
-		return // already followed
-	}
-	if err != nil {
-		b.log.Error("start following a domain", "op", parent.ID, "domain", domain, "err", err)
-		return
-	}
-	b.runExecutor(fmt.Sprintf("op-%d", op.ID), b.table.actions[ActionDomainFollow], op, b.reporterFor(op))
-}
+// follows start and stop the follows of added domains: package
+// domainview's.
+type follows = domainview.Follows
 
-// stopDomainFollow is /do cancel of a domain's follow: the bot stops
-// following it; the domain itself stays as it is.
-func (b *Bot) stopDomainFollow(ctx context.Context, inv *Invocation, op dobot.Operation) error {
-	stopped, ok, err := b.store.Transition(ctx, op.ID, []dobot.OpState{dobot.OpRunning}, dobot.OpCanceled, func(o *dobot.Operation) {
-		o.Error = "stopped by " + inv.Req.UserID
-	})
-	if err != nil {
-		return fmt.Errorf("stop following a domain (operation %d): %w", op.ID, err)
-	}
-	if !ok {
-		return userErrorf("%s is already %s; there is nothing to cancel.", deploy.RefTitle(stopped), stopped.State)
-	}
-	what := Escape(opWhat(op))
-	b.reporterFor(stopped).Reply(ctx, infoMessage(fmt.Sprintf("%s %s stopped the bot's following (%s). The domain stays; `/do domains %s` shows it.",
-		chat.IconCanceled, chat.Mention(inv.Req.UserID), what, Escape(op.App))))
-	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Stopped %s (%s).", deploy.Ref(op), what)))
-	return nil
+// followDomain starts following the domain parent added (deploy's
+// DomainAdded): domainview.Follows.Start.
+func (b *Bot) followDomain(ctx context.Context, parent dobot.Operation, domain string) {
+	b.svc.follow.Start(ctx, parent, domain)
 }

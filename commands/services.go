@@ -28,6 +28,7 @@ type services struct {
 	board  *report.Board     // read-only answers and the Home tab (report.go)
 	ops    opsSide           // the operation machinery beyond package ops (engine.go)
 	reads  readers           // logs and registry answers
+	follow follows           // the follows of added domains (domains.go)
 }
 
 // readers answer read-only commands that need DigitalOcean.
@@ -51,6 +52,7 @@ func (b *Bot) wireServices(d Deps) error {
 		Holds: b.svc.holds, Deploys: cancel.Deploys,
 		Chat: d.Chat, Views: d.Views, Log: b.log, Now: d.Now})
 	b.wireOps(d)
+	b.svc.follow = follows{Ops: b.eng.ops, Store: d.Store, Run: b.start, Reporter: b.reporterFor, Now: d.Now, Log: b.log}
 	b.svc.reads = readers{
 		logs: &logview.Service{Apps: b.plan, Deployments: d.Cloud.Apps, Chat: d.Chat, Log: b.log,
 			Logs: docloud.Logs{Apps: d.Cloud.Apps, HTTP: b.http, LiveWindow: b.cfg.LiveLogWindow, Log: b.log}},

@@ -10,6 +10,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/docloud/daytwo"
+	"dobot/domainview"
 	"dobot/progress"
 )
 
@@ -24,7 +25,7 @@ const (
 	// ActionDomainFollow follows a domain added by ActionDomains until its
 	// certificate is issued. It is started by the bot, never typed, and
 	// locks the domain, not the app, so the app stays free meanwhile.
-	ActionDomainFollow = "domains.follow"
+	ActionDomainFollow = domainview.FollowAction
 )
 
 // DayTwo are the parts of a change's arguments the day-two commands add,

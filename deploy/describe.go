@@ -6,6 +6,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/domainview"
 )
 
 // IsRequest reports whether op is a request rather than an operation: it
@@ -47,11 +48,7 @@ func RefTitle(op dobot.Operation) string {
 // acme". Actions named with a dot are not shown as they are stored.
 func What(op dobot.Operation) string {
 	if op.Action == ActionDomainFollow {
-		a, err := decodeArgs[DomainFollowArgs](op)
-		if err != nil {
-			return "follow a domain of " + op.App
-		}
-		return fmt.Sprintf("follow the certificate of %s on %s", a.Domain, op.App)
+		return domainview.What(op)
 	}
 	registry := map[string]string{ActionRegistryCreate: "create", ActionRegistryDelete: "delete", ActionRegistryGC: "collect the garbage of"}
 	if verb, ok := registry[op.Action]; ok {
