@@ -25,7 +25,7 @@ type services struct {
 	access *access.Admin     // roles and policies: grant, revoke, roles, policy
 	routes *routes.Router    // where an app's messages go (watch_cmd.go)
 	launch *launchargs.Forms // the launch form and its submissions (forms.go)
-	board  *report.Board     // read-only answers and the Home tab (report.go)
+	board  *report.Board     // read-only answers and the Home tab (package report)
 	ops    opsSide           // the operation machinery beyond package ops (engine.go)
 	reads  readers           // logs and registry answers
 	follow follows           // the follows of added domains (domains.go)
