@@ -8,6 +8,7 @@ import (
 
 	"dobot"
 	"dobot/cmdline"
+	"dobot/helptext"
 	"dobot/launchargs"
 	"dobot/secrets"
 )
@@ -175,6 +176,15 @@ func (t Table) Sorted() []*Command {
 	return out
 }
 
+// commandNames are the names of cmds, for "Did you mean …?".
+func commandNames(cmds []*Command) []string {
+	out := make([]string, len(cmds))
+	for i, c := range cmds {
+		out[i] = c.Name
+	}
+	return out
+}
+
 // Parse splits text and parses it into an invocation of a command in t.
 func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 	head, block, hasBlock := secrets.CutBlock(text)
@@ -188,7 +198,7 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 	name := strings.ToLower(words[0])
 	cmd, ok := t.commands[name]
 	if !ok {
-		return nil, nil, t.unknownCommand(words[0])
+		return nil, nil, helptext.UnknownCommand(words[0], commandNames(t.Sorted()))
 	}
 	words = words[1:]
 	if len(words) > 0 {
@@ -199,8 +209,13 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 			}
 		}
 	}
-	if wantsHelp(words) {
-		return t.helpFor(cmd)
+	if helptext.WantsHelp(words) {
+		// `/do CMD --help` goes the way of `/do help CMD`.
+		help, ok := t.commands[helpCommand.Name]
+		if !ok {
+			return cmd, nil, userErrorf("there is no help for %s here", cmd.Name)
+		}
+		return help, helptext.Args{Command: cmd.Name}, nil
 	}
 	if hasBlock {
 		if cmd.Name != launchCommand.Name {
@@ -211,7 +226,7 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 	args, err := cmd.Parse(words, cfg)
 	if err != nil {
 		if len(words) > 0 {
-			if serr := unknownSubcommand(cmd, words[0]); serr != nil {
+			if serr := helptext.UnknownSubcommand(cmd.Name, commandNames(cmd.Subcommands), words[0]); serr != nil {
 				return cmd, nil, serr
 			}
 		}
@@ -228,4 +243,13 @@ func noArgs(name string) func([]string, Config) (any, error) {
 		}
 		return nil, nil
 	}
+}
+
+// namedFor makes a parse error of cmd name the command typed (see
+// cmdline.NamedFor).
+func namedFor(cmd *Command, err error) error {
+	if cmd == nil {
+		return err
+	}
+	return cmdline.NamedFor(cmd.Name, err)
 }
