@@ -10,6 +10,7 @@ import (
 	"dobot/cmdline"
 	"dobot/helptext"
 	"dobot/launchargs"
+	"dobot/reply"
 	"dobot/secrets"
 )
 
@@ -32,7 +33,7 @@ type Command struct {
 	// their start.
 	Mutating bool
 	// Parse turns the words after the command name into arguments, without
-	// touching the network. It returns a *UserError for bad input.
+	// touching the network. It returns a *reply.UserError for bad input.
 	Parse func(words []string, cfg Config) (any, error)
 	// Own, when set, lets a caller below the command's role run it on
 	// something of their own: a requester whose role was revoked may still
@@ -213,13 +214,13 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 		// `/do CMD --help` goes the way of `/do help CMD`.
 		help, ok := t.commands[helpCommand.Name]
 		if !ok {
-			return cmd, nil, userErrorf("there is no help for %s here", cmd.Name)
+			return cmd, nil, reply.Errorf("there is no help for %s here", cmd.Name)
 		}
 		return help, helptext.Args{Command: cmd.Name}, nil
 	}
 	if hasBlock {
 		if cmd.Name != launchCommand.Name {
-			return cmd, nil, userErrorf("%s takes no code block; only `/do launch --spec` reads an app spec pasted after it", cmd.Name)
+			return cmd, nil, reply.Errorf("%s takes no code block; only `/do launch --spec` reads an app spec pasted after it", cmd.Name)
 		}
 		words = append(words, launchargs.BlockMark+block)
 	}
@@ -239,7 +240,7 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 func noArgs(name string) func([]string, Config) (any, error) {
 	return func(words []string, _ Config) (any, error) {
 		if len(words) > 0 {
-			return nil, userErrorf("%s takes no arguments; see `/do help %s`", name, name)
+			return nil, reply.Errorf("%s takes no arguments; see `/do help %s`", name, name)
 		}
 		return nil, nil
 	}
