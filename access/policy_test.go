@@ -3,13 +3,13 @@ package access_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"dobot"
 	"dobot/access"
+	"dobot/internal/storetest"
 	"dobot/reply"
 	"dobot/store"
 )
@@ -77,12 +77,7 @@ type desk struct {
 
 func newDesk(t *testing.T) desk {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	builtIn := map[string]dobot.Policy{
 		"launch":   {Action: "launch", Role: dobot.RoleDeployer},
 		"teardown": {Action: "teardown", Role: dobot.RoleDeployer, NeedsApproval: true},

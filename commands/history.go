@@ -6,6 +6,7 @@ import (
 
 	"dobot"
 	"dobot/deploy"
+	"dobot/reply"
 	"dobot/report"
 )
 
@@ -26,8 +27,8 @@ func historyClicks() []*clickRoute {
 	return []*clickRoute{{id: report.ClickHistoryRollback, label: "Roll back to this", command: "rollback", args: func(c Click) (any, error) {
 		name, dep, ok := strings.Cut(c.Value, " ")
 		if !ok || ValidAppName(name) != nil || !dobot.IsDeploymentID(dep) {
-			return nil, userErrorf("That button does not name an app and a deployment. Nothing was changed.")
+			return nil, reply.Errorf("That button does not name an app and a deployment. Nothing was changed.")
 		}
-		return ChangeArgs{Name: name, RollbackTo: deploy.RollbackTo{DeploymentID: dep}, Reason: "Roll back to this, from the history"}, nil
+		return deploy.ChangeArgs{Name: name, RollbackTo: deploy.RollbackTo{DeploymentID: dep}, Reason: "Roll back to this, from the history"}, nil
 	}}}
 }

@@ -10,10 +10,11 @@ import (
 	"dobot/launchargs"
 	"dobot/plan"
 	"dobot/progress"
+	"dobot/reply"
 )
 
 // ValidAppName is dobot.ValidAppName with its refusal as a UserError.
-func ValidAppName(name string) error { return fromDomain(dobot.ValidAppName(name)) }
+func ValidAppName(name string) error { return reply.FromDomain(dobot.ValidAppName(name)) }
 
 var launchCommand = &Command{
 	Name:        "launch",
@@ -34,7 +35,7 @@ func (c Config) launch() launchargs.Config {
 func busyText(busy *dobot.BusyError) string {
 	h := busy.Holder
 	return fmt.Sprintf("%s is busy: %s (%s), asked by %s at %s, is still %s. Wait for it to finish, or cancel it with `/do cancel %d`.",
-		Escape(h.App), deploy.Ref(h), Escape(deploy.What(h)), chat.Mention(h.Requester), h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
+		reply.Escape(h.App), deploy.Ref(h), reply.Escape(deploy.What(h)), chat.Mention(h.Requester), h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
 }
 
 // reporterFor returns a reporter for op's head message and thread.

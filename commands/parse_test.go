@@ -7,6 +7,7 @@ import (
 
 	"dobot"
 	"dobot/cmdline"
+	"dobot/reply"
 )
 
 func TestTableParse(t *testing.T) {
@@ -42,9 +43,9 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		_, _, err := table.Parse(text, Config{Region: "nyc3"})
 		if err != nil {
-			var ue *UserError
+			var ue *reply.UserError
 			if !errors.As(err, &ue) {
-				t.Fatalf("Parse(%q) error %v is not a *UserError", text, err)
+				t.Fatalf("Parse(%q) error %v is not a *reply.UserError", text, err)
 			}
 			if ue.Msg == "" {
 				t.Fatalf("Parse(%q) gave an empty error message", text)
@@ -66,7 +67,7 @@ func FuzzSlackValues(f *testing.F) {
 			t.Fatalf("cmdline.ParseUser(%q) = %q, not a user id", s, id)
 		}
 		if _, err := parseID([]string{s}, Config{}); err != nil {
-			var ue *UserError
+			var ue *reply.UserError
 			if !errors.As(err, &ue) {
 				t.Fatalf("parse request id %q: %v is not a user error", s, err)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"dobot"
+	"dobot/deploy"
 	"dobot/plan"
 	"dobot/registryview"
 )
@@ -68,6 +69,6 @@ var registryCommand = &Command{
 	},
 }
 
-var runRegistryRepos = answer(func(ctx context.Context, b *Bot, _ *Invocation, a RegistryArgs) (Message, error) {
+var runRegistryRepos = answer(func(ctx context.Context, b *Bot, _ *Invocation, a deploy.RegistryArgs) (Message, error) {
 	return b.svc.reads.registry.Repos(ctx, a)
 })
