@@ -3,9 +3,9 @@ package commands
 import (
 	"context"
 	"fmt"
-	"path"
 
 	"dobot"
+	"dobot/access"
 	"dobot/deploy"
 )
 
@@ -21,47 +21,20 @@ const (
 	ActionRegistryGC     = deploy.ActionRegistryGC
 )
 
-// policyFor returns the policy for action on app: the strictest of every
-// policy that applies to it, namely the action's default (stored, else built
-// in) and each stored glob that matches app, so that a rule for some apps
-// can add a requirement but never lift one. The highest role wins, and
-// approval is needed when any of them asks for it. With app empty only the
-// default applies.
+// policyFor returns the policy for action on app: the strictest of those
+// that apply (access.Effective), from the stored policies and the action's
+// built-in default.
 func (b *Bot) policyFor(ctx context.Context, action, app string) (dobot.Policy, error) {
 	stored, err := b.store.Policies(ctx)
 	if err != nil {
 		return dobot.Policy{}, fmt.Errorf("load policies: %w", err)
 	}
-	var best dobot.Policy
-	a, ok := b.table.actions[action]
-	if ok {
-		best = a.policy
+	var builtin dobot.Policy
+	a, known := b.table.actions[action]
+	if known {
+		builtin = a.policy
 	}
-	var globs []dobot.Policy
-	for _, p := range stored {
-		switch {
-		case p.Action != action:
-		case p.AppGlob == "":
-			best, ok = p, true
-		case app != "":
-			if match, _ := path.Match(p.AppGlob, app); match {
-				globs = append(globs, p)
-			}
-		}
-	}
-	if !ok {
-		return dobot.Policy{}, fmt.Errorf("no policy for action %q", action)
-	}
-	for _, p := range globs {
-		if p.Role > best.Role {
-			best.Role = p.Role
-		}
-		best.NeedsApproval = best.NeedsApproval || p.NeedsApproval
-		if p.ApprovalAboveCents > 0 && (best.ApprovalAboveCents == 0 || p.ApprovalAboveCents < best.ApprovalAboveCents) {
-			best.ApprovalAboveCents = p.ApprovalAboveCents
-		}
-	}
-	return best, nil
+	return access.Effective(stored, builtin, known, action, app)
 }
 
 // requiredRole is the role cmd needs for app under the current policy, and
