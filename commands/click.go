@@ -25,7 +25,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 	route, ok := b.table.clickRouteFor(c.ActionID)
 	if !ok {
 		entry.Action, entry.Target, entry.Decision, entry.Outcome = "click", c.ActionID, "refused", "unknown button"
-		if !b.auditFirst(ctx, log, entry) {
+		if !b.eng.trail.First(ctx, log, entry) {
 			return
 		}
 		b.tell(ctx, req, errorMessage("That button is not one the bot knows (it may be from an older version). Nothing was changed."))
@@ -40,7 +40,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 	if err != nil {
 		entry.Action, entry.Target, entry.Decision, entry.Outcome, entry.Error = cmd.refusedAs(), c.Value, "refused", "bad button value", err.Error()
 		b.observe.CommandDone(cmd.Name, "invalid")
-		if !b.auditFirst(ctx, log, entry) {
+		if !b.eng.trail.First(ctx, log, entry) {
 			return
 		}
 		b.tell(ctx, req, errorMessage(describeError(err, c.Ref)))
