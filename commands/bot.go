@@ -132,7 +132,7 @@ type Bot struct {
 }
 
 // machinery is the durable operation machinery of package ops the bot
-// runs on.
+// runs on, and the audit trail that records every step.
 type machinery struct {
 	ops       *ops.Engine     // durable operations' state
 	approvals *ops.Approvals  // the approval state machine
