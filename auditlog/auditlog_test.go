@@ -3,7 +3,6 @@ package auditlog_test
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"dobot/auditlog"
 	"dobot/chat"
 	"dobot/internal/chatfake"
+	"dobot/internal/storetest"
 	"dobot/store"
 )
 
@@ -20,11 +20,7 @@ import (
 func open(t *testing.T, channel string) (*auditlog.Trail, *store.DB, *chatfake.Board, *sync.WaitGroup) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	board := &chatfake.Board{}
 	var wg sync.WaitGroup
 	run := func(_ string, fn func(context.Context)) {
