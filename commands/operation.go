@@ -10,6 +10,7 @@ import (
 	"dobot/ops"
 	"dobot/plan"
 	"dobot/progress"
+	"dobot/reply"
 )
 
 // Plan is what a mutating command would do: package plan's.
@@ -74,7 +75,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 	op, err = b.eng.ops.Open(ctx, op, needsApproval)
 	var busy *dobot.BusyError
 	if errors.As(err, &busy) {
-		return userErrorf("%s", Markup(busyText(busy)))
+		return reply.Errorf("%s", reply.Markup(busyText(busy)))
 	}
 	if err != nil {
 		return fmt.Errorf("store %s operation: %w", op.Action, err)
