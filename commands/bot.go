@@ -252,7 +252,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("panic handling command", "panic", p, "stack", string(debug.Stack()))
-			b.tell(ctx, req, errorMessage(reply.Describe(reply.ErrPanic, req.Ref)))
+			b.tell(context.WithoutCancel(ctx), req, errorMessage(reply.Describe(reply.ErrPanic, req.Ref)))
 		}
 	}()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)

@@ -17,7 +17,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("panic handling click", "panic", p, "stack", string(debug.Stack()))
-			b.tell(ctx, req, errorMessage(reply.Describe(reply.ErrPanic, c.Ref)))
+			b.tell(context.WithoutCancel(ctx), req, errorMessage(reply.Describe(reply.ErrPanic, c.Ref)))
 		}
 	}()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)

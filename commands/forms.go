@@ -122,7 +122,7 @@ func (b *Bot) runSubmitted(req Request, cmd *Command, args any) {
 		defer func() {
 			if p := recover(); p != nil {
 				log.Error("panic running a form's command", "panic", p, "stack", string(debug.Stack()))
-				b.tell(ctx, req, errorMessage(reply.Describe(reply.ErrPanic, req.Ref)))
+				b.tell(context.WithoutCancel(ctx), req, errorMessage(reply.Describe(reply.ErrPanic, req.Ref)))
 			}
 		}()
 		ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
