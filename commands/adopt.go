@@ -15,7 +15,7 @@ var adoptCommand = &Command{
 	MinRole:     dobot.RoleAdmin,
 	Mutating:    true,
 	Parse:       parsedBy(manage.ParseAdopt),
-	Run: answer(func(ctx context.Context, b *Bot, inv *Invocation, a manage.AdoptArgs) (Message, error) {
+	Run: replyWith(func(ctx context.Context, b *Bot, inv *Invocation, a manage.AdoptArgs) (Message, error) {
 		return b.svc.ops.manage.Adopt(ctx, manageWho(inv), a)
 	}),
 }
@@ -28,7 +28,7 @@ var forgetCommand = &Command{
 	MinRole:     dobot.RoleDeployer,
 	Mutating:    true,
 	Parse:       parsedBy(manage.ParseForget),
-	Run: answer(func(ctx context.Context, b *Bot, inv *Invocation, a manage.ForgetArgs) (Message, error) {
+	Run: replyWith(func(ctx context.Context, b *Bot, inv *Invocation, a manage.ForgetArgs) (Message, error) {
 		return b.svc.ops.manage.Forget(ctx, manageWho(inv), a.Name)
 	}),
 }

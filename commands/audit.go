@@ -26,9 +26,3 @@ var auditCommand = &Command{
 		return err
 	},
 }
-
-// The audit channel's rows and lines are auditview's.
-var (
-	auditWorthMirroring = auditview.WorthMirroring
-	auditMirrorLine     = auditview.ChannelLine
-)

@@ -31,7 +31,7 @@ func ownsWaitingRequest(ctx context.Context, b *Bot, userID string, args any) bo
 }
 
 // runCancel withdraws or cancels, or stops a domain's follow.
-var runCancel = answer(func(ctx context.Context, b *Bot, inv *Invocation, a requestIDArgs) (Message, error) {
+var runCancel = replyWith(func(ctx context.Context, b *Bot, inv *Invocation, a requestIDArgs) (Message, error) {
 	who := cancel.Who{UserID: inv.Req.UserID, UserName: inv.Req.UserName, Channel: inv.Req.ChannelID, CommandText: commandText(inv.Req), Role: inv.Role}
 	op, err := b.svc.ops.cancel.Load(ctx, who, a.id)
 	if err != nil {

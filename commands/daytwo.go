@@ -125,7 +125,7 @@ var envCommand = &Command{
 
 // runEnvList answers privately, with a link to the app's launch thread
 // (as every read-only answer about one app).
-var runEnvList = answer(func(ctx context.Context, b *Bot, _ *Invocation, a daytwocmd.AppArgs) (Message, error) {
+var runEnvList = replyWith(func(ctx context.Context, b *Bot, _ *Invocation, a daytwocmd.AppArgs) (Message, error) {
 	managed, app, err := b.plan.AppNow(ctx, "env", a.Name)
 	if err != nil {
 		return Message{}, err

@@ -42,7 +42,7 @@ var domainsCommand = &Command{
 	},
 }
 
-var runDomainsList = answer(func(ctx context.Context, b *Bot, _ *Invocation, a daytwocmd.AppArgs) (Message, error) {
+var runDomainsList = replyWith(func(ctx context.Context, b *Bot, _ *Invocation, a daytwocmd.AppArgs) (Message, error) {
 	managed, app, err := b.plan.AppNow(ctx, "domains", a.Name)
 	if err != nil {
 		return Message{}, err

@@ -17,7 +17,7 @@ var historyCommand = &Command{
 	Examples:    []string{"history web"},
 	MinRole:     dobot.RoleViewer,
 	Parse:       parsedBy(report.ParseHistory),
-	Run: answer(func(ctx context.Context, b *Bot, _ *Invocation, a report.AppArgs) (Message, error) {
+	Run: replyWith(func(ctx context.Context, b *Bot, _ *Invocation, a report.AppArgs) (Message, error) {
 		return b.svc.board.History(ctx, a.Name)
 	}),
 }

@@ -14,7 +14,7 @@ var logsCommand = &Command{
 	Examples:    []string{"logs web", "logs web --type build --lines 300"},
 	MinRole:     dobot.RoleViewer,
 	Parse:       parsedBy(logview.Parse),
-	Run: answer(func(ctx context.Context, b *Bot, inv *Invocation, a logview.Args) (Message, error) {
+	Run: replyWith(func(ctx context.Context, b *Bot, inv *Invocation, a logview.Args) (Message, error) {
 		managed, m, err := b.svc.reads.logs.Answer(ctx, logview.Asker{UserID: inv.Req.UserID, Ref: inv.Req.Ref}, a)
 		if err != nil {
 			return Message{}, err

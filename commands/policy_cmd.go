@@ -22,7 +22,7 @@ var policyCommand = &Command{
 		return dobot.RoleViewer
 	},
 	Parse: func(words []string, _ Config) (any, error) { return access.ParsePolicy(words, policyRules()) },
-	Run: answer(func(ctx context.Context, b *Bot, inv *Invocation, a access.PolicyArgs) (Message, error) {
+	Run: replyWith(func(ctx context.Context, b *Bot, inv *Invocation, a access.PolicyArgs) (Message, error) {
 		return b.svc.access.Policy(ctx, access.Request{UserID: inv.Req.UserID, UserName: inv.Req.UserName, Channel: inv.Req.ChannelID, Text: inv.Req.Text}, a)
 	}),
 }

@@ -13,7 +13,7 @@ var sizesCommand = &Command{
 	Examples:    []string{"sizes", "sizes --droplet"},
 	MinRole:     0, // prices are public
 	Parse:       parsedBy(sizeview.Parse),
-	Run: answer(func(ctx context.Context, b *Bot, _ *Invocation, a sizeview.Args) (Message, error) {
+	Run: replyWith(func(ctx context.Context, b *Bot, _ *Invocation, a sizeview.Args) (Message, error) {
 		return sizeview.Table(ctx, b.plan, a)
 	}),
 }

@@ -69,6 +69,6 @@ var registryCommand = &Command{
 	},
 }
 
-var runRegistryRepos = answer(func(ctx context.Context, b *Bot, _ *Invocation, a deploy.RegistryArgs) (Message, error) {
+var runRegistryRepos = replyWith(func(ctx context.Context, b *Bot, _ *Invocation, a deploy.RegistryArgs) (Message, error) {
 	return b.svc.reads.registry.Repos(ctx, a)
 })

@@ -15,7 +15,7 @@ var grantCommand = &Command{
 	MinRole:     dobot.RoleAdmin,
 	Mutating:    true,
 	Parse:       parsedBy(access.ParseGrant),
-	Run: answer(func(ctx context.Context, b *Bot, inv *Invocation, a access.UserArgs) (Message, error) {
+	Run: replyWith(func(ctx context.Context, b *Bot, inv *Invocation, a access.UserArgs) (Message, error) {
 		return b.svc.access.Grant(ctx, inv.Req.UserID, a)
 	}),
 }
@@ -28,7 +28,7 @@ var revokeCommand = &Command{
 	MinRole:     dobot.RoleAdmin,
 	Mutating:    true,
 	Parse:       parsedBy(access.ParseRevoke),
-	Run: answer(func(ctx context.Context, b *Bot, _ *Invocation, a access.UserArgs) (Message, error) {
+	Run: replyWith(func(ctx context.Context, b *Bot, _ *Invocation, a access.UserArgs) (Message, error) {
 		return b.svc.access.Revoke(ctx, a)
 	}),
 }

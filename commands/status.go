@@ -14,7 +14,7 @@ var statusCommand = &Command{
 	Examples:    []string{"status web", "status"},
 	MinRole:     dobot.RoleViewer,
 	Parse:       parsedBy(report.ParseStatus),
-	Run: answer(func(ctx context.Context, b *Bot, _ *Invocation, a report.AppArgs) (Message, error) {
+	Run: replyWith(func(ctx context.Context, b *Bot, _ *Invocation, a report.AppArgs) (Message, error) {
 		return b.svc.board.Status(ctx, a.Name)
 	}),
 }

@@ -23,7 +23,7 @@ var watchCommand = &Command{
 		return dobot.RoleDeployer
 	},
 	Parse: parsedBy(routes.ParseWatch),
-	Run: answer(func(ctx context.Context, b *Bot, inv *Invocation, a routes.WatchArgs) (Message, error) {
+	Run: replyWith(func(ctx context.Context, b *Bot, inv *Invocation, a routes.WatchArgs) (Message, error) {
 		return b.svc.routes.Watch(ctx, inv.Req.UserID, a)
 	}),
 }

@@ -20,9 +20,9 @@ func parsedBy[T any](parse func([]string) (T, error)) func([]string, Config) (an
 
 // told is the Run of a command whose answer is one message, shown
 // privately to the person who asked (tell).
-func told(answer func(context.Context, *Bot, *Invocation) (Message, error)) func(context.Context, *Bot, *Invocation) error {
+func told(f func(context.Context, *Bot, *Invocation) (Message, error)) func(context.Context, *Bot, *Invocation) error {
 	return func(ctx context.Context, b *Bot, inv *Invocation) error {
-		m, err := answer(ctx, b, inv)
+		m, err := f(ctx, b, inv)
 		if err != nil {
 			return err
 		}
@@ -31,8 +31,8 @@ func told(answer func(context.Context, *Bot, *Invocation) (Message, error)) func
 	}
 }
 
-// answer is told for a command whose parsed arguments are T.
-func answer[T any](f func(context.Context, *Bot, *Invocation, T) (Message, error)) func(context.Context, *Bot, *Invocation) error {
+// replyWith is told for a command whose parsed arguments are T.
+func replyWith[T any](f func(context.Context, *Bot, *Invocation, T) (Message, error)) func(context.Context, *Bot, *Invocation) error {
 	return told(func(ctx context.Context, b *Bot, inv *Invocation) (Message, error) {
 		args, err := argsOf[T](inv)
 		if err != nil {
