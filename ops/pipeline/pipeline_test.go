@@ -99,8 +99,11 @@ func newPipeline(w *world) *pipeline.Pipeline {
 		Cost: func(context.Context, *plan.Plan) (chat.Field, bool, error) {
 			return chat.Field{Label: "Needs approval because", Value: "too dear"}, w.costly, nil
 		},
-		Route: func(context.Context, *dobot.Operation) (chat.Message, bool) { w.log("route"); return chat.Message{}, false },
-		Busy:  func(b *dobot.BusyError) string { return b.Holder.App + " is busy" },
+		Route: func(context.Context, *dobot.Operation) (chat.Message, bool) {
+			w.log("route")
+			return chat.Message{}, false
+		},
+		Busy: func(b *dobot.BusyError) string { return b.Holder.App + " is busy" },
 		Head: func(op dobot.Operation) (chat.Message, bool) {
 			return chat.Message{Text: "launching " + op.App}, op.Action != "nothing"
 		},
