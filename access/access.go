@@ -9,8 +9,8 @@ package access
 
 import (
 	"context"
-	"fmt"
-	"strings"
+
+	"dobot/reply"
 
 	"dobot"
 )
@@ -58,14 +58,7 @@ type Request struct {
 }
 
 // money writes cents as dollars.
-func money(c int64) string {
-	return fmt.Sprintf("$%d.%02d", c/100, c%100)
-}
+func money(c int64) string { return dobot.Money(c) }
 
 // withArticle puts "a" or "an" before a role name.
-func withArticle(word string) string {
-	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
-		return "an " + word
-	}
-	return "a " + word
-}
+func withArticle(word string) string { return reply.WithArticle(word) }

@@ -3,7 +3,6 @@ package access_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"dobot"
 	"dobot/access"
+	"dobot/internal/storetest"
 	"dobot/reply"
 	"dobot/store"
 )
@@ -86,12 +86,7 @@ type desk struct {
 
 func newDesk(t *testing.T) desk {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	builtIn := map[string]dobot.Policy{
 		"launch":   {Action: "launch", Role: dobot.RoleDeployer},
 		"teardown": {Action: "teardown", Role: dobot.RoleDeployer, NeedsApproval: true},

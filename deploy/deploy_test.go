@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"dobot/deploy"
 	"dobot/docloud"
 	"dobot/internal/dotest"
+	"dobot/internal/storetest"
 	"dobot/internal/testclock"
 	"dobot/ops"
 	"dobot/progress"
@@ -102,11 +102,7 @@ func newRigWith(t *testing.T, opts dotest.Options) *rig {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	srv := dotest.New(t, opts)
 	client, err := godo.New(oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"})), godo.SetBaseURL(srv.URL()))
 	if err != nil {

@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -139,7 +138,7 @@ func userErrorf(format string, a ...any) error { return reply.Errorf(format, a..
 func Escape(s string) string { return reply.Escape(s) }
 
 // Money writes cents as dollars.
-func Money(c int64) string { return fmt.Sprintf("$%d.%02d", c/100, c%100) }
+func Money(c int64) string { return dobot.Money(c) }
 
 // TimeFormat is how cards show a time.
 const TimeFormat = ops.TimeFormat

@@ -3,7 +3,6 @@ package holds_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/holds"
+	"dobot/internal/storetest"
 	"dobot/reply"
 	"dobot/store"
 )
@@ -36,11 +36,7 @@ func (r *rig) Reply(_ context.Context, parent chat.Ref, m chat.Message) (chat.Re
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	r := &rig{db: db}
 	r.svc = holds.New(holds.Deps{Store: db, Chat: r,
 		Record: func(_ context.Context, e dobot.AuditEntry) error {

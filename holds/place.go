@@ -149,13 +149,4 @@ func (s *Service) ExpiryHeld(ctx context.Context, app dobot.App) bool {
 const botUser = "dobot"
 
 // roleText says what role a person has, to explain a refusal.
-func roleText(r dobot.Role) string {
-	if r == dobot.RoleNone {
-		return "you have no role"
-	}
-	s := r.String()
-	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
-		return "you are an " + s
-	}
-	return "you are a " + s
-}
+func roleText(r dobot.Role) string { return reply.RoleText(r) }

@@ -258,4 +258,4 @@ func MonthSpend(app dobot.App, now time.Time) int64 {
 }
 
 // money writes cents as dollars.
-func money(c int64) string { return fmt.Sprintf("$%d.%02d", c/100, c%100) }
+func money(c int64) string { return dobot.Money(c) }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -15,6 +14,7 @@ import (
 	"dobot/deploy"
 	"dobot/docloud"
 	"dobot/plan"
+	"dobot/sizeview"
 )
 
 // The forms the bot opens. A form's ID comes back with its submission.
@@ -156,22 +156,10 @@ func (f *Forms) sizeField(ctx context.Context) chatview.Field {
 		if s.DeprecationIntent || len(fd.Options) == 100 {
 			continue
 		}
-		label := fmt.Sprintf("%s · %s vCPU, %s · %s/month", s.Slug, s.CPUs, memText(s.MemoryBytes), deploy.Money(docloud.Cents(s.USDPerMonth)))
+		label := fmt.Sprintf("%s · %s vCPU, %s · %s/month", s.Slug, s.CPUs, sizeview.MemText(s.MemoryBytes), deploy.Money(docloud.Cents(s.USDPerMonth)))
 		fd.Options = append(fd.Options, chatview.Option{Value: s.Slug, Label: label})
 	}
 	return fd
-}
-
-// memText is a size's memory as a person reads it: 512 MB, 1 GB.
-func memText(bytes string) string {
-	n, err := strconv.ParseInt(bytes, 10, 64)
-	if err != nil || n <= 0 {
-		return bytes + " bytes"
-	}
-	if n >= 1<<30 {
-		return fmt.Sprintf("%g GB", float64(n)/(1<<30))
-	}
-	return fmt.Sprintf("%d MB", n>>20)
 }
 
 // regionOptions are the region families App Platform runs in.

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"dobot"
+	"dobot/internal/storetest"
 	"dobot/ops"
 	"dobot/store"
 )
@@ -30,11 +30,7 @@ type machine struct {
 func newMachine(t *testing.T) *machine {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	m := &machine{db: db, now: t0}
 	db.Now = func() time.Time { return m.now }
 	m.allowed = func(context.Context, dobot.Operation) (string, error) { return "", nil }

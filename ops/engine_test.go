@@ -4,22 +4,18 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"dobot"
+	"dobot/internal/storetest"
 	"dobot/ops"
 	"dobot/store"
 )
 
 func newEngine(t *testing.T) (*ops.Engine, *store.DB) {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	db.Now = func() time.Time { return t0 }
 	return &ops.Engine{Store: db, Now: func() time.Time { return t0 }, ApprovalTTL: time.Hour,
 		Scrub: func(op *dobot.Operation) { op.Args = "{}" }, Log: slog.New(slog.DiscardHandler)}, db

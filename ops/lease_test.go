@@ -3,13 +3,13 @@ package ops_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"dobot"
+	"dobot/internal/storetest"
 	"dobot/internal/testclock"
 	"dobot/ops"
 	"dobot/store"
@@ -37,11 +37,7 @@ const leaseTTL = 30 * time.Second
 // replicas are two replicas' leases on one store, with one clock.
 func replicas(t *testing.T) (a, b *ops.Leases, c *clock, db *flaky) {
 	t.Helper()
-	sdb, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sdb.Close() })
+	sdb := storetest.Open(t)
 	c = testclock.New(t0)
 	sdb.Now = c.Now
 	db = &flaky{DB: sdb}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"dobot/docloud"
 	"dobot/imagecheck"
 	"dobot/internal/dotest"
+	"dobot/internal/storetest"
 	"dobot/plan"
 	"dobot/reply"
 	"dobot/store"
@@ -58,11 +58,7 @@ type rig struct {
 func newRig(t *testing.T, check func(imagecheck.Ref) (imagecheck.Image, error)) *rig {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	srv := dotest.New(t, dotest.Options{Token: "tok"})
 	client, err := godo.New(oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"})), godo.SetBaseURL(srv.URL()))
 	if err != nil {

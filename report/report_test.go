@@ -3,7 +3,6 @@ package report_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"dobot/chat"
 	"dobot/chatview"
 	"dobot/holds"
+	"dobot/internal/storetest"
 	"dobot/report"
 	"dobot/store"
 )
@@ -84,11 +84,7 @@ type board struct {
 
 func newBoard(t *testing.T, live map[string]*godo.App, h holds.Holds) board {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	v := &views{homes: map[string][]chatview.Home{}}
 	b := report.New(report.Deps{Store: db, Plan: planner{t: t, live: live},
 		Holds:   held{h},

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/internal/storetest"
 	"dobot/ops"
 	"dobot/progress"
 	"dobot/reply"
@@ -77,12 +77,7 @@ type desk struct {
 
 func newDesk(t *testing.T) *desk {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	d := &desk{db: db, chat: &board{msgs: map[string]chat.Message{}}, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	approvals := &ops.Approvals{Store: db, Now: time.Now, StateText: requests.StateText, Scrub: func(*dobot.Operation) {},
 		RequesterAllowed: func(context.Context, dobot.Operation) (string, error) { return "", nil }}

@@ -4,25 +4,21 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"dobot"
 	"dobot/internal/chatfake"
+	"dobot/internal/storetest"
 	"dobot/requests"
-	"dobot/store"
 )
 
 // Approvers are reminded once of a request about to expire, in its card's
 // thread, by name; the requester is not asked to decide their own.
 func TestReminderRemindsApproversOnce(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t)
 	defer db.Close()
 	for id, role := range map[string]dobot.Role{"U0REQ": dobot.RoleApprover, "U0APP": dobot.RoleApprover, "U0ADM": dobot.RoleAdmin} {
 		if err := db.SetRole(ctx, id, role, "test"); err != nil {

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"dobot"
 	"dobot/chat"
+	"dobot/internal/storetest"
 	"dobot/reply"
 	"dobot/routes"
 	"dobot/store"
@@ -47,11 +47,7 @@ func (c *fakeChat) Reply(_ context.Context, parent chat.Ref, m chat.Message) (ch
 
 func newRouter(t *testing.T) (*routes.Router, *store.DB, *fakeChat) {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	c := &fakeChat{refuse: map[string]error{}}
 	return routes.New(db, c, slog.New(slog.NewTextHandler(io.Discard, nil))), db, c
 }

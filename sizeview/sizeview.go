@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"dobot"
+
 	"github.com/digitalocean/godo"
 
 	"dobot/chat"
@@ -78,9 +80,7 @@ func Table(ctx context.Context, p Prices, args Args) (chat.Message, error) {
 }
 
 // Money writes cents as dollars: $12.00.
-func Money(c int64) string {
-	return fmt.Sprintf("$%d.%02d", c/100, c%100)
-}
+func Money(c int64) string { return dobot.Money(c) }
 
 // MemText writes App Platform's memory size (bytes, as text) as MB or GB.
 func MemText(bytes string) string {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +15,7 @@ import (
 	"dobot/commands"
 	"dobot/internal/botproc"
 	"dobot/internal/slacktest"
-	"dobot/store"
+	"dobot/internal/storetest"
 )
 
 // viewHandler is a chatview.Handler of function fields; nil ones do
@@ -78,11 +77,7 @@ func startViews(t *testing.T, h *viewHandler, setup func(*viewWorld)) *viewWorld
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	t.Cleanup(cancel)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	api := slack.New("xoxb-test-bot", slack.OptionAPIURL(srv.APIURL()), slack.OptionAppLevelToken("xapp-test-app"))

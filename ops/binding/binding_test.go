@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"dobot/deploy"
 	"dobot/docloud"
 	"dobot/internal/chatfake"
+	"dobot/internal/storetest"
 	"dobot/ops"
 	"dobot/ops/binding"
 	"dobot/progress"
@@ -42,12 +42,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f := &fixture{db: db, board: &chatfake.Board{}, apps: &apps{spec: &godo.AppSpec{Name: "web"}}, digest: "sha256:aaa"}
 	engine := &ops.Engine{Store: db, Now: time.Now, ApprovalTTL: time.Hour, Log: log, Scrub: deploy.ScrubSecrets}

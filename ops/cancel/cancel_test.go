@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"dobot/chat"
 	"dobot/deploy"
 	"dobot/internal/chatfake"
+	"dobot/internal/storetest"
 	"dobot/ops"
 	"dobot/ops/cancel"
 	"dobot/progress"
@@ -33,12 +33,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f := &fixture{db: db, board: &chatfake.Board{}}
 	engine := &ops.Engine{Store: db, Now: time.Now, ApprovalTTL: time.Hour, Log: log, Scrub: deploy.ScrubSecrets}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 	"dobot"
 	"dobot/deploy"
 	"dobot/docloud/daytwo"
-	"dobot/store"
+	"dobot/internal/storetest"
 )
 
 // apps is DigitalOcean's list of apps: one app, whose active deployment
@@ -35,10 +34,7 @@ type followed struct{ app, deployment, channel, thread string }
 
 func TestPassReportsEachDeploymentStartedElsewhereOnce(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t)
 	defer db.Close()
 	started := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	if err := db.PutApp(ctx, dobot.App{Name: "web", Kind: deploy.KindApp, ResourceID: "app-1", Channel: "C1", ThreadTS: "launch-1",

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"dobot"
 	"dobot/deploy"
 	"dobot/internal/chatfake"
+	"dobot/internal/storetest"
 	"dobot/ops/manage"
 	"dobot/store"
 )
@@ -45,11 +45,7 @@ func (f *finder) AppByName(_ context.Context, name string) (*godo.App, error) {
 
 func newManager(t *testing.T) (*manage.Manager, *store.DB, *finder, *chatfake.Board) {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	f, board := &finder{db: db}, &chatfake.Board{}
 	m := manage.New(manage.Deps{Store: db, Finder: f, Chat: board, Now: time.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return m, db, f, board

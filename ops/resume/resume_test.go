@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"dobot/chat"
 	"dobot/deploy"
 	"dobot/internal/chatfake"
+	"dobot/internal/storetest"
 	"dobot/ops"
 	"dobot/ops/resume"
 	"dobot/progress"
@@ -60,11 +60,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f := &fixture{db: db, board: &chatfake.Board{}, launches: &launches{}, observed: &counter{}}
 	engine := &ops.Engine{Store: db, Now: time.Now, ApprovalTTL: time.Hour, Log: log, Scrub: deploy.ScrubSecrets}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"dobot/chat"
 	"dobot/deploy"
 	"dobot/internal/chatfake"
+	"dobot/internal/storetest"
 	"dobot/ops/ttl"
 	"dobot/progress"
 	"dobot/reply"
@@ -32,12 +32,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f := &fixture{db: db, board: &chatfake.Board{}}
 	f.TTL = ttl.New(ttl.Deps{Store: db, Chat: f.board, Now: func() time.Time { return now }, Log: log, MaxTTL: 24 * time.Hour,
