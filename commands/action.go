@@ -64,7 +64,7 @@ type clickRoute struct {
 	label   string // the button's label, for refusals
 	command string // the full name of the command it runs
 	// args builds the command's arguments from the click; a bad value is a
-	// *UserError.
+	// *reply.UserError.
 	args func(c Click) (any, error)
 }
 
@@ -85,7 +85,7 @@ func standardClicks() []*clickRoute {
 			if err := ValidAppName(c.Value); err != nil {
 				return nil, err
 			}
-			return TeardownArgs{Name: c.Value, Reason: "Destroy now, from the expiry reminder"}, nil
+			return deploy.TeardownArgs{Name: c.Value, Reason: "Destroy now, from the expiry reminder"}, nil
 		}},
 	}
 }

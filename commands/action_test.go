@@ -76,11 +76,11 @@ func TestStandardTableHasEveryPolicyOnce(t *testing.T) {
 
 func TestArgsOfMismatchIsAnError(t *testing.T) {
 	inv := &Invocation{Command: teardownCommand, Args: ExtendArgs{Name: "web"}}
-	if _, err := argsOf[TeardownArgs](inv); err == nil || !strings.Contains(err.Error(), "commands.ExtendArgs") {
+	if _, err := argsOf[deploy.TeardownArgs](inv); err == nil || !strings.Contains(err.Error(), "commands.ExtendArgs") {
 		t.Errorf("argsOf with the wrong type = %v; want an error naming both types", err)
 	}
-	inv.Args = TeardownArgs{Name: "web"}
-	if got, err := argsOf[TeardownArgs](inv); err != nil || got.Name != "web" {
+	inv.Args = deploy.TeardownArgs{Name: "web"}
+	if got, err := argsOf[deploy.TeardownArgs](inv); err != nil || got.Name != "web" {
 		t.Errorf("argsOf = %+v, %v; want web", got, err)
 	}
 }

@@ -24,7 +24,7 @@ const (
 func clickedRequest(c Click) (any, error) {
 	id, err := strconv.ParseInt(c.Value, 10, 64)
 	if err != nil || id <= 0 {
-		return nil, userErrorf("That button does not name a request. Nothing was changed.")
+		return nil, reply.Errorf("That button does not name a request. Nothing was changed.")
 	}
 	return requestIDArgs{id: id, card: c.MessageTS}, nil
 }
@@ -43,11 +43,11 @@ func (a requestIDArgs) Target() string { return fmt.Sprintf("request #%d", a.id)
 func parseRequestID(name string, withReason bool) func([]string, Config) (any, error) {
 	return func(words []string, _ Config) (any, error) {
 		if len(words) == 0 || (!withReason && len(words) > 1) {
-			return nil, userErrorf("%s takes a request id, like `/do %s 12` (the id is on the request's card)", name, name)
+			return nil, reply.Errorf("%s takes a request id, like `/do %s 12` (the id is on the request's card)", name, name)
 		}
 		id, err := strconv.ParseInt(strings.TrimPrefix(words[0], "#"), 10, 64)
 		if err != nil || id <= 0 {
-			return nil, userErrorf("%q is not a request id; use the number on the request's card, like `/do %s 12`", words[0], name)
+			return nil, reply.Errorf("%q is not a request id; use the number on the request's card, like `/do %s 12`", words[0], name)
 		}
 		return requestIDArgs{id: id, reason: strings.Join(words[1:], " ")}, nil
 	}

@@ -249,7 +249,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("panic handling command", "panic", p, "stack", string(debug.Stack()))
-			b.tell(ctx, req, errorMessage(describeError(errPanic, req.Ref)))
+			b.tell(ctx, req, errorMessage(reply.Describe(reply.ErrPanic, req.Ref)))
 		}
 	}()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
@@ -282,7 +282,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		if !b.auditFirst(ctx, log, entry) {
 			return
 		}
-		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
+		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
 		return
 	}
 	b.dispatch(ctx, log, req, cmd, args, entry)
@@ -295,13 +295,13 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 	role, err := b.store.Role(ctx, req.UserID)
 	if err != nil {
 		log.Error("load role", "err", err)
-		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
+		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
 		return
 	}
 	need, approval, err := b.requiredRole(ctx, cmd, args, entry.Target)
 	if err != nil {
 		log.Error("load policy", "err", err)
-		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
+		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
 		return
 	}
 	if role < need && (cmd.Own == nil || !cmd.Own(ctx, b, req.UserID, args)) {
@@ -322,7 +322,7 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 		return
 	} else if err != nil {
 		log.Error("audit before run", "err", err)
-		b.tell(ctx, req, errorMessage(describeError(fmt.Errorf("audit: %w", err), req.Ref)))
+		b.tell(ctx, req, errorMessage(reply.Describe(fmt.Errorf("audit: %w", err), req.Ref)))
 		return
 	}
 	inv := &Invocation{Req: req, Command: cmd, Args: args, Role: role}
@@ -332,12 +332,12 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 		err = cmd.Run(ctx, b, inv)
 	}
 	if err != nil {
-		var ue *UserError
+		var ue *reply.UserError
 		if !errors.As(err, &ue) {
 			log.Error("command failed", "command", cmd.Name, "err", err)
 		}
 		entry.Outcome, entry.Error = "error", err.Error()
-		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
+		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
 		b.observe.CommandDone(cmd.Name, "error")
 	} else {
 		entry.Outcome = "ok"

@@ -5,6 +5,7 @@ import (
 	"runtime/debug"
 
 	"dobot"
+	"dobot/reply"
 )
 
 // HandleClick runs one button click as the command the button stands for.
@@ -16,7 +17,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("panic handling click", "panic", p, "stack", string(debug.Stack()))
-			b.tell(ctx, req, errorMessage(describeError(errPanic, c.Ref)))
+			b.tell(ctx, req, errorMessage(reply.Describe(reply.ErrPanic, c.Ref)))
 		}
 	}()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
@@ -43,7 +44,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 		if !b.auditFirst(ctx, log, entry) {
 			return
 		}
-		b.tell(ctx, req, errorMessage(describeError(err, c.Ref)))
+		b.tell(ctx, req, errorMessage(reply.Describe(err, c.Ref)))
 		return
 	}
 	b.dispatch(ctx, log, req, cmd, args, entry)

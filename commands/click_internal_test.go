@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"dobot/chat"
+	"dobot/reply"
 	"dobot/store"
 )
 
@@ -56,7 +57,7 @@ func TestWrappedUserErrorFromAButton(t *testing.T) {
 		t.Fatal(err)
 	}
 	poke := &Command{Name: "poke", Parse: noArgs("poke"), Run: func(context.Context, *Bot, *Invocation) error {
-		return fmt.Errorf("poke: %w", userErrorf("not now, try later"))
+		return fmt.Errorf("poke: %w", reply.Errorf("not now, try later"))
 	}}
 	b.table, err = newTable(nil, []*clickRoute{{id: "poke", label: "Poke", command: "poke", args: func(Click) (any, error) { return nil, nil }}}, poke)
 	if err != nil {

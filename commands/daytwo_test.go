@@ -14,6 +14,7 @@ import (
 	"dobot/cmdline"
 	"dobot/commands"
 	"dobot/internal/dotest"
+	"dobot/secrets"
 )
 
 // lastBody is the body of the last request for route, decoded.
@@ -219,7 +220,7 @@ func TestEnvSetMasksEveryValueInStoredText(t *testing.T) {
 		{"env unset web MODE", "env unset web MODE"},
 	}
 	for _, c := range cases {
-		if got := commands.MaskCommand(c.in); got != c.want {
+		if got := secrets.MaskCommand(c.in); got != c.want {
 			t.Errorf("MaskCommand(%q) = %q; want %q", c.in, got, c.want)
 		}
 	}
@@ -452,12 +453,12 @@ func FuzzEnvSetIsMasked(f *testing.F) {
 	f.Add("K", "x=y=z", "--component api")
 	f.Fuzz(func(t *testing.T, key, value, flags string) {
 		text := "env set web " + key + "=" + value + " " + flags
-		out := commands.MaskCommand(text) // must not panic
+		out := secrets.MaskCommand(text) // must not panic
 		words, err := cmdline.SplitWords(text)
 		if err != nil || len(words) < 3 || words[2] != key+"="+value {
 			return // the value does not survive splitting as typed
 		}
-		if len(value) < 3 || strings.Contains("env set web "+key+"= "+flags+commands.Masked, value) {
+		if len(value) < 3 || strings.Contains("env set web "+key+"= "+flags+dobot.Masked, value) {
 			return // too short to tell, or also typed elsewhere
 		}
 		if strings.Contains(out, value) {

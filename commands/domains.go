@@ -11,6 +11,7 @@ import (
 	"dobot/daytwocmd"
 	"dobot/deploy"
 	"dobot/plan"
+	"dobot/reply"
 )
 
 // domainsCommand lists an app's custom domains with their DNS and
@@ -94,11 +95,11 @@ func (b *Bot) stopDomainFollow(ctx context.Context, inv *Invocation, op dobot.Op
 		return fmt.Errorf("stop following a domain (operation %d): %w", op.ID, err)
 	}
 	if !ok {
-		return userErrorf("%s is already %s; there is nothing to cancel.", opRefTitle(stopped), stopped.State)
+		return reply.Errorf("%s is already %s; there is nothing to cancel.", opRefTitle(stopped), stopped.State)
 	}
-	what := Escape(opWhat(op))
+	what := reply.Escape(opWhat(op))
 	b.reporterFor(stopped).Reply(ctx, infoMessage(fmt.Sprintf("%s %s stopped the bot's following (%s). The domain stays; `/do domains %s` shows it.",
-		chat.IconCanceled, chat.Mention(inv.Req.UserID), what, Escape(op.App))))
+		chat.IconCanceled, chat.Mention(inv.Req.UserID), what, reply.Escape(op.App))))
 	b.tell(ctx, inv.Req, infoMessage(fmt.Sprintf("Stopped %s (%s).", opRef(op), what)))
 	return nil
 }

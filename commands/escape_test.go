@@ -10,6 +10,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/commands"
+	"dobot/reply"
 	"dobot/slackbot"
 )
 
@@ -45,7 +46,7 @@ func userTextMessages(s string) []commands.Message {
 		{Text: commands.DecisionLine(denied)},
 		commands.ErrorMessage(commands.UserErrorText(s)),
 		commands.ErrorMessage(commands.DOErrorText(s, s)),
-		{Text: commands.Escape(s)},
+		{Text: reply.Escape(s)},
 	}
 }
 

@@ -3,6 +3,7 @@ package commands
 import (
 	"dobot/auditview"
 	"dobot/deploy"
+	"dobot/reply"
 	"dobot/requests"
 
 	"github.com/digitalocean/godo"
@@ -21,11 +22,11 @@ type LaunchState struct {
 	Failure      string
 }
 
-func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) Message {
+func LaunchCard(op dobot.Operation, args deploy.LaunchArgs, st LaunchState) Message {
 	return deploy.LaunchCard(op, args, deploy.LaunchState{Phase: st.Phase, Progress: st.Progress, DeploymentID: st.DeploymentID, URL: st.URL, Failure: st.Failure})
 }
 
-func ChangeCard(op dobot.Operation, args ChangeArgs, st LaunchState) Message {
+func ChangeCard(op dobot.Operation, args deploy.ChangeArgs, st LaunchState) Message {
 	return deploy.ChangeCard(op, args, deploy.LaunchState{Phase: st.Phase, Progress: st.Progress, URL: st.URL, Failure: st.Failure})
 }
 
@@ -47,17 +48,17 @@ var (
 
 // UserErrorText is what a person sees for a user error quoting words.
 func UserErrorText(words string) string {
-	return describeError(userErrorf("bad app name %q; got %s", words, words), "ref")
+	return reply.Describe(reply.Errorf("bad app name %q; got %s", words, words), "ref")
 }
 
 // DOErrorText is what a person sees for a DigitalOcean error message.
 func DOErrorText(msg, requestID string) string {
-	return describeError(&godo.ErrorResponse{Message: msg, RequestID: requestID}, "test")
+	return reply.Describe(&godo.ErrorResponse{Message: msg, RequestID: requestID}, "test")
 }
 
-// DescribeError is describeError, for tests of how DigitalOcean's documented
+// DescribeError is reply.Describe, for tests of how DigitalOcean's documented
 // answers read.
-var DescribeError = describeError
+var DescribeError = reply.Describe
 
 // Views of issue 13's helpers.
 var (

@@ -12,7 +12,9 @@ import (
 	"dobot/chat"
 	"dobot/chatview"
 	"dobot/cmdline"
+	"dobot/deploy"
 	"dobot/launchargs"
+	"dobot/reply"
 	"dobot/secrets"
 )
 
@@ -42,12 +44,12 @@ func (b *Bot) openLaunchFormFor(ctx context.Context, req Request) bool {
 func (b *Bot) openLaunchForm(ctx context.Context, req Request) {
 	role, err := b.store.Role(ctx, req.UserID)
 	if err != nil {
-		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
+		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
 		return
 	}
 	need, _, err := b.requiredRole(ctx, launchCommand, nil, b.cfg.DefaultApp)
 	if err != nil {
-		b.tell(ctx, req, errorMessage(describeError(err, req.Ref)))
+		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
 		return
 	}
 	if role < need {
@@ -67,7 +69,7 @@ func (b *Bot) formFailed(ctx context.Context, req Request, err error) {
 		return
 	}
 	b.log.Error("open form", "ref", req.Ref, "err", err)
-	b.tell(ctx, req, errorMessage(describeError(fmt.Errorf("open form: %w", err), req.Ref)))
+	b.tell(ctx, req, errorMessage(reply.Describe(fmt.Errorf("open form: %w", err), req.Ref)))
 }
 
 // SubmitForm answers a submitted form (chatview.Handler). It checks what
@@ -121,7 +123,7 @@ func (b *Bot) runSubmitted(req Request, cmd *Command, args any) {
 		defer func() {
 			if p := recover(); p != nil {
 				log.Error("panic running a form's command", "panic", p, "stack", string(debug.Stack()))
-				b.tell(ctx, req, errorMessage(describeError(errPanic, req.Ref)))
+				b.tell(ctx, req, errorMessage(reply.Describe(reply.ErrPanic, req.Ref)))
 			}
 		}()
 		ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
@@ -150,7 +152,7 @@ func (b *Bot) askReason(ctx context.Context, c Click, route *clickRoute) bool {
 	case requestIDArgs:
 		meta.Card, meta.Target = a.card, strconv.FormatInt(a.id, 10)
 		f = launchargs.DenyForm(a.id, b.requestSummary(ctx, a.id), meta)
-	case TeardownArgs:
+	case deploy.TeardownArgs:
 		meta.Target = a.Name
 		f = launchargs.TeardownForm(a.Name, a.Reason, meta)
 	default:
@@ -188,7 +190,7 @@ func (b *Bot) requestSummary(ctx context.Context, id int64) string {
 	if err != nil {
 		return fmt.Sprintf("Request #%d.", id)
 	}
-	return fmt.Sprintf("Request #%d: %s asks to %s %s.", op.ID, chat.Mention(op.Requester), op.Action, Escape(op.App))
+	return fmt.Sprintf("Request #%d: %s asks to %s %s.", op.ID, chat.Mention(op.Requester), op.Action, reply.Escape(op.App))
 }
 
 // submitDeny runs deny with the form's reason, as the card's button would

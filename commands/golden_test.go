@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite the Block Kit golden files in t
 func TestBlockKitGolden(t *testing.T) {
 	at := time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
 	op := dobot.Operation{ID: 12, Action: "launch", App: "web", Requester: "U0DEV", Approval: dobot.Approval{ExpiresAt: at.Add(time.Hour)}, Sent: dobot.Sent{ResourceID: "4f6c71e2-1e90-45a3-a9a4-1b0a1c1d1e1f"}, Stamps: dobot.Stamps{CreatedAt: at}}
-	args := commands.LaunchArgs{Name: "web", Image: "ghcr.io/acme/web:1.2.3", Region: "nyc", Sizing: deploy.Sizing{Size: "apps-s-1vcpu-1gb", Instances: 2, MonthlyCents: 2400},
+	args := deploy.LaunchArgs{Name: "web", Image: "ghcr.io/acme/web:1.2.3", Region: "nyc", Sizing: deploy.Sizing{Size: "apps-s-1vcpu-1gb", Instances: 2, MonthlyCents: 2400},
 		Port: 8080, Found: deploy.Found{Check: commands.Preflight{Port: 8080, PortFrom: "from the image", Digest: "sha256:" + strings.Repeat("ab", 32)}}}
 	unchecked := args
 	unchecked.Check = commands.Preflight{Port: 8080, PortFrom: "App Platform default; the image was not checked", Warning: "Could not check ghcr.io/acme/web:1.2.3 before deploying: the registry did not answer in time. Going ahead without the check."}
@@ -49,7 +49,7 @@ func TestBlockKitGolden(t *testing.T) {
 		"approval-expired": commands.ApprovalCard(expired, fields, false),
 		"teardown-done":    commands.TeardownCard(teardownOp, app, chat.IconDelete+" Tore down", ""),
 		"redeploy-live": commands.ChangeCard(dobot.Operation{ID: 13, Action: "redeploy", App: "web", Requester: "U0DEV"},
-			commands.ChangeArgs{Name: "web", Image: "nginx:1.28", From: "nginx:1.27"}, commands.LaunchState{Phase: "ACTIVE", URL: "https://web-abc12.ondigitalocean.app"}),
+			deploy.ChangeArgs{Name: "web", Image: "nginx:1.28", From: "nginx:1.27"}, commands.LaunchState{Phase: "ACTIVE", URL: "https://web-abc12.ondigitalocean.app"}),
 		"registry-gc":    commands.RegistryHead(dobot.Operation{ID: 14, Action: "registry.gc", Requester: "U0ANA", Args: `{"Name":"acme"}`}),
 		"droplet-reboot": commands.DropletActionHead(dobot.Operation{ID: 15, Action: "droplet", Requester: "U0DEV", Args: `{"Name":"box","Type":"reboot"}`}),
 		"error":          commands.ErrorMessage("`launch` needs the deployer role and you have no role. Ask an admin (" + chat.Mention("U0ANA") + ") to run `/do grant @you deployer`."),

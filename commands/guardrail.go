@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"dobot/reply"
 )
 
 // maxApprovalAbove is the largest --approval-above, in USD: far above any
@@ -17,7 +19,7 @@ func parseMonthlyUSD(s string) (int64, error) {
 	t := strings.TrimPrefix(strings.TrimSpace(s), "$")
 	f, err := strconv.ParseFloat(t, 64)
 	if err != nil || math.IsNaN(f) || f < 0 || f > maxApprovalAbove || strings.ContainsAny(t, "eE") {
-		return 0, userErrorf("--approval-above takes a monthly cost in US dollars, like 50 or 49.99 (0 turns it off), not %q", s)
+		return 0, reply.Errorf("--approval-above takes a monthly cost in US dollars, like 50 or 49.99 (0 turns it off), not %q", s)
 	}
 	return int64(math.Round(f * 100)), nil
 }

@@ -2,10 +2,9 @@ package commands
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"dobot"
+	"dobot/helptext"
 )
 
 var helpCommand = &Command{
@@ -14,87 +13,57 @@ var helpCommand = &Command{
 	Description: "List the commands you may run, or explain one.",
 	Examples:    []string{"help", "help launch"},
 	MinRole:     dobot.RoleNone,
-	Parse: func(words []string, _ Config) (any, error) {
-		switch len(words) {
-		case 0:
-			return helpArgs{}, nil
-		case 1, 2:
-			return helpArgs{command: strings.ToLower(strings.Join(words, " "))}, nil
-		}
-		return nil, userErrorf("help takes at most one command name, like `/do help launch`")
-	},
-	Run: runHelp,
+	Parse:       func(words []string, _ Config) (any, error) { return helptext.Parse(words) },
+	Run:         runHelp,
 }
 
-type helpArgs struct{ command string }
-
 func runHelp(ctx context.Context, b *Bot, inv *Invocation) error {
-	args, err := argsOf[helpArgs](inv)
+	args, err := argsOf[helptext.Args](inv)
 	if err != nil {
 		return err
 	}
-	if args.command != "" {
-		var cmd *Command
-		for _, c := range b.table.All() {
-			if c.Name == args.command {
-				cmd = c
-			}
-		}
+	if args.Command != "" {
+		cmd := b.table.lookup(args.Command)
 		if cmd == nil {
-			return userErrorf("there is no command %q; `/do help` lists them", args.command)
+			return helptext.NoSuchCommand(args.Command)
 		}
-		need, approval, err := b.requiredRole(ctx, cmd, nil, "")
+		page, err := b.helpOf(ctx, cmd)
 		if err != nil {
 			return err
 		}
-		b.tell(ctx, inv.Req, Message{Text: commandHelp(cmd, need, approval), Title: "/do " + cmd.Name})
+		b.tell(ctx, inv.Req, helptext.Page(page))
 		return nil
 	}
-	var sb strings.Builder
-	sb.WriteString("*Commands you can run*")
-	if inv.Role != dobot.RoleNone {
-		fmt.Fprintf(&sb, " (you are %s)", withArticle(inv.Role.String()))
+	var cmds []helptext.Command
+	for _, c := range b.table.Sorted() {
+		h, err := b.helpOf(ctx, c)
+		if err != nil {
+			return err
+		}
+		cmds = append(cmds, h)
 	}
-	sb.WriteString(":\n")
-	listed, err := b.writeHelpGroups(ctx, &sb, inv.Role)
-	if err != nil {
-		return err
-	}
+	var admins []string
 	if inv.Role == dobot.RoleNone {
-		admins, _ := b.store.UsersWithRole(ctx, dobot.RoleAdmin)
-		who := "an admin"
-		if len(admins) > 0 {
-			who = mentions(admins)
-		}
-		what := "these are all you can run"
-		if listed == 1 {
-			what = "help is all you can run"
-		}
-		fmt.Fprintf(&sb, "You have no role yet, so %s. Ask %s for one.\n", what, who)
+		admins, _ = b.store.UsersWithRole(ctx, dobot.RoleAdmin)
 	}
-	sb.WriteString("`/do help COMMAND` explains one, with its sub-commands.")
-	b.tell(ctx, inv.Req, Message{Text: sb.String()})
+	b.tell(ctx, inv.Req, helptext.List(cmds, inv.Role, admins))
 	return nil
 }
 
-func commandHelp(cmd *Command, need dobot.Role, approval bool) string {
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "`/do %s`\n%s\n", cmd.Usage, cmd.Description)
-	if need > dobot.RoleNone {
-		fmt.Fprintf(&sb, "Needs the %s role", need)
-		if approval {
-			sb.WriteString(" and approval by a second person")
+// helpOf is c as help shows it, with the role it and each of its
+// sub-commands need under the current policy.
+func (b *Bot) helpOf(ctx context.Context, c *Command) (helptext.Command, error) {
+	need, approval, err := b.requiredRole(ctx, c, nil, "")
+	if err != nil {
+		return helptext.Command{}, err
+	}
+	h := helptext.Command{Name: c.Name, Usage: c.Usage, Description: c.Description, Examples: c.Examples, Need: need, Approval: approval}
+	for _, sub := range c.Subcommands {
+		s, err := b.helpOf(ctx, sub)
+		if err != nil {
+			return helptext.Command{}, err
 		}
-		sb.WriteString(".\n")
+		h.Subcommands = append(h.Subcommands, s)
 	}
-	for _, ex := range cmd.Examples {
-		fmt.Fprintf(&sb, "Example: `/do %s`\n", ex)
-	}
-	if len(cmd.Subcommands) > 0 {
-		sb.WriteString("Sub-commands:\n")
-		for _, sub := range cmd.Subcommands {
-			fmt.Fprintf(&sb, "• `/do %s` — %s\n", sub.Usage, sub.Description)
-		}
-	}
-	return sb.String()
+	return h, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"dobot"
 	"dobot/deploy"
+	"dobot/reply"
 	"dobot/report"
 )
 
@@ -17,7 +18,7 @@ var historyCommand = &Command{
 	MinRole:     dobot.RoleViewer,
 	Parse: func(words []string, _ Config) (any, error) {
 		if len(words) != 1 {
-			return nil, userErrorf("history takes one app name, like `/do history web`")
+			return nil, reply.Errorf("history takes one app name, like `/do history web`")
 		}
 		if err := ValidAppName(words[0]); err != nil {
 			return nil, err
@@ -43,8 +44,8 @@ func historyClicks() []*clickRoute {
 	return []*clickRoute{{id: report.ClickHistoryRollback, label: "Roll back to this", command: "rollback", args: func(c Click) (any, error) {
 		name, dep, ok := strings.Cut(c.Value, " ")
 		if !ok || ValidAppName(name) != nil || !deploymentIDPattern.MatchString(dep) {
-			return nil, userErrorf("That button does not name an app and a deployment. Nothing was changed.")
+			return nil, reply.Errorf("That button does not name an app and a deployment. Nothing was changed.")
 		}
-		return ChangeArgs{Name: name, RollbackTo: deploy.RollbackTo{DeploymentID: dep}, Reason: "Roll back to this, from the history"}, nil
+		return deploy.ChangeArgs{Name: name, RollbackTo: deploy.RollbackTo{DeploymentID: dep}, Reason: "Roll back to this, from the history"}, nil
 	}}}
 }

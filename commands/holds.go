@@ -5,6 +5,8 @@ import (
 	"errors"
 
 	"dobot"
+	"dobot/chat"
+	"dobot/deploy"
 	"dobot/holds"
 )
 
@@ -105,7 +107,7 @@ func (b *Bot) announce(ctx context.Context, req Request, app string, m Message) 
 		}
 	}
 	if _, err := b.chat.Post(ctx, ch, m); err != nil {
-		if !errors.Is(err, ErrCannotPost) {
+		if !errors.Is(err, chat.ErrCannotPost) {
 			b.log.Warn("announce", "channel", ch, "err", err)
 		}
 		b.tell(ctx, req, m)
@@ -125,9 +127,9 @@ func (b *Bot) checkHolds(ctx context.Context, inv *Invocation) (*breach, error) 
 // dryRun reports whether args ask for a --dry-run.
 func dryRun(args any) bool {
 	switch a := args.(type) {
-	case LaunchArgs:
+	case deploy.LaunchArgs:
 		return a.DryRun
-	case ChangeArgs:
+	case deploy.ChangeArgs:
 		return a.DryRun
 	}
 	return false

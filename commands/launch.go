@@ -11,6 +11,7 @@ import (
 	"dobot/launchargs"
 	"dobot/plan"
 	"dobot/progress"
+	"dobot/reply"
 )
 
 // deploymentIDPattern is the UUID form of App Platform deployment ids.
@@ -19,16 +20,16 @@ var deploymentIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{
 // AppRegion is dobot.AppRegion with its refusal as a UserError.
 func AppRegion(slug string) (string, error) {
 	r, err := dobot.AppRegion(slug)
-	return r, fromDomain(err)
+	return r, reply.FromDomain(err)
 }
 
 // ValidAppName is dobot.ValidAppName with its refusal as a UserError.
-func ValidAppName(name string) error { return fromDomain(dobot.ValidAppName(name)) }
+func ValidAppName(name string) error { return reply.FromDomain(dobot.ValidAppName(name)) }
 
 // ParseImageRef is dobot.ParseImageRef with its refusal as a UserError.
 func ParseImageRef(s string) (dobot.ImageRef, error) {
 	ref, err := dobot.ParseImageRef(s)
-	return ref, fromDomain(err)
+	return ref, reply.FromDomain(err)
 }
 
 var launchCommand = &Command{
@@ -54,7 +55,7 @@ func (c Config) launch() launchargs.Config {
 func busyText(busy *dobot.BusyError) string {
 	h := busy.Holder
 	return fmt.Sprintf("%s is busy: %s (%s), asked by %s at %s, is still %s. Wait for it to finish, or cancel it with `/do cancel %d`.",
-		Escape(h.App), opRef(h), Escape(opWhat(h)), chat.Mention(h.Requester), h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
+		reply.Escape(h.App), opRef(h), reply.Escape(opWhat(h)), chat.Mention(h.Requester), h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
 }
 
 // reporterFor returns a reporter for op's head message and thread.

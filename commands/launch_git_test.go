@@ -190,7 +190,7 @@ func TestLaunchFromPastedSpecMasksSecretsAndShowsComponents(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(stored.CommandText, "value: "+commands.Masked) || !strings.Contains(stored.CommandText, "value: prod") {
+	if !strings.Contains(stored.CommandText, "value: "+dobot.Masked) || !strings.Contains(stored.CommandText, "value: prod") {
 		t.Errorf("stored command text = %q; want secret values masked and others kept", stored.CommandText)
 	}
 }

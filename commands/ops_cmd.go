@@ -7,6 +7,7 @@ import (
 
 	"dobot"
 	"dobot/deploy"
+	"dobot/reply"
 	"dobot/report"
 )
 
@@ -32,7 +33,7 @@ func opsClicks() []*clickRoute {
 	args := func(c Click) (any, error) {
 		id, err := strconv.ParseInt(c.Value, 10, 64)
 		if err != nil || id <= 0 {
-			return nil, userErrorf("That button does not name a request or operation. Nothing was changed.")
+			return nil, reply.Errorf("That button does not name a request or operation. Nothing was changed.")
 		}
 		return requestIDArgs{id: id}, nil
 	}

@@ -11,6 +11,7 @@ import (
 	"dobot"
 	"dobot/cmdline"
 	"dobot/docloud"
+	"dobot/reply"
 )
 
 func TestParseImageRef(t *testing.T) {
@@ -51,9 +52,9 @@ func TestParseImageRefErrors(t *testing.T) {
 	} {
 		t.Run(in, func(t *testing.T) {
 			_, err := ParseImageRef(in)
-			var ue *UserError
+			var ue *reply.UserError
 			if !errors.As(err, &ue) {
-				t.Fatalf("ParseImageRef(%q) error = %v; want a *UserError", in, err)
+				t.Fatalf("ParseImageRef(%q) error = %v; want a *reply.UserError", in, err)
 			}
 			if !strings.Contains(ue.Msg, "Examples:") {
 				t.Errorf("ParseImageRef(%q) error %q does not show examples", in, ue.Msg)
@@ -95,9 +96,9 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		_, _, err := table.Parse(text, Config{Region: "nyc3"})
 		if err != nil {
-			var ue *UserError
+			var ue *reply.UserError
 			if !errors.As(err, &ue) {
-				t.Fatalf("Parse(%q) error %v is not a *UserError", text, err)
+				t.Fatalf("Parse(%q) error %v is not a *reply.UserError", text, err)
 			}
 			if ue.Msg == "" {
 				t.Fatalf("Parse(%q) gave an empty error message", text)
@@ -141,7 +142,7 @@ func FuzzSlackValues(f *testing.F) {
 			t.Fatalf("ParseUser(%q) = %q, not a user id", s, id)
 		}
 		if _, err := parseID([]string{s}, Config{}); err != nil {
-			var ue *UserError
+			var ue *reply.UserError
 			if !errors.As(err, &ue) {
 				t.Fatalf("parse request id %q: %v is not a user error", s, err)
 			}
@@ -163,7 +164,7 @@ func TestDomainRefusalsCannotForgeTokens(t *testing.T) {
 			return err
 		}(),
 	} {
-		var ue *UserError
+		var ue *reply.UserError
 		if !errors.As(err, &ue) || strings.ContainsAny(ue.Msg, "\x1d\x1e\x1f") || !strings.Contains(ue.Msg, "<!channel>") {
 			t.Errorf("%s(%q) = %v; want a UserError quoting the input without token bytes", name, in, err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"dobot"
 	"dobot/commands"
+	"dobot/secrets"
 	"dobot/store"
 )
 
@@ -25,7 +26,7 @@ func TestRedeliveredEnvelopeRunsAndAnswersOnce(t *testing.T) {
 		{name: "allowed", user: "UADMIN", text: "status", want: "manages no apps"},
 		{name: "refused", user: "UNOBODY", text: "launch web --image nginx", want: "needs the"},
 		{name: "invalid", user: "UADMIN", text: "frobnicate", want: "frobnicate"},
-		{name: "too long", user: "UADMIN", text: "status " + strings.Repeat("x", commands.MaxCommandText), want: "limit"},
+		{name: "too long", user: "UADMIN", text: "status " + strings.Repeat("x", secrets.MaxCommandText), want: "limit"},
 		{name: "unknown button", user: "UADMIN", click: "no_such_button", want: "not one the bot knows"},
 	}
 	for _, tt := range tests {

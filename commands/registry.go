@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"dobot"
+	"dobot/deploy"
 	"dobot/plan"
 	"dobot/registryview"
 )
@@ -74,7 +75,7 @@ var registryCommand = &Command{
 }
 
 func runRegistryRepos(ctx context.Context, b *Bot, inv *Invocation) error {
-	args, err := argsOf[RegistryArgs](inv)
+	args, err := argsOf[deploy.RegistryArgs](inv)
 	if err != nil {
 		return err
 	}

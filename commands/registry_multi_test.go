@@ -72,7 +72,7 @@ func TestDocumentedRefusalsReadClearly(t *testing.T) {
 	} {
 		err := &godo.ErrorResponse{Response: &http.Response{StatusCode: tt.status}, Message: "refused", RequestID: "req-1"}
 		if got := commands.DescribeError(err, "ref"); !strings.Contains(got, tt.want) || !strings.Contains(got, "req-1") {
-			t.Errorf("describeError(%d) = %q; want %q and the request id", tt.status, got, tt.want)
+			t.Errorf("reply.Describe(%d) = %q; want %q and the request id", tt.status, got, tt.want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"dobot"
+	"dobot/reply"
 )
 
 var statusCommand = &Command{
@@ -22,7 +23,7 @@ var statusCommand = &Command{
 			}
 			return statusArgs{name: words[0]}, nil
 		}
-		return nil, userErrorf("status takes at most one app name, like `/do status web`")
+		return nil, reply.Errorf("status takes at most one app name, like `/do status web`")
 	},
 	Run: runStatus,
 }

@@ -8,7 +8,9 @@ import (
 
 	"dobot"
 	"dobot/cmdline"
+	"dobot/helptext"
 	"dobot/launchargs"
+	"dobot/reply"
 	"dobot/secrets"
 )
 
@@ -31,7 +33,7 @@ type Command struct {
 	// their start.
 	Mutating bool
 	// Parse turns the words after the command name into arguments, without
-	// touching the network. It returns a *UserError for bad input.
+	// touching the network. It returns a *reply.UserError for bad input.
 	Parse func(words []string, cfg Config) (any, error)
 	// Own, when set, lets a caller below the command's role run it on
 	// something of their own: a requester whose role was revoked may still
@@ -175,6 +177,15 @@ func (t Table) Sorted() []*Command {
 	return out
 }
 
+// commandNames are the names of cmds, for "Did you mean …?".
+func commandNames(cmds []*Command) []string {
+	out := make([]string, len(cmds))
+	for i, c := range cmds {
+		out[i] = c.Name
+	}
+	return out
+}
+
 // Parse splits text and parses it into an invocation of a command in t.
 func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 	head, block, hasBlock := secrets.CutBlock(text)
@@ -188,7 +199,7 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 	name := strings.ToLower(words[0])
 	cmd, ok := t.commands[name]
 	if !ok {
-		return nil, nil, t.unknownCommand(words[0])
+		return nil, nil, helptext.UnknownCommand(words[0], commandNames(t.Sorted()))
 	}
 	words = words[1:]
 	if len(words) > 0 {
@@ -199,19 +210,24 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 			}
 		}
 	}
-	if wantsHelp(words) {
-		return t.helpFor(cmd)
+	if helptext.WantsHelp(words) {
+		// `/do CMD --help` goes the way of `/do help CMD`.
+		help, ok := t.commands[helpCommand.Name]
+		if !ok {
+			return cmd, nil, reply.Errorf("there is no help for %s here", cmd.Name)
+		}
+		return help, helptext.Args{Command: cmd.Name}, nil
 	}
 	if hasBlock {
 		if cmd.Name != launchCommand.Name {
-			return cmd, nil, userErrorf("%s takes no code block; only `/do launch --spec` reads an app spec pasted after it", cmd.Name)
+			return cmd, nil, reply.Errorf("%s takes no code block; only `/do launch --spec` reads an app spec pasted after it", cmd.Name)
 		}
 		words = append(words, launchargs.BlockMark+block)
 	}
 	args, err := cmd.Parse(words, cfg)
 	if err != nil {
 		if len(words) > 0 {
-			if serr := unknownSubcommand(cmd, words[0]); serr != nil {
+			if serr := helptext.UnknownSubcommand(cmd.Name, commandNames(cmd.Subcommands), words[0]); serr != nil {
 				return cmd, nil, serr
 			}
 		}
@@ -224,8 +240,17 @@ func (t Table) Parse(text string, cfg Config) (*Command, any, error) {
 func noArgs(name string) func([]string, Config) (any, error) {
 	return func(words []string, _ Config) (any, error) {
 		if len(words) > 0 {
-			return nil, userErrorf("%s takes no arguments; see `/do help %s`", name, name)
+			return nil, reply.Errorf("%s takes no arguments; see `/do help %s`", name, name)
 		}
 		return nil, nil
 	}
+}
+
+// namedFor makes a parse error of cmd name the command typed (see
+// cmdline.NamedFor).
+func namedFor(cmd *Command, err error) error {
+	if cmd == nil {
+		return err
+	}
+	return cmdline.NamedFor(cmd.Name, err)
 }

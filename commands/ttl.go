@@ -7,6 +7,7 @@ import (
 
 	"dobot"
 	"dobot/ops/ttl"
+	"dobot/reply"
 )
 
 // Expiring environments (package ttl): a launch with --ttl is torn down
@@ -38,7 +39,7 @@ var extendCommand = &Command{
 	Mutating:    true,
 	Parse: func(words []string, cfg Config) (any, error) {
 		if len(words) != 2 {
-			return nil, userErrorf("extend takes an app name and a duration, like `/do extend demo 2h`")
+			return nil, reply.Errorf("extend takes an app name and a duration, like `/do extend demo 2h`")
 		}
 		if err := ValidAppName(words[0]); err != nil {
 			return nil, err

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"dobot/helptext"
 )
 
 // TestTableParseTypingTraps: what people mistype reaches the command they
@@ -47,11 +49,11 @@ func TestTableParseTypingTraps(t *testing.T) {
 		{in: "logs web --lines x", wantErr: "/do help logs"},
 		{in: "launch web --image nginx --nope", wantErr: "launch does not know the flag --nope"},
 		// --help and -h show the command's help.
-		{in: "launch --help", wantCmd: "help", wantArgs: helpArgs{command: "launch"}},
-		{in: "launch web --image nginx -h", wantCmd: "help", wantArgs: helpArgs{command: "launch"}},
-		{in: "status -h", wantCmd: "help", wantArgs: helpArgs{command: "status"}},
-		{in: "extend —help", wantCmd: "help", wantArgs: helpArgs{command: "extend"}},
-		{in: "registry create --help", wantCmd: "help", wantArgs: helpArgs{command: "registry create"}},
+		{in: "launch --help", wantCmd: "help", wantArgs: helptext.Args{Command: "launch"}},
+		{in: "launch web --image nginx -h", wantCmd: "help", wantArgs: helptext.Args{Command: "launch"}},
+		{in: "status -h", wantCmd: "help", wantArgs: helptext.Args{Command: "status"}},
+		{in: "extend —help", wantCmd: "help", wantArgs: helptext.Args{Command: "extend"}},
+		{in: "registry create --help", wantCmd: "help", wantArgs: helptext.Args{Command: "registry create"}},
 		{in: "teardown web --reason -- -h", wantErr: "teardown"},
 		// Did you mean …?
 		{in: "lauch web", wantErr: "Did you mean `/do launch`?"},

@@ -419,12 +419,12 @@ func TestWordingOfCardsAndCancels(t *testing.T) {
 		}
 	}
 
-	canceled := commands.LaunchCard(dobot.Operation{ID: 5, Requester: "UDEP"}, commands.LaunchArgs{Name: "web", Image: "nginx"},
+	canceled := commands.LaunchCard(dobot.Operation{ID: 5, Requester: "UDEP"}, deploy.LaunchArgs{Name: "web", Image: "nginx"},
 		commands.LaunchState{Phase: "CANCELED", Failure: "the deployment was canceled"})
 	if !strings.Contains(canceled.Title, "canceled") || strings.Contains(canceled.Title+canceled.Body, "failed") || strings.Contains(canceled.Body, chat.IconFailed) {
 		t.Errorf("canceled launch card = %q / %q", canceled.Title, canceled.Body)
 	}
-	droplet := commands.LaunchCard(dobot.Operation{ID: 6, Requester: "UDEP"}, commands.LaunchArgs{Name: "box", Image: "nginx", OnDroplet: deploy.OnDroplet{Droplet: true, DropletRegion: "nyc3"}},
+	droplet := commands.LaunchCard(dobot.Operation{ID: 6, Requester: "UDEP"}, deploy.LaunchArgs{Name: "box", Image: "nginx", OnDroplet: deploy.OnDroplet{Droplet: true, DropletRegion: "nyc3"}},
 		commands.LaunchState{Phase: "DROPLET_CREATE"})
 	if droplet.Fields[0].Label != "Droplet" {
 		t.Errorf("droplet launch card's first field is %q; want Droplet", droplet.Fields[0].Label)

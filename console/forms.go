@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"dobot"
 	"dobot/chatview"
-	"dobot/commands"
 )
 
 // The console's forms and home page: a form is asked field by field, one
@@ -115,7 +115,7 @@ func (c *Console) formLine(ctx context.Context, bot Bot, line string) bool {
 	f := of.form.Fields[of.ask[0]]
 	shown := line
 	if f.Kind == chatview.Secret && strings.TrimSpace(line) != "" {
-		shown = commands.Masked
+		shown = dobot.Masked
 	}
 	c.promptShown = false
 	if !c.opts.Interactive {

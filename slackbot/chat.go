@@ -379,17 +379,17 @@ var channelErrors = map[string]bool{
 	"restricted_action": true, "access_denied": true, "cannot_dm_bot": true,
 }
 
-// mapError wraps commands.ErrCannotPost around Slack's channel errors.
+// mapError wraps chat.ErrCannotPost around Slack's channel errors.
 func mapError(err error) error {
 	if err == nil {
 		return nil
 	}
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) && channelErrors[se.Err] {
-		return fmt.Errorf("%w: %s", commands.ErrCannotPost, se.Err)
+		return fmt.Errorf("%w: %s", chat.ErrCannotPost, se.Err)
 	}
 	if channelErrors[err.Error()] {
-		return fmt.Errorf("%w: %s", commands.ErrCannotPost, err.Error())
+		return fmt.Errorf("%w: %s", chat.ErrCannotPost, err.Error())
 	}
 	return err
 }

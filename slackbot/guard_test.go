@@ -6,6 +6,7 @@ import (
 
 	"dobot/chat"
 	"dobot/commands"
+	"dobot/reply"
 )
 
 func TestSlackTextEscapesEverythingButTokens(t *testing.T) {
@@ -40,10 +41,10 @@ func TestNeutralTokensBecomeSlackMarkup(t *testing.T) {
 func TestUserTextCanNeverPing(t *testing.T) {
 	hostile := "<!channel> <!here> <!everyone> <@U0BAD> <#C0BAD> <https://evil.example|click>"
 	m := guardMessage(commands.Message{
-		Text:   chat.Mention("U0REQ") + " asks to teardown " + commands.Escape("web"+hostile) + ": " + commands.Escape(hostile),
-		Title:  chat.IconAsk + " Request #1: teardown " + commands.Escape(hostile),
-		Fields: []commands.Field{{Label: "Reason", Value: commands.Escape(hostile)}, {Label: "DigitalOcean says", Value: commands.Escape("deploy failed: " + hostile)}},
-		Body:   commands.Escape(hostile),
+		Text:   chat.Mention("U0REQ") + " asks to teardown " + reply.Escape("web"+hostile) + ": " + reply.Escape(hostile),
+		Title:  chat.IconAsk + " Request #1: teardown " + reply.Escape(hostile),
+		Fields: []commands.Field{{Label: "Reason", Value: reply.Escape(hostile)}, {Label: "DigitalOcean says", Value: reply.Escape("deploy failed: " + hostile)}},
+		Body:   reply.Escape(hostile),
 		Footer: "Requested by " + chat.Mention("U0REQ"),
 	})
 	texts := []string{m.Text, m.Title, m.Body, m.Footer}

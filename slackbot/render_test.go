@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"dobot/chat"
 	"dobot/commands"
 )
 
@@ -98,7 +99,7 @@ func TestMapErrorMarksChannelErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := mapError(tt.err)
-		if isCannot := errors.Is(got, commands.ErrCannotPost); isCannot != tt.cannotPost {
+		if isCannot := errors.Is(got, chat.ErrCannotPost); isCannot != tt.cannotPost {
 			t.Errorf("mapError(%v) = %v; cannot-post = %v, want %v", tt.err, got, isCannot, tt.cannotPost)
 		}
 	}
