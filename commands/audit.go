@@ -31,9 +31,3 @@ func runAudit(ctx context.Context, b *Bot, inv *Invocation) error {
 	}
 	return nil
 }
-
-// The audit channel's rows and lines are auditview's.
-var (
-	auditWorthMirroring = auditview.WorthMirroring
-	auditMirrorLine     = auditview.ChannelLine
-)

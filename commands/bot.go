@@ -11,12 +11,13 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/digitalocean/godo"
 
 	"dobot"
+	"dobot/answer"
+	"dobot/auditlog"
 	"dobot/chat"
 	"dobot/chatview"
 	"dobot/deploy"
@@ -131,7 +132,7 @@ type Bot struct {
 }
 
 // machinery is the durable operation machinery of package ops the bot
-// runs on.
+// runs on, and the audit trail that records every step.
 type machinery struct {
 	ops       *ops.Engine     // durable operations' state
 	approvals *ops.Approvals  // the approval state machine
@@ -139,6 +140,7 @@ type machinery struct {
 	desk      *requests.Desk  // puts requests up for decision in the chat
 	leases    *ops.Leases     // which operations and loops this replica runs
 	marks     DeploymentMarks // deployments started elsewhere, reported; nil: not looked for
+	trail     *auditlog.Trail // the audit trail and its channel
 }
 
 // New returns a Bot with the standard command table.
@@ -171,6 +173,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	b := &Bot{cfg: cfg, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
 	b.eng.runner.Log = b.log
+	b.eng.trail = auditlog.New(auditlog.Deps{Store: d.Store, Chat: d.Chat, Channel: cfg.AuditChannel, Go: b.background, Log: b.log})
 	b.eng.marks, _ = d.Store.(DeploymentMarks)
 	b.withViews(d)
 	b.store = d.Store
@@ -249,7 +252,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("panic handling command", "panic", p, "stack", string(debug.Stack()))
-			b.tell(ctx, req, errorMessage(reply.Describe(reply.ErrPanic, req.Ref)))
+			b.tell(context.WithoutCancel(ctx), req, errorMessage(reply.Describe(reply.ErrPanic, req.Ref)))
 		}
 	}()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
@@ -261,7 +264,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		entry.Action, entry.Decision, entry.Outcome = "invalid", "refused", "bad input"
 		entry.Error = fmt.Sprintf("command text too long: %d characters", n)
 		b.observe.CommandDone(entry.Action, "invalid")
-		if !b.auditFirst(ctx, log, entry) {
+		if !b.eng.trail.First(ctx, log, entry) {
 			return
 		}
 		b.tell(ctx, req, errorMessage(fmt.Sprintf("That command is %d characters long; the limit is %d. Nothing was run. Shorten it (a long --reason can go in the thread).", n, secrets.MaxCommandText)))
@@ -279,7 +282,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 			entry.Action = cmd.Name
 		}
 		b.observe.CommandDone(entry.Action, "invalid")
-		if !b.auditFirst(ctx, log, entry) {
+		if !b.eng.trail.First(ctx, log, entry) {
 			return
 		}
 		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
@@ -307,7 +310,7 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 	if role < need && (cmd.Own == nil || !cmd.Own(ctx, b, req.UserID, args)) {
 		entry.Action, entry.Decision, entry.Outcome = cmd.refusedAs(), "refused", "not permitted"
 		entry.Error = fmt.Sprintf("needs %s, has %s", need, role)
-		if !b.auditFirst(ctx, log, entry) {
+		if !b.eng.trail.First(ctx, log, entry) {
 			return
 		}
 		b.observe.CommandDone(cmd.Name, "refused")
@@ -351,88 +354,29 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 // refusal explains a refused command: the role it needs and who can grant it.
 func (b *Bot) refusal(ctx context.Context, req Request, cmd string, need, have dobot.Role) string {
 	if req.Button != "" {
-		// Pressed, not typed: say who may press it.
-		return fmt.Sprintf("Only %s may use the %s button, and %s. Nothing was changed.", rolesFrom(need), req.Button, roleText(have))
+		return reply.RefusedButton(req.Button, need, have)
 	}
 	admins, _ := b.store.UsersWithRole(ctx, dobot.RoleAdmin)
-	who := "an admin"
-	if len(admins) > 0 {
-		who = "an admin (" + mentions(admins) + ")"
-	}
-	hasText := "you have no role"
-	if have != dobot.RoleNone {
-		hasText = "you are " + withArticle(have.String())
-	}
-	return fmt.Sprintf("`%s` needs the %s role and %s. Ask %s to run `/do grant @you %s`.", cmd, need, hasText, who, need)
+	return reply.Refused(cmd, need, have, admins)
 }
 
-// tell answers the person who typed a command, privately. It falls back to
-// the response_url when the bot cannot post in the channel.
+// tell answers the person who typed a command, privately (package answer).
 func (b *Bot) tell(ctx context.Context, req Request, m Message) {
-	err := b.chat.Ephemeral(ctx, req.ChannelID, req.UserID, m)
-	if err == nil {
-		return
-	}
-	if req.ResponseURL != "" {
-		if rerr := b.chat.Respond(ctx, req.ResponseURL, m); rerr == nil {
-			return
-		} else {
-			err = errors.Join(err, rerr)
-		}
-	}
-	b.log.Error("could not answer", "ref", req.Ref, "err", err)
+	answer.Privately(ctx, b.chat, b.log, answer.To{Channel: req.ChannelID, User: req.UserID, ResponseURL: req.ResponseURL, Ref: req.Ref}, m)
 }
 
-// audit records e, logging a failure. Callers that must stop when the
-// audit fails use record.
-func (b *Bot) audit(ctx context.Context, log *slog.Logger, e dobot.AuditEntry) {
-	if err := b.record(ctx, e); err != nil {
-		log.Error("append audit", "action", e.Action, "err", err)
-	}
-}
-
-// auditFirst records a command's or click's first audit row, as audit
-// does, and reports whether to go on: false when the store says Slack
-// redelivered an envelope that was handled already (dobot.ErrAlreadyHandled),
-// which must not be answered twice.
-func (b *Bot) auditFirst(ctx context.Context, log *slog.Logger, e dobot.AuditEntry) bool {
-	err := b.record(ctx, e)
-	if errors.Is(err, dobot.ErrAlreadyHandled) {
-		log.Info("skipping an envelope already handled (Slack redelivered it)", "action", e.Action)
-		return false
-	}
-	if err != nil {
-		log.Error("append audit", "action", e.Action, "err", err)
-	}
-	return true
-}
-
-// record appends e to the audit trail and, when an audit channel is set,
-// mirrors a line for every change and decision there.
+// The audit trail is package auditlog's: record stops the caller when the
+// row cannot be written, audit logs the failure, mirror copies a row the
+// store wrote itself.
 func (b *Bot) record(ctx context.Context, e dobot.AuditEntry) error {
-	// The trail is read as text (bot audit export): mentions and links
-	// are stored as "@U123" and "label (url)", never as tokens.
-	e.Error, e.Details = chat.Plain(e.Error), chat.Plain(e.Details)
-	stored, err := b.store.AppendAudit(ctx, e)
-	if err != nil {
-		return fmt.Errorf("append audit row %s: %w", e.Action, err)
-	}
-	b.mirror(stored)
-	return nil
+	return b.eng.trail.Record(ctx, e)
 }
 
-// mirror copies a stored audit row to the audit channel, when one is set
-// and the row is a change or decision. Rows written by the store together
-// with the change they record come here directly.
-func (b *Bot) mirror(stored dobot.AuditEntry) {
-	if b.cfg.AuditChannel != "" && auditWorthMirroring(stored) {
-		b.background("audit-mirror", func(ctx context.Context) {
-			if _, err := b.chat.Post(ctx, b.cfg.AuditChannel, Message{Text: auditMirrorLine(stored)}); err != nil {
-				b.log.Warn("mirror audit row", "id", stored.ID, "err", err)
-			}
-		})
-	}
+func (b *Bot) audit(ctx context.Context, log *slog.Logger, e dobot.AuditEntry) {
+	b.eng.trail.Audit(ctx, log, e)
 }
+
+func (b *Bot) mirror(stored dobot.AuditEntry) { b.eng.trail.Mirror(stored) }
 
 type noObserver struct{}
 
@@ -450,14 +394,6 @@ func targetOf(args any) string {
 	return ""
 }
 
-func mentions(ids []string) string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = chat.Mention(id)
-	}
-	return strings.Join(out, ", ")
-}
-
 func errorMessage(text string) Message {
 	return Message{Text: chat.IconWarning + " " + text}
 }
@@ -465,18 +401,3 @@ func errorMessage(text string) Message {
 func infoMessage(text string) Message {
 	return Message{Text: text}
 }
-
-// rolesFrom names every role from r up: "an approver or admin".
-func rolesFrom(r dobot.Role) string {
-	var names []string
-	for x := max(r, dobot.RoleViewer); x <= dobot.RoleAdmin; x++ {
-		names = append(names, x.String())
-	}
-	if len(names) == 1 {
-		return withArticle(names[0])
-	}
-	return withArticle(strings.Join(names[:len(names)-1], ", ")) + " or " + names[len(names)-1]
-}
-
-// withArticle puts "a" or "an" before a role name.
-func withArticle(word string) string { return reply.WithArticle(word) }

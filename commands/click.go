@@ -17,7 +17,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("panic handling click", "panic", p, "stack", string(debug.Stack()))
-			b.tell(ctx, req, errorMessage(reply.Describe(reply.ErrPanic, c.Ref)))
+			b.tell(context.WithoutCancel(ctx), req, errorMessage(reply.Describe(reply.ErrPanic, c.Ref)))
 		}
 	}()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
@@ -26,7 +26,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 	route, ok := b.table.clickRouteFor(c.ActionID)
 	if !ok {
 		entry.Action, entry.Target, entry.Decision, entry.Outcome = "click", c.ActionID, "refused", "unknown button"
-		if !b.auditFirst(ctx, log, entry) {
+		if !b.eng.trail.First(ctx, log, entry) {
 			return
 		}
 		b.tell(ctx, req, errorMessage("That button is not one the bot knows (it may be from an older version). Nothing was changed."))
@@ -41,7 +41,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 	if err != nil {
 		entry.Action, entry.Target, entry.Decision, entry.Outcome, entry.Error = cmd.refusedAs(), c.Value, "refused", "bad button value", err.Error()
 		b.observe.CommandDone(cmd.Name, "invalid")
-		if !b.auditFirst(ctx, log, entry) {
+		if !b.eng.trail.First(ctx, log, entry) {
 			return
 		}
 		b.tell(ctx, req, errorMessage(reply.Describe(err, c.Ref)))

@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strconv"
-	"strings"
 
 	"dobot"
-	"dobot/chat"
 	"dobot/chatview"
-	"dobot/cmdline"
 	"dobot/deploy"
 	"dobot/launchargs"
 	"dobot/reply"
@@ -26,12 +23,7 @@ func (b *Bot) openLaunchFormFor(ctx context.Context, req Request) bool {
 	if b.svc.ui.views == nil || req.TriggerID == "" {
 		return false
 	}
-	words, err := cmdline.SplitWords(req.Text)
-	if err != nil || len(words) == 0 || !strings.EqualFold(words[0], "launch") {
-		return false
-	}
-	bare := len(words) == 1 && (b.cfg.DefaultApp == "" || b.cfg.DefaultImage == "")
-	if !bare && !(len(words) == 2 && words[1] == "--form") {
+	if !b.svc.launch.WantsForm(req.Text) {
 		return false
 	}
 	b.openLaunchForm(ctx, req)
@@ -89,11 +81,30 @@ func (b *Bot) SubmitForm(ctx context.Context, s chatview.Submission) chatview.Re
 	}
 	switch s.FormID {
 	case launchargs.FormLaunch:
-		return b.submitLaunch(ctx, req, s.Values)
+		l, errs := b.svc.launch.Submit(ctx, s.Values)
+		if len(errs) > 0 {
+			return chatview.Reply{Errors: errs}
+		}
+		req.Text = l.Text
+		b.runSubmitted(req, launchCommand, l.Args)
+		return chatview.Reply{}
 	case launchargs.FormDeny:
-		return b.submitDeny(req, meta, s.Values[launchargs.FieldReason])
+		r, errs := launchargs.ReadDeny(meta, s.Values[launchargs.FieldReason])
+		if errs != nil {
+			return chatview.Reply{Errors: errs}
+		}
+		req.Button, req.Text = "Deny", r.Text
+		b.runSubmitted(req, denyCommand, requestIDArgs{id: r.ID, reason: r.Reason, card: meta.Card})
+		return chatview.Reply{}
 	case launchargs.FormTeardown:
-		return b.submitTeardown(req, meta, s.Values[launchargs.FieldReason])
+		r := launchargs.ReadTeardown(meta, s.Values[launchargs.FieldReason])
+		args, err := teardownCommand.Parse(r.Words, b.cfg)
+		if err != nil {
+			return chatview.Reply{Errors: map[string]string{launchargs.FieldReason: err.Error()}}
+		}
+		req.Button, req.Text = "Destroy now", r.Text
+		b.runSubmitted(req, teardownCommand, args)
+		return chatview.Reply{}
 	}
 	return chatview.Reply{Errors: map[string]string{"": "This form is not one the bot knows (it may be from an older version). Nothing was changed."}}
 }
@@ -101,18 +112,6 @@ func (b *Bot) SubmitForm(ctx context.Context, s chatview.Submission) chatview.Re
 // FormClosed is told of a form closed unsubmitted (chatview.Handler). The
 // bot's forms change nothing until submitted, so there is nothing to undo.
 func (b *Bot) FormClosed(context.Context, chatview.Closed) {}
-
-// submitLaunch runs launch with the arguments the form's values ask for,
-// once package launchargs found no mistake on the form.
-func (b *Bot) submitLaunch(ctx context.Context, req Request, values map[string]string) chatview.Reply {
-	l, errs := b.svc.launch.Submit(ctx, values)
-	if len(errs) > 0 {
-		return chatview.Reply{Errors: errs}
-	}
-	req.Text = l.Text
-	b.runSubmitted(req, launchCommand, l.Args)
-	return chatview.Reply{}
-}
 
 // runSubmitted runs a form's command in the background on the path every
 // typed command takes (dispatch: authorisation, policy, approval, audit),
@@ -123,7 +122,7 @@ func (b *Bot) runSubmitted(req Request, cmd *Command, args any) {
 		defer func() {
 			if p := recover(); p != nil {
 				log.Error("panic running a form's command", "panic", p, "stack", string(debug.Stack()))
-				b.tell(ctx, req, errorMessage(reply.Describe(reply.ErrPanic, req.Ref)))
+				b.tell(context.WithoutCancel(ctx), req, errorMessage(reply.Describe(reply.ErrPanic, req.Ref)))
 			}
 		}()
 		ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
@@ -151,7 +150,7 @@ func (b *Bot) askReason(ctx context.Context, c Click, route *clickRoute) bool {
 	switch a := args.(type) {
 	case requestIDArgs:
 		meta.Card, meta.Target = a.card, strconv.FormatInt(a.id, 10)
-		f = launchargs.DenyForm(a.id, b.requestSummary(ctx, a.id), meta)
+		f = b.svc.launch.DenyFormFor(ctx, a.id, meta)
 	case deploy.TeardownArgs:
 		meta.Target = a.Name
 		f = launchargs.TeardownForm(a.Name, a.Reason, meta)
@@ -182,40 +181,4 @@ func (b *Bot) mayRun(ctx context.Context, userID string, cmd *Command, args any)
 		return false
 	}
 	return role >= need || (cmd.Own != nil && cmd.Own(ctx, b, userID, args))
-}
-
-// requestSummary is one line on what request id asks for.
-func (b *Bot) requestSummary(ctx context.Context, id int64) string {
-	op, err := b.store.Operation(ctx, id)
-	if err != nil {
-		return fmt.Sprintf("Request #%d.", id)
-	}
-	return fmt.Sprintf("Request #%d: %s asks to %s %s.", op.ID, chat.Mention(op.Requester), op.Action, reply.Escape(op.App))
-}
-
-// submitDeny runs deny with the form's reason, as the card's button would
-// have without one.
-func (b *Bot) submitDeny(req Request, meta launchargs.Meta, reason string) chatview.Reply {
-	reason = strings.TrimSpace(reason)
-	id, err := strconv.ParseInt(meta.Target, 10, 64)
-	if err != nil || id <= 0 {
-		return chatview.Reply{Errors: map[string]string{launchargs.FieldReason: "This form names no request. Nothing was changed."}}
-	}
-	req.Button = "Deny"
-	req.Text = launchargs.CommandText("deny", []string{meta.Target, reason})
-	b.runSubmitted(req, denyCommand, requestIDArgs{id: id, reason: reason, card: meta.Card})
-	return chatview.Reply{}
-}
-
-// submitTeardown runs teardown with the form's reason.
-func (b *Bot) submitTeardown(req Request, meta launchargs.Meta, reason string) chatview.Reply {
-	words := []string{"--reason=" + strings.TrimSpace(reason), "--", meta.Target}
-	args, err := teardownCommand.Parse(words, b.cfg)
-	if err != nil {
-		return chatview.Reply{Errors: map[string]string{launchargs.FieldReason: err.Error()}}
-	}
-	req.Button = "Destroy now"
-	req.Text = launchargs.CommandText("teardown", []string{meta.Target, "--reason", strings.TrimSpace(reason)})
-	b.runSubmitted(req, teardownCommand, args)
-	return chatview.Reply{}
 }

@@ -24,6 +24,18 @@ func (s panickyStore) Role(ctx context.Context, user string) (dobot.Role, error)
 	return s.DB.Role(ctx, user)
 }
 
+// liveChat is the recording chat, except that a message sent with a
+// context already cancelled is lost, as the Slack adapter's HTTP call would
+// be.
+type liveChat struct{ *recordingChat }
+
+func (c liveChat) Ephemeral(ctx context.Context, ch, user string, m commands.Message) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return c.recordingChat.Ephemeral(ctx, ch, user, m)
+}
+
 func TestPanicIsReportedAndTheBotKeepsRunning(t *testing.T) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
@@ -32,7 +44,7 @@ func TestPanicIsReportedAndTheBotKeepsRunning(t *testing.T) {
 	}
 	defer db.Close()
 	chat := &recordingChat{}
-	bot, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: panickyStore{db}, Chat: chat})
+	bot, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: panickyStore{db}, Chat: liveChat{chat}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func (b *Bot) wireServices(d Deps) error {
 	b.svc.holds = holds.New(holds.Deps{Store: d.Store, Chat: d.Chat, Record: b.record, Notify: b.appNotice, Log: b.log, Now: d.Now})
 	b.svc.access = access.New(access.Deps{Roles: d.Store, Policies: d.Store, Record: b.record, Rules: policyRules(),
 		Default: func(ctx context.Context, action string) (dobot.Policy, error) { return b.policyFor(ctx, action, "") }})
-	b.svc.launch = launchargs.New(b.cfg.launch(), launchargs.Deps{Apps: b.store, Planner: b.plan, Log: b.log})
+	b.svc.launch = launchargs.New(b.cfg.launch(), launchargs.Deps{Apps: b.store, Planner: b.plan, Requests: b.store, Log: b.log})
 	b.svc.board = report.New(report.Deps{Store: d.Store, Plan: b.plan, Apps: d.Cloud.Apps, DeploymentState: b.exec.DeploymentState,
 		DropletStatus: b.dropletStatus, Holds: b.svc.holds, Deploys: deploys, Age: ageText,
 		Chat: d.Chat, Views: d.Views, Log: b.log, Now: d.Now})

@@ -92,9 +92,10 @@ type Apps interface {
 
 // Deps are the launch form's collaborators.
 type Deps struct {
-	Apps    Apps
-	Planner Planner
-	Log     *slog.Logger
+	Apps     Apps
+	Planner  Planner
+	Requests Requests // nil: a Deny form names the request by id alone
+	Log      *slog.Logger
 }
 
 // Forms builds the launch form and reads its submissions.

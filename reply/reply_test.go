@@ -59,3 +59,21 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
+
+func TestRefusals(t *testing.T) {
+	tests := []struct{ name, got, want string }{
+		{"typed, no role, admins", reply.Refused("launch", dobot.RoleDeployer, dobot.RoleNone, []string{"UA", "UB"}),
+			"`launch` needs the deployer role and you have no role. Ask an admin (" + chat.Mention("UA") + ", " + chat.Mention("UB") + ") to run `/do grant @you deployer`."},
+		{"typed, viewer, no admins", reply.Refused("grant", dobot.RoleAdmin, dobot.RoleViewer, nil),
+			"`grant` needs the admin role and you are a viewer. Ask an admin to run `/do grant @you admin`."},
+		{"button", reply.RefusedButton("Approve", dobot.RoleApprover, dobot.RoleViewer),
+			"Only an approver or admin may use the Approve button, and you are a viewer. Nothing was changed."},
+		{"roles from deployer", reply.RolesFrom(dobot.RoleDeployer), "a deployer, approver or admin"},
+		{"roles from admin", reply.RolesFrom(dobot.RoleAdmin), "an admin"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s = %q; want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
