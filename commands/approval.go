@@ -29,8 +29,6 @@ func clickedRequest(c Click) (any, error) {
 	return requestIDArgs{id: id, card: c.MessageTS}, nil
 }
 
-func roleText(r dobot.Role) string { return reply.RoleText(r) }
-
 // requestIDArgs name a request, with an optional reason.
 type requestIDArgs struct {
 	id     int64
