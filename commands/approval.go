@@ -7,8 +7,7 @@ import (
 	"strings"
 
 	"dobot"
-	"dobot/chat"
-	"dobot/ops"
+	"dobot/ops/pipeline"
 	"dobot/reply"
 	"dobot/requests"
 	"dobot/secrets"
@@ -20,8 +19,6 @@ const (
 	clickDeny    = requests.ClickDeny
 )
 
-const timeFormat = ops.TimeFormat
-
 // clickedRequest is the request an Approve or Deny button names, and the
 // card it sits on: a button only decides the request of its own card.
 func clickedRequest(c Click) (any, error) {
@@ -31,8 +28,6 @@ func clickedRequest(c Click) (any, error) {
 	}
 	return requestIDArgs{id: id, card: c.MessageTS}, nil
 }
-
-func roleText(r dobot.Role) string { return reply.RoleText(r) }
 
 // requestIDArgs name a request, with an optional reason.
 type requestIDArgs struct {
@@ -65,13 +60,7 @@ var approveCommand = &Command{
 	RefusedAs:   "approval.decision",
 	Mutating:    true,
 	Parse:       parseRequestID("approve", false),
-	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
-		args, err := argsOf[requestIDArgs](inv)
-		if err != nil {
-			return err
-		}
-		return b.decide(ctx, inv.Req, requests.Decision{RequestID: args.id, Approve: true, Card: args.card})
-	},
+	Run:         decided(true),
 }
 
 var denyCommand = &Command{
@@ -83,63 +72,24 @@ var denyCommand = &Command{
 	RefusedAs:   "approval.decision",
 	Mutating:    true,
 	Parse:       parseRequestID("deny", true),
-	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
+	Run:         decided(false),
+}
+
+// decided is the Run of approve and deny: pipeline.Pipeline.Decide.
+func decided(approve bool) func(context.Context, *Bot, *Invocation) error {
+	return func(ctx context.Context, b *Bot, inv *Invocation) error {
 		args, err := argsOf[requestIDArgs](inv)
 		if err != nil {
 			return err
 		}
-		return b.decide(ctx, inv.Req, requests.Decision{RequestID: args.id, Reason: args.reason, Card: args.card})
-	},
+		d := requests.Decision{RequestID: args.id, Approve: approve, Reason: args.reason, Card: args.card}
+		return b.svc.ops.pipe.Decide(ctx, askerOf(inv.Req), d)
+	}
 }
 
-// decide applies d, made by who, through the desk, and answers a typed
-// decision privately (a click shows on its card).
-func (b *Bot) decide(ctx context.Context, who Request, d requests.Decision) error {
-	d.Who = requests.Who{Ref: who.Ref, UserID: who.UserID, UserName: who.UserName, ChannelID: who.ChannelID, CommandText: commandText(who)}
-	// A lock or freeze holds an approval back unless it breaks the glass.
-	var br *breach
-	if d.Approve {
-		var err error
-		if br, err = b.holdsAtDecision(ctx, d.RequestID); err != nil {
-			return err
-		}
-	}
-	op, err := b.eng.desk.Apply(ctx, d)
-	if err != nil {
-		return err
-	}
-	if d.Approve && b.svc.ops.binder.VoidIfChanged(ctx, op, d.Who) {
-		return nil
-	}
-	if br != nil {
-		if err := b.recordBreach(ctx, op, br, "override"); err != nil {
-			b.exec.Finish(ctx, &op, dobot.OpCanceled, "could not audit the break-glass")
-			return err
-		}
-		defer b.announceBreach(ctx, op, br)
-	}
-	b.eng.desk.Announce(ctx, d, op)
-	if d.Card != "" {
-		return nil
-	}
-	done := "denied"
-	if d.Approve {
-		done = "approved"
-	}
-	b.tell(ctx, who, infoMessage(fmt.Sprintf("You %s request #%d (%s).", done, op.ID, reply.Escape(opWhat(op)))))
-	return nil
-}
-
-// requestApproval puts op up for decision and tells the requester
-// privately that it waits for a second person.
-func (b *Bot) requestApproval(ctx context.Context, req Request, op dobot.Operation, plan *Plan) error {
-	op, err := b.eng.desk.Post(ctx, op, plan.Fields, plan.Summary)
-	if err != nil {
-		return err
-	}
-	b.tell(ctx, req, infoMessage(fmt.Sprintf(chat.IconExpired+" Request #%d to %s needs approval by an approver or admin other than you. It expires at %s. `/do cancel %d` withdraws it.",
-		op.ID, plan.Summary, op.ExpiresAt.UTC().Format(timeFormat), op.ID)))
-	return nil
+// askerOf is who asked, for the pipeline.
+func askerOf(r Request) pipeline.Asker {
+	return pipeline.Asker{Ref: r.Ref, UserID: r.UserID, UserName: r.UserName, ChannelID: r.ChannelID, ResponseURL: r.ResponseURL, CommandText: commandText(r)}
 }
 
 // commandText is how a decision was typed, for the audit.
@@ -150,22 +100,8 @@ func commandText(r Request) string {
 	return secrets.StoredCommand(r.Text)
 }
 
-// requesterStillAllowed checks, at decision time, that the requester still
-// has the role the action's policy asks for: a role revoked while the
-// request waited must not be exercised through someone else's approval. It
-// returns why not, as message markup, or "" when they may; err is a failure
-// to find out, which is no refusal.
-func (b *Bot) requesterStillAllowed(ctx context.Context, op dobot.Operation) (why string, err error) {
-	p, err := b.policyFor(ctx, op.Action, op.App)
-	if err != nil {
-		return "", err
-	}
-	role, err := b.store.Role(ctx, op.Requester)
-	if err != nil {
-		return "", fmt.Errorf("load the role of %s: %w", op.Requester, err)
-	}
-	if role < p.Role {
-		return fmt.Sprintf("%s, who asked for request #%d, no longer has the %s role it needs, so it cannot be approved. Nothing was changed", chat.Mention(op.Requester), op.ID, p.Role), nil
-	}
-	return "", nil
+// requesterStillAllowed is pipeline.Pipeline.RequesterAllowed, bound
+// late: the approval state machine is built before the pipeline.
+func (b *Bot) requesterStillAllowed(ctx context.Context, op dobot.Operation) (string, error) {
+	return b.svc.ops.pipe.RequesterAllowed(ctx, op)
 }

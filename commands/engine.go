@@ -13,6 +13,7 @@ import (
 	"dobot/ops/cancel"
 	"dobot/ops/elsewhere"
 	"dobot/ops/manage"
+	"dobot/ops/pipeline"
 	"dobot/ops/resume"
 	"dobot/ops/ttl"
 	"dobot/progress"
@@ -29,6 +30,7 @@ type opsSide struct {
 	finder   *elsewhere.Finder  // deployments started elsewhere
 	cancel   *cancel.Canceler   // requests withdrawn, deployments canceled
 	manage   *manage.Manager    // apps adopted and forgotten
+	pipe     *pipeline.Pipeline // commands run as operations; decisions applied
 }
 
 // wireOps builds the operation machinery's packages.
@@ -39,6 +41,12 @@ func (b *Bot) wireOps(d Deps) {
 		},
 		Open: b.eng.ops.Open, Finish: b.exec.Finish, Ask: b.askAgain, Reporter: b.reporterFor,
 		Audit: b.auditLogged, Log: b.log})
+	b.svc.ops.pipe = pipeline.New(pipeline.Deps{Store: d.Store, Holds: b.svc.holds, Desk: b.eng.desk, Binder: b.svc.ops.binder,
+		Open: b.eng.ops.Open, Finish: b.exec.Finish, Policy: b.policyFor, Cost: b.costApproval, Route: b.svc.routes.RouteOp,
+		Busy: busyText, Head: b.head, Reporter: b.reporterFor, Start: b.start,
+		Tell: func(ctx context.Context, to pipeline.Asker, m chat.Message) {
+			b.tell(ctx, Request{Ref: to.Ref, UserID: to.UserID, UserName: to.UserName, ChannelID: to.ChannelID, ResponseURL: to.ResponseURL}, m)
+		}})
 	b.svc.ops.ttl = ttl.New(ttl.Deps{Store: d.Store, Chat: d.Chat, Now: b.now, Log: b.log, MaxTTL: b.cfg.maxTTL(),
 		ManagedApp: b.plan.ManagedApp, Held: b.expiryHeld, Notice: b.appNotice, Home: b.opHome,
 		Reporter: b.reporterFor, StartRouted: b.startRouted, Start: b.start, Audit: b.auditLogged})
@@ -62,8 +70,8 @@ func (b *Bot) auditLogged(ctx context.Context, e dobot.AuditEntry) { b.audit(ctx
 // askAgain puts op, a request asking again for what void asked for, up
 // for decision, telling void's requester.
 func (b *Bot) askAgain(ctx context.Context, void, op dobot.Operation, summary string, fields []chat.Field) error {
-	req := Request{Ref: fmt.Sprintf("request-%d", void.ID), UserID: void.Requester, UserName: void.RequesterName, ChannelID: void.Channel, ResponseURL: void.ResponseURL}
-	return b.requestApproval(ctx, req, op, &Plan{Op: op, Summary: summary, Fields: fields})
+	from := pipeline.Asker{Ref: fmt.Sprintf("request-%d", void.ID), UserID: void.Requester, UserName: void.RequesterName, ChannelID: void.Channel, ResponseURL: void.ResponseURL}
+	return b.svc.ops.pipe.RequestApproval(ctx, from, op, &Plan{Op: op, Summary: summary, Fields: fields})
 }
 
 // runAction runs op's executor, reporting false when its action has none.
