@@ -64,6 +64,6 @@ var DescribeError = reply.Describe
 var (
 	ReminderDue = requests.ReminderDue
 	OpRef       = deploy.Ref
-	OpWhat      = opWhat
+	OpWhat      = deploy.What
 	NonEmpty    = deploy.NonEmpty
 )

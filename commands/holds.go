@@ -130,18 +130,6 @@ func dryRun(args any) bool {
 	return false
 }
 
-func (b *Bot) recordBreach(ctx context.Context, op dobot.Operation, br *breach, outcome string) error {
-	return b.svc.holds.RecordBreach(ctx, op, br, outcome)
-}
-
-func (b *Bot) announceBreach(ctx context.Context, op dobot.Operation, br *breach) {
-	b.svc.holds.AnnounceBreach(ctx, op, br)
-}
-
-func (b *Bot) holdsAtDecision(ctx context.Context, id int64) (*breach, error) {
-	return b.svc.holds.AtDecision(ctx, id)
-}
-
 func (b *Bot) expiryHeld(ctx context.Context, app dobot.App) bool {
 	return b.svc.holds.ExpiryHeld(ctx, app)
 }

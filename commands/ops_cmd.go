@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"dobot"
-	"dobot/deploy"
 	"dobot/reply"
 	"dobot/report"
 )
@@ -57,6 +56,3 @@ func (t Table) clickRouteFor(actionID string) (*clickRoute, bool) {
 func moreClicks() []*clickRoute {
 	return append(opsClicks(), historyClicks()...)
 }
-
-// opWhat is what op does, in words: deploy.What.
-func opWhat(op dobot.Operation) string { return deploy.What(op) }

@@ -28,14 +28,6 @@ var watchCommand = &Command{
 	}),
 }
 
-// routeOp sends a new operation's card and thread to its app's route, when
-// it has one, and tells the requester where it went.
-func (b *Bot) routeOp(ctx context.Context, op *dobot.Operation, req Request) {
-	if m, ok := b.svc.routes.RouteOp(ctx, op); ok {
-		b.tell(ctx, req, m)
-	}
-}
-
 // appNotice posts a notice about a managed app: routes.Router.Notice.
 func (b *Bot) appNotice(ctx context.Context, app dobot.App, m Message) {
 	b.svc.routes.Notice(ctx, app, m)
