@@ -126,6 +126,14 @@ func (e *Finder) pass(ctx context.Context, f *daytwo.ElsewhereFinder, started ti
 		return err
 	}
 	found, _, err := f.Find(ctx, managed, func(id string) bool { return ours[id] })
+	// The bot may have started a deployment while the apps were being
+	// listed. Its operation is stored before the create call, and its
+	// deployment id before the operation finishes, so reading them again
+	// after the listing finds every deployment of the bot's it shows.
+	found, rerr := e.notOurs(ctx, found, byID)
+	if rerr != nil {
+		return errors.Join(err, rerr)
+	}
 	for _, x := range found {
 		app := byID[x.AppID]
 		mark := dobot.DeploymentMark{AppID: x.AppID, DeploymentID: x.Deployment.ID, CreatedAt: x.Deployment.CreatedAt}
@@ -142,6 +150,30 @@ func (e *Finder) pass(ctx context.Context, f *daytwo.ElsewhereFinder, started ti
 		e.d.Follow(app, x.Deployment, channel, thread)
 	}
 	return err
+}
+
+// notOurs is found without the deployments on apps an unfinished
+// operation of the bot's now holds, or that an operation of the bot's
+// records as its own. A deployment left out is looked at again next pass.
+func (e *Finder) notOurs(ctx context.Context, found []daytwo.Elsewhere, byID map[string]dobot.App) ([]daytwo.Elsewhere, error) {
+	if len(found) == 0 {
+		return nil, nil
+	}
+	busy, err := e.busyApps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ours, err := e.botDeployments(ctx, byID)
+	if err != nil {
+		return nil, err
+	}
+	var out []daytwo.Elsewhere
+	for _, x := range found {
+		if !busy[byID[x.AppID].Name] && !ours[x.Deployment.ID] {
+			out = append(out, x)
+		}
+	}
+	return out, nil
 }
 
 // busyApps are the apps an unfinished operation of the bot's holds: a

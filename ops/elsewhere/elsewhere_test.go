@@ -2,6 +2,7 @@ package elsewhere
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -20,9 +21,15 @@ import (
 type apps struct {
 	godo.AppsService // any other call panics
 	active           *godo.Deployment
+	// listing, when set, runs as the list is being answered: what the bot
+	// does meanwhile.
+	listing func()
 }
 
 func (a *apps) List(context.Context, *godo.ListOptions) ([]*godo.App, *godo.Response, error) {
+	if a.listing != nil {
+		a.listing()
+	}
 	app := &godo.App{ID: "app-1", Spec: &godo.AppSpec{Name: "web"}, ActiveDeployment: a.active}
 	if a.active != nil {
 		app.LastDeploymentCreatedAt = a.active.CreatedAt
@@ -85,5 +92,53 @@ func TestPassReportsEachDeploymentStartedElsewhereOnce(t *testing.T) {
 	pass()
 	if len(got) != 1 {
 		t.Errorf("followed %+v; want the bot's own deployment left alone", got)
+	}
+}
+
+// The bot starts a redeploy between the pass reading its operations and
+// DigitalOcean answering the list: the new deployment is the bot's own and
+// must not be reported as started elsewhere.
+func TestDeploymentTheBotStartsDuringTheListingIsNotReported(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	started := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	if err := db.PutApp(ctx, dobot.App{Name: "web", Kind: deploy.KindApp, ResourceID: "app-1", CreatedAt: started.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetDeploymentMark(ctx, dobot.DeploymentMark{AppID: "app-1", DeploymentID: "old", CreatedAt: started.Add(-30 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	cloud := &apps{}
+	for i, finished := range []bool{false, true} {
+		id := fmt.Sprintf("ours-%d", i)
+		cloud.active = &godo.Deployment{ID: id, CreatedAt: started.Add(time.Duration(i+1) * time.Minute)}
+		cloud.listing = func() {
+			op := dobot.Operation{Action: deploy.ActionRedeploy, App: "web", State: dobot.OpRunning, Sent: dobot.Sent{ResourceID: "app-1", DeploymentID: id}}
+			if finished {
+				op.State = dobot.OpSucceeded
+			}
+			if _, err := db.CreateOperation(ctx, op); err != nil {
+				t.Error(err)
+			}
+			cloud.listing = nil
+		}
+		var got []string
+		e := New(Deps{Store: db, Marks: db, Apps: cloud, Now: time.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Home:   func(context.Context, dobot.App) (string, string) { return "C1", "" },
+			Follow: func(_ dobot.App, d *godo.Deployment, _, _ string) { got = append(got, d.ID) }})
+		if err := e.pass(ctx, &daytwo.ElsewhereFinder{Apps: cloud}, started); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 0 {
+			t.Errorf("operation finished=%v: reported %v as started elsewhere; want the bot's own left alone", finished, got)
+		}
+		// Finish what the first round left running, for the second.
+		ops, _ := db.UnfinishedOperations(ctx)
+		for _, op := range ops {
+			op.State = dobot.OpSucceeded
+			if err := db.UpdateOperation(ctx, op); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }
