@@ -14,15 +14,15 @@ func TestNewTableChecksActionsAndButtons(t *testing.T) {
 	head := func(dobot.Operation) Message { return Message{} }
 	run := func(context.Context, *deploy.Executor, dobot.Operation, *progress.Reporter) {}
 	good := func() *action {
-		return &action{name: ActionTeardown, policy: dobot.Policy{Action: ActionTeardown, Role: dobot.RoleDeployer}, head: head, run: run}
+		return &action{Name: ActionTeardown, Policy: dobot.Policy{Action: ActionTeardown, Role: dobot.RoleDeployer}, Head: head, Run: run}
 	}
 	click := func(id string) *clickRoute {
 		return &clickRoute{id: id, command: "teardown", args: func(Click) (any, error) { return nil, nil }}
 	}
 	noRun, noPolicy, noHead := good(), good(), good()
-	noRun.run = nil
-	noHead.head = nil
-	noPolicy.policy = dobot.Policy{}
+	noRun.Run = nil
+	noHead.Head = nil
+	noPolicy.Policy = dobot.Policy{}
 	tests := []struct {
 		name    string
 		actions []*action
@@ -63,7 +63,7 @@ func TestStandardTableHasEveryPolicyOnce(t *testing.T) {
 	}
 	for _, name := range []string{ActionLaunch, ActionTeardown, ActionRedeploy, ActionRollback, ActionDroplet,
 		ActionRegistryCreate, ActionRegistryDelete, ActionRegistryGC} {
-		if a := table.actions[name]; a == nil || a.policy.Action != name {
+		if a := table.actions[name]; a == nil || a.Policy.Action != name {
 			t.Errorf("action %q = %+v; want it with its default policy", name, a)
 		}
 	}

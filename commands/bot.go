@@ -23,6 +23,7 @@ import (
 	"dobot/deploy"
 	"dobot/docloud"
 	"dobot/ops"
+	"dobot/ops/elsewhere"
 	"dobot/plan"
 	"dobot/reply"
 	"dobot/requests"
@@ -139,7 +140,7 @@ type machinery struct {
 	runner    ops.Runner      // background work, joined at shutdown
 	desk      *requests.Desk  // puts requests up for decision in the chat
 	leases    *ops.Leases     // which operations and loops this replica runs
-	marks     DeploymentMarks // deployments started elsewhere, reported; nil: not looked for
+	marks     elsewhere.Marks // deployments started elsewhere, reported; nil: not looked for
 	trail     *auditlog.Trail // the audit trail and its channel
 }
 
@@ -174,7 +175,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
 	b.eng.runner.Log = b.log
 	b.eng.trail = auditlog.New(auditlog.Deps{Store: d.Store, Chat: d.Chat, Channel: cfg.AuditChannel, Go: b.background, Log: b.log})
-	b.eng.marks, _ = d.Store.(DeploymentMarks)
+	b.eng.marks, _ = d.Store.(elsewhere.Marks)
 	b.withViews(d)
 	b.store = d.Store
 	b.eng.ops = &ops.Engine{Store: d.Store, Now: d.Now, ApprovalTTL: cfg.ApprovalTTL, Scrub: deploy.ScrubSecrets, Log: b.log}
@@ -226,13 +227,13 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.background("expiry", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:approvals", timers.RequestsLoop) })
 	b.background("ttl", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:ttl", timers.AppsLoop) })
 	b.background("approval-reminders", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:reminders", b.svc.ops.reminder.Loop) })
-	b.background("elsewhere", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:elsewhere", b.elsewhereLoop) })
+	b.background("elsewhere", func(ctx context.Context) { b.eng.leases.Loop(ctx, "loop:elsewhere", b.svc.ops.finder.Loop) })
 	b.startHomeLoop()
-	if err := b.resume(ctx); err != nil {
+	if err := b.svc.ops.resume.Resume(ctx); err != nil {
 		return err
 	}
 	if b.eng.leases.Shared() {
-		b.background("adopt", b.adoptLoop)
+		b.background("adopt", b.svc.ops.resume.AdoptLoop)
 	}
 	return nil
 }
@@ -396,8 +397,4 @@ func targetOf(args any) string {
 
 func errorMessage(text string) Message {
 	return Message{Text: chat.IconWarning + " " + text}
-}
-
-func infoMessage(text string) Message {
-	return Message{Text: text}
 }

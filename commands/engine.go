@@ -48,7 +48,7 @@ func (b *Bot) wireOps(d Deps) {
 			b.tell(ctx, Request{Ref: to.Ref, UserID: to.UserID, UserName: to.UserName, ChannelID: to.ChannelID, ResponseURL: to.ResponseURL}, m)
 		}})
 	b.svc.ops.ttl = ttl.New(ttl.Deps{Store: d.Store, Chat: d.Chat, Now: b.now, Log: b.log, MaxTTL: b.cfg.maxTTL(),
-		ManagedApp: b.plan.ManagedApp, Held: b.expiryHeld, Notice: b.appNotice, Home: b.opHome,
+		ManagedApp: b.plan.ManagedApp, Held: b.svc.holds.ExpiryHeld, Notice: b.appNotice, Home: b.opHome,
 		Reporter: b.reporterFor, StartRouted: b.startRouted, Start: b.start, Audit: b.auditLogged})
 	b.svc.ops.resume = resume.New(resume.Deps{Store: d.Store, Leases: b.eng.leases, Launches: b.exec, Observer: b.observe, Log: b.log,
 		ShowPending: b.eng.desk.ShowPending, Unfinished: b.eng.ops.Unfinished, Background: b.background,
@@ -80,19 +80,6 @@ func (b *Bot) runAction(ctx context.Context, op dobot.Operation, rep *progress.R
 	if exec == nil {
 		return false
 	}
-	exec.run(ctx, b.exec, op, rep)
+	exec.Run(ctx, b.exec, op, rep)
 	return true
 }
-
-// resume picks up every operation a previous run left unfinished.
-func (b *Bot) resume(ctx context.Context) error { return b.svc.ops.resume.Resume(ctx) }
-
-// adoptLoop takes over the operations of replicas that died or stopped.
-func (b *Bot) adoptLoop(ctx context.Context) { b.svc.ops.resume.AdoptLoop(ctx) }
-
-// elsewhereLoop finds deployments of managed apps started elsewhere.
-func (b *Bot) elsewhereLoop(ctx context.Context) { b.svc.ops.finder.Loop(ctx) }
-
-// DeploymentMarks is the store's record of the deployments started
-// elsewhere that the bot reported: package elsewhere's.
-type DeploymentMarks = elsewhere.Marks

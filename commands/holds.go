@@ -2,11 +2,9 @@ package commands
 
 import (
 	"context"
-	"errors"
 
 	"dobot"
 	"dobot/access"
-	"dobot/chat"
 	"dobot/deploy"
 	"dobot/holds"
 )
@@ -89,26 +87,10 @@ func announced[T any](step func(*holds.Service, context.Context, holds.Actor, T)
 		if err != nil {
 			return err
 		}
-		b.announce(ctx, inv.Req, n.App, n.Message)
+		if !b.svc.routes.Announce(ctx, inv.Req.ChannelID, n.App, n.Message) {
+			b.tell(ctx, inv.Req, n.Message)
+		}
 		return nil
-	}
-}
-
-// announce posts m where everyone sees it: in app's route channel when it
-// has one, else where the command was typed, and privately when the bot
-// cannot post there.
-func (b *Bot) announce(ctx context.Context, req Request, app string, m Message) {
-	ch := req.ChannelID
-	if app != "" {
-		if r, err := b.store.Route(ctx, app); err == nil {
-			ch = r.Channel
-		}
-	}
-	if _, err := b.chat.Post(ctx, ch, m); err != nil {
-		if !errors.Is(err, chat.ErrCannotPost) {
-			b.log.Warn("announce", "channel", ch, "err", err)
-		}
-		b.tell(ctx, req, m)
 	}
 }
 
@@ -128,8 +110,4 @@ func dryRun(args any) bool {
 		return a.DryRun
 	}
 	return false
-}
-
-func (b *Bot) expiryHeld(ctx context.Context, app dobot.App) bool {
-	return b.svc.holds.ExpiryHeld(ctx, app)
 }

@@ -42,7 +42,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 // head is the card of op's action, if the action exists.
 func (b *Bot) head(op dobot.Operation) (Message, bool) {
 	if exec := b.table.actions[op.Action]; exec != nil {
-		return exec.head(op), true
+		return exec.Head(op), true
 	}
 	return Message{}, false
 }
@@ -55,5 +55,5 @@ func (b *Bot) start(ref string, op dobot.Operation, rep *progress.Reporter) {
 // runExecutor runs op in the background under its lease, counted as in
 // flight.
 func (b *Bot) runExecutor(ref string, exec *action, op dobot.Operation, rep *progress.Reporter) {
-	b.svc.ops.resume.Go(ref, op.ID, func(ctx context.Context) { exec.run(ctx, b.exec, op, rep) })
+	b.svc.ops.resume.Go(ref, op.ID, func(ctx context.Context) { exec.Run(ctx, b.exec, op, rep) })
 }

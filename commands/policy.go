@@ -32,7 +32,7 @@ func (b *Bot) policyFor(ctx context.Context, action, app string) (dobot.Policy, 
 	var builtin dobot.Policy
 	a, known := b.table.actions[action]
 	if known {
-		builtin = a.policy
+		builtin = a.Policy
 	}
 	return access.Effective(stored, builtin, known, action, app)
 }

@@ -6,6 +6,7 @@ import (
 
 	"dobot"
 	"dobot/access"
+	"dobot/deploy"
 	"dobot/plan"
 )
 
@@ -34,9 +35,9 @@ func policyRules() access.Rules {
 
 func policyActions() []string {
 	var out []string
-	for _, a := range standardActions() {
-		if !a.internal {
-			out = append(out, a.name)
+	for _, a := range deploy.Actions() {
+		if !a.Internal {
+			out = append(out, a.Name)
 		}
 	}
 	sort.Strings(out)

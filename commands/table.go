@@ -8,6 +8,7 @@ import (
 
 	"dobot"
 	"dobot/cmdline"
+	"dobot/deploy"
 	"dobot/helptext"
 	"dobot/launchargs"
 	"dobot/reply"
@@ -103,7 +104,7 @@ type Table struct {
 // NewTable builds a table from the standard actions and buttons and cmds.
 // See newTable.
 func NewTable(cmds ...*Command) (Table, error) {
-	return newTable(standardActions(), append(standardClicks(), moreClicks()...), cmds...)
+	return newTable(deploy.Actions(), append(standardClicks(), moreClicks()...), cmds...)
 }
 
 // newTable checks commands, actions and buttons together: two commands, two

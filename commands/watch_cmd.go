@@ -45,7 +45,7 @@ func (b *Bot) startRouted(ctx context.Context, op *dobot.Operation, rep *progres
 	if op.MessageTS != "" {
 		return
 	}
-	if err := rep.Start(ctx, b.table.actions[op.Action].head(*op)); err != nil {
+	if err := rep.Start(ctx, b.table.actions[op.Action].Head(*op)); err != nil {
 		b.log.Warn("post a routed card", "request", op.ID, "err", err)
 		return
 	}

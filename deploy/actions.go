@@ -6,6 +6,15 @@
 // progress.Reporter and finishes the operation before its last word.
 package deploy
 
+import (
+	"context"
+	"fmt"
+
+	"dobot"
+	"dobot/chat"
+	"dobot/progress"
+)
+
 // The actions, each governed by a policy.
 const (
 	ActionLaunch         = "launch"
@@ -27,3 +36,70 @@ const (
 	KindApp     = "app"
 	KindDroplet = "droplet"
 )
+
+// Action is one kind of operation as one value: the policy that applies
+// when none is stored, and the executor that runs it. Every action is
+// listed in Actions; commands builds its table from them in New and checks
+// them together with the commands that prepare them.
+type Action struct {
+	Name string
+	// policy is the default: who may run the action, and whether a second
+	// person must approve, when the store holds no policy for it.
+	Policy dobot.Policy
+	// head is the message that reports the operation when it starts
+	// without an approval card.
+	Head func(op dobot.Operation) chat.Message
+	// run does the work and reports through rep; it finishes op. It works
+	// from the stored operation alone, so the same code runs a fresh
+	// command, an approved request and an operation resumed after a
+	// restart.
+	Run func(ctx context.Context, x *Executor, op dobot.Operation, rep *progress.Reporter)
+	// internal actions are started by the bot, never typed: no policy
+	// command lists them.
+	Internal bool
+}
+
+// Actions are the bot's operations. The default policies are those
+// of DECISIONS.md.
+func Actions() []*Action {
+	deployer := func(name string) dobot.Policy { return dobot.Policy{Action: name, Role: dobot.RoleDeployer} }
+	admin := func(name string) dobot.Policy { return dobot.Policy{Action: name, Role: dobot.RoleAdmin} }
+	return []*Action{
+		{Name: ActionLaunch, Policy: deployer(ActionLaunch), Head: LaunchHead, Run: RunLaunch},
+		{Name: ActionTeardown, Policy: dobot.Policy{Action: ActionTeardown, Role: dobot.RoleDeployer, NeedsApproval: true},
+			Head: TeardownHead, Run: RunTeardown},
+		{Name: ActionRedeploy, Policy: deployer(ActionRedeploy), Head: ChangeHead, Run: RunRedeploy},
+		{Name: ActionRollback, Policy: deployer(ActionRollback), Head: ChangeHead, Run: RunRollback},
+		{Name: ActionDroplet, Policy: deployer(ActionDroplet), Head: DropletActionHead, Run: RunDropletAction},
+		{Name: ActionRegistryCreate, Policy: admin(ActionRegistryCreate), Head: RegistryHead, Run: RunRegistryCreate},
+		{Name: ActionRegistryDelete, Policy: dobot.Policy{Action: ActionRegistryDelete, Role: dobot.RoleAdmin, NeedsApproval: true},
+			Head: RegistryHead, Run: RunRegistryDelete},
+		{Name: ActionRegistryGC, Policy: admin(ActionRegistryGC), Head: RegistryHead, Run: RunRegistryGC},
+		{Name: ActionScale, Policy: deployer(ActionScale), Head: DayTwoHead, Run: RunSpecChange},
+		{Name: ActionRestart, Policy: deployer(ActionRestart), Head: DayTwoHead, Run: RunRestart},
+		{Name: ActionEnv, Policy: deployer(ActionEnv), Head: DayTwoHead, Run: RunSpecChange},
+		{Name: ActionDomains, Policy: deployer(ActionDomains), Head: DayTwoHead, Run: RunSpecChange},
+		// Started by the bot after a domain is added, never typed.
+		{Name: ActionDomainFollow, Policy: deployer(ActionDomainFollow), Head: DomainFollowHead, Run: RunDomainFollow, Internal: true},
+	}
+}
+
+// IndexActions indexes actions by name, refusing a name given twice and
+// an action without its executor or default policy.
+func IndexActions(actions []*Action) (map[string]*Action, error) {
+	byName := map[string]*Action{}
+	for _, a := range actions {
+		switch {
+		case a.Name == "":
+			return nil, fmt.Errorf("an action has no name")
+		case byName[a.Name] != nil:
+			return nil, fmt.Errorf("action %q is defined twice", a.Name)
+		case a.Run == nil || a.Head == nil:
+			return nil, fmt.Errorf("action %q has no executor (run and head)", a.Name)
+		case a.Policy.Action != a.Name || a.Policy.Role == dobot.RoleNone:
+			return nil, fmt.Errorf("action %q has no default policy", a.Name)
+		}
+		byName[a.Name] = a
+	}
+	return byName, nil
+}

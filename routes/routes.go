@@ -84,3 +84,21 @@ func (r *Router) Home(ctx context.Context, app dobot.App) (channel, thread strin
 	}
 	return app.Channel, app.ThreadTS
 }
+
+// Announce posts m where everyone sees it: in app's route channel when it
+// has one, else in channel, where the command was typed. It reports false
+// when the bot could not post there, for the caller to answer privately.
+func (r *Router) Announce(ctx context.Context, channel, app string, m chat.Message) bool {
+	if app != "" {
+		if rt, err := r.store.Route(ctx, app); err == nil {
+			channel = rt.Channel
+		}
+	}
+	if _, err := r.chat.Post(ctx, channel, m); err != nil {
+		if !errors.Is(err, chat.ErrCannotPost) {
+			r.log.Warn("announce", "channel", channel, "err", err)
+		}
+		return false
+	}
+	return true
+}
