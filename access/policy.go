@@ -212,7 +212,7 @@ func (a *Admin) removePolicy(ctx context.Context, req Request, args PolicyArgs) 
 	}
 	// Recorded before the change, as every change is.
 	if err := a.d.Record(ctx, dobot.AuditEntry{UserID: req.UserID, UserName: req.UserName, Channel: req.Channel,
-		CommandText: "/do " + req.Text, Action: "policy.remove", Target: scope, Decision: "allowed", Outcome: "ok",
+		CommandText: secrets.StoredCommand(req.Text), Action: "policy.remove", Target: scope, Decision: "allowed", Outcome: "ok",
 		Details: "removed: " + policyText(before)}); err != nil {
 		return chat.Message{}, err
 	}

@@ -125,7 +125,10 @@ func TestPolicySetShowRemove(t *testing.T) {
 	}
 
 	remove := access.PolicyArgs{Action: "launch", Glob: "prod-*", Remove: true}
-	m, err = d.Policy(ctx, req, remove)
+	// Stored command text is masked on every path, removal included.
+	typed := req
+	typed.Text = "policy launch prod-* --remove API_TOKEN=hunter2"
+	m, err = d.Policy(ctx, typed, remove)
 	if want := "Removed the rule for launch on apps matching prod-* (it said: needs deployer and approval by a second person). launch now: needs deployer, no approval."; err != nil || !strings.Contains(m.Text, want) {
 		t.Errorf("remove = %q, %v; want %q", m.Text, err, want)
 	}
@@ -133,7 +136,11 @@ func TestPolicySetShowRemove(t *testing.T) {
 	if _, err := d.Policy(ctx, req, remove); !errors.As(err, &ue) || !strings.Contains(err.Error(), "There is no rule for launch on apps matching prod-*") {
 		t.Errorf("removing it again = %v; want a user error saying there is none", err)
 	}
-	if rows, err := d.db.Audit(ctx, dobot.AuditFilter{Action: "policy.remove"}); err != nil || len(rows) != 1 {
-		t.Errorf("audit of the removals = %+v, %v; want one row", rows, err)
+	rows, err = d.db.Audit(ctx, dobot.AuditFilter{Action: "policy.remove"})
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("audit of the removals = %+v, %v; want one row", rows, err)
+	}
+	if strings.Contains(rows[0].CommandText, "hunter2") {
+		t.Errorf("the removal's audit row stored %q; want the secret masked", rows[0].CommandText)
 	}
 }

@@ -71,7 +71,7 @@ var redeployCommand = &Command{
 
 var rollbackCommand = &Command{
 	Name:        "rollback",
-	Usage:       "rollback NAME [DEPLOYMENT] [--break-glass REASON]",
+	Usage:       "rollback NAME [DEPLOYMENT] [--reason TEXT] [--break-glass REASON]",
 	Description: "Roll an app back to its previous active deployment, or to the one given, after DigitalOcean confirms it can.",
 	Examples:    []string{"rollback web", "rollback web 3aa4d20e-5527-4c00-b496-601fbd22520a"},
 	Action:      ActionRollback,
