@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -31,6 +33,10 @@ func openPostgres(ctx context.Context, target string, o options) (*DB, error) {
 	if err := CheckAuditKey(o.auditKey); err != nil {
 		return nil, fmt.Errorf("open store %s: BOT_AUDIT_KEY: %w", where, err)
 	}
+	target, err := withStallLimit(target)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", where, err)
+	}
 	pool, err := sqldb.OpenPostgres(ctx, target, 8)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", where, redactErr(target, err))
@@ -46,6 +52,29 @@ func openPostgres(ctx context.Context, target string, o options) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %w", where, redactErr(target, err))
 	}
 	return db, nil
+}
+
+// stallLimit is how long PostgreSQL lets a session sit idle inside a
+// transaction before ending it. Every write holds the one write lock (an
+// advisory transaction lock), so a replica frozen mid-transaction (paused,
+// swapped out, cut off) would otherwise stop every other replica's writes
+// until its TCP connection died, minutes later. The bot's transactions
+// never wait on anything but the database, so ten seconds idle means the
+// replica stalled; ending its session frees the lock well within a lease
+// (30 s by default), and the stalled replica finds its write failed.
+const stallLimit = "10s"
+
+// withStallLimit sets idle_in_transaction_session_timeout on target to
+// stallLimit, unless the URL already sets it.
+func withStallLimit(target string) (string, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return "", errors.New("the database URL does not parse")
+	}
+	if u.Query().Has("idle_in_transaction_session_timeout") {
+		return target, nil
+	}
+	return sqldb.WithParam(target, "idle_in_transaction_session_timeout", stallLimit)
 }
 
 // openPostgresReadOnly opens target with every transaction read-only, so
