@@ -58,21 +58,10 @@ func ForEachEnv(spec *godo.AppSpec, fn func(*godo.AppVariableDefinition)) {
 		return
 	}
 	lists := [][]*godo.AppVariableDefinition{spec.Envs}
-	for _, c := range spec.Services {
-		lists = append(lists, c.Envs)
-	}
-	for _, c := range spec.Workers {
-		lists = append(lists, c.Envs)
-	}
-	for _, c := range spec.Jobs {
-		lists = append(lists, c.Envs)
-	}
-	for _, c := range spec.StaticSites {
-		lists = append(lists, c.Envs)
-	}
-	for _, c := range spec.Functions {
-		lists = append(lists, c.Envs)
-	}
+	_ = godo.ForEachAppSpecComponent(spec, func(c godo.AppBuildableComponentSpec) error {
+		lists = append(lists, c.GetEnvs())
+		return nil
+	})
 	for _, l := range lists {
 		for _, v := range l {
 			if v != nil {

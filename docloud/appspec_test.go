@@ -1,6 +1,7 @@
 package docloud_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/digitalocean/godo"
@@ -94,4 +95,26 @@ func TestWithImageSetsPortFromTheImage(t *testing.T) {
 	if spec.Services[0].Image.Tag != "1" {
 		t.Error("WithImage changed the spec it was given")
 	}
+}
+
+// Every variable of a spec is visited once, wherever it is declared: the
+// masking and sealing of secrets relies on it.
+func TestForEachEnvVisitsEveryComponent(t *testing.T) {
+	env := func(k string) []*godo.AppVariableDefinition { return []*godo.AppVariableDefinition{{Key: k}, nil} }
+	spec := &godo.AppSpec{
+		Envs:        env("APP"),
+		Services:    []*godo.AppServiceSpec{{Name: "s", Envs: env("SERVICE")}},
+		Workers:     []*godo.AppWorkerSpec{{Name: "w", Envs: env("WORKER")}},
+		Jobs:        []*godo.AppJobSpec{{Name: "j", Envs: env("JOB")}},
+		StaticSites: []*godo.AppStaticSiteSpec{{Name: "st", Envs: env("SITE")}},
+		Functions:   []*godo.AppFunctionsSpec{{Name: "f", Envs: env("FUNCTION")}},
+		Databases:   []*godo.AppDatabaseSpec{{Name: "db"}},
+	}
+	var got []string
+	docloud.ForEachEnv(spec, func(v *godo.AppVariableDefinition) { got = append(got, v.Key) })
+	want := []string{"APP", "SERVICE", "WORKER", "JOB", "SITE", "FUNCTION"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("visited %v; want %v, each once", got, want)
+	}
+	docloud.ForEachEnv(nil, func(*godo.AppVariableDefinition) { t.Error("visited a variable of a nil spec") })
 }

@@ -206,18 +206,15 @@ func (b *Planner) Restart(ctx context.Context, args ChangeArgs) (*Plan, error) {
 // workers, jobs and static sites.
 func specComponents(spec *godo.AppSpec) []string {
 	var out []string
-	for _, c := range spec.Services {
-		out = append(out, c.Name)
+	if spec == nil {
+		return nil
 	}
-	for _, c := range spec.Workers {
-		out = append(out, c.Name)
-	}
-	for _, c := range spec.Jobs {
-		out = append(out, c.Name)
-	}
-	for _, c := range spec.StaticSites {
-		out = append(out, c.Name)
-	}
+	_ = godo.ForEachAppSpecComponent(spec, func(c godo.AppBuildableComponentSpec) error {
+		if c.GetType() != godo.AppComponentTypeFunctions {
+			out = append(out, c.GetName())
+		}
+		return nil
+	})
 	return out
 }
 
