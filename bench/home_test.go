@@ -101,7 +101,7 @@ func measureHomeTab(t *testing.T, sz sizes, res *results) {
 		}
 		at, ok := homePublish(r, admin, before, 30*time.Second)
 		if !ok {
-			t.Fatalf("open %d: no views.publish within 30 s\n%s", i+1, tail(r.logs.String(), 4000))
+			t.Fatalf("open %d: no views.publish within 30 s\n%s", i+1, botproc.Tail(r.logs.String(), 4000))
 		}
 		a, ok := r.waitAcks([]string{env}, 10*time.Second)[env]
 		if !ok || a.SentAt.IsZero() {

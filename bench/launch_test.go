@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"dobot/internal/botproc"
 	"dobot/internal/dotest"
 	"dobot/internal/slacktest"
 )
@@ -146,7 +147,7 @@ func watchFleet(t *testing.T, r *rig, sz sizes, res *results, measure string) {
 		return m.Method == "chat.postMessage" && m.ThreadTS != "" && strings.Contains(m.Text, " is live at ")
 	})
 	if len(lives) < len(names) {
-		t.Errorf("%d of %d launches went live within %v\n%s", len(lives), len(names), timeout, tail(r.logs.String(), 4000))
+		t.Errorf("%d of %d launches went live within %v\n%s", len(lives), len(names), timeout, botproc.Tail(r.logs.String(), 4000))
 	}
 	if len(lives) == 0 {
 		t.FailNow()
@@ -253,11 +254,4 @@ func peakPerMinute(at []time.Time) int {
 		peak = max(peak, hi-lo+1)
 	}
 	return peak
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return "…" + s[len(s)-n:]
-	}
-	return s
 }

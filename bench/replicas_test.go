@@ -43,13 +43,7 @@ func newReplicaSet(t *testing.T, n int, o rigOptions) *replicaSet {
 	w := newWorld(t, o)
 	s := &replicaSet{w: w, target: target, base: w.Env, procs: map[string]*botproc.Process{},
 		rig: &rig{t: t, slack: w.Slack, do: w.DO, env: w.Env, logs: &lockedBuffer{}}}
-	t.Cleanup(func() {
-		if t.Failed() {
-			for name, p := range s.procs {
-				t.Logf("--- log of %s (last 4000 bytes):\n%s", name, tail(p.Logs.String(), 4000))
-			}
-		}
-	})
+	botproc.LogTailsOnFailure(t, s.procs, 4000)
 	for i := 1; i <= n; i++ {
 		s.start(fmt.Sprintf("r%d", i))
 	}
@@ -59,8 +53,7 @@ func newReplicaSet(t *testing.T, n int, o rigOptions) *replicaSet {
 // start runs replica name and waits until it is connected.
 func (s *replicaSet) start(name string) {
 	s.t.Helper()
-	s.w.Env = append(append([]string{}, s.base...), "BOT_INSTANCE="+name, "BOT_HTTP_ADDR=127.0.0.1:0")
-	s.procs[name] = s.w.Start(s.t, botBinary)
+	s.procs[name] = s.w.StartReplica(s.t, botBinary, s.base, name, "127.0.0.1:0")
 }
 
 // stopAll stops every replica with SIGTERM, which drains the work in

@@ -51,13 +51,7 @@ func newReplicas(t *testing.T, n int, opts ...option) *replicas {
 	bw := botproc.NewWorld(t, worldOptions(t, opts...))
 	r := &replicas{world: &world{t: t, bw: bw, slack: bw.Slack, do: bw.DO, reg: bw.Reg, env: bw.Env, logs: &lockedBuffer{}},
 		target: target, procs: map[string]*botproc.Process{}}
-	t.Cleanup(func() {
-		if t.Failed() {
-			for name, p := range r.procs {
-				t.Logf("--- log of %s (last 6000 bytes):\n%s", name, tail(p.Logs.String(), 6000))
-			}
-		}
-	})
+	botproc.LogTailsOnFailure(t, r.procs, 6000)
 	for i := 1; i <= n; i++ {
 		r.start(fmt.Sprintf("r%d", i))
 	}
@@ -67,8 +61,7 @@ func newReplicas(t *testing.T, n int, opts ...option) *replicas {
 // start runs replica name (again) and waits until it is connected.
 func (r *replicas) start(name string) {
 	r.t.Helper()
-	r.bw.Env = append(append([]string{}, r.env...), "BOT_INSTANCE="+name, "BOT_HTTP_ADDR="+freeAddr(r.t))
-	r.procs[name] = r.bw.Start(r.t, botBinary)
+	r.procs[name] = r.bw.StartReplica(r.t, botBinary, r.env, name, freeAddr(r.t))
 }
 
 // openStore opens the replicas' store; the caller closes it.
@@ -132,13 +125,6 @@ func liveReplies(ms []slacktest.Message) map[string]int {
 		}
 	}
 	return out
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[len(s)-n:]
 }
 
 // TestReplicaFailover: 20 launches over three replicas; the one holding
