@@ -5,14 +5,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"dobot/chat"
+	"dobot/internal/storetest"
 	"dobot/reply"
-	"dobot/store"
 )
 
 // answers records private answers; everything else goes nowhere.
@@ -45,10 +44,7 @@ func (a *answers) Ephemeral(_ context.Context, _, _ string, m Message) error {
 // is shown as such and not logged as the bot's failure.
 func TestWrappedUserErrorFromAButton(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t)
 	defer db.Close()
 	var logs bytes.Buffer
 	chat := &answers{}

@@ -4,22 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/digitalocean/godo"
-	"golang.org/x/oauth2"
-
 	"dobot"
 	"dobot/commands"
 	"dobot/internal/dotest"
+	"dobot/internal/storetest"
 	"dobot/internal/testclock"
 	"dobot/store"
-	"dobot/watch"
 )
 
 // errCrash is what crashStore panics with: the process "dies" at that point,
@@ -67,29 +62,11 @@ type runningBot struct {
 
 func startBot(t *testing.T, st commands.Store, srv *dotest.Server, clock *testClock) *runningBot {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	client, err := godo.New(oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"})), godo.SetBaseURL(srv.URL()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := watch.New(client.Apps, nil, watch.Fixed(20*time.Millisecond))
-	go w.Run(ctx)
-	chat := &recordingChat{}
-	now := time.Now
+	var now func() time.Time
 	if clock != nil {
 		now = clock.Now
 	}
-	bot, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: st, Cloud: commands.CloudOf(client), Chat: chat, Watcher: w, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bot.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	stop := func() { once.Do(func() { cancel(); bot.Wait() }) }
-	t.Cleanup(stop)
-	return &runningBot{bot: bot, chat: chat, stop: stop}
+	return startBotWith(t, st, srv, commands.Config{Region: "nyc3"}, now)
 }
 
 func (r *runningBot) run(user, text string) string {
@@ -123,11 +100,7 @@ func TestDecisionCrashLeavesAuditAndResumeUpdatesCard(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()
-			db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
+			db := storetest.Open(t)
 			clock := testclock.New(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC))
 			db.Now = clock.Now
 			for user, role := range map[string]dobot.Role{"UDEPLOY": dobot.RoleDeployer, "UAPPROVE": dobot.RoleApprover, "UADMIN": dobot.RoleAdmin} {
@@ -223,11 +196,7 @@ func (s *failingRecordStore) PutApp(ctx context.Context, app dobot.App) error {
 // creation.
 func TestCreatedButNotRecordedIsSaidAndRecoveredWithItsTTL(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	if err := db.SetRole(ctx, "UDEPLOY", dobot.RoleDeployer, "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -258,6 +227,7 @@ func TestCreatedButNotRecordedIsSaidAndRecoveredWithItsTTL(t *testing.T) {
 
 	second := startBot(t, db, srv, nil)
 	var app dobot.App
+	var err error
 	waitFor(t, "web taken over after the restart", func() bool {
 		app, err = db.App(ctx, "web")
 		return err == nil

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,6 +19,7 @@ import (
 	"dobot/commands"
 	"dobot/internal/botproc"
 	"dobot/internal/dotest"
+	"dobot/internal/storetest"
 	"dobot/store"
 	"dobot/watch"
 )
@@ -63,10 +63,7 @@ type syncBuffer = botproc.LockedBuffer
 func faultyBot(t *testing.T) (*faultyStore, *runningBot, *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t)
 	for user, role := range map[string]dobot.Role{"UDEP": dobot.RoleDeployer, "UAPP": dobot.RoleApprover} {
 		if err := db.SetRole(ctx, user, role, "test"); err != nil {
 			t.Fatal(err)

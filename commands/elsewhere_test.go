@@ -93,7 +93,7 @@ func TestPushTriggeredDeploymentIsReportedInTheLaunchThread(t *testing.T) {
 	if _, err := h.do.StartDeployment(op.ResourceID, dosim.Push("github.com/acme/web", "0badc0ffee99", "vic", "while down")); err != nil {
 		t.Fatal(err)
 	}
-	second := startBotWith(t, h.db, h.do, commands.Config{Region: "nyc3", ElsewhereEvery: 30 * time.Millisecond})
+	second := startBotWith(t, h.db, h.do, commands.Config{Region: "nyc3", ElsewhereEvery: 30 * time.Millisecond}, nil)
 	waitFor(t, "the push made while the bot was down", func() bool {
 		return strings.Contains(strings.Join(second.chat.all(), "\n"), "push of 0badc0f to acme/web by vic")
 	})
@@ -105,7 +105,9 @@ func TestPushTriggeredDeploymentIsReportedInTheLaunchThread(t *testing.T) {
 }
 
 // startBotWith is startBot with the bot's settings.
-func startBotWith(t *testing.T, st commands.Store, srv *dotest.Server, cfg commands.Config) *runningBot {
+// startBotWith starts a bot with cfg over st and srv, on now (nil: the
+// real clock), stopped when the test ends.
+func startBotWith(t *testing.T, st commands.Store, srv *dotest.Server, cfg commands.Config, now func() time.Time) *runningBot {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	client, err := godo.New(oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"})), godo.SetBaseURL(srv.URL()))
@@ -115,7 +117,7 @@ func startBotWith(t *testing.T, st commands.Store, srv *dotest.Server, cfg comma
 	w := watch.New(client.Apps, nil, watch.Fixed(20*time.Millisecond))
 	go w.Run(ctx)
 	chat := &recordingChat{}
-	bot, err := commands.New(cfg, commands.Deps{Store: st, Cloud: commands.CloudOf(client), Chat: chat, Watcher: w})
+	bot, err := commands.New(cfg, commands.Deps{Store: st, Cloud: commands.CloudOf(client), Chat: chat, Watcher: w, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package commands_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"dobot/chatview"
 	"dobot/commands"
 	"dobot/internal/pgtest"
+	"dobot/internal/storetest"
 	"dobot/ops"
 	"dobot/store"
 )
@@ -208,10 +208,7 @@ func (v *changingViews) PublishHome(ctx context.Context, user string, h chatview
 // word over one the home loop published meanwhile.
 func TestHomeOpenedWhileRecordsChange(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t)
 	defer db.Close()
 	if err := db.SetRole(ctx, "UDEV", dobot.RoleDeployer, "test"); err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package commands_test
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +12,7 @@ import (
 	"dobot"
 	"dobot/commands"
 	"dobot/internal/dotest"
-	"dobot/store"
+	"dobot/internal/storetest"
 )
 
 // createdSpec is the spec of the one create request the server received.
@@ -248,11 +247,7 @@ func TestLaunchSourceParseErrors(t *testing.T) {
 // its name, creation time and repository, and never created twice.
 func TestGitLaunchCreatedButNotRecordedIsAdoptedNotCreatedAgain(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	if err := db.SetRole(ctx, "UDEPLOY", dobot.RoleDeployer, "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -273,6 +268,7 @@ func TestGitLaunchCreatedButNotRecordedIsAdoptedNotCreatedAgain(t *testing.T) {
 	first.stop()
 	second := startBot(t, db, srv, nil)
 	var app dobot.App
+	var err error
 	waitFor(t, "web taken over after the restart", func() bool {
 		app, err = db.App(ctx, "web")
 		return err == nil

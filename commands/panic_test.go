@@ -2,12 +2,12 @@ package commands_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"dobot"
 	"dobot/commands"
+	"dobot/internal/storetest"
 	"dobot/store"
 )
 
@@ -38,10 +38,7 @@ func (c liveChat) Ephemeral(ctx context.Context, ch, user string, m commands.Mes
 
 func TestPanicIsReportedAndTheBotKeepsRunning(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t)
 	defer db.Close()
 	chat := &recordingChat{}
 	bot, err := commands.New(commands.Config{Region: "nyc3"}, commands.Deps{Store: panickyStore{db}, Chat: liveChat{chat}})
