@@ -160,6 +160,9 @@ func TestSealedSecretsSurviveARestartWithTheSameKey(t *testing.T) {
 	if err := restarted.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	// The test's context ends before cleanup; the store is closed only
+	// after the launch this bot runs has stopped (cleanups run last first).
+	t.Cleanup(restarted.Wait)
 	restarted.Handle(ctx, commands.Request{Ref: "r2", UserID: "UAPP", ChannelID: "C1", Text: "approve 1"})
 	waitFor(t, "the create", func() bool { return h.do.Count("POST /v2/apps") == 1 })
 	for _, r := range h.do.Requests() {
