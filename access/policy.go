@@ -21,6 +21,13 @@ type Rules struct {
 	// Costed reports whether action's operations have a monthly price, which
 	// --approval-above weighs.
 	Costed func(action string) bool
+	// Immediate reports whether action runs at once (lock, freeze), so
+	// that its policy cannot ask for an approval; nil for none.
+	Immediate func(action string) bool
+	// Fleetwide reports whether action's policy is one rule for all its
+	// uses, with no --app glob (freeze names apps by a glob of its own);
+	// nil for none.
+	Fleetwide func(action string) bool
 }
 
 // maxApprovalAbove is the largest --approval-above, in USD: far above any
@@ -92,6 +99,9 @@ func ParsePolicy(words []string, rules Rules) (PolicyArgs, error) {
 	if err := args.parseValues(rules, *above, *role, *approval); err != nil {
 		return PolicyArgs{}, err
 	}
+	if err := args.checkScope(rules, *glob); err != nil {
+		return PolicyArgs{}, err
+	}
 	if *glob != "" {
 		if err := CheckAppGlob(*glob); err != nil {
 			return PolicyArgs{}, err
@@ -131,6 +141,20 @@ func (a *PolicyArgs) parseValues(rules Rules, above, role, approval string) erro
 		a.Approval = &no
 	default:
 		return reply.Errorf("--approval takes yes or no, not %q", approval)
+	}
+	return nil
+}
+
+// checkScope refuses what an action's policy cannot hold: an approval for
+// an action that runs at once, and an app glob for a fleetwide one.
+func (a PolicyArgs) checkScope(rules Rules, glob string) error {
+	if a.Approval != nil && *a.Approval && rules.Immediate != nil && rules.Immediate(a.Action) {
+		return reply.Errorf("%s runs at once, not as a request a second person approves, so its policy cannot ask for approval. "+
+			"Change who may run it with `/do policy %s --role ROLE`. Nothing was changed.", a.Action, a.Action)
+	}
+	if glob != "" && rules.Fleetwide != nil && rules.Fleetwide(a.Action) {
+		return reply.Errorf("%s names the apps it covers with its own --app glob, so its policy is one rule for every %s and takes no --app. "+
+			"Use `/do policy %s --role ROLE`. Nothing was changed.", a.Action, a.Action, a.Action)
 	}
 	return nil
 }

@@ -27,6 +27,18 @@ const (
 	ActionRegistryGC     = "registry.gc"
 )
 
+// The actions that run at once, as their command's handler, rather than
+// as an operation: placing and lifting holds (package holds). They have
+// policies, so that an admin may change who runs them (DECISIONS.md: "by
+// default"), but no executor, and never an approval: nothing of theirs
+// waits for a decision, so a policy asking for one would not be kept.
+const (
+	ActionLock     = "lock"
+	ActionUnlock   = "unlock"
+	ActionFreeze   = "freeze"
+	ActionUnfreeze = "unfreeze"
+)
+
 // RegistryTarget is what registry operations show as their app and audit
 // target. Their lock is dobot.RegistryLock, apart from any app's.
 const RegistryTarget = "registry"
@@ -57,10 +69,13 @@ type Action struct {
 	// internal actions are started by the bot, never typed: no policy
 	// command lists them.
 	Internal bool
+	// Immediate actions run at once as their command's Run: they have a
+	// policy but neither Head nor Run, and no approval (see ActionLock).
+	Immediate bool
 }
 
-// Actions are the bot's operations. The default policies are those
-// of DECISIONS.md.
+// Actions are the bot's operations, and the immediate actions that place
+// and lift holds. The default policies are those of DECISIONS.md.
 func Actions() []*Action {
 	deployer := func(name string) dobot.Policy { return dobot.Policy{Action: name, Role: dobot.RoleDeployer} }
 	admin := func(name string) dobot.Policy { return dobot.Policy{Action: name, Role: dobot.RoleAdmin} }
@@ -81,11 +96,16 @@ func Actions() []*Action {
 		{Name: ActionDomains, Policy: deployer(ActionDomains), Head: DayTwoHead, Run: RunSpecChange},
 		// Started by the bot after a domain is added, never typed.
 		{Name: ActionDomainFollow, Policy: deployer(ActionDomainFollow), Head: DomainFollowHead, Run: RunDomainFollow, Internal: true},
+		{Name: ActionLock, Policy: deployer(ActionLock), Immediate: true},
+		{Name: ActionUnlock, Policy: deployer(ActionUnlock), Immediate: true},
+		{Name: ActionFreeze, Policy: admin(ActionFreeze), Immediate: true},
+		{Name: ActionUnfreeze, Policy: admin(ActionUnfreeze), Immediate: true},
 	}
 }
 
-// IndexActions indexes actions by name, refusing a name given twice and
-// an action without its executor or default policy.
+// IndexActions indexes actions by name, refusing a name given twice, an
+// action without its executor (or an immediate one with one, or with an
+// approval) and one without its default policy.
 func IndexActions(actions []*Action) (map[string]*Action, error) {
 	byName := map[string]*Action{}
 	for _, a := range actions {
@@ -94,7 +114,9 @@ func IndexActions(actions []*Action) (map[string]*Action, error) {
 			return nil, fmt.Errorf("an action has no name")
 		case byName[a.Name] != nil:
 			return nil, fmt.Errorf("action %q is defined twice", a.Name)
-		case a.Run == nil || a.Head == nil:
+		case a.Immediate && (a.Run != nil || a.Head != nil || a.Policy.NeedsApproval):
+			return nil, fmt.Errorf("action %q runs at once: it takes no executor and no approval", a.Name)
+		case !a.Immediate && (a.Run == nil || a.Head == nil):
 			return nil, fmt.Errorf("action %q has no executor (run and head)", a.Name)
 		case a.Policy.Action != a.Name || a.Policy.Role == dobot.RoleNone:
 			return nil, fmt.Errorf("action %q has no default policy", a.Name)
@@ -103,3 +125,20 @@ func IndexActions(actions []*Action) (map[string]*Action, error) {
 	}
 	return byName, nil
 }
+
+// Immediate reports whether action runs at once, as a lock or a freeze
+// does, so that no approval can hold it back.
+func Immediate(action string) bool {
+	for _, a := range Actions() {
+		if a.Name == action {
+			return a.Immediate
+		}
+	}
+	return false
+}
+
+// Fleetwide reports whether action's policy is one rule for every use of
+// it, taking no app glob: a freeze names the apps it covers by a glob of
+// its own, so a rule for "apps matching prod-*" could not say which
+// freezes it covers (a freeze of every app covers prod-* too).
+func Fleetwide(action string) bool { return action == ActionFreeze || action == ActionUnfreeze }
