@@ -74,10 +74,11 @@ func (b *Bot) askAgain(ctx context.Context, void, op dobot.Operation, summary st
 	return b.svc.ops.pipe.RequestApproval(ctx, from, op, &Plan{Op: op, Summary: summary, Fields: fields})
 }
 
-// runAction runs op's executor, reporting false when its action has none.
+// runAction runs op's executor, reporting false when its action has none
+// (or runs at once, and so never as an operation).
 func (b *Bot) runAction(ctx context.Context, op dobot.Operation, rep *progress.Reporter) bool {
 	exec := b.table.actions[op.Action]
-	if exec == nil {
+	if exec == nil || exec.Immediate {
 		return false
 	}
 	exec.Run(ctx, b.exec, op, rep)

@@ -29,7 +29,7 @@ var lockCommand = &Command{
 	Description: "Lock an app (or a name not launched yet): no launch, redeploy, rollback, teardown, droplet action or TTL expiry touches it until it is unlocked. " +
 		"Everyone refused sees who holds the lock, since when and why; extend still works. An admin may override with --break-glass REASON.",
 	Examples: []string{`lock web --reason "investigating incident 311"`},
-	MinRole:  dobot.RoleDeployer,
+	Action:   deploy.ActionLock,
 	Mutating: true,
 	Parse:    parsedBy(holds.ParseLock),
 	Run:      announced((*holds.Service).Lock),
@@ -40,11 +40,12 @@ var unlockCommand = &Command{
 	Usage:       "unlock NAME",
 	Description: "Lift the lock on an app. Whoever placed it may, whatever their role now; an admin may lift anyone's.",
 	Examples:    []string{"unlock web"},
-	// A deployer may try: Unlock then says who holds the lock.
-	MinRole:  dobot.RoleDeployer,
+	// The lock's holder may always lift it, whatever their role and the
+	// unlock policy (Own). Anyone else needs the unlock policy's role, then
+	// to be an admin (holds.Service.Unlock), so only an admin lifts another's.
+	Action:   deploy.ActionUnlock,
 	Mutating: true,
 	Parse:    parsedBy(holds.ParseUnlock),
-	// Anyone may lift their own lock.
 	Own: func(ctx context.Context, b *Bot, userID string, args any) bool {
 		a, ok := args.(holds.LockArgs)
 		return ok && b.svc.holds.LockedBy(ctx, a.Name, userID)
@@ -58,7 +59,7 @@ var freezeCommand = &Command{
 	Description: "Stop launches, redeploys and rollbacks of every app (or those matching --app) for DURATION. " +
 		"Freezing the same glob again replaces its end and reason. An admin may still run one with --break-glass REASON.",
 	Examples: []string{`freeze 2h --reason "release 4.2 going out"`, `freeze --app 'prod-*' 1d --reason "incident 311"`},
-	MinRole:  dobot.RoleAdmin,
+	Action:   deploy.ActionFreeze,
 	Mutating: true,
 	Parse:    func(words []string, _ Config) (any, error) { return holds.ParseFreeze(words, access.CheckAppGlob) },
 	Run:      announced((*holds.Service).Freeze),
@@ -69,7 +70,7 @@ var unfreezeCommand = &Command{
 	Usage:       "unfreeze [--app GLOB]",
 	Description: "End the freeze on every app (or the one on --app GLOB, as it was given to freeze).",
 	Examples:    []string{"unfreeze", "unfreeze --app 'prod-*'"},
-	MinRole:     dobot.RoleAdmin,
+	Action:      deploy.ActionUnfreeze,
 	Mutating:    true,
 	Parse:       parsedBy(holds.ParseUnfreeze),
 	Run:         announced((*holds.Service).Unfreeze),

@@ -41,7 +41,7 @@ func (b *Bot) runOperation(ctx context.Context, inv *Invocation, needsApproval b
 
 // head is the card of op's action, if the action exists.
 func (b *Bot) head(op dobot.Operation) (Message, bool) {
-	if exec := b.table.actions[op.Action]; exec != nil {
+	if exec := b.table.actions[op.Action]; exec != nil && !exec.Immediate {
 		return exec.Head(op), true
 	}
 	return Message{}, false

@@ -30,7 +30,7 @@ var policyCommand = &Command{
 
 // policyRules are what the policy command's words are checked against.
 func policyRules() access.Rules {
-	return access.Rules{Actions: policyActions(), Costed: plan.Costed}
+	return access.Rules{Actions: policyActions(), Costed: plan.Costed, Immediate: deploy.Immediate, Fleetwide: deploy.Fleetwide}
 }
 
 func policyActions() []string {

@@ -23,7 +23,8 @@ type Command struct {
 	Description string
 	Examples    []string
 	// Action names the policy that decides who may run the command. Read-only
-	// commands have a fixed MinRole instead.
+	// commands have a fixed MinRole instead. A command with a Run governed by
+	// an action runs it at once: its action must be Immediate.
 	Action  string
 	MinRole dobot.Role
 	// RefusedAs, when set, is the action a refusal's audit row names
@@ -144,16 +145,20 @@ func newTable(actions []*action, clicks []*clickRoute, cmds ...*Command) (Table,
 }
 
 // checkCommand refuses a command that cannot run: one without a parser, or
-// with neither or both of Run and Prepare, or whose action is unknown.
+// with neither or both of Run and Prepare, or whose action is unknown, or
+// whose Run would skip its operation's executor and approval.
 func (t Table) checkCommand(c *Command) error {
 	if c.Parse == nil || (c.Run == nil) == (c.Prepare == nil) {
 		return fmt.Errorf("command %q needs Parse and exactly one of Run and Prepare", c.Name)
 	}
-	if c.Prepare != nil && t.actions[c.Action] == nil {
+	a := t.actions[c.Action]
+	switch {
+	case c.Prepare != nil && (a == nil || a.Immediate):
 		return fmt.Errorf("command %q prepares action %q, which has no executor", c.Name, c.Action)
-	}
-	if c.Action != "" && t.actions[c.Action] == nil {
+	case c.Action != "" && a == nil:
 		return fmt.Errorf("command %q is governed by action %q, which has no policy", c.Name, c.Action)
+	case a != nil && c.Run != nil && !a.Immediate:
+		return fmt.Errorf("command %q runs action %q at once; it is an operation and needs Prepare", c.Name, c.Action)
 	}
 	return nil
 }

@@ -42,13 +42,21 @@ func (s *Service) Lock(ctx context.Context, who Actor, a LockArgs) (Notice, erro
 }
 
 // LockedBy reports whether userID holds the lock on app: anyone may lift
-// their own lock, whatever their role now.
+// their own lock, whatever their role now and whatever the unlock policy
+// says.
 func (s *Service) LockedBy(ctx context.Context, app, userID string) bool {
 	l, err := s.d.Store.AppLock(ctx, app)
 	return err == nil && l.Holder == userID
 }
 
-// Unlock lifts the lock on a.Name, when who holds it or is an admin.
+// Unlock lifts the lock on a.Name, when who holds it or is an admin. The
+// rule (DECISIONS.md: "anyone may unlock their own lock, admins any"): the
+// holder may always unlock, whatever their role and the unlock policy,
+// since the command lets them past the policy (LockedBy). Anyone else must
+// pass the unlock policy (deployer by default, which an admin may change)
+// and then be an admin here; admin being the highest role, the policy can
+// change who is told "needs role X" but neither lets a non-admin lift
+// another's lock nor stops an admin.
 func (s *Service) Unlock(ctx context.Context, who Actor, a LockArgs) (Notice, error) {
 	held, err := s.d.Store.AppLock(ctx, a.Name)
 	if errors.Is(err, dobot.ErrNotFound) {
