@@ -69,6 +69,39 @@ func TestParsePolicyRefuses(t *testing.T) {
 	}
 }
 
+// TestParsePolicyRefusesWhatAHoldCannotHold: an action that runs at once
+// takes no approval, and a fleetwide one no --app rule.
+func TestParsePolicyRefusesWhatAHoldCannotHold(t *testing.T) {
+	holds := access.Rules{Actions: []string{"freeze", "launch", "lock"}, Costed: rules.Costed,
+		Immediate: func(action string) bool { return action == "lock" || action == "freeze" },
+		Fleetwide: func(action string) bool { return action == "freeze" }}
+	for _, tt := range []struct{ in, want string }{
+		{"lock --approval yes", "lock runs at once, not as a request a second person approves, so its policy cannot ask for approval"},
+		{"freeze --app prod-* --role deployer", "its policy is one rule for every freeze and takes no --app"},
+		{"freeze --app prod-* --remove", "takes no --app"},
+		{"lock --approval-above 5", "lock has none"},
+	} {
+		got, err := access.ParsePolicy(strings.Fields(tt.in), holds)
+		var ue *reply.UserError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParsePolicy(%q) = %+v, %v; want a user error with %q", tt.in, got, err, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		in   string
+		want access.PolicyArgs
+	}{
+		{"lock --role admin --approval no", access.PolicyArgs{Action: "lock", Role: ptr(dobot.RoleAdmin), Approval: ptr(false)}},
+		{"lock --app prod-* --role admin", access.PolicyArgs{Action: "lock", Glob: "prod-*", Role: ptr(dobot.RoleAdmin)}},
+		{"freeze --role deployer", access.PolicyArgs{Action: "freeze", Role: ptr(dobot.RoleDeployer)}},
+		{"launch --approval yes --app prod-*", access.PolicyArgs{Action: "launch", Glob: "prod-*", Approval: ptr(true)}},
+	} {
+		if got, err := access.ParsePolicy(strings.Fields(tt.in), holds); err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParsePolicy(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
 // desk is an admin over a real store, with the audit rows it recorded.
 type desk struct {
 	*access.Admin

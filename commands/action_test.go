@@ -19,6 +19,16 @@ func TestNewTableChecksActionsAndButtons(t *testing.T) {
 	click := func(id string) *clickRoute {
 		return &clickRoute{id: id, command: "teardown", args: func(Click) (any, error) { return nil, nil }}
 	}
+	immediate := func() *action {
+		return &action{Name: "lock", Policy: dobot.Policy{Action: "lock", Role: dobot.RoleDeployer}, Immediate: true}
+	}
+	immediateRun, immediateApproval := immediate(), immediate()
+	immediateRun.Run = run
+	immediateApproval.Policy.NeedsApproval = true
+	runs := func(name, action string) *Command {
+		return &Command{Name: name, Action: action, Parse: noArgs(name), Run: func(context.Context, *Bot, *Invocation) error { return nil }}
+	}
+	prepares := &Command{Name: "x", Action: "lock", Parse: noArgs("x"), Prepare: func(context.Context, *Bot, *Invocation) (*Plan, error) { return nil, nil }}
 	noRun, noPolicy, noHead := good(), good(), good()
 	noRun.Run = nil
 	noHead.Head = nil
@@ -42,6 +52,11 @@ func TestNewTableChecksActionsAndButtons(t *testing.T) {
 		{"governed by an unknown action", []*action{good()}, nil, []*Command{{Name: "x", Action: "nope",
 			Parse: noArgs("x"), Run: func(context.Context, *Bot, *Invocation) error { return nil }}}, "no policy"},
 		{"duplicate command", []*action{good()}, nil, []*Command{teardownCommand, teardownCommand}, "defined twice"},
+		{"immediate", []*action{immediate()}, nil, []*Command{runs("lock", "lock")}, ""},
+		{"immediate with an executor", []*action{immediateRun}, nil, nil, "runs at once"},
+		{"immediate with an approval", []*action{immediateApproval}, nil, nil, "runs at once"},
+		{"preparing an immediate action", []*action{immediate()}, nil, []*Command{prepares}, "has no executor"},
+		{"an operation run at once", []*action{good()}, nil, []*Command{runs("x", ActionTeardown)}, "needs Prepare"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,6 +80,14 @@ func TestStandardTableHasEveryPolicyOnce(t *testing.T) {
 		ActionRegistryCreate, ActionRegistryDelete, ActionRegistryGC} {
 		if a := table.actions[name]; a == nil || a.Policy.Action != name {
 			t.Errorf("action %q = %+v; want it with its default policy", name, a)
+		}
+	}
+	// The holds run at once, with DECISIONS.md's defaults.
+	for name, role := range map[string]dobot.Role{deploy.ActionLock: dobot.RoleDeployer, deploy.ActionUnlock: dobot.RoleDeployer,
+		deploy.ActionFreeze: dobot.RoleAdmin, deploy.ActionUnfreeze: dobot.RoleAdmin} {
+		a := table.actions[name]
+		if a == nil || !a.Immediate || a.Policy.Role != role || a.Policy.NeedsApproval || table.lookup(name).Action != name {
+			t.Errorf("action %q = %+v; want it immediate, needing %s and no approval, governing its command", name, a, role)
 		}
 	}
 	for _, id := range []string{clickApprove, clickDeny, clickExtend, clickDestroy} {
