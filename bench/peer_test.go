@@ -24,6 +24,10 @@ var peer = flag.String("peer", "", "with -full, compare dobot with this peer in 
 // peerRounds overrides the number of rounds of the full comparison.
 var peerRounds = flag.Int("peer-rounds", 0, "rounds of the full peer comparison, if more than the default 5")
 
+// ours picks the contender measured against the peer: dobot, or slack-go
+// (bench/bareslack) to show the floor of the fixed stack.
+var ours = flag.String("ours", "dobot", "with -full -peer, the contender measured against the peer: dobot, or slack-go (bench/bareslack: slack-go's Socket Mode client alone)")
+
 // boltDir is the Bolt peer's directory, relative to this package.
 const boltDir = "bolt"
 
@@ -75,15 +79,34 @@ func boltMissing() string {
 // newRig sets up dobot's, and waits for its Socket Mode connection.
 func startBolt(t *testing.T) *contender {
 	t.Helper()
-	s := slacktest.New(slacktest.Options{BotToken: botToken, AppToken: appToken, Users: map[string]string{admin: "ana"}})
-	t.Cleanup(s.Close)
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &lockedBuffer{}
 	cmd := exec.Command(node, "app.js")
 	cmd.Dir = boltDir
+	return startPeerProcess(t, "Bolt", cmd)
+}
+
+// startBareSlackGo runs bench/bareslack, slack-go's Socket Mode client
+// with none of dobot's work: the floor the fixed stack sets.
+func startBareSlackGo(t *testing.T) *contender {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bareslack")
+	if out, err := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./bareslack").CombinedOutput(); err != nil {
+		t.Fatalf("build bench/bareslack: %v\n%s", err, out)
+	}
+	return startPeerProcess(t, "slack-go", exec.Command(bin))
+}
+
+// startPeerProcess runs cmd, a peer reading SLACK_BOT_TOKEN,
+// SLACK_APP_TOKEN and SLACK_API_URL, against a Slack test server set up as
+// newRig sets up dobot's, and waits for its Socket Mode connection.
+func startPeerProcess(t *testing.T, name string, cmd *exec.Cmd) *contender {
+	t.Helper()
+	s := slacktest.New(slacktest.Options{BotToken: botToken, AppToken: appToken, Users: map[string]string{admin: "ana"}})
+	t.Cleanup(s.Close)
+	logs := &lockedBuffer{}
 	cmd.Env = []string{
 		"SLACK_BOT_TOKEN=" + botToken,
 		"SLACK_APP_TOKEN=" + appToken,
@@ -92,7 +115,7 @@ func startBolt(t *testing.T) *contender {
 	cmd.Stdout, cmd.Stderr = logs, logs
 	startedAt := time.Now()
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start the Bolt peer: %v", err)
+		t.Fatalf("start %s: %v", name, err)
 	}
 	exited := make(chan struct{})
 	var exitErr error
@@ -120,12 +143,12 @@ func startBolt(t *testing.T) *contender {
 	select {
 	case err := <-connected:
 		if err != nil {
-			t.Fatalf("the Bolt peer did not connect: %v\n%s", err, logs)
+			t.Fatalf("%s did not connect: %v\n%s", name, err, logs)
 		}
 	case <-exited:
-		t.Fatalf("the Bolt peer exited before connecting: %v\n%s", exitErr, logs)
+		t.Fatalf("%s exited before connecting: %v\n%s", name, exitErr, logs)
 	}
-	return &contender{name: "Bolt", slack: s, pid: cmd.Process.Pid, connectedIn: time.Since(startedAt), logs: logs, stop: stop}
+	return &contender{name: name, slack: s, pid: cmd.Process.Pid, connectedIn: time.Since(startedAt), logs: logs, stop: stop}
 }
 
 // procStatus reads one "Name:   N kB" field of /proc/PID/status.
@@ -336,7 +359,7 @@ func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecon
 // Timings are never asserted, in either mode: the targets are marked met or
 // not in the printed table.
 func TestPeer(t *testing.T) {
-	sz := peerSmoke
+	sz, contenders := peerSmoke, []string{"dobot", "slack-go"}
 	if *full {
 		switch *peer {
 		case "":
@@ -345,23 +368,44 @@ func TestPeer(t *testing.T) {
 		default:
 			t.Fatalf("unknown -peer %q; the only peer is bolt", *peer)
 		}
-		sz = peerFull
+		sz, contenders = peerFull, []string{*ours}
 		sz.rounds = max(sz.rounds, *peerRounds) // never fewer than 5 in full mode
 	}
 	if why := boltMissing(); why != "" {
 		t.Skipf("peer comparison: skipped: the Bolt peer cannot run: %s", why)
 	}
-	tab := newPeerTable(sz.rounds, "dobot", "Bolt")
+	// The smoke run checks both of ours work; the full run measures one.
+	for _, name := range contenders {
+		start, ok := oursByName[name]
+		if !ok {
+			t.Fatalf("unknown -ours %q; it is dobot or slack-go", name)
+		}
+		out := comparePeers(t, sz, name, start)
+		if *full {
+			fmt.Fprint(os.Stdout, out)
+		} else {
+			t.Log(out)
+		}
+	}
+}
+
+// oursByName are the contenders -ours can measure against the peer.
+var oursByName = map[string]func(*testing.T) *contender{"dobot": startDobot, "slack-go": startBareSlackGo}
+
+// comparePeers runs ours and the Bolt peer in alternating rounds and
+// returns the table, failing the test on an empty row.
+func comparePeers(t *testing.T, sz peerSizes, name string, start func(*testing.T) *contender) string {
+	tab := newPeerTable(sz.rounds, name, "Bolt")
 	for round := range sz.rounds {
 		starts := []struct {
 			name  string
 			start func(*testing.T) *contender
-		}{{"dobot", startDobot}, {"Bolt", startBolt}}
+		}{{name, start}, {"Bolt", startBolt}}
 		if round%2 == 1 {
 			starts[0], starts[1] = starts[1], starts[0] // alternate who goes first
 		}
 		for _, s := range starts {
-			t.Run(fmt.Sprintf("round%d/%s", round+1, s.name), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/round%d/%s", name, round+1, s.name), func(t *testing.T) {
 				c := s.start(t)
 				defer c.stop()
 				measureContender(t, c, sz, round, tab)
@@ -371,10 +415,5 @@ func TestPeer(t *testing.T) {
 	if missing := tab.missing(); len(missing) > 0 {
 		t.Errorf("measures with no number (empty rows): %s", strings.Join(missing, "; "))
 	}
-	out := tab.markdown(sz)
-	if *full {
-		fmt.Fprint(os.Stdout, out)
-	} else {
-		t.Log(out)
-	}
+	return tab.markdown(sz)
 }
