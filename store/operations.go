@@ -301,8 +301,10 @@ func busyOr(ctx context.Context, tx *txn, lock string, err error) error {
 	return &dobot.BusyError{Holder: holder}
 }
 
+// queryOperations runs q, a fixed text, as a cached statement: status
+// and list read the unfinished operations on every command.
 func (db *DB) queryOperations(ctx context.Context, q string, args ...any) ([]dobot.Operation, error) {
-	rows, err := db.sql.QueryContext(ctx, q, args...)
+	rows, err := db.queryPrepared(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
