@@ -68,7 +68,7 @@ func TestLaunchFormIsPrefilledWithWhatWasTyped(t *testing.T) {
 		t.Errorf("a refused --form launched: %+v", op)
 	}
 	// Where no form can open, --form is refused in words, not as an unknown flag.
-	if answer := h.run("UDEV", "launch web --form --image nginx"); !strings.Contains(answer, "--form opens the launch form, which cannot be opened from here") {
-		t.Errorf("launch --form without a trigger = %q; want it to say the form cannot open here", answer)
+	if answer := h.run("UDEV", "launch web --form --image nginx"); !strings.Contains(answer, "--form opens the launch form, prefilled with a name, an image and flags; it cannot open for this command") {
+		t.Errorf("launch --form without a trigger = %q; want it to say the form cannot open for it", answer)
 	}
 }

@@ -60,7 +60,7 @@ func Parse(words []string, cfg Config) (deploy.LaunchArgs, error) {
 		return deploy.LaunchArgs{}, err
 	}
 	if *form {
-		return deploy.LaunchArgs{}, reply.Errorf("--form opens the launch form, which cannot be opened from here: use `/do launch --form`, or type the launch without --form. Nothing was launched.")
+		return deploy.LaunchArgs{}, reply.Errorf("--form opens the launch form, prefilled with a name, an image and flags; it cannot open for this command (not here, or not with an app spec pasted): type `/do launch --form` and fill the form in, or type the launch without --form. Nothing was launched.")
 	}
 	if *sf.spec && len(pos) == 0 {
 		cfg.DefaultApp = "" // the spec names the app
