@@ -9,6 +9,7 @@ import (
 
 	"dobot"
 	"dobot/chat"
+	"dobot/deploy"
 	"dobot/ops/binding"
 	"dobot/ops/cancel"
 	"dobot/ops/elsewhere"
@@ -43,7 +44,7 @@ func (b *Bot) wireOps(d Deps) {
 		Audit: b.auditLogged, Log: b.log})
 	b.svc.ops.pipe = pipeline.New(pipeline.Deps{Store: d.Store, Holds: b.svc.holds, Desk: b.eng.desk, Binder: b.svc.ops.binder,
 		Open: b.eng.ops.Open, Finish: b.exec.Finish, Policy: b.policyFor, Cost: b.costApproval, Route: b.svc.routes.RouteOp,
-		Busy: busyText, Head: b.head, Reporter: b.reporterFor, Start: b.start,
+		Busy: deploy.BusyText, Head: b.head, Reporter: b.reporterFor, Start: b.start,
 		Tell: func(ctx context.Context, to pipeline.Asker, m chat.Message) {
 			b.tell(ctx, Request{Ref: to.Ref, UserID: to.UserID, UserName: to.UserName, ChannelID: to.ChannelID, ResponseURL: to.ResponseURL}, m)
 		}})

@@ -31,8 +31,9 @@ func (b *Bot) openLaunchFormFor(ctx context.Context, req Request) bool {
 }
 
 // openLaunchForm opens the launch form for req's person, prefilled with
-// the settings' app name and image. Someone who may not launch is told so
-// instead: a form they could not submit helps nobody.
+// what they typed after `/do launch` and else the settings. Someone who
+// may not launch is told so instead: a form they could not submit helps
+// nobody.
 func (b *Bot) openLaunchForm(ctx context.Context, req Request) {
 	role, err := b.store.Role(ctx, req.UserID)
 	if err != nil {
@@ -48,7 +49,11 @@ func (b *Bot) openLaunchForm(ctx context.Context, req Request) {
 		b.tell(ctx, req, errorMessage(b.refusal(ctx, req, launchCommand.Name, need, role)))
 		return
 	}
-	f := b.svc.launch.LaunchForm(ctx, launchargs.Meta{Channel: req.ChannelID, ResponseURL: req.ResponseURL})
+	f, err := b.svc.launch.LaunchFormFor(ctx, req.Text, launchargs.Meta{Channel: req.ChannelID, ResponseURL: req.ResponseURL})
+	if err != nil {
+		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
+		return
+	}
 	if _, err := b.svc.ui.views.OpenForm(ctx, req.TriggerID, f); err != nil {
 		b.formFailed(ctx, req, err)
 	}

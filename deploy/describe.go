@@ -7,6 +7,7 @@ import (
 	"dobot"
 	"dobot/chat"
 	"dobot/domainview"
+	"dobot/reply"
 )
 
 // IsRequest reports whether op is a request rather than an operation: it
@@ -106,4 +107,11 @@ func KindLabel(kind string) string {
 		return "Droplet"
 	}
 	return "App"
+}
+
+// BusyText says who holds an app and since when, and how to go on.
+func BusyText(busy *dobot.BusyError) string {
+	h := busy.Holder
+	return fmt.Sprintf("%s is busy: %s (%s), asked by %s at %s, is still %s. Wait for it to finish, or cancel it with `/do cancel %d`.",
+		reply.Escape(h.App), Ref(h), reply.Escape(What(h)), chat.Mention(h.Requester), h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.ReplaceAll(string(h.State), "_", " "), h.ID)
 }

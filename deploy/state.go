@@ -11,6 +11,7 @@ import (
 	"dobot/chat"
 	"dobot/deploy/follow"
 	"dobot/progress"
+	"dobot/reply"
 )
 
 // LaunchState is what the person sees of a deployment (follow.State).
@@ -36,8 +37,8 @@ func PhaseName(p string) string { return follow.PhaseName(p) }
 // PhaseLine is st's phase with its progress (follow.PhaseLine).
 func PhaseLine(st LaunchState) string { return follow.PhaseLine(st) }
 
-// ClipTail keeps the last n bytes of s, at a line start when it can.
-func ClipTail(s string, n int) string { return follow.ClipTail(s, n) }
+// ClipTail is reply.ClipTail.
+func ClipTail(s string, n int) string { return reply.ClipTail(s, n) }
 
 // LaunchCard is the head message of a launch.
 func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) chat.Message {

@@ -73,6 +73,45 @@ func TestStatusAndLogsAnswerPrivatelyWithLaunchThreadLink(t *testing.T) {
 	}
 }
 
+// The other read-only commands answer the same way, each in the channel it
+// was typed in and to the asker alone: history and an audit of one app
+// link to the app's launch thread, ops and help name no app and carry no
+// link, and none of them adds to the launch thread or posts publicly.
+func TestHistoryAuditOpsAndHelpAnswerPrivately(t *testing.T) {
+	w := newWorld(t)
+	head := w.launchLive("web", "nginx")
+	link := permalinkOf(head.TS)
+	from := len(w.slack.Messages())
+	tests := []struct {
+		ch, user, cmd, answer string
+		link                  bool
+	}{
+		{channel, viewer, "history web", "*History of web*", true},
+		{"COTHER", approver, "audit --app web", "*Audit, newest first*", true},
+		{channel, viewer, "ops", "Nothing is waiting for approval", false},
+		{"COTHER", viewer, "help", "*Commands you can run*", false},
+	}
+	for _, tt := range tests {
+		w.runIn(tt.ch, tt.user, tt.cmd)
+		m := w.waitMessage("the answer to "+tt.cmd, func(m slacktestMessage) bool { return strings.Contains(m.Text, tt.answer) })
+		private := m.Method == "chat.postEphemeral" && m.User == tt.user || m.Method == "response_url" && m.ResponseType != "in_channel"
+		if !private || m.Channel != tt.ch {
+			t.Errorf("%s: answered by %s in %s to %q (%s); want it privately to %s in %s", tt.cmd, m.Method, m.Channel, m.User, m.ResponseType, tt.user, tt.ch)
+		}
+		if got := strings.Contains(m.Text+unescapeJSON(m.Blocks), link); got != tt.link {
+			t.Errorf("%s: answer has the launch thread's link %v; want %v: %s", tt.cmd, got, tt.link, m.Blocks)
+		}
+	}
+	if got := w.threadActivity(head.TS, from); len(got) != 0 {
+		t.Errorf("read-only commands added to the launch thread:\n%s", dumpMessages(got))
+	}
+	for _, m := range w.slack.Messages()[from:] {
+		if m.Method == "chat.postMessage" || m.Method == "files.completeUploadExternal" || m.ResponseType == "in_channel" {
+			t.Errorf("a read-only command posted publicly: %s", dumpMessages([]slacktest.Message{m}))
+		}
+	}
+}
+
 // Where the bot is not a member, the answer comes through the command's
 // response_url, still with the link.
 func TestStatusAnswersThroughResponseURLWhereBotIsNotMember(t *testing.T) {

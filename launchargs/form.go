@@ -115,27 +115,34 @@ func New(cfg Config, d Deps) *Forms {
 // LaunchForm asks for everything `/do launch` takes but --droplet and
 // --dry-run, prefilled with the settings' app name and image.
 func (f *Forms) LaunchForm(ctx context.Context, meta Meta) chatview.Form {
-	region, _ := appRegion(f.cfg.Region)
+	return f.launchForm(ctx, meta, Prefill{Name: f.cfg.DefaultApp, Image: f.cfg.DefaultImage, Region: f.cfg.Region})
+}
+
+// launchForm is the launch form prefilled with p.
+func (f *Forms) launchForm(ctx context.Context, meta Meta, p Prefill) chatview.Form {
+	region, _ := appRegion(p.Region)
+	size := f.sizeField(ctx)
+	size.Initial = p.Size
 	return chatview.Form{
 		ID: FormLaunch, Title: "Launch an app", Submit: "Launch", Metadata: meta.Encode(),
 		Intro: "Runs a container image on App Platform, as `/do launch` does: the launch policy and any approval apply.",
 		Fields: []chatview.Field{
-			{ID: fieldName, Label: "App name", Kind: chatview.Text, Initial: f.cfg.DefaultApp, MaxLength: 32, Placeholder: "web", Optional: true,
+			{ID: fieldName, Label: "App name", Kind: chatview.Text, Initial: p.Name, MaxLength: 32, Placeholder: "web", Optional: true,
 				Hint: "2 to 32 lowercase letters, digits and dashes, starting with a letter. With an app spec, leave it empty to use the spec's name."},
-			{ID: fieldImage, Label: "Image", Kind: chatview.Text, Initial: f.cfg.DefaultImage, MaxLength: 300, Placeholder: "ghcr.io/acme/web:1.2.3", Optional: true,
+			{ID: fieldImage, Label: "Image", Kind: chatview.Text, Initial: p.Image, MaxLength: 300, Placeholder: "ghcr.io/acme/web:1.2.3", Optional: true,
 				Hint: "The container image to run. Leave it empty to launch from an app spec."},
 			specField(),
-			f.sizeField(ctx),
+			size,
 			{ID: fieldRegion, Label: "Region", Kind: chatview.Select, Options: regionOptions(), Initial: region},
-			{ID: fieldInstances, Label: "Instances", Kind: chatview.Number, Optional: true, Placeholder: "1"},
-			{ID: fieldPort, Label: "Port", Kind: chatview.Number, Optional: true, Hint: "Leave empty to use the port the image exposes."},
-			{ID: fieldEnv, Label: "Environment variables", Kind: chatview.Multiline, Optional: true, Placeholder: "MODE=prod",
+			{ID: fieldInstances, Label: "Instances", Kind: chatview.Number, Optional: true, Initial: p.Instances, Placeholder: "1"},
+			{ID: fieldPort, Label: "Port", Kind: chatview.Number, Optional: true, Initial: p.Port, Hint: "Leave empty to use the port the image exposes."},
+			{ID: fieldEnv, Label: "Environment variables", Kind: chatview.Multiline, Optional: true, Initial: p.Env, Placeholder: "MODE=prod",
 				Hint: "KEY=VALUE, one a line. Keys that look secret (PASSWORD, TOKEN, KEY…) are sent as secrets."},
 			{ID: fieldSecrets, Label: "Secret variables", Kind: chatview.Secret, Optional: true, Placeholder: "DB_URL=postgres://… API_KEY=…",
 				Hint: "KEY=VALUE pairs separated by spaces. Never shown again, never stored by the bot."},
-			{ID: fieldTTL, Label: "Tear down after", Kind: chatview.Text, Optional: true, MaxLength: 20, Placeholder: "4h, 2d",
+			{ID: fieldTTL, Label: "Tear down after", Kind: chatview.Text, Optional: true, MaxLength: 20, Initial: p.TTL, Placeholder: "4h, 2d",
 				Hint: "Leave empty to keep the app until someone tears it down."},
-			{ID: FieldReason, Label: "Reason", Kind: chatview.Text, Optional: true, MaxLength: 300, Placeholder: "demo for the design review"},
+			{ID: FieldReason, Label: "Reason", Kind: chatview.Text, Optional: true, MaxLength: 300, Placeholder: "demo for the design review", Initial: p.Reason},
 		},
 	}
 }

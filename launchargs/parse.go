@@ -47,6 +47,7 @@ func Parse(words []string, cfg Config) (deploy.LaunchArgs, error) {
 	ttl := fs.String("ttl", "", "")
 	dryRun := fs.Bool("dry-run", false, "")
 	droplet := fs.Bool("droplet", false, "")
+	form := fs.Bool("form", false, "")
 	fs.Var(instances, "instances", "")
 	fs.Var(port, "port", "")
 	fs.Var(env.As("env"), "env", "")
@@ -57,6 +58,9 @@ func Parse(words []string, cfg Config) (deploy.LaunchArgs, error) {
 	pos, err := cmdline.ParseFlags(fs, words)
 	if err != nil {
 		return deploy.LaunchArgs{}, err
+	}
+	if *form {
+		return deploy.LaunchArgs{}, reply.Errorf("--form opens the launch form, prefilled with a name, an image and flags; it cannot open for this command (not here, or not with an app spec pasted): type `/do launch --form` and fill the form in, or type the launch without --form. Nothing was launched.")
 	}
 	if *sf.spec && len(pos) == 0 {
 		cfg.DefaultApp = "" // the spec names the app

@@ -3,6 +3,7 @@ package launchargs
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,16 +20,16 @@ type Requests interface {
 	Operation(ctx context.Context, id int64) (dobot.Operation, error)
 }
 
-// WantsForm reports whether text asks for the launch form: `launch
-// --form`, or a bare `launch` when the settings do not name both an app
-// and an image.
+// WantsForm reports whether text asks for the launch form: `launch` with
+// --form anywhere (the rest prefills it; see LaunchFormFor), or a bare
+// `launch` when the settings do not name both an app and an image.
 func (f *Forms) WantsForm(text string) bool {
 	words, err := cmdline.SplitWords(text)
 	if err != nil || len(words) == 0 || !strings.EqualFold(words[0], "launch") {
 		return false
 	}
 	bare := len(words) == 1 && (f.cfg.DefaultApp == "" || f.cfg.DefaultImage == "")
-	return bare || (len(words) == 2 && words[1] == "--form")
+	return bare || slices.Contains(words[1:], "--form")
 }
 
 // DenyFormFor is DenyForm for request id, saying what it asks for.

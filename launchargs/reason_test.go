@@ -25,7 +25,8 @@ func TestWantsForm(t *testing.T) {
 		{"bare, any case", appOnly, "LAUNCH", true},
 		{"--form", both, "launch --form", true},
 		{"named", appOnly, "launch web", false},
-		{"--form with more", both, "launch web --form", false},
+		{"--form with more", both, "launch web --form", true},
+		{"--form among flags", appOnly, "launch web --image nginx --form --port 80", true},
 		{"other command", appOnly, "status", false},
 		{"unbalanced quote", appOnly, `launch "`, false},
 	}

@@ -153,7 +153,7 @@ func (s *Service) shape(ctx context.Context, who Asker, args Args, deploymentID,
 	}
 	title := fmt.Sprintf("%s %s logs, last %d lines (deployment %s)", args.Name, typ, args.Lines, deploymentID)
 	inline := "*" + reply.Escape(title) + "*\n```" + reply.Escape(strings.TrimRight(text, "\n")) + "```"
-	if renderedLen(inline) <= maxInline {
+	if reply.RenderedLen(inline) <= maxInline {
 		return chat.Message{Text: inline}
 	}
 	if err := s.Chat.UploadDirect(ctx, who.UserID, args.Name+"-"+typ+".log", title, text); err != nil {
@@ -161,7 +161,7 @@ func (s *Service) shape(ctx context.Context, who Asker, args Args, deploymentID,
 		// answers the question.
 		s.log().Warn("send log snippet by direct message", "ref", who.Ref, "err", err)
 		head := "*" + reply.Escape(title) + "* (the end only: the whole log could not be sent to you as a direct message)\n```"
-		return chat.Message{Text: head + clipTailToFit(text, maxInline-renderedLen(head)-3) + "```"}
+		return chat.Message{Text: head + reply.EscapedTail(text, maxInline-reply.RenderedLen(head)-3) + "```"}
 	}
 	return chat.Message{Text: fmt.Sprintf(
 		"The last %d lines of the %s log of %s are too long to show here: they are in your direct messages with the bot, as a snippet.", args.Lines, typ, args.Name)}
@@ -172,20 +172,4 @@ func (s *Service) log() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return s.Log
-}
-
-// renderedLen is the most bytes s can take once an adapter has escaped it:
-// Slack writes each &, < and > as an entity of up to five bytes.
-func renderedLen(s string) int {
-	return len(s) + 4*(strings.Count(s, "&")+strings.Count(s, "<")+strings.Count(s, ">"))
-}
-
-// clipTailToFit is the escaped end of text, at most n bytes once escaped.
-func clipTailToFit(text string, n int) string {
-	for limit := n; limit > 0; limit -= limit / 4 {
-		if out := reply.Escape(deploy.ClipTail(text, limit)); renderedLen(out) <= n {
-			return out
-		}
-	}
-	return ""
 }

@@ -90,8 +90,8 @@ func TestAnswerShapesByLength(t *testing.T) {
 	// Long, and no direct message: the end of the log, fitting.
 	s, _, _ = newService(strings.Repeat("<&>", 3000)+"\nlast line\n", errors.New("no DMs"))
 	_, m, _ = s.Answer(ctx, who, args)
-	if !strings.Contains(m.Text, "the end only") || !strings.HasSuffix(m.Text, "last line\n```") || renderedLen(m.Text) > maxInline {
-		t.Errorf("fallback = %q (%d rendered bytes); want the end within %d", m.Text, renderedLen(m.Text), maxInline)
+	if !strings.Contains(m.Text, "the end only") || !strings.HasSuffix(m.Text, "last line\n```") || reply.RenderedLen(m.Text) > maxInline {
+		t.Errorf("fallback = %q (%d rendered bytes); want the end within %d", m.Text, reply.RenderedLen(m.Text), maxInline)
 	}
 }
 
@@ -106,16 +106,6 @@ func TestAnswerRefuses(t *testing.T) {
 	s.Deployments = fakeDeployments{}
 	if _, _, err := s.Answer(ctx, Asker{}, Args{Name: "web"}); err == nil || !strings.Contains(err.Error(), "web has no deployment yet") {
 		t.Errorf("no deployment: %v", err)
-	}
-}
-
-func TestClipTailToFit(t *testing.T) {
-	text := strings.Repeat("x<y\n", 500)
-	for _, n := range []int{10, 100, 1000} {
-		out := clipTailToFit(text, n)
-		if renderedLen(out) > n || out == "" || !strings.HasSuffix(text, out) {
-			t.Errorf("clipTailToFit(_, %d) = %q (%d bytes rendered)", n, out, renderedLen(out))
-		}
 	}
 }
 

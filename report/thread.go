@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"dobot"
@@ -22,6 +23,27 @@ func (r *Board) WithThreadLink(ctx context.Context, managed dobot.App, m chat.Me
 		}
 	}
 	return m
+}
+
+// AppThreadLinked is pages with a link to the launch thread of the app
+// named name added to the last page's footer, when the bot manages an app
+// by that name and it has a thread: an audit of one app links to where
+// its launch is followed. An app no longer managed, or one that cannot be
+// read, gets no link; the answer matters more than the link.
+func (r *Board) AppThreadLinked(ctx context.Context, name string, pages []chat.Message) []chat.Message {
+	if name == "" || len(pages) == 0 {
+		return pages
+	}
+	managed, err := r.d.Store.App(ctx, name)
+	if err != nil {
+		if !errors.Is(err, dobot.ErrNotFound) {
+			r.d.Log.Warn("launch thread link", "app", name, "err", err)
+		}
+		return pages
+	}
+	last := len(pages) - 1
+	pages[last] = r.WithThreadLink(ctx, managed, pages[last])
+	return pages
 }
 
 // threadLink is a link to the app's launch thread, or "" when it has

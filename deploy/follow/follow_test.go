@@ -62,9 +62,6 @@ func TestStateOfNamesTheFailingStep(t *testing.T) {
 	if got := follow.PhaseName("NEW_PHASE"); got != "NEW_PHASE" {
 		t.Errorf("PhaseName of an unknown phase = %q; want it as DigitalOcean names it", got)
 	}
-	if got := follow.ClipTail("one\ntwo\nthree", 9); got != "three" {
-		t.Errorf("ClipTail = %q; want the last whole line", got)
-	}
 }
 
 // recorder is a chat that records what it is asked to show and upload.

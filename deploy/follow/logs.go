@@ -41,18 +41,18 @@ func (f *Follower) attachFailureLogs(ctx context.Context, op dobot.Operation, fa
 	}
 	title := fmt.Sprintf("%s: last %d lines of the %s log", op.App, failureLogLines, strings.ToLower(string(typ)))
 	if err := f.Chat.Upload(ctx, rep.Head(), op.App+"-"+strings.ToLower(string(typ))+".log", title, text); err != nil {
-		rep.Reply(ctx, chat.Message{Text: fmt.Sprintf("*%s*\n```%s```", reply.Escape(title), reply.Escape(ClipTail(text, 2800)))})
+		rep.Reply(ctx, failureLogFallback(title, text))
 	}
 }
 
-// ClipTail keeps the last n bytes of s, at a line start when it can.
-func ClipTail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[len(s)-n:]
-	if i := strings.IndexByte(s, '\n'); i >= 0 && i < len(s)-1 {
-		s = s[i+1:]
-	}
-	return s
+// failureLogInline is the most text, escaped, that the fallback shows:
+// Slack's section text holds 3,000 characters.
+const failureLogInline = 2900
+
+// failureLogFallback is the end of a failed step's log as a code block in
+// one message, for when it could not be uploaded: clipped so that it fits
+// once escaped, never inside a character.
+func failureLogFallback(title, text string) chat.Message {
+	head := "*" + reply.Escape(title) + "*\n```"
+	return chat.Message{Text: head + reply.EscapedTail(text, failureLogInline-reply.RenderedLen(head)-3) + "```"}
 }
