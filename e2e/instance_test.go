@@ -1,11 +1,17 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"dobot/store"
 )
 
 // TestInstanceShowsEverywhere: BOT_INSTANCE names the process in /healthz
@@ -18,19 +24,91 @@ func TestInstanceShowsEverywhere(t *testing.T) {
 		t.Errorf("/healthz = %s; want the instance", body)
 	}
 	w.stop(sigterm, stopBudget)
-	lines := 0
-	for _, line := range strings.Split(strings.TrimSpace(w.logs.String()), "\n") {
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			continue // not a log record
-		}
-		lines++
-		if rec["instance"] != "replica-e2e" {
-			t.Errorf("log line without the instance: %s", line)
+	checkInstanceOnEveryLine(t, w.logs.String(), "replica-e2e")
+}
+
+// TestInstanceOnStartupFailure: a bot that cannot start says why on a log
+// line that names its instance, like every other line it writes, and
+// without the database's password.
+func TestInstanceOnStartupFailure(t *testing.T) {
+	const pw = "s3cret-db-pass-51d0"
+	srv := newWorldServers(t)
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want string // in the error line
+	}{
+		{"BOT_DB unusable", []string{"BOT_DB=" + filepath.Join(notDir, "dobot.db")}, "not a directory"},
+		{"PostgreSQL unreachable", []string{"BOT_DB=postgres://dobot:" + pw + "@" + freeAddr(t) + "/dobot?sslmode=disable",
+			"BOT_AUDIT_KEY=" + replicaKey}, ":xxxxx@"},
+		{"another dobot on the SQLite file", nil, "another dobot process is using this SQLite database"},
+		{"Slack refuses the token", []string{"SLACK_BOT_TOKEN=xoxb-wrong-secret"}, "SLACK_BOT_TOKEN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := srv.envWith(append([]string{"BOT_INSTANCE=replica-fail", "BOT_HTTP_ADDR=off"}, tc.env...)...)
+			if tc.env == nil {
+				holdLockFile(t, env)
+			}
+			cmd := exec.Command(botBinary)
+			cmd.Env = env
+			out, err := runWithTimeout(cmd, 20*time.Second)
+			if err == nil {
+				t.Fatalf("bot started (or kept running) anyway:\n%s", out)
+			}
+			checkInstanceOnEveryLine(t, out, "replica-fail")
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			last := lines[len(lines)-1]
+			if !strings.Contains(last, tc.want) || !strings.Contains(last, `"level":"ERROR"`) {
+				t.Errorf("last line = %s; want the error, saying %q", last, tc.want)
+			}
+			for _, secret := range []string{pw, "xoxb-wrong-secret"} {
+				if strings.Contains(out, secret) {
+					t.Errorf("the output shows the secret %q:\n%s", secret, out)
+				}
+			}
+		})
+	}
+}
+
+// holdLockFile opens the SQLite file of env as a running bot would, so that
+// the bot started with env finds it taken.
+func holdLockFile(t *testing.T, env []string) {
+	t.Helper()
+	var path string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "BOT_DB="); ok {
+			path = v
 		}
 	}
-	if lines == 0 {
-		t.Fatalf("no JSON log lines in:\n%s", w.logs)
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+}
+
+// checkInstanceOnEveryLine fails t for every line of logs that is not a
+// JSON log record naming instance: a plain line, even the last one, is a
+// line a replica's log collector cannot attribute.
+func checkInstanceOnEveryLine(t *testing.T, logs, instance string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(logs), "\n")
+	if len(lines) == 1 && lines[0] == "" {
+		t.Fatalf("no log lines")
+	}
+	for _, line := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("log line that is not a JSON record, so without the instance: %s", line)
+			continue
+		}
+		if rec["instance"] != instance {
+			t.Errorf("log line without the instance %q: %s", instance, line)
+		}
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"dobot"
 	"dobot/chatview"
 	"dobot/commands"
 	"dobot/console"
@@ -47,8 +48,8 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 		fmt.Fprint(stderr, "\n"+console.Help)
 	}
 	as := fs.String("as", console.DefaultUser, "the Slack-style user id you type as; "+console.DefaultUser+" is made an admin at start")
-	wait := fs.Duration("wait", console.DefaultWait, "at the end of input, how long to wait for running operations")
-	phase := fs.Duration("sim-phase", dosim.ConsolePhaseDelay, "simulated DigitalOcean: time a deployment spends in each phase")
+	wait := durationFlag(fs, "wait", console.DefaultWait, "at the end of input, how long to wait for running operations: a `duration` like 2m, 90s or 1d")
+	phase := durationFlag(fs, "sim-phase", dosim.ConsolePhaseDelay, "simulated DigitalOcean: time a deployment spends in each phase, a `duration` like 2s")
 	verbose := fs.Bool("v", false, "log the bot's info messages too, not only warnings and errors")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -60,7 +61,7 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 		return fmt.Errorf("bot console takes no arguments, only flags (got %q); type commands at its prompt or pipe them in", fs.Arg(0))
 	}
 	if *wait <= 0 || *phase <= 0 {
-		return errors.New("bot console: --wait and --sim-phase must be positive durations like 2m or 2s")
+		return errors.New("bot console: --wait and --sim-phase must be positive durations like 2m, 2s or 1d")
 	}
 	// The same check /as makes, so a bad --as fails before anything starts.
 	user, err := console.ParseUser(*as)
@@ -114,6 +115,35 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	}
 	runErr := con.Run(ctx, stdin, rt.bot)
 	return errors.Join(runErr, rt.stop())
+}
+
+// durationFlag adds a duration flag to fs that reads durations as every
+// other one does (dobot.ParseDuration): Go's syntax plus d for days, where
+// fs.Duration would refuse --wait 1d.
+func durationFlag(fs *flag.FlagSet, name string, value time.Duration, usage string) *time.Duration {
+	d := new(time.Duration)
+	*d = value
+	fs.Var((*durationValue)(d), name, usage)
+	return d
+}
+
+// durationValue is a flag.Value over a time.Duration.
+type durationValue time.Duration
+
+func (v *durationValue) String() string {
+	if v == nil {
+		return ""
+	}
+	return dobot.FormatDuration(time.Duration(*v))
+}
+
+func (v *durationValue) Set(s string) error {
+	d, err := dobot.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("want a duration like 90s, 2m or 1d: %w", err)
+	}
+	*v = durationValue(d)
+	return nil
 }
 
 // simulate points cfg at a simulated DigitalOcean and simulated
@@ -172,7 +202,7 @@ func simulate(cfg *config.Config, phase time.Duration, getenv func(string) strin
 		stops = append(stops, func() { os.RemoveAll(dir) })
 		cfg.DBPath = filepath.Join(dir, "dobot.db")
 	}
-	return fmt.Sprintf("a simulated DigitalOcean (no DO_API_TOKEN set; apps go live in about %s)", (3 * phase).Round(time.Second/10)), sim, stop, nil
+	return fmt.Sprintf("a simulated DigitalOcean (no DO_API_TOKEN set; apps go live in about %s)", dobot.FormatDuration((3 * phase).Round(time.Second/10))), sim, stop, nil
 }
 
 // warnStaleApps says when the store lists apps from earlier runs: the

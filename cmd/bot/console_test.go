@@ -112,3 +112,38 @@ func TestConsoleStatusAndLogsAnswerPrivately(t *testing.T) {
 		t.Errorf("output still points to the launch thread instead of answering:\n%s", out)
 	}
 }
+
+// The console's duration flags read days as every other duration does:
+// --wait 1d and --sim-phase 1d are taken, and the banner shows the phase.
+func TestConsoleDurationFlagsTakeDays(t *testing.T) {
+	tests := []struct {
+		args    []string
+		want    string // in stdout
+		wantErr string // in the error and stderr
+	}{
+		{[]string{"--wait", "1d", "--sim-phase", "1d"}, "apps go live in about 3d)", ""},
+		{[]string{"--wait", "1d12h", "--sim-phase", "100ms"}, "apps go live in about 300ms)", ""},
+		{[]string{"--wait", "soon"}, "", `invalid value "soon" for flag -wait: want a duration like 90s, 2m or 1d`},
+		{[]string{"--sim-phase", "1.5d"}, "", "the days before d must be a whole number"},
+		{[]string{"--wait", "0d"}, "", "--wait and --sim-phase must be positive durations"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), append([]string{"console"}, tt.args...),
+				env(map[string]string{"BOT_DB": filepath.Join(t.TempDir(), "dobot.db")}), strings.NewReader(""), &stdout, &stderr)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error()+stderr.String(), tt.wantErr) {
+					t.Errorf("bot console %v = %v, stderr %q; want an error saying %q", tt.args, err, &stderr, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("bot console %v = %v\nstderr:\n%s", tt.args, err, &stderr)
+			}
+			if !strings.Contains(stdout.String(), tt.want) {
+				t.Errorf("bot console %v printed:\n%s\nwant %q", tt.args, &stdout, tt.want)
+			}
+		})
+	}
+}

@@ -16,10 +16,22 @@ import (
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "dobot:", err)
+		// The bot itself has logged its error, with its instance, as its
+		// last log line; a plain line after it would be the one line of
+		// its log without the instance. The other commands are a person's
+		// tools and say what failed plainly.
+		if !errors.As(err, new(*loggedError)) {
+			fmt.Fprintln(os.Stderr, "dobot:", err)
+		}
 		os.Exit(exitCode(err))
 	}
 }
+
+// loggedError is an error the bot has already written to its log.
+type loggedError struct{ err error }
+
+func (e *loggedError) Error() string { return e.err.Error() }
+func (e *loggedError) Unwrap() error { return e.err }
 
 // exitError gives an error its own exit status. Errors without one exit 1.
 type exitError struct {

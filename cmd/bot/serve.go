@@ -26,13 +26,28 @@ import (
 	"dobot/store"
 )
 
+// serve runs the bot in Slack mode. Every line it logs names the instance,
+// so replicas' logs can be told apart, down to the error it stops on.
 func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
 	cfg, err := loadConfig(getenv, stderr)
 	if err != nil {
+		// Settings problems come before there is an instance to name
+		// (BOT_INSTANCE may be one of them): these are plain lines.
 		return err
 	}
-	// Every line names the instance, so replicas' logs can be told apart.
 	log := newLogger(stderr).With("instance", cfg.Instance)
+	if err := serveSlack(ctx, cfg, log); err != nil {
+		// The store and Slack name no secret in their errors: the
+		// database's password is xxxxx, the tokens only by their names.
+		log.Error("dobot stopped on an error", "err", err)
+		return &loggedError{err: err}
+	}
+	return nil
+}
+
+// serveSlack connects Slack and DigitalOcean, serves until a signal or a
+// failure, and shuts down.
+func serveSlack(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 
