@@ -153,3 +153,36 @@ func TestDropletDOCRCredentialsRefused(t *testing.T) {
 		t.Errorf("%d droplets created without registry credentials", n)
 	}
 }
+
+// A droplet's card names the container's port and where it came from in
+// the droplet's own terms (App Platform plays no part), and says that the
+// droplet serves it on its port 80: --port wins, else the image's port,
+// else the bot's 8080, which the container is told in PORT.
+func TestDropletPortWording(t *testing.T) {
+	tests := []struct {
+		cmd, publish, card, note string
+	}{
+		{"launch box --droplet --image nginx", `"-p","80:80","-e","PORT=80"`,
+			"Runs on: Droplet (Docker), port 80 (from the image)",
+			"Note: the droplet forwards its port 80 to the container's port 80 and sets PORT=80\n"},
+		{"launch box --droplet --image acme/noports", `"-p","80:8080","-e","PORT=8080"`,
+			"Runs on: Droplet (Docker), port 8080 (the bot's default for droplets; the image exposes none)",
+			"Note: the droplet forwards its port 80 to the container's port 8080 and sets PORT=8080; if the app listens on another port, launch it with --port\n"},
+		{"launch box --droplet --image acme/noports --port 3000", `"-p","80:3000","-e","PORT=3000"`,
+			"Runs on: Droplet (Docker), port 3000 (set with --port)",
+			"Note: the droplet forwards its port 80 to the container's port 3000 and sets PORT=3000\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			h := dropletHarness(t, "")
+			h.run("UDEP", tt.cmd)
+			if c := h.waitDroplet(t); !strings.Contains(c.UserData, tt.publish) {
+				t.Errorf("user data lacks %s:\n%s", tt.publish, c.UserData)
+			}
+			waitFor(t, "the droplet's card", func() bool { return strings.Contains(h.chat.fieldText(), tt.card) })
+			if text := h.chat.fieldText(); !strings.Contains(text, tt.note) || strings.Contains(text, "App Platform") {
+				t.Errorf("cards = %s; want %q and no mention of App Platform", text, tt.note)
+			}
+		})
+	}
+}

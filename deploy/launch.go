@@ -107,11 +107,7 @@ func LaunchFields(args LaunchArgs) []chat.Field {
 	if args.TTL > 0 {
 		fields = append(fields, chat.Field{Label: "Expires", Value: "after " + dobot.FormatDuration(args.TTL) + " (torn down automatically)"})
 	}
-	if p := args.Check.PortText(); p != "" {
-		fields = append(fields, chat.Field{Label: "Port", Value: p})
-	} else if args.Port != 0 {
-		fields = append(fields, chat.Field{Label: "Port", Value: fmt.Sprint(args.Port)})
-	}
+	fields = append(fields, chat.Field{Label: "Runs on", Value: args.runsOn()})
 	if args.Check.Digest != "" {
 		fields = append(fields, chat.Field{Label: "Digest", Value: "`" + args.Check.Digest + "`"})
 	}
@@ -122,6 +118,22 @@ func LaunchFields(args LaunchArgs) []chat.Field {
 		fields = append(fields, chat.Field{Label: "Environment", Value: EnvKeysText(keys, args.IsSecret)})
 	}
 	return append(fields, args.noteFields()...)
+}
+
+// runsOn is where the launch runs and on which port, and where the port
+// came from: "App Platform, port 80 (from the image)".
+func (a LaunchArgs) runsOn() string {
+	kind := "App Platform"
+	if a.Droplet {
+		kind = "Droplet (Docker)"
+	}
+	if p := a.Check.PortText(); p != "" {
+		return kind + ", port " + p
+	}
+	if a.Port != 0 {
+		return fmt.Sprintf("%s, port %d", kind, a.Port)
+	}
+	return kind
 }
 
 // noteFields are the launch's notes as card fields.

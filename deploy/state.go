@@ -53,9 +53,9 @@ func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) chat.Messag
 	case st.Phase == "DROPLET_ACTIVE":
 		title = fmt.Sprintf(chat.IconOK+" %s: droplet active, container start not checked", args.Name)
 	}
-	region, kind := args.Region, "App Platform"
+	region := args.Region
 	if args.Droplet {
-		region, kind = args.DropletRegion, "Droplet (Docker)"
+		region = args.DropletRegion
 	}
 	imageLabel, image := "Image", args.Image
 	if args.From != nil {
@@ -64,14 +64,11 @@ func LaunchCard(op dobot.Operation, args LaunchArgs, st LaunchState) chat.Messag
 	if args.Check.Digest != "" {
 		image += "\n`" + args.Check.Digest + "`"
 	}
-	if p := args.Check.PortText(); p != "" {
-		kind += ", port " + p
-	}
 	fields := []chat.Field{
 		{Label: KindLabel(map[bool]string{false: KindApp, true: KindDroplet}[args.Droplet]), Value: args.Name},
 		{Label: imageLabel, Value: image},
 		{Label: "Region", Value: region},
-		{Label: "Runs on", Value: kind},
+		{Label: "Runs on", Value: args.runsOn()},
 		{Label: "Phase", Value: PhaseName(st.Phase)},
 	}
 	if args.Size != "" {

@@ -48,6 +48,29 @@ func (p Preflight) Exposes(port int) bool {
 	return false
 }
 
+// The reasons choosePort gives for a port that neither --port nor the
+// image named. App Platform's is DECISIONS.md's wording; a droplet launch
+// words it for itself (ForDroplet), since App Platform plays no part there.
+const (
+	appPlatformDefault = "App Platform default"
+	dropletDefault     = "the bot's default for droplets"
+)
+
+// Defaulted reports whether the port is the default: neither --port nor
+// the image named one.
+func (p Preflight) Defaulted() bool {
+	return strings.HasPrefix(p.PortFrom, appPlatformDefault+";") || strings.HasPrefix(p.PortFrom, dropletDefault+";")
+}
+
+// ForDroplet is p worded for a --droplet launch: a default port is the
+// bot's own (CloudInit's DefaultDropletPort), not App Platform's.
+func (p Preflight) ForDroplet() Preflight {
+	if rest, ok := strings.CutPrefix(p.PortFrom, appPlatformDefault+";"); ok {
+		p.PortFrom = dropletDefault + ";" + rest
+	}
+	return p
+}
+
 // PortText is the card's line for the port: "80 (from the image)".
 func (p Preflight) PortText() string {
 	if p.Port == 0 {
@@ -99,7 +122,7 @@ func choosePort(given int, checked bool, exposed []int) (int, string) {
 	case given != 0:
 		return given, "set with --port"
 	case !checked:
-		return AppPlatformPort, "App Platform default; the image was not checked"
+		return AppPlatformPort, appPlatformDefault + "; the image was not checked"
 	case len(exposed) == 1:
 		return exposed[0], "from the image"
 	case len(exposed) > 1:
@@ -109,7 +132,7 @@ func choosePort(given int, checked bool, exposed []int) (int, string) {
 		}
 		return exposed[0], "the lowest of the ports the image exposes: " + strings.Join(names, ", ") + "; use --port to pick another"
 	}
-	return AppPlatformPort, "App Platform default; the image exposes none, and App Platform sends PORT=8080"
+	return AppPlatformPort, appPlatformDefault + "; the image exposes none"
 }
 
 // PinnedImage is the App Platform image source for ref with the digest the

@@ -56,7 +56,7 @@ func TestCheckImagePort(t *testing.T) {
 		{"given wins", &fakeImages{check: answer(80)}, 3000, 3000, "set with --port"},
 		{"one exposed", &fakeImages{check: answer(80)}, 0, 80, "from the image"},
 		{"several exposed", &fakeImages{check: answer(80, 443)}, 0, 80, "the lowest of the ports the image exposes: 80, 443; use --port to pick another"},
-		{"none exposed", &fakeImages{check: answer()}, 0, 8080, "App Platform default; the image exposes none, and App Platform sends PORT=8080"},
+		{"none exposed", &fakeImages{check: answer()}, 0, 8080, "App Platform default; the image exposes none"},
 		{"not checked", nil, 0, 8080, "App Platform default; the image was not checked"},
 	}
 	for _, tt := range tests {
@@ -69,6 +69,30 @@ func TestCheckImagePort(t *testing.T) {
 				t.Errorf("CheckImage digest = %q; want %q", pf.Digest, digest)
 			}
 		})
+	}
+}
+
+// A droplet words a default port as the bot's, not App Platform's, and
+// leaves a port from --port or the image alone.
+func TestPreflightForDroplet(t *testing.T) {
+	tests := []struct {
+		from, want string
+		defaulted  bool
+	}{
+		{"set with --port", "set with --port", false},
+		{"from the image", "from the image", false},
+		{"App Platform default; the image exposes none", "the bot's default for droplets; the image exposes none", true},
+		{"App Platform default; the image was not checked", "the bot's default for droplets; the image was not checked", true},
+	}
+	for _, tt := range tests {
+		pf := docloud.Preflight{Port: 8080, PortFrom: tt.from}
+		got := pf.ForDroplet()
+		if got.PortFrom != tt.want || got.Port != 8080 {
+			t.Errorf("ForDroplet(%q) = %d %q; want 8080 %q", tt.from, got.Port, got.PortFrom, tt.want)
+		}
+		if pf.Defaulted() != tt.defaulted || got.Defaulted() != tt.defaulted {
+			t.Errorf("Defaulted(%q) = %v, after ForDroplet %v; want %v", tt.from, pf.Defaulted(), got.Defaulted(), tt.defaulted)
+		}
 	}
 }
 

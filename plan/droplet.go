@@ -31,6 +31,7 @@ func (b *Planner) prepareDropletLaunch(ctx context.Context, args *LaunchArgs) er
 		return err
 	}
 	args.MonthlyCents = cost
+	args.Check = args.Check.ForDroplet()
 	slug, note, err := docloud.DropletImage(ctx, b.cloud.Images, b.cfg.DropletImage)
 	if err != nil {
 		return reply.FromDomain(err)

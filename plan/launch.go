@@ -52,8 +52,10 @@ func (b *Planner) Launch(ctx context.Context, args LaunchArgs) (*Plan, error) {
 			return nil, err
 		}
 	}
-	if note := costNote(args.MonthlyCents); note != "" {
-		args.Notes = append(args.Notes, note)
+	for _, note := range []string{portNote(args), costNote(args.MonthlyCents)} {
+		if note != "" {
+			args.Notes = append(args.Notes, note)
+		}
 	}
 	raw, err := json.Marshal(b.exec.SealLaunch(args))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/digitalocean/godo"
@@ -29,6 +30,30 @@ func (b *Planner) Preflight(ctx context.Context, ref dobot.ImageRef, port int) (
 	}
 	pf.Warning = Escape(pf.Warning)
 	return Preflight(pf), nil
+}
+
+// portNote says where traffic reaches the container. A droplet always
+// gets one, since it serves on its own port 80 whatever the container's
+// port; App Platform only when the port is the default, which the app may
+// not listen on. PORT is named only when the launch's --env leaves it to
+// the platform.
+func portNote(args LaunchArgs) string {
+	port, setsPORT, advice := args.Check.Port, "", ""
+	if !slices.ContainsFunc(args.Env, func(kv [2]string) bool { return kv[0] == "PORT" }) {
+		setsPORT = fmt.Sprintf(" and sets PORT=%d", port)
+	}
+	if args.Check.Defaulted() {
+		advice = "; if the app listens on another port, launch it with --port"
+	}
+	switch {
+	case port == 0:
+		return ""
+	case args.Droplet:
+		return fmt.Sprintf("the droplet forwards its port 80 to the container's port %d%s%s", port, setsPORT, advice)
+	case args.Check.Defaulted():
+		return fmt.Sprintf("App Platform sends traffic and health checks to port %d%s%s", port, setsPORT, advice)
+	}
+	return ""
 }
 
 // preflightError turns a failed check into what the person should do.
