@@ -21,6 +21,7 @@ type Roles interface {
 	SetRole(ctx context.Context, userID string, role dobot.Role, by string) error
 	RevokeRole(ctx context.Context, userID string) (bool, error)
 	Grants(ctx context.Context) ([]dobot.Grant, error)
+	UsersWithRole(ctx context.Context, role dobot.Role) ([]string, error)
 }
 
 // Policies is where the stored policies are kept: each action's default
@@ -50,6 +51,16 @@ type Admin struct{ d Deps }
 
 // New returns an admin.
 func New(d Deps) *Admin { return &Admin{d: d} }
+
+// Refusal explains a refused command, or a refused button when button is
+// set: the role it needs and, for a command, who can grant it.
+func (a *Admin) Refusal(ctx context.Context, button, cmd string, need, have dobot.Role) string {
+	if button != "" {
+		return reply.RefusedButton(button, need, have)
+	}
+	admins, _ := a.d.Roles.UsersWithRole(ctx, dobot.RoleAdmin)
+	return reply.Refused(cmd, need, have, admins)
+}
 
 // Request is who asked for a change, and where, as the audit row records it.
 type Request struct {

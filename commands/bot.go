@@ -171,6 +171,8 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if cfg.LiveLogWindow <= 0 {
 		cfg.LiveLogWindow = 5 * time.Second
 	}
+	// Every message waits for its command's audit row (runRecorded).
+	d.Chat = chat.Gated(d.Chat)
 	b := &Bot{cfg: cfg, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
 	b.eng.runner.Log = b.log
@@ -315,25 +317,20 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 			return
 		}
 		b.observe.CommandDone(cmd.Name, "refused")
-		b.tell(ctx, req, errorMessage(b.refusal(ctx, req, cmd.Name, need, role)))
+		b.tell(ctx, req, errorMessage(b.svc.access.Refusal(ctx, req.Button, cmd.Name, need, role)))
 		return
 	}
 
-	// A command that cannot be audited does not run.
 	entry.Decision, entry.Outcome = "allowed", "started"
-	if err := b.record(ctx, entry); errors.Is(err, dobot.ErrAlreadyHandled) {
+	inv := &Invocation{Req: req, Command: cmd, Args: args, Role: role}
+	err, recorded := b.runRecorded(ctx, inv, approval, entry)
+	if errors.Is(recorded, dobot.ErrAlreadyHandled) {
 		log.Info("skipping a command already handled (Slack redelivered it)", "command", cmd.Name)
 		return
-	} else if err != nil {
-		log.Error("audit before run", "err", err)
-		b.tell(ctx, req, errorMessage(reply.Describe(fmt.Errorf("audit: %w", err), req.Ref)))
+	} else if recorded != nil {
+		log.Error("audit before run", "err", recorded)
+		b.tell(ctx, req, errorMessage(reply.Describe(fmt.Errorf("audit: %w", recorded), req.Ref)))
 		return
-	}
-	inv := &Invocation{Req: req, Command: cmd, Args: args, Role: role}
-	if cmd.Prepare != nil {
-		err = b.runOperation(ctx, inv, approval)
-	} else {
-		err = cmd.Run(ctx, b, inv)
 	}
 	if err != nil {
 		var ue *reply.UserError
@@ -352,13 +349,21 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 	}
 }
 
-// refusal explains a refused command: the role it needs and who can grant it.
-func (b *Bot) refusal(ctx context.Context, req Request, cmd string, need, have dobot.Role) string {
-	if req.Button != "" {
-		return reply.RefusedButton(req.Button, need, have)
+// runRecorded stores the command's "started" audit row and runs it: a
+// command that cannot be audited does not run. A command that only reads
+// runs while its row commits (auditlog's RecordWhile).
+func (b *Bot) runRecorded(ctx context.Context, inv *Invocation, approval bool, entry dobot.AuditEntry) (runErr, recordErr error) {
+	cmd := inv.Command
+	if !cmd.Mutating && cmd.Prepare == nil && cmd.RoleFor == nil {
+		return b.eng.trail.RecordWhile(ctx, entry, func(ctx context.Context) error { return cmd.Run(ctx, b, inv) })
 	}
-	admins, _ := b.store.UsersWithRole(ctx, dobot.RoleAdmin)
-	return reply.Refused(cmd, need, have, admins)
+	if err := b.record(ctx, entry); err != nil {
+		return nil, err
+	}
+	if cmd.Prepare != nil {
+		return b.runOperation(ctx, inv, approval), nil
+	}
+	return cmd.Run(ctx, b, inv), nil
 }
 
 // tell answers the person who typed a command, privately (package answer).

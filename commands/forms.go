@@ -46,7 +46,7 @@ func (b *Bot) openLaunchForm(ctx context.Context, req Request) {
 		return
 	}
 	if role < need {
-		b.tell(ctx, req, errorMessage(b.refusal(ctx, req, launchCommand.Name, need, role)))
+		b.tell(ctx, req, errorMessage(b.svc.access.Refusal(ctx, req.Button, launchCommand.Name, need, role)))
 		return
 	}
 	f, err := b.svc.launch.LaunchFormFor(ctx, req.Text, launchargs.Meta{Channel: req.ChannelID, ResponseURL: req.ResponseURL})

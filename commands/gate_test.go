@@ -1,0 +1,85 @@
+package commands_test
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"dobot"
+	"dobot/commands"
+	"dobot/internal/dotest"
+	"dobot/store"
+)
+
+// heldAudit is the store with its audit appends held back for a while and
+// a flag that says when one has been stored.
+type heldAudit struct {
+	commands.Store
+	stored atomic.Bool
+}
+
+func (h *heldAudit) AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditEntry, error) {
+	// Long enough that an answer not waiting for the row would go first.
+	time.Sleep(300 * time.Millisecond)
+	got, err := h.Store.AppendAudit(ctx, e)
+	if err == nil {
+		h.stored.Store(true)
+	}
+	return got, err
+}
+
+// orderedChat notes, at each message, whether the audit row was stored.
+type orderedChat struct {
+	*recordingChat
+	held   *heldAudit
+	before atomic.Int32 // messages sent before the row was stored
+}
+
+func (c *orderedChat) Ephemeral(ctx context.Context, channel, user string, m commands.Message) error {
+	if !c.held.stored.Load() {
+		c.before.Add(1)
+	}
+	return c.recordingChat.Ephemeral(ctx, channel, user, m)
+}
+
+// TestReadOnlyAnswerWaitsForItsAuditRow: a read-only command reads while
+// its "started" audit row commits, but its answer never reaches Slack
+// before the row is stored (a crash in between would leave an answer with
+// no record of the command).
+func TestReadOnlyAnswerWaitsForItsAuditRow(t *testing.T) {
+	held := &heldAudit{}
+	var oc *orderedChat
+	h := startHarness(t, commands.Config{Region: "nyc3"}, dotest.Options{Token: "tok", PhaseDelay: 50 * time.Millisecond}, func(d *commands.Deps) {
+		held.Store = d.Store
+		d.Store = held
+		oc = &orderedChat{recordingChat: d.Chat.(*recordingChat), held: held}
+		d.Chat = oc
+	})
+	h.grant(t, "UADMIN", dobot.RoleAdmin)
+	for _, text := range []string{"status", "list", "help"} {
+		held.stored.Store(false)
+		ctx := store.WithEnvelope(context.Background(), "cmd:gate-"+text, "", "UADMIN", "C1")
+		h.bot.Handle(ctx, commands.Request{Ref: "E-" + text, UserID: "UADMIN", ChannelID: "C1", Text: text})
+		if got := h.chat.lastEphemeral("UADMIN"); got == "" {
+			t.Fatalf("%s: no answer", text)
+		}
+	}
+	if n := oc.before.Load(); n != 0 {
+		t.Errorf("%d answer(s) reached Slack before their audit row was stored; want none", n)
+	}
+	rows, err := h.db.Audit(context.Background(), dobot.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var started []string
+	for _, r := range rows {
+		if r.Outcome == "started" {
+			started = append(started, r.Action)
+		}
+	}
+	if got := strings.Join(started, ","); !strings.Contains(got, "status") || !strings.Contains(got, "help") {
+		t.Errorf("started rows = %q; want one for each command", got)
+	}
+}
