@@ -28,7 +28,9 @@ func TestGatedChatWaitsForTheGateAndHonoursItsRefusal(t *testing.T) {
 
 	g := chat.NewGate()
 	sent := make(chan error, 1)
-	go func() { sent <- c.Ephemeral(chat.WithGate(context.Background(), g), "C1", "U1", chat.Message{Text: "gated"}) }()
+	go func() {
+		sent <- c.Ephemeral(chat.WithGate(context.Background(), g), "C1", "U1", chat.Message{Text: "gated"})
+	}()
 	g.Open(nil)
 	if err := <-sent; err != nil || inner.n != 2 {
 		t.Fatalf("gate opened: err %v, sent %d; want it sent", err, inner.n)
