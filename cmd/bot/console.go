@@ -78,7 +78,9 @@ func consoleCommand(ctx context.Context, args []string, getenv func(string) stri
 	if *verbose {
 		level = slog.LevelInfo
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	// On a shared PostgreSQL store the console acts as an instance too
+	// (leases, audit rows), so its lines name it as the bot's do.
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})).With("instance", cfg.Instance)
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 

@@ -147,3 +147,26 @@ func TestConsoleDurationFlagsTakeDays(t *testing.T) {
 		})
 	}
 }
+
+// TestConsoleLogLinesNameTheInstance: with -v the console logs as
+// the bot does, and every line names BOT_INSTANCE, since on a shared store
+// it holds leases and writes audit rows under that name.
+func TestConsoleLogLinesNameTheInstance(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "dobot.db")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"console", "-v", "--sim-phase", "100ms", "--wait", "1m"},
+		env(map[string]string{"BOT_DB": db, "BOT_INSTANCE": "desk-7"}),
+		strings.NewReader("/do status\n"), &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bot console: %v\nstderr:\n%s", err, &stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if len(lines) == 0 || lines[0] == "" {
+		t.Fatal("-v logged nothing")
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, "instance=desk-7") {
+			t.Errorf("a log line without the instance: %s", l)
+		}
+	}
+}
