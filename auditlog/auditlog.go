@@ -69,8 +69,10 @@ func (t *Trail) Record(ctx context.Context, e dobot.AuditEntry) error {
 func (t *Trail) RecordWhile(ctx context.Context, e dobot.AuditEntry, run func(context.Context) error) (runErr, recordErr error) {
 	gate := chat.NewGate()
 	go func() { gate.Open(t.Record(ctx, e)) }()
-	runErr = run(chat.WithGate(ctx, gate))
-	return runErr, gate.Wait()
+	// Deferred, so that the row is stored under a live context even when
+	// run panics (the caller's recovery cancels it).
+	defer func() { recordErr = gate.Wait() }()
+	return run(chat.WithGate(ctx, gate)), nil
 }
 
 // Mirror copies a stored audit row to the audit channel, when one is set
