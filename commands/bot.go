@@ -354,7 +354,7 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 // runs while its row commits (auditlog's RecordWhile).
 func (b *Bot) runRecorded(ctx context.Context, inv *Invocation, approval bool, entry dobot.AuditEntry) (runErr, recordErr error) {
 	cmd := inv.Command
-	if !cmd.Mutating && cmd.Prepare == nil && cmd.RoleFor == nil {
+	if !cmd.Mutating && !cmd.ReadsAudit && cmd.Prepare == nil && cmd.RoleFor == nil {
 		return b.eng.trail.RecordWhile(ctx, entry, func(ctx context.Context) error { return cmd.Run(ctx, b, inv) })
 	}
 	if err := b.record(ctx, entry); err != nil {

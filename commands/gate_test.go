@@ -83,3 +83,20 @@ func TestReadOnlyAnswerWaitsForItsAuditRow(t *testing.T) {
 		t.Errorf("started rows = %q; want one for each command", got)
 	}
 }
+
+// TestAuditListsItsOwnRow: `/do audit` lists audit rows, so it does not
+// read beside its own row's write: its answer always includes that row,
+// however slow the write.
+func TestAuditListsItsOwnRow(t *testing.T) {
+	held := &heldAudit{}
+	h := startHarness(t, commands.Config{Region: "nyc3"}, dotest.Options{Token: "tok", PhaseDelay: 50 * time.Millisecond}, func(d *commands.Deps) {
+		held.Store = d.Store
+		d.Store = held
+	})
+	h.grant(t, "UADMIN", dobot.RoleAdmin)
+	ctx := store.WithEnvelope(context.Background(), "cmd:audit-own", "", "UADMIN", "C1")
+	h.bot.Handle(ctx, commands.Request{Ref: "E-audit", UserID: "UADMIN", ChannelID: "C1", Text: "audit --action audit --limit 5"})
+	if got := h.chat.lastEphemeral("UADMIN"); !strings.Contains(got, "audit · allowed · started") {
+		t.Errorf("audit's answer lacks its own row:\n%s", got)
+	}
+}
