@@ -1,6 +1,15 @@
 package chat
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// ErrHeld is how a gated message fails when its command's audit row was
+// not stored: the command is not answered, and the caller that stored the
+// row says why once.
+var ErrHeld = errors.New("held back: the command's audit row was not stored")
 
 // A Gate holds a command's messages back until its audit row is stored.
 // A read-only command reads while its row commits, to answer sooner, but
@@ -22,7 +31,7 @@ func (g *Gate) Open(err error) {
 	close(g.done)
 }
 
-// Wait blocks until the gate is opened and returns its refusal.
+// Wait blocks until the gate is opened and returns its refusal as given.
 func (g *Gate) Wait() error {
 	<-g.done
 	return g.err
@@ -43,7 +52,10 @@ func AwaitGate(ctx context.Context) error {
 	}
 	select {
 	case <-g.done:
-		return g.err
+		if g.err != nil {
+			return fmt.Errorf("%w: %w", ErrHeld, g.err)
+		}
+		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}

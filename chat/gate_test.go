@@ -39,7 +39,7 @@ func TestGatedChatWaitsForTheGateAndHonoursItsRefusal(t *testing.T) {
 	refused := errors.New("already handled")
 	g = chat.NewGate()
 	g.Open(refused)
-	if err := c.Ephemeral(chat.WithGate(context.Background(), g), "C1", "U1", chat.Message{Text: "dropped"}); !errors.Is(err, refused) || inner.n != 2 {
+	if err := c.Ephemeral(chat.WithGate(context.Background(), g), "C1", "U1", chat.Message{Text: "dropped"}); !errors.Is(err, refused) || !errors.Is(err, chat.ErrHeld) || inner.n != 2 {
 		t.Fatalf("gate refused: err %v, sent %d; want the refusal and nothing sent", err, inner.n)
 	}
 
