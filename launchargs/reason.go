@@ -12,6 +12,7 @@ import (
 	"dobot/chatview"
 	"dobot/cmdline"
 	"dobot/reply"
+	"dobot/secrets"
 )
 
 // Requests finds a request by id (the store): a Deny form says what it
@@ -24,7 +25,9 @@ type Requests interface {
 // --form anywhere (the rest prefills it; see LaunchFormFor), or a bare
 // `launch` when the settings do not name both an app and an image.
 func (f *Forms) WantsForm(text string) bool {
-	words, err := cmdline.SplitWords(text)
+	// A pasted spec is not flags: a --form inside it asks for nothing.
+	head, _, _ := secrets.CutBlock(text)
+	words, err := cmdline.SplitWords(head)
 	if err != nil || len(words) == 0 || !strings.EqualFold(words[0], "launch") {
 		return false
 	}

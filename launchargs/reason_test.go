@@ -29,6 +29,8 @@ func TestWantsForm(t *testing.T) {
 		{"--form among flags", appOnly, "launch web --image nginx --form --port 80", true},
 		{"other command", appOnly, "status", false},
 		{"unbalanced quote", appOnly, `launch "`, false},
+		{"--form inside a pasted spec", appOnly, "launch --spec ```\nname: web\nservices:\n- name: web\n  run_command: ./serve --form\n```", false},
+		{"--form before a pasted spec", appOnly, "launch --form --spec ```\nname: web\n```", true},
 	}
 	for _, tt := range tests {
 		if got := tt.f.WantsForm(tt.in); got != tt.want {

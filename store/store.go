@@ -235,10 +235,12 @@ func (db *DB) Close() error {
 	db.ckpt.Close()
 	db.ckpt = nil
 	var err error
+	db.writeMu.Lock() // a late write may still be starting on the writer
 	if db.writer != nil {
 		err = db.writer.Close()
 		db.writer = nil
 	}
+	db.writeMu.Unlock()
 	err = errors.Join(err, db.stmts.Close(), db.sql.Close())
 	if db.release != nil {
 		err = errors.Join(err, db.release())
