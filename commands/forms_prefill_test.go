@@ -55,6 +55,8 @@ func TestLaunchFormIsPrefilledWithWhatWasTyped(t *testing.T) {
 		{"launch web --form --ttl 1s", "--ttl takes a duration"},
 		{"launch web --form --port 70000", "--port must be a whole number"},
 		{"launch web hunter2 --form --env API_KEY=hunter2", "launch takes one app name"},
+		{"launch web --form --env DB_PASSWORD=hunter2", "--env DB_PASSWORD looks secret"},
+		{"launch web --form --reason " + strings.Repeat("r", 301), "--reason is 301 characters; the form takes at most 300"},
 	} {
 		answer := h.runWithTrigger("UDEV", tt.in)
 		if !strings.Contains(answer, tt.want) || strings.Contains(answer, "hunter2") {

@@ -54,6 +54,9 @@ type Meta struct {
 	Target      string `json:"t,omitempty"` // a request id or an app name
 }
 
+// maxReason is the longest reason the forms take.
+const maxReason = 300
+
 // Encode is m as a form's metadata.
 func (m Meta) Encode() string {
 	raw, _ := json.Marshal(m)
@@ -142,7 +145,7 @@ func (f *Forms) launchForm(ctx context.Context, meta Meta, p Prefill) chatview.F
 				Hint: "KEY=VALUE pairs separated by spaces. Never shown again, never stored by the bot."},
 			{ID: fieldTTL, Label: "Tear down after", Kind: chatview.Text, Optional: true, MaxLength: 20, Initial: p.TTL, Placeholder: "4h, 2d",
 				Hint: "Leave empty to keep the app until someone tears it down."},
-			{ID: FieldReason, Label: "Reason", Kind: chatview.Text, Optional: true, MaxLength: 300, Placeholder: "demo for the design review", Initial: p.Reason},
+			{ID: FieldReason, Label: "Reason", Kind: chatview.Text, Optional: true, MaxLength: maxReason, Placeholder: "demo for the design review", Initial: p.Reason},
 		},
 	}
 }
@@ -190,5 +193,5 @@ func DenyForm(id int64, summary string, meta Meta) chatview.Form {
 func TeardownForm(app, reason string, meta Meta) chatview.Form {
 	return chatview.Form{ID: FormTeardown, Title: "Tear down " + app, Submit: "Tear down", Metadata: meta.Encode(),
 		Intro:  fmt.Sprintf("Deletes %s on DigitalOcean, as `/do teardown %s` does: the teardown policy and any approval apply.", app, app),
-		Fields: []chatview.Field{{ID: FieldReason, Label: "Reason", Kind: chatview.Text, Optional: true, MaxLength: 300, Initial: reason}}}
+		Fields: []chatview.Field{{ID: FieldReason, Label: "Reason", Kind: chatview.Text, Optional: true, MaxLength: maxReason, Initial: reason}}}
 }

@@ -2,6 +2,7 @@ package launchargs
 
 import (
 	"context"
+	"dobot"
 	"flag"
 	"slices"
 	"strconv"
@@ -102,6 +103,10 @@ func (f *Forms) prefill(text string) (Prefill, error) {
 		p.Port = strconv.Itoa(port.Value)
 	}
 	for _, kv := range env.Pairs {
+		// The form would show the value in clear, in a view Slack keeps.
+		if dobot.SecretLooking(kv[0]) {
+			return Prefill{}, reply.Errorf("--env %s looks secret, and the form would show its value: type the launch without --form, or open the form and put it in the secret variables field. Nothing was launched.", kv[0])
+		}
 		p.Env += kv[0] + "=" + kv[1] + "\n"
 	}
 	p.Env = strings.TrimSuffix(p.Env, "\n")
@@ -122,6 +127,9 @@ func (p Prefill) check(fs *flag.FlagSet, cfg Config) error {
 	}
 	if p.Size != "" && !sizeSlugPattern.MatchString(p.Size) {
 		return reply.Errorf("bad --size %q: use an instance size slug like apps-s-1vcpu-1gb", p.Size)
+	}
+	if n := len([]rune(p.Reason)); n > maxReason {
+		return reply.Errorf("--reason is %d characters; the form takes at most %d. Shorten it, or type the launch without --form. Nothing was launched.", n, maxReason)
 	}
 	if p.TTL != "" {
 		if _, err := ParseTTL(p.TTL, cfg.MaxTTL, "--ttl"); err != nil {
