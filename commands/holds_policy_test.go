@@ -123,3 +123,35 @@ func TestPolicyListsTheHoldsAndRefusesWhatTheyCannotHold(t *testing.T) {
 		t.Errorf("deployer's lock of web, outside prod-*, was not placed: %v", err)
 	}
 }
+
+// TestLoweredFreezeCannotShortenAnotherPersonsFreeze: with freeze lowered
+// to deployer and unfreeze left at admin, a deployer cannot replace an
+// admin's freeze in force (which would bring its end forward); they may
+// still change their own, and an admin may change anyone's.
+func TestLoweredFreezeCannotShortenAnotherPersonsFreeze(t *testing.T) {
+	h := holdsHarness(t)
+	ctx := context.Background()
+	h.run("UADM", "policy freeze --role deployer")
+	h.run("UADM", `freeze 30d --reason "incident 311"`)
+	got := h.answer("UDEP", `freeze 1m --reason "x"`)
+	if !strings.Contains(got, "needs the admin role, as unfreeze does") || !strings.Contains(got, "Nothing was changed") {
+		t.Errorf("deployer's replacing freeze answered %q; want a refusal naming the unfreeze role", got)
+	}
+	fs, err := h.db.Freezes(ctx, time.Now())
+	if err != nil || len(fs) != 1 || fs[0].By != "UADM" || fs[0].Until.Before(time.Now().Add(29*24*time.Hour)) {
+		t.Fatalf("freezes after the refused replacement = %+v, %v; want the admin's 30-day freeze unchanged", fs, err)
+	}
+	h.run("UDEP", `freeze --app 'prod-*' 1h --reason "release"`)
+	h.run("UDEP", `freeze --app 'prod-*' 2h --reason "release, longer"`)
+	h.run("UADM", `freeze --app 'prod-*' 10m --reason "admin's call"`)
+	fs, _ = h.db.Freezes(ctx, time.Now())
+	var prod []string
+	for _, f := range fs {
+		if f.Glob == "prod-*" {
+			prod = append(prod, f.By+": "+f.Reason)
+		}
+	}
+	if strings.Join(prod, "|") != "UADM: admin's call" {
+		t.Errorf("prod-* freezes = %q; want the deployer's own changed, then the admin's replacement", prod)
+	}
+}

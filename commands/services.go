@@ -6,6 +6,7 @@ import (
 	"dobot"
 	"dobot/access"
 	"dobot/daytwocmd"
+	"dobot/deploy"
 	"dobot/docloud"
 	"dobot/holds"
 	"dobot/launchargs"
@@ -41,7 +42,11 @@ type readers struct {
 // in New once the bot's own parts (store, chat, plan, exec) are set.
 func (b *Bot) wireServices(d Deps) error {
 	b.svc.routes = routes.New(b.store, b.chat, b.log)
-	b.svc.holds = holds.New(holds.Deps{Store: d.Store, Chat: d.Chat, Record: b.record, Notify: b.appNotice, Log: b.log, Now: d.Now})
+	b.svc.holds = holds.New(holds.Deps{Store: d.Store, Chat: d.Chat, Record: b.record, Notify: b.appNotice, Log: b.log, Now: d.Now,
+		EndRole: func(ctx context.Context) (dobot.Role, error) {
+			p, err := b.policyFor(ctx, deploy.ActionUnfreeze, "")
+			return p.Role, err
+		}})
 	b.svc.access = access.New(access.Deps{Roles: d.Store, Policies: d.Store, Record: b.record, Rules: policyRules(),
 		Default: func(ctx context.Context, action string) (dobot.Policy, error) { return b.policyFor(ctx, action, "") }})
 	b.svc.launch = launchargs.New(b.cfg.launch(), launchargs.Deps{Apps: b.store, Planner: b.plan, Requests: b.store, Log: b.log})

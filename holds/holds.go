@@ -52,6 +52,10 @@ type Deps struct {
 	Notify func(ctx context.Context, app dobot.App, m chat.Message)
 	Log    *slog.Logger
 	Now    func() time.Time
+	// EndRole is the role the unfreeze policy asks for. Changing a freeze
+	// in force that someone else placed changes when it ends, so it needs
+	// that role too; nil means admin.
+	EndRole func(ctx context.Context) (dobot.Role, error)
 }
 
 // Service places, lifts and weighs holds. It is safe for concurrent use.

@@ -90,12 +90,42 @@ func (s *Service) Unlock(ctx context.Context, who Actor, a LockArgs) (Notice, er
 // Freeze freezes deploys to the apps matching a.Glob for a.For, or
 // replaces the end and reason of the freeze on that glob.
 func (s *Service) Freeze(ctx context.Context, who Actor, a FreezeArgs) (Notice, error) {
+	if err := s.mayReplace(ctx, who, a.Glob); err != nil {
+		return Notice{}, err
+	}
 	f, err := s.d.Store.Freeze(ctx, dobot.Freeze{Glob: a.Glob, By: who.ID, ByName: who.Name, Reason: a.Reason, Until: s.d.Now().Add(a.For)})
 	if err != nil {
 		return Notice{}, err
 	}
 	return Notice{Message: chat.Message{Text: fmt.Sprintf("%s %s froze deploys on %s until %s: %s. Launch, redeploy and rollback of %s are refused until then; `/do unfreeze%s` ends it.",
 		iconFreeze, chat.Mention(f.By), freezeScope(f.Glob), stamp(f.Until), reply.Escape(f.Reason), freezeScope(f.Glob), globFlag(f.Glob))}}, nil
+}
+
+// mayReplace refuses to change a freeze in force on glob that someone
+// else placed unless who may also end it (the unfreeze policy): freeze
+// and unfreeze have policies of their own, and replacing a freeze can
+// bring its end forward.
+func (s *Service) mayReplace(ctx context.Context, who Actor, glob string) error {
+	active, err := s.d.Store.Freezes(ctx, s.d.Now())
+	if err != nil {
+		return err
+	}
+	for _, f := range active {
+		if f.Glob != glob || f.By == who.ID {
+			continue
+		}
+		need := dobot.RoleAdmin
+		if s.d.EndRole != nil {
+			if need, err = s.d.EndRole(ctx); err != nil {
+				return err
+			}
+		}
+		if who.Role < need {
+			return reply.Errorf("%s froze deploys on %s until %s: %s. Changing that freeze changes when it ends, which needs the %s role, as unfreeze does, and %s. Ask them or an admin, or wait until it ends. Nothing was changed.",
+				reply.Markup(chat.Mention(f.By)), reply.Markup(freezeScope(f.Glob)), stamp(f.Until), f.Reason, need, roleText(who.Role))
+		}
+	}
+	return nil
 }
 
 // Unfreeze ends the freeze on a.Glob; when there is none, its refusal
