@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -283,14 +284,15 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *txn) error) error {
 }
 
 // begin starts a write transaction on the writer connection, or on the
-// pool when there is none. A writer the driver has given up on is replaced.
+// pool when there is none. A writer the driver has given up on is replaced
+// (the pool would have retried on another connection).
 // Call it holding writeMu.
 func (db *DB) begin(ctx context.Context) (*sql.Tx, error) {
 	if db.writer == nil {
 		return db.sql.BeginTx(ctx, nil)
 	}
 	tx, err := db.writer.BeginTx(ctx, nil)
-	if !errors.Is(err, sql.ErrConnDone) {
+	if !errors.Is(err, sql.ErrConnDone) && !errors.Is(err, driver.ErrBadConn) {
 		return tx, err
 	}
 	db.writer.Close()
