@@ -7,7 +7,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -47,13 +46,6 @@ type DB struct {
 
 	// stmts are the hot paths' prepared statements.
 	stmts sqldb.Stmts
-
-	// writer is the one connection SQLite's write transactions use: a
-	// connection that alone writes keeps its page cache across its
-	// transactions, where one picked from the pool finds the file changed
-	// and reads its pages again (a third of a command's write was those
-	// reads). Nil on PostgreSQL, whose replicas write through the pool.
-	writer *sql.Conn
 
 	// ckpt checkpoints a SQLite WAL off the commands' path; nil on
 	// PostgreSQL and read-only stores.
@@ -183,10 +175,6 @@ func openSQLiteLocked(ctx context.Context, path string, o options) (*DB, error) 
 		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	if db.writer, err = pool.Conn(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
 	db.ckpt = sqldb.StartCheckpointer(db.sql)
 	return db, nil
 }
@@ -235,14 +223,7 @@ func (db *DB) AuditKeyInfo() AuditKeyInfo { return db.keyInfo }
 func (db *DB) Close() error {
 	db.ckpt.Close()
 	db.ckpt = nil
-	var err error
-	db.writeMu.Lock() // a late write may still be starting on the writer
-	if db.writer != nil {
-		err = db.writer.Close()
-		db.writer = nil
-	}
-	db.writeMu.Unlock()
-	err = errors.Join(err, db.stmts.Close(), db.sql.Close())
+	err := errors.Join(db.stmts.Close(), db.sql.Close())
 	if db.release != nil {
 		err = errors.Join(err, db.release())
 		db.release = nil
@@ -259,7 +240,7 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *txn) error) error {
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
 
-	stx, err := db.begin(ctx)
+	stx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -281,26 +262,6 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *txn) error) error {
 	}
 	db.ckpt.Committed()
 	return nil
-}
-
-// begin starts a write transaction on the writer connection, or on the
-// pool when there is none. A writer the driver has given up on is replaced
-// (the pool would have retried on another connection).
-// Call it holding writeMu.
-func (db *DB) begin(ctx context.Context) (*sql.Tx, error) {
-	if db.writer == nil {
-		return db.sql.BeginTx(ctx, nil)
-	}
-	tx, err := db.writer.BeginTx(ctx, nil)
-	if !errors.Is(err, sql.ErrConnDone) && !errors.Is(err, driver.ErrBadConn) {
-		return tx, err
-	}
-	db.writer.Close()
-	if db.writer, err = db.sql.Conn(ctx); err != nil {
-		db.writer = nil
-		return nil, err
-	}
-	return db.writer.BeginTx(ctx, nil)
 }
 
 // now returns the store clock's time in UTC, without a monotonic reading.
