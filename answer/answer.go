@@ -30,8 +30,8 @@ type To struct {
 // logs what failed when neither way works.
 func Privately(ctx context.Context, c Chat, log *slog.Logger, to To, m chat.Message) {
 	err := c.Ephemeral(ctx, to.Channel, to.User, m)
-	if err == nil || errors.Is(err, chat.ErrHeld) {
-		return // a held answer is the command's own failure, logged there
+	if err == nil {
+		return
 	}
 	if to.ResponseURL != "" {
 		if rerr := c.Respond(ctx, to.ResponseURL, m); rerr == nil {

@@ -61,20 +61,6 @@ func (t *Trail) Record(ctx context.Context, e dobot.AuditEntry) error {
 	return nil
 }
 
-// RecordWhile stores e while run reads, for a command that only reads:
-// it answers sooner, but behind a chat.Gate, so nothing it says reaches
-// Slack before the row is stored (a crash in between would leave an
-// answer with no record), and nothing at all when the store refuses the
-// row (a redelivered envelope). It returns run's error and the row's.
-func (t *Trail) RecordWhile(ctx context.Context, e dobot.AuditEntry, run func(context.Context) error) (runErr, recordErr error) {
-	gate := chat.NewGate()
-	go func() { gate.Open(t.Record(ctx, e)) }()
-	// Deferred, so that the row is stored under a live context even when
-	// run panics (the caller's recovery cancels it).
-	defer func() { recordErr = gate.Wait() }()
-	return run(chat.WithGate(ctx, gate)), nil
-}
-
 // Mirror copies a stored audit row to the audit channel, when one is set
 // and the row is a change or decision. Rows written by the store together
 // with the change they record come here directly.

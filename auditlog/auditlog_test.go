@@ -95,25 +95,3 @@ func TestFirstStopsARedelivery(t *testing.T) {
 		t.Errorf("audit rows = %d, %v; want 1", len(rows), err)
 	}
 }
-
-// TestRecordWhileStoresTheRowWhenRunPanics: a read-only command's row is
-// stored even when its handler panics and the caller's recovery then
-// cancels the context: RecordWhile waits for the row before the panic
-// goes on.
-func TestRecordWhileStoresTheRowWhenRunPanics(t *testing.T) {
-	trail, db, _, _ := open(t, "")
-	ctx, cancel := context.WithCancel(context.Background())
-	func() {
-		defer func() { _ = recover() }()
-		defer cancel() // as Handle's deferred cancel runs before its recover
-		_, _ = trail.RecordWhile(ctx, dobot.AuditEntry{UserID: "U1", Action: "status", Decision: "allowed", Outcome: "started"},
-			func(context.Context) error { panic("boom") })
-	}()
-	rows, err := db.Audit(context.Background(), dobot.AuditFilter{Action: "status"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != 1 {
-		t.Errorf("status rows after a panic = %d; want 1", len(rows))
-	}
-}

@@ -13,7 +13,6 @@ var auditCommand = &Command{
 	Description: "List audit rows, newest first: who did what, when, who approved it and what DigitalOcean answered; with --app, a link to that app's launch thread.",
 	Examples:    []string{"audit --app web --since 7d", "audit --user @ana --limit 50"},
 	MinRole:     dobot.RoleApprover,
-	ReadsAudit:  true,
 	Parse:       parsedBy(auditview.Parse),
 	Run: func(ctx context.Context, b *Bot, inv *Invocation) error {
 		args, err := argsOf[auditview.Args](inv)

@@ -171,8 +171,6 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if cfg.LiveLogWindow <= 0 {
 		cfg.LiveLogWindow = 5 * time.Second
 	}
-	// Every message waits for its command's audit row (runRecorded).
-	d.Chat = chat.Gated(d.Chat)
 	b := &Bot{cfg: cfg, cloud: d.Cloud, chat: d.Chat, images: d.Images, observe: d.Observer, watcher: d.Watcher,
 		log: d.Log.With("component", "commands"), now: d.Now, http: d.HTTP}
 	b.eng.runner.Log = b.log
@@ -349,21 +347,17 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 	}
 }
 
-// runRecorded stores the command's "started" audit row and runs it: a
-// command that cannot be audited does not run. A command that only reads
-// runs while its row commits (auditlog's RecordWhile).
+// runRecorded stores the command's "started" audit row and then runs it:
+// a command that cannot be audited does not run, and nothing it says
+// reaches Slack before its row is stored.
 func (b *Bot) runRecorded(ctx context.Context, inv *Invocation, approval bool, entry dobot.AuditEntry) (runErr, recordErr error) {
-	cmd := inv.Command
-	if !cmd.Mutating && !cmd.ReadsAudit && cmd.Prepare == nil && cmd.RoleFor == nil {
-		return b.eng.trail.RecordWhile(ctx, entry, func(ctx context.Context) error { return cmd.Run(ctx, b, inv) })
-	}
 	if err := b.record(ctx, entry); err != nil {
 		return nil, err
 	}
-	if cmd.Prepare != nil {
+	if inv.Command.Prepare != nil {
 		return b.runOperation(ctx, inv, approval), nil
 	}
-	return cmd.Run(ctx, b, inv), nil
+	return inv.Command.Run(ctx, b, inv), nil
 }
 
 // tell answers the person who typed a command, privately (package answer).

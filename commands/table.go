@@ -34,9 +34,6 @@ type Command struct {
 	// Mutating commands get an audit row for their outcome as well as for
 	// their start.
 	Mutating bool
-	// ReadsAudit marks a read-only command whose answer lists audit rows:
-	// it runs after its own row commits, so that the row is always listed.
-	ReadsAudit bool
 	// Parse turns the words after the command name into arguments, without
 	// touching the network. It returns a *reply.UserError for bad input.
 	Parse func(words []string, cfg Config) (any, error)

@@ -6,7 +6,6 @@ package logview
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -157,9 +156,7 @@ func (s *Service) shape(ctx context.Context, who Asker, args Args, deploymentID,
 	if reply.RenderedLen(inline) <= maxInline {
 		return chat.Message{Text: inline}
 	}
-	if err := s.Chat.UploadDirect(ctx, who.UserID, args.Name+"-"+typ+".log", title, text); errors.Is(err, chat.ErrHeld) {
-		return chat.Message{} // not answered at all: see chat.Gate
-	} else if err != nil {
+	if err := s.Chat.UploadDirect(ctx, who.UserID, args.Name+"-"+typ+".log", title, text); err != nil {
 		// No direct message: the end of the log, clipped to fit, still
 		// answers the question.
 		s.log().Warn("send log snippet by direct message", "ref", who.Ref, "err", err)

@@ -3,14 +3,12 @@ package logview
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/digitalocean/godo"
 
 	"dobot"
-	"dobot/chat"
 	"dobot/reply"
 )
 
@@ -96,11 +94,6 @@ func TestAnswerShapesByLength(t *testing.T) {
 		t.Errorf("fallback = %q (%d rendered bytes); want the end within %d", m.Text, reply.RenderedLen(m.Text), maxInline)
 	}
 
-	// Long, and held at the command's gate (a redelivery): no answer at all.
-	s, _, _ = newService(long, fmt.Errorf("%w: already handled", chat.ErrHeld))
-	if _, m, _ = s.Answer(ctx, who, args); m.Text != "" {
-		t.Errorf("held upload answered %q; want nothing", m.Text)
-	}
 }
 
 func TestAnswerRefuses(t *testing.T) {

@@ -44,10 +44,10 @@ func (c *orderedChat) Ephemeral(ctx context.Context, channel, user string, m com
 	return c.recordingChat.Ephemeral(ctx, channel, user, m)
 }
 
-// TestReadOnlyAnswerWaitsForItsAuditRow: a read-only command reads while
-// its "started" audit row commits, but its answer never reaches Slack
-// before the row is stored (a crash in between would leave an answer with
-// no record of the command).
+// TestReadOnlyAnswerWaitsForItsAuditRow: a read-only command's answer
+// never reaches Slack before its "started" audit row is stored, however
+// slow the write (a crash in between would leave an answer with no record
+// of the command).
 func TestReadOnlyAnswerWaitsForItsAuditRow(t *testing.T) {
 	held := &heldAudit{}
 	var oc *orderedChat
@@ -84,9 +84,8 @@ func TestReadOnlyAnswerWaitsForItsAuditRow(t *testing.T) {
 	}
 }
 
-// TestAuditListsItsOwnRow: `/do audit` lists audit rows, so it does not
-// read beside its own row's write: its answer always includes that row,
-// however slow the write.
+// TestAuditListsItsOwnRow: `/do audit` reads after its own row is
+// stored, so its answer always includes that row, however slow the write.
 func TestAuditListsItsOwnRow(t *testing.T) {
 	held := &heldAudit{}
 	h := startHarness(t, commands.Config{Region: "nyc3"}, dotest.Options{Token: "tok", PhaseDelay: 50 * time.Millisecond}, func(d *commands.Deps) {
