@@ -104,10 +104,11 @@ type socketState struct {
 	connections int
 	sent        map[string]delivery // envelope id → when and where it was written
 	acks        []Ack
-	acked       map[string]bool   // envelope ids whose ack was read
-	firstOf     map[string]string // redelivery's envelope id → first delivery's
-	attemptOf   map[string]int    // redelivery's envelope id → its retry_attempt
-	loseAcks    int               // acks still to ignore, see LoseAcks
+	acked       map[string]bool          // envelope ids whose ack was read
+	ackWaits    map[string]chan struct{} // envelope id → closed at its ack (awaitAck)
+	firstOf     map[string]string        // redelivery's envelope id → first delivery's
+	attemptOf   map[string]int           // redelivery's envelope id → its retry_attempt
+	loseAcks    int                      // acks still to ignore, see LoseAcks
 }
 
 // webState is what the Web API calls asked for and made.
@@ -156,7 +157,7 @@ func New(opts Options) *Server {
 		opts:    opts,
 		changed: make(chan struct{}),
 		sock: socketState{tickets: map[string]bool{}, conns: map[*wsConn]bool{}, sent: map[string]delivery{},
-			acked: map[string]bool{}, firstOf: map[string]string{}, attemptOf: map[string]int{}},
+			acked: map[string]bool{}, ackWaits: map[string]chan struct{}{}, firstOf: map[string]string{}, attemptOf: map[string]int{}},
 		web: webState{posts: map[postKey]*Message{}, ephemeral: map[string]bool{},
 			responses: map[string]*responseTarget{}, uploads: map[string]bool{}},
 		faults: faultState{failChannel: map[string]string{}, notMember: map[string]bool{}, rateLimits: map[string]*rateLimit{}},
@@ -183,6 +184,10 @@ func (s *Server) Close() {
 		return
 	}
 	s.closed = true
+	for id, ch := range s.sock.ackWaits {
+		close(ch)
+		delete(s.sock.ackWaits, id)
+	}
 	conns := make([]*wsConn, 0, len(s.sock.conns))
 	for c := range s.sock.conns {
 		conns = append(conns, c)

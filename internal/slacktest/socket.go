@@ -225,6 +225,10 @@ func (s *Server) readLoop(c *wsConn) {
 			first = a.EnvelopeID
 		}
 		s.sock.acked[a.EnvelopeID] = true
+		if ch := s.sock.ackWaits[a.EnvelopeID]; ch != nil {
+			close(ch)
+			delete(s.sock.ackWaits, a.EnvelopeID)
+		}
 		s.sock.acks = append(s.sock.acks, Ack{
 			EnvelopeID:      a.EnvelopeID,
 			Payload:         a.Payload,
@@ -355,11 +359,7 @@ func (s *Server) redeliverUnacked(env envelope) {
 	defer s.wg.Done()
 	first := env.EnvelopeID
 	for attempt := 1; attempt <= maxRedeliveries; attempt++ {
-		id := env.EnvelopeID
-		ctx, cancel := context.WithTimeout(context.Background(), s.opts.AckDeadline)
-		err := s.wait(ctx, func() bool { return s.sock.acked[id] })
-		cancel()
-		if err == nil || err == errClosed {
+		if s.awaitAck(env.EnvelopeID) {
 			return
 		}
 		env.EnvelopeID = newUUID()
@@ -373,6 +373,32 @@ func (s *Server) redeliverUnacked(env envelope) {
 			return
 		}
 	}
+}
+
+// awaitAck waits up to the ack deadline for envelope id's ack, on a
+// channel of its own: waiting on s.changed would wake every envelope in
+// flight at every ack and message, which a burst of a thousand turns into
+// half a million wake-ups on the CPU the bot under test needs. It reports
+// whether the envelope needs no redelivery: acked, or the server closed.
+func (s *Server) awaitAck(id string) bool {
+	s.mu.Lock()
+	if s.sock.acked[id] || s.closed {
+		s.mu.Unlock()
+		return true
+	}
+	ch := make(chan struct{})
+	s.sock.ackWaits[id] = ch
+	s.mu.Unlock()
+	t := time.NewTimer(s.opts.AckDeadline)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.sock.ackWaits, id)
+	return s.sock.acked[id] || s.closed
 }
 
 // deliver writes env to one live connection, each in turn, recording when
