@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -61,6 +62,11 @@ type Listener struct {
 type jobQueues struct {
 	queue   chan job
 	replies chan job
+	// burst holds a slot for each job that starts while the queue is long
+	// (a burst): the workers then use all cores but one, which is left to
+	// the socket reader and the ack sender. Slack redelivers what it does
+	// not see acked within 3 s; an answer can wait a little longer.
+	burst chan struct{}
 }
 
 // listenerHooks are what the wiring plugs into the listener; each may be
@@ -103,6 +109,8 @@ const (
 	// replyWorkers send the notes to people whose command was not run.
 	replyWorkers = 2
 	replyQueue   = 256
+	// burstBacklog is how many queued jobs make a burst (jobQueues.burst).
+	burstBacklog = 8
 )
 
 // Notes to a person whose command the listener did not run.
@@ -125,7 +133,8 @@ func NewListener(api *slack.Client, chat *Chat, h Handler, workers int, log *slo
 		handler: h,
 		log:     log.With("component", "slack-socket"),
 		workers: workers,
-		jobs:    jobQueues{queue: make(chan job, queueSize), replies: make(chan job, replyQueue)},
+		jobs: jobQueues{queue: make(chan job, queueSize), replies: make(chan job, replyQueue),
+			burst: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))},
 		seen:    newRecentSet(4096),
 		workCtx: context.Background(),
 		views:   viewServing{budget: defaultSubmitBudget},
@@ -486,6 +495,10 @@ func (l *Listener) note(ctx context.Context, j job) {
 // run runs one command or click, unless the store says it ran before.
 func (l *Listener) run(ctx context.Context, j job) {
 	defer l.inflight.Done()
+	if len(l.jobs.queue) >= burstBacklog {
+		l.jobs.burst <- struct{}{}
+		defer func() { <-l.jobs.burst }()
+	}
 	if l.hooks.claim != nil && j.audited {
 		j.fn(l.hooks.claim(ctx, j.key, j.responseURL, j.user, j.channel))
 		return

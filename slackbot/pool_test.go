@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,6 +49,51 @@ func TestBurstDoesNotStartAGoroutinePerEnvelope(t *testing.T) {
 	t.Logf("slackbot goroutines: %d before, %d after", before, slackbotGoroutines())
 	if grew := slackbotGoroutines() - before; grew > burst/4 {
 		t.Errorf("%d envelopes with every worker busy started %d goroutines; want a bounded pool", burst, grew)
+	}
+}
+
+// In a burst, handlers leave a core to the socket reader and the ack
+// sender: once the queue is long, at most GOMAXPROCS-1 (and at least one)
+// run at once.
+func TestBurstLeavesACoreForTheAcks(t *testing.T) {
+	const burst = 100
+	w := startListener(t, slacktest.Options{})
+	unblock := make(chan struct{})
+	var started, running, most atomic.Int32
+	w.handler.onCommand = func(ctx context.Context, _ commands.Request) {
+		i := started.Add(1)
+		if i <= 16 {
+			<-unblock // the first ones hold every worker while the burst queues
+			return
+		}
+		n := running.Add(1)
+		// The last few start once the queue is short again, unthrottled.
+		for m := most.Load(); i <= burst-2*burstBacklog && n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(time.Millisecond) // the handler's work
+		running.Add(-1)
+	}
+	ids := make([]string, burst)
+	for i := range ids {
+		id, err := w.srv.SlashCommand(slack.SlashCommand{Text: "status " + strconv.Itoa(i), UserID: "U1", ChannelID: "C1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = id
+	}
+	if _, err := w.srv.WaitAck(w.ctx, ids[burst-1]); err != nil {
+		t.Fatal(err)
+	}
+	close(unblock)
+	deadline := time.Now().Add(waitFor)
+	for started.Load() < burst && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
+	if got := started.Load(); got < burst {
+		t.Fatalf("%d of %d commands ran", got, burst)
+	}
+	if limit := int32(max(1, runtime.GOMAXPROCS(0)-1)); most.Load() > limit {
+		t.Errorf("%d handlers ran at once in a burst; want at most %d, leaving a core to the acks", most.Load(), limit)
 	}
 }
 
