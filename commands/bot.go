@@ -357,6 +357,9 @@ func (b *Bot) runRecorded(ctx context.Context, inv *Invocation, approval bool, e
 	if inv.Command.Prepare != nil {
 		return b.runOperation(ctx, inv, approval), nil
 	}
+	if approval { // a stored policy no /do policy would write: never skip it
+		return reply.Errorf("the policy for %s asks for approval, but %s runs at once and cannot wait for one; an admin can set it with `/do policy %s --approval no`. Nothing was done.", inv.Command.Action, inv.Command.Name, inv.Command.Action), nil
+	}
 	return inv.Command.Run(ctx, b, inv), nil
 }
 

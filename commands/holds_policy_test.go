@@ -155,3 +155,22 @@ func TestLoweredFreezeCannotShortenAnotherPersonsFreeze(t *testing.T) {
 		t.Errorf("prod-* freezes = %q; want the deployer's own changed, then the admin's replacement", prod)
 	}
 }
+
+// TestImmediateActionWithApprovalInTheStoreIsRefused: lock runs at once,
+// so /do policy never lets its policy ask for approval; a policy row that
+// does anyway (written to the database by hand) refuses the command
+// rather than being skipped.
+func TestImmediateActionWithApprovalInTheStoreIsRefused(t *testing.T) {
+	h := holdsHarness(t)
+	ctx := context.Background()
+	if err := h.db.SetPolicy(ctx, dobot.Policy{Action: "lock", Role: dobot.RoleDeployer, NeedsApproval: true, UpdatedBy: "UADM"}); err != nil {
+		t.Fatal(err)
+	}
+	got := h.answer("UDEP", `lock web --reason "migration"`)
+	if !strings.Contains(got, "asks for approval, but lock runs at once") || !strings.Contains(got, "Nothing was done") {
+		t.Errorf("lock under a policy asking for approval answered %q; want a refusal", got)
+	}
+	if l, err := h.db.AppLock(ctx, "web"); err == nil {
+		t.Errorf("the refused lock was placed: %+v", l)
+	}
+}
