@@ -43,11 +43,15 @@ func MirrorLine(e dobot.AuditEntry) string {
 
 var outcomeWords = regexp.MustCompile(`^[a-z][a-z ]{0,29}$`)
 
+// FormOpened is the outcome of a launch form's opening: no change yet.
+const FormOpened = "form opened"
+
 // WorthMirroring picks the rows the audit channel shows: every change and
-// every decision, but not reads or the "started" half of a command.
+// every decision, but not reads, the "started" half of a command or a
+// form's opening.
 func WorthMirroring(e dobot.AuditEntry) bool {
-	if e.Outcome == "started" {
-		return false
+	if e.Outcome == "started" || e.Outcome == FormOpened {
+		return false // the change, if any, has a row of its own
 	}
 	switch e.Decision {
 	case "approved", "denied", "expired", "pending":

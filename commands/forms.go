@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"dobot"
+	"dobot/auditview"
 	"dobot/chatview"
 	"dobot/deploy"
 	"dobot/launchargs"
@@ -36,22 +37,28 @@ func (b *Bot) openLaunchFormFor(ctx context.Context, req Request) bool {
 // nobody.
 func (b *Bot) openLaunchForm(ctx context.Context, req Request) {
 	role, err := b.store.Role(ctx, req.UserID)
-	if err != nil {
+	need, _, perr := b.requiredRole(ctx, launchCommand, nil, b.cfg.DefaultApp)
+	if err := errors.Join(err, perr); err != nil {
 		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
 		return
 	}
-	need, _, err := b.requiredRole(ctx, launchCommand, nil, b.cfg.DefaultApp)
-	if err != nil {
-		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
-		return
-	}
+	// Audited first, as a typed command: the row claims the envelope.
+	entry := dobot.AuditEntry{UserID: req.UserID, UserName: req.UserName, Channel: req.ChannelID,
+		CommandText: secrets.StoredCommand(req.Text), Action: launchCommand.Name, Decision: "allowed", Outcome: auditview.FormOpened}
+	var f chatview.Form
+	var refusal string
 	if role < need {
-		b.tell(ctx, req, errorMessage(b.svc.access.Refusal(ctx, req.Button, launchCommand.Name, need, role)))
+		entry.Decision, entry.Outcome, entry.Error = "refused", "not permitted", fmt.Sprintf("needs %s, has %s", need, role)
+		refusal = b.svc.access.Refusal(ctx, req.Button, launchCommand.Name, need, role)
+	} else if f, err = b.svc.launch.LaunchFormFor(ctx, req.Text, launchargs.Meta{Channel: req.ChannelID, ResponseURL: req.ResponseURL}); err != nil {
+		entry.Decision, entry.Outcome, entry.Error = "refused", "bad input", err.Error()
+		refusal = reply.Describe(err, req.Ref)
+	}
+	if !b.eng.trail.First(ctx, b.log, entry) {
 		return
 	}
-	f, err := b.svc.launch.LaunchFormFor(ctx, req.Text, launchargs.Meta{Channel: req.ChannelID, ResponseURL: req.ResponseURL})
-	if err != nil {
-		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
+	if refusal != "" {
+		b.tell(ctx, req, errorMessage(refusal))
 		return
 	}
 	if _, err := b.svc.ui.views.OpenForm(ctx, req.TriggerID, f); err != nil {

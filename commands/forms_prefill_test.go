@@ -7,6 +7,7 @@ import (
 
 	"dobot"
 	"dobot/commands"
+	"dobot/store"
 )
 
 // `/do launch --form` with a name, an image and flags opens the launch
@@ -72,5 +73,39 @@ func TestLaunchFormIsPrefilledWithWhatWasTyped(t *testing.T) {
 	// Where no form can open, --form is refused in words, not as an unknown flag.
 	if answer := h.run("UDEV", "launch web --form --image nginx"); !strings.Contains(answer, "--form opens the launch form, prefilled with a name, an image and flags; it cannot open for this command") {
 		t.Errorf("launch --form without a trigger = %q; want it to say the form cannot open for it", answer)
+	}
+}
+
+// TestLaunchFormOpeningIsAudited: opening the launch form is audited as a
+// typed command is: a refusal (role or bad input) and an opening each get
+// a row, the row claims the envelope, and a redelivered envelope opens no
+// second form.
+func TestLaunchFormOpeningIsAudited(t *testing.T) {
+	h, views := newViewsHarness(t, commands.Config{DefaultApp: "demo"})
+	h.grant(t, "UDEV", dobot.RoleDeployer)
+	h.grant(t, "UVIEW", dobot.RoleViewer)
+	deliver := func(user, text, key string) {
+		ctx := store.WithEnvelope(context.Background(), key, "https://hooks.example/x", user, "C1")
+		h.bot.Handle(ctx, commands.Request{Ref: "E1", UserID: user, UserName: strings.ToLower(user), ChannelID: "C1", Text: text,
+			ResponseURL: "https://hooks.example/x", TriggerID: "T-" + key})
+	}
+	deliver("UVIEW", "launch --form", "cmd:viewer")
+	deliver("UDEV", "launch --form --image Nginx:", "cmd:bad")
+	deliver("UDEV", "launch --form", "cmd:ok")
+	deliver("UDEV", "launch --form", "cmd:ok") // Slack redelivers it
+	if n := views.formCount(); n != 1 {
+		t.Errorf("forms opened = %d; want 1 (the deployer's, once)", n)
+	}
+	rows, err := h.db.Audit(context.Background(), dobot.AuditFilter{Action: "launch"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.UserID+" "+r.Decision+"/"+r.Outcome)
+	}
+	want := []string{"UDEV allowed/form opened", "UDEV refused/bad input", "UVIEW refused/not permitted"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("launch audit rows, newest first = %q; want %q", got, want)
 	}
 }
