@@ -55,20 +55,6 @@ type Listener struct {
 	workCtx  context.Context
 }
 
-// jobQueues are the listener's work: queue holds commands and clicks for
-// the workers; replies holds the notes sent while draining or busy. Both
-// are bounded, and Run joins the goroutines that serve them before it
-// returns.
-type jobQueues struct {
-	queue   chan job
-	replies chan job
-	// burst holds a slot for each job that starts while the queue is long
-	// (a burst): the workers then use all cores but one, which is left to
-	// the socket reader and the ack sender. Slack redelivers what it does
-	// not see acked within 3 s; an answer can wait a little longer.
-	burst chan struct{}
-}
-
 // listenerHooks are what the wiring plugs into the listener; each may be
 // nil.
 type listenerHooks struct {
@@ -91,33 +77,6 @@ type connStatus struct {
 	running   atomic.Bool // Run is connecting or connected
 	everUp    atomic.Bool // connected at least once since Run started
 }
-
-// job is one command or click, or one note to its sender.
-type job struct {
-	key                        string
-	fn                         func(ctx context.Context)
-	channel, user, responseURL string
-	// audited is set for commands and message clicks, whose first audit
-	// row can carry the envelope's key (ClaimWith).
-	audited bool
-}
-
-const (
-	// queueSize is how many commands and clicks may wait for a worker;
-	// past it, the sender is told the bot is busy.
-	queueSize = 1024
-	// replyWorkers send the notes to people whose command was not run.
-	replyWorkers = 2
-	replyQueue   = 256
-	// burstBacklog is how many queued jobs make a burst (jobQueues.burst).
-	burstBacklog = 8
-)
-
-// Notes to a person whose command the listener did not run.
-const (
-	restartingNote = ":hourglass: The bot is restarting; try again in a minute."
-	busyNote       = ":hourglass: The bot is busy; try again in a minute."
-)
 
 // ErrInvalidAuth means Slack refused a token; retrying cannot help.
 var ErrInvalidAuth = errors.New("Slack refused the token")
@@ -428,118 +387,4 @@ func (l *Listener) firstTime(evt socketmode.Event) bool {
 		return true
 	}
 	return l.seen.add("env:" + evt.Request.EnvelopeID)
-}
-
-// dispatch queues fn for a worker, or, while draining or when the queue is
-// full, queues a note telling the person to try again shortly. key
-// identifies the envelope or click for deduplication.
-func (l *Listener) dispatch(key string, fn func(ctx context.Context), channel, user, responseURL string) {
-	l.enqueue(job{key: key, fn: fn, channel: channel, user: user, responseURL: responseURL})
-}
-
-// enqueue is dispatch of a job already built.
-func (l *Listener) enqueue(j job) {
-	key := j.key
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.closed {
-		return
-	}
-	if !l.draining {
-		l.inflight.Add(1)
-		select {
-		case l.jobs.queue <- j:
-			return
-		default:
-			l.inflight.Done()
-			l.log.Warn("every worker is busy and the queue is full; telling the sender to retry", "key", key)
-			j.fn = nil
-		}
-	}
-	select {
-	case l.jobs.replies <- j:
-	default:
-		l.log.Warn("too many notes waiting; not telling this sender to retry", "key", key)
-	}
-}
-
-// serve runs each job from jobs until it is closed, recovering panics.
-func (l *Listener) serve(jobs <-chan job, do func(context.Context, job)) {
-	for j := range jobs {
-		func() {
-			defer func() {
-				if p := recover(); p != nil {
-					l.log.Error("panic in handler", "key", j.key, "panic", p, "stack", string(debug.Stack()))
-				}
-			}()
-			do(l.workCtx, j)
-		}()
-	}
-}
-
-// note tells the sender of j that the bot did not run it: it is
-// restarting, or, when j still has its work, busy.
-func (l *Listener) note(ctx context.Context, j job) {
-	if j.channel == "" && j.responseURL == "" {
-		return // a Home tab or form event: there is nowhere to answer
-	}
-	msg := commands.Message{Text: restartingNote}
-	if j.fn == nil {
-		msg.Text = busyNote
-	}
-	if err := l.chat.Ephemeral(ctx, j.channel, j.user, msg); err != nil && j.responseURL != "" {
-		_ = l.chat.Respond(ctx, j.responseURL, msg)
-	}
-}
-
-// run runs one command or click, unless the store says it ran before.
-func (l *Listener) run(ctx context.Context, j job) {
-	defer l.inflight.Done()
-	if len(l.jobs.queue) >= burstBacklog {
-		l.jobs.burst <- struct{}{}
-		defer func() { <-l.jobs.burst }()
-	}
-	if l.hooks.claim != nil && j.audited {
-		j.fn(l.hooks.claim(ctx, j.key, j.responseURL, j.user, j.channel))
-		return
-	}
-	if l.hooks.handled != nil {
-		first, err := l.hooks.handled(ctx, j.key)
-		if err != nil {
-			l.log.Error("check envelope was handled", "key", j.key, "err", err)
-		} else if !first {
-			l.log.Info("skipping an envelope already handled", "key", j.key)
-			return
-		}
-	}
-	l.chat.recordResponseURL(ctx, j.responseURL, j.user, j.channel)
-	j.fn(ctx)
-}
-
-// recentSet remembers the last n keys it was given.
-type recentSet struct {
-	mu    sync.Mutex
-	keys  map[string]struct{}
-	order []string
-	n     int
-}
-
-func newRecentSet(n int) *recentSet {
-	return &recentSet{keys: make(map[string]struct{}, n), n: n}
-}
-
-// add records key and reports whether it was new.
-func (s *recentSet) add(key string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.keys[key]; ok {
-		return false
-	}
-	if len(s.order) >= s.n {
-		delete(s.keys, s.order[0])
-		s.order = s.order[1:]
-	}
-	s.keys[key] = struct{}{}
-	s.order = append(s.order, key)
-	return true
 }
