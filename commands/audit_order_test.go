@@ -13,16 +13,23 @@ import (
 	"dobot/store"
 )
 
-// heldAudit is the store with its audit appends held back for a while and
-// a flag that says when one has been stored.
+// heldAudit is the store with its audit appends held back, as on a slow
+// disk, and a flag that says when one has been stored.
 type heldAudit struct {
 	commands.Store
-	stored atomic.Bool
+	stored   atomic.Bool
+	answered chan struct{} // an answer went out (orderedChat)
 }
 
+func newHeldAudit() *heldAudit { return &heldAudit{answered: make(chan struct{}, 1)} }
+
 func (h *heldAudit) AppendAudit(ctx context.Context, e dobot.AuditEntry) (dobot.AuditEntry, error) {
-	// Long enough that an answer not waiting for the row would go first.
-	time.Sleep(300 * time.Millisecond)
+	// Held until an answer goes out (the order is broken: the test fails
+	// on it) or for as long as a slow disk might take.
+	select {
+	case <-h.answered:
+	case <-time.After(300 * time.Millisecond):
+	}
 	got, err := h.Store.AppendAudit(ctx, e)
 	if err == nil {
 		h.stored.Store(true)
@@ -41,6 +48,10 @@ func (c *orderedChat) Ephemeral(ctx context.Context, channel, user string, m com
 	if !c.held.stored.Load() {
 		c.before.Add(1)
 	}
+	select {
+	case c.held.answered <- struct{}{}:
+	default:
+	}
 	return c.recordingChat.Ephemeral(ctx, channel, user, m)
 }
 
@@ -49,7 +60,7 @@ func (c *orderedChat) Ephemeral(ctx context.Context, channel, user string, m com
 // slow the write (a crash in between would leave an answer with no record
 // of the command).
 func TestReadOnlyAnswerWaitsForItsAuditRow(t *testing.T) {
-	held := &heldAudit{}
+	held := newHeldAudit()
 	var oc *orderedChat
 	h := startHarness(t, commands.Config{Region: "nyc3"}, dotest.Options{Token: "tok", PhaseDelay: 50 * time.Millisecond}, func(d *commands.Deps) {
 		held.Store = d.Store
@@ -87,7 +98,7 @@ func TestReadOnlyAnswerWaitsForItsAuditRow(t *testing.T) {
 // TestAuditListsItsOwnRow: `/do audit` reads after its own row is
 // stored, so its answer always includes that row, however slow the write.
 func TestAuditListsItsOwnRow(t *testing.T) {
-	held := &heldAudit{}
+	held := newHeldAudit()
 	h := startHarness(t, commands.Config{Region: "nyc3"}, dotest.Options{Token: "tok", PhaseDelay: 50 * time.Millisecond}, func(d *commands.Deps) {
 		held.Store = d.Store
 		d.Store = held
