@@ -62,6 +62,9 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *txn, e dobot.AuditEntry) (d
 // Audit returns the rows matching f, newest first. Filters are ANDed; Limit
 // defaults to 50 and is capped at 1000.
 func (db *DB) Audit(ctx context.Context, f dobot.AuditFilter) ([]dobot.AuditEntry, error) {
+	if err := db.flushJournal(ctx); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
 	entries, err := auditchain.Query(ctx, db.sql, f)
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
@@ -73,6 +76,9 @@ func (db *DB) Audit(ctx context.Context, f dobot.AuditFilter) ([]dobot.AuditEntr
 // since is zero), oldest first, without holding them all in memory. It stops
 // at the first error fn returns and returns it wrapped.
 func (db *DB) AuditAll(ctx context.Context, since time.Time, fn func(dobot.AuditEntry) error) error {
+	if err := db.flushJournal(ctx); err != nil {
+		return fmt.Errorf("audit all: %w", err)
+	}
 	if err := auditchain.All(ctx, db.sql, since, fn); err != nil {
 		return fmt.Errorf("audit all: %w", err)
 	}
@@ -81,6 +87,9 @@ func (db *DB) AuditAll(ctx context.Context, since time.Time, fn func(dobot.Audit
 
 // AuditCount returns the number of audit rows.
 func (db *DB) AuditCount(ctx context.Context) (int, error) {
+	if err := db.flushJournal(ctx); err != nil {
+		return 0, fmt.Errorf("audit count: %w", err)
+	}
 	var n int
 	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM audit`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("audit count: %w", err)

@@ -38,6 +38,9 @@ func (db *DB) VerifyAudit(ctx context.Context) (checked int, err error) {
 // fault is returned as *AuditBreak naming the first bad row; any other
 // error means the check could not run.
 func (db *DB) VerifyAuditTrail(ctx context.Context, head *AuditCheckpoint) (AuditReport, error) {
+	if err := db.flushJournal(ctx); err != nil {
+		return AuditReport{}, err
+	}
 	return auditchain.Verify(ctx, db.sql, db.auditKey, head)
 }
 

@@ -18,5 +18,8 @@ var ErrTargetNotEmpty = copydb.ErrTargetNotEmpty
 // ids, times and the audit chain's hashes as they are, so the chain
 // verifies on dst under the same key (see copydb.Copy).
 func Copy(ctx context.Context, src, dst *DB) (CopyReport, error) {
+	if err := src.flushJournal(ctx); err != nil {
+		return CopyReport{}, err
+	}
 	return copydb.Copy(ctx, src.sql, dst.sql, dst.writeTx)
 }

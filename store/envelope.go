@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"dobot"
 	"dobot/store/internal/responseurl"
@@ -20,6 +21,9 @@ type envelope struct {
 	// committed.
 	mu      sync.Mutex
 	claimed bool
+
+	// firstDelivery is set by WithNewEnvelope (see JournalAudit).
+	firstDelivery bool
 }
 
 type envelopeCtxKey struct{}
@@ -54,34 +58,51 @@ const (
 )
 
 // claimTx records env's key, and its response_url, inside tx, and fails
-// with dobot.ErrAlreadyHandled when the key is already there. Every
-// pruneEveryMarks claims it also drops old handled keys and response_urls.
+// with dobot.ErrAlreadyHandled when the key is already there.
 func (db *DB) claimTx(ctx context.Context, tx *txn, env *envelope) error {
-	now := db.now()
-	at := formatTime(now)
-	res, err := db.execPrepared(ctx, tx, insertHandled, env.key, at)
+	var urlHash string
+	if env.responseURL != "" {
+		urlHash = responseurl.Hash(env.responseURL)
+	}
+	first, err := db.claimKeyTx(ctx, tx, env.key, urlHash, env.userID, env.channelID, db.now())
 	if err != nil {
-		return fmt.Errorf("mark handled %q: %w", env.key, err)
+		return err
+	}
+	if !first {
+		return fmt.Errorf("envelope %q: %w", env.key, dobot.ErrAlreadyHandled)
+	}
+	return nil
+}
+
+// claimKeyTx records key as handled at now, and the response_url hashed
+// as urlHash ("" for none), inside tx, unless the key is already there:
+// then it writes nothing and returns false. Every pruneEveryMarks claims
+// it also drops old handled keys and response_urls.
+func (db *DB) claimKeyTx(ctx context.Context, tx *txn, key, urlHash, userID, channelID string, now time.Time) (first bool, err error) {
+	at := formatTime(now)
+	res, err := db.execPrepared(ctx, tx, insertHandled, key, at)
+	if err != nil {
+		return false, fmt.Errorf("mark handled %q: %w", key, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return fmt.Errorf("mark handled %q: %w", env.key, err)
+		return false, fmt.Errorf("mark handled %q: %w", key, err)
 	}
 	if n != 1 {
-		return fmt.Errorf("envelope %q: %w", env.key, dobot.ErrAlreadyHandled)
+		return false, nil
 	}
-	if env.responseURL != "" {
-		if _, err := db.execPrepared(ctx, tx, insertResponseURL, responseurl.Hash(env.responseURL), env.userID, env.channelID, at); err != nil {
-			return fmt.Errorf("record response_url: %w", err)
+	if urlHash != "" {
+		if _, err := db.execPrepared(ctx, tx, insertResponseURL, urlHash, userID, channelID, at); err != nil {
+			return false, fmt.Errorf("record response_url: %w", err)
 		}
 	}
 	if db.marks.Add(1)%pruneEveryMarks == 0 {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM handled WHERE seen_at < ?`, formatTime(now.Add(-handledTTL))); err != nil {
-			return fmt.Errorf("prune handled keys: %w", err)
+			return false, fmt.Errorf("prune handled keys: %w", err)
 		}
 		if err := responseurl.Prune(ctx, tx, now); err != nil {
-			return fmt.Errorf("prune response_urls: %w", err)
+			return false, fmt.Errorf("prune response_urls: %w", err)
 		}
 	}
-	return nil
+	return true, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"dobot/store/internal/auditjournal"
 	"dobot/store/internal/auditkey"
 	"dobot/store/internal/sqldb"
 )
@@ -58,6 +59,10 @@ type DB struct {
 
 	// instance names this process (BOT_INSTANCE) in the audit rows it writes.
 	instance string
+
+	// journal holds read-only commands' audit rows until they commit
+	// (JournalAudit); nil on PostgreSQL and read-only stores.
+	journal *auditjournal.Journal
 }
 
 // AuditKeyInfo says where the audit key came from and what Open did to the
@@ -175,6 +180,10 @@ func openSQLiteLocked(ctx context.Context, path string, o options) (*DB, error) 
 		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	if err := db.openJournal(ctx, path); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	db.ckpt = sqldb.StartCheckpointer(db.sql)
 	return db, nil
 }
@@ -221,9 +230,10 @@ func (db *DB) AuditKeyInfo() AuditKeyInfo { return db.keyInfo }
 
 // Close closes the database. Call it last, after running work has drained.
 func (db *DB) Close() error {
+	jerr := db.closeJournal()
 	db.ckpt.Close()
 	db.ckpt = nil
-	err := errors.Join(db.stmts.Close(), db.sql.Close())
+	err := errors.Join(jerr, db.stmts.Close(), db.sql.Close())
 	if db.release != nil {
 		err = errors.Join(err, db.release())
 		db.release = nil
@@ -237,6 +247,14 @@ func (db *DB) Close() error {
 // writeTx runs fn in a write transaction, one at a time, and commits it when
 // fn returns nil.
 func (db *DB) writeTx(ctx context.Context, fn func(tx *txn) error) error {
+	return db.write(ctx, fn, true)
+}
+
+// write is writeTx. Journaled audit rows commit first, in the same
+// transaction, so the trail keeps the order the rows were written in.
+// changes is false only for a commit of journaled rows alone, which
+// changes nothing any other read returns.
+func (db *DB) write(ctx context.Context, fn func(tx *txn) error, changes bool) error {
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
 
@@ -245,22 +263,32 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *txn) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	tx := &txn{Tx: stx, D: db.d}
-	if db.d.LockWrites != "" {
-		if _, err := tx.ExecContext(ctx, db.d.LockWrites); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("take the write lock: %w", err)
-		}
-	}
-	if err := fn(tx); err != nil {
+	rollback := func(err error) error {
 		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
 		}
 		return err
 	}
+	if db.d.LockWrites != "" {
+		if _, err := tx.ExecContext(ctx, db.d.LockWrites); err != nil {
+			return rollback(fmt.Errorf("take the write lock: %w", err))
+		}
+	}
+	journaled, err := db.drainJournalTx(ctx, tx)
+	if err != nil {
+		return rollback(err)
+	}
+	if err := fn(tx); err != nil {
+		return rollback(err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	if journaled > 0 {
+		db.journal.Committed(journaled)
+	}
 	db.ckpt.Committed()
+	_ = changes // the read cache's invalidation goes here
 	return nil
 }
 

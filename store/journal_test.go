@@ -1,0 +1,253 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"dobot"
+	"dobot/store/internal/auditjournal"
+)
+
+// auditRows counts the rows of the audit table without going through the
+// store, which would commit the journal first.
+func auditRows(t *testing.T, db *DB) int {
+	t.Helper()
+	var n int
+	if err := db.sql.QueryRowContext(context.Background(), `SELECT count(*) FROM audit`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func started(action string) dobot.AuditEntry {
+	return dobot.AuditEntry{UserID: "U1", Channel: "C1", CommandText: action, Action: action, Decision: "allowed", Outcome: "started"}
+}
+
+// holdCommits stops db's committer, so journaled rows wait for a write or
+// a read of the trail.
+func holdCommits(db *DB) { db.journal.StopCommitter() }
+
+func TestJournaledRowsJoinTheTrailInOrder(t *testing.T) {
+	db, _, _ := openTest(t)
+	holdCommits(db)
+	ctx := context.Background()
+	if err := db.JournalAudit(WithNewEnvelope(ctx, "cmd:a", "https://hooks.slack.test/a", "U1", "C1"), started("status")); err != nil {
+		t.Fatal(err)
+	}
+	if n := auditRows(t, db); n != 0 {
+		t.Fatalf("a journaled row is in the table before any commit (%d rows)", n)
+	}
+	// A row written directly commits the journaled one first, in its own
+	// transaction, so the trail keeps the order the rows were written in.
+	if _, err := db.AppendAudit(ctx, started("launch")); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.JournalAudit(WithNewEnvelope(ctx, "cmd:c", "", "U1", "C1"), started("list")); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Audit(ctx, dobot.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for i := len(rows) - 1; i >= 0; i-- {
+		order = append(order, rows[i].Action)
+	}
+	if got := strings.Join(order, ","); got != "status,launch,list" {
+		t.Errorf("trail = %s; want status,launch,list", got)
+	}
+	if _, err := db.VerifyAudit(ctx); err != nil {
+		t.Errorf("the chain does not verify with journaled rows: %v", err)
+	}
+	if n := handledKeys(t, db, "cmd:a"); n != 1 {
+		t.Errorf("journaled claim cmd:a recorded %d times; want 1", n)
+	}
+	// The response_url came with the claim, and is usable.
+	if ok, user, err := db.UseResponseURL(ctx, "https://hooks.slack.test/a", 5, time.Hour); err != nil || !ok || user != "U1" {
+		t.Errorf("UseResponseURL of the journaled envelope = %v, %q, %v; want true, U1", ok, user, err)
+	}
+}
+
+func TestJournaledClaimRefusesItsKeyAgain(t *testing.T) {
+	db, _, _ := openTest(t)
+	holdCommits(db)
+	ctx := context.Background()
+	if err := db.JournalAudit(WithNewEnvelope(ctx, "cmd:k", "", "U1", "C1"), started("status")); err != nil {
+		t.Fatal(err)
+	}
+	// While pending, and once committed, the key is taken.
+	if err := db.JournalAudit(WithNewEnvelope(ctx, "cmd:k", "", "U1", "C1"), started("status")); !errors.Is(err, dobot.ErrAlreadyHandled) {
+		t.Errorf("journaling a pending key again = %v; want ErrAlreadyHandled", err)
+	}
+	if _, err := db.AppendAudit(WithEnvelope(ctx, "cmd:k", "", "U1", "C1"), started("status")); !errors.Is(err, dobot.ErrAlreadyHandled) {
+		t.Errorf("a redelivery of a journaled key = %v; want ErrAlreadyHandled", err)
+	}
+	// A first delivery cannot have been handled before; if a server sends
+	// one twice anyway, the second row is dropped at commit, not doubled.
+	// (The refused append above rolled back, the journaled row with it.)
+	if err := db.flushJournal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.JournalAudit(WithNewEnvelope(ctx, "cmd:k", "", "U1", "C1"), started("status")); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.AuditCount(ctx); err != nil || n != 1 {
+		t.Errorf("audit rows = %d, %v; want 1", n, err)
+	}
+	if db.journal.Pending() != 0 {
+		t.Errorf("%d rows still pending after a read of the trail", db.journal.Pending())
+	}
+}
+
+func TestRedeliveredOrLaterRowsAreWrittenAtOnce(t *testing.T) {
+	db, _, _ := openTest(t)
+	holdCommits(db)
+	ctx := context.Background()
+	if err := db.JournalAudit(WithEnvelope(ctx, "cmd:r", "", "U1", "C1"), started("status")); err != nil {
+		t.Fatal(err)
+	}
+	if n := auditRows(t, db); n != 1 {
+		t.Fatalf("a redelivery's row: %d rows in the table; want 1 at once", n)
+	}
+	if err := db.JournalAudit(ctx, started("status")); err != nil {
+		t.Fatal(err)
+	}
+	if n := auditRows(t, db); n != 2 {
+		t.Fatalf("a row without an envelope: %d rows in the table; want 2 at once", n)
+	}
+	env := WithNewEnvelope(ctx, "cmd:n", "", "U1", "C1")
+	if err := db.JournalAudit(env, started("status")); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.JournalAudit(env, dobot.AuditEntry{Action: "status", Outcome: "error"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := auditRows(t, db); n != 4 {
+		t.Errorf("the envelope's second row: %d rows in the table; want 4 (it commits the first with it)", n)
+	}
+}
+
+func TestCommitterCommitsJournaledRowsUnasked(t *testing.T) {
+	db, _, _ := openTest(t)
+	if err := db.JournalAudit(WithNewEnvelope(context.Background(), "cmd:u", "", "U1", "C1"), started("status")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for auditRows(t, db) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the committer did not commit a journaled row within 10 s")
+		}
+		time.Sleep(5 * time.Millisecond) // polling for the committer, with a bound
+	}
+}
+
+func TestCloseCommitsJournaledRows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dobot.db")
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holdCommits(db)
+	url := "https://hooks.slack.com/commands/T1/secret-part"
+	if err := db.JournalAudit(WithNewEnvelope(context.Background(), "cmd:c", url, "U1", "C1"), started("status")); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(auditjournal.Path(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) == 0 || strings.Contains(string(b), "secret-part") {
+		t.Fatalf("journal holds %d bytes, response_url in clear: %v", len(b), strings.Contains(string(b), "secret-part"))
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(auditjournal.Path(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("journal left after Close: %v", err)
+	}
+	db, err = Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := auditRows(t, db); n != 1 {
+		t.Errorf("after Close and Open: %d rows; want 1", n)
+	}
+}
+
+// TestJournaledRowSurvivesAKill runs a child process that journals a row
+// and is killed with SIGKILL before anything commits it; the next Open
+// commits it, claim and all.
+func TestJournaledRowSurvivesAKill(t *testing.T) {
+	if path := os.Getenv("DOBOT_JOURNAL_CHILD"); path != "" {
+		journalAndWait(path)
+		return
+	}
+	path := filepath.Join(t.TempDir(), "dobot.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestJournaledRowSurvivesAKill$")
+	cmd.Env = append(os.Environ(), "DOBOT_JOURNAL_CHILD="+path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := bufio.NewScanner(out)
+	for lines.Scan() && lines.Text() != "journaled" {
+	}
+	if lines.Err() != nil {
+		t.Fatal(lines.Err())
+	}
+	// Still running: the row is in the journal and not in the database.
+	ro, err := OpenReadOnly(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := auditRows(t, ro); n != 0 {
+		t.Fatalf("the child committed its row (%d rows) before the kill; the test proves nothing", n)
+	}
+	ro.Close()
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Audit(context.Background(), dobot.AuditFilter{})
+	if err != nil || len(rows) != 1 || rows[0].Action != "status" || rows[0].CommandText != "status" {
+		t.Fatalf("after the kill and Open: %+v, %v; want the journaled status row", rows, err)
+	}
+	if _, err := db.VerifyAudit(context.Background()); err != nil {
+		t.Errorf("chain after replay: %v", err)
+	}
+	if _, err := db.AppendAudit(WithEnvelope(context.Background(), "cmd:killed", "", "U1", "C1"), started("status")); !errors.Is(err, dobot.ErrAlreadyHandled) {
+		t.Errorf("redelivery after replay = %v; want ErrAlreadyHandled", err)
+	}
+}
+
+// journalAndWait is the child of TestJournaledRowSurvivesAKill.
+func journalAndWait(path string) {
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		os.Exit(2)
+	}
+	holdCommits(db)
+	if err := db.JournalAudit(WithNewEnvelope(context.Background(), "cmd:killed", "", "U1", "C1"), started("status")); err != nil {
+		os.Exit(3)
+	}
+	os.Stdout.WriteString("journaled\n")
+	select {} // until killed
+}
