@@ -68,7 +68,19 @@ type listenerHooks struct {
 	// runs under the context claim returns, and the store records the
 	// envelope's key and response_url with the first audit row the job
 	// writes (store.WithEnvelope).
-	claim func(ctx context.Context, key, responseURL, userID, channelID string) context.Context
+	claim func(ctx context.Context, e Envelope) context.Context
+}
+
+// Envelope is what ClaimWith's function is told of a command's or
+// click's envelope.
+type Envelope struct {
+	// Key is the de-duplication key: the command's trigger_id, or the
+	// click's user, action_ts and action.
+	Key                            string
+	ResponseURL, UserID, ChannelID string
+	// Redelivered is set when Slack marks the envelope as a retry
+	// (retry_attempt above 0): an earlier delivery may have run it.
+	Redelivered bool
 }
 
 // connStatus is the Socket Mode connection's state, read by /healthz.
@@ -77,6 +89,10 @@ type connStatus struct {
 	running   atomic.Bool // Run is connecting or connected
 	everUp    atomic.Bool // connected at least once since Run started
 }
+
+// RecentKeys is how many envelope keys the listener remembers, to skip
+// redeliveries without asking the store.
+const RecentKeys = 4096
 
 // ErrInvalidAuth means Slack refused a token; retrying cannot help.
 var ErrInvalidAuth = errors.New("Slack refused the token")
@@ -94,7 +110,7 @@ func NewListener(api *slack.Client, chat *Chat, h Handler, workers int, log *slo
 		workers: workers,
 		jobs: jobQueues{queue: make(chan job, queueSize), replies: make(chan job, replyQueue),
 			burst: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))},
-		seen:    newRecentSet(4096),
+		seen:    newRecentSet(RecentKeys),
 		workCtx: context.Background(),
 		views:   viewServing{budget: defaultSubmitBudget},
 	}
@@ -114,8 +130,18 @@ func (l *Listener) RememberHandled(first func(ctx context.Context, key string) (
 // commands answer by staying silent). One commit instead of three per
 // command. Other work (Home tabs, form events) still goes through
 // RememberHandled.
-func (l *Listener) ClaimWith(claim func(ctx context.Context, key, responseURL, userID, channelID string) context.Context) {
+func (l *Listener) ClaimWith(claim func(ctx context.Context, e Envelope) context.Context) {
 	l.hooks.claim = claim
+}
+
+// RememberKeys makes the listener skip these keys (commands' and clicks'
+// de-duplication keys, oldest first) as already seen: the keys a previous
+// run handled last, so that a redelivery Slack does not mark as one is
+// still skipped after a restart.
+func (l *Listener) RememberKeys(keys []string) {
+	for _, k := range keys {
+		l.seen.add(k)
+	}
 }
 
 // ObserveAcks makes the listener report each acknowledgement's latency.
@@ -287,7 +313,7 @@ func (l *Listener) onEvent(evt socketmode.Event) {
 		req := commands.Request{Ref: evt.Request.EnvelopeID, UserID: cmd.UserID, UserName: cmd.UserName,
 			ChannelID: cmd.ChannelID, Text: strings.TrimSpace(commandText(cmd.Text)), ResponseURL: cmd.ResponseURL, TriggerID: cmd.TriggerID}
 		l.enqueue(job{key: key, fn: func(ctx context.Context) { l.handler.Handle(ctx, req) },
-			channel: req.ChannelID, user: req.UserID, responseURL: req.ResponseURL, audited: true})
+			channel: req.ChannelID, user: req.UserID, responseURL: req.ResponseURL, audited: true, redelivered: evt.Request.RetryAttempt > 0})
 	case socketmode.EventTypeInteractive:
 		l.onInteractive(evt)
 	case socketmode.EventTypeEventsAPI:
@@ -350,7 +376,7 @@ func (l *Listener) onClick(evt socketmode.Event, cb slack.InteractionCallback) {
 			ChannelID: cb.Channel.ID, MessageTS: messageTS(cb), ActionID: a.ActionID, Value: a.Value, ResponseURL: cb.ResponseURL,
 			TriggerID: cb.TriggerID}
 		l.enqueue(job{key: key, fn: func(ctx context.Context) { l.handler.HandleClick(ctx, click) },
-			channel: click.ChannelID, user: click.UserID, responseURL: click.ResponseURL, audited: true})
+			channel: click.ChannelID, user: click.UserID, responseURL: click.ResponseURL, audited: true, redelivered: evt.Request.RetryAttempt > 0})
 	}
 }
 

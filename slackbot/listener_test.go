@@ -232,7 +232,7 @@ func TestHealthSaysReconnectingWhileTheSocketIsDown(t *testing.T) {
 func TestClaimedCommandRunsOnceAcrossARestart(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "bot.db")
 	// As the bot sets it up: commands and clicks claimed, other work marked.
-	claim := func(l *Listener, db *store.DB) { l.ClaimWith(store.WithEnvelope); l.RememberHandled(db.MarkHandled) }
+	claim := func(l *Listener, db *store.DB) { l.ClaimWith(claimChecked); l.RememberHandled(db.MarkHandled) }
 	cmd := slack.SlashCommand{Text: "status", UserID: "U1", ChannelID: "C1", TriggerID: "13345224609.738474920.8088930838d88f008e0"}
 	deliver := func() (string, error) {
 		w := startListenerWith(t, slacktest.Options{}, dbPath, nil, claim)

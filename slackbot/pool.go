@@ -32,6 +32,9 @@ type job struct {
 	// audited is set for commands and message clicks, whose first audit
 	// row can carry the envelope's key (ClaimWith).
 	audited bool
+	// redelivered is set when Slack says it sent the envelope before
+	// (retry_attempt above 0).
+	redelivered bool
 }
 
 const (
@@ -121,7 +124,7 @@ func (l *Listener) run(ctx context.Context, j job) {
 		defer func() { <-l.jobs.burst }()
 	}
 	if l.hooks.claim != nil && j.audited {
-		j.fn(l.hooks.claim(ctx, j.key, j.responseURL, j.user, j.channel))
+		j.fn(l.hooks.claim(ctx, Envelope{Key: j.key, ResponseURL: j.responseURL, UserID: j.user, ChannelID: j.channel, Redelivered: j.redelivered}))
 		return
 	}
 	if l.hooks.handled != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -58,4 +59,28 @@ func (db *DB) PruneHandled(ctx context.Context, before time.Time) (int64, error)
 		return 0, fmt.Errorf("prune handled: %w", err)
 	}
 	return n, nil
+}
+
+// RecentHandledKeys returns the limit newest keys of commands and clicks
+// (cmd:…, click:…) recorded as handled, oldest first, after committing
+// any journaled ones, for the listener to remember across a restart.
+func (db *DB) RecentHandledKeys(ctx context.Context, limit int) ([]string, error) {
+	if err := db.flushJournal(ctx); err != nil {
+		return nil, fmt.Errorf("recent handled keys: %w", err)
+	}
+	rows, err := db.sql.QueryContext(ctx, `
+		SELECT key FROM handled WHERE key LIKE 'cmd:%' OR key LIKE 'click:%'
+		ORDER BY seen_at DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent handled keys: %w", err)
+	}
+	keys, err := scanAll(rows, func(r scanner) (string, error) {
+		var k string
+		return k, r.Scan(&k)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recent handled keys: %w", err)
+	}
+	slices.Reverse(keys)
+	return keys, nil
 }

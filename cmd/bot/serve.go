@@ -79,11 +79,26 @@ func serveSlack(ctx context.Context, cfg config.Config, log *slog.Logger) error 
 	// Each command's and click's handled key and response_url are recorded
 	// with its first audit row, in one write transaction; other work (Home
 	// tabs, forms) is marked handled first.
-	listener.ClaimWith(store.WithEnvelope)
+	listener.ClaimWith(claimEnvelope)
 	listener.RememberHandled(rt.db.MarkHandled)
+	if keys, err := rt.db.RecentHandledKeys(ctx, slackbot.RecentKeys); err != nil {
+		log.Warn("read the envelopes handled last; redeliveries are still caught by the store", "err", err)
+	} else {
+		listener.RememberKeys(keys)
+	}
 	listener.ObserveAcks(m.AckLatency)
 	listener.ServeViews(rt.bot)
 	return listen(ctx, rt, cfg, listener, m)
+}
+
+// claimEnvelope runs a command or click under its envelope's claim. Only a
+// first delivery may journal a read-only command's row (store.JournalAudit);
+// a redelivery's claim is checked against the database.
+func claimEnvelope(ctx context.Context, e slackbot.Envelope) context.Context {
+	if e.Redelivered {
+		return store.WithEnvelope(ctx, e.Key, e.ResponseURL, e.UserID, e.ChannelID)
+	}
+	return store.WithNewEnvelope(ctx, e.Key, e.ResponseURL, e.UserID, e.ChannelID)
 }
 
 // slackWorkers is how many commands and clicks run at once.
