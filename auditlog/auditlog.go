@@ -61,6 +61,28 @@ func (t *Trail) Record(ctx context.Context, e dobot.AuditEntry) error {
 	return nil
 }
 
+// Journaler is a Store that can hold a row in a journal until its commit
+// (store.DB.JournalAudit).
+type Journaler interface {
+	JournalAudit(ctx context.Context, e dobot.AuditEntry) error
+}
+
+// RecordReadOnly records the "started" row of a command that changes
+// nothing, as Record does, but through the store's journal when it has
+// one: the row is as safe from a crash when it returns, and it commits
+// with the next batch. Such a row is never mirrored.
+func (t *Trail) RecordReadOnly(ctx context.Context, e dobot.AuditEntry) error {
+	j, ok := t.d.Store.(Journaler)
+	if !ok || auditview.WorthMirroring(e) {
+		return t.Record(ctx, e)
+	}
+	e.Error, e.Details = chat.Plain(e.Error), chat.Plain(e.Details)
+	if err := j.JournalAudit(ctx, e); err != nil {
+		return fmt.Errorf("append audit row %s: %w", e.Action, err)
+	}
+	return nil
+}
+
 // Mirror copies a stored audit row to the audit channel, when one is set
 // and the row is a change or decision. Rows written by the store together
 // with the change they record come here directly.

@@ -342,7 +342,7 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 		entry.Outcome = "ok"
 		b.observe.CommandDone(cmd.Name, "ok")
 	}
-	if cmd.Mutating || cmd.Prepare != nil || cmd.RoleFor != nil || err != nil {
+	if !cmd.readOnly() || err != nil {
 		b.audit(ctx, log, entry)
 	}
 }
@@ -351,7 +351,11 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 // a command that cannot be audited does not run, and nothing it says
 // reaches Slack before its row is stored.
 func (b *Bot) runRecorded(ctx context.Context, inv *Invocation, approval bool, entry dobot.AuditEntry) (runErr, recordErr error) {
-	if err := b.record(ctx, entry); err != nil {
+	record := b.record
+	if inv.Command.readOnly() {
+		record = b.eng.trail.RecordReadOnly // journaled, where the store can
+	}
+	if err := record(ctx, entry); err != nil {
 		return nil, err
 	}
 	if inv.Command.Prepare != nil {

@@ -56,6 +56,9 @@ type Command struct {
 	Subcommands []*Command
 }
 
+// readOnly reports whether c changes nothing, whatever its arguments.
+func (c *Command) readOnly() bool { return !c.Mutating && c.Prepare == nil && c.RoleFor == nil }
+
 // refusedAs is the action the audit row of a refusal of c names.
 func (c *Command) refusedAs() string {
 	if c.RefusedAs != "" {
