@@ -57,6 +57,10 @@ func putApp(ctx context.Context, tx *txn, app dobot.App) error {
 
 // App returns the app called name, or an error wrapping dobot.ErrNotFound.
 func (db *DB) App(ctx context.Context, name string) (dobot.App, error) {
+	return cached(db, "app:"+name, same, func() (dobot.App, error) { return db.queryApp(ctx, name) })
+}
+
+func (db *DB) queryApp(ctx context.Context, name string) (dobot.App, error) {
 	row := db.sql.QueryRowContext(ctx,
 		`SELECT `+appColumns+` FROM apps WHERE name = ?`, name)
 	app, err := scanApp(row)
@@ -84,6 +88,10 @@ func (db *DB) AppByResourceID(ctx context.Context, id string) (dobot.App, error)
 
 // Apps lists every app, sorted by name.
 func (db *DB) Apps(ctx context.Context) ([]dobot.App, error) {
+	return cached(db, "apps", cloneApps, func() ([]dobot.App, error) { return db.queryApps(ctx) })
+}
+
+func (db *DB) queryApps(ctx context.Context) ([]dobot.App, error) {
 	rows, err := db.queryPrepared(ctx, `SELECT `+appColumns+` FROM apps ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("apps: %w", err)

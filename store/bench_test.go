@@ -144,16 +144,29 @@ func BenchmarkVerifyAudit(b *testing.B) {
 	}
 }
 
+// BenchmarkRole reads a role as every command's authorisation does: from
+// the read cache, and with the cache off, from SQLite.
 func BenchmarkRole(b *testing.B) {
-	db, _, _ := openTest(b)
-	ctx := context.Background()
-	if err := db.SetRole(ctx, "U1", dobot.RoleDeployer, "UADMIN"); err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		if r, err := db.Role(ctx, "U1"); err != nil || r != dobot.RoleDeployer {
-			b.Fatalf("Role(U1) = %v, %v; want deployer", r, err)
+	for _, cache := range []bool{true, false} {
+		name := "cached"
+		if !cache {
+			name = "uncached"
 		}
+		b.Run(name, func(b *testing.B) {
+			db, _, _ := openTest(b)
+			if !cache {
+				db.reads = nil
+			}
+			ctx := context.Background()
+			if err := db.SetRole(ctx, "U1", dobot.RoleDeployer, "UADMIN"); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if r, err := db.Role(ctx, "U1"); err != nil || r != dobot.RoleDeployer {
+					b.Fatalf("Role(U1) = %v, %v; want deployer", r, err)
+				}
+			}
+		})
 	}
 }
 

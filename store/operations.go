@@ -210,6 +210,10 @@ func (db *DB) RecordCreation(ctx context.Context, op dobot.Operation, app dobot.
 // UnfinishedOperations lists operations not yet in a final state, oldest
 // first, so the bot can resume or report them after a restart.
 func (db *DB) UnfinishedOperations(ctx context.Context) ([]dobot.Operation, error) {
+	return cached(db, "unfinished", cloneOperations, func() ([]dobot.Operation, error) { return db.queryUnfinishedOperations(ctx) })
+}
+
+func (db *DB) queryUnfinishedOperations(ctx context.Context) ([]dobot.Operation, error) {
 	ops, err := db.queryOperations(ctx,
 		`SELECT `+opColumns+` FROM operations WHERE state IN `+unfinishedStates+` ORDER BY id`)
 	if err != nil {

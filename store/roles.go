@@ -17,6 +17,10 @@ const botAdmins = "BOT_ADMINS"
 // Role returns userID's role, or RoleNone (and no error) for someone the
 // store does not know: not being known is the normal case, not a failure.
 func (db *DB) Role(ctx context.Context, userID string) (dobot.Role, error) {
+	return cached(db, "role:"+userID, same, func() (dobot.Role, error) { return db.queryRole(ctx, userID) })
+}
+
+func (db *DB) queryRole(ctx context.Context, userID string) (dobot.Role, error) {
 	var role int
 	row, err := db.queryRowPrepared(ctx, `SELECT role FROM roles WHERE user_id = ?`, userID)
 	if err == nil {

@@ -52,6 +52,12 @@ type DB struct {
 	// PostgreSQL and read-only stores.
 	ckpt *sqldb.Checkpointer
 
+	// reads answers hot reads from memory until the next commit. Only a
+	// SQLite store opened by Open has one: its lock file keeps every writer
+	// in this process. Nil on PostgreSQL (replicas write too) and read-only
+	// stores (a running bot writes).
+	reads *readCache
+
 	// auditKey keys the audit chain's HMAC. It lives only in memory: it
 	// comes from BOT_AUDIT_KEY or the key file, never from the database.
 	auditKey []byte
@@ -129,24 +135,34 @@ func openSQLite(ctx context.Context, path string, o options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	reads, dropReads, err := openReadCache(path)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open store %s: %w", path, err), release())
+	}
 	// Stores opening in one process take turns: switching a new file to WAL
 	// can answer SQLITE_BUSY at once, without waiting on busy_timeout.
 	sqliteOpenMu.Lock()
-	db, err := openSQLiteLocked(ctx, path, o)
+	db, err := openSQLiteLocked(ctx, path, reads, o)
 	sqliteOpenMu.Unlock()
 	if err != nil {
+		dropReads()
 		return nil, errors.Join(err, release())
 	}
-	db.release = release
+	db.release = func() error {
+		dropReads()
+		return release()
+	}
 	return db, nil
 }
 
-// openSQLiteLocked opens path once openSQLite holds its lock file.
-func openSQLiteLocked(ctx context.Context, path string, o options) (*DB, error) {
+// openSQLiteLocked opens path once openSQLite holds its lock file. reads is
+// the file's read cache, shared with any other store on it in this process;
+// the store has it before migrating, so migrations drop what others cached.
+func openSQLiteLocked(ctx context.Context, path string, reads *readCache, o options) (*DB, error) {
 	if err := sqldb.CreatePrivate(path); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	db := &DB{Now: time.Now, auditKey: o.auditKey, d: sqliteDialect, instance: o.instance}
+	db := &DB{Now: time.Now, auditKey: o.auditKey, d: sqliteDialect, instance: o.instance, reads: reads}
 	if o.auditKey == nil {
 		file := AuditKeyPath(path)
 		key, created, err := auditkey.LoadOrCreate(file)
@@ -245,7 +261,7 @@ func (db *DB) Close() error {
 }
 
 // writeTx runs fn in a write transaction, one at a time, and commits it when
-// fn returns nil.
+// fn returns nil. A commit drops the cached reads before writeTx returns.
 func (db *DB) writeTx(ctx context.Context, fn func(tx *txn) error) error {
 	return db.write(ctx, fn, true)
 }
@@ -281,14 +297,19 @@ func (db *DB) write(ctx context.Context, fn func(tx *txn) error, changes bool) e
 	if err := fn(tx); err != nil {
 		return rollback(err)
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	if changes {
+		// Even a failed commit may have changed the file, so the cache
+		// goes either way.
+		db.reads.invalidate()
+	}
+	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	if journaled > 0 {
 		db.journal.Committed(journaled)
 	}
 	db.ckpt.Committed()
-	_ = changes // the read cache's invalidation goes here
 	return nil
 }
 
