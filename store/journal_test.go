@@ -251,3 +251,40 @@ func journalAndWait(path string) {
 	os.Stdout.WriteString("journaled\n")
 	select {} // until killed
 }
+
+// TestJournalCommitKeepsCachedReads: committing journaled rows alone
+// changes no role, app or operation, so it keeps the cached reads; any
+// other commit drops them.
+func TestJournalCommitKeepsCachedReads(t *testing.T) {
+	db, _, path := openTest(t)
+	holdCommits(db)
+	ctx := context.Background()
+	if err := db.SetRole(ctx, "U1", dobot.RoleAdmin, "seed"); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := db.Role(ctx, "U1"); err != nil || r != dobot.RoleAdmin {
+		t.Fatalf("Role = %v, %v", r, err)
+	}
+	// Behind the store's back, so only a dropped cache shows it.
+	if _, err := rawOpen(t, path).Exec(`UPDATE roles SET role = ? WHERE user_id = 'U1'`, int(dobot.RoleViewer)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.JournalAudit(WithNewEnvelope(ctx, "cmd:keep", "", "U1", "C1"), started("status")); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.flushJournal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := auditRows(t, db); n != 1 {
+		t.Fatalf("%d rows after the flush; want 1", n)
+	}
+	if r, _ := db.Role(ctx, "U1"); r != dobot.RoleAdmin {
+		t.Errorf("after a commit of journaled rows alone, Role = %v; want the cached admin", r)
+	}
+	if _, err := db.AppendAudit(ctx, started("launch")); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := db.Role(ctx, "U1"); r != dobot.RoleViewer {
+		t.Errorf("after another commit, Role = %v; want viewer, read again", r)
+	}
+}
