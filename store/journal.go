@@ -117,7 +117,7 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 		db.journal = nil
 		return errors.Join(err, j.Close())
 	}
-	j.StartCommitter(func() error { return db.flushJournal(context.Background()) })
+	db.detachJournal = j.Attach(func() error { return db.flushJournal(context.Background()) })
 	return nil
 }
 
@@ -127,6 +127,8 @@ func (db *DB) closeJournal() error {
 	if db.journal == nil {
 		return nil
 	}
-	db.journal.StopCommitter()
-	return errors.Join(db.flushJournal(context.Background()), db.journal.Close())
+	db.detachJournal()
+	err := errors.Join(db.flushJournal(context.Background()), db.journal.Close())
+	db.journal = nil // a second Close gives nothing back twice
+	return err
 }

@@ -32,7 +32,7 @@ func started(action string) dobot.AuditEntry {
 
 // holdCommits stops db's committer, so journaled rows wait for a write or
 // a read of the trail.
-func holdCommits(db *DB) { db.journal.StopCommitter() }
+func holdCommits(db *DB) { db.detachJournal() }
 
 func TestJournaledRowsJoinTheTrailInOrder(t *testing.T) {
 	db, _, _ := openTest(t)
@@ -286,5 +286,42 @@ func TestJournalCommitKeepsCachedReads(t *testing.T) {
 	}
 	if r, _ := db.Role(ctx, "U1"); r != dobot.RoleViewer {
 		t.Errorf("after another commit, Role = %v; want viewer, read again", r)
+	}
+}
+
+// TestStoresOnOneFileShareTheJournal: two stores open on one file in this
+// process (the lock file lets them) share one journal, so each reads the
+// other's journaled rows, and closing one leaves the other's working.
+func TestStoresOnOneFileShareTheJournal(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "dobot.db")
+	a, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if a.journal != b.journal {
+		t.Fatal("two stores on one file have a journal each; they would empty each other's")
+	}
+	holdCommits(a)
+	holdCommits(b)
+	if err := a.JournalAudit(WithNewEnvelope(ctx, "cmd:a", "", "U1", "C1"), started("status")); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.AuditCount(ctx); err != nil || n != 1 {
+		t.Errorf("the other store counts %d rows, %v; want a's journaled row", n, err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.JournalAudit(WithNewEnvelope(ctx, "cmd:b", "", "U1", "C1"), started("status")); err != nil {
+		t.Fatalf("journaling after the other store closed = %v", err)
+	}
+	if n, err := b.AuditCount(ctx); err != nil || n != 2 {
+		t.Errorf("%d rows, %v; want 2", n, err)
 	}
 }

@@ -68,7 +68,8 @@ type DB struct {
 
 	// journal holds read-only commands' audit rows until they commit
 	// (JournalAudit); nil on PostgreSQL and read-only stores.
-	journal *auditjournal.Journal
+	journal       *auditjournal.Journal
+	detachJournal func() // from the journal's committer
 }
 
 // AuditKeyInfo says where the audit key came from and what Open did to the

@@ -97,7 +97,7 @@ func read(f *os.File) ([]Record, int64, error) {
 			return recs, size, nil // the end, or a cut header
 		}
 		n, sum := binary.BigEndian.Uint32(head[:4]), binary.BigEndian.Uint32(head[4:])
-		if n > maxRecord {
+		if n == 0 || n > maxRecord {
 			return recs, size, nil
 		}
 		body := make([]byte, n)

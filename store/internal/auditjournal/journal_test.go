@@ -153,13 +153,13 @@ func TestCommitterCommitsAfterAnAdd(t *testing.T) {
 	}
 	defer j.Close()
 	commits := make(chan int, 4)
-	j.StartCommitter(func() error {
+	detach := j.Attach(func() error {
 		n := len(j.Waiting())
 		j.Committed(n)
 		commits <- n
 		return nil
 	})
-	defer j.StopCommitter()
+	defer detach()
 	if err := j.Add(rec("cmd:1")); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package auditjournal
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,25 +37,52 @@ type Journal struct {
 
 	count atomic.Int64  // len(pending), read without the lock
 	bell  chan struct{} // rung at each Add, buffered
-	stop  chan struct{}
-	done  chan struct{}
-	once  sync.Once
-	ran   atomic.Bool // StartCommitter was called
+
+	// The committer runs while a commit is attached (Attach).
+	commits    []attached
+	nextID     int
+	stop, done chan struct{}
+	running    sync.Mutex // held while the committer commits
+
+	path string
+	refs int // stores in this process using the journal (OpenJournal)
 }
 
-// OpenJournal opens the journal at path; the records a crash left in it
-// are pending.
+// open holds the journals this process has open, by path: two stores in
+// one process may open one SQLite file (the lock file lets them), and two
+// journals on one file would empty each other's.
+var open = struct {
+	sync.Mutex
+	byPath map[string]*Journal
+}{byPath: map[string]*Journal{}}
+
+// OpenJournal opens the journal at path, or shares the one this process
+// has open there; the records a crash left in it are pending. Each
+// OpenJournal needs its Close.
 func OpenJournal(path string) (*Journal, error) {
-	file, left, err := Open(path)
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open audit journal: %w", err)
+	}
+	open.Lock()
+	defer open.Unlock()
+	if j := open.byPath[abs]; j != nil {
+		j.mu.Lock()
+		j.refs++
+		j.mu.Unlock()
+		return j, nil
+	}
+	file, left, err := Open(abs)
 	if err != nil {
 		return nil, err
 	}
 	j := &Journal{file: file, pending: left, keys: make(map[string]struct{}, len(left)),
-		bell: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		bell: make(chan struct{}, 1), path: abs, refs: 1}
 	for _, rec := range left {
 		j.keys[rec.Key] = struct{}{}
 	}
 	j.count.Store(int64(len(left)))
+	open.byPath[abs] = j
 	return j, nil
 }
 
@@ -122,50 +151,92 @@ func (j *Journal) Committed(n int) {
 	}
 }
 
-// StartCommitter runs commit in the background after each Add, lingering
-// first so that records added meanwhile share it. A failed commit leaves
-// the records pending for the next.
-func (j *Journal) StartCommitter(commit func() error) {
-	j.ran.Store(true)
-	go func() {
-		defer close(j.done)
-		for {
-			select {
-			case <-j.bell:
-			case <-j.stop:
-				return
-			}
-			if j.Pending() < batch {
-				linger := time.NewTimer(Linger)
-				select {
-				case <-linger.C:
-				case <-j.stop:
-					linger.Stop()
-					return
-				}
-			}
-			_ = commit()
-		}
-	}()
+// Attach adds commit to the ways the committer may commit, starting the
+// committer with the first: after each Add it lingers, so that records
+// added meanwhile share one commit, then calls the latest commit attached.
+// A failed commit leaves the records pending for the next. detach takes
+// commit back, and stops the committer with the last; it returns once the
+// committer no longer runs commit.
+func (j *Journal) Attach(commit func() error) (detach func()) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	id := j.nextID
+	j.nextID++
+	j.commits = append(j.commits, attached{id, commit})
+	if len(j.commits) == 1 {
+		stop, done := make(chan struct{}), make(chan struct{})
+		j.stop, j.done = stop, done
+		go j.commitLoop(stop, done)
+	}
+	var once sync.Once
+	return func() { once.Do(func() { j.detach(id) }) }
 }
 
-// StopCommitter stops the committer started by StartCommitter and waits
-// for it.
-func (j *Journal) StopCommitter() {
-	j.once.Do(func() { close(j.stop) })
-	if j.ran.Load() {
-		<-j.done
+type attached struct {
+	id     int
+	commit func() error
+}
+
+func (j *Journal) detach(id int) {
+	j.running.Lock() // no commit is in flight from here on
+	j.mu.Lock()
+	j.commits = slices.DeleteFunc(j.commits, func(a attached) bool { return a.id == id })
+	stop, done := j.stop, j.done
+	last := len(j.commits) == 0
+	j.mu.Unlock()
+	j.running.Unlock()
+	if last {
+		close(stop)
+		<-done
 	}
 }
 
-// Close refuses further records and closes the file, removing it when
-// nothing is pending. It returns the last failure to empty the file.
+func (j *Journal) commitLoop(stop, done chan struct{}) {
+	defer close(done)
+	for {
+		select {
+		case <-j.bell:
+		case <-stop:
+			return
+		}
+		if j.Pending() < batch {
+			linger := time.NewTimer(Linger)
+			select {
+			case <-linger.C:
+			case <-stop:
+				linger.Stop()
+				return
+			}
+		}
+		j.running.Lock()
+		j.mu.Lock()
+		var commit func() error
+		if n := len(j.commits); n > 0 {
+			commit = j.commits[n-1].commit
+		}
+		j.mu.Unlock()
+		if commit != nil {
+			_ = commit()
+		}
+		j.running.Unlock()
+	}
+}
+
+// Close gives back one OpenJournal. The last refuses further records and
+// closes the file, removing it when nothing is pending; it returns the
+// last failure to empty the file.
 func (j *Journal) Close() error {
+	open.Lock()
+	defer open.Unlock()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.closed {
 		return nil
 	}
+	if j.refs--; j.refs > 0 {
+		return nil
+	}
+	delete(open.byPath, j.path)
 	j.closed = true
 	return errors.Join(j.err, j.file.Close())
 }
