@@ -2,12 +2,11 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"dobot"
+	"dobot/store/internal/leases"
 )
 
 // Lease is dobot.Lease: a named claim on a piece of work.
@@ -26,18 +25,7 @@ func (db *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Du
 	}
 	now := db.now()
 	var l Lease
-	err := db.writeTx(ctx, func(tx *txn) error {
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-			WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
-			name, holder, formatTime(now.Add(ttl)), formatTime(now))
-		if err != nil {
-			return err
-		}
-		l, err = readLease(ctx, tx, name)
-		return err
-	})
+	err := db.writeTx(ctx, func(tx *txn) (err error) { l, err = leases.Acquire(ctx, tx, name, holder, ttl, now); return err })
 	if err != nil {
 		return Lease{}, false, fmt.Errorf("acquire lease %q for %q: %w", name, holder, err)
 	}
@@ -55,26 +43,7 @@ func (db *DB) RenewLeases(ctx context.Context, holder string, ttl time.Duration)
 	}
 	now := db.now()
 	var names []string
-	err := db.writeTx(ctx, func(tx *txn) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE leases SET expires_at = ? WHERE holder = ? AND expires_at > ?`,
-			formatTime(now.Add(ttl)), holder, formatTime(now)); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT name FROM leases WHERE holder = ? AND expires_at > ? ORDER BY name`,
-			holder, formatTime(now))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var name string
-			if err := rows.Scan(&name); err != nil {
-				return err
-			}
-			names = append(names, name)
-		}
-		return rows.Err()
-	})
+	err := db.writeTx(ctx, func(tx *txn) (err error) { names, err = leases.Renew(ctx, tx, holder, ttl, now); return err })
 	if err != nil {
 		return nil, fmt.Errorf("renew leases of %q: %w", holder, err)
 	}
@@ -84,11 +53,7 @@ func (db *DB) RenewLeases(ctx context.Context, holder string, ttl time.Duration)
 // ReleaseLease gives up the lease name if holder has it, so another
 // instance can take the work at once rather than after it expires.
 func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {
-	err := db.writeTx(ctx, func(tx *txn) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM leases WHERE name = ? AND holder = ?`, name, holder)
-		return err
-	})
-	if err != nil {
+	if err := db.writeTx(ctx, func(tx *txn) error { return leases.Release(ctx, tx, name, holder) }); err != nil {
 		return fmt.Errorf("release lease %q of %q: %w", name, holder, err)
 	}
 	return nil
@@ -101,15 +66,8 @@ func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {
 // holder has not claimed it yet.
 func (db *DB) ReleaseLeases(ctx context.Context, holder string) (int64, error) {
 	var n int64
-	now := formatTime(db.now())
-	err := db.writeTx(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `UPDATE leases SET expires_at = ? WHERE holder = ? AND expires_at > ?`, now, holder, now)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
+	now := db.now()
+	err := db.writeTx(ctx, func(tx *txn) (err error) { n, err = leases.ReleaseAll(ctx, tx, holder, now); return err })
 	if err != nil {
 		return 0, fmt.Errorf("release leases of %q: %w", holder, err)
 	}
@@ -119,26 +77,9 @@ func (db *DB) ReleaseLeases(ctx context.Context, holder string) (int64, error) {
 // LeaseOf returns the lease name as stored (expired or not), or an error
 // wrapping dobot.ErrNotFound when nobody has claimed it.
 func (db *DB) LeaseOf(ctx context.Context, name string) (Lease, error) {
-	l, err := readLease(ctx, db.sql, name)
+	l, err := leases.Get(ctx, db.sql, name)
 	if err != nil {
 		return Lease{}, fmt.Errorf("lease %q: %w", name, err)
 	}
 	return l, nil
-}
-
-func readLease(ctx context.Context, q queryer, name string) (Lease, error) {
-	var (
-		l   Lease
-		exp string
-	)
-	err := q.QueryRowContext(ctx, `SELECT name, holder, expires_at FROM leases WHERE name = ?`, name).
-		Scan(&l.Name, &l.Holder, &exp)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Lease{}, dobot.ErrNotFound
-	}
-	if err != nil {
-		return Lease{}, err
-	}
-	l.Expires, err = parseTime(exp)
-	return l, err
 }
