@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"dobot"
+	"dobot/store/internal/roles"
 )
 
 // botAdmins is the GrantedBy of roles that come from configuration rather
@@ -47,21 +47,7 @@ func (db *DB) SetRole(ctx context.Context, userID string, role dobot.Role, by st
 	if userID == "" {
 		return errors.New("set role: empty user id")
 	}
-	err := db.writeTx(ctx, func(tx *txn) error {
-		if role < dobot.RoleAdmin {
-			if err := keepAnAdmin(ctx, tx, userID); err != nil {
-				return err
-			}
-		}
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO roles (user_id, role, granted_by, granted_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (user_id) DO UPDATE SET
-				role = excluded.role,
-				granted_by = excluded.granted_by,
-				granted_at = excluded.granted_at`,
-			userID, int(role), by, formatTime(db.now()))
-		return err
-	})
+	err := db.writeTx(ctx, func(tx *txn) error { return roles.Set(ctx, tx, userID, role, by, db.now()) })
 	if err != nil {
 		return fmt.Errorf("set role %q: %w", userID, err)
 	}
@@ -72,69 +58,17 @@ func (db *DB) SetRole(ctx context.Context, userID string, role dobot.Role, by st
 // Revoking the only admin fails with dobot.ErrLastAdmin, checked in the same
 // write transaction as the delete.
 func (db *DB) RevokeRole(ctx context.Context, userID string) (existed bool, err error) {
-	err = db.writeTx(ctx, func(tx *txn) error {
-		if err := keepAnAdmin(ctx, tx, userID); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM roles WHERE user_id = ?`, userID)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		existed = n > 0
-		return err
-	})
+	err = db.writeTx(ctx, func(tx *txn) (err error) { existed, err = roles.Revoke(ctx, tx, userID); return err })
 	if err != nil {
 		return false, fmt.Errorf("revoke role %q: %w", userID, err)
 	}
 	return existed, nil
 }
 
-// keepAnAdmin fails with dobot.ErrLastAdmin when userID is an admin and no
-// one else is. It must run in the transaction that makes the change.
-func keepAnAdmin(ctx context.Context, tx *txn, userID string) error {
-	var isAdmin, others int
-	err := tx.QueryRowContext(ctx, `
-		SELECT
-			count(*) FILTER (WHERE user_id = ?),
-			count(*) FILTER (WHERE user_id <> ?)
-		FROM roles WHERE role = ?`, userID, userID, int(dobot.RoleAdmin)).Scan(&isAdmin, &others)
-	if err != nil {
-		return fmt.Errorf("count admins: %w", err)
-	}
-	if isAdmin > 0 && others == 0 {
-		return dobot.ErrLastAdmin
-	}
-	return nil
-}
-
 // Grants lists every role, highest role first, then by user id.
 func (db *DB) Grants(ctx context.Context) ([]dobot.Grant, error) {
-	rows, err := db.sql.QueryContext(ctx, `
-		SELECT user_id, role, granted_by, granted_at FROM roles
-		ORDER BY role DESC, user_id`)
+	grants, err := roles.Grants(ctx, db.sql)
 	if err != nil {
-		return nil, fmt.Errorf("grants: %w", err)
-	}
-	defer rows.Close()
-
-	var grants []dobot.Grant
-	for rows.Next() {
-		var (
-			g    dobot.Grant
-			role int
-			at   string
-		)
-		if err := rows.Scan(&g.UserID, &role, &g.GrantedBy, &at); err != nil {
-			return nil, fmt.Errorf("grants: %w", err)
-		}
-		g.Role = dobot.Role(role)
-		if g.GrantedAt, err = parseTime(at); err != nil {
-			return nil, fmt.Errorf("grants: %w", err)
-		}
-		grants = append(grants, g)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("grants: %w", err)
 	}
 	return grants, nil
@@ -143,22 +77,8 @@ func (db *DB) Grants(ctx context.Context) ([]dobot.Grant, error) {
 // UsersWithRole lists the users holding exactly role, sorted, e.g. to name
 // the admins a refused user can ask.
 func (db *DB) UsersWithRole(ctx context.Context, role dobot.Role) ([]string, error) {
-	rows, err := db.sql.QueryContext(ctx,
-		`SELECT user_id FROM roles WHERE role = ? ORDER BY user_id`, int(role))
+	ids, err := roles.UsersWithRole(ctx, db.sql, role)
 	if err != nil {
-		return nil, fmt.Errorf("users with role %v: %w", role, err)
-	}
-	defer rows.Close()
-
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("users with role %v: %w", role, err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("users with role %v: %w", role, err)
 	}
 	return ids, nil
@@ -168,28 +88,7 @@ func (db *DB) UsersWithRole(ctx context.Context, role dobot.Role) ([]string, err
 // meant to run at every start, so users who are already admins are left
 // untouched and their grant keeps its original time and grantor.
 func (db *DB) EnsureAdmins(ctx context.Context, ids []string) error {
-	err := db.writeTx(ctx, func(tx *txn) error {
-		now := formatTime(db.now())
-		for _, id := range ids {
-			id = strings.TrimSpace(id)
-			if id == "" {
-				continue
-			}
-			_, err := tx.ExecContext(ctx, `
-				INSERT INTO roles (user_id, role, granted_by, granted_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (user_id) DO UPDATE SET
-					role = excluded.role,
-					granted_by = excluded.granted_by,
-					granted_at = excluded.granted_at
-				WHERE roles.role <> excluded.role`,
-				id, int(dobot.RoleAdmin), botAdmins, now)
-			if err != nil {
-				return fmt.Errorf("%q: %w", id, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := db.writeTx(ctx, func(tx *txn) error { return roles.EnsureAdmins(ctx, tx, ids, botAdmins, db.now()) }); err != nil {
 		return fmt.Errorf("ensure admins: %w", err)
 	}
 	return nil
