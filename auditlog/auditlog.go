@@ -67,6 +67,16 @@ type Journaler interface {
 	JournalAudit(ctx context.Context, e dobot.AuditEntry) error
 }
 
+// RecordStarted records a command's "started" row: through the store's
+// journal when the command changes nothing (RecordReadOnly), else as
+// Record does.
+func (t *Trail) RecordStarted(ctx context.Context, e dobot.AuditEntry, readOnly bool) error {
+	if readOnly {
+		return t.RecordReadOnly(ctx, e)
+	}
+	return t.Record(ctx, e)
+}
+
 // RecordReadOnly records the "started" row of a command that changes
 // nothing, as Record does, but through the store's journal when it has
 // one: the row is as safe from a crash when it returns, and it commits

@@ -18,7 +18,6 @@ import (
 	"dobot"
 	"dobot/answer"
 	"dobot/auditlog"
-	"dobot/chat"
 	"dobot/chatview"
 	"dobot/deploy"
 	"dobot/docloud"
@@ -253,7 +252,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("panic handling command", "panic", p, "stack", string(debug.Stack()))
-			b.tell(context.WithoutCancel(ctx), req, errorMessage(reply.Describe(reply.ErrPanic, req.Ref)))
+			b.tell(context.WithoutCancel(ctx), req, reply.Warning(reply.Describe(reply.ErrPanic, req.Ref)))
 		}
 	}()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
@@ -268,7 +267,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		if !b.eng.trail.First(ctx, log, entry) {
 			return
 		}
-		b.tell(ctx, req, errorMessage(fmt.Sprintf("That command is %d characters long; the limit is %d. Nothing was run. Shorten it (a long --reason can go in the thread).", n, secrets.MaxCommandText)))
+		b.tell(ctx, req, reply.Warning(fmt.Sprintf("That command is %d characters long; the limit is %d. Nothing was run. Shorten it (a long --reason can go in the thread).", n, secrets.MaxCommandText)))
 		return
 	}
 	if b.openLaunchFormFor(ctx, req) {
@@ -286,7 +285,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		if !b.eng.trail.First(ctx, log, entry) {
 			return
 		}
-		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
+		b.tell(ctx, req, reply.Warning(reply.Describe(err, req.Ref)))
 		return
 	}
 	b.dispatch(ctx, log, req, cmd, args, entry)
@@ -299,13 +298,13 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 	role, err := b.store.Role(ctx, req.UserID)
 	if err != nil {
 		log.Error("load role", "err", err)
-		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
+		b.tell(ctx, req, reply.Warning(reply.Describe(err, req.Ref)))
 		return
 	}
 	need, approval, err := b.requiredRole(ctx, cmd, args, entry.Target)
 	if err != nil {
 		log.Error("load policy", "err", err)
-		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
+		b.tell(ctx, req, reply.Warning(reply.Describe(err, req.Ref)))
 		return
 	}
 	if role < need && (cmd.Own == nil || !cmd.Own(ctx, b, req.UserID, args)) {
@@ -315,7 +314,7 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 			return
 		}
 		b.observe.CommandDone(cmd.Name, "refused")
-		b.tell(ctx, req, errorMessage(b.svc.access.Refusal(ctx, req.Button, cmd.Name, need, role)))
+		b.tell(ctx, req, reply.Warning(b.svc.access.Refusal(ctx, req.Button, cmd.Name, need, role)))
 		return
 	}
 
@@ -327,7 +326,7 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 		return
 	} else if recorded != nil {
 		log.Error("audit before run", "err", recorded)
-		b.tell(ctx, req, errorMessage(reply.Describe(fmt.Errorf("audit: %w", recorded), req.Ref)))
+		b.tell(ctx, req, reply.Warning(reply.Describe(fmt.Errorf("audit: %w", recorded), req.Ref)))
 		return
 	}
 	if err != nil {
@@ -336,7 +335,7 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 			log.Error("command failed", "command", cmd.Name, "err", err)
 		}
 		entry.Outcome, entry.Error = "error", err.Error()
-		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
+		b.tell(ctx, req, reply.Warning(reply.Describe(err, req.Ref)))
 		b.observe.CommandDone(cmd.Name, "error")
 	} else {
 		entry.Outcome = "ok"
@@ -349,13 +348,10 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, req Request, cmd *
 
 // runRecorded stores the command's "started" audit row and then runs it:
 // a command that cannot be audited does not run, and nothing it says
-// reaches Slack before its row is stored.
+// reaches Slack before its row is stored (in the store's audit journal,
+// for a read-only command on SQLite).
 func (b *Bot) runRecorded(ctx context.Context, inv *Invocation, approval bool, entry dobot.AuditEntry) (runErr, recordErr error) {
-	record := b.record
-	if inv.Command.readOnly() {
-		record = b.eng.trail.RecordReadOnly // journaled, where the store can
-	}
-	if err := record(ctx, entry); err != nil {
+	if err := b.eng.trail.RecordStarted(ctx, entry, inv.Command.readOnly()); err != nil {
 		return nil, err
 	}
 	if inv.Command.Prepare != nil {
@@ -399,8 +395,4 @@ func targetOf(args any) string {
 		return t.Target()
 	}
 	return ""
-}
-
-func errorMessage(text string) Message {
-	return Message{Text: chat.IconWarning + " " + text}
 }

@@ -17,7 +17,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("panic handling click", "panic", p, "stack", string(debug.Stack()))
-			b.tell(context.WithoutCancel(ctx), req, errorMessage(reply.Describe(reply.ErrPanic, c.Ref)))
+			b.tell(context.WithoutCancel(ctx), req, reply.Warning(reply.Describe(reply.ErrPanic, c.Ref)))
 		}
 	}()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
@@ -29,7 +29,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 		if !b.eng.trail.First(ctx, log, entry) {
 			return
 		}
-		b.tell(ctx, req, errorMessage("That button is not one the bot knows (it may be from an older version). Nothing was changed."))
+		b.tell(ctx, req, reply.Warning("That button is not one the bot knows (it may be from an older version). Nothing was changed."))
 		return
 	}
 	req.Button = route.label
@@ -44,7 +44,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) {
 		if !b.eng.trail.First(ctx, log, entry) {
 			return
 		}
-		b.tell(ctx, req, errorMessage(reply.Describe(err, c.Ref)))
+		b.tell(ctx, req, reply.Warning(reply.Describe(err, c.Ref)))
 		return
 	}
 	b.dispatch(ctx, log, req, cmd, args, entry)

@@ -33,7 +33,7 @@ func ChangeCard(op dobot.Operation, args deploy.ChangeArgs, st LaunchState) Mess
 var (
 	ApprovalCard      = requests.Card
 	TeardownCard      = deploy.TeardownCard
-	ErrorMessage      = errorMessage
+	ErrorMessage      = reply.Warning
 	RegistryHead      = deploy.RegistryHead
 	DropletActionHead = deploy.DropletActionHead
 )

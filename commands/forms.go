@@ -39,7 +39,7 @@ func (b *Bot) openLaunchForm(ctx context.Context, req Request) {
 	role, err := b.store.Role(ctx, req.UserID)
 	need, _, perr := b.requiredRole(ctx, launchCommand, nil, b.cfg.DefaultApp)
 	if err := errors.Join(err, perr); err != nil {
-		b.tell(ctx, req, errorMessage(reply.Describe(err, req.Ref)))
+		b.tell(ctx, req, reply.Warning(reply.Describe(err, req.Ref)))
 		return
 	}
 	// Audited first, as a typed command: the row claims the envelope.
@@ -58,7 +58,7 @@ func (b *Bot) openLaunchForm(ctx context.Context, req Request) {
 		return
 	}
 	if refusal != "" {
-		b.tell(ctx, req, errorMessage(refusal))
+		b.tell(ctx, req, reply.Warning(refusal))
 		return
 	}
 	if _, err := b.svc.ui.views.OpenForm(ctx, req.TriggerID, f); err != nil {
@@ -69,11 +69,11 @@ func (b *Bot) openLaunchForm(ctx context.Context, req Request) {
 // formFailed tells the person a form could not be opened.
 func (b *Bot) formFailed(ctx context.Context, req Request, err error) {
 	if errors.Is(err, chatview.ErrTriggerExpired) {
-		b.tell(ctx, req, errorMessage("The form could not open in time; try again."))
+		b.tell(ctx, req, reply.Warning("The form could not open in time; try again."))
 		return
 	}
 	b.log.Error("open form", "ref", req.Ref, "err", err)
-	b.tell(ctx, req, errorMessage(reply.Describe(fmt.Errorf("open form: %w", err), req.Ref)))
+	b.tell(ctx, req, reply.Warning(reply.Describe(fmt.Errorf("open form: %w", err), req.Ref)))
 }
 
 // SubmitForm answers a submitted form (chatview.Handler). It checks what
@@ -134,7 +134,7 @@ func (b *Bot) runSubmitted(req Request, cmd *Command, args any) {
 		defer func() {
 			if p := recover(); p != nil {
 				log.Error("panic running a form's command", "panic", p, "stack", string(debug.Stack()))
-				b.tell(context.WithoutCancel(ctx), req, errorMessage(reply.Describe(reply.ErrPanic, req.Ref)))
+				b.tell(context.WithoutCancel(ctx), req, reply.Warning(reply.Describe(reply.ErrPanic, req.Ref)))
 			}
 		}()
 		ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)

@@ -43,3 +43,7 @@ func escapeArgs(a []any) []any {
 	}
 	return out
 }
+
+// Warning is an answer that says something went wrong or was refused:
+// text, which must already be escaped, after the warning sign.
+func Warning(text string) chat.Message { return chat.Message{Text: chat.IconWarning + " " + text} }
