@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"dobot/store/internal/sqldb"
 	"errors"
 	"fmt"
 	"time"
@@ -96,7 +97,7 @@ func (db *DB) queryApps(ctx context.Context) ([]dobot.App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("apps: %w", err)
 	}
-	apps, err := scanAll(rows, scanApp)
+	apps, err := sqldb.ScanAll(rows, scanApp)
 	if err != nil {
 		return nil, fmt.Errorf("apps: %w", err)
 	}
@@ -107,7 +108,7 @@ func (db *DB) queryApps(ctx context.Context) ([]dobot.App, error) {
 // dobot.ErrNotFound when there was no such app.
 func (db *DB) DeleteApp(ctx context.Context, name string) error {
 	err := db.writeTx(ctx, func(tx *txn) error {
-		n, err := execCount(ctx, tx, `DELETE FROM apps WHERE name = ?`, name)
+		n, err := sqldb.ExecCount(ctx, tx, `DELETE FROM apps WHERE name = ?`, name)
 		if err != nil {
 			return err
 		}
@@ -120,11 +121,6 @@ func (db *DB) DeleteApp(ctx context.Context, name string) error {
 		return fmt.Errorf("delete app %q: %w", name, err)
 	}
 	return nil
-}
-
-// scanner is what *sql.Row and *sql.Rows have in common.
-type scanner interface {
-	Scan(dest ...any) error
 }
 
 // scanApp reads one row of appColumns; sql.ErrNoRows becomes ErrNotFound.

@@ -8,6 +8,7 @@ type (
 	dialect = sqldb.Dialect
 	conn    = sqldb.Conn
 	txn     = sqldb.Txn
+	scanner = sqldb.Scanner // what *sql.Row and *sql.Rows have in common
 )
 
 var (

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"dobot/store/internal/sqldb"
 	"fmt"
 	"slices"
 	"time"
@@ -74,7 +75,7 @@ func (db *DB) RecentHandledKeys(ctx context.Context, limit int) ([]string, error
 	if err != nil {
 		return nil, fmt.Errorf("recent handled keys: %w", err)
 	}
-	keys, err := scanAll(rows, func(r scanner) (string, error) {
+	keys, err := sqldb.ScanAll(rows, func(r scanner) (string, error) {
 		var k string
 		return k, r.Scan(&k)
 	})

@@ -23,7 +23,7 @@ type Queryer interface {
 // Lock puts hold on its app inside tx unless someone holds it already, and
 // returns the lock now in force and whether it is hold.
 func Lock(ctx context.Context, tx *sqldb.Txn, hold dobot.AppHold) (dobot.AppHold, bool, error) {
-	n, err := execCount(ctx, tx, `
+	n, err := sqldb.ExecCount(ctx, tx, `
 		INSERT INTO app_locks (app, holder, holder_name, reason, since, expiry_noted)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (app) DO NOTHING`,
 		hold.App, hold.Holder, hold.HolderName, hold.Reason, sqldb.FormatTime(hold.Since), false)
@@ -37,7 +37,7 @@ func Lock(ctx context.Context, tx *sqldb.Txn, hold dobot.AppHold) (dobot.AppHold
 // Unlock removes the lock on app inside tx when it is holder's, placed at
 // since, and reports whether it did.
 func Unlock(ctx context.Context, tx *sqldb.Txn, app, holder string, since time.Time) (bool, error) {
-	n, err := execCount(ctx, tx, `DELETE FROM app_locks WHERE app = ? AND holder = ? AND since = ?`,
+	n, err := sqldb.ExecCount(ctx, tx, `DELETE FROM app_locks WHERE app = ? AND holder = ? AND since = ?`,
 		app, holder, sqldb.FormatTime(since))
 	return n > 0, err
 }
@@ -57,19 +57,19 @@ func AppLocks(ctx context.Context, q Queryer) ([]dobot.AppHold, error) {
 	if err != nil {
 		return nil, err
 	}
-	return scanAll(rows, scanHold)
+	return sqldb.ScanAll(rows, scanHold)
 }
 
 // NoteLockedExpiry marks inside tx that the lock on app held back its
 // expiry, and reports whether this call marked it.
 func NoteLockedExpiry(ctx context.Context, tx *sqldb.Txn, app string) (bool, error) {
-	n, err := execCount(ctx, tx, `UPDATE app_locks SET expiry_noted = ? WHERE app = ? AND expiry_noted = ?`, true, app, false)
+	n, err := sqldb.ExecCount(ctx, tx, `UPDATE app_locks SET expiry_noted = ? WHERE app = ? AND expiry_noted = ?`, true, app, false)
 	return n > 0, err
 }
 
 const holdSelect = `SELECT app, holder, holder_name, reason, since, expiry_noted FROM app_locks`
 
-func scanHold(s scanner) (dobot.AppHold, error) {
+func scanHold(s sqldb.Scanner) (dobot.AppHold, error) {
 	var h dobot.AppHold
 	var since string
 	if err := s.Scan(&h.App, &h.Holder, &h.HolderName, &h.Reason, &since, &h.ExpiryNoted); err != nil {
@@ -112,12 +112,12 @@ func Freezes(ctx context.Context, q Queryer, now time.Time) ([]dobot.Freeze, err
 	if err != nil {
 		return nil, err
 	}
-	return scanAll(rows, scanFreeze)
+	return sqldb.ScanAll(rows, scanFreeze)
 }
 
 const freezeSelect = `SELECT glob, by_user, by_name, reason, since, ends_at FROM freezes`
 
-func scanFreeze(s scanner) (dobot.Freeze, error) {
+func scanFreeze(s sqldb.Scanner) (dobot.Freeze, error) {
 	var f dobot.Freeze
 	var since, until string
 	if err := s.Scan(&f.Glob, &f.By, &f.ByName, &f.Reason, &since, &until); err != nil {
@@ -143,7 +143,7 @@ func SetRoute(ctx context.Context, tx *sqldb.Txn, r dobot.Route, now time.Time) 
 
 // DeleteRoute removes app's route inside tx, and reports whether it had one.
 func DeleteRoute(ctx context.Context, tx *sqldb.Txn, app string) (bool, error) {
-	n, err := execCount(ctx, tx, `DELETE FROM app_routes WHERE app = ?`, app)
+	n, err := sqldb.ExecCount(ctx, tx, `DELETE FROM app_routes WHERE app = ?`, app)
 	return n > 0, err
 }
 
@@ -183,34 +183,4 @@ func Binding(ctx context.Context, q Queryer, id int64) (dobot.Binding, error) {
 		return b, dobot.ErrNotFound
 	}
 	return b, err
-}
-
-type scanner interface {
-	Scan(dest ...any) error
-}
-
-// scanAll reads every row of rows with scan, then closes rows.
-func scanAll[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// execCount runs query in tx and returns how many rows it changed.
-func execCount(ctx context.Context, tx *sqldb.Txn, query string, args ...any) (int64, error) {
-	res, err := tx.ExecContext(ctx, query, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }
