@@ -50,7 +50,26 @@ func (db *DB) JournalAudit(ctx context.Context, e dobot.AuditEntry) error {
 		_, err := db.AppendAudit(ctx, e) // a later row under the envelope
 		return err
 	}
-	defer env.mu.Unlock()
+	err := db.journal.Add(db.journalRecord(env, e))
+	if err == nil {
+		env.claimed = true
+	}
+	env.mu.Unlock()
+	switch {
+	case errors.Is(err, auditjournal.ErrDuplicate):
+		return fmt.Errorf("journal audit %s %s: %w: %w", e.Action, e.Target, err, dobot.ErrAlreadyHandled)
+	case err != nil:
+		// A journal that cannot be written (a full disk, say) must not
+		// stop the command: the database claims and stores the row.
+		_, err = db.AppendAudit(ctx, e)
+		return err
+	}
+	return nil
+}
+
+// journalRecord is e, with its time and instance filled in, and env's
+// claim, as the journal keeps them.
+func (db *DB) journalRecord(env *envelope, e dobot.AuditEntry) auditjournal.Record {
 	now := db.now()
 	if e.Time.IsZero() {
 		e.Time = now
@@ -62,14 +81,7 @@ func (db *DB) JournalAudit(ctx context.Context, e dobot.AuditEntry) error {
 	if env.responseURL != "" {
 		rec.ResponseURLHash = responseurl.Hash(env.responseURL)
 	}
-	if err := db.journal.Add(rec); err != nil {
-		if errors.Is(err, auditjournal.ErrDuplicate) {
-			err = fmt.Errorf("%w: %w", err, dobot.ErrAlreadyHandled)
-		}
-		return fmt.Errorf("journal audit %s %s: %w", e.Action, e.Target, err)
-	}
-	env.claimed = true
-	return nil
+	return rec
 }
 
 // drainJournalTx appends the journaled rows, with their envelope claims,

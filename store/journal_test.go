@@ -325,3 +325,24 @@ func TestStoresOnOneFileShareTheJournal(t *testing.T) {
 		t.Errorf("%d rows, %v; want 2", n, err)
 	}
 }
+
+// TestUnwritableJournalFallsBackToTheDatabase: a journal that cannot take
+// a row (here closed under the store) does not stop the command: the row
+// and its claim go to the database at once.
+func TestUnwritableJournalFallsBackToTheDatabase(t *testing.T) {
+	db, _, _ := openTest(t)
+	holdCommits(db)
+	if err := db.journal.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := WithNewEnvelope(context.Background(), "cmd:full", "", "U1", "C1")
+	if err := db.JournalAudit(ctx, started("status")); err != nil {
+		t.Fatalf("JournalAudit with an unwritable journal = %v; want the row stored anyway", err)
+	}
+	if n := auditRows(t, db); n != 1 {
+		t.Errorf("%d rows in the table; want 1 at once", n)
+	}
+	if n := handledKeys(t, db, "cmd:full"); n != 1 {
+		t.Errorf("claim recorded %d times; want 1", n)
+	}
+}
