@@ -19,6 +19,10 @@ import (
 // write transaction, within auditjournal.Linger, and before anything
 // reads the trail.
 
+// AuditJournalPath is the audit journal's file beside the SQLite database
+// at dbPath.
+func AuditJournalPath(dbPath string) string { return auditjournal.Path(dbPath) }
+
 // WithNewEnvelope is WithEnvelope for an envelope Slack delivers for the
 // first time (its retry_attempt is 0): no earlier delivery can have
 // claimed it, so JournalAudit may record its claim in the journal instead
