@@ -312,15 +312,7 @@ func TestRolesConcurrently(t *testing.T) {
 // (the lock file lets them) drop each other's cached reads.
 func TestStoresOnOneFileShareReadCache(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "dobot.db")
-	a, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b, path := openTwice(t)
 	if r, err := a.Role(ctx, "U1"); err != nil || r != dobot.RoleNone {
 		t.Fatalf("Role(U1) = %v, %v; want none", r, err)
 	}

@@ -40,6 +40,22 @@ func openTest(t testing.TB) (*DB, *testClock, string) {
 	return db, clock, path
 }
 
+// openTwice opens two stores on one new SQLite file, as the lock file
+// lets one process do; the caller closes them.
+func openTwice(t *testing.T) (a, b *DB, path string) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "dobot.db")
+	var err error
+	if a, err = Open(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = Open(context.Background(), path); err != nil {
+		a.Close()
+		t.Fatal(err)
+	}
+	return a, b, path
+}
+
 // rawOpen opens path with the plain driver, bypassing the store, the way
 // someone with shell access to the file would.
 func rawOpen(t *testing.T, path string) *sql.DB {
