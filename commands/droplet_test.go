@@ -129,6 +129,7 @@ func TestDropletDOCRCredentials(t *testing.T) {
 	if strings.Contains(h.chat.fieldText(), secrets[0]) {
 		t.Errorf("a message carries the registry credentials")
 	}
+	h.stop() // the launch's last audit rows are written after "droplet active"
 	h.db.Close()
 	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(h.dbPath), "*"))
 	for _, f := range matches {

@@ -144,7 +144,8 @@ func (db *DB) closeJournal() error {
 		return nil
 	}
 	db.detachJournal()
-	err := errors.Join(db.flushJournal(context.Background()), db.journal.Close())
-	db.journal = nil // a second Close gives nothing back twice
-	return err
+	// db.journal stays set: a write still running in the background
+	// reads it, and a closed journal refuses rows (JournalAudit then
+	// falls back to the closed database, which says so).
+	return errors.Join(db.flushJournal(context.Background()), db.journal.Close())
 }

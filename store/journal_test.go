@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -354,5 +355,70 @@ func TestUnwritableJournalFallsBackToTheDatabase(t *testing.T) {
 	}
 	if n := handledKeys(t, db, "cmd:full"); n != 1 {
 		t.Errorf("claim recorded %d times; want 1", n)
+	}
+}
+
+// TestWritesRacingCloseEndCleanly closes the store while writers, journaled
+// and not, are still running, as a background operation may at shutdown
+// (CI once caught Close clearing a field a write was reading). Every row a
+// writer was told is stored is in the trail after reopening, every later
+// write fails with an error rather than a panic, and a second Close is
+// harmless. Run under -race, as the suite is.
+func TestWritesRacingCloseEndCleanly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dobot.db")
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers = 4
+	stored := make(chan int, writers)
+	wrote := make(chan struct{}, writers*2)
+	for w := range writers {
+		go func() {
+			n := 0
+			for i := 0; ; i++ {
+				var err error
+				// Each writer alternates, so journaled rows cannot pile
+				// up faster than writes commit them.
+				if i%2 == 0 {
+					ctx := WithNewEnvelope(context.Background(), fmt.Sprintf("cmd:%d-%d", w, i), "", "U1", "C1")
+					err = db.JournalAudit(ctx, started("status"))
+				} else {
+					_, err = db.AppendAudit(context.Background(), started("launch"))
+				}
+				if err != nil {
+					stored <- n
+					return
+				}
+				n++
+				if n == 2 {
+					wrote <- struct{}{}
+				}
+			}
+		}()
+	}
+	for range writers {
+		<-wrote // every writer has stored rows before Close begins
+	}
+	if err := db.Close(); err != nil {
+		t.Fatalf("Close() = %v", err)
+	}
+	total := 0
+	for range writers {
+		total += <-stored
+	}
+	if err := db.Close(); err != nil {
+		t.Errorf("second Close() = %v; want nil", err)
+	}
+	db, err = Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, err := db.AuditCount(context.Background()); err != nil || n != total {
+		t.Errorf("after reopening: %d rows, %v; want the %d the writers were told were stored", n, err, total)
+	}
+	if _, err := db.VerifyAuditTrail(context.Background(), nil); err != nil {
+		t.Errorf("VerifyAuditTrail() = %v", err)
 	}
 }

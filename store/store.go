@@ -70,6 +70,8 @@ type DB struct {
 	// (JournalAudit); nil on PostgreSQL and read-only stores.
 	journal       *auditjournal.Journal
 	detachJournal func() // from the journal's committer
+
+	closeOnce sync.Once
 }
 
 // AuditKeyInfo says where the audit key came from and what Open did to the
@@ -245,16 +247,21 @@ func OpenReadOnly(ctx context.Context, target string, key []byte) (*DB, error) {
 // audit chain.
 func (db *DB) AuditKeyInfo() AuditKeyInfo { return db.keyInfo }
 
-// Close closes the database. Call it last, after running work has drained.
+// Close closes the database. Call it last, after running work has drained;
+// a write that comes later fails with an error, and a second Close returns
+// nil.
 func (db *DB) Close() error {
-	jerr := db.closeJournal()
-	db.ckpt.Close()
-	db.ckpt = nil
-	err := errors.Join(jerr, db.stmts.Close(), db.sql.Close())
-	if db.release != nil {
-		err = errors.Join(err, db.release())
-		db.release = nil
-	}
+	var err error
+	db.closeOnce.Do(func() {
+		jerr := db.closeJournal()
+		// db.ckpt stays set: write reads it without a lock, and a
+		// stopped checkpointer only counts commits.
+		db.ckpt.Close()
+		err = errors.Join(jerr, db.stmts.Close(), db.sql.Close())
+		if db.release != nil {
+			err = errors.Join(err, db.release())
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
